@@ -1,0 +1,59 @@
+#pragma once
+// The labeler's loop: lease a page, renew while it is open, submit or skip each item, go back
+// to earlier items and change them.
+#include <string>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "base/result.hpp"
+#include "domain/model.hpp"
+#include "storage/repository.hpp"
+
+namespace tessera {
+
+struct LabelingSettings {
+    TimeMs lease_ms = 10 * 60 * 1000;
+    int max_page = 9;
+};
+
+struct Page {
+    std::string lease;  // empty when no items are left
+    TimeMs lease_expires_at = 0;
+    std::vector<Item> items;
+};
+
+struct AnnotationView {
+    Item item;
+    std::vector<std::string> labels;
+    TimeMs updated_at = 0;
+};
+
+class LabelingService {
+public:
+    LabelingService(Repository& repo, const Clock& clock, Random& random,
+                    LabelingSettings settings);
+
+    // count must be 1, 4, 6 or 9 (kInvalidArgument otherwise). kFailedPrecondition unless the
+    // project is running.
+    Result<Page> Next(const User& actor, Id project_id, int count);
+    Result<TimeMs> Renew(const User& actor, Id project_id, const std::string& lease);
+    Status Release(const User& actor, Id project_id, const std::string& lease);
+    // Validates labels against the project's tree and task type, then stores atomically.
+    // An empty lease edits the actor's own earlier answer on that item.
+    Result<SubmitOutcome> SubmitLabels(const User& actor, Id project_id, Id item_id,
+                                       const std::string& lease,
+                                       const std::vector<std::string>& labels);
+    Status Skip(const User& actor, Id project_id, Id item_id, const std::string& lease);
+    Result<AnnotationView> GetAnnotation(const User& actor, Id project_id, Id item_id);
+    // The actor's own answers, most recent first; `before` pages backwards (0: from now).
+    Result<std::vector<AnnotationView>> History(const User& actor, Id project_id, int limit,
+                                                TimeMs before);
+
+private:
+    Repository& repo_;
+    const Clock& clock_;
+    Random& random_;
+    LabelingSettings settings_;
+};
+
+}  // namespace tessera

@@ -1,0 +1,66 @@
+#pragma once
+// Creating, reading, starting, pausing and deleting projects. Creating one validates the label
+// tree and the datasource, stores the project in draft and queues an "ingest" job.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "base/result.hpp"
+#include "domain/label_tree.hpp"
+#include "domain/model.hpp"
+#include "storage/repository.hpp"
+
+namespace tessera {
+
+struct ProjectSpec {
+    std::string name;
+    std::string task_type;  // parsed and validated by the service
+    LabelTree labels;
+    std::string instructions_text;
+    std::string instructions_url;
+    Datasource datasource;  // path as given by the user; canonicalized by the service
+    std::optional<std::int64_t> item_limit;
+};
+
+struct ProjectSettings {
+    std::vector<std::filesystem::path> allowed_roots;  // canonical
+    std::int64_t default_item_limit = 500000;
+};
+
+struct ProjectView {
+    Project project;
+    Progress progress;
+    std::vector<Job> jobs;  // newest first (ingest and later refresh/ML jobs)
+};
+
+class ProjectService {
+public:
+    ProjectService(Repository& repo, const Clock& clock, Random& random, ProjectSettings settings);
+
+    // Owners only. kInvalidArgument names the bad field; kConflict for a used name.
+    Result<Project> Create(const User& actor, const ProjectSpec& spec);
+    Result<ProjectView> Get(const User& actor, Id project_id);
+    Result<std::vector<ProjectView>> List(const User& actor);
+    Result<Project> Start(const User& actor, Id project_id);
+    Result<Project> Pause(const User& actor, Id project_id);
+    Status Delete(const User& actor, Id project_id);
+
+    // Resolves a user-given folder against the allowed roots, following symlinks; anything that
+    // lands outside every root is kPermissionDenied. Exposed for the ingest job and tests.
+    Result<std::filesystem::path> ResolveLocalPath(const std::string& path) const;
+    const ProjectSettings& settings() const { return settings_; }
+
+private:
+    Repository& repo_;
+    const Clock& clock_;
+    Random& random_;
+    ProjectSettings settings_;
+};
+
+// Project names: 1-100 characters after trimming, no control characters.
+Status ValidateProjectName(const std::string& name);
+// Glob: relative, no "..", characters from a safe set; "" means "**/*.*".
+Status ValidatePattern(const std::string& pattern);
+
+}  // namespace tessera

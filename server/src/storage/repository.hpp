@@ -1,0 +1,171 @@
+#pragma once
+// The one storage interface. Implementations: storage/sqlite (embedded default) and
+// storage/postgres. Both pass the same conformance suite (storage/repository_conformance.hpp).
+//
+// Threading: every method is safe to call from many threads at once. Each call is atomic: it
+// either applies completely or not at all (one transaction). Times are passed in by the caller
+// (services own the Clock), never read inside the repository.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "domain/model.hpp"
+
+namespace tessera {
+
+struct NewItem {
+    std::string path;
+    std::int64_t size_bytes = 0;
+    int width = 0;
+    int height = 0;
+    std::string format;
+    ItemState state = ItemState::kUnlabeled;  // kError with `error` for unreadable files
+    std::string error;
+};
+
+struct LeaseRequest {
+    Id project_id = 0;
+    Id user_id = 0;
+    int count = 1;
+    std::string lease_token;  // fresh random token chosen by the service
+    TimeMs now = 0;
+    TimeMs expires_at = 0;
+};
+
+// Submit one item's answer under a lease, or as an edit of the author's own earlier answer.
+struct SubmitRequest {
+    Id project_id = 0;
+    Id item_id = 0;
+    Id user_id = 0;
+    std::string lease_token;  // empty for an edit of an item the user already annotated
+    std::string payload_json;
+    // Labels this answer counts for in LabelDistribution, one entry per occurrence (a box of
+    // "Cat" twice gives "Cat" twice). Replaces the counts of the annotation it updates.
+    std::vector<std::string> counted_labels;
+    TimeMs now = 0;
+};
+
+enum class SubmitOutcome {
+    kStored,     // a new annotation was written and the item became labeled
+    kUpdated,    // the author's existing annotation was changed
+    kUnchanged,  // a retry: same lease and same payload as already stored
+};
+
+struct SkipRequest {
+    Id project_id = 0;
+    Id item_id = 0;
+    Id user_id = 0;
+    std::string lease_token;
+    TimeMs now = 0;
+};
+
+struct ItemFilter {
+    std::optional<ItemState> state;
+    Id after_id = 0;  // keyset pagination: items with id > after_id, in id order
+    int limit = 100;
+};
+
+// One row of an export: an item and the annotation that counts for it (consensus if present,
+// else the latest human one), with the author's name.
+struct ExportRow {
+    Item item;
+    Annotation annotation;
+    std::string author;
+};
+
+class Repository {
+public:
+    virtual ~Repository() = default;
+
+    // Applies pending migrations (storage/migrations). Idempotent. Returns the schema version.
+    virtual Result<int> Migrate() = 0;
+
+    // --- users, sessions, tokens
+    // kConflict when the username is taken (case-insensitive).
+    virtual Result<User> CreateUser(const User& user) = 0;
+    virtual Result<User> GetUser(Id id) = 0;
+    // kNotFound when absent; lookup is case-insensitive.
+    virtual Result<User> FindUserByName(const std::string& username) = 0;
+    virtual Result<std::int64_t> CountUsers() = 0;
+    virtual Status CreateSession(const Session& session) = 0;
+    // kNotFound when absent or expired at `now`.
+    virtual Result<Session> FindSession(const std::string& token_hash, TimeMs now) = 0;
+    virtual Status ExtendSession(const std::string& token_hash, TimeMs expires_at) = 0;
+    virtual Status DeleteSession(const std::string& token_hash) = 0;
+    virtual Result<ApiToken> CreateApiToken(const ApiToken& token) = 0;
+    virtual Result<ApiToken> FindApiToken(const std::string& token_hash) = 0;
+
+    // --- projects
+    // kConflict when the name was ever used, deleted projects included (case-insensitive).
+    virtual Result<Project> CreateProject(const Project& project) = 0;
+    // kNotFound for unknown or deleted projects.
+    virtual Result<Project> GetProject(Id id) = 0;
+    virtual Result<std::vector<Project>> ListProjects() = 0;  // not deleted, newest first
+    virtual Status SetProjectStatus(Id id, ProjectStatus status) = 0;
+    virtual Status SetItemLimitReached(Id id, bool reached) = 0;
+    // Marks deleted; the name stays reserved. Items and annotations may be purged later.
+    virtual Status DeleteProject(Id id, TimeMs now) = 0;
+
+    // --- items
+    // Inserts in one transaction; items whose path already exists in the project are ignored.
+    // Returns how many were inserted. rank is assigned later by ShuffleItems.
+    virtual Result<std::int64_t> InsertItems(Id project_id, const std::vector<NewItem>& items,
+                                             TimeMs now) = 0;
+    // Gives every item of the project a rank from a permutation seeded by `seed`: the queue
+    // order. Deterministic for a given seed and set of paths.
+    virtual Status ShuffleItems(Id project_id, std::uint64_t seed) = 0;
+    virtual Result<std::int64_t> CountItems(Id project_id) = 0;
+    virtual Result<Item> GetItem(Id project_id, Id item_id) = 0;
+    virtual Result<std::vector<Item>> ListItems(Id project_id, const ItemFilter& filter) = 0;
+
+    // --- the labeling queue
+    // Leases up to `count` unlabeled items in rank order whose lease is absent or expired at
+    // `now`; also re-returns items the same user still holds a live lease on (so a reload does
+    // not strand them). Two concurrent callers never receive the same item.
+    virtual Result<std::vector<Item>> LeaseNext(const LeaseRequest& request) = 0;
+    // Extends every live lease with this token held by the user. Returns how many were renewed;
+    // kLeaseInvalid when none.
+    virtual Result<int> RenewLease(Id project_id, Id user_id, const std::string& lease_token,
+                                   TimeMs now, TimeMs expires_at) = 0;
+    // Drops the user's lease on the remaining items of a page (leaving the page).
+    virtual Status ReleaseLease(Id project_id, Id user_id, const std::string& lease_token) = 0;
+    // Atomically stores the annotation and marks the item labeled, clearing its lease.
+    // kLeaseInvalid when the lease is not held by this user or expired and no earlier annotation
+    // by this user exists on the item. A retry (same user, same lease) is kUnchanged.
+    virtual Result<SubmitOutcome> SubmitAnnotation(const SubmitRequest& request) = 0;
+    // Marks the item skipped and clears the lease. kLeaseInvalid as for submit; retry is a no-op.
+    virtual Status SkipItem(const SkipRequest& request) = 0;
+    // The user's own latest human annotation on an item; kNotFound when none.
+    virtual Result<Annotation> GetAnnotation(Id project_id, Id item_id, Id user_id) = 0;
+    // Items this user annotated, most recently updated first (for "go back").
+    virtual Result<std::vector<std::pair<Item, Annotation>>> ListUserAnnotations(
+        Id project_id, Id user_id, int limit, TimeMs before_updated_at) = 0;
+
+    // --- dashboard (must stay fast at 10 million items: no full scans)
+    virtual Result<Progress> GetProgress(Id project_id, TimeMs now) = 0;
+    virtual Result<std::vector<LabelCount>> LabelDistribution(Id project_id) = 0;
+    virtual Result<std::vector<LabelerCount>> LabelerDistribution(Id project_id) = 0;
+
+    // --- export: streams rows of labeled items in item id order, in pages, constant memory.
+    // The callback returns false to stop early.
+    virtual Status ForEachExportRow(Id project_id,
+                                    const std::function<bool(const ExportRow&)>& callback) = 0;
+
+    // --- jobs (rows are the durable queue; worker processes claim them)
+    virtual Result<Job> EnqueueJob(const Job& job) = 0;
+    // Claims the oldest queued job of one of `kinds`, or a running one whose heartbeat is older
+    // than `stale_before` (its worker died). Returns nullopt when there is none.
+    virtual Result<std::optional<Job>> ClaimJob(const std::vector<std::string>& kinds,
+                                                const std::string& worker, TimeMs now,
+                                                TimeMs stale_before) = 0;
+    virtual Status UpdateJobProgress(Id job_id, std::int64_t done, std::int64_t total,
+                                     TimeMs now) = 0;
+    virtual Status FinishJob(Id job_id, JobState state, const std::string& error, TimeMs now) = 0;
+    virtual Result<Job> GetJob(Id job_id) = 0;
+    virtual Result<std::vector<Job>> ListJobs(Id project_id) = 0;  // newest first
+};
+
+}  // namespace tessera
