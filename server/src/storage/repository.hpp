@@ -123,8 +123,10 @@ public:
 
     // --- the labeling queue
     // Leases up to `count` unlabeled items in rank order whose lease is absent or expired at
-    // `now`; also re-returns items the same user still holds a live lease on (so a reload does
-    // not strand them). Two concurrent callers never receive the same item.
+    // `now`, all under request.lease_token. Items the caller already holds under another live
+    // lease are NOT returned again (the UI prefetches the next page while the current one is
+    // open; a page left behind comes back when its lease expires or is released). Two
+    // concurrent callers never receive the same item.
     virtual Result<std::vector<Item>> LeaseNext(const LeaseRequest& request) = 0;
     // Extends every live lease with this token held by the user. Returns how many were renewed;
     // kLeaseInvalid when none.

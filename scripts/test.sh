@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Command 2: install what is missing, build everything, and run every test:
+# UI lint/typecheck/unit, server unit + integration tests on SQLite and a throwaway PostgreSQL,
+# the same under ASan/UBSan, and the browser end-to-end test in Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+export TESSERA_BUILD_JOBS="${TESSERA_BUILD_JOBS:-$(nproc)}"
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "setup"
+scripts/setup.sh
+
+step "UI: typecheck, lint, unit tests, build"
+(cd web && npm run --silent typecheck && npm run --silent lint && npm run --silent test && npm run --silent build)
+
+step "format check"
+files=$(git ls-files 'server/*.cpp' 'server/*.hpp' 'bench/*.cpp')
+if [ -n "$files" ]; then
+    clang-format --dry-run --Werror $files
+fi
+
+step "server build (dev)"
+cmake --preset dev -G "Unix Makefiles" >/dev/null
+cmake --build build/dev -j "$TESSERA_BUILD_JOBS"
+
+step "server build (asan + ubsan)"
+cmake --preset asan -G "Unix Makefiles" >/dev/null
+cmake --build build/asan -j "$TESSERA_BUILD_JOBS"
+
+step "throwaway PostgreSQL cluster"
+pgdir=$(mktemp -d /tmp/tessera-pg-XXXXXX)
+cleanup() { scripts/pg_test_cluster.sh stop "$pgdir" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+TESSERA_TEST_PG_URL=$(scripts/pg_test_cluster.sh start "$pgdir")
+export TESSERA_TEST_PG_URL TESSERA_REQUIRE_PG=1
+echo "PostgreSQL at $TESSERA_TEST_PG_URL"
+
+step "server tests (dev): unit + integration on SQLite and PostgreSQL"
+(cd build/dev && ctest --output-on-failure -j "$TESSERA_BUILD_JOBS" --timeout 600)
+
+step "server tests (asan + ubsan)"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
+export LSAN_OPTIONS="suppressions=$root/tools/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+(cd build/asan && ctest --output-on-failure -j "$TESSERA_BUILD_JOBS" --timeout 900)
+unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
+
+step "browser end-to-end (Chromium)"
+(cd web && TESSERA_BIN="$root/build/dev/server/src/app/tessera" npm run --silent e2e)
+
+step "all tests passed"
