@@ -1,0 +1,82 @@
+#include "storage/postgres/pg_db.hpp"
+
+#include <algorithm>
+
+#include "storage/postgres/pg_conn.hpp"
+
+namespace tessera {
+namespace {
+
+constexpr int kMaxAttempts = 5;
+
+bool Retryable(const std::string& sqlstate) {
+    return sqlstate == "40001" || sqlstate == "40P01";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PgDb>> PgDb::Open(const std::string& conninfo, int pool_size) {
+    std::unique_ptr<PgDb> db(new PgDb());
+    for (int i = 0; i < std::max(1, pool_size); ++i) {
+        TESSERA_ASSIGN_OR_RETURN(auto conn, PgConn::Connect(conninfo));
+        db->idle_.push_back(std::move(conn));
+    }
+    return db;
+}
+
+PgDb::~PgDb() = default;
+
+std::unique_ptr<PgConn> PgDb::Take() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return !idle_.empty(); });
+    std::unique_ptr<PgConn> conn = std::move(idle_.back());
+    idle_.pop_back();
+    return conn;
+}
+
+void PgDb::Return(std::unique_ptr<PgConn> conn) {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        idle_.push_back(std::move(conn));
+    }
+    cv_.notify_one();
+}
+
+Status PgDb::RunTransaction(const char* begin, const SqlWork& work) {
+    std::unique_ptr<PgConn> conn = Take();
+    Status status;
+    for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
+        if (!conn->EnsureConnected()) {
+            status = Error::Unavailable("PostgreSQL connection lost");
+            break;
+        }
+        status = conn->ExecScript(begin);
+        if (status.ok()) {
+            status = RunGuarded(work, *conn);
+            std::string failed_state = conn->last_sqlstate();
+            if (status.ok()) {
+                status = conn->ExecScript("COMMIT");
+                failed_state = conn->last_sqlstate();
+            }
+            if (!status.ok()) {
+                (void)conn->ExecScript("ROLLBACK");
+            }
+            if (status.ok() || !Retryable(failed_state)) {
+                break;
+            }
+        }
+    }
+    Return(std::move(conn));
+    return status;
+}
+
+Status PgDb::Write(const SqlWork& work) {
+    return RunTransaction("BEGIN", work);
+}
+
+Status PgDb::Read(const SqlWork& work) {
+    // REPEATABLE READ: the queries of one read (counters + live leases) see one snapshot.
+    return RunTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", work);
+}
+
+}  // namespace tessera

@@ -1,0 +1,199 @@
+#include "storage/sql/sql_codec.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace tessera {
+namespace {
+
+std::string Qualify(std::string_view alias, std::initializer_list<std::string_view> columns) {
+    std::string out;
+    for (std::string_view column : columns) {
+        if (!out.empty()) {
+            out += ", ";
+        }
+        if (!alias.empty()) {
+            out.append(alias).append(".");
+        }
+        out.append(column);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string UserColumns(std::string_view alias) {
+    return Qualify(alias, {"id", "username", "role", "password_hash", "created_at"});
+}
+
+std::string ProjectColumns(std::string_view alias) {
+    return Qualify(alias, {"id", "name", "task_type", "status", "labels_json", "instructions_text",
+                           "instructions_url", "datasource_kind", "datasource_path",
+                           "datasource_pattern", "item_limit", "shuffle_seed", "item_limit_reached",
+                           "created_by", "created_at", "deleted_at"});
+}
+
+std::string ItemColumns(std::string_view alias) {
+    return Qualify(
+        alias, {"id", "project_id", "path", "size_bytes", "width", "height", "format", "state",
+                "error", "rank", "lease_token", "lease_owner", "lease_expires_at", "created_at"});
+}
+
+std::string AnnotationColumns(std::string_view alias) {
+    return Qualify(alias, {"id", "project_id", "item_id", "author_id", "source", "payload_json",
+                           "confidence", "lease_token", "created_at", "updated_at"});
+}
+
+std::string JobColumns(std::string_view alias) {
+    return Qualify(alias, {"id", "kind", "project_id", "state", "payload_json", "worker",
+                           "progress_done", "progress_total", "error", "created_at", "started_at",
+                           "finished_at", "heartbeat_at"});
+}
+
+User ReadUser(const SqlRow& row, std::size_t at) {
+    User u;
+    u.id = row.Int(at);
+    u.username = row.Text(at + 1);
+    u.role = ParseRole(row.Text(at + 2)).value_or(Role::kLabeler);
+    u.password_hash = row.Text(at + 3);
+    u.created_at = row.Int(at + 4);
+    return u;
+}
+
+Project ReadProject(const SqlRow& row, std::size_t at) {
+    Project p;
+    p.id = row.Int(at);
+    p.name = row.Text(at + 1);
+    p.task_type = ParseTaskType(row.Text(at + 2)).value_or(TaskType::kMulticlass);
+    p.status = ParseProjectStatus(row.Text(at + 3)).value_or(ProjectStatus::kDraft);
+    p.labels_json = row.Text(at + 4);
+    p.instructions_text = row.Text(at + 5);
+    p.instructions_url = row.Text(at + 6);
+    p.datasource.kind = row.Text(at + 7);
+    p.datasource.path = row.Text(at + 8);
+    p.datasource.pattern = row.Text(at + 9);
+    p.item_limit = row.Int(at + 10);
+    // Stored as the signed bit pattern: SQL has no unsigned 64-bit integer.
+    p.shuffle_seed = static_cast<std::uint64_t>(row.Int(at + 11));
+    p.item_limit_reached = row.Int(at + 12) != 0;
+    p.created_by = row.Int(at + 13);
+    p.created_at = row.Int(at + 14);
+    if (auto deleted = row.OptInt(at + 15)) {
+        p.deleted_at = *deleted;
+    }
+    return p;
+}
+
+Item ReadItem(const SqlRow& row, std::size_t at) {
+    Item i;
+    i.id = row.Int(at);
+    i.project_id = row.Int(at + 1);
+    i.path = row.Text(at + 2);
+    i.size_bytes = row.Int(at + 3);
+    i.width = static_cast<int>(row.Int(at + 4));
+    i.height = static_cast<int>(row.Int(at + 5));
+    i.format = row.Text(at + 6);
+    i.state = ParseItemState(row.Text(at + 7)).value_or(ItemState::kError);
+    i.error = row.Text(at + 8);
+    i.rank = row.Int(at + 9);
+    i.lease_token = row.Text(at + 10);
+    i.lease_owner = row.Int(at + 11);
+    i.lease_expires_at = row.Int(at + 12);
+    i.created_at = row.Int(at + 13);
+    return i;
+}
+
+Annotation ReadAnnotation(const SqlRow& row, std::size_t at) {
+    Annotation a;
+    a.id = row.Int(at);
+    a.project_id = row.Int(at + 1);
+    a.item_id = row.Int(at + 2);
+    a.author_id = row.OptInt(at + 3);
+    a.source = ParseAnnotationSource(row.Text(at + 4));
+    a.payload_json = row.Text(at + 5);
+    a.confidence = row.OptReal(at + 6);
+    a.lease_token = row.Text(at + 7);
+    a.created_at = row.Int(at + 8);
+    a.updated_at = row.Int(at + 9);
+    return a;
+}
+
+Job ReadJob(const SqlRow& row, std::size_t at) {
+    Job j;
+    j.id = row.Int(at);
+    j.kind = row.Text(at + 1);
+    j.project_id = row.Int(at + 2);
+    j.state = ParseJobState(row.Text(at + 3));
+    j.payload_json = row.Text(at + 4);
+    j.worker = row.Text(at + 5);
+    j.progress_done = row.Int(at + 6);
+    j.progress_total = row.Int(at + 7);
+    j.error = row.Text(at + 8);
+    j.created_at = row.Int(at + 9);
+    j.started_at = row.Int(at + 10);
+    j.finished_at = row.Int(at + 11);
+    j.heartbeat_at = row.Int(at + 12);
+    return j;
+}
+
+JobState ParseJobState(std::string_view text) {
+    for (JobState s : {JobState::kQueued, JobState::kRunning, JobState::kDone, JobState::kFailed}) {
+        if (JobStateName(s) == text) {
+            return s;
+        }
+    }
+    return JobState::kFailed;
+}
+
+AnnotationSource ParseAnnotationSource(std::string_view text) {
+    for (AnnotationSource s : {AnnotationSource::kHuman, AnnotationSource::kPrelabel,
+                               AnnotationSource::kConsensus, AnnotationSource::kImport}) {
+        if (AnnotationSourceName(s) == text) {
+            return s;
+        }
+    }
+    return AnnotationSource::kImport;
+}
+
+std::string NameKey(std::string_view name) {
+    std::string key(name);
+    for (char& c : key) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return key;
+}
+
+std::int64_t ShuffleRank(std::uint64_t seed, std::string_view path) {
+    // FNV-1a over the path, then a SplitMix64 finalizer mixed with the seed: cheap, stable
+    // across platforms and releases (ranks are persisted, so this must never change).
+    std::uint64_t h = 14695981039346656037ull;
+    for (unsigned char c : path) {
+        h = (h ^ c) * 1099511628211ull;
+    }
+    std::uint64_t z = h ^ (seed + 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return static_cast<std::int64_t>(z >> 1);
+}
+
+std::string EncodeLabels(const std::vector<std::string>& labels) {
+    return nlohmann::json(labels).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<std::string> DecodeLabels(const std::string& json) {
+    auto parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+    std::vector<std::string> out;
+    if (!parsed.is_array()) {
+        return out;
+    }
+    for (const auto& v : parsed) {
+        if (v.is_string()) {
+            out.push_back(v.get<std::string>());
+        }
+    }
+    return out;
+}
+
+}  // namespace tessera

@@ -1,0 +1,125 @@
+#pragma once
+// Repository written once over SqlDb; SqliteRepository and PostgresRepository only open the
+// right driver. Dialect differences stay inside the few methods that need them (bulk insert,
+// shuffle, row locking) and inside the migration files.
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "storage/repository.hpp"
+#include "storage/sql/sql_conn.hpp"
+
+namespace tessera {
+
+class SqlRepository : public Repository {
+public:
+    explicit SqlRepository(std::unique_ptr<SqlDb> db) : db_(std::move(db)) {}
+
+    Result<int> Migrate() override;
+
+    Result<User> CreateUser(const User& user) override;
+    Result<User> GetUser(Id id) override;
+    Result<User> FindUserByName(const std::string& username) override;
+    Result<std::int64_t> CountUsers() override;
+    Status CreateSession(const Session& session) override;
+    Result<Session> FindSession(const std::string& token_hash, TimeMs now) override;
+    Status ExtendSession(const std::string& token_hash, TimeMs expires_at) override;
+    Status DeleteSession(const std::string& token_hash) override;
+    Result<ApiToken> CreateApiToken(const ApiToken& token) override;
+    Result<ApiToken> FindApiToken(const std::string& token_hash) override;
+
+    Result<Project> CreateProject(const Project& project) override;
+    Result<Project> GetProject(Id id) override;
+    Result<std::vector<Project>> ListProjects() override;
+    Status SetProjectStatus(Id id, ProjectStatus status) override;
+    Status SetItemLimitReached(Id id, bool reached) override;
+    Status DeleteProject(Id id, TimeMs now) override;
+
+    Result<std::int64_t> InsertItems(Id project_id, const std::vector<NewItem>& items,
+                                     TimeMs now) override;
+    Status ShuffleItems(Id project_id, std::uint64_t seed) override;
+    Result<std::int64_t> CountItems(Id project_id) override;
+    Result<Item> GetItem(Id project_id, Id item_id) override;
+    Result<std::vector<Item>> ListItems(Id project_id, const ItemFilter& filter) override;
+
+    Result<std::vector<Item>> LeaseNext(const LeaseRequest& request) override;
+    Result<int> RenewLease(Id project_id, Id user_id, const std::string& lease_token, TimeMs now,
+                           TimeMs expires_at) override;
+    Status ReleaseLease(Id project_id, Id user_id, const std::string& lease_token) override;
+    Result<SubmitOutcome> SubmitAnnotation(const SubmitRequest& request) override;
+    Status SkipItem(const SkipRequest& request) override;
+    Result<Annotation> GetAnnotation(Id project_id, Id item_id, Id user_id) override;
+    Result<std::vector<std::pair<Item, Annotation>>> ListUserAnnotations(
+        Id project_id, Id user_id, int limit, TimeMs before_updated_at) override;
+
+    Result<Progress> GetProgress(Id project_id, TimeMs now) override;
+    Result<std::vector<LabelCount>> LabelDistribution(Id project_id) override;
+    Result<std::vector<LabelerCount>> LabelerDistribution(Id project_id) override;
+
+    Status ForEachExportRow(Id project_id,
+                            const std::function<bool(const ExportRow&)>& callback) override;
+
+    Result<Job> EnqueueJob(const Job& job) override;
+    Result<std::optional<Job>> ClaimJob(const std::vector<std::string>& kinds,
+                                        const std::string& worker, TimeMs now,
+                                        TimeMs stale_before) override;
+    Status UpdateJobProgress(Id job_id, std::int64_t done, std::int64_t total, TimeMs now) override;
+    Status FinishJob(Id job_id, JobState state, const std::string& error, TimeMs now) override;
+    Result<Job> GetJob(Id job_id) override;
+    Result<std::vector<Job>> ListJobs(Id project_id) override;
+
+    // Runs raw SQL in a write transaction: lets tests corrupt or age the database on purpose.
+    Status ExecForTest(const std::string& sql);
+
+protected:
+    SqlDb& db() { return *db_; }
+
+private:
+    // Runs `work` in a write (or read) transaction and returns its value.
+    template <typename T, typename F>
+    Result<T> WriteTx(F&& work);
+    template <typename T, typename F>
+    Result<T> ReadTx(F&& work);
+
+    // " FOR UPDATE SKIP LOCKED" on PostgreSQL; SQLite serializes writers instead.
+    std::string SkipLocked() const;
+    Status InsertItemBatch(SqlConn& conn, Id project_id, const std::vector<NewItem>& items,
+                           std::size_t begin, std::size_t end, TimeMs now, std::int64_t& inserted);
+    Status RankBatch(SqlConn& conn, const std::vector<std::pair<Id, std::int64_t>>& ranks);
+
+    std::unique_ptr<SqlDb> db_;
+};
+
+template <typename T, typename F>
+Result<T> SqlRepository::WriteTx(F&& work) {
+    std::optional<Result<T>> out;
+    Status status = db_->Write([&](SqlConn& conn) -> Status {
+        out.emplace(work(conn));
+        if (!out->ok()) {
+            return out->error();
+        }
+        return Status::Ok();
+    });
+    if (!status.ok()) {
+        return status.error();
+    }
+    return std::move(*out);
+}
+
+template <typename T, typename F>
+Result<T> SqlRepository::ReadTx(F&& work) {
+    std::optional<Result<T>> out;
+    Status status = db_->Read([&](SqlConn& conn) -> Status {
+        out.emplace(work(conn));
+        if (!out->ok()) {
+            return out->error();
+        }
+        return Status::Ok();
+    });
+    if (!status.ok()) {
+        return status.error();
+    }
+    return std::move(*out);
+}
+
+}  // namespace tessera

@@ -1,0 +1,138 @@
+// Users, sessions and API tokens.
+#include "storage/sql/sql_codec.hpp"
+#include "storage/sql/sql_internal.hpp"
+#include "storage/sql/sql_repository.hpp"
+
+namespace tessera {
+
+using sql_internal::ConflictAs;
+using sql_internal::QueryInt;
+
+Result<User> SqlRepository::CreateUser(const User& user) {
+    Result<User> out = WriteTx<User>([&](SqlConn& conn) -> Result<User> {
+        TESSERA_ASSIGN_OR_RETURN(Id id, QueryInt(conn,
+                                                 "INSERT INTO users (username, username_key, role, "
+                                                 "password_hash, created_at) VALUES ($1, $2, $3, "
+                                                 "$4, $5) RETURNING id",
+                                                 {user.username, NameKey(user.username),
+                                                  std::string(RoleName(user.role)),
+                                                  user.password_hash, user.created_at}));
+        User created = user;
+        created.id = id;
+        return created;
+    });
+    if (!out.ok()) {
+        return ConflictAs(out.error(), "username already exists: " + user.username);
+    }
+    return out;
+}
+
+Result<User> SqlRepository::GetUser(Id id) {
+    return ReadTx<User>([&](SqlConn& conn) -> Result<User> {
+        TESSERA_ASSIGN_OR_RETURN(
+            SqlRows rows,
+            conn.Query("SELECT " + UserColumns() + " FROM users WHERE id = $1", {id}));
+        if (rows.empty()) {
+            return Error::NotFound("user not found");
+        }
+        return ReadUser(rows[0]);
+    });
+}
+
+Result<User> SqlRepository::FindUserByName(const std::string& username) {
+    return ReadTx<User>([&](SqlConn& conn) -> Result<User> {
+        TESSERA_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT " + UserColumns() +
+                                                              " FROM users WHERE username_key = $1",
+                                                          {NameKey(username)}));
+        if (rows.empty()) {
+            return Error::NotFound("user not found");
+        }
+        return ReadUser(rows[0]);
+    });
+}
+
+Result<std::int64_t> SqlRepository::CountUsers() {
+    return ReadTx<std::int64_t>(
+        [&](SqlConn& conn) { return QueryInt(conn, "SELECT count(*) FROM users", {}); });
+}
+
+Status SqlRepository::CreateSession(const Session& session) {
+    return db().Write([&](SqlConn& conn) -> Status {
+        Result<std::int64_t> n = conn.Exec(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) "
+            "VALUES ($1, $2, $3, $4, $5)",
+            {session.token_hash, session.user_id, session.csrf_token, session.created_at,
+             session.expires_at});
+        if (!n.ok()) {
+            return n.error();
+        }
+        return Status::Ok();
+    });
+}
+
+Result<Session> SqlRepository::FindSession(const std::string& token_hash, TimeMs now) {
+    return ReadTx<Session>([&](SqlConn& conn) -> Result<Session> {
+        TESSERA_ASSIGN_OR_RETURN(
+            SqlRows rows,
+            conn.Query("SELECT token_hash, user_id, csrf_token, created_at, expires_at "
+                       "FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+                       {token_hash, now}));
+        if (rows.empty()) {
+            return Error::NotFound("session not found");
+        }
+        const SqlRow& r = rows[0];
+        return Session{r.Text(0), r.Int(1), r.Text(2), r.Int(3), r.Int(4)};
+    });
+}
+
+Status SqlRepository::ExtendSession(const std::string& token_hash, TimeMs expires_at) {
+    return db().Write([&](SqlConn& conn) -> Status {
+        TESSERA_ASSIGN_OR_RETURN(
+            std::int64_t n, conn.Exec("UPDATE sessions SET expires_at = $2 WHERE token_hash = $1",
+                                      {token_hash, expires_at}));
+        if (n == 0) {
+            return Error::NotFound("session not found");
+        }
+        return Status::Ok();
+    });
+}
+
+Status SqlRepository::DeleteSession(const std::string& token_hash) {
+    return db().Write([&](SqlConn& conn) -> Status {
+        TESSERA_TRY(conn.Exec("DELETE FROM sessions WHERE token_hash = $1", {token_hash}));
+        return Status::Ok();
+    });
+}
+
+Result<ApiToken> SqlRepository::CreateApiToken(const ApiToken& token) {
+    Result<ApiToken> out = WriteTx<ApiToken>([&](SqlConn& conn) -> Result<ApiToken> {
+        TESSERA_ASSIGN_OR_RETURN(
+            Id id, QueryInt(conn,
+                            "INSERT INTO api_tokens (user_id, name, token_hash, created_at) "
+                            "VALUES ($1, $2, $3, $4) RETURNING id",
+                            {token.user_id, token.name, token.token_hash, token.created_at}));
+        ApiToken created = token;
+        created.id = id;
+        return created;
+    });
+    if (!out.ok()) {
+        return ConflictAs(out.error(), "token already exists");
+    }
+    return out;
+}
+
+Result<ApiToken> SqlRepository::FindApiToken(const std::string& token_hash) {
+    return ReadTx<ApiToken>([&](SqlConn& conn) -> Result<ApiToken> {
+        TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
+                                 conn.Query("SELECT id, user_id, name, token_hash, created_at FROM "
+                                            "api_tokens WHERE token_hash = $1",
+                                            {token_hash}));
+        if (rows.empty()) {
+            return Error::NotFound("token not found");
+        }
+        const SqlRow& r = rows[0];
+        return ApiToken{r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Int(4)};
+    });
+}
+
+}  // namespace tessera

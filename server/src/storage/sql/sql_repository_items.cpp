@@ -1,0 +1,171 @@
+// Items: bulk insert, shuffle, listing.
+#include <algorithm>
+#include <limits>
+
+#include "storage/sql/pg_array.hpp"
+#include "storage/sql/sql_codec.hpp"
+#include "storage/sql/sql_internal.hpp"
+#include "storage/sql/sql_repository.hpp"
+
+namespace tessera {
+
+using sql_internal::QueryInt;
+using sql_internal::RequireLiveProject;
+
+namespace {
+
+// Rows per bulk statement or page: large enough to amortize round trips, small enough to keep
+// memory flat at 10 million items.
+constexpr std::size_t kBatch = 1000;
+constexpr int kPage = 5000;
+constexpr int kMaxListLimit = 10000;
+
+}  // namespace
+
+Status SqlRepository::InsertItemBatch(SqlConn& conn, Id project_id,
+                                      const std::vector<NewItem>& items, std::size_t begin,
+                                      std::size_t end, TimeMs now, std::int64_t& inserted) {
+    if (db_->dialect() == SqlDialect::kSqlite) {
+        // SQLite runs in-process: one cached prepared INSERT per row is already fast.
+        for (std::size_t i = begin; i < end; ++i) {
+            const NewItem& it = items[i];
+            TESSERA_ASSIGN_OR_RETURN(
+                std::int64_t n,
+                conn.Exec("INSERT INTO items (project_id, path, size_bytes, width, height, "
+                          "format, state, error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+                          "$8, $9) ON CONFLICT (project_id, path) DO NOTHING",
+                          {project_id, it.path, it.size_bytes, std::int64_t{it.width},
+                           std::int64_t{it.height}, it.format, std::string(ItemStateName(it.state)),
+                           it.error, now}));
+            inserted += n;
+        }
+        return Status::Ok();
+    }
+    std::vector<std::string> paths, formats, states, errors;
+    std::vector<std::int64_t> sizes, widths, heights;
+    for (std::size_t i = begin; i < end; ++i) {
+        const NewItem& it = items[i];
+        paths.push_back(it.path);
+        sizes.push_back(it.size_bytes);
+        widths.push_back(it.width);
+        heights.push_back(it.height);
+        formats.push_back(it.format);
+        states.push_back(std::string(ItemStateName(it.state)));
+        errors.push_back(it.error);
+    }
+    TESSERA_ASSIGN_OR_RETURN(
+        std::int64_t n,
+        conn.Exec("INSERT INTO items (project_id, path, size_bytes, width, height, format, state, "
+                  "error, created_at) SELECT $1::bigint, u.* , $9::bigint FROM unnest($2::text[], "
+                  "$3::bigint[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[]) AS u "
+                  "ON CONFLICT (project_id, path) DO NOTHING",
+                  {project_id, PgTextArray(paths), PgIntArray(sizes), PgIntArray(widths),
+                   PgIntArray(heights), PgTextArray(formats), PgTextArray(states),
+                   PgTextArray(errors), now}));
+    inserted += n;
+    return Status::Ok();
+}
+
+Result<std::int64_t> SqlRepository::InsertItems(Id project_id, const std::vector<NewItem>& items,
+                                                TimeMs now) {
+    return WriteTx<std::int64_t>([&](SqlConn& conn) -> Result<std::int64_t> {
+        TESSERA_TRY(RequireLiveProject(conn, project_id));
+        std::int64_t inserted = 0;
+        for (std::size_t begin = 0; begin < items.size(); begin += kBatch) {
+            std::size_t end = std::min(items.size(), begin + kBatch);
+            TESSERA_TRY(InsertItemBatch(conn, project_id, items, begin, end, now, inserted));
+        }
+        return inserted;
+    });
+}
+
+Status SqlRepository::RankBatch(SqlConn& conn,
+                                const std::vector<std::pair<Id, std::int64_t>>& ranks) {
+    if (db_->dialect() == SqlDialect::kSqlite) {
+        for (const auto& [id, rank] : ranks) {
+            TESSERA_TRY(conn.Exec("UPDATE items SET rank = $2 WHERE id = $1", {id, rank}));
+        }
+        return Status::Ok();
+    }
+    std::vector<std::int64_t> ids, values;
+    for (const auto& [id, rank] : ranks) {
+        ids.push_back(id);
+        values.push_back(rank);
+    }
+    TESSERA_TRY(
+        conn.Exec("UPDATE items SET rank = v.r FROM unnest($1::bigint[], $2::bigint[]) "
+                  "AS v(id, r) WHERE items.id = v.id",
+                  {PgIntArray(ids), PgIntArray(values)}));
+    return Status::Ok();
+}
+
+Status SqlRepository::ShuffleItems(Id project_id, std::uint64_t seed) {
+    return db().Write([&](SqlConn& conn) -> Status {
+        TESSERA_TRY(RequireLiveProject(conn, project_id));
+        TESSERA_TRY(conn.Exec("UPDATE projects SET shuffle_seed = $2 WHERE id = $1",
+                              {project_id, static_cast<std::int64_t>(seed)}));
+        Id after = 0;
+        while (true) {
+            TESSERA_ASSIGN_OR_RETURN(
+                SqlRows rows, conn.Query("SELECT id, path FROM items WHERE project_id = $1 AND "
+                                         "id > $2 ORDER BY id LIMIT $3",
+                                         {project_id, after, std::int64_t{kPage}}));
+            if (rows.empty()) {
+                return Status::Ok();
+            }
+            std::vector<std::pair<Id, std::int64_t>> ranks;
+            ranks.reserve(rows.size());
+            for (const SqlRow& row : rows) {
+                ranks.emplace_back(row.Int(0), ShuffleRank(seed, row.Text(1)));
+            }
+            after = ranks.back().first;
+            TESSERA_TRY(RankBatch(conn, ranks));
+        }
+    });
+}
+
+Result<std::int64_t> SqlRepository::CountItems(Id project_id) {
+    return ReadTx<std::int64_t>([&](SqlConn& conn) -> Result<std::int64_t> {
+        TESSERA_TRY(RequireLiveProject(conn, project_id));
+        return QueryInt(conn, "SELECT COALESCE(SUM(n), 0) FROM item_counts WHERE project_id = $1",
+                        {project_id});
+    });
+}
+
+Result<Item> SqlRepository::GetItem(Id project_id, Id item_id) {
+    return ReadTx<Item>([&](SqlConn& conn) -> Result<Item> {
+        TESSERA_TRY(RequireLiveProject(conn, project_id));
+        TESSERA_ASSIGN_OR_RETURN(
+            SqlRows rows,
+            conn.Query("SELECT " + ItemColumns() + " FROM items WHERE id = $1 AND project_id = $2",
+                       {item_id, project_id}));
+        if (rows.empty()) {
+            return Error::NotFound("item not found");
+        }
+        return ReadItem(rows[0]);
+    });
+}
+
+Result<std::vector<Item>> SqlRepository::ListItems(Id project_id, const ItemFilter& filter) {
+    const std::int64_t limit = std::clamp(filter.limit, 1, kMaxListLimit);
+    return ReadTx<std::vector<Item>>([&](SqlConn& conn) -> Result<std::vector<Item>> {
+        TESSERA_TRY(RequireLiveProject(conn, project_id));
+        std::string sql =
+            "SELECT " + ItemColumns() + " FROM items WHERE project_id = $1 AND id > $2";
+        SqlParams params{project_id, filter.after_id, limit};
+        if (filter.state) {
+            sql += " AND state = $4";
+            params.emplace_back(std::string(ItemStateName(*filter.state)));
+        }
+        sql += " ORDER BY id LIMIT $3";
+        TESSERA_ASSIGN_OR_RETURN(SqlRows rows, conn.Query(sql, params));
+        std::vector<Item> out;
+        out.reserve(rows.size());
+        for (const SqlRow& row : rows) {
+            out.push_back(ReadItem(row));
+        }
+        return out;
+    });
+}
+
+}  // namespace tessera

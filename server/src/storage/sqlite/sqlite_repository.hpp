@@ -1,0 +1,21 @@
+#pragma once
+// The embedded default backend. All logic lives in SqlRepository; this opens SQLite.
+#include <memory>
+#include <string>
+
+#include "base/result.hpp"
+#include "storage/sql/sql_repository.hpp"
+
+namespace tessera {
+
+class SqliteRepository final : public SqlRepository {
+public:
+    // `path` is a file name, ":memory:" (tests; one connection) or a "file:" URI. Does not
+    // migrate: call Migrate().
+    static Result<std::unique_ptr<SqliteRepository>> Open(const std::string& path);
+
+private:
+    using SqlRepository::SqlRepository;
+};
+
+}  // namespace tessera
