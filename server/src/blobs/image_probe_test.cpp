@@ -1,0 +1,108 @@
+#include "blobs/image_probe.hpp"
+
+#include <gtest/gtest.h>
+
+#include "blobs/test_images.hpp"
+#include "blobs/vips_init.hpp"
+
+namespace tessera {
+namespace {
+
+using testing::TempDir;
+
+class ImageProbeTest : public ::testing::Test {
+protected:
+    void SetUp() override { ASSERT_TRUE(InitVips("test").ok()); }
+    std::filesystem::path At(const std::string& name) const { return dir_.path() / name; }
+
+    TempDir dir_;
+    VipsImageProber prober_;
+};
+
+TEST_F(ImageProbeTest, ReadsSizeAndFormatOfEachAcceptedFormat) {
+    testing::WriteImage(At("a.png"), 40, 30);
+    testing::WriteImage(At("b.jpg"), 41, 31);
+    testing::WriteImage(At("c.tif"), 42, 32);
+    testing::WriteBmp(At("d.bmp"), 43, 33);
+    struct Case {
+        std::string name, format;
+        int w, h;
+    };
+    for (const Case& c : {Case{"a.png", "png", 40, 30}, Case{"b.jpg", "jpeg", 41, 31},
+                          Case{"c.tif", "tiff", 42, 32}, Case{"d.bmp", "bmp", 43, 33}}) {
+        auto info = prober_.Probe(At(c.name));
+        ASSERT_TRUE(info.ok()) << c.name << ": " << info.error().message;
+        EXPECT_EQ(info->format, c.format) << c.name;
+        EXPECT_EQ(info->width, c.w) << c.name;
+        EXPECT_EQ(info->height, c.h) << c.name;
+        EXPECT_EQ(info->size_bytes,
+                  static_cast<std::int64_t>(std::filesystem::file_size(At(c.name))));
+    }
+}
+
+TEST_F(ImageProbeTest, ExifOrientationFiveToEightSwapsWidthAndHeight) {
+    for (int orientation = 1; orientation <= 8; ++orientation) {
+        auto path = At("o" + std::to_string(orientation) + ".jpg");
+        testing::WriteImage(path, 60, 20, orientation);
+        auto info = prober_.Probe(path);
+        ASSERT_TRUE(info.ok()) << info.error().message;
+        bool swapped = orientation >= 5;
+        EXPECT_EQ(info->width, swapped ? 20 : 60) << "orientation " << orientation;
+        EXPECT_EQ(info->height, swapped ? 60 : 20) << "orientation " << orientation;
+    }
+}
+
+TEST_F(ImageProbeTest, FormatComesFromContentNotName) {
+    testing::WriteImage(At("really-a.png"), 10, 12);
+    std::filesystem::rename(At("really-a.png"), At("really-a-png.jpg"));
+    auto info = prober_.Probe(At("really-a-png.jpg"));
+    ASSERT_TRUE(info.ok()) << info.error().message;
+    EXPECT_EQ(info->format, "png");
+}
+
+TEST_F(ImageProbeTest, GarbageIsAnErrorWithAReason) {
+    testing::WriteText(At("garbage.jpg"), std::string(4096, 'x'));
+    auto info = prober_.Probe(At("garbage.jpg"));
+    ASSERT_FALSE(info.ok());
+    EXPECT_EQ(info.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_FALSE(info.error().message.empty());
+}
+
+TEST_F(ImageProbeTest, OtherFormatsInsideAnAcceptedNameAreRefused) {
+    testing::WriteText(At("vector.png"),
+                       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>");
+    testing::WriteText(At("doc.jpg"), "%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n");
+    EXPECT_FALSE(prober_.Probe(At("vector.png")).ok());
+    EXPECT_FALSE(prober_.Probe(At("doc.jpg")).ok());
+}
+
+TEST_F(ImageProbeTest, TruncatedHeadersAreErrors) {
+    for (auto [name, keep] : {std::pair{"t.jpg", 10}, std::pair{"t.png", 20},
+                              std::pair{"t.tif", 12}, std::pair{"t.bmp", 20}}) {
+        if (std::string(name) == "t.bmp") {
+            testing::WriteBmp(At(name), 50, 50);
+        } else {
+            testing::WriteImage(At(name), 50, 50);
+        }
+        testing::Truncate(At(name), static_cast<std::size_t>(keep));
+        auto info = prober_.Probe(At(name));
+        EXPECT_FALSE(info.ok()) << name << " read as " << info->width << "x" << info->height;
+    }
+}
+
+TEST_F(ImageProbeTest, EmptyAndMissingFiles) {
+    testing::WriteText(At("empty.png"), "");
+    EXPECT_EQ(prober_.Probe(At("empty.png")).error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(prober_.Probe(At("missing.png")).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(ImageProbeTest, DicomIsRecognisedButNotDecoded) {
+    testing::WriteText(At("scan.DCM"), std::string(200, '\0') + "DICM");
+    auto info = prober_.Probe(At("scan.DCM"));
+    ASSERT_FALSE(info.ok());
+    EXPECT_EQ(info.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_EQ(info.error().message, "DICOM support arrives with a later issue");
+}
+
+}  // namespace
+}  // namespace tessera

@@ -1,0 +1,165 @@
+#include "blobs/image_renderer.hpp"
+
+#include <unistd.h>
+#include <vips/vips8>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <system_error>
+
+#include "blobs/image_format.hpp"
+
+namespace tessera {
+namespace {
+
+namespace fs = std::filesystem;
+using blobs_internal::OneLine;
+
+constexpr std::size_t kMaxKeyLength = 120;
+
+bool IsSafeKey(const std::string& key) {
+    if (key.empty() || key.size() > kMaxKeyLength || key[0] == '.') {
+        return false;
+    }
+    for (char c : key) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// FNV-1a: spreads cache files over 256 folders so none holds millions of entries.
+std::string ShardOf(const std::string& key) {
+    std::uint64_t h = 1469598103934665603ULL;
+    for (unsigned char c : key) {
+        h = (h ^ c) * 1099511628211ULL;
+    }
+    char buf[3];
+    std::snprintf(buf, sizeof buf, "%02x", static_cast<unsigned>(h & 0xff));
+    return buf;
+}
+
+std::string Hex(std::uint64_t v) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+std::string TempSuffix() {
+    static std::atomic<std::uint64_t> counter{0};
+    return ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+}
+
+// Browsers need 8-bit sRGB (or grey) without alpha.
+vips::VImage ToDisplayable(vips::VImage image) {
+    if (image.has_alpha()) {
+        image = image.flatten(vips::VImage::option()->set("background", 255.0));
+    }
+    VipsInterpretation interp = image.interpretation();
+    if (interp == VIPS_INTERPRETATION_GREY16 || interp == VIPS_INTERPRETATION_B_W) {
+        image = image.colourspace(VIPS_INTERPRETATION_B_W);
+    } else if (interp != VIPS_INTERPRETATION_sRGB || image.bands() != 3) {
+        image = image.colourspace(VIPS_INTERPRETATION_sRGB);
+    }
+    if (image.format() != VIPS_FORMAT_UCHAR) {
+        image = image.cast(VIPS_FORMAT_UCHAR);
+    }
+    return image;
+}
+
+}  // namespace
+
+ImageRenderer::ImageRenderer(fs::path cache_dir) : cache_dir_(std::move(cache_dir)) {}
+
+Result<fs::path> ImageRenderer::CachePath(const fs::path& source, const RenditionSpec& spec,
+                                          const std::string& cache_key) const {
+    std::error_code ec;
+    auto status = fs::status(source, ec);
+    if (ec || !fs::is_regular_file(status)) {
+        return Error::NotFound("source image is missing: " + source.string());
+    }
+    auto size = fs::file_size(source, ec);
+    auto mtime = fs::last_write_time(source, ec);
+    if (ec) {
+        return Error::NotFound("source image is unreadable: " + ec.message());
+    }
+    auto mtime_ticks = static_cast<std::uint64_t>(mtime.time_since_epoch().count());
+    std::string name = cache_key + "_" + Hex(mtime_ticks) + "_" + Hex(size) + "_" +
+                       std::to_string(spec.max_side) + "q" + std::to_string(spec.quality) + ".jpg";
+    return cache_dir_ / ShardOf(cache_key) / name;
+}
+
+Result<fs::path> ImageRenderer::Render(const fs::path& source, RenditionSpec spec,
+                                       const std::string& cache_key) {
+    if (!IsSafeKey(cache_key)) {
+        return Error::InvalidArgument("bad rendition cache key");
+    }
+    if (spec.max_side < 1 || spec.quality < 1 || spec.quality > 100) {
+        return Error::InvalidArgument("bad rendition size or quality");
+    }
+    if (blobs_internal::HasDicomExtension(source)) {
+        return Error::FailedPrecondition("DICOM support arrives with a later issue");
+    }
+    TESSERA_ASSIGN_OR_RETURN(fs::path target, CachePath(source, spec, cache_key));
+    std::error_code ec;
+    if (fs::exists(target, ec)) {
+        return target;
+    }
+    {
+        std::unique_lock lock(mu_);
+        done_.wait(lock, [&] { return in_flight_.count(target.string()) == 0; });
+        if (fs::exists(target, ec)) {
+            return target;
+        }
+        in_flight_.insert(target.string());
+    }
+    Status rendered = RenderTo(source, spec, target);
+    {
+        std::lock_guard lock(mu_);
+        in_flight_.erase(target.string());
+    }
+    done_.notify_all();
+    TESSERA_TRY(rendered);
+    return target;
+}
+
+Status ImageRenderer::RenderTo(const fs::path& source, const RenditionSpec& spec,
+                               const fs::path& target) {
+    auto format = blobs_internal::SniffFormat(source);
+    if (!format.ok()) {
+        return Error::FailedPrecondition(format.error().message);
+    }
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);
+    if (ec) {
+        return Error::Internal("cannot create image cache folder: " + ec.message());
+    }
+    fs::path temp = target;
+    temp += TempSuffix();
+    try {
+        // thumbnail applies EXIF orientation and shrinks while decoding (JPEG DCT scaling,
+        // pyramid levels), so a 100-megapixel source costs little.
+        vips::VImage image = vips::VImage::thumbnail(
+            source.c_str(), spec.max_side,
+            vips::VImage::option()->set("height", spec.max_side)->set("size", VIPS_SIZE_DOWN));
+        ToDisplayable(image).jpegsave(
+            temp.c_str(), vips::VImage::option()->set("Q", spec.quality)->set("strip", true));
+    } catch (const vips::VError& e) {
+        blobs_internal::TakeVipsError();
+        fs::remove(temp, ec);
+        return Error::FailedPrecondition("cannot decode image: " + OneLine(e.what()));
+    }
+    fs::rename(temp, target, ec);
+    if (ec) {
+        std::error_code ignored;
+        fs::remove(temp, ignored);
+        return Error::Internal("cannot store rendition: " + ec.message());
+    }
+    return Status::Ok();
+}
+
+}  // namespace tessera

@@ -1,0 +1,52 @@
+#pragma once
+// JPEG renditions (display size and thumbnails) of source images, made with libvips on first
+// request and kept in a disk cache. A cached file is named after the caller's key plus the
+// source's mtime and size, so an edited source gets a fresh rendition and an unchanged one is
+// served from disk. Files appear atomically (written to a temp name, then renamed).
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "base/result.hpp"
+
+namespace tessera {
+
+struct RenditionSpec {
+    int max_side = 2048;  // longest side in pixels; smaller images are never enlarged
+    int quality = 85;     // JPEG quality
+
+    static RenditionSpec Display() { return {2048, 85}; }
+    static RenditionSpec Thumbnail() { return {256, 80}; }
+};
+
+class ImageRenderer {
+public:
+    // cache_dir is created on demand. Needs InitVips (blobs/vips_init.hpp).
+    explicit ImageRenderer(std::filesystem::path cache_dir);
+
+    // Thread-safe; concurrent calls for the same rendition render it once. cache_key names the
+    // rendition (e.g. "p1-i42-display"): 1-120 characters of [A-Za-z0-9._-].
+    // Errors: kInvalidArgument for a bad key, kNotFound when the source is gone,
+    // kFailedPrecondition (with the reason) when it cannot be decoded, kInternal when the cache
+    // cannot be written.
+    Result<std::filesystem::path> Render(const std::filesystem::path& source, RenditionSpec spec,
+                                         const std::string& cache_key);
+
+    const std::filesystem::path& cache_dir() const { return cache_dir_; }
+
+private:
+    Result<std::filesystem::path> CachePath(const std::filesystem::path& source,
+                                            const RenditionSpec& spec,
+                                            const std::string& cache_key) const;
+    Status RenderTo(const std::filesystem::path& source, const RenditionSpec& spec,
+                    const std::filesystem::path& target);
+
+    std::filesystem::path cache_dir_;
+    std::mutex mu_;
+    std::condition_variable done_;
+    std::set<std::string> in_flight_;  // GUARDED_BY(mu_): cache files being rendered now
+};
+
+}  // namespace tessera

@@ -1,0 +1,165 @@
+#include "blobs/local_source.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <system_error>
+#include <vector>
+
+#include "blobs/glob.hpp"
+
+namespace tessera {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::array<std::string_view, 10> kExtensions = {
+    ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".bmp", ".tif", ".tiff", ".dcm", ".dicom"};
+// Deeper trees are almost certainly a loop or an attack, and recursion needs a bound.
+constexpr int kMaxDepth = 64;
+
+enum class Kind { kFile, kDir, kLink, kOther };
+
+struct Entry {
+    std::string name;
+    Kind kind;
+};
+
+bool IsUnder(const fs::path& path, const fs::path& root) {
+    auto [r, p] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
+    return r == root.end();
+}
+
+class Walker {
+public:
+    Walker(const fs::path& root, const Glob& glob,
+           const std::function<bool(const LocalFile&)>& on_file)
+        : root_(root), glob_(glob), on_file_(on_file) {}
+
+    // Returns false once the callback asked to stop.
+    bool WalkDir(const fs::path& dir, const std::string& prefix, Glob::State state, int depth);
+    const WalkStats& stats() const { return stats_; }
+
+private:
+    std::vector<Entry> List(const fs::path& dir);
+    bool Visit(const fs::path& dir, const std::string& prefix, const Entry& entry,
+               Glob::State state, int depth);
+    bool Emit(const fs::path& path, std::string relative);
+
+    const fs::path& root_;
+    const Glob& glob_;
+    const std::function<bool(const LocalFile&)>& on_file_;
+    WalkStats stats_;
+};
+
+std::vector<Entry> Walker::List(const fs::path& dir) {
+    std::vector<Entry> entries;
+    std::error_code ec;
+    fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
+    if (ec) {
+        ++stats_.unreadable_dirs;
+        return entries;
+    }
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+        auto status = it->symlink_status(ec);
+        if (ec) {
+            continue;
+        }
+        Kind kind = fs::is_symlink(status)        ? Kind::kLink
+                    : fs::is_directory(status)    ? Kind::kDir
+                    : fs::is_regular_file(status) ? Kind::kFile
+                                                  : Kind::kOther;
+        entries.push_back({it->path().filename().string(), kind});
+    }
+    if (ec) {
+        ++stats_.unreadable_dirs;
+    }
+    std::sort(entries.begin(), entries.end(),
+              [](const Entry& a, const Entry& b) { return a.name < b.name; });
+    return entries;
+}
+
+bool Walker::WalkDir(const fs::path& dir, const std::string& prefix, Glob::State state, int depth) {
+    if (depth > kMaxDepth) {
+        ++stats_.unreadable_dirs;
+        return true;
+    }
+    for (const Entry& entry : List(dir)) {
+        if (!Visit(dir, prefix, entry, state, depth)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool Walker::Visit(const fs::path& dir, const std::string& prefix, const Entry& entry,
+                   Glob::State state, int depth) {
+    Glob::State next = glob_.Step(state, entry.name);
+    if (next == 0) {
+        return true;
+    }
+    fs::path path = dir / entry.name;
+    std::string relative = prefix.empty() ? entry.name : prefix + "/" + entry.name;
+    bool wanted_file = glob_.Accepts(next) && HasAcceptedExtension(entry.name);
+    switch (entry.kind) {
+        case Kind::kFile: return wanted_file ? Emit(path, std::move(relative)) : true;
+        case Kind::kDir:
+            return glob_.CanContinue(next) ? WalkDir(path, relative, next, depth + 1) : true;
+        case Kind::kOther: return true;
+        case Kind::kLink: break;
+    }
+    if (!wanted_file && !glob_.CanContinue(next)) {
+        return true;
+    }
+    std::error_code ec;
+    fs::path target = fs::canonical(path, ec);
+    if (ec || !IsUnder(target, root_)) {
+        ++stats_.refused_links;
+        return true;
+    }
+    auto status = fs::status(target, ec);
+    if (!ec && fs::is_directory(status)) {
+        ++stats_.skipped_dir_links;
+        return true;
+    }
+    if (!ec && fs::is_regular_file(status) && wanted_file) {
+        return Emit(path, std::move(relative));
+    }
+    return true;
+}
+
+bool Walker::Emit(const fs::path& path, std::string relative) {
+    ++stats_.files;
+    if (!on_file_(LocalFile{std::move(relative), path})) {
+        stats_.stopped = true;
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+bool HasAcceptedExtension(std::string_view file_name) {
+    auto dot = file_name.rfind('.');
+    if (dot == std::string_view::npos || dot == 0) {
+        return false;
+    }
+    std::string ext(file_name.substr(dot));
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
+}
+
+Result<WalkStats> WalkLocalSource(const fs::path& root, std::string_view pattern,
+                                  const std::function<bool(const LocalFile&)>& on_file) {
+    TESSERA_ASSIGN_OR_RETURN(Glob glob, Glob::Parse(pattern));
+    std::error_code ec;
+    if (!fs::is_directory(root, ec)) {
+        return Error::NotFound("datasource folder does not exist: " + root.string());
+    }
+    Walker walker(root, glob, on_file);
+    walker.WalkDir(root, "", glob.Start(), 0);
+    return walker.stats();
+}
+
+}  // namespace tessera

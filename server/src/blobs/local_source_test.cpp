@@ -1,0 +1,122 @@
+#include "blobs/local_source.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "blobs/test_images.hpp"
+
+namespace tessera {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+class LocalSourceTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        root_ = fs::canonical(dir_.path()) / "root";
+        for (const char* f :
+             {"b.jpg", "a.PNG", "notes.txt", "noext", ".hidden.jpg", "c.JPEG", "photos/2024/x.jpg",
+              "photos/2024/y.tiff", "photos/z.bmp", "photos/readme.md", "a/q/b/1.jpg",
+              "a/q/b/2.png", "a/q/c/3.jpg", "a/r/b/4.jpg", ".cache/t.jpg", "scans/s.dcm",
+              "scans/s.DICOM", "B.jpg"}) {
+            Touch(root_ / f);
+        }
+    }
+    static void Touch(const fs::path& p) {
+        fs::create_directories(p.parent_path());
+        testing::WriteText(p, "x");
+    }
+    std::vector<std::string> List(const std::string& pattern, WalkStats* stats = nullptr) {
+        std::vector<std::string> out;
+        auto r = WalkLocalSource(root_, pattern, [&](const LocalFile& f) {
+            EXPECT_EQ(f.absolute_path, root_ / f.relative_path);
+            out.push_back(f.relative_path);
+            return true;
+        });
+        EXPECT_TRUE(r.ok()) << r.error().message;
+        if (stats != nullptr && r.ok()) {
+            *stats = *r;
+        }
+        return out;
+    }
+
+    TempDir dir_;
+    fs::path root_;
+};
+
+using Paths = std::vector<std::string>;
+
+TEST_F(LocalSourceTest, EverythingInSortedOrderWithAcceptedExtensions) {
+    EXPECT_EQ(List("**/*.*"),
+              (Paths{"B.jpg", "a/q/b/1.jpg", "a/q/b/2.png", "a/q/c/3.jpg", "a/r/b/4.jpg", "a.PNG",
+                     "b.jpg", "c.JPEG", "photos/2024/x.jpg", "photos/2024/y.tiff", "photos/z.bmp",
+                     "scans/s.DICOM", "scans/s.dcm"}));
+}
+
+TEST_F(LocalSourceTest, PatternsSelectSubsets) {
+    EXPECT_EQ(List("photos/**"),
+              (Paths{"photos/2024/x.jpg", "photos/2024/y.tiff", "photos/z.bmp"}));
+    EXPECT_EQ(List("*.png"), Paths{});  // names are case-sensitive: a.PNG is not *.png
+    EXPECT_EQ(List("*.PNG"), (Paths{"a.PNG"}));
+    EXPECT_EQ(List("a/*/b/*.jpg"), (Paths{"a/q/b/1.jpg", "a/r/b/4.jpg"}));
+    EXPECT_EQ(List("**/b/*"), (Paths{"a/q/b/1.jpg", "a/q/b/2.png", "a/r/b/4.jpg"}));
+    EXPECT_EQ(List(".cache/*.jpg"), (Paths{".cache/t.jpg"}));
+}
+
+TEST_F(LocalSourceTest, CallbackCanStop) {
+    std::vector<std::string> seen;
+    auto r = WalkLocalSource(root_, "**/*.*", [&](const LocalFile& f) {
+        seen.push_back(f.relative_path);
+        return seen.size() < 3;
+    });
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r->stopped);
+    // Depth first: folder "a" sorts before the file "a.PNG".
+    EXPECT_EQ(seen, (Paths{"B.jpg", "a/q/b/1.jpg", "a/q/b/2.png"}));
+}
+
+TEST_F(LocalSourceTest, SymlinksLeavingRootAreRefused) {
+    fs::path outside = fs::canonical(dir_.path()) / "outside";
+    Touch(outside / "secret.jpg");
+    fs::create_symlink(outside / "secret.jpg", root_ / "leak.jpg");
+    fs::create_symlink(outside, root_ / "leakdir");
+    fs::create_symlink(root_ / "nowhere.jpg", root_ / "broken.jpg");
+    fs::create_symlink(root_ / "b.jpg", root_ / "inside.jpg");
+    fs::create_symlink(root_ / "photos", root_ / "photolink");
+    fs::create_symlink("../../b.jpg", root_ / "a" / "q" / "rel.jpg");
+    WalkStats stats;
+    auto files = List("**/*.*", &stats);
+    EXPECT_EQ(std::count(files.begin(), files.end(), "inside.jpg"), 1);
+    EXPECT_EQ(std::count(files.begin(), files.end(), "a/q/rel.jpg"), 1);
+    for (const auto& f : files) {
+        EXPECT_EQ(f.find("leak"), std::string::npos) << f;
+        EXPECT_EQ(f.find("broken"), std::string::npos) << f;
+        EXPECT_EQ(f.find("photolink"), std::string::npos) << f;
+    }
+    EXPECT_EQ(stats.refused_links, 3);  // leak.jpg, leakdir, broken.jpg
+    EXPECT_EQ(stats.skipped_dir_links, 1);
+    EXPECT_EQ(stats.files, static_cast<std::int64_t>(files.size()));
+}
+
+TEST_F(LocalSourceTest, ExtensionFilterIgnoresCase) {
+    EXPECT_TRUE(HasAcceptedExtension("x.JpG"));
+    EXPECT_TRUE(HasAcceptedExtension("x.jfif"));
+    EXPECT_TRUE(HasAcceptedExtension("x.Tif"));
+    EXPECT_TRUE(HasAcceptedExtension("x.dicom"));
+    EXPECT_FALSE(HasAcceptedExtension("x.gif"));
+    EXPECT_FALSE(HasAcceptedExtension("jpg"));
+    EXPECT_FALSE(HasAcceptedExtension(".jpg"));
+    EXPECT_FALSE(HasAcceptedExtension("x.jpg.txt"));
+}
+
+TEST_F(LocalSourceTest, BadRootOrPattern) {
+    auto missing = WalkLocalSource(root_ / "nope", "**/*.*", [](const LocalFile&) { return true; });
+    EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+    auto bad = WalkLocalSource(root_, "../*.jpg", [](const LocalFile&) { return true; });
+    EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace tessera

@@ -1,0 +1,26 @@
+#pragma once
+// CSV export (docs/formats/csv.md): RFC 4180, CRLF line ends, header
+// image_url,label,labeler,labeled_at. Multi-label answers join their labels with ',' inside one
+// quoted field.
+#include <string>
+#include <string_view>
+
+#include "services/export_record.hpp"
+#include "services/export_service.hpp"
+
+namespace tessera {
+
+// Quotes the field when it holds a comma, quote, CR or LF (quotes doubled); else as is.
+std::string CsvField(std::string_view value);
+
+class CsvWriter {
+public:
+    explicit CsvWriter(ByteSink& out) : out_(out) {}
+    Status WriteHeader();
+    Status WriteRecord(const ExportRecord& record);
+
+private:
+    ByteSink& out_;
+};
+
+}  // namespace tessera

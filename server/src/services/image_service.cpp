@@ -1,0 +1,65 @@
+#include "services/image_service.hpp"
+
+#include "blobs/image_renderer.hpp"
+
+namespace tessera {
+namespace {
+
+// Item paths come from our own folder walk, but they are stored data: refuse anything that
+// could step outside the datasource before touching the disk.
+bool IsSafeRelative(const std::filesystem::path& relative) {
+    if (relative.empty() || relative.is_absolute()) {
+        return false;
+    }
+    for (const auto& part : relative) {
+        if (part == "..") {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+ImageService::ImageService(Repository& repo, ImageRenderer& renderer)
+    : repo_(repo), renderer_(renderer) {}
+
+Result<ImageFile> ImageService::Get(const User& actor, Id project_id, Id item_id,
+                                    Rendition rendition) {
+    if (actor.id == 0) {
+        return Error::Unauthenticated("sign in to see images");
+    }
+    // Every signed-in user may see every project for now (permissions.hpp); deleted projects
+    // are kNotFound from the repository.
+    TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
+    TESSERA_ASSIGN_OR_RETURN(Item item, repo_.GetItem(project_id, item_id));
+    std::filesystem::path relative(item.path);
+    if (project.datasource.kind != "local" || !IsSafeRelative(relative)) {
+        return Error::FailedPrecondition("the image source cannot be read");
+    }
+    std::filesystem::path source = std::filesystem::path(project.datasource.path) / relative;
+    bool thumb = rendition == Rendition::kThumbnail;
+    std::string key = "p" + std::to_string(project_id) + "-i" + std::to_string(item_id) +
+                      (thumb ? "-thumb" : "-display");
+    auto rendered = renderer_.Render(
+        source, thumb ? RenditionSpec::Thumbnail() : RenditionSpec::Display(), key);
+    if (!rendered.ok()) {
+        const Error& e = rendered.error();
+        if (e.code == ErrorCode::kNotFound) {
+            return Error::FailedPrecondition("the source image is missing");
+        }
+        if (e.code == ErrorCode::kFailedPrecondition) {
+            return Error::FailedPrecondition(e.message);
+        }
+        return e;
+    }
+    ImageFile file;
+    file.path = *rendered;
+    // The cache file name already encodes key, source mtime/size and spec: a changed source
+    // gives a new ETag.
+    file.etag = "\"" + rendered->stem().string() + "\"";
+    file.content_type = "image/jpeg";
+    return file;
+}
+
+}  // namespace tessera

@@ -1,0 +1,35 @@
+#pragma once
+// Display renditions and thumbnails of items, made with libvips on first request and cached on
+// disk under the data dir. Only users who may see the project get them.
+#include <filesystem>
+#include <string>
+
+#include "base/result.hpp"
+#include "domain/model.hpp"
+#include "storage/repository.hpp"
+
+namespace tessera {
+
+class ImageRenderer;  // blobs/image_renderer.hpp
+
+enum class Rendition { kDisplay, kThumbnail };
+
+struct ImageFile {
+    std::filesystem::path path;  // a cached file ready to send
+    std::string etag;            // quoted, e.g. "\"a1b2...\""
+    std::string content_type;    // "image/jpeg"
+};
+
+class ImageService {
+public:
+    ImageService(Repository& repo, ImageRenderer& renderer);
+    // kNotFound for unknown items; kFailedPrecondition (with the reason) when the source image
+    // cannot be decoded.
+    Result<ImageFile> Get(const User& actor, Id project_id, Id item_id, Rendition rendition);
+
+private:
+    Repository& repo_;
+    ImageRenderer& renderer_;
+};
+
+}  // namespace tessera

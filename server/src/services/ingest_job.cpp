@@ -1,0 +1,157 @@
+#include "services/ingest_job.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <vector>
+
+#include "base/log.hpp"
+#include "blobs/local_source.hpp"
+
+namespace tessera {
+namespace {
+
+Result<Id> ParseProjectId(const std::string& payload_json) {
+    auto j = nlohmann::json::parse(payload_json, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("project_id") ||
+        !j["project_id"].is_number_integer()) {
+        return Error::InvalidArgument("ingest payload needs an integer project_id");
+    }
+    return j["project_id"].get<Id>();
+}
+
+NewItem ProbeItem(ImageProber& prober, const LocalFile& file) {
+    NewItem item;
+    item.path = file.relative_path;
+    auto info = prober.Probe(file.absolute_path);
+    if (info.ok()) {
+        item.size_bytes = info->size_bytes;
+        item.width = info->width;
+        item.height = info->height;
+        item.format = info->format;
+        return item;
+    }
+    std::error_code ec;
+    auto size = std::filesystem::file_size(file.absolute_path, ec);
+    item.size_bytes = ec ? 0 : static_cast<std::int64_t>(size);
+    item.state = ItemState::kError;
+    item.error = info.error().message;
+    if (info.error().code == ErrorCode::kFailedPrecondition) {
+        item.format = "dicom";  // the one recognised-but-undecoded format today
+    }
+    return item;
+}
+
+// One ingest run. Listing is done twice: a cheap first pass counts (so progress has a total
+// and item_limit_reached is known), the second probes and inserts.
+class IngestRun {
+public:
+    IngestRun(Repository& repo, const Clock& clock, ImageProber& prober, const Project& project,
+              JobContext& context)
+        : repo_(repo), clock_(clock), prober_(prober), project_(project), context_(context) {}
+
+    Status Run();
+    bool interrupted() const { return interrupted_; }
+
+private:
+    Result<std::int64_t> Count();
+    Status Flush();
+
+    Repository& repo_;
+    const Clock& clock_;
+    ImageProber& prober_;
+    const Project& project_;
+    JobContext& context_;
+    std::vector<NewItem> batch_;
+    Status failed_;
+    bool interrupted_ = false;
+};
+
+Result<std::int64_t> IngestRun::Count() {
+    std::int64_t count = 0;
+    const std::int64_t limit = project_.item_limit;
+    TESSERA_ASSIGN_OR_RETURN(WalkStats stats,
+                             WalkLocalSource(project_.datasource.path, project_.datasource.pattern,
+                                             [&](const LocalFile&) { return ++count <= limit; }));
+    if (stats.refused_links > 0 || stats.unreadable_dirs > 0) {
+        log::Warn("ingest skipped entries",
+                  {{"project", std::to_string(project_.id)},
+                   {"refused_links", std::to_string(stats.refused_links)},
+                   {"unreadable_dirs", std::to_string(stats.unreadable_dirs)}});
+    }
+    TESSERA_TRY(repo_.SetItemLimitReached(project_.id, count > limit));
+    return std::min(count, limit);
+}
+
+Status IngestRun::Flush() {
+    if (batch_.empty()) {
+        return Status::Ok();
+    }
+    TESSERA_TRY(repo_.InsertItems(project_.id, batch_, clock_.NowMs()));
+    batch_.clear();
+    return Status::Ok();
+}
+
+Status IngestRun::Run() {
+    TESSERA_ASSIGN_OR_RETURN(std::int64_t total, Count());
+    context_.ReportProgress(0, total);
+    std::int64_t done = 0;
+    batch_.reserve(IngestJob::kBatchSize);
+    TESSERA_TRY(WalkLocalSource(project_.datasource.path, project_.datasource.pattern,
+                                [&](const LocalFile& file) {
+                                    if (done >= total) {
+                                        return false;
+                                    }
+                                    if (context_.StopRequested()) {
+                                        interrupted_ = true;
+                                        return false;
+                                    }
+                                    batch_.push_back(ProbeItem(prober_, file));
+                                    ++done;
+                                    if (batch_.size() >= IngestJob::kBatchSize) {
+                                        failed_ = Flush();
+                                        if (!failed_.ok()) {
+                                            return false;
+                                        }
+                                    }
+                                    context_.ReportProgress(done, total);
+                                    return true;
+                                }));
+    TESSERA_TRY(failed_);
+    if (interrupted_) {
+        return Status::Ok();
+    }
+    TESSERA_TRY(Flush());
+    context_.ReportProgress(done, total);
+    return repo_.ShuffleItems(project_.id, project_.shuffle_seed);
+}
+
+}  // namespace
+
+IngestJob::IngestJob(Repository& repo, const Clock& clock, ImageProber& prober)
+    : repo_(repo), clock_(clock), prober_(prober) {}
+
+JobOutcome IngestJob::Run(const Job& job, JobContext& context, std::string& error) {
+    auto project_id = ParseProjectId(job.payload_json);
+    if (!project_id.ok()) {
+        error = project_id.error().message;
+        return JobOutcome::kFailed;
+    }
+    auto project = repo_.GetProject(*project_id);
+    if (!project.ok()) {
+        error = "project " + std::to_string(*project_id) + ": " + project.error().message;
+        return JobOutcome::kFailed;
+    }
+    if (project->datasource.kind != "local") {
+        error = "datasource kind '" + project->datasource.kind + "' cannot be ingested yet";
+        return JobOutcome::kFailed;
+    }
+    IngestRun run(repo_, clock_, prober_, *project, context);
+    Status status = run.Run();
+    if (!status.ok()) {
+        error = status.error().message;
+        return JobOutcome::kFailed;
+    }
+    return run.interrupted() ? JobOutcome::kInterrupted : JobOutcome::kDone;
+}
+
+}  // namespace tessera

@@ -1,0 +1,33 @@
+#pragma once
+// The "ingest" job (payload {"project_id": N}): lists the project's local datasource, reads
+// each image header and inserts the items in batches, then shuffles the queue with the
+// project's seed. Re-running it is safe (InsertItems ignores paths already present), which is
+// also how a later refresh picks up new files.
+#include <string>
+
+#include "base/clock.hpp"
+#include "blobs/image_probe.hpp"
+#include "jobs/job_runner.hpp"
+#include "storage/repository.hpp"
+
+namespace tessera {
+
+class IngestJob final : public JobHandler {
+public:
+    static constexpr const char* kKind = "ingest";
+    static constexpr std::size_t kBatchSize = 1000;
+
+    IngestJob(Repository& repo, const Clock& clock, ImageProber& prober);
+
+    // Thread-safe (no state of its own). Honours the project's item_limit in the stable listing
+    // order and records item_limit_reached. Unreadable files become items in state kError with
+    // the reason. kInterrupted when the runner stops it midway.
+    JobOutcome Run(const Job& job, JobContext& context, std::string& error) override;
+
+private:
+    Repository& repo_;
+    const Clock& clock_;
+    ImageProber& prober_;
+};
+
+}  // namespace tessera
