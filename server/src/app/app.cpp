@@ -1,0 +1,231 @@
+#include "app/app.hpp"
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "base/log.hpp"
+#include "blobs/image_probe.hpp"
+#include "blobs/image_renderer.hpp"
+#include "blobs/vips_init.hpp"
+#include "http/api_routes.hpp"
+#include "http/embedded_files.hpp"
+#include "http/server.hpp"
+#include "jobs/job_runner.hpp"
+#include "services/ingest_job.hpp"
+#include "storage/postgres/postgres_repository.hpp"
+#include "storage/sqlite/sqlite_repository.hpp"
+
+#ifndef TESSERA_VERSION
+#define TESSERA_VERSION "0.0.0-dev"
+#endif
+
+namespace tessera::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Credentials must not end up in logs.
+std::string Redacted(const std::string& db) {
+    if (!IsPostgresUrl(db)) {
+        return db;
+    }
+    std::size_t scheme = db.find("://");
+    std::size_t at = db.find('@', scheme);
+    return at == std::string::npos ? db : db.substr(0, scheme + 3) + "***" + db.substr(at);
+}
+
+Status CreateDataDir(const Config& config) {
+    std::error_code ec;
+    fs::create_directories(config.data_dir, ec);
+    if (ec) {
+        return Error::Unavailable("cannot create data dir " + config.data_dir.string() + ": " +
+                                  ec.message());
+    }
+    return Status::Ok();
+}
+
+Status EnsureAdmin(AuthService& auth) {
+    const char* given = std::getenv("TESSERA_ADMIN_PASSWORD");
+    TESSERA_ASSIGN_OR_RETURN(std::optional<std::string> generated,
+                             auth.EnsureAdmin(given == nullptr ? "" : given));
+    if (generated) {
+        std::printf(
+            "\n================================================================\n"
+            "Created the owner account 'admin'. Its password is:\n\n"
+            "    %s\n\n"
+            "It is shown only this once. Log in and keep it safe.\n"
+            "================================================================\n\n",
+            generated->c_str());
+        std::fflush(stdout);
+    }
+    return Status::Ok();
+}
+
+int WaitForTerminationSignal() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    int signal_number = 0;
+    while (sigwait(&set, &signal_number) != 0) {
+    }
+    return signal_number;
+}
+
+void LogConfig(const Config& config) {
+    std::string roots;
+    for (const auto& root : config.allowed_roots) {
+        roots += (roots.empty() ? "" : ":") + root.string();
+    }
+    log::Info("starting", {{"version", Version()},
+                           {"data_dir", config.data_dir.string()},
+                           {"db", Redacted(config.db)},
+                           {"allowed_roots", roots}});
+    if (config.allowed_roots_defaulted) {
+        log::Warn("no allowed root configured; projects may read from the current directory",
+                  {{"allowed_root", roots}});
+    }
+}
+
+}  // namespace
+
+std::string Version() {
+    return TESSERA_VERSION;
+}
+
+void BlockTerminationSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    // A client that disconnects mid-write must be an error value, not a dead process.
+    signal(SIGPIPE, SIG_IGN);
+}
+
+Result<std::unique_ptr<Repository>> OpenRepository(const Config& config) {
+    std::unique_ptr<Repository> repo;
+    if (IsPostgresUrl(config.db)) {
+        TESSERA_ASSIGN_OR_RETURN(repo, PostgresRepository::Open(config.db));
+    } else {
+        fs::path parent = fs::path(config.db).parent_path();
+        std::error_code ec;
+        if (!parent.empty()) {
+            fs::create_directories(parent, ec);
+        }
+        TESSERA_ASSIGN_OR_RETURN(repo, SqliteRepository::Open(config.db));
+    }
+    TESSERA_ASSIGN_OR_RETURN(int version, repo->Migrate());
+    log::Info("database ready",
+              {{"db", Redacted(config.db)}, {"schema_version", std::to_string(version)}});
+    return repo;
+}
+
+Status RunServe(const Config& config, const char* argv0) {
+    LogConfig(config);
+    TESSERA_TRY(InitVips(argv0));
+    TESSERA_TRY(CreateDataDir(config));
+    TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<Repository> repo, OpenRepository(config));
+    Repository& db = *repo;
+    SystemClock clock;
+    SystemRandom random;
+
+    AuthSettings auth_settings;
+    AuthService auth(db, clock, random, auth_settings);
+    TESSERA_TRY(EnsureAdmin(auth));
+    ProjectService projects(db, clock, random, {config.allowed_roots, config.item_limit});
+    LabelingSettings labeling_settings;
+    labeling_settings.lease_ms = config.lease_ms;
+    LabelingService labeling(db, clock, random, labeling_settings);
+    DashboardService dashboard(db, clock);
+    ExportService exports(db, clock);
+    ImageRenderer renderer(config.data_dir / "cache");
+    ImageService images(db, renderer);
+
+    VipsImageProber prober;
+    IngestJob ingest(db, clock, prober);
+    JobRunner jobs(db, clock, JobRunnerSettings{});
+    jobs.Register(IngestJob::kKind, ingest);
+    jobs.Start();
+
+    http::ApiContext context{&auth, &projects, &labeling, &dashboard, &exports, &images, &db, {}};
+    context.settings.version = Version();
+    context.settings.cookies.secure = config.secure_cookies;
+    context.settings.cookies.max_age_ms = auth_settings.session_ttl_ms;
+    http::StaticFiles static_files(http::EmbeddedUiFiles());
+    http::Router router;
+    http::RegisterApiRoutes(router, context, static_files);
+
+    http::ServerSettings server_settings;
+    server_settings.host = config.listen_host;
+    server_settings.port = config.listen_port;
+    http::Server server(router, http::MakeAuthenticator(auth), random, server_settings);
+    if (Status started = server.Start(); !started.ok()) {
+        jobs.Stop();
+        return started;
+    }
+    int signal_number = WaitForTerminationSignal();
+    log::Info("shutting down", {{"signal", strsignal(signal_number)}});
+    server.Shutdown();
+    jobs.Stop();
+    log::Info("stopped");
+    return Status::Ok();
+}
+
+Status RunWorker(const Config& config, const char* argv0) {
+    TESSERA_TRY(InitVips(argv0));
+    TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<Repository> repo, OpenRepository(config));
+    SystemClock clock;
+    VipsImageProber prober;
+    IngestJob ingest(*repo, clock, prober);
+    JobRunnerSettings settings;
+    char host[256] = "worker";
+    gethostname(host, sizeof host - 1);
+    settings.worker_name = std::string(host) + "-" + std::to_string(getpid());
+    JobRunner jobs(*repo, clock, settings);
+    jobs.Register(IngestJob::kKind, ingest);
+    jobs.Start();
+    log::Info("worker running", {{"worker", settings.worker_name}});
+    int signal_number = WaitForTerminationSignal();
+    log::Info("shutting down", {{"signal", strsignal(signal_number)}});
+    jobs.Stop();
+    return Status::Ok();
+}
+
+Status RunMigrate(const Config& config, std::ostream& out) {
+    TESSERA_TRY(CreateDataDir(config));
+    TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<Repository> repo, OpenRepository(config));
+    out << "database is migrated: " << Redacted(config.db) << "\n";
+    return Status::Ok();
+}
+
+Status RunUserAdd(const Config& config, const std::string& username, const std::string& role,
+                  std::istream& in, std::ostream& out) {
+    std::optional<Role> parsed_role = ParseRole(role);
+    if (!parsed_role) {
+        return Error::InvalidArgument("--role must be owner or labeler, got '" + role + "'",
+                                      "--role");
+    }
+    std::string password;
+    if (!std::getline(in, password)) {
+        return Error::InvalidArgument("expected the password as one line on stdin");
+    }
+    if (!password.empty() && password.back() == '\r') {
+        password.pop_back();
+    }
+    TESSERA_TRY(CreateDataDir(config));
+    TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<Repository> repo, OpenRepository(config));
+    SystemClock clock;
+    SystemRandom random;
+    AuthService auth(*repo, clock, random, AuthSettings{});
+    TESSERA_ASSIGN_OR_RETURN(User user, auth.CreateUser(username, password, *parsed_role));
+    out << "created user " << user.username << " (" << RoleName(user.role) << ")\n";
+    return Status::Ok();
+}
+
+}  // namespace tessera::app

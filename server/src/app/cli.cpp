@@ -1,0 +1,190 @@
+#include "app/cli.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+#include "app/app.hpp"
+
+namespace tessera::app {
+namespace {
+
+constexpr int kExitUsage = 64;         // EX_USAGE
+constexpr int kExitDataError = 65;     // EX_DATAERR
+constexpr int kExitNoInput = 66;       // EX_NOINPUT
+constexpr int kExitUnavailable = 69;   // EX_UNAVAILABLE
+constexpr int kExitSoftware = 70;      // EX_SOFTWARE
+constexpr int kExitTempFail = 75;      // EX_TEMPFAIL
+constexpr int kExitNoPermission = 77;  // EX_NOPERM
+
+const std::vector<std::string> kCommands = {"serve",   "worker", "migrate",
+                                            "version", "help",   "user"};
+
+// Flags taking a value, and where it goes.
+Status SetFlag(CliOptions& options, const std::string& name, const std::string& value) {
+    if (name == "--data-dir") {
+        options.data_dir = value;
+    } else if (name == "--db") {
+        options.db = value;
+    } else if (name == "--listen") {
+        options.listen = value;
+    } else if (name == "--allowed-root") {
+        options.allowed_roots.push_back(value);
+    } else if (name == "--config") {
+        options.config = value;
+    } else if (name == "--role") {
+        options.role = value;
+    } else {
+        return Error::InvalidArgument("unknown option " + name, name);
+    }
+    return Status::Ok();
+}
+
+Status CheckPositional(const CliOptions& options) {
+    const auto& args = options.positional;
+    if (options.command == "user") {
+        if (args.size() != 2 || args[0] != "add") {
+            return Error::InvalidArgument("usage: tessera user add NAME --role owner|labeler");
+        }
+        if (!options.role) {
+            return Error::InvalidArgument("tessera user add needs --role owner|labeler", "--role");
+        }
+        return Status::Ok();
+    }
+    if (!args.empty()) {
+        return Error::InvalidArgument("unexpected argument '" + args.front() + "' for " +
+                                      options.command);
+    }
+    return Status::Ok();
+}
+
+}  // namespace
+
+int ExitCodeFor(ErrorCode code) {
+    switch (code) {
+        case ErrorCode::kInvalidArgument: return kExitUsage;
+        case ErrorCode::kNotFound: return kExitNoInput;
+        case ErrorCode::kConflict: return kExitDataError;
+        case ErrorCode::kLeaseInvalid: return kExitDataError;
+        case ErrorCode::kFailedPrecondition: return kExitDataError;
+        case ErrorCode::kPayloadTooLarge: return kExitDataError;
+        case ErrorCode::kUnauthenticated: return kExitNoPermission;
+        case ErrorCode::kPermissionDenied: return kExitNoPermission;
+        case ErrorCode::kTooManyRequests: return kExitTempFail;
+        case ErrorCode::kUnavailable: return kExitUnavailable;
+        case ErrorCode::kInternal: return kExitSoftware;
+    }
+    return kExitSoftware;
+}
+
+Result<CliOptions> ParseArgs(const std::vector<std::string>& args) {
+    CliOptions options;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (arg == "--help" || arg == "-h") {
+            options.command = "help";
+            return options;
+        }
+        if (arg == "--version") {
+            options.command = "version";
+            return options;
+        }
+        if (arg.rfind("--", 0) == 0) {
+            std::size_t eq = arg.find('=');
+            std::string name = arg.substr(0, eq);
+            std::string value;
+            if (eq != std::string::npos) {
+                value = arg.substr(eq + 1);
+            } else if (i + 1 < args.size()) {
+                value = args[++i];
+            } else {
+                return Error::InvalidArgument("option " + name + " needs a value", name);
+            }
+            TESSERA_TRY(SetFlag(options, name, value));
+        } else if (options.command.empty()) {
+            options.command = arg;
+        } else {
+            options.positional.push_back(arg);
+        }
+    }
+    if (options.command.empty()) {
+        return Error::InvalidArgument("no command given");
+    }
+    if (std::find(kCommands.begin(), kCommands.end(), options.command) == kCommands.end()) {
+        return Error::InvalidArgument("unknown command '" + options.command + "'");
+    }
+    TESSERA_TRY(CheckPositional(options));
+    return options;
+}
+
+std::string UsageText() {
+    return R"(Usage: tessera COMMAND [OPTIONS]
+
+Commands:
+  serve                     run the HTTP server and the in-process job runner
+  worker                    run only the job runner (extra worker processes)
+  migrate                   apply database migrations and exit
+  user add NAME --role owner|labeler
+                            create a user; the password is read from stdin (one line)
+  version                   print the version
+  help                      print this text
+
+Options (flags override environment, which overrides the config file):
+  --data-dir DIR            data directory (default ./tessera-data)      TESSERA_DATA_DIR
+  --db PATH|URL             SQLite file or postgresql:// URL             TESSERA_DB
+                            (default DATA_DIR/tessera.db)
+  --listen HOST:PORT        address to serve on (default 127.0.0.1:8080)  TESSERA_LISTEN
+  --allowed-root DIR        folder projects may read images from; repeatable
+                            (default: the current directory)            TESSERA_ALLOWED_ROOTS
+                                                                         (colon-separated)
+  --config FILE             TOML file with data_dir, db, listen, allowed_roots, item_limit,
+                            secure_cookies                              TESSERA_CONFIG
+
+On first start an owner account 'admin' is created; its password comes from
+TESSERA_ADMIN_PASSWORD or is generated and printed once.
+)";
+}
+
+int ReportError(const Error& error) {
+    std::cerr << "tessera: " << error.message << "\n";
+    return ExitCodeFor(error.code);
+}
+
+int Main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    Result<CliOptions> options = ParseArgs(args);
+    if (!options.ok()) {
+        int code = ReportError(options.error());
+        std::cerr << "Run 'tessera --help' for usage.\n";
+        return code;
+    }
+    if (options->command == "help") {
+        std::cout << UsageText();
+        return 0;
+    }
+    if (options->command == "version") {
+        std::cout << "tessera " << Version() << "\n";
+        return 0;
+    }
+    // Before any thread starts, so only the waiting thread ever receives them.
+    if (options->command == "serve" || options->command == "worker") {
+        BlockTerminationSignals();
+    }
+    Result<Config> config = LoadConfig(*options, ProcessEnvironment());
+    if (!config.ok()) {
+        return ReportError(config.error());
+    }
+    Status status = Status::Ok();
+    if (options->command == "serve") {
+        status = RunServe(*config, argv[0]);
+    } else if (options->command == "worker") {
+        status = RunWorker(*config, argv[0]);
+    } else if (options->command == "migrate") {
+        status = RunMigrate(*config, std::cout);
+    } else if (options->command == "user") {
+        status = RunUserAdd(*config, options->positional[1], *options->role, std::cin, std::cout);
+    }
+    return status.ok() ? 0 : ReportError(status.error());
+}
+
+}  // namespace tessera::app

@@ -1,0 +1,252 @@
+#include "app/config.hpp"
+
+#include <toml++/toml.h>
+#include <charconv>
+#include <cstdlib>
+
+namespace tessera::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Settings before paths are resolved: each layer overwrites what it sets.
+struct RawSettings {
+    std::optional<std::string> data_dir;
+    std::optional<std::string> db;
+    std::optional<std::string> listen;
+    std::optional<std::vector<std::string>> allowed_roots;
+    std::optional<std::int64_t> item_limit;
+    std::optional<bool> secure_cookies;
+};
+
+Result<RawSettings> ReadConfigFile(const std::string& path) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+        return Error::NotFound("config file not found: " + path);
+    }
+    toml::table table;
+    try {
+        table = toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+        return Error::InvalidArgument("config file " + path + ": " + std::string(e.description()),
+                                      "config");
+    }
+    RawSettings out;
+    for (const auto& [key, node] : table) {
+        const std::string name(key.str());
+        auto wrong = [&](const char* type) {
+            return Error::InvalidArgument("config file " + path + ": " + name + " must be " + type,
+                                          name);
+        };
+        if (name == "data_dir" || name == "db" || name == "listen") {
+            auto value = node.value<std::string>();
+            if (!value) {
+                return wrong("a string");
+            }
+            (name == "data_dir" ? out.data_dir : name == "db" ? out.db : out.listen) = *value;
+        } else if (name == "allowed_roots") {
+            const toml::array* array = node.as_array();
+            if (array == nullptr) {
+                return wrong("an array of strings");
+            }
+            std::vector<std::string> roots;
+            for (const auto& element : *array) {
+                auto value = element.value<std::string>();
+                if (!value) {
+                    return wrong("an array of strings");
+                }
+                roots.push_back(*value);
+            }
+            out.allowed_roots = std::move(roots);
+        } else if (name == "item_limit") {
+            auto value = node.value<std::int64_t>();
+            if (!value) {
+                return wrong("an integer");
+            }
+            out.item_limit = *value;
+        } else if (name == "secure_cookies") {
+            auto value = node.value<bool>();
+            if (!value) {
+                return wrong("true or false");
+            }
+            out.secure_cookies = *value;
+        } else {
+            return Error::InvalidArgument("config file " + path + ": unknown key " + name, name);
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> SplitColon(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t colon = text.find(':', start);
+        if (colon == std::string::npos) {
+            colon = text.size();
+        }
+        if (colon > start) {
+            out.push_back(text.substr(start, colon - start));
+        }
+        start = colon + 1;
+    }
+    return out;
+}
+
+Result<std::int64_t> ParseInt(const std::string& text, const std::string& what) {
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+        return Error::InvalidArgument(what + " must be an integer, got '" + text + "'", what);
+    }
+    return value;
+}
+
+Result<bool> ParseBool(const std::string& text, const std::string& what) {
+    if (text == "1" || text == "true" || text == "yes") {
+        return true;
+    }
+    if (text == "0" || text == "false" || text == "no" || text.empty()) {
+        return false;
+    }
+    return Error::InvalidArgument(what + " must be true or false", what);
+}
+
+Status ApplyEnvironment(const Getenv& getenv, RawSettings& raw) {
+    if (auto v = getenv("TESSERA_DATA_DIR")) {
+        raw.data_dir = *v;
+    }
+    if (auto v = getenv("TESSERA_DB")) {
+        raw.db = *v;
+    }
+    if (auto v = getenv("TESSERA_LISTEN")) {
+        raw.listen = *v;
+    }
+    if (auto v = getenv("TESSERA_ALLOWED_ROOTS")) {
+        raw.allowed_roots = SplitColon(*v);
+    }
+    if (auto v = getenv("TESSERA_SECURE_COOKIES")) {
+        TESSERA_ASSIGN_OR_RETURN(raw.secure_cookies, ParseBool(*v, "TESSERA_SECURE_COOKIES"));
+    }
+    return Status::Ok();
+}
+
+void ApplyFlags(const CliOptions& options, RawSettings& raw) {
+    if (options.data_dir) {
+        raw.data_dir = options.data_dir;
+    }
+    if (options.db) {
+        raw.db = options.db;
+    }
+    if (options.listen) {
+        raw.listen = options.listen;
+    }
+    if (!options.allowed_roots.empty()) {
+        raw.allowed_roots = options.allowed_roots;
+    }
+}
+
+Result<std::vector<fs::path>> CanonicalRoots(const std::vector<std::string>& roots) {
+    std::vector<fs::path> out;
+    for (const std::string& root : roots) {
+        std::error_code ec;
+        fs::path canonical = fs::canonical(root, ec);
+        if (ec || !fs::is_directory(canonical, ec)) {
+            return Error::NotFound("allowed root is not an existing directory: " + root);
+        }
+        out.push_back(canonical);
+    }
+    return out;
+}
+
+}  // namespace
+
+Getenv ProcessEnvironment() {
+    return [](const std::string& name) -> std::optional<std::string> {
+        const char* value = std::getenv(name.c_str());
+        return value == nullptr ? std::nullopt : std::optional<std::string>(value);
+    };
+}
+
+bool IsPostgresUrl(const std::string& db) {
+    return db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0;
+}
+
+Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& text) {
+    const Error bad = Error::InvalidArgument(
+        "listen address must be HOST:PORT (e.g. 127.0.0.1:8080), got '" + text + "'", "listen");
+    std::size_t colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
+        return bad;
+    }
+    std::string host = text.substr(0, colon);
+    if (host.front() == '[') {
+        if (host.back() != ']' || host.size() < 3) {
+            return bad;
+        }
+        host = host.substr(1, host.size() - 2);
+    } else if (host.find(':') != std::string::npos) {
+        return bad;  // a bare IPv6 address needs brackets
+    }
+    std::string port_text = text.substr(colon + 1);
+    unsigned port = 0;
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+        return bad;
+    }
+    return std::make_pair(host, static_cast<std::uint16_t>(port));
+}
+
+Result<Config> LoadConfig(const CliOptions& options, const Getenv& getenv) {
+    RawSettings raw;
+    std::optional<std::string> config_path = options.config;
+    if (!config_path) {
+        config_path = getenv("TESSERA_CONFIG");
+    }
+    if (config_path) {
+        TESSERA_ASSIGN_OR_RETURN(raw, ReadConfigFile(*config_path));
+    }
+    TESSERA_TRY(ApplyEnvironment(getenv, raw));
+    ApplyFlags(options, raw);
+
+    Config config;
+    if (raw.data_dir) {
+        if (raw.data_dir->empty()) {
+            return Error::InvalidArgument("data dir must not be empty", "data_dir");
+        }
+        config.data_dir = *raw.data_dir;
+    }
+    config.db = raw.db.value_or((config.data_dir / "tessera.db").string());
+    if (config.db.empty()) {
+        return Error::InvalidArgument("db must not be empty", "db");
+    }
+    if (raw.listen) {
+        TESSERA_ASSIGN_OR_RETURN(auto listen, ParseListen(*raw.listen));
+        config.listen_host = listen.first;
+        config.listen_port = listen.second;
+    }
+    if (raw.allowed_roots && !raw.allowed_roots->empty()) {
+        TESSERA_ASSIGN_OR_RETURN(config.allowed_roots, CanonicalRoots(*raw.allowed_roots));
+    } else {
+        TESSERA_ASSIGN_OR_RETURN(config.allowed_roots, CanonicalRoots({"."}));
+        config.allowed_roots_defaulted = true;
+    }
+    if (raw.item_limit) {
+        if (*raw.item_limit < 1) {
+            return Error::InvalidArgument("item_limit must be at least 1", "item_limit");
+        }
+        config.item_limit = *raw.item_limit;
+    }
+    config.secure_cookies = raw.secure_cookies.value_or(false);
+    if (auto lease = getenv("TESSERA_LEASE_SECONDS")) {
+        TESSERA_ASSIGN_OR_RETURN(std::int64_t seconds, ParseInt(*lease, "TESSERA_LEASE_SECONDS"));
+        if (seconds < 1) {
+            return Error::InvalidArgument("TESSERA_LEASE_SECONDS must be at least 1",
+                                          "TESSERA_LEASE_SECONDS");
+        }
+        config.lease_ms = seconds * 1000;
+    }
+    return config;
+}
+
+}  // namespace tessera::app

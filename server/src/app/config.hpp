@@ -1,0 +1,56 @@
+#pragma once
+// Server settings from four layers, highest first: command-line flags, environment
+// (TESSERA_DATA_DIR, TESSERA_DB, TESSERA_LISTEN, TESSERA_ALLOWED_ROOTS colon-separated), the
+// TOML file given with --config, built-in defaults. See docs/design/http.md.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "base/result.hpp"
+
+namespace tessera::app {
+
+// What the command line said; unset options fall through to the next layer.
+struct CliOptions {
+    std::string command;                  // serve, worker, migrate, version, help, user
+    std::vector<std::string> positional;  // after the command, e.g. {"add", "alice"}
+    std::optional<std::string> config;
+    std::optional<std::string> data_dir;
+    std::optional<std::string> db;
+    std::optional<std::string> listen;
+    std::vector<std::string> allowed_roots;
+    std::optional<std::string> role;
+};
+
+struct Config {
+    std::filesystem::path data_dir = "tessera-data";
+    std::string db;  // a SQLite path or a postgresql:// URL
+    std::string listen_host = "127.0.0.1";
+    std::uint16_t listen_port = 8080;
+    std::vector<std::filesystem::path> allowed_roots;  // canonical
+    bool allowed_roots_defaulted = false;              // none configured: the current directory
+    std::int64_t item_limit = 500000;
+    bool secure_cookies = false;  // mark the session cookie Secure (HTTPS in front)
+    // Hidden knob for tests (TESSERA_LEASE_SECONDS): how long a labeling page stays leased.
+    TimeMs lease_ms = 10 * 60 * 1000;
+};
+
+using Getenv = std::function<std::optional<std::string>(const std::string&)>;
+Getenv ProcessEnvironment();
+
+// kInvalidArgument naming the setting for bad values; kNotFound for a missing config file or
+// allowed root.
+Result<Config> LoadConfig(const CliOptions& options, const Getenv& getenv);
+
+// "HOST:PORT" or "[v6]:PORT"; port 0 picks a free one.
+Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& text);
+
+// True for postgres:// and postgresql:// URLs; anything else is a SQLite path.
+bool IsPostgresUrl(const std::string& db);
+
+}  // namespace tessera::app

@@ -1,0 +1,158 @@
+#include "app/config.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <fstream>
+#include <map>
+
+namespace tessera::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ConfigTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/tessera-config-test-XXXXXX";
+        ASSERT_NE(mkdtemp(tmpl), nullptr);
+        dir_ = fs::canonical(tmpl);
+        for (const char* name : {"file_root", "env_root", "flag_root"}) {
+            fs::create_directory(dir_ / name);
+        }
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    Getenv Env() const {
+        return [this](const std::string& name) -> std::optional<std::string> {
+            auto it = env_.find(name);
+            return it == env_.end() ? std::nullopt : std::optional<std::string>(it->second);
+        };
+    }
+
+    std::string WriteFile(const std::string& text) {
+        fs::path path = dir_ / "tessera.toml";
+        std::ofstream(path) << text;
+        return path.string();
+    }
+
+    fs::path dir_;
+    std::map<std::string, std::string> env_;
+};
+
+TEST_F(ConfigTest, DefaultsWhenNothingIsSet) {
+    auto config = LoadConfig({}, Env());
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    EXPECT_EQ(config->data_dir, fs::path("tessera-data"));
+    EXPECT_EQ(config->db, "tessera-data/tessera.db");
+    EXPECT_EQ(config->listen_host, "127.0.0.1");
+    EXPECT_EQ(config->listen_port, 8080);
+    ASSERT_EQ(config->allowed_roots.size(), 1u);
+    EXPECT_EQ(config->allowed_roots[0], fs::current_path());
+    EXPECT_TRUE(config->allowed_roots_defaulted);
+    EXPECT_EQ(config->item_limit, 500000);
+    EXPECT_FALSE(config->secure_cookies);
+}
+
+TEST_F(ConfigTest, FlagsBeatEnvironmentWhichBeatsTheFile) {
+    CliOptions options;
+    options.config = WriteFile("data_dir = '" + (dir_ / "file_data").string() + "'\n" +
+                               "listen = '127.0.0.1:1000'\n" + "allowed_roots = ['" +
+                               (dir_ / "file_root").string() + "']\n" + "item_limit = 42\n" +
+                               "db = 'file.db'\n");
+    auto from_file = LoadConfig(options, Env());
+    ASSERT_TRUE(from_file.ok()) << from_file.error().message;
+    EXPECT_EQ(from_file->data_dir, dir_ / "file_data");
+    EXPECT_EQ(from_file->db, "file.db");
+    EXPECT_EQ(from_file->listen_port, 1000);
+    EXPECT_EQ(from_file->allowed_roots, std::vector<fs::path>{dir_ / "file_root"});
+    EXPECT_FALSE(from_file->allowed_roots_defaulted);
+    EXPECT_EQ(from_file->item_limit, 42);
+
+    env_["TESSERA_LISTEN"] = "0.0.0.0:2000";
+    env_["TESSERA_ALLOWED_ROOTS"] =
+        (dir_ / "env_root").string() + ":" + (dir_ / "file_root").string();
+    env_["TESSERA_DB"] = "env.db";
+    auto from_env = LoadConfig(options, Env());
+    ASSERT_TRUE(from_env.ok()) << from_env.error().message;
+    EXPECT_EQ(from_env->listen_host, "0.0.0.0");
+    EXPECT_EQ(from_env->listen_port, 2000);
+    EXPECT_EQ(from_env->db, "env.db");
+    EXPECT_EQ(from_env->allowed_roots.size(), 2u);
+    EXPECT_EQ(from_env->data_dir, dir_ / "file_data");  // not overridden
+
+    options.listen = "[::1]:3000";
+    options.allowed_roots = {(dir_ / "flag_root").string()};
+    options.db = "postgresql://u@h/db";
+    auto from_flags = LoadConfig(options, Env());
+    ASSERT_TRUE(from_flags.ok()) << from_flags.error().message;
+    EXPECT_EQ(from_flags->listen_host, "::1");
+    EXPECT_EQ(from_flags->listen_port, 3000);
+    EXPECT_EQ(from_flags->db, "postgresql://u@h/db");
+    EXPECT_EQ(from_flags->allowed_roots, std::vector<fs::path>{dir_ / "flag_root"});
+}
+
+TEST_F(ConfigTest, DbDefaultsUnderTheChosenDataDir) {
+    CliOptions options;
+    options.data_dir = (dir_ / "d").string();
+    auto config = LoadConfig(options, Env());
+    ASSERT_TRUE(config.ok());
+    EXPECT_EQ(config->db, (dir_ / "d" / "tessera.db").string());
+}
+
+TEST_F(ConfigTest, BadValuesAreInvalidArguments) {
+    CliOptions bad_listen;
+    bad_listen.listen = "8080";
+    EXPECT_EQ(LoadConfig(bad_listen, Env()).error().code, ErrorCode::kInvalidArgument);
+
+    CliOptions missing_root;
+    missing_root.allowed_roots = {(dir_ / "nope").string()};
+    EXPECT_EQ(LoadConfig(missing_root, Env()).error().code, ErrorCode::kNotFound);
+
+    CliOptions missing_file;
+    missing_file.config = (dir_ / "absent.toml").string();
+    EXPECT_EQ(LoadConfig(missing_file, Env()).error().code, ErrorCode::kNotFound);
+
+    CliOptions unknown_key;
+    unknown_key.config = WriteFile("colour = 'blue'\n");
+    auto unknown = LoadConfig(unknown_key, Env());
+    ASSERT_FALSE(unknown.ok());
+    EXPECT_NE(unknown.error().message.find("colour"), std::string::npos);
+
+    CliOptions wrong_type;
+    wrong_type.config = WriteFile("item_limit = 'many'\n");
+    EXPECT_EQ(LoadConfig(wrong_type, Env()).error().field, "item_limit");
+
+    CliOptions broken;
+    broken.config = WriteFile("listen = \n");
+    EXPECT_EQ(LoadConfig(broken, Env()).error().code, ErrorCode::kInvalidArgument);
+
+    env_["TESSERA_LEASE_SECONDS"] = "soon";
+    EXPECT_EQ(LoadConfig({}, Env()).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(ConfigTest, LeaseSecondsIsReadFromTheEnvironment) {
+    env_["TESSERA_LEASE_SECONDS"] = "3";
+    auto config = LoadConfig({}, Env());
+    ASSERT_TRUE(config.ok());
+    EXPECT_EQ(config->lease_ms, 3000);
+}
+
+TEST(ParseListenTest, AcceptsHostPortForms) {
+    EXPECT_EQ(ParseListen("127.0.0.1:0")->second, 0);
+    EXPECT_EQ(ParseListen("localhost:8080")->first, "localhost");
+    EXPECT_EQ(ParseListen("[::]:80")->first, "::");
+    EXPECT_FALSE(ParseListen("::1:80").ok());
+    EXPECT_FALSE(ParseListen("host:").ok());
+    EXPECT_FALSE(ParseListen("host:70000").ok());
+    EXPECT_FALSE(ParseListen(":80").ok());
+}
+
+TEST(IsPostgresUrlTest, RecognisesBothSchemes) {
+    EXPECT_TRUE(IsPostgresUrl("postgresql://localhost/x"));
+    EXPECT_TRUE(IsPostgresUrl("postgres://localhost/x"));
+    EXPECT_FALSE(IsPostgresUrl("/var/lib/tessera/postgres.db"));
+}
+
+}  // namespace
+}  // namespace tessera::app

@@ -1,0 +1,63 @@
+#pragma once
+// Every route of docs/api.md, registered on a Router. Handlers are thin: parse the request,
+// call one service, serialize the result.
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "http/auth_middleware.hpp"
+#include "http/router.hpp"
+#include "http/static_files.hpp"
+#include "services/auth_service.hpp"
+#include "services/dashboard_service.hpp"
+#include "services/export_service.hpp"
+#include "services/image_service.hpp"
+#include "services/labeling_service.hpp"
+#include "services/project_service.hpp"
+#include "storage/repository.hpp"
+
+namespace tessera::http {
+
+struct ApiSettings {
+    std::string version = "0.0.0";
+    CookieSettings cookies;
+    std::chrono::milliseconds events_interval{2000};    // dashboard recomputed this often
+    std::chrono::milliseconds events_keepalive{15000};  // comment line when idle this long
+};
+
+// Non-owning; everything must outlive the router. Pointers so route tables can be built (and
+// checked against openapi.json) without live services.
+struct ApiContext {
+    AuthService* auth = nullptr;
+    ProjectService* projects = nullptr;
+    LabelingService* labeling = nullptr;
+    DashboardService* dashboard = nullptr;
+    ExportService* exports = nullptr;
+    ImageService* images = nullptr;
+    // Only for listing items, which no service offers yet (visibility is checked through
+    // ProjectService::Get first).
+    Repository* repo = nullptr;
+    ApiSettings settings;
+};
+
+// A handler whose errors become JSON error responses.
+using ResultHandler = std::function<Result<Response>(Request&)>;
+void AddRoute(Router& router, std::string method, std::string pattern, Access access,
+              ResultHandler handler);
+
+// Adapts `Result<Response> Handler(ApiContext&, Request&)` functions to ResultHandler.
+using ContextHandler = Result<Response> (*)(ApiContext&, Request&);
+inline ResultHandler Bind(ApiContext& context, ContextHandler handler) {
+    return [&context, handler](Request& request) { return handler(context, request); };
+}
+
+void RegisterMetaRoutes(Router& router, ApiContext& context);
+void RegisterSessionRoutes(Router& router, ApiContext& context);
+void RegisterProjectRoutes(Router& router, ApiContext& context);
+void RegisterLabelingRoutes(Router& router, ApiContext& context);
+void RegisterMediaRoutes(Router& router, ApiContext& context);
+
+// All of the above plus the static UI fallback. `static_files` must outlive the router.
+void RegisterApiRoutes(Router& router, ApiContext& context, const StaticFiles& static_files);
+
+}  // namespace tessera::http

@@ -1,0 +1,350 @@
+#include "http/connection.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http.hpp>
+#include <exception>
+
+#include "base/log.hpp"
+#include "http/dispatch.hpp"
+#include "http/error_mapping.hpp"
+#include "http/text.hpp"
+#include "http/url.hpp"
+
+namespace tessera::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+constexpr std::size_t kChunkBytes = 64 * 1024;
+constexpr milliseconds kWaitSlice{250};
+
+std::string_view TargetOf(const RawRequest& request) {
+    auto target = request.target();  // boost::string_view in Boost 1.74
+    return {target.data(), target.size()};
+}
+
+bool IsHead(const RawRequest& request) {
+    return request.method() == bhttp::verb::head;
+}
+
+template <typename Body>
+void ApplyHeaders(bhttp::response<Body>& out, const Response& response, bool keep_alive) {
+    out.version(11);
+    out.result(response.status);
+    for (const auto& [name, value] : response.headers) {
+        out.insert(name, value);
+    }
+    out.keep_alive(keep_alive);
+}
+
+// Streams a chunked body: Write buffers, Flush sends one chunk.
+class ChunkedWriter final : public StreamWriter {
+public:
+    explicit ChunkedWriter(Connection& connection) : connection_(connection) {}
+
+    Status Write(std::string_view bytes) override {
+        buffer_.append(bytes);
+        if (buffer_.size() >= kChunkBytes) {
+            return Flush();
+        }
+        return Status::Ok();
+    }
+
+    Status Flush() override {
+        if (buffer_.empty()) {
+            return Status::Ok();
+        }
+        auto chunk = bhttp::make_chunk(net::buffer(buffer_));
+        TESSERA_TRY(WriteBuffers(chunk));
+        buffer_.clear();
+        return Status::Ok();
+    }
+
+    Status Finish() {
+        TESSERA_TRY(Flush());
+        return WriteBuffers(bhttp::make_chunk_last());
+    }
+
+    bool WaitFor(milliseconds duration) override {
+        auto deadline = steady_clock::now() + duration;
+        while (true) {
+            auto left = std::chrono::duration_cast<milliseconds>(deadline - steady_clock::now());
+            if (left.count() <= 0) {
+                return true;
+            }
+            if (connection_.state().stop.WaitFor(std::min(left, kWaitSlice))) {
+                return false;
+            }
+            if (PeerHungUp()) {
+                return false;
+            }
+        }
+    }
+
+private:
+    template <typename Buffers>
+    Status WriteBuffers(const Buffers& buffers) {
+        auto& stream = connection_.stream();
+        auto ec = connection_.Await(
+            [&](auto handler) { net::async_write(stream, buffers, std::move(handler)); },
+            connection_.state().settings.io_timeout);
+        if (ec) {
+            return Error::Unavailable("client connection lost: " + ec.message());
+        }
+        return Status::Ok();
+    }
+
+    // A stream that only waits would otherwise notice a departed client at its next write.
+    bool PeerHungUp() {
+        int fd = connection_.stream().socket().native_handle();
+        pollfd entry{fd, POLLIN | POLLRDHUP, 0};
+        if (::poll(&entry, 1, 0) <= 0) {
+            return false;
+        }
+        if ((entry.revents & (POLLHUP | POLLERR | POLLRDHUP)) != 0) {
+            return true;
+        }
+        char byte = 0;
+        return ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+    }
+
+    Connection& connection_;
+    std::string buffer_;
+};
+
+void LogRequest(const Request& request, unsigned status, steady_clock::time_point started) {
+    auto elapsed = std::chrono::duration_cast<milliseconds>(steady_clock::now() - started);
+    log::Info("request", {{"method", std::string(request.raw.method_string())},
+                          {"path", request.path},
+                          {"status", std::to_string(status)},
+                          {"duration_ms", std::to_string(elapsed.count())},
+                          {"request_id", request.request_id},
+                          {"user", request.principal ? request.principal->user.username : "-"}});
+}
+
+bool IsHttpProtocolError(const beast::error_code& ec) {
+    return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+           ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+}  // namespace
+
+Connection::Connection(std::shared_ptr<ServerState> state, tcp::socket accepted)
+    : state_(std::move(state)), stream_(context_) {
+    beast::error_code ec;
+    auto protocol = accepted.local_endpoint(ec).protocol();
+    auto fd = accepted.release(ec);
+    if (!ec) {
+        stream_.socket().assign(protocol, fd, ec);
+    }
+    if (ec) {
+        log::Warn("connection setup failed", {{"error", ec.message()}});
+    }
+}
+
+void Connection::Interrupt() {
+    // Runs on the connection thread inside its next Await, where idle_ is safe to read.
+    net::post(context_, [this] {
+        if (idle_) {
+            beast::error_code ec;
+            stream_.socket().cancel(ec);
+        }
+    });
+}
+
+void Connection::Run() {
+    if (!stream_.socket().is_open()) {
+        return;
+    }
+    while (ServeOne()) {
+    }
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (unread_input_) {
+        DrainBeforeClose();
+    }
+    stream_.socket().close(ec);
+}
+
+void Connection::DrainBeforeClose() {
+    constexpr std::size_t kMaxDrain = 8 << 20;
+    std::size_t drained = 0;
+    std::array<char, 16384> scratch{};
+    while (drained < kMaxDrain) {
+        auto ec = Await(
+            [&](auto handler) {
+                stream_.async_read_some(net::buffer(scratch), std::move(handler));
+            },
+            milliseconds(1000));
+        if (ec) {
+            return;
+        }
+        drained += last_bytes_;
+    }
+}
+
+bool Connection::ServeOne() {
+    ServerState& state = *state_;
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(16 * 1024);
+    parser.body_limit(state.settings.body_limit);
+
+    idle_ = true;
+    if (state.stop.triggered()) {
+        return false;
+    }
+    auto ec = Await(
+        [&](auto handler) {
+            bhttp::async_read_header(stream_, buffer_, parser, std::move(handler));
+        },
+        state.settings.header_timeout);
+    idle_ = false;
+    if (ec && !IsHttpProtocolError(ec)) {
+        return false;  // the client left, timed out, or we are shutting down
+    }
+
+    auto started = steady_clock::now();
+    std::optional<Error> early_error;
+    const Error too_large{
+        ErrorCode::kPayloadTooLarge,
+        "request body exceeds " + std::to_string(state.settings.body_limit) + " bytes", "body"};
+    if (ec == bhttp::error::body_limit) {
+        early_error = too_large;  // the declared Content-Length is over the limit
+    } else if (ec == bhttp::error::header_limit) {
+        early_error = Error{ErrorCode::kPayloadTooLarge, "request headers too large", {}};
+    } else if (ec) {
+        early_error = Error::InvalidArgument("malformed HTTP request: " + ec.message());
+    } else if (!parser.is_done()) {
+        if (IEquals(Sv(parser.get()[bhttp::field::expect]), "100-continue")) {
+            bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
+            Await([&](auto handler) { bhttp::async_write(stream_, go_on, std::move(handler)); },
+                  state.settings.io_timeout);
+        }
+        ec = Await(
+            [&](auto handler) { bhttp::async_read(stream_, buffer_, parser, std::move(handler)); },
+            state.settings.io_timeout);
+        if (ec == bhttp::error::body_limit) {
+            early_error = too_large;
+        } else if (ec) {
+            return false;
+        }
+    }
+
+    RawRequest raw = parser.release();
+    Request request{raw, {}, {}, {}, std::nullopt, state.random.HexToken(8)};
+    Response response;
+    bool keep_alive = raw.keep_alive() && !early_error;
+    if (early_error) {
+        unread_input_ = true;
+        request.path = std::string(TargetOf(raw).substr(0, TargetOf(raw).find('?')));
+        response = ErrorResponse(*early_error);
+    } else if (auto target = ParseTarget(TargetOf(raw)); !target) {
+        request.path = std::string(TargetOf(raw));
+        response = ErrorResponse(Error::InvalidArgument("malformed request target", "path"));
+    } else {
+        request.path = std::move(target->path);
+        request.query = std::move(target->query);
+        response = Dispatch(state.router, state.authenticate, request);
+    }
+    // Decided after the handler ran: a shutdown that began meanwhile closes this connection.
+    keep_alive = keep_alive && !state.stop.triggered();
+    response.Header("X-Request-Id", request.request_id);
+    bool sent = Send(raw, response, keep_alive);
+    LogRequest(request, response.status, started);
+    return sent && keep_alive;
+}
+
+bool Connection::Send(const RawRequest& request, Response& response, bool keep_alive) {
+    if (response.stream) {
+        return SendStream(request, response, keep_alive);
+    }
+    if (!response.file.empty()) {
+        return SendFile(request, response, keep_alive);
+    }
+    return SendString(request, response, keep_alive);
+}
+
+bool Connection::SendString(const RawRequest& request, Response& response, bool keep_alive) {
+    const auto timeout = state_->settings.io_timeout;
+    if (IsHead(request)) {
+        bhttp::response<bhttp::empty_body> out;
+        ApplyHeaders(out, response, keep_alive);
+        out.content_length(response.body.size());
+        return !Await([&](auto h) { bhttp::async_write(stream_, out, std::move(h)); }, timeout);
+    }
+    bhttp::response<bhttp::string_body> out;
+    ApplyHeaders(out, response, keep_alive);
+    out.body() = std::move(response.body);
+    out.prepare_payload();
+    return !Await([&](auto h) { bhttp::async_write(stream_, out, std::move(h)); }, timeout);
+}
+
+bool Connection::SendFile(const RawRequest& request, Response& response, bool keep_alive) {
+    const auto timeout = state_->settings.io_timeout;
+    bhttp::file_body::value_type body;
+    beast::error_code ec;
+    body.open(response.file.c_str(), beast::file_mode::scan, ec);
+    if (ec) {
+        // The cache file vanished between lookup and send (e.g. cache cleanup).
+        log::Warn("cannot open file to send", {{"path", response.file.string()}});
+        Response error = ErrorResponse(Error::NotFound("file is no longer available"));
+        error.headers.insert(error.headers.end(), response.headers.begin(), response.headers.end());
+        std::erase_if(error.headers, [](const auto& h) {
+            return IEquals(h.first, "ETag") || IEquals(h.first, "Cache-Control") ||
+                   (IEquals(h.first, "Content-Type") && h.second != "application/json");
+        });
+        response = std::move(error);
+        return SendString(request, response, keep_alive);
+    }
+    if (IsHead(request)) {
+        bhttp::response<bhttp::empty_body> out;
+        ApplyHeaders(out, response, keep_alive);
+        out.content_length(body.size());
+        return !Await([&](auto h) { bhttp::async_write(stream_, out, std::move(h)); }, timeout);
+    }
+    bhttp::response<bhttp::file_body> out;
+    ApplyHeaders(out, response, keep_alive);
+    out.body() = std::move(body);
+    out.prepare_payload();
+    return !Await([&](auto h) { bhttp::async_write(stream_, out, std::move(h)); }, timeout);
+}
+
+bool Connection::SendStream(const RawRequest& request, Response& response, bool keep_alive) {
+    bhttp::response<bhttp::empty_body> out;
+    ApplyHeaders(out, response, keep_alive);
+    out.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> serializer{out};
+    auto ec = Await([&](auto h) { bhttp::async_write_header(stream_, serializer, std::move(h)); },
+                    state_->settings.io_timeout);
+    if (ec) {
+        return false;
+    }
+    if (IsHead(request)) {
+        return true;
+    }
+    ChunkedWriter writer(*this);
+    Status status = Status::Ok();
+    try {
+        status = response.stream(writer);
+    } catch (const std::exception& e) {
+        status = Error::Internal(e.what());
+    }
+    if (!status.ok()) {
+        // Headers are gone already; ending without the last chunk tells the client the body is
+        // incomplete.
+        log::Warn("stream ended early", {{"error", status.error().message}});
+        return false;
+    }
+    return writer.Finish().ok();
+}
+
+}  // namespace tessera::http

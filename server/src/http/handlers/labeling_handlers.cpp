@@ -1,0 +1,113 @@
+// The labeler's loop: next page, renew/release a lease, submit, skip, go back.
+#include "http/api_routes.hpp"
+#include "http/json_codec.hpp"
+#include "http/json_io.hpp"
+
+namespace tessera::http {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::int64_t kDefaultHistory = 50;
+constexpr std::int64_t kMaxHistory = 500;
+
+struct ItemRef {
+    Id project_id = 0;
+    Id item_id = 0;
+};
+
+Result<ItemRef> ItemParams(const Request& request) {
+    ItemRef ref;
+    TESSERA_ASSIGN_OR_RETURN(ref.project_id, request.IdParam("id"));
+    TESSERA_ASSIGN_OR_RETURN(ref.item_id, request.IdParam("item_id"));
+    return ref;
+}
+
+Result<Response> Next(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
+    TESSERA_ASSIGN_OR_RETURN(json body, ParseJsonObject(request));
+    TESSERA_ASSIGN_OR_RETURN(auto count, OptionalInt(body, "count"));
+    int page_size = static_cast<int>(std::clamp<std::int64_t>(count.value_or(1), -1, 1000));
+    TESSERA_ASSIGN_OR_RETURN(Page page,
+                             context.labeling->Next(request.user(), project_id, page_size));
+    return JsonResponse(200, PageToJson(page));
+}
+
+Result<Response> Renew(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
+    TESSERA_ASSIGN_OR_RETURN(
+        TimeMs expires_at,
+        context.labeling->Renew(request.user(), project_id, request.params.at("lease")));
+    return JsonResponse(200, {{"lease_expires_at", expires_at}});
+}
+
+Result<Response> Release(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
+    TESSERA_TRY(context.labeling->Release(request.user(), project_id, request.params.at("lease")));
+    return NoContent();
+}
+
+Result<Response> Submit(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(ItemRef ref, ItemParams(request));
+    TESSERA_ASSIGN_OR_RETURN(json body, ParseJsonObject(request));
+    TESSERA_ASSIGN_OR_RETURN(auto lease, OptionalString(body, "lease"));
+    TESSERA_ASSIGN_OR_RETURN(auto labels, StringListFromJson(body, "labels"));
+    TESSERA_ASSIGN_OR_RETURN(SubmitOutcome outcome, context.labeling->SubmitLabels(
+                                                        request.user(), ref.project_id, ref.item_id,
+                                                        lease.value_or(""), labels));
+    // Answer with the labels as stored (deduplicated, in tree order).
+    auto stored = context.labeling->GetAnnotation(request.user(), ref.project_id, ref.item_id);
+    return JsonResponse(200, {{"outcome", SubmitOutcomeName(outcome)},
+                              {"item_id", ref.item_id},
+                              {"labels", stored.ok() ? stored->labels : labels}});
+}
+
+Result<Response> GetAnnotation(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(ItemRef ref, ItemParams(request));
+    TESSERA_ASSIGN_OR_RETURN(AnnotationView view, context.labeling->GetAnnotation(
+                                                      request.user(), ref.project_id, ref.item_id));
+    return JsonResponse(200, AnnotationViewToJson(view));
+}
+
+Result<Response> Skip(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(ItemRef ref, ItemParams(request));
+    TESSERA_ASSIGN_OR_RETURN(json body, ParseJsonObject(request));
+    TESSERA_ASSIGN_OR_RETURN(std::string lease, RequiredString(body, "lease"));
+    TESSERA_TRY(context.labeling->Skip(request.user(), ref.project_id, ref.item_id, lease));
+    return NoContent();
+}
+
+Result<Response> History(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
+    TESSERA_ASSIGN_OR_RETURN(std::int64_t limit, QueryInt(request, "limit", kDefaultHistory));
+    TESSERA_ASSIGN_OR_RETURN(std::int64_t before, QueryInt(request, "before", 0));
+    if (limit < 1 || limit > kMaxHistory) {
+        return Error::InvalidArgument("limit must be between 1 and 500", "limit");
+    }
+    TESSERA_ASSIGN_OR_RETURN(
+        std::vector<AnnotationView> views,
+        context.labeling->History(request.user(), project_id, static_cast<int>(limit), before));
+    json items = json::array();
+    for (const AnnotationView& view : views) {
+        items.push_back(AnnotationViewToJson(view));
+    }
+    return JsonResponse(200, {{"items", std::move(items)}});
+}
+
+}  // namespace
+
+void RegisterLabelingRoutes(Router& router, ApiContext& context) {
+    const Access kAuth = Access::kAuthenticated;
+    const std::string item = "/api/v1/projects/{id}/items/{item_id}";
+    AddRoute(router, "POST", "/api/v1/projects/{id}/next", kAuth, Bind(context, Next));
+    AddRoute(router, "POST", "/api/v1/projects/{id}/leases/{lease}/renew", kAuth,
+             Bind(context, Renew));
+    AddRoute(router, "DELETE", "/api/v1/projects/{id}/leases/{lease}", kAuth,
+             Bind(context, Release));
+    AddRoute(router, "PUT", item + "/annotation", kAuth, Bind(context, Submit));
+    AddRoute(router, "GET", item + "/annotation", kAuth, Bind(context, GetAnnotation));
+    AddRoute(router, "POST", item + "/skip", kAuth, Bind(context, Skip));
+    AddRoute(router, "GET", "/api/v1/projects/{id}/history", kAuth, Bind(context, History));
+}
+
+}  // namespace tessera::http

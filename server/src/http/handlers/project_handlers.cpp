@@ -1,0 +1,101 @@
+// Projects: create, list, read, start, pause, delete, and their items.
+#include <algorithm>
+
+#include "http/api_routes.hpp"
+#include "http/json_codec.hpp"
+#include "http/json_io.hpp"
+
+namespace tessera::http {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::int64_t kDefaultItemPage = 100;
+constexpr std::int64_t kMaxItemPage = 1000;
+
+Result<Response> ProjectJson(ApiContext& context, Request& request, Id project_id,
+                             unsigned status) {
+    TESSERA_ASSIGN_OR_RETURN(ProjectView view, context.projects->Get(request.user(), project_id));
+    return JsonResponse(status, ProjectViewToJson(view));
+}
+
+Result<Response> CreateProject(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(json body, ParseJsonObject(request));
+    TESSERA_ASSIGN_OR_RETURN(ProjectSpec spec, ProjectSpecFromJson(body));
+    TESSERA_ASSIGN_OR_RETURN(Project project, context.projects->Create(request.user(), spec));
+    return ProjectJson(context, request, project.id, 201);
+}
+
+Result<Response> ListProjects(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(std::vector<ProjectView> views,
+                             context.projects->List(request.user()));
+    json projects = json::array();
+    for (const ProjectView& view : views) {
+        projects.push_back(ProjectViewToJson(view));
+    }
+    return JsonResponse(200, {{"projects", std::move(projects)}});
+}
+
+Result<Response> GetProject(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
+    return ProjectJson(context, request, project_id, 200);
+}
+
+Result<Response> StartProject(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
+    TESSERA_TRY(context.projects->Start(request.user(), project_id));
+    return ProjectJson(context, request, project_id, 200);
+}
+
+Result<Response> PauseProject(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
+    TESSERA_TRY(context.projects->Pause(request.user(), project_id));
+    return ProjectJson(context, request, project_id, 200);
+}
+
+Result<Response> DeleteProject(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
+    TESSERA_TRY(context.projects->Delete(request.user(), project_id));
+    return NoContent();
+}
+
+Result<Response> ListItems(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
+    TESSERA_TRY(context.projects->Get(request.user(), project_id));  // visibility
+    ItemFilter filter;
+    if (auto state = request.Query("state"); state && !state->empty()) {
+        filter.state = ParseItemState(*state);
+        if (!filter.state) {
+            return Error::InvalidArgument("unknown item state " + *state, "state");
+        }
+    }
+    TESSERA_ASSIGN_OR_RETURN(filter.after_id, QueryInt(request, "after", 0));
+    TESSERA_ASSIGN_OR_RETURN(std::int64_t limit, QueryInt(request, "limit", kDefaultItemPage));
+    if (limit < 1 || limit > kMaxItemPage) {
+        return Error::InvalidArgument("limit must be between 1 and 1000", "limit");
+    }
+    filter.limit = static_cast<int>(limit);
+    TESSERA_ASSIGN_OR_RETURN(std::vector<Item> items, context.repo->ListItems(project_id, filter));
+    json list = json::array();
+    for (const Item& item : items) {
+        list.push_back(ItemToJson(item));
+    }
+    json next_after =
+        items.size() == static_cast<std::size_t>(limit) ? json(items.back().id) : json(nullptr);
+    return JsonResponse(200, {{"items", std::move(list)}, {"next_after", next_after}});
+}
+
+}  // namespace
+
+void RegisterProjectRoutes(Router& router, ApiContext& context) {
+    const Access kAuth = Access::kAuthenticated;
+    AddRoute(router, "POST", "/api/v1/projects", kAuth, Bind(context, CreateProject));
+    AddRoute(router, "GET", "/api/v1/projects", kAuth, Bind(context, ListProjects));
+    AddRoute(router, "GET", "/api/v1/projects/{id}", kAuth, Bind(context, GetProject));
+    AddRoute(router, "DELETE", "/api/v1/projects/{id}", kAuth, Bind(context, DeleteProject));
+    AddRoute(router, "POST", "/api/v1/projects/{id}/start", kAuth, Bind(context, StartProject));
+    AddRoute(router, "POST", "/api/v1/projects/{id}/pause", kAuth, Bind(context, PauseProject));
+    AddRoute(router, "GET", "/api/v1/projects/{id}/items", kAuth, Bind(context, ListItems));
+}
+
+}  // namespace tessera::http

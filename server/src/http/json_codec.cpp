@@ -1,0 +1,227 @@
+#include "http/json_codec.hpp"
+
+#include "domain/label_tree.hpp"
+#include "http/json_io.hpp"
+
+namespace tessera::http {
+namespace {
+
+using nlohmann::json;
+
+json OptionalTime(TimeMs ms) {
+    return ms == 0 ? json(nullptr) : json(ms);
+}
+
+std::string ItemUrl(const Item& item, const char* leaf) {
+    return "/api/v1/projects/" + std::to_string(item.project_id) + "/items/" +
+           std::to_string(item.id) + "/" + leaf;
+}
+
+// The project's labels in both forms the UI uses: the tree as given and the flat list.
+void AddLabels(const Project& project, json& out) {
+    json tree = json::parse(project.labels_json, nullptr, false);
+    if (tree.is_discarded() || !tree.is_array()) {
+        tree = json::array();
+    }
+    json list = json::array();
+    if (auto parsed = LabelTree::FromJson(tree); parsed.ok()) {
+        for (const LabelNode& node : parsed->nodes()) {
+            list.push_back({{"path", node.path},
+                            {"name", node.name},
+                            {"depth", node.depth},
+                            {"key", node.key ? json(*node.key) : json(nullptr)}});
+        }
+    }
+    out["labels"] = std::move(tree);
+    out["label_list"] = std::move(list);
+}
+
+Result<json> OptionalObject(const json& body, const std::string& field) {
+    auto it = body.find(field);
+    if (it == body.end() || it->is_null()) {
+        return json::object();
+    }
+    if (!it->is_object()) {
+        return Error::InvalidArgument(field + " must be an object", field);
+    }
+    return *it;
+}
+
+// Re-labels a nested field error with its parent ("path" -> "datasource.path").
+Error Nested(Error error, const std::string& parent) {
+    if (!error.field.empty()) {
+        error.message = parent + "." + error.message;
+        error.field = parent + "." + error.field;
+    }
+    return error;
+}
+
+}  // namespace
+
+json UserToJson(const User& user) {
+    return {{"id", user.id}, {"username", user.username}, {"role", RoleName(user.role)}};
+}
+
+json ProgressToJson(const Progress& p) {
+    return {{"total", p.total},     {"unlabeled", p.unlabeled}, {"in_progress", p.in_progress},
+            {"labeled", p.labeled}, {"skipped", p.skipped},     {"needs_review", p.needs_review},
+            {"error", p.error},     {"missing", p.missing}};
+}
+
+json JobToJson(const Job& job) {
+    return {{"id", job.id},
+            {"kind", job.kind},
+            {"state", JobStateName(job.state)},
+            {"progress_done", job.progress_done},
+            {"progress_total", job.progress_total},
+            {"error", job.error},
+            {"created_at", job.created_at},
+            {"finished_at", OptionalTime(job.finished_at)}};
+}
+
+json ProjectToJson(const Project& project, const Progress& progress, const std::vector<Job>& jobs) {
+    json out{
+        {"id", project.id},
+        {"name", project.name},
+        {"task_type", TaskTypeName(project.task_type)},
+        {"status", ProjectStatusName(project.status)},
+        {"instructions", {{"text", project.instructions_text}, {"url", project.instructions_url}}},
+        {"datasource",
+         {{"kind", project.datasource.kind},
+          {"path", project.datasource.path},
+          {"pattern", project.datasource.pattern}}},
+        {"item_limit", project.item_limit},
+        {"item_limit_reached", project.item_limit_reached},
+        {"created_at", project.created_at},
+        {"progress", ProgressToJson(progress)}};
+    AddLabels(project, out);
+    json job_list = json::array();
+    for (const Job& job : jobs) {
+        job_list.push_back(JobToJson(job));
+    }
+    out["jobs"] = std::move(job_list);
+    return out;
+}
+
+json ProjectViewToJson(const ProjectView& view) {
+    return ProjectToJson(view.project, view.progress, view.jobs);
+}
+
+json ItemToJson(const Item& item) {
+    std::size_t slash = item.path.rfind('/');
+    return {{"id", item.id},
+            {"name", slash == std::string::npos ? item.path : item.path.substr(slash + 1)},
+            {"path", item.path},
+            {"width", item.width},
+            {"height", item.height},
+            {"format", item.format},
+            {"size_bytes", item.size_bytes},
+            {"state", ItemStateName(item.state)},
+            {"error", item.error},
+            {"image_url", ItemUrl(item, "image")},
+            {"thumbnail_url", ItemUrl(item, "thumbnail")}};
+}
+
+json PageToJson(const Page& page) {
+    json items = json::array();
+    for (const Item& item : page.items) {
+        items.push_back(ItemToJson(item));
+    }
+    return {{"lease", page.lease},
+            {"lease_expires_at", page.lease_expires_at},
+            {"items", std::move(items)}};
+}
+
+json AnnotationViewToJson(const AnnotationView& view) {
+    return {
+        {"item", ItemToJson(view.item)}, {"labels", view.labels}, {"updated_at", view.updated_at}};
+}
+
+json DashboardToJson(const DashboardView& view) {
+    json labels = json::array();
+    for (const LabelCount& count : view.labels) {
+        labels.push_back({{"label", count.label}, {"count", count.count}});
+    }
+    json labelers = json::array();
+    for (const LabelerCount& count : view.labelers) {
+        labelers.push_back(
+            {{"user_id", count.user_id}, {"username", count.username}, {"count", count.count}});
+    }
+    json jobs = json::array();
+    for (const Job& job : view.jobs) {
+        jobs.push_back(JobToJson(job));
+    }
+    return {{"progress", ProgressToJson(view.progress)},
+            {"labels", std::move(labels)},
+            {"labelers", std::move(labelers)},
+            {"jobs", std::move(jobs)}};
+}
+
+std::string_view SubmitOutcomeName(SubmitOutcome outcome) {
+    switch (outcome) {
+        case SubmitOutcome::kStored: return "stored";
+        case SubmitOutcome::kUpdated: return "updated";
+        case SubmitOutcome::kUnchanged: return "unchanged";
+    }
+    return "stored";
+}
+
+Result<ProjectSpec> ProjectSpecFromJson(const json& body) {
+    ProjectSpec spec;
+    TESSERA_ASSIGN_OR_RETURN(spec.name, RequiredString(body, "name"));
+    TESSERA_ASSIGN_OR_RETURN(spec.task_type, RequiredString(body, "task_type"));
+    auto labels = body.find("labels");
+    if (labels == body.end() || labels->is_null()) {
+        return Error::InvalidArgument("labels is required", "labels");
+    }
+    TESSERA_ASSIGN_OR_RETURN(spec.labels, LabelTree::FromJson(*labels));
+
+    TESSERA_ASSIGN_OR_RETURN(json instructions, OptionalObject(body, "instructions"));
+    auto text = OptionalString(instructions, "text");
+    auto url = OptionalString(instructions, "url");
+    if (!text.ok()) {
+        return Nested(text.error(), "instructions");
+    }
+    if (!url.ok()) {
+        return Nested(url.error(), "instructions");
+    }
+    spec.instructions_text = text->value_or("");
+    spec.instructions_url = url->value_or("");
+
+    auto datasource = body.find("datasource");
+    if (datasource == body.end() || !datasource->is_object()) {
+        return Error::InvalidArgument("datasource must be an object with a path", "datasource");
+    }
+    auto kind = OptionalString(*datasource, "kind");
+    auto path = RequiredString(*datasource, "path");
+    auto pattern = OptionalString(*datasource, "pattern");
+    for (const Error* error :
+         {kind.ok() ? nullptr : &kind.error(), path.ok() ? nullptr : &path.error(),
+          pattern.ok() ? nullptr : &pattern.error()}) {
+        if (error != nullptr) {
+            return Nested(*error, "datasource");
+        }
+    }
+    spec.datasource.kind = kind->value_or("local");
+    spec.datasource.path = *path;
+    spec.datasource.pattern = pattern->value_or("");
+    TESSERA_ASSIGN_OR_RETURN(spec.item_limit, OptionalInt(body, "item_limit"));
+    return spec;
+}
+
+Result<std::vector<std::string>> StringListFromJson(const json& body, const std::string& field) {
+    auto it = body.find(field);
+    if (it == body.end() || !it->is_array()) {
+        return Error::InvalidArgument(field + " must be an array of strings", field);
+    }
+    std::vector<std::string> out;
+    for (const json& value : *it) {
+        if (!value.is_string()) {
+            return Error::InvalidArgument(field + " must be an array of strings", field);
+        }
+        out.push_back(value.get<std::string>());
+    }
+    return out;
+}
+
+}  // namespace tessera::http

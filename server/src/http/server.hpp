@@ -1,0 +1,58 @@
+#pragma once
+// HTTP/1.1 server. Model: one acceptor thread; each connection runs on its own thread and does
+// blocking-style reads and writes (driven through a private io_context so every operation has a
+// timeout). Handlers may therefore block on the database. Keep-alive, chunked streaming, file
+// bodies, a JSON body limit and graceful shutdown are handled here; routing and auth come in.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "base/clock.hpp"
+#include "base/result.hpp"
+#include "http/message.hpp"
+#include "http/router.hpp"
+
+namespace tessera::http {
+
+struct ServerSettings {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;  // 0 picks a free port; see Server::port()
+    std::size_t max_connections = 1024;
+    std::chrono::milliseconds header_timeout{30'000};  // also the keep-alive idle limit
+    std::chrono::milliseconds io_timeout{60'000};      // body read and each write
+    std::size_t body_limit = 1 << 20;                  // JSON bodies; more is a 413
+    std::chrono::milliseconds shutdown_grace{60'000};  // then Shutdown returns anyway
+};
+
+// Establishes who sent a request (cookie + CSRF or bearer). Called from connection threads.
+using Authenticator = std::function<Result<Principal>(const RawRequest&)>;
+
+struct ServerState;  // shared with connection threads (server_state.hpp)
+
+class Server {
+public:
+    // `router` must outlive the server and not change after Start().
+    Server(const Router& router, Authenticator authenticate, Random& random,
+           ServerSettings settings);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Binds, listens, logs `msg=listening address=HOST:PORT` and starts accepting.
+    Status Start();
+    std::uint16_t port() const { return port_; }
+    // Stops accepting, closes idle keep-alive connections, asks streams to end and waits for
+    // in-flight requests to finish (at most shutdown_grace). Idempotent; call it from the
+    // thread that owns the server (the destructor calls it too).
+    void Shutdown();
+
+private:
+    std::shared_ptr<ServerState> state_;
+    std::uint16_t port_ = 0;
+    bool started_ = false;
+    bool shut_down_ = false;
+};
+
+}  // namespace tessera::http
