@@ -1,0 +1,398 @@
+// End-to-end acceptance test of the classification workflow, through the real server binary
+// and a headless Chromium: log in, create a multi-class project with the wizard, ingest 20
+// images, label them all with the keyboard on the 6-image grid, check the dashboard shows 100%
+// and that the JSONL export holds exactly what was tagged.
+//
+//   TESSERA_BIN=/path/to/tessera npm run e2e
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+import { solidPng } from "./png.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const kBin = process.env.TESSERA_BIN ?? "/work/main/build/dev/server/src/app/tessera";
+const kChromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const kPassword = "e2e-Admin-password-1";
+const kLabels = ["Red", "Green", "Blue"];
+const kTimeoutMs = 20_000;
+
+/** 20 solid colours: index % 3 picks the family, so each image's right label is known. */
+function makeImages(dir) {
+    const expected = new Map();
+    for (let i = 0; i < 20; i++) {
+        const family = i % 3;
+        const shade = 90 + i * 8;
+        const rgb = [0, 0, 0].map((_, c) => (c === family ? shade : (i * 5) % 60));
+        const name = `img_${String(i).padStart(2, "0")}.png`;
+        writeFileSync(path.join(dir, name), solidPng(64, 48, rgb));
+        expected.set(name, kLabels[family]);
+    }
+    return expected;
+}
+
+function startServer(tmp) {
+    const cmd = kBin;
+    const dataDir = path.join(tmp, "data");
+    mkdirSync(dataDir, { recursive: true });
+    const args = [
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        dataDir,
+        "--db",
+        path.join(dataDir, "tessera.db"),
+        "--allowed-root",
+        tmp,
+    ];
+    if (!fake && !existsSync(cmd)) {
+        throw new Error(`server binary not found at ${cmd} (set TESSERA_BIN)`);
+    }
+    const child = spawn(cmd, args, {
+        env: { ...process.env, TESSERA_ADMIN_PASSWORD: kPassword },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    let log = "";
+    const port = new Promise((resolve, reject) => {
+        const timer = setTimeout(
+            () => reject(new Error(`server did not report listening:\n${log}`)),
+            kTimeoutMs,
+        );
+        const onData = (buf) => {
+            log += buf.toString();
+            for (const line of log.split("\n")) {
+                const m = /address=127\.0\.0\.1:(\d+)/.exec(line);
+                if (line.includes("msg=listening") && m !== null) {
+                    clearTimeout(timer);
+                    resolve(Number(m[1]));
+                }
+            }
+        };
+        child.stderr.on("data", onData);
+        child.stdout.on("data", onData);
+        child.on("exit", (code) => {
+            clearTimeout(timer);
+            reject(new Error(`server exited with ${code}:\n${log}`));
+        });
+    });
+    return { child, port, log: () => log };
+}
+
+function check(cond, message) {
+    if (!cond) {
+        throw new Error(message);
+    }
+}
+
+async function createProject(page, imagesDir) {
+    await page.getByRole("link", { name: "New project" }).click();
+    await page.locator("#p-name").fill("Colours e2e");
+    await page.getByLabel("Image classification (multi-class)").check();
+    await page.getByRole("button", { name: "Next" }).click();
+    // First a folder outside the allowed root: the server's refusal must land on the Data page.
+    await page.locator("#p-path").fill(path.dirname(path.dirname(imagesDir)));
+    await page.getByRole("button", { name: "Use pattern *.png" }).click();
+    await page.getByRole("button", { name: "Next" }).click();
+    for (const label of kLabels) {
+        await page.locator("#new-label").fill(label);
+        await page.locator("#new-label").press("Enter");
+    }
+    check(
+        (await page.locator(".label-tree .key").allInnerTexts()).join() === "1,2,3",
+        "labels do not show keys 1-3",
+    );
+    await page.getByRole("button", { name: "Next" }).click();
+    await page
+        .locator("#p-instructions")
+        .fill("# Colours\n\nTag each image with its **main colour**.");
+    check(
+        (await page.locator(".preview strong").innerText()) === "main colour",
+        "instructions preview is not rendered",
+    );
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("button", { name: "Create project" }).click();
+    await page.getByRole("heading", { name: "Data" }).waitFor({ timeout: kTimeoutMs });
+    await page.locator(".wizard-form [role=alert]").waitFor({ timeout: kTimeoutMs });
+    await page.locator("#p-path").fill(imagesDir);
+    for (let i = 0; i < 3; i++) {
+        await page.getByRole("button", { name: "Next" }).click();
+    }
+    await page.getByRole("button", { name: "Create project" }).click();
+    await page.waitForURL(/#\/projects\/\d+$/, { timeout: kTimeoutMs });
+    return Number(/projects\/(\d+)/.exec(page.url())[1]);
+}
+
+async function startWhenIngested(page) {
+    await page.locator(".job.done").first().waitFor({ timeout: kTimeoutMs });
+    await page.getByRole("button", { name: "Start" }).click();
+    await page
+        .locator("[data-testid=status]", { hasText: "running" })
+        .waitFor({ timeout: kTimeoutMs });
+}
+
+/** Name -> label pressed, for one page. Uses three different ways of selecting. */
+async function labelPage(page, expected, pageNo, tagged, screenshotDir) {
+    const tiles = page.locator(".grid .tile");
+    const count = await tiles.count();
+    const names = [];
+    for (let i = 0; i < count; i++) {
+        names.push(await tiles.nth(i).getAttribute("data-name"));
+    }
+    const keyOf = (name) => String(kLabels.indexOf(expected.get(name)) + 1);
+    if (pageNo % 3 === 0) {
+        // Click each image, press its key.
+        for (const [i, name] of names.entries()) {
+            await page.locator(`.tile[data-name="${name}"]`).click();
+            if (pageNo === 0 && i === 3) {
+                // Mid-page: three tagged, one selected, Submit disabled with its reason.
+                check(
+                    await page.getByRole("button", { name: "Submit" }).isDisabled(),
+                    "Submit enabled on a partly tagged page",
+                );
+                await page.screenshot({
+                    path: path.join(screenshotDir, "labeling.png"),
+                    fullPage: true,
+                });
+            }
+            await page.keyboard.press(keyOf(name));
+            tagged.set(name, expected.get(name));
+        }
+    } else if (pageNo % 3 === 1) {
+        // Keyboard only: an arrow selects the image under the cursor, the digit tags it and the
+        // cursor moves on to the next untagged image.
+        for (let i = 0; i < count; i++) {
+            await page.keyboard.press("ArrowRight");
+            const name = await page
+                .locator('.tile[aria-selected="true"]')
+                .getAttribute("data-name");
+            await page.keyboard.press(keyOf(name));
+            tagged.set(name, expected.get(name));
+        }
+    } else {
+        // Multi-select: Ctrl+click every image of one colour, then one key press.
+        for (const label of kLabels) {
+            const group = names.filter((n) => expected.get(n) === label);
+            if (group.length === 0) {
+                continue;
+            }
+            for (const name of group) {
+                await page.locator(`.tile[data-name="${name}"]`).click({ modifiers: ["Control"] });
+            }
+            await page.keyboard.press(String(kLabels.indexOf(label) + 1));
+            for (const name of group) {
+                tagged.set(name, label);
+            }
+        }
+    }
+    for (const name of names) {
+        const chip = await page.locator(`.tile[data-name="${name}"] .chip`).innerText();
+        check(
+            chip.includes(expected.get(name)),
+            `${name} shows "${chip}", expected ${expected.get(name)}`,
+        );
+    }
+    check(
+        await page.getByRole("button", { name: "Submit" }).isEnabled(),
+        "Submit stays disabled on a fully tagged page",
+    );
+    const first = names[0];
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(
+        (n) => document.querySelector(`.tile[data-name="${n}"]`) === null,
+        first,
+        { timeout: kTimeoutMs },
+    );
+    return names.length;
+}
+
+/** "Back": change the newest earlier answer to another label, then restore it. */
+async function changeEarlierAnswer(page, tagged) {
+    const tile = page.locator(".grid .tile").first();
+    const flip = async (to) => {
+        await page.getByRole("button", { name: "Back: review your earlier answers" }).click();
+        await tile.waitFor({ timeout: kTimeoutMs });
+        const name = await tile.getAttribute("data-name");
+        const before = await tile.locator(".chip").innerText();
+        await tile.click();
+        await page.keyboard.press(String(kLabels.indexOf(to(name)) + 1));
+        await page.keyboard.press("Enter");
+        await page.getByText("Saved 1 change(s).").waitFor({ timeout: kTimeoutMs });
+        return { name, before };
+    };
+    const first = await flip((name) => kLabels.find((l) => l !== tagged.get(name)));
+    check(
+        first.before.includes(tagged.get(first.name)),
+        `history shows ${first.before} for ${first.name}`,
+    );
+    // The changed answer is now the newest, so it leads the history again.
+    const second = await flip((name) => tagged.get(name));
+    check(
+        second.name === first.name,
+        `history did not lead with the changed item (${second.name})`,
+    );
+    check(!second.before.includes(tagged.get(first.name)), "the changed answer was not saved");
+    await page.getByRole("heading", { name: "All done" }).waitFor({ timeout: kTimeoutMs });
+}
+
+/** The binary embeds web/dist at build time; testing a stale UI would mislead. */
+async function checkEmbeddedUi(base) {
+    const local = path.join(here, "..", "dist", "index.html");
+    if (!existsSync(local)) {
+        return;
+    }
+    const served = await (await fetch(`${base}/`)).text();
+    check(
+        served === readFileSync(local, "utf8"),
+        "the server embeds a different UI build than web/dist: run `npm run build`, then rebuild " +
+            "the server binary",
+    );
+}
+
+async function run(tmp) {
+    const imagesDir = path.join(tmp, "images");
+    mkdirSync(imagesDir);
+    const expected = makeImages(imagesDir);
+    const screenshotDir = path.join(here, "screenshots");
+    mkdirSync(screenshotDir, { recursive: true });
+
+    const server = startServer(tmp);
+    let browser = null;
+    try {
+        const port = await server.port;
+        const base = `http://127.0.0.1:${port}`;
+        await checkEmbeddedUi(base);
+        browser = await chromium.launch({
+            executablePath: kChromium,
+            headless: true,
+            args: [
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        });
+        const context = await browser.newContext({
+            acceptDownloads: true,
+            viewport: { width: 1400, height: 900 },
+        });
+        const page = await context.newPage();
+        const consoleErrors = [];
+        page.on("pageerror", (e) => consoleErrors.push(String(e)));
+
+        await page.goto(`${base}/`);
+        await page.locator("#login-user").fill("admin");
+        await page.locator("#login-pass").fill("wrong password");
+        await page.getByRole("button", { name: "Sign in" }).click();
+        await page.getByRole("alert").waitFor({ timeout: kTimeoutMs });
+        await page.locator("#login-pass").fill(kPassword);
+        await page.getByRole("button", { name: "Sign in" }).click();
+        await page.getByRole("heading", { name: "Projects" }).waitFor({ timeout: kTimeoutMs });
+
+        const id = await createProject(page, imagesDir);
+        await startWhenIngested(page);
+
+        await page.getByRole("link", { name: "Label data" }).click();
+        await page.locator(".grid .tile").first().waitFor({ timeout: kTimeoutMs });
+        await page.getByRole("button", { name: "Show 6 images per page" }).click();
+        await page.waitForFunction(
+            () => document.querySelectorAll(".grid .tile").length === 6,
+            null,
+            { timeout: kTimeoutMs },
+        );
+
+        const tagged = new Map();
+        let pageNo = 0;
+        while (!(await page.getByRole("heading", { name: "All done" }).isVisible())) {
+            check(pageNo < 10, "labeling did not finish within 10 pages");
+            await page.locator(".grid .tile").first().waitFor({ timeout: kTimeoutMs });
+            const shown = await labelPage(page, expected, pageNo, tagged, screenshotDir);
+            check(pageNo === 3 || shown === 6, `page ${pageNo} showed ${shown} images, expected 6`);
+            pageNo++;
+            await page.locator(".grid .tile, .all-done").first().waitFor({ timeout: kTimeoutMs });
+        }
+        check(tagged.size === 20, `tagged ${tagged.size} images, expected 20`);
+        await changeEarlierAnswer(page, tagged);
+        await page.getByRole("button", { name: "Instructions" }).click();
+        check(
+            (await page.locator("#instructions-panel strong").innerText()) === "main colour",
+            "instructions panel is empty",
+        );
+        await page.keyboard.press("?");
+        await page
+            .getByRole("heading", { name: "Keyboard shortcuts" })
+            .waitFor({ timeout: kTimeoutMs });
+        await page.keyboard.press("Escape");
+
+        await page.getByRole("link", { name: "Go to the dashboard" }).click();
+        await page
+            .locator("[data-testid=percent]", { hasText: "100%" })
+            .waitFor({ timeout: kTimeoutMs });
+        await page.screenshot({ path: path.join(screenshotDir, "dashboard.png"), fullPage: true });
+        // Informational: "● Live" means SSE works; polling is the designed fallback, not a failure.
+        const feed = await page.locator("[data-testid=feed-mode]").innerText();
+
+        const [download] = await Promise.all([
+            page.waitForEvent("download", { timeout: kTimeoutMs }),
+            page.getByRole("link", { name: "Export JSONL" }).click(),
+        ]);
+        const file = await download.path();
+        const lines = readFileSync(file, "utf8")
+            .split("\n")
+            .filter((l) => l.trim() !== "");
+        check(lines.length === 20, `export has ${lines.length} lines, expected 20`);
+        const exported = new Map(
+            lines.map((l) => {
+                const row = JSON.parse(l);
+                return [path.basename(row.image_url), row.label];
+            }),
+        );
+        for (const [name, label] of tagged) {
+            check(
+                exported.get(name) === label,
+                `export says ${name} -> ${JSON.stringify(exported.get(name))}, tagged ${label}`,
+            );
+            check(
+                path.isAbsolute(
+                    lines.map((l) => JSON.parse(l).image_url).find((u) => u.endsWith(name)) ?? "",
+                ),
+                `${name}: image_url is not an absolute path`,
+            );
+        }
+        check(consoleErrors.length === 0, `page errors: ${consoleErrors.join("; ")}`);
+        console.log(
+            `project ${id}: labeled ${tagged.size} images on ${pageNo} pages; export matches; ` +
+                `dashboard feed: ${feed}`,
+        );
+    } finally {
+        await browser?.close();
+        server.child.kill("SIGTERM");
+        await new Promise((r) => {
+            if (server.child.exitCode !== null) {
+                r();
+            } else {
+                server.child.once("exit", r);
+                setTimeout(r, 5000);
+            }
+        });
+    }
+}
+
+const tmp = mkdtempSync(path.join(tmpdir(), "tessera-e2e-"));
+try {
+    await run(tmp);
+    console.log("1 passed, 0 failed");
+} catch (e) {
+    console.error(`FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    console.log("0 passed, 1 failed");
+    process.exitCode = 1;
+} finally {
+    rmSync(tmp, { recursive: true, force: true });
+}

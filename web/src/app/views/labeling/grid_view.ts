@@ -1,0 +1,125 @@
+// The image grid: one tile per visible item with a selection circle, the image and tag chips.
+// Image elements are kept per item so re-rendering after a key press does not reload them.
+import type { Id } from "../../../schema/api";
+import { leafName } from "../../../schema/labels";
+import type { LabelingStore, PoolItem, SelectMode } from "../../../store/labeling_store";
+import { h, replaceChildren } from "../../dom";
+
+export class GridView {
+    readonly element: HTMLElement;
+    private readonly images_ = new Map<string, HTMLImageElement>();
+
+    constructor(private readonly store: LabelingStore) {
+        this.element = h("div", {
+            class: "grid",
+            role: "listbox",
+            "aria-multiselectable": "true",
+            "aria-label": "Images on this page",
+            tabindex: 0,
+        });
+    }
+
+    render(): void {
+        const shown = this.store.visible();
+        this.element.dataset.layout = String(this.store.layout);
+        this.element.style.setProperty("--cols", String(this.store.columns));
+        replaceChildren(
+            this.element,
+            shown.map((p, i) => this.tile(p, i)),
+        );
+        // Forget images that left the page so the map does not grow without bound.
+        const keep = new Set(shown.map((p) => this.imageKey(p)));
+        for (const key of [...this.images_.keys()]) {
+            if (!keep.has(key)) {
+                this.images_.delete(key);
+            }
+        }
+    }
+
+    private imageKey(p: PoolItem): string {
+        return `${p.item.id}:${this.store.layout === 1 ? "full" : "thumb"}`;
+    }
+
+    private image(p: PoolItem): HTMLImageElement {
+        const key = this.imageKey(p);
+        let img = this.images_.get(key);
+        if (img === undefined) {
+            const src = this.store.layout === 1 ? p.item.image_url : p.item.thumbnail_url;
+            img = h("img", { src, alt: p.item.name, draggable: "false", decoding: "async" });
+            this.images_.set(key, img);
+        }
+        return img;
+    }
+
+    private tile(p: PoolItem, index: number): HTMLElement {
+        const id = p.item.id;
+        const selected = this.store.isSelected(id);
+        const cursor = index === this.store.focusIndex;
+        const modeOf = (e: MouseEvent): SelectMode =>
+            e.shiftKey ? "range" : e.ctrlKey || e.metaKey ? "toggle" : "replace";
+        return h(
+            "figure",
+            {
+                class: `tile${selected ? " selected" : ""}${cursor ? " cursor" : ""}${p.tags.length === 0 ? " untagged" : ""}`,
+                role: "option",
+                "aria-selected": selected ? "true" : "false",
+                "aria-label": `${p.item.name}${p.tags.length > 0 ? `, tagged ${p.tags.map(leafName).join(", ")}` : ", not tagged"}`,
+                "data-item-id": id,
+                "data-name": p.item.name,
+                onclick: (e: Event) => {
+                    this.store.select(id, modeOf(e as MouseEvent));
+                },
+            },
+            h(
+                "button",
+                {
+                    type: "button",
+                    class: "selector",
+                    "aria-label": `Select ${p.item.name}`,
+                    "aria-pressed": selected ? "true" : "false",
+                    tabindex: -1,
+                    onclick: (e: Event) => {
+                        // The circle adds to or removes from the selection, like a checkbox.
+                        e.stopPropagation();
+                        this.store.select(id, (e as MouseEvent).shiftKey ? "range" : "toggle");
+                    },
+                },
+                selected ? "✓" : "",
+            ),
+            h("div", { class: "frame" }, this.image(p)),
+            h(
+                "figcaption",
+                {},
+                h("span", { class: "name", title: p.item.name }, p.item.name),
+                this.chips(id, p),
+            ),
+        );
+    }
+
+    private chips(id: Id, p: PoolItem): HTMLElement {
+        return h(
+            "ul",
+            { class: "chips", "aria-label": `Tags of ${p.item.name}` },
+            p.tags.map((t) =>
+                h(
+                    "li",
+                    { class: "chip", title: t },
+                    leafName(t),
+                    h(
+                        "button",
+                        {
+                            type: "button",
+                            "aria-label": `Remove ${t} from ${p.item.name}`,
+                            tabindex: -1,
+                            onclick: (e: Event) => {
+                                e.stopPropagation();
+                                this.store.removeTag(id, t);
+                            },
+                        },
+                        "×",
+                    ),
+                ),
+            ),
+        );
+    }
+}

@@ -1,0 +1,200 @@
+// The wizard's pages. Each edits the shared state in place as the user types.
+import { kTaskTypes } from "../../../schema/api";
+import type { TaskType } from "../../../schema/api";
+import { flattenLabels } from "../../../schema/labels";
+import { h, replaceChildren } from "../../dom";
+import { renderMarkdown } from "../../markdown";
+import { taskTypeName } from "../widgets";
+import { labelEditor } from "./label_editor";
+import type { WizardState } from "./wizard_state";
+import { kPatternExamples } from "./wizard_state";
+
+function field(id: string, label: string, input: HTMLElement, hint?: string): HTMLElement {
+    return h(
+        "div",
+        { class: "field" },
+        h("label", { for: id }, label),
+        input,
+        hint === undefined ? null : h("p", { class: "hint", id: `${id}-hint` }, hint),
+    );
+}
+
+function text(
+    id: string,
+    value: string,
+    set: (v: string) => void,
+    extra: Record<string, string> = {},
+): HTMLInputElement {
+    return h("input", {
+        id,
+        value,
+        autocomplete: "off",
+        ...extra,
+        oninput: (e: Event) => {
+            set((e.target as HTMLInputElement).value);
+        },
+    });
+}
+
+export function detailsPage(s: WizardState): HTMLElement {
+    const types = h(
+        "fieldset",
+        { class: "types" },
+        h("legend", {}, "Task type"),
+        kTaskTypes.map((t: TaskType) =>
+            h(
+                "label",
+                { class: "type" },
+                h("input", {
+                    type: "radio",
+                    name: "task_type",
+                    value: t,
+                    checked: s.taskType === t,
+                    onchange: () => {
+                        s.taskType = t;
+                    },
+                }),
+                h("span", {}, taskTypeName(t)),
+            ),
+        ),
+    );
+    return h(
+        "div",
+        {},
+        field(
+            "p-name",
+            "Project name",
+            text("p-name", s.name, (v) => (s.name = v), { maxlength: "100" }),
+        ),
+        types,
+    );
+}
+
+export function dataPage(s: WizardState): HTMLElement {
+    const pattern = text("p-pattern", s.pattern, (v) => (s.pattern = v), {
+        "aria-describedby": "p-pattern-hint",
+    });
+    const examples = h(
+        "p",
+        { class: "hint" },
+        "Examples: ",
+        kPatternExamples.map((ex) =>
+            h(
+                "button",
+                {
+                    type: "button",
+                    class: "chip-button",
+                    "aria-label": `Use pattern ${ex}`,
+                    onclick: () => {
+                        pattern.value = ex;
+                        s.pattern = ex;
+                    },
+                },
+                h("code", {}, ex),
+            ),
+        ),
+    );
+    return h(
+        "div",
+        {},
+        field(
+            "p-path",
+            "Local folder on the server",
+            text("p-path", s.path, (v) => (s.path = v), { placeholder: "/data/images" }),
+            "Must be inside one of the server's allowed roots.",
+        ),
+        field(
+            "p-pattern",
+            "File pattern (glob)",
+            pattern,
+            "** matches any number of folders, * any name part.",
+        ),
+        examples,
+        field(
+            "p-limit",
+            "Item limit (optional)",
+            text("p-limit", s.itemLimit, (v) => (s.itemLimit = v), {
+                inputmode: "numeric",
+                placeholder: "500000",
+            }),
+            "Ingest stops after this many images.",
+        ),
+    );
+}
+
+export function labelsPage(s: WizardState): HTMLElement {
+    return h(
+        "div",
+        {},
+        h(
+            "p",
+            { class: "hint" },
+            "Any label can be chosen, parents too. The first nine get the keys 1–9 on the labeling page.",
+        ),
+        labelEditor(s.labels, (labels) => {
+            s.labels = labels;
+        }),
+    );
+}
+
+export function instructionsPage(s: WizardState): HTMLElement {
+    const preview = h("div", { class: "markdown preview", "aria-live": "polite" });
+    const update = (): void => {
+        preview.innerHTML = renderMarkdown(s.instructionsText); // safe: renderMarkdown escapes all input
+    };
+    const area = h("textarea", {
+        id: "p-instructions",
+        rows: 12,
+        value: s.instructionsText,
+        placeholder: "# What to tag\n\nTag **every** image with its main colour.",
+        oninput: (e: Event) => {
+            s.instructionsText = (e.target as HTMLTextAreaElement).value;
+            update();
+        },
+    });
+    update();
+    return h(
+        "div",
+        {},
+        h(
+            "div",
+            { class: "split" },
+            field(
+                "p-instructions",
+                "Instructions (Markdown: headings, **bold**, *italics*, lists, links, `code`)",
+                area,
+            ),
+            h("section", { "aria-label": "Preview" }, h("h3", {}, "Preview"), preview),
+        ),
+        field(
+            "p-url",
+            "Link to full instructions (optional)",
+            text("p-url", s.instructionsUrl, (v) => (s.instructionsUrl = v), {
+                type: "url",
+                placeholder: "https://",
+            }),
+        ),
+    );
+}
+
+export function reviewPage(s: WizardState): HTMLElement {
+    const labels = flattenLabels(s.labels);
+    const rows: [string, string][] = [
+        ["Name", s.name.trim()],
+        ["Task type", taskTypeName(s.taskType)],
+        ["Folder", s.path.trim()],
+        ["Pattern", s.pattern.trim() === "" ? "**/*.*" : s.pattern.trim()],
+        ["Item limit", s.itemLimit.trim() === "" ? "Server default" : s.itemLimit.trim()],
+        ["Labels", labels.map((l) => l.path).join(", ")],
+        [
+            "Instructions",
+            s.instructionsText.trim() === ""
+                ? "None"
+                : `${s.instructionsText.trim().split("\n").length} line(s)`,
+        ],
+        ["Instructions URL", s.instructionsUrl.trim() === "" ? "None" : s.instructionsUrl.trim()],
+    ];
+    const dl = h("dl", { class: "review" });
+    replaceChildren(dl, rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]).flat());
+    return h("div", {}, dl);
+}

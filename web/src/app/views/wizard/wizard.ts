@@ -1,0 +1,155 @@
+// Create-project wizard with Azure's pages in order. Server errors land on the page they are
+// about (a taken name on Project details, a folder outside the roots on Data).
+import type { AppContext, Unmount } from "../../context";
+import { h, replaceChildren } from "../../dom";
+import { dataPage, detailsPage, instructionsPage, labelsPage, reviewPage } from "./pages";
+import type { Step, WizardState } from "./wizard_state";
+import {
+    emptyWizard,
+    kStepTitles,
+    kSteps,
+    stepForError,
+    toNewProject,
+    validateStep,
+} from "./wizard_state";
+
+const kPages: Record<Step, (s: WizardState) => HTMLElement> = {
+    details: detailsPage,
+    data: dataPage,
+    labels: labelsPage,
+    instructions: instructionsPage,
+    review: reviewPage,
+};
+
+export function mountWizard(main: HTMLElement, ctx: AppContext): Unmount {
+    const state = emptyWizard();
+    let step: Step = "details";
+    let errors: string[] = [];
+    let busy = false;
+
+    const stepper = h("ol", { class: "stepper", "aria-label": "Steps" });
+    const body = h("section", { class: "wizard-body", "aria-labelledby": "step-title" });
+
+    const go = (to: Step, problems: string[] = []): void => {
+        step = to;
+        errors = problems;
+        render();
+    };
+    const index = (): number => kSteps.indexOf(step);
+    const next = (): void => {
+        const problems = validateStep(step, state);
+        if (problems.length > 0) {
+            go(step, problems);
+            return;
+        }
+        const to = kSteps[index() + 1];
+        if (to !== undefined) {
+            go(to);
+        }
+    };
+    const create = (): void => {
+        const problems = validateStep("review", state);
+        if (problems.length > 0 || busy) {
+            go(step, problems);
+            return;
+        }
+        busy = true;
+        render();
+        void ctx.client.createProject(toNewProject(state)).then((r) => {
+            busy = false;
+            if (r.ok) {
+                ctx.navigate({ name: "dashboard", id: r.value.id });
+                return;
+            }
+            go(stepForError(r.error), [r.error.message]);
+        });
+    };
+
+    const render = (): void => {
+        replaceChildren(
+            stepper,
+            kSteps.map((s, i) =>
+                h(
+                    "li",
+                    {
+                        "aria-current": s === step ? "step" : null,
+                        class: i < index() ? "done" : "",
+                    },
+                    h(
+                        "button",
+                        {
+                            type: "button",
+                            class: "link",
+                            // Jumping back is always fine; forward only through validated pages.
+                            disabled: i > index(),
+                            onclick: () => {
+                                go(s);
+                            },
+                        },
+                        `${i + 1}. ${kStepTitles[s]}`,
+                    ),
+                ),
+            ),
+        );
+        const last = step === "review";
+        const form = h(
+            "form",
+            {
+                class: "wizard-form",
+                onsubmit: (e: Event) => {
+                    e.preventDefault();
+                    if (last) {
+                        create();
+                    } else {
+                        next();
+                    }
+                },
+            },
+            kPages[step](state),
+            errors.length > 0
+                ? h(
+                      "div",
+                      { class: "errors", role: "alert" },
+                      errors.map((m) => h("p", { class: "error" }, m)),
+                  )
+                : null,
+            h(
+                "div",
+                { class: "wizard-nav" },
+                h(
+                    "button",
+                    {
+                        type: "button",
+                        disabled: index() === 0,
+                        onclick: () => {
+                            const to = kSteps[index() - 1];
+                            if (to !== undefined) {
+                                go(to);
+                            }
+                        },
+                    },
+                    "Back",
+                ),
+                h("a", { class: "button secondary", href: "#/projects" }, "Cancel"),
+                h(
+                    "button",
+                    { type: "submit", class: "primary", disabled: busy },
+                    last ? (busy ? "Creating…" : "Create project") : "Next",
+                ),
+            ),
+        );
+        replaceChildren(body, h("h2", { id: "step-title" }, kStepTitles[step]), form);
+        const first = form.querySelector<HTMLElement>(
+            "input:not([type=radio]), textarea, input[type=radio]:checked",
+        );
+        first?.focus();
+    };
+
+    replaceChildren(
+        main,
+        h("div", { class: "page-head" }, h("h1", {}, "New project")),
+        h("div", { class: "wizard" }, stepper, body),
+    );
+    render();
+    return () => undefined;
+}

@@ -1,0 +1,160 @@
+import { describe, expect, it } from "vitest";
+
+import { ApiClient } from "./api_client";
+import type { FetchLike } from "./api_client";
+
+interface Call {
+    url: string;
+    method: string;
+    headers: Record<string, string>;
+    body: unknown;
+}
+
+function json(status: number, body: unknown): Response {
+    return new Response(body === null ? null : JSON.stringify(body), {
+        status,
+        headers: { "Content-Type": "application/json" },
+    });
+}
+
+/** A fetch that records calls and answers from a queue. */
+function scripted(...answers: (Response | Error)[]): { fetch: FetchLike; calls: Call[] } {
+    const calls: Call[] = [];
+    const fetch: FetchLike = (url, init) => {
+        calls.push({
+            url,
+            method: init?.method ?? "GET",
+            headers: (init?.headers ?? {}) as Record<string, string>,
+            body: typeof init?.body === "string" ? JSON.parse(init.body) : undefined,
+        });
+        const next = answers.shift();
+        if (next === undefined) {
+            return Promise.reject(new Error("unexpected call"));
+        }
+        return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
+    };
+    return { fetch, calls };
+}
+
+const session = { csrf_token: "tok123", user: { id: 1, username: "admin", role: "owner" } };
+
+describe("ApiClient", () => {
+    it("sends the CSRF token from login on unsafe requests only", async () => {
+        const { fetch, calls } = scripted(
+            json(200, session),
+            json(200, { projects: [] }),
+            json(200, { lease: "", lease_expires_at: 0, items: [] }),
+        );
+        const client = new ApiClient(fetch);
+        const login = await client.login("admin", "pw");
+        expect(login.ok).toBe(true);
+        expect(calls[0]?.body).toEqual({ username: "admin", password: "pw" });
+        expect(calls[0]?.headers["X-CSRF-Token"]).toBeUndefined();
+
+        await client.listProjects();
+        expect(calls[1]?.headers["X-CSRF-Token"]).toBeUndefined();
+
+        await client.next(3, 6);
+        expect(calls[2]?.url).toBe("/api/v1/projects/3/next");
+        expect(calls[2]?.method).toBe("POST");
+        expect(calls[2]?.headers["X-CSRF-Token"]).toBe("tok123");
+        expect(calls[2]?.body).toEqual({ count: 6 });
+    });
+
+    it("restores the token from GET /session", async () => {
+        const { fetch, calls } = scripted(json(200, session), new Response(null, { status: 204 }));
+        const client = new ApiClient(fetch);
+        await client.restoreSession();
+        expect(client.csrfToken).toBe("tok123");
+        const out = await client.release(2, "ab");
+        expect(out).toEqual({ ok: true, value: null });
+        expect(calls[1]?.method).toBe("DELETE");
+        expect(calls[1]?.headers["X-CSRF-Token"]).toBe("tok123");
+    });
+
+    it("turns the API error body into an ApiError with its field", async () => {
+        const body = { error: { code: "conflict", message: "name taken", field: "name" } };
+        const { fetch } = scripted(json(409, body));
+        const r = await new ApiClient(fetch).createProject({
+            name: "x",
+            task_type: "multiclass",
+            labels: [{ name: "A" }],
+            instructions: { text: "", url: "" },
+            datasource: { kind: "local", path: "/d", pattern: "**/*.*" },
+        });
+        expect(r).toEqual({
+            ok: false,
+            error: { status: 409, code: "conflict", message: "name taken", field: "name" },
+        });
+    });
+
+    it("maps a non-JSON error by status", async () => {
+        const { fetch } = scripted(
+            new Response("<html>bad gateway</html>", {
+                status: 503,
+                statusText: "Service Unavailable",
+            }),
+        );
+        const r = await new ApiClient(fetch).listProjects();
+        expect(r.ok).toBe(false);
+        if (!r.ok) {
+            expect(r.error.code).toBe("unavailable");
+            expect(r.error.message).toContain("503");
+        }
+    });
+
+    it("reports network failures as values", async () => {
+        const { fetch } = scripted(new TypeError("Failed to fetch"));
+        const r = await new ApiClient(fetch).getProject(1);
+        expect(r).toEqual({
+            ok: false,
+            error: {
+                status: 0,
+                code: "network",
+                message: "Cannot reach the server (Failed to fetch).",
+            },
+        });
+    });
+
+    it("notifies on 401 except for the session calls themselves", async () => {
+        const unauth = { error: { code: "unauthenticated", message: "log in" } };
+        const { fetch } = scripted(json(401, unauth), json(401, unauth));
+        const client = new ApiClient(fetch);
+        let told = 0;
+        client.onUnauthenticated(() => {
+            told++;
+        });
+        await client.restoreSession();
+        expect(told).toBe(0);
+        await client.dashboard(1);
+        expect(told).toBe(1);
+    });
+
+    it("omits the lease when changing an earlier answer", async () => {
+        const stored = { outcome: "updated", item_id: 9, labels: ["Red"] };
+        const { fetch, calls } = scripted(json(200, stored), json(200, stored));
+        const client = new ApiClient(fetch);
+        await client.submit(1, 9, "", ["Red"]);
+        await client.submit(1, 9, "abc", ["Red"]);
+        expect(calls[0]?.method).toBe("PUT");
+        expect(calls[0]?.url).toBe("/api/v1/projects/1/items/9/annotation");
+        expect(calls[0]?.body).toEqual({ labels: ["Red"] });
+        expect(calls[1]?.body).toEqual({ lease: "abc", labels: ["Red"] });
+    });
+
+    it("builds history queries and export links", async () => {
+        const { fetch, calls } = scripted(json(200, { items: [] }));
+        const client = new ApiClient(fetch);
+        await client.history(4, 6, 1700000000000);
+        expect(calls[0]?.url).toBe("/api/v1/projects/4/history?limit=6&before=1700000000000");
+        expect(client.exportUrl(4, "jsonl")).toBe("/api/v1/projects/4/export?format=jsonl");
+    });
+
+    it("clears the token on logout", async () => {
+        const { fetch } = scripted(json(200, session), new Response(null, { status: 204 }));
+        const client = new ApiClient(fetch);
+        await client.login("a", "b");
+        await client.logout();
+        expect(client.csrfToken).toBe("");
+    });
+});

@@ -1,0 +1,230 @@
+// Typed fetch client for HTTP API v1. Remembers the CSRF token from the session and sends it on
+// every unsafe request; turns the API's JSON error bodies (and network failures) into ApiError.
+import type {
+    AnnotationView,
+    Dashboard,
+    ExportFormat,
+    ErrorCodeName,
+    Id,
+    LeasedPage,
+    NewProject,
+    PageSize,
+    Project,
+    Session,
+    SubmitResult,
+    TimeMs,
+} from "../schema/api";
+import type { ApiError, ApiResult } from "./result";
+import { fail, ok } from "./result";
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+type Method = "GET" | "POST" | "PUT" | "DELETE";
+
+const kCodeByStatus: Record<number, ErrorCodeName> = {
+    400: "invalid_argument",
+    401: "unauthenticated",
+    403: "permission_denied",
+    404: "not_found",
+    409: "conflict",
+    413: "payload_too_large",
+    429: "too_many_requests",
+    503: "unavailable",
+};
+
+function isErrorBody(
+    body: unknown,
+): body is { error: { code: ErrorCodeName; message: string; field?: string } } {
+    if (typeof body !== "object" || body === null || !("error" in body)) {
+        return false;
+    }
+    const e = body.error;
+    return typeof e === "object" && e !== null && "code" in e && "message" in e;
+}
+
+async function errorFrom(res: Response): Promise<ApiError> {
+    let body: unknown = null;
+    try {
+        body = await res.json();
+    } catch {
+        // Not JSON (a proxy page, an empty body): fall back to the status line.
+    }
+    if (isErrorBody(body)) {
+        const { code, message, field } = body.error;
+        return field === undefined
+            ? { status: res.status, code, message }
+            : { status: res.status, code, message, field };
+    }
+    const code = kCodeByStatus[res.status] ?? "internal";
+    const text = res.statusText === "" ? "" : ` ${res.statusText}`;
+    return { status: res.status, code, message: `Request failed: HTTP ${res.status}${text}` };
+}
+
+export class ApiClient {
+    private csrf_ = "";
+    private onUnauthenticated_: (() => void) | null = null;
+
+    constructor(
+        private readonly fetchImpl: FetchLike,
+        private readonly base = "",
+    ) {}
+
+    get csrfToken(): string {
+        return this.csrf_;
+    }
+
+    /** Called when any request comes back 401 (session expired): the app shows the login. */
+    onUnauthenticated(fn: () => void): void {
+        this.onUnauthenticated_ = fn;
+    }
+
+    // Session
+
+    async login(username: string, password: string): Promise<ApiResult<Session>> {
+        return this.session(
+            await this.request<Session>("POST", "/api/v1/session", { username, password }, false),
+        );
+    }
+
+    async restoreSession(): Promise<ApiResult<Session>> {
+        return this.session(
+            await this.request<Session>("GET", "/api/v1/session", undefined, false),
+        );
+    }
+
+    async logout(): Promise<ApiResult<null>> {
+        const r = await this.request<null>("DELETE", "/api/v1/session");
+        this.csrf_ = "";
+        return r;
+    }
+
+    // Projects
+
+    listProjects(): Promise<ApiResult<{ projects: Project[] }>> {
+        return this.request("GET", "/api/v1/projects");
+    }
+    getProject(id: Id): Promise<ApiResult<Project>> {
+        return this.request("GET", `/api/v1/projects/${id}`);
+    }
+    createProject(spec: NewProject): Promise<ApiResult<Project>> {
+        return this.request("POST", "/api/v1/projects", spec);
+    }
+    startProject(id: Id): Promise<ApiResult<Project>> {
+        return this.request("POST", `/api/v1/projects/${id}/start`);
+    }
+    pauseProject(id: Id): Promise<ApiResult<Project>> {
+        return this.request("POST", `/api/v1/projects/${id}/pause`);
+    }
+    dashboard(id: Id): Promise<ApiResult<Dashboard>> {
+        return this.request("GET", `/api/v1/projects/${id}/dashboard`);
+    }
+    exportUrl(id: Id, format: ExportFormat): string {
+        return `${this.base}/api/v1/projects/${id}/export?format=${format}`;
+    }
+    eventsUrl(id: Id): string {
+        return `${this.base}/api/v1/projects/${id}/events`;
+    }
+
+    // Labeling
+
+    next(id: Id, count: PageSize): Promise<ApiResult<LeasedPage>> {
+        return this.request("POST", `/api/v1/projects/${id}/next`, { count });
+    }
+    renew(id: Id, lease: string): Promise<ApiResult<{ lease_expires_at: TimeMs }>> {
+        return this.request(
+            "POST",
+            `/api/v1/projects/${id}/leases/${encodeURIComponent(lease)}/renew`,
+        );
+    }
+    /** `keepalive` lets the request outlive the page (used when the tab closes). */
+    release(id: Id, lease: string, keepalive = false): Promise<ApiResult<null>> {
+        return this.request(
+            "DELETE",
+            `/api/v1/projects/${id}/leases/${encodeURIComponent(lease)}`,
+            undefined,
+            true,
+            keepalive,
+        );
+    }
+    /** An empty lease changes the caller's own earlier answer. */
+    submit(
+        id: Id,
+        itemId: Id,
+        lease: string,
+        labels: readonly string[],
+    ): Promise<ApiResult<SubmitResult>> {
+        const body = lease === "" ? { labels } : { lease, labels };
+        return this.request("PUT", `/api/v1/projects/${id}/items/${itemId}/annotation`, body);
+    }
+    skip(id: Id, itemId: Id, lease: string): Promise<ApiResult<null>> {
+        return this.request("POST", `/api/v1/projects/${id}/items/${itemId}/skip`, { lease });
+    }
+    history(
+        id: Id,
+        limit: number,
+        before?: TimeMs,
+    ): Promise<ApiResult<{ items: AnnotationView[] }>> {
+        const q = new URLSearchParams({ limit: String(limit) });
+        if (before !== undefined) {
+            q.set("before", String(before));
+        }
+        return this.request("GET", `/api/v1/projects/${id}/history?${q.toString()}`);
+    }
+
+    private session(r: ApiResult<Session>): ApiResult<Session> {
+        if (r.ok) {
+            this.csrf_ = r.value.csrf_token;
+        }
+        return r;
+    }
+
+    private async request<T>(
+        method: Method,
+        path: string,
+        body?: unknown,
+        notify401 = true,
+        keepalive = false,
+    ): Promise<ApiResult<T>> {
+        const headers: Record<string, string> = { Accept: "application/json" };
+        if (body !== undefined) {
+            headers["Content-Type"] = "application/json";
+        }
+        if (method !== "GET" && this.csrf_ !== "") {
+            headers["X-CSRF-Token"] = this.csrf_;
+        }
+        const init: RequestInit = { method, headers, credentials: "same-origin", keepalive };
+        if (body !== undefined) {
+            init.body = JSON.stringify(body);
+        }
+        let res: Response;
+        try {
+            res = await this.fetchImpl(`${this.base}${path}`, init);
+        } catch (e) {
+            const detail = e instanceof Error ? e.message : String(e);
+            return fail({
+                status: 0,
+                code: "network",
+                message: `Cannot reach the server (${detail}).`,
+            });
+        }
+        if (!res.ok) {
+            const error = await errorFrom(res);
+            if (res.status === 401 && notify401) {
+                this.onUnauthenticated_?.();
+            }
+            return fail(error);
+        }
+        if (res.status === 204) {
+            return ok(null as T);
+        }
+        try {
+            return ok((await res.json()) as T);
+        } catch {
+            return fail({
+                status: res.status,
+                code: "network",
+                message: "The server sent a malformed response.",
+            });
+        }
+    }
+}

@@ -1,0 +1,179 @@
+// Types of the HTTP API v1 (docs/api.md). Kept by hand in step with the contract; the server's
+// openapi.json is the machine-readable source.
+
+export type Id = number;
+/** Milliseconds since the Unix epoch. */
+export type TimeMs = number;
+
+export const kTaskTypes = ["multiclass", "multilabel", "bbox", "polygon", "semantic"] as const;
+export type TaskType = (typeof kTaskTypes)[number];
+
+export type ProjectStatus = "draft" | "running" | "paused";
+export type Role = "owner" | "labeler";
+
+export interface User {
+    id: Id;
+    username: string;
+    role: Role;
+}
+
+export interface Session {
+    csrf_token: string;
+    user: User;
+}
+
+/** Labels as given at creation: a tree of names. The API also accepts plain strings. */
+export interface LabelSpec {
+    name: string;
+    children?: LabelSpec[];
+}
+
+/** One node of the label tree in display order, as the server computes it. */
+export interface LabelEntry {
+    path: string;
+    name: string;
+    depth: number;
+    key?: number | null;
+}
+
+export interface Instructions {
+    text: string;
+    url: string;
+}
+
+export interface Datasource {
+    kind: "local";
+    path: string;
+    pattern: string;
+}
+
+export const kProgressStates = [
+    "unlabeled",
+    "in_progress",
+    "labeled",
+    "skipped",
+    "needs_review",
+    "error",
+    "missing",
+] as const;
+export type ProgressState = (typeof kProgressStates)[number];
+export type Progress = Record<ProgressState, number> & { total: number };
+
+export type JobState = "queued" | "running" | "done" | "failed";
+export interface Job {
+    id: Id;
+    kind: string;
+    state: JobState;
+    progress_done: number;
+    progress_total: number;
+    error?: string | null;
+    created_at: TimeMs;
+    finished_at?: TimeMs | null;
+}
+
+export interface Project {
+    id: Id;
+    name: string;
+    task_type: TaskType;
+    status: ProjectStatus;
+    labels: (LabelSpec | string)[];
+    label_list: LabelEntry[];
+    instructions: Instructions;
+    datasource: Datasource;
+    item_limit: number;
+    item_limit_reached: boolean;
+    created_at: TimeMs;
+    progress: Progress;
+    jobs: Job[];
+}
+
+export interface NewProject {
+    name: string;
+    task_type: TaskType;
+    labels: LabelSpec[];
+    instructions: Instructions;
+    datasource: Datasource;
+    item_limit?: number;
+}
+
+export interface Item {
+    id: Id;
+    name: string;
+    width: number;
+    height: number;
+    image_url: string;
+    thumbnail_url: string;
+}
+
+export type PageSize = 1 | 4 | 6 | 9;
+export const kPageSizes: readonly PageSize[] = [1, 4, 6, 9];
+
+export interface LeasedPage {
+    lease: string;
+    lease_expires_at: TimeMs;
+    items: Item[];
+}
+
+export interface SubmitResult {
+    outcome: "stored" | "updated" | "unchanged";
+    item_id: Id;
+    labels: string[];
+}
+
+export interface AnnotationView {
+    item: Item;
+    labels: string[];
+    updated_at: TimeMs;
+}
+
+export interface LabelCount {
+    label: string;
+    count: number;
+}
+
+export interface LabelerCount {
+    user_id: Id;
+    username: string;
+    count: number;
+}
+
+export interface Dashboard {
+    progress: Progress;
+    labels: LabelCount[];
+    labelers: LabelerCount[];
+    jobs: Job[];
+}
+
+export type ExportFormat = "csv" | "jsonl" | "mltable";
+export const kExportFormats: readonly ExportFormat[] = ["csv", "jsonl", "mltable"];
+
+export type ErrorCodeName =
+    | "invalid_argument"
+    | "unauthenticated"
+    | "permission_denied"
+    | "not_found"
+    | "conflict"
+    | "lease_invalid"
+    | "failed_precondition"
+    | "payload_too_large"
+    | "too_many_requests"
+    | "unavailable"
+    | "internal"
+    /** Client-side only: the request never got an HTTP answer or the answer was not JSON. */
+    | "network";
+
+export interface ApiErrorBody {
+    error: { code: ErrorCodeName; message: string; field?: string };
+}
+
+export function isClassification(type: TaskType): boolean {
+    return type === "multiclass" || type === "multilabel";
+}
+
+export const kTaskTypeNames: Record<TaskType, string> = {
+    multiclass: "Image classification (multi-class)",
+    multilabel: "Image classification (multi-label)",
+    bbox: "Object identification (bounding box)",
+    polygon: "Instance segmentation (polygon)",
+    semantic: "Semantic segmentation (preview)",
+};
