@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "base/log.hpp"
+#include "services/permissions.hpp"
 
 namespace tessera {
 namespace {
@@ -123,17 +124,17 @@ Result<LoginResult> AuthService::Login(const std::string& username, const std::s
         std::lock_guard lock(mu_);
         auto it = failures_.find(key);
         if (it != failures_.end() && it->second.locked_until > now) {
-            return Error::TooManyRequests("too many failed logins; try again in " +
-                                          std::to_string((it->second.locked_until - now) / 1000 + 1) +
-                                          " s");
+            return Error::TooManyRequests(
+                "too many failed logins; try again in " +
+                std::to_string((it->second.locked_until - now) / 1000 + 1) + " s");
         }
     }
     auto user = repo_.FindUserByName(username);
     if (!user.ok() && user.error().code != ErrorCode::kNotFound) {
         return user.error();
     }
-    const bool good =
-        user.ok() && password.size() <= kMaxPasswordLength && VerifyPassword(user->password_hash, password);
+    const bool good = user.ok() && password.size() <= kMaxPasswordLength &&
+                      VerifyPassword(user->password_hash, password);
     if (!good) {
         std::lock_guard lock(mu_);
         Failures& f = failures_[key];
@@ -196,6 +197,11 @@ Result<User> AuthService::AuthenticateBearer(const std::string& api_token) {
         return token.error();
     }
     return repo_.GetUser(token->user_id);
+}
+
+Result<std::vector<User>> AuthService::ListUsers(const User& actor) {
+    TESSERA_TRY(RequireOwner(actor, "list users"));
+    return repo_.ListUsers();
 }
 
 Result<std::string> AuthService::CreateApiToken(const User& user, const std::string& name) {

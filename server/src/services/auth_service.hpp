@@ -53,6 +53,8 @@ public:
     Result<User> AuthenticateBearer(const std::string& api_token);
     // Returns the plain token once; only its hash is kept.
     Result<std::string> CreateApiToken(const User& user, const std::string& name);
+    // Owners only.
+    Result<std::vector<User>> ListUsers(const User& actor);
 
     static std::string HashToken(const std::string& token);  // hex SHA-256
 

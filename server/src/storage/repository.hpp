@@ -90,6 +90,7 @@ public:
     // kNotFound when absent; lookup is case-insensitive.
     virtual Result<User> FindUserByName(const std::string& username) = 0;
     virtual Result<std::int64_t> CountUsers() = 0;
+    virtual Result<std::vector<User>> ListUsers() = 0;  // by username
     virtual Status CreateSession(const Session& session) = 0;
     // kNotFound when absent or expired at `now`.
     virtual Result<Session> FindSession(const std::string& token_hash, TimeMs now) = 0;

@@ -1,4 +1,6 @@
 // Health, sessions, CSRF, bearer tokens, throttling, request limits, the OpenAPI document.
+#include <string>
+#include <vector>
 #include "integration/fixture.hpp"
 
 namespace tessera::testing {
@@ -132,6 +134,16 @@ TEST_P(AuthIt, OwnersManageUsersLabelersMayNot) {
                       {{"username", "x2"}, {"password", "xxxxxxxxxx"}, {"role", "owner"}});
     EXPECT_EQ(forbidden.status, 403u);
     EXPECT_EQ(lara.SendJson("POST", "/api/v1/projects", ProjectBody("Nope")).status, 403u);
+    EXPECT_EQ(lara.Get("/api/v1/users").status, 403u);
+
+    auto listed = admin.Get("/api/v1/users");
+    ASSERT_EQ(listed.status, 200u);
+    std::vector<std::string> names;
+    for (const auto& user : listed.Json()["users"]) {
+        names.push_back(user["username"].get<std::string>() + ":" +
+                        user["role"].get<std::string>());
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"admin:owner", "lara:labeler"}));
 }
 
 TEST_P(AuthIt, OpenApiDocumentListsEveryRoute) {

@@ -53,10 +53,12 @@ Result<Response> CreateToken(ApiContext& context, Request& request) {
 }
 
 Result<Response> ListUsers(ApiContext& context, Request& request) {
-    TESSERA_TRY(RequireOwner(request.user(), "list users"));
-    (void)context;
-    // Needs a user listing in the repository/AuthService, which does not exist yet.
-    return Error::Unavailable("listing users is not available yet");
+    TESSERA_ASSIGN_OR_RETURN(auto users, context.auth->ListUsers(request.user()));
+    json list = json::array();
+    for (const auto& user : users) {
+        list.push_back(UserToJson(user));
+    }
+    return JsonResponse(200, {{"users", list}});
 }
 
 Result<Response> CreateUser(ApiContext& context, Request& request) {

@@ -21,6 +21,7 @@ public:
     Result<User> GetUser(Id id) override;
     Result<User> FindUserByName(const std::string& username) override;
     Result<std::int64_t> CountUsers() override;
+    Result<std::vector<User>> ListUsers() override;
     Status CreateSession(const Session& session) override;
     Result<Session> FindSession(const std::string& token_hash, TimeMs now) override;
     Status ExtendSession(const std::string& token_hash, TimeMs expires_at) override;

@@ -56,6 +56,20 @@ Result<std::int64_t> SqlRepository::CountUsers() {
         [&](SqlConn& conn) { return QueryInt(conn, "SELECT count(*) FROM users", {}); });
 }
 
+Result<std::vector<User>> SqlRepository::ListUsers() {
+    return ReadTx<std::vector<User>>([&](SqlConn& conn) -> Result<std::vector<User>> {
+        TESSERA_ASSIGN_OR_RETURN(
+            SqlRows rows,
+            conn.Query("SELECT " + UserColumns() + " FROM users ORDER BY username_key", {}));
+        std::vector<User> users;
+        users.reserve(rows.size());
+        for (const auto& row : rows) {
+            users.push_back(ReadUser(row));
+        }
+        return users;
+    });
+}
+
 Status SqlRepository::CreateSession(const Session& session) {
     return db().Write([&](SqlConn& conn) -> Status {
         Result<std::int64_t> n = conn.Exec(
