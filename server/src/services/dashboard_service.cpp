@@ -31,8 +31,9 @@ Result<DashboardView> DashboardService::Get(const User& /*actor*/, Id project_id
         view.labels.push_back(lc);
     }
     TESSERA_ASSIGN_OR_RETURN(view.labelers, repo_.LabelerDistribution(project_id));
-    std::stable_sort(view.labelers.begin(), view.labelers.end(),
-                     [](const LabelerCount& a, const LabelerCount& b) { return a.count > b.count; });
+    std::stable_sort(
+        view.labelers.begin(), view.labelers.end(),
+        [](const LabelerCount& a, const LabelerCount& b) { return a.count > b.count; });
     TESSERA_ASSIGN_OR_RETURN(view.jobs, repo_.ListJobs(project_id));
     return view;
 }

@@ -131,8 +131,9 @@ Result<std::vector<AnnotationView>> LabelingService::History(const User& actor, 
         return Error::InvalidArgument("limit must be between 1 and 200", "limit");
     }
     TESSERA_TRY(repo_.GetProject(project_id));
-    TESSERA_ASSIGN_OR_RETURN(auto rows, repo_.ListUserAnnotations(project_id, actor.id, limit,
-                                                                  before > 0 ? before : clock_.NowMs() + 1));
+    TESSERA_ASSIGN_OR_RETURN(auto rows,
+                             repo_.ListUserAnnotations(project_id, actor.id, limit,
+                                                       before > 0 ? before : clock_.NowMs() + 1));
     std::vector<AnnotationView> out;
     out.reserve(rows.size());
     for (auto& [item, annotation] : rows) {

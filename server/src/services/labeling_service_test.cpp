@@ -25,7 +25,8 @@ protected:
         p.name = "P-" + type;
         p.task_type = *ParseTaskType(type);
         p.status = ProjectStatus::kRunning;
-        p.labels_json = R"([{"name":"Animal","children":[{"name":"Cat"},{"name":"Dog"}]},{"name":"Car"}])";
+        p.labels_json =
+            R"([{"name":"Animal","children":[{"name":"Cat"},{"name":"Dog"}]},{"name":"Car"}])";
         p.datasource.path = "/data";
         p.datasource.pattern = "**/*.*";
         p.shuffle_seed = 7;
@@ -149,7 +150,8 @@ TEST_F(LabelingServiceTest, EmptyQueueGivesEmptyPage) {
     }
     auto rest = labeling.Next(ana_, project_.id, 9);
     ASSERT_EQ(rest->items.size(), 1U);
-    ASSERT_TRUE(labeling.SubmitLabels(ana_, project_.id, rest->items[0].id, rest->lease, {"Car"}).ok());
+    ASSERT_TRUE(
+        labeling.SubmitLabels(ana_, project_.id, rest->items[0].id, rest->lease, {"Car"}).ok());
     auto none = labeling.Next(ana_, project_.id, 9);
     ASSERT_TRUE(none.ok());
     EXPECT_TRUE(none->items.empty());

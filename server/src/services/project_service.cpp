@@ -64,10 +64,12 @@ Status ValidateProjectName(const std::string& name) {
 
 Status ValidatePattern(const std::string& pattern) {
     if (pattern.size() > 500) {
-        return Error::InvalidArgument("pattern is longer than 500 characters", "datasource.pattern");
+        return Error::InvalidArgument("pattern is longer than 500 characters",
+                                      "datasource.pattern");
     }
     if (!pattern.empty() && pattern.front() == '/') {
-        return Error::InvalidArgument("pattern must be relative to the folder", "datasource.pattern");
+        return Error::InvalidArgument("pattern must be relative to the folder",
+                                      "datasource.pattern");
     }
     std::size_t start = 0;
     while (start <= pattern.size()) {
@@ -105,8 +107,7 @@ Result<fs::path> ProjectService::ResolveLocalPath(const std::string& path) const
     // canonical() resolves every symlink, so a link pointing outside a root is caught below.
     fs::path canonical = fs::canonical(given, ec);
     if (ec) {
-        return Error::InvalidArgument("datasource path does not exist: " + path,
-                                      "datasource.path");
+        return Error::InvalidArgument("datasource path does not exist: " + path, "datasource.path");
     }
     if (!fs::is_directory(canonical, ec)) {
         return Error::InvalidArgument("datasource path is not a folder: " + path,
@@ -127,9 +128,10 @@ Result<Project> ProjectService::Create(const User& actor, const ProjectSpec& spe
     TESSERA_TRY(ValidateProjectName(project.name));
     auto type = ParseTaskType(spec.task_type);
     if (!type) {
-        return Error::InvalidArgument("unknown task type '" + spec.task_type +
-                                          "'; use multiclass, multilabel, bbox, polygon or semantic",
-                                      "task_type");
+        return Error::InvalidArgument(
+            "unknown task type '" + spec.task_type +
+                "'; use multiclass, multilabel, bbox, polygon or semantic",
+            "task_type");
     }
     project.task_type = *type;
     if (spec.labels.empty()) {
@@ -141,16 +143,15 @@ Result<Project> ProjectService::Create(const User& actor, const ProjectSpec& spe
     }
     TESSERA_TRY(ValidateUrl(spec.instructions_url));
     if (spec.datasource.kind != "local") {
-        return Error::InvalidArgument("unknown datasource kind '" + spec.datasource.kind +
-                                          "'; only \"local\" is available",
-                                      "datasource.kind");
+        return Error::InvalidArgument(
+            "unknown datasource kind '" + spec.datasource.kind + "'; only \"local\" is available",
+            "datasource.kind");
     }
     TESSERA_TRY(ValidatePattern(spec.datasource.pattern));
     TESSERA_ASSIGN_OR_RETURN(fs::path root, ResolveLocalPath(spec.datasource.path));
     std::int64_t limit = spec.item_limit.value_or(settings_.default_item_limit);
     if (limit < 1 || limit > kMaxItemLimit) {
-        return Error::InvalidArgument("item_limit must be between 1 and 100,000,000",
-                                      "item_limit");
+        return Error::InvalidArgument("item_limit must be between 1 and 100,000,000", "item_limit");
     }
 
     project.status = ProjectStatus::kDraft;
@@ -159,7 +160,8 @@ Result<Project> ProjectService::Create(const User& actor, const ProjectSpec& spe
     project.instructions_url = spec.instructions_url;
     project.datasource.kind = "local";
     project.datasource.path = root.string();
-    project.datasource.pattern = spec.datasource.pattern.empty() ? "**/*.*" : spec.datasource.pattern;
+    project.datasource.pattern =
+        spec.datasource.pattern.empty() ? "**/*.*" : spec.datasource.pattern;
     project.item_limit = limit;
     // Stored so the queue order can be reproduced; masked to stay a positive 63-bit integer.
     project.shuffle_seed = random_.NextU64() & 0x7FFFFFFFFFFFFFFFULL;

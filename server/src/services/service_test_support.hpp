@@ -29,7 +29,6 @@ struct ServiceEnv {
             ADD_FAILURE() << migrated.error().message;
         }
     }
-
 };
 
 }  // namespace tessera::testing
