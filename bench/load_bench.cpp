@@ -1,15 +1,12 @@
-// Load benchmark for the labeling queue, progress and export at scale (issue
-// 2's targets).
+// Load benchmark for the labeling queue, progress and export at scale (issue 2's targets).
 //
-//   tessera_load_bench --db PATH|postgresql://... [--items 1000000] [--labelers
-//   50]
+//   tessera_load_bench --db PATH|postgresql://... [--items 1000000] [--labelers 50]
 //                      [--seconds 20] [--phase seed|queue|progress|export|all]
 //
-// Seeds a project with N item rows (no files), then: 50 threads each lease a
-// page of 6, submit every item, repeat (next-page latency p50/p99, submits/s);
-// times the progress query; streams the JSONL export of every labeled row into
-// a counting sink (rows/s, peak RSS). Results print as one line per metric;
-// docs/PERFORMANCE.md records them with the machine and date.
+// Seeds a project with N item rows (no files), then: 50 threads each lease a page of 6, submit
+// every item, repeat (next-page latency p50/p99, submits/s); times the progress query; streams
+// the JSONL export of every labeled row into a counting sink (rows/s, peak RSS). Results print
+// as one line per metric; docs/PERFORMANCE.md records them with the machine and date.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -33,263 +30,251 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 struct Options {
-  std::string db;
-  std::int64_t items = 1'000'000;
-  int labelers = 50;
-  int seconds = 20;
-  std::string phase = "all";
+    std::string db;
+    std::int64_t items = 1'000'000;
+    int labelers = 50;
+    int seconds = 20;
+    std::string phase = "all";
 };
 
 double Ms(Clock::duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
+    return std::chrono::duration<double, std::milli>(d).count();
 }
 
 double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) {
-    return 0;
-  }
-  std::sort(v.begin(), v.end());
-  auto idx = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
-  return v[idx];
+    if (v.empty()) {
+        return 0;
+    }
+    std::sort(v.begin(), v.end());
+    auto idx = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+    return v[idx];
 }
 
 long PeakRssMb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024;
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss / 1024;
 }
 
-Result<std::unique_ptr<Repository>> OpenRepo(const std::string &db) {
-  if (db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0) {
-    TESSERA_ASSIGN_OR_RETURN(auto pg, PostgresRepository::Open(db, 60));
-    return std::unique_ptr<Repository>(std::move(pg));
-  }
-  TESSERA_ASSIGN_OR_RETURN(auto lite, SqliteRepository::Open(db));
-  return std::unique_ptr<Repository>(std::move(lite));
-}
-
-Result<Id> FindOrSeed(Repository &repo, const Options &opt) {
-  TESSERA_ASSIGN_OR_RETURN(auto projects, repo.ListProjects());
-  for (const auto &p : projects) {
-    if (p.name == "bench") {
-      return p.id;
+Result<std::unique_ptr<Repository>> OpenRepo(const std::string& db) {
+    if (db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0) {
+        TESSERA_ASSIGN_OR_RETURN(auto pg, PostgresRepository::Open(db, 60));
+        return std::unique_ptr<Repository>(std::move(pg));
     }
-  }
-  Project p;
-  p.name = "bench";
-  p.task_type = TaskType::kMulticlass;
-  p.status = ProjectStatus::kRunning;
-  p.labels_json = R"(["Cat","Dog","Car","Tree","House","Person"])";
-  p.datasource.path = "/bench";
-  p.datasource.pattern = "**/*.*";
-  p.item_limit = opt.items;
-  p.shuffle_seed = 7;
-  TESSERA_ASSIGN_OR_RETURN(Project created, repo.CreateProject(p));
-  auto start = Clock::now();
-  std::vector<NewItem> batch;
-  for (std::int64_t i = 0; i < opt.items; ++i) {
-    batch.push_back(NewItem{
-        "dir" + std::to_string(i / 1000) + "/img" + std::to_string(i) + ".jpg",
-        123456, 640, 480, "jpeg", ItemState::kUnlabeled, ""});
-    if (batch.size() == 5000 || i + 1 == opt.items) {
-      TESSERA_TRY(repo.InsertItems(created.id, batch, 0));
-      batch.clear();
+    TESSERA_ASSIGN_OR_RETURN(auto lite, SqliteRepository::Open(db));
+    return std::unique_ptr<Repository>(std::move(lite));
+}
+
+Result<Id> FindOrSeed(Repository& repo, const Options& opt) {
+    TESSERA_ASSIGN_OR_RETURN(auto projects, repo.ListProjects());
+    for (const auto& p : projects) {
+        if (p.name == "bench") {
+            return p.id;
+        }
     }
-  }
-  TESSERA_TRY(repo.ShuffleItems(created.id, 7));
-  double secs = Ms(Clock::now() - start) / 1000;
-  std::printf("seed items=%lld seconds=%.1f items_per_s=%.0f\n",
-              static_cast<long long>(opt.items), secs,
-              static_cast<double>(opt.items) / secs);
-  return created.id;
+    Project p;
+    p.name = "bench";
+    p.task_type = TaskType::kMulticlass;
+    p.status = ProjectStatus::kRunning;
+    p.labels_json = R"(["Cat","Dog","Car","Tree","House","Person"])";
+    p.datasource.path = "/bench";
+    p.datasource.pattern = "**/*.*";
+    p.item_limit = opt.items;
+    p.shuffle_seed = 7;
+    TESSERA_ASSIGN_OR_RETURN(Project created, repo.CreateProject(p));
+    auto start = Clock::now();
+    std::vector<NewItem> batch;
+    for (std::int64_t i = 0; i < opt.items; ++i) {
+        batch.push_back(
+            NewItem{"dir" + std::to_string(i / 1000) + "/img" + std::to_string(i) + ".jpg", 123456,
+                    640, 480, "jpeg", ItemState::kUnlabeled, ""});
+        if (batch.size() == 5000 || i + 1 == opt.items) {
+            TESSERA_TRY(repo.InsertItems(created.id, batch, 0));
+            batch.clear();
+        }
+    }
+    TESSERA_TRY(repo.ShuffleItems(created.id, 7));
+    double secs = Ms(Clock::now() - start) / 1000;
+    std::printf("seed items=%lld seconds=%.1f items_per_s=%.0f\n",
+                static_cast<long long>(opt.items), secs, static_cast<double>(opt.items) / secs);
+    return created.id;
 }
 
-Result<Id> EnsureUser(Repository &repo, const std::string &name) {
-  auto found = repo.FindUserByName(name);
-  if (found.ok()) {
-    return found->id;
-  }
-  TESSERA_ASSIGN_OR_RETURN(
-      User u, repo.CreateUser(User{0, name, Role::kLabeler, "x", 0}));
-  return u.id;
+Result<Id> EnsureUser(Repository& repo, const std::string& name) {
+    auto found = repo.FindUserByName(name);
+    if (found.ok()) {
+        return found->id;
+    }
+    TESSERA_ASSIGN_OR_RETURN(User u, repo.CreateUser(User{0, name, Role::kLabeler, "x", 0}));
+    return u.id;
 }
 
-Status RunQueue(Repository &repo, Id project, const Options &opt) {
-  std::vector<Id> users;
-  for (int i = 0; i < opt.labelers; ++i) {
-    TESSERA_ASSIGN_OR_RETURN(Id id,
-                             EnsureUser(repo, "labeler" + std::to_string(i)));
-    users.push_back(id);
-  }
-  SystemClock clock;
-  std::atomic<bool> stop{false};
-  std::atomic<long> submits{0};
-  std::atomic<long> failures{0};
-  std::vector<std::vector<double>> lease_ms(users.size());
-  std::vector<std::vector<double>> submit_ms(users.size());
-  std::vector<std::thread> threads;
-  const char *labels[] = {"Cat", "Dog", "Car", "Tree", "House", "Person"};
-  auto begin = Clock::now();
-  for (std::size_t t = 0; t < users.size(); ++t) {
-    threads.emplace_back([&, t] {
-      SeededRandom random(t + 1);
-      while (!stop.load()) {
-        LeaseRequest req{project,
-                         users[t],
-                         6,
-                         random.HexToken(16),
-                         clock.NowMs(),
-                         clock.NowMs() + 600'000};
+Status RunQueue(Repository& repo, Id project, const Options& opt) {
+    std::vector<Id> users;
+    for (int i = 0; i < opt.labelers; ++i) {
+        TESSERA_ASSIGN_OR_RETURN(Id id, EnsureUser(repo, "labeler" + std::to_string(i)));
+        users.push_back(id);
+    }
+    SystemClock clock;
+    std::atomic<bool> stop{false};
+    std::atomic<long> submits{0};
+    std::atomic<long> failures{0};
+    std::vector<std::vector<double>> lease_ms(users.size());
+    std::vector<std::vector<double>> submit_ms(users.size());
+    std::vector<std::thread> threads;
+    const char* labels[] = {"Cat", "Dog", "Car", "Tree", "House", "Person"};
+    auto begin = Clock::now();
+    for (std::size_t t = 0; t < users.size(); ++t) {
+        threads.emplace_back([&, t] {
+            SeededRandom random(t + 1);
+            while (!stop.load()) {
+                LeaseRequest req{project,
+                                 users[t],
+                                 6,
+                                 random.HexToken(16),
+                                 clock.NowMs(),
+                                 clock.NowMs() + 600'000};
+                auto s = Clock::now();
+                auto items = repo.LeaseNext(req);
+                lease_ms[t].push_back(Ms(Clock::now() - s));
+                if (!items.ok()) {
+                    ++failures;
+                    continue;
+                }
+                for (const auto& item : *items) {
+                    std::string label = labels[random.NextU64() % 6];
+                    SubmitRequest sub{project,
+                                      item.id,
+                                      users[t],
+                                      req.lease_token,
+                                      ClassificationPayload({label}),
+                                      {label},
+                                      clock.NowMs()};
+                    auto s2 = Clock::now();
+                    auto r = repo.SubmitAnnotation(sub);
+                    submit_ms[t].push_back(Ms(Clock::now() - s2));
+                    r.ok() ? ++submits : ++failures;
+                }
+            }
+        });
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(opt.seconds));
+    stop = true;
+    for (auto& th : threads) {
+        th.join();
+    }
+    double secs = Ms(Clock::now() - begin) / 1000;
+    std::vector<double> all_lease;
+    std::vector<double> all_submit;
+    for (std::size_t t = 0; t < users.size(); ++t) {
+        all_lease.insert(all_lease.end(), lease_ms[t].begin(), lease_ms[t].end());
+        all_submit.insert(all_submit.end(), submit_ms[t].begin(), submit_ms[t].end());
+    }
+    std::printf("next_page labelers=%d pages=%zu p50_ms=%.2f p99_ms=%.2f\n", opt.labelers,
+                all_lease.size(), Percentile(all_lease, 0.5), Percentile(all_lease, 0.99));
+    std::printf("submit count=%ld per_s=%.0f p50_ms=%.2f p99_ms=%.2f failures=%ld\n",
+                submits.load(), static_cast<double>(submits.load()) / secs,
+                Percentile(all_submit, 0.5), Percentile(all_submit, 0.99), failures.load());
+    return Status::Ok();
+}
+
+Status RunProgress(Repository& repo, Id project) {
+    std::vector<double> ms;
+    SystemClock clock;
+    for (int i = 0; i < 50; ++i) {
         auto s = Clock::now();
-        auto items = repo.LeaseNext(req);
-        lease_ms[t].push_back(Ms(Clock::now() - s));
-        if (!items.ok()) {
-          ++failures;
-          continue;
-        }
-        for (const auto &item : *items) {
-          std::string label = labels[random.NextU64() % 6];
-          SubmitRequest sub{project,
-                            item.id,
-                            users[t],
-                            req.lease_token,
-                            ClassificationPayload({label}),
-                            {label},
-                            clock.NowMs()};
-          auto s2 = Clock::now();
-          auto r = repo.SubmitAnnotation(sub);
-          submit_ms[t].push_back(Ms(Clock::now() - s2));
-          r.ok() ? ++submits : ++failures;
-        }
-      }
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::seconds(opt.seconds));
-  stop = true;
-  for (auto &th : threads) {
-    th.join();
-  }
-  double secs = Ms(Clock::now() - begin) / 1000;
-  std::vector<double> all_lease;
-  std::vector<double> all_submit;
-  for (std::size_t t = 0; t < users.size(); ++t) {
-    all_lease.insert(all_lease.end(), lease_ms[t].begin(), lease_ms[t].end());
-    all_submit.insert(all_submit.end(), submit_ms[t].begin(),
-                      submit_ms[t].end());
-  }
-  std::printf("next_page labelers=%d pages=%zu p50_ms=%.2f p99_ms=%.2f\n",
-              opt.labelers, all_lease.size(), Percentile(all_lease, 0.5),
-              Percentile(all_lease, 0.99));
-  std::printf(
-      "submit count=%ld per_s=%.0f p50_ms=%.2f p99_ms=%.2f failures=%ld\n",
-      submits.load(), static_cast<double>(submits.load()) / secs,
-      Percentile(all_submit, 0.5), Percentile(all_submit, 0.99),
-      failures.load());
-  return Status::Ok();
-}
-
-Status RunProgress(Repository &repo, Id project) {
-  std::vector<double> ms;
-  SystemClock clock;
-  for (int i = 0; i < 50; ++i) {
-    auto s = Clock::now();
-    TESSERA_TRY(repo.GetProgress(project, clock.NowMs()));
-    TESSERA_TRY(repo.LabelDistribution(project));
-    TESSERA_TRY(repo.LabelerDistribution(project));
-    ms.push_back(Ms(Clock::now() - s));
-  }
-  auto p = repo.GetProgress(project, clock.NowMs());
-  std::printf("progress_and_distributions p50_ms=%.2f p99_ms=%.2f labeled=%lld "
-              "total=%lld\n",
-              Percentile(ms, 0.5), Percentile(ms, 0.99),
-              static_cast<long long>(p->labeled),
-              static_cast<long long>(p->total));
-  return Status::Ok();
+        TESSERA_TRY(repo.GetProgress(project, clock.NowMs()));
+        TESSERA_TRY(repo.LabelDistribution(project));
+        TESSERA_TRY(repo.LabelerDistribution(project));
+        ms.push_back(Ms(Clock::now() - s));
+    }
+    auto p = repo.GetProgress(project, clock.NowMs());
+    std::printf("progress_and_distributions p50_ms=%.2f p99_ms=%.2f labeled=%lld total=%lld\n",
+                Percentile(ms, 0.5), Percentile(ms, 0.99), static_cast<long long>(p->labeled),
+                static_cast<long long>(p->total));
+    return Status::Ok();
 }
 
 class CountingSink final : public ByteSink {
 public:
-  Status Write(std::string_view bytes) override {
-    bytes_ += bytes.size();
-    lines_ +=
-        static_cast<std::size_t>(std::count(bytes.begin(), bytes.end(), '\n'));
-    return Status::Ok();
-  }
-  std::size_t bytes_ = 0;
-  std::size_t lines_ = 0;
+    Status Write(std::string_view bytes) override {
+        bytes_ += bytes.size();
+        lines_ += static_cast<std::size_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+        return Status::Ok();
+    }
+    std::size_t bytes_ = 0;
+    std::size_t lines_ = 0;
 };
 
-Status RunExport(Repository &repo, Id project) {
-  SystemClock clock;
-  ExportService exporter(repo, clock);
-  User owner{0, "bench-owner", Role::kOwner, "x", 0};
-  CountingSink sink;
-  auto s = Clock::now();
-  TESSERA_TRY(exporter.Write(owner, project, ExportFormat::kJsonl, sink));
-  double secs = Ms(Clock::now() - s) / 1000;
-  std::printf("export_jsonl rows=%zu bytes=%zu seconds=%.2f rows_per_s=%.0f "
-              "peak_rss_mb=%ld\n",
-              sink.lines_, sink.bytes_, secs,
-              static_cast<double>(sink.lines_) / secs, PeakRssMb());
-  return Status::Ok();
+Status RunExport(Repository& repo, Id project) {
+    SystemClock clock;
+    ExportService exporter(repo, clock);
+    User owner{0, "bench-owner", Role::kOwner, "x", 0};
+    CountingSink sink;
+    auto s = Clock::now();
+    TESSERA_TRY(exporter.Write(owner, project, ExportFormat::kJsonl, sink));
+    double secs = Ms(Clock::now() - s) / 1000;
+    std::printf("export_jsonl rows=%zu bytes=%zu seconds=%.2f rows_per_s=%.0f peak_rss_mb=%ld\n",
+                sink.lines_, sink.bytes_, secs, static_cast<double>(sink.lines_) / secs,
+                PeakRssMb());
+    return Status::Ok();
 }
 
-int Main(int argc, char **argv) {
-  Options opt;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string flag = argv[i];
-    std::string value = argv[i + 1];
-    if (flag == "--db") {
-      opt.db = value;
-    } else if (flag == "--items") {
-      opt.items = std::stoll(value);
-    } else if (flag == "--labelers") {
-      opt.labelers = std::stoi(value);
-    } else if (flag == "--seconds") {
-      opt.seconds = std::stoi(value);
-    } else if (flag == "--phase") {
-      opt.phase = value;
-    } else {
-      std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
-      return 2;
+int Main(int argc, char** argv) {
+    Options opt;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        std::string flag = argv[i];
+        std::string value = argv[i + 1];
+        if (flag == "--db") {
+            opt.db = value;
+        } else if (flag == "--items") {
+            opt.items = std::stoll(value);
+        } else if (flag == "--labelers") {
+            opt.labelers = std::stoi(value);
+        } else if (flag == "--seconds") {
+            opt.seconds = std::stoi(value);
+        } else if (flag == "--phase") {
+            opt.phase = value;
+        } else {
+            std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
+            return 2;
+        }
     }
-  }
-  if (opt.db.empty()) {
-    std::fprintf(
-        stderr, "usage: tessera_load_bench --db PATH|postgresql://... [...]\n");
-    return 2;
-  }
-  auto repo = OpenRepo(opt.db);
-  if (!repo.ok() || !(*repo)->Migrate().ok()) {
-    std::fprintf(stderr, "cannot open %s\n", opt.db.c_str());
-    return 1;
-  }
-  auto project = FindOrSeed(**repo, opt);
-  if (!project.ok()) {
-    std::fprintf(stderr, "seed failed: %s\n", project.error().message.c_str());
-    return 1;
-  }
-  Status status;
-  auto want = [&](const char *p) {
-    return opt.phase == "all" || opt.phase == p;
-  };
-  if (status.ok() && want("queue")) {
-    status = RunQueue(**repo, *project, opt);
-  }
-  if (status.ok() && want("progress")) {
-    status = RunProgress(**repo, *project);
-  }
-  if (status.ok() && want("export")) {
-    status = RunExport(**repo, *project);
-  }
-  if (!status.ok()) {
-    std::fprintf(stderr, "failed: %s\n", status.error().message.c_str());
-    return 1;
-  }
-  return 0;
+    if (opt.db.empty()) {
+        std::fprintf(stderr, "usage: tessera_load_bench --db PATH|postgresql://... [...]\n");
+        return 2;
+    }
+    auto repo = OpenRepo(opt.db);
+    if (!repo.ok() || !(*repo)->Migrate().ok()) {
+        std::fprintf(stderr, "cannot open %s\n", opt.db.c_str());
+        return 1;
+    }
+    auto project = FindOrSeed(**repo, opt);
+    if (!project.ok()) {
+        std::fprintf(stderr, "seed failed: %s\n", project.error().message.c_str());
+        return 1;
+    }
+    Status status;
+    auto want = [&](const char* p) { return opt.phase == "all" || opt.phase == p; };
+    if (status.ok() && want("queue")) {
+        status = RunQueue(**repo, *project, opt);
+    }
+    if (status.ok() && want("progress")) {
+        status = RunProgress(**repo, *project);
+    }
+    if (status.ok() && want("export")) {
+        status = RunExport(**repo, *project);
+    }
+    if (!status.ok()) {
+        std::fprintf(stderr, "failed: %s\n", status.error().message.c_str());
+        return 1;
+    }
+    return 0;
 }
 
-} // namespace
-} // namespace tessera
+}  // namespace
+}  // namespace tessera
 
-int main(int argc, char **argv) { return tessera::Main(argc, argv); }
+int main(int argc, char** argv) {
+    return tessera::Main(argc, argv);
+}
