@@ -35,6 +35,7 @@ struct Options {
     int labelers = 50;
     int seconds = 20;
     std::string phase = "all";
+    int pg_pool = 0;  // 0: PostgresRepository's default, as the server uses it
 };
 
 double Ms(Clock::duration d) {
@@ -56,9 +57,10 @@ long PeakRssMb() {
     return usage.ru_maxrss / 1024;
 }
 
-Result<std::unique_ptr<Repository>> OpenRepo(const std::string& db) {
+Result<std::unique_ptr<Repository>> OpenRepo(const std::string& db, int pg_pool) {
     if (db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0) {
-        TESSERA_ASSIGN_OR_RETURN(auto pg, PostgresRepository::Open(db, 60));
+        TESSERA_ASSIGN_OR_RETURN(auto pg, pg_pool > 0 ? PostgresRepository::Open(db, pg_pool)
+                                                      : PostgresRepository::Open(db));
         return std::unique_ptr<Repository>(std::move(pg));
     }
     TESSERA_ASSIGN_OR_RETURN(auto lite, SqliteRepository::Open(db));
@@ -235,6 +237,8 @@ int Main(int argc, char** argv) {
             opt.seconds = std::stoi(value);
         } else if (flag == "--phase") {
             opt.phase = value;
+        } else if (flag == "--pg-pool") {
+            opt.pg_pool = std::stoi(value);
         } else {
             std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
             return 2;
@@ -244,7 +248,7 @@ int Main(int argc, char** argv) {
         std::fprintf(stderr, "usage: tessera_load_bench --db PATH|postgresql://... [...]\n");
         return 2;
     }
-    auto repo = OpenRepo(opt.db);
+    auto repo = OpenRepo(opt.db, opt.pg_pool);
     if (!repo.ok() || !(*repo)->Migrate().ok()) {
         std::fprintf(stderr, "cannot open %s\n", opt.db.c_str());
         return 1;

@@ -112,7 +112,8 @@ public:
 
     // --- items
     // Inserts in one transaction; items whose path already exists in the project are ignored.
-    // Returns how many were inserted. rank is assigned later by ShuffleItems.
+    // Returns how many were inserted. Each item is ranked with the project's current
+    // shuffle_seed (ShuffleRank), so ShuffleItems with that seed afterwards changes nothing.
     virtual Result<std::int64_t> InsertItems(Id project_id, const std::vector<NewItem>& items,
                                              TimeMs now) = 0;
     // Gives every item of the project a rank from a permutation seeded by `seed`: the queue

@@ -3,12 +3,14 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <thread>
 
 #include "storage/migrations/migrations.hpp"
 #include "storage/repository_conformance.hpp"
 #include "storage/sqlite/sqlite_conn.hpp"
+#include "storage/sqlite/sqlite_db.hpp"
 #include "storage/sqlite/sqlite_repository.hpp"
 
 namespace tessera {
@@ -111,6 +113,65 @@ TEST(SqliteRepositoryTest, FileDatabaseUsesWal) {
     EXPECT_EQ((*mode)[0].Text(0), "wal");
     // Readers are fenced: a write through a read-only connection fails.
     EXPECT_FALSE((*conn)->Exec("DELETE FROM users", {}).ok());
+}
+
+// Writes are group-committed (one transaction, one savepoint each): a write that fails must
+// roll back alone, and every other write of its batch must commit.
+TEST(SqliteDbTest, FailedWriteInABatchRollsBackAloneAndOthersCommit) {
+    TempDir dir;
+    auto db = SqliteDb::Open(dir.path() + "/batch.db", 2);
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    ASSERT_TRUE((*db)
+                    ->Write([](SqlConn& c) {
+                        return c.ExecScript("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)");
+                    })
+                    .ok());
+    constexpr int kThreads = 16;
+    constexpr int kPerThread = 50;
+    std::vector<std::thread> threads;
+    std::atomic<int> unexpected{0};
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kPerThread; ++i) {
+                const std::int64_t k = t * kPerThread + i;
+                const bool fail = k % 3 == 0;
+                Status s = (*db)->Write([&](SqlConn& c) -> Status {
+                    TESSERA_TRY(c.Exec("INSERT INTO t VALUES ($1, 'x')", {k}));
+                    if (fail) {
+                        // Changed something first, so a missing rollback would show.
+                        TESSERA_TRY(c.Exec("UPDATE t SET v = 'bad' WHERE k = $1", {k}));
+                        return Error::InvalidArgument("fail on purpose");
+                    }
+                    return Status::Ok();
+                });
+                if (s.ok() == fail) {
+                    ++unexpected;
+                }
+            }
+        });
+    }
+    for (auto& th : threads) {
+        th.join();
+    }
+    EXPECT_EQ(unexpected.load(), 0);
+    std::int64_t committed = -1;
+    std::int64_t failed_present = -1;
+    ASSERT_TRUE((*db)
+                    ->Read([&](SqlConn& c) -> Status {
+                        TESSERA_ASSIGN_OR_RETURN(
+                            SqlRows rows,
+                            c.Query("SELECT count(*), sum(k % 3 = 0), sum(v = 'bad') FROM t", {}));
+                        committed = rows[0].Int(0);
+                        failed_present = rows[0].Int(1) + rows[0].Int(2);
+                        return Status::Ok();
+                    })
+                    .ok());
+    int expected = 0;
+    for (int k = 0; k < kThreads * kPerThread; ++k) {
+        expected += k % 3 != 0;
+    }
+    EXPECT_EQ(committed, expected);
+    EXPECT_EQ(failed_present, 0);
 }
 
 TEST(SqliteRepositoryTest, UnopenablePathIsUnavailable) {

@@ -28,18 +28,28 @@ PgDb::~PgDb() = default;
 
 std::unique_ptr<PgConn> PgDb::Take() {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return !idle_.empty(); });
-    std::unique_ptr<PgConn> conn = std::move(idle_.back());
-    idle_.pop_back();
-    return conn;
+    if (!idle_.empty() && waiters_.empty()) {
+        std::unique_ptr<PgConn> conn = std::move(idle_.back());
+        idle_.pop_back();
+        return conn;
+    }
+    Waiter self;
+    waiters_.push_back(&self);
+    self.cv.wait(lock, [&] { return self.conn != nullptr; });
+    return std::move(self.conn);
 }
 
 void PgDb::Return(std::unique_ptr<PgConn> conn) {
-    {
-        std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (waiters_.empty()) {
         idle_.push_back(std::move(conn));
+        return;
     }
-    cv_.notify_one();
+    Waiter* next = waiters_.front();
+    waiters_.pop_front();
+    next->conn = std::move(conn);
+    // Under mu_: `next` lives on the waiter's stack and goes away once it sees its connection.
+    next->cv.notify_one();
 }
 
 Status PgDb::RunTransaction(const char* begin, const SqlWork& work) {

@@ -84,8 +84,9 @@ private:
 
     // " FOR UPDATE SKIP LOCKED" on PostgreSQL; SQLite serializes writers instead.
     std::string SkipLocked() const;
-    Status InsertItemBatch(SqlConn& conn, Id project_id, const std::vector<NewItem>& items,
-                           std::size_t begin, std::size_t end, TimeMs now, std::int64_t& inserted);
+    Status InsertItemBatch(SqlConn& conn, Id project_id, std::uint64_t seed,
+                           const std::vector<NewItem>& items, std::size_t begin, std::size_t end,
+                           TimeMs now, std::int64_t& inserted);
     Status RankBatch(SqlConn& conn, const std::vector<std::pair<Id, std::int64_t>>& ranks);
 
     std::unique_ptr<SqlDb> db_;

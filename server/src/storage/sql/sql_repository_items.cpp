@@ -22,7 +22,7 @@ constexpr int kMaxListLimit = 10000;
 
 }  // namespace
 
-Status SqlRepository::InsertItemBatch(SqlConn& conn, Id project_id,
+Status SqlRepository::InsertItemBatch(SqlConn& conn, Id project_id, std::uint64_t seed,
                                       const std::vector<NewItem>& items, std::size_t begin,
                                       std::size_t end, TimeMs now, std::int64_t& inserted) {
     if (db_->dialect() == SqlDialect::kSqlite) {
@@ -32,19 +32,20 @@ Status SqlRepository::InsertItemBatch(SqlConn& conn, Id project_id,
             TESSERA_ASSIGN_OR_RETURN(
                 std::int64_t n,
                 conn.Exec("INSERT INTO items (project_id, path, size_bytes, width, height, "
-                          "format, state, error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-                          "$8, $9) ON CONFLICT (project_id, path) DO NOTHING",
+                          "format, state, error, created_at, rank) VALUES ($1, $2, $3, $4, $5, "
+                          "$6, $7, $8, $9, $10) ON CONFLICT (project_id, path) DO NOTHING",
                           {project_id, it.path, it.size_bytes, std::int64_t{it.width},
                            std::int64_t{it.height}, it.format, std::string(ItemStateName(it.state)),
-                           it.error, now}));
+                           it.error, now, ShuffleRank(seed, it.path)}));
             inserted += n;
         }
         return Status::Ok();
     }
     std::vector<std::string> paths, formats, states, errors;
-    std::vector<std::int64_t> sizes, widths, heights;
+    std::vector<std::int64_t> sizes, widths, heights, ranks;
     for (std::size_t i = begin; i < end; ++i) {
         const NewItem& it = items[i];
+        ranks.push_back(ShuffleRank(seed, it.path));
         paths.push_back(it.path);
         sizes.push_back(it.size_bytes);
         widths.push_back(it.width);
@@ -56,12 +57,12 @@ Status SqlRepository::InsertItemBatch(SqlConn& conn, Id project_id,
     TESSERA_ASSIGN_OR_RETURN(
         std::int64_t n,
         conn.Exec("INSERT INTO items (project_id, path, size_bytes, width, height, format, state, "
-                  "error, created_at) SELECT $1::bigint, u.* , $9::bigint FROM unnest($2::text[], "
-                  "$3::bigint[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[]) AS u "
-                  "ON CONFLICT (project_id, path) DO NOTHING",
+                  "error, rank, created_at) SELECT $1::bigint, u.* , $9::bigint FROM "
+                  "unnest($2::text[], $3::bigint[], $4::int[], $5::int[], $6::text[], $7::text[], "
+                  "$8::text[], $10::bigint[]) AS u ON CONFLICT (project_id, path) DO NOTHING",
                   {project_id, PgTextArray(paths), PgIntArray(sizes), PgIntArray(widths),
                    PgIntArray(heights), PgTextArray(formats), PgTextArray(states),
-                   PgTextArray(errors), now}));
+                   PgTextArray(errors), now, PgIntArray(ranks)}));
     inserted += n;
     return Status::Ok();
 }
@@ -69,11 +70,22 @@ Status SqlRepository::InsertItemBatch(SqlConn& conn, Id project_id,
 Result<std::int64_t> SqlRepository::InsertItems(Id project_id, const std::vector<NewItem>& items,
                                                 TimeMs now) {
     return WriteTx<std::int64_t>([&](SqlConn& conn) -> Result<std::int64_t> {
-        TESSERA_TRY(RequireLiveProject(conn, project_id));
+        // Items are ranked with the project's current seed as they are inserted, so the
+        // ShuffleItems that ends an ingest (same seed) rewrites nothing. Rewriting every row
+        // left, on PostgreSQL, a dead tuple per item whose items_queue entry sat at the front
+        // of the queue (rank 0) until VACUUM: LeaseNext stepped over up to a million of them.
+        TESSERA_ASSIGN_OR_RETURN(
+            SqlRows project,
+            conn.Query("SELECT shuffle_seed FROM projects WHERE id = $1 AND deleted_at IS NULL",
+                       {project_id}));
+        if (project.empty()) {
+            return Error::NotFound("project not found");
+        }
+        const auto seed = static_cast<std::uint64_t>(project[0].Int(0));
         std::int64_t inserted = 0;
         for (std::size_t begin = 0; begin < items.size(); begin += kBatch) {
             std::size_t end = std::min(items.size(), begin + kBatch);
-            TESSERA_TRY(InsertItemBatch(conn, project_id, items, begin, end, now, inserted));
+            TESSERA_TRY(InsertItemBatch(conn, project_id, seed, items, begin, end, now, inserted));
         }
         return inserted;
     });
@@ -83,7 +95,8 @@ Status SqlRepository::RankBatch(SqlConn& conn,
                                 const std::vector<std::pair<Id, std::int64_t>>& ranks) {
     if (db_->dialect() == SqlDialect::kSqlite) {
         for (const auto& [id, rank] : ranks) {
-            TESSERA_TRY(conn.Exec("UPDATE items SET rank = $2 WHERE id = $1", {id, rank}));
+            TESSERA_TRY(
+                conn.Exec("UPDATE items SET rank = $2 WHERE id = $1 AND rank <> $2", {id, rank}));
         }
         return Status::Ok();
     }
@@ -94,7 +107,7 @@ Status SqlRepository::RankBatch(SqlConn& conn,
     }
     TESSERA_TRY(
         conn.Exec("UPDATE items SET rank = v.r FROM unnest($1::bigint[], $2::bigint[]) "
-                  "AS v(id, r) WHERE items.id = v.id",
+                  "AS v(id, r) WHERE items.id = v.id AND items.rank <> v.r",
                   {PgIntArray(ids), PgIntArray(values)}));
     return Status::Ok();
 }
@@ -111,7 +124,7 @@ Status SqlRepository::ShuffleItems(Id project_id, std::uint64_t seed) {
                                          "id > $2 ORDER BY id LIMIT $3",
                                          {project_id, after, std::int64_t{kPage}}));
             if (rows.empty()) {
-                return Status::Ok();
+                break;
             }
             std::vector<std::pair<Id, std::int64_t>> ranks;
             ranks.reserve(rows.size());
@@ -121,6 +134,14 @@ Status SqlRepository::ShuffleItems(Id project_id, std::uint64_t seed) {
             after = ranks.back().first;
             TESSERA_TRY(RankBatch(conn, ranks));
         }
+        if (db_->dialect() == SqlDialect::kPostgres) {
+            // Shuffle ends every ingest. Without fresh statistics on a new project the planner
+            // takes "lease_token IS NOT NULL" for most rows and walks every unlabeled item for
+            // the expired-lease and in-progress queries (seconds at a million items) until
+            // autovacuum gets to it. ANALYZE samples ~30k rows and may run in a transaction.
+            TESSERA_TRY(conn.ExecScript("ANALYZE items"));
+        }
+        return Status::Ok();
     });
 }
 

@@ -24,6 +24,12 @@ public:
     Result<std::int64_t> Exec(const std::string& sql, const SqlParams& params) override;
     Status ExecScript(std::string_view sql) override;
 
+    // False once a transaction has ended, including when SQLite rolled it back by itself after
+    // an I/O, disk-full, busy or out-of-memory error (SqliteDb checks this inside a batch).
+    bool InTransaction() const;
+    // The raw handle, for the WAL hook and checkpoints in SqliteDb.
+    sqlite3* handle() const { return db_; }
+
 private:
     struct Prepared {
         sqlite3_stmt* stmt = nullptr;

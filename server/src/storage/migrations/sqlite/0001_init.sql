@@ -69,8 +69,10 @@ CREATE TABLE items (
     created_at           INTEGER NOT NULL,
     UNIQUE (project_id, path)
 );
--- The labeling queue: only unlabeled rows, in rank order. LeaseNext walks it from the front.
-CREATE INDEX items_queue ON items (project_id, rank) WHERE state = 'unlabeled';
+-- The labeling queue: unlabeled rows nobody holds a lease on, in rank order. LeaseNext takes
+-- its front (expired leases come from items_lease_live). Leased rows are left out so that the
+-- front never has to be walked past the pages 50 labelers hold.
+CREATE INDEX items_queue ON items (project_id, rank) WHERE state = 'unlabeled' AND lease_token IS NULL;
 -- Listing by state and export (state = 'labeled', keyset on id).
 CREATE INDEX items_state ON items (project_id, state, id);
 CREATE INDEX items_project ON items (project_id, id);

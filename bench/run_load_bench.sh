@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Runs the labeling-queue load benchmark (bench/load_bench.cpp) on SQLite and on PostgreSQL and
+# prints its result lines, prefixed with the backend. Builds nothing.
+#
+#   bench/run_load_bench.sh BUILD_DIR/bench/tessera_load_bench [ITEMS] [SECONDS] [LABELERS]
+#
+# Defaults: 1,000,000 items, 20 seconds of labeling, 50 labelers. SQLite runs on a temp file;
+# PostgreSQL on a throwaway cluster from scripts/pg_test_cluster.sh (needs Debian's
+# PostgreSQL 15 and root or the postgres user; note that cluster runs with fsync=off and
+# synchronous_commit=off). Set SKIP_PG=1 or SKIP_SQLITE=1 to run one backend only.
+#
+# Each phase (seed, queue, progress, export) runs in its own process, so the export's
+# peak_rss_mb is the export's own and not what the 50 labeler threads left behind.
+# docs/PERFORMANCE.md records results with the machine, date and load.
+set -euo pipefail
+
+bin="${1:-}"
+items="${2:-1000000}"
+seconds="${3:-20}"
+labelers="${4:-50}"
+if [[ -z "$bin" || ! -x "$bin" ]]; then
+    echo "usage: $0 PATH/TO/tessera_load_bench [ITEMS] [SECONDS] [LABELERS]" >&2
+    exit 2
+fi
+bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+
+work="$(mktemp -d /tmp/tessera-bench.XXXXXX)"
+pg_dir=""
+cleanup() {
+    if [[ -n "$pg_dir" ]]; then
+        "$root/scripts/pg_test_cluster.sh" stop "$pg_dir" >/dev/null 2>&1 || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "# cpu: $(nproc) cores, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)"
+echo "# memory: $(free -h | awk '/^Mem:/ {print $2}')"
+echo "# items=$items seconds=$seconds labelers=$labelers"
+
+# One phase in its own process; result lines only (the log lines go to stderr).
+phase() {
+    local backend="$1" db="$2" name="$3"
+    echo "# $backend $name start: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    "$bin" --db "$db" --items "$items" --seconds "$seconds" --labelers "$labelers" \
+        --phase "$name" 2>"$work/$backend-$name.log" | sed "s/^/$backend /" || {
+        echo "$backend $name FAILED:" >&2
+        tail -n 20 "$work/$backend-$name.log" >&2
+        return 1
+    }
+}
+
+run_backend() {
+    local backend="$1" db="$2"
+    # "seed" matches no measuring phase: the run only creates and fills the project.
+    for name in seed queue progress export; do
+        phase "$backend" "$db" "$name"
+    done
+}
+
+if [[ "${SKIP_SQLITE:-0}" != "1" ]]; then
+    run_backend sqlite "$work/bench.db"
+    rm -f "$work"/bench.db*
+fi
+
+if [[ "${SKIP_PG:-0}" != "1" ]]; then
+    pg_dir="$(mktemp -d /tmp/tessera-bench-pg.XXXXXX)"
+    url="$("$root/scripts/pg_test_cluster.sh" start "$pg_dir")"
+    run_backend postgres "$url"
+fi
