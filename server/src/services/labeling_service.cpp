@@ -4,6 +4,8 @@
 
 #include "domain/classification.hpp"
 #include "domain/label_tree.hpp"
+#include "domain/shape_checks.hpp"
+#include "domain/shapes.hpp"
 
 namespace tessera {
 namespace {
@@ -29,6 +31,37 @@ Status CheckLeaseFormat(const std::string& lease) {
     if (lease.size() > 128) {
         return Error::InvalidArgument("lease is malformed", "lease");
     }
+    return Status::Ok();
+}
+
+std::string ShapesPayload(const std::vector<Shape>& shapes) {
+    return nlohmann::json{{"shapes", ShapesToJson(shapes)}}.dump();
+}
+
+Result<std::vector<Shape>> ParseShapesPayload(const std::string& payload_json) {
+    auto j = nlohmann::json::parse(payload_json, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("shapes")) {
+        return Error::Internal("stored shapes payload is malformed");
+    }
+    auto shapes = ShapesFromJson(j["shapes"]);
+    if (!shapes.ok()) {
+        return Error::Internal("stored shapes payload is malformed: " + shapes.error().message);
+    }
+    return shapes;
+}
+
+// Classification payloads hold {"labels"}, drawing ones {"shapes"}; the view carries either.
+Status FillFromPayload(AnnotationView& view, const std::string& payload_json) {
+    auto j = nlohmann::json::parse(payload_json, nullptr, false);
+    if (j.is_object() && j.contains("shapes")) {
+        auto shapes = ShapesFromJson(j["shapes"]);
+        if (!shapes.ok()) {
+            return Error::Internal("stored shapes payload is malformed: " + shapes.error().message);
+        }
+        view.shapes = std::move(shapes).value();
+        return Status::Ok();
+    }
+    TESSERA_ASSIGN_OR_RETURN(view.labels, ParseClassificationPayload(payload_json));
     return Status::Ok();
 }
 
@@ -96,6 +129,64 @@ Result<SubmitOutcome> LabelingService::SubmitLabels(const User& actor, Id projec
     return repo_.SubmitAnnotation(request);
 }
 
+Result<SubmitOutcome> LabelingService::SubmitShapes(const User& actor, Id project_id, Id item_id,
+                                                    const std::string& lease,
+                                                    std::vector<Shape> shapes) {
+    TESSERA_TRY(CheckLeaseFormat(lease));
+    TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
+    TESSERA_TRY(RequireRunning(project));
+    TESSERA_ASSIGN_OR_RETURN(LabelTree tree, TreeOf(project));
+    TESSERA_ASSIGN_OR_RETURN(Item item, repo_.GetItem(project_id, item_id));
+    TESSERA_ASSIGN_OR_RETURN(
+        auto cleaned,
+        ValidateShapes(project.task_type, tree, {item.width, item.height}, std::move(shapes)));
+    SubmitRequest request;
+    request.project_id = project_id;
+    request.item_id = item_id;
+    request.user_id = actor.id;
+    request.lease_token = lease;
+    request.payload_json = ShapesPayload(cleaned);
+    for (const Shape& shape : cleaned) {
+        request.counted_labels.push_back(shape.label);
+    }
+    request.now = clock_.NowMs();
+    return repo_.SubmitAnnotation(request);
+}
+
+Status LabelingService::SaveDraft(const User& actor, Id project_id, Id item_id,
+                                  const std::vector<Shape>& shapes) {
+    TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
+    if (IsClassification(project.task_type)) {
+        return Error::InvalidArgument("drafts are for drawing projects", "shapes");
+    }
+    TESSERA_ASSIGN_OR_RETURN(LabelTree tree, TreeOf(project));
+    TESSERA_TRY(CheckShapeLabels(project.task_type, tree, shapes));
+    TESSERA_ASSIGN_OR_RETURN(Item item, repo_.GetItem(project_id, item_id));
+    const TimeMs now = clock_.NowMs();
+    const bool holds_lease =
+        item.lease_owner == actor.id && !item.lease_token.empty() && item.lease_expires_at > now;
+    if (!holds_lease) {
+        auto own = repo_.GetAnnotation(project_id, item_id, actor.id);
+        if (!own.ok() && own.error().code != ErrorCode::kNotFound) {
+            return own.error();
+        }
+        if (!own.ok()) {
+            return Error::LeaseInvalid(
+                "a draft needs the item's lease or an earlier answer of yours on it");
+        }
+    }
+    return repo_.SaveDraft(project_id, item_id, actor.id, ShapesPayload(shapes), now);
+}
+
+Result<DraftView> LabelingService::GetDraft(const User& actor, Id project_id, Id item_id) {
+    TESSERA_TRY(repo_.GetProject(project_id));
+    TESSERA_ASSIGN_OR_RETURN(Draft draft, repo_.GetDraft(project_id, item_id, actor.id));
+    DraftView view;
+    TESSERA_ASSIGN_OR_RETURN(view.shapes, ParseShapesPayload(draft.payload_json));
+    view.updated_at = draft.updated_at;
+    return view;
+}
+
 Status LabelingService::Skip(const User& actor, Id project_id, Id item_id,
                              const std::string& lease) {
     TESSERA_TRY(CheckLeaseFormat(lease));
@@ -120,7 +211,7 @@ Result<AnnotationView> LabelingService::GetAnnotation(const User& actor, Id proj
     TESSERA_ASSIGN_OR_RETURN(view.item, repo_.GetItem(project_id, item_id));
     TESSERA_ASSIGN_OR_RETURN(Annotation annotation,
                              repo_.GetAnnotation(project_id, item_id, actor.id));
-    TESSERA_ASSIGN_OR_RETURN(view.labels, ParseClassificationPayload(annotation.payload_json));
+    TESSERA_TRY(FillFromPayload(view, annotation.payload_json));
     view.updated_at = annotation.updated_at;
     return view;
 }
@@ -139,7 +230,7 @@ Result<std::vector<AnnotationView>> LabelingService::History(const User& actor, 
     for (auto& [item, annotation] : rows) {
         AnnotationView view;
         view.item = std::move(item);
-        TESSERA_ASSIGN_OR_RETURN(view.labels, ParseClassificationPayload(annotation.payload_json));
+        TESSERA_TRY(FillFromPayload(view, annotation.payload_json));
         view.updated_at = annotation.updated_at;
         out.push_back(std::move(view));
     }

@@ -1,12 +1,14 @@
 #pragma once
 // The labeler's loop: lease a page, renew while it is open, submit or skip each item, go back
 // to earlier items and change them.
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/clock.hpp"
 #include "base/result.hpp"
 #include "domain/model.hpp"
+#include "domain/shapes.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
@@ -24,7 +26,13 @@ struct Page {
 
 struct AnnotationView {
     Item item;
-    std::vector<std::string> labels;
+    std::vector<std::string> labels;           // classification projects
+    std::optional<std::vector<Shape>> shapes;  // drawing projects
+    TimeMs updated_at = 0;
+};
+
+struct DraftView {
+    std::vector<Shape> shapes;
     TimeMs updated_at = 0;
 };
 
@@ -43,6 +51,18 @@ public:
     Result<SubmitOutcome> SubmitLabels(const User& actor, Id project_id, Id item_id,
                                        const std::string& lease,
                                        const std::vector<std::string>& labels);
+    // For drawing projects: validates and cleans the shapes (ValidateShapes: clamped, semantic
+    // polygons merged into masks) against the item's image size, then stores them like
+    // SubmitLabels. Each stored shape counts once for its label in the dashboard.
+    Result<SubmitOutcome> SubmitShapes(const User& actor, Id project_id, Id item_id,
+                                       const std::string& lease, std::vector<Shape> shapes);
+    // Autosaves unfinished work: labels and kinds are checked, geometry is not (it may be
+    // mid-drawing). Allowed while the actor holds the item's lease or has annotated it; the
+    // draft lives until the actor submits the item.
+    Status SaveDraft(const User& actor, Id project_id, Id item_id,
+                     const std::vector<Shape>& shapes);
+    // kNotFound when the actor has no draft on the item.
+    Result<DraftView> GetDraft(const User& actor, Id project_id, Id item_id);
     Status Skip(const User& actor, Id project_id, Id item_id, const std::string& lease);
     Result<AnnotationView> GetAnnotation(const User& actor, Id project_id, Id item_id);
     // The actor's own answers, most recent first; `before` pages backwards (0: from now).

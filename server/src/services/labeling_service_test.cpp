@@ -158,5 +158,110 @@ TEST_F(LabelingServiceTest, EmptyQueueGivesEmptyPage) {
     EXPECT_TRUE(none->lease.empty());
 }
 
+std::vector<Shape> ShapesOf(const char* text) {
+    auto shapes = ShapesFromJson(nlohmann::json::parse(text));
+    EXPECT_TRUE(shapes.ok()) << shapes.error().message;
+    return shapes.ok() ? *shapes : std::vector<Shape>{};
+}
+
+TEST_F(LabelingServiceTest, BoxesAreValidatedClampedStoredAndCounted) {
+    Project det = MakeProject("bbox", 2);
+    auto page = labeling.Next(ana_, det.id, 1);
+    ASSERT_TRUE(page.ok());
+    const Id item = page->items[0].id;
+    auto bad = labeling.SubmitShapes(ana_, det.id, item, page->lease, ShapesOf(R"([
+        {"label":"Car","type":"box","x":1,"y":1,"w":5,"h":5},
+        {"label":"Car","type":"box","x":1,"y":1,"w":5,"h":0}])"));
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().field, "shapes[1]");
+    EXPECT_EQ(labeling.GetAnnotation(ana_, det.id, item).error().code, ErrorCode::kNotFound);
+
+    // Items are 64 x 48: the second box is clamped to the image.
+    auto stored = labeling.SubmitShapes(ana_, det.id, item, page->lease, ShapesOf(R"([
+        {"label":"Car","type":"box","x":1,"y":1,"w":5,"h":5,"id":"b1"},
+        {"label":"Car","type":"box","x":60,"y":40,"w":10,"h":10},
+        {"label":"Animal/Cat","type":"box","x":2,"y":3,"w":4,"h":5}])"));
+    ASSERT_TRUE(stored.ok()) << stored.error().message;
+    EXPECT_EQ(*stored, SubmitOutcome::kStored);
+    auto view = labeling.GetAnnotation(ana_, det.id, item);
+    ASSERT_TRUE(view.ok()) << view.error().message;
+    ASSERT_TRUE(view->shapes.has_value());
+    ASSERT_EQ(view->shapes->size(), 3U);
+    EXPECT_EQ((*view->shapes)[0].id, "b1");
+    EXPECT_EQ(std::get<Box>((*view->shapes)[1].geometry), (Box{60, 40, 4, 8}));
+    EXPECT_TRUE(view->labels.empty());
+    auto history = labeling.History(ana_, det.id, 10, 0);
+    ASSERT_TRUE(history.ok()) << history.error().message;
+    ASSERT_EQ(history->size(), 1U);
+    EXPECT_EQ((*history)[0].shapes, view->shapes);
+
+    DashboardService dashboard(*env.repo, env.clock);
+    auto counts = dashboard.Get(ana_, det.id);
+    ASSERT_TRUE(counts.ok());
+    for (const auto& lc : counts->labels) {
+        const int want = lc.label == "Car" ? 2 : (lc.label == "Animal/Cat" ? 1 : 0);
+        EXPECT_EQ(lc.count, want) << lc.label;
+    }
+    // Shapes on a classification project and labels on a drawing one are both refused.
+    auto classify = labeling.Next(ana_, project_.id, 1);
+    ASSERT_TRUE(classify.ok());
+    auto wrong =
+        labeling.SubmitShapes(ana_, project_.id, classify->items[0].id, classify->lease, {});
+    EXPECT_EQ(wrong.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_FALSE(labeling.SubmitLabels(ana_, det.id, item, "", {"Car"}).ok());
+}
+
+TEST_F(LabelingServiceTest, SemanticPolygonsAreStoredAsMasks) {
+    Project seg = MakeProject("semantic", 1);
+    auto page = labeling.Next(ana_, seg.id, 1);
+    ASSERT_TRUE(page.ok());
+    const Id item = page->items[0].id;
+    ASSERT_TRUE(labeling
+                    .SubmitShapes(ana_, seg.id, item, page->lease, ShapesOf(R"([
+        {"label":"Car","type":"polygon","points":[[0,0],[2,0],[2,2],[0,2]]}])"))
+                    .ok());
+    auto view = labeling.GetAnnotation(ana_, seg.id, item);
+    ASSERT_TRUE(view.ok());
+    ASSERT_EQ(view->shapes->size(), 1U);
+    EXPECT_EQ(std::get<MaskRle>((*view->shapes)[0].geometry).runs,
+              (std::vector<std::int64_t>{0, 2, 64, 2}));
+}
+
+TEST_F(LabelingServiceTest, DraftsNeedTheLeaseOrAnAnswerAndEndWithTheSubmit) {
+    Project det = MakeProject("polygon", 2);
+    auto page = labeling.Next(ana_, det.id, 1);
+    ASSERT_TRUE(page.ok());
+    const Id item = page->items[0].id;
+    // Unfinished geometry is fine in a draft; unknown labels are not.
+    auto unfinished = ShapesOf(R"([{"label":"Car","type":"polygon","points":[[1,1],[5,1]]}])");
+    EXPECT_EQ(labeling.GetDraft(ana_, det.id, item).error().code, ErrorCode::kNotFound);
+    ASSERT_TRUE(labeling.SaveDraft(ana_, det.id, item, unfinished).ok());
+    EXPECT_EQ(labeling
+                  .SaveDraft(ana_, det.id, item, ShapesOf(R"([{"label":"Horse","type":
+        "polygon","points":[]}])"))
+                  .error()
+                  .field,
+              "shapes[0]");
+    env.clock.Advance(5);
+    auto draft = labeling.GetDraft(ana_, det.id, item);
+    ASSERT_TRUE(draft.ok()) << draft.error().message;
+    EXPECT_EQ(draft->shapes, unfinished);
+    EXPECT_EQ(draft->updated_at, env.clock.NowMs() - 5);
+    // Bob holds neither the lease nor an answer.
+    EXPECT_EQ(labeling.SaveDraft(bob_, det.id, item, unfinished).error().code,
+              ErrorCode::kLeaseInvalid);
+    EXPECT_EQ(labeling.GetDraft(bob_, det.id, item).error().code, ErrorCode::kNotFound);
+
+    ASSERT_TRUE(labeling
+                    .SubmitShapes(ana_, det.id, item, page->lease, ShapesOf(R"([
+        {"label":"Car","type":"polygon","points":[[1,1],[5,1],[5,5]]}])"))
+                    .ok());
+    EXPECT_EQ(labeling.GetDraft(ana_, det.id, item).error().code, ErrorCode::kNotFound);
+    // After the lease is gone, her earlier answer still lets her keep a draft of an edit.
+    env.clock.Advance(LabelingSettings{}.lease_ms + 1);
+    ASSERT_TRUE(labeling.SaveDraft(ana_, det.id, item, unfinished).ok());
+    EXPECT_TRUE(labeling.GetDraft(ana_, det.id, item).ok());
+}
+
 }  // namespace
 }  // namespace tessera

@@ -68,6 +68,35 @@ struct ItemFilter {
     int limit = 100;
 };
 
+// A labeler's unsubmitted work on one item (payload in the annotation's form).
+struct Draft {
+    std::string payload_json;
+    TimeMs updated_at = 0;
+};
+
+// One item's answer from an import file (ApplyImport).
+struct ImportedAnnotation {
+    Id item_id = 0;
+    std::string payload_json;
+    // Labels it counts for in LabelDistribution (final imports only), as in SubmitRequest.
+    std::vector<std::string> counted_labels;
+    std::optional<double> confidence;  // prelabels: the mean of the shapes' confidences
+};
+
+struct ImportRequest {
+    Id project_id = 0;
+    // true: each annotation becomes the item's result (source "import", item labeled);
+    // false: a prelabel (source "prelabel") shown for review, the item stays as it is.
+    bool final = false;
+    std::vector<ImportedAnnotation> annotations;
+    TimeMs now = 0;
+};
+
+struct ImportApplied {
+    std::int64_t stored = 0;    // annotations written
+    std::int64_t replaced = 0;  // earlier annotations of the same source on those items removed
+};
+
 // One row of an export: an item and the annotation that counts for it (consensus if present,
 // else the latest human one), with the author's name.
 struct ExportRow {
@@ -147,6 +176,20 @@ public:
     // Items this user annotated, most recently updated first (for "go back").
     virtual Result<std::vector<std::pair<Item, Annotation>>> ListUserAnnotations(
         Id project_id, Id user_id, int limit, TimeMs before_updated_at) = 0;
+    // Stores (replaces) the user's draft on an item; kNotFound for an unknown item or project.
+    // SubmitAnnotation deletes the submitting user's draft on that item in its transaction.
+    virtual Status SaveDraft(Id project_id, Id item_id, Id user_id, const std::string& payload_json,
+                             TimeMs now) = 0;
+    // kNotFound when the user has no draft on the item.
+    virtual Result<Draft> GetDraft(Id project_id, Id item_id, Id user_id) = 0;
+
+    // --- import
+    // Stores every annotation of an import in one transaction, or none of them (kNotFound for
+    // an unknown project or item, and nothing applied). An item's earlier annotation of the same
+    // source (import or prelabel) is replaced, not duplicated.
+    virtual Result<ImportApplied> ApplyImport(const ImportRequest& request) = 0;
+    // The newest prelabel on an item; kNotFound when none.
+    virtual Result<Annotation> GetPrelabel(Id project_id, Id item_id) = 0;
 
     // --- dashboard (must stay fast at 10 million items: no full scans)
     virtual Result<Progress> GetProgress(Id project_id, TimeMs now) = 0;

@@ -538,6 +538,39 @@ TEST_P(RepositoryConformance, SubmitStoresRetriesAndEdits) {
         ErrorCode::kNotFound);
 }
 
+TEST_P(RepositoryConformance, DraftsArePerUserAndEndWithTheSubmit) {
+    Project p = AddProject("Drafts", 2);
+    User alice = AddUser("alice");
+    User bob = AddUser("bob");
+    std::vector<Item> page = Lease(p.id, alice.id, 1, "la", kT0);
+    const Id item = page[0].id;
+    EXPECT_EQ(repo_->GetDraft(p.id, item, alice.id).error().code, ErrorCode::kNotFound);
+
+    ASSERT_TRUE(repo_->SaveDraft(p.id, item, alice.id, R"({"shapes":[1]})", kT0 + 1).ok());
+    ASSERT_TRUE(repo_->SaveDraft(p.id, item, alice.id, R"({"shapes":[2]})", kT0 + 2).ok());
+    ASSERT_TRUE(repo_->SaveDraft(p.id, item, bob.id, R"({"shapes":[3]})", kT0 + 3).ok());
+    auto draft = repo_->GetDraft(p.id, item, alice.id);
+    ASSERT_TRUE(draft.ok()) << draft.error().message;
+    EXPECT_EQ(draft->payload_json, R"({"shapes":[2]})");
+    EXPECT_EQ(draft->updated_at, kT0 + 2);
+    EXPECT_EQ(repo_->GetDraft(p.id, item, bob.id)->payload_json, R"({"shapes":[3]})");
+
+    Project other = AddProject("Other", 1);
+    EXPECT_EQ(repo_->SaveDraft(other.id, item, alice.id, "{}", kT0).error().code,
+              ErrorCode::kNotFound);
+    EXPECT_EQ(repo_->SaveDraft(p.id, 99999, alice.id, "{}", kT0).error().code,
+              ErrorCode::kNotFound);
+    EXPECT_EQ(repo_->GetDraft(other.id, item, alice.id).error().code, ErrorCode::kNotFound);
+
+    // A rejected submit keeps the draft; an accepted one deletes only the submitter's.
+    EXPECT_FALSE(
+        repo_->SubmitAnnotation(Submit(p.id, item, alice.id, "zz", {"Cat"}, kT0 + 4)).ok());
+    EXPECT_TRUE(repo_->GetDraft(p.id, item, alice.id).ok());
+    ASSERT_TRUE(repo_->SubmitAnnotation(Submit(p.id, item, alice.id, "la", {"Cat"}, kT0 + 5)).ok());
+    EXPECT_EQ(repo_->GetDraft(p.id, item, alice.id).error().code, ErrorCode::kNotFound);
+    EXPECT_TRUE(repo_->GetDraft(p.id, item, bob.id).ok());
+}
+
 TEST_P(RepositoryConformance, SkipMarksSkippedAndRetryIsNoOp) {
     Project p = AddProject("Pets", 3);
     User alice = AddUser("alice");

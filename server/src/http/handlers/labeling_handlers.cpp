@@ -1,4 +1,6 @@
-// The labeler's loop: next page, renew/release a lease, submit, skip, go back.
+// The labeler's loop: next page, renew/release a lease, submit, skip, go back; drafts of
+// drawing work.
+#include "domain/shapes.hpp"
 #include "http/api_routes.hpp"
 #include "http/json_codec.hpp"
 #include "http/json_io.hpp"
@@ -21,6 +23,15 @@ Result<ItemRef> ItemParams(const Request& request) {
     TESSERA_ASSIGN_OR_RETURN(ref.project_id, request.IdParam("id"));
     TESSERA_ASSIGN_OR_RETURN(ref.item_id, request.IdParam("item_id"));
     return ref;
+}
+
+// Classification views carry "labels"; drawing views add "shapes" in the shapes.hpp form.
+json ViewToJson(const AnnotationView& view) {
+    json out = AnnotationViewToJson(view);
+    if (view.shapes) {
+        out["shapes"] = ShapesToJson(*view.shapes);
+    }
+    return out;
 }
 
 Result<Response> Next(ApiContext& context, Request& request) {
@@ -51,6 +62,21 @@ Result<Response> Submit(ApiContext& context, Request& request) {
     TESSERA_ASSIGN_OR_RETURN(ItemRef ref, ItemParams(request));
     TESSERA_ASSIGN_OR_RETURN(json body, ParseJsonObject(request));
     TESSERA_ASSIGN_OR_RETURN(auto lease, OptionalString(body, "lease"));
+    if (body.contains("shapes")) {
+        TESSERA_ASSIGN_OR_RETURN(std::vector<Shape> shapes, ShapesFromJson(body["shapes"]));
+        TESSERA_ASSIGN_OR_RETURN(
+            SubmitOutcome outcome,
+            context.labeling->SubmitShapes(request.user(), ref.project_id, ref.item_id,
+                                           lease.value_or(""), std::move(shapes)));
+        // Answer with the shapes as stored (clamped; semantic polygons merged into masks).
+        TESSERA_ASSIGN_OR_RETURN(
+            AnnotationView stored,
+            context.labeling->GetAnnotation(request.user(), ref.project_id, ref.item_id));
+        return JsonResponse(
+            200, {{"outcome", SubmitOutcomeName(outcome)},
+                  {"item_id", ref.item_id},
+                  {"shapes", ShapesToJson(stored.shapes.value_or(std::vector<Shape>{}))}});
+    }
     TESSERA_ASSIGN_OR_RETURN(auto labels, StringListFromJson(body, "labels"));
     TESSERA_ASSIGN_OR_RETURN(SubmitOutcome outcome, context.labeling->SubmitLabels(
                                                         request.user(), ref.project_id, ref.item_id,
@@ -66,7 +92,26 @@ Result<Response> GetAnnotation(ApiContext& context, Request& request) {
     TESSERA_ASSIGN_OR_RETURN(ItemRef ref, ItemParams(request));
     TESSERA_ASSIGN_OR_RETURN(AnnotationView view, context.labeling->GetAnnotation(
                                                       request.user(), ref.project_id, ref.item_id));
-    return JsonResponse(200, AnnotationViewToJson(view));
+    return JsonResponse(200, ViewToJson(view));
+}
+
+Result<Response> PutDraft(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(ItemRef ref, ItemParams(request));
+    TESSERA_ASSIGN_OR_RETURN(json body, ParseJsonObject(request));
+    if (!body.contains("shapes")) {
+        return Error::InvalidArgument("\"shapes\" is required", "shapes");
+    }
+    TESSERA_ASSIGN_OR_RETURN(std::vector<Shape> shapes, ShapesFromJson(body["shapes"]));
+    TESSERA_TRY(context.labeling->SaveDraft(request.user(), ref.project_id, ref.item_id, shapes));
+    return NoContent();
+}
+
+Result<Response> GetDraft(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(ItemRef ref, ItemParams(request));
+    TESSERA_ASSIGN_OR_RETURN(
+        DraftView draft, context.labeling->GetDraft(request.user(), ref.project_id, ref.item_id));
+    return JsonResponse(200,
+                        {{"shapes", ShapesToJson(draft.shapes)}, {"updated_at", draft.updated_at}});
 }
 
 Result<Response> Skip(ApiContext& context, Request& request) {
@@ -89,7 +134,7 @@ Result<Response> History(ApiContext& context, Request& request) {
         context.labeling->History(request.user(), project_id, static_cast<int>(limit), before));
     json items = json::array();
     for (const AnnotationView& view : views) {
-        items.push_back(AnnotationViewToJson(view));
+        items.push_back(ViewToJson(view));
     }
     return JsonResponse(200, {{"items", std::move(items)}});
 }
@@ -106,6 +151,8 @@ void RegisterLabelingRoutes(Router& router, ApiContext& context) {
              Bind(context, Release));
     AddRoute(router, "PUT", item + "/annotation", kAuth, Bind(context, Submit));
     AddRoute(router, "GET", item + "/annotation", kAuth, Bind(context, GetAnnotation));
+    AddRoute(router, "PUT", item + "/draft", kAuth, Bind(context, PutDraft));
+    AddRoute(router, "GET", item + "/draft", kAuth, Bind(context, GetDraft));
     AddRoute(router, "POST", item + "/skip", kAuth, Bind(context, Skip));
     AddRoute(router, "GET", "/api/v1/projects/{id}/history", kAuth, Bind(context, History));
 }

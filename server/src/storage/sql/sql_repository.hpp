@@ -52,6 +52,12 @@ public:
     Result<Annotation> GetAnnotation(Id project_id, Id item_id, Id user_id) override;
     Result<std::vector<std::pair<Item, Annotation>>> ListUserAnnotations(
         Id project_id, Id user_id, int limit, TimeMs before_updated_at) override;
+    Status SaveDraft(Id project_id, Id item_id, Id user_id, const std::string& payload_json,
+                     TimeMs now) override;
+    Result<Draft> GetDraft(Id project_id, Id item_id, Id user_id) override;
+
+    Result<ImportApplied> ApplyImport(const ImportRequest& request) override;
+    Result<Annotation> GetPrelabel(Id project_id, Id item_id) override;
 
     Result<Progress> GetProgress(Id project_id, TimeMs now) override;
     Result<std::vector<LabelCount>> LabelDistribution(Id project_id) override;
@@ -87,6 +93,8 @@ private:
     Status InsertItemBatch(SqlConn& conn, Id project_id, std::uint64_t seed,
                            const std::vector<NewItem>& items, std::size_t begin, std::size_t end,
                            TimeMs now, std::int64_t& inserted);
+    // Part of SubmitAnnotation's transaction: the submit supersedes the draft.
+    static Status DeleteDraft(SqlConn& conn, Id item_id, Id user_id);
     Status RankBatch(SqlConn& conn, const std::vector<std::pair<Id, std::int64_t>>& ranks);
 
     std::unique_ptr<SqlDb> db_;

@@ -215,6 +215,8 @@ Result<SubmitOutcome> SqlRepository::SubmitAnnotation(const SubmitRequest& reque
         const bool lease_ok =
             HoldsLiveLease(locked.item, request.user_id, request.lease_token, request.now);
         const std::string counted = EncodeLabels(request.counted_labels);
+        // Every outcome supersedes the draft; a rejected submit rolls this back with the rest.
+        TESSERA_TRY(DeleteDraft(conn, request.item_id, request.user_id));
         if (own) {
             if (!request.lease_token.empty() && own->lease_token == request.lease_token &&
                 own->payload_json == request.payload_json) {

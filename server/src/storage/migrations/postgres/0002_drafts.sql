@@ -1,0 +1,10 @@
+-- Unsubmitted work on an item, one per user and item, autosaved while the labeler draws and
+-- deleted when that user submits the item (in the same transaction as the submit).
+CREATE TABLE drafts (
+    item_id      bigint NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+    user_id      bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    project_id   bigint NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    payload_json text   NOT NULL,
+    updated_at   bigint NOT NULL,
+    PRIMARY KEY (item_id, user_id)
+);

@@ -1,0 +1,144 @@
+// Drawing projects over HTTP: shapes submitted and read back, bad geometry rejected naming the
+// shape, drafts autosaved and cleared by the submit.
+#include "integration/fixture.hpp"
+
+namespace tessera::testing {
+namespace {
+
+using nlohmann::json;
+
+class DrawingIt : public IntegrationTest {
+protected:
+    // Owner `admin` and labeler `lara`; a running project of `task_type` over two images
+    // (img0.jpg is 40 x 30, img1.jpg 41 x 30).
+    void SetUpProject(const std::string& task_type) {
+        WriteImages(2);
+        ASSERT_NO_FATAL_FAILURE(StartServer());
+        admin_ = std::make_unique<HttpClient>(Admin());
+        CreateUser(*admin_, "lara", "lara-password", "labeler");
+        auto created = admin_->SendJson("POST", "/api/v1/projects",
+                                        ProjectBody("Drawing", {"Cat", "Dog"}, task_type));
+        ASSERT_EQ(created.status, 201u) << created.body;
+        project_id_ = created.Json()["id"];
+        WaitForIngest(*admin_, project_id_);
+        StartProject(*admin_, project_id_);
+        lara_ = std::make_unique<HttpClient>(LoginAs("lara", "lara-password"));
+        auto page = lara_->SendJson("POST", ProjectPath(project_id_, "/next"), {{"count", 1}});
+        ASSERT_EQ(page.status, 200u) << page.body;
+        lease_ = page.Json()["lease"];
+        item_ = page.Json()["items"][0]["id"];
+        width_ = page.Json()["items"][0]["width"];
+    }
+
+    std::string ItemPath(const std::string& rest) const {
+        return ProjectPath(project_id_, "/items/" + std::to_string(item_) + rest);
+    }
+
+    std::unique_ptr<HttpClient> admin_;
+    std::unique_ptr<HttpClient> lara_;
+    std::int64_t project_id_ = 0;
+    std::int64_t item_ = 0;
+    int width_ = 0;
+    std::string lease_;
+};
+
+TEST_P(DrawingIt, BadGeometryIsRejectedNamingTheShape) {
+    ASSERT_NO_FATAL_FAILURE(SetUpProject("polygon"));
+    const json shapes = json::parse(R"([
+        {"label": "Cat", "type": "polygon", "points": [[1, 1], [9, 1], [9, 9]]},
+        {"label": "Dog", "type": "polygon", "points": [[1, 1], [5, 5], [1, 1]]}])");
+    auto bad =
+        lara_->SendJson("PUT", ItemPath("/annotation"), {{"lease", lease_}, {"shapes", shapes}});
+    EXPECT_EQ(bad.status, 400u) << bad.body;
+    EXPECT_EQ(bad.Json()["error"]["field"], "shapes[1]");
+    EXPECT_EQ(bad.Json()["error"]["message"],
+              "shapes[1]: polygon needs at least 3 distinct points");
+
+    auto unknown = lara_->SendJson(
+        "PUT", ItemPath("/annotation"),
+        {{"lease", lease_},
+         {"shapes",
+          json::parse(R"([{"label":"Horse","type":"polygon","points":[[0,0],[4,0],[0,4]]}])")}});
+    EXPECT_EQ(unknown.status, 400u);
+    EXPECT_EQ(unknown.Json()["error"]["field"], "shapes[0]");
+    auto box = lara_->SendJson(
+        "PUT", ItemPath("/annotation"),
+        {{"lease", lease_},
+         {"shapes", json::parse(R"([{"label":"Cat","type":"box","x":0,"y":0,"w":4,"h":4}])")}});
+    EXPECT_EQ(box.status, 400u);
+    EXPECT_EQ(box.Json()["error"]["message"], "shapes[0]: a polygon project does not take a box");
+    // Nothing was stored by the rejected requests.
+    EXPECT_EQ(lara_->Get(ItemPath("/annotation")).status, 404u);
+}
+
+TEST_P(DrawingIt, ShapesRoundTripClampedToTheImage) {
+    ASSERT_NO_FATAL_FAILURE(SetUpProject("bbox"));
+    const json shapes = json::parse(R"([
+        {"label": "Cat", "type": "box", "x": 2.5, "y": 3, "w": 10, "h": 8, "id": "c1"},
+        {"label": "Dog", "type": "box", "x": 30, "y": 20, "w": 100, "h": 100,
+         "confidence": 0.5}])");
+    auto stored =
+        lara_->SendJson("PUT", ItemPath("/annotation"), {{"lease", lease_}, {"shapes", shapes}});
+    ASSERT_EQ(stored.status, 200u) << stored.body;
+    EXPECT_EQ(stored.Json()["outcome"], "stored");
+    json want = shapes;
+    want[1]["w"] = width_ - 30;
+    want[1]["h"] = 10;  // images are 30 px high
+    EXPECT_EQ(stored.Json()["shapes"], want);
+
+    auto got = lara_->Get(ItemPath("/annotation"));
+    ASSERT_EQ(got.status, 200u) << got.body;
+    EXPECT_EQ(got.Json()["shapes"], want);
+    EXPECT_EQ(got.Json()["item"]["id"], item_);
+    // A retry of the same submit is recognised; the admin sees no annotation of their own.
+    auto retry =
+        lara_->SendJson("PUT", ItemPath("/annotation"), {{"lease", lease_}, {"shapes", want}});
+    EXPECT_EQ(retry.Json()["outcome"], "unchanged") << retry.body;
+    EXPECT_EQ(admin_->Get(ItemPath("/annotation")).status, 404u);
+    auto history = lara_->Get(ProjectPath(project_id_, "/history"));
+    ASSERT_EQ(history.status, 200u);
+    EXPECT_EQ(history.Json()["items"][0]["shapes"], want);
+}
+
+TEST_P(DrawingIt, DraftsSurviveUntilTheSubmit) {
+    ASSERT_NO_FATAL_FAILURE(SetUpProject("semantic"));
+    EXPECT_EQ(lara_->Get(ItemPath("/draft")).status, 404u);
+    // Half-drawn: a polygon of two points is fine in a draft, never in a submit.
+    const json draft = json::parse(R"([
+        {"label": "Cat", "type": "mask", "rle": [0, 4]},
+        {"label": "Dog", "type": "polygon", "points": [[1, 1], [8, 1]], "id": "open"}])");
+    auto saved = lara_->SendJson("PUT", ItemPath("/draft"), {{"shapes", draft}});
+    EXPECT_EQ(saved.status, 204u) << saved.body;
+    auto got = lara_->Get(ItemPath("/draft"));
+    ASSERT_EQ(got.status, 200u) << got.body;
+    EXPECT_EQ(got.Json()["shapes"], draft);
+    EXPECT_GT(got.Json()["updated_at"].get<std::int64_t>(), 0);
+
+    auto bad_label =
+        lara_->SendJson("PUT", ItemPath("/draft"),
+                        {{"shapes", json::parse(R"([{"label":"Horse","type":"mask","rle":[]}])")}});
+    EXPECT_EQ(bad_label.status, 400u);
+    EXPECT_EQ(bad_label.Json()["error"]["field"], "shapes[0]");
+    // The admin holds no lease on the item and has not annotated it.
+    auto not_yours = admin_->SendJson("PUT", ItemPath("/draft"), {{"shapes", draft}});
+    EXPECT_EQ(not_yours.status, 409u) << not_yours.body;
+    EXPECT_EQ(admin_->Get(ItemPath("/draft")).status, 404u);
+
+    // The submit: the Dog polygon (pixels x 1-3 of rows 0-1) paints over the Cat mask.
+    auto submit = lara_->SendJson(
+        "PUT", ItemPath("/annotation"),
+        {{"lease", lease_}, {"shapes", json::parse(R"([{"label":"Cat","type":"mask","rle":[0,4]},
+                         {"label":"Dog","type":"polygon","points":[[1,0],[4,0],[4,2],[1,2]]}])")}});
+    ASSERT_EQ(submit.status, 200u) << submit.body;
+    const json masks = submit.Json()["shapes"];
+    ASSERT_EQ(masks.size(), 2u);
+    EXPECT_EQ(masks[0]["rle"], json::array({0, 1}));
+    EXPECT_EQ(masks[1]["rle"], json::array({1, 3, width_ + 1, 3}));
+    EXPECT_EQ(lara_->Get(ItemPath("/draft")).status, 404u);
+}
+
+}  // namespace
+
+TESSERA_INSTANTIATE_BACKENDS(DrawingIt);
+
+}  // namespace tessera::testing
