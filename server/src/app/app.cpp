@@ -11,12 +11,15 @@
 #include "base/log.hpp"
 #include "blobs/image_probe.hpp"
 #include "blobs/image_renderer.hpp"
+#include "blobs/tile_pyramid.hpp"
 #include "blobs/vips_init.hpp"
 #include "http/api_routes.hpp"
 #include "http/embedded_files.hpp"
 #include "http/server.hpp"
 #include "jobs/job_runner.hpp"
+#include "services/import_service.hpp"
 #include "services/ingest_job.hpp"
+#include "services/tile_service.hpp"
 #include "storage/postgres/postgres_repository.hpp"
 #include "storage/sqlite/sqlite_repository.hpp"
 
@@ -146,6 +149,9 @@ Status RunServe(const Config& config, const char* argv0) {
     ExportService exports(db, clock);
     ImageRenderer renderer(config.data_dir / "cache");
     ImageService images(db, renderer);
+    TilePyramid tile_pyramid(config.data_dir / "tiles");
+    TileService tiles(db, tile_pyramid);
+    ImportService imports(db, clock);
 
     VipsImageProber prober;
     IngestJob ingest(db, clock, prober);
@@ -154,6 +160,8 @@ Status RunServe(const Config& config, const char* argv0) {
     jobs.Start();
 
     http::ApiContext context{&auth, &projects, &labeling, &dashboard, &exports, &images, &db, {}};
+    context.tiles = &tiles;
+    context.imports = &imports;
     context.settings.version = Version();
     context.settings.cookies.secure = config.secure_cookies;
     context.settings.cookies.max_age_ms = auth_settings.session_ttl_ms;

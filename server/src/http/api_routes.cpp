@@ -22,6 +22,8 @@ void RegisterApiRoutes(Router& router, ApiContext& context, const StaticFiles& s
     RegisterProjectRoutes(router, context);
     RegisterLabelingRoutes(router, context);
     RegisterMediaRoutes(router, context);
+    RegisterTileRoutes(router, context);
+    RegisterImportRoutes(router, context);
     router.SetFallback([&static_files](Request& request) { return static_files.Serve(request); });
 }
 

@@ -12,8 +12,10 @@
 #include "services/dashboard_service.hpp"
 #include "services/export_service.hpp"
 #include "services/image_service.hpp"
+#include "services/import_service.hpp"
 #include "services/labeling_service.hpp"
 #include "services/project_service.hpp"
+#include "services/tile_service.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera::http {
@@ -38,6 +40,9 @@ struct ApiContext {
     // ProjectService::Get first).
     Repository* repo = nullptr;
     ApiSettings settings;
+    // Last so existing positional initialisers stay valid; null answers 503 on tile routes.
+    TileService* tiles = nullptr;
+    ImportService* imports = nullptr;  // null answers 503 on the import route
 };
 
 // A handler whose errors become JSON error responses.
@@ -56,6 +61,8 @@ void RegisterSessionRoutes(Router& router, ApiContext& context);
 void RegisterProjectRoutes(Router& router, ApiContext& context);
 void RegisterLabelingRoutes(Router& router, ApiContext& context);
 void RegisterMediaRoutes(Router& router, ApiContext& context);
+void RegisterTileRoutes(Router& router, ApiContext& context);
+void RegisterImportRoutes(Router& router, ApiContext& context);
 
 // All of the above plus the static UI fallback. `static_files` must outlive the router.
 void RegisterApiRoutes(Router& router, ApiContext& context, const StaticFiles& static_files);

@@ -3,10 +3,12 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
 #include <exception>
+#include <string_view>
 
 #include "base/log.hpp"
 #include "http/dispatch.hpp"
@@ -192,11 +194,28 @@ void Connection::DrainBeforeClose() {
     }
 }
 
+namespace {
+
+// POST /api/v1/projects/{id}/import takes annotation files, far larger than JSON bodies.
+bool IsUploadTarget(const bhttp::request<bhttp::string_body>& header) {
+    if (header.method() != bhttp::verb::post) {
+        return false;
+    }
+    std::string_view target(header.target().data(), header.target().size());
+    target = target.substr(0, target.find('?'));
+    constexpr std::string_view kSuffix = "/import";
+    return target.rfind("/api/v1/projects/", 0) == 0 && target.size() > kSuffix.size() &&
+           target.substr(target.size() - kSuffix.size()) == kSuffix;
+}
+
+}  // namespace
+
 bool Connection::ServeOne() {
     ServerState& state = *state_;
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(16 * 1024);
-    parser.body_limit(state.settings.body_limit);
+    // The larger upload limit applies until the header says which route this is.
+    parser.body_limit(std::max(state.settings.body_limit, state.settings.upload_body_limit));
 
     idle_ = true;
     if (state.stop.triggered()) {
@@ -214,11 +233,17 @@ bool Connection::ServeOne() {
 
     auto started = steady_clock::now();
     std::optional<Error> early_error;
-    const Error too_large{
-        ErrorCode::kPayloadTooLarge,
-        "request body exceeds " + std::to_string(state.settings.body_limit) + " bytes", "body"};
+    const bool upload = !ec && IsUploadTarget(parser.get());
+    const std::size_t limit = upload ? state.settings.upload_body_limit : state.settings.body_limit;
+    const Error too_large{ErrorCode::kPayloadTooLarge,
+                          "request body exceeds " + std::to_string(limit) + " bytes", "body"};
+    if (!ec) {
+        parser.body_limit(limit);
+    }
     if (ec == bhttp::error::body_limit) {
         early_error = too_large;  // the declared Content-Length is over the limit
+    } else if (!ec && parser.content_length() && *parser.content_length() > limit) {
+        early_error = too_large;
     } else if (ec == bhttp::error::header_limit) {
         early_error = Error{ErrorCode::kPayloadTooLarge, "request headers too large", {}};
     } else if (ec) {

@@ -23,6 +23,8 @@ struct ServerSettings {
     std::chrono::milliseconds header_timeout{30'000};  // also the keep-alive idle limit
     std::chrono::milliseconds io_timeout{60'000};      // body read and each write
     std::size_t body_limit = 1 << 20;                  // JSON bodies; more is a 413
+    // Uploads (POST .../import) carry whole annotation files or zips; held in memory.
+    std::size_t upload_body_limit = std::size_t{512} << 20;
     std::chrono::milliseconds shutdown_grace{60'000};  // then Shutdown returns anyway
 };
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "domain/classification.hpp"
@@ -70,6 +71,11 @@ protected:
     // Leases everything for `user` and labels `path` with `labels` at the current fake time.
     void Label(Id project_id, const User& user, const std::string& path,
                const std::vector<std::string>& labels) {
+        Answer(project_id, user, path, ClassificationPayload(labels), labels);
+    }
+
+    void Answer(Id project_id, const User& user, const std::string& path,
+                const std::string& payload_json, const std::vector<std::string>& labels) {
         std::string token = "lease-" + std::to_string(++leases_);
         TimeMs now = env.clock.NowMs();
         auto leased =
@@ -80,7 +86,7 @@ protected:
         submit.item_id = ItemAt(project_id, path).id;
         submit.user_id = user.id;
         submit.lease_token = token;
-        submit.payload_json = ClassificationPayload(labels);
+        submit.payload_json = payload_json;
         submit.counted_labels = labels;
         submit.now = now;
         auto stored = env.repo->SubmitAnnotation(submit);
@@ -172,7 +178,12 @@ TEST_F(ExportServiceTest, UnknownDeletedAndShapeProjects) {
     ASSERT_TRUE(env.repo->DeleteProject(id, env.clock.NowMs()).ok());
     EXPECT_EQ(service_.Prepare(owner_, id, ExportFormat::kCsv).error().code, ErrorCode::kNotFound);
     Id boxes = MakeProject("Boxes", TaskType::kBbox);
-    EXPECT_EQ(service_.Prepare(owner_, boxes, ExportFormat::kJsonl).error().code,
+    EXPECT_EQ(service_.Prepare(owner_, boxes, ExportFormat::kCsv).error().code,
+              ErrorCode::kFailedPrecondition);
+    EXPECT_EQ(service_.Prepare(owner_, boxes, ExportFormat::kMasks).error().code,
+              ErrorCode::kFailedPrecondition);
+    Id classes = MakeProject("Classes", TaskType::kMulticlass);
+    EXPECT_EQ(service_.Prepare(owner_, classes, ExportFormat::kCoco).error().code,
               ErrorCode::kFailedPrecondition);
 }
 
@@ -188,7 +199,122 @@ TEST_F(ExportServiceTest, ParseFormat) {
     EXPECT_EQ(ParseExportFormat("jsonl"), ExportFormat::kJsonl);
     EXPECT_EQ(ParseExportFormat("mltable"), ExportFormat::kMltable);
     EXPECT_EQ(ParseExportFormat("CSV"), std::nullopt);
-    EXPECT_EQ(ParseExportFormat("coco"), std::nullopt);
+    EXPECT_EQ(ParseExportFormat("coco"), ExportFormat::kCoco);
+    EXPECT_EQ(ParseExportFormat("coco-azure"), ExportFormat::kCocoAzure);
+    EXPECT_EQ(ParseExportFormat("voc"), ExportFormat::kVoc);
+    EXPECT_EQ(ParseExportFormat("yolo"), ExportFormat::kYolo);
+    EXPECT_EQ(ParseExportFormat("masks"), ExportFormat::kMasks);
+    EXPECT_EQ(ParseExportFormat("coco_azure"), std::nullopt);
+}
+
+// --- drawing projects: the writers are golden-tested in formats/; these check the wiring.
+
+class DrawingExportTest : public ExportServiceTest {
+protected:
+    Id LabeledBoxes() {
+        Id id = MakeProject("Boxes", TaskType::kBbox);
+        Answer(id, ann_, "cats/1.jpg",
+               R"({"shapes":[{"label":"Animal/Cat","type":"box","x":10,"y":10,"w":30,"h":60}]})",
+               {"Animal/Cat"});
+        Answer(id, bob_, "cats/2.png",
+               R"({"shapes":[{"label":"Car","type":"box","x":0,"y":0,"w":800,"h":600},)"
+               R"({"label":"Car","type":"box","x":1,"y":2,"w":3,"h":4}]})",
+               {"Car", "Car"});
+        return id;
+    }
+
+    Id LabeledMasks() {
+        Id id = MakeProject("Road", TaskType::kSemantic);
+        // 640x480: Car on the first two pixels of row 1.
+        Answer(id, ann_, "cats/1.jpg",
+               R"({"shapes":[{"label":"Car","type":"mask","rle":[640,2]}]})", {"Car"});
+        return id;
+    }
+};
+
+TEST_F(DrawingExportTest, CocoPixelAndAzure) {
+    Id id = LabeledBoxes();
+    auto pixel = nlohmann::json::parse(Export(id, ExportFormat::kCoco));
+    ASSERT_EQ(pixel["images"].size(), 2u);
+    ASSERT_EQ(pixel["annotations"].size(), 3u);
+    EXPECT_EQ(pixel["categories"].size(), 4u);
+    std::map<std::string, nlohmann::json> images;
+    for (const auto& image : pixel["images"]) {
+        images[image["file_name"]] = image;
+    }
+    EXPECT_EQ(images["cats/2.png"]["width"], 800);
+    for (const auto& a : pixel["annotations"]) {
+        bool known = a["image_id"] == images["cats/1.jpg"]["id"] ||
+                     a["image_id"] == images["cats/2.png"]["id"];
+        EXPECT_TRUE(known) << a.dump();
+    }
+    auto azure = nlohmann::json::parse(Export(id, ExportFormat::kCocoAzure));
+    EXPECT_EQ(azure["images"][0]["width"], 0);
+    for (const auto& a : azure["annotations"]) {
+        for (const auto& v : a["bbox"]) {
+            EXPECT_LE(v.get<double>(), 1.0);
+        }
+    }
+    EXPECT_EQ(service_.Prepare(owner_, id, ExportFormat::kCoco)->content_type, "application/json");
+    EXPECT_EQ(service_.Prepare(owner_, id, ExportFormat::kCoco)->filename, "Boxes-coco.json");
+}
+
+TEST_F(DrawingExportTest, JsonlAndMltableHoldBoxes) {
+    Id id = LabeledBoxes();
+    std::string jsonl = Export(id, ExportFormat::kJsonl);
+    std::istringstream lines(jsonl);
+    std::string line;
+    int count = 0;
+    while (std::getline(lines, line)) {
+        auto row = nlohmann::json::parse(line);
+        ASSERT_TRUE(row["label"].is_array());
+        EXPECT_TRUE(row["label"][0].contains("topX"));
+        ++count;
+    }
+    EXPECT_EQ(count, 2);
+    auto files = testing::ReadZip(Export(id, ExportFormat::kMltable));
+    EXPECT_EQ(files["annotations.jsonl"], jsonl);
+    EXPECT_EQ(files["MLTable"], Golden("MLTable"));
+}
+
+TEST_F(DrawingExportTest, VocAndYoloZips) {
+    Id id = LabeledBoxes();
+    std::string voc_zip = Export(id, ExportFormat::kVoc);
+    auto voc = testing::ReadZip(voc_zip);
+    ASSERT_EQ(voc.size(), 2u);
+    EXPECT_NE(voc["Annotations/cats/1.xml"].find("<xmin>11</xmin>"), std::string::npos);
+    EXPECT_NE(voc["Annotations/cats/2.xml"].find("<xmax>800</xmax>"), std::string::npos);
+    testing::CheckZipWithExternalTools(voc_zip);
+    auto yolo = testing::ReadZip(Export(id, ExportFormat::kYolo));
+    ASSERT_EQ(yolo.size(), 3u);
+    EXPECT_NE(yolo["data.yaml"].find("3: \"Car\""), std::string::npos);
+    EXPECT_EQ(yolo["labels/cats/2.txt"],
+              "3 0.5 0.5 1 1\n3 0.003125 0.006666666666666667 0.00375 "
+              "0.006666666666666667\n");
+}
+
+TEST_F(DrawingExportTest, SemanticMasksAndCocoRle) {
+    Id id = LabeledMasks();
+    auto masks = testing::ReadZip(Export(id, ExportFormat::kMasks));
+    ASSERT_EQ(masks.size(), 2u);
+    EXPECT_NE(masks["labelmap.txt"].find("Car:0,0,128::"), std::string::npos);
+    EXPECT_EQ(masks["SegmentationClass/cats/1.png"].substr(1, 3), "PNG");
+    auto coco = nlohmann::json::parse(Export(id, ExportFormat::kCoco));
+    // Column-major: pixel (0,1) and (1,1) sit at indices 1 and 481.
+    EXPECT_EQ(coco["annotations"][0]["segmentation"]["counts"],
+              nlohmann::json({1, 1, 479, 1, 640 * 480 - 482}));
+    EXPECT_EQ(service_.Prepare(owner_, id, ExportFormat::kJsonl).error().code,
+              ErrorCode::kFailedPrecondition);
+    EXPECT_EQ(service_.Prepare(owner_, id, ExportFormat::kYolo).error().code,
+              ErrorCode::kFailedPrecondition);
+}
+
+TEST_F(DrawingExportTest, MalformedStoredAnswerStopsTheExport) {
+    Id id = MakeProject("Broken", TaskType::kBbox);
+    Answer(id, ann_, "cats/1.jpg", R"({"labels":["Car"]})", {"Car"});
+    testing::StringSink sink;
+    EXPECT_EQ(service_.Write(owner_, id, ExportFormat::kCoco, sink).error().code,
+              ErrorCode::kInternal);
 }
 
 }  // namespace

@@ -103,7 +103,8 @@ Result<Response> Export(ApiContext& context, Request& request) {
     std::string format_name = request.Query("format").value_or("csv");
     std::optional<ExportFormat> format = ParseExportFormat(format_name);
     if (!format) {
-        return Error::InvalidArgument("format must be csv, jsonl or mltable", "format");
+        return Error::InvalidArgument(
+            "format must be csv, jsonl, mltable, coco, coco-azure, voc, yolo or masks", "format");
     }
     TESSERA_ASSIGN_OR_RETURN(ExportInfo info,
                              context.exports->Prepare(request.user(), project_id, *format));

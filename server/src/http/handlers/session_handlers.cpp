@@ -58,7 +58,9 @@ Result<Response> ListUsers(ApiContext& context, Request& request) {
     for (const auto& user : users) {
         list.push_back(UserToJson(user));
     }
-    return JsonResponse(200, {{"users", list}});
+    json body = json::object();
+    body["users"] = std::move(list);
+    return JsonResponse(200, body);
 }
 
 Result<Response> CreateUser(ApiContext& context, Request& request) {

@@ -1,0 +1,23 @@
+#pragma once
+// COCO instances JSON (pixel coordinates) and Azure ML's normalised flavour (0-1 coordinates,
+// image width/height written as 0). See docs/formats/import.md.
+#include <vector>
+
+#include "formats/import_record_import.hpp"
+
+namespace tessera {
+
+enum class CocoFlavor { kDetect, kPixel, kAzure };
+
+// Parses every *.json file among `files` as COCO. Row numbers count images in file order.
+// Boxes come from "bbox", polygons from list "segmentation", masks from RLE "segmentation"
+// (counts list or compressed string; COCO RLE is column-major, converted to row-major runs).
+Result<ParsedImport> ParseCoco(const std::vector<ImportFile>& files, CocoFlavor flavor);
+
+// Decodes a compressed COCO RLE "counts" string into run lengths.
+Result<std::vector<std::int64_t>> DecodeCocoRleString(const std::string& counts);
+// Converts column-major alternating run lengths (0s first) of a width x height image into the
+// row-major start/length runs of MaskRle.
+MaskRle ColumnRunsToMask(const std::vector<std::int64_t>& counts, int width, int height);
+
+}  // namespace tessera

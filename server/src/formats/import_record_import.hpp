@@ -1,0 +1,54 @@
+#pragma once
+// What every importer produces: per-image records in the file's own coordinate space, before
+// they are matched to items, converted to pixels and validated (services/import_service).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+#include "domain/shapes.hpp"
+
+namespace tessera {
+
+// One file of an upload: the body itself, or one entry of a .zip.
+struct ImportFile {
+    std::string path;  // '/'-separated, as named in the archive (or the upload's name)
+    std::string bytes;
+};
+
+enum class CoordSpace {
+    kPixel,       // image pixels, origin at the top-left corner of the top-left pixel
+    kNormalized,  // 0-1 of the image width/height; converted with the matched item's size
+};
+
+struct ImportRecord {
+    int row = 0;       // 1-based position in the upload, as the report names it
+    std::string name;  // path or file name as the file gives it
+    // True when `name` has no image extension (YOLO names labels by the image's stem).
+    bool match_stem = false;
+    std::optional<ImageSize> size;  // when the file states it
+    CoordSpace space = CoordSpace::kPixel;
+    std::vector<Shape> shapes;
+    std::vector<std::string> labels;  // classification formats (JSONL)
+};
+
+struct ImportRowError {
+    int row = 0;
+    std::string message;
+};
+
+struct ParsedImport {
+    std::vector<ImportRecord> records;
+    std::vector<ImportRowError> errors;  // rows that could not be read at all
+};
+
+// Helpers shared by the parsers.
+std::string ImportBaseName(std::string_view path);
+std::string ImportStem(std::string_view path);
+std::string ImportLower(std::string_view text);
+bool ImportEndsWith(std::string_view text, std::string_view suffix);  // case-insensitive
+Shape MakeBoxShape(std::string label, double x0, double y0, double x1, double y1);
+
+}  // namespace tessera

@@ -1,0 +1,151 @@
+#include "formats/jsonl_import.hpp"
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace tessera {
+
+namespace {
+
+using nlohmann::json;
+
+// Azure writes sizes as "640px" strings or numbers.
+int SizeValue(const json& value) {
+    if (value.is_number()) {
+        return static_cast<int>(value.get<double>());
+    }
+    if (value.is_string()) {
+        try {
+            return std::stoi(value.get<std::string>());
+        } catch (const std::exception&) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+double Num(const json& object, const char* key) {
+    return object.contains(key) && object[key].is_number() ? object[key].get<double>() : NAN;
+}
+
+Result<Shape> ReadShape(const json& entry) {
+    if (!entry.is_object() || !entry.contains("label") || !entry["label"].is_string()) {
+        return Error::InvalidArgument("label entry needs a \"label\" string");
+    }
+    Shape shape;
+    shape.label = entry["label"].get<std::string>();
+    if (entry.contains("confidence") && entry["confidence"].is_number()) {
+        shape.confidence = entry["confidence"].get<double>();
+    }
+    if (entry.contains("polygon")) {
+        if (!entry["polygon"].is_array()) {
+            return Error::InvalidArgument("\"polygon\" must be a list of [x1, y1, ...] lists");
+        }
+        Polygon polygon;
+        for (const json& flat : entry["polygon"]) {
+            if (!flat.is_array() || flat.size() % 2 != 0) {
+                return Error::InvalidArgument("\"polygon\" rings must be [x1, y1, x2, y2, ...]");
+            }
+            Ring ring;
+            for (std::size_t i = 0; i + 1 < flat.size(); i += 2) {
+                ring.push_back({flat[i].is_number() ? flat[i].get<double>() : NAN,
+                                flat[i + 1].is_number() ? flat[i + 1].get<double>() : NAN});
+            }
+            polygon.rings.push_back(std::move(ring));
+        }
+        shape.geometry = std::move(polygon);
+        return shape;
+    }
+    const double x0 = Num(entry, "topX");
+    const double y0 = Num(entry, "topY");
+    const double x1 = Num(entry, "bottomX");
+    const double y1 = Num(entry, "bottomY");
+    shape.geometry = Box{x0, y0, x1 - x0, y1 - y0};
+    return shape;
+}
+
+void ParseLine(const std::string& line, const std::string& where, int row, ParsedImport& out) {
+    json doc = json::parse(line, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) {
+        out.errors.push_back({row, where + ": not a JSON object"});
+        return;
+    }
+    if (!doc.contains("image_url") || !doc["image_url"].is_string()) {
+        out.errors.push_back({row, where + ": no \"image_url\""});
+        return;
+    }
+    ImportRecord record;
+    record.row = row;
+    record.name = JsonlImagePath(doc["image_url"].get<std::string>());
+    record.space = CoordSpace::kNormalized;
+    if (doc.contains("image_details") && doc["image_details"].is_object()) {
+        const json& details = doc["image_details"];
+        const int width = details.contains("width") ? SizeValue(details["width"]) : 0;
+        const int height = details.contains("height") ? SizeValue(details["height"]) : 0;
+        if (width > 0 && height > 0) {
+            record.size = ImageSize{width, height};
+        }
+    }
+    const json label = doc.contains("label") ? doc["label"] : json();
+    if (label.is_string()) {
+        record.labels.push_back(label.get<std::string>());
+    } else if (label.is_array()) {
+        for (std::size_t i = 0; i < label.size(); ++i) {
+            if (label[i].is_string()) {
+                record.labels.push_back(label[i].get<std::string>());
+                continue;
+            }
+            auto shape = ReadShape(label[i]);
+            if (!shape.ok()) {
+                out.errors.push_back(
+                    {row, where + ": label[" + std::to_string(i) + "]: " + shape.error().message});
+                return;
+            }
+            record.shapes.push_back(std::move(shape).value());
+        }
+    } else if (!label.is_null()) {
+        out.errors.push_back({row, where + ": \"label\" must be a string or a list"});
+        return;
+    }
+    out.records.push_back(std::move(record));
+}
+
+}  // namespace
+
+std::string JsonlImagePath(const std::string& url) {
+    const std::size_t paths = url.find("/paths/");
+    if (paths != std::string::npos) {
+        return url.substr(paths + 7);
+    }
+    const std::size_t scheme = url.find("://");
+    return scheme == std::string::npos ? url : url.substr(scheme + 3);
+}
+
+Result<ParsedImport> ParseJsonl(const std::vector<ImportFile>& files) {
+    ParsedImport out;
+    int row = 0;
+    bool any = false;
+    for (const ImportFile& file : files) {
+        const bool single = files.size() == 1 && !ImportEndsWith(file.path, "MLTable");
+        if (!ImportEndsWith(file.path, ".jsonl") && !single) {
+            continue;
+        }
+        any = true;
+        std::stringstream in(file.bytes);
+        std::string line;
+        int line_no = 0;
+        while (std::getline(in, line)) {
+            ++line_no;
+            if (line.find_first_not_of(" \t\r") == std::string::npos) {
+                continue;
+            }
+            ParseLine(line, file.path + ":" + std::to_string(line_no), ++row, out);
+        }
+    }
+    if (!any) {
+        return Error::InvalidArgument("no .jsonl file in the upload");
+    }
+    return out;
+}
+
+}  // namespace tessera

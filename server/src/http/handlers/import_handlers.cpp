@@ -1,0 +1,67 @@
+// Import of other tools' annotation files (docs/api.md "Import", docs/formats/import.md).
+#include "http/api_routes.hpp"
+#include "http/json_io.hpp"
+#include "services/import_service.hpp"
+
+namespace tessera::http {
+namespace {
+
+Result<ImportOptions> OptionsOf(const Request& request) {
+    ImportOptions options;
+    const std::string format = request.Query("format").value_or("");
+    auto parsed_format = ParseImportFormat(format);
+    if (!parsed_format) {
+        return Error::InvalidArgument(
+            "format must be one of coco, coco-azure, jsonl, voc, yolo, labelme, cvat, masks",
+            "format");
+    }
+    options.format = *parsed_format;
+    auto mode = ParseImportMode(request.Query("mode").value_or("prelabel"));
+    if (!mode) {
+        return Error::InvalidArgument("mode must be prelabel or final", "mode");
+    }
+    options.mode = *mode;
+    const std::string coordinates = request.Query("coordinates").value_or("auto");
+    if (coordinates == "pixel") {
+        options.coco = CocoCoordinates::kPixel;
+    } else if (coordinates == "normalized") {
+        options.coco = CocoCoordinates::kNormalized;
+    } else if (coordinates != "auto") {
+        return Error::InvalidArgument("coordinates must be auto, pixel or normalized",
+                                      "coordinates");
+    }
+    // A single (non-zip) body is named after its format so the readers pick it up.
+    switch (options.format) {
+        case ImportFormat::kJsonl: options.upload_name = "upload.jsonl"; break;
+        case ImportFormat::kVoc:
+        case ImportFormat::kCvat: options.upload_name = "upload.xml"; break;
+        case ImportFormat::kLabelMe:
+            options.upload_name = request.Query("filename").value_or("upload.json");
+            break;
+        default: options.upload_name = "upload.json"; break;
+    }
+    return options;
+}
+
+Result<Response> Import(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
+    if (context.imports == nullptr) {
+        return Error::Unavailable("import is not enabled on this server");
+    }
+    TESSERA_ASSIGN_OR_RETURN(ImportOptions options, OptionsOf(request));
+    TESSERA_ASSIGN_OR_RETURN(
+        ImportReport report,
+        context.imports->Import(request.user(), project_id, options, request.raw.body()));
+    // A report with errors is still an answer about the upload, not a failed request; the
+    // status tells scripts whether anything was applied.
+    return JsonResponse(report.applied ? 200 : 422, ImportReportToJson(report));
+}
+
+}  // namespace
+
+void RegisterImportRoutes(Router& router, ApiContext& context) {
+    AddRoute(router, "POST", "/api/v1/projects/{id}/import", Access::kAuthenticated,
+             Bind(context, Import));
+}
+
+}  // namespace tessera::http

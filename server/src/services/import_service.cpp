@@ -1,0 +1,394 @@
+#include "services/import_service.hpp"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <variant>
+
+#include "domain/classification.hpp"
+#include "domain/label_tree.hpp"
+#include "domain/shapes.hpp"
+#include "formats/coco_import.hpp"
+#include "formats/cvat_import.hpp"
+#include "formats/jsonl_import.hpp"
+#include "formats/labelme_import.hpp"
+#include "formats/masks_import.hpp"
+#include "formats/voc_import.hpp"
+#include "formats/yolo_import.hpp"
+#include "formats/zip_import.hpp"
+#include "services/permissions.hpp"
+
+namespace tessera {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr int kItemPage = 10000;
+
+Result<LabelTree> TreeOf(const Project& project) {
+    auto parsed = json::parse(project.labels_json, nullptr, false);
+    if (parsed.is_discarded()) {
+        return Error::Internal("stored label tree is not valid JSON");
+    }
+    return LabelTree::FromJson(parsed);
+}
+
+Result<ParsedImport> Parse(const std::vector<ImportFile>& files, const ImportOptions& options) {
+    switch (options.format) {
+        case ImportFormat::kCoco:
+        case ImportFormat::kCocoAzure: {
+            CocoFlavor flavor = CocoFlavor::kDetect;
+            if (options.format == ImportFormat::kCocoAzure ||
+                options.coco == CocoCoordinates::kNormalized) {
+                flavor = CocoFlavor::kAzure;
+            } else if (options.coco == CocoCoordinates::kPixel) {
+                flavor = CocoFlavor::kPixel;
+            }
+            return ParseCoco(files, flavor);
+        }
+        case ImportFormat::kJsonl: return ParseJsonl(files);
+        case ImportFormat::kVoc: return ParseVoc(files);
+        case ImportFormat::kYolo: return ParseYolo(files);
+        case ImportFormat::kLabelMe: return ParseLabelMe(files);
+        case ImportFormat::kCvat: return ParseCvat(files);
+        case ImportFormat::kMasks: return ParseMasks(files);
+    }
+    return Error::InvalidArgument("unknown import format");
+}
+
+std::string WithoutExtension(const std::string& path) {
+    const std::size_t dot = path.find_last_of('.');
+    const std::size_t slash = path.find_last_of('/');
+    if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) {
+        return path;
+    }
+    return path.substr(0, dot);
+}
+
+std::string Normalize(std::string name) {
+    std::replace(name.begin(), name.end(), '\\', '/');
+    while (name.starts_with("./") || name.starts_with("/")) {
+        name.erase(0, name.starts_with("./") ? 2 : 1);
+    }
+    return name;
+}
+
+// Items by path, by path without extension, by file name and by file stem.
+class ItemIndex {
+public:
+    explicit ItemIndex(std::vector<Item> items) : items_(std::move(items)) {
+        for (std::size_t i = 0; i < items_.size(); ++i) {
+            const std::string& path = items_[i].path;
+            by_path_[path] = i;
+            by_path_stem_[WithoutExtension(path)].push_back(i);
+            by_name_[ImportBaseName(path)].push_back(i);
+            by_stem_[ImportStem(path)].push_back(i);
+        }
+    }
+
+    // The matched item, or the reason there is none.
+    std::variant<const Item*, std::string> Match(const ImportRecord& record) const {
+        const std::string name = Normalize(record.name);
+        if (name.empty()) {
+            return std::string("no image name");
+        }
+        if (!record.match_stem) {
+            if (auto it = by_path_.find(name); it != by_path_.end()) {
+                return &items_[it->second];
+            }
+            return Unique(by_name_, ImportBaseName(name), "file name");
+        }
+        // YOLO label folders mirror the image folders, often under "images/".
+        for (const std::string& stem : {name, name.starts_with("images/") ? name.substr(7) : ""}) {
+            auto it = by_path_stem_.find(stem);
+            if (!stem.empty() && it != by_path_stem_.end() && it->second.size() == 1) {
+                return &items_[it->second[0]];
+            }
+        }
+        return Unique(by_stem_, ImportBaseName(name), "file name (without extension)");
+    }
+
+private:
+    using Multi = std::map<std::string, std::vector<std::size_t>>;
+
+    std::variant<const Item*, std::string> Unique(const Multi& map, const std::string& key,
+                                                  const char* what) const {
+        auto it = map.find(key);
+        if (it == map.end()) {
+            return std::string("no item with this path or ") + what;
+        }
+        if (it->second.size() > 1) {
+            return std::string(what) + " \"" + key +
+                   "\" is ambiguous: " + std::to_string(it->second.size()) + " items (" +
+                   items_[it->second[0]].path + ", " + items_[it->second[1]].path +
+                   ", ...); give the path";
+        }
+        return &items_[it->second[0]];
+    }
+
+    std::vector<Item> items_;
+    std::map<std::string, std::size_t> by_path_;
+    Multi by_path_stem_;
+    Multi by_name_;
+    Multi by_stem_;
+};
+
+Result<std::vector<Item>> AllItems(Repository& repo, Id project_id) {
+    std::vector<Item> all;
+    ItemFilter filter;
+    filter.limit = kItemPage;
+    while (true) {
+        TESSERA_ASSIGN_OR_RETURN(std::vector<Item> page, repo.ListItems(project_id, filter));
+        if (page.empty()) {
+            return all;
+        }
+        filter.after_id = page.back().id;
+        all.insert(all.end(), std::make_move_iterator(page.begin()),
+                   std::make_move_iterator(page.end()));
+    }
+}
+
+void Scale(Shape& shape, double sx, double sy) {
+    if (auto* box = std::get_if<Box>(&shape.geometry)) {
+        *box = Box{box->x * sx, box->y * sy, box->w * sx, box->h * sy};
+    } else if (auto* polygon = std::get_if<Polygon>(&shape.geometry)) {
+        for (Ring& ring : polygon->rings) {
+            for (ImagePoint& p : ring) {
+                p = {p.x * sx, p.y * sy};
+            }
+        }
+    }
+}
+
+Polygon BoxToPolygon(const Box& b) {
+    return Polygon{{{{b.x, b.y}, {b.x + b.w, b.y}, {b.x + b.w, b.y + b.h}, {b.x, b.y + b.h}}}};
+}
+
+Box Bounds(const Polygon& polygon) {
+    double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    bool first = true;
+    for (const Ring& ring : polygon.rings) {
+        for (const ImagePoint& p : ring) {
+            x0 = first ? p.x : std::min(x0, p.x);
+            y0 = first ? p.y : std::min(y0, p.y);
+            x1 = first ? p.x : std::max(x1, p.x);
+            y1 = first ? p.y : std::max(y1, p.y);
+            first = false;
+        }
+    }
+    return Box{x0, y0, x1 - x0, y1 - y0};
+}
+
+// COCO gives one RLE per instance; a semantic annotation holds one mask per label.
+void MergeMasksByLabel(std::vector<Shape>& shapes) {
+    std::map<std::string, std::size_t> first;
+    std::vector<Shape> out;
+    for (Shape& shape : shapes) {
+        auto* mask = std::get_if<MaskRle>(&shape.geometry);
+        if (mask == nullptr) {
+            out.push_back(std::move(shape));
+            continue;
+        }
+        auto [it, fresh] = first.emplace(shape.label, out.size());
+        if (fresh) {
+            out.push_back(std::move(shape));
+            continue;
+        }
+        auto& runs = std::get<MaskRle>(out[it->second].geometry).runs;
+        runs.insert(runs.end(), mask->runs.begin(), mask->runs.end());
+    }
+    for (Shape& shape : out) {
+        auto* mask = std::get_if<MaskRle>(&shape.geometry);
+        if (mask == nullptr || mask->runs.size() % 2 != 0) {
+            continue;
+        }
+        std::vector<std::pair<std::int64_t, std::int64_t>> runs;
+        for (std::size_t i = 0; i + 1 < mask->runs.size(); i += 2) {
+            runs.emplace_back(mask->runs[i], mask->runs[i] + mask->runs[i + 1]);
+        }
+        std::sort(runs.begin(), runs.end());
+        mask->runs.clear();
+        for (const auto& [begin, end] : runs) {
+            const std::size_t n = mask->runs.size();
+            if (n >= 2 && begin <= mask->runs[n - 2] + mask->runs[n - 1]) {
+                mask->runs[n - 1] =
+                    std::max(mask->runs[n - 2] + mask->runs[n - 1], end) - mask->runs[n - 2];
+            } else {
+                mask->runs.push_back(begin);
+                mask->runs.push_back(end - begin);
+            }
+        }
+    }
+    shapes = std::move(out);
+}
+
+// Other tools mix shape kinds freely: boxes become polygons where polygons are drawn and
+// polygons their bounding boxes where boxes are. Masks stay masks (ValidateShapes refuses them
+// outside semantic projects, naming the shape).
+void AdaptToTask(TaskType type, std::vector<Shape>& shapes) {
+    for (Shape& shape : shapes) {
+        if (type == TaskType::kBbox) {
+            if (const auto* polygon = std::get_if<Polygon>(&shape.geometry)) {
+                shape.geometry = Bounds(*polygon);
+            }
+        } else if (const auto* box = std::get_if<Box>(&shape.geometry)) {
+            shape.geometry = BoxToPolygon(*box);
+        }
+    }
+}
+
+// One matched record to the annotation to store; the error message names the record's shape.
+Result<ImportedAnnotation> Convert(const Project& project, const LabelTree& tree, const Item& item,
+                                   ImportRecord record) {
+    ImportedAnnotation out;
+    out.item_id = item.id;
+    if (IsClassification(project.task_type)) {
+        std::vector<std::string> labels = record.labels;
+        for (const Shape& shape : record.shapes) {
+            labels.push_back(shape.label);
+        }
+        TESSERA_ASSIGN_OR_RETURN(std::vector<std::string> ordered,
+                                 ValidateClassification(project.task_type, tree, labels));
+        out.payload_json = ClassificationPayload(ordered);
+        out.counted_labels = ordered;
+        return out;
+    }
+    if (!record.labels.empty()) {
+        return Error::InvalidArgument("image-level labels cannot be imported into a " +
+                                      std::string(TaskTypeName(project.task_type)) + " project");
+    }
+    ImageSize size{item.width, item.height};
+    if (size.width <= 0 || size.height <= 0) {
+        if (!record.size) {
+            return Error::InvalidArgument("the item's image size is unknown");
+        }
+        size = *record.size;
+    } else if (record.size && record.space == CoordSpace::kPixel &&
+               (record.size->width != size.width || record.size->height != size.height)) {
+        return Error::InvalidArgument(
+            "the file says the image is " + std::to_string(record.size->width) + "x" +
+            std::to_string(record.size->height) + " but item " + item.path + " is " +
+            std::to_string(size.width) + "x" + std::to_string(size.height));
+    }
+    for (Shape& shape : record.shapes) {
+        if (record.space == CoordSpace::kNormalized) {
+            Scale(shape, size.width, size.height);
+        }
+    }
+    AdaptToTask(project.task_type, record.shapes);
+    if (project.task_type == TaskType::kSemantic) {
+        MergeMasksByLabel(record.shapes);
+    }
+    double confidence_sum = 0;
+    int confidence_n = 0;
+    for (const Shape& shape : record.shapes) {
+        if (shape.confidence) {
+            confidence_sum += *shape.confidence;
+            ++confidence_n;
+        }
+    }
+    TESSERA_ASSIGN_OR_RETURN(
+        std::vector<Shape> cleaned,
+        ValidateShapes(project.task_type, tree, size, std::move(record.shapes)));
+    for (const Shape& shape : cleaned) {
+        out.counted_labels.push_back(shape.label);
+    }
+    out.payload_json = json{{"shapes", ShapesToJson(cleaned)}}.dump();
+    if (confidence_n > 0) {
+        out.confidence = confidence_sum / confidence_n;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<ImportFormat> ParseImportFormat(std::string_view name) {
+    static const std::map<std::string_view, ImportFormat> kNames = {
+        {"coco", ImportFormat::kCoco},       {"coco-azure", ImportFormat::kCocoAzure},
+        {"jsonl", ImportFormat::kJsonl},     {"mltable", ImportFormat::kJsonl},
+        {"voc", ImportFormat::kVoc},         {"yolo", ImportFormat::kYolo},
+        {"labelme", ImportFormat::kLabelMe}, {"cvat", ImportFormat::kCvat},
+        {"masks", ImportFormat::kMasks}};
+    auto it = kNames.find(name);
+    return it == kNames.end() ? std::nullopt : std::optional<ImportFormat>(it->second);
+}
+
+std::optional<ImportMode> ParseImportMode(std::string_view name) {
+    if (name == "prelabel") {
+        return ImportMode::kPrelabel;
+    }
+    if (name == "final") {
+        return ImportMode::kFinal;
+    }
+    return std::nullopt;
+}
+
+json ImportReportToJson(const ImportReport& report) {
+    json unmatched = json::array();
+    for (const ImportUnmatched& u : report.unmatched) {
+        unmatched.push_back({{"row", u.row}, {"name", u.name}, {"reason", u.reason}});
+    }
+    json errors = json::array();
+    for (const ImportRowError& e : report.errors) {
+        errors.push_back({{"row", e.row}, {"message", e.message}});
+    }
+    return {{"matched", report.matched},
+            {"unmatched", std::move(unmatched)},
+            {"errors", std::move(errors)},
+            {"applied", report.applied}};
+}
+
+Result<ImportReport> ImportService::Import(const User& actor, Id project_id,
+                                           const ImportOptions& options, std::string body) {
+    TESSERA_TRY(RequireOwner(actor, "import annotations"));
+    TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
+    TESSERA_ASSIGN_OR_RETURN(LabelTree tree, TreeOf(project));
+    TESSERA_ASSIGN_OR_RETURN(std::vector<ImportFile> files,
+                             ReadImportBody(std::move(body), options.upload_name));
+    TESSERA_ASSIGN_OR_RETURN(ParsedImport parsed, Parse(files, options));
+    TESSERA_ASSIGN_OR_RETURN(std::vector<Item> items, AllItems(repo_, project_id));
+    const ItemIndex index(std::move(items));
+
+    ImportReport report;
+    report.errors = std::move(parsed.errors);
+    ImportRequest request;
+    request.project_id = project_id;
+    request.final = options.mode == ImportMode::kFinal;
+    std::map<Id, int> matched_by;  // item id -> the row that matched it first
+    for (ImportRecord& record : parsed.records) {
+        auto match = index.Match(record);
+        if (auto* reason = std::get_if<std::string>(&match)) {
+            report.unmatched.push_back({record.row, record.name, *reason});
+            continue;
+        }
+        const Item& item = *std::get<const Item*>(match);
+        if (auto [it, fresh] = matched_by.emplace(item.id, record.row); !fresh) {
+            report.errors.push_back({record.row, record.name + ": item " + item.path +
+                                                     " was already matched by row " +
+                                                     std::to_string(it->second)});
+            continue;
+        }
+        ++report.matched;
+        const std::string name = record.name;
+        const int row = record.row;
+        auto converted = Convert(project, tree, item, std::move(record));
+        if (!converted.ok()) {
+            report.errors.push_back({row, name + ": " + converted.error().message});
+            continue;
+        }
+        request.annotations.push_back(std::move(converted).value());
+    }
+    std::stable_sort(
+        report.errors.begin(), report.errors.end(),
+        [](const ImportRowError& a, const ImportRowError& b) { return a.row < b.row; });
+    if (!report.errors.empty()) {
+        return report;
+    }
+    request.now = clock_.NowMs();
+    TESSERA_TRY(repo_.ApplyImport(request));
+    report.applied = true;
+    return report;
+}
+
+}  // namespace tessera

@@ -1,0 +1,67 @@
+#pragma once
+// Importing other tools' annotation files into a project (docs/formats/import.md): parse the
+// upload (formats/*_import), match each image record to an item by path or unique file name,
+// convert coordinates to pixels, validate against the project's task type and labels, and apply
+// everything in one transaction, or nothing when any row has an error.
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "base/result.hpp"
+#include "domain/model.hpp"
+#include "formats/import_record_import.hpp"
+#include "storage/repository.hpp"
+
+namespace tessera {
+
+enum class ImportFormat { kCoco, kCocoAzure, kJsonl, kVoc, kYolo, kLabelMe, kCvat, kMasks };
+std::optional<ImportFormat> ParseImportFormat(std::string_view name);
+
+enum class ImportMode { kPrelabel, kFinal };
+std::optional<ImportMode> ParseImportMode(std::string_view name);
+
+// How COCO coordinates are read: format=coco detects (Azure's normalised flavour when every
+// image size is 0 and no coordinate exceeds 1.5), format=coco-azure forces normalised, and
+// kPixel forces pixels.
+enum class CocoCoordinates { kDetect, kPixel, kNormalized };
+
+struct ImportOptions {
+    ImportFormat format = ImportFormat::kCoco;
+    ImportMode mode = ImportMode::kPrelabel;
+    CocoCoordinates coco = CocoCoordinates::kDetect;
+    std::string upload_name = "upload";  // names a non-zip body (its extension matters)
+};
+
+struct ImportUnmatched {
+    int row = 0;
+    std::string name;
+    std::string reason;
+};
+
+struct ImportReport {
+    std::int64_t matched = 0;
+    std::vector<ImportUnmatched> unmatched;  // reported, but do not stop the import
+    std::vector<ImportRowError> errors;      // any error: nothing is applied
+    bool applied = false;
+};
+
+nlohmann::json ImportReportToJson(const ImportReport& report);
+
+class ImportService {
+public:
+    ImportService(Repository& repo, const Clock& clock) : repo_(repo), clock_(clock) {}
+
+    // Owners only. Whole-upload problems (unknown project, corrupt zip, no file of the format)
+    // are errors; row problems are in the report and then nothing is applied.
+    Result<ImportReport> Import(const User& actor, Id project_id, const ImportOptions& options,
+                                std::string body);
+
+private:
+    Repository& repo_;
+    const Clock& clock_;
+};
+
+}  // namespace tessera

@@ -1,0 +1,401 @@
+#include "services/import_service.hpp"
+
+#include <gtest/gtest.h>
+#include <zip.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "blobs/image_probe.hpp"
+#include "blobs/vips_init.hpp"
+#include "formats/voc_import.hpp"
+#include "services/service_test_support.hpp"
+
+namespace tessera {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const fs::path kBccd = fs::path(TESSERA_SHARED_DATASETS) / "bccd";
+
+std::string MakeZip(const std::vector<ImportFile>& files) {
+    zip_error_t error;
+    zip_error_init(&error);
+    zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &error);
+    zip_t* archive = zip_open_from_source(src, ZIP_TRUNCATE, &error);
+    zip_source_keep(src);
+    for (const ImportFile& f : files) {
+        zip_source_t* data = zip_source_buffer(archive, f.bytes.data(), f.bytes.size(), 0);
+        zip_file_add(archive, f.path.c_str(), data, ZIP_FL_ENC_UTF_8);
+    }
+    zip_close(archive);
+    zip_source_open(src);
+    zip_source_seek(src, 0, SEEK_END);
+    const zip_int64_t size = zip_source_tell(src);
+    zip_source_seek(src, 0, SEEK_SET);
+    std::string out(static_cast<std::size_t>(size), '\0');
+    zip_source_read(src, out.data(), out.size());
+    zip_source_close(src);
+    zip_source_free(src);
+    zip_error_fini(&error);
+    return out;
+}
+
+std::string ReadAll(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+class ImportServiceTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        owner_ = *env.repo->CreateUser(User{0, "olga", Role::kOwner, "x", 0});
+        labeler_ = *env.repo->CreateUser(User{0, "lars", Role::kLabeler, "x", 0});
+    }
+
+    Project MakeProject(const std::string& type, const std::string& labels_json,
+                        const std::vector<NewItem>& items) {
+        Project p;
+        p.name = "P-" + type + std::to_string(++projects_);
+        p.task_type = *ParseTaskType(type);
+        p.status = ProjectStatus::kRunning;
+        p.labels_json = labels_json;
+        p.datasource.path = "/data";
+        auto created = env.repo->CreateProject(p);
+        EXPECT_TRUE(created.ok());
+        EXPECT_TRUE(env.repo->InsertItems(created->id, items, env.clock.NowMs()).ok());
+        return *created;
+    }
+
+    Project BoxProject(const std::string& type = "bbox") {
+        return MakeProject(type, R"([{"name":"cat"},{"name":"dog"}])",
+                           {Item("a/x.jpg"), Item("b/x.jpg"), Item("b/y.jpg"), Item("z.png")});
+    }
+
+    static NewItem Item(const std::string& path, int w = 100, int h = 50) {
+        return NewItem{path, 10, w, h, "jpeg", ItemState::kUnlabeled, ""};
+    }
+
+    Id ItemId(Id project_id, const std::string& path) {
+        auto items = env.repo->ListItems(project_id, ItemFilter{});
+        for (const tessera::Item& item : *items) {
+            if (item.path == path) {
+                return item.id;
+            }
+        }
+        ADD_FAILURE() << "no item " << path;
+        return 0;
+    }
+
+    Result<ImportReport> Run(Id project_id, ImportFormat format, ImportMode mode, std::string body,
+                             const std::string& name = "upload.json") {
+        ImportOptions options;
+        options.format = format;
+        options.mode = mode;
+        options.upload_name = name;
+        return service.Import(owner_, project_id, options, std::move(body));
+    }
+
+    json Shapes(Id project_id, const std::string& path) {
+        auto prelabel = env.repo->GetPrelabel(project_id, ItemId(project_id, path));
+        EXPECT_TRUE(prelabel.ok());
+        return prelabel.ok() ? json::parse(prelabel->payload_json)["shapes"] : json();
+    }
+
+    std::map<std::string, std::int64_t> Counts(Id project_id) {
+        std::map<std::string, std::int64_t> out;
+        auto counts = env.repo->LabelDistribution(project_id);
+        EXPECT_TRUE(counts.ok()) << counts.error().message;
+        if (!counts.ok()) {
+            return out;
+        }
+        for (const LabelCount& c : counts.value()) {
+            if (c.count != 0) {
+                out[c.label] = c.count;
+            }
+        }
+        return out;
+    }
+
+    testing::ServiceEnv env;
+    ImportService service{*env.repo, env.clock};
+    User owner_;
+    User labeler_;
+    int projects_ = 0;
+};
+
+std::string Coco(const std::string& images, const std::string& annotations) {
+    return R"({"categories": [{"id": 1, "name": "cat"}, {"id": 2, "name": "dog"}], "images": )" +
+           images + R"(, "annotations": )" + annotations + "}";
+}
+
+TEST_F(ImportServiceTest, CocoPrelabelsMatchByPathAndStayUnlabeled) {
+    Project p = BoxProject();
+    auto report = Run(p.id, ImportFormat::kCoco, ImportMode::kPrelabel,
+                      Coco(R"([{"id": 1, "file_name": "a/x.jpg", "width": 100, "height": 50},
+                               {"id": 2, "file_name": "y.jpg", "width": 100, "height": 50}])",
+                           R"([{"id": 1, "image_id": 1, "category_id": 2, "bbox": [10, 5, 20, 10],
+                                "score": 0.8},
+                               {"id": 2, "image_id": 2, "category_id": 1,
+                                "bbox": [90, 40, 50, 50]}])"));
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_TRUE(report->applied);
+    EXPECT_EQ(report->matched, 2);
+    EXPECT_TRUE(report->unmatched.empty());
+    json shapes = Shapes(p.id, "a/x.jpg");
+    ASSERT_EQ(shapes.size(), 1u);
+    EXPECT_EQ(shapes[0]["label"], "dog");
+    EXPECT_EQ(shapes[0]["x"], 10);
+    EXPECT_EQ(shapes[0]["w"], 20);
+    // y.jpg matched by its unique file name; the box is clamped to the image.
+    json clamped = Shapes(p.id, "b/y.jpg");
+    EXPECT_EQ(clamped[0]["w"], 10);
+    EXPECT_EQ(clamped[0]["h"], 10);
+    auto item = env.repo->GetItem(p.id, ItemId(p.id, "a/x.jpg"));
+    EXPECT_EQ(item->state, ItemState::kUnlabeled);
+    auto annotation = env.repo->GetPrelabel(p.id, item->id);
+    ASSERT_TRUE(annotation->confidence.has_value());
+    EXPECT_DOUBLE_EQ(*annotation->confidence, 0.8);
+    EXPECT_TRUE(Counts(p.id).empty());  // prelabels are not answers
+}
+
+TEST_F(ImportServiceTest, FinalImportLabelsItemsAndCountsLabels) {
+    Project p = BoxProject();
+    const std::string coco =
+        Coco(R"([{"id": 1, "file_name": "z.png", "width": 100, "height": 50}])",
+             R"([{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 5, 5]},
+                 {"id": 2, "image_id": 1, "category_id": 1, "bbox": [10, 1, 5, 5]}])");
+    auto report = Run(p.id, ImportFormat::kCoco, ImportMode::kFinal, coco);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_TRUE(report->applied);
+    EXPECT_EQ(env.repo->GetItem(p.id, ItemId(p.id, "z.png"))->state, ItemState::kLabeled);
+    EXPECT_EQ(Counts(p.id), (std::map<std::string, std::int64_t>{{"cat", 2}}));
+    // Importing again replaces the earlier import instead of adding to it.
+    ASSERT_TRUE(Run(p.id, ImportFormat::kCoco, ImportMode::kFinal, coco).ok());
+    EXPECT_EQ(Counts(p.id), (std::map<std::string, std::int64_t>{{"cat", 2}}));
+}
+
+TEST_F(ImportServiceTest, AnyRowErrorAppliesNothing) {
+    Project p = BoxProject();
+    auto report = Run(p.id, ImportFormat::kCoco, ImportMode::kFinal,
+                      Coco(R"([{"id": 1, "file_name": "z.png", "width": 100, "height": 50},
+                               {"id": 2, "file_name": "a/x.jpg", "width": 100, "height": 50}])",
+                           R"([{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 5, 5]},
+                               {"id": 2, "image_id": 2, "category_id": 1,
+                                "bbox": [1, 1, 0, 5]}])"));
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_FALSE(report->applied);
+    ASSERT_EQ(report->errors.size(), 1u);
+    EXPECT_EQ(report->errors[0].row, 2);
+    EXPECT_NE(report->errors[0].message.find("shapes[0]"), std::string::npos)
+        << report->errors[0].message;
+    EXPECT_EQ(env.repo->GetItem(p.id, ItemId(p.id, "z.png"))->state, ItemState::kUnlabeled);
+    EXPECT_TRUE(Counts(p.id).empty());
+}
+
+TEST_F(ImportServiceTest, UnknownLabelAndWrongSizeAreRowErrors) {
+    Project p = BoxProject();
+    auto report = Run(p.id, ImportFormat::kCvat, ImportMode::kPrelabel,
+                      R"(<annotations><image name="z.png" width="100" height="50">
+                           <box label="bird" xtl="1" ytl="1" xbr="5" ybr="5"/></image>
+                         <image name="a/x.jpg" width="200" height="50">
+                           <box label="cat" xtl="1" ytl="1" xbr="5" ybr="5"/></image>
+                         </annotations>)",
+                      "annotations.xml");
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_FALSE(report->applied);
+    ASSERT_EQ(report->errors.size(), 2u);
+    EXPECT_NE(report->errors[0].message.find("bird"), std::string::npos)
+        << report->errors[0].message;
+    EXPECT_NE(report->errors[1].message.find("200x50"), std::string::npos);
+    EXPECT_FALSE(env.repo->GetPrelabel(p.id, ItemId(p.id, "z.png")).ok());
+}
+
+TEST_F(ImportServiceTest, AmbiguousAndUnknownNamesAreUnmatchedWithReasons) {
+    Project p = BoxProject();
+    auto report = Run(p.id, ImportFormat::kCoco, ImportMode::kPrelabel,
+                      Coco(R"([{"id": 1, "file_name": "x.jpg", "width": 100, "height": 50},
+                               {"id": 2, "file_name": "nope.jpg", "width": 100, "height": 50},
+                               {"id": 3, "file_name": "b/x.jpg", "width": 100, "height": 50}])",
+                           "[]"));
+    ASSERT_TRUE(report.ok());
+    EXPECT_TRUE(report->applied);  // unmatched rows are reported, not fatal
+    EXPECT_EQ(report->matched, 1);
+    ASSERT_EQ(report->unmatched.size(), 2u);
+    EXPECT_EQ(report->unmatched[0].row, 1);
+    EXPECT_NE(report->unmatched[0].reason.find("ambiguous"), std::string::npos);
+    EXPECT_EQ(report->unmatched[1].name, "nope.jpg");
+    json out = ImportReportToJson(*report);
+    EXPECT_EQ(out["unmatched"][1]["row"], 2);
+    EXPECT_EQ(out["matched"], 1);
+}
+
+TEST_F(ImportServiceTest, NormalisedFormatsUseTheItemSize) {
+    Project p = BoxProject("polygon");
+    const std::string jsonl =
+        R"({"image_url": "azureml://d/paths/z.png", "label": [{"label": "cat", "topX": 0.1, )"
+        R"("topY": 0.2, "bottomX": 0.5, "bottomY": 0.6, "isCrowd": 0}]})"
+        "\n";
+    auto report = Run(p.id, ImportFormat::kJsonl, ImportMode::kPrelabel, jsonl, "a.jsonl");
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->errors.empty()) << report->errors[0].message;
+    json shapes = Shapes(p.id, "z.png");
+    ASSERT_EQ(shapes.size(), 1u);
+    EXPECT_EQ(shapes[0]["type"], "polygon");  // a box becomes a polygon in polygon projects
+    EXPECT_EQ(shapes[0]["points"][0], json::array({10.0, 10.0}));
+    EXPECT_EQ(shapes[0]["points"][2], json::array({50.0, 30.0}));
+}
+
+TEST_F(ImportServiceTest, YoloMatchesByStemAndAzureCocoScales) {
+    Project p = BoxProject();
+    EXPECT_FALSE(Run(p.id, ImportFormat::kYolo, ImportMode::kPrelabel, "", "a.txt").ok());
+    auto yolo = Run(p.id, ImportFormat::kYolo, ImportMode::kPrelabel,
+                    MakeZip({{"obj.names", "cat\ndog\n"},
+                             {"labels/a/x.txt", "1 0.5 0.5 0.2 0.2\n"},
+                             {"labels/y.txt", "0 0.5 0.5 0.2 0.2\n"},
+                             {"labels/x.txt", "0 0.5 0.5 0.2 0.2\n"}}),
+                    "yolo.zip");
+    ASSERT_TRUE(yolo.ok()) << yolo.error().message;
+    EXPECT_EQ(yolo->matched, 2);  // a/x by its path, y by its unique stem
+    ASSERT_EQ(yolo->unmatched.size(), 1u);
+    EXPECT_EQ(yolo->unmatched[0].name, "images/x");  // two items are called x
+    json boxes = Shapes(p.id, "a/x.jpg");
+    EXPECT_EQ(boxes[0]["label"], "dog");
+    EXPECT_EQ(boxes[0]["x"], 40);
+    EXPECT_EQ(boxes[0]["w"], 20);
+    EXPECT_EQ(boxes[0]["h"], 10);
+    auto coco = Run(p.id, ImportFormat::kCoco, ImportMode::kPrelabel,
+                    Coco(R"([{"id": 1, "file_name": "z.png", "width": 0, "height": 0}])",
+                         R"([{"id": 1, "image_id": 1, "category_id": 2,
+                              "bbox": [0.5, 0.5, 0.25, 0.5]}])"));
+    ASSERT_TRUE(coco.ok());
+    ASSERT_TRUE(coco->applied);
+    json shapes = Shapes(p.id, "z.png");
+    EXPECT_EQ(shapes[0]["x"], 50);
+    EXPECT_EQ(shapes[0]["y"], 25);
+    EXPECT_EQ(shapes[0]["w"], 25);
+    EXPECT_EQ(shapes[0]["h"], 25);
+}
+
+TEST_F(ImportServiceTest, CocoRleInstancesMergeIntoOneSemanticMaskPerLabel) {
+    Project p =
+        MakeProject("semantic", R"([{"name":"cat"},{"name":"dog"}])", {Item("m.png", 3, 2)});
+    // Column-major RLE over 3 x 2: instance 1 = pixel (0,1); instance 2 = pixels (1,0), (1,1).
+    auto report = Run(p.id, ImportFormat::kCoco, ImportMode::kPrelabel,
+                      Coco(R"([{"id": 1, "file_name": "m.png", "width": 3, "height": 2}])",
+                           R"([{"id": 1, "image_id": 1, "category_id": 1, "iscrowd": 1,
+                                "segmentation": {"size": [2, 3], "counts": [1, 1, 4]}},
+                               {"id": 2, "image_id": 1, "category_id": 1, "iscrowd": 1,
+                                "segmentation": {"size": [2, 3], "counts": [2, 2, 2]}}])"));
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->errors.empty()) << report->errors[0].message;
+    json shapes = Shapes(p.id, "m.png");
+    ASSERT_EQ(shapes.size(), 1u);
+    EXPECT_EQ(shapes[0]["type"], "mask");
+    // Row-major: (1,0) -> 1; (0,1) -> 3; (1,1) -> 4.
+    EXPECT_EQ(shapes[0]["rle"], json::array({1, 1, 3, 2}));
+}
+
+TEST_F(ImportServiceTest, RepositoryApplyImportIsAllOrNothing) {
+    Project p = BoxProject();
+    ImportRequest request;
+    request.project_id = p.id;
+    request.final = true;
+    request.annotations.push_back({ItemId(p.id, "z.png"), R"({"shapes":[]})", {"cat"}, {}});
+    request.annotations.push_back({987654, R"({"shapes":[]})", {"dog"}, {}});
+    auto failed = env.repo->ApplyImport(request);
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(env.repo->GetItem(p.id, ItemId(p.id, "z.png"))->state, ItemState::kUnlabeled);
+    EXPECT_TRUE(Counts(p.id).empty());
+    request.annotations.pop_back();
+    auto applied = env.repo->ApplyImport(request);
+    ASSERT_TRUE(applied.ok()) << applied.error().message;
+    EXPECT_EQ(applied->stored, 1);
+    EXPECT_EQ(applied->replaced, 0);
+    EXPECT_EQ(env.repo->ApplyImport(request)->replaced, 1);
+    EXPECT_EQ(Counts(p.id), (std::map<std::string, std::int64_t>{{"cat", 1}}));
+}
+
+TEST_F(ImportServiceTest, ClassificationFromJsonl) {
+    Project p = MakeProject("multilabel", R"([{"name":"cat"},{"name":"dog"}])",
+                            {Item("imgs/a.jpg"), Item("imgs/b.jpg")});
+    const std::string jsonl =
+        R"({"image_url": "azureml://d/paths/imgs/a.jpg", "label": ["dog", "cat"]})"
+        "\n"
+        R"({"image_url": "azureml://d/paths/imgs/b.jpg", "label": ["cow"]})"
+        "\n";
+    auto bad = Run(p.id, ImportFormat::kJsonl, ImportMode::kFinal, jsonl, "a.jsonl");
+    ASSERT_TRUE(bad.ok());
+    EXPECT_FALSE(bad->applied);
+    ASSERT_EQ(bad->errors.size(), 1u);
+    EXPECT_EQ(bad->errors[0].row, 2);
+    auto good = Run(p.id, ImportFormat::kJsonl, ImportMode::kFinal,
+                    jsonl.substr(0, jsonl.find('\n') + 1), "a.jsonl");
+    ASSERT_TRUE(good.ok());
+    EXPECT_TRUE(good->applied);
+    EXPECT_EQ(Counts(p.id), (std::map<std::string, std::int64_t>{{"cat", 1}, {"dog", 1}}));
+}
+
+TEST_F(ImportServiceTest, OnlyOwnersImport) {
+    Project p = BoxProject();
+    ImportOptions options;
+    auto denied = service.Import(labeler_, p.id, options, Coco("[]", "[]"));
+    ASSERT_FALSE(denied.ok());
+    EXPECT_EQ(denied.error().code, ErrorCode::kPermissionDenied);
+    EXPECT_EQ(service.Import(owner_, 999, options, Coco("[]", "[]")).error().code,
+              ErrorCode::kNotFound);
+}
+
+TEST_F(ImportServiceTest, BccdVocImportsEveryBox) {
+    if (!fs::exists(kBccd / "Annotations")) {
+        GTEST_SKIP() << "shared dataset " << kBccd << " absent (../shared/datasets)";
+    }
+    ASSERT_TRUE(InitVips("test").ok());
+    // Items as the ingest job makes them: paths relative to the dataset root, real sizes.
+    VipsImageProber prober;
+    std::vector<NewItem> items;
+    for (const auto& entry : fs::directory_iterator(kBccd / "JPEGImages")) {
+        auto info = prober.Probe(entry.path());
+        ASSERT_TRUE(info.ok()) << entry.path();
+        items.push_back(NewItem{"JPEGImages/" + entry.path().filename().string(), info->size_bytes,
+                                info->width, info->height, info->format, ItemState::kUnlabeled,
+                                ""});
+    }
+    Project p =
+        MakeProject("bbox", R"([{"name":"RBC"},{"name":"WBC"},{"name":"Platelets"}])", items);
+    std::vector<ImportFile> files;
+    std::int64_t boxes = 0;
+    for (const auto& entry : fs::directory_iterator(kBccd / "Annotations")) {
+        // As a zip of the dataset folder names them.
+        files.push_back({"Annotations/" + entry.path().filename().string(), ReadAll(entry.path())});
+    }
+    auto parsed = ParseVoc(files);
+    ASSERT_TRUE(parsed.ok());
+    for (const ImportRecord& r : parsed->records) {
+        boxes += static_cast<std::int64_t>(r.shapes.size());
+    }
+    auto report = Run(p.id, ImportFormat::kVoc, ImportMode::kFinal, MakeZip(files), "bccd.zip");
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->errors.empty()) << report->errors[0].message;
+    EXPECT_TRUE(report->unmatched.empty());
+    EXPECT_TRUE(report->applied);
+    const std::int64_t matched = report->matched;
+    std::int64_t imported = 0;
+    EXPECT_EQ(matched, 364);
+    for (const auto& [label, n] : Counts(p.id)) {
+        imported += n;
+    }
+    // Boxes clamped to zero area would have been errors; every box arrived.
+    EXPECT_EQ(imported, boxes);
+    EXPECT_EQ(env.repo->GetProgress(p.id, env.clock.NowMs())->labeled, 364);
+}
+
+}  // namespace
+}  // namespace tessera
