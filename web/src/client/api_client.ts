@@ -12,8 +12,10 @@ import type {
     Project,
     Session,
     SubmitResult,
+    TileInfo,
     TimeMs,
 } from "../schema/api";
+import type { ApiShape } from "../schema/shapes";
 import type { ApiError, ApiResult } from "./result";
 import { fail, ok } from "./result";
 
@@ -155,6 +157,44 @@ export class ApiClient {
     ): Promise<ApiResult<SubmitResult>> {
         const body = lease === "" ? { labels } : { lease, labels };
         return this.request("PUT", `/api/v1/projects/${id}/items/${itemId}/annotation`, body);
+    }
+    /** Drawing projects: the shapes replace the item's annotation (same lease rules). */
+    submitShapes(
+        id: Id,
+        itemId: Id,
+        lease: string,
+        shapes: readonly ApiShape[],
+    ): Promise<ApiResult<unknown>> {
+        const body = lease === "" ? { shapes } : { lease, shapes };
+        return this.request("PUT", `/api/v1/projects/${id}/items/${itemId}/annotation`, body);
+    }
+    /** The caller's stored shapes for an item (404 when there are none). */
+    annotationShapes(id: Id, itemId: Id): Promise<ApiResult<{ shapes?: unknown }>> {
+        return this.request("GET", `/api/v1/projects/${id}/items/${itemId}/annotation`);
+    }
+    /** Autosaved work in progress; `keepalive` lets it outlive a closing tab. */
+    saveDraft(
+        id: Id,
+        itemId: Id,
+        shapes: readonly ApiShape[],
+        keepalive = false,
+    ): Promise<ApiResult<unknown>> {
+        return this.request(
+            "PUT",
+            `/api/v1/projects/${id}/items/${itemId}/draft`,
+            { shapes },
+            true,
+            keepalive,
+        );
+    }
+    draft(id: Id, itemId: Id): Promise<ApiResult<{ shapes?: unknown }>> {
+        return this.request("GET", `/api/v1/projects/${id}/items/${itemId}/draft`);
+    }
+    tileInfo(id: Id, itemId: Id): Promise<ApiResult<TileInfo>> {
+        return this.request("GET", `/api/v1/projects/${id}/items/${itemId}/tiles/info`);
+    }
+    tileUrl(id: Id, itemId: Id, level: number, col: number, row: number): string {
+        return `${this.base}/api/v1/projects/${id}/items/${itemId}/tiles/${level}/${col}/${row}`;
     }
     skip(id: Id, itemId: Id, lease: string): Promise<ApiResult<null>> {
         return this.request("POST", `/api/v1/projects/${id}/items/${itemId}/skip`, { lease });

@@ -8,7 +8,15 @@ import {
     screenPoint,
     toNormalized,
 } from "./point";
-import { containFit, imageToScreen, screenToImage } from "./viewport";
+import {
+    containFit,
+    imageToScreen,
+    panBy,
+    pyramidLevel,
+    screenToImage,
+    visibleImageRect,
+    zoomAt,
+} from "./viewport";
 
 describe("point conversions", () => {
     it("round-trips image points through normalized form", () => {
@@ -49,5 +57,34 @@ describe("containFit", () => {
 
     it("falls back to identity for empty sizes", () => {
         expect(containFit({ width: 0, height: 10 }, { width: 10, height: 10 }).scale).toBe(1);
+    });
+});
+
+describe("zoom and pan", () => {
+    it("keeps the point under the cursor fixed while zooming", () => {
+        const v = { scale: 0.5, offset: screenPoint(10, 20) };
+        const anchor = screenPoint(110, 70);
+        const before = screenToImage(v, anchor);
+        const z = zoomAt(v, anchor, 4);
+        expect(z.scale).toBe(2);
+        expect(screenToImage(z, anchor)).toEqual(before);
+        expect(zoomAt(v, anchor, 1e9).scale).toBe(64);
+    });
+
+    it("pans and reports the visible image rectangle", () => {
+        const v = panBy({ scale: 2, offset: screenPoint(0, 0) }, -100, -50);
+        expect(visibleImageRect(v, { width: 400, height: 200 })).toEqual({
+            x: 50,
+            y: 25,
+            w: 200,
+            h: 100,
+        });
+    });
+
+    it("picks the pyramid level that matches the zoom", () => {
+        expect(pyramidLevel(1, 8)).toBe(0);
+        expect(pyramidLevel(0.5, 8)).toBe(1);
+        expect(pyramidLevel(0.3, 8)).toBe(1);
+        expect(pyramidLevel(0.001, 8)).toBe(7);
     });
 });

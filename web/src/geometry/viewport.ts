@@ -28,3 +28,40 @@ export function imageToScreen(v: Viewport, p: ImagePoint): ScreenPoint {
 export function screenToImage(v: Viewport, p: ScreenPoint): ImagePoint {
     return imagePoint((p.x - v.offset.x) / v.scale, (p.y - v.offset.y) / v.scale);
 }
+
+/** Zooms by `factor` keeping the image point under `anchor` where it is on screen. */
+export function zoomAt(
+    v: Viewport,
+    anchor: ScreenPoint,
+    factor: number,
+    minScale = 1 / 512,
+    maxScale = 64,
+): Viewport {
+    const scale = Math.min(maxScale, Math.max(minScale, v.scale * factor));
+    const p = screenToImage(v, anchor);
+    return { scale, offset: screenPoint(anchor.x - p.x * scale, anchor.y - p.y * scale) };
+}
+
+export function panBy(v: Viewport, dx: number, dy: number): Viewport {
+    return { scale: v.scale, offset: screenPoint(v.offset.x + dx, v.offset.y + dy) };
+}
+
+/** The part of image space a `view`-sized screen area shows (may reach outside the image). */
+export function visibleImageRect(
+    v: Viewport,
+    view: Size,
+): { x: number; y: number; w: number; h: number } {
+    const a = screenToImage(v, screenPoint(0, 0));
+    return { x: a.x, y: a.y, w: view.width / v.scale, h: view.height / v.scale };
+}
+
+/**
+ * Pyramid level for drawing at `scale` screen px per image px: level L halves the resolution L
+ * times, so the coarsest level whose pixels are still no larger than a screen pixel.
+ */
+export function pyramidLevel(scale: number, levels: number): number {
+    if (scale >= 1 || levels <= 1) {
+        return 0;
+    }
+    return Math.min(levels - 1, Math.max(0, Math.floor(Math.log2(1 / scale))));
+}

@@ -144,8 +144,27 @@ export interface Dashboard {
     jobs: Job[];
 }
 
-export type ExportFormat = "csv" | "jsonl" | "mltable";
+export type ExportFormat =
+    "csv" | "jsonl" | "mltable" | "coco" | "coco-azure" | "voc" | "yolo" | "masks";
 export const kExportFormats: readonly ExportFormat[] = ["csv", "jsonl", "mltable"];
+
+/** Export formats offered for drawing projects (masks only for semantic segmentation). */
+export function exportFormatsFor(type: TaskType): readonly ExportFormat[] {
+    if (isClassification(type)) {
+        return kExportFormats;
+    }
+    return type === "semantic"
+        ? ["coco", "masks"]
+        : ["coco", "coco-azure", "jsonl", "mltable", "voc", "yolo"];
+}
+
+/** `GET .../tiles/info` for images too large to send whole; level 0 is full resolution. */
+export interface TileInfo {
+    width: number;
+    height: number;
+    tile_size: number;
+    levels: number;
+}
 
 export type ErrorCodeName =
     | "invalid_argument"

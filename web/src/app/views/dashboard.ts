@@ -2,14 +2,23 @@
 // ingest jobs and exports. Kept live through SSE, polling every 5 s if that fails.
 import { startDashboardFeed } from "../../client/dashboard_feed";
 import type { Dashboard, Project } from "../../schema/api";
-import { kExportFormats } from "../../schema/api";
+import { exportFormatsFor } from "../../schema/api";
 import { leafName } from "../../schema/labels";
 import { kProgressLabels, percentDone, progressSegments } from "../../schema/progress";
 import type { AppContext, Unmount } from "../context";
 import { errorBox, formatCount, h, replaceChildren } from "../dom";
 import { jobLine, taskTypeName } from "./widgets";
 
-const kExportNames = { csv: "CSV", jsonl: "JSONL", mltable: "MLTable" } as const;
+const kExportNames = {
+    csv: "CSV",
+    jsonl: "JSONL",
+    mltable: "MLTable",
+    coco: "COCO",
+    "coco-azure": "COCO (Azure)",
+    voc: "Pascal VOC",
+    yolo: "YOLO",
+    masks: "Masks (PNG)",
+} as const;
 
 function progressSection(d: Dashboard): HTMLElement {
     const p = d.progress;
@@ -203,7 +212,7 @@ export function mountDashboard(main: HTMLElement, ctx: AppContext, id: number): 
                           "span",
                           { class: "exports", role: "group", "aria-label": "Export" },
                           h("span", { class: "muted", "aria-hidden": "true" }, "Export"),
-                          kExportFormats.map((f) =>
+                          exportFormatsFor(p.task_type).map((f) =>
                               h(
                                   "a",
                                   {

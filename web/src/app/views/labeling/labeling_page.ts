@@ -2,6 +2,7 @@
 // grid and panels, and the keyboard. See docs/design/ui.md for the layout and prefetch rules.
 import type { Project } from "../../../schema/api";
 import { isClassification } from "../../../schema/api";
+import { mountDrawing } from "../drawing/drawing_page";
 import type { PageSize } from "../../../schema/api";
 import { kPageSizes } from "../../../schema/api";
 import type { ClassificationType } from "../../../store/labeling_store";
@@ -43,16 +44,7 @@ export function mountLabeling(main: HTMLElement, ctx: AppContext, id: number): U
         if (!r.ok) {
             replaceChildren(main, errorBox(r.error.message));
         } else if (!isClassification(r.value.task_type)) {
-            replaceChildren(
-                main,
-                h("h1", {}, r.value.name),
-                h(
-                    "p",
-                    {},
-                    "Drawing tasks (boxes, polygons, masks) cannot be labeled in this version yet.",
-                ),
-                h("a", { href: `#/projects/${id}` }, "Back to the dashboard"),
-            );
+            stop = mountDrawing(main, ctx, r.value);
         } else {
             stop = startLabeling(main, ctx, r.value);
         }

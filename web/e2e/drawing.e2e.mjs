@@ -1,0 +1,332 @@
+// End-to-end test of the drawing tools through the real server binary and headless Chromium:
+// bounding boxes (drag and template stamp, move, undo/redo, autosaved draft survives a reload,
+// copy from the previous image, submit, COCO export), a polygon (draw, drag a vertex, add a
+// vertex) and a semantic mask (brush, eraser, fill).
+//
+//   TESSERA_BIN=/path/to/tessera node e2e/drawing.e2e.mjs
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+import { solidPng } from "./png.mjs";
+import { check, kChromium, kPassword, kTimeoutMs, startServer } from "./server.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const kW = 400;
+const kH = 300;
+
+async function api(page, method, url, body) {
+    return page.evaluate(
+        async ({ method, url, body }) => {
+            const s = await (await fetch("/api/v1/session")).json();
+            const res = await fetch(url, {
+                method,
+                headers: { "Content-Type": "application/json", "X-CSRF-Token": s.csrf_token },
+                body: body === undefined ? undefined : JSON.stringify(body),
+            });
+            const text = await res.text();
+            return { status: res.status, body: text === "" ? null : JSON.parse(text) };
+        },
+        { method, url, body },
+    );
+}
+
+async function createProject(page, type, dir) {
+    const r = await api(page, "POST", "/api/v1/projects", {
+        name: `Drawing ${type}`,
+        task_type: type,
+        labels: [{ name: "Cat" }, { name: "Dog" }],
+        instructions: { text: "", url: "" },
+        datasource: { kind: "local", path: dir, pattern: "*.png" },
+    });
+    check(r.status === 201 || r.status === 200, `create ${type}: ${JSON.stringify(r.body)}`);
+    const id = r.body.id;
+    for (let i = 0; i < 100; i++) {
+        const p = await api(page, "GET", `/api/v1/projects/${id}`);
+        if (p.body.jobs.every((j) => j.state === "done") && p.body.progress.total > 0) {
+            break;
+        }
+        await page.waitForTimeout(200);
+    }
+    const started = await api(page, "POST", `/api/v1/projects/${id}/start`);
+    check(started.status === 200, `start ${type}: ${JSON.stringify(started.body)}`);
+    return id;
+}
+
+/** Image pixel -> page coordinates, from the stage's box and the "fit" rule (contain, centred). */
+async function mapper(page) {
+    const box = await page.locator(".stage").boundingBox();
+    const scale = Math.min(box.width / kW, box.height / kH);
+    const ox = box.x + (box.width - kW * scale) / 2;
+    const oy = box.y + (box.height - kH * scale) / 2;
+    return (x, y) => [ox + x * scale, oy + y * scale];
+}
+
+async function drag(page, at, from, to) {
+    await page.mouse.move(...at(...from));
+    await page.mouse.down();
+    await page.mouse.move(...at((from[0] + to[0]) / 2, (from[1] + to[1]) / 2), { steps: 3 });
+    await page.mouse.move(...at(...to), { steps: 3 });
+    await page.mouse.up();
+}
+
+async function click(page, at, p) {
+    await page.mouse.click(...at(...p));
+}
+
+async function rows(page) {
+    return page.locator(".shape-row").count();
+}
+
+async function waitRows(page, n, what) {
+    try {
+        await page.waitForFunction((n) => document.querySelectorAll(".shape-row").length === n, n, {
+            timeout: kTimeoutMs,
+        });
+    } catch {
+        throw new Error(`${what}: expected ${n} shapes, the list shows ${await rows(page)}`);
+    }
+}
+
+async function openLabeling(page, id) {
+    await page.goto(`${new URL(page.url()).origin}/#/projects/${id}/label`);
+    await page.locator(".stage").waitFor({ timeout: kTimeoutMs });
+    // Let the image load and the first fit happen.
+    await page.waitForTimeout(300);
+    return page.locator(".toolbar .muted").innerText();
+}
+
+async function boxes(page, base, id) {
+    const items = await api(page, "GET", `${base}/history?limit=9`);
+    check(items.status === 200, `history: ${JSON.stringify(items.body)}`);
+    void id;
+    return items.body.items;
+}
+
+/** The shapes stored for the caller's oldest answer in the project. */
+async function storedShapes(page, id) {
+    const history = await boxes(page, `/api/v1/projects/${id}`, id);
+    check(history.length >= 1, `no history in project ${id}`);
+    const item = history[history.length - 1].item.id;
+    const r = await api(page, "GET", `/api/v1/projects/${id}/items/${item}/annotation`);
+    check(r.status === 200, `annotation: ${JSON.stringify(r.body)}`);
+    return r.body.shapes ?? [];
+}
+
+async function bboxFlow(page, id, shots) {
+    const title = await openLabeling(page, id);
+    let at = await mapper(page);
+    await page.keyboard.press("r");
+    await drag(page, at, [50, 40], [150, 120]);
+    await waitRows(page, 1, "box drawn by dragging");
+    await page.keyboard.press("t");
+    await click(page, at, [300, 200]);
+    await waitRows(page, 2, "template stamp");
+    // Esc mid-drag leaves nothing.
+    await page.keyboard.press("r");
+    await page.mouse.move(...at(10, 250));
+    await page.mouse.down();
+    await page.mouse.move(...at(60, 290), { steps: 3 });
+    await page.keyboard.press("Escape");
+    await page.mouse.up();
+    await waitRows(page, 2, "Esc while drawing");
+    // Move the first box by its body with M.
+    await page.keyboard.press("m");
+    await drag(page, at, [100, 80], [110, 90]);
+    await page.keyboard.press("Control+z");
+    await page.keyboard.press("Control+z");
+    await waitRows(page, 1, "undo");
+    await page.keyboard.press("Control+Shift+z");
+    await waitRows(page, 2, "redo");
+    await page.keyboard.press("Control+Shift+z");
+    // The move tool selected the first box: key 2 retags it.
+    await page.keyboard.press("2");
+    await page.screenshot({ path: path.join(shots, "drawing-bbox.png") });
+
+    // Autosave, then reload without the local copy: the server draft must bring the shapes back.
+    await page.waitForTimeout(1800);
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.locator(".stage").waitFor({ timeout: kTimeoutMs });
+    const again = await page.locator(".toolbar .muted").innerText();
+    check(again === title, `after reload got ${again}, expected ${title}`);
+    await waitRows(page, 2, "draft restored after reload");
+
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.waitForFunction(
+        (t) => document.querySelector(".toolbar .muted")?.textContent !== t,
+        title,
+        { timeout: kTimeoutMs },
+    );
+    await waitRows(page, 0, "next image starts empty");
+    await page.getByRole("button", { name: "Copy from previous image" }).click();
+    await waitRows(page, 2, "copy from previous");
+    await page.keyboard.press("d");
+    await waitRows(page, 0, "D deletes all");
+    await page.keyboard.press("Control+z");
+    await waitRows(page, 2, "undo of delete all");
+    at = await mapper(page);
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.waitForTimeout(500);
+
+    const history = await boxes(page, `/api/v1/projects/${id}`, id);
+    check(history.length >= 2, `history has ${history.length} items`);
+    const stored = await api(
+        page,
+        "GET",
+        `/api/v1/projects/${id}/items/${history[history.length - 1].item.id}/annotation`,
+    );
+    const shapes = stored.body.shapes ?? [];
+    check(shapes.length === 2, `stored ${JSON.stringify(stored.body)}`);
+    const moved = shapes.find((s) => s.x < 200);
+    check(
+        moved !== undefined &&
+            Math.abs(moved.x - 60) < 2 &&
+            Math.abs(moved.y - 50) < 2 &&
+            moved.label === "Dog",
+        `moved and retagged box stored as ${JSON.stringify(moved)}`,
+    );
+    const stamp = shapes.find((s) => s !== moved);
+    check(
+        Math.abs(stamp.w - 100) < 2 && Math.abs(stamp.h - 80) < 2 && Math.abs(stamp.x - 250) < 2,
+        `template box ${JSON.stringify(stamp)} (last box size 100×80 centred on 300,200)`,
+    );
+    const coco = await page.evaluate(async (id) => {
+        const r = await fetch(`/api/v1/projects/${id}/export?format=coco`);
+        return {
+            status: r.status,
+            type: r.headers.get("content-type"),
+            size: (await r.blob()).size,
+        };
+    }, id);
+    check(coco.status === 200 && coco.size > 0, `COCO export: ${JSON.stringify(coco)}`);
+    console.log(`bbox: stored ${JSON.stringify(shapes)}; COCO export ${coco.size} bytes`);
+}
+
+async function polygonFlow(page, id, shots) {
+    await openLabeling(page, id);
+    const at = await mapper(page);
+    await page.keyboard.press("p");
+    for (const p of [
+        [50, 50],
+        [200, 50],
+        [200, 200],
+    ]) {
+        await click(page, at, p);
+    }
+    await page.keyboard.press("Escape");
+    await waitRows(page, 0, "Esc discards a polygon");
+    for (const p of [
+        [50, 50],
+        [200, 50],
+        [200, 200],
+        [50, 200],
+    ]) {
+        await click(page, at, p);
+    }
+    await page.keyboard.press("Enter");
+    await waitRows(page, 1, "polygon closed with Enter");
+    await page.keyboard.press("m");
+    await drag(page, at, [200, 200], [250, 250]);
+    await page.keyboard.press("u");
+    await click(page, at, [125, 50]);
+    await page.screenshot({ path: path.join(shots, "drawing-polygon.png") });
+    const text = await page.locator(".shape-row").first().innerText();
+    check(text.includes("5 points"), `polygon after edits: ${text}`);
+    await page.getByRole("button", { name: "Submit" }).click();
+    await waitRows(page, 0, "next image after the polygon");
+    const [poly] = await storedShapes(page, id);
+    const pts = (poly?.points ?? poly?.rings?.[0] ?? []).map(([x, y]) => [
+        Math.round(x),
+        Math.round(y),
+    ]);
+    check(
+        JSON.stringify(pts) === "[[50,50],[125,50],[200,50],[250,250],[50,200]]",
+        `polygon stored as ${JSON.stringify(poly)}`,
+    );
+}
+
+async function semanticFlow(page, id, shots) {
+    await openLabeling(page, id);
+    const at = await mapper(page);
+    await page.keyboard.press("b");
+    await drag(page, at, [20, 20], [150, 20]);
+    await waitRows(page, 1, "brush stroke makes a Cat mask");
+    await page.keyboard.press("2");
+    await page.keyboard.press("f");
+    await click(page, at, [300, 250]);
+    await waitRows(page, 2, "fill makes a Dog mask");
+    await page.keyboard.press("e");
+    await drag(page, at, [80, 20], [100, 20]);
+    await page.keyboard.press("Control+z");
+    await page.keyboard.press("Control+Shift+z");
+    await page.screenshot({ path: path.join(shots, "drawing-semantic.png") });
+    await page.getByRole("button", { name: "Submit" }).click();
+    await waitRows(page, 0, "next image after the masks");
+    const masks = await storedShapes(page, id);
+    const count = (s) => (s?.rle ?? []).reduce((n, v, i) => (i % 2 === 1 ? n + v : n), 0);
+    const cat = masks.find((s) => s.label === "Cat");
+    const dog = masks.find((s) => s.label === "Dog");
+    check(
+        cat?.type === "mask" && dog?.type === "mask" && count(cat) > 500,
+        `masks stored as ${JSON.stringify(masks).slice(0, 300)}`,
+    );
+    // The eraser's gap stays unlabeled.
+    check(count(cat) + count(dog) < kW * kH, "eraser left no gap in the stored masks");
+    console.log(`semantic: Cat ${count(cat)} px, Dog ${count(dog)} px`);
+}
+
+async function run(tmp) {
+    const shots = path.join(here, "screenshots");
+    mkdirSync(shots, { recursive: true });
+    const dirs = {};
+    for (const type of ["bbox", "polygon", "semantic"]) {
+        dirs[type] = path.join(tmp, type);
+        mkdirSync(dirs[type]);
+        for (let i = 0; i < 3; i++) {
+            const name = `img_${i}.png`;
+            writeFileSync(path.join(dirs[type], name), solidPng(kW, kH, [40 + i * 60, 90, 120]));
+        }
+    }
+    const server = startServer(tmp);
+    let browser = null;
+    try {
+        const base = `http://127.0.0.1:${await server.port}`;
+        browser = await chromium.launch({
+            executablePath: kChromium,
+            headless: true,
+            args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        });
+        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+        const errors = [];
+        page.on("pageerror", (e) => errors.push(String(e)));
+        await page.goto(`${base}/`);
+        await page.locator("#login-user").fill("admin");
+        await page.locator("#login-pass").fill(kPassword);
+        await page.getByRole("button", { name: "Sign in" }).click();
+        await page.getByRole("heading", { name: "Projects" }).waitFor({ timeout: kTimeoutMs });
+
+        await bboxFlow(page, await createProject(page, "bbox", dirs.bbox), shots);
+        await polygonFlow(page, await createProject(page, "polygon", dirs.polygon), shots);
+        await semanticFlow(page, await createProject(page, "semantic", dirs.semantic), shots);
+        check(errors.length === 0, `page errors: ${errors.join("; ")}`);
+    } finally {
+        await browser?.close();
+        await server.stop();
+    }
+}
+
+const tmp = mkdtempSync(path.join(tmpdir(), "tessera-e2e-draw-"));
+try {
+    await run(tmp);
+    console.log("1 passed, 0 failed");
+} catch (e) {
+    console.error(`FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    console.log("0 passed, 1 failed");
+    process.exitCode = 1;
+} finally {
+    rmSync(tmp, { recursive: true, force: true });
+}

@@ -1,0 +1,65 @@
+// Starts the real server binary on an ephemeral port for an e2e test (same flags as the
+// classification e2e): resolves `port` once it logs "msg=listening".
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+
+export const kBin = process.env.TESSERA_BIN ?? "/work/main/build/dev/server/src/app/tessera";
+export const kChromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
+export const kPassword = "e2e-Admin-password-1";
+export const kTimeoutMs = 20_000;
+
+export function startServer(tmp) {
+    const dataDir = path.join(tmp, "data");
+    mkdirSync(dataDir, { recursive: true });
+    if (!existsSync(kBin)) {
+        throw new Error(`server binary not found at ${kBin} (set TESSERA_BIN)`);
+    }
+    const args = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir];
+    args.push("--db", path.join(dataDir, "tessera.db"), "--allowed-root", tmp);
+    const child = spawn(kBin, args, {
+        env: { ...process.env, TESSERA_ADMIN_PASSWORD: kPassword },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    let log = "";
+    const port = new Promise((resolve, reject) => {
+        const timer = setTimeout(
+            () => reject(new Error(`server did not report listening:\n${log}`)),
+            kTimeoutMs,
+        );
+        const onData = (buf) => {
+            log += buf.toString();
+            for (const line of log.split("\n")) {
+                const m = /address=127\.0\.0\.1:(\d+)/.exec(line);
+                if (line.includes("msg=listening") && m !== null) {
+                    clearTimeout(timer);
+                    resolve(Number(m[1]));
+                }
+            }
+        };
+        child.stderr.on("data", onData);
+        child.stdout.on("data", onData);
+        child.on("exit", (code) => {
+            clearTimeout(timer);
+            reject(new Error(`server exited with ${code}:\n${log}`));
+        });
+    });
+    const stop = async () => {
+        child.kill("SIGTERM");
+        await new Promise((r) => {
+            if (child.exitCode !== null) {
+                r();
+            } else {
+                child.once("exit", r);
+                setTimeout(r, 5000);
+            }
+        });
+    };
+    return { child, port, log: () => log, stop };
+}
+
+export function check(cond, message) {
+    if (!cond) {
+        throw new Error(message);
+    }
+}

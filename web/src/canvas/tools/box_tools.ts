@@ -1,0 +1,92 @@
+// R: drag a box. T: stamp a box of the template size centred on the click.
+import type { Box } from "../../geometry/box";
+import { boxFromCorners, clampBox } from "../../geometry/box";
+import type { ImagePoint } from "../../geometry/point";
+import type { Preview } from "./tool";
+import { BaseTool } from "./tool";
+
+/** Below this size (image pixels) a drag is taken for a stray click and draws nothing. */
+const kMinSide = 1;
+
+export class BoxTool extends BaseTool {
+    readonly name = "box";
+    private start_: ImagePoint | null = null;
+    private box_: Box | null = null;
+
+    override get busy(): boolean {
+        return this.start_ !== null;
+    }
+
+    down(p: ImagePoint): void {
+        if (this.host.label() === null) {
+            return;
+        }
+        this.start_ = p;
+        this.box_ = null;
+    }
+
+    override move(p: ImagePoint): void {
+        if (this.start_ !== null) {
+            this.box_ = clampBox(boxFromCorners(this.start_, p), this.host.image);
+        }
+    }
+
+    override up(p: ImagePoint): void {
+        if (this.start_ === null) {
+            return;
+        }
+        this.move(p);
+        const box = this.box_;
+        const label = this.host.label();
+        this.cancel();
+        if (box === null || label === null || box.w < kMinSide || box.h < kMinSide) {
+            return;
+        }
+        const id = this.host.newId();
+        this.host.doc.add({ id, label, geometry: { kind: "box", box } });
+        this.host.doc.select(id);
+        this.host.templateSize = { w: box.w, h: box.h };
+    }
+
+    override cancel(): void {
+        this.start_ = null;
+        this.box_ = null;
+    }
+
+    override preview(): Preview | null {
+        return this.box_ === null ? null : { kind: "box", box: this.box_ };
+    }
+}
+
+export class TemplateTool extends BaseTool {
+    readonly name = "template";
+    private cursor_: ImagePoint | null = null;
+
+    private boxAt(p: ImagePoint): Box {
+        const { w, h } = this.host.templateSize;
+        return clampBox({ x: p.x - w / 2, y: p.y - h / 2, w, h }, this.host.image);
+    }
+
+    down(p: ImagePoint): void {
+        const label = this.host.label();
+        const box = this.boxAt(p);
+        if (label === null || box.w <= 0 || box.h <= 0) {
+            return;
+        }
+        const id = this.host.newId();
+        this.host.doc.add({ id, label, geometry: { kind: "box", box } });
+        this.host.doc.select(id);
+    }
+
+    override move(p: ImagePoint): void {
+        this.cursor_ = p;
+    }
+
+    override cancel(): void {
+        this.cursor_ = null;
+    }
+
+    override preview(): Preview | null {
+        return this.cursor_ === null ? null : { kind: "box", box: this.boxAt(this.cursor_) };
+    }
+}

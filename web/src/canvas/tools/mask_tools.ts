@@ -1,0 +1,90 @@
+// Semantic segmentation: the brush paints the current label in a disc of the chosen radius,
+// the eraser clears pixels, fill floods the connected region under the click (e.g. the inside of
+// an outline painted with the brush). A stroke edits a working raster shown as the preview and
+// is committed as one change set on pointer up; Esc mid-stroke drops it.
+import type { MaskRaster } from "../../geometry/mask";
+import { floodFill, paintSegment } from "../../geometry/mask";
+import type { ImagePoint } from "../../geometry/point";
+import { maskChanges, rasterFromDocument } from "../../store/mask_layer";
+import type { Preview, ToolHost, ToolName } from "./tool";
+import { BaseTool } from "./tool";
+
+export class BrushTool extends BaseTool {
+    private raster_: MaskRaster | null = null;
+    private last_: ImagePoint | null = null;
+
+    constructor(
+        host: ToolHost,
+        readonly name: ToolName & ("brush" | "eraser"),
+    ) {
+        super(host);
+    }
+
+    override get busy(): boolean {
+        return this.raster_ !== null;
+    }
+
+    private value(): number | null {
+        if (this.name === "eraser") {
+            return 0;
+        }
+        const label = this.host.label();
+        const v = label === null ? 0 : this.host.labels().indexOf(label) + 1;
+        return v > 0 ? v : null;
+    }
+
+    down(p: ImagePoint): void {
+        const value = this.value();
+        if (value === null || this.host.doc.locked) {
+            return;
+        }
+        this.raster_ = rasterFromDocument(this.host.doc, this.host.image, this.host.labels());
+        this.last_ = p;
+        paintSegment(this.raster_, p, p, this.host.brushRadius, value);
+    }
+
+    override move(p: ImagePoint): void {
+        const value = this.value();
+        if (this.raster_ === null || this.last_ === null || value === null) {
+            return;
+        }
+        paintSegment(this.raster_, this.last_, p, this.host.brushRadius, value);
+        this.last_ = p;
+    }
+
+    override up(p: ImagePoint): void {
+        if (this.raster_ === null) {
+            return;
+        }
+        this.move(p);
+        const raster = this.raster_;
+        this.cancel();
+        this.host.doc.apply(maskChanges(this.host.doc, raster, this.host.labels()));
+    }
+
+    override cancel(): void {
+        this.raster_ = null;
+        this.last_ = null;
+    }
+
+    override preview(): Preview | null {
+        return this.raster_ === null ? null : { kind: "mask", raster: this.raster_ };
+    }
+}
+
+export class FillTool extends BaseTool {
+    readonly name = "fill";
+
+    down(p: ImagePoint): void {
+        const label = this.host.label();
+        const labels = this.host.labels();
+        const value = label === null ? 0 : labels.indexOf(label) + 1;
+        if (value === 0 || this.host.doc.locked) {
+            return;
+        }
+        const raster = rasterFromDocument(this.host.doc, this.host.image, labels);
+        if (floodFill(raster, p, value) > 0) {
+            this.host.doc.apply(maskChanges(this.host.doc, raster, labels));
+        }
+    }
+}
