@@ -1,11 +1,14 @@
 // Load benchmark for the labeling queue, progress and export at scale (issue 2's targets).
 //
 //   tessera_load_bench --db PATH|postgresql://... [--items 1000000] [--labelers 50]
-//                      [--seconds 20] [--phase seed|queue|progress|export|all]
+//                      [--seconds 20] [--label-threads 8]
+//                      [--phase seed|queue|label-all|progress|export|all]
 //
 // Seeds a project with N item rows (no files), then: 50 threads each lease a page of 6, submit
 // every item, repeat (next-page latency p50/p99, submits/s); times the progress query; streams
-// the JSONL export of every labeled row into a counting sink (rows/s, peak RSS). Results print
+// the JSONL export of every labeled row into a counting sink (rows/s, peak RSS). `label-all`
+// (not part of `all`) labels every item still in the queue through LeaseNext + SubmitAnnotation,
+// so a following `--phase export` streams all N rows. Results print
 // as one line per metric; docs/PERFORMANCE.md records them with the machine and date.
 #include <sys/resource.h>
 
@@ -35,7 +38,8 @@ struct Options {
     int labelers = 50;
     int seconds = 20;
     std::string phase = "all";
-    int pg_pool = 0;  // 0: PostgresRepository's default, as the server uses it
+    int pg_pool = 0;        // 0: PostgresRepository's default, as the server uses it
+    int label_threads = 8;  // label-all: enough writers for SQLite's group commit to batch
 };
 
 double Ms(Clock::duration d) {
@@ -180,6 +184,78 @@ Status RunQueue(Repository& repo, Id project, const Options& opt) {
     return Status::Ok();
 }
 
+// Labels every item left in the queue: each thread leases pages of 9 and submits each item,
+// until LeaseNext comes back empty. Goes through the Repository like the service does.
+Status RunLabelAll(Repository& repo, Id project, const Options& opt) {
+    std::vector<Id> users;
+    for (int i = 0; i < opt.label_threads; ++i) {
+        TESSERA_ASSIGN_OR_RETURN(Id id, EnsureUser(repo, "labeler" + std::to_string(i)));
+        users.push_back(id);
+    }
+    SystemClock clock;
+    std::atomic<long> submits{0};
+    std::atomic<long> failures{0};
+    std::atomic<bool> failed{false};
+    std::vector<std::thread> threads;
+    const char* labels[] = {"Cat", "Dog", "Car", "Tree", "House", "Person"};
+    auto begin = Clock::now();
+    for (std::size_t t = 0; t < users.size(); ++t) {
+        threads.emplace_back([&, t] {
+            SeededRandom random(1000 + t);
+            int errors_in_a_row = 0;
+            while (!failed.load()) {
+                LeaseRequest req{project,
+                                 users[t],
+                                 9,
+                                 random.HexToken(16),
+                                 clock.NowMs(),
+                                 clock.NowMs() + 600'000};
+                auto items = repo.LeaseNext(req);
+                if (!items.ok()) {
+                    ++failures;
+                    if (++errors_in_a_row > 100) {
+                        failed = true;
+                    }
+                    continue;
+                }
+                if (items->empty()) {
+                    return;
+                }
+                errors_in_a_row = 0;
+                for (const auto& item : *items) {
+                    std::string label = labels[random.NextU64() % 6];
+                    SubmitRequest sub{project,
+                                      item.id,
+                                      users[t],
+                                      req.lease_token,
+                                      ClassificationPayload({label}),
+                                      {label},
+                                      clock.NowMs()};
+                    if (!repo.SubmitAnnotation(sub).ok()) {
+                        ++failures;
+                        continue;
+                    }
+                    long done = ++submits;
+                    if (done % 100'000 == 0) {
+                        std::fprintf(stderr, "label-all: %ld labeled\n", done);
+                    }
+                }
+            }
+        });
+    }
+    for (auto& th : threads) {
+        th.join();
+    }
+    double secs = Ms(Clock::now() - begin) / 1000;
+    std::printf("label_all threads=%d submits=%ld seconds=%.1f per_s=%.0f failures=%ld\n",
+                opt.label_threads, submits.load(), secs, static_cast<double>(submits.load()) / secs,
+                failures.load());
+    if (failed.load()) {
+        return Error::Internal("label-all: LeaseNext kept failing");
+    }
+    return Status::Ok();
+}
+
 Status RunProgress(Repository& repo, Id project) {
     std::vector<double> ms;
     SystemClock clock;
@@ -237,6 +313,8 @@ int Main(int argc, char** argv) {
             opt.seconds = std::stoi(value);
         } else if (flag == "--phase") {
             opt.phase = value;
+        } else if (flag == "--label-threads") {
+            opt.label_threads = std::max(1, std::stoi(value));
         } else if (flag == "--pg-pool") {
             opt.pg_pool = std::stoi(value);
         } else {
@@ -262,6 +340,9 @@ int Main(int argc, char** argv) {
     auto want = [&](const char* p) { return opt.phase == "all" || opt.phase == p; };
     if (status.ok() && want("queue")) {
         status = RunQueue(**repo, *project, opt);
+    }
+    if (status.ok() && opt.phase == "label-all") {
+        status = RunLabelAll(**repo, *project, opt);
     }
     if (status.ok() && want("progress")) {
         status = RunProgress(**repo, *project);

@@ -2,11 +2,12 @@
 
 namespace tessera {
 
-std::string CsvField(std::string_view value) {
+void AppendCsvField(std::string& out, std::string_view value) {
     if (value.find_first_of(",\"\r\n") == std::string_view::npos) {
-        return std::string(value);
+        out.append(value);
+        return;
     }
-    std::string out = "\"";
+    out += '"';
     for (char c : value) {
         if (c == '"') {
             out += '"';
@@ -14,6 +15,11 @@ std::string CsvField(std::string_view value) {
         out += c;
     }
     out += '"';
+}
+
+std::string CsvField(std::string_view value) {
+    std::string out;
+    AppendCsvField(out, value);
     return out;
 }
 
@@ -22,13 +28,23 @@ Status CsvWriter::WriteHeader() {
 }
 
 Status CsvWriter::WriteRecord(const ExportRecord& record) {
-    std::string labels;
+    labels_.clear();
     for (const auto& label : record.labels) {
-        labels += (labels.empty() ? "" : ",") + label;
+        if (!labels_.empty()) {
+            labels_ += ',';
+        }
+        labels_ += label;
     }
-    std::string line = CsvField(record.image_url) + "," + CsvField(labels) + "," +
-                       CsvField(record.labeler) + "," + CsvField(record.labeled_at) + "\r\n";
-    return out_.Write(line);
+    line_.clear();
+    AppendCsvField(line_, record.image_url);
+    line_ += ',';
+    AppendCsvField(line_, labels_);
+    line_ += ',';
+    AppendCsvField(line_, record.labeler);
+    line_ += ',';
+    AppendCsvField(line_, record.labeled_at);
+    line_ += "\r\n";
+    return out_.Write(line_);
 }
 
 }  // namespace tessera

@@ -12,6 +12,8 @@ namespace tessera {
 
 // Quotes the field when it holds a comma, quote, CR or LF (quotes doubled); else as is.
 std::string CsvField(std::string_view value);
+// The same, appended to `out`.
+void AppendCsvField(std::string& out, std::string_view value);
 
 class CsvWriter {
 public:
@@ -21,6 +23,8 @@ public:
 
 private:
     ByteSink& out_;
+    std::string labels_;  // reused per record
+    std::string line_;    // reused per record: one Write per line
 };
 
 }  // namespace tessera
