@@ -209,10 +209,23 @@ Result<AnnotationView> LabelingService::GetAnnotation(const User& actor, Id proj
     TESSERA_TRY(repo_.GetProject(project_id));
     AnnotationView view;
     TESSERA_ASSIGN_OR_RETURN(view.item, repo_.GetItem(project_id, item_id));
-    TESSERA_ASSIGN_OR_RETURN(Annotation annotation,
-                             repo_.GetAnnotation(project_id, item_id, actor.id));
-    TESSERA_TRY(FillFromPayload(view, annotation.payload_json));
-    view.updated_at = annotation.updated_at;
+    auto annotation = repo_.GetAnnotation(project_id, item_id, actor.id);
+    if (!annotation.ok()) {
+        if (annotation.error().code != ErrorCode::kNotFound) {
+            return annotation.error();
+        }
+        // No answer of the actor's own: show the item's prelabel for review, if any.
+        auto prelabel = repo_.GetPrelabel(project_id, item_id);
+        if (!prelabel.ok()) {
+            return prelabel.error().code == ErrorCode::kNotFound ? annotation.error()
+                                                                 : prelabel.error();
+        }
+        annotation = std::move(prelabel);
+    }
+    TESSERA_TRY(FillFromPayload(view, annotation->payload_json));
+    view.source = annotation->source;
+    view.confidence = annotation->confidence;
+    view.updated_at = annotation->updated_at;
     return view;
 }
 

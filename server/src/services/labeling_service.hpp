@@ -28,6 +28,10 @@ struct AnnotationView {
     Item item;
     std::vector<std::string> labels;           // classification projects
     std::optional<std::vector<Shape>> shapes;  // drawing projects
+    // kHuman for the caller's own answer; kPrelabel for an imported prelabel shown for review
+    // when the caller has not answered the item yet.
+    AnnotationSource source = AnnotationSource::kHuman;
+    std::optional<double> confidence;  // prelabels: the mean of the shapes' confidences
     TimeMs updated_at = 0;
 };
 
@@ -64,6 +68,8 @@ public:
     // kNotFound when the actor has no draft on the item.
     Result<DraftView> GetDraft(const User& actor, Id project_id, Id item_id);
     Status Skip(const User& actor, Id project_id, Id item_id, const std::string& lease);
+    // The actor's own answer on the item; without one, the item's prelabel (source kPrelabel)
+    // for review. kNotFound when neither exists.
     Result<AnnotationView> GetAnnotation(const User& actor, Id project_id, Id item_id);
     // The actor's own answers, most recent first; `before` pages backwards (0: from now).
     Result<std::vector<AnnotationView>> History(const User& actor, Id project_id, int limit,

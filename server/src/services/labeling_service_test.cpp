@@ -263,5 +263,63 @@ TEST_F(LabelingServiceTest, DraftsNeedTheLeaseOrAnAnswerAndEndWithTheSubmit) {
     EXPECT_TRUE(labeling.GetDraft(ana_, det.id, item).ok());
 }
 
+TEST_F(LabelingServiceTest, PrelabelIsShownUntilTheLabelerAnswers) {
+    Project det = MakeProject("bbox", 2);
+    auto page = labeling.Next(ana_, det.id, 1);
+    ASSERT_TRUE(page.ok());
+    const Id item = page->items[0].id;
+    EXPECT_EQ(labeling.GetAnnotation(ana_, det.id, item).error().code, ErrorCode::kNotFound);
+
+    ImportRequest request;
+    request.project_id = det.id;
+    request.final = false;
+    request.annotations.push_back(ImportedAnnotation{
+        item, R"({"shapes":[{"label":"Car","type":"box","x":1,"y":2,"w":3,"h":4}]})", {}, 0.75});
+    request.now = env.clock.NowMs();
+    ASSERT_TRUE(env.repo->ApplyImport(request).ok());
+
+    // Nobody has answered: both labelers see the prelabel, marked as such.
+    for (const User& user : {ana_, bob_}) {
+        auto view = labeling.GetAnnotation(user, det.id, item);
+        ASSERT_TRUE(view.ok()) << view.error().message;
+        EXPECT_EQ(view->source, AnnotationSource::kPrelabel);
+        ASSERT_TRUE(view->confidence.has_value());
+        EXPECT_DOUBLE_EQ(*view->confidence, 0.75);
+        ASSERT_TRUE(view->shapes.has_value());
+        ASSERT_EQ(view->shapes->size(), 1U);
+        EXPECT_EQ(std::get<Box>((*view->shapes)[0].geometry), (Box{1, 2, 3, 4}));
+    }
+
+    // Ana's own answer wins for her; Bob still sees the prelabel.
+    ASSERT_TRUE(labeling
+                    .SubmitShapes(ana_, det.id, item, page->lease, ShapesOf(R"([
+        {"label":"Animal/Dog","type":"box","x":5,"y":5,"w":6,"h":6}])"))
+                    .ok());
+    auto own = labeling.GetAnnotation(ana_, det.id, item);
+    ASSERT_TRUE(own.ok());
+    EXPECT_EQ(own->source, AnnotationSource::kHuman);
+    EXPECT_FALSE(own->confidence.has_value());
+    ASSERT_EQ(own->shapes->size(), 1U);
+    EXPECT_EQ((*own->shapes)[0].label, "Animal/Dog");
+    EXPECT_EQ(labeling.GetAnnotation(bob_, det.id, item)->source, AnnotationSource::kPrelabel);
+
+    // Classification prelabels carry labels; an item with neither is still not found.
+    auto classify = labeling.Next(ana_, project_.id, 1);
+    ASSERT_TRUE(classify.ok());
+    const Id tagged = classify->items[0].id;
+    ImportRequest tags;
+    tags.project_id = project_.id;
+    tags.annotations.push_back(ImportedAnnotation{tagged, R"({"labels":["Car"]})", {}, {}});
+    tags.now = env.clock.NowMs();
+    ASSERT_TRUE(env.repo->ApplyImport(tags).ok());
+    auto prelabel = labeling.GetAnnotation(ana_, project_.id, tagged);
+    ASSERT_TRUE(prelabel.ok()) << prelabel.error().message;
+    EXPECT_EQ(prelabel->source, AnnotationSource::kPrelabel);
+    EXPECT_EQ(prelabel->labels, (std::vector<std::string>{"Car"}));
+    EXPECT_FALSE(prelabel->confidence.has_value());
+    EXPECT_EQ(labeling.GetAnnotation(ana_, det.id, page->items[0].id + 1).error().code,
+              ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace tessera

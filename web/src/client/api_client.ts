@@ -168,8 +168,11 @@ export class ApiClient {
         const body = lease === "" ? { shapes } : { lease, shapes };
         return this.request("PUT", `/api/v1/projects/${id}/items/${itemId}/annotation`, body);
     }
-    /** The caller's stored shapes for an item (404 when there are none). */
-    annotationShapes(id: Id, itemId: Id): Promise<ApiResult<{ shapes?: unknown }>> {
+    /**
+     * The caller's stored answer for an item, else its prelabel (`source: "prelabel"`) for
+     * review; 404 when there is neither.
+     */
+    annotation(id: Id, itemId: Id): Promise<ApiResult<AnnotationView>> {
         return this.request("GET", `/api/v1/projects/${id}/items/${itemId}/annotation`);
     }
     /** Autosaved work in progress; `keepalive` lets it outlive a closing tab. */

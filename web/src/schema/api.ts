@@ -124,6 +124,12 @@ export interface AnnotationView {
     item: Item;
     labels: string[];
     updated_at: TimeMs;
+    /** Drawing projects only. */
+    shapes?: unknown;
+    /** "prelabel": an imported prelabel shown for review; the caller has not answered yet. */
+    source?: "human" | "prelabel";
+    /** Prelabels only, when the import had confidences. */
+    confidence?: number;
 }
 
 export interface LabelCount {

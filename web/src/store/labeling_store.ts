@@ -16,6 +16,8 @@ export interface PoolItem {
     readonly tags: readonly string[];
     /** Tags as loaded; an item whose tags differ has unsaved changes. */
     readonly original: readonly string[];
+    /** The tags were pre-filled from an imported prelabel, for the labeler to review. */
+    readonly prelabel?: boolean;
 }
 
 export interface Submission {
@@ -108,6 +110,22 @@ export class LabelingStore {
             const given = this.sorted(tags(item));
             this.pool_.push({ item, lease, tags: given, original: given });
         }
+        this.emit();
+    }
+
+    /**
+     * Pre-fills a leased item's tags from its prelabel, unless the labeler has tagged it already.
+     * The tags count as unsaved: submitting stores them as the labeler's own answer.
+     */
+    prefill(id: Id, labels: readonly string[]): void {
+        const at = this.pool_.findIndex((p) => p.item.id === id);
+        const p = this.pool_[at];
+        if (p === undefined || p.lease === "" || p.tags.length > 0 || labels.length === 0) {
+            return;
+        }
+        this.pool_ = this.pool_.map((q, i) =>
+            i === at ? { ...q, tags: this.sorted(labels), prelabel: true } : q,
+        );
         this.emit();
     }
 

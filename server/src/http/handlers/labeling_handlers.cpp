@@ -26,10 +26,15 @@ Result<ItemRef> ItemParams(const Request& request) {
 }
 
 // Classification views carry "labels"; drawing views add "shapes" in the shapes.hpp form.
+// "source" tells the labeler's own answer ("human") from a prelabel shown for review.
 json ViewToJson(const AnnotationView& view) {
     json out = AnnotationViewToJson(view);
     if (view.shapes) {
         out["shapes"] = ShapesToJson(*view.shapes);
+    }
+    out["source"] = AnnotationSourceName(view.source);
+    if (view.confidence) {
+        out["confidence"] = *view.confidence;
     }
     return out;
 }

@@ -74,6 +74,11 @@ export function mountDrawing(main: HTMLElement, ctx: AppContext, project: Projec
     const stageHost = h("div", { class: "draw-stage-host" });
     const toolButtons = new Map<ToolName, HTMLButtonElement>();
     const title = h("span", { class: "muted" });
+    const prelabelBadge = h(
+        "span",
+        { class: "badge prelabel", hidden: true, title: "Shapes from an imported prelabel" },
+        "Prelabel — review and submit",
+    );
     const submitButton = h(
         "button",
         { type: "button", class: "primary", onclick: () => void submit() },
@@ -157,6 +162,7 @@ export function mountDrawing(main: HTMLElement, ctx: AppContext, project: Projec
                 { class: "toolbar" },
                 h("h1", {}, h("a", { href: `#/projects/${pid}` }, project.name)),
                 title,
+                prelabelBadge,
             ),
             toolbar,
             h(
@@ -398,20 +404,29 @@ export function mountDrawing(main: HTMLElement, ctx: AppContext, project: Projec
         return { kind: "image", url: item.image_url };
     }
 
-    async function restoreShapes(item: Item): Promise<Shape[]> {
+    /**
+     * The shapes to start from: the local or server draft, else the caller's answer, else the
+     * item's imported prelabel (`prelabel` true: shown for review, submitted as usual).
+     */
+    async function restoreShapes(item: Item): Promise<{ shapes: Shape[]; prelabel: boolean }> {
         const local = Autosaver.localCopy(localStorage, draftKey(item));
         if (local !== null) {
-            return shapesFromApi(local, "l");
+            return { shapes: shapesFromApi(local, "l"), prelabel: false };
         }
         const draft = await ctx.client.draft(pid, item.id);
         if (draft.ok && Array.isArray(draft.value.shapes)) {
-            return shapesFromApi(draft.value.shapes, "d");
+            return { shapes: shapesFromApi(draft.value.shapes, "d"), prelabel: false };
         }
-        const stored = await ctx.client.annotationShapes(pid, item.id);
-        return stored.ok ? shapesFromApi(stored.value.shapes, "a") : [];
+        const stored = await ctx.client.annotation(pid, item.id);
+        if (!stored.ok) {
+            return { shapes: [], prelabel: false };
+        }
+        const prelabel = stored.value.source === "prelabel";
+        return { shapes: shapesFromApi(stored.value.shapes, prelabel ? "p" : "a"), prelabel };
     }
 
     function closeCurrent(): void {
+        prelabelBadge.hidden = true;
         if (current === null) {
             return;
         }
@@ -422,7 +437,8 @@ export function mountDrawing(main: HTMLElement, ctx: AppContext, project: Projec
     }
 
     async function open(item: Item, lease: string): Promise<void> {
-        const [source, shapes] = await Promise.all([imageSource(item), restoreShapes(item)]);
+        const [source, restored] = await Promise.all([imageSource(item), restoreShapes(item)]);
+        const { shapes, prelabel } = restored;
         if (disposed) {
             return;
         }
@@ -477,7 +493,12 @@ export function mountDrawing(main: HTMLElement, ctx: AppContext, project: Projec
         setTool(toolName);
         title.textContent = `${item.name} (${item.width} × ${item.height})`;
         renderShapes();
-        if (shapes.length > 0) {
+        prelabelBadge.hidden = !prelabel || shapes.length === 0;
+        if (prelabel && shapes.length > 0) {
+            say(
+                `${shapes.length} shape${shapes.length === 1 ? "" : "s"} from a prelabel: review, correct and submit.`,
+            );
+        } else if (shapes.length > 0) {
             say(
                 `Restored ${shapes.length} shape${shapes.length === 1 ? "" : "s"} from your draft.`,
             );

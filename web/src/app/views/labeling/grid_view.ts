@@ -86,6 +86,13 @@ export class GridView {
                 },
                 selected ? "✓" : "",
             ),
+            p.prelabel === true
+                ? h(
+                      "span",
+                      { class: "badge prelabel", title: "Tags from an imported prelabel" },
+                      "Prelabel — review and submit",
+                  )
+                : null,
             h("div", { class: "frame" }, this.image(p)),
             h(
                 "figcaption",

@@ -2,7 +2,15 @@ import { describe, expect, it } from "vitest";
 
 import type { ApiResult } from "../../../client/result";
 import { fail, ok } from "../../../client/result";
-import type { Id, Item, LeasedPage, PageSize, SubmitResult, TimeMs } from "../../../schema/api";
+import type {
+    AnnotationView,
+    Id,
+    Item,
+    LeasedPage,
+    PageSize,
+    SubmitResult,
+    TimeMs,
+} from "../../../schema/api";
 import { flattenLabels } from "../../../schema/labels";
 import { LabelingStore } from "../../../store/labeling_store";
 import type { LabelingApi } from "./labeling_session";
@@ -84,6 +92,52 @@ function setup(total: number, layout: PageSize) {
     const store = new LabelingStore({ taskType: "multiclass", labels, layout });
     return { api, store, session: new LabelingSession(api, 1, store) };
 }
+
+/** A server that also answers GET annotation: prelabels for some items, 404 for the rest. */
+class PrelabelApi extends FakeApi {
+    prelabels = new Map<Id, string[]>();
+    annotation(_id: Id, itemId: Id): Promise<ApiResult<AnnotationView>> {
+        const tags = this.prelabels.get(itemId);
+        if (tags === undefined) {
+            return Promise.resolve(fail({ status: 404, code: "not_found", message: "none" }));
+        }
+        const item = {
+            id: itemId,
+            name: "",
+            width: 1,
+            height: 1,
+            image_url: "",
+            thumbnail_url: "",
+        };
+        return Promise.resolve(
+            ok({ item, labels: tags, updated_at: 0, source: "prelabel" as const, confidence: 0.5 }),
+        );
+    }
+}
+
+describe("LabelingSession prelabels", () => {
+    it("pre-fills leased items with their prelabels for review and submits them as usual", async () => {
+        const api = new PrelabelApi(4);
+        api.prelabels.set(2, ["Green", "Red"]);
+        const store = new LabelingStore({ taskType: "multilabel", labels, layout: 4 });
+        const session = new LabelingSession(api, 1, store);
+        await session.fill(4);
+        const tagged = store.pool.find((p) => p.item.id === 2);
+        expect(tagged?.tags).toEqual(["Red", "Green"]);
+        expect(tagged?.prelabel).toBe(true);
+        expect(store.pool.filter((p) => p.prelabel === true)).toHaveLength(1);
+        expect(store.pool.find((p) => p.item.id === 1)?.tags).toEqual([]);
+        // The labeler's own tags are never overwritten by a late prelabel.
+        store.prefill(2, ["Green"]);
+        expect(store.pool.find((p) => p.item.id === 2)?.tags).toEqual(["Red", "Green"]);
+        for (const id of [1, 3, 4]) {
+            store.prefill(id, ["Red"]);
+        }
+        const out = await session.submitPage();
+        expect(out.done).toHaveLength(4);
+        expect(api.submitted.find((s) => s.itemId === 2)?.labels).toEqual(["Red", "Green"]);
+    });
+});
 
 describe("LabelingSession.fill", () => {
     it("leases exactly the page, then the next page in advance", async () => {

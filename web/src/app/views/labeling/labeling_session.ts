@@ -2,7 +2,15 @@
 // advance), renews and releases leases, submits and skips. The store holds the state.
 import type { ApiResult } from "../../../client/result";
 import type { ApiError } from "../../../client/result";
-import type { Id, LeasedPage, PageSize, SubmitResult, TimeMs } from "../../../schema/api";
+import type {
+    AnnotationView,
+    Id,
+    Item,
+    LeasedPage,
+    PageSize,
+    SubmitResult,
+    TimeMs,
+} from "../../../schema/api";
 import type { LabelingStore, PoolItem } from "../../../store/labeling_store";
 import { leaseCounts } from "../../../store/page_layout";
 
@@ -18,6 +26,8 @@ export interface LabelingApi {
         labels: readonly string[],
     ): Promise<ApiResult<SubmitResult>>;
     skip(id: Id, itemId: Id, lease: string): Promise<ApiResult<null>>;
+    /** The caller's answer or the item's prelabel (404 when neither); optional for fakes. */
+    annotation?(id: Id, itemId: Id): Promise<ApiResult<AnnotationView>>;
 }
 
 export interface ItemFailure {
@@ -78,12 +88,29 @@ export class LabelingSession {
                 return null;
             }
             this.store.add(r.value.items, r.value.lease);
+            await this.prefill(r.value.items);
             if (r.value.items.length < count) {
                 // The server had fewer than asked for: the queue is drained for now.
                 this.exhausted_ = true;
                 return null;
             }
         }
+    }
+
+    /** Tags freshly leased items with their imported prelabels, shown for review. */
+    private async prefill(items: readonly Item[]): Promise<void> {
+        const get = this.api.annotation?.bind(this.api);
+        if (get === undefined) {
+            return;
+        }
+        await Promise.all(
+            items.map(async (item) => {
+                const r = await get(this.projectId, item.id);
+                if (r.ok && r.value.source === "prelabel") {
+                    this.store.prefill(item.id, r.value.labels);
+                }
+            }),
+        );
     }
 
     /** Renews every lease the page holds; items of leases that are gone leave the page. */

@@ -1,0 +1,195 @@
+// Import over HTTP: COCO prelabels shown to labelers for review until they answer, final imports
+// counted on the dashboard, and bad uploads refused with nothing applied.
+#include <map>
+
+#include "integration/fixture.hpp"
+
+namespace tessera::testing {
+namespace {
+
+using nlohmann::json;
+
+class ImportIt : public IntegrationTest {
+protected:
+    // Owner `admin` and labeler `lara`; a running bbox project over three images
+    // (img0.jpg is 40 x 30, img1.jpg 41 x 30, img2.jpg 42 x 30).
+    void SetUpProject() {
+        WriteImages(3);
+        ASSERT_NO_FATAL_FAILURE(StartServer());
+        admin_ = std::make_unique<HttpClient>(Admin());
+        CreateUser(*admin_, "lara", "lara-password", "labeler");
+        auto created = admin_->SendJson("POST", "/api/v1/projects",
+                                        ProjectBody("Boxes", {"Cat", "Dog"}, "bbox"));
+        ASSERT_EQ(created.status, 201u) << created.body;
+        project_id_ = created.Json()["id"];
+        WaitForIngest(*admin_, project_id_);
+        StartProject(*admin_, project_id_);
+        lara_ = std::make_unique<HttpClient>(LoginAs("lara", "lara-password"));
+        auto items = admin_->Get(ProjectPath(project_id_, "/items"));
+        ASSERT_EQ(items.status, 200u) << items.body;
+        const json listed = items.Json();  // range-for over a temporary's member would dangle
+        for (const json& item : listed["items"]) {
+            item_ids_[item["name"].get<std::string>()] = item["id"].get<std::int64_t>();
+        }
+        ASSERT_EQ(item_ids_.size(), 3u);
+    }
+
+    HttpResponse Import(const std::string& mode, const std::string& body) {
+        return admin_->Send("POST", ProjectPath(project_id_, "/import?format=coco&mode=" + mode),
+                            body, {{"Content-Type", "application/json"}});
+    }
+
+    std::string AnnotationPath(const std::string& name) {
+        return ProjectPath(project_id_,
+                           "/items/" + std::to_string(item_ids_.at(name)) + "/annotation");
+    }
+
+    json Dashboard() {
+        auto dashboard = admin_->Get(ProjectPath(project_id_, "/dashboard"));
+        EXPECT_EQ(dashboard.status, 200u) << dashboard.body;
+        return dashboard.Json();
+    }
+
+    static std::int64_t CountOf(const json& dashboard, const std::string& label) {
+        for (const json& entry : dashboard["labels"]) {
+            if (entry["label"] == label) {
+                return entry["count"].get<std::int64_t>();
+            }
+        }
+        return 0;
+    }
+
+    std::unique_ptr<HttpClient> admin_;
+    std::unique_ptr<HttpClient> lara_;
+    std::int64_t project_id_ = 0;
+    std::map<std::string, std::int64_t> item_ids_;
+};
+
+std::string Coco(const std::string& images, const std::string& annotations) {
+    return R"({"categories": [{"id": 1, "name": "Cat"}, {"id": 2, "name": "Dog"}], "images": )" +
+           images + R"(, "annotations": )" + annotations + "}";
+}
+
+TEST_P(ImportIt, PrelabelsAreShownForReviewUntilTheLabelerAnswers) {
+    ASSERT_NO_FATAL_FAILURE(SetUpProject());
+    auto report =
+        Import("prelabel", Coco(R"([{"id": 1, "file_name": "img0.jpg", "width": 40, "height": 30},
+                                  {"id": 2, "file_name": "img1.jpg", "width": 41, "height": 30},
+                                  {"id": 3, "file_name": "nope.jpg", "width": 40, "height": 30}])",
+                                R"([{"id": 1, "image_id": 1, "category_id": 1,
+                                   "bbox": [2, 3, 10, 8], "score": 0.9},
+                                  {"id": 2, "image_id": 2, "category_id": 2,
+                                   "bbox": [1, 1, 5, 5]}])"));
+    ASSERT_EQ(report.status, 200u) << report.body;
+    EXPECT_EQ(report.Json()["applied"], true);
+    EXPECT_EQ(report.Json()["matched"], 2);
+    ASSERT_EQ(report.Json()["unmatched"].size(), 1u);
+    EXPECT_EQ(report.Json()["unmatched"][0]["name"], "nope.jpg");
+    EXPECT_TRUE(report.Json()["errors"].empty());
+
+    auto prelabel = lara_->Get(AnnotationPath("img0.jpg"));
+    ASSERT_EQ(prelabel.status, 200u) << prelabel.body;
+    json view = prelabel.Json();
+    EXPECT_EQ(view["source"], "prelabel");
+    EXPECT_DOUBLE_EQ(view["confidence"].get<double>(), 0.9);
+    ASSERT_EQ(view["shapes"].size(), 1u);
+    EXPECT_EQ(view["shapes"][0]["label"], "Cat");
+    EXPECT_EQ(view["shapes"][0]["x"], 2);
+    EXPECT_EQ(view["shapes"][0]["w"], 10);
+    // No confidence in the file: none in the answer.
+    auto plain = lara_->Get(AnnotationPath("img1.jpg"));
+    ASSERT_EQ(plain.status, 200u) << plain.body;
+    EXPECT_EQ(plain.Json()["source"], "prelabel");
+    EXPECT_FALSE(plain.Json().contains("confidence"));
+    // Items without a prelabel still have no annotation; prelabels are not answers.
+    EXPECT_EQ(lara_->Get(AnnotationPath("img2.jpg")).status, 404u);
+    json dashboard = Dashboard();
+    EXPECT_EQ(dashboard["progress"]["labeled"], 0);
+    EXPECT_EQ(CountOf(dashboard, "Cat"), 0);
+
+    // Lara reviews img0: she leases it and submits a corrected box; her answer wins for her.
+    std::string lease;
+    for (int i = 0; i < 3 && lease.empty(); ++i) {
+        auto page = lara_->SendJson("POST", ProjectPath(project_id_, "/next"), {{"count", 1}});
+        ASSERT_EQ(page.status, 200u) << page.body;
+        if (page.Json()["items"][0]["name"] == "img0.jpg") {
+            lease = page.Json()["lease"];
+        }
+    }
+    ASSERT_FALSE(lease.empty());
+    auto submit = lara_->SendJson(
+        "PUT", AnnotationPath("img0.jpg"),
+        {{"lease", lease},
+         {"shapes", json::parse(R"([{"label":"Cat","type":"box","x":3,"y":3,"w":9,"h":8}])")}});
+    ASSERT_EQ(submit.status, 200u) << submit.body;
+    auto own = lara_->Get(AnnotationPath("img0.jpg"));
+    ASSERT_EQ(own.status, 200u);
+    EXPECT_EQ(own.Json()["source"], "human");
+    EXPECT_FALSE(own.Json().contains("confidence"));
+    EXPECT_EQ(own.Json()["shapes"][0]["x"], 3);
+    // The owner has not answered: he still sees the prelabel.
+    EXPECT_EQ(admin_->Get(AnnotationPath("img0.jpg")).Json()["source"], "prelabel");
+    EXPECT_EQ(CountOf(Dashboard(), "Cat"), 1);
+}
+
+TEST_P(ImportIt, FinalImportLabelsItemsAndBadUploadsApplyNothing) {
+    ASSERT_NO_FATAL_FAILURE(SetUpProject());
+    auto report =
+        Import("final", Coco(R"([{"id": 1, "file_name": "img0.jpg", "width": 40, "height": 30},
+                                  {"id": 2, "file_name": "img1.jpg", "width": 41, "height": 30}])",
+                             R"([{"id": 1, "image_id": 1, "category_id": 1,
+                                            "bbox": [1, 1, 5, 5]},
+                                           {"id": 2, "image_id": 1, "category_id": 2,
+                                            "bbox": [10, 1, 5, 5]},
+                                           {"id": 3, "image_id": 2, "category_id": 2,
+                                            "bbox": [2, 2, 4, 4]}])"));
+    ASSERT_EQ(report.status, 200u) << report.body;
+    EXPECT_EQ(report.Json()["applied"], true);
+    EXPECT_EQ(report.Json()["matched"], 2);
+    json dashboard = Dashboard();
+    EXPECT_EQ(dashboard["progress"]["total"], 3);
+    EXPECT_EQ(dashboard["progress"]["labeled"], 2);
+    EXPECT_EQ(dashboard["progress"]["unlabeled"], 1);
+    EXPECT_EQ(CountOf(dashboard, "Cat"), 1);
+    EXPECT_EQ(CountOf(dashboard, "Dog"), 2);
+    // Final imports are results, not prelabels: labelers are not shown them for review.
+    EXPECT_EQ(lara_->Get(AnnotationPath("img0.jpg")).status, 404u);
+    // Only the unlabeled item is left in the queue.
+    auto page = lara_->SendJson("POST", ProjectPath(project_id_, "/next"), {{"count", 4}});
+    ASSERT_EQ(page.status, 200u) << page.body;
+    ASSERT_EQ(page.Json()["items"].size(), 1u);
+    EXPECT_EQ(page.Json()["items"][0]["name"], "img2.jpg");
+    dashboard = Dashboard();  // now with img2 in progress
+
+    // A file that is not COCO at all.
+    auto garbage = Import("final", "this is not json");
+    EXPECT_GE(garbage.status, 400u) << garbage.body;
+    EXPECT_LT(garbage.status, 500u) << garbage.body;
+    // A good row next to a bad one (a box of width 0): 422, and the good row is not applied.
+    auto bad =
+        Import("final", Coco(R"([{"id": 1, "file_name": "img2.jpg", "width": 42, "height": 30},
+                               {"id": 2, "file_name": "img0.jpg", "width": 40, "height": 30}])",
+                             R"([{"id": 1, "image_id": 1, "category_id": 1,
+                                         "bbox": [1, 1, 5, 5]},
+                                        {"id": 2, "image_id": 2, "category_id": 1,
+                                         "bbox": [1, 1, 0, 5]}])"));
+    EXPECT_EQ(bad.status, 422u) << bad.body;
+    EXPECT_EQ(bad.Json()["applied"], false);
+    ASSERT_EQ(bad.Json()["errors"].size(), 1u);
+    EXPECT_EQ(bad.Json()["errors"][0]["row"], 2);
+    // A labeler may not import.
+    EXPECT_EQ(lara_
+                  ->Send("POST", ProjectPath(project_id_, "/import?format=coco&mode=final"),
+                         Coco("[]", "[]"), {{"Content-Type", "application/json"}})
+                  .status,
+              403u);
+    json after = Dashboard();
+    EXPECT_EQ(after["progress"], dashboard["progress"]);
+    EXPECT_EQ(after["labels"], dashboard["labels"]);
+}
+
+}  // namespace
+
+TESSERA_INSTANTIATE_BACKENDS(ImportIt);
+
+}  // namespace tessera::testing
