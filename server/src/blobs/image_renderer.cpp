@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <system_error>
 
+#include "blobs/cache_keys.hpp"
 #include "blobs/image_format.hpp"
 
 namespace tessera {
@@ -16,43 +17,10 @@ namespace {
 namespace fs = std::filesystem;
 using blobs_internal::OneLine;
 
-constexpr std::size_t kMaxKeyLength = 120;
-
-bool IsSafeKey(const std::string& key) {
-    if (key.empty() || key.size() > kMaxKeyLength || key[0] == '.') {
-        return false;
-    }
-    for (char c : key) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '.' || c == '_' || c == '-';
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
-}
-
-// FNV-1a: spreads cache files over 256 folders so none holds millions of entries.
-std::string ShardOf(const std::string& key) {
-    std::uint64_t h = 1469598103934665603ULL;
-    for (unsigned char c : key) {
-        h = (h ^ c) * 1099511628211ULL;
-    }
-    char buf[3];
-    std::snprintf(buf, sizeof buf, "%02x", static_cast<unsigned>(h & 0xff));
-    return buf;
-}
-
-std::string Hex(std::uint64_t v) {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
-std::string TempSuffix() {
-    static std::atomic<std::uint64_t> counter{0};
-    return ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
-}
+using blobs_internal::Hex;
+using blobs_internal::IsSafeKey;
+using blobs_internal::ShardOf;
+using blobs_internal::TempSuffix;
 
 // Browsers need 8-bit sRGB (or grey) without alpha.
 vips::VImage ToDisplayable(vips::VImage image) {

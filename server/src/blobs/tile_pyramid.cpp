@@ -9,6 +9,7 @@
 #include <fstream>
 #include <system_error>
 
+#include "blobs/cache_keys.hpp"
 #include "blobs/image_format.hpp"
 
 namespace tessera {
@@ -17,45 +18,13 @@ namespace {
 namespace fs = std::filesystem;
 using blobs_internal::OneLine;
 
-constexpr std::size_t kMaxKeyLength = 120;
 constexpr const char* kInfoFile = "pyramid.txt";
 constexpr const char* kDzName = "p";  // dzsave writes p.dzi and p_files/<dz level>/<col>_<row>
 
-bool IsSafeKey(const std::string& key) {
-    if (key.empty() || key.size() > kMaxKeyLength || key[0] == '.') {
-        return false;
-    }
-    for (char c : key) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '.' || c == '_' || c == '-';
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
-}
-
-// FNV-1a over the key: spreads pyramids over 256 folders, like the rendition cache.
-std::string ShardOf(const std::string& key) {
-    std::uint64_t h = 1469598103934665603ULL;
-    for (unsigned char c : key) {
-        h = (h ^ c) * 1099511628211ULL;
-    }
-    char buf[3];
-    std::snprintf(buf, sizeof buf, "%02x", static_cast<unsigned>(h & 0xff));
-    return buf;
-}
-
-std::string Hex(std::uint64_t v) {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
-std::string TempSuffix() {
-    static std::atomic<std::uint64_t> counter{0};
-    return ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
-}
+using blobs_internal::Hex;
+using blobs_internal::IsSafeKey;
+using blobs_internal::ShardOf;
+using blobs_internal::TempSuffix;
 
 int CeilShift(int value, int level) {
     std::int64_t divisor = std::int64_t{1} << level;
