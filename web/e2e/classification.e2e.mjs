@@ -4,7 +4,6 @@
 // and that the JSONL export holds exactly what was tagged.
 //
 //   TESSERA_BIN=/path/to/tessera npm run e2e
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -13,13 +12,10 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 import { solidPng } from "./png.mjs";
+import { check, kChromium, kPassword, kTimeoutMs, startServer } from "./server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const kBin = process.env.TESSERA_BIN ?? "/work/main/build/dev/server/src/app/tessera";
-const kChromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const kPassword = "e2e-Admin-password-1";
 const kLabels = ["Red", "Green", "Blue"];
-const kTimeoutMs = 20_000;
 
 /** 20 solid colours: index % 3 picks the family, so each image's right label is known. */
 function makeImages(dir) {
@@ -33,60 +29,6 @@ function makeImages(dir) {
         expected.set(name, kLabels[family]);
     }
     return expected;
-}
-
-function startServer(tmp) {
-    const cmd = kBin;
-    const dataDir = path.join(tmp, "data");
-    mkdirSync(dataDir, { recursive: true });
-    const args = [
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--data-dir",
-        dataDir,
-        "--db",
-        path.join(dataDir, "tessera.db"),
-        "--allowed-root",
-        tmp,
-    ];
-    if (!existsSync(cmd)) {
-        throw new Error(`server binary not found at ${cmd} (set TESSERA_BIN)`);
-    }
-    const child = spawn(cmd, args, {
-        env: { ...process.env, TESSERA_ADMIN_PASSWORD: kPassword },
-        stdio: ["ignore", "pipe", "pipe"],
-    });
-    let log = "";
-    const port = new Promise((resolve, reject) => {
-        const timer = setTimeout(
-            () => reject(new Error(`server did not report listening:\n${log}`)),
-            kTimeoutMs,
-        );
-        const onData = (buf) => {
-            log += buf.toString();
-            for (const line of log.split("\n")) {
-                const m = /address=127\.0\.0\.1:(\d+)/.exec(line);
-                if (line.includes("msg=listening") && m !== null) {
-                    clearTimeout(timer);
-                    resolve(Number(m[1]));
-                }
-            }
-        };
-        child.stderr.on("data", onData);
-        child.stdout.on("data", onData);
-        child.on("exit", (code) => {
-            clearTimeout(timer);
-            reject(new Error(`server exited with ${code}:\n${log}`));
-        });
-    });
-    return { child, port, log: () => log };
-}
-
-function check(cond, message) {
-    if (!cond) {
-        throw new Error(message);
-    }
 }
 
 async function createProject(page, imagesDir) {
@@ -373,15 +315,7 @@ async function run(tmp) {
         );
     } finally {
         await browser?.close();
-        server.child.kill("SIGTERM");
-        await new Promise((r) => {
-            if (server.child.exitCode !== null) {
-                r();
-            } else {
-                server.child.once("exit", r);
-                setTimeout(r, 5000);
-            }
-        });
+        await server.stop();
     }
 }
 
