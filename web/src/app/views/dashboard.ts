@@ -192,6 +192,14 @@ export function mountDashboard(main: HTMLElement, ctx: AppContext, id: number): 
                     " · ",
                     h("span", { class: `badge ${p.status}`, "data-testid": "status" }, p.status),
                 ),
+                p.item_limit_reached
+                    ? h(
+                          "p",
+                          { class: "notice", role: "status", "data-testid": "item-limit" },
+                          `The folder holds more files than the item limit: only the first ` +
+                              `${p.item_limit.toLocaleString()} (in sorted path order) were loaded.`,
+                      )
+                    : null,
             ),
             h(
                 "div",
