@@ -114,16 +114,18 @@ Result<ExportImage> MakeExportImage(const Project& project, const ExportRow& row
     return image;
 }
 
-template <typename Emit>
-Status ForEachImage(Repository& repo, const Project& project, bool with_shapes, Emit emit) {
+// Feeds every labeled item of the project through `convert` (row -> Result<T>) to `emit`;
+// stops at the first error from the repository, a malformed row or the sink.
+template <typename Convert, typename Emit>
+Status ForEachConverted(Repository& repo, const Project& project, Convert convert, Emit emit) {
     Status failed;
     Status walked = repo.ForEachExportRow(project.id, [&](const ExportRow& row) {
-        auto image = MakeExportImage(project, row, with_shapes);
-        if (!image.ok()) {
-            failed = image.error();
+        auto converted = convert(row);
+        if (!converted.ok()) {
+            failed = converted.error();
             return false;
         }
-        Status written = emit(*image);
+        Status written = emit(*converted);
         if (!written.ok()) {
             failed = written;
             return false;
@@ -132,6 +134,13 @@ Status ForEachImage(Repository& repo, const Project& project, bool with_shapes, 
     });
     TESSERA_TRY(failed);
     return walked;
+}
+
+template <typename Emit>
+Status ForEachImage(Repository& repo, const Project& project, bool with_shapes, Emit emit) {
+    return ForEachConverted(
+        repo, project,
+        [&](const ExportRow& row) { return MakeExportImage(project, row, with_shapes); }, emit);
 }
 
 Result<ExportCategories> ProjectCategories(const Project& project) {
@@ -187,26 +196,11 @@ std::string SafeFileStem(const std::string& name) {
     return out.empty() ? "project" : out;
 }
 
-// Feeds every labeled item of the project to `emit` as an ExportRecord; stops at the first
-// error from the repository, a malformed row or the sink.
+// Feeds every labeled item of the project to `emit` as an ExportRecord.
 template <typename Emit>
 Status ForEachRecord(Repository& repo, const Project& project, Emit emit) {
-    Status failed;
-    Status walked = repo.ForEachExportRow(project.id, [&](const ExportRow& row) {
-        auto record = MakeExportRecord(project, row);
-        if (!record.ok()) {
-            failed = record.error();
-            return false;
-        }
-        Status written = emit(*record);
-        if (!written.ok()) {
-            failed = written;
-            return false;
-        }
-        return true;
-    });
-    TESSERA_TRY(failed);
-    return walked;
+    return ForEachConverted(
+        repo, project, [&](const ExportRow& row) { return MakeExportRecord(project, row); }, emit);
 }
 
 }  // namespace
