@@ -3,6 +3,7 @@
 // Internal to blobs: shared by the prober and the renderer.
 #include <filesystem>
 #include <string>
+#include <vips/vips8>
 
 #include "base/result.hpp"
 
@@ -18,5 +19,9 @@ bool HasDicomExtension(const std::filesystem::path& path);
 std::string TakeVipsError();
 // A libvips message on one line without trailing whitespace.
 std::string OneLine(std::string text);
+
+// Browsers need 8-bit sRGB (or grey) without alpha. Every step is a point operation, so a
+// sequential pipeline still streams. Shared by renditions and tile pyramids.
+vips::VImage ToDisplayable(vips::VImage image);
 
 }  // namespace tessera::blobs_internal

@@ -21,23 +21,7 @@ using blobs_internal::Hex;
 using blobs_internal::IsSafeKey;
 using blobs_internal::ShardOf;
 using blobs_internal::TempSuffix;
-
-// Browsers need 8-bit sRGB (or grey) without alpha.
-vips::VImage ToDisplayable(vips::VImage image) {
-    if (image.has_alpha()) {
-        image = image.flatten(vips::VImage::option()->set("background", 255.0));
-    }
-    VipsInterpretation interp = image.interpretation();
-    if (interp == VIPS_INTERPRETATION_GREY16 || interp == VIPS_INTERPRETATION_B_W) {
-        image = image.colourspace(VIPS_INTERPRETATION_B_W);
-    } else if (interp != VIPS_INTERPRETATION_sRGB || image.bands() != 3) {
-        image = image.colourspace(VIPS_INTERPRETATION_sRGB);
-    }
-    if (image.format() != VIPS_FORMAT_UCHAR) {
-        image = image.cast(VIPS_FORMAT_UCHAR);
-    }
-    return image;
-}
+using blobs_internal::ToDisplayable;
 
 }  // namespace
 

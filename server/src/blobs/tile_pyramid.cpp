@@ -25,6 +25,7 @@ using blobs_internal::Hex;
 using blobs_internal::IsSafeKey;
 using blobs_internal::ShardOf;
 using blobs_internal::TempSuffix;
+using blobs_internal::ToDisplayable;
 
 int CeilShift(int value, int level) {
     std::int64_t divisor = std::int64_t{1} << level;
@@ -33,24 +34,6 @@ int CeilShift(int value, int level) {
 
 int CeilDiv(int value, int divisor) {
     return (value + divisor - 1) / divisor;
-}
-
-// Same conversion as the display renditions (image_renderer.cpp): browsers need 8-bit sRGB or
-// grey without alpha. Every step is a point operation, so the pipeline still streams.
-vips::VImage ToDisplayable(vips::VImage image) {
-    if (image.has_alpha()) {
-        image = image.flatten(vips::VImage::option()->set("background", 255.0));
-    }
-    VipsInterpretation interp = image.interpretation();
-    if (interp == VIPS_INTERPRETATION_GREY16 || interp == VIPS_INTERPRETATION_B_W) {
-        image = image.colourspace(VIPS_INTERPRETATION_B_W);
-    } else if (interp != VIPS_INTERPRETATION_sRGB || image.bands() != 3) {
-        image = image.colourspace(VIPS_INTERPRETATION_sRGB);
-    }
-    if (image.format() != VIPS_FORMAT_UCHAR) {
-        image = image.cast(VIPS_FORMAT_UCHAR);
-    }
-    return image;
 }
 
 // Sequential access lets libvips decode the source strip by strip while dzsave consumes it.
