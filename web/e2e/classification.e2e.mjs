@@ -4,15 +4,14 @@
 // and that the JSONL export holds exactly what was tagged.
 //
 //   TESSERA_BIN=/path/to/tessera npm run e2e
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
 
 import { solidPng } from "./png.mjs";
-import { check, kChromium, kPassword, kTimeoutMs, startServer } from "./server.mjs";
+import { check, kChromium, kPassword, kTimeoutMs, runInTempDir, startServer } from "./server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const kLabels = ["Red", "Green", "Blue"];
@@ -319,14 +318,4 @@ async function run(tmp) {
     }
 }
 
-const tmp = mkdtempSync(path.join(tmpdir(), "tessera-e2e-"));
-try {
-    await run(tmp);
-    console.log("1 passed, 0 failed");
-} catch (e) {
-    console.error(`FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    console.log("0 passed, 1 failed");
-    process.exitCode = 1;
-} finally {
-    rmSync(tmp, { recursive: true, force: true });
-}
+await runInTempDir("tessera-e2e-", run);

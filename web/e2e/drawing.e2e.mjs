@@ -4,15 +4,14 @@
 // vertex) and a semantic mask (brush, eraser, fill).
 //
 //   TESSERA_BIN=/path/to/tessera node e2e/drawing.e2e.mjs
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
 
 import { solidPng } from "./png.mjs";
-import { check, kChromium, kPassword, kTimeoutMs, startServer } from "./server.mjs";
+import { check, kChromium, kPassword, kTimeoutMs, runInTempDir, startServer } from "./server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const kW = 400;
@@ -319,14 +318,4 @@ async function run(tmp) {
     }
 }
 
-const tmp = mkdtempSync(path.join(tmpdir(), "tessera-e2e-draw-"));
-try {
-    await run(tmp);
-    console.log("1 passed, 0 failed");
-} catch (e) {
-    console.error(`FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    console.log("0 passed, 1 failed");
-    process.exitCode = 1;
-} finally {
-    rmSync(tmp, { recursive: true, force: true });
-}
+await runInTempDir("tessera-e2e-draw-", run);

@@ -1,7 +1,8 @@
 // Starts the real server binary on an ephemeral port for an e2e test (same flags as the
 // classification e2e): resolves `port` once it logs "msg=listening".
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 export const kBin = process.env.TESSERA_BIN ?? "/work/main/build/dev/server/src/app/tessera";
@@ -61,5 +62,20 @@ export function startServer(tmp) {
 export function check(cond, message) {
     if (!cond) {
         throw new Error(message);
+    }
+}
+
+/** Runs one e2e test in a fresh temp dir and prints the closing line the test runner reads. */
+export async function runInTempDir(prefix, run) {
+    const tmp = mkdtempSync(path.join(tmpdir(), prefix));
+    try {
+        await run(tmp);
+        console.log("1 passed, 0 failed");
+    } catch (e) {
+        console.error(`FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        console.log("0 passed, 1 failed");
+        process.exitCode = 1;
+    } finally {
+        rmSync(tmp, { recursive: true, force: true });
     }
 }
