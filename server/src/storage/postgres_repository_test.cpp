@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "storage/postgres/pg_conn.hpp"
+#include "storage/postgres/pg_db.hpp"
 #include "storage/postgres/postgres_repository.hpp"
 #include "storage/repository_conformance.hpp"
 #include "storage/sql/pg_array.hpp"
@@ -75,6 +76,7 @@ public:
         return std::unique_ptr<SqlRepository>(std::move(repo));
     }
     bool SupportsSecondHandle() const override { return true; }
+    std::string Url() const { return WithDatabase(url_, name_); }
 
 private:
     PgDatabase(std::string url, std::string name, std::unique_ptr<PgConn> admin)
@@ -132,6 +134,127 @@ TEST(PgArrayTest, AwkwardPathsSurviveBulkInsert) {
     EXPECT_EQ((*listed)[0].path, items[0].path);
     EXPECT_EQ((*listed)[1].path, "NULL");
     EXPECT_EQ((*listed)[2].path, items[2].path);
+}
+
+// --- PgDb: BEGIN goes out with the first statement, COMMIT with QueryAndCommit's.
+
+template <typename T>
+Status AsStatus(const Result<T>& result) {
+    return result.ok() ? Status::Ok() : Status(result.error());
+}
+
+class PgDbTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto created = PgDatabase::Create();
+        if (!created.ok() && created.error().code == ErrorCode::kFailedPrecondition) {
+            GTEST_SKIP() << created.error().message;
+        }
+        ASSERT_TRUE(created.ok()) << created.error().message;
+        database_ = std::move(created).value();
+        // One connection: every transaction below runs on the same session, so state a
+        // broken pipeline left behind would show in the next test step.
+        auto db = PgDb::Open(static_cast<PgDatabase&>(*database_).Url(), 1);
+        ASSERT_TRUE(db.ok()) << db.error().message;
+        db_ = std::move(db).value();
+        ASSERT_TRUE(db_->Write([](SqlConn& conn) {
+                           return conn.ExecScript("CREATE TABLE t (k int PRIMARY KEY)");
+                       })
+                        .ok());
+    }
+
+    Status Insert(SqlConn& conn, int k) {
+        return AsStatus(conn.Exec("INSERT INTO t (k) VALUES ($1)", {std::int64_t{k}}));
+    }
+
+    std::int64_t Count() {
+        std::int64_t n = -1;
+        Status read = db_->Read([&](SqlConn& conn) -> Status {
+            TESSERA_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT count(*) FROM t", {}));
+            n = rows.at(0).Int(0);
+            return Status::Ok();
+        });
+        EXPECT_TRUE(read.ok()) << read.error().message;
+        return n;
+    }
+
+    std::unique_ptr<BackendDatabase> database_;  // declared first: outlives db_
+    std::unique_ptr<PgDb> db_;
+};
+
+TEST_F(PgDbTest, FailedFirstStatementRollsBackAndItsPreparedStatementIsReused) {
+    // Its very first run prepares the INSERT and fails on the key in the same pipeline.
+    ASSERT_TRUE(db_->Write([&](SqlConn& conn) { return Insert(conn, 1); }).ok());
+    ASSERT_TRUE(db_->Write([&](SqlConn& conn) {
+                       return AsStatus(
+                           conn.Exec("INSERT INTO t (k) SELECT $1::int", {std::int64_t{1}}));
+                   })
+                    .error()
+                    .code == ErrorCode::kConflict);
+    // The same text again: prepared already, so it must not be prepared a second time.
+    EXPECT_TRUE(db_->Write([&](SqlConn& conn) {
+                       return AsStatus(
+                           conn.Exec("INSERT INTO t (k) SELECT $1::int", {std::int64_t{2}}));
+                   })
+                    .ok());
+    // A failure later in a transaction undoes the statements before it.
+    Status failed = db_->Write([&](SqlConn& conn) -> Status {
+        TESSERA_TRY(Insert(conn, 10));
+        return Insert(conn, 1);
+    });
+    EXPECT_EQ(failed.error().code, ErrorCode::kConflict);
+    EXPECT_EQ(Count(), 2);
+}
+
+TEST_F(PgDbTest, QueryAndCommitCommitsOrRollsBackTheWholeTransaction) {
+    ASSERT_TRUE(
+        db_->Write([&](SqlConn& conn) -> Status {
+               TESSERA_TRY(Insert(conn, 1));
+               TESSERA_ASSIGN_OR_RETURN(
+                   SqlRows rows, conn.QueryAndCommit("INSERT INTO t (k) VALUES ($1) RETURNING k",
+                                                     {std::int64_t{2}}));
+               EXPECT_EQ(rows.at(0).Int(0), 2);
+               // After the commit a statement runs on its own and sees both rows.
+               TESSERA_ASSIGN_OR_RETURN(SqlRows after, conn.Query("SELECT count(*) FROM t", {}));
+               EXPECT_EQ(after.at(0).Int(0), 2);
+               return Status::Ok();
+           })
+            .ok());
+    Status failed = db_->Write([&](SqlConn& conn) -> Status {
+        TESSERA_TRY(Insert(conn, 3));
+        return AsStatus(
+            conn.QueryAndCommit("INSERT INTO t (k) VALUES ($1) RETURNING k", {std::int64_t{1}}));
+    });
+    EXPECT_EQ(failed.error().code, ErrorCode::kConflict);
+    EXPECT_EQ(Count(), 2);  // 3 was rolled back with the failed statement
+}
+
+TEST_F(PgDbTest, WorkThatIgnoresAFailedStatementDoesNotCommit) {
+    Status result = db_->Write([&](SqlConn& conn) -> Status {
+        TESSERA_TRY(Insert(conn, 1));
+        (void)Insert(conn, 1);  // fails: the transaction is now aborted on the server
+        return Status::Ok();
+    });
+    EXPECT_EQ(result.error().code, ErrorCode::kInternal);
+    EXPECT_EQ(Count(), 0);
+}
+
+TEST_F(PgDbTest, TransactionsWithoutStatementsAndSessionSettings) {
+    EXPECT_TRUE(db_->Write([](SqlConn&) { return Status::Ok(); }).ok());
+    EXPECT_EQ(db_->Write([](SqlConn&) -> Status { return Error::NotFound("x"); }).error().code,
+              ErrorCode::kNotFound);
+    std::string parallel;
+    ASSERT_TRUE(db_->Read([&](SqlConn& conn) -> Status {
+                       TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
+                                                conn.Query("SELECT current_setting("
+                                                           "'max_parallel_workers_per_gather')",
+                                                           {}));
+                       parallel = rows.at(0).Text(0);
+                       return Status::Ok();
+                   })
+                    .ok());
+    EXPECT_EQ(parallel, "0");
+    EXPECT_EQ(Count(), 0);
 }
 
 }  // namespace

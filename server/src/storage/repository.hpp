@@ -98,11 +98,24 @@ struct ImportApplied {
 };
 
 // One row of an export: an item and the annotation that counts for it (consensus if present,
-// else the latest human one), with the author's name.
+// else the latest human one), with the author's name. ForEachExportRow fills every field except
+// the queue state that exports never write: item.error, item.rank, item.lease_* and
+// annotation.lease_token stay empty.
 struct ExportRow {
     Item item;
     Annotation annotation;
     std::string author;
+};
+
+// A login session or API token with the user it belongs to, read in one query.
+struct SessionWithUser {
+    Session session;
+    User user;
+};
+
+struct ApiTokenWithUser {
+    ApiToken token;
+    User user;
 };
 
 class Repository {
@@ -121,12 +134,14 @@ public:
     virtual Result<std::int64_t> CountUsers() = 0;
     virtual Result<std::vector<User>> ListUsers() = 0;  // by username
     virtual Status CreateSession(const Session& session) = 0;
-    // kNotFound when absent or expired at `now`.
-    virtual Result<Session> FindSession(const std::string& token_hash, TimeMs now) = 0;
+    // kNotFound when absent or expired at `now`. Returns the session's user too: authentication
+    // needs both, and every request pays for the lookup.
+    virtual Result<SessionWithUser> FindSession(const std::string& token_hash, TimeMs now) = 0;
     virtual Status ExtendSession(const std::string& token_hash, TimeMs expires_at) = 0;
     virtual Status DeleteSession(const std::string& token_hash) = 0;
     virtual Result<ApiToken> CreateApiToken(const ApiToken& token) = 0;
-    virtual Result<ApiToken> FindApiToken(const std::string& token_hash) = 0;
+    // kNotFound when absent. Returns the token's user too, as FindSession does.
+    virtual Result<ApiTokenWithUser> FindApiToken(const std::string& token_hash) = 0;
 
     // --- projects
     // kConflict when the name was ever used, deleted projects included (case-insensitive).

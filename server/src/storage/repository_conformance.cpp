@@ -214,8 +214,12 @@ TEST_P(RepositoryConformance, SessionsExpireExtendAndDelete) {
     ASSERT_TRUE(repo_->CreateSession({"h1", alice.id, "csrf", kT0, kT0 + 1000}).ok());
     auto found = repo_->FindSession("h1", kT0 + 10);
     ASSERT_TRUE(found.ok());
-    EXPECT_EQ(found->user_id, alice.id);
-    EXPECT_EQ(found->csrf_token, "csrf");
+    EXPECT_EQ(found->session.user_id, alice.id);
+    EXPECT_EQ(found->session.csrf_token, "csrf");
+    EXPECT_EQ(found->session.expires_at, kT0 + 1000);
+    EXPECT_EQ(found->user.id, alice.id);
+    EXPECT_EQ(found->user.username, "alice");
+    EXPECT_EQ(found->user.password_hash, "hash-alice");
     EXPECT_EQ(repo_->FindSession("h1", kT0 + 1000).error().code, ErrorCode::kNotFound);
     ASSERT_TRUE(repo_->ExtendSession("h1", kT0 + 5000).ok());
     EXPECT_TRUE(repo_->FindSession("h1", kT0 + 1000).ok());
@@ -231,8 +235,11 @@ TEST_P(RepositoryConformance, ApiTokensAreFoundByHash) {
     EXPECT_GT(token->id, 0);
     auto found = repo_->FindApiToken("tokhash");
     ASSERT_TRUE(found.ok());
-    EXPECT_EQ(found->name, "ci");
-    EXPECT_EQ(found->user_id, alice.id);
+    EXPECT_EQ(found->token.name, "ci");
+    EXPECT_EQ(found->token.user_id, alice.id);
+    EXPECT_EQ(found->user.id, alice.id);
+    EXPECT_EQ(found->user.username, "alice");
+    EXPECT_EQ(found->user.role, alice.role);
     EXPECT_EQ(repo_->FindApiToken("other").error().code, ErrorCode::kNotFound);
     EXPECT_EQ(repo_->CreateApiToken({0, alice.id, "dup", "tokhash", kT0}).error().code,
               ErrorCode::kConflict);
@@ -718,6 +725,123 @@ TEST_P(RepositoryConformance, CountersStayExactUnderMixedOperations) {
     EXPECT_GT(answers.size(), 10u);  // the walk really labeled things
 }
 
+// ApplyImport counts item states without the per-row trigger on PostgreSQL
+// (migrations/postgres/0003): prelabels, final imports over every item state, an item twice in
+// one request, a re-import over earlier import labels and a failed import must all leave the
+// counters equal to a recount, and later submits must be counted by the trigger again.
+TEST_P(RepositoryConformance, ImportsKeepCountersExact) {
+    Project p = AddProject("Imported", 10);
+    ASSERT_TRUE(
+        repo_->InsertItems(p.id, {{"bad.jpg", 1, 0, 0, "", ItemState::kError, "x"}}, kT0).ok());
+    User u = AddUser("u0");
+    TimeMs now = kT0 + 1000;
+    std::map<std::string, std::int64_t> label_truth;
+    std::map<Id, std::int64_t> labeler_truth;
+    auto expect_exact = [&](const std::string& when) {
+        auto progress = repo_->GetProgress(p.id, now);
+        ASSERT_TRUE(progress.ok());
+        EXPECT_EQ(Show(*progress), Show(BruteProgress(*repo_, p.id, now))) << when;
+        auto label_counts = repo_->LabelDistribution(p.id);
+        auto labeler_counts = repo_->LabelerDistribution(p.id);
+        ASSERT_TRUE(label_counts.ok() && labeler_counts.ok());
+        std::map<std::string, std::int64_t> labels;
+        for (const LabelCount& c : *label_counts) {
+            labels[c.label] = c.count;
+        }
+        EXPECT_EQ(labels, label_truth) << when;
+        std::map<Id, std::int64_t> labelers;
+        for (const LabelerCount& c : *labeler_counts) {
+            labelers[c.user_id] = c.count;
+        }
+        EXPECT_EQ(labelers, labeler_truth) << when;
+    };
+
+    // One item labeled by a human, one skipped, one leased (in progress), the rest unlabeled.
+    std::vector<Item> leased = Lease(p.id, u.id, 3, "t1", now);
+    ASSERT_EQ(leased.size(), 3u);
+    ASSERT_EQ(*repo_->SubmitAnnotation(Submit(p.id, leased[0].id, u.id, "t1", {"Cat"}, now)),
+              SubmitOutcome::kStored);
+    ASSERT_TRUE(repo_->SkipItem({p.id, leased[1].id, u.id, "t1", now}).ok());
+    label_truth["Cat"] = 1;
+    labeler_truth[u.id] = 1;
+    expect_exact("after the human answer");
+
+    std::vector<Item> items = AllItems(*repo_, p.id);
+    ASSERT_EQ(items.size(), 11u);
+    auto request = [&](bool final, const std::vector<Id>& ids, const std::string& label) {
+        ImportRequest r;
+        r.project_id = p.id;
+        r.final = final;
+        r.now = now;
+        for (Id id : ids) {
+            r.annotations.push_back({id, Payload({label}), {label}, std::nullopt});
+        }
+        return r;
+    };
+    // The three items leased above first, the error item last.
+    std::vector<Id> all;
+    for (const Item& i : leased) {
+        all.push_back(i.id);
+    }
+    for (const Item& i : items) {
+        if (i.state == ItemState::kUnlabeled && !Ids(leased).contains(i.id)) {
+            all.push_back(i.id);
+        }
+    }
+    all.push_back(items.back().id);
+    ASSERT_EQ(all.size(), 11u);
+
+    // Prelabels change no counter, however often they are replaced.
+    for (int round = 0; round < 2; ++round) {
+        auto applied = repo_->ApplyImport(request(false, all, "Dog"));
+        ASSERT_TRUE(applied.ok()) << applied.error().message;
+        EXPECT_EQ(applied->stored, 11);
+        EXPECT_EQ(applied->replaced, round == 0 ? 0 : 11);
+        expect_exact("after prelabel import " + std::to_string(round));
+    }
+
+    // Final: the labeled, skipped and leased items, three unlabeled ones, the first one twice,
+    // and the error item.
+    std::vector<Id> first(all.begin(), all.begin() + 6);
+    first.push_back(all.front());
+    first.push_back(all.back());
+    auto applied = repo_->ApplyImport(request(true, first, "Dog"));
+    ASSERT_TRUE(applied.ok()) << applied.error().message;
+    EXPECT_EQ(applied->stored, 8);
+    EXPECT_EQ(applied->replaced, 1);  // the duplicate replaces its own first annotation
+    label_truth["Dog"] = 7;
+    expect_exact("after the final import");
+
+    // Re-import over those labels plus two more items: the earlier import labels are replaced.
+    std::vector<Id> second(all.begin(), all.begin() + 8);
+    applied = repo_->ApplyImport(request(true, second, "Cat"));
+    ASSERT_TRUE(applied.ok()) << applied.error().message;
+    EXPECT_EQ(applied->replaced, 6);
+    label_truth["Dog"] = 1;  // the error item keeps its import
+    label_truth["Cat"] = 1 + 8;
+    expect_exact("after the re-import");
+
+    // A failing import (an item of no project) changes nothing.
+    std::vector<Id> failing{all[8], all[9], all.back() + 1000};
+    EXPECT_EQ(repo_->ApplyImport(request(true, failing, "Dog")).error().code, ErrorCode::kNotFound);
+    expect_exact("after the failed import");
+
+    // Later writers are counted by the trigger again: label the last unlabeled items.
+    now += 1000;
+    std::vector<Item> rest = Lease(p.id, u.id, 10, "t2", now);
+    ASSERT_EQ(rest.size(), 2u);
+    for (const Item& i : rest) {
+        ASSERT_EQ(*repo_->SubmitAnnotation(Submit(p.id, i.id, u.id, "t2", {"Dog"}, now)),
+                  SubmitOutcome::kStored);
+    }
+    label_truth["Dog"] += 2;
+    labeler_truth[u.id] += 2;
+    expect_exact("after submits following the imports");
+    auto progress = repo_->GetProgress(p.id, now);
+    ASSERT_TRUE(progress.ok());
+    EXPECT_EQ(progress->labeled, 11);
+}
+
 TEST_P(RepositoryConformance, ExportStreamsLabeledItemsInPages) {
     constexpr int kItems = 5003;  // more than one 5000-row page
     Project p = AddProject("Pets", kItems);
@@ -750,6 +874,27 @@ TEST_P(RepositoryConformance, ExportStreamsLabeledItemsInPages) {
     EXPECT_EQ(rows[0].annotation.payload_json, "{\"labels\":[\"Cat\"]}");
     EXPECT_EQ(rows[0].annotation.item_id, rows[0].item.id);
     EXPECT_EQ(rows[0].item.state, ItemState::kLabeled);
+    // Every field an export may write matches what the item and annotation readers return.
+    const ExportRow& last = rows.back();
+    auto item = repo_->GetItem(p.id, last.item.id);
+    ASSERT_TRUE(item.ok());
+    EXPECT_EQ(last.item.project_id, p.id);
+    EXPECT_EQ(last.item.path, item->path);
+    EXPECT_EQ(last.item.size_bytes, item->size_bytes);
+    EXPECT_EQ(last.item.width, item->width);
+    EXPECT_EQ(last.item.height, item->height);
+    EXPECT_EQ(last.item.format, item->format);
+    EXPECT_EQ(last.item.created_at, item->created_at);
+    auto annotation = repo_->GetAnnotation(p.id, last.item.id, alice.id);
+    ASSERT_TRUE(annotation.ok());
+    EXPECT_EQ(last.annotation.id, annotation->id);
+    EXPECT_EQ(last.annotation.project_id, p.id);
+    EXPECT_EQ(last.annotation.item_id, last.item.id);
+    EXPECT_EQ(last.annotation.author_id, std::optional<Id>(alice.id));
+    EXPECT_EQ(last.annotation.source, AnnotationSource::kHuman);
+    EXPECT_FALSE(last.annotation.confidence.has_value());
+    EXPECT_EQ(last.annotation.created_at, 5);
+    EXPECT_EQ(last.annotation.updated_at, 6);
     for (const ExportRow& row : rows) {
         ASSERT_NE(row.item.path, "img000007.jpg");
     }

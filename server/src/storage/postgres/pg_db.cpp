@@ -60,20 +60,18 @@ Status PgDb::RunTransaction(const char* begin, const SqlWork& work) {
             status = Error::Unavailable("PostgreSQL connection lost");
             break;
         }
-        status = conn->ExecScript(begin);
+        conn->BeginDeferred(begin);
+        status = RunGuarded(work, *conn);
+        std::string failed_state = conn->last_sqlstate();
         if (status.ok()) {
-            status = RunGuarded(work, *conn);
-            std::string failed_state = conn->last_sqlstate();
-            if (status.ok()) {
-                status = conn->ExecScript("COMMIT");
-                failed_state = conn->last_sqlstate();
-            }
-            if (!status.ok()) {
-                (void)conn->ExecScript("ROLLBACK");
-            }
-            if (status.ok() || !Retryable(failed_state)) {
-                break;
-            }
+            status = conn->Commit();
+            failed_state = conn->last_sqlstate();
+        }
+        if (!status.ok()) {
+            conn->Rollback();
+        }
+        if (status.ok() || !Retryable(failed_state)) {
+            break;
         }
     }
     Return(std::move(conn));

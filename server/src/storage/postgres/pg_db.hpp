@@ -1,6 +1,8 @@
 #pragma once
 // SqlDb over PostgreSQL: a fixed pool of libpq connections. Write transactions that fail with a
-// serialization failure or deadlock (SQLSTATE 40001/40P01) are retried a few times.
+// serialization failure or deadlock (SQLSTATE 40001/40P01) are retried a few times. BEGIN goes
+// out in one pipeline with a transaction's first statement (PgConn::BeginDeferred), so a
+// one-statement transaction costs two round trips, not three.
 //
 // The pool is FIFO: a returned connection goes straight to the thread that has waited longest.
 // With a plain mutex + condition variable, a thread that returns a connection and asks for the

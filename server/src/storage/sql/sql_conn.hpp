@@ -50,6 +50,13 @@ public:
     virtual Result<std::int64_t> Exec(const std::string& sql, const SqlParams& params) = 0;
     // Runs a multi-statement script without parameters (migrations only).
     virtual Status ExecScript(std::string_view sql) = 0;
+    // Query() for the last statement of a write transaction: a driver may commit together with
+    // it (PostgreSQL sends statement and COMMIT in one round trip, so the row locks it took are
+    // released without waiting for the client). A failed commit fails the statement. Anything
+    // the work runs afterwards commits on its own; the work then returns ok.
+    virtual Result<SqlRows> QueryAndCommit(const std::string& sql, const SqlParams& params) {
+        return Query(sql, params);
+    }
 };
 
 using SqlWork = std::function<Status(SqlConn&)>;

@@ -23,11 +23,11 @@ public:
     Result<std::int64_t> CountUsers() override;
     Result<std::vector<User>> ListUsers() override;
     Status CreateSession(const Session& session) override;
-    Result<Session> FindSession(const std::string& token_hash, TimeMs now) override;
+    Result<SessionWithUser> FindSession(const std::string& token_hash, TimeMs now) override;
     Status ExtendSession(const std::string& token_hash, TimeMs expires_at) override;
     Status DeleteSession(const std::string& token_hash) override;
     Result<ApiToken> CreateApiToken(const ApiToken& token) override;
-    Result<ApiToken> FindApiToken(const std::string& token_hash) override;
+    Result<ApiTokenWithUser> FindApiToken(const std::string& token_hash) override;
 
     Result<Project> CreateProject(const Project& project) override;
     Result<Project> GetProject(Id id) override;

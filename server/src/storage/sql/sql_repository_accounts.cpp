@@ -84,18 +84,22 @@ Status SqlRepository::CreateSession(const Session& session) {
     });
 }
 
-Result<Session> SqlRepository::FindSession(const std::string& token_hash, TimeMs now) {
-    return ReadTx<Session>([&](SqlConn& conn) -> Result<Session> {
+Result<SessionWithUser> SqlRepository::FindSession(const std::string& token_hash, TimeMs now) {
+    return ReadTx<SessionWithUser>([&](SqlConn& conn) -> Result<SessionWithUser> {
         TESSERA_ASSIGN_OR_RETURN(
             SqlRows rows,
-            conn.Query("SELECT token_hash, user_id, csrf_token, created_at, expires_at "
-                       "FROM sessions WHERE token_hash = $1 AND expires_at > $2",
-                       {token_hash, now}));
+            conn.Query(
+                "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, " +
+                    UserColumns("u") +
+                    " FROM sessions s JOIN users u ON u.id = s.user_id "
+                    "WHERE s.token_hash = $1 AND s.expires_at > $2",
+                {token_hash, now}));
         if (rows.empty()) {
             return Error::NotFound("session not found");
         }
         const SqlRow& r = rows[0];
-        return Session{r.Text(0), r.Int(1), r.Text(2), r.Int(3), r.Int(4)};
+        return SessionWithUser{Session{r.Text(0), r.Int(1), r.Text(2), r.Int(3), r.Int(4)},
+                               ReadUser(r, 5)};
     });
 }
 
@@ -135,17 +139,21 @@ Result<ApiToken> SqlRepository::CreateApiToken(const ApiToken& token) {
     return out;
 }
 
-Result<ApiToken> SqlRepository::FindApiToken(const std::string& token_hash) {
-    return ReadTx<ApiToken>([&](SqlConn& conn) -> Result<ApiToken> {
-        TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
-                                 conn.Query("SELECT id, user_id, name, token_hash, created_at FROM "
-                                            "api_tokens WHERE token_hash = $1",
-                                            {token_hash}));
+Result<ApiTokenWithUser> SqlRepository::FindApiToken(const std::string& token_hash) {
+    return ReadTx<ApiTokenWithUser>([&](SqlConn& conn) -> Result<ApiTokenWithUser> {
+        TESSERA_ASSIGN_OR_RETURN(
+            SqlRows rows,
+            conn.Query("SELECT t.id, t.user_id, t.name, t.token_hash, t.created_at, " +
+                           UserColumns("u") +
+                           " FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                           "WHERE t.token_hash = $1",
+                       {token_hash}));
         if (rows.empty()) {
             return Error::NotFound("token not found");
         }
         const SqlRow& r = rows[0];
-        return ApiToken{r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Int(4)};
+        return ApiTokenWithUser{ApiToken{r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Int(4)},
+                                ReadUser(r, 5)};
     });
 }
 

@@ -27,32 +27,60 @@ Status AdjustCounts(SqlConn& conn, Id project_id, const std::map<std::string, st
     return Status::Ok();
 }
 
+// Applies the item state changes a bulk import counted itself (see ApplyImport): decrements
+// first, then the increment of 'labeled', the order the row trigger locks counter rows in.
+Status AdjustStateCounts(SqlConn& conn, Id project_id,
+                         const std::map<std::string, std::int64_t>& left, std::int64_t labeled) {
+    for (const auto& [state, n] : left) {
+        TESSERA_TRY(
+            conn.Exec("UPDATE item_counts SET n = n - $3 WHERE project_id = $1 AND state = $2",
+                      {project_id, state, n}));
+    }
+    if (labeled == 0) {
+        return Status::Ok();
+    }
+    TESSERA_TRY(
+        conn.Exec("INSERT INTO item_counts (project_id, state, n) VALUES ($1, 'labeled', $2) "
+                  "ON CONFLICT (project_id, state) DO UPDATE SET n = item_counts.n + excluded.n",
+                  {project_id, labeled}));
+    return Status::Ok();
+}
+
 }  // namespace
 
 Result<ImportApplied> SqlRepository::ApplyImport(const ImportRequest& request) {
     const std::string source = request.final ? "import" : "prelabel";
-    const std::string lock = db().dialect() == SqlDialect::kPostgres ? " FOR UPDATE" : "";
+    const bool postgres = db().dialect() == SqlDialect::kPostgres;
+    const std::string lock = postgres ? " FOR UPDATE" : "";
     return WriteTx<ImportApplied>([&](SqlConn& conn) -> Result<ImportApplied> {
         TESSERA_TRY(RequireLiveProject(conn, request.project_id));
+        // On PostgreSQL the per-row items_count_update trigger is quadratic over one large
+        // transaction (migrations/postgres/0003): switch it off until the end of this
+        // transaction and count the state changes here instead. SQLite's trigger updates its
+        // counter rows in place and keeps counting.
+        if (postgres) {
+            TESSERA_TRY(conn.Query("SELECT set_config('tessera.bulk', 'on', true)", {}));
+        }
         ImportApplied applied;
         std::map<std::string, std::int64_t> deltas;
+        std::map<std::string, std::int64_t> states_left;  // old state -> items now labeled
+        std::int64_t newly_labeled = 0;
         for (const ImportedAnnotation& a : request.annotations) {
             TESSERA_ASSIGN_OR_RETURN(
                 SqlRows item,
-                conn.Query("SELECT id FROM items WHERE id = $1 AND project_id = $2" + lock,
+                conn.Query("SELECT id, state FROM items WHERE id = $1 AND project_id = $2" + lock,
                            {a.item_id, request.project_id}));
             if (item.empty()) {
                 return Error::NotFound("item " + std::to_string(a.item_id) + " not found");
             }
             TESSERA_ASSIGN_OR_RETURN(SqlRows old,
-                                     conn.Query("SELECT id, counted_labels FROM annotations WHERE "
-                                                "item_id = $1 AND source = $2",
+                                     conn.Query("DELETE FROM annotations WHERE item_id = $1 AND "
+                                                "source = $2 RETURNING counted_labels",
                                                 {a.item_id, source}));
             for (const SqlRow& row : old) {
-                for (const std::string& label : DecodeLabels(row.Text(1))) {
+                for (const std::string& label : DecodeLabels(row.Text(0))) {
                     --deltas[label];
                 }
-                TESSERA_TRY(conn.Exec("DELETE FROM annotations WHERE id = $1", {row.Int(0)}));
                 ++applied.replaced;
             }
             const std::vector<std::string> counted =
@@ -78,8 +106,17 @@ Result<ImportApplied> SqlRepository::ApplyImport(const ImportRequest& request) {
                     "UPDATE items SET state = 'labeled', lease_token = NULL, lease_owner = NULL, "
                     "lease_expires_at = NULL, result_annotation_id = $2 WHERE id = $1",
                     {a.item_id, id}));
+                // A later annotation of the same item reads 'labeled' and counts nothing.
+                if (const std::string state = item[0].Text(1); state != "labeled") {
+                    ++states_left[state];
+                    ++newly_labeled;
+                }
             }
             ++applied.stored;
+        }
+        if (postgres) {
+            TESSERA_TRY(conn.Query("SELECT set_config('tessera.bulk', 'off', true)", {}));
+            TESSERA_TRY(AdjustStateCounts(conn, request.project_id, states_left, newly_labeled));
         }
         TESSERA_TRY(AdjustCounts(conn, request.project_id, deltas));
         return applied;

@@ -140,30 +140,37 @@ Result<std::vector<Item>> SqlRepository::LeaseNext(const LeaseRequest& request) 
     // rows another transaction is leasing right now are skipped, not waited for.
     // SQLite is told the index for expired leases: without statistics it would rather walk
     // items_state over every unlabeled row.
+    // The page size is spelled into the text (an integer we clamped, never user text): with
+    // `LIMIT $n` PostgreSQL found a custom plan cheaper than the generic one and planned the
+    // statement again on every call; now it keeps one generic plan per page size.
+    const std::string limit = " LIMIT " + std::to_string(count);
     const std::string sql =
         "WITH fresh AS (SELECT id, rank FROM items WHERE project_id = $1 AND state = "
-        "'unlabeled' AND lease_token IS NULL ORDER BY rank, id LIMIT $3" +
-        SkipLocked() + "), expired AS (SELECT id, rank FROM items" +
+        "'unlabeled' AND lease_token IS NULL ORDER BY rank, id" +
+        limit + SkipLocked() + "), expired AS (SELECT id, rank FROM items" +
         std::string(sqlite ? " INDEXED BY items_lease_live" : "") +
         " WHERE project_id = $1 AND lease_token IS NOT NULL AND lease_expires_at <= $2 AND state "
-        "= 'unlabeled' ORDER BY rank, id LIMIT $3" +
-        SkipLocked() +
+        "= 'unlabeled' ORDER BY rank, id" +
+        limit + SkipLocked() +
         "), pick AS (SELECT id FROM (SELECT id, rank FROM fresh UNION ALL SELECT id, rank FROM "
         "expired) AS c WHERE EXISTS (SELECT 1 FROM projects WHERE id = $1 AND deleted_at IS "
-        "NULL) ORDER BY rank, id LIMIT $3) UPDATE items SET lease_token = $4, "
-        "lease_owner = $5, lease_expires_at = $6 WHERE id IN (SELECT id FROM pick) RETURNING " +
+        "NULL) ORDER BY rank, id" +
+        limit +
+        ") UPDATE items SET lease_token = $3, lease_owner = $4, lease_expires_at = $5 WHERE id "
+        "IN (SELECT id FROM pick) RETURNING " +
         ItemColumns();
     return WriteTx<std::vector<Item>>([&](SqlConn& conn) -> Result<std::vector<Item>> {
         if (count == 0) {
             TESSERA_TRY(RequireLiveProject(conn, request.project_id));
             return std::vector<Item>();
         }
-        // The project check is part of the statement (one round trip on the hot path); an
-        // empty result says either "queue empty" or "project gone", so tell them apart then.
+        // The project check is part of the statement, which commits with it (one round trip
+        // on PostgreSQL); an empty result says either "queue empty" or "project gone", so tell
+        // them apart then.
         TESSERA_ASSIGN_OR_RETURN(
             SqlRows rows,
-            conn.Query(sql, {request.project_id, request.now, count, request.lease_token,
-                             request.user_id, request.expires_at}));
+            conn.QueryAndCommit(sql, {request.project_id, request.now, request.lease_token,
+                                      request.user_id, request.expires_at}));
         if (rows.empty()) {
             TESSERA_TRY(RequireLiveProject(conn, request.project_id));
         }
@@ -215,9 +222,10 @@ Result<SubmitOutcome> SqlRepository::SubmitAnnotation(const SubmitRequest& reque
         const bool lease_ok =
             HoldsLiveLease(locked.item, request.user_id, request.lease_token, request.now);
         const std::string counted = EncodeLabels(request.counted_labels);
-        // Every outcome supersedes the draft; a rejected submit rolls this back with the rest.
-        TESSERA_TRY(DeleteDraft(conn, request.item_id, request.user_id));
+        // Every outcome supersedes the draft (a rejected one rolls back, draft and all). The
+        // PostgreSQL insert below deletes it in its own statement.
         if (own) {
+            TESSERA_TRY(DeleteDraft(conn, request.item_id, request.user_id));
             if (!request.lease_token.empty() && own->lease_token == request.lease_token &&
                 own->payload_json == request.payload_json) {
                 return SubmitOutcome::kUnchanged;
@@ -240,11 +248,12 @@ Result<SubmitOutcome> SqlRepository::SubmitAnnotation(const SubmitRequest& reque
         if (!lease_ok) {
             return Error::LeaseInvalid("lease not held, expired or unknown");
         }
-        Id id = 0;
         if (dialect == SqlDialect::kPostgres) {
-            // One round trip for the annotation and both counters instead of 2 + labels.
-            // Counter rows are still locked in the order AdjustLabelCounts uses (labels sorted,
-            // then item_counts through MarkLabeled), so edits and submits cannot deadlock.
+            // One round trip for the annotation, both counters, the draft and the item instead
+            // of 4 + labels. Counter rows are still locked in the order an edit locks them:
+            // label_counts (labels sorted), then item_counts, whose row trigger on the items
+            // UPDATE is an AFTER trigger and so runs when the whole statement ends. Edits and
+            // submits therefore cannot deadlock.
             std::vector<std::string> labels;
             std::vector<std::int64_t> deltas;
             for (const auto& [label, d] : LabelDeltas({}, request.counted_labels)) {
@@ -252,37 +261,45 @@ Result<SubmitOutcome> SqlRepository::SubmitAnnotation(const SubmitRequest& reque
                 deltas.push_back(d);
             }
             TESSERA_ASSIGN_OR_RETURN(
-                id, sql_internal::QueryInt(
-                        conn,
-                        "WITH a AS (INSERT INTO annotations (project_id, item_id, author_id, "
-                        "source, payload_json, lease_token, counted_labels, created_at, "
-                        "updated_at) VALUES ($1::bigint, $2, $3::bigint, 'human', $4, $5, $6, $7, "
-                        "$7) RETURNING id), l AS (INSERT INTO label_counts (project_id, label, n) "
-                        "SELECT $1::bigint, t.label, t.d FROM unnest($8::text[], $9::bigint[]) "
-                        "WITH ORDINALITY AS t(label, d, ord) ORDER BY t.ord ON CONFLICT "
-                        "(project_id, label) DO UPDATE SET n = label_counts.n + excluded.n), u AS "
-                        "(INSERT INTO labeler_counts (project_id, user_id, n) VALUES ($1::bigint, "
-                        "$3::bigint, 1) ON CONFLICT (project_id, user_id) DO UPDATE SET n = "
-                        "labeler_counts.n + 1) SELECT id FROM a",
-                        {request.project_id, request.item_id, request.user_id, request.payload_json,
-                         request.lease_token, counted, request.now, PgTextArray(labels),
-                         PgIntArray(deltas)}));
-        } else {
-            TESSERA_ASSIGN_OR_RETURN(
-                id, sql_internal::QueryInt(
-                        conn,
-                        "INSERT INTO annotations (project_id, item_id, author_id, source, "
-                        "payload_json, lease_token, counted_labels, created_at, updated_at) "
-                        "VALUES ($1, $2, $3, 'human', $4, $5, $6, $7, $7) RETURNING id",
-                        {request.project_id, request.item_id, request.user_id, request.payload_json,
-                         request.lease_token, counted, request.now}));
-            TESSERA_TRY(AdjustLabelCounts(conn, request.project_id, {}, request.counted_labels));
-            TESSERA_TRY(
-                conn.Exec("INSERT INTO labeler_counts (project_id, user_id, n) VALUES ($1, "
-                          "$2, 1) ON CONFLICT (project_id, user_id) DO UPDATE SET n = "
-                          "labeler_counts.n + 1",
-                          {request.project_id, request.user_id}));
+                SqlRows stored,
+                conn.QueryAndCommit(
+                    "WITH a AS (INSERT INTO annotations (project_id, item_id, author_id, source, "
+                    "payload_json, lease_token, counted_labels, created_at, updated_at) VALUES "
+                    "($1::bigint, $2::bigint, $3::bigint, 'human', $4, $5, $6, $7, $7) RETURNING "
+                    "id), l AS (INSERT INTO label_counts (project_id, label, n) SELECT $1::bigint, "
+                    "t.label, t.d FROM unnest($8::text[], $9::bigint[]) WITH ORDINALITY AS "
+                    "t(label, d, ord) ORDER BY t.ord ON CONFLICT (project_id, label) DO UPDATE SET "
+                    "n = label_counts.n + excluded.n), u AS (INSERT INTO labeler_counts "
+                    "(project_id, user_id, n) VALUES ($1::bigint, $3::bigint, 1) ON CONFLICT "
+                    "(project_id, user_id) DO UPDATE SET n = labeler_counts.n + 1), d AS (DELETE "
+                    "FROM drafts WHERE item_id = $2::bigint AND user_id = $3::bigint), m AS "
+                    "(UPDATE items SET state = 'labeled', lease_token = NULL, lease_owner = NULL, "
+                    "lease_expires_at = NULL, result_annotation_id = a.id FROM a WHERE items.id = "
+                    "$2::bigint) SELECT id FROM a",
+                    {request.project_id, request.item_id, request.user_id, request.payload_json,
+                     request.lease_token, counted, request.now, PgTextArray(labels),
+                     PgIntArray(deltas)}));
+            if (stored.size() != 1) {
+                // Cannot happen: an INSERT ... VALUES returns its one row or fails.
+                return Error::Internal("submit stored " + std::to_string(stored.size()) + " rows");
+            }
+            return SubmitOutcome::kStored;
         }
+        TESSERA_TRY(DeleteDraft(conn, request.item_id, request.user_id));
+        TESSERA_ASSIGN_OR_RETURN(
+            Id id, sql_internal::QueryInt(
+                       conn,
+                       "INSERT INTO annotations (project_id, item_id, author_id, source, "
+                       "payload_json, lease_token, counted_labels, created_at, updated_at) "
+                       "VALUES ($1, $2, $3, 'human', $4, $5, $6, $7, $7) RETURNING id",
+                       {request.project_id, request.item_id, request.user_id, request.payload_json,
+                        request.lease_token, counted, request.now}));
+        TESSERA_TRY(AdjustLabelCounts(conn, request.project_id, {}, request.counted_labels));
+        TESSERA_TRY(
+            conn.Exec("INSERT INTO labeler_counts (project_id, user_id, n) VALUES ($1, "
+                      "$2, 1) ON CONFLICT (project_id, user_id) DO UPDATE SET n = "
+                      "labeler_counts.n + 1",
+                      {request.project_id, request.user_id}));
         TESSERA_TRY(MarkLabeled(conn, request.item_id, id));
         return SubmitOutcome::kStored;
     });
