@@ -138,7 +138,7 @@ Options (flags override environment, which overrides the config file):
                             (default: the current directory)            TESSERA_ALLOWED_ROOTS
                                                                          (colon-separated)
   --config FILE             TOML file with data_dir, db, listen, allowed_roots, item_limit,
-                            secure_cookies                              TESSERA_CONFIG
+                            upload_limit, secure_cookies                TESSERA_CONFIG
 
 On first start an owner account 'admin' is created; its password comes from
 TESSERA_ADMIN_PASSWORD or is generated and printed once.

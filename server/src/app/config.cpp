@@ -16,6 +16,7 @@ struct RawSettings {
     std::optional<std::string> listen;
     std::optional<std::vector<std::string>> allowed_roots;
     std::optional<std::int64_t> item_limit;
+    std::optional<std::int64_t> upload_limit;
     std::optional<bool> secure_cookies;
 };
 
@@ -58,12 +59,12 @@ Result<RawSettings> ReadConfigFile(const std::string& path) {
                 roots.push_back(*value);
             }
             out.allowed_roots = std::move(roots);
-        } else if (name == "item_limit") {
+        } else if (name == "item_limit" || name == "upload_limit") {
             auto value = node.value<std::int64_t>();
             if (!value) {
                 return wrong("an integer");
             }
-            out.item_limit = *value;
+            (name == "item_limit" ? out.item_limit : out.upload_limit) = *value;
         } else if (name == "secure_cookies") {
             auto value = node.value<bool>();
             if (!value) {
@@ -124,6 +125,9 @@ Status ApplyEnvironment(const Getenv& getenv, RawSettings& raw) {
     }
     if (auto v = getenv("TESSERA_ALLOWED_ROOTS")) {
         raw.allowed_roots = SplitColon(*v);
+    }
+    if (auto v = getenv("TESSERA_UPLOAD_LIMIT")) {
+        TESSERA_ASSIGN_OR_RETURN(raw.upload_limit, ParseInt(*v, "TESSERA_UPLOAD_LIMIT"));
     }
     if (auto v = getenv("TESSERA_SECURE_COOKIES")) {
         TESSERA_ASSIGN_OR_RETURN(raw.secure_cookies, ParseBool(*v, "TESSERA_SECURE_COOKIES"));
@@ -236,6 +240,12 @@ Result<Config> LoadConfig(const CliOptions& options, const Getenv& getenv) {
             return Error::InvalidArgument("item_limit must be at least 1", "item_limit");
         }
         config.item_limit = *raw.item_limit;
+    }
+    if (raw.upload_limit) {
+        if (*raw.upload_limit < 1) {
+            return Error::InvalidArgument("upload_limit must be at least 1 byte", "upload_limit");
+        }
+        config.upload_limit = *raw.upload_limit;
     }
     config.secure_cookies = raw.secure_cookies.value_or(false);
     if (auto lease = getenv("TESSERA_LEASE_SECONDS")) {

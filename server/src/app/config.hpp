@@ -35,6 +35,8 @@ struct Config {
     std::vector<std::filesystem::path> allowed_roots;  // canonical
     bool allowed_roots_defaulted = false;              // none configured: the current directory
     std::int64_t item_limit = 500000;
+    // Largest import upload in bytes (413 above it); uploads are streamed to DATA_DIR/uploads.
+    std::int64_t upload_limit = std::int64_t{4} << 30;
     bool secure_cookies = false;  // mark the session cookie Secure (HTTPS in front)
     // Hidden knob for tests (TESSERA_LEASE_SECONDS): how long a labeling page stays leased.
     TimeMs lease_ms = 10 * 60 * 1000;

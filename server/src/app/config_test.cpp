@@ -131,6 +131,19 @@ TEST_F(ConfigTest, BadValuesAreInvalidArguments) {
     EXPECT_EQ(LoadConfig({}, Env()).error().code, ErrorCode::kInvalidArgument);
 }
 
+TEST_F(ConfigTest, UploadLimitFromFileThenEnvironment) {
+    EXPECT_EQ(LoadConfig({}, Env())->upload_limit, std::int64_t{4} << 30);
+    CliOptions options;
+    options.config = WriteFile("upload_limit = 1000\n");
+    EXPECT_EQ(LoadConfig(options, Env())->upload_limit, 1000);
+    env_["TESSERA_UPLOAD_LIMIT"] = "2000";
+    EXPECT_EQ(LoadConfig(options, Env())->upload_limit, 2000);
+    env_["TESSERA_UPLOAD_LIMIT"] = "0";
+    EXPECT_EQ(LoadConfig(options, Env()).error().field, "upload_limit");
+    env_["TESSERA_UPLOAD_LIMIT"] = "4G";
+    EXPECT_EQ(LoadConfig(options, Env()).error().field, "TESSERA_UPLOAD_LIMIT");
+}
+
 TEST_F(ConfigTest, LeaseSecondsIsReadFromTheEnvironment) {
     env_["TESSERA_LEASE_SECONDS"] = "3";
     auto config = LoadConfig({}, Env());

@@ -2,8 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <variant>
+
+#include "formats/json_stream.hpp"
 
 namespace tessera {
 
@@ -22,35 +27,37 @@ double Num(const json& value) {
     return value.is_number() ? value.get<double>() : NAN;
 }
 
-// The largest coordinate among all boxes and polygons; Azure's flavour stays within 0-1.
-double MaxCoordinate(const json& annotations) {
+// A width or height as an int; 0 when not a number or absurd.
+int ToDimension(const json& value) {
+    if (!value.is_number()) {
+        return 0;
+    }
+    const double v = value.get<double>();
+    return std::isfinite(v) && std::abs(v) < (1 << 30) ? static_cast<int>(v) : 0;
+}
+
+int Dimension(const json& image, const char* key) {
+    return image.contains(key) ? ToDimension(image[key]) : 0;
+}
+
+// The largest coordinate of one annotation's box and polygons; Azure's flavour stays in 0-1.
+double MaxCoordinate(const json& a) {
     double max = 0;
-    for (const json& a : annotations) {
-        if (a.contains("bbox") && a["bbox"].is_array() && a["bbox"].size() == 4) {
-            max = std::max({max, Num(a["bbox"][0]) + Num(a["bbox"][2]),
-                            Num(a["bbox"][1]) + Num(a["bbox"][3])});
-        }
-        if (a.contains("segmentation") && a["segmentation"].is_array()) {
-            for (const json& ring : a["segmentation"]) {
-                if (!ring.is_array()) {
-                    continue;
-                }
-                for (const json& v : ring) {
-                    max = std::max(max, Num(v));
-                }
+    if (a.contains("bbox") && a["bbox"].is_array() && a["bbox"].size() == 4) {
+        max = std::max(
+            {max, Num(a["bbox"][0]) + Num(a["bbox"][2]), Num(a["bbox"][1]) + Num(a["bbox"][3])});
+    }
+    if (a.contains("segmentation") && a["segmentation"].is_array()) {
+        for (const json& ring : a["segmentation"]) {
+            if (!ring.is_array()) {
+                continue;
+            }
+            for (const json& v : ring) {
+                max = std::max(max, Num(v));
             }
         }
     }
     return max;
-}
-
-bool AllSizesZero(const json& images) {
-    for (const json& image : images) {
-        if (image.value("width", 0.0) != 0 || image.value("height", 0.0) != 0) {
-            return false;
-        }
-    }
-    return true;
 }
 
 Result<Polygon> ReadPolygon(const json& segmentation) {
@@ -69,21 +76,24 @@ Result<Polygon> ReadPolygon(const json& segmentation) {
 }
 
 Result<MaskRle> ReadRle(const json& rle, const CocoImage& image) {
-    const json& size = rle.contains("size") ? rle["size"] : json();
     int height = image.height;
     int width = image.width;
-    if (size.is_array() && size.size() == 2 && size[0].is_number() && size[1].is_number()) {
-        height = size[0].get<int>();
-        width = size[1].get<int>();
+    if (rle.contains("size")) {
+        const json& size = rle["size"];
+        if (size.is_array() && size.size() == 2 && size[0].is_number() && size[1].is_number()) {
+            height = ToDimension(size[0]);
+            width = ToDimension(size[1]);
+        }
     }
     if (width <= 0 || height <= 0) {
         return Error::InvalidArgument("RLE segmentation needs the image size");
     }
+    const json* counts_json = rle.contains("counts") ? &rle["counts"] : nullptr;
     std::vector<std::int64_t> counts;
-    if (rle["counts"].is_string()) {
-        TESSERA_ASSIGN_OR_RETURN(counts, DecodeCocoRleString(rle["counts"].get<std::string>()));
-    } else if (rle["counts"].is_array()) {
-        for (const json& c : rle["counts"]) {
+    if (counts_json != nullptr && counts_json->is_string()) {
+        TESSERA_ASSIGN_OR_RETURN(counts, DecodeCocoRleString(counts_json->get<std::string>()));
+    } else if (counts_json != nullptr && counts_json->is_array()) {
+        for (const json& c : *counts_json) {
             if (!c.is_number_integer() || c.get<std::int64_t>() < 0) {
                 return Error::InvalidArgument("RLE counts must be non-negative integers");
             }
@@ -102,103 +112,196 @@ Result<MaskRle> ReadRle(const json& rle, const CocoImage& image) {
     return ColumnRunsToMask(counts, width, height);
 }
 
-Status ParseOneFile(const ImportFile& file, CocoFlavor flavor, ParsedImport& out) {
-    json doc = json::parse(file.bytes, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) {
-        return Error::InvalidArgument(file.path + ": not a JSON object");
-    }
-    if (!doc.contains("images") || !doc["images"].is_array()) {
-        return Error::InvalidArgument(file.path + ": COCO file without an \"images\" list");
-    }
-    const json empty = json::array();
-    const json& annotations =
-        doc.contains("annotations") && doc["annotations"].is_array() ? doc["annotations"] : empty;
-    std::map<std::int64_t, std::string> categories;
-    if (doc.contains("categories") && doc["categories"].is_array()) {
-        for (const json& c : doc["categories"]) {
-            if (c.contains("id") && c["id"].is_number_integer() && c.contains("name") &&
-                c["name"].is_string()) {
-                categories[c["id"].get<std::int64_t>()] = c["name"].get<std::string>();
-            }
+// What one element of "annotations" says, before its image and category are known (COCO files
+// often list categories last, and nothing obliges "images" to come first).
+struct PendingAnnotation {
+    struct Unreadable {
+        std::string why;
+    };
+    std::size_t index = 0;  // in "annotations", for messages
+    std::int64_t image_id = 0;
+    std::optional<std::int64_t> category_id;
+    std::optional<double> score;
+    // An RLE stays JSON until its image (whose size it may need) is known.
+    std::variant<Unreadable, Box, Polygon, json> geometry;
+};
+
+// One COCO file while its arrays stream past. Images become records as they come; annotations
+// are attached as soon as their image and category are known, the rest when the file ends.
+// Only elements, never the whole "annotations" array, are held as JSON.
+class CocoFileReader {
+public:
+    CocoFileReader(std::string path, CocoFlavor flavor, ParsedImport& out)
+        : path_(std::move(path)), flavor_(flavor), out_(out), first_record_(out.records.size()) {}
+
+    Status Element(const std::string& key, std::size_t index, const json& element) {
+        if (key == "images") {
+            AddImage(element);
+        } else if (key == "categories") {
+            AddCategory(element);
+        } else {
+            AddAnnotation(index, element);
         }
+        return Status::Ok();
     }
-    bool normalized = flavor == CocoFlavor::kAzure;
-    if (flavor == CocoFlavor::kDetect) {
-        normalized = AllSizesZero(doc["images"]) && !annotations.empty() &&
-                     MaxCoordinate(annotations) <= 1.5;
+
+    Status Finish(const std::map<std::string, JsonTopLevel>& seen) {
+        if (seen.at("images") != JsonTopLevel::kArray) {
+            return Error::InvalidArgument(path_ + ": COCO file without an \"images\" list");
+        }
+        while (!pending_.empty()) {  // popped as they go: the deque gives its memory back
+            Resolve(std::move(pending_.front()));
+            pending_.pop_front();
+        }
+        bool normalized = flavor_ == CocoFlavor::kAzure;
+        if (flavor_ == CocoFlavor::kDetect) {
+            normalized = all_sizes_zero_ && annotation_count_ > 0 && max_coordinate_ <= 1.5;
+        }
+        for (std::size_t i = first_record_; i < out_.records.size(); ++i) {
+            out_.records[i].space = normalized ? CoordSpace::kNormalized : CoordSpace::kPixel;
+        }
+        out_.errors.insert(out_.errors.end(), std::make_move_iterator(errors_.begin()),
+                           std::make_move_iterator(errors_.end()));
+        return Status::Ok();
     }
-    std::map<std::int64_t, CocoImage> images;
-    for (const json& image : doc["images"]) {
-        const int row = static_cast<int>(out.records.size() + out.errors.size()) + 1;
+
+private:
+    void AddImage(const json& image) {
+        // Rows count images across the upload; annotation errors are added at the end of the
+        // file so they do not shift them.
+        const int row = static_cast<int>(out_.records.size() + out_.errors.size()) + 1;
         if (!image.is_object() || !image.contains("id") || !image["id"].is_number_integer() ||
             !image.contains("file_name") || !image["file_name"].is_string()) {
-            out.errors.push_back({row, file.path + ": image without integer id or file_name"});
-            continue;
+            out_.errors.push_back({row, path_ + ": image without integer id or file_name"});
+            return;
         }
-        CocoImage info{image["file_name"].get<std::string>(),
-                       static_cast<int>(image.value("width", 0.0)),
-                       static_cast<int>(image.value("height", 0.0)), out.records.size()};
+        CocoImage info{image["file_name"].get<std::string>(), Dimension(image, "width"),
+                       Dimension(image, "height"), out_.records.size()};
+        all_sizes_zero_ = all_sizes_zero_ && info.width == 0 && info.height == 0;
         ImportRecord record;
         record.row = row;
         record.name = info.file_name;
-        record.space = normalized ? CoordSpace::kNormalized : CoordSpace::kPixel;
         if (info.width > 0 && info.height > 0) {
             record.size = ImageSize{info.width, info.height};
         }
-        images[image["id"].get<std::int64_t>()] = info;
-        out.records.push_back(std::move(record));
+        images_[image["id"].get<std::int64_t>()] = std::move(info);
+        out_.records.push_back(std::move(record));
     }
-    for (std::size_t i = 0; i < annotations.size(); ++i) {
-        const json& a = annotations[i];
-        const std::string where = file.path + ": annotations[" + std::to_string(i) + "]";
+
+    void AddCategory(const json& c) {
+        if (c.is_object() && c.contains("id") && c["id"].is_number_integer() &&
+            c.contains("name") && c["name"].is_string()) {
+            categories_[c["id"].get<std::int64_t>()] = c["name"].get<std::string>();
+        }
+    }
+
+    void AddAnnotation(std::size_t index, const json& a) {
+        ++annotation_count_;
+        max_coordinate_ = std::max(max_coordinate_, MaxCoordinate(a));
         if (!a.is_object() || !a.contains("image_id") || !a["image_id"].is_number_integer()) {
-            out.errors.push_back({0, where + ": no integer image_id"});
-            continue;
+            errors_.push_back({0, Where(index) + ": no integer image_id"});
+            return;
         }
-        auto image = images.find(a["image_id"].get<std::int64_t>());
-        if (image == images.end()) {
-            out.errors.push_back({0, where + ": image_id not in \"images\""});
-            continue;
-        }
-        ImportRecord& record = out.records[image->second.record];
-        auto category = categories.end();
+        PendingAnnotation pending;
+        pending.index = index;
+        pending.image_id = a["image_id"].get<std::int64_t>();
         if (a.contains("category_id") && a["category_id"].is_number_integer()) {
-            category = categories.find(a["category_id"].get<std::int64_t>());
+            pending.category_id = a["category_id"].get<std::int64_t>();
         }
-        if (category == categories.end()) {
-            out.errors.push_back({record.row, where + ": unknown category_id"});
-            continue;
+        if (a.contains("score") && a["score"].is_number()) {
+            pending.score = a["score"].get<double>();
+        }
+        const json none;
+        const json& seg = a.contains("segmentation") ? a["segmentation"] : none;
+        if (seg.is_array() && !seg.empty()) {
+            auto polygon = ReadPolygon(seg);
+            if (polygon.ok()) {
+                pending.geometry = std::move(polygon).value();
+            } else {
+                pending.geometry = PendingAnnotation::Unreadable{polygon.error().message};
+            }
+        } else if (seg.is_object()) {
+            pending.geometry = seg;
+        } else if (a.contains("bbox") && a["bbox"].is_array() && a["bbox"].size() == 4) {
+            const json& b = a["bbox"];
+            pending.geometry = Box{Num(b[0]), Num(b[1]), Num(b[2]), Num(b[3])};
+        } else {
+            pending.geometry = PendingAnnotation::Unreadable{"neither bbox nor segmentation"};
+        }
+        const bool category_later =
+            pending.category_id && !categories_.contains(*pending.category_id);
+        if (!images_.contains(pending.image_id) || category_later) {
+            pending_.push_back(std::move(pending));
+        } else {
+            Resolve(std::move(pending));
+        }
+    }
+
+    // Attaches the annotation to its image's record, or reports why it cannot be.
+    void Resolve(PendingAnnotation&& a) {
+        auto image = images_.find(a.image_id);
+        if (image == images_.end()) {
+            errors_.push_back({0, Where(a.index) + ": image_id not in \"images\""});
+            return;
+        }
+        ImportRecord& record = out_.records[image->second.record];
+        auto category = a.category_id ? categories_.find(*a.category_id) : categories_.end();
+        if (category == categories_.end()) {
+            errors_.push_back({record.row, Where(a.index) + ": unknown category_id"});
+            return;
         }
         Shape shape;
         shape.label = category->second;
-        if (a.contains("score") && a["score"].is_number()) {
-            shape.confidence = a["score"].get<double>();
+        shape.confidence = a.score;
+        if (auto* unreadable = std::get_if<PendingAnnotation::Unreadable>(&a.geometry)) {
+            errors_.push_back({record.row, Where(a.index) + ": " + unreadable->why});
+            return;
         }
-        const json& seg = a.contains("segmentation") ? a["segmentation"] : json();
-        if (seg.is_array() && !seg.empty()) {
-            auto polygon = ReadPolygon(seg);
-            if (!polygon.ok()) {
-                out.errors.push_back({record.row, where + ": " + polygon.error().message});
-                continue;
-            }
-            shape.geometry = std::move(polygon).value();
-        } else if (seg.is_object()) {
-            auto mask = ReadRle(seg, image->second);
+        if (auto* rle = std::get_if<json>(&a.geometry)) {
+            auto mask = ReadRle(*rle, image->second);
             if (!mask.ok()) {
-                out.errors.push_back({record.row, where + ": " + mask.error().message});
-                continue;
+                errors_.push_back({record.row, Where(a.index) + ": " + mask.error().message});
+                return;
             }
             shape.geometry = std::move(mask).value();
-        } else if (a.contains("bbox") && a["bbox"].is_array() && a["bbox"].size() == 4) {
-            const json& b = a["bbox"];
-            shape.geometry = Box{Num(b[0]), Num(b[1]), Num(b[2]), Num(b[3])};
+        } else if (auto* box = std::get_if<Box>(&a.geometry)) {
+            shape.geometry = *box;
         } else {
-            out.errors.push_back({record.row, where + ": neither bbox nor segmentation"});
-            continue;
+            shape.geometry = std::move(std::get<Polygon>(a.geometry));
         }
         record.shapes.push_back(std::move(shape));
     }
-    return Status::Ok();
+
+    std::string Where(std::size_t index) const {
+        return path_ + ": annotations[" + std::to_string(index) + "]";
+    }
+
+    std::string path_;
+    CocoFlavor flavor_;
+    ParsedImport& out_;
+    std::size_t first_record_;  // this file's records start here
+    std::map<std::int64_t, CocoImage> images_;
+    std::map<std::int64_t, std::string> categories_;
+    std::deque<PendingAnnotation> pending_;
+    std::vector<ImportRowError> errors_;  // annotation errors, added to out_ at the end
+    bool all_sizes_zero_ = true;
+    std::size_t annotation_count_ = 0;
+    double max_coordinate_ = 0;
+};
+
+template <typename Input>
+Status ParseOneFile(Input&& input, const std::string& path, CocoFlavor flavor, ParsedImport& out) {
+    CocoFileReader reader(path, flavor, out);
+    JsonArrayStream stream;
+    stream.keys = {"images", "categories", "annotations"};
+    stream.element = [&reader](const std::string& key, std::size_t index, json&& element) {
+        return reader.Element(key, index, element);
+    };
+    auto seen = StreamJsonArrays(std::forward<Input>(input), stream);
+    if (!seen.ok()) {
+        return Error::InvalidArgument(path + ": " + seen.error().message);
+    }
+    return reader.Finish(*seen);
 }
 
 }  // namespace
@@ -282,8 +385,24 @@ Result<ParsedImport> ParseCoco(const std::vector<ImportFile>& files, CocoFlavor 
             continue;
         }
         any = true;
-        TESSERA_TRY(ParseOneFile(file, flavor, out));
+        TESSERA_TRY(ParseOneFile(std::string_view(file.bytes), file.path, flavor, out));
     }
+    if (!any) {
+        return Error::InvalidArgument("no COCO .json file in the upload");
+    }
+    return out;
+}
+
+Result<ParsedImport> ParseCocoUpload(const ImportUpload& upload, CocoFlavor flavor) {
+    ParsedImport out;
+    bool any = false;
+    TESSERA_TRY(upload.ForEach([&](const std::string& path, std::istream& bytes) -> Status {
+        if (!ImportEndsWith(path, ".json")) {
+            return Status::Ok();
+        }
+        any = true;
+        return ParseOneFile(bytes, path, flavor, out);
+    }));
     if (!any) {
         return Error::InvalidArgument("no COCO .json file in the upload");
     }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "formats/import_record_import.hpp"
+#include "formats/import_upload.hpp"
 
 namespace tessera {
 
@@ -12,7 +13,11 @@ enum class CocoFlavor { kDetect, kPixel, kAzure };
 // Parses every *.json file among `files` as COCO. Row numbers count images in file order.
 // Boxes come from "bbox", polygons from list "segmentation", masks from RLE "segmentation"
 // (counts list or compressed string; COCO RLE is column-major, converted to row-major runs).
+// Each file is streamed (formats/json_stream): only one element of "images", "categories" or
+// "annotations" is JSON at a time, so memory grows with the shapes read, not the file.
 Result<ParsedImport> ParseCoco(const std::vector<ImportFile>& files, CocoFlavor flavor);
+// The same over an upload, read from disk one file or zip entry at a time.
+Result<ParsedImport> ParseCocoUpload(const ImportUpload& upload, CocoFlavor flavor);
 
 // Decodes a compressed COCO RLE "counts" string into run lengths.
 Result<std::vector<std::int64_t>> DecodeCocoRleString(const std::string& counts);

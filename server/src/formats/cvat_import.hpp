@@ -1,8 +1,15 @@
 #pragma once
-// CVAT for images 1.1 XML: <image name width height> with <box label xtl ytl xbr ybr> and
-// <polygon label points="x,y;x,y;..."> in pixels (CVAT's corners are continuous coordinates,
-// the same as ours). Polylines, points, cuboids, ellipses and tags are not shapes we draw:
-// they are skipped.
+// CVAT for images 1.1 XML: <image name width height [subset]> with <box label xtl ytl xbr ybr>,
+// <polygon label points="x,y;x,y;..."> and <mask label rle left top width height> in pixels
+// (CVAT's corners are continuous coordinates, the same as ours). Polylines, points, cuboids,
+// ellipses and tags are not shapes we draw: they are skipped.
+//
+// A mask's rle is CVAT's own: comma-separated run lengths over the box left, top, width x
+// height (whole pixels), row-major, alternating unset and set pixels, starting with unset. It
+// becomes a mask over the whole image (clipped to it), which needs the image's width and height.
+//
+// A project export names each image's subset: the record is named "<subset>/<name>", and when
+// one name appears in several subsets, it matches by that path only (never by file name alone).
 #include <vector>
 
 #include "formats/import_record_import.hpp"
@@ -13,5 +20,11 @@ Result<ParsedImport> ParseCvat(const std::vector<ImportFile>& files);
 
 // "x1,y1;x2,y2;..." to points; kInvalidArgument for anything else.
 Result<Ring> ParseCvatPoints(const std::string& text);
+
+// CVAT's mask RLE inside the box at (left, top) of box_width x box_height pixels, as runs over an
+// image of `image` size (pixels outside the image dropped). kInvalidArgument for counts that are
+// not numbers or cover more than the box.
+Result<MaskRle> CvatMaskToImage(const std::string& rle, int left, int top, int box_width,
+                                int box_height, ImageSize image);
 
 }  // namespace tessera

@@ -10,6 +10,7 @@
 
 #include "formats/coco_import.hpp"
 #include "formats/cvat_import.hpp"
+#include "formats/import_test_support.hpp"
 #include "formats/jsonl_import.hpp"
 #include "formats/labelme_import.hpp"
 #include "formats/masks_import.hpp"
@@ -23,34 +24,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kSamples = fs::path(TESSERA_SHARED_DATASETS) / "format-samples";
-const fs::path kBccd = fs::path(TESSERA_SHARED_DATASETS) / "bccd";
-
-#define REQUIRE_SAMPLES(dir)                                                          \
-    if (!fs::exists(dir)) {                                                           \
-        GTEST_SKIP() << "shared dataset " << (dir) << " absent (../shared/datasets)"; \
-    }
-
-std::string ReadAll(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-// Every regular file under `root`, named relative to it (as a zip of the folder would).
-std::vector<ImportFile> FilesUnder(const fs::path& root) {
-    std::vector<ImportFile> files;
-    for (const auto& entry : fs::recursive_directory_iterator(root)) {
-        if (entry.is_regular_file()) {
-            files.push_back(
-                {fs::relative(entry.path(), root).generic_string(), ReadAll(entry.path())});
-        }
-    }
-    std::sort(files.begin(), files.end(),
-              [](const ImportFile& a, const ImportFile& b) { return a.path < b.path; });
-    return files;
-}
+using testing::FilesUnder;
+using testing::GrayPng;
+using testing::kBccd;
+using testing::kSamples;
+using testing::ReadAll;
 
 std::string MakeZip(const std::vector<ImportFile>& files) {
     zip_error_t error;
@@ -397,41 +375,6 @@ TEST(MasksImport, ReadsRgbVocSegmentationWithLabelMap) {
     EXPECT_FALSE(parsed->records[0].shapes.empty());
 }
 
-// A gray 8-bit PNG written by hand (filter 0 rows, zlib-compressed).
-std::string GrayPng(int width, int height, const std::vector<std::uint8_t>& pixels) {
-    auto be32 = [](std::string& s, std::uint32_t v) {
-        for (int shift = 24; shift >= 0; shift -= 8) {
-            s.push_back(static_cast<char>((v >> shift) & 0xff));
-        }
-    };
-    auto chunk = [&](std::string& out, const std::string& type, const std::string& data) {
-        be32(out, static_cast<std::uint32_t>(data.size()));
-        std::string body = type + data;
-        out += body;
-        be32(out, static_cast<std::uint32_t>(
-                      crc32(0, reinterpret_cast<const Bytef*>(body.data()), body.size())));
-    };
-    std::string raw;
-    for (int y = 0; y < height; ++y) {
-        raw.push_back('\0');
-        raw.append(reinterpret_cast<const char*>(&pixels[y * width]), width);
-    }
-    uLongf size = compressBound(raw.size());
-    std::string z(size, '\0');
-    compress(reinterpret_cast<Bytef*>(z.data()), &size, reinterpret_cast<const Bytef*>(raw.data()),
-             raw.size());
-    z.resize(size);
-    std::string ihdr;
-    be32(ihdr, width);
-    be32(ihdr, height);
-    ihdr += std::string("\x08\x00\x00\x00\x00", 5);
-    std::string out = "\x89PNG\r\n\x1a\n";
-    chunk(out, "IHDR", ihdr);
-    chunk(out, "IDAT", z);
-    chunk(out, "IEND", "");
-    return out;
-}
-
 TEST(MasksImport, IndexedPixelsBecomePerLabelRuns) {
     // 3 x 2: row 0 = [0, 1, 1], row 1 = [2, 2, 0].
     const std::string png = GrayPng(3, 2, {0, 1, 1, 2, 2, 0});
@@ -446,7 +389,7 @@ TEST(MasksImport, IndexedPixelsBecomePerLabelRuns) {
     ASSERT_TRUE(parsed.ok());
     ASSERT_EQ(parsed->records.size(), 1u);
     const ImportRecord& r = parsed->records[0];
-    EXPECT_EQ(r.name, "masks/a");
+    EXPECT_EQ(r.name, "images/a");  // masks/ stands for the images/ folder beside it
     ASSERT_EQ(r.shapes.size(), 2u);
     EXPECT_EQ(r.shapes[0].label, "road");
     EXPECT_EQ(std::get<MaskRle>(r.shapes[0].geometry).runs, (std::vector<std::int64_t>{1, 2}));

@@ -28,6 +28,10 @@ struct ImportRecord {
     std::string name;  // path or file name as the file gives it
     // True when `name` has no image extension (YOLO names labels by the image's stem).
     bool match_stem = false;
+    // Set when the name's file name alone is ambiguous within the upload (a CVAT project export
+    // whose subsets repeat an image name): the record then matches by path only, and this says
+    // why when no path fits.
+    std::string path_only_reason;
     std::optional<ImageSize> size;  // when the file states it
     CoordSpace space = CoordSpace::kPixel;
     std::vector<Shape> shapes;

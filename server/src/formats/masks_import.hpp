@@ -1,21 +1,21 @@
 #pragma once
-// Semantic masks: a zip of PNGs (one per image, named after it) and a labelmap.txt in the
-// Datumaro/CVAT form ("name:r,g,b:parts:actions", '#' comments). An indexed or gray PNG's pixel
-// value is the line index in the label map; an RGB PNG's colour is looked up in it. Pixels of
-// "background" (or "_background_") are left unlabeled.
+// Semantic masks (format=masks): one PNG per image, named after it, and a label map saying which
+// class each pixel value or colour is. The layout is detected from the upload's files
+// (docs/formats/import.md "masks"):
+// - Datumaro/CVAT "Segmentation mask" and Pascal VOC: labelmap.txt + SegmentationClass/*.png;
+// - Datumaro's common semantic segmentation: dataset_meta.json + masks/*.png (images/ beside);
+// - Kaggle image_mask: masks/*.png with labelmap.csv, or binary masks of one class "object";
+// - CamVid: *annot/*.png (or *_L.png) with label_colors.txt or CamVid's standard colours;
+// - Cityscapes: gtFine/**/*_gtFine_{labelIds,instanceIds,labelTrainIds,color}.png with
+//   label_colors.txt or the standard Cityscapes ids (one file per image, in that order).
+// Gray and palette pixels are values looked up in the map; RGB pixels are colours. Background
+// classes (IsBackgroundName, the maps' void classes) stay unlabeled.
 #include <string>
 #include <vector>
 
 #include "formats/import_record_import.hpp"
 
 namespace tessera {
-
-struct LabelMapEntry {
-    std::string name;
-    int r = -1, g = -1, b = -1;  // -1 when the map gives no colour
-};
-
-std::vector<LabelMapEntry> ParseLabelMap(const std::string& text);
 
 Result<ParsedImport> ParseMasks(const std::vector<ImportFile>& files);
 

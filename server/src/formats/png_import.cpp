@@ -112,12 +112,15 @@ Result<DecodedPng> DecodeMaskPng(const std::string& bytes) {
     std::size_t channels = 0;
     if ((color == 0 || color == 3) && (depth == 1 || depth == 2 || depth == 4 || depth == 8)) {
         channels = 1;
+    } else if (color == 0 && depth == 16) {
+        channels = 1;  // 16-bit gray: class or instance ids above 255 (Cityscapes, Kaggle)
     } else if (color == 2 && depth == 8) {
         channels = 3;
     } else if (color == 6 && depth == 8) {
         channels = 4;
     } else {
-        return Error::InvalidArgument("PNG mask must be 8-bit gray, palette, RGB or RGBA");
+        return Error::InvalidArgument(
+            "PNG mask must be gray (up to 16-bit), palette, 8-bit RGB or 8-bit RGBA");
     }
     const std::size_t bits = channels * static_cast<std::size_t>(depth);
     const std::size_t stride = (static_cast<std::size_t>(width) * bits + 7) / 8;
@@ -128,13 +131,16 @@ Result<DecodedPng> DecodeMaskPng(const std::string& bytes) {
     out.width = width;
     out.height = height;
     out.indexed = channels == 1;
+    out.bytes_per_value = out.indexed ? (depth == 16 ? 2 : 1) : 3;
     const std::size_t n = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
-    out.pixels.resize(out.indexed ? n : n * 3);
+    out.pixels.resize(n * static_cast<std::size_t>(out.bytes_per_value));
     for (int y = 0; y < height; ++y) {
         const std::uint8_t* row = &rows[static_cast<std::size_t>(y) * stride];
         for (int x = 0; x < width; ++x) {
             const std::size_t i = static_cast<std::size_t>(y) * width + x;
-            if (channels == 1) {
+            if (channels == 1 && depth == 16) {
+                std::memcpy(&out.pixels[i * 2], row + static_cast<std::size_t>(x) * 2, 2);
+            } else if (channels == 1) {
                 const std::size_t bit = static_cast<std::size_t>(x) * depth;
                 const int shift = 8 - depth - static_cast<int>(bit % 8);
                 out.pixels[i] =

@@ -124,7 +124,12 @@ Result<ParsedImport> ParseYolo(const std::vector<ImportFile>& files) {
         }
     }
     if (names.empty()) {
-        return Error::InvalidArgument("YOLO upload needs class names: obj.names or data.yaml");
+        // Class ids are positions in a names list only the trainer knew; mapping them to the
+        // project's labels by position would silently mislabel whenever the orders differ.
+        return Error::InvalidArgument(
+            "YOLO upload has no class names: add obj.names or classes.txt (one name a line, "
+            "class 0 first) or data.yaml (names: [...]); class ids are not guessed from the "
+            "project's label order");
     }
     ParsedImport out;
     int row = 0;

@@ -1,5 +1,8 @@
 #pragma once
 // Reads an uploaded body: a .zip is unpacked (libzip), anything else is one file.
+#include <filesystem>
+#include <functional>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -18,5 +21,17 @@ Result<std::vector<ImportFile>> ReadImportZip(const std::string& body);
 
 // The body as files: unzipped when it is a zip, else one file named `name`.
 Result<std::vector<ImportFile>> ReadImportBody(std::string body, const std::string& name);
+
+// The same for an upload on disk: the archive is read from the file entry by entry (libzip
+// seeks in it), never loaded whole.
+bool FileLooksLikeZip(const std::filesystem::path& path);
+Result<std::vector<ImportFile>> ReadImportZipFile(const std::filesystem::path& path);
+
+// Streams every regular entry (archive order, as ReadImportZip lists them) to `visit`, inflating
+// as the visitor reads, so memory stays constant whatever the entry's size. A damaged entry
+// (bad data, CRC mismatch) is an error naming it even when the visitor succeeded.
+using ZipEntryVisitor = std::function<Status(const std::string& name, std::istream& bytes)>;
+Status ForEachZipEntry(const std::string& body, const ZipEntryVisitor& visit);
+Status ForEachZipEntryInFile(const std::filesystem::path& path, const ZipEntryVisitor& visit);
 
 }  // namespace tessera

@@ -7,8 +7,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <exception>
+#include <filesystem>
+#include <optional>
 #include <string_view>
+#include <system_error>
 
 #include "base/log.hpp"
 #include "http/dispatch.hpp"
@@ -208,7 +212,67 @@ bool IsUploadTarget(const bhttp::request<bhttp::string_body>& header) {
            target.substr(target.size() - kSuffix.size()) == kSuffix;
 }
 
+// An upload's temp file: removed when the request is done, whichever way it ends.
+class UploadFile {
+public:
+    explicit UploadFile(std::filesystem::path path) : path_(std::move(path)) {}
+    ~UploadFile() {
+        std::error_code ec;
+        std::filesystem::remove(path_, ec);
+    }
+    UploadFile(const UploadFile&) = delete;
+    UploadFile& operator=(const UploadFile&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+// Errors of the disk rather than of the client while an upload is stored.
+bool IsStorageError(const beast::error_code& ec) {
+    return ec == std::errc::no_space_on_device || ec == std::errc::file_too_large ||
+           ec == std::errc::io_error ||
+           (ec.category() == std::system_category() && ec.value() == EDQUOT);
+}
+
 }  // namespace
+
+// Reads the body of an upload into a new file under upload_dir. Each read has the I/O timeout
+// (a slow client may take as long as it keeps sending). `header` must have read the header and
+// nothing of the body yet. Leaves `raw` holding the header and an empty body.
+std::optional<Error> Connection::ReadUploadToFile(bhttp::request_parser<bhttp::string_body>& header,
+                                                  const std::filesystem::path& path,
+                                                  RawRequest& raw, const Error& too_large) {
+    // Cannot throw: the header parser has not started on the body.
+    bhttp::request_parser<bhttp::file_body> parser(std::move(header));
+    parser.body_limit(state_->settings.upload_body_limit);
+    beast::error_code ec;
+    parser.get().body().open(path.c_str(), beast::file_mode::write_new, ec);
+    std::optional<Error> error;
+    if (ec) {
+        log::Warn("cannot create upload file", {{"path", path.string()}, {"error", ec.message()}});
+        error = Error::Unavailable("the server cannot store the upload: " + ec.message());
+    }
+    while (!error && !parser.is_done()) {
+        ec = Await(
+            [&](auto handler) {
+                bhttp::async_read_some(stream_, buffer_, parser, std::move(handler));
+            },
+            state_->settings.io_timeout);
+        if (ec == bhttp::error::body_limit) {
+            error = too_large;
+        } else if (IsStorageError(ec)) {
+            log::Warn("cannot store upload", {{"error", ec.message()}});
+            error = Error::Unavailable("the server cannot store the upload: " + ec.message());
+        } else if (ec) {
+            client_gone_ = true;  // left, timed out or sent a malformed body
+            break;
+        }
+    }
+    parser.get().body().close();
+    raw = RawRequest(std::move(parser.get().base()));
+    return error;
+}
 
 bool Connection::ServeOne() {
     ServerState& state = *state_;
@@ -233,10 +297,16 @@ bool Connection::ServeOne() {
 
     auto started = steady_clock::now();
     std::optional<Error> early_error;
-    const bool upload = !ec && IsUploadTarget(parser.get());
+    // A declared length over the larger limit fails the header read, but the header is whole.
+    const bool upload = (!ec || ec == bhttp::error::body_limit) && IsUploadTarget(parser.get());
     const std::size_t limit = upload ? state.settings.upload_body_limit : state.settings.body_limit;
-    const Error too_large{ErrorCode::kPayloadTooLarge,
-                          "request body exceeds " + std::to_string(limit) + " bytes", "body"};
+    const Error too_large{
+        ErrorCode::kPayloadTooLarge,
+        upload ? "upload exceeds the upload limit of " + std::to_string(limit) + " bytes"
+               : "request body exceeds " + std::to_string(limit) + " bytes",
+        "body"};
+    RawRequest raw;
+    std::optional<UploadFile> upload_file;  // declared before the request that names it
     if (!ec) {
         parser.body_limit(limit);
     }
@@ -254,18 +324,34 @@ bool Connection::ServeOne() {
             Await([&](auto handler) { bhttp::async_write(stream_, go_on, std::move(handler)); },
                   state.settings.io_timeout);
         }
-        ec = Await(
-            [&](auto handler) { bhttp::async_read(stream_, buffer_, parser, std::move(handler)); },
-            state.settings.io_timeout);
-        if (ec == bhttp::error::body_limit) {
-            early_error = too_large;
-        } else if (ec) {
-            return false;
+        if (upload && !state.settings.upload_dir.empty()) {
+            upload_file.emplace(state.settings.upload_dir /
+                                ("upload-" + state.random.HexToken(8) + ".part"));
+            early_error = ReadUploadToFile(parser, upload_file->path(), raw, too_large);
+            if (client_gone_) {
+                return false;
+            }
+        } else {
+            ec = Await(
+                [&](auto handler) {
+                    bhttp::async_read(stream_, buffer_, parser, std::move(handler));
+                },
+                state.settings.io_timeout);
+            if (ec == bhttp::error::body_limit) {
+                early_error = too_large;
+            } else if (ec) {
+                return false;
+            }
         }
     }
 
-    RawRequest raw = parser.release();
+    if (!upload_file) {
+        raw = parser.release();
+    }
     Request request{raw, {}, {}, {}, std::nullopt, state.random.HexToken(8)};
+    if (upload_file && !early_error) {
+        request.upload = upload_file->path();
+    }
     Response response;
     bool keep_alive = raw.keep_alive() && !early_error;
     if (early_error) {
@@ -280,6 +366,9 @@ bool Connection::ServeOne() {
         request.query = std::move(target->query);
         response = Dispatch(state.router, state.authenticate, request);
     }
+    // The handler is done with the stored upload; removing it before answering means a client
+    // that got its response never sees the file.
+    upload_file.reset();
     // Decided after the handler ran: a shutdown that began meanwhile closes this connection.
     keep_alive = keep_alive && !state.stop.triggered();
     response.Header("X-Request-Id", request.request_id);

@@ -4,8 +4,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <chrono>
+#include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "http/message.hpp"
 #include "http/server_state.hpp"
@@ -41,6 +44,11 @@ public:
 
 private:
     bool ServeOne();  // false: close the connection
+    // Streams an upload's body into a new file at `path`; the error to answer with, if any
+    // (client_gone_ when there is no one left to answer).
+    std::optional<Error> ReadUploadToFile(
+        boost::beast::http::request_parser<boost::beast::http::string_body>& header,
+        const std::filesystem::path& path, RawRequest& raw, const Error& too_large);
     // Sends `response`; false when the connection broke.
     bool Send(const RawRequest& request, Response& response, bool keep_alive);
     bool SendString(const RawRequest& request, Response& response, bool keep_alive);
@@ -56,6 +64,7 @@ private:
     boost::beast::flat_buffer buffer_;
     bool idle_ = false;           // only touched on the connection's own thread
     bool unread_input_ = false;   // closing with part of a request unread
+    bool client_gone_ = false;    // the client left in the middle of an upload
     std::size_t last_bytes_ = 0;  // bytes moved by the last Await
 };
 

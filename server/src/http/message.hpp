@@ -47,6 +47,9 @@ struct Request {
     std::multimap<std::string, std::string> query;
     std::optional<Principal> principal;  // set on authenticated routes
     std::string request_id;
+    // Uploads (POST .../import) when the server has an upload_dir: the body, stored in this
+    // file (removed once the response is sent); raw.body() is then empty.
+    std::filesystem::path upload;
 
     // The authenticated user; only valid on routes with Access::kAuthenticated.
     const User& user() const { return principal->user; }

@@ -5,6 +5,7 @@
 // bodies, a JSON body limit and graceful shutdown are handled here; routing and auth come in.
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -23,8 +24,10 @@ struct ServerSettings {
     std::chrono::milliseconds header_timeout{30'000};  // also the keep-alive idle limit
     std::chrono::milliseconds io_timeout{60'000};      // body read and each write
     std::size_t body_limit = 1 << 20;                  // JSON bodies; more is a 413
-    // Uploads (POST .../import) carry whole annotation files or zips; held in memory.
-    std::size_t upload_body_limit = std::size_t{512} << 20;
+    // Uploads (POST .../import) carry whole annotation files or zips: up to this many bytes,
+    // streamed into a temp file in upload_dir (held in memory when upload_dir is empty).
+    std::size_t upload_body_limit = std::size_t{4} << 30;
+    std::filesystem::path upload_dir;
     std::chrono::milliseconds shutdown_grace{60'000};  // then Shutdown returns anyway
 };
 

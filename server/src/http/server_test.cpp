@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -303,6 +304,94 @@ TEST_F(ServerTest, ConnectionsOverTheCapAreRefused) {
         status = retry.Get("/hello").status;
     }
     EXPECT_EQ(status, 200u);
+}
+
+// The import route's body goes to a file in upload_dir, which is gone once the answer is out.
+class UploadTest : public ServerTest {
+protected:
+    void SetUp() override {
+        ServerTest::SetUp();
+        uploads_ = dir_ / "uploads";
+        std::filesystem::create_directories(uploads_);
+        router_.Add("POST", "/api/v1/projects/{id}/import", Access::kPublic,
+                    [this](Request& request) {
+                        ++handler_calls_;
+                        std::ifstream in(request.upload, std::ios::binary);
+                        std::string stored((std::istreambuf_iterator<char>(in)),
+                                           std::istreambuf_iterator<char>());
+                        return JsonResponse(200, {{"stored", stored},
+                                                  {"path", request.upload.string()},
+                                                  {"in_memory", request.raw.body().size()}});
+                    });
+        ServerSettings settings;
+        settings.body_limit = 100;
+        settings.upload_body_limit = 1000;
+        settings.upload_dir = uploads_;
+        StartServer(settings);
+    }
+
+    bool UploadDirEmpty() const { return std::filesystem::is_empty(uploads_); }
+
+    std::filesystem::path uploads_;
+    std::atomic<int> handler_calls_{0};
+};
+
+TEST_F(UploadTest, BodyIsStreamedToAFileRemovedBeforeTheAnswer) {
+    HttpClient client = Client();
+    const std::string body(1000, 'u');  // over the JSON limit, at the upload limit
+    auto response = client.Send("POST", "/api/v1/projects/3/import?format=coco", body);
+    ASSERT_EQ(response.status, 200u) << response.body;
+    EXPECT_EQ(response.Json()["stored"], body);
+    EXPECT_EQ(response.Json()["in_memory"], 0);
+    const std::filesystem::path stored_at = response.Json()["path"].get<std::string>();
+    EXPECT_EQ(stored_at.parent_path(), uploads_);
+    EXPECT_FALSE(std::filesystem::exists(stored_at));
+    EXPECT_TRUE(UploadDirEmpty());
+
+    auto chunked = client.SendRaw(
+        "POST /api/v1/projects/3/import HTTP/1.1\r\nHost: x\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n");
+    ASSERT_EQ(chunked.status, 200u) << chunked.body;
+    EXPECT_EQ(chunked.Json()["stored"], "abcdefg");
+    EXPECT_TRUE(UploadDirEmpty());
+}
+
+TEST_F(UploadTest, OverTheUploadLimitIs413NamingItAndLeavesNoFile) {
+    HttpClient client = Client();
+    auto declared = client.Send("POST", "/api/v1/projects/3/import", std::string(1001, 'u'));
+    EXPECT_EQ(declared.status, 413u);
+    EXPECT_EQ(declared.Json()["error"]["code"], "payload_too_large");
+    EXPECT_EQ(declared.Json()["error"]["message"], "upload exceeds the upload limit of 1000 bytes");
+    // A chunked body has no length up front: the limit is hit while it is being stored.
+    const std::string chunk(600, 'c');
+    auto chunked = client.SendRaw(
+        "POST /api/v1/projects/3/import HTTP/1.1\r\nHost: x\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n258\r\n" +
+        chunk + "\r\n258\r\n" + chunk + "\r\n0\r\n\r\n");
+    EXPECT_EQ(chunked.status, 413u) << client.error();
+    EXPECT_EQ(chunked.Json()["error"]["message"], "upload exceeds the upload limit of 1000 bytes");
+    EXPECT_EQ(handler_calls_, 0);
+    EXPECT_TRUE(UploadDirEmpty());
+    // Other routes keep the JSON limit.
+    EXPECT_EQ(client.Send("POST", "/echo", std::string(101, 'x')).status, 413u);
+}
+
+TEST_F(UploadTest, AClientLeavingMidUploadLeavesNoFile) {
+    HttpClient client = Client();
+    ASSERT_TRUE(client.WriteRaw(
+        "POST /api/v1/projects/3/import HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\n" +
+        std::string(300, 'p')));
+    // Polled, not timed: first the server is storing the body, then it notices the hang-up.
+    auto wait_until = [](const std::function<bool()>& done) {
+        for (int i = 0; i < 500 && !done(); ++i) {
+            std::this_thread::sleep_for(20ms);
+        }
+        return done();
+    };
+    ASSERT_TRUE(wait_until([this] { return !UploadDirEmpty(); }));
+    client.Close();
+    EXPECT_TRUE(wait_until([this] { return UploadDirEmpty(); }));
+    EXPECT_EQ(handler_calls_, 0);
 }
 
 TEST_F(ServerTest, StartFailsOnBadAddress) {

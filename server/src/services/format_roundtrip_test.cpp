@@ -27,8 +27,10 @@
 #include <vector>
 
 #include "formats/coco_import.hpp"
+#include "formats/coco_panoptic_import.hpp"
 #include "formats/cvat_import.hpp"
 #include "formats/labelme_import.hpp"
+#include "formats/masks_import.hpp"
 #include "formats/voc_import.hpp"
 #include "formats/yolo_import.hpp"
 #include "services/export_service.hpp"
@@ -85,11 +87,13 @@ bool IsImageFile(const fs::path& path) {
     return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".mp4";
 }
 
-// Annotation files under `dir` (images left out), named relative to it, sorted.
-std::vector<ImportFile> FilesUnder(const fs::path& dir) {
+// Annotation files under `dir` (images left out unless `with_png`: PNG masks are annotations),
+// named relative to it, sorted.
+std::vector<ImportFile> FilesUnder(const fs::path& dir, bool with_png = false) {
     std::vector<ImportFile> out;
     for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-        if (entry.is_regular_file() && !IsImageFile(entry.path())) {
+        const bool png = entry.path().extension() == ".png";
+        if (entry.is_regular_file() && (!IsImageFile(entry.path()) || (with_png && png))) {
             out.push_back(
                 {fs::relative(entry.path(), dir).generic_string(), ReadAll(entry.path())});
         }
@@ -467,6 +471,80 @@ TEST_F(FormatRoundTripTest, SemanticProjectThroughCocoRleAndMaskPng) {
     }
 }
 
+// CVAT <mask> (no Datumaro sample has one, so the file is written here in CVAT's form): masks in
+// a semantic project, their outlines in a polygon project; both survive our exports.
+TEST_F(FormatRoundTripTest, CvatMasksInSemanticAndPolygonProjects) {
+    const std::vector<std::string> labels = {"road", "car"};
+    const std::vector<NewItem> items = {
+        NewItem{"frames/a.png", 100, 6, 4, "png", ItemState::kUnlabeled, ""}};
+    // road: box (1, 1) 3 x 2 with rows "011", "110"; car: a 2 x 2 block with a corner cut,
+    // at (4, 2) in a 6 x 4 image.
+    const std::string xml = R"(<annotations><version>1.1</version>
+  <image id="0" name="frames/a.png" width="6" height="4">
+    <mask label="road" rle="1, 4, 1" left="1" top="1" width="3" height="2" z_order="0"/>
+    <mask label="car" rle="0, 3, 1" left="4" top="2" width="2" height="2" z_order="1"/>
+  </image></annotations>)";
+    for (const char* task : {"semantic", "polygon"}) {
+        SCOPED_TRACE(task);
+        Project p = MakeProject(task, labels, items);
+        ImportFinal(p.id, ImportFormat::kCvat, xml, "annotations.xml", "cvat masks");
+        const ShapesByPath original = Collect(p.id);
+        ASSERT_EQ(original.at("frames/a.png").size(), 2u);
+        if (std::string(task) == "semantic") {
+            EXPECT_EQ(std::get<MaskRle>(original.at("frames/a.png")[0].geometry).runs,
+                      (std::vector<std::int64_t>{8, 2, 13, 2}));
+        } else {
+            // The road outline: an S of 4 pixels, 8 corners.
+            const auto& road = std::get<Polygon>(original.at("frames/a.png")[0].geometry);
+            ASSERT_EQ(road.rings.size(), 1u);
+            EXPECT_EQ(road.rings[0].size(), 8u);
+        }
+        for (ExportFormat format :
+             std::string(task) == "semantic" ? kSemanticExports : kPolygonExports) {
+            RoundTrip(p, labels, items, original, format, std::string("cvat masks ") + task);
+        }
+    }
+}
+
+// A CVAT project export repeats img0.jpg and img1.jpg in subsets Test, Train and Validation:
+// each record matches the item whose path ends with <subset>/<name>; in a project holding one
+// img0.jpg the records are unmatched, saying why, rather than all landing on the same item.
+TEST_F(FormatRoundTripTest, CvatProjectSubsetsMatchBySubsetPath) {
+    const fs::path dir = kSamples / "cvat_dataset/for_images/export_project";
+    REQUIRE_DATA(dir);
+    const std::string xml = ReadAll(dir / "annotations.xml");
+    std::vector<NewItem> items;
+    for (const char* subset : {"Test", "Train", "Validation"}) {
+        items.push_back(NewItem{std::string("images/") + subset + "/img0.jpg", 100, 8, 8, "jpeg",
+                                ItemState::kUnlabeled, ""});
+        items.push_back(NewItem{std::string("images/") + subset + "/img1.jpg", 100, 10, 10, "jpeg",
+                                ItemState::kUnlabeled, ""});
+    }
+    Project p = MakeProject("polygon", {"label1", "label2"}, items);
+    ImportFinal(p.id, ImportFormat::kCvat, xml, "annotations.xml", "cvat project");
+    const ShapesByPath stored = Collect(p.id);
+    EXPECT_EQ(stored.size(), 6u);
+    ASSERT_EQ(stored.at("images/Train/img1.jpg").size(), 1u);
+    EXPECT_TRUE(std::holds_alternative<Polygon>(stored.at("images/Train/img1.jpg")[0].geometry));
+
+    Project flat =
+        MakeProject("polygon", {"label1", "label2"},
+                    {NewItem{"img0.jpg", 100, 8, 8, "jpeg", ItemState::kUnlabeled, ""},
+                     NewItem{"img1.jpg", 100, 10, 10, "jpeg", ItemState::kUnlabeled, ""}});
+    ImportOptions options;
+    options.format = ImportFormat::kCvat;
+    options.mode = ImportMode::kFinal;
+    options.upload_name = "annotations.xml";
+    auto report = imports.Import(owner_, flat.id, options, xml);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_TRUE(report->errors.empty());
+    EXPECT_EQ(report->matched, 0);
+    ASSERT_EQ(report->unmatched.size(), 6u);
+    EXPECT_EQ(report->unmatched[0].name, "Test/img0.jpg");
+    EXPECT_NE(report->unmatched[0].reason.find("several subsets"), std::string::npos)
+        << report->unmatched[0].reason;
+}
+
 struct SampleCase {
     const char* name;
     const char* path;  // a folder (zipped) or a file, under format-samples
@@ -476,6 +554,7 @@ struct SampleCase {
     // CVAT allows shapes without a label (label=""); Tessera stores none. When set, the sample
     // is read with label="" replaced by this name, in memory.
     const char* empty_label_as = "";
+    bool with_png = false;  // PNG masks (mask layouts, COCO panoptic) are part of the upload
 };
 
 void PrintTo(const SampleCase& c, std::ostream* os) {
@@ -489,6 +568,8 @@ Result<ParsedImport> ParseSample(ImportFormat format, const std::vector<ImportFi
         case ImportFormat::kYolo: return ParseYolo(files);
         case ImportFormat::kLabelMe: return ParseLabelMe(files);
         case ImportFormat::kCvat: return ParseCvat(files);
+        case ImportFormat::kMasks: return ParseMasks(files);
+        case ImportFormat::kCocoPanoptic: return ParseCocoPanoptic(files);
         default: return Error::InvalidArgument("no sample reader");
     }
 }
@@ -506,7 +587,7 @@ TEST_P(SampleRoundTripTest, ImportExportImportIsLossless) {
     std::string body;
     std::string upload;
     files = fs::is_directory(source)
-                ? FilesUnder(source)
+                ? FilesUnder(source, c.with_png)
                 : std::vector<ImportFile>{{source.filename().string(), ReadAll(source)}};
     if (*c.empty_label_as != '\0') {
         const std::string empty = "label=\"\"";
@@ -572,7 +653,28 @@ INSTANTIATE_TEST_SUITE_P(
         SampleCase{"labelme", "labelme_dataset/Annotations", ImportFormat::kLabelMe, "polygon",
                    kPolygonExports},
         SampleCase{"cvat", "cvat_dataset/for_images/export_task", ImportFormat::kCvat, "polygon",
-                   kPolygonExports, "unlabeled"}),
+                   kPolygonExports, "unlabeled"},
+        // A project export: the same image names in three subsets, items named
+        // <subset>/<name>.
+        SampleCase{"cvat_project", "cvat_dataset/for_images/export_project", ImportFormat::kCvat,
+                   "polygon", kPolygonExports},
+        SampleCase{"camvid", "camvid_dataset", ImportFormat::kMasks, "semantic", kSemanticExports,
+                   "", true},
+        SampleCase{"cityscapes", "cityscapes_dataset/train_dataset", ImportFormat::kMasks,
+                   "semantic", kSemanticExports, "", true},
+        SampleCase{"common_semantic_segmentation", "common_semantic_segmentation_dataset/dataset",
+                   ImportFormat::kMasks, "semantic", kSemanticExports, "", true},
+        SampleCase{"kaggle_image_mask", "kaggle_dataset/image_mask_with_labelmap",
+                   ImportFormat::kMasks, "semantic", kSemanticExports, "", true},
+        // COCO panoptic segments: masks in semantic projects, their pixel-exact outlines in
+        // polygon projects (a segment of two blobs is one polygon of two rings), their bounds in
+        // box projects.
+        SampleCase{"coco_panoptic", "coco_dataset/coco/annotations", ImportFormat::kCocoPanoptic,
+                   "semantic", kSemanticExports, "", true},
+        SampleCase{"coco_panoptic_polygons", "coco_dataset/coco/annotations",
+                   ImportFormat::kCocoPanoptic, "polygon", kPolygonExports, "", true},
+        SampleCase{"coco_panoptic_boxes", "coco_dataset/coco/annotations",
+                   ImportFormat::kCocoPanoptic, "bbox", kBoxExports, "", true}),
     [](const ::testing::TestParamInfo<SampleCase>& info) { return std::string(info.param.name); });
 
 }  // namespace

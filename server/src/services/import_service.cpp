@@ -9,9 +9,12 @@
 #include "domain/label_tree.hpp"
 #include "domain/shapes.hpp"
 #include "formats/coco_import.hpp"
+#include "formats/coco_panoptic_import.hpp"
 #include "formats/cvat_import.hpp"
+#include "formats/import_upload.hpp"
 #include "formats/jsonl_import.hpp"
 #include "formats/labelme_import.hpp"
+#include "formats/mask_outline.hpp"
 #include "formats/masks_import.hpp"
 #include "formats/voc_import.hpp"
 #include "formats/yolo_import.hpp"
@@ -34,27 +37,37 @@ Result<LabelTree> TreeOf(const Project& project) {
     return LabelTree::FromJson(parsed);
 }
 
+CocoFlavor CocoFlavorOf(const ImportOptions& options) {
+    if (options.format == ImportFormat::kCocoAzure ||
+        options.coco == CocoCoordinates::kNormalized) {
+        return CocoFlavor::kAzure;
+    }
+    return options.coco == CocoCoordinates::kPixel ? CocoFlavor::kPixel : CocoFlavor::kDetect;
+}
+
 Result<ParsedImport> Parse(const std::vector<ImportFile>& files, const ImportOptions& options) {
     switch (options.format) {
         case ImportFormat::kCoco:
-        case ImportFormat::kCocoAzure: {
-            CocoFlavor flavor = CocoFlavor::kDetect;
-            if (options.format == ImportFormat::kCocoAzure ||
-                options.coco == CocoCoordinates::kNormalized) {
-                flavor = CocoFlavor::kAzure;
-            } else if (options.coco == CocoCoordinates::kPixel) {
-                flavor = CocoFlavor::kPixel;
-            }
-            return ParseCoco(files, flavor);
-        }
+        case ImportFormat::kCocoAzure: return ParseCoco(files, CocoFlavorOf(options));
         case ImportFormat::kJsonl: return ParseJsonl(files);
         case ImportFormat::kVoc: return ParseVoc(files);
         case ImportFormat::kYolo: return ParseYolo(files);
         case ImportFormat::kLabelMe: return ParseLabelMe(files);
         case ImportFormat::kCvat: return ParseCvat(files);
         case ImportFormat::kMasks: return ParseMasks(files);
+        case ImportFormat::kCocoPanoptic: return ParseCocoPanoptic(files);
     }
     return Error::InvalidArgument("unknown import format");
+}
+
+// COCO files can hold millions of annotations, so they are streamed from the upload; the other
+// formats come as many small files and are read whole.
+Result<ParsedImport> ParseUpload(const ImportUpload& upload, const ImportOptions& options) {
+    if (options.format == ImportFormat::kCoco || options.format == ImportFormat::kCocoAzure) {
+        return ParseCocoUpload(upload, CocoFlavorOf(options));
+    }
+    TESSERA_ASSIGN_OR_RETURN(std::vector<ImportFile> files, upload.ReadAll());
+    return Parse(files, options);
 }
 
 std::string WithoutExtension(const std::string& path) {
@@ -84,6 +97,16 @@ public:
             by_path_stem_[WithoutExtension(path)].push_back(i);
             by_name_[ImportBaseName(path)].push_back(i);
             by_stem_[ImportStem(path)].push_back(i);
+            // Tails of the path that keep a folder ("a/Test/x.jpg" -> "Test/x.jpg"), for
+            // records that name fewer folders than the item has.
+            for (std::size_t slash = path.find('/'); slash != std::string::npos;
+                 slash = path.find('/', slash + 1)) {
+                const std::string tail = path.substr(slash + 1);
+                if (tail.find('/') != std::string::npos) {
+                    by_tail_[tail].push_back(i);
+                    by_stem_tail_[WithoutExtension(tail)].push_back(i);
+                }
+            }
         }
     }
 
@@ -94,23 +117,57 @@ public:
             return std::string("no image name");
         }
         if (!record.match_stem) {
-            if (auto it = by_path_.find(name); it != by_path_.end()) {
-                return &items_[it->second];
+            for (const std::string& tail : FolderTails(name)) {
+                if (auto it = by_path_.find(tail); it != by_path_.end()) {
+                    return &items_[it->second];
+                }
+            }
+            if (name.find('/') != std::string::npos && by_tail_.contains(name)) {
+                return Unique(by_tail_, name, "path ending");
+            }
+            if (!record.path_only_reason.empty()) {
+                return record.path_only_reason;
             }
             return Unique(by_name_, ImportBaseName(name), "file name");
         }
         // YOLO label folders mirror the image folders, often under "images/".
-        for (const std::string& stem : {name, name.starts_with("images/") ? name.substr(7) : ""}) {
+        std::vector<std::string> stems = FolderTails(name);
+        if (name.starts_with("images/") && name.find('/', 7) == std::string::npos) {
+            stems.push_back(name.substr(7));
+        }
+        for (const std::string& stem : stems) {
             auto it = by_path_stem_.find(stem);
-            if (!stem.empty() && it != by_path_stem_.end() && it->second.size() == 1) {
+            if (it != by_path_stem_.end() && it->second.size() == 1) {
                 return &items_[it->second[0]];
             }
+        }
+        if (name.find('/') != std::string::npos && by_stem_tail_.contains(name)) {
+            return Unique(by_stem_tail_, name, "path ending (without extension)");
+        }
+        if (!record.path_only_reason.empty()) {
+            return record.path_only_reason;
         }
         return Unique(by_stem_, ImportBaseName(name), "file name (without extension)");
     }
 
 private:
     using Multi = std::map<std::string, std::vector<std::size_t>>;
+
+    // The name, then the name without its leading folders one at a time while a folder is left
+    // ("export/images/a/x.jpg", "images/a/x.jpg", "a/x.jpg"): files name their images from a
+    // root the project may not have (an export's "images/", a datastore's mount point).
+    static std::vector<std::string> FolderTails(const std::string& name) {
+        std::vector<std::string> out = {name};
+        for (std::size_t slash = name.find('/'); slash != std::string::npos;
+             slash = name.find('/', slash + 1)) {
+            const std::string tail = name.substr(slash + 1);
+            if (tail.find('/') == std::string::npos) {
+                break;
+            }
+            out.push_back(tail);
+        }
+        return out;
+    }
 
     std::variant<const Item*, std::string> Unique(const Multi& map, const std::string& key,
                                                   const char* what) const {
@@ -132,6 +189,8 @@ private:
     Multi by_path_stem_;
     Multi by_name_;
     Multi by_stem_;
+    Multi by_tail_;
+    Multi by_stem_tail_;
 };
 
 Result<std::vector<Item>> AllItems(Repository& repo, Id project_id) {
@@ -224,16 +283,22 @@ void MergeMasksByLabel(std::vector<Shape>& shapes) {
 }
 
 // Other tools mix shape kinds freely: boxes become polygons where polygons are drawn and
-// polygons their bounding boxes where boxes are. Masks stay masks (ValidateShapes refuses them
-// outside semantic projects, naming the shape).
-void AdaptToTask(TaskType type, std::vector<Shape>& shapes) {
+// polygons their bounding boxes where boxes are. Masks become their bounding boxes in box
+// projects and their pixel-exact outlines in polygon projects (formats/mask_outline); in other
+// task types ValidateShapes refuses them, naming the shape.
+void AdaptToTask(TaskType type, int image_width, std::vector<Shape>& shapes) {
     for (Shape& shape : shapes) {
         if (type == TaskType::kBbox) {
             if (const auto* polygon = std::get_if<Polygon>(&shape.geometry)) {
                 shape.geometry = Bounds(*polygon);
+            } else if (const auto* mask = std::get_if<MaskRle>(&shape.geometry)) {
+                shape.geometry = MaskBounds(*mask, image_width);
             }
         } else if (const auto* box = std::get_if<Box>(&shape.geometry)) {
             shape.geometry = BoxToPolygon(*box);
+        } else if (const auto* mask = std::get_if<MaskRle>(&shape.geometry);
+                   mask != nullptr && type == TaskType::kPolygon) {
+            shape.geometry = MaskOutline(*mask, image_width);
         }
     }
 }
@@ -276,7 +341,7 @@ Result<ImportedAnnotation> Convert(const Project& project, const LabelTree& tree
             Scale(shape, size.width, size.height);
         }
     }
-    AdaptToTask(project.task_type, record.shapes);
+    AdaptToTask(project.task_type, size.width, record.shapes);
     if (project.task_type == TaskType::kSemantic) {
         MergeMasksByLabel(record.shapes);
     }
@@ -309,7 +374,7 @@ std::optional<ImportFormat> ParseImportFormat(std::string_view name) {
         {"jsonl", ImportFormat::kJsonl},     {"mltable", ImportFormat::kJsonl},
         {"voc", ImportFormat::kVoc},         {"yolo", ImportFormat::kYolo},
         {"labelme", ImportFormat::kLabelMe}, {"cvat", ImportFormat::kCvat},
-        {"masks", ImportFormat::kMasks}};
+        {"masks", ImportFormat::kMasks},     {"coco-panoptic", ImportFormat::kCocoPanoptic}};
     auto it = kNames.find(name);
     return it == kNames.end() ? std::nullopt : std::optional<ImportFormat>(it->second);
 }
@@ -341,12 +406,17 @@ json ImportReportToJson(const ImportReport& report) {
 
 Result<ImportReport> ImportService::Import(const User& actor, Id project_id,
                                            const ImportOptions& options, std::string body) {
+    return Import(actor, project_id, options,
+                  ImportUpload::FromBytes(std::move(body), options.upload_name));
+}
+
+Result<ImportReport> ImportService::Import(const User& actor, Id project_id,
+                                           const ImportOptions& options,
+                                           const ImportUpload& upload) {
     TESSERA_TRY(RequireOwner(actor, "import annotations"));
     TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
     TESSERA_ASSIGN_OR_RETURN(LabelTree tree, TreeOf(project));
-    TESSERA_ASSIGN_OR_RETURN(std::vector<ImportFile> files,
-                             ReadImportBody(std::move(body), options.upload_name));
-    TESSERA_ASSIGN_OR_RETURN(ParsedImport parsed, Parse(files, options));
+    TESSERA_ASSIGN_OR_RETURN(ParsedImport parsed, ParseUpload(upload, options));
     TESSERA_ASSIGN_OR_RETURN(std::vector<Item> items, AllItems(repo_, project_id));
     const ItemIndex index(std::move(items));
 

@@ -13,11 +13,22 @@
 #include "base/result.hpp"
 #include "domain/model.hpp"
 #include "formats/import_record_import.hpp"
+#include "formats/import_upload.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
 
-enum class ImportFormat { kCoco, kCocoAzure, kJsonl, kVoc, kYolo, kLabelMe, kCvat, kMasks };
+enum class ImportFormat {
+    kCoco,
+    kCocoAzure,
+    kJsonl,
+    kVoc,
+    kYolo,
+    kLabelMe,
+    kCvat,
+    kMasks,
+    kCocoPanoptic
+};
 std::optional<ImportFormat> ParseImportFormat(std::string_view name);
 
 enum class ImportMode { kPrelabel, kFinal };
@@ -58,6 +69,10 @@ public:
     // are errors; row problems are in the report and then nothing is applied.
     Result<ImportReport> Import(const User& actor, Id project_id, const ImportOptions& options,
                                 std::string body);
+    // The same over an upload the HTTP server stored on disk. COCO is streamed from it (a zip
+    // entry by entry), so memory grows with the shapes imported, not with the file.
+    Result<ImportReport> Import(const User& actor, Id project_id, const ImportOptions& options,
+                                const ImportUpload& upload);
 
 private:
     Repository& repo_;

@@ -1,6 +1,7 @@
 #include "services/import_service.hpp"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 #include <zip.h>
 
 #include <filesystem>
@@ -197,6 +198,39 @@ TEST_F(ImportServiceTest, AnyRowErrorAppliesNothing) {
         << report->errors[0].message;
     EXPECT_EQ(env.repo->GetItem(p.id, ItemId(p.id, "z.png"))->state, ItemState::kUnlabeled);
     EXPECT_TRUE(Counts(p.id).empty());
+}
+
+TEST_F(ImportServiceTest, CocoStoredOnDiskIsStreamedAndABreakMidwayAppliesNothing) {
+    Project p = BoxProject();
+    char tmpl[] = "/tmp/tessera-import-upload-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    const fs::path dir = tmpl;
+    const std::string coco =
+        Coco(R"([{"id": 1, "file_name": "z.png", "width": 100, "height": 50},
+                 {"id": 2, "file_name": "a/x.jpg", "width": 100, "height": 50}])",
+             R"([{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 5, 5]},
+                 {"id": 2, "image_id": 2, "category_id": 2, "bbox": [2, 2, 5, 5]}])");
+    ImportOptions options;
+    options.mode = ImportMode::kFinal;
+    // Truncated after z.png's annotation: that row was read, but the file is not COCO.
+    std::ofstream(dir / "broken") << coco.substr(0, coco.find(R"({"id": 2, "image_id")"));
+    auto broken = service.Import(owner_, p.id, options,
+                                 ImportUpload::FromFile(dir / "broken", "upload.json"));
+    ASSERT_FALSE(broken.ok());
+    EXPECT_EQ(broken.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_TRUE(broken.error().message.starts_with("upload.json: invalid JSON at byte "))
+        << broken.error().message;
+    EXPECT_EQ(env.repo->GetItem(p.id, ItemId(p.id, "z.png"))->state, ItemState::kUnlabeled);
+    EXPECT_TRUE(Counts(p.id).empty());
+
+    std::ofstream(dir / "good") << coco;
+    auto good =
+        service.Import(owner_, p.id, options, ImportUpload::FromFile(dir / "good", "upload.json"));
+    ASSERT_TRUE(good.ok()) << good.error().message;
+    EXPECT_TRUE(good->applied);
+    EXPECT_EQ(good->matched, 2);
+    EXPECT_EQ(Counts(p.id), (std::map<std::string, std::int64_t>{{"cat", 1}, {"dog", 1}}));
+    fs::remove_all(dir);
 }
 
 TEST_F(ImportServiceTest, UnknownLabelAndWrongSizeAreRowErrors) {

@@ -1,5 +1,9 @@
 // Import over HTTP: COCO prelabels shown to labelers for review until they answer, final imports
-// counted on the dashboard, and bad uploads refused with nothing applied.
+// counted on the dashboard, bad uploads refused with nothing applied, zips read from the stored
+// upload, and the upload limit.
+#include <zip.h>
+
+#include <filesystem>
 #include <map>
 
 #include "integration/fixture.hpp"
@@ -13,9 +17,9 @@ class ImportIt : public IntegrationTest {
 protected:
     // Owner `admin` and labeler `lara`; a running bbox project over three images
     // (img0.jpg is 40 x 30, img1.jpg 41 x 30, img2.jpg 42 x 30).
-    void SetUpProject() {
+    void SetUpProject(const EnvList& env = {}) {
         WriteImages(3);
-        ASSERT_NO_FATAL_FAILURE(StartServer());
+        ASSERT_NO_FATAL_FAILURE(StartServer(env));
         admin_ = std::make_unique<HttpClient>(Admin());
         CreateUser(*admin_, "lara", "lara-password", "labeler");
         auto created = admin_->SendJson("POST", "/api/v1/projects",
@@ -38,6 +42,14 @@ protected:
         return admin_->Send("POST", ProjectPath(project_id_, "/import?format=coco&mode=" + mode),
                             body, {{"Content-Type", "application/json"}});
     }
+
+    HttpResponse ImportZip(const std::string& mode, const std::string& zip) {
+        return admin_->Send("POST", ProjectPath(project_id_, "/import?format=coco&mode=" + mode),
+                            zip, {{"Content-Type", "application/zip"}});
+    }
+
+    // The server streams uploads here and removes each one after answering.
+    bool UploadsLeftBehind() const { return !std::filesystem::is_empty(data_ / "uploads"); }
 
     std::string AnnotationPath(const std::string& name) {
         return ProjectPath(project_id_,
@@ -68,6 +80,29 @@ protected:
 std::string Coco(const std::string& images, const std::string& annotations) {
     return R"({"categories": [{"id": 1, "name": "Cat"}, {"id": 2, "name": "Dog"}], "images": )" +
            images + R"(, "annotations": )" + annotations + "}";
+}
+
+// An in-memory zip of `files` (name, content), deflated by libzip.
+std::string ZipOf(const std::vector<std::pair<std::string, std::string>>& files) {
+    zip_error_t error;
+    zip_error_init(&error);
+    zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &error);
+    zip_t* archive = zip_open_from_source(src, ZIP_TRUNCATE, &error);
+    zip_source_keep(src);
+    for (const auto& [name, bytes] : files) {
+        zip_source_t* data = zip_source_buffer(archive, bytes.data(), bytes.size(), 0);
+        zip_file_add(archive, name.c_str(), data, ZIP_FL_ENC_UTF_8);
+    }
+    zip_close(archive);
+    zip_source_open(src);
+    zip_source_seek(src, 0, SEEK_END);
+    std::string out(static_cast<std::size_t>(zip_source_tell(src)), '\0');
+    zip_source_seek(src, 0, SEEK_SET);
+    zip_source_read(src, out.data(), out.size());
+    zip_source_close(src);
+    zip_source_free(src);
+    zip_error_fini(&error);
+    return out;
 }
 
 TEST_P(ImportIt, PrelabelsAreShownForReviewUntilTheLabelerAnswers) {
@@ -186,6 +221,58 @@ TEST_P(ImportIt, FinalImportLabelsItemsAndBadUploadsApplyNothing) {
     json after = Dashboard();
     EXPECT_EQ(after["progress"], dashboard["progress"]);
     EXPECT_EQ(after["labels"], dashboard["labels"]);
+}
+
+TEST_P(ImportIt, ZipUploadIsReadFromTheStoredFileAndABrokenEntryAppliesNothing) {
+    ASSERT_NO_FATAL_FAILURE(SetUpProject());
+    const std::string good =
+        Coco(R"([{"id": 1, "file_name": "img0.jpg", "width": 40, "height": 30},
+                 {"id": 2, "file_name": "img1.jpg", "width": 41, "height": 30}])",
+             R"([{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 5, 5]},
+                 {"id": 2, "image_id": 2, "category_id": 2, "bbox": [2, 2, 4, 4]}])");
+    auto report = ImportZip(
+        "final", ZipOf({{"export/README.txt", "not annotations"}, {"export/coco.json", good}}));
+    ASSERT_EQ(report.status, 200u) << report.body;
+    EXPECT_EQ(report.Json()["applied"], true);
+    EXPECT_EQ(report.Json()["matched"], 2);
+    json dashboard = Dashboard();
+    EXPECT_EQ(dashboard["progress"]["labeled"], 2);
+    EXPECT_EQ(CountOf(dashboard, "Cat"), 1);
+    EXPECT_EQ(CountOf(dashboard, "Dog"), 1);
+    EXPECT_FALSE(UploadsLeftBehind());
+
+    // The first file is fine, the second breaks off inside its annotations: one clear error,
+    // and img2's prelabel from the first file is not applied either.
+    const std::string img2 =
+        Coco(R"([{"id": 1, "file_name": "img2.jpg", "width": 42, "height": 30}])",
+             R"([{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 5, 5]}])");
+    const std::string cut = good.substr(0, good.find("{\"id\": 2, \"image_id\""));
+    auto broken = ImportZip("prelabel", ZipOf({{"a.json", img2}, {"b.json", cut}}));
+    EXPECT_EQ(broken.status, 400u) << broken.body;
+    EXPECT_EQ(broken.Json()["error"]["code"], "invalid_argument");
+    const std::string message = broken.Json()["error"]["message"];
+    EXPECT_TRUE(message.starts_with("b.json: invalid JSON at byte ")) << message;
+    EXPECT_EQ(lara_->Get(AnnotationPath("img2.jpg")).status, 404u);
+    EXPECT_EQ(Dashboard()["progress"], dashboard["progress"]);
+    EXPECT_FALSE(UploadsLeftBehind());
+}
+
+TEST_P(ImportIt, UploadOverTheConfiguredLimitIs413NamingIt) {
+    ASSERT_NO_FATAL_FAILURE(SetUpProject({{"TESSERA_UPLOAD_LIMIT", "2000"}}));
+    const std::string coco =
+        Coco(R"([{"id": 1, "file_name": "img0.jpg", "width": 40, "height": 30}])",
+             R"([{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 5, 5]}])");
+    ASSERT_LT(coco.size(), 2000u);
+    auto too_big = Import("final", coco + std::string(2001 - coco.size(), ' '));
+    EXPECT_EQ(too_big.status, 413u) << too_big.body;
+    EXPECT_EQ(too_big.Json()["error"]["code"], "payload_too_large");
+    EXPECT_EQ(too_big.Json()["error"]["message"], "upload exceeds the upload limit of 2000 bytes");
+    EXPECT_EQ(Dashboard()["progress"]["labeled"], 0);
+    // At the limit it is read (whitespace after the document is still JSON).
+    auto at_limit = Import("final", coco + std::string(2000 - coco.size(), ' '));
+    EXPECT_EQ(at_limit.status, 200u) << at_limit.body;
+    EXPECT_EQ(Dashboard()["progress"]["labeled"], 1);
+    EXPECT_FALSE(UploadsLeftBehind());
 }
 
 }  // namespace

@@ -49,9 +49,13 @@ Result<Response> Import(ApiContext& context, Request& request) {
         return Error::Unavailable("import is not enabled on this server");
     }
     TESSERA_ASSIGN_OR_RETURN(ImportOptions options, OptionsOf(request));
-    TESSERA_ASSIGN_OR_RETURN(
-        ImportReport report,
-        context.imports->Import(request.user(), project_id, options, request.raw.body()));
+    // The server streamed the body to a file (removed after the response) when it has an
+    // upload dir; small test servers keep it in memory.
+    const ImportUpload upload =
+        request.upload.empty() ? ImportUpload::FromBytes(request.raw.body(), options.upload_name)
+                               : ImportUpload::FromFile(request.upload, options.upload_name);
+    TESSERA_ASSIGN_OR_RETURN(ImportReport report,
+                             context.imports->Import(request.user(), project_id, options, upload));
     // A report with errors is still an answer about the upload, not a failed request; the
     // status tells scripts whether anything was applied.
     return JsonResponse(report.applied ? 200 : 422, ImportReportToJson(report));

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Runs the COCO export/import benchmark (bench/coco_bench.cpp) on SQLite and on PostgreSQL and
+# prints its result lines, prefixed with the backend. Builds nothing.
+#
+#   bench/run_coco_bench.sh BUILD_DIR/bench/tessera_coco_bench [IMAGES] [BOXES]
+#
+# Defaults: 100,000 images x 10 boxes = 1,000,000 boxes. SQLite runs on a temp file; PostgreSQL
+# on a throwaway cluster from scripts/pg_test_cluster.sh (fsync=off, synchronous_commit=off).
+# Set SKIP_PG=1 or SKIP_SQLITE=1 to run one backend only. Each phase (seed, export, parse,
+# parse-dom, import, check) runs in its own process, so each peak_rss_mb (getrusage ru_maxrss) is
+# that phase's own. parse and parse-dom touch no database: the streaming reader alone, and the
+# whole-file DOM the reader used before, for comparison.
+set -euo pipefail
+
+bin="${1:-}"
+images="${2:-100000}"
+boxes="${3:-10}"
+if [[ -z "$bin" || ! -x "$bin" ]]; then
+    echo "usage: $0 PATH/TO/tessera_coco_bench [IMAGES] [BOXES]" >&2
+    exit 2
+fi
+bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+
+work="$(mktemp -d /tmp/tessera-coco-bench.XXXXXX)"
+pg_dir=""
+cleanup() {
+    if [[ -n "$pg_dir" ]]; then
+        "$root/scripts/pg_test_cluster.sh" stop "$pg_dir" >/dev/null 2>&1 || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "# cpu: $(nproc) cores, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)"
+echo "# memory: $(free -h | awk '/^Mem:/ {print $2}')"
+echo "# images=$images boxes=$boxes"
+
+phase() {
+    local backend="$1" db="$2" name="$3"
+    echo "# $backend $name start: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    "$bin" --db "$db" --file "$work/export.json" --images "$images" --boxes "$boxes" \
+        --phase "$name" 2>"$work/$backend-$name.log" | sed "s/^/$backend /" || {
+        echo "$backend $name FAILED:" >&2
+        tail -n 20 "$work/$backend-$name.log" >&2
+        return 1
+    }
+}
+
+run_backend() {
+    local backend="$1" db="$2"
+    for name in seed export parse parse-dom import check; do
+        phase "$backend" "$db" "$name"
+    done
+    echo "# $backend export file: $(du -h "$work/export.json" | cut -f1)"
+    rm -f "$work/export.json"
+}
+
+if [[ "${SKIP_SQLITE:-0}" != "1" ]]; then
+    run_backend sqlite "$work/bench.db"
+    rm -f "$work"/bench.db*
+fi
+
+if [[ "${SKIP_PG:-0}" != "1" ]]; then
+    pg_dir="$(mktemp -d /tmp/tessera-coco-bench-pg.XXXXXX)"
+    url="$("$root/scripts/pg_test_cluster.sh" start "$pg_dir")"
+    run_backend postgres "$url"
+fi

@@ -1,0 +1,39 @@
+#pragma once
+// Reads a JSON document whose top level is an object without building it: the elements of the
+// top-level arrays a reader asks for are handed over one at a time, each as a small DOM, and
+// everything else is tokenised and dropped. Memory is one element, whatever the file's size
+// (nlohmann's SAX interface underneath).
+#include <functional>
+#include <istream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+
+namespace tessera {
+
+// What a requested top-level key held.
+enum class JsonTopLevel { kAbsent, kArray, kOther };
+
+struct JsonArrayStream {
+    // The top-level keys whose array elements are wanted.
+    std::vector<std::string> keys;
+    // Called for each element, in file order; an error stops the parse and is returned.
+    std::function<Status(const std::string& key, std::size_t index, nlohmann::json&& element)>
+        element;
+};
+
+// kInvalidArgument "not a JSON object" when the top level is something else, and "invalid JSON
+// at byte N: ..." for a syntax error or a truncated file (N counts from 1; one past the end
+// when the file ends too early). Elements before the error were delivered: callers apply
+// nothing until this returned success. On success: what each requested key held.
+Result<std::map<std::string, JsonTopLevel>> StreamJsonArrays(std::istream& in,
+                                                             const JsonArrayStream& stream);
+// The same over text in memory.
+Result<std::map<std::string, JsonTopLevel>> StreamJsonArrays(std::string_view text,
+                                                             const JsonArrayStream& stream);
+
+}  // namespace tessera
