@@ -31,6 +31,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kViewWidth = 1920;
 constexpr int kViewHeight = 1080;
+const tessera::CacheKey kKey{"bench", "i1"};
 
 double SecondsSince(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
@@ -86,7 +87,7 @@ struct ViewResult {
 // Fetches every tile overlapping [x0, x0 + kViewWidth) x [y0, y0 + kViewHeight) of a level.
 ViewResult FetchView(tessera::TilePyramid& pyramid, const fs::path& source, int level, int x0,
                      int y0) {
-    tessera::PyramidInfo info = *pyramid.Info(source, "bench");
+    tessera::PyramidInfo info = *pyramid.Info(source, kKey);
     int size = info.tile_size;
     int col_end = std::min(info.Columns(level), (x0 + kViewWidth + size - 1) / size);
     int row_end = std::min(info.Rows(level), (y0 + kViewHeight + size - 1) / size);
@@ -94,7 +95,7 @@ ViewResult FetchView(tessera::TilePyramid& pyramid, const fs::path& source, int 
     auto start = Clock::now();
     for (int row = y0 / size; row < row_end; ++row) {
         for (int col = x0 / size; col < col_end; ++col) {
-            auto tile = pyramid.Tile(source, "bench", level, col, row);
+            auto tile = pyramid.Tile(source, kKey, level, col, row);
             if (!tile.ok()) {
                 std::fprintf(stderr, "tile %d/%d/%d: %s\n", level, col, row,
                              tile.error().message.c_str());
@@ -161,7 +162,7 @@ int main(int argc, char** argv) {
     ResetPeakRss();
     long rss_before = StatusKb("VmRSS");
     auto start = Clock::now();
-    auto info = pyramid.Info(file, "bench");
+    auto info = pyramid.Info(file, kKey);
     if (!info.ok()) {
         std::fprintf(stderr, "pyramid: %s\n", info.error().message.c_str());
         return 1;
@@ -187,7 +188,8 @@ int main(int argc, char** argv) {
         ResetPeakRss();
         tessera::ImageRenderer renderer(dir / "render-cache");
         start = Clock::now();
-        auto rendered = renderer.Render(file, tessera::RenditionSpec::Display(), "bench");
+        auto rendered =
+            renderer.Render(file, tessera::RenditionSpec::Display(), {"bench", "display"});
         if (!rendered.ok()) {
             std::fprintf(stderr, "display rendition: %s\n", rendered.error().message.c_str());
             return 1;

@@ -1,11 +1,8 @@
 #include "blobs/image_renderer.hpp"
 
-#include <unistd.h>
 #include <vips/vips8>
 
-#include <atomic>
 #include <cstdint>
-#include <cstdio>
 #include <system_error>
 
 #include "blobs/cache_keys.hpp"
@@ -17,9 +14,6 @@ namespace {
 namespace fs = std::filesystem;
 using blobs_internal::OneLine;
 
-using blobs_internal::Hex;
-using blobs_internal::IsSafeKey;
-using blobs_internal::ShardOf;
 using blobs_internal::TempSuffix;
 using blobs_internal::ToDisplayable;
 
@@ -28,35 +22,23 @@ using blobs_internal::ToDisplayable;
 ImageRenderer::ImageRenderer(fs::path cache_dir) : cache_dir_(std::move(cache_dir)) {}
 
 Result<fs::path> ImageRenderer::CachePath(const fs::path& source, const RenditionSpec& spec,
-                                          const std::string& cache_key) const {
-    std::error_code ec;
-    auto status = fs::status(source, ec);
-    if (ec || !fs::is_regular_file(status)) {
-        return Error::NotFound("source image is missing: " + source.string());
-    }
-    auto size = fs::file_size(source, ec);
-    auto mtime = fs::last_write_time(source, ec);
-    if (ec) {
-        return Error::NotFound("source image is unreadable: " + ec.message());
-    }
-    auto mtime_ticks = static_cast<std::uint64_t>(mtime.time_since_epoch().count());
-    std::string name = cache_key + "_" + Hex(mtime_ticks) + "_" + Hex(size) + "_" +
-                       std::to_string(spec.max_side) + "q" + std::to_string(spec.quality) + ".jpg";
-    return cache_dir_ / ShardOf(cache_key) / name;
+                                          const CacheKey& key) const {
+    std::string spec_text = std::to_string(spec.max_side) + "q" + std::to_string(spec.quality);
+    TESSERA_ASSIGN_OR_RETURN(std::string name,
+                             blobs_internal::VersionedName(source, key.name, spec_text));
+    return blobs_internal::ShardDir(cache_dir_, key) / (name + ".jpg");
 }
 
 Result<fs::path> ImageRenderer::Render(const fs::path& source, RenditionSpec spec,
-                                       const std::string& cache_key) {
-    if (!IsSafeKey(cache_key)) {
-        return Error::InvalidArgument("bad rendition cache key");
-    }
+                                       const CacheKey& key) {
+    TESSERA_TRY(blobs_internal::CheckKey(key));
     if (spec.max_side < 1 || spec.quality < 1 || spec.quality > 100) {
         return Error::InvalidArgument("bad rendition size or quality");
     }
     if (blobs_internal::HasDicomExtension(source)) {
         return Error::FailedPrecondition("DICOM support arrives with a later issue");
     }
-    TESSERA_ASSIGN_OR_RETURN(fs::path target, CachePath(source, spec, cache_key));
+    TESSERA_ASSIGN_OR_RETURN(fs::path target, CachePath(source, spec, key));
     std::error_code ec;
     if (fs::exists(target, ec)) {
         return target;
@@ -77,6 +59,10 @@ Result<fs::path> ImageRenderer::Render(const fs::path& source, RenditionSpec spe
     done_.notify_all();
     TESSERA_TRY(rendered);
     return target;
+}
+
+Result<std::uintmax_t> ImageRenderer::RemoveGroup(const std::string& group) {
+    return blobs_internal::RemoveGroup(cache_dir_, group);
 }
 
 Status ImageRenderer::RenderTo(const fs::path& source, const RenditionSpec& spec,

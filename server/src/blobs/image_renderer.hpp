@@ -2,7 +2,8 @@
 // JPEG renditions (display size and thumbnails) of source images, made with libvips on first
 // request and kept in a disk cache. A cached file is named after the caller's key plus the
 // source's mtime and size, so an edited source gets a fresh rendition and an unchanged one is
-// served from disk. Files appear atomically (written to a temp name, then renamed).
+// served from disk. Files appear atomically (written to a temp name, then renamed). The
+// renditions of one key group (a project) are removed together with RemoveGroup.
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "base/result.hpp"
+#include "blobs/cache_key.hpp"
 
 namespace tessera {
 
@@ -26,20 +28,23 @@ public:
     // cache_dir is created on demand. Needs InitVips (blobs/vips_init.hpp).
     explicit ImageRenderer(std::filesystem::path cache_dir);
 
-    // Thread-safe; concurrent calls for the same rendition render it once. cache_key names the
-    // rendition (e.g. "p1-i42-display"): 1-120 characters of [A-Za-z0-9._-].
+    // Thread-safe; concurrent calls for the same rendition render it once. The key names the
+    // rendition (e.g. {"p1", "i42-display"}); group and name are 1-120 characters of
+    // [A-Za-z0-9._-], not starting with '.'.
     // Errors: kInvalidArgument for a bad key, kNotFound when the source is gone,
     // kFailedPrecondition (with the reason) when it cannot be decoded, kInternal when the cache
     // cannot be written.
     Result<std::filesystem::path> Render(const std::filesystem::path& source, RenditionSpec spec,
-                                         const std::string& cache_key);
+                                         const CacheKey& key);
+    // Removes every rendition of the group (a deleted project's); returns how many files and
+    // folders went. A render of that group still running may leave its file behind.
+    Result<std::uintmax_t> RemoveGroup(const std::string& group);
 
     const std::filesystem::path& cache_dir() const { return cache_dir_; }
 
 private:
     Result<std::filesystem::path> CachePath(const std::filesystem::path& source,
-                                            const RenditionSpec& spec,
-                                            const std::string& cache_key) const;
+                                            const RenditionSpec& spec, const CacheKey& key) const;
     Status RenderTo(const std::filesystem::path& source, const RenditionSpec& spec,
                     const std::filesystem::path& target);
 

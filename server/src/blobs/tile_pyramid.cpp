@@ -1,31 +1,33 @@
 #include "blobs/tile_pyramid.hpp"
 
-#include <unistd.h>
-#include <vips/vips8>
-
-#include <atomic>
+#include <chrono>
 #include <cstdint>
-#include <cstdio>
 #include <fstream>
+#include <optional>
 #include <system_error>
 
+#include "base/log.hpp"
 #include "blobs/cache_keys.hpp"
 #include "blobs/image_format.hpp"
+#include "blobs/pyramid_writer.hpp"
 
 namespace tessera {
 namespace {
 
 namespace fs = std::filesystem;
-using blobs_internal::OneLine;
+using namespace std::chrono_literals;
 
-constexpr const char* kInfoFile = "pyramid.txt";
-constexpr const char* kDzName = "p";  // dzsave writes p.dzi and p_files/<dz level>/<col>_<row>
-
-using blobs_internal::Hex;
-using blobs_internal::IsSafeKey;
-using blobs_internal::ShardOf;
-using blobs_internal::TempSuffix;
-using blobs_internal::ToDisplayable;
+// A build rewrites its marker at least this often while libvips reports progress...
+constexpr auto kMarkerInterval = 1s;
+// ...so a marker older than this belongs to a process that died mid-build.
+constexpr auto kMarkerStaleAfter = 30s;
+// How often Info looks again while another process builds the pyramid it needs.
+constexpr auto kOtherProcessPoll = 250ms;
+// Polled pyramids waiting for the background thread; the oldest are dropped beyond this (a
+// viewer that still wants one polls again and queues it anew).
+constexpr std::size_t kMaxQueued = 64;
+// Remembered failures; forgotten wholesale beyond this (the next Poll simply retries).
+constexpr std::size_t kMaxFailures = 1024;
 
 int CeilShift(int value, int level) {
     std::int64_t divisor = std::int64_t{1} << level;
@@ -36,45 +38,48 @@ int CeilDiv(int value, int divisor) {
     return (value + divisor - 1) / divisor;
 }
 
-// Sequential access lets libvips decode the source strip by strip while dzsave consumes it.
-// Rotating by EXIF orientation needs random access; only small camera JPEGs carry it.
-vips::VImage OpenOriented(const fs::path& source) {
-    vips::VImage image = vips::VImage::new_from_file(
-        source.c_str(), vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
-    if (vips_image_get_orientation(image.get_image()) <= 1) {
-        return image;
-    }
-    return vips::VImage::new_from_file(source.c_str()).autorot();
+fs::path MarkerOf(const fs::path& target) {
+    fs::path marker = target;
+    marker += ".building";
+    return marker;
 }
 
-Result<PyramidInfo> ReadInfo(const fs::path& dir) {
-    std::ifstream in(dir / kInfoFile);
-    PyramidInfo info;
-    if (!(in >> info.width >> info.height >> info.tile_size >> info.levels) || info.width < 1 ||
-        info.height < 1 || info.tile_size < 1 || info.levels < 1) {
-        return Error::Internal("tile pyramid index is unreadable: " + dir.string());
-    }
-    return info;
+void WriteMarker(const fs::path& marker, double progress) {
+    std::ofstream out(marker, std::ios::trunc);
+    out << progress << '\n';
 }
 
-Status WriteInfo(const fs::path& dir, const PyramidInfo& info) {
-    std::ofstream out(dir / kInfoFile);
-    out << info.width << ' ' << info.height << ' ' << info.tile_size << ' ' << info.levels << '\n';
-    out.close();
-    if (!out) {
-        return Error::Internal("cannot write the tile pyramid index");
-    }
-    return Status::Ok();
-}
-
-// dzsave numbers levels from the smallest (0) up; ours count down from full resolution.
-int CountDzLevels(const fs::path& dz_files) {
-    int count = 0;
+// The progress in a live marker; nothing when there is none or its writer stopped writing.
+std::optional<double> ReadFreshMarker(const fs::path& target) {
+    fs::path marker = MarkerOf(target);
     std::error_code ec;
-    while (fs::is_directory(dz_files / std::to_string(count), ec)) {
-        ++count;
+    auto written = fs::last_write_time(marker, ec);
+    if (ec || fs::file_time_type::clock::now() - written > kMarkerStaleAfter) {
+        return std::nullopt;
     }
-    return count;
+    std::ifstream in(marker);
+    double progress = 0;
+    if (!(in >> progress) || progress < 0 || progress > 1) {
+        progress = 0;  // caught between truncate and write
+    }
+    return progress;
+}
+
+// An edited source gets a new folder; the folders of its earlier versions are dead weight.
+void RemoveOtherVersions(const fs::path& target, const std::string& name) {
+    std::error_code ec;
+    std::string current = target.filename().string();
+    for (const auto& entry : fs::directory_iterator(target.parent_path(), ec)) {
+        std::string entry_name = entry.path().filename().string();
+        if (blobs_internal::IsOtherVersion(entry_name, current, name)) {
+            std::error_code removed;
+            fs::remove_all(entry.path(), removed);
+            if (removed) {
+                log::Warn("cannot remove an old tile pyramid",
+                          {{"path", entry.path().string()}, {"error", removed.message()}});
+            }
+        }
+    }
 }
 
 }  // namespace
@@ -100,114 +105,164 @@ int PyramidLevels(int width, int height, int tile_size) {
     return levels;
 }
 
+// Holds the one build slot of a TilePyramid for the whole of a build. Waiting urgent builds go
+// first, so a viewer's image is built right after the current one, not after the job's queue.
+class TilePyramid::SlotGuard {
+public:
+    SlotGuard(TilePyramid& owner, bool urgent) : owner_(owner) {
+        std::unique_lock lock(owner_.mu_);
+        if (urgent) {
+            ++owner_.urgent_waiting_;
+        }
+        owner_.slot_free_.wait(
+            lock, [&] { return !owner_.building_ && (urgent || owner_.urgent_waiting_ == 0); });
+        if (urgent) {
+            --owner_.urgent_waiting_;
+        }
+        owner_.building_ = true;
+    }
+    ~SlotGuard() {
+        {
+            std::lock_guard lock(owner_.mu_);
+            owner_.building_ = false;
+        }
+        owner_.slot_free_.notify_all();
+    }
+    SlotGuard(const SlotGuard&) = delete;
+    SlotGuard& operator=(const SlotGuard&) = delete;
+
+private:
+    TilePyramid& owner_;
+};
+
 TilePyramid::TilePyramid(fs::path cache_dir, TileSpec spec)
     : cache_dir_(std::move(cache_dir)), spec_(spec) {}
 
-Result<fs::path> TilePyramid::CachePath(const fs::path& source,
-                                        const std::string& cache_key) const {
-    std::error_code ec;
-    auto status = fs::status(source, ec);
-    if (ec || !fs::is_regular_file(status)) {
-        return Error::NotFound("source image is missing: " + source.string());
+TilePyramid::~TilePyramid() {
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+        queue_.clear();
     }
-    auto size = fs::file_size(source, ec);
-    auto mtime = fs::last_write_time(source, ec);
-    if (ec) {
-        return Error::NotFound("source image is unreadable: " + ec.message());
+    queue_changed_.notify_all();
+    if (background_.joinable()) {
+        background_.join();
     }
-    auto mtime_ticks = static_cast<std::uint64_t>(mtime.time_since_epoch().count());
-    std::string name = cache_key + "_" + Hex(mtime_ticks) + "_" + Hex(size) + "_t" +
-                       std::to_string(spec_.tile_size) + "q" + std::to_string(spec_.quality);
-    return cache_dir_ / ShardOf(cache_key) / name;
 }
 
-Result<TilePyramid::Built> TilePyramid::Ensure(const fs::path& source,
-                                               const std::string& cache_key) {
-    if (!IsSafeKey(cache_key)) {
-        return Error::InvalidArgument("bad tile pyramid cache key");
-    }
+Status TilePyramid::CheckRequest(const fs::path& source, const CacheKey& key) const {
+    TESSERA_TRY(blobs_internal::CheckKey(key));
     if (spec_.tile_size < 16 || spec_.quality < 1 || spec_.quality > 100) {
         return Error::InvalidArgument("bad tile size or quality");
     }
     if (blobs_internal::HasDicomExtension(source)) {
         return Error::FailedPrecondition("DICOM support arrives with a later issue");
     }
-    TESSERA_ASSIGN_OR_RETURN(fs::path target, CachePath(source, cache_key));
-    std::error_code ec;
-    if (!fs::exists(target, ec)) {
-        {
-            std::unique_lock lock(mu_);
-            done_.wait(lock, [&] { return in_flight_.count(target.string()) == 0; });
-            if (fs::exists(target, ec)) {
-                lock.unlock();
-                TESSERA_ASSIGN_OR_RETURN(PyramidInfo info, ReadInfo(target));
-                return Built{target, info};
-            }
-            in_flight_.insert(target.string());
-        }
-        Status built = Build(source, target);
-        {
-            std::lock_guard lock(mu_);
-            in_flight_.erase(target.string());
-        }
-        done_.notify_all();
-        TESSERA_TRY(built);
-    }
-    TESSERA_ASSIGN_OR_RETURN(PyramidInfo info, ReadInfo(target));
-    return Built{target, info};
+    return Status::Ok();
 }
 
-Status TilePyramid::Build(const fs::path& source, const fs::path& target) {
-    auto format = blobs_internal::SniffFormat(source);
-    if (!format.ok()) {
-        return Error::FailedPrecondition(format.error().message);
+Result<fs::path> TilePyramid::CachePath(const fs::path& source, const CacheKey& key) const {
+    std::string spec = "t" + std::to_string(spec_.tile_size) + "q" + std::to_string(spec_.quality);
+    TESSERA_ASSIGN_OR_RETURN(std::string name,
+                             blobs_internal::VersionedName(source, key.name, spec));
+    return blobs_internal::ShardDir(cache_dir_, key) / name;
+}
+
+Result<PyramidInfo> TilePyramid::Info(const fs::path& source, const CacheKey& key,
+                                      const StopFn& stop) {
+    TESSERA_TRY(CheckRequest(source, key));
+    return Ensure(source, key, stop, /*urgent=*/false);
+}
+
+Result<PyramidInfo> TilePyramid::Ensure(const fs::path& source, const CacheKey& key,
+                                        const StopFn& stop, bool urgent) {
+    TESSERA_ASSIGN_OR_RETURN(fs::path target, CachePath(source, key));
+    std::error_code ec;
+    if (fs::exists(target, ec)) {
+        return blobs_internal::ReadPyramidInfo(target);
     }
+    const std::string id = target.string();
+    {
+        std::unique_lock lock(mu_);
+        done_.wait(lock, [&] { return in_flight_.count(id) == 0; });
+        if (fs::exists(target, ec)) {
+            lock.unlock();
+            return blobs_internal::ReadPyramidInfo(target);
+        }
+        in_flight_[id] = 0;
+    }
+    Result<PyramidInfo> result = [&]() -> Result<PyramidInfo> {
+        SlotGuard slot(*this, urgent);
+        if (fs::exists(target, ec) || WaitForOtherProcess(target, stop)) {
+            return blobs_internal::ReadPyramidInfo(target);
+        }
+        if (stop && stop()) {
+            return Error::Unavailable("tile pyramid build was stopped");
+        }
+        TESSERA_TRY(Build(source, target, stop));
+        RemoveOtherVersions(target, key.name);
+        return blobs_internal::ReadPyramidInfo(target);
+    }();
+    {
+        std::lock_guard lock(mu_);
+        in_flight_.erase(id);
+        if (!result.ok()) {
+            RememberFailure(id, result.error());
+        }
+    }
+    done_.notify_all();
+    return result;
+}
+
+bool TilePyramid::WaitForOtherProcess(const fs::path& target, const StopFn& stop) {
+    std::error_code ec;
+    while (ReadFreshMarker(target).has_value()) {
+        if (stop && stop()) {
+            return false;
+        }
+        std::this_thread::sleep_for(kOtherProcessPoll);
+        if (fs::exists(target, ec)) {
+            return true;
+        }
+    }
+    return fs::exists(target, ec);
+}
+
+Status TilePyramid::Build(const fs::path& source, const fs::path& target, const StopFn& stop) {
     fs::path temp = target;
-    temp += TempSuffix();
+    temp += blobs_internal::TempSuffix();
     std::error_code ec;
     fs::create_directories(temp, ec);
     if (ec) {
         return Error::Internal("cannot create tile cache folder: " + ec.message());
     }
-    auto cleanup = [&temp] {
-        std::error_code ignored;
-        fs::remove_all(temp, ignored);
+    const fs::path marker = MarkerOf(target);
+    WriteMarker(marker, 0);
+    std::mutex marker_mu;
+    auto last_write = std::chrono::steady_clock::now();
+    double last_progress = 0;
+    auto on_progress = [&](double progress) {
+        SetProgress(target.string(), progress);
+        std::lock_guard lock(marker_mu);
+        auto now = std::chrono::steady_clock::now();
+        if (now - last_write >= kMarkerInterval || progress - last_progress >= 0.01) {
+            WriteMarker(marker, progress);
+            last_write = now;
+            last_progress = progress;
+        }
     };
-    PyramidInfo info;
-    try {
-        vips::VImage image = ToDisplayable(OpenOriented(source));
-        info = {image.width(), image.height(), spec_.tile_size,
-                PyramidLevels(image.width(), image.height(), spec_.tile_size)};
-        std::string suffix = ".jpg[Q=" + std::to_string(spec_.quality) + ",strip]";
-        image.dzsave((temp / kDzName).c_str(), vips::VImage::option()
-                                                   ->set("layout", VIPS_FOREIGN_DZ_LAYOUT_DZ)
-                                                   ->set("tile_size", spec_.tile_size)
-                                                   ->set("overlap", 0)
-                                                   ->set("depth", VIPS_FOREIGN_DZ_DEPTH_ONETILE)
-                                                   ->set("suffix", suffix.c_str())
-                                                   ->set("strip", true));
-    } catch (const vips::VError& e) {
-        blobs_internal::TakeVipsError();
-        cleanup();
-        return Error::FailedPrecondition("cannot decode image: " + OneLine(e.what()));
-    }
-    // Our level arithmetic and dzsave's must agree, or tiles would be looked up in the wrong
-    // folder; refuse the pyramid instead of serving wrong pixels.
-    int dz_levels = CountDzLevels(temp / (std::string(kDzName) + "_files"));
-    if (dz_levels != info.levels) {
-        cleanup();
-        return Error::Internal("tile pyramid has " + std::to_string(dz_levels) +
-                               " levels, expected " + std::to_string(info.levels));
-    }
-    if (Status written = WriteInfo(temp, info); !written.ok()) {
-        cleanup();
+    Status written = blobs_internal::WritePyramid(source, temp, spec_, on_progress, stop);
+    std::error_code ignored;
+    fs::remove(marker, ignored);
+    if (!written.ok()) {
+        fs::remove_all(temp, ignored);
         return written;
     }
     fs::rename(temp, target, ec);
     if (ec) {
-        cleanup();
+        fs::remove_all(temp, ignored);
         // Another process may have finished the same pyramid first; theirs is as good.
-        if (fs::exists(target / kInfoFile)) {
+        if (fs::exists(target, ignored)) {
             return Status::Ok();
         }
         return Error::Internal("cannot store tile pyramid: " + ec.message());
@@ -215,27 +270,119 @@ Status TilePyramid::Build(const fs::path& source, const fs::path& target) {
     return Status::Ok();
 }
 
-Result<PyramidInfo> TilePyramid::Info(const fs::path& source, const std::string& cache_key) {
-    TESSERA_ASSIGN_OR_RETURN(Built built, Ensure(source, cache_key));
-    return built.info;
+void TilePyramid::SetProgress(const std::string& target, double progress) {
+    std::lock_guard lock(mu_);
+    auto it = in_flight_.find(target);
+    if (it != in_flight_.end()) {
+        it->second = progress;
+    }
 }
 
-Result<TileFile> TilePyramid::Tile(const fs::path& source, const std::string& cache_key, int level,
-                                   int col, int row) {
-    TESSERA_ASSIGN_OR_RETURN(Built built, Ensure(source, cache_key));
-    const PyramidInfo& info = built.info;
+void TilePyramid::RememberFailure(const std::string& target, const Error& error) {
+    // A stop is not the pyramid's fault, and a vanished source is reported by CachePath.
+    if (error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kNotFound) {
+        return;
+    }
+    if (failed_.size() >= kMaxFailures) {
+        failed_.clear();
+    }
+    failed_[target] = error;
+}
+
+Result<PyramidStatus> TilePyramid::Poll(const fs::path& source, const CacheKey& key) {
+    TESSERA_TRY(CheckRequest(source, key));
+    TESSERA_ASSIGN_OR_RETURN(fs::path target, CachePath(source, key));
+    std::error_code ec;
+    if (fs::exists(target, ec)) {
+        TESSERA_ASSIGN_OR_RETURN(PyramidInfo info, blobs_internal::ReadPyramidInfo(target));
+        return PyramidStatus{true, 1, info};
+    }
+    const std::string id = target.string();
+    {
+        std::lock_guard lock(mu_);
+        if (auto it = in_flight_.find(id); it != in_flight_.end()) {
+            return PyramidStatus{false, it->second, {}};
+        }
+        if (auto it = failed_.find(id); it != failed_.end()) {
+            Error error = it->second;
+            // Decoding errors stay until the source changes (a new target); others may pass.
+            if (error.code != ErrorCode::kFailedPrecondition) {
+                failed_.erase(it);
+            }
+            return error;
+        }
+        if (queued_.count(id) > 0) {
+            return PyramidStatus{false, 0, {}};
+        }
+    }
+    if (std::optional<double> elsewhere = ReadFreshMarker(target)) {
+        return PyramidStatus{false, *elsewhere, {}};
+    }
+    {
+        std::lock_guard lock(mu_);
+        if (stopping_) {
+            return Error::Unavailable("tile pyramids are shutting down");
+        }
+        if (queued_.insert(id).second) {
+            queue_.push_front({source, key, id});
+            if (queue_.size() > kMaxQueued) {
+                queued_.erase(queue_.back().target);
+                queue_.pop_back();
+            }
+        }
+        if (!background_.joinable()) {
+            background_ = std::thread([this] { BackgroundLoop(); });
+        }
+    }
+    queue_changed_.notify_one();
+    return PyramidStatus{false, 0, {}};
+}
+
+void TilePyramid::BackgroundLoop() {
+    const StopFn stop = [this] { return stopping_.load(); };
+    for (;;) {
+        Queued next;
+        {
+            std::unique_lock lock(mu_);
+            queue_changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (stopping_) {
+                return;
+            }
+            next = std::move(queue_.front());
+            queue_.pop_front();
+        }
+        auto built = Ensure(next.source, next.key, stop, /*urgent=*/true);
+        if (!built.ok() && built.error().code != ErrorCode::kUnavailable) {
+            log::Warn("tile pyramid build failed",
+                      {{"source", next.source.string()}, {"error", built.error().message}});
+        }
+        std::lock_guard lock(mu_);
+        queued_.erase(next.target);
+    }
+}
+
+Result<TileFile> TilePyramid::Tile(const fs::path& source, const CacheKey& key, int level, int col,
+                                   int row) {
+    TESSERA_TRY(CheckRequest(source, key));
+    TESSERA_ASSIGN_OR_RETURN(fs::path target, CachePath(source, key));
+    std::error_code ec;
+    if (!fs::exists(target, ec)) {
+        return Error::Unavailable("the tile pyramid is not built yet");
+    }
+    TESSERA_ASSIGN_OR_RETURN(PyramidInfo info, blobs_internal::ReadPyramidInfo(target));
     if (level < 0 || level >= info.levels || col < 0 || col >= info.Columns(level) || row < 0 ||
         row >= info.Rows(level)) {
         return Error::NotFound("no such tile");
     }
-    int dz_level = info.levels - 1 - level;
-    fs::path path = built.dir / (std::string(kDzName) + "_files") / std::to_string(dz_level) /
-                    (std::to_string(col) + "_" + std::to_string(row) + ".jpg");
-    std::error_code ec;
+    fs::path path = blobs_internal::TilePathIn(target, info, level, col, row);
     if (!fs::is_regular_file(path, ec)) {
         return Error::Internal("tile pyramid is missing a tile: " + path.string());
     }
-    return TileFile{path, built.dir.filename().string()};
+    return TileFile{path, target.filename().string()};
+}
+
+Result<std::uintmax_t> TilePyramid::RemoveGroup(const std::string& group) {
+    return blobs_internal::RemoveGroup(cache_dir_, group);
 }
 
 }  // namespace tessera

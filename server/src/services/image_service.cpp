@@ -1,6 +1,7 @@
 #include "services/image_service.hpp"
 
 #include "blobs/image_renderer.hpp"
+#include "services/item_cache.hpp"
 
 namespace tessera {
 namespace {
@@ -39,10 +40,9 @@ Result<ImageFile> ImageService::Get(const User& actor, Id project_id, Id item_id
     }
     std::filesystem::path source = std::filesystem::path(project.datasource.path) / relative;
     bool thumb = rendition == Rendition::kThumbnail;
-    std::string key = "p" + std::to_string(project_id) + "-i" + std::to_string(item_id) +
-                      (thumb ? "-thumb" : "-display");
-    auto rendered = renderer_.Render(
-        source, thumb ? RenditionSpec::Thumbnail() : RenditionSpec::Display(), key);
+    auto rendered =
+        renderer_.Render(source, thumb ? RenditionSpec::Thumbnail() : RenditionSpec::Display(),
+                         ItemCacheKey(project_id, item_id, thumb ? "-thumb" : "-display"));
     if (!rendered.ok()) {
         const Error& e = rendered.error();
         if (e.code == ErrorCode::kNotFound) {

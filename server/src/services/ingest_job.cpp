@@ -6,6 +6,7 @@
 
 #include "base/log.hpp"
 #include "blobs/local_source.hpp"
+#include "services/tile_pyramid_job.hpp"
 
 namespace tessera {
 namespace {
@@ -55,6 +56,7 @@ public:
 private:
     Result<std::int64_t> Count();
     Status Flush();
+    Status QueueTilePyramids();
 
     Repository& repo_;
     const Clock& clock_;
@@ -64,6 +66,7 @@ private:
     std::vector<NewItem> batch_;
     Status failed_;
     bool interrupted_ = false;
+    std::int64_t large_items_ = 0;  // readable items the UI will open through tiles
 };
 
 Result<std::int64_t> IngestRun::Count() {
@@ -106,6 +109,11 @@ Status IngestRun::Run() {
                                         return false;
                                     }
                                     batch_.push_back(ProbeItem(prober_, file));
+                                    const NewItem& probed = batch_.back();
+                                    if (probed.state != ItemState::kError &&
+                                        WantsTilePyramid(probed.width, probed.height)) {
+                                        ++large_items_;
+                                    }
                                     ++done;
                                     if (batch_.size() >= IngestJob::kBatchSize) {
                                         failed_ = Flush();
@@ -122,7 +130,24 @@ Status IngestRun::Run() {
     }
     TESSERA_TRY(Flush());
     context_.ReportProgress(done, total);
-    return repo_.ShuffleItems(project_.id, project_.shuffle_seed);
+    TESSERA_TRY(repo_.ShuffleItems(project_.id, project_.shuffle_seed));
+    return QueueTilePyramids();
+}
+
+// Large images get their tile pyramids built by a job of their own, so the ingest (and the
+// queue it opens) is not held up by minutes of pixel work. A re-run queues another such job;
+// it finds the pyramids built and finishes at once.
+Status IngestRun::QueueTilePyramids() {
+    if (large_items_ == 0) {
+        return Status::Ok();
+    }
+    Job job;
+    job.kind = TilePyramidJob::kKind;
+    job.project_id = project_.id;
+    job.payload_json = nlohmann::json{{"project_id", project_.id}}.dump();
+    job.created_at = clock_.NowMs();
+    TESSERA_TRY(repo_.EnqueueJob(job));
+    return Status::Ok();
 }
 
 }  // namespace

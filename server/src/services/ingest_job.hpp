@@ -2,7 +2,8 @@
 // The "ingest" job (payload {"project_id": N}): lists the project's local datasource, reads
 // each image header and inserts the items in batches, then shuffles the queue with the
 // project's seed. Re-running it is safe (InsertItems ignores paths already present), which is
-// also how a later refresh picks up new files.
+// also how a later refresh picks up new files. When it registered images too large to send
+// whole, it queues a "tile_pyramids" job for the project (tile_pyramid_job.hpp).
 #include <string>
 
 #include "base/clock.hpp"

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 
+#include "services/cache_purge_job.hpp"
 #include "services/permissions.hpp"
 
 namespace tessera {
@@ -219,6 +220,14 @@ Result<Project> ProjectService::Pause(const User& actor, Id project_id) {
 Status ProjectService::Delete(const User& actor, Id project_id) {
     TESSERA_TRY(RequireOwner(actor, "delete projects"));
     TESSERA_TRY(repo_.GetProject(project_id));
+    // Queued first: if the delete then fails, purging a live project's caches only costs
+    // re-rendering; the other order could leave a deleted project's files forever.
+    Job purge;
+    purge.kind = CachePurgeJob::kKind;
+    purge.project_id = project_id;
+    purge.payload_json = nlohmann::json{{"project_id", project_id}}.dump();
+    purge.created_at = clock_.NowMs();
+    TESSERA_TRY(repo_.EnqueueJob(purge));
     return repo_.DeleteProject(project_id, clock_.NowMs());
 }
 

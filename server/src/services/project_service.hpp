@@ -1,6 +1,7 @@
 #pragma once
 // Creating, reading, starting, pausing and deleting projects. Creating one validates the label
-// tree and the datasource, stores the project in draft and queues an "ingest" job.
+// tree and the datasource, stores the project in draft and queues an "ingest" job; deleting one
+// queues a "purge_cache" job that removes its cached images (cache_purge_job.hpp).
 #include <filesystem>
 #include <string>
 #include <vector>

@@ -1,21 +1,9 @@
 #include "services/tile_service.hpp"
 
+#include "services/item_cache.hpp"
+
 namespace tessera {
 namespace {
-
-// Same rule as image_service.cpp: item paths are stored data, so refuse anything that could
-// step outside the datasource before touching the disk.
-bool IsSafeRelative(const std::filesystem::path& relative) {
-    if (relative.empty() || relative.is_absolute()) {
-        return false;
-    }
-    for (const auto& part : relative) {
-        if (part == "..") {
-            return false;
-        }
-    }
-    return true;
-}
 
 // The pyramid reports a missing source as kNotFound; to the client the item exists, its image
 // does not, like the display rendition.
@@ -37,21 +25,29 @@ Result<TileService::Source> TileService::Resolve(const User& actor, Id project_i
     // Every signed-in user may see every project for now (permissions.hpp).
     TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
     TESSERA_ASSIGN_OR_RETURN(Item item, repo_.GetItem(project_id, item_id));
-    std::filesystem::path relative(item.path);
-    if (project.datasource.kind != "local" || !IsSafeRelative(relative)) {
-        return Error::FailedPrecondition("the image source cannot be read");
+    if (item.state == ItemState::kError) {
+        return Error::FailedPrecondition(item.error.empty() ? "the image cannot be read"
+                                                            : item.error);
     }
-    return Source{std::filesystem::path(project.datasource.path) / relative,
-                  "p" + std::to_string(project_id) + "-i" + std::to_string(item_id)};
+    TESSERA_ASSIGN_OR_RETURN(std::filesystem::path path, ItemSourcePath(project, item));
+    return Source{item, path, ItemCacheKey(project_id, item_id)};
 }
 
-Result<PyramidInfo> TileService::Info(const User& actor, Id project_id, Id item_id) {
+Result<TileStatus> TileService::Info(const User& actor, Id project_id, Id item_id) {
     TESSERA_ASSIGN_OR_RETURN(Source source, Resolve(actor, project_id, item_id));
-    auto info = pyramid_.Info(source.path, source.cache_key);
-    if (!info.ok()) {
-        return SourceError(info.error());
+    auto polled = pyramid_.Poll(source.path, source.cache_key);
+    if (!polled.ok()) {
+        return SourceError(polled.error());
     }
-    return *info;
+    if (polled->ready) {
+        return TileStatus{true, 1, polled->info};
+    }
+    // The ingest probe stored the size with EXIF orientation applied, as the pyramid will have.
+    int tile_size = pyramid_.spec().tile_size;
+    const Item& item = source.item;
+    PyramidInfo planned{item.width, item.height, tile_size,
+                        PyramidLevels(item.width, item.height, tile_size)};
+    return TileStatus{false, polled->progress, planned};
 }
 
 Result<ImageFile> TileService::Tile(const User& actor, Id project_id, Id item_id, int level,
@@ -59,11 +55,14 @@ Result<ImageFile> TileService::Tile(const User& actor, Id project_id, Id item_id
     TESSERA_ASSIGN_OR_RETURN(Source source, Resolve(actor, project_id, item_id));
     // The address is checked here because the pyramid's kNotFound also means "source gone",
     // which the client must see as kFailedPrecondition.
-    auto built = pyramid_.Info(source.path, source.cache_key);
-    if (!built.ok()) {
-        return SourceError(built.error());
+    auto polled = pyramid_.Poll(source.path, source.cache_key);
+    if (!polled.ok()) {
+        return SourceError(polled.error());
     }
-    const PyramidInfo& info = *built;
+    if (!polled->ready) {
+        return Error::Unavailable("the tile pyramid is still being built; poll tiles/info");
+    }
+    const PyramidInfo& info = polled->info;
     if (level < 0 || level >= info.levels || col < 0 || col >= info.Columns(level) || row < 0 ||
         row >= info.Rows(level)) {
         return Error::NotFound("no tile " + std::to_string(level) + "/" + std::to_string(col) +

@@ -1,7 +1,9 @@
 #pragma once
 // Tile pyramids of items (blobs/tile_pyramid.hpp), for images too large to send whole: the
-// viewer asks for the pyramid's shape, then for the JPEG tiles covering its view. Built on first
-// request and cached under the data dir. Only users who may see the project get them.
+// viewer asks for the pyramid's shape and state, then for the JPEG tiles covering its view.
+// Pyramids of large items are built ahead by the "tile_pyramids" job (tile_pyramid_job.hpp);
+// one asked for before the job got to it is built in the background while the viewer polls.
+// Only users who may see the project get them.
 #include <string>
 
 #include "base/result.hpp"
@@ -12,24 +14,33 @@
 
 namespace tessera {
 
+struct TileStatus {
+    bool ready = false;
+    double progress = 0;  // 0-1 while the pyramid is being built
+    // When not ready: the shape the pyramid will have, from the item's stored size.
+    PyramidInfo info;
+};
+
 class TileService {
 public:
     // Both must outlive the service.
     TileService(Repository& repo, TilePyramid& pyramid);
 
-    // Thread-safe. The first call for an item builds its pyramid (seconds for a gigapixel
-    // image); concurrent first calls wait for one build.
+    // Thread-safe; never waits for a build. When the pyramid is missing it is queued for a
+    // background build and the answer says how far that build is.
     // Errors: kUnauthenticated, kNotFound for unknown projects/items, kFailedPrecondition (with
     // the reason) when the source is missing or cannot be decoded.
-    Result<PyramidInfo> Info(const User& actor, Id project_id, Id item_id);
-    // As Info, plus kNotFound when level/col/row lies outside the pyramid.
+    Result<TileStatus> Info(const User& actor, Id project_id, Id item_id);
+    // As Info, plus kUnavailable while the pyramid is still being built and kNotFound when
+    // level/col/row lies outside it.
     Result<ImageFile> Tile(const User& actor, Id project_id, Id item_id, int level, int col,
                            int row);
 
 private:
     struct Source {
+        Item item;
         std::filesystem::path path;
-        std::string cache_key;
+        CacheKey cache_key;
     };
     Result<Source> Resolve(const User& actor, Id project_id, Id item_id);
 

@@ -1,6 +1,8 @@
 // The image under the shapes: either one <img> (the display rendition, at most 2048 px, drawn
 // stretched to the item's full pixel size so shapes stay in image pixels), or tiles of a
-// libvips pyramid at the level the zoom needs, for images too large to send whole.
+// libvips pyramid at the level the zoom needs, for images too large to send whole. While the
+// server is still building the pyramid, a low-resolution preview (the thumbnail) stands in,
+// stretched the same way; it stays underneath once the tiles arrive (setSource).
 import type { Size } from "../geometry/point";
 import type { Viewport } from "../geometry/viewport";
 import { pyramidLevel, visibleImageRect } from "../geometry/viewport";
@@ -11,53 +13,88 @@ export interface TileSource {
     url(level: number, col: number, row: number): string;
 }
 
-export type ImageSource = { kind: "image"; url: string } | { kind: "tiles"; tiles: TileSource };
+export type ImageSource =
+    | { kind: "image"; url: string }
+    | { kind: "tiles"; tiles: TileSource }
+    /** The pyramid is being built: show `preview` until setSource hands over the tiles. */
+    | { kind: "preparing"; preview: string };
 
 /** Above this many pixels on a side an image is opened through tiles. */
 export const kTiledThreshold = 8000;
 
 const kMaxCachedTiles = 512;
 
+/** What the last draw put on screen (exposed on the stage element for tests). */
+export interface TileDrawStats {
+    /** The pyramid level the zoom asked for; -1 without tiles. */
+    readonly level: number;
+    /** Tiles of that level on screen, and how many of them were loaded and drawn. */
+    readonly wanted: number;
+    readonly drawn: number;
+}
+
+function loadImage(url: string, onLoad: () => void): HTMLImageElement {
+    const img = new Image();
+    img.decoding = "async";
+    img.onload = onLoad;
+    img.src = url;
+    return img;
+}
+
 export class ImageLayer {
     private img_: HTMLImageElement | null = null;
-    private readonly tiles_ = new Map<string, HTMLImageElement>();
+    private tiles_: TileSource | null = null;
+    private readonly tileImages_ = new Map<string, HTMLImageElement>();
+    private stats_: TileDrawStats = { level: -1, wanted: 0, drawn: 0 };
 
     constructor(
         private readonly image: Size,
-        private readonly source: ImageSource,
+        source: ImageSource,
         private readonly onLoad: () => void,
     ) {
-        if (source.kind === "image") {
-            const img = new Image();
-            img.decoding = "async";
-            img.onload = onLoad;
-            img.src = source.url;
-            this.img_ = img;
-        }
+        this.setSource(source);
     }
 
-    get loaded(): boolean {
-        return this.img_ === null ? this.tiles_.size > 0 : this.img_.complete;
+    /** Swaps the source, e.g. from "preparing" to "tiles"; a loaded preview stays underneath. */
+    setSource(source: ImageSource): void {
+        switch (source.kind) {
+            case "image":
+                this.img_ = loadImage(source.url, this.onLoad);
+                this.tiles_ = null;
+                break;
+            case "preparing":
+                this.img_ = loadImage(source.preview, this.onLoad);
+                this.tiles_ = null;
+                break;
+            case "tiles":
+                this.tiles_ = source.tiles;
+                this.tileImages_.clear();
+                break;
+        }
+        this.onLoad();
+    }
+
+    get stats(): TileDrawStats {
+        return this.stats_;
     }
 
     draw(ctx: CanvasRenderingContext2D, v: Viewport, view: Size): void {
         ctx.setTransform(v.scale, 0, 0, v.scale, v.offset.x, v.offset.y);
-        if (this.img_ !== null) {
-            if (this.img_.complete && this.img_.naturalWidth > 0) {
-                ctx.drawImage(this.img_, 0, 0, this.image.width, this.image.height);
-            }
+        if (this.img_ !== null && this.img_.complete && this.img_.naturalWidth > 0) {
+            ctx.drawImage(this.img_, 0, 0, this.image.width, this.image.height);
+        }
+        const t = this.tiles_;
+        if (t === null) {
+            this.stats_ = { level: -1, wanted: 0, drawn: 0 };
             return;
         }
-        if (this.source.kind !== "tiles") {
-            return;
-        }
-        const t = this.source.tiles;
         const level = pyramidLevel(v.scale, t.levels);
         // The coarsest level first, so the screen is never blank while finer tiles load.
         if (level !== t.levels - 1) {
             this.drawLevel(ctx, v, view, t, t.levels - 1);
         }
-        this.drawLevel(ctx, v, view, t, level);
+        const { wanted, drawn } = this.drawLevel(ctx, v, view, t, level);
+        this.stats_ = { level, wanted, drawn };
     }
 
     private drawLevel(
@@ -66,7 +103,7 @@ export class ImageLayer {
         view: Size,
         t: TileSource,
         level: number,
-    ): void {
+    ): { wanted: number; drawn: number } {
         const span = t.tileSize * 2 ** level;
         const r = visibleImageRect(v, view);
         const c0 = Math.max(0, Math.floor(r.x / span));
@@ -76,8 +113,11 @@ export class ImageLayer {
             Math.ceil(this.image.height / span) - 1,
             Math.floor((r.y + r.h) / span),
         );
+        let wanted = 0;
+        let drawn = 0;
         for (let row = r0; row <= r1; row++) {
             for (let col = c0; col <= c1; col++) {
+                wanted++;
                 const img = this.tile(t, level, col, row);
                 if (img.complete && img.naturalWidth > 0) {
                     const scale = 2 ** level;
@@ -88,27 +128,26 @@ export class ImageLayer {
                         img.naturalWidth * scale,
                         img.naturalHeight * scale,
                     );
+                    drawn++;
                 }
             }
         }
+        return { wanted, drawn };
     }
 
     private tile(t: TileSource, level: number, col: number, row: number): HTMLImageElement {
         const key = `${level}/${col}/${row}`;
-        let img = this.tiles_.get(key);
+        let img = this.tileImages_.get(key);
         if (img === undefined) {
-            if (this.tiles_.size >= kMaxCachedTiles) {
+            if (this.tileImages_.size >= kMaxCachedTiles) {
                 // Map keeps insertion order: drop the oldest tile.
-                const oldest = this.tiles_.keys().next().value;
+                const oldest = this.tileImages_.keys().next().value;
                 if (oldest !== undefined) {
-                    this.tiles_.delete(oldest);
+                    this.tileImages_.delete(oldest);
                 }
             }
-            img = new Image();
-            img.decoding = "async";
-            img.onload = this.onLoad;
-            img.src = t.url(level, col, row);
-            this.tiles_.set(key, img);
+            img = loadImage(t.url(level, col, row), this.onLoad);
+            this.tileImages_.set(key, img);
         }
         return img;
     }

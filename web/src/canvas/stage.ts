@@ -108,6 +108,11 @@ export class Stage {
         this.invalidate("static", "overlay");
     }
 
+    /** Replaces the picture under the shapes, e.g. tiles once the server has built them. */
+    setImageSource(source: ImageSource): void {
+        this.image_.setSource(source);
+    }
+
     setFilter(brightness: number, contrast: number): void {
         this.imageLayer_.canvas.style.filter = `brightness(${brightness}%) contrast(${contrast}%)`;
     }
@@ -200,6 +205,7 @@ export class Stage {
                 offset: screenPoint(v.offset.x * dpr, v.offset.y * dpr),
             };
             this.image_.draw(l.ctx, scaled, { width: l.canvas.width, height: l.canvas.height });
+            this.exposeView();
         }
         if (this.dirty_.static) {
             if (this.panOnly_ === null) {
@@ -218,6 +224,22 @@ export class Stage {
             this.frameTimes.shift();
         }
         this.onViewChange?.();
+    }
+
+    /**
+     * The view and the tiles on screen as data attributes of the stage element, so browser tests
+     * can map screen to image pixels and tell which pyramid level was drawn.
+     */
+    private exposeView(): void {
+        const d = this.element.dataset;
+        const v = this.view_;
+        const t = this.image_.stats;
+        d["scale"] = String(v.scale);
+        d["offsetX"] = String(v.offset.x);
+        d["offsetY"] = String(v.offset.y);
+        d["tileLevel"] = String(t.level);
+        d["tilesWanted"] = String(t.wanted);
+        d["tilesDrawn"] = String(t.drawn);
     }
 
     private visibleShapes(area?: { x: number; y: number; w: number; h: number }): Shape[] {

@@ -164,8 +164,14 @@ export function exportFormatsFor(type: TaskType): readonly ExportFormat[] {
         : ["coco", "coco-azure", "jsonl", "mltable", "voc", "yolo"];
 }
 
-/** `GET .../tiles/info` for images too large to send whole; level 0 is full resolution. */
+/**
+ * `GET .../tiles/info` for images too large to send whole; level 0 is full resolution. While the
+ * pyramid is being built (HTTP 202) `status` is "building" and `progress` says how far (0-1); the
+ * other fields already describe the finished pyramid.
+ */
 export interface TileInfo {
+    status: "ready" | "building";
+    progress: number;
     width: number;
     height: number;
     tile_size: number;

@@ -1,5 +1,6 @@
 // Tile pyramids for images too large to send whole (docs/design/tiles.md).
 #include <charconv>
+#include <cmath>
 
 #include "http/api_routes.hpp"
 #include "http/etag.hpp"
@@ -38,11 +39,21 @@ Result<Response> Info(ApiContext& context, Request& request) {
     TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
     TESSERA_ASSIGN_OR_RETURN(Id item_id, request.IdParam("item_id"));
     TESSERA_ASSIGN_OR_RETURN(TileService * tiles, Tiles(context));
-    TESSERA_ASSIGN_OR_RETURN(PyramidInfo info, tiles->Info(request.user(), project_id, item_id));
-    return JsonResponse(200, {{"width", info.width},
-                              {"height", info.height},
-                              {"tile_size", info.tile_size},
-                              {"levels", info.levels}});
+    TESSERA_ASSIGN_OR_RETURN(TileStatus status, tiles->Info(request.user(), project_id, item_id));
+    const PyramidInfo& info = status.info;
+    // 202 while the pyramid is being built: the body already has its final shape, and the
+    // viewer polls again (Retry-After) while it shows a preview.
+    Response response = JsonResponse(status.ready ? 200 : 202,
+                                     {{"status", status.ready ? "ready" : "building"},
+                                      {"progress", std::round(status.progress * 1000) / 1000},
+                                      {"width", info.width},
+                                      {"height", info.height},
+                                      {"tile_size", info.tile_size},
+                                      {"levels", info.levels}});
+    if (!status.ready) {
+        response.Header("Retry-After", "1");
+    }
+    return response;
 }
 
 Result<Response> Tile(ApiContext& context, Request& request) {

@@ -1,0 +1,39 @@
+#pragma once
+// Where an item's image comes from and how its cached renditions and tile pyramid are named.
+// All of a project's cache entries form one group ("p<id>"), removed when the project is
+// deleted (cache_purge_job.hpp).
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+#include "blobs/cache_key.hpp"
+#include "domain/model.hpp"
+
+namespace tessera {
+
+inline std::string ProjectCacheGroup(Id project_id) {
+    return "p" + std::to_string(project_id);
+}
+
+// {"p<project>", "i<item><suffix>"}, e.g. suffix "-thumb"; the pyramid uses no suffix.
+inline CacheKey ItemCacheKey(Id project_id, Id item_id, std::string_view suffix = {}) {
+    return {ProjectCacheGroup(project_id), "i" + std::to_string(item_id) + std::string(suffix)};
+}
+
+// The item's file in a local datasource. Item paths come from our own folder walk, but they are
+// stored data: anything that could step outside the datasource is kFailedPrecondition before
+// the disk is touched, as is a datasource kind that has no files.
+inline Result<std::filesystem::path> ItemSourcePath(const Project& project, const Item& item) {
+    std::filesystem::path relative(item.path);
+    bool safe = !relative.empty() && !relative.is_absolute();
+    for (const auto& part : relative) {
+        safe = safe && part != "..";
+    }
+    if (project.datasource.kind != "local" || !safe) {
+        return Error::FailedPrecondition("the image source cannot be read");
+    }
+    return std::filesystem::path(project.datasource.path) / relative;
+}
+
+}  // namespace tessera

@@ -1,0 +1,107 @@
+#include "services/tile_pyramid_job.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <vector>
+
+#include "base/log.hpp"
+#include "services/item_cache.hpp"
+
+namespace tessera {
+namespace {
+
+constexpr int kPageSize = 1000;
+
+Result<Id> ParseProjectId(const std::string& payload_json) {
+    auto j = nlohmann::json::parse(payload_json, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("project_id") ||
+        !j["project_id"].is_number_integer()) {
+        return Error::InvalidArgument("tile_pyramids payload needs an integer project_id");
+    }
+    return j["project_id"].get<Id>();
+}
+
+// Large, readable items in id order. Only their ids and paths are kept, so even a project of
+// millions of items costs one pass of paged reads.
+Result<std::vector<Item>> ItemsToBuild(Repository& repo, Id project_id) {
+    std::vector<Item> wanted;
+    ItemFilter filter;
+    filter.limit = kPageSize;
+    for (;;) {
+        TESSERA_ASSIGN_OR_RETURN(std::vector<Item> page, repo.ListItems(project_id, filter));
+        for (Item& item : page) {
+            if (item.state != ItemState::kError && WantsTilePyramid(item.width, item.height)) {
+                wanted.push_back(std::move(item));
+            }
+        }
+        if (static_cast<int>(page.size()) < kPageSize) {
+            return wanted;
+        }
+        filter.after_id = page.back().id;
+    }
+}
+
+}  // namespace
+
+TilePyramidJob::TilePyramidJob(Repository& repo, TilePyramid& pyramid)
+    : repo_(repo), pyramid_(pyramid) {}
+
+JobOutcome TilePyramidJob::Run(const Job& job, JobContext& context, std::string& error) {
+    auto project_id = ParseProjectId(job.payload_json);
+    if (!project_id.ok()) {
+        error = project_id.error().message;
+        return JobOutcome::kFailed;
+    }
+    auto project = repo_.GetProject(*project_id);
+    if (!project.ok()) {
+        if (project.error().code == ErrorCode::kNotFound) {
+            return JobOutcome::kDone;  // deleted meanwhile: its caches are being purged
+        }
+        error = "project " + std::to_string(*project_id) + ": " + project.error().message;
+        return JobOutcome::kFailed;
+    }
+    auto items = ItemsToBuild(repo_, *project_id);
+    if (!items.ok()) {
+        error = items.error().message;
+        return JobOutcome::kFailed;
+    }
+    const auto total = static_cast<std::int64_t>(items->size());
+    context.ReportProgress(0, total);
+    auto stop = [&context] { return context.StopRequested(); };
+    std::int64_t done = 0;
+    std::int64_t failed = 0;
+    std::string first_failure;
+    for (const Item& item : *items) {
+        if (context.StopRequested()) {
+            return JobOutcome::kInterrupted;
+        }
+        Result<PyramidInfo> built = Error::Internal("not built");
+        auto source = ItemSourcePath(*project, item);
+        if (source.ok()) {
+            built = pyramid_.Info(*source, ItemCacheKey(*project_id, item.id), stop);
+        } else {
+            built = source.error();
+        }
+        if (!built.ok()) {
+            if (context.StopRequested()) {
+                return JobOutcome::kInterrupted;
+            }
+            ++failed;
+            if (first_failure.empty()) {
+                first_failure = item.path + ": " + built.error().message;
+            }
+            log::Warn("tile pyramid not built", {{"project", std::to_string(*project_id)},
+                                                 {"item", std::to_string(item.id)},
+                                                 {"error", built.error().message}});
+        }
+        context.ReportProgress(++done, total);
+    }
+    if (failed > 0) {
+        error = std::to_string(failed) + " of " + std::to_string(total) +
+                " tile pyramids could not be built; first: " + first_failure;
+        return JobOutcome::kFailed;
+    }
+    return JobOutcome::kDone;
+}
+
+}  // namespace tessera

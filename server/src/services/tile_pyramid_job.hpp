@@ -1,0 +1,39 @@
+#pragma once
+// The "tile_pyramids" job (payload {"project_id": N}): builds, ahead of any viewer, the tile
+// pyramid of every item too large to send whole, so that opening one shows tiles at once
+// instead of waiting for the build. Queued by the ingest job when it registered such items.
+// Re-running it is safe: finished pyramids are found on disk and skipped.
+#include <string>
+
+#include "blobs/tile_pyramid.hpp"
+#include "jobs/job_runner.hpp"
+#include "storage/repository.hpp"
+
+namespace tessera {
+
+// The drawing UI opens images larger than this on either side through tiles
+// (web/src/canvas/image_layer.ts, kTiledThreshold); keep the two equal.
+constexpr int kTiledAboveSide = 8000;
+
+inline bool WantsTilePyramid(int width, int height) {
+    return width > kTiledAboveSide || height > kTiledAboveSide;
+}
+
+class TilePyramidJob final : public JobHandler {
+public:
+    static constexpr const char* kKind = "tile_pyramids";
+
+    TilePyramidJob(Repository& repo, TilePyramid& pyramid);
+
+    // Thread-safe. Builds one pyramid at a time (TilePyramid allows no more per process) in
+    // item id order, reporting items done / items to build. kDone for a deleted project
+    // (nothing left to prepare); kFailed naming how many could not be built and the first
+    // reason, after trying them all; kInterrupted on shutdown, midway through a build.
+    JobOutcome Run(const Job& job, JobContext& context, std::string& error) override;
+
+private:
+    Repository& repo_;
+    TilePyramid& pyramid_;
+};
+
+}  // namespace tessera
