@@ -14,6 +14,13 @@ namespace {
 constexpr std::size_t kMinPasswordLength = 8;
 constexpr std::size_t kMaxPasswordLength = 1024;
 
+std::string SessionKey(const std::string& token_hash) {
+    return "session:" + token_hash;
+}
+std::string TokenKey(const std::string& token_hash) {
+    return "token:" + token_hash;
+}
+
 std::string Lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -47,7 +54,11 @@ Status ValidatePassword(const std::string& password) {
 
 AuthService::AuthService(Repository& repo, const Clock& clock, Random& random,
                          AuthSettings settings)
-    : repo_(repo), clock_(clock), random_(random), settings_(settings) {
+    : repo_(repo),
+      clock_(clock),
+      random_(random),
+      settings_(settings),
+      credentials_(settings.credential_cache_ttl_ms, settings.credential_cache_entries) {
     // sodium_init is idempotent and thread-safe; failing means no usable CSPRNG or hashing.
     if (sodium_init() < 0) {
         log::Error("libsodium failed to initialise");
@@ -164,7 +175,12 @@ Result<LoginResult> AuthService::Login(const std::string& username, const std::s
 }
 
 Status AuthService::Logout(const std::string& session_token) {
-    return repo_.DeleteSession(HashToken(session_token));
+    const std::string hash = HashToken(session_token);
+    Status deleted = repo_.DeleteSession(hash);
+    // Erased after the delete: a request that read the session just before the delete then
+    // finds the cache's generation changed and does not put the session back.
+    credentials_.Erase(SessionKey(hash));
+    return deleted;
 }
 
 Result<AuthenticatedSession> AuthService::AuthenticateSession(const std::string& session_token) {
@@ -173,30 +189,59 @@ Result<AuthenticatedSession> AuthService::AuthenticateSession(const std::string&
     }
     const TimeMs now = clock_.NowMs();
     const std::string hash = HashToken(session_token);
-    auto session = repo_.FindSession(hash, now);
-    if (!session.ok()) {
-        if (session.error().code == ErrorCode::kNotFound) {
+    const std::string key = SessionKey(hash);
+    // A session due for extension goes to the database, so the cache never vouches for a user
+    // longer than its TTL.
+    auto cached = credentials_.Get(key, now);
+    if (cached && cached->expires_at - now >= settings_.session_ttl_ms / 2) {
+        return AuthenticatedSession{std::move(cached->user), std::move(cached->csrf_token)};
+    }
+    const std::uint64_t generation = credentials_.Generation();
+    auto found = repo_.FindSession(hash, now);
+    if (!found.ok()) {
+        if (found.error().code == ErrorCode::kNotFound) {
             return Error::Unauthenticated("session expired; log in again");
         }
-        return session.error();
+        return found.error();
     }
+    CachedCredential credential{std::move(found->user), std::move(found->session.csrf_token),
+                                found->session.expires_at};
     // Extend once half the lifetime is used: sliding expiry without a write per request.
-    if (session->expires_at - now < settings_.session_ttl_ms / 2) {
-        TESSERA_TRY(repo_.ExtendSession(hash, now + settings_.session_ttl_ms));
+    if (credential.expires_at - now < settings_.session_ttl_ms / 2) {
+        credential.expires_at = now + settings_.session_ttl_ms;
+        Status extended = repo_.ExtendSession(hash, credential.expires_at);
+        if (!extended.ok()) {
+            if (extended.error().code == ErrorCode::kNotFound) {  // logged out meanwhile
+                return Error::Unauthenticated("session expired; log in again");
+            }
+            return extended.error();
+        }
     }
-    TESSERA_ASSIGN_OR_RETURN(User user, repo_.GetUser(session->user_id));
-    return AuthenticatedSession{std::move(user), session->csrf_token};
+    credentials_.Put(key, credential, now, generation);
+    return AuthenticatedSession{std::move(credential.user), std::move(credential.csrf_token)};
 }
 
 Result<User> AuthService::AuthenticateBearer(const std::string& api_token) {
-    auto token = repo_.FindApiToken(HashToken(api_token));
-    if (!token.ok()) {
-        if (token.error().code == ErrorCode::kNotFound) {
+    const TimeMs now = clock_.NowMs();
+    const std::string hash = HashToken(api_token);
+    const std::string key = TokenKey(hash);
+    if (auto cached = credentials_.Get(key, now)) {
+        return std::move(cached->user);
+    }
+    const std::uint64_t generation = credentials_.Generation();
+    auto found = repo_.FindApiToken(hash);
+    if (!found.ok()) {
+        if (found.error().code == ErrorCode::kNotFound) {
             return Error::Unauthenticated("unknown API token");
         }
-        return token.error();
+        return found.error();
     }
-    return repo_.GetUser(token->user_id);
+    credentials_.Put(key, CachedCredential{found->user, "", 0}, now, generation);
+    return std::move(found->user);
+}
+
+void AuthService::ForgetUser(Id user_id) {
+    credentials_.EraseUser(user_id);
 }
 
 Result<std::vector<User>> AuthService::ListUsers(const User& actor) {

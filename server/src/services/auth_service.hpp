@@ -9,6 +9,7 @@
 #include "base/clock.hpp"
 #include "base/result.hpp"
 #include "domain/model.hpp"
+#include "services/credential_cache.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
@@ -17,6 +18,11 @@ struct AuthSettings {
     TimeMs session_ttl_ms = 7LL * 24 * 3600 * 1000;  // sliding: extended on use
     int failures_before_delay = 5;                   // per username
     TimeMs failure_delay_ms = 30 * 1000;             // locked out this long after that
+    // Validated credentials are kept this long, so a burst of requests costs one database
+    // lookup. Logout and ForgetUser in this process take effect at once; other processes on
+    // the same database see a logout up to this much later. 0 turns the cache off.
+    TimeMs credential_cache_ttl_ms = 3 * 1000;
+    std::size_t credential_cache_entries = 10'000;
     // argon2id cost; tests lower it so they stay fast.
     unsigned long long opslimit = 0;  // 0: libsodium's INTERACTIVE
     std::size_t memlimit = 0;         // 0: libsodium's INTERACTIVE
@@ -50,7 +56,12 @@ public:
     Status Logout(const std::string& session_token);
     // kUnauthenticated for unknown or expired sessions. Extends the session (sliding expiry).
     Result<AuthenticatedSession> AuthenticateSession(const std::string& session_token);
+    // kUnauthenticated for unknown tokens.
     Result<User> AuthenticateBearer(const std::string& api_token);
+    // Drops the user's cached credentials, so this process checks the database on their next
+    // request. Whatever changes who a user is or whether they may log in (password change,
+    // deactivation, role change, token revocation) must call it once the change is stored.
+    void ForgetUser(Id user_id);
     // Returns the plain token once; only its hash is kept.
     Result<std::string> CreateApiToken(const User& user, const std::string& name);
     // Owners only.
@@ -73,6 +84,7 @@ private:
     };
     std::mutex mu_;
     std::map<std::string, Failures> failures_;  // GUARDED_BY(mu_), keyed by lower-case name
+    CredentialCache credentials_;  // keyed by "session:" or "token:" + the token's hash
 };
 
 }  // namespace tessera

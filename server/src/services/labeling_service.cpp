@@ -10,8 +10,8 @@
 namespace tessera {
 namespace {
 
-Result<LabelTree> TreeOf(const Project& project) {
-    auto json = nlohmann::json::parse(project.labels_json, nullptr, false);
+Result<LabelTree> ParseTree(const std::string& labels_json) {
+    auto json = nlohmann::json::parse(labels_json, nullptr, false);
     if (json.is_discarded()) {
         return Error::Internal("stored label tree is not valid JSON");
     }
@@ -71,6 +71,23 @@ LabelingService::LabelingService(Repository& repo, const Clock& clock, Random& r
                                  LabelingSettings settings)
     : repo_(repo), clock_(clock), random_(random), settings_(settings) {}
 
+Result<std::shared_ptr<const LabelTree>> LabelingService::TreeOf(const Project& project) {
+    {
+        std::lock_guard<std::mutex> lock(trees_mu_);
+        auto it = trees_.find(project.id);
+        if (it != trees_.end() && it->second.labels_json == project.labels_json) {
+            return it->second.tree;
+        }
+    }
+    // Parsed outside the lock; two threads that miss together both parse, and either result
+    // is the same tree.
+    TESSERA_ASSIGN_OR_RETURN(LabelTree parsed, ParseTree(project.labels_json));
+    auto tree = std::make_shared<const LabelTree>(std::move(parsed));
+    std::lock_guard<std::mutex> lock(trees_mu_);
+    trees_[project.id] = CachedTree{project.labels_json, tree};
+    return tree;
+}
+
 Result<Page> LabelingService::Next(const User& actor, Id project_id, int count) {
     if (count != 1 && count != 4 && count != 6 && count != 9) {
         return Error::InvalidArgument("count must be 1, 4, 6 or 9", "count");
@@ -110,14 +127,15 @@ Status LabelingService::Release(const User& actor, Id project_id, const std::str
     return repo_.ReleaseLease(project_id, actor.id, lease);
 }
 
-Result<SubmitOutcome> LabelingService::SubmitLabels(const User& actor, Id project_id, Id item_id,
-                                                    const std::string& lease,
-                                                    const std::vector<std::string>& labels) {
+Result<SubmitResult> LabelingService::SubmitLabels(const User& actor, Id project_id, Id item_id,
+                                                   const std::string& lease,
+                                                   const std::vector<std::string>& labels) {
     TESSERA_TRY(CheckLeaseFormat(lease));
     TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
     TESSERA_TRY(RequireRunning(project));
-    TESSERA_ASSIGN_OR_RETURN(LabelTree tree, TreeOf(project));
-    TESSERA_ASSIGN_OR_RETURN(auto ordered, ValidateClassification(project.task_type, tree, labels));
+    TESSERA_ASSIGN_OR_RETURN(auto tree, TreeOf(project));
+    TESSERA_ASSIGN_OR_RETURN(auto ordered,
+                             ValidateClassification(project.task_type, *tree, labels));
     SubmitRequest request;
     request.project_id = project_id;
     request.item_id = item_id;
@@ -126,20 +144,22 @@ Result<SubmitOutcome> LabelingService::SubmitLabels(const User& actor, Id projec
     request.payload_json = ClassificationPayload(ordered);
     request.counted_labels = ordered;
     request.now = clock_.NowMs();
-    return repo_.SubmitAnnotation(request);
+    // A successful submit leaves exactly this payload stored (kUnchanged: it was already).
+    TESSERA_ASSIGN_OR_RETURN(SubmitOutcome outcome, repo_.SubmitAnnotation(request));
+    return SubmitResult{outcome, std::move(ordered), {}};
 }
 
-Result<SubmitOutcome> LabelingService::SubmitShapes(const User& actor, Id project_id, Id item_id,
-                                                    const std::string& lease,
-                                                    std::vector<Shape> shapes) {
+Result<SubmitResult> LabelingService::SubmitShapes(const User& actor, Id project_id, Id item_id,
+                                                   const std::string& lease,
+                                                   std::vector<Shape> shapes) {
     TESSERA_TRY(CheckLeaseFormat(lease));
     TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
     TESSERA_TRY(RequireRunning(project));
-    TESSERA_ASSIGN_OR_RETURN(LabelTree tree, TreeOf(project));
+    TESSERA_ASSIGN_OR_RETURN(auto tree, TreeOf(project));
     TESSERA_ASSIGN_OR_RETURN(Item item, repo_.GetItem(project_id, item_id));
     TESSERA_ASSIGN_OR_RETURN(
         auto cleaned,
-        ValidateShapes(project.task_type, tree, {item.width, item.height}, std::move(shapes)));
+        ValidateShapes(project.task_type, *tree, {item.width, item.height}, std::move(shapes)));
     SubmitRequest request;
     request.project_id = project_id;
     request.item_id = item_id;
@@ -150,7 +170,8 @@ Result<SubmitOutcome> LabelingService::SubmitShapes(const User& actor, Id projec
         request.counted_labels.push_back(shape.label);
     }
     request.now = clock_.NowMs();
-    return repo_.SubmitAnnotation(request);
+    TESSERA_ASSIGN_OR_RETURN(SubmitOutcome outcome, repo_.SubmitAnnotation(request));
+    return SubmitResult{outcome, {}, std::move(cleaned)};
 }
 
 Status LabelingService::SaveDraft(const User& actor, Id project_id, Id item_id,
@@ -159,8 +180,8 @@ Status LabelingService::SaveDraft(const User& actor, Id project_id, Id item_id,
     if (IsClassification(project.task_type)) {
         return Error::InvalidArgument("drafts are for drawing projects", "shapes");
     }
-    TESSERA_ASSIGN_OR_RETURN(LabelTree tree, TreeOf(project));
-    TESSERA_TRY(CheckShapeLabels(project.task_type, tree, shapes));
+    TESSERA_ASSIGN_OR_RETURN(auto tree, TreeOf(project));
+    TESSERA_TRY(CheckShapeLabels(project.task_type, *tree, shapes));
     TESSERA_ASSIGN_OR_RETURN(Item item, repo_.GetItem(project_id, item_id));
     const TimeMs now = clock_.NowMs();
     const bool holds_lease =

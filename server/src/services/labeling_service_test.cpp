@@ -85,11 +85,39 @@ TEST_F(LabelingServiceTest, SubmitIsIdempotentAndValidatesLabels) {
     Id item = page->items[0].id;
     auto bad = labeling.SubmitLabels(ana_, project_.id, item, page->lease, {"Horse"});
     EXPECT_EQ(bad.error().message, "label 'Horse' is not in this project");
-    EXPECT_EQ(*labeling.SubmitLabels(ana_, project_.id, item, page->lease, {"Animal/Cat"}),
+    EXPECT_EQ(labeling.SubmitLabels(ana_, project_.id, item, page->lease, {"Animal/Cat"})->outcome,
               SubmitOutcome::kStored);
-    EXPECT_EQ(*labeling.SubmitLabels(ana_, project_.id, item, page->lease, {"Animal/Cat"}),
+    EXPECT_EQ(labeling.SubmitLabels(ana_, project_.id, item, page->lease, {"Animal/Cat"})->outcome,
               SubmitOutcome::kUnchanged);
     EXPECT_EQ(env.repo->GetProgress(project_.id, env.clock.NowMs())->labeled, 1);
+}
+
+// Label trees are cached per project: each project must still validate against its own.
+TEST_F(LabelingServiceTest, EachProjectValidatesAgainstItsOwnLabels) {
+    auto page = labeling.Next(ana_, project_.id, 4);
+    ASSERT_TRUE(page.ok());
+    EXPECT_TRUE(
+        labeling.SubmitLabels(ana_, project_.id, page->items[0].id, page->lease, {"Car"}).ok());
+    Project horses = project_;
+    horses.name = "Horses";
+    horses.labels_json = R"(["Horse","Pony"])";
+    auto created = env.repo->CreateProject(horses);
+    ASSERT_TRUE(created.ok());
+    ASSERT_TRUE(env.repo
+                    ->InsertItems(created->id,
+                                  {NewItem{"h.png", 100, 64, 48, "png", ItemState::kUnlabeled, ""}},
+                                  env.clock.NowMs())
+                    .ok());
+    auto other = labeling.Next(ana_, created->id, 1);
+    ASSERT_TRUE(other.ok());
+    ASSERT_EQ(other->items.size(), 1U);
+    auto car = labeling.SubmitLabels(ana_, created->id, other->items[0].id, other->lease, {"Car"});
+    EXPECT_EQ(car.error().message, "label 'Car' is not in this project");
+    EXPECT_TRUE(
+        labeling.SubmitLabels(ana_, created->id, other->items[0].id, other->lease, {"Pony"}).ok());
+    auto horse =
+        labeling.SubmitLabels(ana_, project_.id, page->items[1].id, page->lease, {"Horse"});
+    EXPECT_EQ(horse.error().message, "label 'Horse' is not in this project");
 }
 
 TEST_F(LabelingServiceTest, LeaseOfSomeoneElseIsRejected) {
@@ -105,7 +133,7 @@ TEST_F(LabelingServiceTest, LabelerCanGoBackAndChangeHerAnswer) {
     Id item = page->items[0].id;
     ASSERT_TRUE(labeling.SubmitLabels(ana_, project_.id, item, page->lease, {"Car"}).ok());
     env.clock.Advance(1000);
-    EXPECT_EQ(*labeling.SubmitLabels(ana_, project_.id, item, "", {"Animal/Dog"}),
+    EXPECT_EQ(labeling.SubmitLabels(ana_, project_.id, item, "", {"Animal/Dog"})->outcome,
               SubmitOutcome::kUpdated);
     auto history = labeling.History(ana_, project_.id, 10, 0);
     ASSERT_TRUE(history.ok());
@@ -129,8 +157,12 @@ TEST_F(LabelingServiceTest, MultilabelNeedsAtLeastOne) {
     auto page = labeling.Next(ana_, ml.id, 1);
     ASSERT_TRUE(page.ok());
     EXPECT_FALSE(labeling.SubmitLabels(ana_, ml.id, page->items[0].id, page->lease, {}).ok());
-    EXPECT_TRUE(
-        labeling.SubmitLabels(ana_, ml.id, page->items[0].id, page->lease, {"Car", "Animal"}).ok());
+    // The result carries the labels as stored: deduplicated, in tree order.
+    auto stored = labeling.SubmitLabels(ana_, ml.id, page->items[0].id, page->lease,
+                                        {"Car", "Animal", "Car"});
+    ASSERT_TRUE(stored.ok()) << stored.error().message;
+    EXPECT_EQ(stored->labels, (std::vector<std::string>{"Animal", "Car"}));
+    EXPECT_EQ(stored->labels, labeling.GetAnnotation(ana_, ml.id, page->items[0].id)->labels);
 }
 
 TEST_F(LabelingServiceTest, SkipMarksSkippedAndPausedProjectRefusesWork) {
@@ -182,10 +214,11 @@ TEST_F(LabelingServiceTest, BoxesAreValidatedClampedStoredAndCounted) {
         {"label":"Car","type":"box","x":60,"y":40,"w":10,"h":10},
         {"label":"Animal/Cat","type":"box","x":2,"y":3,"w":4,"h":5}])"));
     ASSERT_TRUE(stored.ok()) << stored.error().message;
-    EXPECT_EQ(*stored, SubmitOutcome::kStored);
+    EXPECT_EQ(stored->outcome, SubmitOutcome::kStored);
     auto view = labeling.GetAnnotation(ana_, det.id, item);
     ASSERT_TRUE(view.ok()) << view.error().message;
     ASSERT_TRUE(view->shapes.has_value());
+    EXPECT_EQ(stored->shapes, *view->shapes);  // the result is what was stored
     ASSERT_EQ(view->shapes->size(), 3U);
     EXPECT_EQ((*view->shapes)[0].id, "b1");
     EXPECT_EQ(std::get<Box>((*view->shapes)[1].geometry), (Box{60, 40, 4, 8}));

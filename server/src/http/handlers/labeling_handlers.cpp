@@ -63,6 +63,8 @@ Result<Response> Release(ApiContext& context, Request& request) {
     return NoContent();
 }
 
+// Answers with the annotation as stored (labels deduplicated in tree order; shapes clamped,
+// semantic polygons merged into masks) from what the service stored, without reading it back.
 Result<Response> Submit(ApiContext& context, Request& request) {
     TESSERA_ASSIGN_OR_RETURN(ItemRef ref, ItemParams(request));
     TESSERA_ASSIGN_OR_RETURN(json body, ParseJsonObject(request));
@@ -70,27 +72,20 @@ Result<Response> Submit(ApiContext& context, Request& request) {
     if (body.contains("shapes")) {
         TESSERA_ASSIGN_OR_RETURN(std::vector<Shape> shapes, ShapesFromJson(body["shapes"]));
         TESSERA_ASSIGN_OR_RETURN(
-            SubmitOutcome outcome,
+            SubmitResult stored,
             context.labeling->SubmitShapes(request.user(), ref.project_id, ref.item_id,
                                            lease.value_or(""), std::move(shapes)));
-        // Answer with the shapes as stored (clamped; semantic polygons merged into masks).
-        TESSERA_ASSIGN_OR_RETURN(
-            AnnotationView stored,
-            context.labeling->GetAnnotation(request.user(), ref.project_id, ref.item_id));
-        return JsonResponse(
-            200, {{"outcome", SubmitOutcomeName(outcome)},
-                  {"item_id", ref.item_id},
-                  {"shapes", ShapesToJson(stored.shapes.value_or(std::vector<Shape>{}))}});
+        return JsonResponse(200, {{"outcome", SubmitOutcomeName(stored.outcome)},
+                                  {"item_id", ref.item_id},
+                                  {"shapes", ShapesToJson(stored.shapes)}});
     }
     TESSERA_ASSIGN_OR_RETURN(auto labels, StringListFromJson(body, "labels"));
-    TESSERA_ASSIGN_OR_RETURN(SubmitOutcome outcome, context.labeling->SubmitLabels(
-                                                        request.user(), ref.project_id, ref.item_id,
-                                                        lease.value_or(""), labels));
-    // Answer with the labels as stored (deduplicated, in tree order).
-    auto stored = context.labeling->GetAnnotation(request.user(), ref.project_id, ref.item_id);
-    return JsonResponse(200, {{"outcome", SubmitOutcomeName(outcome)},
+    TESSERA_ASSIGN_OR_RETURN(SubmitResult stored, context.labeling->SubmitLabels(
+                                                      request.user(), ref.project_id, ref.item_id,
+                                                      lease.value_or(""), labels));
+    return JsonResponse(200, {{"outcome", SubmitOutcomeName(stored.outcome)},
                               {"item_id", ref.item_id},
-                              {"labels", stored.ok() ? stored->labels : labels}});
+                              {"labels", stored.labels}});
 }
 
 Result<Response> GetAnnotation(ApiContext& context, Request& request) {
