@@ -59,6 +59,34 @@ export function startServer(tmp) {
     return { child, port, log: () => log, stop };
 }
 
+/**
+ * One API call from the signed-in page (session cookie + CSRF token). An object `body` is sent
+ * as JSON, a string as is (an import upload). The answer is parsed as JSON when it is JSON.
+ */
+export async function api(page, method, url, body) {
+    return page.evaluate(
+        async ({ method, url, body }) => {
+            const s = await (await fetch("/api/v1/session")).json();
+            const raw = typeof body === "string";
+            const res = await fetch(url, {
+                method,
+                headers: {
+                    "Content-Type": raw ? "application/octet-stream" : "application/json",
+                    "X-CSRF-Token": s.csrf_token,
+                },
+                body: body === undefined || raw ? body : JSON.stringify(body),
+            });
+            const text = await res.text();
+            try {
+                return { status: res.status, body: text === "" ? null : JSON.parse(text) };
+            } catch {
+                return { status: res.status, body: text };
+            }
+        },
+        { method, url, body },
+    );
+}
+
 export function check(cond, message) {
     if (!cond) {
         throw new Error(message);

@@ -1,20 +1,24 @@
 // Tools driven by pointer scripts: each step is what the page would feed from DOM events.
 import { describe, expect, it } from "vitest";
 
+import type { Box } from "../../geometry/box";
 import { encodeRuns } from "../../geometry/mask";
+import type { ImagePoint } from "../../geometry/point";
 import { imagePoint } from "../../geometry/point";
 import { AnnotationDocument } from "../../store/annotation_document";
 import { rasterFromDocument } from "../../store/mask_layer";
 import { createTool } from "./index";
 import type { Tool, ToolHost, ToolName } from "./tool";
 
+type Point = readonly [number, number];
 type Step = ["down" | "move" | "up" | "dbl", number, number] | ["key", string];
+type Host = ToolHost & { current: string | null };
 
-function makeHost(label: string | null = "Cat"): ToolHost & { current: string | null } {
+function makeHost(label: string | null = "Cat", image = { width: 200, height: 100 }): Host {
     let n = 0;
     const host = {
         doc: new AnnotationDocument(),
-        image: { width: 200, height: 100 },
+        image,
         current: label,
         label: () => host.current,
         labels: () => ["Cat", "Dog"],
@@ -45,18 +49,67 @@ function run(tool: Tool, steps: Step[]): void {
     }
 }
 
-function tool(name: ToolName, host: ToolHost): Tool {
-    return createTool(name, host);
+/** Presses only: the polygon and vertex tools act on the press. */
+function presses(...points: Point[]): Step[] {
+    return points.map(([x, y]) => ["down", x, y]);
+}
+
+function click(x: number, y: number): Step[] {
+    return [
+        ["down", x, y],
+        ["up", x, y],
+    ];
+}
+
+/** Press at `from` and move to `to`, still holding: the gesture is under way. */
+function hold(from: Point, to: Point): Step[] {
+    return [
+        ["down", ...from],
+        ["move", ...to],
+    ];
+}
+
+/** A whole drag, released at `release` (where the pointer ends, if not at `to`). */
+function drag(from: Point, to: Point, release: Point = to): Step[] {
+    return [...hold(from, to), ["up", ...release]];
+}
+
+const points = (...ps: Point[]): ImagePoint[] => ps.map(([x, y]) => imagePoint(x, y));
+
+function boxOf(host: Host, id: string): Box | undefined {
+    const g = host.doc.get(id)?.geometry;
+    return g?.kind === "box" ? g.box : undefined;
+}
+
+function ringOf(host: Host, id: string): readonly ImagePoint[] | undefined {
+    const g = host.doc.get(id)?.geometry;
+    return g?.kind === "polygon" ? g.rings[0] : undefined;
+}
+
+function addBox(host: Host, box: Box): void {
+    host.doc.add({ id: "b", label: "Cat", geometry: { kind: "box", box } });
+}
+
+function addPolygon(host: Host, ring: ImagePoint[]): void {
+    host.doc.add({ id: "p", label: "Cat", geometry: { kind: "polygon", rings: [ring] } });
+}
+
+const kTriangle: Point[] = [
+    [10, 10],
+    [50, 10],
+    [30, 40],
+];
+
+/** The label index the mask layer holds at one pixel (0: unlabeled). */
+function maskAt(host: Host, x: number, y: number): number {
+    return rasterFromDocument(host.doc, host.image, host.labels()).get(x, y);
 }
 
 describe("box tool (R)", () => {
     it("draws a box by dragging, clamped to the image, and remembers its size", () => {
         const host = makeHost();
-        const t = tool("box", host);
-        run(t, [
-            ["down", 150, 80],
-            ["move", 170, 90],
-        ]);
+        const t = createTool("box", host);
+        run(t, hold([150, 80], [170, 90]));
         expect(t.busy).toBe(true);
         expect(t.preview()).toEqual({ kind: "box", box: { x: 150, y: 80, w: 20, h: 10 } });
         expect(host.doc.size).toBe(0);
@@ -72,26 +125,27 @@ describe("box tool (R)", () => {
         expect(host.templateSize).toEqual({ w: 50, h: 40 });
         expect(t.busy).toBe(false);
     });
+});
 
-    it("leaves nothing behind on Esc, a click, or without a label", () => {
-        const host = makeHost();
-        const t = tool("box", host);
-        run(t, [
-            ["down", 10, 10],
-            ["move", 50, 50],
-            ["key", "Escape"],
-            ["up", 50, 50],
-        ]);
-        run(t, [
-            ["down", 10, 10],
-            ["up", 10.5, 10.5],
-        ]);
-        host.current = null;
-        run(t, [
-            ["down", 10, 10],
-            ["move", 50, 50],
-            ["up", 50, 50],
-        ]);
+describe("drawing that is cancelled leaves nothing behind", () => {
+    const cases: { what: string; tool: ToolName; label?: null; steps: Step[] }[] = [
+        {
+            what: "box: Esc while dragging",
+            tool: "box",
+            steps: [...hold([10, 10], [50, 50]), ["key", "Escape"], ["up", 50, 50]],
+        },
+        { what: "box: a click", tool: "box", steps: drag([10, 10], [10.5, 10.5]) },
+        { what: "box: no label", tool: "box", label: null, steps: drag([10, 10], [50, 50]) },
+        {
+            what: "polygon: Esc, then Enter",
+            tool: "polygon",
+            steps: [...presses(...kTriangle), ["key", "Escape"], ["key", "Enter"]],
+        },
+    ];
+    it.each(cases)("$what", ({ tool, label, steps }) => {
+        const host = makeHost(label);
+        const t = createTool(tool, host);
+        run(t, steps);
         expect(host.doc.size).toBe(0);
         expect(t.preview()).toBeNull();
     });
@@ -100,20 +154,14 @@ describe("box tool (R)", () => {
 describe("template tool (T)", () => {
     it("stamps 50×50 first, then the last box size", () => {
         const host = makeHost();
-        const t = tool("template", host);
-        run(t, [
-            ["down", 100, 50],
-            ["up", 100, 50],
-        ]);
-        run(tool("box", host), [
+        const t = createTool("template", host);
+        run(t, click(100, 50));
+        run(createTool("box", host), [
             ["down", 0, 0],
             ["up", 10, 20],
         ]);
-        run(t, [["down", 100, 50]]);
-        const boxes = host.doc
-            .shapes()
-            .map((s) => (s.geometry.kind === "box" ? s.geometry.box : null));
-        expect(boxes).toEqual([
+        run(t, presses([100, 50]));
+        expect(host.doc.shapes().map((s) => boxOf(host, s.id))).toEqual([
             { x: 75, y: 25, w: 50, h: 50 },
             { x: 0, y: 0, w: 10, h: 20 },
             { x: 95, y: 40, w: 10, h: 20 },
@@ -122,194 +170,154 @@ describe("template tool (T)", () => {
 });
 
 describe("polygon tool (P)", () => {
-    it("closes with Enter after three clicks; undo removes it in one step", () => {
+    it("needs three points for Enter; undo removes the polygon in one step", () => {
         const host = makeHost("Dog");
-        const t = tool("polygon", host);
-        run(t, [
-            ["down", 10, 10],
-            ["down", 50, 10],
-            ["key", "Enter"],
-        ]);
+        const t = createTool("polygon", host);
+        run(t, [...presses([10, 10], [50, 10]), ["key", "Enter"]]);
         expect(host.doc.size).toBe(0);
         expect(t.busy).toBe(true);
-        run(t, [
-            ["down", 30, 40],
-            ["key", "Enter"],
-        ]);
+        run(t, [...presses([30, 40]), ["key", "Enter"]]);
         expect(host.doc.shapes()[0]?.geometry).toEqual({
             kind: "polygon",
-            rings: [[imagePoint(10, 10), imagePoint(50, 10), imagePoint(30, 40)]],
+            rings: [points(...kTriangle)],
         });
         expect(host.doc.shapes()[0]?.label).toBe("Dog");
         host.doc.undo();
         expect(host.doc.size).toBe(0);
     });
 
-    it("closes on double-click without a duplicate vertex, and on the first vertex", () => {
+    // The three clicks are the polygon; `close` is what ends it.
+    const closings: { how: string; clicks: Point[]; close: Step[] }[] = [
+        { how: "Enter", clicks: kTriangle, close: [["key", "Enter"]] },
+        {
+            how: "a double-click, without a duplicate vertex",
+            clicks: kTriangle,
+            close: [...presses([30, 40]), ["dbl", 30, 40]],
+        },
+        {
+            how: "a click on the first vertex",
+            clicks: [
+                [100, 10],
+                [150, 10],
+                [120, 60],
+            ],
+            close: presses([101, 11]),
+        },
+    ];
+    it.each(closings)("closes on $how", ({ clicks, close }) => {
         const host = makeHost();
-        const t = tool("polygon", host);
-        run(t, [
-            ["down", 10, 10],
-            ["down", 50, 10],
-            ["down", 30, 40],
-            ["down", 30, 40],
-            ["dbl", 30, 40],
-        ]);
-        run(t, [
-            ["down", 100, 10],
-            ["down", 150, 10],
-            ["down", 120, 60],
-            ["down", 101, 11],
-        ]);
-        const rings = host.doc
-            .shapes()
-            .map((s) => (s.geometry.kind === "polygon" ? s.geometry.rings[0]?.length : 0));
-        expect(rings).toEqual([3, 3]);
-    });
-
-    it("Esc discards the polygon being drawn", () => {
-        const host = makeHost();
-        const t = tool("polygon", host);
-        run(t, [
-            ["down", 10, 10],
-            ["down", 50, 10],
-            ["down", 30, 40],
-            ["key", "Escape"],
-            ["key", "Enter"],
-        ]);
-        expect(host.doc.size).toBe(0);
-        expect(t.preview()).toBeNull();
+        const t = createTool("polygon", host);
+        run(t, [...presses(...clicks), ...close]);
+        expect(host.doc.size).toBe(1);
+        expect(ringOf(host, "s1")).toEqual(points(...clicks));
+        expect(t.busy).toBe(false);
     });
 });
 
 describe("move tool (M)", () => {
-    it("moves a box by its body and resizes by a corner, one undo step each", () => {
+    const start = { x: 10, y: 10, w: 40, h: 20 };
+    const grabs: { what: string; from: Point; via: Point; to: Point; box: Box }[] = [
+        {
+            what: "moves a box by its body",
+            from: [30, 20],
+            via: [40, 25],
+            to: [40, 30],
+            box: { x: 20, y: 20, w: 40, h: 20 },
+        },
+        {
+            what: "resizes a box by its corner",
+            from: [50, 30],
+            via: [60, 35],
+            to: [70, 40],
+            box: { x: 10, y: 10, w: 60, h: 30 },
+        },
+    ];
+    it.each(grabs)("$what on release, as one undo step", ({ from, via, to, box }) => {
         const host = makeHost();
-        host.doc.add({
-            id: "b",
-            label: "Cat",
-            geometry: { kind: "box", box: { x: 10, y: 10, w: 40, h: 20 } },
-        });
-        const t = tool("move", host);
-        run(t, [
-            ["down", 30, 20],
-            ["move", 40, 25],
-        ]);
+        addBox(host, start);
+        const t = createTool("move", host);
+        run(t, hold(from, via));
         expect(t.editingId()).toBe("b");
-        expect(host.doc.get("b")?.geometry).toEqual({
-            kind: "box",
-            box: { x: 10, y: 10, w: 40, h: 20 },
-        });
-        run(t, [["up", 40, 30]]);
-        expect(host.doc.get("b")?.geometry).toEqual({
-            kind: "box",
-            box: { x: 20, y: 20, w: 40, h: 20 },
-        });
-        run(t, [
-            ["down", 60, 40],
-            ["move", 80, 50],
-            ["up", 80, 50],
-        ]);
-        expect(host.doc.get("b")?.geometry).toEqual({
-            kind: "box",
-            box: { x: 20, y: 20, w: 60, h: 30 },
-        });
+        expect(boxOf(host, "b")).toEqual(start);
+        run(t, [["up", ...to]]);
+        expect(boxOf(host, "b")).toEqual(box);
         host.doc.undo();
-        expect(host.doc.get("b")?.geometry).toEqual({
-            kind: "box",
-            box: { x: 20, y: 20, w: 40, h: 20 },
-        });
+        expect(boxOf(host, "b")).toEqual(start);
     });
 
-    it("drags a polygon vertex and does nothing when shapes are locked", () => {
+    it("moves then resizes, and undo takes back only the resize", () => {
         const host = makeHost();
-        const rings = [[imagePoint(10, 10), imagePoint(50, 10), imagePoint(30, 40)]];
-        host.doc.add({ id: "p", label: "Cat", geometry: { kind: "polygon", rings } });
-        const t = tool("move", host);
-        host.doc.setLocked(true);
-        run(t, [
-            ["down", 50, 10],
-            ["move", 60, 20],
-            ["up", 60, 20],
-        ]);
-        expect(host.doc.get("p")?.geometry).toEqual({ kind: "polygon", rings });
-        host.doc.setLocked(false);
-        run(t, [
-            ["down", 50, 10],
-            ["move", 60, 20],
-            ["up", 70, 20],
-        ]);
-        expect(host.doc.get("p")?.geometry).toEqual({
-            kind: "polygon",
-            rings: [[imagePoint(10, 10), imagePoint(70, 20), imagePoint(30, 40)]],
-        });
+        addBox(host, start);
+        const t = createTool("move", host);
+        run(t, drag([30, 20], [40, 30]));
+        run(t, drag([60, 40], [80, 50]));
+        expect(boxOf(host, "b")).toEqual({ x: 20, y: 20, w: 60, h: 30 });
+        host.doc.undo();
+        expect(boxOf(host, "b")).toEqual({ x: 20, y: 20, w: 40, h: 20 });
+    });
+
+    const triangle = points(...kTriangle);
+    it.each([
+        {
+            what: "drags a polygon vertex to where it is released",
+            locked: false,
+            ring: points([10, 10], [70, 20], [30, 40]),
+        },
+        { what: "does nothing when shapes are locked", locked: true, ring: triangle },
+    ])("$what", ({ locked, ring }) => {
+        const host = makeHost();
+        addPolygon(host, triangle);
+        host.doc.setLocked(locked);
+        run(createTool("move", host), drag([50, 10], [60, 20], [70, 20]));
+        expect(ringOf(host, "p")).toEqual(ring);
     });
 });
 
 describe("vertex tool (U)", () => {
     it("adds a vertex on an edge click and removes it on a vertex click", () => {
         const host = makeHost();
-        const square = [
-            imagePoint(10, 10),
-            imagePoint(50, 10),
-            imagePoint(50, 50),
-            imagePoint(10, 50),
-        ];
-        host.doc.add({ id: "p", label: "Cat", geometry: { kind: "polygon", rings: [square] } });
-        const t = tool("vertex", host);
-        run(t, [["down", 30, 11]]);
-        const g = host.doc.get("p")?.geometry;
-        expect(g?.kind === "polygon" ? g.rings[0] : null).toHaveLength(5);
-        run(t, [["down", 30, 10]]);
-        expect(host.doc.get("p")?.geometry).toEqual({ kind: "polygon", rings: [square] });
-        run(t, [["down", 10, 10]]);
-        run(t, [["down", 50, 10]]);
+        const square = points([10, 10], [50, 10], [50, 50], [10, 50]);
+        addPolygon(host, square);
+        const t = createTool("vertex", host);
+        run(t, presses([30, 11]));
+        expect(ringOf(host, "p")).toHaveLength(5);
+        run(t, presses([30, 10]));
+        expect(ringOf(host, "p")).toEqual(square);
+        run(t, presses([10, 10], [50, 10]));
         // A triangle keeps its last three vertices.
-        const left = host.doc.get("p")?.geometry;
-        expect(left?.kind === "polygon" ? left.rings[0] : null).toHaveLength(3);
+        expect(ringOf(host, "p")).toHaveLength(3);
     });
 });
 
 describe("mask tools", () => {
     it("paints, erases and fills as undoable per-label runs", () => {
-        const host = makeHost();
-        Object.assign(host, { image: { width: 20, height: 10 } });
-        const brush = tool("brush", host);
-        run(brush, [
-            ["down", 2, 2],
-            ["move", 8, 2],
-            ["up", 8, 2],
-        ]);
-        const cat = host.doc.get("mask:Cat");
-        expect(cat?.geometry.kind).toBe("mask");
-        const raster = rasterFromDocument(host.doc, host.image, host.labels());
-        expect(raster.get(5, 2)).toBe(1);
-        expect(raster.get(5, 8)).toBe(0);
+        const host = makeHost("Cat", { width: 20, height: 10 });
+        run(createTool("brush", host), drag([2, 2], [8, 2]));
+        expect(host.doc.get("mask:Cat")?.geometry.kind).toBe("mask");
+        expect(maskAt(host, 5, 2)).toBe(1);
+        expect(maskAt(host, 5, 8)).toBe(0);
 
         host.current = "Dog";
-        const fill = tool("fill", host);
-        run(fill, [["down", 15, 8]]);
-        const after = rasterFromDocument(host.doc, host.image, host.labels());
+        run(createTool("fill", host), presses([15, 8]));
         // Only the corner pixel cut off by the stroke's round cap stays unlabeled.
-        expect(encodeRuns(after, 0)).toEqual([0, 1]);
-        expect(after.get(5, 2)).toBe(1);
+        expect(encodeRuns(rasterFromDocument(host.doc, host.image, host.labels()), 0)).toEqual([
+            0, 1,
+        ]);
+        expect(maskAt(host, 5, 2)).toBe(1);
 
-        const eraser = tool("eraser", host);
+        const eraser = createTool("eraser", host);
         run(eraser, [
             ["down", 5, 2],
             ["key", "Escape"],
             ["up", 5, 2],
         ]);
-        expect(rasterFromDocument(host.doc, host.image, host.labels()).get(5, 2)).toBe(1);
-        run(eraser, [
-            ["down", 5, 2],
-            ["up", 5, 2],
-        ]);
-        expect(rasterFromDocument(host.doc, host.image, host.labels()).get(5, 2)).toBe(0);
+        expect(maskAt(host, 5, 2)).toBe(1);
+        run(eraser, click(5, 2));
+        expect(maskAt(host, 5, 2)).toBe(0);
 
         host.doc.undo();
         host.doc.undo();
         expect(host.doc.get("mask:Dog")).toBeUndefined();
-        expect(rasterFromDocument(host.doc, host.image, host.labels()).get(5, 2)).toBe(1);
+        expect(maskAt(host, 5, 2)).toBe(1);
     });
 });

@@ -5,11 +5,12 @@ import type { ImageSource } from "../../../canvas/image_layer";
 import { kTiledThreshold } from "../../../canvas/image_layer";
 import { labelColor } from "../../../canvas/palette";
 import { Stage } from "../../../canvas/stage";
+import { preparingMessage, waitForTiles } from "./tile_wait";
 import { createTool } from "../../../canvas/tools/index";
 import type { Tool, ToolHost, ToolName } from "../../../canvas/tools/tool";
 import { clampBox } from "../../../geometry/box";
 import { clampRings } from "../../../geometry/polygon";
-import type { Item, Project } from "../../../schema/api";
+import type { Item, Project, TileInfo } from "../../../schema/api";
 import type { Shape } from "../../../schema/shapes";
 import { shapeToApi, shapesFromApi } from "../../../schema/shapes";
 import { AnnotationDocument } from "../../../store/annotation_document";
@@ -52,6 +53,10 @@ function shapeSummary(s: Shape): string {
     }
 }
 
+function withoutConfidence(s: Shape): Shape {
+    return { id: s.id, label: s.label, geometry: s.geometry };
+}
+
 export function mountDrawing(main: HTMLElement, ctx: AppContext, project: Project): Unmount {
     const pid = project.id;
     const labels = project.label_list.map((l) => l.path);
@@ -72,6 +77,7 @@ export function mountDrawing(main: HTMLElement, ctx: AppContext, project: Projec
     const labelList = h("ol", { class: "draw-labels", "aria-label": "Labels" });
     const shapeList = h("ul", { class: "draw-shapes", "aria-label": "Shapes" });
     const stageHost = h("div", { class: "draw-stage-host" });
+    const preparing = h("div", { class: "stage-preparing", role: "status", hidden: true });
     const toolButtons = new Map<ToolName, HTMLButtonElement>();
     const title = h("span", { class: "muted" });
     const prelabelBadge = h(
@@ -386,22 +392,54 @@ export function mountDrawing(main: HTMLElement, ctx: AppContext, project: Projec
         return `tessera.draft.${pid}.${item.id}`;
     }
 
+    function tileSource(item: Item, info: TileInfo): ImageSource {
+        return {
+            kind: "tiles",
+            tiles: {
+                tileSize: info.tile_size,
+                levels: info.levels,
+                url: (level, col, row) => ctx.client.tileUrl(pid, item.id, level, col, row),
+            },
+        };
+    }
+
+    /** The picture to open with: "preparing" (the thumbnail) while the pyramid is built. */
     async function imageSource(item: Item): Promise<ImageSource> {
         if (item.width > kTiledThreshold || item.height > kTiledThreshold) {
             const r = await ctx.client.tileInfo(pid, item.id);
             if (r.ok) {
-                const info = r.value;
-                return {
-                    kind: "tiles",
-                    tiles: {
-                        tileSize: info.tile_size,
-                        levels: info.levels,
-                        url: (level, col, row) => ctx.client.tileUrl(pid, item.id, level, col, row),
-                    },
-                };
+                return r.value.status === "building"
+                    ? { kind: "preparing", preview: item.thumbnail_url }
+                    : tileSource(item, r.value);
             }
         }
         return { kind: "image", url: item.image_url };
+    }
+
+    /** Shows the build's progress over the preview, then swaps the stage to tiles. */
+    async function swapToTilesWhenReady(c: Current): Promise<void> {
+        preparing.hidden = false;
+        preparing.textContent = preparingMessage(0);
+        const r = await waitForTiles({
+            fetchInfo: () => ctx.client.tileInfo(pid, c.item.id),
+            onProgress: (p) => {
+                preparing.textContent = preparingMessage(p);
+            },
+            sleep: (ms) =>
+                new Promise((resolve) => {
+                    window.setTimeout(resolve, ms);
+                }),
+            cancelled: () => disposed || current !== c,
+        });
+        if (r === null) {
+            return;
+        }
+        preparing.hidden = true;
+        if (!r.ok) {
+            say(`The full-resolution image is not available: ${r.error.message}`, true);
+            return;
+        }
+        c.stage.setImageSource(tileSource(c.item, r.value));
     }
 
     /**
@@ -422,11 +460,15 @@ export function mountDrawing(main: HTMLElement, ctx: AppContext, project: Projec
             return { shapes: [], prelabel: false };
         }
         const prelabel = stored.value.source === "prelabel";
-        return { shapes: shapesFromApi(stored.value.shapes, prelabel ? "p" : "a"), prelabel };
+        const shapes = shapesFromApi(stored.value.shapes, prelabel ? "p" : "a");
+        // Once reviewed, the shapes are the labeler's answer: the importer's scores would
+        // otherwise be stored with it and exported as model confidences (COCO "score").
+        return { shapes: prelabel ? shapes.map(withoutConfidence) : shapes, prelabel };
     }
 
     function closeCurrent(): void {
         prelabelBadge.hidden = true;
+        preparing.hidden = true;
         if (current === null) {
             return;
         }
@@ -448,6 +490,7 @@ export function mountDrawing(main: HTMLElement, ctx: AppContext, project: Projec
         stageHost.replaceChildren();
         const image = { width: item.width, height: item.height };
         const stage = new Stage(stageHost, { image, source, doc, labels, colorOf });
+        stageHost.append(preparing);
         stage.setFilter(filter.brightness, filter.contrast);
         const host: ToolHost = {
             doc,
@@ -504,6 +547,9 @@ export function mountDrawing(main: HTMLElement, ctx: AppContext, project: Projec
             );
         }
         stage.element.focus();
+        if (source.kind === "preparing") {
+            void swapToTilesWhenReady(current);
+        }
     }
 
     async function loadNext(): Promise<void> {
