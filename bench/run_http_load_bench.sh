@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Runs the HTTP load driver (bench/http_load_bench.cpp) against the real `tessera serve` on
+# SQLite and on PostgreSQL and prints its result lines, prefixed with the backend. Builds
+# nothing.
+#
+#   bench/run_http_load_bench.sh BUILD_DIR [ITEMS] [SECONDS] [LABELERS]
+#
+# BUILD_DIR holds bench/tessera_http_load_bench, bench/tessera_load_bench (the seeder) and
+# server/src/app/tessera. Defaults: 1,000,000 items, 20 seconds of labeling, 50 labelers.
+# For each backend the driver seeds the `bench` project with `tessera_load_bench --phase seed`
+# (rows, no image files), starts `tessera serve` on port 0, creates the labeler accounts and API
+# tokens, and runs. SQLite runs on a temp file; PostgreSQL on a throwaway cluster from
+# scripts/pg_test_cluster.sh (needs Debian's PostgreSQL 15 and root or the postgres user; that
+# cluster runs with fsync=off and synchronous_commit=off). Set SKIP_PG=1 or SKIP_SQLITE=1 to run
+# one backend only. The server, the driver and the database share this machine's cores: the
+# driver prints its own CPU time and the server's. docs/PERFORMANCE.md records the results with
+# the machine, date and load.
+set -euo pipefail
+
+build="${1:-}"
+items="${2:-1000000}"
+seconds="${3:-20}"
+labelers="${4:-50}"
+if [[ -z "$build" || ! -d "$build" ]]; then
+    echo "usage: $0 BUILD_DIR [ITEMS] [SECONDS] [LABELERS]" >&2
+    exit 2
+fi
+build="$(cd "$build" && pwd)"
+driver="$build/bench/tessera_http_load_bench"
+seeder="$build/bench/tessera_load_bench"
+server="$build/server/src/app/tessera"
+for bin in "$driver" "$seeder" "$server"; do
+    if [[ ! -x "$bin" ]]; then
+        echo "$bin is missing: build tessera, tessera_load_bench and tessera_http_load_bench" >&2
+        exit 2
+    fi
+done
+root="$(cd "$(dirname "$0")/.." && pwd)"
+
+work="$(mktemp -d /tmp/tessera-http-bench-run.XXXXXX)"
+pg_dir=""
+cleanup() {
+    if [[ -n "$pg_dir" ]]; then
+        "$root/scripts/pg_test_cluster.sh" stop "$pg_dir" >/dev/null 2>&1 || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "# cpu: $(nproc) cores, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)"
+echo "# memory: $(free -h | awk '/^Mem:/ {print $2}')"
+echo "# items=$items seconds=$seconds labelers=$labelers"
+
+status=0
+run_backend() {
+    local backend="$1" db="$2"
+    echo "# $backend start: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    "$driver" --tessera "$server" --seed-bin "$seeder" --db "$db" --items "$items" \
+        --seconds "$seconds" --labelers "$labelers" 2>"$work/$backend.log" |
+        sed "s/^/$backend /" || {
+        echo "$backend FAILED:" >&2
+        tail -n 30 "$work/$backend.log" >&2
+        status=1
+    }
+    echo "# $backend end: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+if [[ "${SKIP_SQLITE:-0}" != "1" ]]; then
+    run_backend sqlite "$work/bench.db"
+    rm -f "$work"/bench.db*
+fi
+
+if [[ "${SKIP_PG:-0}" != "1" ]]; then
+    pg_dir="$(mktemp -d /tmp/tessera-http-bench-pg.XXXXXX)"
+    url="$("$root/scripts/pg_test_cluster.sh" start "$pg_dir")"
+    run_backend postgres "$url"
+fi
+exit "$status"
