@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -17,8 +18,10 @@
 #include "http/embedded_files.hpp"
 #include "http/server.hpp"
 #include "jobs/job_runner.hpp"
+#include "services/cache_purge_job.hpp"
 #include "services/import_service.hpp"
 #include "services/ingest_job.hpp"
+#include "services/tile_pyramid_job.hpp"
 #include "services/tile_service.hpp"
 #include "storage/postgres/postgres_repository.hpp"
 #include "storage/sqlite/sqlite_repository.hpp"
@@ -50,6 +53,27 @@ Status CreateDataDir(const Config& config) {
                                   ec.message());
     }
     return Status::Ok();
+}
+
+// Import uploads are streamed here; each is removed after its request. Files left by a
+// process that died mid-request are removed at the next start once they are an hour old (a
+// younger one may belong to another server sharing the data dir).
+Result<fs::path> PrepareUploadDir(const Config& config) {
+    const fs::path dir = config.data_dir / "uploads";
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+        return Error::Unavailable("cannot create upload dir " + dir.string() + ": " + ec.message());
+    }
+    const auto stale = fs::file_time_type::clock::now() - std::chrono::hours(1);
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.starts_with("upload-") && name.ends_with(".part") &&
+            entry.last_write_time(ec) < stale) {
+            fs::remove(entry.path(), ec);
+        }
+    }
+    return dir;
 }
 
 Status EnsureAdmin(AuthService& auth) {
@@ -152,11 +176,16 @@ Status RunServe(const Config& config, const char* argv0) {
     TilePyramid tile_pyramid(config.data_dir / "tiles");
     TileService tiles(db, tile_pyramid);
     ImportService imports(db, clock);
+    TESSERA_ASSIGN_OR_RETURN(fs::path upload_dir, PrepareUploadDir(config));
 
     VipsImageProber prober;
     IngestJob ingest(db, clock, prober);
+    TilePyramidJob pyramids(db, tile_pyramid);
+    CachePurgeJob purge(renderer, tile_pyramid);
     JobRunner jobs(db, clock, JobRunnerSettings{});
     jobs.Register(IngestJob::kKind, ingest);
+    jobs.Register(TilePyramidJob::kKind, pyramids);
+    jobs.Register(CachePurgeJob::kKind, purge);
     jobs.Start();
 
     http::ApiContext context{&auth, &projects, &labeling, &dashboard, &exports, &images, &db, {}};
@@ -172,6 +201,8 @@ Status RunServe(const Config& config, const char* argv0) {
     http::ServerSettings server_settings;
     server_settings.host = config.listen_host;
     server_settings.port = config.listen_port;
+    server_settings.upload_body_limit = static_cast<std::size_t>(config.upload_limit);
+    server_settings.upload_dir = upload_dir;
     http::Server server(router, http::MakeAuthenticator(auth), random, server_settings);
     if (Status started = server.Start(); !started.ok()) {
         jobs.Stop();
@@ -191,12 +222,19 @@ Status RunWorker(const Config& config, const char* argv0) {
     SystemClock clock;
     VipsImageProber prober;
     IngestJob ingest(*repo, clock, prober);
+    // The cache jobs write the data dir: a worker must share the server's (same host or mount).
+    ImageRenderer renderer(config.data_dir / "cache");
+    TilePyramid tile_pyramid(config.data_dir / "tiles");
+    TilePyramidJob pyramids(*repo, tile_pyramid);
+    CachePurgeJob purge(renderer, tile_pyramid);
     JobRunnerSettings settings;
     char host[256] = "worker";
     gethostname(host, sizeof host - 1);
     settings.worker_name = std::string(host) + "-" + std::to_string(getpid());
     JobRunner jobs(*repo, clock, settings);
     jobs.Register(IngestJob::kKind, ingest);
+    jobs.Register(TilePyramidJob::kKind, pyramids);
+    jobs.Register(CachePurgeJob::kKind, purge);
     jobs.Start();
     log::Info("worker running", {{"worker", settings.worker_name}});
     int signal_number = WaitForTerminationSignal();
