@@ -37,7 +37,7 @@ struct Config {
     std::int64_t item_limit = 500000;
     bool secure_cookies = false;  // mark the session cookie Secure (HTTPS in front)
     // Hidden knob for tests (TESSERA_LEASE_SECONDS): how long a labeling page stays leased.
-    TimeMs lease_ms = 10 * 60 * 1000;
+    TimeMs lease_ms = TimeMs{10} * 60 * 1000;
 };
 
 using Getenv = std::function<std::optional<std::string>(const std::string&)>;
