@@ -171,6 +171,7 @@ TEST_F(TilePyramidTest, ConcurrentFirstRequestsBuildOnce) {
     fs::path source = LargeTiff();
     std::vector<std::thread> threads;
     std::vector<Result<TileFile>> results(6, Error::Internal("not run"));
+    threads.reserve(6);
     for (int i = 0; i < 6; ++i) {
         threads.emplace_back([&, i] { results[i] = pyramid_.Tile(source, "p1-i1", 0, i, 0); });
     }
