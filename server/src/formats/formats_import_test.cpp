@@ -414,7 +414,8 @@ std::string GrayPng(int width, int height, const std::vector<std::uint8_t>& pixe
     std::string raw;
     for (int y = 0; y < height; ++y) {
         raw.push_back('\0');
-        raw.append(reinterpret_cast<const char*>(&pixels[y * width]), width);
+        raw.append(reinterpret_cast<const char*>(&pixels[static_cast<std::size_t>(y) * width]),
+                   width);
     }
     uLongf size = compressBound(raw.size());
     std::string z(size, '\0');
