@@ -16,7 +16,7 @@ namespace tessera {
 struct AuthSettings {
     TimeMs session_ttl_ms = 7LL * 24 * 3600 * 1000;  // sliding: extended on use
     int failures_before_delay = 5;                   // per username
-    TimeMs failure_delay_ms = 30 * 1000;             // locked out this long after that
+    TimeMs failure_delay_ms = TimeMs{30} * 1000;     // locked out this long after that
     // argon2id cost; tests lower it so they stay fast.
     unsigned long long opslimit = 0;  // 0: libsodium's INTERACTIVE
     std::size_t memlimit = 0;         // 0: libsodium's INTERACTIVE
