@@ -153,7 +153,7 @@ int main(int argc, char** argv) {
             return 1;
         }
         std::printf("wrote %s (%d x %d, %.0f MB) in %.1f s\n", file.c_str(), size, size,
-                    fs::file_size(file) / 1e6, SecondsSince(start));
+                    static_cast<double>(fs::file_size(file)) / 1e6, SecondsSince(start));
     }
     fs::path cache = dir / "tile-cache";
     fs::remove_all(cache);
@@ -181,8 +181,8 @@ int main(int argc, char** argv) {
     std::printf("fit view: level %d, %d tiles %8.4f s\n", level, fit.tiles, fit.seconds);
     std::printf("time to first view        %8.2f s\n", first_view_s);
     std::printf("full-res view: %d tiles    %8.4f s\n", full.tiles, full.seconds);
-    std::printf("peak RSS                  %8.1f MB (RSS before build %.1f MB)\n", peak_kb / 1024.0,
-                rss_before / 1024.0);
+    std::printf("peak RSS                  %8.1f MB (RSS before build %.1f MB)\n",
+                static_cast<double>(peak_kb) / 1024.0, static_cast<double>(rss_before) / 1024.0);
 
     if (display) {
         ResetPeakRss();
@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
             return 1;
         }
         std::printf("display rendition         %8.2f s, peak RSS %.1f MB\n", SecondsSince(start),
-                    StatusKb("VmHWM") / 1024.0);
+                    static_cast<double>(StatusKb("VmHWM")) / 1024.0);
     }
     return 0;
 }

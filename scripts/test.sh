@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Command 2: install what is missing, build everything, and run every test:
-# UI lint/typecheck/unit, server unit + integration tests on SQLite and a throwaway PostgreSQL,
-# the same under ASan/UBSan, and the browser end-to-end test in Chromium.
+# UI lint/typecheck/unit, C++ format and clang-tidy, server unit + integration tests on SQLite
+# and a throwaway PostgreSQL, the same under ASan/UBSan, and the browser end-to-end test in
+# Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -23,6 +24,19 @@ fi
 step "server build (dev)"
 cmake --preset dev -G "Unix Makefiles" >/dev/null
 cmake --build build/dev -j "$TESSERA_BUILD_JOBS"
+
+step "clang-tidy: every .cpp in server/ and bench/, any finding fails"
+# Reads build/dev/compile_commands.json (written by the configure above). Prints only findings,
+# without colour; the per-file command lines and "N warnings generated" counts stay in the log.
+tidy_log=$(mktemp /tmp/tessera-tidy-XXXXXX.log)
+if ! run-clang-tidy -p build/dev -j "$TESSERA_BUILD_JOBS" -quiet "$root/(server|bench)/" \
+        >"$tidy_log" 2>&1; then
+    sed 's/\x1b\[[0-9;]*m//g' "$tidy_log" |
+        grep -v -e '^clang-tidy' -e 'warnings\? generated\.$' || true
+    echo "clang-tidy found problems (full log: $tidy_log)"
+    exit 1
+fi
+rm -f "$tidy_log"
 
 step "server build (asan + ubsan)"
 cmake --preset asan -G "Unix Makefiles" >/dev/null

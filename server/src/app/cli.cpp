@@ -64,11 +64,11 @@ int ExitCodeFor(ErrorCode code) {
     switch (code) {
         case ErrorCode::kInvalidArgument: return kExitUsage;
         case ErrorCode::kNotFound: return kExitNoInput;
-        case ErrorCode::kConflict: return kExitDataError;
-        case ErrorCode::kLeaseInvalid: return kExitDataError;
-        case ErrorCode::kFailedPrecondition: return kExitDataError;
+        case ErrorCode::kConflict:
+        case ErrorCode::kLeaseInvalid:
+        case ErrorCode::kFailedPrecondition:
         case ErrorCode::kPayloadTooLarge: return kExitDataError;
-        case ErrorCode::kUnauthenticated: return kExitNoPermission;
+        case ErrorCode::kUnauthenticated:
         case ErrorCode::kPermissionDenied: return kExitNoPermission;
         case ErrorCode::kTooManyRequests: return kExitTempFail;
         case ErrorCode::kUnavailable: return kExitUnavailable;

@@ -39,7 +39,7 @@ struct Config {
     std::int64_t upload_limit = std::int64_t{4} << 30;
     bool secure_cookies = false;  // mark the session cookie Secure (HTTPS in front)
     // Hidden knob for tests (TESSERA_LEASE_SECONDS): how long a labeling page stays leased.
-    TimeMs lease_ms = 10 * 60 * 1000;
+    TimeMs lease_ms = TimeMs{10} * 60 * 1000;
 };
 
 using Getenv = std::function<std::optional<std::string>(const std::string&)>;

@@ -95,12 +95,14 @@ private:
 
 #define TESSERA_CONCAT_INNER(a, b) a##b
 #define TESSERA_CONCAT(a, b) TESSERA_CONCAT_INNER(a, b)
+// NOLINTBEGIN(bugprone-macro-parentheses): tmp and lhs are declarators (`auto x`), not exprs.
 #define TESSERA_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
     auto tmp = (expr);                                \
     if (!tmp.ok()) {                                  \
         return tmp.error();                           \
     }                                                 \
     lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 // TESSERA_ASSIGN_OR_RETURN(auto x, Foo()); declares x from a Result or returns its error.
 #define TESSERA_ASSIGN_OR_RETURN(lhs, expr) \

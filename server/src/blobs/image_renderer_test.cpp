@@ -100,6 +100,7 @@ TEST_F(ImageRendererTest, ConcurrentRequestsForOneKeyAgreeAndLeaveNoTempFiles) {
     testing::WriteImage(Src("big.jpg"), 2500, 2500);
     std::vector<std::thread> threads;
     std::vector<Result<fs::path>> results(8, Error::Internal("not run"));
+    threads.reserve(8);
     for (int i = 0; i < 8; ++i) {
         threads.emplace_back([&, i] {
             results[i] = renderer_.Render(Src("big.jpg"), RenditionSpec::Display(),

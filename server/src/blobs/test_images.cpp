@@ -33,6 +33,7 @@ void WriteImage(const std::filesystem::path& path, int width, int height, int or
     vips::VImage x = vips::VImage::xyz(width, height);
     vips::VImage image = x[0] * (255.0 / width);
     std::vector<vips::VImage> channels;
+    channels.reserve(bands);
     for (int b = 0; b < bands; ++b) {
         channels.push_back(b == 3 ? image * 0 + 128 : image);
     }

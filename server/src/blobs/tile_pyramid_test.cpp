@@ -197,6 +197,7 @@ TEST_F(TilePyramidTest, ConcurrentFirstRequestsBuildOnce) {
     fs::path source = LargeTiff();
     std::vector<std::thread> threads;
     std::vector<Result<TileFile>> results(6, Error::Internal("not run"));
+    threads.reserve(6);
     for (int i = 0; i < 6; ++i) {
         threads.emplace_back([&, i] {
             if (auto info = pyramid_.Info(source, K("i1")); !info.ok()) {

@@ -43,7 +43,7 @@ Status InitVips(const char* argv0) {
                           static_cast<GLogLevelFlags>(G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE),
                           RouteVipsWarnings, nullptr);
         vips_cache_set_max(16);
-        vips_cache_set_max_mem(32 * 1024 * 1024);
+        vips_cache_set_max_mem(std::size_t{32} * 1024 * 1024);
         vips_cache_set_max_files(16);
         vips_operation_block_set("VipsForeignLoad", TRUE);
         for (const char* loader : kAllowedLoaders) {

@@ -130,7 +130,7 @@ Status CocoWriter::WriteShape(const ExportImage& image, const Shape& shape, int 
                                                      line += first_count ? "" : ", ";
                                                      first_count = false;
                                                      line += std::to_string(count);
-                                                     if (line.size() >= 64 * 1024) {
+                                                     if (line.size() >= std::size_t{64} * 1024) {
                                                          TESSERA_TRY(out_.Write(line));
                                                          line.clear();
                                                      }

@@ -187,12 +187,13 @@ TEST(CocoRleTest, MatchesBruteForceOnRandomMasks) {
         int w = 1 + static_cast<int>(rng() % 23);
         int h = 1 + static_cast<int>(rng() % 17);
         MaskRle mask;
-        std::int64_t p = rng() % 5;
+        std::int64_t p = static_cast<std::int64_t>(rng() % 5);
         while (p < static_cast<std::int64_t>(w) * h) {
-            std::int64_t len = 1 + rng() % 30;  // may wrap rows and run past the end
+            // May wrap rows and run past the end.
+            std::int64_t len = 1 + static_cast<std::int64_t>(rng() % 30);
             mask.runs.push_back(p);
             mask.runs.push_back(len);
-            p += len + 1 + rng() % 20;
+            p += len + 1 + static_cast<std::int64_t>(rng() % 20);
         }
         MaskRle clipped = mask;
         std::int64_t total = static_cast<std::int64_t>(w) * h;

@@ -3,7 +3,7 @@
 namespace tessera {
 namespace {
 
-constexpr std::size_t kIdatChunk = 64 * 1024;
+constexpr std::size_t kIdatChunk = std::size_t{64} * 1024;
 
 void PutU32(std::string& s, std::uint32_t v) {
     s += static_cast<char>((v >> 24) & 0xff);

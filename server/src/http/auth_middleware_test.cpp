@@ -11,7 +11,7 @@ namespace {
 namespace bhttp = boost::beast::http;
 
 RawRequest MakeRequest(bhttp::verb method,
-                       std::vector<std::pair<std::string, std::string>> headers) {
+                       const std::vector<std::pair<std::string, std::string>>& headers) {
     RawRequest request{method, "/api/v1/projects", 11};
     for (const auto& [name, value] : headers) {
         request.insert(name, value);
@@ -35,7 +35,7 @@ TEST(CookieTest, BearerSchemeIsCaseInsensitive) {
 
 TEST(CookieTest, SessionCookieAttributes) {
     CookieSettings settings;
-    settings.max_age_ms = 3600 * 1000;
+    settings.max_age_ms = TimeMs{3600} * 1000;
     EXPECT_EQ(SessionCookie("tok", settings),
               "tessera_session=tok; Max-Age=3600; Path=/; HttpOnly; SameSite=Strict");
     settings.secure = true;
@@ -57,9 +57,9 @@ protected:
         login_ = *login;
     }
 
-    Result<Principal> Authenticate(bhttp::verb method,
-                                   std::vector<std::pair<std::string, std::string>> headers) {
-        return AuthenticateRequest(*auth_, MakeRequest(method, std::move(headers)));
+    Result<Principal> Authenticate(
+        bhttp::verb method, const std::vector<std::pair<std::string, std::string>>& headers) {
+        return AuthenticateRequest(*auth_, MakeRequest(method, headers));
     }
 
     std::string Cookie() const { return "tessera_session=" + login_.session_token; }

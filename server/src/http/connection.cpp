@@ -30,7 +30,7 @@ using tcp = net::ip::tcp;
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
-constexpr std::size_t kChunkBytes = 64 * 1024;
+constexpr std::size_t kChunkBytes = std::size_t{64} * 1024;
 constexpr milliseconds kWaitSlice{250};
 
 std::string_view TargetOf(const RawRequest& request) {
@@ -310,10 +310,9 @@ bool Connection::ServeOne() {
     if (!ec) {
         parser.body_limit(limit);
     }
-    if (ec == bhttp::error::body_limit) {
+    if (ec == bhttp::error::body_limit ||
+        (!ec && parser.content_length() && *parser.content_length() > limit)) {
         early_error = too_large;  // the declared Content-Length is over the limit
-    } else if (!ec && parser.content_length() && *parser.content_length() > limit) {
-        early_error = too_large;
     } else if (ec == bhttp::error::header_limit) {
         early_error = Error{ErrorCode::kPayloadTooLarge, "request headers too large", {}};
     } else if (ec) {

@@ -10,8 +10,8 @@ unsigned HttpStatusFor(ErrorCode code) {
         case ErrorCode::kUnauthenticated: return 401;
         case ErrorCode::kPermissionDenied: return 403;
         case ErrorCode::kNotFound: return 404;
-        case ErrorCode::kConflict: return 409;
-        case ErrorCode::kLeaseInvalid: return 409;
+        case ErrorCode::kConflict:
+        case ErrorCode::kLeaseInvalid:
         case ErrorCode::kFailedPrecondition: return 409;
         case ErrorCode::kPayloadTooLarge: return 413;
         case ErrorCode::kTooManyRequests: return 429;

@@ -5,7 +5,7 @@
 namespace tessera::http {
 namespace {
 
-Handler Named(std::string name) {
+Handler Named(const std::string& name) {
     return [name](Request&) {
         Response response;
         response.body = name;

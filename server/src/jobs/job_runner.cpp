@@ -117,7 +117,7 @@ void JobRunner::Wait(TimeMs ms) {
     wake_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stop_.load(); });
 }
 
-void JobRunner::Loop(std::string worker) {
+void JobRunner::Loop(const std::string& worker) {
     while (!stop_) {
         if (!RunOne(worker)) {
             Wait(settings_.poll_interval_ms);

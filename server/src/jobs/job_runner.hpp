@@ -52,7 +52,7 @@ struct JobRunnerSettings {
     std::string worker_name = "server";
     int threads = 1;
     TimeMs poll_interval_ms = 500;
-    TimeMs stale_after_ms = 60 * 1000;
+    TimeMs stale_after_ms = TimeMs{60} * 1000;
     TimeMs progress_interval_ms = 1000;  // progress writes are throttled to this
 };
 
@@ -72,7 +72,7 @@ private:
     class Context;
 
     bool RunOne(const std::string& worker);
-    void Loop(std::string worker);
+    void Loop(const std::string& worker);
     // Keeps the heartbeat of every active job fresh until `done` is set or Stop().
     void HeartbeatLoop(const std::atomic<bool>& done);
     // Sleeps up to `ms` or until Stop().

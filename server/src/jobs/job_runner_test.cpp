@@ -147,6 +147,7 @@ TEST_F(JobRunnerTest, StaleRunningJobIsReclaimed) {
 TEST_F(JobRunnerTest, ThreadsRunJobsAndStopJoins) {
     LambdaHandler handler([](const Job&, JobContext&, std::string&) { return JobOutcome::kDone; });
     std::vector<Id> ids;
+    ids.reserve(5);
     for (int i = 0; i < 5; ++i) {
         ids.push_back(Enqueue("ingest", clock_.NowMs() + i));
     }

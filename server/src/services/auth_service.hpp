@@ -17,11 +17,11 @@ namespace tessera {
 struct AuthSettings {
     TimeMs session_ttl_ms = 7LL * 24 * 3600 * 1000;  // sliding: extended on use
     int failures_before_delay = 5;                   // per username
-    TimeMs failure_delay_ms = 30 * 1000;             // locked out this long after that
+    TimeMs failure_delay_ms = TimeMs{30} * 1000;     // locked out this long after that
     // Validated credentials are kept this long, so a burst of requests costs one database
     // lookup. Logout and ForgetUser in this process take effect at once; other processes on
     // the same database see a logout up to this much later. 0 turns the cache off.
-    TimeMs credential_cache_ttl_ms = 3 * 1000;
+    TimeMs credential_cache_ttl_ms = TimeMs{3} * 1000;
     std::size_t credential_cache_entries = 10'000;
     // argon2id cost; tests lower it so they stay fast.
     unsigned long long opslimit = 0;  // 0: libsodium's INTERACTIVE

@@ -10,7 +10,7 @@ namespace tessera {
 
 class BufferedSink final : public ByteSink {
 public:
-    explicit BufferedSink(ByteSink& out, std::size_t capacity = 64 * 1024);
+    explicit BufferedSink(ByteSink& out, std::size_t capacity = std::size_t{64} * 1024);
     Status Write(std::string_view bytes) override;
     // Hands over what is buffered. Call once at the end.
     Status Flush();

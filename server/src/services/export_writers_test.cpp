@@ -78,12 +78,13 @@ TEST(FormatIsoUtcTest, MillisecondsAndEpoch) {
 // byte (the golden files were written by it): random strings rich in quotes, controls and
 // broken or valid UTF-8.
 TEST(AppendJsonStringTest, MatchesNlohmannDumpOnRandomBytes) {
+    using namespace std::string_literals;  // "\0"s: a plain "\x00" would convert to ""
     std::mt19937 rng(42);
     const std::vector<std::string> pieces = {
         "a",    "Z",    "/",    " ",    "\"",   "\\",   "\x01", "\x1f",   "\x7f",   "\n",
         "\t",   "\b",   "\f",   "\r",   "\xc3", "\xa9", "\xe2", "\x82",   "\xac",   "\xf0",
         "\x9f", "\x98", "\x80", "\xed", "\xa0", "\xc0", "\xc1", "\xf4",   "\x90",   "\xf5",
-        "\xff", "\xfe", "\xe0", "\xbf", "\xef", "\xbd", "\x00", "\u00e9", "\u20ac", "\U0001F600"};
+        "\xff", "\xfe", "\xe0", "\xbf", "\xef", "\xbd", "\0"s,  "\u00e9", "\u20ac", "\U0001F600"};
     for (int round = 0; round < 20000; ++round) {
         std::string value;
         int n = static_cast<int>(rng() % 12);

@@ -115,6 +115,7 @@ TEST_F(IngestJobTest, ItemLimitTakesTheFirstFilesInSortedOrder) {
     EXPECT_EQ(job.progress_total, 3);
     auto items = Items(id);
     std::vector<std::string> paths;
+    paths.reserve(items.size());
     for (const auto& [path, item] : items) {
         paths.push_back(path);
     }

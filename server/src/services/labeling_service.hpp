@@ -18,7 +18,7 @@
 namespace tessera {
 
 struct LabelingSettings {
-    TimeMs lease_ms = 10 * 60 * 1000;
+    TimeMs lease_ms = TimeMs{10} * 60 * 1000;
     int max_page = 9;
 };
 

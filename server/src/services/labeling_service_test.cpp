@@ -33,6 +33,7 @@ protected:
         auto created = env.repo->CreateProject(p);
         EXPECT_TRUE(created.ok());
         std::vector<NewItem> new_items;
+        new_items.reserve(items);
         for (int i = 0; i < items; ++i) {
             new_items.push_back(NewItem{"img" + std::to_string(i) + ".png", 100, 64, 48, "png",
                                         ItemState::kUnlabeled, ""});

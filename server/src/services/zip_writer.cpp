@@ -18,7 +18,7 @@ constexpr std::uint16_t kFlags = 0x0808;       // bit 3: data descriptor; bit 11
 constexpr std::uint16_t kDeflate = 8;
 constexpr std::uint32_t kMax32 = 0xffffffff;
 constexpr std::uint16_t kMax16 = 0xffff;
-constexpr std::size_t kChunk = 64 * 1024;
+constexpr std::size_t kChunk = std::size_t{64} * 1024;
 
 void Put16(std::string& out, std::uint16_t v) {
     out += static_cast<char>(v & 0xff);

@@ -434,6 +434,7 @@ TEST_P(RepositoryConformance, ConcurrentLeaseNextNeverSharesAnItem) {
     std::vector<std::vector<Id>> got(kThreads);
     std::atomic<int> failures{0};
     std::vector<std::thread> threads;
+    threads.reserve(kThreads);
     for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&, t] {
             for (int round = 0;; ++round) {
@@ -609,8 +610,8 @@ TEST_P(RepositoryConformance, ListUserAnnotationsNewestFirstWithPaging) {
     std::vector<Item> page = Lease(p.id, alice.id, 4, "la", kT0);
     for (int i = 0; i < 4; ++i) {
         ASSERT_TRUE(repo_
-                        ->SubmitAnnotation(
-                            Submit(p.id, page[i].id, alice.id, "la", {"Cat"}, kT0 + 10 * (i + 1)))
+                        ->SubmitAnnotation(Submit(p.id, page[i].id, alice.id, "la", {"Cat"},
+                                                  kT0 + TimeMs{10} * (i + 1)))
                         .ok());
     }
     std::vector<Item> bobs = Lease(p.id, bob.id, 1, "lb", kT0);
@@ -976,6 +977,7 @@ TEST_P(RepositoryConformance, ConcurrentClaimsTakeEachJobOnce) {
     }
     std::vector<std::vector<Id>> got(4);
     std::vector<std::thread> threads;
+    threads.reserve(4);
     for (int t = 0; t < 4; ++t) {
         threads.emplace_back([&, t] {
             while (true) {

@@ -129,6 +129,7 @@ TEST(SqliteDbTest, FailedWriteInABatchRollsBackAloneAndOthersCommit) {
     constexpr int kThreads = 16;
     constexpr int kPerThread = 50;
     std::vector<std::thread> threads;
+    threads.reserve(kThreads);
     std::atomic<int> unexpected{0};
     for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&, t] {

@@ -58,6 +58,7 @@ std::string ServerProcess::Start(const std::filesystem::path& binary,
         env_strings.push_back(name + "=" + value);
     }
     std::vector<char*> envp;
+    envp.reserve(env_strings.size() + 1);
     for (auto& s : env_strings) {
         envp.push_back(s.data());
     }
@@ -65,6 +66,7 @@ std::string ServerProcess::Start(const std::filesystem::path& binary,
     std::vector<std::string> argv_strings{binary.string()};
     argv_strings.insert(argv_strings.end(), args.begin(), args.end());
     std::vector<char*> argv;
+    argv.reserve(argv_strings.size() + 1);
     for (auto& s : argv_strings) {
         argv.push_back(s.data());
     }

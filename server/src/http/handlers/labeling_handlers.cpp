@@ -142,7 +142,7 @@ Result<Response> History(ApiContext& context, Request& request) {
 }  // namespace
 
 void RegisterLabelingRoutes(Router& router, ApiContext& context) {
-    const Access kAuth = Access::kAuthenticated;
+    constexpr Access kAuth = Access::kAuthenticated;
     const std::string item = "/api/v1/projects/{id}/items/{item_id}";
     AddRoute(router, "POST", "/api/v1/projects/{id}/next", kAuth, Bind(context, Next));
     AddRoute(router, "POST", "/api/v1/projects/{id}/leases/{lease}/renew", kAuth,

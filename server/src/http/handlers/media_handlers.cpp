@@ -122,7 +122,7 @@ Result<Response> Export(ApiContext& context, Request& request) {
 }  // namespace
 
 void RegisterMediaRoutes(Router& router, ApiContext& context) {
-    const Access kAuth = Access::kAuthenticated;
+    constexpr Access kAuth = Access::kAuthenticated;
     const std::string item = "/api/v1/projects/{id}/items/{item_id}";
     AddRoute(router, "GET", item + "/image", kAuth, Bind(context, Image));
     AddRoute(router, "GET", item + "/thumbnail", kAuth, Bind(context, Thumbnail));

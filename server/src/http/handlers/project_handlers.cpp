@@ -88,7 +88,7 @@ Result<Response> ListItems(ApiContext& context, Request& request) {
 }  // namespace
 
 void RegisterProjectRoutes(Router& router, ApiContext& context) {
-    const Access kAuth = Access::kAuthenticated;
+    constexpr Access kAuth = Access::kAuthenticated;
     AddRoute(router, "POST", "/api/v1/projects", kAuth, Bind(context, CreateProject));
     AddRoute(router, "GET", "/api/v1/projects", kAuth, Bind(context, ListProjects));
     AddRoute(router, "GET", "/api/v1/projects/{id}", kAuth, Bind(context, GetProject));

@@ -81,7 +81,7 @@ Result<Response> Tile(ApiContext& context, Request& request) {
 }  // namespace
 
 void RegisterTileRoutes(Router& router, ApiContext& context) {
-    const Access kAuth = Access::kAuthenticated;
+    constexpr Access kAuth = Access::kAuthenticated;
     const std::string tiles = "/api/v1/projects/{id}/items/{item_id}/tiles";
     AddRoute(router, "GET", tiles + "/info", kAuth, Bind(context, Info));
     AddRoute(router, "GET", tiles + "/{level}/{col}/{row}", kAuth, Bind(context, Tile));
