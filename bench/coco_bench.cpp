@@ -155,7 +155,7 @@ Status RunSeed(Repository& repo, const Options& opt) {
     TESSERA_TRY(LabelAll(repo, src, opt));
     TESSERA_TRY(CreateBoxProject(repo, "coco-dst", opt));
     std::printf("seed images=%lld boxes=%lld seconds=%.1f\n", static_cast<long long>(opt.images),
-                static_cast<long long>(opt.images * opt.boxes), Seconds(start));
+                static_cast<long long>(opt.images) * opt.boxes, Seconds(start));
     return Status::Ok();
 }
 
@@ -202,8 +202,9 @@ Status RunExport(Repository& repo, const Options& opt) {
     TESSERA_TRY(sink.Close());
     const double secs = Seconds(start);
     std::printf("export_coco boxes=%lld bytes=%zu seconds=%.2f boxes_per_s=%.0f peak_rss_mb=%ld\n",
-                static_cast<long long>(opt.images * opt.boxes), sink.bytes(), secs,
-                static_cast<double>(opt.images * opt.boxes) / secs, PeakRssMb());
+                static_cast<long long>(opt.images) * opt.boxes, sink.bytes(), secs,
+                static_cast<double>(opt.images) * static_cast<double>(opt.boxes) / secs,
+                PeakRssMb());
     return Status::Ok();
 }
 
@@ -223,8 +224,8 @@ Status RunImport(Repository& repo, const Options& opt) {
         "import_coco matched=%lld unmatched=%zu errors=%zu applied=%d seconds=%.2f "
         "boxes_per_s=%.0f peak_rss_mb=%ld\n",
         static_cast<long long>(report.matched), report.unmatched.size(), report.errors.size(),
-        report.applied ? 1 : 0, secs, static_cast<double>(opt.images * opt.boxes) / secs,
-        PeakRssMb());
+        report.applied ? 1 : 0, secs,
+        static_cast<double>(opt.images) * static_cast<double>(opt.boxes) / secs, PeakRssMb());
     if (!report.applied) {
         return Error::Internal("import not applied: " + (report.errors.empty()
                                                              ? std::string("?")

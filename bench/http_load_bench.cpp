@@ -385,7 +385,9 @@ long PeakRssMb(pid_t pid) {
 std::pair<double, double> OwnCpu() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    auto seconds = [](timeval t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+    auto seconds = [](timeval t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
     return {seconds(usage.ru_utime), seconds(usage.ru_stime)};
 }
 
@@ -515,7 +517,8 @@ Status RunBench(const Options& opt, testing::ServerProcess& server) {
     std::printf(
         "http_cpu server_user_s=%.1f server_sys_s=%.1f server_us_per_submit=%.0f "
         "server_peak_rss_mb=%ld driver_user_s=%.1f driver_sys_s=%.1f\n",
-        server_user, server_sys, stored > 0 ? (server_user + server_sys) * 1e6 / stored : 0.0,
+        server_user, server_sys,
+        stored > 0 ? (server_user + server_sys) * 1e6 / static_cast<double>(stored) : 0.0,
         PeakRssMb(server.pid()), own_cpu.first - own_cpu_before.first,
         own_cpu.second - own_cpu_before.second);
     return checked;

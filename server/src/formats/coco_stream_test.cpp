@@ -266,7 +266,7 @@ TEST(ZipStream, LargeEntriesAreInflatedPieceByPieceAndDamageIsNamed) {
     // Seeded noise: it deflates poorly, so the compressed data spans many 64 KiB reads and a
     // byte flipped in the middle of the archive lands inside it.
     std::mt19937 random(42);
-    std::string noise(600 * 1024, '\0');
+    std::string noise(std::size_t{600} * 1024, '\0');
     for (char& c : noise) {
         c = static_cast<char>('a' + random() % 16);
     }

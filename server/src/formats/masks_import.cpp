@@ -96,8 +96,8 @@ std::string ImageNameOf(const std::string& path, Cityscapes kind) {
 // The upload's own label map, by preference when it has several kinds.
 Result<std::optional<MaskLabelMap>> GivenLabelMap(const std::vector<ImportFile>& files) {
     const ImportFile* found[4] = {};
-    static const char* kNames[] = {"labelmap.txt", "dataset_meta.json", "label_colors.txt",
-                                   "labelmap.csv"};
+    static constexpr const char* kNames[] = {"labelmap.txt", "dataset_meta.json",
+                                             "label_colors.txt", "labelmap.csv"};
     for (const ImportFile& file : files) {
         const std::string base = ImportLower(ImportBaseName(file.path));
         for (int k = 0; k < 4; ++k) {

@@ -110,10 +110,11 @@ Result<DecodedPng> DecodeMaskPng(const std::string& bytes) {
         return Error::InvalidArgument("interlaced PNG masks are not supported");
     }
     std::size_t channels = 0;
-    if ((color == 0 || color == 3) && (depth == 1 || depth == 2 || depth == 4 || depth == 8)) {
+    const bool low_depth = depth == 1 || depth == 2 || depth == 4 || depth == 8;
+    // 16-bit gray carries class or instance ids above 255 (Cityscapes, Kaggle).
+    const bool gray16 = color == 0 && depth == 16;
+    if (((color == 0 || color == 3) && low_depth) || gray16) {
         channels = 1;
-    } else if (color == 0 && depth == 16) {
-        channels = 1;  // 16-bit gray: class or instance ids above 255 (Cityscapes, Kaggle)
     } else if (color == 2 && depth == 8) {
         channels = 3;
     } else if (color == 6 && depth == 8) {

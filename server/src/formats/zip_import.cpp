@@ -122,7 +122,7 @@ protected:
 
 private:
     zip_file_t* file_;
-    std::array<char, 64 * 1024> buffer_{};
+    std::array<char, std::size_t{64} * 1024> buffer_{};
     bool failed_ = false;
 };
 

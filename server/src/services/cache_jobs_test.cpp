@@ -53,7 +53,7 @@ protected:
         return id;
     }
 
-    Id Enqueue(const std::string& kind, Id project_id, std::string payload = {}) {
+    Id Enqueue(const std::string& kind, Id project_id, const std::string& payload = {}) {
         Job job;
         job.kind = kind;
         job.project_id = project_id;

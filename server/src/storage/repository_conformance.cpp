@@ -781,6 +781,7 @@ TEST_P(RepositoryConformance, ImportsKeepCountersExact) {
     };
     // The three items leased above first, the error item last.
     std::vector<Id> all;
+    all.reserve(items.size());
     for (const Item& i : leased) {
         all.push_back(i.id);
     }
