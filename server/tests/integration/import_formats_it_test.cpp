@@ -1,12 +1,12 @@
 // Import of COCO panoptic over HTTP (format=coco-panoptic): a zip of the JSON and its segment
 // PNG, read into a polygon project as the segment's pixel-exact outline.
-#include <zip.h>
 
 #include <map>
 #include <vips/vips8>
 
 #include "blobs/vips_init.hpp"
 #include "integration/fixture.hpp"
+#include "integration/zip_of.hpp"
 
 namespace tessera::testing {
 namespace {
@@ -14,29 +14,6 @@ namespace {
 using nlohmann::json;
 
 class ImportFormatsIt : public IntegrationTest {};
-
-// An in-memory zip of `files` (name, content).
-std::string ZipOf(const std::vector<std::pair<std::string, std::string>>& files) {
-    zip_error_t error;
-    zip_error_init(&error);
-    zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &error);
-    zip_t* archive = zip_open_from_source(src, ZIP_TRUNCATE, &error);
-    zip_source_keep(src);
-    for (const auto& [name, bytes] : files) {
-        zip_source_t* data = zip_source_buffer(archive, bytes.data(), bytes.size(), 0);
-        zip_file_add(archive, name.c_str(), data, ZIP_FL_ENC_UTF_8);
-    }
-    zip_close(archive);
-    zip_source_open(src);
-    zip_source_seek(src, 0, SEEK_END);
-    std::string out(static_cast<std::size_t>(zip_source_tell(src)), '\0');
-    zip_source_seek(src, 0, SEEK_SET);
-    zip_source_read(src, out.data(), out.size());
-    zip_source_close(src);
-    zip_source_free(src);
-    zip_error_fini(&error);
-    return out;
-}
 
 // A 40 x 30 RGB PNG whose left half is segment id 1 (colour 1, 0, 0) and right half 0.
 std::string SegmentPng() {

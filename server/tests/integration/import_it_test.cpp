@@ -1,12 +1,12 @@
 // Import over HTTP: COCO prelabels shown to labelers for review until they answer, final imports
 // counted on the dashboard, bad uploads refused with nothing applied, zips read from the stored
 // upload, and the upload limit.
-#include <zip.h>
 
 #include <filesystem>
 #include <map>
 
 #include "integration/fixture.hpp"
+#include "integration/zip_of.hpp"
 
 namespace tessera::testing {
 namespace {
@@ -80,29 +80,6 @@ protected:
 std::string Coco(const std::string& images, const std::string& annotations) {
     return R"({"categories": [{"id": 1, "name": "Cat"}, {"id": 2, "name": "Dog"}], "images": )" +
            images + R"(, "annotations": )" + annotations + "}";
-}
-
-// An in-memory zip of `files` (name, content), deflated by libzip.
-std::string ZipOf(const std::vector<std::pair<std::string, std::string>>& files) {
-    zip_error_t error;
-    zip_error_init(&error);
-    zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &error);
-    zip_t* archive = zip_open_from_source(src, ZIP_TRUNCATE, &error);
-    zip_source_keep(src);
-    for (const auto& [name, bytes] : files) {
-        zip_source_t* data = zip_source_buffer(archive, bytes.data(), bytes.size(), 0);
-        zip_file_add(archive, name.c_str(), data, ZIP_FL_ENC_UTF_8);
-    }
-    zip_close(archive);
-    zip_source_open(src);
-    zip_source_seek(src, 0, SEEK_END);
-    std::string out(static_cast<std::size_t>(zip_source_tell(src)), '\0');
-    zip_source_seek(src, 0, SEEK_SET);
-    zip_source_read(src, out.data(), out.size());
-    zip_source_close(src);
-    zip_source_free(src);
-    zip_error_fini(&error);
-    return out;
 }
 
 TEST_P(ImportIt, PrelabelsAreShownForReviewUntilTheLabelerAnswers) {
