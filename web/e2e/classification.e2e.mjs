@@ -8,10 +8,15 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { chromium } from "playwright-core";
-
 import { solidPng } from "./png.mjs";
-import { check, kChromium, kPassword, kTimeoutMs, runInTempDir, startServer } from "./server.mjs";
+import {
+    check,
+    launchChromium,
+    kPassword,
+    kTimeoutMs,
+    runInTempDir,
+    startServer,
+} from "./server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const kLabels = ["Red", "Green", "Blue"];
@@ -207,19 +212,12 @@ async function run(tmp) {
         const port = await server.port;
         const base = `http://127.0.0.1:${port}`;
         await checkEmbeddedUi(base);
-        browser = await chromium.launch({
-            executablePath: kChromium,
-            headless: true,
-            args: [
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        });
+        browser = await launchChromium([
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ]);
         const context = await browser.newContext({
             acceptDownloads: true,
             viewport: { width: 1400, height: 900 },

@@ -8,10 +8,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { chromium } from "playwright-core";
-
 import { solidPng } from "./png.mjs";
-import { check, kChromium, kPassword, kTimeoutMs, runInTempDir, startServer } from "./server.mjs";
+import { check, launchChromium, signIn, kTimeoutMs, runInTempDir, startServer } from "./server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const kW = 400;
@@ -294,19 +292,11 @@ async function run(tmp) {
     let browser = null;
     try {
         const base = `http://127.0.0.1:${await server.port}`;
-        browser = await chromium.launch({
-            executablePath: kChromium,
-            headless: true,
-            args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        });
+        browser = await launchChromium();
         const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
         const errors = [];
         page.on("pageerror", (e) => errors.push(String(e)));
-        await page.goto(`${base}/`);
-        await page.locator("#login-user").fill("admin");
-        await page.locator("#login-pass").fill(kPassword);
-        await page.getByRole("button", { name: "Sign in" }).click();
-        await page.getByRole("heading", { name: "Projects" }).waitFor({ timeout: kTimeoutMs });
+        await signIn(page, base);
 
         await bboxFlow(page, await createProject(page, "bbox", dirs.bbox), shots);
         await polygonFlow(page, await createProject(page, "polygon", dirs.polygon), shots);

@@ -5,6 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { chromium } from "playwright-core";
+
 export const kBin = process.env.TESSERA_BIN ?? "/work/main/build/dev/server/src/app/tessera";
 export const kChromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
 export const kPassword = "e2e-Admin-password-1";
@@ -85,6 +87,24 @@ export async function api(page, method, url, body) {
         },
         { method, url, body },
     );
+}
+
+/** Debian's Chromium, headless, with the flags it needs as root on these machines. */
+export function launchChromium(extraArgs = []) {
+    return chromium.launch({
+        executablePath: kChromium,
+        headless: true,
+        args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", ...extraArgs],
+    });
+}
+
+/** Signs in as the admin from the login page and waits for the project list. */
+export async function signIn(page, base) {
+    await page.goto(`${base}/`);
+    await page.locator("#login-user").fill("admin");
+    await page.locator("#login-pass").fill(kPassword);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Projects" }).waitFor({ timeout: kTimeoutMs });
 }
 
 export function check(cond, message) {

@@ -11,13 +11,11 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-import { chromium } from "playwright-core";
-
 import {
     api,
     check,
-    kChromium,
-    kPassword,
+    launchChromium,
+    signIn,
     kTimeoutMs,
     runInTempDir,
     startServer,
@@ -125,11 +123,7 @@ async function run(tmp) {
     let browser = null;
     try {
         const base = `http://127.0.0.1:${await server.port}`;
-        browser = await chromium.launch({
-            executablePath: kChromium,
-            headless: true,
-            args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        });
+        browser = await launchChromium();
         // One device pixel per CSS pixel: at 100 % one image pixel is one canvas pixel.
         const page = await browser.newPage({
             viewport: { width: 1400, height: 900 },
@@ -137,11 +131,7 @@ async function run(tmp) {
         });
         const errors = [];
         page.on("pageerror", (e) => errors.push(String(e)));
-        await page.goto(`${base}/`);
-        await page.locator("#login-user").fill("admin");
-        await page.locator("#login-pass").fill(kPassword);
-        await page.getByRole("button", { name: "Sign in" }).click();
-        await page.getByRole("heading", { name: "Projects" }).waitFor({ timeout: kTimeoutMs });
+        await signIn(page, base);
         const id = await createProject(page, dir);
 
         await page.goto(`${base}/#/projects/${id}/label`);
