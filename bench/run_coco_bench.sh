@@ -20,26 +20,13 @@ if [[ -z "$bin" || ! -x "$bin" ]]; then
     exit 2
 fi
 bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
-root="$(cd "$(dirname "$0")/.." && pwd)"
-
-work="$(mktemp -d /tmp/tessera-coco-bench.XXXXXX)"
-pg_dir=""
-cleanup() {
-    if [[ -n "$pg_dir" ]]; then
-        "$root/scripts/pg_test_cluster.sh" stop "$pg_dir" >/dev/null 2>&1 || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "# cpu: $(nproc) cores, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)"
-echo "# memory: $(free -h | awk '/^Mem:/ {print $2}')"
+source "$(dirname "$0")/bench_lib.sh"
+bench_init coco-bench
 echo "# images=$images boxes=$boxes"
 
 phase() {
     local backend="$1" db="$2" name="$3"
-    echo "# $backend $name start: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "# $backend $name start: load average $(bench_load)"
     "$bin" --db "$db" --file "$work/export.json" --images "$images" --boxes "$boxes" \
         --phase "$name" 2>"$work/$backend-$name.log" | sed "s/^/$backend /" || {
         echo "$backend $name FAILED:" >&2
@@ -57,13 +44,4 @@ run_backend() {
     rm -f "$work/export.json"
 }
 
-if [[ "${SKIP_SQLITE:-0}" != "1" ]]; then
-    run_backend sqlite "$work/bench.db"
-    rm -f "$work"/bench.db*
-fi
-
-if [[ "${SKIP_PG:-0}" != "1" ]]; then
-    pg_dir="$(mktemp -d /tmp/tessera-coco-bench-pg.XXXXXX)"
-    url="$("$root/scripts/pg_test_cluster.sh" start "$pg_dir")"
-    run_backend postgres "$url"
-fi
+bench_run_backends

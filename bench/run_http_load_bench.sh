@@ -35,27 +35,14 @@ for bin in "$driver" "$seeder" "$server"; do
         exit 2
     fi
 done
-root="$(cd "$(dirname "$0")/.." && pwd)"
-
-work="$(mktemp -d /tmp/tessera-http-bench-run.XXXXXX)"
-pg_dir=""
-cleanup() {
-    if [[ -n "$pg_dir" ]]; then
-        "$root/scripts/pg_test_cluster.sh" stop "$pg_dir" >/dev/null 2>&1 || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "# cpu: $(nproc) cores, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)"
-echo "# memory: $(free -h | awk '/^Mem:/ {print $2}')"
+source "$(dirname "$0")/bench_lib.sh"
+bench_init http-bench-run
 echo "# items=$items seconds=$seconds labelers=$labelers"
 
 status=0
 run_backend() {
     local backend="$1" db="$2"
-    echo "# $backend start: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "# $backend start: load average $(bench_load)"
     "$driver" --tessera "$server" --seed-bin "$seeder" --db "$db" --items "$items" \
         --seconds "$seconds" --labelers "$labelers" 2>"$work/$backend.log" |
         sed "s/^/$backend /" || {
@@ -63,17 +50,8 @@ run_backend() {
         tail -n 30 "$work/$backend.log" >&2
         status=1
     }
-    echo "# $backend end: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "# $backend end: load average $(bench_load)"
 }
 
-if [[ "${SKIP_SQLITE:-0}" != "1" ]]; then
-    run_backend sqlite "$work/bench.db"
-    rm -f "$work"/bench.db*
-fi
-
-if [[ "${SKIP_PG:-0}" != "1" ]]; then
-    pg_dir="$(mktemp -d /tmp/tessera-http-bench-pg.XXXXXX)"
-    url="$("$root/scripts/pg_test_cluster.sh" start "$pg_dir")"
-    run_backend postgres "$url"
-fi
+bench_run_backends
 exit "$status"

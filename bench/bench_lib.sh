@@ -1,0 +1,40 @@
+# Shared by bench/run_*_bench.sh (sourced, not run): a temp work dir removed on exit together
+# with the throwaway PostgreSQL cluster, the machine header every result file starts with, and
+# the SQLite-then-PostgreSQL loop. The sourcing script defines run_backend BACKEND DB.
+
+# bench_init NAME: sets $root, $work and $pg_dir, installs the cleanup trap, prints the header.
+bench_init() {
+    root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+    work="$(mktemp -d "/tmp/tessera-$1.XXXXXX")"
+    pg_dir=""
+    trap bench_cleanup EXIT
+    echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "# cpu: $(nproc) cores, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)"
+    echo "# memory: $(free -h | awk '/^Mem:/ {print $2}')"
+}
+
+bench_cleanup() {
+    if [[ -n "$pg_dir" ]]; then
+        "$root/scripts/pg_test_cluster.sh" stop "$pg_dir" >/dev/null 2>&1 || true
+    fi
+    rm -rf "$work"
+}
+
+bench_load() {
+    cut -d' ' -f1-3 /proc/loadavg
+}
+
+# Runs run_backend on a SQLite file, then on a fresh PostgreSQL cluster; SKIP_SQLITE=1 or
+# SKIP_PG=1 leaves one out.
+bench_run_backends() {
+    if [[ "${SKIP_SQLITE:-0}" != "1" ]]; then
+        run_backend sqlite "$work/bench.db"
+        rm -f "$work"/bench.db*
+    fi
+    if [[ "${SKIP_PG:-0}" != "1" ]]; then
+        pg_dir="$(mktemp -d "$work-pg.XXXXXX")"
+        local url
+        url="$("$root/scripts/pg_test_cluster.sh" start "$pg_dir")"
+        run_backend postgres "$url"
+    fi
+}
