@@ -12,7 +12,6 @@
 // final import into coco-dst. check: counts the boxes stored in both projects and
 // fails unless each has N x B. Run each phase in its own process (bench/run_coco_bench.sh) so
 // each peak_rss_mb is that phase's own. docs/PERFORMANCE.md records the results.
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -23,16 +22,18 @@
 #include <vector>
 
 #include "base/clock.hpp"
+#include "bench_support.hpp"
 #include "domain/shapes.hpp"
 #include "formats/coco_import.hpp"
 #include "formats/import_upload.hpp"
 #include "services/export_service.hpp"
 #include "services/import_service.hpp"
-#include "storage/postgres/postgres_repository.hpp"
-#include "storage/sqlite/sqlite_repository.hpp"
 
 namespace tessera {
 namespace {
+
+using bench::OpenRepo;
+using bench::PeakRssMb;
 
 using SteadyClock = std::chrono::steady_clock;
 
@@ -51,21 +52,6 @@ struct Options {
 
 double Seconds(SteadyClock::time_point since) {
     return std::chrono::duration<double>(SteadyClock::now() - since).count();
-}
-
-long PeakRssMb() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss / 1024;
-}
-
-Result<std::unique_ptr<Repository>> OpenRepo(const std::string& db) {
-    if (db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0) {
-        TESSERA_ASSIGN_OR_RETURN(auto pg, PostgresRepository::Open(db));
-        return std::unique_ptr<Repository>(std::move(pg));
-    }
-    TESSERA_ASSIGN_OR_RETURN(auto lite, SqliteRepository::Open(db));
-    return std::unique_ptr<Repository>(std::move(lite));
 }
 
 Result<Id> FindProject(Repository& repo, const std::string& name) {

@@ -10,7 +10,6 @@
 // (not part of `all`) labels every item still in the queue through LeaseNext + SubmitAnnotation,
 // so a following `--phase export` streams all N rows. Results print
 // as one line per metric; docs/PERFORMANCE.md records them with the machine and date.
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -22,13 +21,15 @@
 #include <vector>
 
 #include "base/clock.hpp"
+#include "bench_support.hpp"
 #include "domain/classification.hpp"
 #include "services/export_service.hpp"
-#include "storage/postgres/postgres_repository.hpp"
-#include "storage/sqlite/sqlite_repository.hpp"
 
 namespace tessera {
 namespace {
+
+using bench::OpenRepo;
+using bench::PeakRssMb;
 
 using Clock = std::chrono::steady_clock;
 
@@ -53,22 +54,6 @@ double Percentile(std::vector<double> v, double p) {
     std::sort(v.begin(), v.end());
     auto idx = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
     return v[idx];
-}
-
-long PeakRssMb() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss / 1024;
-}
-
-Result<std::unique_ptr<Repository>> OpenRepo(const std::string& db, int pg_pool) {
-    if (db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0) {
-        TESSERA_ASSIGN_OR_RETURN(auto pg, pg_pool > 0 ? PostgresRepository::Open(db, pg_pool)
-                                                      : PostgresRepository::Open(db));
-        return std::unique_ptr<Repository>(std::move(pg));
-    }
-    TESSERA_ASSIGN_OR_RETURN(auto lite, SqliteRepository::Open(db));
-    return std::unique_ptr<Repository>(std::move(lite));
 }
 
 Result<Id> FindOrSeed(Repository& repo, const Options& opt) {
