@@ -6,6 +6,7 @@
 #   scripts/pg_test_cluster.sh stop DIR    stops it and removes DIR.
 # Uses Debian's PostgreSQL 15 binaries and runs them as the `postgres` user (initdb refuses
 # root). Trust authentication, local connections only: never use this for real data.
+# PG_TEST_SETTINGS adds server settings, e.g. "-c shared_buffers=2GB" (the benchmarks do).
 set -euo pipefail
 
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
@@ -46,7 +47,8 @@ start() {
         # fsync off and a small WAL: throwaway data, fast tests.
         if as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
             -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off \
-                -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+                -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 \
+                ${PG_TEST_SETTINGS:-}" \
             start >/dev/null 2>&1; then
             echo "$port" >"$dir/port"
             echo "postgresql://postgres@127.0.0.1:$port/postgres"

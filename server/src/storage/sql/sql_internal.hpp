@@ -16,4 +16,10 @@ Result<std::int64_t> QueryInt(SqlConn& conn, const std::string& sql, const SqlPa
 // Replaces a driver's generic message on kConflict with one naming what clashed.
 Error ConflictAs(const Error& error, const std::string& message);
 
+// An upsert adding $3 to the dashboard counter `table` (label_counts keyed by label,
+// item_counts by state) of project $1 and key $2. On PostgreSQL it writes this backend's shard
+// (migrations/postgres/0004: concurrent submits queued on one row's lock); SQLite keeps one row
+// per counter. Readers sum the rows.
+std::string AddToCounterSql(SqlDialect dialect, const std::string& table, const std::string& key);
+
 }  // namespace tessera::sql_internal

@@ -83,7 +83,8 @@ Result<Progress> SqlRepository::GetProgress(Id project_id, TimeMs now) {
         TESSERA_TRY(RequireLiveProject(conn, project_id));
         TESSERA_ASSIGN_OR_RETURN(
             SqlRows rows,
-            conn.Query("SELECT state, n FROM item_counts WHERE project_id = $1", {project_id}));
+            conn.Query("SELECT state, SUM(n) FROM item_counts WHERE project_id = $1 GROUP BY state",
+                       {project_id}));
         Progress p;
         for (const SqlRow& row : rows) {
             if (auto state = ParseItemState(row.Text(0))) {
@@ -107,8 +108,9 @@ Result<std::vector<LabelCount>> SqlRepository::LabelDistribution(Id project_id) 
     return ReadTx<std::vector<LabelCount>>([&](SqlConn& conn) -> Result<std::vector<LabelCount>> {
         TESSERA_TRY(RequireLiveProject(conn, project_id));
         TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
-                                 conn.Query("SELECT label, n FROM label_counts WHERE project_id = "
-                                            "$1 AND n > 0 ORDER BY label",
+                                 conn.Query("SELECT label, SUM(n) FROM label_counts WHERE "
+                                            "project_id = $1 GROUP BY label HAVING SUM(n) > 0 "
+                                            "ORDER BY label",
                                             {project_id}));
         std::vector<LabelCount> out;
         for (const SqlRow& row : rows) {
@@ -138,7 +140,21 @@ Result<std::vector<LabelerCount>> SqlRepository::LabelerDistribution(Id project_
 
 Status SqlRepository::ForEachExportRow(Id project_id,
                                        const std::function<bool(const ExportRow&)>& callback) {
-    TESSERA_TRY(db().Read([&](SqlConn& conn) { return RequireLiveProject(conn, project_id); }));
+    // The project's id range: two probes of items_project. Pages are fixed ranges of item ids
+    // rather than "the next N after the last one read", so several can be read at once.
+    Id first = 0;
+    Id last = -1;
+    TESSERA_TRY(db().Read([&](SqlConn& conn) -> Status {
+        TESSERA_TRY(RequireLiveProject(conn, project_id));
+        TESSERA_ASSIGN_OR_RETURN(
+            SqlRows rows,
+            conn.Query("SELECT MIN(id), MAX(id) FROM items WHERE project_id = $1", {project_id}));
+        if (!rows.empty() && !rows[0].IsNull(0)) {
+            first = rows[0].Int(0);
+            last = rows[0].Int(1);
+        }
+        return Status::Ok();
+    }));
     // Only the columns an export writes (see ExportRow in repository.hpp): each column costs
     // the server an output conversion per row, and this query runs a million times.
     const std::string sql =
@@ -146,14 +162,14 @@ Status SqlRepository::ForEachExportRow(Id project_id,
         "a.author_id, a.source, a.payload_json, a.confidence, a.created_at, a.updated_at, "
         "COALESCE(u.username, '') FROM items i JOIN annotations a ON a.id = "
         "i.result_annotation_id LEFT JOIN users u ON u.id = a.author_id WHERE i.project_id = $1 "
-        "AND i.state = 'labeled' AND i.id > $2 ORDER BY i.id LIMIT $3";
+        "AND i.state = 'labeled' AND i.id >= $2 AND i.id < $3 ORDER BY i.id";
     // One short read per page; callbacks run outside it so a slow client holds no connection
-    // or snapshot.
-    auto read_page = [&](Id after, std::vector<ExportRow>& page) -> Status {
+    // or snapshot. A page holds at most kExportPage rows (ids are unique).
+    auto read_page = [&](Id from, std::vector<ExportRow>& page) -> Status {
         return db().Read([&](SqlConn& conn) -> Status {
             page.clear();
             TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
-                                     conn.Query(sql, {project_id, after, kExportPage}));
+                                     conn.Query(sql, {project_id, from, from + kExportPage}));
             page.reserve(rows.size());
             for (const SqlRow& row : rows) {
                 page.push_back(ReadExportRow(row, project_id));
@@ -161,40 +177,57 @@ Status SqlRepository::ForEachExportRow(Id project_id,
             return Status::Ok();
         });
     };
-    std::vector<ExportRow> page;
-    std::vector<ExportRow> next;  // declared before `pending`, which may still be filling it
-    TESSERA_TRY(read_page(0, page));
-    while (true) {
-        const bool more = static_cast<std::int64_t>(page.size()) == kExportPage;
-        // The next page is read on another thread while the callbacks format this one: the
-        // database (a PostgreSQL backend or SQLite on a reader connection) and the writer then
-        // use two cores instead of taking turns.
+    // kExportReadAhead pages are read on other threads while the callbacks format the oldest:
+    // on PostgreSQL the backend's join is the expensive part and the formatting is cheap, so
+    // two backends reading and this thread writing keep both cores busy. Slots are reused
+    // round-robin; each future is waited for before its slot is read again or freed.
+    constexpr std::size_t kExportReadAhead = 2;
+    struct Slot {
+        std::vector<ExportRow> rows;
         std::future<Status> pending;
-        if (more) {
-            pending =
-                StartAsync([&, after = page.back().item.id] { return read_page(after, next); });
+        Status done = Status::Ok();  // the result when the read ran on this thread
+    };
+    std::vector<Slot> slots(kExportReadAhead + 1);
+    Id next_from = first;
+    auto start_read = [&](Slot& slot) {
+        const Id from = next_from;
+        next_from += kExportPage;
+        slot.pending = StartAsync([&read_page, &slot, from] { return read_page(from, slot.rows); });
+        if (!slot.pending.valid()) {
+            slot.done = read_page(from, slot.rows);
         }
-        bool stopped = false;
-        for (const ExportRow& row : page) {
+    };
+    auto finish_read = [](Slot& slot) {
+        return slot.pending.valid() ? Await(slot.pending) : std::move(slot.done);
+    };
+    std::size_t started = 0;
+    for (; started < slots.size() && next_from <= last; ++started) {
+        start_read(slots[started]);
+    }
+    Status result = Status::Ok();
+    bool stopped = false;
+    for (std::size_t done = 0; done < started; ++done) {
+        Slot& slot = slots[done % slots.size()];
+        Status read = finish_read(slot);
+        if (stopped || !result.ok()) {
+            continue;  // waits for every started read: each fills its slot and holds a connection
+        }
+        if (!read.ok()) {
+            result = std::move(read);
+            continue;
+        }
+        for (const ExportRow& row : slot.rows) {
             if (!callback(row)) {
                 stopped = true;
                 break;
             }
         }
-        if (!more) {
-            return Status::Ok();
+        if (!stopped && next_from <= last) {
+            start_read(slot);
+            ++started;
         }
-        // A started read is waited for even when stopping: it fills `next` and holds a
-        // connection.
-        Status read = pending.valid() ? Await(pending)
-                      : stopped       ? Status::Ok()
-                                      : read_page(page.back().item.id, next);
-        if (stopped) {
-            return Status::Ok();
-        }
-        TESSERA_TRY(read);
-        page.swap(next);
     }
+    return result;
 }
 
 }  // namespace tessera

@@ -13,36 +13,30 @@ namespace {
 
 // Net label count changes, sorted by label so concurrent writers lock counter rows in the same
 // order as SubmitAnnotation does.
-Status AdjustCounts(SqlConn& conn, Id project_id, const std::map<std::string, std::int64_t>& d) {
+Status AdjustCounts(SqlConn& conn, SqlDialect dialect, Id project_id,
+                    const std::map<std::string, std::int64_t>& d) {
+    const std::string sql = sql_internal::AddToCounterSql(dialect, "label_counts", "label");
     for (const auto& [label, n] : d) {
         if (n == 0) {
             continue;
         }
-        TESSERA_TRY(
-            conn.Exec("INSERT INTO label_counts (project_id, label, n) VALUES ($1, $2, $3) "
-                      "ON CONFLICT (project_id, label) DO UPDATE SET n = label_counts.n + "
-                      "excluded.n",
-                      {project_id, label, n}));
+        TESSERA_TRY(conn.Exec(sql, {project_id, label, n}));
     }
     return Status::Ok();
 }
 
 // Applies the item state changes a bulk import counted itself (see ApplyImport): decrements
 // first, then the increment of 'labeled', the order the row trigger locks counter rows in.
-Status AdjustStateCounts(SqlConn& conn, Id project_id,
+Status AdjustStateCounts(SqlConn& conn, SqlDialect dialect, Id project_id,
                          const std::map<std::string, std::int64_t>& left, std::int64_t labeled) {
+    const std::string sql = sql_internal::AddToCounterSql(dialect, "item_counts", "state");
     for (const auto& [state, n] : left) {
-        TESSERA_TRY(
-            conn.Exec("UPDATE item_counts SET n = n - $3 WHERE project_id = $1 AND state = $2",
-                      {project_id, state, n}));
+        TESSERA_TRY(conn.Exec(sql, {project_id, state, -n}));
     }
     if (labeled == 0) {
         return Status::Ok();
     }
-    TESSERA_TRY(
-        conn.Exec("INSERT INTO item_counts (project_id, state, n) VALUES ($1, 'labeled', $2) "
-                  "ON CONFLICT (project_id, state) DO UPDATE SET n = item_counts.n + excluded.n",
-                  {project_id, labeled}));
+    TESSERA_TRY(conn.Exec(sql, {project_id, std::string("labeled"), labeled}));
     return Status::Ok();
 }
 
@@ -116,9 +110,10 @@ Result<ImportApplied> SqlRepository::ApplyImport(const ImportRequest& request) {
         }
         if (postgres) {
             TESSERA_TRY(conn.Query("SELECT set_config('tessera.bulk', 'off', true)", {}));
-            TESSERA_TRY(AdjustStateCounts(conn, request.project_id, states_left, newly_labeled));
+            TESSERA_TRY(AdjustStateCounts(conn, db().dialect(), request.project_id, states_left,
+                                          newly_labeled));
         }
-        TESSERA_TRY(AdjustCounts(conn, request.project_id, deltas));
+        TESSERA_TRY(AdjustCounts(conn, db().dialect(), request.project_id, deltas));
         return applied;
     });
 }

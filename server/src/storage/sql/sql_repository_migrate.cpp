@@ -32,6 +32,14 @@ Error ConflictAs(const Error& error, const std::string& message) {
     return error;
 }
 
+std::string AddToCounterSql(SqlDialect dialect, const std::string& table, const std::string& key) {
+    const bool sharded = dialect == SqlDialect::kPostgres;
+    return "INSERT INTO " + table + " (project_id, " + key + (sharded ? ", shard" : "") +
+           ", n) VALUES ($1, $2" + (sharded ? ", counter_shard()" : "") +
+           ", $3) ON CONFLICT (project_id, " + key + (sharded ? ", shard" : "") +
+           ") DO UPDATE SET n = " + table + ".n + excluded.n";
+}
+
 }  // namespace sql_internal
 
 namespace {

@@ -62,14 +62,12 @@ std::map<std::string, std::int64_t> LabelDeltas(const std::vector<std::string>& 
     return delta;
 }
 
-Status AdjustLabelCounts(SqlConn& conn, Id project_id, const std::vector<std::string>& removed,
+Status AdjustLabelCounts(SqlConn& conn, SqlDialect dialect, Id project_id,
+                         const std::vector<std::string>& removed,
                          const std::vector<std::string>& added) {
+    const std::string sql = sql_internal::AddToCounterSql(dialect, "label_counts", "label");
     for (const auto& [label, d] : LabelDeltas(removed, added)) {
-        TESSERA_TRY(
-            conn.Exec("INSERT INTO label_counts (project_id, label, n) VALUES ($1, $2, $3) "
-                      "ON CONFLICT (project_id, label) DO UPDATE SET n = label_counts.n + "
-                      "excluded.n",
-                      {project_id, label, d}));
+        TESSERA_TRY(conn.Exec(sql, {project_id, label, d}));
     }
     return Status::Ok();
 }
@@ -238,7 +236,7 @@ Result<SubmitOutcome> SqlRepository::SubmitAnnotation(const SubmitRequest& reque
                 conn.Exec("UPDATE annotations SET payload_json = $2, counted_labels = $3, "
                           "lease_token = $4, updated_at = $5 WHERE id = $1",
                           {own->id, request.payload_json, counted, token, request.now}));
-            TESSERA_TRY(AdjustLabelCounts(conn, request.project_id, own->counted_labels,
+            TESSERA_TRY(AdjustLabelCounts(conn, dialect, request.project_id, own->counted_labels,
                                           request.counted_labels));
             if (lease_ok) {
                 TESSERA_TRY(MarkLabeled(conn, request.item_id, own->id));
@@ -266,10 +264,11 @@ Result<SubmitOutcome> SqlRepository::SubmitAnnotation(const SubmitRequest& reque
                     "WITH a AS (INSERT INTO annotations (project_id, item_id, author_id, source, "
                     "payload_json, lease_token, counted_labels, created_at, updated_at) VALUES "
                     "($1::bigint, $2::bigint, $3::bigint, 'human', $4, $5, $6, $7, $7) RETURNING "
-                    "id), l AS (INSERT INTO label_counts (project_id, label, n) SELECT $1::bigint, "
-                    "t.label, t.d FROM unnest($8::text[], $9::bigint[]) WITH ORDINALITY AS "
-                    "t(label, d, ord) ORDER BY t.ord ON CONFLICT (project_id, label) DO UPDATE SET "
-                    "n = label_counts.n + excluded.n), u AS (INSERT INTO labeler_counts "
+                    "id), l AS (INSERT INTO label_counts (project_id, label, shard, n) SELECT "
+                    "$1::bigint, t.label, counter_shard(), t.d FROM unnest($8::text[], "
+                    "$9::bigint[]) WITH ORDINALITY AS t(label, d, ord) ORDER BY t.ord ON CONFLICT "
+                    "(project_id, label, shard) DO UPDATE SET n = label_counts.n + excluded.n), u "
+                    "AS (INSERT INTO labeler_counts "
                     "(project_id, user_id, n) VALUES ($1::bigint, $3::bigint, 1) ON CONFLICT "
                     "(project_id, user_id) DO UPDATE SET n = labeler_counts.n + 1), d AS (DELETE "
                     "FROM drafts WHERE item_id = $2::bigint AND user_id = $3::bigint), m AS "
@@ -294,7 +293,8 @@ Result<SubmitOutcome> SqlRepository::SubmitAnnotation(const SubmitRequest& reque
                        "VALUES ($1, $2, $3, 'human', $4, $5, $6, $7, $7) RETURNING id",
                        {request.project_id, request.item_id, request.user_id, request.payload_json,
                         request.lease_token, counted, request.now}));
-        TESSERA_TRY(AdjustLabelCounts(conn, request.project_id, {}, request.counted_labels));
+        TESSERA_TRY(
+            AdjustLabelCounts(conn, dialect, request.project_id, {}, request.counted_labels));
         TESSERA_TRY(
             conn.Exec("INSERT INTO labeler_counts (project_id, user_id, n) VALUES ($1, "
                       "$2, 1) ON CONFLICT (project_id, user_id) DO UPDATE SET n = "
