@@ -21,6 +21,7 @@
 #include "services/cache_purge_job.hpp"
 #include "services/import_service.hpp"
 #include "services/ingest_job.hpp"
+#include "services/project_cache.hpp"
 #include "services/tile_pyramid_job.hpp"
 #include "services/tile_service.hpp"
 #include "storage/postgres/postgres_repository.hpp"
@@ -165,10 +166,13 @@ Status RunServe(const Config& config, const char* argv0) {
     AuthSettings auth_settings;
     AuthService auth(db, clock, random, auth_settings);
     TESSERA_TRY(EnsureAdmin(auth));
-    ProjectService projects(db, clock, random, {config.allowed_roots, config.item_limit});
+    // Shared so that a start, pause or delete through `projects` reaches `labeling` at once.
+    ProjectCache project_cache(clock, TimeMs{2} * 1000, 10'000);
+    ProjectService projects(db, clock, random, {config.allowed_roots, config.item_limit},
+                            &project_cache);
     LabelingSettings labeling_settings;
     labeling_settings.lease_ms = config.lease_ms;
-    LabelingService labeling(db, clock, random, labeling_settings);
+    LabelingService labeling(db, clock, random, labeling_settings, &project_cache);
     DashboardService dashboard(db, clock);
     ExportService exports(db, clock);
     ImageRenderer renderer(config.data_dir / "cache");

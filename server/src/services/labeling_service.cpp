@@ -68,8 +68,12 @@ Status FillFromPayload(AnnotationView& view, const std::string& payload_json) {
 }  // namespace
 
 LabelingService::LabelingService(Repository& repo, const Clock& clock, Random& random,
-                                 LabelingSettings settings)
-    : repo_(repo), clock_(clock), random_(random), settings_(settings) {}
+                                 LabelingSettings settings, ProjectCache* projects)
+    : repo_(repo), clock_(clock), random_(random), settings_(settings), projects_(projects) {}
+
+Result<Project> LabelingService::GetProject(Id project_id) {
+    return projects_ != nullptr ? projects_->Get(repo_, project_id) : repo_.GetProject(project_id);
+}
 
 Result<std::shared_ptr<const LabelTree>> LabelingService::TreeOf(const Project& project) {
     {
@@ -92,7 +96,7 @@ Result<Page> LabelingService::Next(const User& actor, Id project_id, int count) 
     if (count != 1 && count != 4 && count != 6 && count != 9) {
         return Error::InvalidArgument("count must be 1, 4, 6 or 9", "count");
     }
-    TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
+    TESSERA_ASSIGN_OR_RETURN(Project project, GetProject(project_id));
     TESSERA_TRY(RequireRunning(project));
     LeaseRequest request;
     request.project_id = project_id;
@@ -113,7 +117,7 @@ Result<Page> LabelingService::Next(const User& actor, Id project_id, int count) 
 
 Result<TimeMs> LabelingService::Renew(const User& actor, Id project_id, const std::string& lease) {
     TESSERA_TRY(CheckLeaseFormat(lease));
-    TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
+    TESSERA_ASSIGN_OR_RETURN(Project project, GetProject(project_id));
     TESSERA_TRY(RequireRunning(project));
     const TimeMs now = clock_.NowMs();
     const TimeMs expires = now + settings_.lease_ms;
@@ -123,7 +127,7 @@ Result<TimeMs> LabelingService::Renew(const User& actor, Id project_id, const st
 
 Status LabelingService::Release(const User& actor, Id project_id, const std::string& lease) {
     TESSERA_TRY(CheckLeaseFormat(lease));
-    TESSERA_TRY(repo_.GetProject(project_id));
+    TESSERA_TRY(GetProject(project_id));
     return repo_.ReleaseLease(project_id, actor.id, lease);
 }
 
@@ -131,7 +135,7 @@ Result<SubmitResult> LabelingService::SubmitLabels(const User& actor, Id project
                                                    const std::string& lease,
                                                    const std::vector<std::string>& labels) {
     TESSERA_TRY(CheckLeaseFormat(lease));
-    TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
+    TESSERA_ASSIGN_OR_RETURN(Project project, GetProject(project_id));
     TESSERA_TRY(RequireRunning(project));
     TESSERA_ASSIGN_OR_RETURN(auto tree, TreeOf(project));
     TESSERA_ASSIGN_OR_RETURN(auto ordered,
@@ -153,7 +157,7 @@ Result<SubmitResult> LabelingService::SubmitShapes(const User& actor, Id project
                                                    const std::string& lease,
                                                    std::vector<Shape> shapes) {
     TESSERA_TRY(CheckLeaseFormat(lease));
-    TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
+    TESSERA_ASSIGN_OR_RETURN(Project project, GetProject(project_id));
     TESSERA_TRY(RequireRunning(project));
     TESSERA_ASSIGN_OR_RETURN(auto tree, TreeOf(project));
     TESSERA_ASSIGN_OR_RETURN(Item item, repo_.GetItem(project_id, item_id));
@@ -176,7 +180,7 @@ Result<SubmitResult> LabelingService::SubmitShapes(const User& actor, Id project
 
 Status LabelingService::SaveDraft(const User& actor, Id project_id, Id item_id,
                                   const std::vector<Shape>& shapes) {
-    TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
+    TESSERA_ASSIGN_OR_RETURN(Project project, GetProject(project_id));
     if (IsClassification(project.task_type)) {
         return Error::InvalidArgument("drafts are for drawing projects", "shapes");
     }
@@ -200,7 +204,7 @@ Status LabelingService::SaveDraft(const User& actor, Id project_id, Id item_id,
 }
 
 Result<DraftView> LabelingService::GetDraft(const User& actor, Id project_id, Id item_id) {
-    TESSERA_TRY(repo_.GetProject(project_id));
+    TESSERA_TRY(GetProject(project_id));
     TESSERA_ASSIGN_OR_RETURN(Draft draft, repo_.GetDraft(project_id, item_id, actor.id));
     DraftView view;
     TESSERA_ASSIGN_OR_RETURN(view.shapes, ParseShapesPayload(draft.payload_json));
@@ -214,7 +218,7 @@ Status LabelingService::Skip(const User& actor, Id project_id, Id item_id,
     if (lease.empty()) {
         return Error::InvalidArgument("lease is required to skip an item", "lease");
     }
-    TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
+    TESSERA_ASSIGN_OR_RETURN(Project project, GetProject(project_id));
     TESSERA_TRY(RequireRunning(project));
     SkipRequest request;
     request.project_id = project_id;
@@ -227,7 +231,7 @@ Status LabelingService::Skip(const User& actor, Id project_id, Id item_id,
 
 Result<AnnotationView> LabelingService::GetAnnotation(const User& actor, Id project_id,
                                                       Id item_id) {
-    TESSERA_TRY(repo_.GetProject(project_id));
+    TESSERA_TRY(GetProject(project_id));
     AnnotationView view;
     TESSERA_ASSIGN_OR_RETURN(view.item, repo_.GetItem(project_id, item_id));
     auto annotation = repo_.GetAnnotation(project_id, item_id, actor.id);
@@ -255,7 +259,7 @@ Result<std::vector<AnnotationView>> LabelingService::History(const User& actor, 
     if (limit < 1 || limit > 200) {
         return Error::InvalidArgument("limit must be between 1 and 200", "limit");
     }
-    TESSERA_TRY(repo_.GetProject(project_id));
+    TESSERA_TRY(GetProject(project_id));
     TESSERA_ASSIGN_OR_RETURN(auto rows,
                              repo_.ListUserAnnotations(project_id, actor.id, limit,
                                                        before > 0 ? before : clock_.NowMs() + 1));

@@ -13,6 +13,7 @@
 #include "domain/label_tree.hpp"
 #include "domain/model.hpp"
 #include "domain/shapes.hpp"
+#include "services/project_cache.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
@@ -53,8 +54,10 @@ struct DraftView {
 
 class LabelingService {
 public:
-    LabelingService(Repository& repo, const Clock& clock, Random& random,
-                    LabelingSettings settings);
+    // `projects`, when given, serves the project reads of every call (see project_cache.hpp);
+    // without it each call reads the project from `repo`.
+    LabelingService(Repository& repo, const Clock& clock, Random& random, LabelingSettings settings,
+                    ProjectCache* projects = nullptr);
 
     // count must be 1, 4, 6 or 9 (kInvalidArgument otherwise). kFailedPrecondition unless the
     // project is running.
@@ -91,6 +94,8 @@ private:
     // needs it, so each project's tree is kept with the labels_json it came from and parsed
     // again only when that text differs from the project just loaded.
     Result<std::shared_ptr<const LabelTree>> TreeOf(const Project& project);
+    // Through projects_ when there is one.
+    Result<Project> GetProject(Id project_id);
 
     struct CachedTree {
         std::string labels_json;
@@ -101,6 +106,7 @@ private:
     const Clock& clock_;
     Random& random_;
     LabelingSettings settings_;
+    ProjectCache* projects_;  // may be null
     std::mutex trees_mu_;
     std::unordered_map<Id, CachedTree> trees_;  // guarded by trees_mu_
 };

@@ -93,8 +93,8 @@ Status ValidatePattern(const std::string& pattern) {
 }
 
 ProjectService::ProjectService(Repository& repo, const Clock& clock, Random& random,
-                               ProjectSettings settings)
-    : repo_(repo), clock_(clock), random_(random), settings_(std::move(settings)) {}
+                               ProjectSettings settings, ProjectCache* cache)
+    : repo_(repo), clock_(clock), random_(random), settings_(std::move(settings)), cache_(cache) {}
 
 Result<fs::path> ProjectService::ResolveLocalPath(const std::string& path) const {
     if (path.empty()) {
@@ -198,10 +198,18 @@ Result<std::vector<ProjectView>> ProjectService::List(const User& actor) {
     return out;
 }
 
+void ProjectService::ForgetCached(Id project_id) {
+    if (cache_ != nullptr) {
+        cache_->Erase(project_id);
+    }
+}
+
 Result<Project> ProjectService::Start(const User& actor, Id project_id) {
     TESSERA_TRY(RequireOwner(actor, "start projects"));
     TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
-    TESSERA_TRY(repo_.SetProjectStatus(project_id, ProjectStatus::kRunning));
+    Status set = repo_.SetProjectStatus(project_id, ProjectStatus::kRunning);
+    ForgetCached(project_id);  // also on failure: what the database holds now is unknown
+    TESSERA_TRY(set);
     project.status = ProjectStatus::kRunning;
     return project;
 }
@@ -212,7 +220,9 @@ Result<Project> ProjectService::Pause(const User& actor, Id project_id) {
     if (project.status == ProjectStatus::kDraft) {
         return Error::FailedPrecondition("a project that has not started cannot be paused");
     }
-    TESSERA_TRY(repo_.SetProjectStatus(project_id, ProjectStatus::kPaused));
+    Status set = repo_.SetProjectStatus(project_id, ProjectStatus::kPaused);
+    ForgetCached(project_id);
+    TESSERA_TRY(set);
     project.status = ProjectStatus::kPaused;
     return project;
 }
@@ -228,7 +238,9 @@ Status ProjectService::Delete(const User& actor, Id project_id) {
     purge.payload_json = nlohmann::json{{"project_id", project_id}}.dump();
     purge.created_at = clock_.NowMs();
     TESSERA_TRY(repo_.EnqueueJob(purge));
-    return repo_.DeleteProject(project_id, clock_.NowMs());
+    Status deleted = repo_.DeleteProject(project_id, clock_.NowMs());
+    ForgetCached(project_id);
+    return deleted;
 }
 
 }  // namespace tessera

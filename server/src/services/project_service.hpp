@@ -10,6 +10,7 @@
 #include "base/result.hpp"
 #include "domain/label_tree.hpp"
 #include "domain/model.hpp"
+#include "services/project_cache.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
@@ -37,7 +38,10 @@ struct ProjectView {
 
 class ProjectService {
 public:
-    ProjectService(Repository& repo, const Clock& clock, Random& random, ProjectSettings settings);
+    // `cache`, when given, has a project's entry erased whenever this service changes the
+    // project (start, pause, delete), so LabelingService sees the change at once.
+    ProjectService(Repository& repo, const Clock& clock, Random& random, ProjectSettings settings,
+                   ProjectCache* cache = nullptr);
 
     // Owners only. kInvalidArgument names the bad field; kConflict for a used name.
     Result<Project> Create(const User& actor, const ProjectSpec& spec);
@@ -53,10 +57,13 @@ public:
     const ProjectSettings& settings() const { return settings_; }
 
 private:
+    void ForgetCached(Id project_id);
+
     Repository& repo_;
     const Clock& clock_;
     Random& random_;
     ProjectSettings settings_;
+    ProjectCache* cache_;  // may be null
 };
 
 // Project names: 1-100 characters after trimming, no control characters.
