@@ -107,6 +107,9 @@ int PyramidLevels(int width, int height, int tile_size) {
 
 // Holds the one build slot of a TilePyramid for the whole of a build. Waiting urgent builds go
 // first, so a viewer's image is built right after the current one, not after the job's queue.
+// A viewer's poll counts as waiting from the moment it is queued (queued_ holds it until the
+// background thread has finished it), not only once that thread reaches this guard: otherwise
+// a job build that ends just then could take the slot again before the thread wakes up.
 class TilePyramid::SlotGuard {
 public:
     SlotGuard(TilePyramid& owner, bool urgent) : owner_(owner) {
@@ -114,8 +117,10 @@ public:
         if (urgent) {
             ++owner_.urgent_waiting_;
         }
-        owner_.slot_free_.wait(
-            lock, [&] { return !owner_.building_ && (urgent || owner_.urgent_waiting_ == 0); });
+        owner_.slot_free_.wait(lock, [&] {
+            return !owner_.building_ && (urgent || (owner_.urgent_waiting_ == 0 &&
+                                                    (owner_.queued_.empty() || owner_.stopping_)));
+        });
         if (urgent) {
             --owner_.urgent_waiting_;
         }
@@ -145,6 +150,7 @@ TilePyramid::~TilePyramid() {
         queue_.clear();
     }
     queue_changed_.notify_all();
+    slot_free_.notify_all();
     if (background_.joinable()) {
         background_.join();
     }
@@ -356,8 +362,11 @@ void TilePyramid::BackgroundLoop() {
             log::Warn("tile pyramid build failed",
                       {{"source", next.source.string()}, {"error", built.error().message}});
         }
-        std::lock_guard lock(mu_);
-        queued_.erase(next.target);
+        {
+            std::lock_guard lock(mu_);
+            queued_.erase(next.target);
+        }
+        slot_free_.notify_all();  // a job build may have waited for the queue to drain
     }
 }
 
