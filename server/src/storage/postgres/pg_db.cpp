@@ -26,34 +26,35 @@ Result<std::unique_ptr<PgDb>> PgDb::Open(const std::string& conninfo, int pool_s
 
 PgDb::~PgDb() = default;
 
-std::unique_ptr<PgConn> PgDb::Take() {
+std::unique_ptr<PgConn> PgDb::Take(bool read) {
     std::unique_lock<std::mutex> lock(mu_);
-    if (!idle_.empty() && waiters_.empty()) {
+    if (!idle_.empty() && read_waiters_.empty() && write_waiters_.empty()) {
         std::unique_ptr<PgConn> conn = std::move(idle_.back());
         idle_.pop_back();
         return conn;
     }
     Waiter self;
-    waiters_.push_back(&self);
+    (read ? read_waiters_ : write_waiters_).push_back(&self);
     self.cv.wait(lock, [&] { return self.conn != nullptr; });
     return std::move(self.conn);
 }
 
 void PgDb::Return(std::unique_ptr<PgConn> conn) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (waiters_.empty()) {
+    std::deque<Waiter*>& line = read_waiters_.empty() ? write_waiters_ : read_waiters_;
+    if (line.empty()) {
         idle_.push_back(std::move(conn));
         return;
     }
-    Waiter* next = waiters_.front();
-    waiters_.pop_front();
+    Waiter* next = line.front();
+    line.pop_front();
     next->conn = std::move(conn);
     // Under mu_: `next` lives on the waiter's stack and goes away once it sees its connection.
     next->cv.notify_one();
 }
 
-Status PgDb::RunTransaction(const char* begin, const SqlWork& work) {
-    std::unique_ptr<PgConn> conn = Take();
+Status PgDb::RunTransaction(const char* begin, bool read, const SqlWork& work) {
+    std::unique_ptr<PgConn> conn = Take(read);
     Status status;
     for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
         if (!conn->EnsureConnected()) {
@@ -79,12 +80,12 @@ Status PgDb::RunTransaction(const char* begin, const SqlWork& work) {
 }
 
 Status PgDb::Write(const SqlWork& work) {
-    return RunTransaction("BEGIN", work);
+    return RunTransaction("BEGIN", /*read=*/false, work);
 }
 
 Status PgDb::Read(const SqlWork& work) {
     // REPEATABLE READ: the queries of one read (counters + live leases) see one snapshot.
-    return RunTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", work);
+    return RunTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", /*read=*/true, work);
 }
 
 }  // namespace tessera
