@@ -1,9 +1,7 @@
 // Draws shapes in image coordinates onto a 2D context already transformed by the viewport.
 // Shapes of one label share one path, so 10,000 boxes cost a dozen fill/stroke calls.
-import type { MaskRaster } from "../geometry/mask";
 import type { Ring } from "../geometry/polygon";
 import type { Shape } from "../schema/shapes";
-import { rgb } from "./palette";
 
 export function traceRings(path: Path2D | CanvasRenderingContext2D, rings: readonly Ring[]): void {
     for (const ring of rings) {
@@ -69,29 +67,4 @@ export function paintShapes(
             ctx.stroke(polygons);
         }
     }
-}
-
-/** The mask as an RGBA bitmap (value 0 transparent), drawn scaled over the image. */
-export function maskCanvas(raster: MaskRaster, colors: readonly string[]): HTMLCanvasElement {
-    const canvas = document.createElement("canvas");
-    canvas.width = Math.max(1, raster.width);
-    canvas.height = Math.max(1, raster.height);
-    const ctx = canvas.getContext("2d");
-    if (ctx === null || raster.width === 0) {
-        return canvas;
-    }
-    const data = ctx.createImageData(raster.width, raster.height);
-    const table = colors.map(rgb);
-    const v = raster.values;
-    for (let i = 0; i < v.length; i++) {
-        const c = table[(v[i] ?? 0) - 1];
-        if (c !== undefined) {
-            data.data[i * 4] = c[0];
-            data.data[i * 4 + 1] = c[1];
-            data.data[i * 4 + 2] = c[2];
-            data.data[i * 4 + 3] = 110;
-        }
-    }
-    ctx.putImageData(data, 0, 0);
-    return canvas;
 }

@@ -9,11 +9,14 @@ import { screenPoint } from "../geometry/point";
 import type { Viewport } from "../geometry/viewport";
 import { containFit, panBy, screenToImage, visibleImageRect, zoomAt } from "../geometry/viewport";
 import type { AnnotationDocument } from "../store/annotation_document";
-import { rasterFromDocument } from "../store/mask_layer";
+import type { MaskRaster } from "../geometry/mask";
+import { documentRaster } from "../store/mask_layer";
 import type { Shape } from "../schema/shapes";
 import type { ImageSource } from "./image_layer";
 import { ImageLayer } from "./image_layer";
-import { maskCanvas, paintShapes, traceRings } from "./shape_painter";
+import type { ImageRect } from "./mask_renderer";
+import { MaskRenderer } from "./mask_renderer";
+import { paintShapes, traceRings } from "./shape_painter";
 import type { Tool } from "./tools/tool";
 
 export interface StageOptions {
@@ -56,7 +59,8 @@ export class Stage {
     private pan_: { x: number; y: number } | null = null;
     private space_ = false;
     private fitted_ = false;
-    private maskCache_: { version: number; canvas: HTMLCanvasElement } | null = null;
+    /** Mask tiles on screen, shared by the document's raster and a brush stroke's copy. */
+    private readonly masks_ = new MaskRenderer();
     private readonly cleanups_: (() => void)[] = [];
     /** Milliseconds spent in each repaint, newest last (read by the pan benchmark). */
     readonly frameTimes: number[] = [];
@@ -242,19 +246,24 @@ export class Stage {
         d["tilesDrawn"] = String(t.drawn);
     }
 
+    /** The image area shown on screen, or in `area` (screen px). */
+    private imageRect(area?: { x: number; y: number; w: number; h: number }): ImageRect {
+        const v = this.view_;
+        return area === undefined
+            ? visibleImageRect(v, this.size_)
+            : {
+                  x: (area.x - v.offset.x) / v.scale,
+                  y: (area.y - v.offset.y) / v.scale,
+                  w: area.w / v.scale,
+                  h: area.h / v.scale,
+              };
+    }
+
     private visibleShapes(area?: { x: number; y: number; w: number; h: number }): Shape[] {
         const doc = this.opts.doc;
         const editing = this.tool_?.editingId() ?? null;
         const v = this.view_;
-        const rect =
-            area === undefined
-                ? visibleImageRect(v, this.size_)
-                : {
-                      x: (area.x - v.offset.x) / v.scale,
-                      y: (area.y - v.offset.y) / v.scale,
-                      w: area.w / v.scale,
-                      h: area.h / v.scale,
-                  };
+        const rect = this.imageRect(area);
         // Grown by the stroke width so outlines just outside the area still get drawn.
         const pad = 2 / v.scale;
         const ids = new Set(
@@ -331,35 +340,35 @@ export class Stage {
         if (preview?.kind !== "mask") {
             const masks = this.documentMask();
             if (masks !== null) {
-                l.ctx.imageSmoothingEnabled = false;
-                l.ctx.drawImage(masks, 0, 0, this.opts.image.width, this.opts.image.height);
+                this.drawMask(l.ctx, masks, this.imageRect(area));
             }
         }
         const shapes = doc.size > 0 ? this.visibleShapes(area) : [];
         paintShapes(l.ctx, shapes, (label) => this.opts.colorOf(label), 2 / this.view_.scale);
     }
 
-    private documentMask(): HTMLCanvasElement | null {
+    /** The document's class raster (cached by the mask layer), or null without masks. */
+    private documentMask(): MaskRaster | null {
         const doc = this.opts.doc;
         const hasMask = doc.shapes().some((s) => s.geometry.kind === "mask" && !doc.isHidden(s.id));
-        if (!hasMask) {
-            return null;
-        }
-        if (this.maskCache_?.version !== doc.version) {
-            const raster = rasterFromDocument(doc, this.opts.image, this.opts.labels);
-            for (const s of doc.shapes()) {
-                if (s.geometry.kind === "mask" && doc.isHidden(s.id)) {
-                    const v = this.opts.labels.indexOf(s.label) + 1;
-                    raster.values.forEach((x, i) => {
-                        if (x === v) {
-                            raster.values[i] = 0;
-                        }
-                    });
-                }
+        return hasMask ? documentRaster(doc, this.opts.image, this.opts.labels) : null;
+    }
+
+    /** Draws a mask's tiles over `rect`; hidden mask shapes hide their label's pixels. */
+    private drawMask(ctx: CanvasRenderingContext2D, raster: MaskRaster, rect: ImageRect): void {
+        const doc = this.opts.doc;
+        const hidden = new Set<number>();
+        for (const s of doc.shapes()) {
+            if (s.geometry.kind === "mask" && doc.isHidden(s.id)) {
+                hidden.add(this.opts.labels.indexOf(s.label) + 1);
             }
-            this.maskCache_ = { version: doc.version, canvas: maskCanvas(raster, this.colors()) };
         }
-        return this.maskCache_.canvas;
+        this.masks_.setStyle(this.colors(), hidden);
+        const dpr = window.devicePixelRatio || 1;
+        this.masks_.draw(ctx, raster, rect, this.view_.scale * dpr);
+        // For browser tests: the raster's memory (chunks of 128 KiB) and the tile renders.
+        this.element.dataset["maskChunks"] = String(raster.chunkCount);
+        this.element.dataset["maskTilesRendered"] = String(this.masks_.rendered);
     }
 
     private colors(): string[] {
@@ -412,14 +421,7 @@ export class Stage {
                 this.outline(ctx, preview.shape, color, 2 * px, true);
                 break;
             case "mask":
-                ctx.imageSmoothingEnabled = false;
-                ctx.drawImage(
-                    maskCanvas(preview.raster, this.colors()),
-                    0,
-                    0,
-                    this.opts.image.width,
-                    this.opts.image.height,
-                );
+                this.drawMask(ctx, preview.raster, this.imageRect());
                 break;
         }
     }

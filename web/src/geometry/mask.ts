@@ -1,56 +1,229 @@
-// Semantic masks. While editing, a mask is a raster with one class value per pixel (0 = none);
-// on the wire each label's pixels are runs [start, length, ...] over the row-major pixel index
-// (i = y * width + x). A pixel belongs to a polygon when its centre (x + 0.5, y + 0.5) is inside
-// by the even-odd rule, the same rule the server uses to rasterise semantic polygons.
+// Semantic masks. While editing, a mask is a raster with one class value per pixel (0 = none),
+// stored in chunks (mask_raster.ts); on the wire each label's pixels are runs
+// [start, length, ...] over the row-major pixel index (i = y * width + x). A pixel belongs to a
+// polygon when its centre (x + 0.5, y + 0.5) is inside by the even-odd rule, the same rule the
+// server uses to rasterise semantic polygons. Every operation here costs time in proportion to
+// the pixels it paints or the chunks that hold pixels, never to the image's whole area.
 import type { Ring } from "./polygon";
 import type { ImagePoint, Size } from "./point";
+import { MaskRaster, kChunkShift, kChunkSize } from "./mask_raster";
+
+export { MaskRaster };
 
 export type Runs = readonly number[];
 
-export class MaskRaster {
-    readonly values: Uint16Array;
+/** Appends runs in increasing order, joining one that starts where the last one ended. */
+class RunsBuilder {
+    readonly runs: number[] = [];
+    private end_ = -1;
 
-    constructor(
-        readonly width: number,
-        readonly height: number,
-    ) {
-        this.values = new Uint16Array(Math.max(0, width * height));
+    push(start: number, length: number): void {
+        if (start === this.end_) {
+            const last = this.runs.length - 1;
+            this.runs[last] = (this.runs[last] ?? 0) + length;
+        } else {
+            this.runs.push(start, length);
+        }
+        this.end_ = start + length;
     }
+}
 
-    get(x: number, y: number): number {
-        return this.values[y * this.width + x] ?? 0;
+/**
+ * Calls `visit(value, start, length)` for maximal spans of one value within each row segment of
+ * a chunk, in row-major order. With `zeros`, the pixels of unallocated chunks come as zero spans
+ * (a band of chunk rows with nothing allocated as one span), so no pixel of them is read.
+ */
+function scanRuns(
+    mask: MaskRaster,
+    zeros: boolean,
+    visit: (value: number, start: number, length: number) => void,
+    cyStart = 0,
+    cyEnd = mask.rows,
+): void {
+    const w = mask.width;
+    for (let cy = cyStart; cy < cyEnd; cy++) {
+        const y0 = cy << kChunkShift;
+        const y1 = Math.min(mask.height, y0 + kChunkSize);
+        const chunks: { x0: number; x1: number; data: Uint16Array }[] = [];
+        for (const cx of mask.chunkColumns(cy)) {
+            const data = mask.chunkAt(cx, cy)?.data;
+            if (data !== undefined) {
+                chunks.push({
+                    x0: cx << kChunkShift,
+                    x1: Math.min(w, (cx + 1) << kChunkShift),
+                    data,
+                });
+            }
+        }
+        if (chunks.length === 0) {
+            if (zeros) {
+                visit(0, y0 * w, (y1 - y0) * w);
+            }
+            continue;
+        }
+        for (let y = y0; y < y1; y++) {
+            const base = y * w;
+            const row = (y - y0) << kChunkShift;
+            let x = 0;
+            for (const c of chunks) {
+                if (zeros && c.x0 > x) {
+                    visit(0, base + x, c.x0 - x);
+                }
+                let from = c.x0;
+                let current = c.data[row] ?? 0;
+                for (let xx = c.x0 + 1; xx < c.x1; xx++) {
+                    const v = c.data[row + xx - c.x0] ?? 0;
+                    if (v !== current) {
+                        if (zeros || current !== 0) {
+                            visit(current, base + from, xx - from);
+                        }
+                        current = v;
+                        from = xx;
+                    }
+                }
+                if (zeros || current !== 0) {
+                    visit(current, base + from, c.x1 - from);
+                }
+                x = c.x1;
+            }
+            if (zeros && x < w) {
+                visit(0, base + x, w - x);
+            }
+        }
     }
 }
 
 /** Runs of pixels equal to `value`, sorted and non-overlapping. */
 export function encodeRuns(mask: MaskRaster, value: number): number[] {
-    const runs: number[] = [];
-    const v = mask.values;
-    let start = -1;
-    for (let i = 0; i < v.length; i++) {
-        if (v[i] === value) {
-            if (start < 0) {
-                start = i;
-            }
-        } else if (start >= 0) {
-            runs.push(start, i - start);
-            start = -1;
+    const out = new RunsBuilder();
+    scanRuns(mask, value === 0, (v, start, length) => {
+        if (v === value) {
+            out.push(start, length);
         }
-    }
-    if (start >= 0) {
-        runs.push(start, v.length - start);
-    }
-    return runs;
+    });
+    return out.runs;
 }
 
-/** Writes `value` over the runs' pixels; runs reaching past the image are clipped. */
+/** The runs of every non-zero value in one pass: what committing an edit needs for all labels. */
+export function encodeAllRuns(mask: MaskRaster): Map<number, number[]> {
+    const builders = new Map<number, RunsBuilder>();
+    scanRuns(mask, false, (v, start, length) => {
+        let b = builders.get(v);
+        if (b === undefined) {
+            b = new RunsBuilder();
+            builders.set(v, b);
+        }
+        b.push(start, length);
+    });
+    return new Map([...builders].map(([v, b]) => [v, b.runs]));
+}
+
+/**
+ * The runs of every non-zero value, re-encoding only the chunk rows in `rows` (sorted) and
+ * taking the rest from `old`: the runs per value of the raster this one was cloned from, which
+ * must be exact (sorted, disjoint, and the same pixels that raster holds outside those rows).
+ * Equal to `encodeAllRuns(mask)`, in time proportional to the rows written and the old runs.
+ */
+export function spliceRuns(
+    mask: MaskRaster,
+    old: ReadonlyMap<number, Runs>,
+    rows: readonly number[],
+): Map<number, number[]> {
+    const w = mask.width;
+    const n = w * mask.height;
+    // Consecutive chunk rows become one band of pixel indexes [start, end).
+    const bands: { start: number; end: number; runs: Map<number, RunsBuilder> }[] = [];
+    for (let i = 0; i < rows.length;) {
+        let j = i + 1;
+        while (j < rows.length && rows[j] === (rows[j - 1] ?? 0) + 1) {
+            j++;
+        }
+        const c0 = rows[i] ?? 0;
+        const c1 = (rows[j - 1] ?? 0) + 1;
+        const runs = new Map<number, RunsBuilder>();
+        scanRuns(
+            mask,
+            false,
+            (v, start, length) => {
+                let b = runs.get(v);
+                if (b === undefined) {
+                    b = new RunsBuilder();
+                    runs.set(v, b);
+                }
+                b.push(start, length);
+            },
+            c0,
+            c1,
+        );
+        const start = Math.min(n, (c0 << kChunkShift) * w);
+        bands.push({ start, end: Math.min(n, (c1 << kChunkShift) * w), runs });
+        i = j;
+    }
+    const values = new Set(old.keys());
+    for (const b of bands) {
+        for (const v of b.runs.keys()) {
+            values.add(v);
+        }
+    }
+    const out = new Map<number, number[]>();
+    for (const v of values) {
+        const before = old.get(v) ?? [];
+        const to = new RunsBuilder();
+        let k = 0;
+        let pos = 0;
+        // Old runs clipped to [pos, until): parts inside a band are left to the band's scan.
+        const copy = (until: number): void => {
+            while (k + 1 < before.length) {
+                const a = before[k] ?? 0;
+                const b = a + (before[k + 1] ?? 0);
+                if (a >= until) {
+                    break;
+                }
+                const from = Math.max(a, pos);
+                if (Math.min(b, until) > from) {
+                    to.push(from, Math.min(b, until) - from);
+                }
+                if (b > until) {
+                    break;
+                }
+                k += 2;
+            }
+        };
+        for (const band of bands) {
+            copy(band.start);
+            const fresh = band.runs.get(v)?.runs ?? [];
+            for (let i = 0; i + 1 < fresh.length; i += 2) {
+                to.push(fresh[i] ?? 0, fresh[i + 1] ?? 0);
+            }
+            while (k + 1 < before.length && (before[k] ?? 0) + (before[k + 1] ?? 0) <= band.end) {
+                k += 2;
+            }
+            pos = band.end;
+        }
+        copy(n);
+        if (to.runs.length > 0) {
+            out.set(v, to.runs);
+        }
+    }
+    return out;
+}
+
+/**
+ * Writes `value` over the runs' pixels; runs reaching past the image are clipped. Zero runs over
+ * pixels that are already 0 allocate nothing.
+ */
 export function decodeRuns(mask: MaskRaster, runs: Runs, value: number): void {
-    const n = mask.values.length;
+    const w = mask.width;
+    const n = w * mask.height;
     for (let k = 0; k + 1 < runs.length; k += 2) {
-        const start = Math.max(0, Math.floor(runs[k] ?? 0));
-        const end = Math.min(n, start + Math.max(0, Math.floor(runs[k + 1] ?? 0)));
-        if (start < end) {
-            mask.values.fill(value, start, end);
+        let i = Math.max(0, Math.floor(runs[k] ?? 0));
+        const end = Math.min(n, i + Math.max(0, Math.floor(runs[k + 1] ?? 0)));
+        while (i < end) {
+            const y = Math.floor(i / w);
+            const x = i - y * w;
+            const stop = Math.min(end, (y + 1) * w);
+            mask.fillSpan(y, x, x + stop - i, value);
+            i = stop;
         }
     }
 }
@@ -109,7 +282,7 @@ export function rasterizeRings(
 
 export function fillRings(mask: MaskRaster, rings: readonly Ring[], value: number): void {
     rasterizeRings(rings, mask, (y, x0, x1) => {
-        mask.values.fill(value, y * mask.width + x0, y * mask.width + x1);
+        mask.fillSpan(y, x0, x1, value);
     });
 }
 
@@ -119,17 +292,30 @@ export function paintDisc(mask: MaskRaster, c: ImagePoint, radius: number, value
     const r2 = radius * radius;
     const y0 = Math.max(0, Math.floor(c.y - radius));
     const y1 = Math.min(mask.height - 1, Math.ceil(c.y + radius));
-    const x0 = Math.max(0, Math.floor(c.x - radius));
-    const x1 = Math.min(mask.width - 1, Math.ceil(c.x + radius));
+    const xMin = Math.max(0, Math.floor(c.x - radius));
+    const xMax = Math.min(mask.width - 1, Math.ceil(c.x + radius));
     for (let y = y0; y <= y1; y++) {
         const dy = y + 0.5 - c.y;
-        for (let x = x0; x <= x1; x++) {
-            const dx = x + 0.5 - c.x;
-            const i = y * mask.width + x;
-            if (dx * dx + dy * dy <= r2 && mask.values[i] !== value) {
-                mask.values[i] = value;
-                changed = true;
-            }
+        const inside = (x: number): boolean => (x + 0.5 - c.x) ** 2 + dy * dy <= r2;
+        // Each row of a disc is one span: estimate its ends, then settle them with the exact
+        // per-pixel test so rounding in the square root never adds or drops a pixel.
+        const half = Math.sqrt(Math.max(0, r2 - dy * dy));
+        let lo = Math.max(xMin, Math.ceil(c.x - half - 0.5));
+        let hi = Math.min(xMax, Math.floor(c.x + half - 0.5));
+        while (lo > xMin && inside(lo - 1)) {
+            lo--;
+        }
+        while (lo <= hi && !inside(lo)) {
+            lo++;
+        }
+        while (hi < xMax && inside(hi + 1)) {
+            hi++;
+        }
+        while (hi >= lo && !inside(hi)) {
+            hi--;
+        }
+        if (lo <= hi) {
+            changed = mask.fillSpan(y, lo, hi + 1, value) || changed;
         }
     }
     return changed;
@@ -156,41 +342,61 @@ export function paintSegment(
 
 /**
  * Fills the 4-connected region of equal value around `seed` (e.g. the inside of an outline
- * painted with the brush). Iterative with an explicit stack: large regions must not overflow.
+ * painted with the brush), a row span at a time with an explicit stack of seeds: memory follows
+ * the region's outline, not its area. Returns the pixels filled, or -1 once the region grows
+ * past `maxPixels`; the mask is then partly filled, so callers that set a limit fill a copy.
  */
-export function floodFill(mask: MaskRaster, seed: ImagePoint, value: number): number {
+export function floodFill(
+    mask: MaskRaster,
+    seed: ImagePoint,
+    value: number,
+    maxPixels = Number.POSITIVE_INFINITY,
+): number {
     const sx = Math.floor(seed.x);
     const sy = Math.floor(seed.y);
-    if (sx < 0 || sy < 0 || sx >= mask.width || sy >= mask.height) {
+    const w = mask.width;
+    const h = mask.height;
+    if (sx < 0 || sy < 0 || sx >= w || sy >= h) {
         return 0;
     }
-    const v = mask.values;
-    const w = mask.width;
-    const target = v[sy * w + sx];
+    const target = mask.get(sx, sy);
     if (target === value) {
         return 0;
     }
     let filled = 0;
-    const stack = [sy * w + sx];
+    const stack = [sx, sy];
     while (stack.length > 0) {
-        const i = stack.pop() ?? 0;
-        if (v[i] !== target) {
+        const y = stack.pop() ?? 0;
+        const x = stack.pop() ?? 0;
+        if (mask.get(x, y) !== target) {
             continue;
         }
-        v[i] = value;
-        filled++;
-        const x = i % w;
-        if (x > 0) {
-            stack.push(i - 1);
+        let l = x;
+        while (l > 0 && mask.get(l - 1, y) === target) {
+            l--;
         }
-        if (x < w - 1) {
-            stack.push(i + 1);
+        let r = x + 1;
+        while (r < w && mask.get(r, y) === target) {
+            r++;
         }
-        if (i >= w) {
-            stack.push(i - w);
+        mask.fillSpan(y, l, r, value);
+        filled += r - l;
+        if (filled > maxPixels) {
+            return -1;
         }
-        if (i + w < v.length) {
-            stack.push(i + w);
+        for (const ny of [y - 1, y + 1]) {
+            if (ny < 0 || ny >= h) {
+                continue;
+            }
+            // One seed per stretch of target pixels next to the span.
+            let open = false;
+            for (let xx = l; xx < r; xx++) {
+                const t = mask.get(xx, ny) === target;
+                if (t && !open) {
+                    stack.push(xx, ny);
+                }
+                open = t;
+            }
         }
     }
     return filled;

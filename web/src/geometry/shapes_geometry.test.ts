@@ -116,7 +116,7 @@ describe("masks", () => {
                 [2, i],
                 [7, i],
             ] as const) {
-                outline.values[y * 10 + x] = 1;
+                outline.set(x, y, 1);
             }
         }
         expect(floodFill(outline, P(4.5, 4.5), 1)).toBe(16);

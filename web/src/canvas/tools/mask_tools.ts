@@ -1,11 +1,19 @@
 // Semantic segmentation: the brush paints the current label in a disc of the chosen radius,
 // the eraser clears pixels, fill floods the connected region under the click (e.g. the inside of
 // an outline painted with the brush). A stroke edits a working raster shown as the preview and
-// is committed as one change set on pointer up; Esc mid-stroke drops it.
+// is committed as one change set on pointer up; Esc mid-stroke drops it. The working raster is a
+// copy-on-write clone of the document's, so a stroke costs the chunks it paints, not the image.
 import type { MaskRaster } from "../../geometry/mask";
 import { floodFill, paintSegment } from "../../geometry/mask";
 import type { ImagePoint } from "../../geometry/point";
-import { maskChanges, rasterFromDocument } from "../../store/mask_layer";
+import { commitRaster, documentRaster } from "../../store/mask_layer";
+
+/**
+ * A fill larger than this many pixels (a click on the background of a gigapixel image) is
+ * refused: it would allocate the whole image. 2^26 pixels is 128 MiB of chunks and covers any
+ * image the old full raster handled (up to 67 megapixels).
+ */
+export const kMaxFillPixels = 1 << 26;
 import type { Preview, ToolHost, ToolName } from "./tool";
 import { BaseTool } from "./tool";
 
@@ -38,7 +46,7 @@ export class BrushTool extends BaseTool {
         if (value === null || this.host.doc.locked) {
             return;
         }
-        this.raster_ = rasterFromDocument(this.host.doc, this.host.image, this.host.labels());
+        this.raster_ = documentRaster(this.host.doc, this.host.image, this.host.labels()).clone();
         this.last_ = p;
         paintSegment(this.raster_, p, p, this.host.brushRadius, value);
     }
@@ -59,7 +67,7 @@ export class BrushTool extends BaseTool {
         this.move(p);
         const raster = this.raster_;
         this.cancel();
-        this.host.doc.apply(maskChanges(this.host.doc, raster, this.host.labels()));
+        commitRaster(this.host.doc, this.host.image, raster, this.host.labels());
     }
 
     override cancel(): void {
@@ -82,9 +90,9 @@ export class FillTool extends BaseTool {
         if (value === 0 || this.host.doc.locked) {
             return;
         }
-        const raster = rasterFromDocument(this.host.doc, this.host.image, labels);
-        if (floodFill(raster, p, value) > 0) {
-            this.host.doc.apply(maskChanges(this.host.doc, raster, labels));
+        const raster = documentRaster(this.host.doc, this.host.image, labels).clone();
+        if (floodFill(raster, p, value, kMaxFillPixels) > 0) {
+            commitRaster(this.host.doc, this.host.image, raster, labels);
         }
     }
 }

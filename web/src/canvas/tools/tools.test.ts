@@ -6,7 +6,7 @@ import { encodeRuns } from "../../geometry/mask";
 import type { ImagePoint } from "../../geometry/point";
 import { imagePoint } from "../../geometry/point";
 import { AnnotationDocument } from "../../store/annotation_document";
-import { rasterFromDocument } from "../../store/mask_layer";
+import { documentRaster, rasterFromDocument } from "../../store/mask_layer";
 import { createTool } from "./index";
 import type { Tool, ToolHost, ToolName } from "./tool";
 
@@ -319,5 +319,86 @@ describe("mask tools", () => {
         host.doc.undo();
         expect(host.doc.get("mask:Dog")).toBeUndefined();
         expect(maskAt(host, 5, 2)).toBe(1);
+    });
+
+    it("paints and erases on a 40,000 × 40,000 image in a few chunks, undo included", () => {
+        const host = makeHost("Cat", { width: 40_000, height: 40_000 });
+        host.brushRadius = 20;
+        run(createTool("brush", host), drag([20_000, 20_000], [20_400, 20_000]));
+        const painted = documentRaster(host.doc, host.image, host.labels());
+        // x 19,980..20,420 and y 19,980..20,020 lie in chunk row 78, columns 78..79.
+        expect(painted.chunkCount).toBe(2);
+        run(createTool("eraser", host), drag([20_100, 20_000], [20_150, 20_000]));
+        expect(maskAt(host, 20_120, 20_000)).toBe(0);
+        expect(maskAt(host, 20_050, 20_000)).toBe(1);
+        const g = host.doc.get("mask:Cat")?.geometry;
+        const runs = g?.kind === "mask" ? g.runs : [];
+        // A few runs per row of the 40-row band (more where the stamped discs scallop its
+        // edges), all inside it: the encoding never walked the empty rest of the image.
+        expect(runs.length).toBeGreaterThan(2 * 2 * 40);
+        expect(runs.length).toBeLessThan(2 * 6 * 40);
+        expect(runs[0]).toBeGreaterThanOrEqual(19_980 * 40_000);
+        expect((runs.at(-2) ?? 0) + (runs.at(-1) ?? 0)).toBeLessThanOrEqual(20_020 * 40_000);
+
+        // A fill of the unpainted background would allocate the whole image: refused.
+        host.current = "Dog";
+        run(createTool("fill", host), presses([5, 5]));
+        expect(host.doc.get("mask:Dog")).toBeUndefined();
+
+        host.doc.undo();
+        expect(maskAt(host, 20_120, 20_000)).toBe(1);
+        expect(documentRaster(host.doc, host.image, host.labels()).chunkCount).toBe(2);
+    });
+
+    it("shares one raster between strokes and folds masks stored under other ids", () => {
+        const host = makeHost("Cat", { width: 20, height: 10 });
+        // The server keeps the id of a label's first shape (here a merged polygon's).
+        host.doc.add(
+            { id: "s9", label: "Cat", geometry: { kind: "mask", runs: [0, 20] } },
+            "remote",
+        );
+        const first = documentRaster(host.doc, host.image, host.labels());
+        expect(documentRaster(host.doc, host.image, host.labels())).toBe(first);
+        run(createTool("eraser", host), click(5, 0));
+        expect(host.doc.get("s9")).toBeUndefined();
+        const g = host.doc.get("mask:Cat")?.geometry;
+        expect(g?.kind === "mask" ? g.runs : []).toEqual([0, 3, 7, 13]);
+        // The committed raster is the document's from now on, and equals a rebuild.
+        const after = documentRaster(host.doc, host.image, host.labels());
+        expect(after).not.toBe(first);
+        expect(encodeRuns(after, 1)).toEqual(
+            encodeRuns(rasterFromDocument(host.doc, host.image, host.labels()), 1),
+        );
+        expect(first.get(5, 0)).toBe(1);
+    });
+
+    it("keeps the stored runs equal to a full re-encode over many strokes", () => {
+        const host = makeHost("Cat", { width: 900, height: 700 });
+        host.brushRadius = 30;
+        let seed = 5;
+        const rnd = (n: number): number => {
+            seed = (seed * 16807) % 2147483647;
+            return (seed / 2147483647) * n;
+        };
+        for (let i = 0; i < 12; i++) {
+            host.current = i % 3 === 2 ? "Dog" : "Cat";
+            const name = i % 4 === 3 ? "eraser" : i % 5 === 4 ? "fill" : "brush";
+            const from: Point = [rnd(900), rnd(700)];
+            run(
+                createTool(name, host),
+                name === "fill" ? presses(from) : drag(from, [rnd(900), rnd(700)]),
+            );
+            // Commits after the first splice the re-encoded chunk rows into the old runs.
+            const fresh = rasterFromDocument(host.doc, host.image, host.labels());
+            for (const [v, label] of [
+                [1, "Cat"],
+                [2, "Dog"],
+            ] as const) {
+                const g = host.doc.get(`mask:${label}`)?.geometry;
+                expect(g?.kind === "mask" ? g.runs : [], `step ${i} ${label}`).toEqual(
+                    encodeRuns(fresh, v),
+                );
+            }
+        }
     });
 });
