@@ -1,8 +1,9 @@
-// Page for bench/canvas_pan.mjs: a 6000 × 4000 image with 10,000 boxes on the real Stage.
+// Page for bench/canvas_pan.mjs: a 6000 × 4000 image with 10,000 boxes on the real Stage;
+// `usePolygons(n)` swaps them for n polygons of 12–48 vertices (the issue's 2,000-polygon case).
 import { Stage } from "../src/canvas/stage";
 import { labelColor } from "../src/canvas/palette";
 import { imagePoint } from "../src/geometry/point";
-import { AnnotationDocument } from "../src/store/annotation_document";
+import { AnnotationDocument, type Change } from "../src/store/annotation_document";
 
 const image = { width: 6000, height: 4000 };
 const labels = ["a", "b", "c", "d", "e"];
@@ -108,4 +109,31 @@ async function scrollDrift(): Promise<number> {
     return diff;
 }
 
-Object.assign(window, { tesseraBench: { pan, stage, scrollDrift } });
+/** Replaces every shape with `n` polygons of 12–48 vertices around random centres. */
+function usePolygons(n: number): void {
+    const swap: Change[] = doc.shapes().map((s) => ({ id: s.id, before: s, after: null }));
+    for (let i = 0; i < n; i++) {
+        const id = `p${i}`;
+        const cx = 60 + rnd(5880);
+        const cy = 60 + rnd(3880);
+        const vertices = 12 + Math.floor(rnd(37));
+        const ring = [];
+        for (let v = 0; v < vertices; v++) {
+            const angle = (v / vertices) * 2 * Math.PI;
+            const r = 15 + rnd(45);
+            ring.push(imagePoint(cx + r * Math.cos(angle), cy + r * Math.sin(angle)));
+        }
+        swap.push({
+            id,
+            before: null,
+            after: {
+                id,
+                label: labels[i % labels.length] ?? "a",
+                geometry: { kind: "polygon" as const, rings: [ring] },
+            },
+        });
+    }
+    doc.apply(swap, "remote");
+}
+
+Object.assign(window, { tesseraBench: { pan, stage, scrollDrift, usePolygons } });
