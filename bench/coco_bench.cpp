@@ -32,15 +32,19 @@
 namespace tessera {
 namespace {
 
+using bench::CountBoxes;
+using bench::FindProject;
+using bench::kBenchOwner;
 using bench::OpenRepo;
 using bench::PeakRssMb;
+using bench::SecondsSince;
 
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr const char* kLabels[] = {"Cat", "Dog", "Car", "Tree", "House", "Person"};
 constexpr int kWidth = 640;
 constexpr int kHeight = 480;
-constexpr std::size_t kSeedBatch = 5000;
+constexpr int kSeedBatch = 5000;
 
 struct Options {
     std::string db;
@@ -50,42 +54,9 @@ struct Options {
     std::string phase;
 };
 
-double Seconds(SteadyClock::time_point since) {
-    return std::chrono::duration<double>(SteadyClock::now() - since).count();
-}
-
-Result<Id> FindProject(Repository& repo, const std::string& name) {
-    TESSERA_ASSIGN_OR_RETURN(auto projects, repo.ListProjects());
-    for (const auto& p : projects) {
-        if (p.name == name) {
-            return p.id;
-        }
-    }
-    return Error::NotFound("no project " + name + "; run --phase seed first");
-}
-
 Result<Id> CreateBoxProject(Repository& repo, const std::string& name, const Options& opt) {
-    Project p;
-    p.name = name;
-    p.task_type = TaskType::kBbox;
-    p.status = ProjectStatus::kRunning;
-    p.labels_json = R"(["Cat","Dog","Car","Tree","House","Person"])";
-    p.datasource.path = "/bench";
-    p.datasource.pattern = "**/*.*";
-    p.item_limit = opt.images;
-    p.shuffle_seed = 7;
-    TESSERA_ASSIGN_OR_RETURN(Project created, repo.CreateProject(p));
-    std::vector<NewItem> batch;
-    for (std::int64_t i = 0; i < opt.images; ++i) {
-        batch.push_back(
-            NewItem{"dir" + std::to_string(i / 1000) + "/img" + std::to_string(i) + ".jpg", 123456,
-                    kWidth, kHeight, "jpeg", ItemState::kUnlabeled, ""});
-        if (batch.size() == kSeedBatch || i + 1 == opt.images) {
-            TESSERA_TRY(repo.InsertItems(created.id, batch, 0));
-            batch.clear();
-        }
-    }
-    return created.id;
+    return bench::CreateBoxProject(repo, name, opt.images, kWidth, kHeight,
+                                   R"(["Cat","Dog","Car","Tree","House","Person"])");
 }
 
 // B seeded boxes inside the image, with fractional coordinates as drawn on the canvas.
@@ -106,7 +77,7 @@ std::vector<Shape> Boxes(SeededRandom& random, int count) {
 Status LabelAll(Repository& repo, Id project, const Options& opt) {
     SeededRandom random(7);
     ItemFilter filter;
-    filter.limit = static_cast<int>(kSeedBatch);
+    filter.limit = kSeedBatch;
     while (true) {
         TESSERA_ASSIGN_OR_RETURN(std::vector<Item> items, repo.ListItems(project, filter));
         if (items.empty()) {
@@ -141,7 +112,7 @@ Status RunSeed(Repository& repo, const Options& opt) {
     TESSERA_TRY(LabelAll(repo, src, opt));
     TESSERA_TRY(CreateBoxProject(repo, "coco-dst", opt));
     std::printf("seed images=%lld boxes=%lld seconds=%.1f\n", static_cast<long long>(opt.images),
-                static_cast<long long>(opt.images) * opt.boxes, Seconds(start));
+                static_cast<long long>(opt.images) * opt.boxes, SecondsSince(start));
     return Status::Ok();
 }
 
@@ -173,8 +144,6 @@ private:
     std::size_t bytes_ = 0;
 };
 
-const User kOwner{0, "bench-owner", Role::kOwner, "x", 0};
-
 Status RunExport(Repository& repo, const Options& opt) {
     TESSERA_ASSIGN_OR_RETURN(Id src, FindProject(repo, "coco-src"));
     SystemClock clock;
@@ -184,9 +153,9 @@ Status RunExport(Repository& repo, const Options& opt) {
         return Error::Unavailable("cannot create " + opt.file);
     }
     auto start = SteadyClock::now();
-    TESSERA_TRY(exporter.Write(kOwner, src, ExportFormat::kCoco, sink));
+    TESSERA_TRY(exporter.Write(kBenchOwner, src, ExportFormat::kCoco, sink));
     TESSERA_TRY(sink.Close());
-    const double secs = Seconds(start);
+    const double secs = SecondsSince(start);
     std::printf("export_coco boxes=%lld bytes=%zu seconds=%.2f boxes_per_s=%.0f peak_rss_mb=%ld\n",
                 static_cast<long long>(opt.images) * opt.boxes, sink.bytes(), secs,
                 static_cast<double>(opt.images) * static_cast<double>(opt.boxes) / secs,
@@ -204,8 +173,8 @@ Status RunImport(Repository& repo, const Options& opt) {
     auto start = SteadyClock::now();
     TESSERA_ASSIGN_OR_RETURN(
         ImportReport report,
-        importer.Import(kOwner, dst, options, ImportUpload::FromFile(opt.file, "bench.json")));
-    const double secs = Seconds(start);
+        importer.Import(kBenchOwner, dst, options, ImportUpload::FromFile(opt.file, "bench.json")));
+    const double secs = SecondsSince(start);
     std::printf(
         "import_coco matched=%lld unmatched=%zu errors=%zu applied=%d seconds=%.2f "
         "boxes_per_s=%.0f peak_rss_mb=%ld\n",
@@ -231,7 +200,7 @@ Status RunParse(const Options& opt) {
         shapes += record.shapes.size();
     }
     std::printf("parse_stream records=%zu shapes=%zu seconds=%.2f peak_rss_mb=%ld\n",
-                parsed.records.size(), shapes, Seconds(start), PeakRssMb());
+                parsed.records.size(), shapes, SecondsSince(start), PeakRssMb());
     return Status::Ok();
 }
 
@@ -248,27 +217,8 @@ Status RunParseDom(const Options& opt) {
         return Error::InvalidArgument("not a COCO file");
     }
     std::printf("parse_dom annotations=%zu seconds=%.2f peak_rss_mb=%ld\n",
-                doc["annotations"].size(), Seconds(start), PeakRssMb());
+                doc["annotations"].size(), SecondsSince(start), PeakRssMb());
     return Status::Ok();
-}
-
-// Boxes stored as the items' results, read back through the export rows.
-Result<std::int64_t> CountBoxes(Repository& repo, Id project) {
-    std::int64_t boxes = 0;
-    bool bad = false;
-    TESSERA_TRY(repo.ForEachExportRow(project, [&](const ExportRow& row) {
-        auto payload = nlohmann::json::parse(row.annotation.payload_json, nullptr, false);
-        if (payload.is_discarded() || !payload.contains("shapes")) {
-            bad = true;
-            return false;
-        }
-        boxes += static_cast<std::int64_t>(payload["shapes"].size());
-        return true;
-    }));
-    if (bad) {
-        return Error::Internal("a stored payload has no shapes");
-    }
-    return boxes;
 }
 
 Status RunCheck(Repository& repo, const Options& opt) {

@@ -2,8 +2,6 @@
 // any order of the top-level keys gives the same records, uploads are read from disk (zip
 // entries inflated as they are read), and a file broken midway is one clear error.
 #include <gtest/gtest.h>
-#include <unistd.h>
-#include <zip.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,6 +9,7 @@
 #include <sstream>
 
 #include "formats/coco_import.hpp"
+#include "formats/import_test_support.hpp"
 #include "formats/import_upload.hpp"
 #include "formats/json_stream.hpp"
 #include "formats/zip_import.hpp"
@@ -21,34 +20,10 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class TempDir {
-public:
-    TempDir() {
-        char tmpl[] = "/tmp/tessera-coco-stream-XXXXXX";
-        path_ = mkdtemp(tmpl);
-    }
-    ~TempDir() { fs::remove_all(path_); }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-void WriteFile(const fs::path& path, const std::string& bytes) {
-    std::ofstream(path, std::ios::binary) << bytes;
-}
-
-// A deflated zip of `files` at `path`, written by libzip.
-void WriteZip(const fs::path& path, const std::vector<ImportFile>& files) {
-    int error = 0;
-    zip_t* archive = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
-    ASSERT_NE(archive, nullptr);
-    for (const ImportFile& f : files) {
-        zip_source_t* data = zip_source_buffer(archive, f.bytes.data(), f.bytes.size(), 0);
-        ASSERT_GE(zip_file_add(archive, f.path.c_str(), data, ZIP_FL_ENC_UTF_8), 0);
-    }
-    ASSERT_EQ(zip_close(archive), 0);
-}
+using testing::ExpectSameImport;
+using testing::TempDir;
+using testing::WriteFile;
+using testing::WriteZip;
 
 struct Streamed {
     std::vector<std::pair<std::string, json>> elements;
@@ -152,21 +127,6 @@ std::string CocoDoc(const std::vector<std::string>& order) {
         doc += ", " + parts.at(key);
     }
     return doc + "}";
-}
-
-void ExpectSameImport(const ParsedImport& a, const ParsedImport& b) {
-    ASSERT_EQ(a.records.size(), b.records.size());
-    for (std::size_t i = 0; i < a.records.size(); ++i) {
-        EXPECT_EQ(a.records[i].row, b.records[i].row);
-        EXPECT_EQ(a.records[i].name, b.records[i].name);
-        EXPECT_EQ(a.records[i].space, b.records[i].space);
-        EXPECT_EQ(a.records[i].shapes, b.records[i].shapes) << a.records[i].name;
-    }
-    ASSERT_EQ(a.errors.size(), b.errors.size());
-    for (std::size_t i = 0; i < a.errors.size(); ++i) {
-        EXPECT_EQ(a.errors[i].row, b.errors[i].row);
-        EXPECT_EQ(a.errors[i].message, b.errors[i].message);
-    }
 }
 
 TEST(CocoStream, KeyOrderDoesNotChangeTheRecords) {

@@ -9,12 +9,14 @@
 #include "domain/raster.hpp"
 #include "formats/coco_import.hpp"
 #include "formats/coco_panoptic_import.hpp"
+#include "formats/createml_import.hpp"
 #include "formats/cvat_import.hpp"
 #include "formats/import_test_support.hpp"
 #include "formats/mask_label_map_import.hpp"
 #include "formats/mask_outline.hpp"
 #include "formats/masks_import.hpp"
 #include "formats/png_import.hpp"
+#include "formats/segment_anything_import.hpp"
 #include "formats/voc_import.hpp"
 #include "formats/yolo_import.hpp"
 
@@ -33,6 +35,16 @@ std::map<std::string, Runs> MasksOf(const ImportRecord& record) {
     for (const Shape& shape : record.shapes) {
         EXPECT_TRUE(out.emplace(shape.label, std::get<MaskRle>(shape.geometry).runs).second)
             << "two masks of " << shape.label;
+    }
+    return out;
+}
+
+// Label and runs of every mask of one record, in order (instances may share a label).
+using LabeledRuns = std::vector<std::pair<std::string, Runs>>;
+LabeledRuns ShapesOf(const ImportRecord& record) {
+    LabeledRuns out;
+    for (const Shape& shape : record.shapes) {
+        out.emplace_back(shape.label, std::get<MaskRle>(shape.geometry).runs);
     }
     return out;
 }
@@ -213,11 +225,12 @@ TEST(MaskLayouts, Cityscapes16BitInstanceIdsArePreferredToTrainIds) {
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
     EXPECT_TRUE(parsed->errors.empty()) << parsed->errors[0].message;
     ASSERT_EQ(parsed->records.size(), 4u);  // one per image, not one per file
-    // 27001, 27002: two truck instances (id / 1000 = 27); the semantic mask holds both.
+    // 27001, 27002: two truck instances (id / 1000 = 27), one mask each, in id order (a
+    // semantic project merges them per class; polygon and box projects keep both).
     const ImportRecord* a =
         Named(*parsed, "leftImg8bit/test/defaultcity/defaultcity_000001_000031_leftImg8bit");
     ASSERT_NE(a, nullptr);
-    EXPECT_EQ(MasksOf(*a), (std::map<std::string, Runs>{{"truck", {2, 3}}}));
+    EXPECT_EQ(ShapesOf(*a), (LabeledRuns{{"truck", {2, 1}}, {"truck", {3, 2}}}));
     // The train ids alone: 14 is truck, 19 Datumaro's background.
     std::vector<ImportFile> train_ids;
     for (ImportFile& f : FilesUnder(kSamples / "cityscapes_dataset/train_dataset")) {
@@ -409,6 +422,88 @@ TEST(CocoPanoptic, APngOfTheWrongSizeOrAnUnknownSegmentIsARowError) {
     ASSERT_TRUE(missing.ok());
     ASSERT_EQ(missing->errors.size(), 1u);
     EXPECT_NE(missing->errors[0].message.find("not in the upload"), std::string::npos);
+}
+
+// --- Roboflow CreateML
+
+TEST(CreateMl, CentresBecomeCornersAndImagesAreNamedFromTheJsonFolder) {
+    REQUIRE_SAMPLES(kSamples / "roboflow_dataset/createml");
+    auto parsed = ParseCreateMl(FilesUnder(kSamples / "roboflow_dataset/createml"));
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    EXPECT_TRUE(parsed->errors.empty());
+    ASSERT_EQ(parsed->records.size(), 3u);
+    // {"x": 2, "y": 1, "width": 3, "height": 1} is centred on (2, 1). Datumaro's sample was
+    // written from the COCO box (2, 1, 3, 1) as if x, y were its corner; Create ML and
+    // Roboflow's own exports mean the centre, and so do we.
+    const ImportRecord* train = Named(*parsed, "train/train_001.jpg");
+    ASSERT_NE(train, nullptr);
+    ASSERT_EQ(train->shapes.size(), 1u);
+    EXPECT_EQ(train->shapes[0].label, "label_0");
+    EXPECT_EQ(std::get<Box>(train->shapes[0].geometry), (Box{0.5, 0.5, 3, 1}));
+    const ImportRecord* val = Named(*parsed, "val/val_001.jpg");
+    ASSERT_NE(val, nullptr);
+    ASSERT_EQ(val->shapes.size(), 2u);
+    EXPECT_EQ(std::get<Box>(val->shapes[1].geometry), (Box{-4.5, -0.5, 9, 1}));  // clamped later
+    auto bad = ParseCreateMl(
+        {{"a.json",
+          R"([{"image": "a.jpg", "annotations": [{"label": "x", "coordinates": {}}]}])"}});
+    ASSERT_TRUE(bad.ok());
+    ASSERT_EQ(bad->errors.size(), 1u);
+    EXPECT_NE(bad->errors[0].message.find("x, y, width, height"), std::string::npos);
+    EXPECT_FALSE(ParseCreateMl({{"a.json", R"({"images": []})"}}).ok());  // not Create ML
+}
+
+// --- Segment Anything
+
+TEST(SegmentAnything, MasksTakeTheGivenLabelAndTheirPredictedIou) {
+    REQUIRE_SAMPLES(kSamples / "segment_anything_dataset");
+    const auto dir = kSamples / "segment_anything_dataset";
+    auto refused = ParseSegmentAnything(FilesUnder(dir), "");
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message.find("label="), std::string::npos);
+    auto parsed = ParseSegmentAnything({{"a.json", testing::ReadAll(dir / "a.json")}}, "thing");
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    ASSERT_EQ(parsed->records.size(), 1u);
+    const ImportRecord& a = parsed->records[0];
+    EXPECT_EQ(a.name, "a.jpg");
+    EXPECT_EQ(a.size->width, 10);
+    // "`04n0" over 5 x 10, column-major: pixels (3, 1) to (3, 4), the annotation's bbox.
+    EXPECT_EQ(ShapesOf(a), (LabeledRuns{{"thing", {13, 1, 23, 1, 33, 1, 43, 1}}}));
+    EXPECT_NEAR(*a.shapes[0].confidence, 0.2633798, 1e-6);
+    // b.json's RLE says [5, 10] (height 5) for an image 5 wide and 10 high: a row error.
+    auto b = ParseSegmentAnything(FilesUnder(dir), "thing");
+    ASSERT_TRUE(b.ok()) << b.error().message;
+    ASSERT_EQ(b->errors.size(), 1u);
+    EXPECT_NE(b->errors[0].message.find("b.json: the RLE's size [5, 10] is not the image's"),
+              std::string::npos)
+        << b->errors[0].message;
+}
+
+// --- COCO stuff: COCO with uncompressed RLE "stuff" segments
+
+TEST(CocoStuff, RleSegmentsAreReadByTheCocoReader) {
+    REQUIRE_SAMPLES(kSamples / "coco_dataset/coco_stuff");
+    auto parsed = ParseCoco(FilesUnder(kSamples / "coco_dataset/coco_stuff/annotations"),
+                            CocoFlavor::kDetect);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    EXPECT_TRUE(parsed->errors.empty()) << parsed->errors[0].message;
+    ASSERT_EQ(parsed->records.size(), 2u);
+    const ImportRecord* a = Named(*parsed, "a.jpg");
+    ASSERT_NE(a, nullptr);
+    // counts [10, 10, 5, 10, 15], column-major over 10 x 5: columns 2-3 and 5-6 of every row
+    // (the file's bbox [2, 0, 4, 4] understates it; the RLE is what counts).
+    ASSERT_EQ(a->shapes.size(), 1u);
+    EXPECT_EQ(
+        ShapesOf(*a),
+        (LabeledRuns{{"a", {2, 2, 5, 2, 12, 2, 15, 2, 22, 2, 25, 2, 32, 2, 35, 2, 42, 2, 45, 2}}}));
+    const ImportRecord* b = Named(*parsed, "b.jpg");
+    ASSERT_NE(b, nullptr);
+    // [0, 20, 30] over 5 x 10: columns 0 and 1 of every row.
+    Runs left;
+    for (std::int64_t y = 0; y < 10; ++y) {
+        left.insert(left.end(), {y * 5, 2});
+    }
+    EXPECT_EQ(ShapesOf(*b), (LabeledRuns{{"b", left}}));
 }
 
 }  // namespace

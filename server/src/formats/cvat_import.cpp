@@ -1,11 +1,10 @@
 #include "formats/cvat_import.hpp"
 
 #include <cmath>
-#include <map>
-#include <set>
 #include <sstream>
+#include <unordered_map>
 
-#include "formats/xml_import.hpp"
+#include "formats/xml_stream.hpp"
 
 namespace tessera {
 
@@ -21,8 +20,19 @@ bool ParseDouble(const std::string& text, double& out) {
     }
 }
 
-std::optional<int> XmlInt(const XmlTree& node, const std::string& key) {
-    auto v = XmlNumber(node, key);
+// An attribute as a finite number (as std::stod reads it, the whole value); nullopt when absent
+// or anything else.
+std::optional<double> AttributeNumber(const XmlStartTag& tag, std::string_view name) {
+    double v = 0;
+    const std::string_view text = tag.Attribute(name);
+    if (text.empty() || !ParseDouble(std::string(text), v)) {
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<int> AttributeInt(const XmlStartTag& tag, std::string_view name) {
+    auto v = AttributeNumber(tag, name);
     if (!v || *v != std::floor(*v) || std::abs(*v) > 1e9) {
         return std::nullopt;
     }
@@ -40,44 +50,166 @@ void AddRun(MaskRle& mask, std::int64_t start, std::int64_t length) {
     }
 }
 
-Result<Shape> ParseCvatMask(const XmlTree& shape, const std::optional<ImageSize>& image) {
+Result<Shape> ParseCvatMask(const XmlStartTag& shape, const std::optional<ImageSize>& image) {
     if (!image) {
         return Error::InvalidArgument("a mask needs the <image>'s width and height");
     }
-    auto left = XmlInt(shape, "<xmlattr>.left");
-    auto top = XmlInt(shape, "<xmlattr>.top");
-    auto width = XmlInt(shape, "<xmlattr>.width");
-    auto height = XmlInt(shape, "<xmlattr>.height");
+    auto left = AttributeInt(shape, "left");
+    auto top = AttributeInt(shape, "top");
+    auto width = AttributeInt(shape, "width");
+    auto height = AttributeInt(shape, "height");
     if (!left || !top || !width || !height || *width <= 0 || *height <= 0) {
         return Error::InvalidArgument("needs whole-pixel left, top and positive width, height");
     }
-    TESSERA_ASSIGN_OR_RETURN(MaskRle mask, CvatMaskToImage(XmlText(shape, "<xmlattr>.rle"), *left,
-                                                           *top, *width, *height, *image));
+    TESSERA_ASSIGN_OR_RETURN(MaskRle mask, CvatMaskToImage(std::string(shape.Attribute("rle")),
+                                                           *left, *top, *width, *height, *image));
     Shape out;
-    out.label = XmlText(shape, "<xmlattr>.label");
+    out.label = shape.Attribute("label");
     out.geometry = std::move(mask);
     return out;
 }
 
-// Image names that occur in more than one subset of the upload.
-std::set<std::string> NamesInSeveralSubsets(const std::vector<XmlTree>& roots) {
-    std::map<std::string, std::set<std::string>> subsets;
-    for (const XmlTree& root : roots) {
-        for (const auto& [tag, image] : root) {
-            if (tag == "image") {
-                subsets[XmlText(image, "<xmlattr>.name")].insert(
-                    XmlText(image, "<xmlattr>.subset"));
+// Reads one <annotations> file after another as a stream of tags: each <image> becomes a record
+// when its end tag is read, so memory holds the records kept, never the document.
+class CvatReader {
+public:
+    Status Read(const std::string& path, std::istream& in) {
+        path_ = path;
+        any_ = true;
+        return StreamXml(in, path,
+                         {[this](const XmlStartTag& tag) { return Start(tag); },
+                          [this](std::string_view name, int depth) {
+                              End(name, depth);
+                              return Status::Ok();
+                          }});
+    }
+
+    Result<ParsedImport> Finish() && {
+        if (!any_) {
+            return Error::InvalidArgument("no CVAT annotations .xml file in the upload");
+        }
+        // Known only now: which names the upload's subsets repeat.
+        for (std::size_t i = 0; i < out_.records.size(); ++i) {
+            const std::string& name = names_[i];
+            if (subsets_[name].several) {
+                ImportRecord& record = out_.records[i];
+                record.path_only_reason = "\"" + name +
+                                          "\" is in several subsets of the upload; no item "
+                                          "path ends with \"" +
+                                          record.name + "\"";
+            }
+        }
+        return std::move(out_);
+    }
+
+private:
+    struct Subsets {
+        std::string first;
+        bool several = false;
+    };
+
+    Status Start(const XmlStartTag& tag) {
+        if (tag.depth() == 1) {
+            if (tag.name() != "annotations") {
+                return Error::InvalidArgument(path_ + ": no <annotations> element");
+            }
+        } else if (tag.depth() == 2 && tag.name() == "image") {
+            StartImage(tag);
+        } else if (tag.depth() == 3 && in_image_ && !skip_image_) {
+            AddShape(tag);
+        }
+        return Status::Ok();
+    }
+
+    void End(std::string_view name, int depth) {
+        if (depth != 2 || name != "image" || !in_image_) {
+            return;
+        }
+        if (!skip_image_ && !bad_) {
+            out_.records.push_back(std::move(record_));
+            names_.push_back(std::move(name_));
+        }
+        in_image_ = false;
+    }
+
+    void StartImage(const XmlStartTag& tag) {
+        in_image_ = true;
+        skip_image_ = false;
+        bad_ = false;
+        record_ = ImportRecord{};
+        record_.row = ++row_;
+        name_ = tag.Attribute("name");
+        const std::string_view subset = tag.Attribute("subset");
+        record_.name = subset.empty() ? name_ : std::string(subset) + "/" + name_;
+        auto [seen, fresh] = subsets_.try_emplace(name_, Subsets{std::string(subset), false});
+        if (!fresh && seen->second.first != subset) {
+            seen->second.several = true;
+        }
+        auto width = AttributeNumber(tag, "width");
+        auto height = AttributeNumber(tag, "height");
+        if (width && height && *width > 0 && *height > 0) {
+            record_.size = ImageSize{static_cast<int>(*width), static_cast<int>(*height)};
+        }
+        if (name_.empty()) {
+            out_.errors.push_back({row_, path_ + ": <image> without a name"});
+            skip_image_ = true;
+        }
+    }
+
+    // <box>, <polygon> and <mask>; other children of <image> are not shapes we draw.
+    void AddShape(const XmlStartTag& shape) {
+        const std::string_view kind = shape.name();
+        const std::string label(shape.Attribute("label"));
+        auto fail = [&](const std::string& message) {
+            out_.errors.push_back(
+                {row_, record_.name + ": " + std::string(kind) + " \"" + label + "\": " + message});
+            bad_ = true;
+        };
+        if (kind == "box") {
+            auto xtl = AttributeNumber(shape, "xtl");
+            auto ytl = AttributeNumber(shape, "ytl");
+            auto xbr = AttributeNumber(shape, "xbr");
+            auto ybr = AttributeNumber(shape, "ybr");
+            if (!xtl || !ytl || !xbr || !ybr) {
+                fail("needs numeric xtl, ytl, xbr, ybr");
+                return;
+            }
+            record_.shapes.push_back(MakeBoxShape(label, *xtl, *ytl, *xbr, *ybr));
+        } else if (kind == "polygon") {
+            auto ring = ParseCvatPoints(std::string(shape.Attribute("points")));
+            if (!ring.ok()) {
+                fail(ring.error().message);
+                return;
+            }
+            Shape s;
+            s.label = label;
+            s.geometry = Polygon{{std::move(ring).value()}};
+            record_.shapes.push_back(std::move(s));
+        } else if (kind == "mask") {
+            auto mask = ParseCvatMask(shape, record_.size);
+            if (!mask.ok()) {
+                fail(mask.error().message);
+                return;
+            }
+            if (!std::get<MaskRle>(mask->geometry).runs.empty()) {
+                record_.shapes.push_back(std::move(mask).value());
             }
         }
     }
-    std::set<std::string> out;
-    for (const auto& [name, in] : subsets) {
-        if (in.size() > 1) {
-            out.insert(name);
-        }
-    }
-    return out;
-}
+
+    ParsedImport out_;
+    std::vector<std::string> names_;  // each record's image name, without its subset
+    std::unordered_map<std::string, Subsets> subsets_;  // image name -> subsets it occurs in
+    std::string path_;                                  // the file being read
+    bool any_ = false;
+    int row_ = 0;
+    // The <image> being read.
+    ImportRecord record_;
+    std::string name_;
+    bool in_image_ = false;
+    bool skip_image_ = false;  // no name: its shapes are not read
+    bool bad_ = false;         // a shape had an error: the record is left out
+};
 
 }  // namespace
 
@@ -140,96 +272,19 @@ Result<Ring> ParseCvatPoints(const std::string& text) {
 }
 
 Result<ParsedImport> ParseCvat(const std::vector<ImportFile>& files) {
-    std::vector<XmlTree> roots;
-    std::vector<std::string> paths;
-    for (const ImportFile& file : files) {
-        if (!ImportEndsWith(file.path, ".xml")) {
-            continue;
-        }
-        TESSERA_ASSIGN_OR_RETURN(XmlTree tree, ParseImportXml(file.bytes, file.path));
-        auto root = tree.get_child_optional("annotations");
-        if (!root) {
-            return Error::InvalidArgument(file.path + ": no <annotations> element");
-        }
-        roots.push_back(std::move(*root));
-        paths.push_back(file.path);
-    }
-    if (roots.empty()) {
-        return Error::InvalidArgument("no CVAT annotations .xml file in the upload");
-    }
-    const std::set<std::string> repeated = NamesInSeveralSubsets(roots);
-    ParsedImport out;
-    int row = 0;
-    for (std::size_t f = 0; f < roots.size(); ++f) {
-        for (const auto& [tag, image] : roots[f]) {
-            if (tag != "image") {
-                continue;
-            }
-            ++row;
-            ImportRecord record;
-            record.row = row;
-            const std::string name = XmlText(image, "<xmlattr>.name");
-            const std::string subset = XmlText(image, "<xmlattr>.subset");
-            record.name = subset.empty() ? name : subset + "/" + name;
-            if (repeated.contains(name)) {
-                record.path_only_reason = "\"" + name +
-                                          "\" is in several subsets of the upload; no item "
-                                          "path ends with \"" +
-                                          record.name + "\"";
-            }
-            auto width = XmlNumber(image, "<xmlattr>.width");
-            auto height = XmlNumber(image, "<xmlattr>.height");
-            if (width && height && *width > 0 && *height > 0) {
-                record.size = ImageSize{static_cast<int>(*width), static_cast<int>(*height)};
-            }
-            if (name.empty()) {
-                out.errors.push_back({row, paths[f] + ": <image> without a name"});
-                continue;
-            }
-            bool bad = false;
-            for (const auto& [kind, shape] : image) {
-                const std::string label = XmlText(shape, "<xmlattr>.label");
-                const std::string where = record.name + ": " + kind + " \"" + label + "\"";
-                if (kind == "box") {
-                    auto xtl = XmlNumber(shape, "<xmlattr>.xtl");
-                    auto ytl = XmlNumber(shape, "<xmlattr>.ytl");
-                    auto xbr = XmlNumber(shape, "<xmlattr>.xbr");
-                    auto ybr = XmlNumber(shape, "<xmlattr>.ybr");
-                    if (!xtl || !ytl || !xbr || !ybr) {
-                        out.errors.push_back({row, where + ": needs numeric xtl, ytl, xbr, ybr"});
-                        bad = true;
-                        continue;
-                    }
-                    record.shapes.push_back(MakeBoxShape(label, *xtl, *ytl, *xbr, *ybr));
-                } else if (kind == "polygon") {
-                    auto ring = ParseCvatPoints(XmlText(shape, "<xmlattr>.points"));
-                    if (!ring.ok()) {
-                        out.errors.push_back({row, where + ": " + ring.error().message});
-                        bad = true;
-                        continue;
-                    }
-                    Shape s;
-                    s.label = label;
-                    s.geometry = Polygon{{std::move(ring).value()}};
-                    record.shapes.push_back(std::move(s));
-                } else if (kind == "mask") {
-                    auto mask = ParseCvatMask(shape, record.size);
-                    if (!mask.ok()) {
-                        out.errors.push_back({row, where + ": " + mask.error().message});
-                        bad = true;
-                        continue;
-                    }
-                    if (!std::get<MaskRle>(mask->geometry).runs.empty()) {
-                        record.shapes.push_back(std::move(mask).value());
-                    }
-                }
-            }
-            if (!bad) {
-                out.records.push_back(std::move(record));
-            }
-        }
-    }
-    return out;
+    CvatReader reader;
+    TESSERA_TRY(ForEachImportFile(files, [&](const std::string& path, std::istream& bytes) {
+        return ImportEndsWith(path, ".xml") ? reader.Read(path, bytes) : Status::Ok();
+    }));
+    return std::move(reader).Finish();
+}
+
+Result<ParsedImport> ParseCvatUpload(const ImportUpload& upload) {
+    CvatReader reader;
+    TESSERA_TRY(upload.ForEach([&](const std::string& path, std::istream& bytes) {
+        return ImportEndsWith(path, ".xml") ? reader.Read(path, bytes) : Status::Ok();
+    }));
+    return std::move(reader).Finish();
 }
 
 }  // namespace tessera

@@ -10,13 +10,21 @@
 //
 // A project export names each image's subset: the record is named "<subset>/<name>", and when
 // one name appears in several subsets, it matches by that path only (never by file name alone).
+//
+// Each file is streamed (formats/xml_stream, libexpat): memory holds the records read, not the
+// document, so a million-box export needs no whole-file copy or tree.
 #include <vector>
 
 #include "formats/import_record_import.hpp"
+#include "formats/import_upload.hpp"
 
 namespace tessera {
 
+// Every *.xml among `files`; each must have an <annotations> root. Rows count <image>s in file
+// order. Malformed XML is one error naming the file, line and byte.
 Result<ParsedImport> ParseCvat(const std::vector<ImportFile>& files);
+// The same over an upload, read from disk one file or zip entry at a time.
+Result<ParsedImport> ParseCvatUpload(const ImportUpload& upload);
 
 // "x1,y1;x2,y2;..." to points; kInvalidArgument for anything else.
 Result<Ring> ParseCvatPoints(const std::string& text);

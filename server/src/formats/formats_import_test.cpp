@@ -401,5 +401,20 @@ TEST(MasksImport, IndexedPixelsBecomePerLabelRuns) {
     EXPECT_FALSE(DecodeMaskPng(png.substr(0, 40)).ok());
 }
 
+TEST(MasksImport, PngOverThePixelLimitIsRefusedNamingTheLimit) {
+    // Only the header of a 40,000 x 40,000 grey PNG: the size is checked before any pixel.
+    const auto be32 = [](std::uint32_t v) {
+        return std::string{static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                           static_cast<char>(v >> 8), static_cast<char>(v)};
+    };
+    std::string png = "\x89PNG\r\n\x1a\n";
+    png += be32(13) + "IHDR" + be32(40000) + be32(40000) + std::string{8, 0, 0, 0, 0} + be32(0);
+    png += be32(0) + "IEND" + be32(0);
+    auto decoded = DecodeMaskPng(png);
+    ASSERT_FALSE(decoded.ok());
+    EXPECT_EQ(decoded.error().message,
+              "PNG mask of 40000 x 40000 pixels is over the limit of 1073741824 (2^30) pixels");
+}
+
 }  // namespace
 }  // namespace tessera

@@ -43,9 +43,18 @@ struct ImportRowError {
     std::string message;
 };
 
+// A row that was read but holds nothing to import (a CSV row with an empty label cell): it is
+// reported with the unmatched rows and does not block the import.
+struct ImportSkipped {
+    int row = 0;
+    std::string name;
+    std::string reason;
+};
+
 struct ParsedImport {
     std::vector<ImportRecord> records;
     std::vector<ImportRowError> errors;  // rows that could not be read at all
+    std::vector<ImportSkipped> skipped;
 };
 
 // Helpers shared by the parsers.

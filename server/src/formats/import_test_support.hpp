@@ -1,7 +1,10 @@
 #pragma once
 // Helpers of the importer tests: the shared format samples (../shared/datasets, skipped when
-// absent), reading folders as an upload would list them, and small PNGs written by hand.
+// absent), reading folders as an upload would list them, temp dirs and zips for uploads on disk,
+// and small PNGs written by hand.
 #include <gtest/gtest.h>
+#include <unistd.h>
+#include <zip.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -43,6 +46,63 @@ inline std::vector<ImportFile> FilesUnder(const std::filesystem::path& root) {
     std::sort(files.begin(), files.end(),
               [](const ImportFile& a, const ImportFile& b) { return a.path < b.path; });
     return files;
+}
+
+// A fresh directory under /tmp, removed with everything in it.
+class TempDir {
+public:
+    TempDir() {
+        char tmpl[] = "/tmp/tessera-import-test-XXXXXX";
+        path_ = mkdtemp(tmpl);
+    }
+    ~TempDir() { std::filesystem::remove_all(path_); }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+inline void WriteFile(const std::filesystem::path& path, const std::string& bytes) {
+    std::ofstream(path, std::ios::binary) << bytes;
+}
+
+// A deflated zip of `files` at `path`, written by libzip.
+inline void WriteZip(const std::filesystem::path& path, const std::vector<ImportFile>& files) {
+    int error = 0;
+    zip_t* archive = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
+    ASSERT_NE(archive, nullptr);
+    for (const ImportFile& f : files) {
+        zip_source_t* data = zip_source_buffer(archive, f.bytes.data(), f.bytes.size(), 0);
+        ASSERT_GE(zip_file_add(archive, f.path.c_str(), data, ZIP_FL_ENC_UTF_8), 0);
+    }
+    ASSERT_EQ(zip_close(archive), 0);
+}
+
+// The same records (row, name, size, space, shapes, labels, path-only reason) and row errors.
+inline void ExpectSameImport(const ParsedImport& a, const ParsedImport& b) {
+    ASSERT_EQ(a.records.size(), b.records.size());
+    for (std::size_t i = 0; i < a.records.size(); ++i) {
+        const ImportRecord& x = a.records[i];
+        const ImportRecord& y = b.records[i];
+        EXPECT_EQ(x.row, y.row);
+        EXPECT_EQ(x.name, y.name);
+        EXPECT_EQ(x.size.has_value(), y.size.has_value()) << x.name;
+        if (x.size && y.size) {
+            EXPECT_EQ(x.size->width, y.size->width) << x.name;
+            EXPECT_EQ(x.size->height, y.size->height) << x.name;
+        }
+        EXPECT_EQ(x.space, y.space);
+        EXPECT_EQ(x.shapes, y.shapes) << x.name;
+        EXPECT_EQ(x.labels, y.labels) << x.name;
+        EXPECT_EQ(x.path_only_reason, y.path_only_reason) << x.name;
+    }
+    ASSERT_EQ(a.errors.size(), b.errors.size());
+    for (std::size_t i = 0; i < a.errors.size(); ++i) {
+        EXPECT_EQ(a.errors[i].row, b.errors[i].row);
+        EXPECT_EQ(a.errors[i].message, b.errors[i].message);
+    }
 }
 
 // A PNG of `color_type` (0 gray, 2 RGB) and `depth` bits whose rows are `rows` (filter 0).

@@ -40,6 +40,11 @@ Result<std::vector<ImportFile>> ImportUpload::ReadAll() const {
     if (FileLooksLikeZip(path_)) {
         return ReadImportZipFile(path_);
     }
+    std::error_code error;
+    const std::uintmax_t size = std::filesystem::file_size(path_, error);
+    if (!error && size > kMaxImportEntryBytes) {
+        return ImportFileTooLarge(name_, size);
+    }
     std::ifstream in(path_, std::ios::binary);
     if (!in) {
         return Error::Internal("cannot open the stored upload");
@@ -68,6 +73,15 @@ Status ImportUpload::ForEach(const ZipEntryVisitor& visit) const {
         return Error::Internal("cannot open the stored upload");
     }
     return visit(name_, in);
+}
+
+Status ForEachImportFile(const std::vector<ImportFile>& files, const ZipEntryVisitor& visit) {
+    for (const ImportFile& file : files) {
+        StringViewBuf buffer(file.bytes);
+        std::istream in(&buffer);
+        TESSERA_TRY(visit(file.path, in));
+    }
+    return Status::Ok();
 }
 
 }  // namespace tessera

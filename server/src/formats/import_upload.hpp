@@ -1,8 +1,9 @@
 #pragma once
 // An upload as the import service receives it: bytes in memory (tests, the CLI) or a file on
 // disk (the HTTP server streams import bodies to a temp file). Readers of small files take the
-// whole upload in memory (ReadAll); the COCO reader streams it (ForEach), one file or zip entry
-// at a time, so a file of a million annotations is never held whole.
+// whole upload in memory (ReadAll, each file up to kMaxImportEntryBytes); the COCO, CVAT and
+// JSONL readers stream it (ForEach), one file or zip entry at a time, so a file of a million
+// annotations is never held whole.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@ public:
     static ImportUpload FromFile(std::filesystem::path path, std::string name);
 
     // Every file of the upload in memory: the zip's entries, else the upload itself.
+    // kPayloadTooLarge naming the file when one is over kMaxImportEntryBytes.
     Result<std::vector<ImportFile>> ReadAll() const;
     // Each file as a stream, in the order ReadAll lists them.
     Status ForEach(const ZipEntryVisitor& visit) const;
@@ -31,5 +33,8 @@ private:
     std::filesystem::path path_;  // when on disk
     bool on_disk_ = false;
 };
+
+// Streams files already in memory (tests, ParseCvat over a file list) to `visit` in place.
+Status ForEachImportFile(const std::vector<ImportFile>& files, const ZipEntryVisitor& visit);
 
 }  // namespace tessera

@@ -1,7 +1,7 @@
 #include "formats/jsonl_import.hpp"
 
+#include <functional>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 namespace tessera {
 
@@ -110,6 +110,54 @@ void ParseLine(const std::string& line, const std::string& where, int row, Parse
     out.records.push_back(std::move(record));
 }
 
+// One file, a line at a time; rows continue the count of the files before it.
+Status ReadJsonlLines(std::istream& in, const std::string& path, int& row, ParsedImport& out) {
+    std::string line;
+    int line_no = 0;
+    while (std::getline(in, line)) {
+        ++line_no;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) {
+            continue;
+        }
+        ParseLine(line, path + ":" + std::to_string(line_no), ++row, out);
+    }
+    if (in.bad()) {
+        return Error::Internal(path + ": cannot read the file");
+    }
+    return Status::Ok();
+}
+
+// `for_each` streams the upload's files. Every *.jsonl is read; an upload of one file with
+// another name (a body posted as it is) is read as JSONL too, unless it is an MLTable.
+Result<ParsedImport> ParseJsonlFiles(
+    const std::function<Status(const ZipEntryVisitor&)>& for_each) {
+    ParsedImport out;
+    int row = 0;
+    bool any = false;
+    int files = 0;
+    std::string only;  // the last file's name: the only one when files == 1
+    TESSERA_TRY(for_each([&](const std::string& path, std::istream& bytes) {
+        ++files;
+        only = path;
+        if (!ImportEndsWith(path, ".jsonl")) {
+            return Status::Ok();
+        }
+        any = true;
+        return ReadJsonlLines(bytes, path, row, out);
+    }));
+    if (!any && files == 1 && !ImportEndsWith(only, "MLTable")) {
+        // Skipped above without reading it: a second pass costs nothing.
+        any = true;
+        TESSERA_TRY(for_each([&](const std::string& path, std::istream& bytes) {
+            return ReadJsonlLines(bytes, path, row, out);
+        }));
+    }
+    if (!any) {
+        return Error::InvalidArgument("no .jsonl file in the upload");
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string JsonlImagePath(const std::string& url) {
@@ -122,30 +170,12 @@ std::string JsonlImagePath(const std::string& url) {
 }
 
 Result<ParsedImport> ParseJsonl(const std::vector<ImportFile>& files) {
-    ParsedImport out;
-    int row = 0;
-    bool any = false;
-    for (const ImportFile& file : files) {
-        const bool single = files.size() == 1 && !ImportEndsWith(file.path, "MLTable");
-        if (!ImportEndsWith(file.path, ".jsonl") && !single) {
-            continue;
-        }
-        any = true;
-        std::stringstream in(file.bytes);
-        std::string line;
-        int line_no = 0;
-        while (std::getline(in, line)) {
-            ++line_no;
-            if (line.find_first_not_of(" \t\r") == std::string::npos) {
-                continue;
-            }
-            ParseLine(line, file.path + ":" + std::to_string(line_no), ++row, out);
-        }
-    }
-    if (!any) {
-        return Error::InvalidArgument("no .jsonl file in the upload");
-    }
-    return out;
+    return ParseJsonlFiles(
+        [&](const ZipEntryVisitor& visit) { return ForEachImportFile(files, visit); });
+}
+
+Result<ParsedImport> ParseJsonlUpload(const ImportUpload& upload) {
+    return ParseJsonlFiles([&](const ZipEntryVisitor& visit) { return upload.ForEach(visit); });
 }
 
 }  // namespace tessera

@@ -4,14 +4,22 @@
 // string (multi-class), a list of strings (multi-label), or a list of objects
 // {label, topX, topY, bottomX, bottomY, isCrowd} (boxes) / {label, isCrowd, polygon:
 // [[x1, y1, ...], ...]} (polygons), all normalised 0-1.
+//
+// Each file is read a line at a time from the upload (a zip entry inflated as it is read), so
+// memory holds the records, never the file.
 #include <vector>
 
 #include "formats/import_record_import.hpp"
+#include "formats/import_upload.hpp"
 
 namespace tessera {
 
 // Every *.jsonl among `files` (or the single file when there is no .jsonl name); rows are lines.
+// A line that is not a JSON object is a row error (row numbers count non-blank lines across the
+// files; the message names file:line). CRLF line ends and blank lines are fine.
 Result<ParsedImport> ParseJsonl(const std::vector<ImportFile>& files);
+// The same over an upload, streamed from disk.
+Result<ParsedImport> ParseJsonlUpload(const ImportUpload& upload);
 
 // The datastore-relative path of an image_url ("azureml://.../paths/a/b.jpg" -> "a/b.jpg").
 std::string JsonlImagePath(const std::string& url);

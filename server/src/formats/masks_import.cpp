@@ -153,34 +153,50 @@ std::string DescribeValue(const DecodedPng& png, std::uint32_t v) {
            std::to_string(v & 0xff);
 }
 
-// One mask per class of the map (empty for classes without pixels).
-Result<std::vector<MaskRle>> Classify(const DecodedPng& png, const MaskLabelMap& map,
-                                      bool instance_ids) {
+struct ClassMask {
+    std::size_t label = 0;  // class of the map
+    MaskRle mask;
+};
+
+// One mask per class of the map that has pixels, in the map's order; with Cityscapes instance
+// ids, one per instance (label id * 1000 + instance number, ids >= 1000) and one per class for
+// the ids below 1000 (stuff, and groups of objects too crowded to split), in id order. A
+// semantic project merges them back per class (services/import_service); polygon and box
+// projects keep each instance as its own shape.
+Result<std::vector<ClassMask>> Classify(const DecodedPng& png, const MaskLabelMap& map,
+                                        bool instance_ids) {
     const auto& lookup = png.indexed ? map.by_value : map.by_color;
-    std::vector<MaskRle> masks(map.classes.size());
+    std::map<std::uint64_t, ClassMask> by_key;  // class index, or 2^32 + instance id
     const std::int64_t n = static_cast<std::int64_t>(png.width) * png.height;
     std::uint32_t last_value = 0;
-    std::size_t last_class = 0;
-    bool have_last = false;
+    ClassMask* last = nullptr;
+    bool last_background = false;
     for (std::int64_t i = 0; i < n; ++i) {
-        std::uint32_t v = png.Value(static_cast<std::size_t>(i));
-        if (instance_ids && v >= 1000) {
-            v /= 1000;  // Cityscapes instance ids: label id * 1000 + instance number
-        }
-        if (!have_last || v != last_value) {
-            auto found = lookup.find(v);
+        const std::uint32_t v = png.Value(static_cast<std::size_t>(i));
+        if (i == 0 || v != last_value) {
+            const bool instance = instance_ids && v >= 1000;
+            auto found = lookup.find(instance ? v / 1000 : v);
             if (found == lookup.end()) {
-                return Error::InvalidArgument(DescribeValue(png, v) + " is not in " + map.source);
+                return Error::InvalidArgument(DescribeValue(png, instance ? v / 1000 : v) +
+                                              " is not in " + map.source);
             }
             last_value = v;
-            last_class = found->second;
-            have_last = true;
+            last_background = map.classes[found->second].background;
+            // Instances after all classes, so an instance id never meets a class index.
+            const std::uint64_t key = instance ? (std::uint64_t{1} << 32) | v : found->second;
+            last = &by_key.try_emplace(key, ClassMask{found->second, {}}).first->second;
         }
-        if (!map.classes[last_class].background) {
-            AddPixel(masks[last_class], i);
+        if (!last_background) {
+            AddPixel(last->mask, i);
         }
     }
-    return masks;
+    std::vector<ClassMask> out;
+    for (auto& [key, mask] : by_key) {
+        if (!mask.mask.runs.empty()) {
+            out.push_back(std::move(mask));
+        }
+    }
+    return out;
 }
 
 }  // namespace
@@ -262,13 +278,11 @@ Result<ParsedImport> ParseMasks(const std::vector<ImportFile>& files) {
         record.name = ImageNameOf(file->path, kind);
         record.match_stem = true;
         record.size = ImageSize{png->width, png->height};
-        for (std::size_t k = 0; k < classes->size(); ++k) {
-            if (!(*classes)[k].runs.empty()) {
-                Shape shape;
-                shape.label = map->classes[k].name;
-                shape.geometry = std::move((*classes)[k]);
-                record.shapes.push_back(std::move(shape));
-            }
+        for (ClassMask& mask : *classes) {
+            Shape shape;
+            shape.label = map->classes[mask.label].name;
+            shape.geometry = std::move(mask.mask);
+            record.shapes.push_back(std::move(shape));
         }
         out.records.push_back(std::move(record));
     }

@@ -10,6 +10,8 @@
 //   label_colors.txt or the standard Cityscapes ids (one file per image, in that order).
 // Gray and palette pixels are values looked up in the map; RGB pixels are colours. Background
 // classes (IsBackgroundName, the maps' void classes) stay unlabeled.
+// Records hold one mask per class, except Cityscapes instanceIds: one per instance (id >= 1000),
+// so polygon and box projects get each object; services/import_service merges them for semantic.
 #include <string>
 #include <vector>
 

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 namespace tessera {
 
@@ -103,8 +104,14 @@ Result<DecodedPng> DecodeMaskPng(const std::string& bytes) {
         }
         at = body + length + 4;
     }
-    if (width <= 0 || height <= 0 || static_cast<std::int64_t>(width) * height > kMaxPixels) {
-        return Error::InvalidArgument("PNG size missing or too large");
+    if (width <= 0 || height <= 0) {
+        return Error::InvalidArgument("PNG size missing or invalid");
+    }
+    if (static_cast<std::int64_t>(width) * height > kMaxPixels) {
+        // Decoding holds every pixel in memory, so the limit bounds what one upload can cost.
+        return Error::InvalidArgument("PNG mask of " + std::to_string(width) + " x " +
+                                      std::to_string(height) + " pixels is over the limit of " +
+                                      std::to_string(kMaxPixels) + " (2^30) pixels");
     }
     if (interlace != 0) {
         return Error::InvalidArgument("interlaced PNG masks are not supported");

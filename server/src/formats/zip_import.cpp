@@ -76,7 +76,7 @@ Result<std::vector<ImportFile>> ReadAllEntries(zip_t* archive) {
             continue;
         }
         if (entry.size > kMaxImportEntryBytes) {
-            return Error::InvalidArgument("zip entry too large: " + entry.name);
+            return ImportFileTooLarge(entry.name, entry.size);
         }
         std::unique_ptr<zip_file_t, decltype(&zip_fclose)> file(zip_fopen_index(archive, i, 0),
                                                                 &zip_fclose);
@@ -151,6 +151,16 @@ Status VisitEntries(zip_t* archive, const ZipEntryVisitor& visit) {
 }
 
 }  // namespace
+
+Error ImportFileTooLarge(const std::string& name, std::uint64_t size) {
+    constexpr std::uint64_t kMiB = 1u << 20;
+    return Error{ErrorCode::kPayloadTooLarge,
+                 name + " is too large to read whole: " + std::to_string((size + kMiB - 1) / kMiB) +
+                     " MiB, over the limit of " + std::to_string(kMaxImportEntryBytes / kMiB) +
+                     " MiB a file for this format (coco, cvat and jsonl files are streamed and "
+                     "have no such limit)",
+                 {}};
+}
 
 bool LooksLikeZip(const std::string& body) {
     return body.size() >= 4 && body.compare(0, 4, "PK\x03\x04", 4) == 0;

@@ -11,12 +11,18 @@
 
 namespace tessera {
 
+// The most a reader that needs a whole file in memory (VOC, YOLO, LabelMe, masks, panoptic)
+// takes of one file; the streamed formats (COCO, CVAT, JSONL) have no such limit.
 inline constexpr std::size_t kMaxImportEntryBytes = 512u << 20;
+
+// kPayloadTooLarge naming the file, its size and the limit.
+Error ImportFileTooLarge(const std::string& name, std::uint64_t size);
 
 bool LooksLikeZip(const std::string& body);
 
 // Regular files of the archive in archive order (directories and __MACOSX entries left out).
-// kInvalidArgument for a corrupt archive or an entry over kMaxImportEntryBytes.
+// kInvalidArgument for a corrupt archive, ImportFileTooLarge for an entry over
+// kMaxImportEntryBytes.
 Result<std::vector<ImportFile>> ReadImportZip(const std::string& body);
 
 // The body as files: unzipped when it is a zip, else one file named `name`.

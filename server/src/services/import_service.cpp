@@ -10,12 +10,16 @@
 #include "domain/shapes.hpp"
 #include "formats/coco_import.hpp"
 #include "formats/coco_panoptic_import.hpp"
+#include "formats/createml_import.hpp"
+#include "formats/csv_import.hpp"
 #include "formats/cvat_import.hpp"
 #include "formats/import_upload.hpp"
 #include "formats/jsonl_import.hpp"
+#include "formats/kaggle_table_import.hpp"
 #include "formats/labelme_import.hpp"
 #include "formats/mask_outline.hpp"
 #include "formats/masks_import.hpp"
+#include "formats/segment_anything_import.hpp"
 #include "formats/voc_import.hpp"
 #include "formats/yolo_import.hpp"
 #include "formats/zip_import.hpp"
@@ -45,7 +49,10 @@ CocoFlavor CocoFlavorOf(const ImportOptions& options) {
     return options.coco == CocoCoordinates::kPixel ? CocoFlavor::kPixel : CocoFlavor::kDetect;
 }
 
-Result<ParsedImport> Parse(const std::vector<ImportFile>& files, const ImportOptions& options) {
+// CSV label cells are split by what the project is: several labels in a multi-label one, one
+// label (which may hold a comma) in a multi-class one.
+Result<ParsedImport> Parse(const std::vector<ImportFile>& files, const ImportOptions& options,
+                           const Project& project, const LabelTree& tree) {
     switch (options.format) {
         case ImportFormat::kCoco:
         case ImportFormat::kCocoAzure: return ParseCoco(files, CocoFlavorOf(options));
@@ -56,18 +63,29 @@ Result<ParsedImport> Parse(const std::vector<ImportFile>& files, const ImportOpt
         case ImportFormat::kCvat: return ParseCvat(files);
         case ImportFormat::kMasks: return ParseMasks(files);
         case ImportFormat::kCocoPanoptic: return ParseCocoPanoptic(files);
+        case ImportFormat::kKaggleCsv: return ParseKaggleCsv(files, options.table);
+        case ImportFormat::kKaggleTxt: return ParseKaggleTxt(files, options.table);
+        case ImportFormat::kCreateMl: return ParseCreateMl(files);
+        case ImportFormat::kSegmentAnything:
+            return ParseSegmentAnything(files, options.table.label);
+        case ImportFormat::kCsv: return ParseCsv(files, project.task_type, tree);
     }
     return Error::InvalidArgument("unknown import format");
 }
 
-// COCO files can hold millions of annotations, so they are streamed from the upload; the other
-// formats come as many small files and are read whole.
-Result<ParsedImport> ParseUpload(const ImportUpload& upload, const ImportOptions& options) {
-    if (options.format == ImportFormat::kCoco || options.format == ImportFormat::kCocoAzure) {
-        return ParseCocoUpload(upload, CocoFlavorOf(options));
+// COCO, CVAT and JSONL files can hold millions of annotations, so they are streamed from the
+// upload; the other formats come as many small files and are read whole.
+Result<ParsedImport> ParseUpload(const ImportUpload& upload, const ImportOptions& options,
+                                 const Project& project, const LabelTree& tree) {
+    switch (options.format) {
+        case ImportFormat::kCoco:
+        case ImportFormat::kCocoAzure: return ParseCocoUpload(upload, CocoFlavorOf(options));
+        case ImportFormat::kCvat: return ParseCvatUpload(upload);
+        case ImportFormat::kJsonl: return ParseJsonlUpload(upload);
+        default: break;
     }
     TESSERA_ASSIGN_OR_RETURN(std::vector<ImportFile> files, upload.ReadAll());
-    return Parse(files, options);
+    return Parse(files, options, project, tree);
 }
 
 std::string WithoutExtension(const std::string& path) {
@@ -90,7 +108,13 @@ std::string Normalize(std::string name) {
 // Items by path, by path without extension, by file name and by file stem.
 class ItemIndex {
 public:
-    explicit ItemIndex(std::vector<Item> items) : items_(std::move(items)) {
+    // `root`: the project folder's absolute path, which a name may start with (our CSV export
+    // writes the folder and the item's path).
+    ItemIndex(std::vector<Item> items, const std::string& root)
+        : items_(std::move(items)), root_(Normalize(root)) {
+        while (root_.ends_with('/')) {
+            root_.pop_back();
+        }
         for (std::size_t i = 0; i < items_.size(); ++i) {
             const std::string& path = items_[i].path;
             by_path_[path] = i;
@@ -117,6 +141,11 @@ public:
             return std::string("no image name");
         }
         if (!record.match_stem) {
+            if (!root_.empty() && name.starts_with(root_ + "/")) {
+                if (auto it = by_path_.find(name.substr(root_.size() + 1)); it != by_path_.end()) {
+                    return &items_[it->second];
+                }
+            }
             for (const std::string& tail : FolderTails(name)) {
                 if (auto it = by_path_.find(tail); it != by_path_.end()) {
                     return &items_[it->second];
@@ -185,6 +214,7 @@ private:
     }
 
     std::vector<Item> items_;
+    std::string root_;  // without its leading and trailing '/'
     std::map<std::string, std::size_t> by_path_;
     Multi by_path_stem_;
     Multi by_name_;
@@ -370,11 +400,21 @@ Result<ImportedAnnotation> Convert(const Project& project, const LabelTree& tree
 
 std::optional<ImportFormat> ParseImportFormat(std::string_view name) {
     static const std::map<std::string_view, ImportFormat> kNames = {
-        {"coco", ImportFormat::kCoco},       {"coco-azure", ImportFormat::kCocoAzure},
-        {"jsonl", ImportFormat::kJsonl},     {"mltable", ImportFormat::kJsonl},
-        {"voc", ImportFormat::kVoc},         {"yolo", ImportFormat::kYolo},
-        {"labelme", ImportFormat::kLabelMe}, {"cvat", ImportFormat::kCvat},
-        {"masks", ImportFormat::kMasks},     {"coco-panoptic", ImportFormat::kCocoPanoptic}};
+        {"coco", ImportFormat::kCoco},
+        {"coco-azure", ImportFormat::kCocoAzure},
+        {"jsonl", ImportFormat::kJsonl},
+        {"mltable", ImportFormat::kJsonl},
+        {"voc", ImportFormat::kVoc},
+        {"yolo", ImportFormat::kYolo},
+        {"labelme", ImportFormat::kLabelMe},
+        {"cvat", ImportFormat::kCvat},
+        {"masks", ImportFormat::kMasks},
+        {"coco-panoptic", ImportFormat::kCocoPanoptic},
+        {"kaggle-csv", ImportFormat::kKaggleCsv},
+        {"kaggle-txt", ImportFormat::kKaggleTxt},
+        {"createml", ImportFormat::kCreateMl},
+        {"segment-anything", ImportFormat::kSegmentAnything},
+        {"csv", ImportFormat::kCsv}};
     auto it = kNames.find(name);
     return it == kNames.end() ? std::nullopt : std::optional<ImportFormat>(it->second);
 }
@@ -416,12 +456,16 @@ Result<ImportReport> ImportService::Import(const User& actor, Id project_id,
     TESSERA_TRY(RequireOwner(actor, "import annotations"));
     TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
     TESSERA_ASSIGN_OR_RETURN(LabelTree tree, TreeOf(project));
-    TESSERA_ASSIGN_OR_RETURN(ParsedImport parsed, ParseUpload(upload, options));
+    TESSERA_ASSIGN_OR_RETURN(ParsedImport parsed, ParseUpload(upload, options, project, tree));
     TESSERA_ASSIGN_OR_RETURN(std::vector<Item> items, AllItems(repo_, project_id));
-    const ItemIndex index(std::move(items));
+    const ItemIndex index(std::move(items), project.datasource.path);
 
     ImportReport report;
     report.errors = std::move(parsed.errors);
+    for (ImportSkipped& skipped : parsed.skipped) {
+        report.unmatched.push_back(
+            {skipped.row, std::move(skipped.name), std::move(skipped.reason)});
+    }
     ImportRequest request;
     request.project_id = project_id;
     request.final = options.mode == ImportMode::kFinal;
@@ -452,6 +496,9 @@ Result<ImportReport> ImportService::Import(const User& actor, Id project_id,
     std::stable_sort(
         report.errors.begin(), report.errors.end(),
         [](const ImportRowError& a, const ImportRowError& b) { return a.row < b.row; });
+    std::stable_sort(
+        report.unmatched.begin(), report.unmatched.end(),
+        [](const ImportUnmatched& a, const ImportUnmatched& b) { return a.row < b.row; });
     if (!report.errors.empty()) {
         return report;
     }

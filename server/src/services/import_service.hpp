@@ -14,6 +14,7 @@
 #include "domain/model.hpp"
 #include "formats/import_record_import.hpp"
 #include "formats/import_upload.hpp"
+#include "formats/kaggle_table_import.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
@@ -27,7 +28,12 @@ enum class ImportFormat {
     kLabelMe,
     kCvat,
     kMasks,
-    kCocoPanoptic
+    kCocoPanoptic,
+    kKaggleCsv,
+    kKaggleTxt,
+    kCreateMl,
+    kSegmentAnything,
+    kCsv
 };
 std::optional<ImportFormat> ParseImportFormat(std::string_view name);
 
@@ -44,6 +50,9 @@ struct ImportOptions {
     ImportMode mode = ImportMode::kPrelabel;
     CocoCoordinates coco = CocoCoordinates::kDetect;
     std::string upload_name = "upload";  // names a non-zip body (its extension matters)
+    // kaggle-csv / kaggle-txt: columns and box convention; `table.label` is also the one label
+    // of Segment Anything's class-less masks.
+    TableImportOptions table;
 };
 
 struct ImportUnmatched {

@@ -233,6 +233,86 @@ TEST_F(ImportServiceTest, CocoStoredOnDiskIsStreamedAndABreakMidwayAppliesNothin
     fs::remove_all(dir);
 }
 
+TEST_F(ImportServiceTest, CvatAndJsonlStoredOnDiskAreStreamedAndABreakAppliesNothing) {
+    Project p = BoxProject();
+    char tmpl[] = "/tmp/tessera-import-upload-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    const fs::path dir = tmpl;
+    const std::string cvat = R"(<annotations><version>1.1</version>
+  <image id="0" name="z.png" width="100" height="50">
+    <box label="cat" xtl="1" ytl="1" xbr="6" ybr="6"/>
+  </image>
+  <image id="1" name="a/x.jpg" width="100" height="50">
+    <box label="dog" xtl="2" ytl="2" xbr="7" ybr="7"/>
+  </image>
+</annotations>)";
+    ImportOptions options;
+    options.mode = ImportMode::kFinal;
+    options.format = ImportFormat::kCvat;
+    // Cut inside a.jpg's <image>: z.png was read, but the file is not XML.
+    std::ofstream(dir / "broken") << cvat.substr(0, cvat.find("<box label=\"dog\""));
+    auto broken = service.Import(owner_, p.id, options,
+                                 ImportUpload::FromFile(dir / "broken", "annotations.xml"));
+    ASSERT_FALSE(broken.ok());
+    EXPECT_EQ(broken.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_TRUE(broken.error().message.starts_with("annotations.xml: not valid XML at line 6, "))
+        << broken.error().message;
+    EXPECT_EQ(env.repo->GetItem(p.id, ItemId(p.id, "z.png"))->state, ItemState::kUnlabeled);
+    EXPECT_TRUE(Counts(p.id).empty());
+
+    // Zipped beside an image, which the streaming reader skips without inflating it.
+    {
+        std::ofstream zip(dir / "good.zip", std::ios::binary);
+        zip << MakeZip({{"images/z.png", std::string(1000, 'x')}, {"annotations.xml", cvat}});
+    }
+    auto good =
+        service.Import(owner_, p.id, options, ImportUpload::FromFile(dir / "good.zip", "u.xml"));
+    ASSERT_TRUE(good.ok()) << good.error().message;
+    EXPECT_TRUE(good->applied);
+    EXPECT_EQ(good->matched, 2);
+    EXPECT_EQ(Counts(p.id), (std::map<std::string, std::int64_t>{{"cat", 1}, {"dog", 1}}));
+
+    // JSONL from disk: a CRLF file whose second line is cut is a row error; nothing applied.
+    options.format = ImportFormat::kJsonl;
+    options.mode = ImportMode::kPrelabel;
+    const std::string row =
+        R"({"image_url": "azureml://x/paths/b/y.jpg", "label": [{"label": "cat", "topX": 0.1, )"
+        R"("topY": 0.1, "bottomX": 0.5, "bottomY": 0.5}]})";
+    std::ofstream(dir / "cut.jsonl", std::ios::binary) << row << "\r\n" << row.substr(0, 30);
+    auto cut =
+        service.Import(owner_, p.id, options, ImportUpload::FromFile(dir / "cut.jsonl", "upload"));
+    ASSERT_TRUE(cut.ok()) << cut.error().message;
+    EXPECT_FALSE(cut->applied);
+    ASSERT_EQ(cut->errors.size(), 1u);
+    EXPECT_EQ(cut->errors[0].message, "upload:2: not a JSON object");
+    std::ofstream(dir / "ok.jsonl", std::ios::binary) << row << "\r\n\r\n";
+    auto ok =
+        service.Import(owner_, p.id, options, ImportUpload::FromFile(dir / "ok.jsonl", "upload"));
+    ASSERT_TRUE(ok.ok()) << ok.error().message;
+    EXPECT_TRUE(ok->applied);
+    EXPECT_NEAR(Shapes(p.id, "b/y.jpg")[0]["w"].get<double>(), 40, 1e-9);  // 0.4 of 100 px
+    fs::remove_all(dir);
+}
+
+TEST_F(ImportServiceTest, AFileOverTheLimitForAWholeFileFormatIs413NamingIt) {
+    Project p = BoxProject();
+    char tmpl[] = "/tmp/tessera-import-upload-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    const fs::path dir = tmpl;
+    std::ofstream(dir / "big") << "<annotation>";
+    fs::resize_file(dir / "big", std::uintmax_t{600} << 20);  // sparse: nothing is written
+    ImportOptions options;
+    options.format = ImportFormat::kVoc;
+    auto big = service.Import(owner_, p.id, options, ImportUpload::FromFile(dir / "big", "a.xml"));
+    ASSERT_FALSE(big.ok());
+    EXPECT_EQ(big.error().code, ErrorCode::kPayloadTooLarge);
+    EXPECT_TRUE(
+        big.error().message.starts_with("a.xml is too large to read whole: 600 MiB, over "
+                                        "the limit of 512 MiB a file"))
+        << big.error().message;
+    fs::remove_all(dir);
+}
+
 TEST_F(ImportServiceTest, UnknownLabelAndWrongSizeAreRowErrors) {
     Project p = BoxProject();
     auto report = Run(p.id, ImportFormat::kCvat, ImportMode::kPrelabel,
@@ -429,6 +509,195 @@ TEST_F(ImportServiceTest, BccdVocImportsEveryBox) {
     // Boxes clamped to zero area would have been errors; every box arrived.
     EXPECT_EQ(imported, boxes);
     EXPECT_EQ(env.repo->GetProgress(p.id, env.clock.NowMs())->labeled, 364);
+}
+
+// --- Layouts of issue 3's second part: Kaggle tables, Cityscapes instances, Segment Anything.
+
+const fs::path kSamples = fs::path(TESSERA_SHARED_DATASETS) / "format-samples";
+
+std::vector<NewItem> Numbered(int n, int w = 10, int h = 5) {
+    std::vector<NewItem> items;
+    for (int i = 1; i <= n; ++i) {
+        items.push_back(NewItem{"images/" + std::to_string(i) + ".jpg", 10, w, h, "jpeg",
+                                ItemState::kUnlabeled, ""});
+    }
+    return items;
+}
+
+TEST_F(ImportServiceTest, KaggleCsvClassificationLabelsMulticlassAndMultilabelItems) {
+    if (!fs::exists(kSamples / "kaggle_dataset")) {
+        GTEST_SKIP() << "shared dataset " << kSamples << " absent (../shared/datasets)";
+    }
+    Project single = MakeProject("multiclass", R"([{"name":"dog"},{"name":"cat"}])", Numbered(5));
+    auto report = Run(single.id, ImportFormat::kKaggleCsv, ImportMode::kFinal,
+                      ReadAll(kSamples / "kaggle_dataset/image_csv/ann_wo_ext.csv"), "ann.csv");
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->errors.empty()) << report->errors[0].message;
+    EXPECT_EQ(report->matched, 5);
+    EXPECT_TRUE(report->applied);
+    EXPECT_EQ(Counts(single.id), (std::map<std::string, std::int64_t>{{"cat", 3}, {"dog", 2}}));
+    EXPECT_EQ(env.repo->GetItem(single.id, ItemId(single.id, "images/1.jpg"))->state,
+              ItemState::kLabeled);
+
+    Project multi = MakeProject(
+        "multilabel", R"([{"name":"dog"},{"name":"cat"},{"name":"person"}])", Numbered(6));
+    auto multi_report =
+        Run(multi.id, ImportFormat::kKaggleCsv, ImportMode::kFinal,
+            ReadAll(kSamples / "kaggle_dataset/image_csv_multi_label/ann.csv"), "ann.csv");
+    ASSERT_TRUE(multi_report.ok()) << multi_report.error().message;
+    ASSERT_TRUE(multi_report->applied);
+    EXPECT_EQ(Counts(multi.id),
+              (std::map<std::string, std::int64_t>{{"cat", 3}, {"dog", 3}, {"person", 3}}));
+    // Two labels on one multi-class item is a row error, and nothing is applied.
+    Project strict = MakeProject("multiclass", R"([{"name":"dog"},{"name":"cat"},
+        {"name":"person"}])",
+                                 Numbered(6));
+    auto refused =
+        Run(strict.id, ImportFormat::kKaggleCsv, ImportMode::kFinal,
+            ReadAll(kSamples / "kaggle_dataset/image_csv_multi_label/ann.csv"), "ann.csv");
+    ASSERT_TRUE(refused.ok());
+    EXPECT_FALSE(refused->applied);
+    ASSERT_EQ(refused->errors.size(), 3u);
+    EXPECT_NE(refused->errors[0].message.find("exactly one label"), std::string::npos);
+    EXPECT_TRUE(Counts(strict.id).empty());
+    // Image-level labels have no place in a box project.
+    Project boxes = MakeProject("bbox", R"([{"name":"dog"},{"name":"cat"}])", Numbered(5));
+    auto wrong = Run(boxes.id, ImportFormat::kKaggleCsv, ImportMode::kFinal,
+                     ReadAll(kSamples / "kaggle_dataset/image_csv/ann.csv"), "ann.csv");
+    ASSERT_TRUE(wrong.ok());
+    EXPECT_FALSE(wrong->applied);
+    EXPECT_NE(wrong->errors.at(0).message.find("image-level labels"), std::string::npos);
+}
+
+TEST_F(ImportServiceTest, KaggleTxtBoxesWithTheConventionGiven) {
+    if (!fs::exists(kSamples / "kaggle_dataset")) {
+        GTEST_SKIP() << "shared dataset " << kSamples << " absent (../shared/datasets)";
+    }
+    Project p = MakeProject("bbox", R"([{"name":"dog"},{"name":"cat"}])", Numbered(3));
+    ImportOptions options;
+    options.format = ImportFormat::kKaggleTxt;
+    options.upload_name = "ann.txt";
+    const std::string txt = ReadAll(kSamples / "kaggle_dataset/image_txt_det/ann.txt");
+    auto refused = service.Import(owner_, p.id, options, txt);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+    options.table.boxes = TableBoxes::kCorners;
+    auto report = service.Import(owner_, p.id, options, txt);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->applied);
+    const json shapes = Shapes(p.id, "images/1.jpg");
+    ASSERT_EQ(shapes.size(), 2u);
+    EXPECT_EQ(shapes[1]["label"], "cat");
+    EXPECT_EQ(shapes[1]["x"], 1);
+    EXPECT_EQ(shapes[1]["y"], 2);
+    EXPECT_EQ(shapes[1]["w"], 2);
+    EXPECT_EQ(shapes[1]["h"], 1);
+}
+
+TEST_F(ImportServiceTest, CityscapesInstancesStayApartInPolygonAndBoxProjects) {
+    const fs::path mask = kSamples /
+                          "cityscapes_dataset/train_dataset/gtFine/test/defaultcity/"
+                          "defaultcity_000001_000031_gtFine_instanceIds.png";
+    if (!fs::exists(mask)) {
+        GTEST_SKIP() << "shared dataset " << kSamples << " absent (../shared/datasets)";
+    }
+    // 5 x 1: pixel 2 is truck 27001, pixels 3-4 truck 27002.
+    const std::string zip =
+        MakeZip({{"gtFine/test/defaultcity/"
+                  "defaultcity_000001_000031_gtFine_instanceIds.png",
+                  ReadAll(mask)}});
+    const std::string image =
+        "leftImg8bit/test/defaultcity/defaultcity_000001_000031_leftImg8bit.png";
+    std::map<std::string, json> shapes;
+    for (const char* type : {"polygon", "bbox", "semantic"}) {
+        Project p = MakeProject(type, R"([{"name":"truck"}])", {Item(image, 5, 1)});
+        auto report = Run(p.id, ImportFormat::kMasks, ImportMode::kPrelabel, zip, "m.zip");
+        ASSERT_TRUE(report.ok()) << report.error().message;
+        ASSERT_TRUE(report->applied) << type << ": " << report->errors.at(0).message;
+        shapes[type] = Shapes(p.id, image);
+    }
+    ASSERT_EQ(shapes["polygon"].size(), 2u) << shapes["polygon"];
+    EXPECT_EQ(shapes["polygon"][0]["points"], json::parse("[[2, 0], [3, 0], [3, 1], [2, 1]]"));
+    EXPECT_EQ(shapes["polygon"][1]["points"], json::parse("[[3, 0], [5, 0], [5, 1], [3, 1]]"));
+    ASSERT_EQ(shapes["bbox"].size(), 2u) << shapes["bbox"];
+    EXPECT_EQ(shapes["bbox"][1]["x"], 3);
+    EXPECT_EQ(shapes["bbox"][1]["w"], 2);
+    ASSERT_EQ(shapes["semantic"].size(), 1u) << shapes["semantic"];  // one mask per class
+    EXPECT_EQ(shapes["semantic"][0]["rle"], json::array({2, 3}));
+}
+
+TEST_F(ImportServiceTest, SegmentAnythingMasksNeedALabel) {
+    const fs::path a = kSamples / "segment_anything_dataset/a.json";
+    if (!fs::exists(a)) {
+        GTEST_SKIP() << "shared dataset " << kSamples << " absent (../shared/datasets)";
+    }
+    Project p = MakeProject("bbox", R"([{"name":"thing"}])", {Item("a.jpg", 10, 5)});
+    ImportOptions options;
+    options.format = ImportFormat::kSegmentAnything;
+    options.upload_name = "a.json";
+    auto refused = service.Import(owner_, p.id, options, ReadAll(a));
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().field, "label");
+    options.table.label = "thing";
+    auto report = service.Import(owner_, p.id, options, ReadAll(a));
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->applied);
+    const json shapes = Shapes(p.id, "a.jpg");
+    ASSERT_EQ(shapes.size(), 1u);
+    EXPECT_EQ(shapes[0]["x"], 3);  // the mask's bounding box: column 3, rows 1-4
+    EXPECT_EQ(shapes[0]["h"], 4);
+    EXPECT_NEAR(env.repo->GetPrelabel(p.id, ItemId(p.id, "a.jpg"))->confidence.value_or(0),
+                0.2633798, 1e-6);
+}
+
+// format=csv: our own export names images by absolute path (the project folder + the item's
+// path), which matches even where the file name alone is ambiguous (x.jpg and sub/x.jpg).
+TEST_F(ImportServiceTest, CsvExportRowsMatchUnderTheProjectFolderAndSplitMultiLabelCells) {
+    Project p = MakeProject("multilabel", R"([{"name":"cat"},{"name":"dog"}])",
+                            {Item("x.jpg"), Item("sub/x.jpg"), Item("cats/1.jpg")});
+    const std::string csv =
+        "image_url,label,labeler,labeled_at\r\n"
+        "/data/x.jpg,\"cat,dog\",ann,2023-11-14T22:13:20.000Z\r\n"
+        "/data/sub/x.jpg,dog,ann,2023-11-14T22:13:20.000Z\r\n"
+        "/data/cats/1.jpg,,ann,2023-11-14T22:13:20.000Z\r\n";
+    auto report = Run(p.id, ImportFormat::kCsv, ImportMode::kFinal, csv, "upload.csv");
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->errors.empty()) << report->errors[0].message;
+    EXPECT_TRUE(report->applied);
+    EXPECT_EQ(report->matched, 2);
+    ASSERT_EQ(report->unmatched.size(), 1u);  // the empty label cell: skipped, reported
+    EXPECT_EQ(report->unmatched[0].row, 4);
+    EXPECT_NE(report->unmatched[0].reason.find("label cell is empty"), std::string::npos);
+    EXPECT_EQ(Counts(p.id), (std::map<std::string, std::int64_t>{{"cat", 1}, {"dog", 2}}));
+    EXPECT_EQ(env.repo->GetItem(p.id, ItemId(p.id, "x.jpg"))->state, ItemState::kLabeled);
+    EXPECT_EQ(env.repo->GetItem(p.id, ItemId(p.id, "cats/1.jpg"))->state, ItemState::kUnlabeled);
+}
+
+TEST_F(ImportServiceTest, CsvAzureRowsAndMultiClassCommaCellsAndShapeProjects) {
+    Project p = MakeProject("multiclass", R"([{"name":"cat"},{"name":"dog"}])",
+                            {Item("pets/a.jpg"), Item("pets/b.jpg")});
+    const std::string azure =
+        "Url,Label\n"
+        "AmlDatastore://workspaceblobstore/pets/a.jpg,cat\n"
+        "AmlDatastore://workspaceblobstore/pets/b.jpg,\"cat,dog\"\n";
+    auto refused = Run(p.id, ImportFormat::kCsv, ImportMode::kFinal, azure, "upload.csv");
+    ASSERT_TRUE(refused.ok()) << refused.error().message;
+    EXPECT_FALSE(refused->applied);
+    ASSERT_EQ(refused->errors.size(), 1u);
+    EXPECT_EQ(refused->errors[0].row, 3);
+    EXPECT_TRUE(Counts(p.id).empty());
+    auto applied = Run(p.id, ImportFormat::kCsv, ImportMode::kPrelabel,
+                       azure.substr(0, azure.rfind("AmlDatastore")), "upload.csv");
+    ASSERT_TRUE(applied.ok()) << applied.error().message;
+    EXPECT_TRUE(applied->applied);
+    EXPECT_EQ(json::parse(env.repo->GetPrelabel(p.id, ItemId(p.id, "pets/a.jpg"))->payload_json),
+              json::parse(R"({"labels": ["cat"]})"));
+
+    Project boxes = BoxProject();
+    auto wrong = Run(boxes.id, ImportFormat::kCsv, ImportMode::kFinal, azure, "upload.csv");
+    ASSERT_FALSE(wrong.ok());
+    EXPECT_EQ(wrong.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(wrong.error().message.find("classification"), std::string::npos);
 }
 
 }  // namespace

@@ -1,5 +1,11 @@
 // Drawing projects over HTTP: shapes submitted and read back, bad geometry rejected naming the
-// shape, drafts autosaved and cleared by the submit.
+// shape, drafts autosaved and cleared by the submit, masks on a 40,000 x 40,000 image.
+#include <array>
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <vector>
+
 #include "integration/fixture.hpp"
 
 namespace tessera::testing {
@@ -10,9 +16,14 @@ using nlohmann::json;
 class DrawingIt : public IntegrationTest {
 protected:
     // Owner `admin` and labeler `lara`; a running project of `task_type` over two images
-    // (img0.jpg is 40 x 30, img1.jpg 41 x 30).
-    void SetUpProject(const std::string& task_type) {
-        WriteImages(2);
+    // (img0.jpg is 40 x 30, img1.jpg 41 x 30), or over what `write_images` puts in images_.
+    void SetUpProject(const std::string& task_type,
+                      const std::function<void()>& write_images = nullptr) {
+        if (write_images) {
+            write_images();
+        } else {
+            WriteImages(2);
+        }
         ASSERT_NO_FATAL_FAILURE(StartServer());
         admin_ = std::make_unique<HttpClient>(Admin());
         CreateUser(*admin_, "lara", "lara-password", "labeler");
@@ -135,6 +146,87 @@ TEST_P(DrawingIt, DraftsSurviveUntilTheSubmit) {
     EXPECT_EQ(masks[0]["rle"], json::array({0, 1}));
     EXPECT_EQ(masks[1]["rle"], json::array({1, 3, width_ + 1, 3}));
     EXPECT_EQ(lara_->Get(ItemPath("/draft")).status, 404u);
+}
+
+// A little-endian TIFF of one 8-bit grey strip whose header says `side` x `side` and whose
+// strip lies past the end of the file: the ingest's header probe reads its size at once, and
+// the tile pyramid job it queues fails on the first read instead of decoding 1.6 gigapixels.
+// Labeling needs only the size.
+void WriteHugeTiffHeader(const std::filesystem::path& path, std::uint32_t side) {
+    std::string bytes = {'I', 'I', 42, 0, 8, 0, 0, 0};  // magic, first IFD at offset 8
+    const auto put = [&bytes](std::uint32_t v, int size) {
+        for (int i = 0; i < size; ++i) {
+            bytes.push_back(static_cast<char>(v >> (8 * i)));
+        }
+    };
+    // (tag, type: 3 SHORT or 4 LONG, value), in ascending tag order as TIFF requires.
+    const std::vector<std::array<std::uint32_t, 3>> entries = {
+        {256, 4, side}, {257, 4, side}, {258, 3, 8},
+        {259, 3, 1},    {262, 3, 1},    {273, 4, 1u << 31},  // strip offset: far past the end
+        {277, 3, 1},    {278, 4, side}, {279, 4, side * side}};
+    put(static_cast<std::uint32_t>(entries.size()), 2);
+    for (const auto& [tag, type, value] : entries) {
+        put(tag, 2);
+        put(type, 2);
+        put(1, 4);  // one value, stored in the entry
+        put(value, 4);
+    }
+    put(0, 4);  // no next IFD
+    std::ofstream(path, std::ios::binary) << bytes;
+}
+
+// Peak resident memory of a process in MiB (VmHWM), or -1 when /proc cannot tell.
+long PeakRssMib(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmHWM:", 0) == 0) {
+            return std::stol(line.substr(6)) / 1024;
+        }
+    }
+    return -1;
+}
+
+TEST_P(DrawingIt, GigapixelMasksAreStoredAndReadAsRunsNotPixels) {
+    constexpr std::int64_t kSide = 40000;
+    ASSERT_NO_FATAL_FAILURE(
+        SetUpProject("semantic", [this] { WriteHugeTiffHeader(images_ / "slide.tif", kSide); }));
+    ASSERT_EQ(width_, kSide);
+    // A brush stroke's worth of rows near the centre, the image's last pixels, and a polygon
+    // the server rasterises into Dog (rows 100-199 of x 1000-2999).
+    json cat = json::array();
+    for (std::int64_t y = 20000; y < 20016; ++y) {
+        cat.push_back(y * kSide + 19990);
+        cat.push_back(300);
+    }
+    cat.push_back(kSide * kSide - 10);
+    cat.push_back(10);
+    const json shapes = {{{"label", "Cat"}, {"type", "mask"}, {"rle", cat}},
+                         {{"label", "Dog"},
+                          {"type", "polygon"},
+                          {"points", {{1000, 100}, {3000, 100}, {3000, 200}, {1000, 200}}}}};
+    auto draft = lara_->SendJson("PUT", ItemPath("/draft"), {{"shapes", shapes}});
+    ASSERT_EQ(draft.status, 204u) << draft.body;
+    auto stored =
+        lara_->SendJson("PUT", ItemPath("/annotation"), {{"lease", lease_}, {"shapes", shapes}});
+    ASSERT_EQ(stored.status, 200u) << stored.body;
+    json dog = json::array();
+    for (std::int64_t y = 100; y < 200; ++y) {
+        dog.push_back(y * kSide + 1000);
+        dog.push_back(2000);
+    }
+    auto got = lara_->Get(ItemPath("/annotation"));
+    ASSERT_EQ(got.status, 200u) << got.body;
+    const json masks = got.Json()["shapes"];
+    ASSERT_EQ(masks.size(), 2u) << got.body.substr(0, 300);
+    EXPECT_EQ(masks[0]["label"], "Cat");
+    EXPECT_EQ(masks[0]["rle"], cat);
+    EXPECT_EQ(masks[1]["label"], "Dog");
+    EXPECT_EQ(masks[1]["rle"], dog);
+    // One byte per pixel anywhere on the way would be 1,600 MB; the server stays far below.
+    const long peak = PeakRssMib(server_.pid());
+    ASSERT_GT(peak, 0);
+    EXPECT_LT(peak, 400) << "server peak RSS " << peak << " MiB";
 }
 
 }  // namespace

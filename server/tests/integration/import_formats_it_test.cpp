@@ -1,5 +1,6 @@
-// Import of COCO panoptic over HTTP (format=coco-panoptic): a zip of the JSON and its segment
-// PNG, read into a polygon project as the segment's pixel-exact outline.
+// Import of the formats with their own names over HTTP: COCO panoptic (a zip of the JSON and its
+// segment PNG, read into a polygon project as the segment's pixel-exact outline), Kaggle CSV
+// classification as final labels, CreateML boxes, and Segment Anything's required label=.
 
 #include <map>
 #include <vips/vips8>
@@ -82,6 +83,95 @@ TEST_P(ImportFormatsIt, CocoPanopticSegmentsBecomeOutlinesInAPolygonProject) {
     EXPECT_EQ(refused.Json()["applied"], false);
     EXPECT_NE(refused.body.find("segment id 1 is not in segments_info"), std::string::npos)
         << refused.body;
+}
+
+// The id of each item by name.
+std::map<std::string, std::int64_t> ItemIds(HttpClient& client, const std::string& path) {
+    auto items = client.Get(path);
+    EXPECT_EQ(items.status, 200u) << items.body;
+    std::map<std::string, std::int64_t> out;
+    const json listed = items.Json();  // the loop below must not range over a temporary
+    for (const json& item : listed["items"]) {
+        out[item["name"].get<std::string>()] = item["id"].get<std::int64_t>();
+    }
+    return out;
+}
+
+TEST_P(ImportFormatsIt, KaggleCsvLabelsAMulticlassProjectAndCountsTheLabels) {
+    WriteImages(3);
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    HttpClient admin = Admin();
+    auto created = admin.SendJson("POST", "/api/v1/projects", ProjectBody("Kaggle"));
+    ASSERT_EQ(created.status, 201u) << created.body;
+    const std::int64_t id = created.Json()["id"];
+    WaitForIngest(admin, id);
+    StartProject(admin, id);
+    // Names without extension match by stem; a label outside the tree refuses everything.
+    const std::string csv = "image_name,label_name\nimg0,Cat\nimg1,Dog\nimg2,Cow\n";
+    auto refused = admin.Send("POST", ProjectPath(id, "/import?format=kaggle-csv&mode=final"), csv,
+                              {{"Content-Type", "text/csv"}});
+    ASSERT_EQ(refused.status, 422u) << refused.body;
+    EXPECT_EQ(refused.Json()["errors"][0]["row"], 4) << refused.body;
+    auto report = admin.Send("POST", ProjectPath(id, "/import?format=kaggle-csv&mode=final"),
+                             csv.substr(0, csv.find("img2")), {{"Content-Type", "text/csv"}});
+    ASSERT_EQ(report.status, 200u) << report.body;
+    EXPECT_EQ(report.Json()["matched"], 2);
+    // Final labels are results: the CSV export lists each item with its imported label.
+    auto exported = admin.Get(ProjectPath(id, "/export?format=csv"));
+    ASSERT_EQ(exported.status, 200u) << exported.body;
+    EXPECT_NE(exported.body.find("/img0.jpg,Cat,"), std::string::npos) << exported.body;
+    EXPECT_NE(exported.body.find("/img1.jpg,Dog,"), std::string::npos) << exported.body;
+    EXPECT_EQ(exported.body.find("img2.jpg"), std::string::npos) << exported.body;
+    auto dashboard = admin.Get(ProjectPath(id, "/dashboard"));
+    ASSERT_EQ(dashboard.status, 200u);
+    EXPECT_EQ(dashboard.Json()["labels"],
+              json::parse(R"([{"label":"Cat","count":1},{"label":"Dog","count":1}])"));
+}
+
+TEST_P(ImportFormatsIt, CreateMlCentresAndSegmentAnythingNeedsALabel) {
+    WriteImages(1);  // img0.jpg, 40 x 30
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    HttpClient admin = Admin();
+    auto created =
+        admin.SendJson("POST", "/api/v1/projects", ProjectBody("Boxes", {"Cat"}, "bbox"));
+    ASSERT_EQ(created.status, 201u) << created.body;
+    const std::int64_t id = created.Json()["id"];
+    WaitForIngest(admin, id);
+    StartProject(admin, id);
+    const std::string createml = R"([{"image": "img0.jpg", "annotations": [{"label": "Cat",
+        "coordinates": {"x": 20, "y": 15, "width": 10, "height": 6}}]}])";
+    auto report = admin.Send("POST", ProjectPath(id, "/import?format=createml&mode=prelabel"),
+                             createml, {{"Content-Type", "application/json"}});
+    ASSERT_EQ(report.status, 200u) << report.body;
+    const auto ids = ItemIds(admin, ProjectPath(id, "/items"));
+    auto annotation =
+        admin.Get(ProjectPath(id, "/items/" + std::to_string(ids.at("img0.jpg")) + "/annotation"));
+    ASSERT_EQ(annotation.status, 200u) << annotation.body;
+    const json shapes = annotation.Json()["shapes"];
+    ASSERT_EQ(shapes.size(), 1u) << annotation.body;
+    EXPECT_EQ(shapes[0]["x"], 15);
+    EXPECT_EQ(shapes[0]["y"], 12);
+    EXPECT_EQ(shapes[0]["w"], 10);
+
+    const std::string sam = R"({"image": {"file_name": "img0.jpg", "width": 40, "height": 30},
+        "annotations": [{"segmentation": {"size": [30, 40], "counts": [0, 30, 1170]}}]})";
+    auto unlabeled =
+        admin.Send("POST", ProjectPath(id, "/import?format=segment-anything&mode=prelabel"), sam,
+                   {{"Content-Type", "application/json"}});
+    ASSERT_EQ(unlabeled.status, 400u) << unlabeled.body;
+    EXPECT_NE(unlabeled.body.find("label="), std::string::npos) << unlabeled.body;
+    auto labeled = admin.Send(
+        "POST", ProjectPath(id, "/import?format=segment-anything&mode=prelabel&label=Cat"), sam,
+        {{"Content-Type", "application/json"}});
+    ASSERT_EQ(labeled.status, 200u) << labeled.body;
+    auto masked =
+        admin.Get(ProjectPath(id, "/items/" + std::to_string(ids.at("img0.jpg")) + "/annotation"));
+    const json box = masked.Json()["shapes"];
+    ASSERT_EQ(box.size(), 1u) << masked.body;
+    // The first column, all 30 rows: its bounding box in a bbox project.
+    EXPECT_EQ(box[0]["x"], 0);
+    EXPECT_EQ(box[0]["w"], 1);
+    EXPECT_EQ(box[0]["h"], 30);
 }
 
 TESSERA_INSTANTIATE_BACKENDS(ImportFormatsIt);

@@ -1,6 +1,6 @@
 // Import over HTTP: COCO prelabels shown to labelers for review until they answer, final imports
 // counted on the dashboard, bad uploads refused with nothing applied, zips read from the stored
-// upload, and the upload limit.
+// upload (COCO, CVAT XML and JSONL streamed from it), and the upload limit.
 
 #include <filesystem>
 #include <map>
@@ -231,6 +231,61 @@ TEST_P(ImportIt, ZipUploadIsReadFromTheStoredFileAndABrokenEntryAppliesNothing) 
     EXPECT_TRUE(message.starts_with("b.json: invalid JSON at byte ")) << message;
     EXPECT_EQ(lara_->Get(AnnotationPath("img2.jpg")).status, 404u);
     EXPECT_EQ(Dashboard()["progress"], dashboard["progress"]);
+    EXPECT_FALSE(UploadsLeftBehind());
+}
+
+TEST_P(ImportIt, CvatAndJsonlAreStreamedFromTheStoredUploadAndBrokenXmlIs400NamingTheLine) {
+    ASSERT_NO_FATAL_FAILURE(SetUpProject());
+    auto post = [&](const std::string& query, const std::string& body, const std::string& type) {
+        return admin_->Send("POST", ProjectPath(project_id_, "/import?" + query), body,
+                            {{"Content-Type", type}});
+    };
+    const std::string cvat = R"(<?xml version="1.0" encoding="utf-8"?>
+<annotations>
+  <version>1.1</version>
+  <image id="0" name="img0.jpg" width="40" height="30">
+    <box label="Cat" occluded="0" xtl="1" ytl="1" xbr="6" ybr="6"></box>
+  </image>
+  <image id="1" name="img1.jpg" width="41" height="30">
+    <box label="Dog" occluded="0" xtl="2" ytl="2" xbr="6" ybr="6"></box>
+  </image>
+</annotations>
+)";
+    // Cut inside img1's <image>: img0 was read, but nothing is applied.
+    const std::string cut = cvat.substr(0, cvat.find("<box label=\"Dog\""));
+    auto broken = post("format=cvat&mode=prelabel", ZipOf({{"task/annotations.xml", cut}}),
+                       "application/zip");
+    EXPECT_EQ(broken.status, 400u) << broken.body;
+    EXPECT_EQ(broken.Json()["error"]["code"], "invalid_argument");
+    EXPECT_EQ(broken.Json()["error"]["message"],
+              "task/annotations.xml: not valid XML at line 8, column 5 (byte " +
+                  std::to_string(cut.size()) + "): no element found");
+    EXPECT_EQ(lara_->Get(AnnotationPath("img0.jpg")).status, 404u);
+
+    // Zipped beside an image, which is skipped without being read.
+    auto report = post("format=cvat&mode=final",
+                       ZipOf({{"images/img0.jpg", "not read"}, {"annotations.xml", cvat}}),
+                       "application/zip");
+    ASSERT_EQ(report.status, 200u) << report.body;
+    EXPECT_EQ(report.Json()["applied"], true);
+    EXPECT_EQ(report.Json()["matched"], 2);
+    json dashboard = Dashboard();
+    EXPECT_EQ(dashboard["progress"]["labeled"], 2);
+    EXPECT_EQ(CountOf(dashboard, "Cat"), 1);
+    EXPECT_EQ(CountOf(dashboard, "Dog"), 1);
+
+    // JSONL posted as it is, with CRLF line ends and a blank last line.
+    auto jsonl = post("format=jsonl&mode=prelabel",
+                      R"({"image_url": "azureml://d/paths/img2.jpg", "label": [{"label": "Cat", )"
+                      R"("topX": 0.25, "topY": 0.5, "bottomX": 0.75, "bottomY": 1}]})"
+                      "\r\n\r\n",
+                      "application/octet-stream");
+    ASSERT_EQ(jsonl.status, 200u) << jsonl.body;
+    EXPECT_EQ(jsonl.Json()["matched"], 1);
+    auto prelabel = lara_->Get(AnnotationPath("img2.jpg"));
+    ASSERT_EQ(prelabel.status, 200u) << prelabel.body;
+    EXPECT_DOUBLE_EQ(prelabel.Json()["shapes"][0]["x"].get<double>(), 10.5);  // 0.25 of 42 px
+    EXPECT_DOUBLE_EQ(prelabel.Json()["shapes"][0]["h"].get<double>(), 15);
     EXPECT_FALSE(UploadsLeftBehind());
 }
 

@@ -12,7 +12,8 @@ Result<ImportOptions> OptionsOf(const Request& request) {
     auto parsed_format = ParseImportFormat(format);
     if (!parsed_format) {
         return Error::InvalidArgument(
-            "format must be one of coco, coco-azure, jsonl, voc, yolo, labelme, cvat, masks",
+            "format must be one of coco, coco-azure, jsonl, mltable, voc, yolo, labelme, cvat, "
+            "masks, coco-panoptic, kaggle-csv, kaggle-txt, createml, segment-anything, csv",
             "format");
     }
     options.format = *parsed_format;
@@ -30,11 +31,26 @@ Result<ImportOptions> OptionsOf(const Request& request) {
         return Error::InvalidArgument("coordinates must be auto, pixel or normalized",
                                       "coordinates");
     }
+    // kaggle-csv/-txt columns and box convention; label= also names segment-anything's class.
+    options.table.image_column = request.Query("image_column").value_or("");
+    options.table.label_column = request.Query("label_column").value_or("");
+    options.table.label = request.Query("label").value_or("");
+    const std::string boxes = request.Query("boxes").value_or("auto");
+    if (boxes == "corners") {
+        options.table.boxes = TableBoxes::kCorners;
+    } else if (boxes == "size") {
+        options.table.boxes = TableBoxes::kSize;
+    } else if (boxes != "auto") {
+        return Error::InvalidArgument("boxes must be auto, corners or size", "boxes");
+    }
     // A single (non-zip) body is named after its format so the readers pick it up.
     switch (options.format) {
         case ImportFormat::kJsonl: options.upload_name = "upload.jsonl"; break;
         case ImportFormat::kVoc:
         case ImportFormat::kCvat: options.upload_name = "upload.xml"; break;
+        case ImportFormat::kKaggleCsv:
+        case ImportFormat::kCsv: options.upload_name = "upload.csv"; break;
+        case ImportFormat::kKaggleTxt: options.upload_name = "upload.txt"; break;
         case ImportFormat::kLabelMe:
             options.upload_name = request.Query("filename").value_or("upload.json");
             break;

@@ -1,0 +1,20 @@
+#pragma once
+// RFC 4180 tables as the CSV importers read them (kaggle-csv, csv): records of cells, with the
+// line each record starts on so row errors can name it.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tessera {
+
+struct CsvRecord {
+    int line = 0;  // 1-based line of the file where the record starts
+    std::vector<std::string> cells;
+};
+
+// Quoted cells may hold commas, doubled quotes and line breaks; records end at LF or CRLF (a
+// lone CR too). A UTF-8 byte-order mark is dropped and blank lines are skipped. Blanks around a
+// cell are dropped (Roboflow writes "filename, label_0"), but not those inside its quotes.
+std::vector<CsvRecord> ReadCsvRecords(std::string_view text);
+
+}  // namespace tessera

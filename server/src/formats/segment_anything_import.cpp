@@ -1,0 +1,134 @@
+#include "formats/segment_anything_import.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "formats/coco_import.hpp"
+
+namespace tessera {
+
+namespace {
+
+using nlohmann::json;
+
+int Dimension(const json& object, const char* key) {
+    return object.contains(key) && object[key].is_number_integer() ? object[key].get<int>() : 0;
+}
+
+std::string FolderOf(const std::string& path) {
+    const std::size_t slash = path.find_last_of('/');
+    return slash == std::string::npos ? "" : path.substr(0, slash + 1);
+}
+
+// One annotation's mask over the whole image; its RLE must be of the image's size.
+Result<MaskRle> ReadMask(const json& annotation, ImageSize image) {
+    if (!annotation.is_object() || !annotation.contains("segmentation") ||
+        !annotation["segmentation"].is_object()) {
+        return Error::InvalidArgument("an annotation needs a \"segmentation\" RLE");
+    }
+    const json& rle = annotation["segmentation"];
+    const json size = rle.value("size", json());
+    if (!size.is_array() || size.size() != 2 || !size[0].is_number_integer() ||
+        !size[1].is_number_integer()) {
+        return Error::InvalidArgument("\"segmentation\" needs \"size\": [height, width]");
+    }
+    const int height = size[0].get<int>();
+    const int width = size[1].get<int>();
+    if (width != image.width || height != image.height) {
+        return Error::InvalidArgument(
+            "the RLE's size [" + std::to_string(height) + ", " + std::to_string(width) +
+            "] is not the image's [height, width] [" + std::to_string(image.height) + ", " +
+            std::to_string(image.width) + "]");
+    }
+    std::vector<std::int64_t> counts;
+    if (rle.contains("counts") && rle["counts"].is_string()) {
+        TESSERA_ASSIGN_OR_RETURN(counts, DecodeCocoRleString(rle["counts"].get<std::string>()));
+    } else if (rle.contains("counts") && rle["counts"].is_array()) {
+        for (const json& c : rle["counts"]) {
+            if (!c.is_number_integer() || c.get<std::int64_t>() < 0) {
+                return Error::InvalidArgument("RLE counts must be non-negative integers");
+            }
+            counts.push_back(c.get<std::int64_t>());
+        }
+    } else {
+        return Error::InvalidArgument("\"segmentation\" needs \"counts\"");
+    }
+    std::int64_t total = 0;
+    for (std::int64_t c : counts) {
+        total += c;
+    }
+    if (total != std::int64_t{width} * height) {
+        return Error::InvalidArgument("RLE counts do not cover the image");
+    }
+    return ColumnRunsToMask(counts, width, height);
+}
+
+}  // namespace
+
+Result<ParsedImport> ParseSegmentAnything(const std::vector<ImportFile>& files,
+                                          const std::string& label) {
+    if (label.empty()) {
+        return Error::InvalidArgument(
+            "Segment Anything masks have no class: give the label they all get with label=",
+            "label");
+    }
+    ParsedImport out;
+    int row = 0;
+    for (const ImportFile& file : files) {
+        if (!ImportEndsWith(file.path, ".json")) {
+            continue;
+        }
+        json doc = json::parse(file.bytes, nullptr, false);
+        if (doc.is_discarded()) {
+            return Error::InvalidArgument(file.path + ": invalid JSON");
+        }
+        if (!doc.is_object() || !doc.contains("image") || !doc["image"].is_object() ||
+            !doc.contains("annotations") || !doc["annotations"].is_array()) {
+            continue;  // not a Segment Anything file
+        }
+        ++row;
+        const json& image = doc["image"];
+        ImportRecord record;
+        record.row = row;
+        if (image.contains("file_name") && image["file_name"].is_string()) {
+            record.name = FolderOf(file.path) + image["file_name"].get<std::string>();
+        } else {
+            record.name = file.path.substr(0, file.path.size() - 5);  // sa_1.json -> sa_1
+            record.match_stem = true;
+        }
+        const ImageSize size{Dimension(image, "width"), Dimension(image, "height")};
+        if (size.width <= 0 || size.height <= 0) {
+            out.errors.push_back({row, file.path + ": \"image\" needs its width and height"});
+            continue;
+        }
+        record.size = size;
+        bool ok = true;
+        for (const json& annotation : doc["annotations"]) {
+            auto mask = ReadMask(annotation, size);
+            if (!mask.ok()) {
+                out.errors.push_back({row, file.path + ": " + mask.error().message});
+                ok = false;
+                break;
+            }
+            if (mask->runs.empty()) {
+                continue;  // SAM writes empty masks for prompts that found nothing
+            }
+            Shape shape;
+            shape.label = label;
+            shape.geometry = std::move(mask).value();
+            if (annotation.contains("predicted_iou") && annotation["predicted_iou"].is_number()) {
+                shape.confidence = annotation["predicted_iou"].get<double>();
+            }
+            record.shapes.push_back(std::move(shape));
+        }
+        if (ok) {
+            out.records.push_back(std::move(record));
+        }
+    }
+    if (row == 0) {
+        return Error::InvalidArgument(
+            "no Segment Anything file in the upload (a .json with \"image\" and \"annotations\")");
+    }
+    return out;
+}
+
+}  // namespace tessera
