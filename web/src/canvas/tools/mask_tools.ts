@@ -91,8 +91,14 @@ export class FillTool extends BaseTool {
             return;
         }
         const raster = documentRaster(this.host.doc, this.host.image, labels).clone();
-        if (floodFill(raster, p, value, kMaxFillPixels) > 0) {
+        const filled = floodFill(raster, p, value, kMaxFillPixels);
+        if (filled > 0) {
             commitRaster(this.host.doc, this.host.image, raster, labels);
+        } else if (filled < 0) {
+            this.host.notify?.(
+                `Fill stopped: the region is larger than ${String(kMaxFillPixels / 1_048_576)} megapixels. ` +
+                    "Close its outline with the brush or draw a polygon, then fill inside it.",
+            );
         }
     }
 }

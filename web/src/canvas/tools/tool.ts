@@ -23,6 +23,8 @@ export interface ToolHost {
     /** Size of the template stamp: 50 × 50 at first, then the size of the last box drawn. */
     templateSize: { w: number; h: number };
     brushRadius: number;
+    /** Tells the labeler why an action did nothing (the page shows it in its status line). */
+    notify?(message: string): void;
 }
 
 export type Preview =

@@ -340,10 +340,14 @@ describe("mask tools", () => {
         expect(runs[0]).toBeGreaterThanOrEqual(19_980 * 40_000);
         expect((runs.at(-2) ?? 0) + (runs.at(-1) ?? 0)).toBeLessThanOrEqual(20_020 * 40_000);
 
-        // A fill of the unpainted background would allocate the whole image: refused.
+        // A fill of the unpainted background would allocate the whole image: refused, and the
+        // labeler is told why.
         host.current = "Dog";
-        run(createTool("fill", host), presses([5, 5]));
+        const notices: string[] = [];
+        run(createTool("fill", { ...host, notify: (m) => notices.push(m) }), presses([5, 5]));
         expect(host.doc.get("mask:Dog")).toBeUndefined();
+        expect(notices).toHaveLength(1);
+        expect(notices[0]).toContain("Fill stopped");
 
         host.doc.undo();
         expect(maskAt(host, 20_120, 20_000)).toBe(1);

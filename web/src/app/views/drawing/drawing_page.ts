@@ -511,6 +511,9 @@ export function mountDrawing(main: HTMLElement, ctx: AppContext, project: Projec
             set brushRadius(v) {
                 settings.brushRadius = v / stage.imagePixelsPerScreenPixel;
             },
+            notify: (message) => {
+                say(message, true);
+            },
         };
         const tools = new Map<ToolName, Tool>(specs.map((s) => [s.name, createTool(s.name, host)]));
         const saver = new Autosaver(
