@@ -536,6 +536,53 @@ TEST_P(RepositoryConformance, ConcurrentSubmitsKeepCountersExact) {
     }
 }
 
+std::vector<Id> IdsOf(const std::vector<Item>& items) {
+    std::vector<Id> ids;
+    ids.reserve(items.size());
+    for (const Item& i : items) {
+        ids.push_back(i.id);
+    }
+    return ids;
+}
+
+// PostgreSQL's LeaseNext starts from the queue front this process last saw (the leased rows'
+// dead index entries in front of it are not walked again). Items that go back behind that
+// front must still come out first: at once when this process put them back, and once the
+// remembered front expires (5 s) when another process did.
+TEST_P(RepositoryConformance, ItemsReturnedBehindTheQueueFrontAreLeasedAgain) {
+    Project p = AddProject("Pets", 20);
+    std::vector<Item> first = Lease(p.id, 1, 3, "a", kT0);
+    std::vector<Item> second = Lease(p.id, 2, 3, "b", kT0);
+    ASSERT_EQ(first.size(), 3u);
+    ASSERT_EQ(second.size(), 3u);
+    ASSERT_TRUE(repo_->ReleaseLease(p.id, 1, "a").ok());
+    EXPECT_EQ(IdsOf(Lease(p.id, 3, 3, "c", kT0 + 1)), IdsOf(first));
+
+    if (db_->SupportsSecondHandle()) {
+        auto other = db_->Open();
+        ASSERT_TRUE(other.ok()) << other.error().message;
+        std::vector<Item> fourth = Lease(p.id, 4, 3, "d", kT0 + 2);
+        ASSERT_EQ(fourth.size(), 3u);
+        ASSERT_TRUE((*other)->ReleaseLease(p.id, 4, "d").ok());
+        EXPECT_EQ(IdsOf(Lease(p.id, 5, 3, "e", kT0 + 6000)), IdsOf(fourth));
+    }
+
+    // New items may rank anywhere; leasing to the end still hands out every item once.
+    ASSERT_TRUE(repo_->InsertItems(p.id, MakeItems(10, "late"), kT0 + 7000).ok());
+    std::set<Id> leased;
+    for (int round = 0;; ++round) {
+        std::vector<Item> page = Lease(p.id, 6, 4, "z" + std::to_string(round), kT0 + 7001 + round);
+        if (page.empty()) {
+            break;
+        }
+        for (const Item& i : page) {
+            EXPECT_TRUE(leased.insert(i.id).second) << "item " << i.id << " leased twice";
+        }
+    }
+    const std::size_t held = 3 + 3 + (db_->SupportsSecondHandle() ? 3 : 0);  // b, c, e
+    EXPECT_EQ(leased.size(), 30u - held);
+}
+
 TEST_P(RepositoryConformance, RenewAndReleaseLeases) {
     Project p = AddProject("Pets", 6);
     User alice = AddUser("alice");

@@ -3,8 +3,10 @@
 // right driver. Dialect differences stay inside the few methods that need them (bulk insert,
 // shuffle, row locking) and inside the migration files.
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "storage/repository.hpp"
 #include "storage/sql/sql_conn.hpp"
@@ -97,7 +99,21 @@ private:
     static Status DeleteDraft(SqlConn& conn, Id item_id, Id user_id);
     Status RankBatch(SqlConn& conn, const std::vector<std::pair<Id, std::int64_t>>& ranks);
 
+    // PostgreSQL's queue front (see LeaseNext): the rank this process's leases of a project
+    // last started from, dropped after kQueueHintMs and whenever this process may have put
+    // items back behind it (release, insert, shuffle).
+    std::optional<std::int64_t> QueueHint(Id project_id, TimeMs now);
+    void AdvanceQueueHint(Id project_id, std::int64_t rank, TimeMs now);
+    void ForgetQueueHint(Id project_id);
+
+    struct QueueHintEntry {
+        std::int64_t rank = 0;
+        TimeMs set_at = 0;  // when the entry was made; advancing it does not extend it
+    };
+
     std::unique_ptr<SqlDb> db_;
+    std::mutex hints_mu_;
+    std::unordered_map<Id, QueueHintEntry> queue_hints_;  // guarded by hints_mu_
 };
 
 template <typename T, typename F>

@@ -69,7 +69,10 @@ Status SqlRepository::InsertItemBatch(SqlConn& conn, Id project_id, std::uint64_
 
 Result<std::int64_t> SqlRepository::InsertItems(Id project_id, const std::vector<NewItem>& items,
                                                 TimeMs now) {
-    return WriteTx<std::int64_t>([&](SqlConn& conn) -> Result<std::int64_t> {
+    // New items may rank before the queue front LeaseNext remembers; forgotten before and after
+    // the commit (a lease running meanwhile may remember a front past them).
+    ForgetQueueHint(project_id);
+    Result<std::int64_t> result = WriteTx<std::int64_t>([&](SqlConn& conn) -> Result<std::int64_t> {
         // Items are ranked with the project's current seed as they are inserted, so the
         // ShuffleItems that ends an ingest (same seed) rewrites nothing. Rewriting every row
         // left, on PostgreSQL, a dead tuple per item whose items_queue entry sat at the front
@@ -89,6 +92,8 @@ Result<std::int64_t> SqlRepository::InsertItems(Id project_id, const std::vector
         }
         return inserted;
     });
+    ForgetQueueHint(project_id);
+    return result;
 }
 
 Status SqlRepository::RankBatch(SqlConn& conn,
@@ -113,7 +118,8 @@ Status SqlRepository::RankBatch(SqlConn& conn,
 }
 
 Status SqlRepository::ShuffleItems(Id project_id, std::uint64_t seed) {
-    return db().Write([&](SqlConn& conn) -> Status {
+    ForgetQueueHint(project_id);  // every rank may change: before and after, as in InsertItems
+    Status shuffled = db().Write([&](SqlConn& conn) -> Status {
         TESSERA_TRY(RequireLiveProject(conn, project_id));
         TESSERA_TRY(conn.Exec("UPDATE projects SET shuffle_seed = $2 WHERE id = $1",
                               {project_id, static_cast<std::int64_t>(seed)}));
@@ -143,6 +149,8 @@ Status SqlRepository::ShuffleItems(Id project_id, std::uint64_t seed) {
         }
         return Status::Ok();
     });
+    ForgetQueueHint(project_id);
+    return shuffled;
 }
 
 Result<std::int64_t> SqlRepository::CountItems(Id project_id) {
