@@ -1,6 +1,7 @@
 # Shared by bench/run_*_bench.sh (sourced, not run): a temp work dir removed on exit together
 # with the throwaway PostgreSQL cluster, the machine header every result file starts with, and
-# the SQLite-then-PostgreSQL loop. The sourcing script defines run_backend BACKEND DB.
+# the SQLite-then-PostgreSQL loop, and one phase run. The sourcing script sets $bin and
+# bench_args and defines run_backend BACKEND DB.
 
 # bench_init NAME: sets $root, $work and $pg_dir, installs the cleanup trap, prints the header.
 bench_init() {
@@ -22,6 +23,25 @@ bench_cleanup() {
 
 bench_load() {
     cut -d' ' -f1-3 /proc/loadavg
+}
+
+# bench_phase BACKEND DB NAME: runs one phase of "$bin" in its own process with the sourcing
+# script's "${bench_args[@]}", prints its result lines prefixed with BACKEND and keeps its log
+# lines in $work (shown when it fails). An empty DB leaves out --db (phases that only write or
+# parse files).
+bench_phase() {
+    local backend="$1" db="$2" name="$3"
+    local db_args=()
+    if [[ -n "$db" ]]; then
+        db_args=(--db "$db")
+    fi
+    echo "# $backend $name start: load average $(bench_load)"
+    "$bin" "${db_args[@]}" "${bench_args[@]}" --phase "$name" 2>"$work/$backend-$name.log" |
+        sed "s/^/$backend /" || {
+        echo "$backend $name FAILED:" >&2
+        tail -n 20 "$work/$backend-$name.log" >&2
+        return 1
+    }
 }
 
 # Runs run_backend on a SQLite file, then on a fresh PostgreSQL cluster; SKIP_SQLITE=1 or

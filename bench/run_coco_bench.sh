@@ -24,21 +24,12 @@ source "$(dirname "$0")/bench_lib.sh"
 bench_init coco-bench
 echo "# images=$images boxes=$boxes"
 
-phase() {
-    local backend="$1" db="$2" name="$3"
-    echo "# $backend $name start: load average $(bench_load)"
-    "$bin" --db "$db" --file "$work/export.json" --images "$images" --boxes "$boxes" \
-        --phase "$name" 2>"$work/$backend-$name.log" | sed "s/^/$backend /" || {
-        echo "$backend $name FAILED:" >&2
-        tail -n 20 "$work/$backend-$name.log" >&2
-        return 1
-    }
-}
+bench_args=(--file "$work/export.json" --images "$images" --boxes "$boxes")
 
 run_backend() {
     local backend="$1" db="$2"
     for name in seed export parse parse-dom import check; do
-        phase "$backend" "$db" "$name"
+        bench_phase "$backend" "$db" "$name"
     done
     echo "# $backend export file: $(du -h "$work/export.json" | cut -f1)"
     rm -f "$work/export.json"

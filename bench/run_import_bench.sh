@@ -25,21 +25,12 @@ source "$(dirname "$0")/bench_lib.sh"
 bench_init import-bench
 echo "# images=$images boxes=$boxes"
 
-phase() {
-    local backend="$1" db="$2" name="$3"
-    echo "# $backend $name start: load average $(bench_load)"
-    "$bin" --db "$db" --dir "$work" --images "$images" --boxes "$boxes" \
-        --phase "$name" 2>"$work/$backend-$name.log" | sed "s/^/$backend /" || {
-        echo "$backend $name FAILED:" >&2
-        tail -n 20 "$work/$backend-$name.log" >&2
-        return 1
-    }
-}
+bench_args=(--dir "$work" --images "$images" --boxes "$boxes")
 
 run_backend() {
     local backend="$1" db="$2"
     for name in seed import-cvat import-jsonl check; do
-        phase "$backend" "$db" "$name"
+        bench_phase "$backend" "$db" "$name"
     done
 }
 
@@ -48,7 +39,7 @@ if [[ "${SKIP_TREE:-0}" != "1" ]]; then
     files+=(parse-cvat-tree)
 fi
 for name in "${files[@]}"; do
-    phase files "" "$name"
+    bench_phase files "" "$name"
 done
 echo "# files: cvat $(du -h "$work/annotations.xml" | cut -f1), jsonl $(du -h "$work/train.jsonl" | cut -f1)"
 bench_run_backends

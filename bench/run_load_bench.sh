@@ -29,23 +29,14 @@ source "$(dirname "$0")/bench_lib.sh"
 bench_init bench
 echo "# items=$items seconds=$seconds labelers=$labelers"
 
-# One phase in its own process; result lines only (the log lines go to stderr).
-phase() {
-    local backend="$1" db="$2" name="$3"
-    echo "# $backend $name start: load average $(bench_load)"
-    "$bin" --db "$db" --items "$items" --seconds "$seconds" --labelers "$labelers" \
-        --phase "$name" 2>"$work/$backend-$name.log" | sed "s/^/$backend /" || {
-        echo "$backend $name FAILED:" >&2
-        tail -n 20 "$work/$backend-$name.log" >&2
-        return 1
-    }
-}
+# Each phase runs in its own process (bench_phase in bench_lib.sh).
+bench_args=(--items "$items" --seconds "$seconds" --labelers "$labelers")
 
 run_backend() {
     local backend="$1" db="$2"
     # "seed" matches no measuring phase: the run only creates and fills the project.
     for name in seed queue progress label-all export; do
-        phase "$backend" "$db" "$name"
+        bench_phase "$backend" "$db" "$name"
     done
 }
 
