@@ -19,7 +19,9 @@ import {
     signIn,
     kTimeoutMs,
     runInTempDir,
+    stageState,
     startServer,
+    waitForIngest,
 } from "./server.mjs";
 
 const kSide = 40_000;
@@ -36,36 +38,10 @@ async function createProject(page, dir) {
     });
     check(r.status === 201, `create: ${JSON.stringify(r.body)}`);
     const id = r.body.id;
-    for (let i = 0; ; i++) {
-        const p = await api(page, "GET", `/api/v1/projects/${id}`);
-        if (p.body.jobs.find((j) => j.kind === "ingest")?.state === "done") {
-            break;
-        }
-        check(i < 150, `ingest did not finish: ${JSON.stringify(p.body.jobs)}`);
-        await page.waitForTimeout(200);
-    }
+    await waitForIngest(page, id);
     const started = await api(page, "POST", `/api/v1/projects/${id}/start`);
     check(started.status === 200, `start: ${JSON.stringify(started.body)}`);
     return id;
-}
-
-async function stageState(page) {
-    return page.evaluate(() => {
-        const el = document.querySelector(".stage");
-        const d = el?.dataset ?? {};
-        const r = el?.getBoundingClientRect();
-        return {
-            left: r?.left ?? 0,
-            top: r?.top ?? 0,
-            width: r?.width ?? 0,
-            height: r?.height ?? 0,
-            scale: Number(d.scale ?? 0),
-            offsetX: Number(d.offsetX ?? 0),
-            offsetY: Number(d.offsetY ?? 0),
-            chunks: Number(d.maskChunks ?? -1),
-            rendered: Number(d.maskTilesRendered ?? 0),
-        };
-    });
 }
 
 /** Alpha of the static layer (committed masks) at a page position. */

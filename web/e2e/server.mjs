@@ -107,6 +107,41 @@ export async function signIn(page, base) {
     await page.getByRole("heading", { name: "Projects" }).waitFor({ timeout: kTimeoutMs });
 }
 
+/** Polls the project until its ingest job is done; returns the project as it then reads. */
+export async function waitForIngest(page, id, tries = 150) {
+    for (let i = 0; ; i++) {
+        const p = await api(page, "GET", `/api/v1/projects/${id}`);
+        if (p.body.jobs.find((j) => j.kind === "ingest")?.state === "done") {
+            return p.body;
+        }
+        check(i < tries, `ingest did not finish: ${JSON.stringify(p.body.jobs)}`);
+        await page.waitForTimeout(200);
+    }
+}
+
+/** The drawing stage's place on the page and the view, tile and mask state it exposes. */
+export async function stageState(page) {
+    return page.evaluate(() => {
+        const el = document.querySelector(".stage");
+        const d = el?.dataset ?? {};
+        const r = el?.getBoundingClientRect();
+        return {
+            left: r?.left ?? 0,
+            top: r?.top ?? 0,
+            width: r?.width ?? 0,
+            height: r?.height ?? 0,
+            scale: Number(d.scale ?? 0),
+            offsetX: Number(d.offsetX ?? 0),
+            offsetY: Number(d.offsetY ?? 0),
+            level: Number(d.tileLevel ?? -1),
+            wanted: Number(d.tilesWanted ?? 0),
+            drawn: Number(d.tilesDrawn ?? 0),
+            chunks: Number(d.maskChunks ?? -1),
+            rendered: Number(d.maskTilesRendered ?? 0),
+        };
+    });
+}
+
 export function check(cond, message) {
     if (!cond) {
         throw new Error(message);

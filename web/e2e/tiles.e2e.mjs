@@ -18,7 +18,9 @@ import {
     signIn,
     kTimeoutMs,
     runInTempDir,
+    stageState,
     startServer,
+    waitForIngest,
 } from "./server.mjs";
 
 const kW = 12000;
@@ -58,43 +60,14 @@ async function createProject(page, dir) {
     check(r.status === 201, `create: ${JSON.stringify(r.body)}`);
     const id = r.body.id;
     // Only the ingest: the pyramid job it queues may still be running when the page opens.
-    for (let i = 0; ; i++) {
-        const p = await api(page, "GET", `/api/v1/projects/${id}`);
-        const ingest = p.body.jobs.find((j) => j.kind === "ingest");
-        if (ingest?.state === "done") {
-            check(
-                p.body.jobs.some((j) => j.kind === "tile_pyramids"),
-                `no tile_pyramids job queued: ${JSON.stringify(p.body.jobs)}`,
-            );
-            break;
-        }
-        check(i < 100, `ingest did not finish: ${JSON.stringify(p.body.jobs)}`);
-        await page.waitForTimeout(200);
-    }
+    const project = await waitForIngest(page, id, 100);
+    check(
+        project.jobs.some((j) => j.kind === "tile_pyramids"),
+        `no tile_pyramids job queued: ${JSON.stringify(project.jobs)}`,
+    );
     const started = await api(page, "POST", `/api/v1/projects/${id}/start`);
     check(started.status === 200, `start: ${JSON.stringify(started.body)}`);
     return id;
-}
-
-/** The stage's view and tile state, as the Stage exposes them on its element. */
-async function stageState(page) {
-    return page.evaluate(() => {
-        const el = document.querySelector(".stage");
-        const d = el?.dataset ?? {};
-        const r = el?.getBoundingClientRect();
-        return {
-            left: r?.left ?? 0,
-            top: r?.top ?? 0,
-            width: r?.width ?? 0,
-            height: r?.height ?? 0,
-            scale: Number(d.scale ?? 0),
-            offsetX: Number(d.offsetX ?? 0),
-            offsetY: Number(d.offsetY ?? 0),
-            level: Number(d.tileLevel ?? -1),
-            wanted: Number(d.tilesWanted ?? 0),
-            drawn: Number(d.tilesDrawn ?? 0),
-        };
-    });
 }
 
 /** Mean absolute difference of horizontally neighbouring pixels in a strip of the image layer. */
