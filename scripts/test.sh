@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Command 2: install what is missing, build everything, and run every test:
-# UI lint/typecheck/unit, C++ format and clang-tidy, server unit + integration tests on SQLite
-# and a throwaway PostgreSQL, the same under ASan/UBSan, and the browser end-to-end test in
-# Chromium.
+# UI lint/typecheck/unit, C++ format, include layering and clang-tidy, server unit + integration
+# tests on SQLite and a throwaway PostgreSQL, the same under ASan/UBSan, a short run of every
+# fuzz target, and the browser end-to-end tests in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -59,6 +59,11 @@ export LSAN_OPTIONS="suppressions=$root/tools/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 (cd build/asan && ctest --output-on-failure -j "$TESSERA_BUILD_JOBS" --timeout 900)
 unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
+
+step "fuzz: every target over its seed corpus and regression inputs, a few seconds each"
+# The long run is scripts/fuzz.sh with its default 10 minutes per target (docs/FUZZING.md).
+TESSERA_FUZZ_SECONDS="${TESSERA_FUZZ_SECONDS:-5}"
+scripts/fuzz.sh --seconds "$TESSERA_FUZZ_SECONDS"
 
 step "browser end-to-end (Chromium)"
 (cd web && TESSERA_BIN="$root/build/dev/server/src/app/tessera" npm run --silent e2e)

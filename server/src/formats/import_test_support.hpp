@@ -1,7 +1,7 @@
 #pragma once
-// Helpers of the importer tests: the shared format samples (../shared/datasets, skipped when
-// absent), reading folders as an upload would list them, temp dirs and zips for uploads on disk,
-// and small PNGs written by hand.
+// Helpers of the importer tests: the shared format samples (../shared/datasets; a test fails
+// when they are absent, support/datasets.hpp), reading folders as an upload would list them, temp
+// dirs and zips for uploads on disk, and small PNGs written by hand.
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <zip.h>
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "formats/import_record_import.hpp"
+#include "support/datasets.hpp"
 
 namespace tessera::testing {
 
@@ -22,10 +23,7 @@ inline const std::filesystem::path kSamples =
     std::filesystem::path(TESSERA_SHARED_DATASETS) / "format-samples";
 inline const std::filesystem::path kBccd = std::filesystem::path(TESSERA_SHARED_DATASETS) / "bccd";
 
-#define REQUIRE_SAMPLES(dir)                                                          \
-    if (!std::filesystem::exists(dir)) {                                              \
-        GTEST_SKIP() << "shared dataset " << (dir) << " absent (../shared/datasets)"; \
-    }
+#define REQUIRE_SAMPLES(dir) TESSERA_REQUIRE_DATASET(dir)
 
 inline std::string ReadAll(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);

@@ -1,8 +1,8 @@
 // Golden round trips of the annotation formats (issue 3 conformance): real files are imported
 // with ImportService, exported with ExportService through each of our writers, and the export is
 // imported again into a fresh project with the same items; the shapes per image must come back.
-// Data comes from ../shared/datasets (BCCD and Datumaro's format samples); the tests skip with a
-// message when it is absent.
+// Data comes from ../shared/datasets (BCCD and Datumaro's format samples); the tests fail with a
+// message when it is absent (support/datasets.hpp).
 //
 // Tolerances:
 // - COCO (pixel), VOC and masks keep pixel coordinates: 1e-6 px (JSON doubles are written with
@@ -38,6 +38,7 @@
 #include "services/service_test_support.hpp"
 #include "services/string_sink_test_util.hpp"
 #include "services/zip_writer.hpp"
+#include "support/datasets.hpp"
 
 namespace tessera {
 namespace {
@@ -52,13 +53,7 @@ const fs::path kSamples = kDatasets / "format-samples";
 constexpr double kPixelTolerance = 1e-6;
 constexpr double kNormalizedTolerance = 0.5;
 
-#define REQUIRE_DATA(path)                                                                     \
-    do {                                                                                       \
-        if (!fs::exists(path)) {                                                               \
-            GTEST_SKIP() << "shared dataset " << (path) << " absent (../shared/datasets next " \
-                         << "to the repository root)";                                         \
-        }                                                                                      \
-    } while (0)
+#define REQUIRE_DATA(path) TESSERA_REQUIRE_DATASET(path)
 
 using ShapesByPath = std::map<std::string, std::vector<Shape>>;
 

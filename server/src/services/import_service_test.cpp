@@ -14,6 +14,7 @@
 #include "blobs/vips_init.hpp"
 #include "formats/voc_import.hpp"
 #include "services/service_test_support.hpp"
+#include "support/datasets.hpp"
 
 namespace tessera {
 namespace {
@@ -468,9 +469,7 @@ TEST_F(ImportServiceTest, OnlyOwnersImport) {
 }
 
 TEST_F(ImportServiceTest, BccdVocImportsEveryBox) {
-    if (!fs::exists(kBccd / "Annotations")) {
-        GTEST_SKIP() << "shared dataset " << kBccd << " absent (../shared/datasets)";
-    }
+    TESSERA_REQUIRE_DATASET(kBccd / "Annotations");
     ASSERT_TRUE(InitVips("test").ok());
     // Items as the ingest job makes them: paths relative to the dataset root, real sizes.
     VipsImageProber prober;
@@ -525,9 +524,7 @@ std::vector<NewItem> Numbered(int n, int w = 10, int h = 5) {
 }
 
 TEST_F(ImportServiceTest, KaggleCsvClassificationLabelsMulticlassAndMultilabelItems) {
-    if (!fs::exists(kSamples / "kaggle_dataset")) {
-        GTEST_SKIP() << "shared dataset " << kSamples << " absent (../shared/datasets)";
-    }
+    TESSERA_REQUIRE_DATASET(kSamples / "kaggle_dataset");
     Project single = MakeProject("multiclass", R"([{"name":"dog"},{"name":"cat"}])", Numbered(5));
     auto report = Run(single.id, ImportFormat::kKaggleCsv, ImportMode::kFinal,
                       ReadAll(kSamples / "kaggle_dataset/image_csv/ann_wo_ext.csv"), "ann.csv");
@@ -570,9 +567,7 @@ TEST_F(ImportServiceTest, KaggleCsvClassificationLabelsMulticlassAndMultilabelIt
 }
 
 TEST_F(ImportServiceTest, KaggleTxtBoxesWithTheConventionGiven) {
-    if (!fs::exists(kSamples / "kaggle_dataset")) {
-        GTEST_SKIP() << "shared dataset " << kSamples << " absent (../shared/datasets)";
-    }
+    TESSERA_REQUIRE_DATASET(kSamples / "kaggle_dataset");
     Project p = MakeProject("bbox", R"([{"name":"dog"},{"name":"cat"}])", Numbered(3));
     ImportOptions options;
     options.format = ImportFormat::kKaggleTxt;
@@ -598,9 +593,7 @@ TEST_F(ImportServiceTest, CityscapesInstancesStayApartInPolygonAndBoxProjects) {
     const fs::path mask = kSamples /
                           "cityscapes_dataset/train_dataset/gtFine/test/defaultcity/"
                           "defaultcity_000001_000031_gtFine_instanceIds.png";
-    if (!fs::exists(mask)) {
-        GTEST_SKIP() << "shared dataset " << kSamples << " absent (../shared/datasets)";
-    }
+    TESSERA_REQUIRE_DATASET(mask);
     // 5 x 1: pixel 2 is truck 27001, pixels 3-4 truck 27002.
     const std::string zip =
         MakeZip({{"gtFine/test/defaultcity/"
@@ -628,9 +621,7 @@ TEST_F(ImportServiceTest, CityscapesInstancesStayApartInPolygonAndBoxProjects) {
 
 TEST_F(ImportServiceTest, SegmentAnythingMasksNeedALabel) {
     const fs::path a = kSamples / "segment_anything_dataset/a.json";
-    if (!fs::exists(a)) {
-        GTEST_SKIP() << "shared dataset " << kSamples << " absent (../shared/datasets)";
-    }
+    TESSERA_REQUIRE_DATASET(a);
     Project p = MakeProject("bbox", R"([{"name":"thing"}])", {Item("a.jpg", 10, 5)});
     ImportOptions options;
     options.format = ImportFormat::kSegmentAnything;

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (the `fuzz` preset: clang 14, ASan + UBSan) and runs each over a
+# seed corpus built from the test data (tools/fuzz_corpus.py) plus the committed regression
+# inputs in server/fuzz/regressions/<target>/.
+#   scripts/fuzz.sh [--seconds N] [TARGET...]   N seconds of fuzzing per target (default 600)
+#   scripts/fuzz.sh --replay                    run every regression input once, no fuzzing
+# TARGET is a name without the fuzz_ prefix (import_coco, shapes, ...); default: all of them.
+# Prints executions, corpus size and crashes per target; exits 1 when a target found a crash,
+# leaving the input in build/fuzz/findings/<target>/ (docs/FUZZING.md: how it becomes a test).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+seconds=600
+replay=0
+targets=()
+while (($#)); do
+    case "$1" in
+        --seconds) seconds="$2"; shift 2 ;;
+        --replay) replay=1; shift ;;
+        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        *) targets+=("$1"); shift ;;
+    esac
+done
+
+cmake --preset fuzz -G "Unix Makefiles" >/dev/null
+cmake --build build/fuzz -j "${TESSERA_BUILD_JOBS:-$(nproc)}" --target tessera_fuzzers
+if ((${#targets[@]} == 0)); then
+    mapfile -t targets < <(cd build/fuzz/server/fuzz && ls fuzz_* | grep -v '\.' | sed 's/^fuzz_//' | sort)
+fi
+
+corpus="$root/build/fuzz/corpus"
+python3 tools/fuzz_corpus.py "$root" "$corpus" >/dev/null
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+failed=()
+printf '%-26s %12s %8s %s\n' target executions corpus result
+for target in "${targets[@]}"; do
+    binary="build/fuzz/server/fuzz/fuzz_$target"
+    findings="$root/build/fuzz/findings/$target"
+    log="$root/build/fuzz/logs/$target.log"
+    mkdir -p "$findings" "$(dirname "$log")" "$corpus/$target"
+    if ((replay)); then
+        inputs=(server/fuzz/regressions/"$target"/*)
+        if [ ! -e "${inputs[0]}" ]; then
+            continue
+        fi
+        if "$binary" -runs=1 "${inputs[@]}" >"$log" 2>&1; then
+            printf '%-26s %12s %8s %s\n' "$target" "${#inputs[@]}" - "replayed"
+        else
+            printf '%-26s %12s %8s %s\n' "$target" "${#inputs[@]}" - "FAILED (log: $log)"
+            failed+=("$target")
+        fi
+        continue
+    fi
+    # -rss_limit_mb: an import that needs more than 2 GiB for a small input is a finding too.
+    status=0
+    "$binary" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=1048576 \
+        -print_final_stats=1 -artifact_prefix="$findings/" "$corpus/$target" >"$log" 2>&1 ||
+        status=$?
+    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
+    size=$(find "$corpus/$target" -type f | wc -l)
+    if ((status == 0)); then
+        printf '%-26s %12s %8s %s\n' "$target" "$execs" "$size" "no crash"
+    else
+        printf '%-26s %12s %8s %s\n' "$target" "$execs" "$size" "CRASH (log: $log; input in $findings)"
+        failed+=("$target")
+    fi
+done
+
+if ((${#failed[@]})); then
+    echo "fuzz: findings in: ${failed[*]}"
+    exit 1
+fi
+echo "fuzz: ${#targets[@]} targets, no findings"

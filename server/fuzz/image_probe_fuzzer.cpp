@@ -1,0 +1,49 @@
+// The image header probe that ingest runs on every file of a folder: any bytes, written to a
+// file (the prober reads paths, as ingest does) and probed with libvips.
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "blobs/image_probe.hpp"
+#include "blobs/vips_init.hpp"
+
+namespace {
+
+// One file per process, rewritten for each input; /dev/shm keeps the fuzzer off the disk.
+const std::string& ScratchPath() {
+    static const std::string path = [] {
+        std::string templ = "/dev/shm/tessera-probe-fuzz-XXXXXX";
+        const int fd = mkstemp(templ.data());
+        if (fd < 0) {
+            std::perror("mkstemp");
+            std::abort();  // the fuzzing machine, not an input
+        }
+        close(fd);
+        std::atexit([] { unlink(ScratchPath().c_str()); });
+        return templ;
+    }();
+    return path;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** argv) {
+    tessera::InitVips((*argv)[0]);
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    std::FILE* file = std::fopen(ScratchPath().c_str(), "wb");
+    if (file == nullptr) {
+        std::abort();  // the fuzzing machine, not an input
+    }
+    std::fwrite(data, 1, size, file);
+    std::fclose(file);
+    tessera::VipsImageProber prober;
+    (void)prober.Probe(ScratchPath());
+    return 0;
+}

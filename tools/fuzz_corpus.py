@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Builds the seed corpus of every fuzz target in OUT_DIR/<target>/.
+
+Seeds come from three places, none of them copied into the repository:
+  - the regression inputs committed in server/fuzz/regressions/<target>/ (findings we fixed);
+  - the repository's own test data (server/src/*/testdata);
+  - other tools' real files in ../shared/datasets (when present): each matching file alone, and
+    each dataset folder as one zip (the import endpoint takes zips, and the zip reader is fuzzed
+    under every import target).
+The JSON-codec and shape targets get a few small request bodies written here.
+
+Usage: tools/fuzz_corpus.py REPO_ROOT OUT_DIR
+"""
+import io
+import json
+import pathlib
+import shutil
+import sys
+import zipfile
+
+MAX_SEED_BYTES = 256 << 10  # larger files slow every run and add little coverage
+MAX_FILES_PER_GLOB = 24
+
+# target -> (single-file globs, folders zipped whole), relative to the datasets folder; "repo:"
+# globs are relative to the repository.
+IMPORT_SEEDS = {
+    "coco": (["format-samples/coco_dataset/**/*.json", "format-samples/roboflow_dataset/coco/**/*.json",
+              "repo:server/src/formats/testdata/coco_*.json"],
+             ["format-samples/coco_dataset/coco_instances", "format-samples/roboflow_dataset/coco"]),
+    "coco_panoptic": (["format-samples/coco_dataset/coco_panoptic/**/*.json"],
+                      ["format-samples/coco_dataset/coco_panoptic"]),
+    "cvat": (["format-samples/cvat_dataset/**/*.xml"], ["format-samples/cvat_dataset/for_images"]),
+    "jsonl": (["repo:server/src/formats/testdata/*.jsonl", "repo:server/src/services/testdata/*.jsonl"], []),
+    "voc": (["format-samples/voc_dataset/**/Annotations/*.xml", "bccd/Annotations/*.xml",
+             "format-samples/roboflow_dataset/voc/**/*.xml", "repo:server/src/formats/testdata/voc_*.xml"],
+            ["format-samples/voc_dataset/voc_dataset1"]),
+    "yolo": (["format-samples/yolo_dataset/**/*.txt", "repo:server/src/formats/testdata/yolo_*"],
+             ["format-samples/yolo_dataset/strict", "format-samples/roboflow_dataset/yolo"]),
+    "labelme": (["format-samples/labelme_dataset/**/*.json"], ["format-samples/labelme_dataset"]),
+    "masks": (["format-samples/voc_dataset/**/SegmentationClass/*.png"],
+              ["format-samples/camvid_dataset", "format-samples/common_semantic_segmentation_dataset/dataset",
+               "format-samples/kaggle_dataset/image_mask_with_labelmap"]),
+    "kaggle_csv": (["format-samples/kaggle_dataset/**/*.csv", "format-samples/roboflow_dataset/multiclass/**/*.csv"], []),
+    "kaggle_txt": (["format-samples/kaggle_dataset/**/*.txt"], []),
+    "createml": (["format-samples/roboflow_dataset/createml/**/*.json"], ["format-samples/roboflow_dataset/createml"]),
+    "segment_anything": (["format-samples/segment_anything_dataset/*.json"], []),
+    "csv": (["repo:server/src/services/testdata/*.csv"], []),
+    "image_probe": (["bccd/JPEGImages/BloodImage_0000*.jpg", "format-samples/**/*.png",
+                     "format-samples/**/*.jpg"], []),
+}
+
+SHAPE_SEEDS = [
+    [{"type": "box", "label": "RBC", "x": 10, "y": 20, "w": 30, "h": 40}],
+    [{"type": "polygon", "label": "WBC/Neutrophil", "points": [[0, 0], [100, 0], [50, 80]]},
+     {"type": "polygon", "label": "RBC", "rings": [[[0, 0], [9, 0], [9, 9]], [[1, 1], [2, 1], [2, 2]]]}],
+    [{"type": "mask", "label": "Platelets", "rle": [0, 10, 640, 10], "confidence": 0.5, "id": "a"}],
+]
+# labelme's JSON (the samples' labelme_dataset is the older MIT LabelMe XML).
+LABELME_SEEDS = [
+    {"version": "5.2.1", "imagePath": "a.jpg", "imageWidth": 64, "imageHeight": 48, "shapes": [
+        {"label": "cat", "points": [[1, 2], [30, 4], [20, 40]], "shape_type": "polygon", "group_id": 1},
+        {"label": "cat", "points": [[40, 2], [50, 10]], "shape_type": "rectangle", "group_id": 1},
+        {"label": "dog", "points": [[10, 10], [15, 10]], "shape_type": "circle", "group_id": None},
+        {"label": "__ignore__", "points": [[0, 0], [5, 5]], "shape_type": "rectangle"}]},
+]
+CODEC_SEEDS = [
+    {"name": "Cells", "task_type": "bbox", "labels": [{"name": "RBC"}, {"name": "WBC", "children": [{"name": "N"}]}],
+     "datasource": {"kind": "local", "path": "/data/cells", "pattern": "**/*.jpg"}, "instructions": "# Boxes"},
+    {"labels": ["cat", "dog"]},
+]
+
+
+def files_for(pattern: str, repo: pathlib.Path, datasets: pathlib.Path) -> list[pathlib.Path]:
+    base, glob = (repo, pattern[5:]) if pattern.startswith("repo:") else (datasets, pattern)
+    if not base.is_dir():
+        return []
+    found = [p for p in sorted(base.glob(glob)) if p.is_file() and p.stat().st_size <= MAX_SEED_BYTES]
+    return found[:MAX_FILES_PER_GLOB]
+
+
+def zip_folder(folder: pathlib.Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.stat().st_size <= MAX_SEED_BYTES:
+                archive.write(path, path.relative_to(folder).as_posix())
+    return buffer.getvalue()
+
+
+def write_seed(out: pathlib.Path, name: str, data: bytes) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / name).write_bytes(data)
+
+
+def main() -> int:
+    repo = pathlib.Path(sys.argv[1]).resolve()
+    out = pathlib.Path(sys.argv[2]).resolve()
+    datasets = (repo / ".." / "shared" / "datasets").resolve()
+    shutil.rmtree(out, ignore_errors=True)
+    counts = {}
+    for target, (globs, folders) in IMPORT_SEEDS.items():
+        name = target if target == "image_probe" else f"import_{target}"
+        target_dir = out / name
+        n = 0
+        for pattern in globs:
+            for path in files_for(pattern, repo, datasets):
+                write_seed(target_dir, f"{n:03d}-{path.name}", path.read_bytes())
+                n += 1
+        for folder in folders:
+            if (datasets / folder).is_dir():
+                write_seed(target_dir, f"{n:03d}-{pathlib.Path(folder).name}.zip", zip_folder(datasets / folder))
+                n += 1
+        counts[name] = n
+    for name, seeds in (("shapes", SHAPE_SEEDS), ("json_codec", CODEC_SEEDS),
+                        ("import_labelme", LABELME_SEEDS)):
+        for i, seed in enumerate(seeds):
+            write_seed(out / name, f"own-{i:03d}.json", json.dumps(seed).encode())
+        counts[name] = counts.get(name, 0) + len(seeds)
+    regressions = repo / "server" / "fuzz" / "regressions"
+    if regressions.is_dir():
+        for target_dir in sorted(p for p in regressions.iterdir() if p.is_dir()):
+            for path in sorted(target_dir.iterdir()):
+                write_seed(out / target_dir.name, f"regression-{path.name}", path.read_bytes())
+                counts[target_dir.name] = counts.get(target_dir.name, 0) + 1
+    for name in sorted(counts):
+        print(f"{name}: {counts[name]} seeds")
+    if not datasets.is_dir():
+        print(f"note: {datasets} is absent; seeds come from the repository alone")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
