@@ -266,6 +266,8 @@ async function bboxFlow(page, dir, shots) {
     await page.mouse.move(...first.at(from[0] + 30, from[1] + 20), { steps: 3 });
     await page.mouse.up();
     await page.keyboard.press("Control+Enter");
+    await page.getByRole("dialog", { name: "Submit this image?" }).waitFor({ timeout: kTimeoutMs });
+    await page.keyboard.press("Enter");
     await page.waitForFunction(
         (n) => !(document.querySelector(".toolbar .muted")?.textContent ?? n).startsWith(n),
         first.name,
