@@ -211,7 +211,17 @@ async function checkPrelabelShown(page, names, what) {
     const boxes = prelabelBoxes(names.indexOf(name));
     check(names.includes(name), `${what}: the page shows ${name}`);
     await waitRows(page, 2, `${what}: prelabel boxes of ${name}`);
-    const rows = (await page.locator(".shape-row").allInnerTexts()).join(" | ");
+    // Each row: the shape's label menu, then its summary.
+    const rows = (
+        await page
+            .locator(".shape-row")
+            .evaluateAll((all) =>
+                all.map(
+                    (r) =>
+                        `${r.querySelector("select").value} · ${r.querySelector("button").innerText}`,
+                ),
+            )
+    ).join(" | ");
     check(
         rows.includes("Cat · box 100×80") && rows.includes("Dog · box 80×60"),
         `${what}: shape list ${rows}`,
