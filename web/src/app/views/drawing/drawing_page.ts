@@ -2,13 +2,11 @@
 // canvas and the key handler. What the buttons do to the shapes lives in DrawingController,
 // the server traffic (lease, submit, skip, drafts, previous image) in DrawingSession, the keys
 // in kDrawingKeys; see docs/design/canvas.md.
-import type { ImageSource } from "../../../canvas/image_layer";
-import { kTiledThreshold } from "../../../canvas/image_layer";
 import { labelColor } from "../../../canvas/palette";
 import { Stage } from "../../../canvas/stage";
 import { createTool } from "../../../canvas/tools/index";
 import type { Tool, ToolHost, ToolName } from "../../../canvas/tools/tool";
-import type { Item, Project, TileInfo } from "../../../schema/api";
+import type { Item, Project } from "../../../schema/api";
 import { shapeToApi } from "../../../schema/shapes";
 import { AnnotationDocument } from "../../../store/annotation_document";
 import type { AppContext, Unmount } from "../../context";
@@ -23,7 +21,9 @@ import { kDrawingKeys } from "./drawing_keys";
 import type { Opened } from "./drawing_session";
 import { DrawingSession, draftKey } from "./drawing_session";
 import type { ToolSpec } from "./drawing_tools";
+import { DrawingToolbar } from "./drawing_toolbar";
 import { toolsFor } from "./drawing_tools";
+import { imageSource, tileSource } from "./image_source";
 import { shapeRows } from "./shape_list";
 import { preparingMessage, waitForTiles } from "./tile_wait";
 
@@ -69,7 +69,6 @@ class DrawingPage {
     private disposed = false;
     private idCounter = 0;
     private readonly settings = { templateSize: { w: 50, h: 50 }, brushRadius: 8 };
-    private readonly filter = { brightness: 100, contrast: 100 };
     private readonly renewTimer: number;
 
     // Elements
@@ -88,7 +87,6 @@ class DrawingPage {
         role: "status",
         hidden: true,
     });
-    private readonly toolButtons = new Map<ToolName, HTMLButtonElement>();
     private readonly itemTitle = h("span", { class: "muted" });
     private readonly prelabelBadge = h(
         "span",
@@ -125,52 +123,7 @@ class DrawingPage {
         { type: "button", hidden: true, onclick: () => void this.resume() },
         "Back to the current image",
     );
-    private readonly lockButton = h(
-        "button",
-        {
-            type: "button",
-            onclick: () => {
-                this.act({ kind: "lock" });
-            },
-        },
-        "Lock (L)",
-    );
-    private readonly hideButton = h(
-        "button",
-        {
-            type: "button",
-            onclick: () => {
-                this.act({ kind: "hide" });
-            },
-        },
-        "Hide all (H)",
-    );
-    private readonly undoButton = h(
-        "button",
-        {
-            type: "button",
-            onclick: () => {
-                this.act({ kind: "undo" });
-            },
-        },
-        "Undo",
-    );
-    private readonly redoButton = h(
-        "button",
-        {
-            type: "button",
-            onclick: () => {
-                this.act({ kind: "redo" });
-            },
-        },
-        "Redo",
-    );
-    private readonly copyButton = h(
-        "button",
-        { type: "button", onclick: () => this.ctl.copyPrevious() },
-        "Copy from previous image",
-    );
-    private readonly brushSize: HTMLInputElement;
+    private readonly toolbar: DrawingToolbar;
     private readonly help = shortcutsDialog(kDrawingKeys);
     private readonly askDialog = new AskDialog();
 
@@ -185,16 +138,25 @@ class DrawingPage {
         this.toolName = this.specs[0]?.name ?? "box";
         this.session = new DrawingSession(ctx.client, this.pid, localStorage);
         this.ctl = new DrawingController(this.labels, () => this.newId());
-        this.brushSize = h("input", {
-            type: "range",
-            min: 1,
-            max: 64,
-            value: this.settings.brushRadius,
-            "aria-label": "Brush size",
-            oninput: (e: Event) => {
-                this.settings.brushRadius = Number((e.target as HTMLInputElement).value);
+        this.toolbar = new DrawingToolbar(
+            this.specs,
+            project.task_type === "semantic" ? this.settings.brushRadius : null,
+            {
+                act: (a) => {
+                    this.act(a);
+                },
+                setTool: (name) => {
+                    this.setTool(name);
+                },
+                copyPrevious: () => this.ctl.copyPrevious(),
+                setBrushRadius: (r) => {
+                    this.settings.brushRadius = r;
+                },
+                setFilter: (brightness, contrast) => {
+                    this.open_?.stage.setFilter(brightness, contrast);
+                },
             },
-        });
+        );
         replaceChildren(main, this.layout());
         window.addEventListener("keydown", this.onKey);
         document.addEventListener("visibilitychange", this.onHide);
@@ -243,7 +205,7 @@ class DrawingPage {
                 this.previousButton,
                 helpButton,
             ),
-            this.toolbar(),
+            this.toolbar.element,
             h(
                 "div",
                 { class: "draw-body" },
@@ -267,91 +229,6 @@ class DrawingPage {
             ),
             this.help,
             this.askDialog.element,
-        );
-    }
-
-    private toolbar(): HTMLElement {
-        const slider = (name: "brightness" | "contrast"): HTMLInputElement =>
-            h("input", {
-                type: "range",
-                min: 20,
-                max: 300,
-                value: 100,
-                "aria-label": name === "brightness" ? "Brightness" : "Contrast",
-                oninput: (e: Event) => {
-                    this.filter[name] = Number((e.target as HTMLInputElement).value);
-                    this.open_?.stage.setFilter(this.filter.brightness, this.filter.contrast);
-                },
-            });
-        return h(
-            "div",
-            { class: "draw-toolbar", role: "toolbar", "aria-label": "Drawing tools" },
-            this.specs.map((s) => {
-                const b = h(
-                    "button",
-                    {
-                        type: "button",
-                        class: "seg-button",
-                        title: s.title,
-                        "data-tool": s.name,
-                        "aria-keyshortcuts": s.key.toUpperCase(),
-                        onclick: () => {
-                            this.setTool(s.name);
-                        },
-                    },
-                    `${s.name} (${s.key.toUpperCase()})`,
-                );
-                this.toolButtons.set(s.name, b);
-                return b;
-            }),
-            this.project.task_type === "semantic" ? h("label", {}, "Brush ", this.brushSize) : null,
-            h(
-                "button",
-                {
-                    type: "button",
-                    onclick: () => {
-                        this.act({ kind: "zoomIn" });
-                    },
-                },
-                "+",
-            ),
-            h(
-                "button",
-                {
-                    type: "button",
-                    onclick: () => {
-                        this.act({ kind: "zoomOut" });
-                    },
-                },
-                "−",
-            ),
-            h(
-                "button",
-                {
-                    type: "button",
-                    onclick: () => {
-                        this.act({ kind: "fit" });
-                    },
-                },
-                "Fit",
-            ),
-            this.undoButton,
-            this.redoButton,
-            this.lockButton,
-            this.hideButton,
-            h(
-                "button",
-                {
-                    type: "button",
-                    onclick: () => {
-                        this.act({ kind: "deleteAll" });
-                    },
-                },
-                "Delete all (D)",
-            ),
-            this.copyButton,
-            h("label", {}, "Brightness ", slider("brightness")),
-            h("label", {}, "Contrast ", slider("contrast")),
         );
     }
 
@@ -391,11 +268,13 @@ class DrawingPage {
 
     private renderShapes(): void {
         const o = this.open_;
-        this.undoButton.disabled = o === null || !o.doc.canUndo;
-        this.redoButton.disabled = o === null || !o.doc.canRedo;
-        this.copyButton.disabled = o === null || !this.ctl.canCopyPrevious;
-        this.lockButton.textContent = o?.doc.locked === true ? "Unlock (L)" : "Lock (L)";
-        this.hideButton.textContent = this.ctl.allHidden ? "Show all (H)" : "Hide all (H)";
+        this.toolbar.update({
+            canUndo: o?.doc.canUndo === true,
+            canRedo: o?.doc.canRedo === true,
+            canCopy: o !== null && this.ctl.canCopyPrevious,
+            locked: o?.doc.locked === true,
+            allHidden: this.ctl.allHidden,
+        });
         replaceChildren(
             this.shapeList,
             o === null
@@ -434,10 +313,7 @@ class DrawingPage {
             return;
         }
         this.toolName = name;
-        for (const [n, b] of this.toolButtons) {
-            b.classList.toggle("active", n === name);
-            b.setAttribute("aria-pressed", n === name ? "true" : "false");
-        }
+        this.toolbar.showTool(name);
         this.open_?.stage.setTool(this.open_.tools.get(name) ?? null);
     }
 
@@ -470,7 +346,7 @@ class DrawingPage {
                     64,
                     Math.max(1, this.settings.brushRadius + a.delta),
                 );
-                this.brushSize.value = String(this.settings.brushRadius);
+                this.toolbar.showBrushRadius(this.settings.brushRadius);
                 return;
             case "help":
                 this.help.showModal();
@@ -546,31 +422,6 @@ class DrawingPage {
         this.session.release(true);
     };
 
-    private tileSource(item: Item, info: TileInfo): ImageSource {
-        return {
-            kind: "tiles",
-            tiles: {
-                tileSize: info.tile_size,
-                levels: info.levels,
-                url: (level, col, row) =>
-                    this.ctx.client.tileUrl(this.pid, item.id, level, col, row),
-            },
-        };
-    }
-
-    /** The picture to open with: "preparing" (the thumbnail) while the pyramid is built. */
-    private async imageSource(item: Item): Promise<ImageSource> {
-        if (item.width > kTiledThreshold || item.height > kTiledThreshold) {
-            const r = await this.ctx.client.tileInfo(this.pid, item.id);
-            if (r.ok) {
-                return r.value.status === "building"
-                    ? { kind: "preparing", preview: item.thumbnail_url }
-                    : this.tileSource(item, r.value);
-            }
-        }
-        return { kind: "image", url: item.image_url };
-    }
-
     /** Shows the build's progress over the preview, then swaps the stage to tiles. */
     private async swapToTilesWhenReady(o: Open): Promise<void> {
         this.preparing.hidden = false;
@@ -594,7 +445,7 @@ class DrawingPage {
             this.say(`The full-resolution image is not available: ${r.error.message}`, true);
             return;
         }
-        o.stage.setImageSource(this.tileSource(o.opened.item, r.value));
+        o.stage.setImageSource(tileSource(this.ctx.client, this.pid, o.opened.item, r.value));
     }
 
     /** Closes the image on screen; its pending draft goes out at once. */
@@ -667,7 +518,7 @@ class DrawingPage {
     private async show(opened: Opened): Promise<void> {
         const item = opened.item;
         const [source, restored] = await Promise.all([
-            this.imageSource(item),
+            imageSource(this.ctx.client, this.pid, item),
             this.session.restore(opened),
         ]);
         if (this.disposed) {
@@ -689,7 +540,7 @@ class DrawingPage {
         stage.element.setAttribute("aria-roledescription", "drawing canvas");
         stage.element.setAttribute("aria-label", `Image ${item.name}: draw shapes here`);
         this.stageHost.append(this.preparing);
-        stage.setFilter(this.filter.brightness, this.filter.contrast);
+        stage.setFilter(this.toolbar.brightness, this.toolbar.contrast);
         const host = this.toolHost(doc, item, stage);
         const tools = new Map(this.specs.map((s) => [s.name, createTool(s.name, host)]));
         const saver = this.autosaver(opened, doc);
