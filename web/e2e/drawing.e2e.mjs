@@ -179,13 +179,14 @@ async function bboxFlow(page, id, shots) {
     await page.keyboard.press("Control+Shift+z");
     await waitRows(page, 2, "redo");
     await page.keyboard.press("Control+Shift+z");
-    // Picking a label only sets the label of the next shape; the first box's menu retags it.
+    // Picking a label only sets the label of the next shape.
     await page.keyboard.press("2");
     check(
         JSON.stringify(await rowLabels(page)) === JSON.stringify(["Cat", "Cat"]),
         `key 2 changed a shape: ${JSON.stringify(await rowLabels(page))}`,
     );
-    await page.locator(".shape-row select").first().selectOption("Dog");
+    // The move tool selected the first box: its menu beside the label picker retags it.
+    await page.getByLabel("Label of the selected shape").selectOption("Dog");
     await page.screenshot({ path: path.join(shots, "drawing-bbox.png") });
 
     // Autosave, then reload without the local copy: the server draft must bring the shapes back.

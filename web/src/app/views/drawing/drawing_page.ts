@@ -24,7 +24,7 @@ import type { ToolSpec } from "./drawing_tools";
 import { DrawingToolbar } from "./drawing_toolbar";
 import { toolsFor } from "./drawing_tools";
 import { imageSource, tileSource } from "./image_source";
-import { shapeRows } from "./shape_list";
+import { selectedLabelMenu, shapeRows } from "./shape_list";
 import { preparingMessage, waitForTiles } from "./tile_wait";
 
 const kRenewMs = 120_000;
@@ -81,6 +81,8 @@ class DrawingPage {
     private readonly progress = h("span", { class: "draw-progress", "data-testid": "progress" });
     private readonly labelList = h("ol", { class: "draw-labels", "aria-label": "Labels" });
     private readonly shapeList = h("ul", { class: "draw-shapes", "aria-label": "Shapes" });
+    /** The selected shape's label menu, under the label picker. */
+    private readonly selectedMenu = h("div", { class: "selected-menu" });
     private readonly stageHost = h("div", { class: "draw-stage-host" });
     private readonly preparing = h("div", {
         class: "stage-preparing",
@@ -214,6 +216,7 @@ class DrawingPage {
                     { class: "draw-side" },
                     h("h2", {}, "Label for new shapes"),
                     this.labelList,
+                    this.selectedMenu,
                 ),
                 this.stageHost,
                 h("aside", { class: "draw-side" }, h("h2", {}, "Shapes"), this.shapeList),
@@ -275,16 +278,13 @@ class DrawingPage {
             locked: o?.doc.locked === true,
             allHidden: this.ctl.allHidden,
         });
-        replaceChildren(
-            this.shapeList,
-            o === null
-                ? null
-                : shapeRows(o.doc, {
-                      labels: this.labels,
-                      colorOf: (l) => this.colorOf(l),
-                      relabel: (id, label) => this.ctl.relabel(id, label),
-                  }),
-        );
+        const opts = {
+            labels: this.labels,
+            colorOf: (l: string) => this.colorOf(l),
+            relabel: (id: string, label: string) => this.ctl.relabel(id, label),
+        };
+        replaceChildren(this.shapeList, o === null ? null : shapeRows(o.doc, opts));
+        replaceChildren(this.selectedMenu, o === null ? null : selectedLabelMenu(o.doc, opts));
     }
 
     /** Buttons and status that depend on labeling vs reviewing an earlier answer. */

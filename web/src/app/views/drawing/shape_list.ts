@@ -25,12 +25,12 @@ export function shapeSummary(s: Shape): string {
     }
 }
 
-function labelMenu(s: Shape, n: number, opts: ShapeListOptions): HTMLSelectElement {
+function labelMenu(s: Shape, name: string, opts: ShapeListOptions): HTMLSelectElement {
     const menu = h(
         "select",
         {
             class: "shape-label",
-            "aria-label": `Label of shape ${n}`,
+            "aria-label": name,
             style: `border-left-color: ${opts.colorOf(s.label)}`,
             // A mask is all of one label's pixels: relabelling would merge two masks.
             disabled: s.geometry.kind === "mask",
@@ -54,7 +54,7 @@ export function shapeRows(doc: AnnotationDocument, opts: ShapeListOptions): HTML
                 class: s.id === doc.selected ? "shape-row selected" : "shape-row",
                 "data-shape-id": s.id,
             },
-            labelMenu(s, first + i + 1, opts),
+            labelMenu(s, `Label of shape ${first + i + 1}`, opts),
             h(
                 "button",
                 {
@@ -94,4 +94,22 @@ export function shapeRows(doc: AnnotationDocument, opts: ShapeListOptions): HTML
         ),
     );
     return first > 0 ? [h("li", { class: "muted" }, `${first} more…`), ...rows] : rows;
+}
+
+/** The selected shape's label menu (beside the label picker), or null without a selection. */
+export function selectedLabelMenu(
+    doc: AnnotationDocument,
+    opts: ShapeListOptions,
+): HTMLElement | null {
+    const id = doc.selected;
+    const s = id === null ? undefined : doc.get(id);
+    if (s === undefined) {
+        return null;
+    }
+    return h(
+        "label",
+        { class: "selected-label" },
+        "Selected shape's label ",
+        labelMenu(s, "Label of the selected shape", opts),
+    );
 }
