@@ -160,7 +160,7 @@ async function labelPage(page, expected, pageNo, tagged, screenshotDir) {
  * Every tile of the 4, 6 and 9 grids, and the whole picture of the 1-up view, must be on screen
  * without scrolling at a laptop and a small window size (as in Azure ML's grid).
  */
-async function checkGridFits(page) {
+async function checkGridFits(page, screenshotDir) {
     const sizes = [
         { width: 1440, height: 900 },
         { width: 1024, height: 700 },
@@ -222,6 +222,11 @@ async function checkGridFits(page) {
                 outside.length === 0,
                 `${n}-image layout at ${size.width}×${size.height}: ${outside.join("; ")}`,
             );
+            if (n === 9 || n === 1) {
+                await page.screenshot({
+                    path: path.join(screenshotDir, `grid-${n}-${size.width}x${size.height}.png`),
+                });
+            }
         }
     }
     await page.setViewportSize({ width: 1400, height: 900 });
@@ -311,7 +316,7 @@ async function run(tmp) {
 
         await page.getByRole("link", { name: "Label data" }).click();
         await page.locator(".grid .tile").first().waitFor({ timeout: kTimeoutMs });
-        await checkGridFits(page);
+        await checkGridFits(page, screenshotDir);
         await page.getByRole("button", { name: "Show 6 images per page" }).click();
         await page.waitForFunction(
             () => document.querySelectorAll(".grid .tile").length === 6,
