@@ -14,6 +14,7 @@ import path from "node:path";
 
 import {
     api,
+    answerDialog,
     check,
     launchChromium,
     signIn,
@@ -162,6 +163,7 @@ async function run(tmp) {
         );
 
         await page.getByRole("button", { name: "Submit" }).click();
+        await answerDialog(page, "Submit this image?", "Submit");
         await page.getByRole("heading", { name: "All done" }).waitFor({ timeout: kTimeoutMs });
 
         const history = await api(page, "GET", `/api/v1/projects/${id}/history?limit=1`);

@@ -156,6 +156,82 @@ async function labelPage(page, expected, pageNo, tagged, screenshotDir) {
     return names.length;
 }
 
+/**
+ * Every tile of the 4, 6 and 9 grids, and the whole picture of the 1-up view, must be on screen
+ * without scrolling at a laptop and a small window size (as in Azure ML's grid).
+ */
+async function checkGridFits(page, screenshotDir) {
+    const sizes = [
+        { width: 1440, height: 900 },
+        { width: 1024, height: 700 },
+    ];
+    for (const size of sizes) {
+        await page.setViewportSize(size);
+        for (const n of [4, 6, 9, 1]) {
+            await page
+                .getByRole("button", { name: `Show ${n} image${n === 1 ? "" : "s"} per page` })
+                .click();
+            await page.waitForFunction(
+                (n) => document.querySelectorAll(".grid .tile").length === n,
+                n,
+                { timeout: kTimeoutMs },
+            );
+            // The 1-up view waits for its full-size picture, so the check sees its real box.
+            await page.waitForFunction(
+                () => [...document.querySelectorAll(".grid img")].every((i) => i.complete),
+                null,
+                { timeout: kTimeoutMs },
+            );
+            const outside = await page.evaluate(() => {
+                const vw = document.documentElement.clientWidth;
+                const vh = document.documentElement.clientHeight;
+                const inView = (r) =>
+                    r.left >= 0 && r.top >= 0 && r.right <= vw + 0.5 && r.bottom <= vh + 0.5;
+                const bad = [];
+                for (const tile of document.querySelectorAll(".grid .tile")) {
+                    const r = tile.getBoundingClientRect();
+                    if (!inView(r)) {
+                        bad.push(`tile ${tile.dataset.name} at ${JSON.stringify(r)}`);
+                    }
+                    // The picture as drawn (object-fit: contain) must lie inside its frame.
+                    const img = tile.querySelector("img");
+                    const f = img.getBoundingClientRect();
+                    const scale = Math.min(
+                        f.width / img.naturalWidth,
+                        f.height / img.naturalHeight,
+                    );
+                    const w = img.naturalWidth * scale;
+                    const h = img.naturalHeight * scale;
+                    const drawn = {
+                        left: f.left + (f.width - w) / 2,
+                        top: f.top + (f.height - h) / 2,
+                        right: f.left + (f.width + w) / 2,
+                        bottom: f.top + (f.height + h) / 2,
+                    };
+                    if (!(w > 0 && h > 0 && inView(drawn))) {
+                        bad.push(`picture of ${tile.dataset.name} at ${JSON.stringify(drawn)}`);
+                    }
+                }
+                const scroll = document.scrollingElement;
+                if (scroll.scrollHeight > scroll.clientHeight + 1) {
+                    bad.push(`the page scrolls (${scroll.scrollHeight} > ${scroll.clientHeight})`);
+                }
+                return bad;
+            });
+            check(
+                outside.length === 0,
+                `${n}-image layout at ${size.width}×${size.height}: ${outside.join("; ")}`,
+            );
+            if (n === 9 || n === 1) {
+                await page.screenshot({
+                    path: path.join(screenshotDir, `grid-${n}-${size.width}x${size.height}.png`),
+                });
+            }
+        }
+    }
+    await page.setViewportSize({ width: 1400, height: 900 });
+}
+
 /** "Back": change the newest earlier answer to another label, then restore it. */
 async function changeEarlierAnswer(page, tagged) {
     const tile = page.locator(".grid .tile").first();
@@ -240,6 +316,7 @@ async function run(tmp) {
 
         await page.getByRole("link", { name: "Label data" }).click();
         await page.locator(".grid .tile").first().waitFor({ timeout: kTimeoutMs });
+        await checkGridFits(page, screenshotDir);
         await page.getByRole("button", { name: "Show 6 images per page" }).click();
         await page.waitForFunction(
             () => document.querySelectorAll(".grid .tile").length === 6,

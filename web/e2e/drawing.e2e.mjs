@@ -9,7 +9,15 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { solidPng } from "./png.mjs";
-import { check, launchChromium, signIn, kTimeoutMs, runInTempDir, startServer } from "./server.mjs";
+import {
+    answerDialog,
+    check,
+    launchChromium,
+    signIn,
+    kTimeoutMs,
+    runInTempDir,
+    startServer,
+} from "./server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const kW = 400;
@@ -31,11 +39,11 @@ async function api(page, method, url, body) {
     );
 }
 
-async function createProject(page, type, dir) {
+async function createProject(page, type, dir, labels = ["Cat", "Dog"]) {
     const r = await api(page, "POST", "/api/v1/projects", {
-        name: `Drawing ${type}`,
+        name: `Drawing ${type} ${labels.join(" ")}`,
         task_type: type,
-        labels: [{ name: "Cat" }, { name: "Dog" }],
+        labels: labels.map((name) => ({ name })),
         instructions: { text: "", url: "" },
         datasource: { kind: "local", path: dir, pattern: "*.png" },
     });
@@ -72,6 +80,38 @@ async function drag(page, at, from, to) {
 
 async function click(page, at, p) {
     await page.mouse.click(...at(...p));
+}
+
+async function submitImage(page) {
+    await page.getByRole("button", { name: "Submit", exact: true }).click();
+    await answerDialog(page, "Submit this image?", "Submit");
+}
+
+/** The label of each shape in the list, in list order (its label menu's choice). */
+async function rowLabels(page) {
+    return page
+        .locator(".shape-row")
+        .evaluateAll((rows) =>
+            rows.map((r) => r.querySelector("select")?.value ?? r.innerText.split(" · ")[0].trim()),
+        );
+}
+
+async function title(page) {
+    return page.locator(".toolbar .muted").innerText();
+}
+
+async function waitTitleChange(page, from) {
+    await page.waitForFunction(
+        (t) => document.querySelector(".toolbar .muted")?.textContent !== t,
+        from,
+        { timeout: kTimeoutMs },
+    );
+}
+
+async function waitDraftSaved(page) {
+    await page
+        .locator("[data-testid=draft-status]", { hasText: "Draft saved" })
+        .waitFor({ timeout: kTimeoutMs });
 }
 
 async function rows(page) {
@@ -139,12 +179,18 @@ async function bboxFlow(page, id, shots) {
     await page.keyboard.press("Control+Shift+z");
     await waitRows(page, 2, "redo");
     await page.keyboard.press("Control+Shift+z");
-    // The move tool selected the first box: key 2 retags it.
+    // Picking a label only sets the label of the next shape.
     await page.keyboard.press("2");
+    check(
+        JSON.stringify(await rowLabels(page)) === JSON.stringify(["Cat", "Cat"]),
+        `key 2 changed a shape: ${JSON.stringify(await rowLabels(page))}`,
+    );
+    // The move tool selected the first box: its menu beside the label picker retags it.
+    await page.getByLabel("Label of the selected shape").selectOption("Dog");
     await page.screenshot({ path: path.join(shots, "drawing-bbox.png") });
 
     // Autosave, then reload without the local copy: the server draft must bring the shapes back.
-    await page.waitForTimeout(1800);
+    await waitDraftSaved(page);
     await page.evaluate(() => localStorage.clear());
     await page.reload();
     await page.locator(".stage").waitFor({ timeout: kTimeoutMs });
@@ -152,12 +198,8 @@ async function bboxFlow(page, id, shots) {
     check(again === title, `after reload got ${again}, expected ${title}`);
     await waitRows(page, 2, "draft restored after reload");
 
-    await page.getByRole("button", { name: "Submit" }).click();
-    await page.waitForFunction(
-        (t) => document.querySelector(".toolbar .muted")?.textContent !== t,
-        title,
-        { timeout: kTimeoutMs },
-    );
+    await submitImage(page);
+    await waitTitleChange(page, title);
     await waitRows(page, 0, "next image starts empty");
     await page.getByRole("button", { name: "Copy from previous image" }).click();
     await waitRows(page, 2, "copy from previous");
@@ -166,8 +208,9 @@ async function bboxFlow(page, id, shots) {
     await page.keyboard.press("Control+z");
     await waitRows(page, 2, "undo of delete all");
     at = await mapper(page);
-    await page.getByRole("button", { name: "Submit" }).click();
-    await page.waitForTimeout(500);
+    const second = await page.locator(".toolbar .muted").innerText();
+    await submitImage(page);
+    await waitTitleChange(page, second);
 
     const history = await boxes(page, `/api/v1/projects/${id}`, id);
     check(history.length >= 2, `history has ${history.length} items`);
@@ -203,6 +246,98 @@ async function bboxFlow(page, id, shots) {
     console.log(`bbox: stored ${JSON.stringify(shapes)}; COCO export ${coco.size} bytes`);
 }
 
+/** The stored label of each box of an item, left to right. */
+async function storedLabels(page, id, itemId) {
+    const r = await api(page, "GET", `/api/v1/projects/${id}/items/${itemId}/annotation`);
+    check(r.status === 200, `annotation: ${JSON.stringify(r.body)}`);
+    return (r.body.shapes ?? []).sort((a, b) => a.x - b.x).map((s) => s.label);
+}
+
+/**
+ * A labeler's round: help with ?, three boxes with a label picked before each, the draft-saved
+ * status and n-of-N progress, Submit and Skip asking first, and back to the previous image.
+ */
+async function labelEachBoxFlow(page, id, shots) {
+    const first = await openLabeling(page, id);
+    const at = await mapper(page);
+    const progress = page.locator("[data-testid=progress]");
+    const drawn = [
+        ["1", [20, 40], [100, 120]],
+        ["2", [150, 40], [230, 120]],
+        ["3", [280, 40], [360, 120]],
+    ];
+    await page.keyboard.press("r");
+    for (const [key, from, to] of drawn) {
+        await page.keyboard.press(key);
+        await drag(page, at, from, to);
+    }
+    await waitRows(page, 3, "three boxes");
+    const listed = await rowLabels(page);
+    check(
+        JSON.stringify(listed) === JSON.stringify(["RBC", "WBC", "Platelets"]),
+        `boxes drawn after picking RBC, WBC, Platelets are listed as ${JSON.stringify(listed)}`,
+    );
+    await page.keyboard.press("?");
+    const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await help.waitFor({ timeout: kTimeoutMs });
+    check((await help.innerText()).includes("Ctrl+Enter"), "help does not list Ctrl+Enter");
+    await page.keyboard.press("Escape");
+    await help.waitFor({ state: "hidden", timeout: kTimeoutMs });
+    await waitDraftSaved(page);
+    check(
+        (await progress.innerText()).includes("1 of 3"),
+        `progress: ${await progress.innerText()}`,
+    );
+    await page.screenshot({ path: path.join(shots, "drawing-labels.png") });
+
+    // Submit asks first: Cancel keeps the image, Ctrl+Enter then Enter submits.
+    await page.getByRole("button", { name: "Submit", exact: true }).click();
+    await answerDialog(page, "Submit this image?", "Cancel");
+    check((await title(page)) === first, "Cancel did not keep the image");
+    await waitRows(page, 3, "after Cancel");
+    await page.keyboard.press("Control+Enter");
+    await page.getByRole("dialog", { name: "Submit this image?" }).waitFor({ timeout: kTimeoutMs });
+    await page.keyboard.press("Enter");
+    await waitTitleChange(page, first);
+    await waitRows(page, 0, "the next image after submit");
+    const [answer] = (await api(page, "GET", `/api/v1/projects/${id}/history?limit=1`)).body.items;
+    const firstId = answer.item.id;
+    const stored = await storedLabels(page, id, firstId);
+    check(
+        JSON.stringify(stored) === JSON.stringify(["RBC", "WBC", "Platelets"]),
+        `stored labels ${JSON.stringify(stored)}`,
+    );
+    check(
+        (await progress.innerText()).includes("2 of 3"),
+        `progress: ${await progress.innerText()}`,
+    );
+
+    // Skip asks too.
+    const second = await title(page);
+    await page.getByRole("button", { name: "Skip", exact: true }).click();
+    await answerDialog(page, "Skip this image?", "Cancel");
+    check((await title(page)) === second, "Cancel did not keep the image");
+    await page.getByRole("button", { name: "Skip", exact: true }).click();
+    await answerDialog(page, "Skip this image?", "Skip");
+    await waitTitleChange(page, second);
+    const third = await title(page);
+
+    // Back to the previous image (the first one's answer), change it, save, and return.
+    await page.getByRole("button", { name: "Previous image", exact: true }).click();
+    await waitTitleChange(page, third);
+    check((await title(page)) === first, `previous image is ${await title(page)}, not ${first}`);
+    await waitRows(page, 3, "the previous image's boxes");
+    await page.locator(".shape-row select").last().selectOption("RBC");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await waitTitleChange(page, first);
+    check((await title(page)) === third, `after saving, the page shows ${await title(page)}`);
+    const changed = await storedLabels(page, id, firstId);
+    check(
+        JSON.stringify(changed) === JSON.stringify(["RBC", "WBC", "RBC"]),
+        `labels after changing the previous image: ${JSON.stringify(changed)}`,
+    );
+}
+
 async function polygonFlow(page, id, shots) {
     await openLabeling(page, id);
     const at = await mapper(page);
@@ -233,7 +368,7 @@ async function polygonFlow(page, id, shots) {
     await page.screenshot({ path: path.join(shots, "drawing-polygon.png") });
     const text = await page.locator(".shape-row").first().innerText();
     check(text.includes("5 points"), `polygon after edits: ${text}`);
-    await page.getByRole("button", { name: "Submit" }).click();
+    await submitImage(page);
     await waitRows(page, 0, "next image after the polygon");
     const [poly] = await storedShapes(page, id);
     const pts = (poly?.points ?? poly?.rings?.[0] ?? []).map(([x, y]) => [
@@ -261,7 +396,7 @@ async function semanticFlow(page, id, shots) {
     await page.keyboard.press("Control+z");
     await page.keyboard.press("Control+Shift+z");
     await page.screenshot({ path: path.join(shots, "drawing-semantic.png") });
-    await page.getByRole("button", { name: "Submit" }).click();
+    await submitImage(page);
     await waitRows(page, 0, "next image after the masks");
     const masks = await storedShapes(page, id);
     const count = (s) => (s?.rle ?? []).reduce((n, v, i) => (i % 2 === 1 ? n + v : n), 0);
@@ -280,7 +415,7 @@ async function run(tmp) {
     const shots = path.join(here, "screenshots");
     mkdirSync(shots, { recursive: true });
     const dirs = {};
-    for (const type of ["bbox", "polygon", "semantic"]) {
+    for (const type of ["cells", "bbox", "polygon", "semantic"]) {
         dirs[type] = path.join(tmp, type);
         mkdirSync(dirs[type]);
         for (let i = 0; i < 3; i++) {
@@ -298,6 +433,8 @@ async function run(tmp) {
         page.on("pageerror", (e) => errors.push(String(e)));
         await signIn(page, base);
 
+        const cells = ["RBC", "WBC", "Platelets"];
+        await labelEachBoxFlow(page, await createProject(page, "bbox", dirs.cells, cells), shots);
         await bboxFlow(page, await createProject(page, "bbox", dirs.bbox), shots);
         await polygonFlow(page, await createProject(page, "polygon", dirs.polygon), shots);
         await semanticFlow(page, await createProject(page, "semantic", dirs.semantic), shots);

@@ -211,7 +211,17 @@ async function checkPrelabelShown(page, names, what) {
     const boxes = prelabelBoxes(names.indexOf(name));
     check(names.includes(name), `${what}: the page shows ${name}`);
     await waitRows(page, 2, `${what}: prelabel boxes of ${name}`);
-    const rows = (await page.locator(".shape-row").allInnerTexts()).join(" | ");
+    // Each row: the shape's label menu, then its summary.
+    const rows = (
+        await page
+            .locator(".shape-row")
+            .evaluateAll((all) =>
+                all.map(
+                    (r) =>
+                        `${r.querySelector("select").value} · ${r.querySelector("button").innerText}`,
+                ),
+            )
+    ).join(" | ");
     check(
         rows.includes("Cat · box 100×80") && rows.includes("Dog · box 80×60"),
         `${what}: shape list ${rows}`,
@@ -266,6 +276,8 @@ async function bboxFlow(page, dir, shots) {
     await page.mouse.move(...first.at(from[0] + 30, from[1] + 20), { steps: 3 });
     await page.mouse.up();
     await page.keyboard.press("Control+Enter");
+    await page.getByRole("dialog", { name: "Submit this image?" }).waitFor({ timeout: kTimeoutMs });
+    await page.keyboard.press("Enter");
     await page.waitForFunction(
         (n) => !(document.querySelector(".toolbar .muted")?.textContent ?? n).startsWith(n),
         first.name,

@@ -142,6 +142,14 @@ export async function stageState(page) {
     });
 }
 
+/** The drawing page asks before Submit and Skip; `choice` is the button to press. */
+export async function answerDialog(page, question, choice) {
+    const dialog = page.getByRole("dialog", { name: question });
+    await dialog.waitFor({ timeout: kTimeoutMs });
+    await dialog.getByRole("button", { name: choice, exact: true }).click();
+    await dialog.waitFor({ state: "hidden", timeout: kTimeoutMs });
+}
+
 export function check(cond, message) {
     if (!cond) {
         throw new Error(message);

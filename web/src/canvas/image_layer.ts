@@ -79,7 +79,8 @@ export class ImageLayer {
     }
 
     draw(ctx: CanvasRenderingContext2D, v: Viewport, view: Size): void {
-        ctx.setTransform(v.scale, 0, 0, v.scale, v.offset.x, v.offset.y);
+        const o = snappedOffset(v);
+        ctx.setTransform(v.scale, 0, 0, v.scale, o.x, o.y);
         if (this.img_ !== null && this.img_.complete && this.img_.naturalWidth > 0) {
             ctx.drawImage(this.img_, 0, 0, this.image.width, this.image.height);
         }
@@ -151,4 +152,13 @@ export class ImageLayer {
         }
         return img;
     }
+}
+
+/**
+ * The picture's offset rounded to whole device pixels. At 100 % a half-pixel offset (a stage of
+ * odd width zoomed about its centre) would smooth every pair of pixels into one grey: 1-pixel
+ * detail must stay crisp. Shapes keep the exact offset; half a device pixel is not visible.
+ */
+export function snappedOffset(v: Viewport): { x: number; y: number } {
+    return { x: Math.round(v.offset.x), y: Math.round(v.offset.y) };
 }

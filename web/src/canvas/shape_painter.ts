@@ -68,3 +68,62 @@ export function paintShapes(
         }
     }
 }
+
+/** Above this many shapes on screen the names would be unreadable clutter (and slow). */
+export const kMaxNamedShapes = 400;
+
+/**
+ * Writes each box's or polygon's label in its top-left corner, clipped to its bounds (a pan
+ * repaints strips by shape bounds, so nothing may be drawn outside them). `scale` is screen
+ * pixels per image pixel: the text stays 12 screen pixels high at any zoom.
+ */
+export function paintShapeNames(
+    ctx: CanvasRenderingContext2D,
+    shapes: readonly Shape[],
+    colorOf: (label: string) => string,
+    scale: number,
+): void {
+    if (shapes.length > kMaxNamedShapes) {
+        return;
+    }
+    const px = 1 / scale;
+    ctx.font = `${12 * px}px system-ui, sans-serif`;
+    ctx.textBaseline = "top";
+    for (const s of shapes) {
+        const b = shapeBounds(s);
+        // Too small on screen to hold a readable name.
+        if (b === null || b.w * scale < 24 || b.h * scale < 14) {
+            continue;
+        }
+        const width = Math.min(ctx.measureText(s.label).width + 6 * px, b.w);
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(b.x, b.y, b.w, b.h);
+        ctx.clip();
+        ctx.fillStyle = colorOf(s.label);
+        ctx.fillRect(b.x, b.y, width, 15 * px);
+        ctx.fillStyle = "#fff";
+        ctx.fillText(s.label, b.x + 3 * px, b.y + 1.5 * px);
+        ctx.restore();
+    }
+}
+
+function shapeBounds(s: Shape): { x: number; y: number; w: number; h: number } | null {
+    const g = s.geometry;
+    if (g.kind === "box") {
+        return g.box;
+    }
+    if (g.kind !== "polygon") {
+        return null;
+    }
+    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const ring of g.rings) {
+        for (const p of ring) {
+            x0 = Math.min(x0, p.x);
+            y0 = Math.min(y0, p.y);
+            x1 = Math.max(x1, p.x);
+            y1 = Math.max(y1, p.y);
+        }
+    }
+    return x1 > x0 && y1 > y0 ? { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } : null;
+}

@@ -16,7 +16,7 @@ import type { ImageSource } from "./image_layer";
 import { ImageLayer } from "./image_layer";
 import type { ImageRect } from "./mask_renderer";
 import { MaskRenderer } from "./mask_renderer";
-import { paintShapes, traceRings } from "./shape_painter";
+import { kMaxNamedShapes, paintShapeNames, paintShapes, traceRings } from "./shape_painter";
 import type { Tool } from "./tools/tool";
 
 export interface StageOptions {
@@ -59,6 +59,8 @@ export class Stage {
     private pan_: { x: number; y: number } | null = null;
     private space_ = false;
     private fitted_ = false;
+    /** Whether shapes carry their label's name (few enough on screen at the last repaint). */
+    private names_ = true;
     /** Mask tiles on screen, shared by the document's raster and a brush stroke's copy. */
     private readonly masks_ = new MaskRenderer();
     private readonly cleanups_: (() => void)[] = [];
@@ -344,7 +346,15 @@ export class Stage {
             }
         }
         const shapes = doc.size > 0 ? this.visibleShapes(area) : [];
-        paintShapes(l.ctx, shapes, (label) => this.opts.colorOf(label), 2 / this.view_.scale);
+        const colorOf = (label: string): string => this.opts.colorOf(label);
+        paintShapes(l.ctx, shapes, colorOf, 2 / this.view_.scale);
+        // Strips painted during a pan follow the last full repaint, so names never half-show.
+        if (area === undefined) {
+            this.names_ = shapes.length <= kMaxNamedShapes;
+        }
+        if (this.names_) {
+            paintShapeNames(l.ctx, shapes, colorOf, this.view_.scale);
+        }
     }
 
     /** The document's class raster (cached by the mask layer), or null without masks. */

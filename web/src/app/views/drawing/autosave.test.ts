@@ -75,6 +75,25 @@ describe("Autosaver", () => {
         expect(storage.map.has("k")).toBe(false);
     });
 
+    it("reports changed, saving, failed and saved in order", async () => {
+        const timers = new FakeTimers();
+        const statuses: string[] = [];
+        let online = false;
+        const saver = new Autosaver(
+            "k",
+            () => [box(1)],
+            () => Promise.resolve(online),
+            memoryStorage(),
+            timers,
+        );
+        saver.onStatus = (s) => statuses.push(s);
+        saver.changed();
+        await saver.flush(false);
+        online = true;
+        await saver.flush(false);
+        expect(statuses).toEqual(["changed", "saving", "failed", "saving", "saved"]);
+    });
+
     it("sends nothing when nothing changed and forgets everything on discard", async () => {
         const timers = new FakeTimers();
         const storage = memoryStorage();

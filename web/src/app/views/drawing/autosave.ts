@@ -17,10 +17,19 @@ export interface Timers {
 
 export type SaveDraft = (shapes: ApiShape[], keepalive: boolean) => Promise<boolean>;
 
+/**
+ * What the page shows: "changed" (in this browser only, a save is scheduled), "saving",
+ * "saved" (the server has the latest shapes), "failed" (kept in this browser; retried with the
+ * next change or flush).
+ */
+export type DraftStatus = "changed" | "saving" | "saved" | "failed";
+
 export class Autosaver {
     private timer_: number | null = null;
     private dirty_ = false;
     private saving_: Promise<void> | null = null;
+    /** Told after every change of `DraftStatus`. */
+    onStatus: ((status: DraftStatus) => void) | null = null;
 
     constructor(
         private readonly key: string,
@@ -52,6 +61,7 @@ export class Autosaver {
     changed(): void {
         this.dirty_ = true;
         this.writeLocal();
+        this.onStatus?.("changed");
         if (this.timer_ !== null) {
             this.timers.clear(this.timer_);
         }
@@ -72,12 +82,15 @@ export class Autosaver {
         }
         this.dirty_ = false;
         const run = async (): Promise<void> => {
+            this.onStatus?.("saving");
             const ok = await this.save(this.snapshot(), keepalive);
             if (!ok) {
                 // Keep the local copy and try again with the next change or flush.
                 this.dirty_ = true;
+                this.onStatus?.("failed");
             } else if (!this.dirty_) {
                 this.storage?.removeItem(this.key);
+                this.onStatus?.("saved");
             }
         };
         const previous = this.saving_ ?? Promise.resolve();

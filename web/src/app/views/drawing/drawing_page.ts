@@ -1,216 +1,251 @@
-// The labeling page for bounding box, polygon and semantic segmentation projects: one image at a
-// time (POST /next {"count": 1}), the label list with keys 1-9, the tools, a shape list, and
-// Submit (PUT .../annotation {"lease", "shapes"}). Work in progress autosaves as a draft.
-import type { ImageSource } from "../../../canvas/image_layer";
-import { kTiledThreshold } from "../../../canvas/image_layer";
+// The labeling page for bounding box, polygon and semantic segmentation projects: the DOM, the
+// canvas and the key handler. What the buttons do to the shapes lives in DrawingController,
+// the server traffic (lease, submit, skip, drafts, previous image) in DrawingSession, the keys
+// in kDrawingKeys; see docs/design/canvas.md.
 import { labelColor } from "../../../canvas/palette";
 import { Stage } from "../../../canvas/stage";
-import { preparingMessage, waitForTiles } from "./tile_wait";
 import { createTool } from "../../../canvas/tools/index";
 import type { Tool, ToolHost, ToolName } from "../../../canvas/tools/tool";
-import { clampBox } from "../../../geometry/box";
-import { clampRings } from "../../../geometry/polygon";
-import type { Item, Project, TileInfo } from "../../../schema/api";
-import type { Shape } from "../../../schema/shapes";
-import { shapeToApi, shapesFromApi } from "../../../schema/shapes";
+import type { Item, Project } from "../../../schema/api";
+import { shapeToApi } from "../../../schema/shapes";
 import { AnnotationDocument } from "../../../store/annotation_document";
 import type { AppContext, Unmount } from "../../context";
 import { errorBox, h, replaceChildren } from "../../dom";
+import { isTypingTarget, keyPress, resolveKey } from "../../keymap";
+import { AskDialog, shortcutsDialog } from "../dialogs";
+import type { DraftStatus } from "./autosave";
 import { Autosaver } from "./autosave";
+import { DrawingController } from "./drawing_controller";
+import type { DrawingAction } from "./drawing_keys";
+import { kDrawingKeys } from "./drawing_keys";
+import type { Opened } from "./drawing_session";
+import { DrawingSession, draftKey } from "./drawing_session";
 import type { ToolSpec } from "./drawing_tools";
-import { kDrawingShortcuts, toolsFor } from "./drawing_tools";
+import { DrawingToolbar } from "./drawing_toolbar";
+import { toolsFor } from "./drawing_tools";
+import { imageSource, tileSource } from "./image_source";
+import { selectedLabelMenu, shapeRows } from "./shape_list";
+import { preparingMessage, waitForTiles } from "./tile_wait";
 
 const kRenewMs = 120_000;
 
-interface Current {
-    readonly item: Item;
-    readonly lease: string;
+const kDraftText: Record<DraftStatus, string> = {
+    changed: "Saving draft…",
+    saving: "Saving draft…",
+    saved: "Draft saved",
+    failed: "Draft kept in this browser; the server did not take it yet",
+};
+
+/** The image on screen with its canvas, tools and (when leased) autosave. */
+interface Open {
+    readonly opened: Opened;
     readonly doc: AnnotationDocument;
     readonly stage: Stage;
-    readonly saver: Autosaver;
+    readonly saver: Autosaver | null;
     readonly tools: Map<ToolName, Tool>;
     readonly unsubscribe: () => void;
 }
 
-function isTyping(e: KeyboardEvent): boolean {
-    const t = e.target;
-    return (
-        t instanceof HTMLInputElement ||
-        t instanceof HTMLTextAreaElement ||
-        t instanceof HTMLSelectElement
-    );
-}
-
-function shapeSummary(s: Shape): string {
-    const g = s.geometry;
-    switch (g.kind) {
-        case "box":
-            return `box ${Math.round(g.box.w)}×${Math.round(g.box.h)}`;
-        case "polygon":
-            return `polygon, ${g.rings.reduce((n, r) => n + r.length, 0)} points`;
-        case "mask":
-            return "mask";
-    }
-}
-
-function withoutConfidence(s: Shape): Shape {
-    return { id: s.id, label: s.label, geometry: s.geometry };
+function plural(n: number, what: string): string {
+    return `${n} ${what}${n === 1 ? "" : "s"}`;
 }
 
 export function mountDrawing(main: HTMLElement, ctx: AppContext, project: Project): Unmount {
-    const pid = project.id;
-    const labels = project.label_list.map((l) => l.path);
-    const colorOf = (label: string): string => labelColor(labels.indexOf(label));
-    const specs = toolsFor(project.task_type);
-    let label: string | null = labels[0] ?? null;
-    let toolName: ToolName = specs[0]?.name ?? "box";
-    let current: Current | null = null;
-    let previousShapes: Shape[] = [];
-    let previousSize = { width: 0, height: 0 };
-    let idCounter = 0;
-    let disposed = false;
-    let allHidden = false;
-    const settings = { templateSize: { w: 50, h: 50 }, brushRadius: 8 };
-    const filter = { brightness: 100, contrast: 100 };
+    const page = new DrawingPage(main, ctx, project);
+    return () => {
+        page.dispose();
+    };
+}
 
-    const notice = h("div", { class: "notice", role: "status" });
-    const labelList = h("ol", { class: "draw-labels", "aria-label": "Labels" });
-    const shapeList = h("ul", { class: "draw-shapes", "aria-label": "Shapes" });
-    const stageHost = h("div", { class: "draw-stage-host" });
-    const preparing = h("div", { class: "stage-preparing", role: "status", hidden: true });
-    const toolButtons = new Map<ToolName, HTMLButtonElement>();
-    const title = h("span", { class: "muted" });
-    const prelabelBadge = h(
+class DrawingPage {
+    private readonly pid: number;
+    private readonly labels: string[];
+    private readonly specs: readonly ToolSpec[];
+    private readonly session: DrawingSession;
+    private readonly ctl: DrawingController;
+    private toolName: ToolName;
+    private open_: Open | null = null;
+    private busy = false;
+    private disposed = false;
+    private idCounter = 0;
+    private readonly settings = { templateSize: { w: 50, h: 50 }, brushRadius: 8 };
+    private readonly renewTimer: number;
+
+    // Elements
+    private readonly notice = h("div", { class: "notice", role: "status" });
+    private readonly draftStatus = h("span", {
+        class: "draft-status",
+        role: "status",
+        "data-testid": "draft-status",
+    });
+    private readonly progress = h("span", { class: "draw-progress", "data-testid": "progress" });
+    private readonly labelList = h("ol", { class: "draw-labels", "aria-label": "Labels" });
+    private readonly shapeList = h("ul", { class: "draw-shapes", "aria-label": "Shapes" });
+    /** The selected shape's label menu, under the label picker. */
+    private readonly selectedMenu = h("div", { class: "selected-menu" });
+    private readonly stageHost = h("div", { class: "draw-stage-host" });
+    private readonly preparing = h("div", {
+        class: "stage-preparing",
+        role: "status",
+        hidden: true,
+    });
+    private readonly itemTitle = h("span", { class: "muted" });
+    private readonly prelabelBadge = h(
         "span",
         { class: "badge prelabel", hidden: true, title: "Shapes from an imported prelabel" },
         "Prelabel — review and submit",
     );
-    const submitButton = h(
+    private readonly reviewBadge = h(
+        "span",
+        { class: "badge review", hidden: true },
+        "Your earlier answer",
+    );
+    private readonly submitButton = h(
         "button",
-        { type: "button", class: "primary", onclick: () => void submit() },
+        { type: "button", class: "primary", onclick: () => void this.submit() },
         "Submit",
     );
-    const skipButton = h("button", { type: "button", onclick: () => void skip() }, "Skip");
-    const lockButton = h("button", { type: "button", onclick: toggleLock }, "Lock (L)");
-    const hideButton = h("button", { type: "button", onclick: toggleHideAll }, "Hide all (H)");
-    const undoButton = h("button", { type: "button", onclick: undo }, "Undo");
-    const redoButton = h("button", { type: "button", onclick: redo }, "Redo");
-    const copyButton = h(
+    private readonly skipButton = h(
         "button",
-        { type: "button", onclick: copyPrevious },
-        "Copy from previous image",
+        { type: "button", onclick: () => void this.skip() },
+        "Skip",
     );
-    const brushSize = h("input", {
-        type: "range",
-        min: 1,
-        max: 64,
-        value: settings.brushRadius,
-        "aria-label": "Brush size",
-        oninput: (e: Event) => {
-            settings.brushRadius = Number((e.target as HTMLInputElement).value);
+    private readonly previousButton = h(
+        "button",
+        {
+            type: "button",
+            "aria-label": "Previous image",
+            title: "Your earlier answers, newest first",
+            onclick: () => void this.previous(),
         },
-    });
-    const slider = (name: "brightness" | "contrast"): HTMLInputElement =>
-        h("input", {
-            type: "range",
-            min: 20,
-            max: 300,
-            value: 100,
-            "aria-label": name === "brightness" ? "Brightness" : "Contrast",
-            oninput: (e: Event) => {
-                filter[name] = Number((e.target as HTMLInputElement).value);
-                current?.stage.setFilter(filter.brightness, filter.contrast);
-            },
-        });
-
-    const toolbar = h(
-        "div",
-        { class: "draw-toolbar", role: "toolbar", "aria-label": "Drawing tools" },
-        specs.map((s: ToolSpec) => {
-            const b = h(
-                "button",
-                {
-                    type: "button",
-                    class: "seg-button",
-                    title: s.title,
-                    "data-tool": s.name,
-                    "aria-keyshortcuts": s.key.toUpperCase(),
-                    onclick: () => {
-                        setTool(s.name);
-                    },
-                },
-                `${s.name} (${s.key.toUpperCase()})`,
-            );
-            toolButtons.set(s.name, b);
-            return b;
-        }),
-        project.task_type === "semantic" ? h("label", {}, "Brush ", brushSize) : null,
-        h("button", { type: "button", onclick: () => current?.stage.zoom(1.25) }, "+"),
-        h("button", { type: "button", onclick: () => current?.stage.zoom(0.8) }, "−"),
-        h("button", { type: "button", onclick: () => current?.stage.fit() }, "Fit"),
-        undoButton,
-        redoButton,
-        lockButton,
-        hideButton,
-        h("button", { type: "button", onclick: deleteAll }, "Delete all (D)"),
-        copyButton,
-        h("label", {}, "Brightness ", slider("brightness")),
-        h("label", {}, "Contrast ", slider("contrast")),
+        "← Previous",
     );
+    private readonly resumeButton = h(
+        "button",
+        { type: "button", hidden: true, onclick: () => void this.resume() },
+        "Back to the current image",
+    );
+    private readonly toolbar: DrawingToolbar;
+    private readonly help = shortcutsDialog(kDrawingKeys);
+    private readonly askDialog = new AskDialog();
 
-    replaceChildren(
-        main,
-        h(
+    constructor(
+        main: HTMLElement,
+        private readonly ctx: AppContext,
+        private readonly project: Project,
+    ) {
+        this.pid = project.id;
+        this.labels = project.label_list.map((l) => l.path);
+        this.specs = toolsFor(project.task_type);
+        this.toolName = this.specs[0]?.name ?? "box";
+        this.session = new DrawingSession(ctx.client, this.pid, localStorage);
+        this.ctl = new DrawingController(this.labels, () => this.newId());
+        this.toolbar = new DrawingToolbar(
+            this.specs,
+            project.task_type === "semantic" ? this.settings.brushRadius : null,
+            {
+                act: (a) => {
+                    this.act(a);
+                },
+                setTool: (name) => {
+                    this.setTool(name);
+                },
+                copyPrevious: () => this.ctl.copyPrevious(),
+                setBrushRadius: (r) => {
+                    this.settings.brushRadius = r;
+                },
+                setFilter: (brightness, contrast) => {
+                    this.open_?.stage.setFilter(brightness, contrast);
+                },
+            },
+        );
+        replaceChildren(main, this.layout());
+        window.addEventListener("keydown", this.onKey);
+        document.addEventListener("visibilitychange", this.onHide);
+        window.addEventListener("pagehide", this.onPageHide);
+        this.renewTimer = window.setInterval(() => void this.renew(), kRenewMs);
+        this.renderLabels();
+        this.setTool(this.toolName);
+        void this.loadNext();
+    }
+
+    dispose(): void {
+        this.disposed = true;
+        window.removeEventListener("keydown", this.onKey);
+        document.removeEventListener("visibilitychange", this.onHide);
+        window.removeEventListener("pagehide", this.onPageHide);
+        window.clearInterval(this.renewTimer);
+        this.close();
+        this.session.release();
+    }
+
+    private layout(): HTMLElement {
+        const helpButton = h(
+            "button",
+            {
+                type: "button",
+                "aria-label": "Keyboard shortcuts",
+                "aria-keyshortcuts": "?",
+                onclick: () => {
+                    this.help.showModal();
+                },
+            },
+            "?",
+        );
+        return h(
             "div",
             { class: "drawing" },
             h(
                 "div",
                 { class: "toolbar" },
-                h("h1", {}, h("a", { href: `#/projects/${pid}` }, project.name)),
-                title,
-                prelabelBadge,
+                h("h1", {}, h("a", { href: `#/projects/${this.pid}` }, this.project.name)),
+                this.itemTitle,
+                this.progress,
+                this.reviewBadge,
+                this.prelabelBadge,
+                h("span", { class: "spacer" }),
+                this.previousButton,
+                helpButton,
             ),
-            toolbar,
+            this.toolbar.element,
             h(
                 "div",
                 { class: "draw-body" },
-                h("aside", { class: "draw-side" }, h("h2", {}, "Labels"), labelList),
-                stageHost,
-                h("aside", { class: "draw-side" }, h("h2", {}, "Shapes"), shapeList),
+                h(
+                    "aside",
+                    { class: "draw-side" },
+                    h("h2", {}, "Label for new shapes"),
+                    this.labelList,
+                    this.selectedMenu,
+                ),
+                this.stageHost,
+                h("aside", { class: "draw-side" }, h("h2", {}, "Shapes"), this.shapeList),
             ),
             h(
                 "div",
                 { class: "draw-actions" },
-                notice,
-                h(
-                    "details",
-                    {},
-                    h("summary", {}, "Keyboard shortcuts"),
-                    h(
-                        "dl",
-                        {},
-                        kDrawingShortcuts
-                            .map(([k, v]) => [h("dt", {}, h("kbd", {}, k)), h("dd", {}, v)])
-                            .flat(),
-                    ),
-                ),
-                skipButton,
-                submitButton,
+                this.notice,
+                this.draftStatus,
+                this.resumeButton,
+                this.skipButton,
+                this.submitButton,
             ),
-        ),
-    );
+            this.help,
+            this.askDialog.element,
+        );
+    }
 
-    function say(message: string, isError = false): void {
+    private say(message: string, isError = false): void {
         replaceChildren(
-            notice,
+            this.notice,
             message === "" ? null : isError ? errorBox(message) : h("p", {}, message),
         );
     }
 
-    function renderLabels(): void {
+    private renderLabels(): void {
         replaceChildren(
-            labelList,
-            project.label_list.map((l) =>
+            this.labelList,
+            this.project.label_list.map((l) =>
                 h(
                     "li",
                     {},
@@ -218,11 +253,11 @@ export function mountDrawing(main: HTMLElement, ctx: AppContext, project: Projec
                         "button",
                         {
                             type: "button",
-                            class: l.path === label ? "label-pick active" : "label-pick",
-                            "aria-pressed": l.path === label ? "true" : "false",
-                            style: `--label-color: ${colorOf(l.path)}`,
+                            class: l.path === this.ctl.label ? "label-pick active" : "label-pick",
+                            "aria-pressed": l.path === this.ctl.label ? "true" : "false",
+                            style: `--label-color: ${this.colorOf(l.path)}`,
                             onclick: () => {
-                                pickLabel(l.path);
+                                this.pickLabel(l.path);
                             },
                         },
                         l.key === null || l.key === undefined ? "" : h("kbd", {}, String(l.key)),
@@ -234,271 +269,209 @@ export function mountDrawing(main: HTMLElement, ctx: AppContext, project: Projec
         );
     }
 
-    function renderShapes(): void {
-        const c = current;
-        undoButton.disabled = c === null || !c.doc.canUndo;
-        redoButton.disabled = c === null || !c.doc.canRedo;
-        copyButton.disabled = previousShapes.length === 0;
-        lockButton.textContent = c?.doc.locked === true ? "Unlock (L)" : "Lock (L)";
-        hideButton.textContent = allHidden ? "Show all (H)" : "Hide all (H)";
-        if (c === null) {
-            replaceChildren(shapeList);
-            return;
-        }
-        const shapes = c.doc.shapes();
-        // Ten thousand rows would stall the page; the canvas is the real list beyond that.
-        const shown = shapes.slice(-300);
-        replaceChildren(
-            shapeList,
-            shapes.length > shown.length
-                ? h("li", { class: "muted" }, `${shapes.length - shown.length} more…`)
-                : null,
-            shown.map((s) =>
-                h(
-                    "li",
-                    {
-                        class: s.id === c.doc.selected ? "shape-row selected" : "shape-row",
-                        "data-shape-id": s.id,
-                    },
-                    h(
-                        "button",
-                        {
-                            type: "button",
-                            class: "link",
-                            style: `color: ${colorOf(s.label)}`,
-                            onclick: () => {
-                                c.doc.select(s.id);
-                            },
-                        },
-                        `${s.label} · ${shapeSummary(s)}`,
-                    ),
-                    h(
-                        "button",
-                        {
-                            type: "button",
-                            class: "link",
-                            "aria-label": c.doc.isHidden(s.id) ? "Show" : "Hide",
-                            onclick: () => {
-                                c.doc.setHidden(s.id, !c.doc.isHidden(s.id));
-                            },
-                        },
-                        c.doc.isHidden(s.id) ? "show" : "hide",
-                    ),
-                    h(
-                        "button",
-                        {
-                            type: "button",
-                            class: "link",
-                            "aria-label": "Delete",
-                            onclick: () => {
-                                c.doc.remove([s.id]);
-                            },
-                        },
-                        "×",
-                    ),
-                ),
-            ),
-        );
-    }
-
-    function setTool(name: ToolName): void {
-        if (!specs.some((s) => s.name === name)) {
-            return;
-        }
-        toolName = name;
-        for (const [n, b] of toolButtons) {
-            b.classList.toggle("active", n === name);
-            b.setAttribute("aria-pressed", n === name ? "true" : "false");
-        }
-        if (current !== null) {
-            current.stage.setTool(current.tools.get(name) ?? null);
-        }
-    }
-
-    function pickLabel(path: string): void {
-        label = path;
-        renderLabels();
-        const c = current;
-        const sel = c?.doc.selected ?? null;
-        const s = sel === null ? undefined : c?.doc.get(sel);
-        if (c !== null && s !== undefined && s.label !== path && s.geometry.kind !== "mask") {
-            c.doc.update({ ...s, label: path });
-        }
-    }
-
-    function toggleLock(): void {
-        current?.doc.setLocked(!current.doc.locked);
-    }
-
-    function toggleHideAll(): void {
-        const c = current;
-        if (c === null) {
-            return;
-        }
-        allHidden = !allHidden;
-        for (const s of c.doc.shapes()) {
-            c.doc.setHidden(s.id, allHidden);
-        }
-    }
-
-    function deleteAll(): void {
-        current?.doc.remove(current.doc.shapes().map((s) => s.id));
-    }
-
-    function undo(): void {
-        current?.tools.get(toolName)?.cancel();
-        current?.doc.undo();
-    }
-
-    function redo(): void {
-        current?.doc.redo();
-    }
-
-    function newId(): string {
-        idCounter++;
-        return `s${Date.now().toString(36)}${idCounter.toString(36)}`;
-    }
-
-    function copyPrevious(): void {
-        const c = current;
-        if (c === null) {
-            return;
-        }
-        const size = { width: c.item.width, height: c.item.height };
-        const copies: Shape[] = [];
-        for (const s of previousShapes) {
-            const g = s.geometry;
-            if (g.kind === "box") {
-                const box = clampBox(g.box, size);
-                if (box.w > 0 && box.h > 0) {
-                    copies.push({ id: newId(), label: s.label, geometry: { kind: "box", box } });
-                }
-            } else if (g.kind === "polygon") {
-                const rings = clampRings(g.rings, size);
-                copies.push({ id: newId(), label: s.label, geometry: { kind: "polygon", rings } });
-            } else if (
-                previousSize.width === size.width &&
-                previousSize.height === size.height &&
-                c.doc.get(s.id) === undefined
-            ) {
-                // Masks are pixel runs: they only carry over between images of the same size.
-                copies.push(s);
-            }
-        }
-        c.doc.apply(copies.map((s) => ({ id: s.id, before: null, after: s })));
-    }
-
-    function draftKey(item: Item): string {
-        return `tessera.draft.${pid}.${item.id}`;
-    }
-
-    function tileSource(item: Item, info: TileInfo): ImageSource {
-        return {
-            kind: "tiles",
-            tiles: {
-                tileSize: info.tile_size,
-                levels: info.levels,
-                url: (level, col, row) => ctx.client.tileUrl(pid, item.id, level, col, row),
-            },
+    private renderShapes(): void {
+        const o = this.open_;
+        this.toolbar.update({
+            canUndo: o?.doc.canUndo === true,
+            canRedo: o?.doc.canRedo === true,
+            canCopy: o !== null && this.ctl.canCopyPrevious,
+            locked: o?.doc.locked === true,
+            allHidden: this.ctl.allHidden,
+        });
+        const opts = {
+            labels: this.labels,
+            colorOf: (l: string) => this.colorOf(l),
+            relabel: (id: string, label: string) => this.ctl.relabel(id, label),
         };
+        replaceChildren(this.shapeList, o === null ? null : shapeRows(o.doc, opts));
+        replaceChildren(this.selectedMenu, o === null ? null : selectedLabelMenu(o.doc, opts));
     }
 
-    /** The picture to open with: "preparing" (the thumbnail) while the pyramid is built. */
-    async function imageSource(item: Item): Promise<ImageSource> {
-        if (item.width > kTiledThreshold || item.height > kTiledThreshold) {
-            const r = await ctx.client.tileInfo(pid, item.id);
-            if (r.ok) {
-                return r.value.status === "building"
-                    ? { kind: "preparing", preview: item.thumbnail_url }
-                    : tileSource(item, r.value);
-            }
-        }
-        return { kind: "image", url: item.image_url };
+    /** Buttons and status that depend on labeling vs reviewing an earlier answer. */
+    private renderMode(): void {
+        const reviewing = this.session.reviewing;
+        const has = this.open_ !== null;
+        this.submitButton.textContent = reviewing ? "Save changes" : "Submit";
+        this.submitButton.disabled = this.busy || !has;
+        this.skipButton.disabled = this.busy || !has || reviewing;
+        this.previousButton.disabled = this.busy;
+        this.resumeButton.hidden = !reviewing;
+        this.reviewBadge.hidden = !reviewing;
     }
+
+    private colorOf(label: string): string {
+        return labelColor(this.labels.indexOf(label));
+    }
+
+    private newId(): string {
+        this.idCounter++;
+        return `s${Date.now().toString(36)}${this.idCounter.toString(36)}`;
+    }
+
+    private setTool(name: ToolName): void {
+        if (!this.specs.some((s) => s.name === name)) {
+            return;
+        }
+        this.toolName = name;
+        this.toolbar.showTool(name);
+        this.open_?.stage.setTool(this.open_.tools.get(name) ?? null);
+    }
+
+    private pickLabel(path: string): void {
+        if (this.ctl.pickLabel(path)) {
+            this.renderLabels();
+        }
+    }
+
+    /** Runs one action of the key table (also what the toolbar buttons call). */
+    private act(a: DrawingAction): void {
+        const o = this.open_;
+        switch (a.kind) {
+            case "label": {
+                const l = this.project.label_list.find((x) => x.key === a.key);
+                if (l !== undefined) {
+                    this.pickLabel(l.path);
+                }
+                return;
+            }
+            case "tool": {
+                const spec = this.specs.find((s) => s.key === a.key);
+                if (spec !== undefined) {
+                    this.setTool(spec.name);
+                }
+                return;
+            }
+            case "brush":
+                this.settings.brushRadius = Math.min(
+                    64,
+                    Math.max(1, this.settings.brushRadius + a.delta),
+                );
+                this.toolbar.showBrushRadius(this.settings.brushRadius);
+                return;
+            case "help":
+                this.help.showModal();
+                return;
+            case "submit":
+                void this.submit();
+                return;
+            case "lock":
+                this.ctl.toggleLock();
+                return;
+            case "hide":
+                this.ctl.toggleHideAll();
+                return;
+            case "deleteSelected":
+                this.ctl.deleteSelected();
+                return;
+            case "deleteAll":
+                this.ctl.deleteAll();
+                return;
+            case "undo":
+                o?.tools.get(this.toolName)?.cancel();
+                o?.doc.undo();
+                return;
+            case "redo":
+                o?.doc.redo();
+                return;
+            case "deselect":
+                o?.doc.select(null);
+                return;
+            case "zoomIn":
+                o?.stage.zoom(1.25);
+                return;
+            case "zoomOut":
+                o?.stage.zoom(0.8);
+                return;
+            case "fit":
+                o?.stage.fit();
+                return;
+        }
+    }
+
+    private readonly onKey = (e: KeyboardEvent): void => {
+        const o = this.open_;
+        if (isTypingTarget(e.target) || this.help.open || this.askDialog.open || o === null) {
+            return;
+        }
+        const k = keyPress(e);
+        // The tool claims its own keys first (Enter closes a polygon, Esc drops a drag).
+        if (!k.ctrl && !k.alt && o.tools.get(this.toolName)?.key(k.key) === true) {
+            e.preventDefault();
+            o.stage.invalidate("static", "overlay");
+            return;
+        }
+        const action = resolveKey(kDrawingKeys, k);
+        if (action === null) {
+            return;
+        }
+        // Backspace is "delete the selected shape" only when one is selected.
+        if (action.kind !== "deleteSelected" || o.doc.selected !== null) {
+            e.preventDefault();
+        }
+        this.act(action);
+    };
+
+    private readonly onHide = (): void => {
+        if (document.visibilityState === "hidden") {
+            void this.open_?.saver?.flush(true);
+        }
+    };
+
+    private readonly onPageHide = (): void => {
+        void this.open_?.saver?.flush(true);
+        this.session.release(true);
+    };
 
     /** Shows the build's progress over the preview, then swaps the stage to tiles. */
-    async function swapToTilesWhenReady(c: Current): Promise<void> {
-        preparing.hidden = false;
-        preparing.textContent = preparingMessage(0);
+    private async swapToTilesWhenReady(o: Open): Promise<void> {
+        this.preparing.hidden = false;
+        this.preparing.textContent = preparingMessage(0);
         const r = await waitForTiles({
-            fetchInfo: () => ctx.client.tileInfo(pid, c.item.id),
+            fetchInfo: () => this.ctx.client.tileInfo(this.pid, o.opened.item.id),
             onProgress: (p) => {
-                preparing.textContent = preparingMessage(p);
+                this.preparing.textContent = preparingMessage(p);
             },
             sleep: (ms) =>
                 new Promise((resolve) => {
                     window.setTimeout(resolve, ms);
                 }),
-            cancelled: () => disposed || current !== c,
+            cancelled: () => this.disposed || this.open_ !== o,
         });
         if (r === null) {
             return;
         }
-        preparing.hidden = true;
+        this.preparing.hidden = true;
         if (!r.ok) {
-            say(`The full-resolution image is not available: ${r.error.message}`, true);
+            this.say(`The full-resolution image is not available: ${r.error.message}`, true);
             return;
         }
-        c.stage.setImageSource(tileSource(c.item, r.value));
+        o.stage.setImageSource(tileSource(this.ctx.client, this.pid, o.opened.item, r.value));
     }
 
-    /**
-     * The shapes to start from: the local or server draft, else the caller's answer, else the
-     * item's imported prelabel (`prelabel` true: shown for review, submitted as usual).
-     */
-    async function restoreShapes(item: Item): Promise<{ shapes: Shape[]; prelabel: boolean }> {
-        const local = Autosaver.localCopy(localStorage, draftKey(item));
-        if (local !== null) {
-            return { shapes: shapesFromApi(local, "l"), prelabel: false };
-        }
-        const draft = await ctx.client.draft(pid, item.id);
-        if (draft.ok && Array.isArray(draft.value.shapes)) {
-            return { shapes: shapesFromApi(draft.value.shapes, "d"), prelabel: false };
-        }
-        const stored = await ctx.client.annotation(pid, item.id);
-        if (!stored.ok) {
-            return { shapes: [], prelabel: false };
-        }
-        const prelabel = stored.value.source === "prelabel";
-        const shapes = shapesFromApi(stored.value.shapes, prelabel ? "p" : "a");
-        // Once reviewed, the shapes are the labeler's answer: the importer's scores would
-        // otherwise be stored with it and exported as model confidences (COCO "score").
-        return { shapes: prelabel ? shapes.map(withoutConfidence) : shapes, prelabel };
-    }
-
-    function closeCurrent(): void {
-        prelabelBadge.hidden = true;
-        preparing.hidden = true;
-        if (current === null) {
+    /** Closes the image on screen; its pending draft goes out at once. */
+    private close(): void {
+        this.prelabelBadge.hidden = true;
+        this.preparing.hidden = true;
+        const o = this.open_;
+        if (o === null) {
             return;
         }
-        void current.saver.flush(true);
-        current.unsubscribe();
-        current.stage.destroy();
-        current = null;
+        void o.saver?.flush(true);
+        o.unsubscribe();
+        o.stage.destroy();
+        this.open_ = null;
+        this.ctl.open(null, { width: 0, height: 0 });
     }
 
-    async function open(item: Item, lease: string): Promise<void> {
-        const [source, restored] = await Promise.all([imageSource(item), restoreShapes(item)]);
-        const { shapes, prelabel } = restored;
-        if (disposed) {
-            return;
-        }
-        closeCurrent();
-        const doc = new AnnotationDocument();
-        doc.replaceAll(shapes);
-        stageHost.replaceChildren();
-        const image = { width: item.width, height: item.height };
-        const stage = new Stage(stageHost, { image, source, doc, labels, colorOf });
-        stageHost.append(preparing);
-        stage.setFilter(filter.brightness, filter.contrast);
-        const host: ToolHost = {
+    private toolHost(doc: AnnotationDocument, image: Item, stage: Stage): ToolHost {
+        const settings = this.settings;
+        return {
             doc,
-            image,
-            label: () => label,
-            labels: () => labels,
+            image: { width: image.width, height: image.height },
+            label: () => this.ctl.label,
+            labels: () => this.labels,
             tolerance: () => 6 * stage.imagePixelsPerScreenPixel,
-            newId,
+            newId: () => this.newId(),
             get templateSize() {
                 return settings.templateSize;
             },
@@ -512,14 +485,22 @@ export function mountDrawing(main: HTMLElement, ctx: AppContext, project: Projec
                 settings.brushRadius = v / stage.imagePixelsPerScreenPixel;
             },
             notify: (message) => {
-                say(message, true);
+                this.say(message, true);
             },
         };
-        const tools = new Map<ToolName, Tool>(specs.map((s) => [s.name, createTool(s.name, host)]));
+    }
+
+    /** The autosaver of a leased image (earlier answers are saved explicitly, not drafted). */
+    private autosaver(opened: Opened, doc: AnnotationDocument): Autosaver | null {
+        if (opened.kind !== "leased") {
+            return null;
+        }
+        const id = opened.item.id;
         const saver = new Autosaver(
-            draftKey(item),
+            draftKey(this.pid, id),
             () => doc.shapes().map(shapeToApi),
-            async (s, keepalive) => (await ctx.client.saveDraft(pid, item.id, s, keepalive)).ok,
+            async (s, keepalive) =>
+                (await this.ctx.client.saveDraft(this.pid, id, s, keepalive)).ok,
             localStorage,
             {
                 set: (fn, ms) => window.setTimeout(fn, ms),
@@ -528,227 +509,222 @@ export function mountDrawing(main: HTMLElement, ctx: AppContext, project: Projec
                 },
             },
         );
+        saver.onStatus = (s) => {
+            this.draftStatus.textContent = kDraftText[s];
+        };
+        return saver;
+    }
+
+    private async show(opened: Opened): Promise<void> {
+        const item = opened.item;
+        const [source, restored] = await Promise.all([
+            imageSource(this.ctx.client, this.pid, item),
+            this.session.restore(opened),
+        ]);
+        if (this.disposed) {
+            return;
+        }
+        this.close();
+        const doc = new AnnotationDocument();
+        doc.replaceAll(restored.shapes);
+        this.stageHost.replaceChildren();
+        const image = { width: item.width, height: item.height };
+        const stage = new Stage(this.stageHost, {
+            image,
+            source,
+            doc,
+            labels: this.labels,
+            colorOf: (l) => this.colorOf(l),
+        });
+        stage.element.setAttribute("role", "application");
+        stage.element.setAttribute("aria-roledescription", "drawing canvas");
+        stage.element.setAttribute("aria-label", `Image ${item.name}: draw shapes here`);
+        this.stageHost.append(this.preparing);
+        stage.setFilter(this.toolbar.brightness, this.toolbar.contrast);
+        const host = this.toolHost(doc, item, stage);
+        const tools = new Map(this.specs.map((s) => [s.name, createTool(s.name, host)]));
+        const saver = this.autosaver(opened, doc);
         const unsubscribe = doc.subscribe((set) => {
             if (set.origin === "local") {
-                saver.changed();
+                saver?.changed();
             }
-            renderShapes();
+            this.renderShapes();
         });
-        current = { item, lease, doc, stage, saver, tools, unsubscribe };
-        allHidden = false;
-        setTool(toolName);
-        title.textContent = `${item.name} (${item.width} × ${item.height})`;
-        renderShapes();
-        prelabelBadge.hidden = !prelabel || shapes.length === 0;
-        if (prelabel && shapes.length > 0) {
-            say(
-                `${shapes.length} shape${shapes.length === 1 ? "" : "s"} from a prelabel: review, correct and submit.`,
-            );
-        } else if (shapes.length > 0) {
-            say(
-                `Restored ${shapes.length} shape${shapes.length === 1 ? "" : "s"} from your draft.`,
-            );
+        this.open_ = { opened, doc, stage, saver, tools, unsubscribe };
+        this.ctl.open(doc, image);
+        this.setTool(this.toolName);
+        this.itemTitle.textContent = `${item.name} (${item.width} × ${item.height})`;
+        this.draftStatus.textContent = restored.draft ? "Draft restored" : "";
+        this.renderShapes();
+        this.renderMode();
+        this.prelabelBadge.hidden = !restored.prelabel || restored.shapes.length === 0;
+        const n = restored.shapes.length;
+        if (opened.kind === "review") {
+            this.say("Change your earlier answer, then Save changes.");
+        } else if (restored.prelabel && n > 0) {
+            this.say(`${plural(n, "shape")} from a prelabel: review, correct and submit.`);
+        } else if (restored.draft && n > 0) {
+            this.say(`Restored ${plural(n, "shape")} from your draft.`);
         }
         stage.element.focus();
         if (source.kind === "preparing") {
-            void swapToTilesWhenReady(current);
+            void this.swapToTilesWhenReady(this.open_);
+        }
+        void this.showProgress(opened);
+    }
+
+    private async showProgress(opened: Opened): Promise<void> {
+        if (opened.kind === "review") {
+            this.progress.textContent = "Earlier answer";
+            return;
+        }
+        const text = await this.session.progress();
+        if (text !== null && this.open_?.opened === opened) {
+            this.progress.textContent = text;
         }
     }
 
-    async function loadNext(): Promise<void> {
-        say("");
-        const r = await ctx.client.next(pid, 1);
-        if (disposed) {
+    private showAllDone(): void {
+        this.close();
+        this.stageHost.replaceChildren(
+            h(
+                "div",
+                { class: "done" },
+                h("h2", {}, "All done"),
+                h("a", { href: `#/projects/${this.pid}` }, "Back to the dashboard"),
+            ),
+        );
+        this.progress.textContent = "";
+        this.itemTitle.textContent = "";
+        this.draftStatus.textContent = "";
+        this.renderShapes();
+        this.renderMode();
+    }
+
+    private async loadNext(): Promise<void> {
+        this.say("");
+        const r = await this.session.next();
+        if (this.disposed) {
             return;
         }
         if (!r.ok) {
-            say(r.error.message, true);
+            this.say(r.error.message, true);
             return;
         }
-        const item = r.value.items[0];
-        if (item === undefined) {
-            closeCurrent();
-            stageHost.replaceChildren(
-                h(
-                    "div",
-                    { class: "done" },
-                    h("h2", {}, "All done"),
-                    h("a", { href: `#/projects/${pid}` }, "Back to the dashboard"),
-                ),
+        if (r.value === null) {
+            this.showAllDone();
+            return;
+        }
+        await this.show(r.value);
+    }
+
+    private async submit(): Promise<void> {
+        const o = this.open_;
+        if (o === null || this.busy) {
+            return;
+        }
+        o.tools.get(this.toolName)?.cancel();
+        const shapes = o.doc.shapes();
+        const reviewing = o.opened.kind === "review";
+        if (
+            !reviewing &&
+            !(await this.askDialog.ask({
+                title: "Submit this image?",
+                detail: `${o.opened.item.name}: ${plural(shapes.length, "shape")} will be stored as your answer.`,
+                confirm: "Submit",
+            }))
+        ) {
+            return;
+        }
+        this.busy = true;
+        this.renderMode();
+        const r = await this.session.submit(shapes.map(shapeToApi));
+        this.busy = false;
+        this.renderMode();
+        if (!r.ok) {
+            this.say(r.error.message, true);
+            return;
+        }
+        o.saver?.discard();
+        if (reviewing) {
+            await this.resume();
+            this.say("Saved your earlier answer.");
+            return;
+        }
+        this.ctl.remember(shapes, o.opened.item);
+        await this.loadNext();
+    }
+
+    private async skip(): Promise<void> {
+        const o = this.open_;
+        if (o === null || this.busy || o.opened.kind !== "leased") {
+            return;
+        }
+        const yes = await this.askDialog.ask({
+            title: "Skip this image?",
+            detail: `${o.opened.item.name} goes back without an answer; its shapes are dropped.`,
+            confirm: "Skip",
+        });
+        if (!yes) {
+            return;
+        }
+        this.busy = true;
+        this.renderMode();
+        const r = await this.session.skip();
+        this.busy = false;
+        this.renderMode();
+        if (!r.ok) {
+            this.say(r.error.message, true);
+            return;
+        }
+        o.saver?.discard();
+        await this.loadNext();
+    }
+
+    /** Opens the answer before the one on screen; the leased image waits with its draft. */
+    private async previous(): Promise<void> {
+        if (this.busy) {
+            return;
+        }
+        await this.open_?.saver?.flush(false);
+        const r = await this.session.previous();
+        if (this.disposed) {
+            return;
+        }
+        if (!r.ok) {
+            this.say(r.error.message, true);
+        } else if (r.value === null) {
+            this.say(
+                this.session.reviewing
+                    ? "There are no older answers."
+                    : "You have no earlier answers in this project yet.",
             );
-            submitButton.disabled = true;
-            skipButton.disabled = true;
-            renderShapes();
-            return;
-        }
-        submitButton.disabled = false;
-        skipButton.disabled = false;
-        await open(item, r.value.lease);
-    }
-
-    async function submit(): Promise<void> {
-        const c = current;
-        if (c === null || submitButton.disabled) {
-            return;
-        }
-        c.tools.get(toolName)?.cancel();
-        submitButton.disabled = true;
-        const shapes = c.doc.shapes();
-        const r = await ctx.client.submitShapes(pid, c.item.id, c.lease, shapes.map(shapeToApi));
-        submitButton.disabled = false;
-        if (!r.ok) {
-            say(r.error.message, true);
-            return;
-        }
-        c.saver.discard();
-        previousShapes = shapes;
-        previousSize = { width: c.item.width, height: c.item.height };
-        await loadNext();
-    }
-
-    async function skip(): Promise<void> {
-        const c = current;
-        if (c === null) {
-            return;
-        }
-        const r = await ctx.client.skip(pid, c.item.id, c.lease);
-        if (!r.ok) {
-            say(r.error.message, true);
-            return;
-        }
-        c.saver.discard();
-        await loadNext();
-    }
-
-    function onKey(e: KeyboardEvent): void {
-        const c = current;
-        if (isTyping(e) || c === null) {
-            return;
-        }
-        const tool = c.tools.get(toolName);
-        const k = e.key;
-        const mod = e.ctrlKey || e.metaKey;
-        if (mod && k.toLowerCase() === "z") {
-            e.preventDefault();
-            if (e.shiftKey) {
-                redo();
-            } else {
-                undo();
-            }
-            return;
-        }
-        if (mod && k === "Enter") {
-            e.preventDefault();
-            void submit();
-            return;
-        }
-        if (mod || e.altKey) {
-            return;
-        }
-        if (tool?.key(k) === true) {
-            e.preventDefault();
-            c.stage.invalidate("static", "overlay");
-            return;
-        }
-        const spec = specs.find((s) => s.key === k.toLowerCase());
-        if (spec !== undefined) {
-            setTool(spec.name);
-            return;
-        }
-        const byKey = project.label_list.find((l) => l.key !== null && String(l.key) === k);
-        if (byKey !== undefined) {
-            pickLabel(byKey.path);
-            return;
-        }
-        switch (k) {
-            case "Delete":
-            case "Backspace":
-                if (c.doc.selected !== null) {
-                    e.preventDefault();
-                    c.doc.remove([c.doc.selected]);
-                }
-                break;
-            case "d":
-            case "D":
-                deleteAll();
-                break;
-            case "l":
-            case "L":
-                toggleLock();
-                break;
-            case "h":
-            case "H":
-                toggleHideAll();
-                break;
-            case "Escape":
-                c.doc.select(null);
-                break;
-            case "+":
-            case "=":
-                c.stage.zoom(1.25);
-                break;
-            case "-":
-                c.stage.zoom(0.8);
-                break;
-            case "0":
-                c.stage.fit();
-                break;
-            case "[":
-                settings.brushRadius = Math.max(1, settings.brushRadius - 2);
-                brushSize.value = String(settings.brushRadius);
-                break;
-            case "]":
-                settings.brushRadius = Math.min(64, settings.brushRadius + 2);
-                brushSize.value = String(settings.brushRadius);
-                break;
+        } else {
+            await this.show(r.value);
         }
     }
 
-    function onHide(): void {
-        if (document.visibilityState === "hidden") {
-            void current?.saver.flush(true);
-        }
-    }
-    function onPageHide(): void {
-        const c = current;
-        if (c !== null) {
-            void c.saver.flush(true);
-            void ctx.client.release(pid, c.lease, true);
+    /** Back from an earlier answer to the leased image (reopened from its draft). */
+    private async resume(): Promise<void> {
+        const held = this.session.resume();
+        if (held === null) {
+            await this.loadNext();
+        } else {
+            await this.show(held);
         }
     }
 
-    window.addEventListener("keydown", onKey);
-    document.addEventListener("visibilitychange", onHide);
-    window.addEventListener("pagehide", onPageHide);
-    const renew = window.setInterval(() => {
-        const c = current;
-        if (c !== null) {
-            void ctx.client.renew(pid, c.lease).then((r) => {
-                if (!r.ok && r.error.code === "lease_invalid" && current === c) {
-                    say(
-                        "Your lease on this image ran out; your draft is kept. Loading the next one.",
-                        true,
-                    );
-                    void loadNext();
-                }
-            });
+    private async renew(): Promise<void> {
+        const kept = await this.session.renew();
+        if (kept || this.disposed) {
+            return;
         }
-    }, kRenewMs);
-
-    renderLabels();
-    setTool(toolName);
-    void loadNext();
-
-    return () => {
-        disposed = true;
-        window.removeEventListener("keydown", onKey);
-        document.removeEventListener("visibilitychange", onHide);
-        window.removeEventListener("pagehide", onPageHide);
-        window.clearInterval(renew);
-        const c = current;
-        closeCurrent();
-        if (c !== null) {
-            void ctx.client.release(pid, c.lease);
+        this.say(
+            "Your lease on this image ran out; your draft is kept. Loading the next one.",
+            true,
+        );
+        if (!this.session.reviewing) {
+            await this.loadNext();
         }
-    };
+    }
 }

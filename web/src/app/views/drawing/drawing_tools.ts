@@ -45,19 +45,3 @@ export function toolsFor(type: TaskType): readonly ToolSpec[] {
             return [];
     }
 }
-
-export const kDrawingShortcuts: readonly [string, string][] = [
-    ["1 – 9", "Pick a label; with a shape selected, give it that label"],
-    ["R T M P U", "Box, template stamp, move/resize, polygon, vertex edit"],
-    ["B E F", "Brush, eraser, fill (semantic segmentation)"],
-    ["[ ]", "Brush size"],
-    ["L", "Lock or unlock the existing shapes"],
-    ["H", "Hide or show all shapes"],
-    ["Delete", "Delete the selected shape"],
-    ["D", "Delete all shapes (undo brings them back)"],
-    ["Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"],
-    ["Esc", "Cancel the shape being drawn, else clear the selection"],
-    ["+ − 0", "Zoom in, out, fit to window (also the wheel)"],
-    ["Space + drag, middle button", "Pan"],
-    ["Ctrl+Enter", "Submit"],
-];

@@ -23,6 +23,11 @@ export class GridView {
         const shown = this.store.visible();
         this.element.dataset.layout = String(this.store.layout);
         this.element.style.setProperty("--cols", String(this.store.columns));
+        // Rows of the whole layout, so a short last page keeps the tiles' size.
+        this.element.style.setProperty(
+            "--rows",
+            String(Math.ceil(this.store.layout / this.store.columns)),
+        );
         replaceChildren(
             this.element,
             shown.map((p, i) => this.tile(p, i)),

@@ -1,23 +1,29 @@
 // "Back": pages through the user's own earlier answers (newest first) in the same grid, and
 // saves changed answers without a lease.
-import type { ApiClient } from "../../../client/api_client";
-import type { ApiError } from "../../../client/result";
-import type { Project, TimeMs } from "../../../schema/api";
+import type { ApiError, ApiResult } from "../../../client/result";
+import type { AnnotationView, Id, Project, TimeMs } from "../../../schema/api";
 import { LabelingStore } from "../../../store/labeling_store";
 import type { ClassificationType } from "../../../store/labeling_store";
-import { GridView } from "./grid_view";
-import type { BatchOutcome } from "./labeling_session";
+import type { BatchOutcome, LabelingApi } from "./labeling_session";
 import { LabelingSession } from "./labeling_session";
+
+/** What history needs of ApiClient on top of labeling; tests pass a fake. */
+export interface HistoryApi extends LabelingApi {
+    history(
+        id: Id,
+        limit: number,
+        before?: TimeMs,
+    ): Promise<ApiResult<{ items: AnnotationView[] }>>;
+}
 
 export class HistoryMode {
     readonly store: LabelingStore;
-    readonly grid: GridView;
     private readonly session_: LabelingSession;
     /** Oldest updated_at on each page shown so far; the next older page starts below the last. */
     private readonly cursors_: TimeMs[] = [];
 
     constructor(
-        private readonly client: ApiClient,
+        private readonly client: HistoryApi,
         private readonly project: Project,
         layout: LabelingStore["layout"],
     ) {
@@ -26,7 +32,6 @@ export class HistoryMode {
             labels: project.label_list,
             layout,
         });
-        this.grid = new GridView(this.store);
         this.session_ = new LabelingSession(client, project.id, this.store);
     }
 

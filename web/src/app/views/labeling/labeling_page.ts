@@ -1,32 +1,25 @@
-// The classification labeling page: wires the store (state), the session (server traffic), the
-// grid and panels, and the keyboard. See docs/design/ui.md for the layout and prefetch rules.
+// The classification labeling page: the DOM over LabelingController (state and server traffic)
+// and the key table. See docs/design/ui.md for the layout and prefetch rules.
 import type { Project } from "../../../schema/api";
 import { isClassification } from "../../../schema/api";
 import { mountDrawing } from "../drawing/drawing_page";
 import type { PageSize } from "../../../schema/api";
 import { kPageSizes } from "../../../schema/api";
-import type { ClassificationType } from "../../../store/labeling_store";
-import { LabelingStore } from "../../../store/labeling_store";
 import { isPageSize } from "../../../store/page_layout";
-import type { Direction } from "../../../store/page_layout";
 import type { AppContext, Unmount } from "../../context";
 import { errorBox, h, replaceChildren } from "../../dom";
+import { isTypingTarget, keyPress, resolveKey } from "../../keymap";
 import { renderMarkdown, safeUrl } from "../../markdown";
+import { shortcutsDialog } from "../dialogs";
 import { GridView } from "./grid_view";
-import { HistoryMode } from "./history_mode";
+import type { HistoryMode } from "./history_mode";
 import { labelPanel } from "./label_panel";
-import type { BatchOutcome } from "./labeling_session";
-import { LabelingSession } from "./labeling_session";
-import { shortcutsDialog } from "./shortcuts";
+import type { LabelingView } from "./labeling_controller";
+import { LabelingController } from "./labeling_controller";
+import { kLabelingKeys } from "./labeling_keys";
 
 const kRenewMs = 2 * 60 * 1000;
 const kLayoutKey = "tessera.layout";
-const kArrows: Record<string, Direction> = {
-    ArrowLeft: "left",
-    ArrowRight: "right",
-    ArrowUp: "up",
-    ArrowDown: "down",
-};
 
 function savedLayout(): PageSize {
     const n = Number(localStorage.getItem(kLayoutKey));
@@ -55,95 +48,8 @@ export function mountLabeling(main: HTMLElement, ctx: AppContext, id: number): U
     };
 }
 
-function startLabeling(main: HTMLElement, ctx: AppContext, project: Project): Unmount {
-    const store = new LabelingStore({
-        taskType: project.task_type as ClassificationType,
-        labels: project.label_list,
-        layout: savedLayout(),
-    });
-    const session = new LabelingSession(ctx.client, project.id, store);
-    const mainGrid = new GridView(store);
-    let history: HistoryMode | null = null;
-    let busy = false;
-    let blocked: string | null = null; // why nothing can be leased (project paused, ...)
-    let escArmed = false;
-
-    const active = (): LabelingStore => history?.store ?? store;
-
-    // Elements
-    const notice = h("div", { class: "notice", role: "status" });
-    const layoutButtons = kPageSizes.map((n) =>
-        h(
-            "button",
-            {
-                type: "button",
-                class: "seg-button",
-                "aria-label": `Show ${n} image${n === 1 ? "" : "s"} per page`,
-                onclick: () => void switchLayout(n),
-            },
-            String(n),
-        ),
-    );
-    const selectAllButton = h(
-        "button",
-        {
-            type: "button",
-            onclick: () => {
-                active().selectAll();
-                focusGrid();
-            },
-        },
-        "Select all",
-    );
-    const skipButton = h("button", { type: "button", onclick: () => void skip() }, "Skip");
-    const backButton = h(
-        "button",
-        {
-            type: "button",
-            "aria-label": "Back: review your earlier answers",
-            onclick: () => void back(),
-        },
-        "← Back",
-    );
-    const instructionsButton = h(
-        "button",
-        {
-            type: "button",
-            "aria-expanded": "false",
-            "aria-controls": "instructions-panel",
-            onclick: () => {
-                toggleInstructions();
-            },
-        },
-        "Instructions",
-    );
-    const dialog = shortcutsDialog();
-    const helpButton = h(
-        "button",
-        {
-            type: "button",
-            "aria-label": "Keyboard shortcuts",
-            "aria-keyshortcuts": "?",
-            onclick: () => {
-                dialog.showModal();
-            },
-        },
-        "?",
-    );
-    const submitReason = h("span", { id: "submit-reason", class: "reason" });
-    const submitButton = h(
-        "button",
-        {
-            type: "button",
-            class: "primary",
-            "aria-describedby": "submit-reason",
-            onclick: () => void submit(),
-        },
-        "Submit",
-    );
-    const historyBar = h("div", { class: "history-bar", hidden: true });
-    const gridHolder = h("div", { class: "grid-holder" });
-    const instructions = h(
+function instructionsPanel(project: Project): HTMLElement {
+    const panel = h(
         "aside",
         {
             id: "instructions-panel",
@@ -158,10 +64,10 @@ function startLabeling(main: HTMLElement, ctx: AppContext, project: Project): Un
         project.instructions.text.trim() === ""
             ? "<p>No instructions were given.</p>"
             : renderMarkdown(project.instructions.text); // safe: escaped renderer
-    instructions.append(body);
+    panel.append(body);
     const url = safeUrl(project.instructions.url);
     if (url !== null) {
-        instructions.append(
+        panel.append(
             h(
                 "p",
                 {},
@@ -173,10 +79,115 @@ function startLabeling(main: HTMLElement, ctx: AppContext, project: Project): Un
             ),
         );
     }
+    return panel;
+}
 
-    replaceChildren(
-        main,
-        h(
+function startLabeling(main: HTMLElement, ctx: AppContext, project: Project): Unmount {
+    const page = new LabelingPage(main, ctx, project);
+    return () => {
+        page.dispose();
+    };
+}
+
+class LabelingPage implements LabelingView {
+    private readonly ctl: LabelingController;
+    private readonly mainGrid: GridView;
+    /** The grid of the history store now open, made when history opens. */
+    private historyGrid: { mode: HistoryMode; grid: GridView } | null = null;
+    private readonly unsubscribe: () => void;
+    private readonly renewTimer: number;
+
+    private readonly notice = h("div", { class: "notice", role: "status" });
+    private readonly layoutButtons: HTMLButtonElement[];
+    private readonly selectAllButton = h(
+        "button",
+        {
+            type: "button",
+            onclick: () => {
+                this.ctl.active.selectAll();
+                this.focusGrid();
+            },
+        },
+        "Select all",
+    );
+    private readonly skipButton = h(
+        "button",
+        { type: "button", onclick: () => void this.ctl.skip() },
+        "Skip",
+    );
+    private readonly instructionsButton = h(
+        "button",
+        {
+            type: "button",
+            "aria-expanded": "false",
+            "aria-controls": "instructions-panel",
+            onclick: () => {
+                this.ctl.toggleInstructions();
+            },
+        },
+        "Instructions",
+    );
+    private readonly dialog = shortcutsDialog(kLabelingKeys);
+    private readonly submitReason = h("span", { id: "submit-reason", class: "reason" });
+    private readonly submitButton = h(
+        "button",
+        {
+            type: "button",
+            class: "primary",
+            "aria-describedby": "submit-reason",
+            onclick: () => void this.ctl.submit(),
+        },
+        "Submit",
+    );
+    private readonly historyBar = h("div", { class: "history-bar", hidden: true });
+    private readonly gridHolder = h("div", { class: "grid-holder" });
+    private readonly instructions: HTMLElement;
+
+    constructor(
+        main: HTMLElement,
+        ctx: AppContext,
+        private readonly project: Project,
+    ) {
+        this.ctl = new LabelingController(ctx.client, project, savedLayout(), this, (n) => {
+            localStorage.setItem(kLayoutKey, String(n));
+        });
+        this.mainGrid = new GridView(this.ctl.store);
+        this.instructions = instructionsPanel(project);
+        this.layoutButtons = kPageSizes.map((n) =>
+            h(
+                "button",
+                {
+                    type: "button",
+                    class: "seg-button",
+                    "aria-label": `Show ${n} image${n === 1 ? "" : "s"} per page`,
+                    onclick: () => void this.ctl.switchLayout(n),
+                },
+                String(n),
+            ),
+        );
+        replaceChildren(main, this.layout());
+        document.addEventListener("keydown", this.onKey);
+        window.addEventListener("pagehide", this.onPageHide);
+        this.unsubscribe = this.ctl.store.subscribe(() => {
+            this.render();
+        });
+        this.renewTimer = window.setInterval(() => void this.ctl.renew(), kRenewMs);
+        this.render();
+        this.focusGrid();
+        void this.ctl.refill();
+    }
+
+    dispose(): void {
+        document.removeEventListener("keydown", this.onKey);
+        window.removeEventListener("pagehide", this.onPageHide);
+        window.clearInterval(this.renewTimer);
+        this.unsubscribe();
+        this.ctl.session.releaseAll();
+    }
+
+    private layout(): HTMLElement {
+        const pid = this.project.id;
+        return h(
             "div",
             { class: "labeling" },
             h(
@@ -185,103 +196,151 @@ function startLabeling(main: HTMLElement, ctx: AppContext, project: Project): Un
                 h(
                     "h1",
                     {},
-                    h("a", { href: `#/projects/${project.id}`, title: "Dashboard" }, project.name),
+                    h("a", { href: `#/projects/${pid}`, title: "Dashboard" }, this.project.name),
                 ),
-                h("div", { class: "seg", role: "group", "aria-label": "Layout" }, layoutButtons),
-                selectAllButton,
-                skipButton,
-                backButton,
-                instructionsButton,
-                helpButton,
-                h("div", { class: "submit" }, submitReason, submitButton),
-            ),
-            notice,
-            historyBar,
-            h(
-                "div",
-                { class: "workspace" },
-                gridHolder,
-                labelPanel(project.label_list, (path) => {
-                    active().applyLabel(path);
-                    focusGrid();
-                }),
-                instructions,
-            ),
-            dialog,
-        ),
-    );
-
-    function say(message: string, isError = false): void {
-        replaceChildren(notice, isError ? errorBox(message) : h("p", {}, message));
-    }
-
-    function focusGrid(): void {
-        (history?.grid ?? mainGrid).element.focus({ preventScroll: true });
-    }
-
-    function report(out: BatchOutcome, verb: string): void {
-        if (out.failed.length > 0) {
-            say(
-                `${out.failed.length} image(s) could not be ${verb}: ${out.failed[0]?.error.message ?? ""}. Press Enter to retry.`,
-                true,
-            );
-        } else if (out.lost.length > 0) {
-            say(`${out.lost.length} image(s) were held too long and went back to the queue.`, true);
-        } else {
-            replaceChildren(notice);
-        }
-    }
-
-    function render(): void {
-        const s = active();
-        const grid = history?.grid ?? mainGrid;
-        for (const [i, b] of layoutButtons.entries()) {
-            b.setAttribute("aria-pressed", kPageSizes[i] === s.layout ? "true" : "false");
-        }
-        const gate = s.submitGate();
-        submitButton.disabled = busy || !gate.ok;
-        submitButton.textContent = history === null ? "Submit" : "Save changes";
-        submitReason.textContent = gate.ok ? "" : gate.reason;
-        skipButton.disabled = busy || history !== null || store.visible().length === 0;
-        selectAllButton.disabled = s.visible().length === 0;
-        historyBar.hidden = history === null;
-        if (history !== null) {
-            replaceChildren(
-                historyBar,
                 h(
-                    "span",
-                    {},
-                    `Your earlier answers, page ${history.page}. Change tags, then press Enter to save. `,
+                    "div",
+                    { class: "seg", role: "group", "aria-label": "Layout" },
+                    this.layoutButtons,
                 ),
-                h("button", { type: "button", class: "link", onclick: () => void back() }, "Older"),
+                this.selectAllButton,
+                this.skipButton,
                 h(
                     "button",
                     {
                         type: "button",
-                        class: "link",
+                        "aria-label": "Back: review your earlier answers",
+                        onclick: () => void this.ctl.back(),
+                    },
+                    "← Back",
+                ),
+                this.instructionsButton,
+                h(
+                    "button",
+                    {
+                        type: "button",
+                        "aria-label": "Keyboard shortcuts",
+                        "aria-keyshortcuts": "?",
                         onclick: () => {
-                            leaveHistory();
+                            this.showHelp();
                         },
                     },
-                    "Return to labeling",
+                    "?",
                 ),
-            );
+                h("div", { class: "submit" }, this.submitReason, this.submitButton),
+            ),
+            this.notice,
+            this.historyBar,
+            h(
+                "div",
+                { class: "workspace" },
+                this.gridHolder,
+                labelPanel(this.project.label_list, (path) => {
+                    this.ctl.active.applyLabel(path);
+                    this.focusGrid();
+                }),
+                this.instructions,
+            ),
+            this.dialog,
+        );
+    }
+
+    say(message: string, isError = false): void {
+        replaceChildren(this.notice, isError ? errorBox(message) : h("p", {}, message));
+    }
+
+    clearNotice(): void {
+        replaceChildren(this.notice);
+    }
+
+    showHelp(): void {
+        this.dialog.showModal();
+    }
+
+    preload(urls: readonly string[]): void {
+        for (const url of urls) {
+            const img = new Image();
+            img.src = url;
         }
-        if (
-            history === null &&
-            store.pool.length === 0 &&
-            (session.exhausted || blocked !== null)
-        ) {
-            replaceChildren(gridHolder, blocked === null ? allDone() : blockedPanel(blocked));
+    }
+
+    focusGrid(): void {
+        this.grid().element.focus({ preventScroll: true });
+    }
+
+    /** The grid on screen: history's while it is open. */
+    private grid(): GridView {
+        const mode = this.ctl.history;
+        if (mode === null) {
+            return this.mainGrid;
+        }
+        if (this.historyGrid?.mode !== mode) {
+            this.historyGrid = { mode, grid: new GridView(mode.store) };
+        }
+        return this.historyGrid.grid;
+    }
+
+    render(): void {
+        const ctl = this.ctl;
+        const s = ctl.active;
+        const history = ctl.history;
+        for (const [i, b] of this.layoutButtons.entries()) {
+            b.setAttribute("aria-pressed", kPageSizes[i] === s.layout ? "true" : "false");
+        }
+        const gate = s.submitGate();
+        this.submitButton.disabled = ctl.busy || !gate.ok;
+        this.submitButton.textContent = history === null ? "Submit" : "Save changes";
+        this.submitReason.textContent = gate.ok ? "" : gate.reason;
+        this.skipButton.disabled = ctl.busy || history !== null || ctl.store.visible().length === 0;
+        this.selectAllButton.disabled = s.visible().length === 0;
+        this.instructions.hidden = !ctl.instructionsOpen;
+        this.instructionsButton.setAttribute("aria-expanded", String(ctl.instructionsOpen));
+        this.historyBar.hidden = history === null;
+        if (history !== null) {
+            this.renderHistoryBar(history.page);
+        }
+        if (ctl.finished) {
+            replaceChildren(
+                this.gridHolder,
+                ctl.blocked === null ? this.allDone() : this.blockedPanel(ctl.blocked),
+            );
             return;
         }
-        if (grid.element.parentElement !== gridHolder) {
-            replaceChildren(gridHolder, grid.element);
+        const grid = this.grid();
+        if (grid.element.parentElement !== this.gridHolder) {
+            replaceChildren(this.gridHolder, grid.element);
         }
         grid.render();
     }
 
-    function allDone(): HTMLElement {
+    private renderHistoryBar(page: number): void {
+        replaceChildren(
+            this.historyBar,
+            h(
+                "span",
+                {},
+                `Your earlier answers, page ${page}. Change tags, then press Enter to save. `,
+            ),
+            h(
+                "button",
+                { type: "button", class: "link", onclick: () => void this.ctl.back() },
+                "Older",
+            ),
+            h(
+                "button",
+                {
+                    type: "button",
+                    class: "link",
+                    onclick: () => {
+                        this.ctl.leaveHistory();
+                    },
+                },
+                "Return to labeling",
+            ),
+        );
+    }
+
+    private allDone(): HTMLElement {
         return h(
             "section",
             { class: "all-done", "aria-labelledby": "all-done-title" },
@@ -292,7 +351,7 @@ function startLabeling(main: HTMLElement, ctx: AppContext, project: Project): Un
                 {},
                 h(
                     "a",
-                    { class: "button primary", href: `#/projects/${project.id}` },
+                    { class: "button primary", href: `#/projects/${this.project.id}` },
                     "Go to the dashboard",
                 ),
                 " ",
@@ -301,8 +360,8 @@ function startLabeling(main: HTMLElement, ctx: AppContext, project: Project): Un
                     {
                         type: "button",
                         onclick: () => {
-                            session.retryQueue();
-                            void refill();
+                            this.ctl.session.retryQueue();
+                            void this.ctl.refill();
                         },
                     },
                     "Check again",
@@ -311,221 +370,42 @@ function startLabeling(main: HTMLElement, ctx: AppContext, project: Project): Un
         );
     }
 
-    function blockedPanel(message: string): HTMLElement {
+    private blockedPanel(message: string): HTMLElement {
         return h(
             "section",
             { class: "all-done" },
             h("h2", {}, "Nothing to label"),
             errorBox(message),
-            h("a", { class: "button", href: `#/projects/${project.id}` }, "Go to the dashboard"),
+            h(
+                "a",
+                { class: "button", href: `#/projects/${this.project.id}` },
+                "Go to the dashboard",
+            ),
         );
     }
 
-    /** Fills the page, then leases the next one and loads its images so submit shows it at once. */
-    async function refill(): Promise<void> {
-        const err = await session.fill(store.layout);
-        blocked = err === null ? null : err.message;
-        render();
-        if (err !== null) {
+    private readonly onKey = (e: KeyboardEvent): void => {
+        if (isTypingTarget(e.target) || this.dialog.open) {
             return;
         }
-        await session.fill(store.layout * 2);
-        for (const p of store.pool.slice(store.layout)) {
-            const img = new Image();
-            img.src = store.layout === 1 ? p.item.image_url : p.item.thumbnail_url;
-        }
-        render();
-    }
-
-    async function switchLayout(n: PageSize): Promise<void> {
-        localStorage.setItem(kLayoutKey, String(n));
-        store.setLayout(n);
-        history?.store.setLayout(n);
-        focusGrid();
-        await refill();
-    }
-
-    async function submit(): Promise<void> {
-        const gate = active().submitGate();
-        if (busy) {
+        const action = resolveKey(kLabelingKeys, keyPress(e));
+        if (action === null) {
             return;
         }
-        if (!gate.ok) {
-            say(gate.reason, true);
-            return;
-        }
-        busy = true;
-        render();
-        if (history !== null) {
-            const out = await history.save();
-            busy = false;
-            report(out, "saved");
-            if (out.failed.length === 0) {
-                leaveHistory();
-                say(
-                    out.done.length === 0
-                        ? "No changes to save."
-                        : `Saved ${out.done.length} change(s).`,
-                );
-            }
-            render();
-            return;
-        }
-        const out = await session.submitPage();
-        busy = false;
-        report(out, "submitted");
-        render();
-        await refill();
-    }
-
-    async function skip(): Promise<void> {
-        if (busy || history !== null) {
-            return;
-        }
-        busy = true;
-        const out = await session.skip(store.skipTargets());
-        busy = false;
-        report(out, "skipped");
-        await refill();
-    }
-
-    async function back(): Promise<void> {
-        if (busy) {
-            return;
-        }
-        if (history?.hasChanges()) {
-            const out = await history.save();
-            report(out, "saved");
-            if (out.failed.length > 0) {
-                return;
-            }
-        }
-        let mode = history;
-        if (mode === null) {
-            mode = new HistoryMode(ctx.client, project, store.layout);
-            mode.store.subscribe(render);
-        }
-        const r = await mode.older();
-        if (typeof r !== "boolean") {
-            say(r.message, true);
-            return;
-        }
-        if (!r) {
-            say(
-                history === null
-                    ? "You have no earlier answers in this project yet."
-                    : "There are no older answers.",
-            );
-            return;
-        }
-        history = mode;
-        escArmed = false;
-        replaceChildren(notice);
-        render();
-        focusGrid();
-    }
-
-    function leaveHistory(): void {
-        history = null;
-        escArmed = false;
-        render();
-        focusGrid();
-    }
-
-    function toggleInstructions(): void {
-        instructions.hidden = !instructions.hidden;
-        instructionsButton.setAttribute("aria-expanded", instructions.hidden ? "false" : "true");
-    }
-
-    function escape(): void {
-        const s = active();
-        if (dialog.open) {
-            return;
-        }
-        if (s.selectedIds().length > 0) {
-            s.clearSelection();
-        } else if (!instructions.hidden) {
-            toggleInstructions();
-        } else if (history !== null) {
-            if (history.hasChanges() && !escArmed) {
-                escArmed = true;
-                say(
-                    "You have unsaved changes. Press Enter to save them, or Esc again to discard them.",
-                );
-                return;
-            }
-            leaveHistory();
-            replaceChildren(notice);
-        }
-    }
-
-    function onKey(e: KeyboardEvent): void {
+        // A focused button or link keeps its own Enter behaviour.
         const t = e.target;
         if (
-            t instanceof HTMLInputElement ||
-            t instanceof HTMLTextAreaElement ||
-            t instanceof HTMLSelectElement ||
-            dialog.open ||
-            e.altKey
+            action.kind === "submit" &&
+            (t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement)
         ) {
             return;
         }
-        const s = active();
-        const ctrl = e.ctrlKey || e.metaKey;
-        if (/^[1-9]$/.test(e.key) && !ctrl) {
-            if (s.applyKey(Number(e.key))) {
-                e.preventDefault();
-            }
-        } else if (e.key === "Enter" && !ctrl) {
-            // A focused button or link keeps its own Enter behaviour.
-            if (t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement) {
-                return;
-            }
+        if (this.ctl.run(action) && action.kind !== "escape" && action.kind !== "instructions") {
             e.preventDefault();
-            void submit();
-        } else if (kArrows[e.key] !== undefined && !ctrl) {
-            e.preventDefault();
-            s.move(kArrows[e.key] ?? "right", e.shiftKey);
-        } else if (ctrl && e.key.toLowerCase() === "a") {
-            e.preventDefault();
-            s.selectAll();
-        } else if (e.key === "Escape") {
-            escape();
-        } else if (e.key === "?") {
-            e.preventDefault();
-            dialog.showModal();
-        } else if (e.key === "Backspace" && !ctrl) {
-            e.preventDefault();
-            void back();
-        } else if (e.key.toLowerCase() === "i" && !ctrl) {
-            toggleInstructions();
         }
-    }
-
-    const onPageHide = (): void => {
-        session.releaseAll(true);
     };
-    document.addEventListener("keydown", onKey);
-    window.addEventListener("pagehide", onPageHide);
-    const unsubscribe = store.subscribe(render);
-    const renewTimer = window.setInterval(() => {
-        void session.renewAll().then((lost) => {
-            if (lost.length > 0) {
-                say(`${lost.length} image(s) were held too long and went back to the queue.`, true);
-                void refill();
-            }
-        });
-    }, kRenewMs);
 
-    render();
-    focusGrid();
-    void refill();
-
-    return () => {
-        document.removeEventListener("keydown", onKey);
-        window.removeEventListener("pagehide", onPageHide);
-        window.clearInterval(renewTimer);
-        unsubscribe();
-        session.releaseAll();
+    private readonly onPageHide = (): void => {
+        this.ctl.session.releaseAll(true);
     };
 }

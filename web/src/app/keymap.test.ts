@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+
+import type { KeyBinding, KeyPress } from "./keymap";
+import { helpOnly, plain, resolveKey, withCtrl } from "./keymap";
+
+const press = (key: string, mods: Partial<KeyPress> = {}): KeyPress => ({
+    key,
+    ctrl: false,
+    shift: false,
+    alt: false,
+    ...mods,
+});
+
+const table: KeyBinding<string>[] = [
+    { keys: "Ctrl+Z", help: "Undo", match: withCtrl("z", false, "undo") },
+    { keys: "Ctrl+Shift+Z", help: "Redo", match: withCtrl("z", true, "redo") },
+    { keys: "Z", help: "Zoom", match: plain(["z"], "zoom") },
+    { keys: "Space + drag", help: "Pan", match: helpOnly() },
+];
+
+describe("resolveKey", () => {
+    it("tells plain keys, Ctrl and Ctrl+Shift apart", () => {
+        expect(resolveKey(table, press("z", { ctrl: true }))).toBe("undo");
+        expect(resolveKey(table, press("Z", { ctrl: true, shift: true }))).toBe("redo");
+        expect(resolveKey(table, press("Z"))).toBe("zoom");
+        expect(resolveKey(table, press("z", { alt: true }))).toBeNull();
+    });
+
+    it("ignores keys no binding acts on, including help-only lines", () => {
+        expect(resolveKey(table, press(" "))).toBeNull();
+        expect(resolveKey(table, press("q"))).toBeNull();
+    });
+});

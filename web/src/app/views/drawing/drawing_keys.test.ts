@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+
+import type { KeyPress } from "../../keymap";
+import { resolveKey } from "../../keymap";
+import { kDrawingKeys } from "./drawing_keys";
+
+const press = (key: string, mods: Partial<KeyPress> = {}): KeyPress => ({
+    key,
+    ctrl: false,
+    shift: false,
+    alt: false,
+    ...mods,
+});
+
+describe("kDrawingKeys", () => {
+    it("maps digits to labels and letters to tools", () => {
+        expect(resolveKey(kDrawingKeys, press("3"))).toEqual({ kind: "label", key: 3 });
+        expect(resolveKey(kDrawingKeys, press("R"))).toEqual({ kind: "tool", key: "r" });
+        expect(resolveKey(kDrawingKeys, press("f"))).toEqual({ kind: "tool", key: "f" });
+        expect(resolveKey(kDrawingKeys, press("0"))).toEqual({ kind: "fit" });
+        expect(resolveKey(kDrawingKeys, press("3", { ctrl: true }))).toBeNull();
+    });
+
+    it("has ? for help and Ctrl+Enter for submit, Ctrl+Z / Ctrl+Shift+Z for history", () => {
+        expect(resolveKey(kDrawingKeys, press("?", { shift: true }))).toEqual({ kind: "help" });
+        expect(resolveKey(kDrawingKeys, press("Enter", { ctrl: true }))).toEqual({
+            kind: "submit",
+        });
+        expect(resolveKey(kDrawingKeys, press("Enter"))).toBeNull();
+        expect(resolveKey(kDrawingKeys, press("z", { ctrl: true }))).toEqual({ kind: "undo" });
+        expect(resolveKey(kDrawingKeys, press("Z", { ctrl: true, shift: true }))).toEqual({
+            kind: "redo",
+        });
+    });
+
+    it("lists every binding with keys and help text", () => {
+        for (const b of kDrawingKeys) {
+            expect(b.keys).not.toBe("");
+            expect(b.help).not.toBe("");
+        }
+    });
+});

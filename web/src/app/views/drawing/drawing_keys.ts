@@ -1,0 +1,89 @@
+// The drawing page's keyboard map: one table, read by the key handler and the "?" dialog.
+// Keys the active tool claims first (Enter, Backspace and Esc while drawing a polygon, Esc
+// mid-drag) never reach this table; see DrawingPage.onKey.
+import type { KeyBinding, KeyPress } from "../../keymap";
+import { helpOnly, plain, withCtrl } from "../../keymap";
+
+export type DrawingAction =
+    | { readonly kind: "label"; readonly key: number }
+    | { readonly kind: "tool"; readonly key: string }
+    | { readonly kind: "brush"; readonly delta: number }
+    | {
+          readonly kind:
+              | "undo"
+              | "redo"
+              | "submit"
+              | "lock"
+              | "hide"
+              | "deleteSelected"
+              | "deleteAll"
+              | "deselect"
+              | "zoomIn"
+              | "zoomOut"
+              | "fit"
+              | "help";
+      };
+
+const digit = (k: KeyPress): DrawingAction | null =>
+    !k.ctrl && !k.alt && /^[1-9]$/.test(k.key) ? { kind: "label", key: Number(k.key) } : null;
+
+const toolKey =
+    (keys: string) =>
+    (k: KeyPress): DrawingAction | null =>
+        !k.ctrl && !k.alt && k.key.length === 1 && keys.includes(k.key.toLowerCase())
+            ? { kind: "tool", key: k.key.toLowerCase() }
+            : null;
+
+export const kDrawingKeys: readonly KeyBinding<DrawingAction>[] = [
+    {
+        keys: "1 – 9",
+        help: "Pick the label for the next shape (shapes already drawn keep theirs)",
+        match: digit,
+    },
+    {
+        keys: "Label menu",
+        help: "Change a shape's label: the menu on its row in the shape list",
+        match: helpOnly(),
+    },
+    {
+        keys: "R T M P U",
+        help: "Box, template stamp, move/resize, polygon, vertex edit",
+        match: toolKey("rtmpu"),
+    },
+    { keys: "B E F", help: "Brush, eraser, fill (semantic segmentation)", match: toolKey("bef") },
+    { keys: "[", help: "Smaller brush", match: plain(["["], { kind: "brush", delta: -2 }) },
+    { keys: "]", help: "Bigger brush", match: plain(["]"], { kind: "brush", delta: 2 }) },
+    {
+        keys: "L",
+        help: "Lock or unlock the existing shapes",
+        match: plain(["l"], { kind: "lock" }),
+    },
+    { keys: "H", help: "Hide or show all shapes", match: plain(["h"], { kind: "hide" }) },
+    {
+        keys: "Delete / Backspace",
+        help: "Delete the selected shape",
+        match: plain(["Delete", "Backspace"], { kind: "deleteSelected" }),
+    },
+    {
+        keys: "D",
+        help: "Delete all shapes (undo brings them back)",
+        match: plain(["d"], { kind: "deleteAll" }),
+    },
+    { keys: "Ctrl+Z", help: "Undo", match: withCtrl("z", false, { kind: "undo" }) },
+    { keys: "Ctrl+Shift+Z", help: "Redo", match: withCtrl("z", true, { kind: "redo" }) },
+    {
+        keys: "Esc",
+        help: "Cancel the shape being drawn, else clear the selection",
+        match: plain(["Escape"], { kind: "deselect" }),
+    },
+    { keys: "+", help: "Zoom in (also the wheel)", match: plain(["+", "="], { kind: "zoomIn" }) },
+    { keys: "−", help: "Zoom out", match: plain(["-"], { kind: "zoomOut" }) },
+    { keys: "0", help: "Fit the image to the window", match: plain(["0"], { kind: "fit" }) },
+    { keys: "Space + drag, middle button", help: "Pan", match: helpOnly() },
+    {
+        keys: "Ctrl+Enter",
+        help: "Submit (asks first; Enter confirms)",
+        match: withCtrl("Enter", false, { kind: "submit" }),
+    },
+    { keys: "?", help: "Show this list", match: plain(["?"], { kind: "help" }) },
+];
