@@ -46,6 +46,7 @@ Ring EllipseRing(double cx, double cy, double rx, double ry, double rotation_deg
     if (r > 1) {
         n = std::max(n, static_cast<int>(std::numbers::pi / std::acos(1 - 1 / r)));
     }
+    n = (n + 3) / 4 * 4;    // the four extreme points are vertices: the bounding box is exact
     n = std::min(n, 4096);  // r is finite but may be absurd; validation clamps the result
     const double angle = rotation_degrees * std::numbers::pi / 180;
     const double cos_a = std::cos(angle);

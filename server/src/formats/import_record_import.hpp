@@ -74,7 +74,8 @@ bool ImportEndsWith(std::string_view text, std::string_view suffix);  // case-in
 Shape MakeBoxShape(std::string label, double x0, double y0, double x1, double y1);
 // An ellipse (centre, radii, rotation in degrees clockwise on screen) as a polygon whose edges
 // stay within 1 px of the curve: labelme2coco's rule for circles, n = max(12, pi / acos(1 - 1/r))
-// with r the larger radius.
+// with r the larger radius, rounded up to a multiple of 4 so that the extreme points are
+// vertices (an unrotated ellipse's bounding box is exact).
 Ring EllipseRing(double cx, double cy, double rx, double ry, double rotation_degrees = 0);
 
 }  // namespace tessera

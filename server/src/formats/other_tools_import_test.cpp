@@ -134,7 +134,7 @@ TEST(CvatShapes, EllipsesAndRotatedBoxesArePolygonsOtherKindsAreCounted) {
     ASSERT_EQ(parsed->records.size(), 2u);
     const ImportRecord& a = parsed->records[0];
     ASSERT_EQ(a.shapes.size(), 2u);
-    // The ellipse turned a quarter: 20 wide becomes 20 high, within 1 px of the curve.
+    // The ellipse turned a quarter: 40 wide becomes 40 high; every vertex is on the curve.
     const Ring& ellipse = PolygonOf(a.shapes[0]).rings.at(0);
     EXPECT_GE(ellipse.size(), 12u);
     double x0 = 1e9, x1 = -1e9, y0 = 1e9, y1 = -1e9;
@@ -145,8 +145,10 @@ TEST(CvatShapes, EllipsesAndRotatedBoxesArePolygonsOtherKindsAreCounted) {
         y0 = std::min(y0, p.y);
         y1 = std::max(y1, p.y);
     }
-    EXPECT_NEAR(y1 - y0, 40, 1);
-    EXPECT_NEAR(x1 - x0, 20, 1);
+    // The extreme points are vertices: the polygon's box is the ellipse's.
+    EXPECT_EQ(ellipse.size() % 4, 0u);
+    EXPECT_NEAR(y1 - y0, 40, 1e-9);
+    EXPECT_NEAR(x1 - x0, 20, 1e-9);
     // The 20 x 10 box turned about its centre (20, 15) is 10 x 20.
     const Ring& box = PolygonOf(a.shapes[1]).rings.at(0);
     ASSERT_EQ(box.size(), 4u);

@@ -342,6 +342,23 @@ std::string DescribeDropped(const std::map<std::string, int>& dropped) {
     return out;
 }
 
+// Why a record that had something to import has nothing left: every shape dropped, or a mask
+// all void. nullopt when something is left or there never was anything (an empty image).
+std::optional<std::string> NothingLeft(const ImportRecord& record) {
+    if (!record.shapes.empty() || !record.labels.empty()) {
+        return std::nullopt;
+    }
+    if (!record.dropped.empty()) {
+        return "every shape was dropped (" + DescribeDropped(record.dropped) +
+               "): nothing imported for this image";
+    }
+    if (record.size &&
+        record.void_pixels == std::int64_t{record.size->width} * record.size->height) {
+        return "every pixel of the mask is void: nothing imported for this image";
+    }
+    return std::nullopt;
+}
+
 // One matched record to the annotation to store; the error message names the record's shape.
 Result<ImportedAnnotation> Convert(const Project& project, const LabelTree& tree, const Item& item,
                                    ImportRecord record) {
@@ -500,13 +517,10 @@ Result<ImportReport> ImportService::Import(const User& actor, Id project_id,
             report.dropped.push_back(
                 {record.row, record.name, record.file, record.dropped, record.void_pixels});
         }
-        if (record.shapes.empty() && record.labels.empty() && !record.dropped.empty()) {
+        if (auto why = NothingLeft(record)) {
             // Marking the image labeled with nothing on it would hide that its annotation was
             // lost (a CVAT image holding only polylines).
-            report.unmatched.push_back({record.row, record.name,
-                                        "every shape was dropped (" +
-                                            DescribeDropped(record.dropped) +
-                                            "): nothing imported for this image"});
+            report.unmatched.push_back({record.row, record.name, *why});
             continue;
         }
         auto match = index.Match(record);

@@ -12,6 +12,7 @@
 
 #include "blobs/image_probe.hpp"
 #include "blobs/vips_init.hpp"
+#include "formats/import_test_support.hpp"
 #include "formats/voc_import.hpp"
 #include "services/service_test_support.hpp"
 
@@ -786,6 +787,30 @@ TEST_F(ImportServiceTest, AnImageWhoseEveryShapeWasDroppedIsReportedNotLabeled) 
     const json out = ImportReportToJson(*report);
     EXPECT_EQ(out["dropped_totals"]["shapes"], json::parse(R"({"points": 1, "polyline": 2})"));
     EXPECT_EQ(out["dropped"][1]["name"], "b/y.jpg");
+}
+
+TEST_F(ImportServiceTest, VoidMaskPixelsAreCountedAndAnAllVoidMaskIsNotApplied) {
+    Project p = MakeProject("semantic", R"([{"name":"cat"},{"name":"dog"}])",
+                            {Item("JPEGImages/a.jpg", 2, 1), Item("JPEGImages/b.jpg", 2, 1)});
+    // VOC's SegmentationClass layout: 255 marks void (object borders, "difficult" regions).
+    const std::string zip =
+        MakeZip({{"labelmap.txt", "background:0,0,0::\ncat:128,0,0::\n"},
+                 {"SegmentationClass/a.png", testing::GrayPng(2, 1, {1, 255})},
+                 {"SegmentationClass/b.png", testing::GrayPng(2, 1, {255, 255})}});
+    auto report = Run(p.id, ImportFormat::kMasks, ImportMode::kFinal, zip, "voc.zip");
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->errors.empty()) << report->errors[0].message;
+    EXPECT_TRUE(report->applied);
+    EXPECT_EQ(report->matched, 1);
+    ASSERT_EQ(report->unmatched.size(), 1u);
+    EXPECT_NE(report->unmatched[0].reason.find("every pixel of the mask is void"),
+              std::string::npos);
+    ASSERT_EQ(report->dropped.size(), 2u);
+    EXPECT_EQ(report->dropped[0].void_pixels, 1);
+    EXPECT_EQ(ImportReportToJson(*report)["dropped_totals"]["void_pixels"], 3);
+    EXPECT_EQ(env.repo->GetItem(p.id, ItemId(p.id, "JPEGImages/b.jpg"))->state,
+              ItemState::kUnlabeled);
+    EXPECT_EQ(Counts(p.id), (std::map<std::string, std::int64_t>{{"cat", 1}}));
 }
 
 TEST_F(ImportServiceTest, VocConventionOptionReadsDevkitIndices) {
