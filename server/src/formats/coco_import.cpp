@@ -118,12 +118,17 @@ struct PendingAnnotation {
     struct Unreadable {
         std::string why;
     };
+    // No bbox and no segmentation: Azure ML's COCO export of a classification project writes
+    // one such annotation per label of the image.
+    struct ImageLabel {};
+    // Keypoints alone: a shape kind we cannot draw.
+    struct Keypoints {};
     std::size_t index = 0;  // in "annotations", for messages
     std::int64_t image_id = 0;
     std::optional<std::int64_t> category_id;
     std::optional<double> score;
     // An RLE stays JSON until its image (whose size it may need) is known.
-    std::variant<Unreadable, Box, Polygon, json> geometry;
+    std::variant<Unreadable, ImageLabel, Keypoints, Box, Polygon, json> geometry;
 };
 
 // One COCO file while its arrays stream past. Images become records as they come; annotations
@@ -180,6 +185,7 @@ private:
         all_sizes_zero_ = all_sizes_zero_ && info.width == 0 && info.height == 0;
         ImportRecord record;
         record.row = row;
+        record.file = path_;
         record.name = info.file_name;
         if (info.width > 0 && info.height > 0) {
             record.size = ImageSize{info.width, info.height};
@@ -225,8 +231,10 @@ private:
         } else if (a.contains("bbox") && a["bbox"].is_array() && a["bbox"].size() == 4) {
             const json& b = a["bbox"];
             pending.geometry = Box{Num(b[0]), Num(b[1]), Num(b[2]), Num(b[3])};
+        } else if (a.contains("keypoints")) {
+            pending.geometry = PendingAnnotation::Keypoints{};
         } else {
-            pending.geometry = PendingAnnotation::Unreadable{"neither bbox nor segmentation"};
+            pending.geometry = PendingAnnotation::ImageLabel{};
         }
         const bool category_later =
             pending.category_id && !categories_.contains(*pending.category_id);
@@ -255,6 +263,17 @@ private:
         shape.confidence = a.score;
         if (auto* unreadable = std::get_if<PendingAnnotation::Unreadable>(&a.geometry)) {
             errors_.push_back({record.row, Where(a.index) + ": " + unreadable->why});
+            return;
+        }
+        if (std::holds_alternative<PendingAnnotation::Keypoints>(a.geometry)) {
+            ++record.dropped["keypoints"];
+            return;
+        }
+        if (std::holds_alternative<PendingAnnotation::ImageLabel>(a.geometry)) {
+            auto& labels = record.labels;
+            if (std::find(labels.begin(), labels.end(), category->second) == labels.end()) {
+                labels.push_back(category->second);
+            }
             return;
         }
         if (auto* rle = std::get_if<json>(&a.geometry)) {

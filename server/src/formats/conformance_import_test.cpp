@@ -349,20 +349,24 @@ TEST(RelaxedLayouts, KaggleAndRoboflowVocCocoYoloAreReadByTheirReaders) {
     const Box& yb = std::get<Box>(y->shapes.at(0).geometry);
     EXPECT_NEAR(yb.x * 10, want.x, 1e-9);
     EXPECT_NEAR(yb.w * 10, want.w, 1e-9);
-    // Roboflow's VOC writes the COCO box's continuous corners (xmin 2, xmax 5) where VOC means
-    // 1-based pixel indices: read as VOC, the box is one pixel wider and starts one to the left.
+    // Roboflow's VOC writes the COCO box's corners (xmin 2, xmax 5): read by default, the same
+    // box as its COCO file; the devkit's 1-based reading makes it one pixel wider, to the left.
     auto voc = ParseVoc(FilesUnder(kSamples / "roboflow_dataset/voc"));
     ASSERT_TRUE(voc.ok()) << voc.error().message;
     const ImportRecord* v = Named(*voc, "train_001.jpg");
     ASSERT_NE(v, nullptr);
-    EXPECT_EQ(std::get<Box>(v->shapes.at(0).geometry), (Box{1, 0, 4, 2}));
+    EXPECT_EQ(std::get<Box>(v->shapes.at(0).geometry), want);
+    auto devkit = ParseVoc(FilesUnder(kSamples / "roboflow_dataset/voc"), VocConvention::kDevkit);
+    ASSERT_TRUE(devkit.ok());
+    EXPECT_EQ(std::get<Box>(Named(*devkit, "train_001.jpg")->shapes.at(0).geometry),
+              (Box{1, 0, 4, 2}));
     for (const char* dir : {"kaggle_dataset/relaxed_voc1", "kaggle_dataset/relaxed_voc2"}) {
         auto relaxed_voc = ParseVoc(FilesUnder(kSamples / dir));
         ASSERT_TRUE(relaxed_voc.ok()) << dir << ": " << relaxed_voc.error().message;
         const ImportRecord* r = Named(*relaxed_voc, "2007_000001.jpg");
         ASSERT_NE(r, nullptr) << dir;
         ASSERT_EQ(r->shapes.size(), 2u) << dir;
-        EXPECT_EQ(std::get<Box>(r->shapes[0].geometry), (Box{0, 1, 3, 3})) << dir;
+        EXPECT_EQ(std::get<Box>(r->shapes[0].geometry), (Box{1, 2, 2, 2})) << dir;
     }
 }
 

@@ -1,6 +1,7 @@
 #include "formats/cvat_import.hpp"
 
 #include <cmath>
+#include <numbers>
 #include <sstream>
 #include <unordered_map>
 
@@ -37,6 +38,23 @@ std::optional<int> AttributeInt(const XmlStartTag& tag, std::string_view name) {
         return std::nullopt;
     }
     return static_cast<int>(*v);
+}
+
+// A CVAT box turned `degrees` clockwise (on screen) about its centre.
+Ring RotatedBox(double xtl, double ytl, double xbr, double ybr, double degrees) {
+    const double cx = (xtl + xbr) / 2;
+    const double cy = (ytl + ybr) / 2;
+    const double angle = degrees * std::numbers::pi / 180;
+    const double cos_a = std::cos(angle);
+    const double sin_a = std::sin(angle);
+    const std::pair<double, double> corners[] = {{xtl, ytl}, {xbr, ytl}, {xbr, ybr}, {xtl, ybr}};
+    Ring ring;
+    for (const auto& [x, y] : corners) {
+        const double dx = x - cx;
+        const double dy = y - cy;
+        ring.push_back({cx + dx * cos_a - dy * sin_a, cy + dx * sin_a + dy * cos_a});
+    }
+    return ring;
 }
 
 // Extends the last run when `start` continues it.
@@ -138,6 +156,7 @@ private:
         bad_ = false;
         record_ = ImportRecord{};
         record_.row = ++row_;
+        record_.file = path_;
         name_ = tag.Attribute("name");
         const std::string_view subset = tag.Attribute("subset");
         record_.name = subset.empty() ? name_ : std::string(subset) + "/" + name_;
@@ -156,7 +175,9 @@ private:
         }
     }
 
-    // <box>, <polygon> and <mask>; other children of <image> are not shapes we draw.
+    // <box> (rotated ones become polygons), <polygon>, <mask> and <ellipse> (as a polygon, as
+    // CVAT's own COCO export keeps it); other children of <image> (<polyline>, <points>,
+    // <cuboid>, <skeleton>, <tag>) are counted as dropped.
     void AddShape(const XmlStartTag& shape) {
         const std::string_view kind = shape.name();
         const std::string label(shape.Attribute("label"));
@@ -174,7 +195,29 @@ private:
                 fail("needs numeric xtl, ytl, xbr, ybr");
                 return;
             }
-            record_.shapes.push_back(MakeBoxShape(label, *xtl, *ytl, *xbr, *ybr));
+            const double rotation = AttributeNumber(shape, "rotation").value_or(0);
+            if (rotation == 0) {
+                record_.shapes.push_back(MakeBoxShape(label, *xtl, *ytl, *xbr, *ybr));
+                return;
+            }
+            Shape s;
+            s.label = label;
+            s.geometry = Polygon{{RotatedBox(*xtl, *ytl, *xbr, *ybr, rotation)}};
+            record_.shapes.push_back(std::move(s));
+        } else if (kind == "ellipse") {
+            auto cx = AttributeNumber(shape, "cx");
+            auto cy = AttributeNumber(shape, "cy");
+            auto rx = AttributeNumber(shape, "rx");
+            auto ry = AttributeNumber(shape, "ry");
+            if (!cx || !cy || !rx || !ry) {
+                fail("needs numeric cx, cy, rx, ry");
+                return;
+            }
+            Shape s;
+            s.label = label;
+            s.geometry = Polygon{
+                {EllipseRing(*cx, *cy, *rx, *ry, AttributeNumber(shape, "rotation").value_or(0))}};
+            record_.shapes.push_back(std::move(s));
         } else if (kind == "polygon") {
             auto ring = ParseCvatPoints(std::string(shape.Attribute("points")));
             if (!ring.ok()) {
@@ -194,6 +237,8 @@ private:
             if (!std::get<MaskRle>(mask->geometry).runs.empty()) {
                 record_.shapes.push_back(std::move(mask).value());
             }
+        } else {
+            ++record_.dropped[std::string(kind)];
         }
     }
 

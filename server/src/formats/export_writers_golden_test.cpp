@@ -258,19 +258,24 @@ TEST(VocWriterTest, MatchesGolden) {
     ExpectGolden("voc_cat_and_dog.xml", *xml);
 }
 
-TEST(VocWriterTest, OneBasedInclusiveRounding) {
+// The corners, as CVAT and Datumaro write them (Datumaro voc_format/converter.py
+// _write_xml_bbox: xmin = x, xmax = x + w), so their VOC import reads our boxes unchanged.
+TEST(VocWriterTest, WholePixelCornersLikeCvatAndDatumaro) {
     VocBox v = ToVocBox(Box{10, 20, 30, 40}, 640, 480);
-    EXPECT_EQ(v.xmin, 11);
-    EXPECT_EQ(v.ymin, 21);
+    EXPECT_EQ(v.xmin, 10);
+    EXPECT_EQ(v.ymin, 20);
     EXPECT_EQ(v.xmax, 40);
     EXPECT_EQ(v.ymax, 60);
     // Sub-pixel boxes keep at least one pixel; boxes at the border stay inside.
     VocBox tiny = ToVocBox(Box{5.2, 5.2, 0.1, 0.1}, 10, 10);
-    EXPECT_EQ(tiny.xmin, 6);
+    EXPECT_EQ(tiny.xmin, 5);
     EXPECT_EQ(tiny.xmax, 6);
     VocBox whole = ToVocBox(Box{0, 0, 10, 10}, 10, 10);
-    EXPECT_EQ(whole.xmin, 1);
+    EXPECT_EQ(whole.xmin, 0);
     EXPECT_EQ(whole.xmax, 10);
+    VocBox edge = ToVocBox(Box{9.8, 0, 0.1, 1}, 10, 10);
+    EXPECT_EQ(edge.xmin, 9);
+    EXPECT_EQ(edge.xmax, 10);
 }
 
 TEST(VocWriterTest, PolygonsAreRefused) {

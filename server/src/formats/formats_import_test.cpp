@@ -191,7 +191,7 @@ TEST(CocoImport, RleIsConvertedFromColumnMajor) {
     ASSERT_EQ(parsed->errors.size(), 1u);  // counts not covering the image
 }
 
-TEST(VocImport, ReadsDatumaroSampleWithOneBasedPixels) {
+TEST(VocImport, ReadsDatumaroSampleAsCorners) {
     REQUIRE_SAMPLES(kSamples / "voc_dataset");
     auto parsed = ParseVoc(FilesUnder(kSamples / "voc_dataset/voc_dataset2/Annotations"));
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
@@ -205,8 +205,9 @@ TEST(VocImport, ReadsDatumaroSampleWithOneBasedPixels) {
     ASSERT_NE(a, nullptr);
     ASSERT_FALSE(a->shapes.empty());
     EXPECT_EQ(a->shapes[0].label, "background");
-    // xmin 1 .. xmax 4 covers pixels 0..3: x 0, width 4.
-    EXPECT_EQ(BoxOf(a->shapes[0]), (Box{0, 1, 4, 5}));
+    // Datumaro reads and writes corners (voc_format/extractor.py _parse_bbox:
+    // [xmin, ymin, xmax - xmin, ymax - ymin]): xmin 1, xmax 4 is x 1, width 3.
+    EXPECT_EQ(BoxOf(a->shapes[0]), (Box{1, 2, 3, 4}));
 }
 
 TEST(VocImport, ReadsAllOfBccd) {
@@ -239,7 +240,7 @@ TEST(VocImport, BrokenXmlIsARowError) {
     EXPECT_EQ(parsed->records[0].row, 2);
     EXPECT_EQ(parsed->records[0].name, "b");  // no <filename>: named after the file
     EXPECT_TRUE(parsed->records[0].match_stem);
-    EXPECT_EQ(BoxOf(parsed->records[0].shapes[0]), (Box{0, 0, 3, 4}));
+    EXPECT_EQ(BoxOf(parsed->records[0].shapes[0]), (Box{1, 1, 2, 3}));
 }
 
 TEST(YoloImport, ReadsDatumaroSamples) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <numbers>
 
 namespace tessera {
 
@@ -36,6 +38,28 @@ Shape MakeBoxShape(std::string label, double x0, double y0, double x1, double y1
     shape.label = std::move(label);
     shape.geometry = Box{std::min(x0, x1), std::min(y0, y1), std::abs(x1 - x0), std::abs(y1 - y0)};
     return shape;
+}
+
+Ring EllipseRing(double cx, double cy, double rx, double ry, double rotation_degrees) {
+    const double r = std::max(std::abs(rx), std::abs(ry));
+    int n = 12;
+    if (r > 1) {
+        n = std::max(n, static_cast<int>(std::numbers::pi / std::acos(1 - 1 / r)));
+    }
+    n = (n + 3) / 4 * 4;    // the four extreme points are vertices: the bounding box is exact
+    n = std::min(n, 4096);  // r is finite but may be absurd; validation clamps the result
+    const double angle = rotation_degrees * std::numbers::pi / 180;
+    const double cos_a = std::cos(angle);
+    const double sin_a = std::sin(angle);
+    Ring ring;
+    ring.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+        const double t = 2 * std::numbers::pi * i / n;
+        const double x = rx * std::cos(t);
+        const double y = ry * std::sin(t);
+        ring.push_back({cx + x * cos_a - y * sin_a, cy + x * sin_a + y * cos_a});
+    }
+    return ring;
 }
 
 }  // namespace tessera

@@ -2,6 +2,7 @@
 // What every importer produces: per-image records in the file's own coordinate space, before
 // they are matched to items, converted to pixels and validated (services/import_service).
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,14 @@ struct ImportRecord {
     CoordSpace space = CoordSpace::kPixel;
     std::vector<Shape> shapes;
     std::vector<std::string> labels;  // classification formats (JSONL)
+    std::string file;                 // the upload's file the record was read from
+    // Shapes read but not imported, by kind ("polyline", "points", "__ignore__", ...): shapes
+    // Tessera cannot draw and regions the tool itself marks as not a class. The report counts
+    // them; a record whose every shape was dropped is reported and not applied.
+    std::map<std::string, int> dropped;
+    // Mask pixels holding the void value (VOC's 255, or its colour 224,224,192) where the label
+    // map names no class for it: left unlabeled, counted in the report.
+    std::int64_t void_pixels = 0;
 };
 
 struct ImportRowError {
@@ -63,5 +72,10 @@ std::string ImportStem(std::string_view path);
 std::string ImportLower(std::string_view text);
 bool ImportEndsWith(std::string_view text, std::string_view suffix);  // case-insensitive
 Shape MakeBoxShape(std::string label, double x0, double y0, double x1, double y1);
+// An ellipse (centre, radii, rotation in degrees clockwise on screen) as a polygon whose edges
+// stay within 1 px of the curve: labelme2coco's rule for circles, n = max(12, pi / acos(1 - 1/r))
+// with r the larger radius, rounded up to a multiple of 4 so that the extreme points are
+// vertices (an unrotated ellipse's bounding box is exact).
+Ring EllipseRing(double cx, double cy, double rx, double ry, double rotation_degrees = 0);
 
 }  // namespace tessera

@@ -1,7 +1,10 @@
 #include "formats/labelme_import.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <variant>
 
 #include "formats/xml_import.hpp"
 
@@ -29,6 +32,47 @@ Shape PolygonOf(std::string label, Ring ring) {
     return shape;
 }
 
+// labelme's converters (labelme2voc, labelme2coco): "__ignore__" regions are void (255 in
+// labelme2voc's PNGs) and skipped, "_background_" is class 0, background.
+constexpr std::string_view kIgnore = "__ignore__";
+constexpr std::string_view kBackground = "_background_";
+
+Ring RingOf(const Shape& shape) {
+    const Box& b = std::get<Box>(shape.geometry);
+    return {{b.x, b.y}, {b.x + b.w, b.y}, {b.x + b.w, b.y + b.h}, {b.x, b.y + b.h}};
+}
+
+// One labelme shape as ours, or the kind it is when we cannot draw it (points, lines, masks):
+// a rectangle is a box (2 corners), a circle (centre, a point on it) a polygon within 1 px.
+std::variant<Shape, std::string> ShapeOf(const std::string& type, const std::string& label,
+                                         Ring ring) {
+    if (type == "rectangle" && ring.size() == 2) {
+        return BoundsOf(label, ring);
+    }
+    if (type == "polygon") {
+        return PolygonOf(label, std::move(ring));
+    }
+    if (type == "circle" && ring.size() == 2) {
+        const double r = std::hypot(ring[1].x - ring[0].x, ring[1].y - ring[0].y);
+        return PolygonOf(label, EllipseRing(ring[0].x, ring[0].y, r, r));
+    }
+    return type;
+}
+
+// Adds `part` to the instance `into` as further rings (boxes become 4-point rings).
+void AddToInstance(Shape& into, const Shape& part) {
+    if (std::holds_alternative<Box>(into.geometry)) {
+        into.geometry = Polygon{{RingOf(into)}};
+    }
+    auto& rings = std::get<Polygon>(into.geometry).rings;
+    if (std::holds_alternative<Box>(part.geometry)) {
+        rings.push_back(RingOf(part));
+    } else {
+        const auto& more = std::get<Polygon>(part.geometry).rings;
+        rings.insert(rings.end(), more.begin(), more.end());
+    }
+}
+
 void ParseJson(const ImportFile& file, int row, ParsedImport& out) {
     json doc = json::parse(file.bytes, nullptr, false);
     if (doc.is_discarded() || !doc.is_object() || !doc.contains("shapes") ||
@@ -38,6 +82,7 @@ void ParseJson(const ImportFile& file, int row, ParsedImport& out) {
     }
     ImportRecord record;
     record.row = row;
+    record.file = file.path;
     record.name = doc.value("imagePath", std::string());
     if (record.name.empty()) {
         record.name = ImportStem(file.path);
@@ -48,6 +93,8 @@ void ParseJson(const ImportFile& file, int row, ParsedImport& out) {
     if (width > 0 && height > 0) {
         record.size = ImageSize{width, height};
     }
+    // Shapes of one (label, group_id) are one instance, as labelme2coco makes them.
+    std::map<std::pair<std::string, std::int64_t>, std::size_t> groups;
     for (std::size_t i = 0; i < doc["shapes"].size(); ++i) {
         const json& s = doc["shapes"][i];
         const std::string where = file.path + ": shapes[" + std::to_string(i) + "]";
@@ -64,12 +111,28 @@ void ParseJson(const ImportFile& file, int row, ParsedImport& out) {
             }
             ring.push_back({p[0].get<double>(), p[1].get<double>()});
         }
-        const std::string type = s.value("shape_type", std::string("polygon"));
         std::string label = s["label"].get<std::string>();
-        if (type == "rectangle" && ring.size() == 2) {
-            record.shapes.push_back(BoundsOf(std::move(label), ring));
-        } else if (type == "polygon") {
-            record.shapes.push_back(PolygonOf(std::move(label), std::move(ring)));
+        if (label == kIgnore || label == kBackground) {
+            ++record.dropped[label];  // labelme's converters skip them (void, background)
+            continue;
+        }
+        auto shape = ShapeOf(s.value("shape_type", std::string("polygon")), label, ring);
+        if (auto* kind = std::get_if<std::string>(&shape)) {
+            ++record.dropped[*kind];
+            continue;
+        }
+        const json none;
+        const json& group = s.contains("group_id") ? s["group_id"] : none;
+        if (!group.is_number_integer()) {
+            record.shapes.push_back(std::move(std::get<Shape>(shape)));
+            continue;
+        }
+        auto [it, fresh] =
+            groups.try_emplace({label, group.get<std::int64_t>()}, record.shapes.size());
+        if (fresh) {
+            record.shapes.push_back(std::move(std::get<Shape>(shape)));
+        } else {
+            AddToInstance(record.shapes[it->second], std::get<Shape>(shape));
         }
     }
     out.records.push_back(std::move(record));
@@ -88,6 +151,7 @@ void ParseXml(const ImportFile& file, int row, ParsedImport& out) {
     }
     ImportRecord record;
     record.row = row;
+    record.file = file.path;
     const std::string folder = XmlText(*root, "folder");
     record.name = XmlText(*root, "filename");
     if (!folder.empty() && !record.name.empty()) {
@@ -104,7 +168,9 @@ void ParseXml(const ImportFile& file, int row, ParsedImport& out) {
         }
         auto polygon = object.get_child_optional("polygon");
         if (!polygon) {
-            continue;  // masks and scribbles live in separate PNGs
+            // A <segm> object's mask and scribbles live in separate PNGs.
+            ++record.dropped[object.get_child_optional("segm") ? "mask (segm)" : "no polygon"];
+            continue;
         }
         Ring ring;
         for (const auto& [pt_tag, pt] : *polygon) {
@@ -121,6 +187,7 @@ void ParseXml(const ImportFile& file, int row, ParsedImport& out) {
             ring.push_back({*x, *y});
         }
         if (ring.empty()) {
+            ++record.dropped["no polygon"];
             continue;
         }
         std::string label = XmlText(object, "name");

@@ -83,6 +83,21 @@ MaskLabelMap ParseDatumaroLabelMap(const std::string& text) {
     return map;
 }
 
+MaskLabelMap ParseLabelmeClassNames(const std::string& text) {
+    MaskLabelMap map;
+    map.source = "class_names.txt";
+    std::vector<std::string> names = ContentLines(text);
+    // labelme2voc drops "__ignore__" (-1, written as 255) from the file; a labels.txt given
+    // instead still starts with it.
+    if (!names.empty() && names[0] == "__ignore__") {
+        names.erase(names.begin());
+    }
+    for (std::string& name : names) {
+        map.Add(std::move(name), static_cast<std::uint32_t>(map.classes.size()), std::nullopt);
+    }
+    return map;
+}
+
 Result<MaskLabelMap> ParseLabelColors(const std::string& text) {
     MaskLabelMap map;
     map.source = "label_colors.txt";

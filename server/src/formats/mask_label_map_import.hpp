@@ -1,8 +1,8 @@
 #pragma once
 // Label maps of semantic-mask datasets: which class a mask pixel's value or colour stands for.
 // Read from the upload (Datumaro/CVAT labelmap.txt, Datumaro dataset_meta.json, CamVid and
-// Cityscapes label_colors.txt, Kaggle labelmap.csv) or one of the standard maps of CamVid and
-// Cityscapes when the upload has none (docs/formats/import.md "masks").
+// Cityscapes label_colors.txt, Kaggle labelmap.csv, labelme2voc class_names.txt) or one of the
+// standard maps of CamVid and Cityscapes when the upload has none (docs/formats/import.md "masks").
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -35,6 +35,9 @@ bool IsBackgroundName(const std::string& name);
 
 // labelmap.txt: "name:r,g,b:parts:actions" lines, '#' comments; line index = pixel value.
 MaskLabelMap ParseDatumaroLabelMap(const std::string& text);
+// labelme2voc's class_names.txt: one name a line, line index = pixel value ("_background_"
+// first, 0); a leading "__ignore__" line (labelme's labels.txt) is skipped: its pixels are 255.
+MaskLabelMap ParseLabelmeClassNames(const std::string& text);
 // label_colors.txt: "r g b name" lines; line index = pixel value.
 Result<MaskLabelMap> ParseLabelColors(const std::string& text);
 // labelmap.csv: a "name,r,g,b" header, then one row per class; row index = pixel value.

@@ -48,8 +48,9 @@ bool IsCamVidAnnotation(const std::string& path) {
 bool InMaskFolder(const std::string& path) {
     for (const std::string& folder : Folders(path)) {
         const std::string lower = ImportLower(folder);
-        if (lower == "segmentationclass" || lower == "masks" || lower == "mask" ||
-            lower == "gtfine" || (lower.size() > 5 && lower.ends_with("annot"))) {
+        if (lower == "segmentationclass" || lower == "segmentationclasspng" || lower == "masks" ||
+            lower == "mask" || lower == "gtfine" ||
+            (lower.size() > 5 && lower.ends_with("annot"))) {
             return true;
         }
     }
@@ -75,6 +76,8 @@ std::string ImageNameOf(const std::string& path, Cityscapes kind) {
         const std::string lower = ImportLower(folder);
         if (lower == "masks" || lower == "mask") {
             folder = "images";
+        } else if (lower == "segmentationclass" || lower == "segmentationclasspng") {
+            folder = "JPEGImages";  // VOC's and labelme2voc's image folder
         } else if (lower == "gtfine" && kind != Cityscapes::kNone) {
             folder = "leftImg8bit";
         } else if (lower.size() > 5 && lower.ends_with("annot")) {
@@ -95,12 +98,12 @@ std::string ImageNameOf(const std::string& path, Cityscapes kind) {
 
 // The upload's own label map, by preference when it has several kinds.
 Result<std::optional<MaskLabelMap>> GivenLabelMap(const std::vector<ImportFile>& files) {
-    const ImportFile* found[4] = {};
+    const ImportFile* found[5] = {};
     static constexpr const char* kNames[] = {"labelmap.txt", "dataset_meta.json",
-                                             "label_colors.txt", "labelmap.csv"};
+                                             "label_colors.txt", "labelmap.csv", "class_names.txt"};
     for (const ImportFile& file : files) {
         const std::string base = ImportLower(ImportBaseName(file.path));
-        for (int k = 0; k < 4; ++k) {
+        for (int k = 0; k < 5; ++k) {
             if (base == kNames[k] && found[k] == nullptr) {
                 found[k] = &file;
             }
@@ -120,6 +123,9 @@ Result<std::optional<MaskLabelMap>> GivenLabelMap(const std::vector<ImportFile>&
     if (found[3] != nullptr) {
         TESSERA_ASSIGN_OR_RETURN(MaskLabelMap map, ParseLabelMapCsv(found[3]->bytes));
         return std::optional<MaskLabelMap>(std::move(map));
+    }
+    if (found[4] != nullptr) {
+        return std::optional<MaskLabelMap>(ParseLabelmeClassNames(found[4]->bytes));
     }
     return std::optional<MaskLabelMap>();
 }
@@ -163,30 +169,45 @@ struct ClassMask {
 // the ids below 1000 (stuff, and groups of objects too crowded to split), in id order. A
 // semantic project merges them back per class (services/import_service); polygon and box
 // projects keep each instance as its own shape.
+// Pascal VOC's void value: index 255 in its palette PNGs (labelme2voc's __ignore__ too), colour
+// 224,224,192 once expanded to RGB. Void pixels stay unlabeled unless the map names a class
+// for the value.
+bool IsVoid(const DecodedPng& png, std::uint32_t v) {
+    return png.indexed ? v == 255 : v == 0xE0E0C0;
+}
+
 Result<std::vector<ClassMask>> Classify(const DecodedPng& png, const MaskLabelMap& map,
-                                        bool instance_ids) {
+                                        bool instance_ids, std::int64_t& void_pixels) {
     const auto& lookup = png.indexed ? map.by_value : map.by_color;
     std::map<std::uint64_t, ClassMask> by_key;  // class index, or 2^32 + instance id
     const std::int64_t n = static_cast<std::int64_t>(png.width) * png.height;
     std::uint32_t last_value = 0;
     ClassMask* last = nullptr;
     bool last_background = false;
+    bool last_void = false;
     for (std::int64_t i = 0; i < n; ++i) {
         const std::uint32_t v = png.Value(static_cast<std::size_t>(i));
         if (i == 0 || v != last_value) {
             const bool instance = instance_ids && v >= 1000;
             auto found = lookup.find(instance ? v / 1000 : v);
+            last_value = v;
+            last_void = found == lookup.end() && !instance && IsVoid(png, v);
+            if (last_void) {
+                ++void_pixels;
+                continue;  // the pixels after it with the same value are counted below
+            }
             if (found == lookup.end()) {
                 return Error::InvalidArgument(DescribeValue(png, instance ? v / 1000 : v) +
                                               " is not in " + map.source);
             }
-            last_value = v;
             last_background = map.classes[found->second].background;
             // Instances after all classes, so an instance id never meets a class index.
             const std::uint64_t key = instance ? (std::uint64_t{1} << 32) | v : found->second;
             last = &by_key.try_emplace(key, ClassMask{found->second, {}}).first->second;
         }
-        if (!last_background) {
+        if (last_void) {
+            ++void_pixels;
+        } else if (!last_background) {
             AddPixel(last->mask, i);
         }
     }
@@ -259,8 +280,8 @@ Result<ParsedImport> ParseMasks(const std::vector<ImportFile>& files) {
             } else {
                 return Error::InvalidArgument(
                     "mask upload needs a label map: labelmap.txt, dataset_meta.json, "
-                    "label_colors.txt or labelmap.csv (CamVid and Cityscapes layouts have "
-                    "standard ones)");
+                    "label_colors.txt, labelmap.csv or class_names.txt (CamVid and Cityscapes "
+                    "layouts have standard ones)");
             }
         }
         auto png = DecodeMaskPng(file->bytes);
@@ -268,7 +289,8 @@ Result<ParsedImport> ParseMasks(const std::vector<ImportFile>& files) {
             out.errors.push_back({row, file->path + ": " + png.error().message});
             continue;
         }
-        auto classes = Classify(*png, *map, kind == Cityscapes::kInstanceIds);
+        std::int64_t void_pixels = 0;
+        auto classes = Classify(*png, *map, kind == Cityscapes::kInstanceIds, void_pixels);
         if (!classes.ok()) {
             out.errors.push_back({row, file->path + ": " + classes.error().message});
             continue;
@@ -278,6 +300,8 @@ Result<ParsedImport> ParseMasks(const std::vector<ImportFile>& files) {
         record.name = ImageNameOf(file->path, kind);
         record.match_stem = true;
         record.size = ImageSize{png->width, png->height};
+        record.file = file->path;
+        record.void_pixels = void_pixels;
         for (ClassMask& mask : *classes) {
             Shape shape;
             shape.label = map->classes[mask.label].name;

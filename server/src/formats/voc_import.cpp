@@ -4,7 +4,8 @@
 
 namespace tessera {
 
-Result<ParsedImport> ParseVoc(const std::vector<ImportFile>& files) {
+Result<ParsedImport> ParseVoc(const std::vector<ImportFile>& files, VocConvention convention) {
+    const double first_pixel = convention == VocConvention::kDevkit ? 1 : 0;
     ParsedImport out;
     bool any = false;
     int row = 0;
@@ -26,6 +27,7 @@ Result<ParsedImport> ParseVoc(const std::vector<ImportFile>& files) {
         }
         ImportRecord record;
         record.row = row;
+        record.file = file.path;
         record.name = XmlText(*root, "filename");
         if (record.name.empty()) {
             // The annotation file is named after its image; the extension is unknown.
@@ -55,10 +57,17 @@ Result<ParsedImport> ParseVoc(const std::vector<ImportFile>& files) {
                 continue;
             }
             if (!xmin || !ymin || !xmax || !ymax) {
-                continue;  // an object without a box (segmentation-only VOC) has no shape here
+                // Segmentation-only VOC: the object's pixels are in SegmentationObject PNGs.
+                ++record.dropped["object without bndbox"];
+                continue;
             }
-            record.shapes.push_back(
-                MakeBoxShape(std::move(name), *xmin - 1, *ymin - 1, *xmax, *ymax));
+            if (convention == VocConvention::kCorners && (*xmin == *xmax || *ymin == *ymax)) {
+                // A single click saved as a box (BCCD has two): no area between its corners.
+                ++record.dropped["zero-area box"];
+                continue;
+            }
+            record.shapes.push_back(MakeBoxShape(std::move(name), *xmin - first_pixel,
+                                                 *ymin - first_pixel, *xmax, *ymax));
         }
         if (!bad) {
             out.records.push_back(std::move(record));

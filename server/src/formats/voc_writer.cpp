@@ -32,10 +32,10 @@ int RoundPixel(double v) {
 
 VocBox ToVocBox(const Box& box, int width, int height) {
     VocBox v;
-    v.xmin = std::clamp(RoundPixel(box.x) + 1, 1, std::max(1, width));
-    v.ymin = std::clamp(RoundPixel(box.y) + 1, 1, std::max(1, height));
-    v.xmax = std::clamp(RoundPixel(box.x + box.w), v.xmin, std::max(v.xmin, width));
-    v.ymax = std::clamp(RoundPixel(box.y + box.h), v.ymin, std::max(v.ymin, height));
+    v.xmin = std::clamp(RoundPixel(box.x), 0, std::max(0, width - 1));
+    v.ymin = std::clamp(RoundPixel(box.y), 0, std::max(0, height - 1));
+    v.xmax = std::clamp(RoundPixel(box.x + box.w), v.xmin + 1, std::max(v.xmin + 1, width));
+    v.ymax = std::clamp(RoundPixel(box.y + box.h), v.ymin + 1, std::max(v.ymin + 1, height));
     return v;
 }
 

@@ -1,9 +1,10 @@
 #pragma once
-// Pascal VOC detection XML, one file per image (docs/formats/voc.md). VOC counts pixels from 1
-// and its xmax/ymax name the last pixel inside the box, as integers:
-//   xmin = floor(x + 0.5) + 1, xmax = max(xmin, floor(x + w + 0.5)), clamped to [1, width]
-// so an integer pixel box reads back exactly (x = xmin - 1, w = xmax - xmin + 1). VOC holds
-// boxes only; other shapes are kInternal (the export service offers VOC for box projects).
+// Pascal VOC detection XML, one file per image (docs/formats/voc.md). The box's corners as
+// whole pixels, as CVAT, Datumaro and labelme2voc write them (not the devkit's 1-based indices):
+//   xmin = floor(x + 0.5) clamped to [0, width - 1], xmax = floor(x + w + 0.5) clamped to
+//   [xmin + 1, width]
+// so an integer pixel box reads back exactly (x = xmin, w = xmax - xmin). VOC holds boxes only;
+// other shapes are kInternal (the export service offers VOC for box projects).
 #include <string>
 
 #include "formats/byte_sink.hpp"

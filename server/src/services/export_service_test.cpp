@@ -282,7 +282,7 @@ TEST_F(DrawingExportTest, VocAndYoloZips) {
     std::string voc_zip = Export(id, ExportFormat::kVoc);
     auto voc = testing::ReadZip(voc_zip);
     ASSERT_EQ(voc.size(), 2u);
-    EXPECT_NE(voc["Annotations/cats/1.xml"].find("<xmin>11</xmin>"), std::string::npos);
+    EXPECT_NE(voc["Annotations/cats/1.xml"].find("<xmin>10</xmin>"), std::string::npos);
     EXPECT_NE(voc["Annotations/cats/2.xml"].find("<xmax>800</xmax>"), std::string::npos);
     testing::CheckZipWithExternalTools(voc_zip);
     auto yolo = testing::ReadZip(Export(id, ExportFormat::kYolo));

@@ -57,7 +57,7 @@ Result<ParsedImport> Parse(const std::vector<ImportFile>& files, const ImportOpt
         case ImportFormat::kCoco:
         case ImportFormat::kCocoAzure: return ParseCoco(files, CocoFlavorOf(options));
         case ImportFormat::kJsonl: return ParseJsonl(files);
-        case ImportFormat::kVoc: return ParseVoc(files);
+        case ImportFormat::kVoc: return ParseVoc(files, options.voc);
         case ImportFormat::kYolo: return ParseYolo(files);
         case ImportFormat::kLabelMe: return ParseLabelMe(files);
         case ImportFormat::kCvat: return ParseCvat(files);
@@ -333,6 +333,32 @@ void AdaptToTask(TaskType type, int image_width, std::vector<Shape>& shapes) {
     }
 }
 
+// "2 polyline, 1 points".
+std::string DescribeDropped(const std::map<std::string, int>& dropped) {
+    std::string out;
+    for (const auto& [kind, n] : dropped) {
+        out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + kind;
+    }
+    return out;
+}
+
+// Why a record that had something to import has nothing left: every shape dropped, or a mask
+// all void. nullopt when something is left or there never was anything (an empty image).
+std::optional<std::string> NothingLeft(const ImportRecord& record) {
+    if (!record.shapes.empty() || !record.labels.empty()) {
+        return std::nullopt;
+    }
+    if (!record.dropped.empty()) {
+        return "every shape was dropped (" + DescribeDropped(record.dropped) +
+               "): nothing imported for this image";
+    }
+    if (record.size &&
+        record.void_pixels == std::int64_t{record.size->width} * record.size->height) {
+        return "every pixel of the mask is void: nothing imported for this image";
+    }
+    return std::nullopt;
+}
+
 // One matched record to the annotation to store; the error message names the record's shape.
 Result<ImportedAnnotation> Convert(const Project& project, const LabelTree& tree, const Item& item,
                                    ImportRecord record) {
@@ -438,9 +464,25 @@ json ImportReportToJson(const ImportReport& report) {
     for (const ImportRowError& e : report.errors) {
         errors.push_back({{"row", e.row}, {"message", e.message}});
     }
+    json dropped = json::array();
+    std::map<std::string, int> totals;
+    std::int64_t void_pixels = 0;
+    for (const ImportDropped& d : report.dropped) {
+        json entry = {{"row", d.row}, {"name", d.name}, {"file", d.file}, {"shapes", d.shapes}};
+        if (d.void_pixels > 0) {
+            entry["void_pixels"] = d.void_pixels;
+        }
+        dropped.push_back(std::move(entry));
+        for (const auto& [kind, n] : d.shapes) {
+            totals[kind] += n;
+        }
+        void_pixels += d.void_pixels;
+    }
     return {{"matched", report.matched},
             {"unmatched", std::move(unmatched)},
             {"errors", std::move(errors)},
+            {"dropped", std::move(dropped)},
+            {"dropped_totals", {{"shapes", totals}, {"void_pixels", void_pixels}}},
             {"applied", report.applied}};
 }
 
@@ -471,6 +513,16 @@ Result<ImportReport> ImportService::Import(const User& actor, Id project_id,
     request.final = options.mode == ImportMode::kFinal;
     std::map<Id, int> matched_by;  // item id -> the row that matched it first
     for (ImportRecord& record : parsed.records) {
+        if (!record.dropped.empty() || record.void_pixels > 0) {
+            report.dropped.push_back(
+                {record.row, record.name, record.file, record.dropped, record.void_pixels});
+        }
+        if (auto why = NothingLeft(record)) {
+            // Marking the image labeled with nothing on it would hide that its annotation was
+            // lost (a CVAT image holding only polylines).
+            report.unmatched.push_back({record.row, record.name, *why});
+            continue;
+        }
         auto match = index.Match(record);
         if (auto* reason = std::get_if<std::string>(&match)) {
             report.unmatched.push_back({record.row, record.name, *reason});
@@ -499,6 +551,8 @@ Result<ImportReport> ImportService::Import(const User& actor, Id project_id,
     std::stable_sort(
         report.unmatched.begin(), report.unmatched.end(),
         [](const ImportUnmatched& a, const ImportUnmatched& b) { return a.row < b.row; });
+    std::stable_sort(report.dropped.begin(), report.dropped.end(),
+                     [](const ImportDropped& a, const ImportDropped& b) { return a.row < b.row; });
     if (!report.errors.empty()) {
         return report;
     }

@@ -3,6 +3,7 @@
 // upload (formats/*_import), match each image record to an item by path or unique file name,
 // convert coordinates to pixels, validate against the project's task type and labels, and apply
 // everything in one transaction, or nothing when any row has an error.
+#include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include "formats/import_record_import.hpp"
 #include "formats/import_upload.hpp"
 #include "formats/kaggle_table_import.hpp"
+#include "formats/voc_import.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
@@ -49,7 +51,8 @@ struct ImportOptions {
     ImportFormat format = ImportFormat::kCoco;
     ImportMode mode = ImportMode::kPrelabel;
     CocoCoordinates coco = CocoCoordinates::kDetect;
-    std::string upload_name = "upload";  // names a non-zip body (its extension matters)
+    VocConvention voc = VocConvention::kCorners;  // how VOC box numbers are read
+    std::string upload_name = "upload";           // names a non-zip body (its extension matters)
     // kaggle-csv / kaggle-txt: columns and box convention; `table.label` is also the one label
     // of Segment Anything's class-less masks.
     TableImportOptions table;
@@ -61,10 +64,23 @@ struct ImportUnmatched {
     std::string reason;
 };
 
+// What one image record held that was not imported: shapes Tessera cannot draw or regions the
+// tool marks as no class (by kind), and void mask pixels.
+struct ImportDropped {
+    int row = 0;
+    std::string name;
+    std::string file;  // the upload's file the record came from
+    std::map<std::string, int> shapes;
+    std::int64_t void_pixels = 0;
+};
+
 struct ImportReport {
     std::int64_t matched = 0;
     std::vector<ImportUnmatched> unmatched;  // reported, but do not stop the import
     std::vector<ImportRowError> errors;      // any error: nothing is applied
+    // Records with dropped shapes or void pixels; a record whose every shape was dropped is
+    // also in `unmatched` and is not applied (its image is not marked labeled).
+    std::vector<ImportDropped> dropped;
     bool applied = false;
 };
 

@@ -12,6 +12,7 @@
 
 #include "blobs/image_probe.hpp"
 #include "blobs/vips_init.hpp"
+#include "formats/import_test_support.hpp"
 #include "formats/voc_import.hpp"
 #include "services/service_test_support.hpp"
 #include "support/datasets.hpp"
@@ -507,6 +508,11 @@ TEST_F(ImportServiceTest, BccdVocImportsEveryBox) {
     }
     // Boxes clamped to zero area would have been errors; every box arrived.
     EXPECT_EQ(imported, boxes);
+    // BCCD's two single clicks (xmin = xmax, ymin = ymax) are no box between corners: reported.
+    ASSERT_EQ(report->dropped.size(), 2u);
+    for (const ImportDropped& d : report->dropped) {
+        EXPECT_EQ(d.shapes, (std::map<std::string, int>{{"zero-area box", 1}})) << d.name;
+    }
     EXPECT_EQ(env.repo->GetProgress(p.id, env.clock.NowMs())->labeled, 364);
 }
 
@@ -689,6 +695,132 @@ TEST_F(ImportServiceTest, CsvAzureRowsAndMultiClassCommaCellsAndShapeProjects) {
     ASSERT_FALSE(wrong.ok());
     EXPECT_EQ(wrong.error().code, ErrorCode::kInvalidArgument);
     EXPECT_NE(wrong.error().message.find("classification"), std::string::npos);
+}
+
+// Azure ML's COCO export of a classification project (docs reference-azure-labeling.md: sizes
+// written as 0; its annotations hold only image_id and category_id, one per label).
+std::string AzureClassificationCoco(bool b_is_also_a_dog = true) {
+    return std::string(
+               R"({"images": [{"id": 1, "file_name": "pets/a.jpg", "width": 0.0, "height": 0.0},
+                          {"id": 2, "file_name": "pets/b.jpg", "width": 0.0, "height": 0.0}],
+               "annotations": [{"id": 1, "image_id": 1, "category_id": 1},)") +
+           (b_is_also_a_dog ? R"({"id": 3, "image_id": 2, "category_id": 2},)" : "") +
+           R"({"id": 2, "image_id": 2, "category_id": 1}],
+               "categories": [{"id": 1, "name": "cat"}, {"id": 2, "name": "dog"}]})";
+}
+
+TEST_F(ImportServiceTest, AzureCocoClassificationIntoMultiLabelAndMultiClassProjects) {
+    const std::vector<NewItem> items = {Item("pets/a.jpg"), Item("pets/b.jpg")};
+    const char* labels = R"([{"name":"cat"},{"name":"dog"}])";
+    Project multi = MakeProject("multilabel", labels, items);
+    for (ImportFormat format : {ImportFormat::kCoco, ImportFormat::kCocoAzure}) {
+        auto prelabels = Run(multi.id, format, ImportMode::kPrelabel, AzureClassificationCoco());
+        ASSERT_TRUE(prelabels.ok()) << prelabels.error().message;
+        ASSERT_TRUE(prelabels->errors.empty()) << prelabels->errors[0].message;
+        EXPECT_TRUE(prelabels->applied);
+        EXPECT_EQ(
+            json::parse(
+                env.repo->GetPrelabel(multi.id, ItemId(multi.id, "pets/b.jpg"))->payload_json),
+            json::parse(R"({"labels": ["cat", "dog"]})"));
+    }
+    auto final_labels =
+        Run(multi.id, ImportFormat::kCoco, ImportMode::kFinal, AzureClassificationCoco());
+    ASSERT_TRUE(final_labels.ok());
+    EXPECT_TRUE(final_labels->applied);
+    EXPECT_EQ(Counts(multi.id), (std::map<std::string, std::int64_t>{{"cat", 2}, {"dog", 1}}));
+    EXPECT_EQ(env.repo->GetItem(multi.id, ItemId(multi.id, "pets/a.jpg"))->state,
+              ItemState::kLabeled);
+
+    // Multi-class: one label an image; b.jpg's two are a row error naming it.
+    Project single = MakeProject("multiclass", labels, items);
+    auto refused =
+        Run(single.id, ImportFormat::kCoco, ImportMode::kFinal, AzureClassificationCoco());
+    ASSERT_TRUE(refused.ok());
+    EXPECT_FALSE(refused->applied);
+    ASSERT_EQ(refused->errors.size(), 1u);
+    EXPECT_EQ(refused->errors[0].row, 2);
+    auto applied =
+        Run(single.id, ImportFormat::kCoco, ImportMode::kFinal, AzureClassificationCoco(false));
+    ASSERT_TRUE(applied.ok());
+    ASSERT_TRUE(applied->errors.empty()) << applied->errors[0].message;
+    EXPECT_TRUE(applied->applied);
+    EXPECT_EQ(Counts(single.id), (std::map<std::string, std::int64_t>{{"cat", 2}}));
+}
+
+TEST_F(ImportServiceTest, AnImageWhoseEveryShapeWasDroppedIsReportedNotLabeled) {
+    Project p = BoxProject("polygon");
+    const std::string xml = R"(<annotations><version>1.1</version>
+  <image id="0" name="a/x.jpg" width="100" height="50">
+    <polyline label="cat" points="0,0;10,10"/>
+    <ellipse label="dog" cx="50" cy="25" rx="10" ry="5"/>
+  </image>
+  <image id="1" name="b/y.jpg" width="100" height="50">
+    <polyline label="cat" points="0,0;10,10"/>
+    <points label="cat" points="1,1"/>
+  </image>
+</annotations>)";
+    auto report = Run(p.id, ImportFormat::kCvat, ImportMode::kFinal, xml, "annotations.xml");
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->errors.empty()) << report->errors[0].message;
+    EXPECT_TRUE(report->applied);
+    EXPECT_EQ(report->matched, 1);
+    ASSERT_EQ(report->unmatched.size(), 1u);
+    EXPECT_EQ(report->unmatched[0].row, 2);
+    EXPECT_NE(report->unmatched[0].reason.find("every shape was dropped (1 points, 1 polyline)"),
+              std::string::npos)
+        << report->unmatched[0].reason;
+    ASSERT_EQ(report->dropped.size(), 2u);
+    EXPECT_EQ(report->dropped[0].file, "annotations.xml");
+    EXPECT_EQ(report->dropped[0].shapes, (std::map<std::string, int>{{"polyline", 1}}));
+    EXPECT_EQ(env.repo->GetItem(p.id, ItemId(p.id, "a/x.jpg"))->state, ItemState::kLabeled);
+    EXPECT_EQ(env.repo->GetItem(p.id, ItemId(p.id, "b/y.jpg"))->state, ItemState::kUnlabeled);
+    EXPECT_EQ(Counts(p.id), (std::map<std::string, std::int64_t>{{"dog", 1}}));  // the ellipse
+    const json out = ImportReportToJson(*report);
+    EXPECT_EQ(out["dropped_totals"]["shapes"], json::parse(R"({"points": 1, "polyline": 2})"));
+    EXPECT_EQ(out["dropped"][1]["name"], "b/y.jpg");
+}
+
+TEST_F(ImportServiceTest, VoidMaskPixelsAreCountedAndAnAllVoidMaskIsNotApplied) {
+    Project p = MakeProject("semantic", R"([{"name":"cat"},{"name":"dog"}])",
+                            {Item("JPEGImages/a.jpg", 2, 1), Item("JPEGImages/b.jpg", 2, 1)});
+    // VOC's SegmentationClass layout: 255 marks void (object borders, "difficult" regions).
+    const std::string zip =
+        MakeZip({{"labelmap.txt", "background:0,0,0::\ncat:128,0,0::\n"},
+                 {"SegmentationClass/a.png", testing::GrayPng(2, 1, {1, 255})},
+                 {"SegmentationClass/b.png", testing::GrayPng(2, 1, {255, 255})}});
+    auto report = Run(p.id, ImportFormat::kMasks, ImportMode::kFinal, zip, "voc.zip");
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->errors.empty()) << report->errors[0].message;
+    EXPECT_TRUE(report->applied);
+    EXPECT_EQ(report->matched, 1);
+    ASSERT_EQ(report->unmatched.size(), 1u);
+    EXPECT_NE(report->unmatched[0].reason.find("every pixel of the mask is void"),
+              std::string::npos);
+    ASSERT_EQ(report->dropped.size(), 2u);
+    EXPECT_EQ(report->dropped[0].void_pixels, 1);
+    EXPECT_EQ(ImportReportToJson(*report)["dropped_totals"]["void_pixels"], 3);
+    EXPECT_EQ(env.repo->GetItem(p.id, ItemId(p.id, "JPEGImages/b.jpg"))->state,
+              ItemState::kUnlabeled);
+    EXPECT_EQ(Counts(p.id), (std::map<std::string, std::int64_t>{{"cat", 1}}));
+}
+
+TEST_F(ImportServiceTest, VocConventionOptionReadsDevkitIndices) {
+    Project p = BoxProject();
+    const std::string xml =
+        "<annotation><filename>z.png</filename><object><name>cat</name><bndbox><xmin>10</xmin>"
+        "<ymin>20</ymin><xmax>40</xmax><ymax>30</ymax></bndbox></object></annotation>";
+    ImportOptions options;
+    options.format = ImportFormat::kVoc;
+    options.upload_name = "z.xml";
+    ASSERT_TRUE(service.Import(owner_, p.id, options, xml).ok());
+    auto box = [&] {
+        const json shape = Shapes(p.id, "z.png").at(0);
+        return std::vector<double>{shape["x"], shape["y"], shape["w"], shape["h"]};
+    };
+    EXPECT_EQ(box(), (std::vector<double>{10, 20, 30, 10}));
+    options.voc = VocConvention::kDevkit;
+    ASSERT_TRUE(service.Import(owner_, p.id, options, xml).ok());
+    EXPECT_EQ(box(), (std::vector<double>{9, 19, 31, 11}));
 }
 
 }  // namespace

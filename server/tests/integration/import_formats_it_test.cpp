@@ -1,8 +1,12 @@
 // Import of the formats with their own names over HTTP: COCO panoptic (a zip of the JSON and its
 // segment PNG, read into a polygon project as the segment's pixel-exact outline), Kaggle CSV
-// classification as final labels, CreateML boxes, and Segment Anything's required label=.
+// classification as final labels, CreateML boxes, and Segment Anything's required label=; files
+// as other tools write them (issue 8): CVAT shapes we cannot draw reported, Azure ML's COCO
+// classification export, VOC box corners and voc_convention=devkit.
 
 #include <map>
+#include <string>
+#include <vector>
 #include <vips/vips8>
 
 #include "blobs/vips_init.hpp"
@@ -172,6 +176,115 @@ TEST_P(ImportFormatsIt, CreateMlCentresAndSegmentAnythingNeedsALabel) {
     EXPECT_EQ(box[0]["x"], 0);
     EXPECT_EQ(box[0]["w"], 1);
     EXPECT_EQ(box[0]["h"], 30);
+}
+
+// Names of the project's items in `state`.
+std::vector<std::string> ItemsIn(HttpClient& client, const std::string& project_path,
+                                 const std::string& state) {
+    std::vector<std::string> out;
+    for (const auto& [name, id] : ItemIds(client, project_path + "/items?state=" + state)) {
+        out.push_back(name);
+    }
+    return out;
+}
+
+TEST_P(ImportFormatsIt, CvatShapesWeCannotDrawAreReportedAndLeaveTheirImageUnlabeled) {
+    WriteImages(2);
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    HttpClient admin = Admin();
+    auto created =
+        admin.SendJson("POST", "/api/v1/projects", ProjectBody("Cvat", {"Cat", "Dog"}, "polygon"));
+    ASSERT_EQ(created.status, 201u) << created.body;
+    const std::int64_t id = created.Json()["id"];
+    WaitForIngest(admin, id);
+    StartProject(admin, id);
+    // img0: an ellipse (a polygon here) and a polyline; img1: polylines only.
+    const std::string xml = R"(<?xml version="1.0" encoding="utf-8"?>
+<annotations><version>1.1</version>
+  <image id="0" name="img0.jpg" width="40" height="30">
+    <ellipse label="Cat" source="manual" occluded="0" cx="20" cy="15" rx="8" ry="5" z_order="0"/>
+    <polyline label="Dog" source="manual" occluded="0" points="1,1;5,5;9,1" z_order="0"/>
+  </image>
+  <image id="1" name="img1.jpg" width="41" height="30">
+    <polyline label="Dog" source="manual" occluded="0" points="1,1;5,5" z_order="0"/>
+    <polyline label="Dog" source="manual" occluded="0" points="2,1;5,5" z_order="0"/>
+  </image>
+</annotations>)";
+    auto report = admin.Send("POST", ProjectPath(id, "/import?format=cvat&mode=final"), xml,
+                             {{"Content-Type", "application/xml"}});
+    ASSERT_EQ(report.status, 200u) << report.body;
+    const json body = report.Json();
+    EXPECT_EQ(body["matched"], 1) << report.body;
+    ASSERT_EQ(body["unmatched"].size(), 1u) << report.body;
+    EXPECT_EQ(body["unmatched"][0]["name"], "img1.jpg");
+    EXPECT_NE(body["unmatched"][0]["reason"].get<std::string>().find("every shape was dropped"),
+              std::string::npos);
+    EXPECT_EQ(body["dropped_totals"]["shapes"], json::parse(R"({"polyline": 3})")) << report.body;
+    ASSERT_EQ(body["dropped"].size(), 2u);
+    EXPECT_EQ(body["dropped"][1]["shapes"], json::parse(R"({"polyline": 2})"));
+    EXPECT_EQ(ItemsIn(admin, ProjectPath(id), "labeled"), (std::vector<std::string>{"img0.jpg"}));
+    EXPECT_EQ(ItemsIn(admin, ProjectPath(id), "unlabeled"), (std::vector<std::string>{"img1.jpg"}));
+}
+
+// Azure ML's COCO export of a classification project: sizes 0, annotations without geometry
+// (docs reference-azure-labeling.md), into a multi-label project as final labels.
+TEST_P(ImportFormatsIt, AzureCocoClassificationExportLabelsAMultiLabelProject) {
+    WriteImages(2);
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    HttpClient admin = Admin();
+    auto created = admin.SendJson("POST", "/api/v1/projects",
+                                  ProjectBody("Azure", {"Cat", "Dog"}, "multilabel"));
+    ASSERT_EQ(created.status, 201u) << created.body;
+    const std::int64_t id = created.Json()["id"];
+    WaitForIngest(admin, id);
+    StartProject(admin, id);
+    const std::string coco = R"({"images": [
+        {"id": 1, "file_name": "img0.jpg", "width": 0.0, "height": 0.0},
+        {"id": 2, "file_name": "img1.jpg", "width": 0.0, "height": 0.0}],
+      "annotations": [{"id": 1, "image_id": 1, "category_id": 1},
+                      {"id": 2, "image_id": 1, "category_id": 2},
+                      {"id": 3, "image_id": 2, "category_id": 2}],
+      "categories": [{"id": 1, "name": "Cat"}, {"id": 2, "name": "Dog"}]})";
+    auto report = admin.Send("POST", ProjectPath(id, "/import?format=coco-azure&mode=final"), coco,
+                             {{"Content-Type", "application/json"}});
+    ASSERT_EQ(report.status, 200u) << report.body;
+    EXPECT_EQ(report.Json()["matched"], 2);
+    auto dashboard = admin.Get(ProjectPath(id, "/dashboard"));
+    ASSERT_EQ(dashboard.status, 200u);
+    EXPECT_EQ(dashboard.Json()["labels"],
+              json::parse(R"([{"label":"Cat","count":1},{"label":"Dog","count":2}])"));
+}
+
+TEST_P(ImportFormatsIt, VocBoxesAreCornersUnlessDevkitIsAskedFor) {
+    WriteImages(1);  // img0.jpg, 40 x 30
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    HttpClient admin = Admin();
+    auto created =
+        admin.SendJson("POST", "/api/v1/projects", ProjectBody("Voc", {"Cat", "Dog"}, "bbox"));
+    ASSERT_EQ(created.status, 201u) << created.body;
+    const std::int64_t id = created.Json()["id"];
+    WaitForIngest(admin, id);
+    StartProject(admin, id);
+    const std::int64_t img0 = ItemIds(admin, ProjectPath(id, "/items")).at("img0.jpg");
+    const std::string xml =
+        "<annotation><filename>img0.jpg</filename><size><width>40</width><height>30</height>"
+        "</size><object><name>Cat</name><bndbox><xmin>10</xmin><ymin>5</ymin><xmax>20</xmax>"
+        "<ymax>25</ymax></bndbox></object></annotation>";
+    auto box_after = [&](const std::string& query) {
+        auto report = admin.Send("POST", ProjectPath(id, "/import?format=voc" + query), xml,
+                                 {{"Content-Type", "application/xml"}});
+        EXPECT_EQ(report.status, 200u) << report.body;
+        auto annotation =
+            admin.Get(ProjectPath(id, "/items/" + std::to_string(img0) + "/annotation"));
+        const json shape = annotation.Json()["shapes"].at(0);
+        return std::vector<double>{shape["x"], shape["y"], shape["w"], shape["h"]};
+    };
+    EXPECT_EQ(box_after(""), (std::vector<double>{10, 5, 10, 20}));
+    EXPECT_EQ(box_after("&voc_convention=devkit"), (std::vector<double>{9, 4, 11, 21}));
+    auto bad = admin.Send("POST", ProjectPath(id, "/import?format=voc&voc_convention=one"), xml,
+                          {{"Content-Type", "application/xml"}});
+    ASSERT_EQ(bad.status, 400u) << bad.body;
+    EXPECT_NE(bad.body.find("voc_convention"), std::string::npos) << bad.body;
 }
 
 TESSERA_INSTANTIATE_BACKENDS(ImportFormatsIt);

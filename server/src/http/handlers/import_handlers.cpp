@@ -31,6 +31,12 @@ Result<ImportOptions> OptionsOf(const Request& request) {
         return Error::InvalidArgument("coordinates must be auto, pixel or normalized",
                                       "coordinates");
     }
+    const std::string voc_convention = request.Query("voc_convention").value_or("corners");
+    if (voc_convention == "devkit") {
+        options.voc = VocConvention::kDevkit;
+    } else if (voc_convention != "corners") {
+        return Error::InvalidArgument("voc_convention must be corners or devkit", "voc_convention");
+    }
     // kaggle-csv/-txt columns and box convention; label= also names segment-anything's class.
     options.table.image_column = request.Query("image_column").value_or("");
     options.table.label_column = request.Query("label_column").value_or("");
