@@ -37,6 +37,32 @@ TEST(ParseArgsTest, Mistakes) {
     EXPECT_FALSE(ParseArgs({"serve", "extra"}).ok());
 }
 
+TEST(ParseArgsTest, OperatorCommands) {
+    auto once = ParseArgs({"worker", "--once", "--data-dir", "/d"});
+    ASSERT_TRUE(once.ok()) << once.error().message;
+    EXPECT_TRUE(once->once);
+    EXPECT_EQ(once->data_dir, "/d");
+    EXPECT_EQ(ParseArgs({"serve", "--once"}).error().field, "--once");
+
+    auto backup = ParseArgs({"backup", "--out", "/b/t.db"});
+    ASSERT_TRUE(backup.ok()) << backup.error().message;
+    EXPECT_EQ(backup->out, "/b/t.db");
+    EXPECT_EQ(ParseArgs({"backup"}).error().field, "--out");
+
+    auto exported = ParseArgs({"export", "Pets", "--format", "csv"});
+    ASSERT_TRUE(exported.ok()) << exported.error().message;
+    EXPECT_EQ(exported->positional, (std::vector<std::string>{"Pets"}));
+    EXPECT_EQ(exported->format, "csv");
+    EXPECT_FALSE(exported->out);
+    EXPECT_EQ(ParseArgs({"export", "Pets"}).error().field, "--format");
+    EXPECT_FALSE(ParseArgs({"export", "--format", "csv"}).ok());
+    EXPECT_FALSE(ParseArgs({"export", "a", "b", "--format", "csv"}).ok());
+
+    auto metrics = ParseArgs({"serve", "--metrics-listen", "127.0.0.1:9464"});
+    ASSERT_TRUE(metrics.ok()) << metrics.error().message;
+    EXPECT_EQ(metrics->metrics_listen, "127.0.0.1:9464");
+}
+
 TEST(ParseArgsTest, HelpAndVersionWinAnywhere) {
     EXPECT_EQ(ParseArgs({"serve", "--help"})->command, "help");
     EXPECT_EQ(ParseArgs({"--version"})->command, "version");
