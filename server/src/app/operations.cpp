@@ -24,6 +24,7 @@ namespace fs = std::filesystem;
 std::vector<std::pair<std::string, double>> AsSamples(
     const std::vector<std::pair<std::string, std::int64_t>>& counts) {
     std::vector<std::pair<std::string, double>> out;
+    out.reserve(counts.size());
     for (const auto& [name, n] : counts) {
         out.emplace_back(name, static_cast<double>(n));
     }

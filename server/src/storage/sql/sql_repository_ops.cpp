@@ -14,12 +14,14 @@ Result<OpsCounts> SqlRepository::CountForOps() {
                        "p.id = c.project_id WHERE p.deleted_at IS NULL GROUP BY c.state "
                        "ORDER BY c.state",
                        {}));
+        counts.items_by_state.reserve(items.size());
         for (const SqlRow& row : items) {
             counts.items_by_state.emplace_back(row.Text(0), row.Int(1));
         }
         TESSERA_ASSIGN_OR_RETURN(
             SqlRows jobs,
             conn.Query("SELECT state, COUNT(*) FROM jobs GROUP BY state ORDER BY state", {}));
+        counts.jobs_by_state.reserve(jobs.size());
         for (const SqlRow& row : jobs) {
             counts.jobs_by_state.emplace_back(row.Text(0), row.Int(1));
         }
