@@ -114,5 +114,39 @@ TEST_F(UserAddTest, RejectsBadRoleAndMissingPassword) {
               ErrorCode::kInvalidArgument);
 }
 
+// `tessera worker --once`: the queued job runs on the calling thread, then RunWorker returns.
+class WorkerOnceTest : public UserAddTest {};
+
+TEST_F(WorkerOnceTest, RunsTheQueuedJobAndReturns) {
+    const std::filesystem::path images = dir_ / "images";
+    std::filesystem::create_directories(images);
+    Id job_id = 0;
+    {
+        auto repo = OpenRepository(config_);
+        ASSERT_TRUE(repo.ok()) << repo.error().message;
+        Project project;
+        project.name = "Pets";
+        project.labels_json = "[\"Cat\",\"Dog\"]";
+        project.datasource = {"local", images.string(), "**/*.*"};
+        auto created = (*repo)->CreateProject(project);
+        ASSERT_TRUE(created.ok()) << created.error().message;
+        Job job;
+        job.kind = "ingest";
+        job.project_id = created->id;
+        job.payload_json = "{\"project_id\": " + std::to_string(created->id) + "}";
+        auto queued = (*repo)->EnqueueJob(job);
+        ASSERT_TRUE(queued.ok()) << queued.error().message;
+        job_id = queued->id;
+    }
+    Status ran = RunWorker(config_, "tessera", /*once=*/true);
+    ASSERT_TRUE(ran.ok()) << ran.error().message;
+    auto repo = OpenRepository(config_);
+    ASSERT_TRUE(repo.ok());
+    auto job = (*repo)->GetJob(job_id);
+    ASSERT_TRUE(job.ok());
+    EXPECT_EQ(job->state, JobState::kDone) << job->error;
+    EXPECT_GT(job->finished_at, 0);
+}
+
 }  // namespace
 }  // namespace tessera::app
