@@ -5,5 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-scripts/build.sh release
+# Only the server binary: the tests and benchmarks are not needed to serve (and the release
+# preset does not look for GoogleTest or Google Benchmark).
+scripts/build.sh release tessera
 exec build/release/server/src/app/tessera serve "$@"

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "app/operations.hpp"
 #include "base/log.hpp"
 #include "blobs/image_probe.hpp"
 #include "blobs/image_renderer.hpp"
@@ -199,8 +200,13 @@ Status RunServe(const Config& config, const char* argv0) {
     context.settings.cookies.secure = config.secure_cookies;
     context.settings.cookies.max_age_ms = auth_settings.session_ttl_ms;
     http::StaticFiles static_files(http::EmbeddedUiFiles());
+    http::Metrics metrics;
+    metrics.SetGaugeCollector(MetricsGauges(db));
+    context.metrics = &metrics;
+    context.settings.metrics_token = config.metrics_token;
     http::Router router;
     http::RegisterApiRoutes(router, context, static_files);
+    router.SetMetrics(&metrics);
 
     http::ServerSettings server_settings;
     server_settings.host = config.listen_host;
@@ -212,15 +218,36 @@ Status RunServe(const Config& config, const char* argv0) {
         jobs.Stop();
         return started;
     }
+    // After the main listener, whose `msg=listening` line comes first (scripts read its port).
+    http::Router metrics_router;
+    http::AddMetricsRoute(metrics_router, &metrics, config.metrics_token, true);
+    std::optional<http::Server> metrics_server;
+    if (config.metrics_listen) {
+        http::ServerSettings metrics_settings;
+        metrics_settings.host = config.metrics_listen->first;
+        metrics_settings.port = config.metrics_listen->second;
+        metrics_server.emplace(metrics_router, http::MakeAuthenticator(auth), random,
+                               metrics_settings);
+        if (Status started = metrics_server->Start(); !started.ok()) {
+            server.Shutdown();
+            jobs.Stop();
+            return started;
+        }
+        log::Info("metrics listening", {{"address", config.metrics_listen->first + ":" +
+                                                        std::to_string(metrics_server->port())}});
+    }
     int signal_number = WaitForTerminationSignal();
     log::Info("shutting down", {{"signal", strsignal(signal_number)}});
+    if (metrics_server) {
+        metrics_server->Shutdown();
+    }
     server.Shutdown();
     jobs.Stop();
     log::Info("stopped");
     return Status::Ok();
 }
 
-Status RunWorker(const Config& config, const char* argv0) {
+Status RunWorker(const Config& config, const char* argv0, bool once) {
     TESSERA_TRY(InitVips(argv0));
     TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<Repository> repo, OpenRepository(config));
     SystemClock clock;
@@ -239,6 +266,12 @@ Status RunWorker(const Config& config, const char* argv0) {
     jobs.Register(IngestJob::kKind, ingest);
     jobs.Register(TilePyramidJob::kKind, pyramids);
     jobs.Register(CachePurgeJob::kKind, purge);
+    if (once) {
+        int ran = jobs.RunUntilIdle();
+        log::Info("worker ran the claimable jobs",
+                  {{"worker", settings.worker_name}, {"jobs", std::to_string(ran)}});
+        return Status::Ok();
+    }
     jobs.Start();
     log::Info("worker running", {{"worker", settings.worker_name}});
     int signal_number = WaitForTerminationSignal();

@@ -23,8 +23,9 @@ void BlockTerminationSignals();
 
 // Runs until SIGTERM/SIGINT, then stops accepting, lets in-flight requests finish and returns.
 Status RunServe(const Config& config, const char* argv0);
-// Only the job runner, until SIGTERM/SIGINT.
-Status RunWorker(const Config& config, const char* argv0);
+// Only the job runner, until SIGTERM/SIGINT; with `once`, runs the jobs that can be claimed
+// now (queued, or running with a stale heartbeat) on this thread and returns.
+Status RunWorker(const Config& config, const char* argv0, bool once = false);
 Status RunMigrate(const Config& config, std::ostream& out);
 // Reads the password as one line from `in`.
 Status RunUserAdd(const Config& config, const std::string& username, const std::string& role,

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "app/app.hpp"
+#include "app/operations.hpp"
 
 namespace tessera::app {
 namespace {
@@ -17,8 +18,8 @@ constexpr int kExitSoftware = 70;      // EX_SOFTWARE
 constexpr int kExitTempFail = 75;      // EX_TEMPFAIL
 constexpr int kExitNoPermission = 77;  // EX_NOPERM
 
-const std::vector<std::string> kCommands = {"serve",   "worker", "migrate",
-                                            "version", "help",   "user"};
+const std::vector<std::string> kCommands = {"serve",  "worker",  "migrate", "backup",
+                                            "export", "version", "help",    "user"};
 
 // Flags taking a value, and where it goes.
 Status SetFlag(CliOptions& options, const std::string& name, const std::string& value) {
@@ -34,6 +35,12 @@ Status SetFlag(CliOptions& options, const std::string& name, const std::string& 
         options.config = value;
     } else if (name == "--role") {
         options.role = value;
+    } else if (name == "--out") {
+        options.out = value;
+    } else if (name == "--format") {
+        options.format = value;
+    } else if (name == "--metrics-listen") {
+        options.metrics_listen = value;
     } else {
         return Error::InvalidArgument("unknown option " + name, name);
     }
@@ -42,12 +49,26 @@ Status SetFlag(CliOptions& options, const std::string& name, const std::string& 
 
 Status CheckPositional(const CliOptions& options) {
     const auto& args = options.positional;
+    if (options.once && options.command != "worker") {
+        return Error::InvalidArgument("--once is an option of tessera worker only", "--once");
+    }
     if (options.command == "user") {
         if (args.size() != 2 || args[0] != "add") {
             return Error::InvalidArgument("usage: tessera user add NAME --role owner|labeler");
         }
         if (!options.role) {
             return Error::InvalidArgument("tessera user add needs --role owner|labeler", "--role");
+        }
+        return Status::Ok();
+    }
+    if (options.command == "backup" && !options.out) {
+        return Error::InvalidArgument("usage: tessera backup --out FILE", "--out");
+    }
+    if (options.command == "export") {
+        if (args.size() != 1 || !options.format) {
+            return Error::InvalidArgument(
+                "usage: tessera export PROJECT --format FORMAT [--out FILE]",
+                args.size() == 1 ? "--format" : "");
         }
         return Status::Ok();
     }
@@ -89,6 +110,10 @@ Result<CliOptions> ParseArgs(const std::vector<std::string>& args) {
             options.command = "version";
             return options;
         }
+        if (arg == "--once") {
+            options.once = true;
+            continue;
+        }
         if (arg.rfind("--", 0) == 0) {
             std::size_t eq = arg.find('=');
             std::string name = arg.substr(0, eq);
@@ -122,8 +147,15 @@ std::string UsageText() {
 
 Commands:
   serve                     run the HTTP server and the in-process job runner
-  worker                    run only the job runner (extra worker processes)
+  worker [--once]           run only the job runner (extra worker processes); with
+                            --once, run the jobs that can be claimed now, then exit
   migrate                   apply database migrations and exit
+  backup --out FILE         copy the database: SQLite into a consistent FILE while the
+                            server runs; PostgreSQL through pg_dump (custom format)
+  export PROJECT --format FORMAT [--out FILE]
+                            write a project's labels (PROJECT: id or name; FORMAT: csv,
+                            jsonl, mltable, coco, coco-azure, voc, yolo, masks) to FILE
+                            or stdout
   user add NAME --role owner|labeler
                             create a user; the password is read from stdin (one line)
   version                   print the version
@@ -138,7 +170,12 @@ Options (flags override environment, which overrides the config file):
                             (default: the current directory)            TESSERA_ALLOWED_ROOTS
                                                                          (colon-separated)
   --config FILE             TOML file with data_dir, db, listen, allowed_roots, item_limit,
-                            upload_limit, secure_cookies                TESSERA_CONFIG
+                            upload_limit, secure_cookies, metrics_listen,
+                            metrics_token                               TESSERA_CONFIG
+  --metrics-listen HOST:PORT
+                            serve GET /metrics on this separate address  TESSERA_METRICS_LISTEN
+                            (the token for /metrics on the main listener:
+                            metrics_token or TESSERA_METRICS_TOKEN)
 
 On first start an owner account 'admin' is created; its password comes from
 TESSERA_ADMIN_PASSWORD or is generated and printed once.
@@ -167,7 +204,7 @@ int Main(int argc, char** argv) {
         return 0;
     }
     // Before any thread starts, so only the waiting thread ever receives them.
-    if (options->command == "serve" || options->command == "worker") {
+    if (options->command == "serve" || (options->command == "worker" && !options->once)) {
         BlockTerminationSignals();
     }
     Result<Config> config = LoadConfig(*options, ProcessEnvironment());
@@ -178,7 +215,12 @@ int Main(int argc, char** argv) {
     if (options->command == "serve") {
         status = RunServe(*config, argv[0]);
     } else if (options->command == "worker") {
-        status = RunWorker(*config, argv[0]);
+        status = RunWorker(*config, argv[0], options->once);
+    } else if (options->command == "backup") {
+        status = RunBackup(*config, *options->out, std::cout);
+    } else if (options->command == "export") {
+        status =
+            RunExport(*config, options->positional[0], *options->format, options->out, std::cout);
     } else if (options->command == "migrate") {
         status = RunMigrate(*config, std::cout);
     } else if (options->command == "user") {

@@ -37,6 +37,32 @@ TEST(ParseArgsTest, Mistakes) {
     EXPECT_FALSE(ParseArgs({"serve", "extra"}).ok());
 }
 
+TEST(ParseArgsTest, OperatorCommands) {
+    auto once = ParseArgs({"worker", "--once", "--data-dir", "/d"});
+    ASSERT_TRUE(once.ok()) << once.error().message;
+    EXPECT_TRUE(once->once);
+    EXPECT_EQ(once->data_dir, "/d");
+    EXPECT_EQ(ParseArgs({"serve", "--once"}).error().field, "--once");
+
+    auto backup = ParseArgs({"backup", "--out", "/b/t.db"});
+    ASSERT_TRUE(backup.ok()) << backup.error().message;
+    EXPECT_EQ(backup->out, "/b/t.db");
+    EXPECT_EQ(ParseArgs({"backup"}).error().field, "--out");
+
+    auto exported = ParseArgs({"export", "Pets", "--format", "csv"});
+    ASSERT_TRUE(exported.ok()) << exported.error().message;
+    EXPECT_EQ(exported->positional, (std::vector<std::string>{"Pets"}));
+    EXPECT_EQ(exported->format, "csv");
+    EXPECT_FALSE(exported->out);
+    EXPECT_EQ(ParseArgs({"export", "Pets"}).error().field, "--format");
+    EXPECT_FALSE(ParseArgs({"export", "--format", "csv"}).ok());
+    EXPECT_FALSE(ParseArgs({"export", "a", "b", "--format", "csv"}).ok());
+
+    auto metrics = ParseArgs({"serve", "--metrics-listen", "127.0.0.1:9464"});
+    ASSERT_TRUE(metrics.ok()) << metrics.error().message;
+    EXPECT_EQ(metrics->metrics_listen, "127.0.0.1:9464");
+}
+
 TEST(ParseArgsTest, HelpAndVersionWinAnywhere) {
     EXPECT_EQ(ParseArgs({"serve", "--help"})->command, "help");
     EXPECT_EQ(ParseArgs({"--version"})->command, "version");
@@ -86,6 +112,40 @@ TEST_F(UserAddTest, RejectsBadRoleAndMissingPassword) {
     std::istringstream empty("");
     EXPECT_EQ(RunUserAdd(config_, "bob", "owner", empty, out).error().code,
               ErrorCode::kInvalidArgument);
+}
+
+// `tessera worker --once`: the queued job runs on the calling thread, then RunWorker returns.
+class WorkerOnceTest : public UserAddTest {};
+
+TEST_F(WorkerOnceTest, RunsTheQueuedJobAndReturns) {
+    const std::filesystem::path images = dir_ / "images";
+    std::filesystem::create_directories(images);
+    Id job_id = 0;
+    {
+        auto repo = OpenRepository(config_);
+        ASSERT_TRUE(repo.ok()) << repo.error().message;
+        Project project;
+        project.name = "Pets";
+        project.labels_json = "[\"Cat\",\"Dog\"]";
+        project.datasource = {"local", images.string(), "**/*.*"};
+        auto created = (*repo)->CreateProject(project);
+        ASSERT_TRUE(created.ok()) << created.error().message;
+        Job job;
+        job.kind = "ingest";
+        job.project_id = created->id;
+        job.payload_json = "{\"project_id\": " + std::to_string(created->id) + "}";
+        auto queued = (*repo)->EnqueueJob(job);
+        ASSERT_TRUE(queued.ok()) << queued.error().message;
+        job_id = queued->id;
+    }
+    Status ran = RunWorker(config_, "tessera", /*once=*/true);
+    ASSERT_TRUE(ran.ok()) << ran.error().message;
+    auto repo = OpenRepository(config_);
+    ASSERT_TRUE(repo.ok());
+    auto job = (*repo)->GetJob(job_id);
+    ASSERT_TRUE(job.ok());
+    EXPECT_EQ(job->state, JobState::kDone) << job->error;
+    EXPECT_GT(job->finished_at, 0);
 }
 
 }  // namespace

@@ -18,6 +18,8 @@ struct RawSettings {
     std::optional<std::int64_t> item_limit;
     std::optional<std::int64_t> upload_limit;
     std::optional<bool> secure_cookies;
+    std::optional<std::string> metrics_token;
+    std::optional<std::string> metrics_listen;
 };
 
 Result<RawSettings> ReadConfigFile(const std::string& path) {
@@ -45,6 +47,12 @@ Result<RawSettings> ReadConfigFile(const std::string& path) {
                 return wrong("a string");
             }
             (name == "data_dir" ? out.data_dir : name == "db" ? out.db : out.listen) = *value;
+        } else if (name == "metrics_token" || name == "metrics_listen") {
+            auto value = node.value<std::string>();
+            if (!value) {
+                return wrong("a string");
+            }
+            (name == "metrics_token" ? out.metrics_token : out.metrics_listen) = *value;
         } else if (name == "allowed_roots") {
             const toml::array* array = node.as_array();
             if (array == nullptr) {
@@ -129,6 +137,12 @@ Status ApplyEnvironment(const Getenv& getenv, RawSettings& raw) {
     if (auto v = getenv("TESSERA_UPLOAD_LIMIT")) {
         TESSERA_ASSIGN_OR_RETURN(raw.upload_limit, ParseInt(*v, "TESSERA_UPLOAD_LIMIT"));
     }
+    if (auto v = getenv("TESSERA_METRICS_TOKEN")) {
+        raw.metrics_token = *v;
+    }
+    if (auto v = getenv("TESSERA_METRICS_LISTEN")) {
+        raw.metrics_listen = *v;
+    }
     if (auto v = getenv("TESSERA_SECURE_COOKIES")) {
         TESSERA_ASSIGN_OR_RETURN(raw.secure_cookies, ParseBool(*v, "TESSERA_SECURE_COOKIES"));
     }
@@ -147,6 +161,9 @@ void ApplyFlags(const CliOptions& options, RawSettings& raw) {
     }
     if (!options.allowed_roots.empty()) {
         raw.allowed_roots = options.allowed_roots;
+    }
+    if (options.metrics_listen) {
+        raw.metrics_listen = options.metrics_listen;
     }
 }
 
@@ -248,6 +265,14 @@ Result<Config> LoadConfig(const CliOptions& options, const Getenv& getenv) {
         config.upload_limit = *raw.upload_limit;
     }
     config.secure_cookies = raw.secure_cookies.value_or(false);
+    config.metrics_token = raw.metrics_token.value_or("");
+    if (!config.metrics_token.empty() && config.metrics_token.size() < 16) {
+        return Error::InvalidArgument("metrics_token must be at least 16 characters",
+                                      "metrics_token");
+    }
+    if (raw.metrics_listen && !raw.metrics_listen->empty()) {
+        TESSERA_ASSIGN_OR_RETURN(config.metrics_listen, ParseListen(*raw.metrics_listen));
+    }
     if (auto lease = getenv("TESSERA_LEASE_SECONDS")) {
         TESSERA_ASSIGN_OR_RETURN(std::int64_t seconds, ParseInt(*lease, "TESSERA_LEASE_SECONDS"));
         if (seconds < 1) {

@@ -17,14 +17,18 @@ namespace tessera::app {
 
 // What the command line said; unset options fall through to the next layer.
 struct CliOptions {
-    std::string command;                  // serve, worker, migrate, version, help, user
+    std::string command;  // serve, worker, migrate, backup, export, version, help, user
     std::vector<std::string> positional;  // after the command, e.g. {"add", "alice"}
+    bool once = false;                    // worker --once: run the claimable jobs, then exit
+    std::optional<std::string> out;       // backup/export: the file to write
+    std::optional<std::string> format;    // export --format
     std::optional<std::string> config;
     std::optional<std::string> data_dir;
     std::optional<std::string> db;
     std::optional<std::string> listen;
     std::vector<std::string> allowed_roots;
     std::optional<std::string> role;
+    std::optional<std::string> metrics_listen;
 };
 
 struct Config {
@@ -38,6 +42,11 @@ struct Config {
     // Largest import upload in bytes (413 above it); uploads are streamed to DATA_DIR/uploads.
     std::int64_t upload_limit = std::int64_t{4} << 30;
     bool secure_cookies = false;  // mark the session cookie Secure (HTTPS in front)
+    // GET /metrics: with a token, served on the main listener to `Authorization: Bearer TOKEN`;
+    // with a metrics listener, served there (also needing the token when one is set). Neither:
+    // /metrics answers 404. See docs/deploy.md.
+    std::string metrics_token;
+    std::optional<std::pair<std::string, std::uint16_t>> metrics_listen;
     // Hidden knob for tests (TESSERA_LEASE_SECONDS): how long a labeling page stays leased.
     TimeMs lease_ms = TimeMs{10} * 60 * 1000;
 };

@@ -144,6 +144,36 @@ TEST_F(ConfigTest, UploadLimitFromFileThenEnvironment) {
     EXPECT_EQ(LoadConfig(options, Env()).error().field, "TESSERA_UPLOAD_LIMIT");
 }
 
+TEST_F(ConfigTest, MetricsAreOffUntilATokenOrListenerIsSet) {
+    auto defaults = LoadConfig({}, Env());
+    ASSERT_TRUE(defaults.ok());
+    EXPECT_EQ(defaults->metrics_token, "");
+    EXPECT_FALSE(defaults->metrics_listen);
+
+    CliOptions options;
+    options.config = WriteFile(
+        "metrics_token = \"file-token-0123456789\"\nmetrics_listen = \"127.0.0.1:9464\"\n");
+    auto from_file = LoadConfig(options, Env());
+    ASSERT_TRUE(from_file.ok()) << from_file.error().message;
+    EXPECT_EQ(from_file->metrics_token, "file-token-0123456789");
+    ASSERT_TRUE(from_file->metrics_listen);
+    EXPECT_EQ(from_file->metrics_listen->second, 9464);
+
+    env_["TESSERA_METRICS_TOKEN"] = "env-token-0123456789";
+    env_["TESSERA_METRICS_LISTEN"] = "127.0.0.1:9465";
+    options.metrics_listen = "[::1]:0";
+    auto layered = LoadConfig(options, Env());
+    ASSERT_TRUE(layered.ok()) << layered.error().message;
+    EXPECT_EQ(layered->metrics_token, "env-token-0123456789");
+    EXPECT_EQ(layered->metrics_listen->first, "::1");
+
+    env_["TESSERA_METRICS_TOKEN"] = "short";
+    EXPECT_EQ(LoadConfig(options, Env()).error().field, "metrics_token");
+    env_["TESSERA_METRICS_TOKEN"] = "env-token-0123456789";
+    options.metrics_listen = "9464";
+    EXPECT_EQ(LoadConfig(options, Env()).error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST_F(ConfigTest, LeaseSecondsIsReadFromTheEnvironment) {
     env_["TESSERA_LEASE_SECONDS"] = "3";
     auto config = LoadConfig({}, Env());

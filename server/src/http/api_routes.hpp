@@ -6,6 +6,7 @@
 #include <string>
 
 #include "http/auth_middleware.hpp"
+#include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "http/static_files.hpp"
 #include "services/auth_service.hpp"
@@ -25,6 +26,8 @@ struct ApiSettings {
     CookieSettings cookies;
     std::chrono::milliseconds events_interval{2000};    // dashboard recomputed this often
     std::chrono::milliseconds events_keepalive{15000};  // comment line when idle this long
+    // Bearer token for GET /metrics on this listener; empty: /metrics answers 404 here.
+    std::string metrics_token;
 };
 
 // Non-owning; everything must outlive the router. Pointers so route tables can be built (and
@@ -43,6 +46,7 @@ struct ApiContext {
     // Last so existing positional initialisers stay valid; null answers 503 on tile routes.
     TileService* tiles = nullptr;
     ImportService* imports = nullptr;  // null answers 503 on the import route
+    Metrics* metrics = nullptr;        // null: GET /metrics answers 404
 };
 
 // A handler whose errors become JSON error responses.
@@ -57,6 +61,11 @@ inline ResultHandler Bind(ApiContext& context, ContextHandler handler) {
 }
 
 void RegisterMetaRoutes(Router& router, ApiContext& context);
+// GET /metrics alone (RegisterMetaRoutes adds it too). With a token, requests must carry
+// `Authorization: Bearer TOKEN` (401 otherwise); without one it answers 404, unless
+// `open_without_token` (a separate metrics listener the operator chose to expose).
+void AddMetricsRoute(Router& router, const Metrics* metrics, std::string token,
+                     bool open_without_token);
 void RegisterSessionRoutes(Router& router, ApiContext& context);
 void RegisterProjectRoutes(Router& router, ApiContext& context);
 void RegisterLabelingRoutes(Router& router, ApiContext& context);

@@ -1,6 +1,8 @@
 #include "http/dispatch.hpp"
 
+#include <chrono>
 #include <exception>
+#include <string_view>
 
 #include "base/log.hpp"
 #include "http/error_mapping.hpp"
@@ -21,12 +23,12 @@ Response CallHandler(const Handler& handler, Request& request) {
     return ErrorResponse(Error::Internal("internal error; request id " + request.request_id));
 }
 
-}  // namespace
-
-Response Dispatch(const Router& router, const Authenticator& authenticate, Request& request) {
-    const std::string method(request.raw.method_string());
+// Routes, authenticates and calls the handler; `route` gets the metrics label (the pattern).
+Response RouteAndCall(const Router& router, const Authenticator& authenticate, Request& request,
+                      const std::string& method, std::string_view& route) {
     RouteMatch match = router.Find(method, request.path);
     if (match.route == nullptr) {
+        route = kRouteUnmatched;
         bool is_read = method == "GET" || method == "HEAD";
         if (match.path_matched) {
             Response response = ErrorResponse(
@@ -36,10 +38,12 @@ Response Dispatch(const Router& router, const Authenticator& authenticate, Reque
         }
         bool is_api = request.path.rfind("/api/", 0) == 0 || request.path == "/api";
         if (is_read && !is_api && router.fallback()) {
+            route = kRouteStatic;
             return CallHandler(router.fallback(), request);
         }
         return ErrorResponse(Error::NotFound("no such endpoint: " + request.path));
     }
+    route = match.route->pattern;
     request.params = std::move(match.params);
     if (match.route->access == Access::kAuthenticated) {
         Result<Principal> principal = authenticate(request.raw);
@@ -49,6 +53,33 @@ Response Dispatch(const Router& router, const Authenticator& authenticate, Reque
         request.principal = std::move(principal).value();
     }
     return CallHandler(match.route->handler, request);
+}
+
+// Clients choose the method: anything unusual is one label value, so it cannot add series.
+std::string_view MethodLabel(const std::string& method) {
+    for (std::string_view known : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
+        if (method == known) {
+            return known;
+        }
+    }
+    return "OTHER";
+}
+
+}  // namespace
+
+Response Dispatch(const Router& router, const Authenticator& authenticate, Request& request) {
+    const std::string method(request.raw.method_string());
+    Metrics* metrics = router.metrics();
+    if (metrics == nullptr) {
+        std::string_view unused;
+        return RouteAndCall(router, authenticate, request, method, unused);
+    }
+    const auto start = std::chrono::steady_clock::now();
+    std::string_view route;
+    Response response = RouteAndCall(router, authenticate, request, method, route);
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    metrics->RecordRequest(MethodLabel(method), route, response.status, elapsed.count());
+    return response;
 }
 
 }  // namespace tessera::http

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "http/message.hpp"
+#include "http/metrics.hpp"
 
 namespace tessera::http {
 
@@ -43,9 +44,15 @@ public:
     void SetFallback(Handler handler) { fallback_ = std::move(handler); }
     const Handler& fallback() const { return fallback_; }
 
+    // Where Dispatch records each request it answers (null: nothing is recorded). Must outlive
+    // the router's use.
+    void SetMetrics(Metrics* metrics) { metrics_ = metrics; }
+    Metrics* metrics() const { return metrics_; }
+
 private:
     std::vector<Route> routes_;
     Handler fallback_;
+    Metrics* metrics_ = nullptr;
 };
 
 }  // namespace tessera::http

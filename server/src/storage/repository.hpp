@@ -13,6 +13,7 @@
 
 #include "base/result.hpp"
 #include "domain/model.hpp"
+#include "storage/pool_stats.hpp"
 
 namespace tessera {
 
@@ -116,6 +117,14 @@ struct SessionWithUser {
 struct ApiTokenWithUser {
     ApiToken token;
     User user;
+};
+
+// Queue and job sizes over the whole database, for GET /metrics. Cheap: items come from the
+// per-project counters (live projects only; leased items count as unlabeled), jobs from the
+// small jobs table.
+struct OpsCounts {
+    std::vector<std::pair<std::string, std::int64_t>> items_by_state;  // by state name
+    std::vector<std::pair<std::string, std::int64_t>> jobs_by_state;
 };
 
 class Repository {
@@ -228,6 +237,10 @@ public:
     virtual Status FinishJob(Id job_id, JobState state, const std::string& error, TimeMs now) = 0;
     virtual Result<Job> GetJob(Id job_id) = 0;
     virtual Result<std::vector<Job>> ListJobs(Id project_id) = 0;  // newest first
+
+    // --- operations (GET /metrics)
+    virtual Result<OpsCounts> CountForOps() = 0;
+    virtual PoolStats PoolStatus() = 0;
 };
 
 }  // namespace tessera

@@ -1162,4 +1162,57 @@ TEST_P(RepositoryConformance, ConcurrentClaimsTakeEachJobOnce) {
     EXPECT_EQ(unique.size(), static_cast<std::size_t>(kJobs));
 }
 
+// --- operations
+
+namespace {
+
+std::int64_t CountOf(const std::vector<std::pair<std::string, std::int64_t>>& counts,
+                     const std::string& state) {
+    for (const auto& [name, n] : counts) {
+        if (name == state) {
+            return n;
+        }
+    }
+    return 0;
+}
+
+}  // namespace
+
+TEST_P(RepositoryConformance, OpsCountsSumLiveProjectsAndJobsByState) {
+    User alice = AddUser("alice");
+    Project pets = AddProject("Pets", 5);
+    Project cars = AddProject("Cars", 3);
+    Project gone = AddProject("Gone", 7);
+    ASSERT_TRUE(repo_->DeleteProject(gone.id, kT0 + 1).ok());
+    auto page = Lease(pets.id, alice.id, 2, "ops", kT0 + 1);
+    ASSERT_EQ(page.size(), 2u);
+    for (const Item& item : page) {
+        ASSERT_TRUE(
+            repo_->SubmitAnnotation(Submit(pets.id, item.id, alice.id, "ops", {"Cat"}, kT0 + 2))
+                .ok());
+    }
+    Job job;
+    job.kind = "ingest";
+    job.project_id = cars.id;
+    job.payload_json = "{}";
+    job.created_at = kT0;
+    ASSERT_TRUE(repo_->EnqueueJob(job).ok());
+    ASSERT_TRUE(repo_->EnqueueJob(job).ok());
+    auto claimed = repo_->ClaimJob({"ingest"}, "w1", kT0 + 3, kT0);
+    ASSERT_TRUE(claimed.ok() && claimed->has_value());
+
+    auto counts = repo_->CountForOps();
+    ASSERT_TRUE(counts.ok()) << counts.error().message;
+    EXPECT_EQ(CountOf(counts->items_by_state, "labeled"), 2);
+    EXPECT_EQ(CountOf(counts->items_by_state, "unlabeled"), 3 + 3);  // the deleted 7 are left out
+    EXPECT_EQ(CountOf(counts->jobs_by_state, "queued"), 1);
+    EXPECT_EQ(CountOf(counts->jobs_by_state, "running"), 1);
+
+    PoolStats pool = repo_->PoolStatus();
+    EXPECT_GE(pool.connections, 1);
+    EXPECT_EQ(pool.in_use + pool.idle, pool.connections);
+    EXPECT_EQ(pool.in_use, 0);  // nothing runs between calls
+    EXPECT_EQ(pool.waiting, 0);
+}
+
 }  // namespace tessera

@@ -167,7 +167,8 @@ TEST_P(AuthIt, OpenApiDocumentListsEveryRoute) {
                               "/api/v1/projects/{id}/export",
                               "/api/v1/projects/{id}/import",
                               "/api/v1/projects/{id}/items/{item_id}/draft",
-                              "/api/v1/projects/{id}/items/{item_id}/tiles/info"};
+                              "/api/v1/projects/{id}/items/{item_id}/tiles/info",
+                              "/metrics"};
     for (const char* path : expected) {
         EXPECT_TRUE(doc["paths"].contains(path)) << path;
     }
@@ -175,8 +176,9 @@ TEST_P(AuthIt, OpenApiDocumentListsEveryRoute) {
     for (const auto& [path, methods] : doc["paths"].items()) {
         operations += methods.size();
     }
-    // 28 from the classification issue; drafts (2), import (1) and tiles (2) from drawing.
-    EXPECT_EQ(operations, 33u);
+    // 28 from the classification issue; drafts (2), import (1) and tiles (2) from drawing;
+    // GET /metrics from operations.
+    EXPECT_EQ(operations, 34u);
 }
 
 TEST_P(AuthIt, ServesTheUiWithCspAndSpaFallback) {

@@ -16,7 +16,7 @@ using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 // Per session: NOTICEs ("relation already exists, skipping") would otherwise go to stderr.
 // No parallel query: every statement here is a short index walk, and on a small server the
 // workers a plan starts cost more than they save (the export's 5000-row pages ran at half the
-// speed with two workers each on 2 cores; see docs/PERFORMANCE.md).
+// speed with two workers each on 2 cores; see the git history of docs/PERFORMANCE.md).
 constexpr const char* kSessionSetup =
     "SET client_min_messages = warning; SET max_parallel_workers_per_gather = 0";
 

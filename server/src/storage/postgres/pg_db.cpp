@@ -21,7 +21,18 @@ Result<std::unique_ptr<PgDb>> PgDb::Open(const std::string& conninfo, int pool_s
         TESSERA_ASSIGN_OR_RETURN(auto conn, PgConn::Connect(conninfo));
         db->idle_.push_back(std::move(conn));
     }
+    db->pool_size_ = static_cast<int>(db->idle_.size());
     return db;
+}
+
+PoolStats PgDb::Stats() {
+    std::lock_guard<std::mutex> lock(mu_);
+    PoolStats stats;
+    stats.connections = pool_size_;
+    stats.idle = static_cast<int>(idle_.size());
+    stats.in_use = pool_size_ - stats.idle;
+    stats.waiting = static_cast<int>(read_waiters_.size() + write_waiters_.size());
+    return stats;
 }
 
 PgDb::~PgDb() = default;

@@ -32,6 +32,7 @@ public:
     SqlDialect dialect() const override { return SqlDialect::kPostgres; }
     Status Write(const SqlWork& work) override;
     Status Read(const SqlWork& work) override;
+    PoolStats Stats() override;
 
 private:
     PgDb() = default;
@@ -44,6 +45,7 @@ private:
         std::unique_ptr<PgConn> conn;  // handed over by Return(); guarded by mu_
     };
 
+    int pool_size_ = 0;
     std::mutex mu_;
     std::vector<std::unique_ptr<PgConn>> idle_;  // guarded by mu_
     std::deque<Waiter*> read_waiters_;           // guarded by mu_; arrival order, served first

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "storage/pool_stats.hpp"
 
 namespace tessera {
 
@@ -73,6 +74,8 @@ public:
     virtual Status Write(const SqlWork& work) = 0;
     // Runs `work` in a read-only transaction (one consistent snapshot).
     virtual Status Read(const SqlWork& work) = 0;
+    // A snapshot of the connection pool; takes the pool's lock briefly, runs no query.
+    virtual PoolStats Stats() = 0;
 };
 
 // Runs `work` and turns any escaping exception into kInternal (the module edge).

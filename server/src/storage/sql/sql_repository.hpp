@@ -77,6 +77,9 @@ public:
     Result<Job> GetJob(Id job_id) override;
     Result<std::vector<Job>> ListJobs(Id project_id) override;
 
+    Result<OpsCounts> CountForOps() override;
+    PoolStats PoolStatus() override { return db_->Stats(); }
+
     // Runs raw SQL in a write transaction: lets tests corrupt or age the database on purpose.
     Status ExecForTest(const std::string& sql);
 

@@ -55,6 +55,7 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int re
         db->readers_.push_back(std::move(reader));
     }
     db->has_readers_ = !db->readers_.empty();
+    db->reader_count_ = static_cast<int>(db->readers_.size());
     TESSERA_ASSIGN_OR_RETURN(db->checkpointer_, SqliteConn::Open(path, /*read_only=*/false));
     // Replaces SQLite's own autocheckpoint on the writer (sqlite3_wal_autocheckpoint is a WAL
     // hook too); the checkpointer connection never writes, so it never autocheckpoints.
@@ -210,9 +211,26 @@ Status SqliteDb::Read(const SqlWork& work) {
     return status;
 }
 
+PoolStats SqliteDb::Stats() {
+    PoolStats stats;
+    {
+        std::lock_guard<std::mutex> lock(pool_mu_);
+        stats.idle = static_cast<int>(readers_.size());
+        stats.in_use = reader_count_ - stats.idle;
+        stats.waiting = reader_waiters_;
+    }
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    stats.connections = reader_count_ + 1;  // the writer
+    (leader_active_ ? stats.in_use : stats.idle) += 1;
+    stats.waiting += static_cast<int>(queue_.size());
+    return stats;
+}
+
 std::unique_ptr<SqliteConn> SqliteDb::TakeReader() {
     std::unique_lock<std::mutex> lock(pool_mu_);
+    ++reader_waiters_;
     pool_cv_.wait(lock, [this] { return !readers_.empty(); });
+    --reader_waiters_;
     std::unique_ptr<SqliteConn> conn = std::move(readers_.back());
     readers_.pop_back();
     return conn;

@@ -41,6 +41,7 @@ public:
     SqlDialect dialect() const override { return SqlDialect::kSqlite; }
     Status Write(const SqlWork& work) override;
     Status Read(const SqlWork& work) override;
+    PoolStats Stats() override;
 
 private:
     struct Pending;
@@ -62,6 +63,8 @@ private:
     std::mutex pool_mu_;
     std::condition_variable pool_cv_;
     std::vector<std::unique_ptr<SqliteConn>> readers_;  // idle readers; guarded by pool_mu_
+    int reader_count_ = 0;
+    int reader_waiters_ = 0;  // guarded by pool_mu_
     bool has_readers_ = false;
 
     // Background checkpoints (file databases only).
