@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "formats/import_limits.hpp"
 #include "formats/xml_import.hpp"
 
 namespace tessera {
@@ -30,6 +31,10 @@ Shape PolygonOf(std::string label, Ring ring) {
 }
 
 void ParseJson(const ImportFile& file, int row, ParsedImport& out) {
+    if (Status nesting = CheckJsonNesting(file.bytes, file.path); !nesting.ok()) {
+        out.errors.push_back({row, nesting.error().message});
+        return;
+    }
     json doc = json::parse(file.bytes, nullptr, false);
     if (doc.is_discarded() || !doc.is_object() || !doc.contains("shapes") ||
         !doc["shapes"].is_array()) {
