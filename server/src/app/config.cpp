@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "base/text.hpp"
+
 namespace tessera::app {
 namespace {
 
@@ -170,6 +172,9 @@ void ApplyFlags(const CliOptions& options, RawSettings& raw) {
 Result<std::vector<fs::path>> CanonicalRoots(const std::vector<std::string>& roots) {
     std::vector<fs::path> out;
     for (const std::string& root : roots) {
+        if (HasControlCharacter(root)) {
+            return Error::InvalidArgument("allowed root has a control character");
+        }
         std::error_code ec;
         fs::path canonical = fs::canonical(root, ec);
         if (ec || !fs::is_directory(canonical, ec)) {
@@ -234,6 +239,9 @@ Result<Config> LoadConfig(const CliOptions& options, const Getenv& getenv) {
     if (raw.data_dir) {
         if (raw.data_dir->empty()) {
             return Error::InvalidArgument("data dir must not be empty", "data_dir");
+        }
+        if (HasControlCharacter(*raw.data_dir)) {
+            return Error::InvalidArgument("data dir has a control character", "data_dir");
         }
         config.data_dir = *raw.data_dir;
     }

@@ -93,20 +93,11 @@ fs::path ShardDir(const fs::path& cache_dir, const CacheKey& key) {
     return cache_dir / key.group / ShardOf(key.name);
 }
 
-Result<std::string> VersionedName(const fs::path& source, const std::string& name,
-                                  const std::string& spec) {
-    std::error_code ec;
-    auto status = fs::status(source, ec);
-    if (ec || !fs::is_regular_file(status)) {
-        return Error::NotFound("source image is missing: " + source.string());
-    }
-    auto size = fs::file_size(source, ec);
-    auto mtime = fs::last_write_time(source, ec);
-    if (ec) {
-        return Error::NotFound("source image is unreadable: " + ec.message());
-    }
-    auto mtime_ticks = static_cast<std::uint64_t>(mtime.time_since_epoch().count());
-    return name + "_" + Hex(mtime_ticks) + "_" + Hex(size) + "_" + spec;
+std::string VersionedName(const SourceFile& source, const std::string& name,
+                          const std::string& spec) {
+    // The times come from the open descriptor's fstat, not from a second look at the name.
+    return name + "_" + Hex(source.mtime_ns()) + "_" +
+           Hex(static_cast<std::uint64_t>(source.size())) + "_" + spec;
 }
 
 bool IsOtherVersion(const std::string& entry, const std::string& current, const std::string& name) {

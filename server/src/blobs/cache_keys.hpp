@@ -6,6 +6,7 @@
 
 #include "base/result.hpp"
 #include "blobs/cache_key.hpp"
+#include "blobs/source_file.hpp"
 
 namespace tessera::blobs_internal {
 
@@ -22,10 +23,9 @@ std::string TempSuffix();
 Status CheckKey(const CacheKey& key);
 // <cache_dir>/<group>/<shard of name>: the folder holding the key's entries.
 std::filesystem::path ShardDir(const std::filesystem::path& cache_dir, const CacheKey& key);
-// The entry name for one version of a source: <name>_<mtime hex>_<size hex>_<spec>. kNotFound
-// when the source is missing or unreadable.
-Result<std::string> VersionedName(const std::filesystem::path& source, const std::string& name,
-                                  const std::string& spec);
+// The entry name for one version of an opened source: <name>_<mtime hex>_<size hex>_<spec>.
+std::string VersionedName(const SourceFile& source, const std::string& name,
+                          const std::string& spec);
 // True when `entry` names another version (other mtime or size, same spec) of the same key as
 // `current`, both as made by VersionedName. Temp and marker files never match.
 bool IsOtherVersion(const std::string& entry, const std::string& current, const std::string& name);

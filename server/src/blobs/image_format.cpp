@@ -1,12 +1,14 @@
 #include "blobs/image_format.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <vips/vips8>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstring>
-#include <fstream>
+#include <memory>
 #include <string_view>
 #include <utility>
 
@@ -19,13 +21,29 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kLoaders{
     {"VipsForeignLoadPng", "png"},
     {"VipsForeignLoadTiff", "tiff"},
 }};
-constexpr std::string_view kMagickLoader = "VipsForeignLoadMagick";
 
-bool StartsWithBmpMagic(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    char magic[2] = {};
-    in.read(magic, 2);
-    return in.gcount() == 2 && magic[0] == 'B' && magic[1] == 'M';
+bool StartsWithBmpMagic(const SourceFile& file) {
+    return file.ReadPrefix(2) == "BM";
+}
+
+// A fresh libvips source over the opened file. Reopening /proc/self/fd/N gives the same file
+// (never a name looked up again) with its own read offset, so sources made one after another
+// (sniffing, then loading) cannot disturb each other's position. libvips keeps a duplicate of
+// the descriptor it gets.
+vips::VSource SourceOf(int fd) {
+    std::string self = "/proc/self/fd/" + std::to_string(fd);
+    int own = ::open(self.c_str(), O_RDONLY | O_CLOEXEC);
+    if (own < 0) {
+        return vips::VSource::new_from_descriptor(fd);
+    }
+    try {
+        vips::VSource source = vips::VSource::new_from_descriptor(own);
+        ::close(own);
+        return source;
+    } catch (...) {
+        ::close(own);
+        throw;
+    }
 }
 
 std::string Lower(std::string s) {
@@ -50,12 +68,22 @@ std::string OneLine(std::string text) {
     return text;
 }
 
-Result<std::string> SniffFormat(const std::filesystem::path& path) {
-    const char* loader = vips_foreign_find_load(path.c_str());
+Result<std::string> SniffFormat(const SourceFile& file) {
+    // ImageMagick, our only BMP reader, has no descriptor loader here: judge BMP by its magic
+    // and let the decoder refuse a fake.
+    if (StartsWithBmpMagic(file)) {
+        return std::string("bmp");
+    }
+    const char* loader = nullptr;
+    try {
+        vips::VSource source = SourceOf(file.fd());
+        loader = vips_foreign_find_load_source(source.get_source());
+    } catch (const vips::VError&) {
+        loader = nullptr;
+    }
     if (loader == nullptr) {
-        std::string reason = TakeVipsError();
-        return Error::InvalidArgument("not a readable image" +
-                                      (reason.empty() ? std::string() : ": " + reason));
+        TakeVipsError();
+        return Error::InvalidArgument("not a readable image (accepted: JPEG, PNG, TIFF, BMP)");
     }
     std::string_view name = loader;
     for (const auto& [prefix, format] : kLoaders) {
@@ -63,11 +91,36 @@ Result<std::string> SniffFormat(const std::filesystem::path& path) {
             return std::string(format);
         }
     }
-    if (name.starts_with(kMagickLoader) && StartsWithBmpMagic(path)) {
-        return std::string("bmp");
-    }
     return Error::InvalidArgument("unsupported image format (" + std::string(name) +
                                   "); accepted: JPEG, PNG, TIFF, BMP");
+}
+
+Result<VipsInput> VipsInput::From(const SourceFile& file, const std::string& format) {
+    VipsInput input;
+    input.fd_ = file.fd();
+    if (format == "bmp") {
+        TESSERA_ASSIGN_OR_RETURN(input.bytes_, file.ReadAll());
+        input.from_bytes_ = true;
+    }
+    return input;
+}
+
+vips::VImage VipsInput::Load(vips::VOption* options) const {
+    if (from_bytes_) {
+        return vips::VImage::new_from_buffer(bytes_.data(), bytes_.size(), "", options);
+    }
+    return vips::VImage::new_from_source(SourceOf(fd_), "", options);
+}
+
+vips::VImage VipsInput::Thumbnail(int width, vips::VOption* options) const {
+    if (from_bytes_) {
+        // Not copied: bytes_ outlives the images made from it.
+        std::unique_ptr<VipsBlob, void (*)(VipsBlob*)> blob(
+            vips_blob_new(nullptr, bytes_.data(), bytes_.size()),
+            [](VipsBlob* b) { vips_area_unref(VIPS_AREA(b)); });
+        return vips::VImage::thumbnail_buffer(blob.get(), width, options);
+    }
+    return vips::VImage::thumbnail_source(SourceOf(fd_), width, options);
 }
 
 bool HasDicomExtension(const std::filesystem::path& path) {

@@ -2,8 +2,6 @@
 
 #include <vips/vips8>
 
-#include <system_error>
-
 #include "blobs/image_format.hpp"
 
 namespace tessera {
@@ -11,11 +9,12 @@ namespace {
 
 using blobs_internal::TakeVipsError;
 
-Result<ImageInfo> ReadHeader(const std::filesystem::path& path, ImageInfo info) {
+Result<ImageInfo> ReadHeader(const SourceFile& file, ImageInfo info) {
+    TESSERA_ASSIGN_OR_RETURN(auto input, blobs_internal::VipsInput::From(file, info.format));
     try {
         // Sequential access: vips reads the header now and would stream pixels only on demand.
-        vips::VImage image = vips::VImage::new_from_file(
-            path.c_str(), vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
+        vips::VImage image =
+            input.Load(vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
         info.width = image.width();
         info.height = image.height();
         if (vips_image_get_orientation_swap(image.get_image())) {
@@ -34,22 +33,21 @@ Result<ImageInfo> ReadHeader(const std::filesystem::path& path, ImageInfo info) 
 
 }  // namespace
 
-Result<ImageInfo> VipsImageProber::Probe(const std::filesystem::path& path) {
-    std::error_code ec;
-    auto size = std::filesystem::file_size(path, ec);
-    if (ec) {
-        return Error::InvalidArgument("cannot read file: " + ec.message());
+Result<ImageInfo> VipsImageProber::Probe(const SourceRef& source) {
+    auto file = SourceFile::Open(source);
+    if (!file.ok()) {
+        return Error::InvalidArgument("cannot read file: " + file.error().message);
     }
     ImageInfo info;
-    info.size_bytes = static_cast<std::int64_t>(size);
-    if (blobs_internal::HasDicomExtension(path)) {
+    info.size_bytes = file->size();
+    if (blobs_internal::HasDicomExtension(source.path)) {
         return Error::FailedPrecondition("DICOM support arrives with a later issue");
     }
-    if (size == 0) {
+    if (info.size_bytes == 0) {
         return Error::InvalidArgument("file is empty");
     }
-    TESSERA_ASSIGN_OR_RETURN(info.format, blobs_internal::SniffFormat(path));
-    return ReadHeader(path, std::move(info));
+    TESSERA_ASSIGN_OR_RETURN(info.format, blobs_internal::SniffFormat(*file));
+    return ReadHeader(*file, std::move(info));
 }
 
 }  // namespace tessera

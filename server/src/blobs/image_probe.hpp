@@ -6,6 +6,7 @@
 #include <string>
 
 #include "base/result.hpp"
+#include "blobs/source_file.hpp"
 
 namespace tessera {
 
@@ -19,15 +20,16 @@ struct ImageInfo {
 class ImageProber {
 public:
     virtual ~ImageProber() = default;
-    // Thread-safe. kInvalidArgument (with the reason) for corrupt, unreadable or unsupported
-    // files; kFailedPrecondition for DICOM, which is recognised but not decoded yet.
-    virtual Result<ImageInfo> Probe(const std::filesystem::path& path) = 0;
+    // Thread-safe. Reads only through SourceFile (source_file.hpp). kInvalidArgument (with the
+    // reason) for corrupt, unreadable or unsupported files, and for files that resolve outside
+    // the root; kFailedPrecondition for DICOM, which is recognised but not decoded yet.
+    virtual Result<ImageInfo> Probe(const SourceRef& source) = 0;
 };
 
 // Needs InitVips (blobs/vips_init.hpp).
 class VipsImageProber final : public ImageProber {
 public:
-    Result<ImageInfo> Probe(const std::filesystem::path& path) override;
+    Result<ImageInfo> Probe(const SourceRef& source) override;
 };
 
 }  // namespace tessera

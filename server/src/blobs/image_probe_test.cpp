@@ -14,6 +14,9 @@ class ImageProbeTest : public ::testing::Test {
 protected:
     void SetUp() override { ASSERT_TRUE(InitVips("test").ok()); }
     std::filesystem::path At(const std::string& name) const { return dir_.path() / name; }
+    Result<ImageInfo> Probe(const std::filesystem::path& path) {
+        return prober_.Probe(SourceRef{dir_.path(), path});
+    }
 
     TempDir dir_;
     VipsImageProber prober_;
@@ -30,7 +33,7 @@ TEST_F(ImageProbeTest, ReadsSizeAndFormatOfEachAcceptedFormat) {
     };
     for (const Case& c : {Case{"a.png", "png", 40, 30}, Case{"b.jpg", "jpeg", 41, 31},
                           Case{"c.tif", "tiff", 42, 32}, Case{"d.bmp", "bmp", 43, 33}}) {
-        auto info = prober_.Probe(At(c.name));
+        auto info = Probe(At(c.name));
         ASSERT_TRUE(info.ok()) << c.name << ": " << info.error().message;
         EXPECT_EQ(info->format, c.format) << c.name;
         EXPECT_EQ(info->width, c.w) << c.name;
@@ -44,7 +47,7 @@ TEST_F(ImageProbeTest, ExifOrientationFiveToEightSwapsWidthAndHeight) {
     for (int orientation = 1; orientation <= 8; ++orientation) {
         auto path = At("o" + std::to_string(orientation) + ".jpg");
         testing::WriteImage(path, 60, 20, orientation);
-        auto info = prober_.Probe(path);
+        auto info = Probe(path);
         ASSERT_TRUE(info.ok()) << info.error().message;
         bool swapped = orientation >= 5;
         EXPECT_EQ(info->width, swapped ? 20 : 60) << "orientation " << orientation;
@@ -55,14 +58,14 @@ TEST_F(ImageProbeTest, ExifOrientationFiveToEightSwapsWidthAndHeight) {
 TEST_F(ImageProbeTest, FormatComesFromContentNotName) {
     testing::WriteImage(At("really-a.png"), 10, 12);
     std::filesystem::rename(At("really-a.png"), At("really-a-png.jpg"));
-    auto info = prober_.Probe(At("really-a-png.jpg"));
+    auto info = Probe(At("really-a-png.jpg"));
     ASSERT_TRUE(info.ok()) << info.error().message;
     EXPECT_EQ(info->format, "png");
 }
 
 TEST_F(ImageProbeTest, GarbageIsAnErrorWithAReason) {
     testing::WriteText(At("garbage.jpg"), std::string(4096, 'x'));
-    auto info = prober_.Probe(At("garbage.jpg"));
+    auto info = Probe(At("garbage.jpg"));
     ASSERT_FALSE(info.ok());
     EXPECT_EQ(info.error().code, ErrorCode::kInvalidArgument);
     EXPECT_FALSE(info.error().message.empty());
@@ -72,8 +75,8 @@ TEST_F(ImageProbeTest, OtherFormatsInsideAnAcceptedNameAreRefused) {
     testing::WriteText(At("vector.png"),
                        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>");
     testing::WriteText(At("doc.jpg"), "%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n");
-    EXPECT_FALSE(prober_.Probe(At("vector.png")).ok());
-    EXPECT_FALSE(prober_.Probe(At("doc.jpg")).ok());
+    EXPECT_FALSE(Probe(At("vector.png")).ok());
+    EXPECT_FALSE(Probe(At("doc.jpg")).ok());
 }
 
 TEST_F(ImageProbeTest, TruncatedHeadersAreErrors) {
@@ -85,20 +88,20 @@ TEST_F(ImageProbeTest, TruncatedHeadersAreErrors) {
             testing::WriteImage(At(name), 50, 50);
         }
         testing::Truncate(At(name), static_cast<std::size_t>(keep));
-        auto info = prober_.Probe(At(name));
+        auto info = Probe(At(name));
         EXPECT_FALSE(info.ok()) << name << " read as " << info->width << "x" << info->height;
     }
 }
 
 TEST_F(ImageProbeTest, EmptyAndMissingFiles) {
     testing::WriteText(At("empty.png"), "");
-    EXPECT_EQ(prober_.Probe(At("empty.png")).error().code, ErrorCode::kInvalidArgument);
-    EXPECT_EQ(prober_.Probe(At("missing.png")).error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(Probe(At("empty.png")).error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(Probe(At("missing.png")).error().code, ErrorCode::kInvalidArgument);
 }
 
 TEST_F(ImageProbeTest, DicomIsRecognisedButNotDecoded) {
     testing::WriteText(At("scan.DCM"), std::string(200, '\0') + "DICM");
-    auto info = prober_.Probe(At("scan.DCM"));
+    auto info = Probe(At("scan.DCM"));
     ASSERT_FALSE(info.ok());
     EXPECT_EQ(info.error().code, ErrorCode::kFailedPrecondition);
     EXPECT_EQ(info.error().message, "DICOM support arrives with a later issue");

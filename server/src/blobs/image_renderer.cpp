@@ -21,24 +21,24 @@ using blobs_internal::ToDisplayable;
 
 ImageRenderer::ImageRenderer(fs::path cache_dir) : cache_dir_(std::move(cache_dir)) {}
 
-Result<fs::path> ImageRenderer::CachePath(const fs::path& source, const RenditionSpec& spec,
-                                          const CacheKey& key) const {
+fs::path ImageRenderer::CachePath(const SourceFile& source, const RenditionSpec& spec,
+                                  const CacheKey& key) const {
     std::string spec_text = std::to_string(spec.max_side) + "q" + std::to_string(spec.quality);
-    TESSERA_ASSIGN_OR_RETURN(std::string name,
-                             blobs_internal::VersionedName(source, key.name, spec_text));
+    std::string name = blobs_internal::VersionedName(source, key.name, spec_text);
     return blobs_internal::ShardDir(cache_dir_, key) / (name + ".jpg");
 }
 
-Result<fs::path> ImageRenderer::Render(const fs::path& source, RenditionSpec spec,
+Result<fs::path> ImageRenderer::Render(const SourceRef& source, RenditionSpec spec,
                                        const CacheKey& key) {
     TESSERA_TRY(blobs_internal::CheckKey(key));
     if (spec.max_side < 1 || spec.quality < 1 || spec.quality > 100) {
         return Error::InvalidArgument("bad rendition size or quality");
     }
-    if (blobs_internal::HasDicomExtension(source)) {
+    if (blobs_internal::HasDicomExtension(source.path)) {
         return Error::FailedPrecondition("DICOM support arrives with a later issue");
     }
-    TESSERA_ASSIGN_OR_RETURN(fs::path target, CachePath(source, spec, key));
+    TESSERA_ASSIGN_OR_RETURN(SourceFile file, SourceFile::Open(source));
+    fs::path target = CachePath(file, spec, key);
     std::error_code ec;
     if (fs::exists(target, ec)) {
         return target;
@@ -51,7 +51,7 @@ Result<fs::path> ImageRenderer::Render(const fs::path& source, RenditionSpec spe
         }
         in_flight_.insert(target.string());
     }
-    Status rendered = RenderTo(source, spec, target);
+    Status rendered = RenderTo(file, spec, target);
     {
         std::lock_guard lock(mu_);
         in_flight_.erase(target.string());
@@ -65,12 +65,13 @@ Result<std::uintmax_t> ImageRenderer::RemoveGroup(const std::string& group) {
     return blobs_internal::RemoveGroup(cache_dir_, group);
 }
 
-Status ImageRenderer::RenderTo(const fs::path& source, const RenditionSpec& spec,
+Status ImageRenderer::RenderTo(const SourceFile& source, const RenditionSpec& spec,
                                const fs::path& target) {
     auto format = blobs_internal::SniffFormat(source);
     if (!format.ok()) {
         return Error::FailedPrecondition(format.error().message);
     }
+    TESSERA_ASSIGN_OR_RETURN(auto input, blobs_internal::VipsInput::From(source, *format));
     std::error_code ec;
     fs::create_directories(target.parent_path(), ec);
     if (ec) {
@@ -81,8 +82,8 @@ Status ImageRenderer::RenderTo(const fs::path& source, const RenditionSpec& spec
     try {
         // thumbnail applies EXIF orientation and shrinks while decoding (JPEG DCT scaling,
         // pyramid levels), so a 100-megapixel source costs little.
-        vips::VImage image = vips::VImage::thumbnail(
-            source.c_str(), spec.max_side,
+        vips::VImage image = input.Thumbnail(
+            spec.max_side,
             vips::VImage::option()->set("height", spec.max_side)->set("size", VIPS_SIZE_DOWN));
         ToDisplayable(image).jpegsave(
             temp.c_str(), vips::VImage::option()->set("Q", spec.quality)->set("strip", true));

@@ -12,6 +12,7 @@
 
 #include "base/result.hpp"
 #include "blobs/cache_key.hpp"
+#include "blobs/source_file.hpp"
 
 namespace tessera {
 
@@ -31,10 +32,13 @@ public:
     // Thread-safe; concurrent calls for the same rendition render it once. The key names the
     // rendition (e.g. {"p1", "i42-display"}); group and name are 1-120 characters of
     // [A-Za-z0-9._-], not starting with '.'.
+    // The source is read only through SourceFile (source_file.hpp), also to name the cached
+    // file, so a source that now resolves outside its root is never rendered nor served.
     // Errors: kInvalidArgument for a bad key, kNotFound when the source is gone,
-    // kFailedPrecondition (with the reason) when it cannot be decoded, kInternal when the cache
-    // cannot be written.
-    Result<std::filesystem::path> Render(const std::filesystem::path& source, RenditionSpec spec,
+    // kPermissionDenied when it resolves outside its root, kFailedPrecondition (with the reason)
+    // when it cannot be decoded, kInternal when the cache cannot be written. Messages name no
+    // source path.
+    Result<std::filesystem::path> Render(const SourceRef& source, RenditionSpec spec,
                                          const CacheKey& key);
     // Removes every rendition of the group (a deleted project's); returns how many files and
     // folders went. A render of that group still running may leave its file behind.
@@ -43,9 +47,9 @@ public:
     const std::filesystem::path& cache_dir() const { return cache_dir_; }
 
 private:
-    Result<std::filesystem::path> CachePath(const std::filesystem::path& source,
-                                            const RenditionSpec& spec, const CacheKey& key) const;
-    Status RenderTo(const std::filesystem::path& source, const RenditionSpec& spec,
+    std::filesystem::path CachePath(const SourceFile& source, const RenditionSpec& spec,
+                                    const CacheKey& key) const;
+    Status RenderTo(const SourceFile& source, const RenditionSpec& spec,
                     const std::filesystem::path& target);
 
     std::filesystem::path cache_dir_;

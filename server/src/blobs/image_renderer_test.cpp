@@ -22,6 +22,7 @@ protected:
         fs::create_directories(dir_.path() / "src");
     }
     fs::path Src(const std::string& name) const { return dir_.path() / "src" / name; }
+    SourceRef Ref(const std::string& name) const { return {dir_.path() / "src", Src(name)}; }
 
     TempDir dir_;
     ImageRenderer renderer_{dir_.path() / "cache"};
@@ -30,12 +31,12 @@ protected:
 TEST_F(ImageRendererTest, DisplayAndThumbnailFitTheirBox) {
     testing::WriteImage(Src("wide.png"), 3000, 1000);
     auto display =
-        renderer_.Render(Src("wide.png"), RenditionSpec::Display(), CacheKey{"p1", "i1-display"});
+        renderer_.Render(Ref("wide.png"), RenditionSpec::Display(), CacheKey{"p1", "i1-display"});
     ASSERT_TRUE(display.ok()) << display.error().message;
     EXPECT_EQ(ImageSize(*display), (std::pair{2048, 683}));
     EXPECT_EQ(display->extension(), ".jpg");
     auto thumb =
-        renderer_.Render(Src("wide.png"), RenditionSpec::Thumbnail(), CacheKey{"p1", "i1-thumb"});
+        renderer_.Render(Ref("wide.png"), RenditionSpec::Thumbnail(), CacheKey{"p1", "i1-thumb"});
     ASSERT_TRUE(thumb.ok()) << thumb.error().message;
     EXPECT_EQ(ImageSize(*thumb), (std::pair{256, 85}));
     EXPECT_NE(*display, *thumb);
@@ -44,14 +45,14 @@ TEST_F(ImageRendererTest, DisplayAndThumbnailFitTheirBox) {
 TEST_F(ImageRendererTest, SmallImagesAreNotEnlarged) {
     testing::WriteImage(Src("small.jpg"), 100, 50);
     auto out =
-        renderer_.Render(Src("small.jpg"), RenditionSpec::Display(), CacheKey{"p1", "i2-display"});
+        renderer_.Render(Ref("small.jpg"), RenditionSpec::Display(), CacheKey{"p1", "i2-display"});
     ASSERT_TRUE(out.ok()) << out.error().message;
     EXPECT_EQ(ImageSize(*out), (std::pair{100, 50}));
 }
 
 TEST_F(ImageRendererTest, AppliesExifOrientation) {
     testing::WriteImage(Src("rotated.jpg"), 300, 100, 6);
-    auto out = renderer_.Render(Src("rotated.jpg"), RenditionSpec::Display(),
+    auto out = renderer_.Render(Ref("rotated.jpg"), RenditionSpec::Display(),
                                 CacheKey{"p1", "i3-display"});
     ASSERT_TRUE(out.ok()) << out.error().message;
     EXPECT_EQ(ImageSize(*out), (std::pair{100, 300}));
@@ -61,7 +62,7 @@ TEST_F(ImageRendererTest, AlphaAndBmpSourcesBecomeJpeg) {
     testing::WriteImage(Src("alpha.png"), 64, 64, 1, 4);
     testing::WriteBmp(Src("plain.bmp"), 30, 20);
     for (const char* name : {"alpha.png", "plain.bmp"}) {
-        auto out = renderer_.Render(Src(name), RenditionSpec::Thumbnail(),
+        auto out = renderer_.Render(Ref(name), RenditionSpec::Thumbnail(),
                                     CacheKey{"p1", "k-" + std::string(name)});
         ASSERT_TRUE(out.ok()) << name << ": " << out.error().message;
         EXPECT_EQ(ImageSize(*out).first > 0, true);
@@ -71,13 +72,13 @@ TEST_F(ImageRendererTest, AlphaAndBmpSourcesBecomeJpeg) {
 TEST_F(ImageRendererTest, SecondRequestIsServedFromTheCache) {
     testing::WriteImage(Src("a.png"), 500, 400);
     auto first =
-        renderer_.Render(Src("a.png"), RenditionSpec::Thumbnail(), CacheKey{"p1", "i4-thumb"});
+        renderer_.Render(Ref("a.png"), RenditionSpec::Thumbnail(), CacheKey{"p1", "i4-thumb"});
     ASSERT_TRUE(first.ok());
     auto written = fs::last_write_time(*first);
     // Mark the cached file so a re-render would be visible.
     fs::last_write_time(*first, written - std::chrono::hours(1));
     auto second =
-        renderer_.Render(Src("a.png"), RenditionSpec::Thumbnail(), CacheKey{"p1", "i4-thumb"});
+        renderer_.Render(Ref("a.png"), RenditionSpec::Thumbnail(), CacheKey{"p1", "i4-thumb"});
     ASSERT_TRUE(second.ok());
     EXPECT_EQ(*first, *second);
     EXPECT_EQ(fs::last_write_time(*second), written - std::chrono::hours(1));
@@ -86,11 +87,11 @@ TEST_F(ImageRendererTest, SecondRequestIsServedFromTheCache) {
 TEST_F(ImageRendererTest, ChangedSourceIsRenderedAgain) {
     testing::WriteImage(Src("a.png"), 500, 400);
     auto first =
-        renderer_.Render(Src("a.png"), RenditionSpec::Display(), CacheKey{"p1", "i5-display"});
+        renderer_.Render(Ref("a.png"), RenditionSpec::Display(), CacheKey{"p1", "i5-display"});
     ASSERT_TRUE(first.ok());
     testing::WriteImage(Src("a.png"), 300, 600);
     auto second =
-        renderer_.Render(Src("a.png"), RenditionSpec::Display(), CacheKey{"p1", "i5-display"});
+        renderer_.Render(Ref("a.png"), RenditionSpec::Display(), CacheKey{"p1", "i5-display"});
     ASSERT_TRUE(second.ok());
     EXPECT_NE(*first, *second);
     EXPECT_EQ(ImageSize(*second), (std::pair{300, 600}));
@@ -103,7 +104,7 @@ TEST_F(ImageRendererTest, ConcurrentRequestsForOneKeyAgreeAndLeaveNoTempFiles) {
     threads.reserve(8);
     for (int i = 0; i < 8; ++i) {
         threads.emplace_back([&, i] {
-            results[i] = renderer_.Render(Src("big.jpg"), RenditionSpec::Display(),
+            results[i] = renderer_.Render(Ref("big.jpg"), RenditionSpec::Display(),
                                           CacheKey{"p1", "i6-display"});
         });
     }
@@ -130,31 +131,44 @@ TEST_F(ImageRendererTest, ErrorsAreValues) {
     testing::WriteImage(Src("cut.png"), 200, 200);
     testing::Truncate(Src("cut.png"), 30);
     testing::WriteText(Src("x.dicom"), "DICM");
-    EXPECT_EQ(renderer_.Render(Src("junk.jpg"), RenditionSpec::Display(), CacheKey{"p1", "a"})
+    EXPECT_EQ(renderer_.Render(Ref("junk.jpg"), RenditionSpec::Display(), CacheKey{"p1", "a"})
                   .error()
                   .code,
               ErrorCode::kFailedPrecondition);
-    EXPECT_EQ(renderer_.Render(Src("cut.png"), RenditionSpec::Display(), CacheKey{"p1", "b"})
+    EXPECT_EQ(renderer_.Render(Ref("cut.png"), RenditionSpec::Display(), CacheKey{"p1", "b"})
                   .error()
                   .code,
               ErrorCode::kFailedPrecondition);
-    EXPECT_EQ(renderer_.Render(Src("x.dicom"), RenditionSpec::Display(), CacheKey{"p1", "c"})
+    EXPECT_EQ(renderer_.Render(Ref("x.dicom"), RenditionSpec::Display(), CacheKey{"p1", "c"})
                   .error()
                   .code,
               ErrorCode::kFailedPrecondition);
-    EXPECT_EQ(renderer_.Render(Src("gone.png"), RenditionSpec::Display(), CacheKey{"p1", "d"})
+    EXPECT_EQ(renderer_.Render(Ref("gone.png"), RenditionSpec::Display(), CacheKey{"p1", "d"})
                   .error()
                   .code,
               ErrorCode::kNotFound);
     testing::WriteImage(Src("ok.png"), 10, 10);
     for (const std::string& key :
          std::vector<std::string>{"", "../escape", "a/b", ".hidden", std::string(121, 'k')}) {
-        EXPECT_EQ(renderer_.Render(Src("ok.png"), RenditionSpec::Display(), CacheKey{"p1", key})
+        EXPECT_EQ(renderer_.Render(Ref("ok.png"), RenditionSpec::Display(), CacheKey{"p1", key})
                       .error()
                       .code,
                   ErrorCode::kInvalidArgument)
             << key;
     }
+}
+
+TEST_F(ImageRendererTest, NeverRendersASourceSwappedForALinkLeavingTheRoot) {
+    testing::WriteImage(Src("a.png"), 40, 30);
+    testing::WriteImage(dir_.path() / "outside.png", 50, 50);
+    ASSERT_TRUE(
+        renderer_.Render(Ref("a.png"), RenditionSpec::Thumbnail(), CacheKey{"p1", "a"}).ok());
+    fs::remove(Src("a.png"));
+    fs::create_symlink(dir_.path() / "outside.png", Src("a.png"));
+    auto swapped = renderer_.Render(Ref("a.png"), RenditionSpec::Thumbnail(), CacheKey{"p1", "a"});
+    ASSERT_FALSE(swapped.ok());
+    EXPECT_EQ(swapped.error().code, ErrorCode::kPermissionDenied);
+    EXPECT_EQ(swapped.error().message.find(dir_.path().string()), std::string::npos);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <system_error>
 
+#include "base/log.hpp"
 #include "blobs/image_format.hpp"
 
 namespace tessera::blobs_internal {
@@ -18,13 +19,12 @@ constexpr const char* kDzName = "p";  // dzsave writes p.dzi and p_files/<dz lev
 
 // Sequential access lets libvips decode the source strip by strip while dzsave consumes it.
 // Rotating by EXIF orientation needs random access; only small camera JPEGs carry it.
-vips::VImage OpenOriented(const fs::path& source) {
-    vips::VImage image = vips::VImage::new_from_file(
-        source.c_str(), vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
+vips::VImage OpenOriented(const VipsInput& input) {
+    vips::VImage image = input.Load(vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
     if (vips_image_get_orientation(image.get_image()) <= 1) {
         return image;
     }
-    return vips::VImage::new_from_file(source.c_str()).autorot();
+    return input.Load().autorot();
 }
 
 Status WriteInfo(const fs::path& dir, const PyramidInfo& info) {
@@ -90,17 +90,18 @@ private:
 
 }  // namespace
 
-Status WritePyramid(const fs::path& source, const fs::path& dir, const TileSpec& spec,
+Status WritePyramid(const SourceFile& source, const fs::path& dir, const TileSpec& spec,
                     const std::function<void(double)>& on_progress,
                     const std::function<bool()>& stop) {
     auto format = SniffFormat(source);
     if (!format.ok()) {
         return Error::FailedPrecondition(format.error().message);
     }
+    TESSERA_ASSIGN_OR_RETURN(auto input, VipsInput::From(source, *format));
     PyramidInfo info;
     EvalWatch watch{&on_progress, &stop};
     try {
-        vips::VImage image = ToDisplayable(OpenOriented(source));
+        vips::VImage image = ToDisplayable(OpenOriented(input));
         info = {image.width(), image.height(), spec.tile_size,
                 PyramidLevels(image.width(), image.height(), spec.tile_size)};
         EvalConnection connection(image.get_image(), &watch);
@@ -134,7 +135,9 @@ Result<PyramidInfo> ReadPyramidInfo(const fs::path& dir) {
     PyramidInfo info;
     if (!(in >> info.width >> info.height >> info.tile_size >> info.levels) || info.width < 1 ||
         info.height < 1 || info.tile_size < 1 || info.levels < 1) {
-        return Error::Internal("tile pyramid index is unreadable: " + dir.string());
+        // The folder is a server path: logged for the operator, kept out of the reply.
+        log::Warn("tile pyramid index is unreadable", {{"path", dir.string()}});
+        return Error::Internal("tile pyramid index is unreadable");
     }
     return info;
 }

@@ -15,7 +15,7 @@ namespace tessera::blobs_internal {
 // kFailedPrecondition when the source cannot be decoded, kInternal when dzsave's level count
 // disagrees with PyramidLevels or the index cannot be written. Leaves `dir` half-written on
 // error: the caller removes it.
-Status WritePyramid(const std::filesystem::path& source, const std::filesystem::path& dir,
+Status WritePyramid(const SourceFile& source, const std::filesystem::path& dir,
                     const TileSpec& spec, const std::function<void(double)>& on_progress,
                     const std::function<bool()>& stop);
 

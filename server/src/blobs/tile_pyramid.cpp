@@ -156,33 +156,33 @@ TilePyramid::~TilePyramid() {
     }
 }
 
-Status TilePyramid::CheckRequest(const fs::path& source, const CacheKey& key) const {
+Status TilePyramid::CheckRequest(const SourceRef& source, const CacheKey& key) const {
     TESSERA_TRY(blobs_internal::CheckKey(key));
     if (spec_.tile_size < 16 || spec_.quality < 1 || spec_.quality > 100) {
         return Error::InvalidArgument("bad tile size or quality");
     }
-    if (blobs_internal::HasDicomExtension(source)) {
+    if (blobs_internal::HasDicomExtension(source.path)) {
         return Error::FailedPrecondition("DICOM support arrives with a later issue");
     }
     return Status::Ok();
 }
 
-Result<fs::path> TilePyramid::CachePath(const fs::path& source, const CacheKey& key) const {
+fs::path TilePyramid::CachePath(const SourceFile& source, const CacheKey& key) const {
     std::string spec = "t" + std::to_string(spec_.tile_size) + "q" + std::to_string(spec_.quality);
-    TESSERA_ASSIGN_OR_RETURN(std::string name,
-                             blobs_internal::VersionedName(source, key.name, spec));
+    std::string name = blobs_internal::VersionedName(source, key.name, spec);
     return blobs_internal::ShardDir(cache_dir_, key) / name;
 }
 
-Result<PyramidInfo> TilePyramid::Info(const fs::path& source, const CacheKey& key,
+Result<PyramidInfo> TilePyramid::Info(const SourceRef& source, const CacheKey& key,
                                       const StopFn& stop) {
     TESSERA_TRY(CheckRequest(source, key));
     return Ensure(source, key, stop, /*urgent=*/false);
 }
 
-Result<PyramidInfo> TilePyramid::Ensure(const fs::path& source, const CacheKey& key,
+Result<PyramidInfo> TilePyramid::Ensure(const SourceRef& source, const CacheKey& key,
                                         const StopFn& stop, bool urgent) {
-    TESSERA_ASSIGN_OR_RETURN(fs::path target, CachePath(source, key));
+    TESSERA_ASSIGN_OR_RETURN(SourceFile file, SourceFile::Open(source));
+    fs::path target = CachePath(file, key);
     std::error_code ec;
     if (fs::exists(target, ec)) {
         return blobs_internal::ReadPyramidInfo(target);
@@ -205,7 +205,7 @@ Result<PyramidInfo> TilePyramid::Ensure(const fs::path& source, const CacheKey& 
         if (stop && stop()) {
             return Error::Unavailable("tile pyramid build was stopped");
         }
-        TESSERA_TRY(Build(source, target, stop));
+        TESSERA_TRY(Build(file, target, stop));
         RemoveOtherVersions(target, key.name);
         return blobs_internal::ReadPyramidInfo(target);
     }();
@@ -234,7 +234,7 @@ bool TilePyramid::WaitForOtherProcess(const fs::path& target, const StopFn& stop
     return fs::exists(target, ec);
 }
 
-Status TilePyramid::Build(const fs::path& source, const fs::path& target, const StopFn& stop) {
+Status TilePyramid::Build(const SourceFile& source, const fs::path& target, const StopFn& stop) {
     fs::path temp = target;
     temp += blobs_internal::TempSuffix();
     std::error_code ec;
@@ -295,9 +295,10 @@ void TilePyramid::RememberFailure(const std::string& target, const Error& error)
     failed_[target] = error;
 }
 
-Result<PyramidStatus> TilePyramid::Poll(const fs::path& source, const CacheKey& key) {
+Result<PyramidStatus> TilePyramid::Poll(const SourceRef& source, const CacheKey& key) {
     TESSERA_TRY(CheckRequest(source, key));
-    TESSERA_ASSIGN_OR_RETURN(fs::path target, CachePath(source, key));
+    TESSERA_ASSIGN_OR_RETURN(SourceFile file, SourceFile::Open(source));
+    fs::path target = CachePath(file, key);
     std::error_code ec;
     if (fs::exists(target, ec)) {
         TESSERA_ASSIGN_OR_RETURN(PyramidInfo info, blobs_internal::ReadPyramidInfo(target));
@@ -360,7 +361,7 @@ void TilePyramid::BackgroundLoop() {
         auto built = Ensure(next.source, next.key, stop, /*urgent=*/true);
         if (!built.ok() && built.error().code != ErrorCode::kUnavailable) {
             log::Warn("tile pyramid build failed",
-                      {{"source", next.source.string()}, {"error", built.error().message}});
+                      {{"source", next.source.path.string()}, {"error", built.error().message}});
         }
         {
             std::lock_guard lock(mu_);
@@ -370,10 +371,11 @@ void TilePyramid::BackgroundLoop() {
     }
 }
 
-Result<TileFile> TilePyramid::Tile(const fs::path& source, const CacheKey& key, int level, int col,
+Result<TileFile> TilePyramid::Tile(const SourceRef& source, const CacheKey& key, int level, int col,
                                    int row) {
     TESSERA_TRY(CheckRequest(source, key));
-    TESSERA_ASSIGN_OR_RETURN(fs::path target, CachePath(source, key));
+    TESSERA_ASSIGN_OR_RETURN(SourceFile file, SourceFile::Open(source));
+    fs::path target = CachePath(file, key);
     std::error_code ec;
     if (!fs::exists(target, ec)) {
         return Error::Unavailable("the tile pyramid is not built yet");
@@ -385,7 +387,8 @@ Result<TileFile> TilePyramid::Tile(const fs::path& source, const CacheKey& key, 
     }
     fs::path path = blobs_internal::TilePathIn(target, info, level, col, row);
     if (!fs::is_regular_file(path, ec)) {
-        return Error::Internal("tile pyramid is missing a tile: " + path.string());
+        log::Warn("tile pyramid is missing a tile", {{"path", path.string()}});
+        return Error::Internal("tile pyramid is missing a tile");
     }
     return TileFile{path, target.filename().string()};
 }

@@ -25,6 +25,7 @@
 
 #include "base/result.hpp"
 #include "blobs/cache_key.hpp"
+#include "blobs/source_file.hpp"
 
 namespace tessera {
 
@@ -74,25 +75,27 @@ public:
 
     // All methods are thread-safe. A key's group and name are 1-120 characters of
     // [A-Za-z0-9._-], not starting with '.'.
+    // Every call opens the source through SourceFile (source_file.hpp), also to name the
+    // pyramid, so a source that now resolves outside its root is neither built nor served.
     // Errors shared by all: kInvalidArgument for a bad key, kNotFound when the source is gone,
-    // kFailedPrecondition (with the reason) when the source cannot be decoded, kInternal when
-    // the cache cannot be written.
+    // kPermissionDenied when it resolves outside its root, kFailedPrecondition (with the
+    // reason) when the source cannot be decoded, kInternal when the cache cannot be written.
+    // Messages name no source path.
 
     // Builds the pyramid on the calling thread unless it exists, and describes it. Waits for a
     // build of the same pyramid already running (here, or in another process sharing the
     // cache) and for any other build of this object to finish first. `stop` is asked during
     // the build; when it answers true the build is abandoned with kUnavailable.
-    Result<PyramidInfo> Info(const std::filesystem::path& source, const CacheKey& key,
-                             const StopFn& stop = {});
+    Result<PyramidInfo> Info(const SourceRef& source, const CacheKey& key, const StopFn& stop = {});
     // Never waits for a build: ready with the info when the pyramid exists, else its build's
     // progress. When nobody is building it, queues a build on this object's background thread
     // (the most recently polled pyramid is built first). A build that failed is reported as
     // its error (decoding errors until the source changes; others once, then retried).
-    Result<PyramidStatus> Poll(const std::filesystem::path& source, const CacheKey& key);
+    Result<PyramidStatus> Poll(const SourceRef& source, const CacheKey& key);
     // A tile of a finished pyramid. Never builds: kUnavailable when the pyramid is not built
     // yet, kNotFound when level/col/row is outside it.
-    Result<TileFile> Tile(const std::filesystem::path& source, const CacheKey& key, int level,
-                          int col, int row);
+    Result<TileFile> Tile(const SourceRef& source, const CacheKey& key, int level, int col,
+                          int row);
     // Removes every pyramid of the group (a deleted project's); returns how many files and
     // folders went.
     Result<std::uintmax_t> RemoveGroup(const std::string& group);
@@ -102,22 +105,20 @@ public:
 
 private:
     struct Queued {
-        std::filesystem::path source;
+        SourceRef source;
         CacheKey key;
         std::string target;
     };
 
-    Status CheckRequest(const std::filesystem::path& source, const CacheKey& key) const;
-    Result<std::filesystem::path> CachePath(const std::filesystem::path& source,
-                                            const CacheKey& key) const;
+    Status CheckRequest(const SourceRef& source, const CacheKey& key) const;
+    std::filesystem::path CachePath(const SourceFile& source, const CacheKey& key) const;
     // `urgent` builds (a viewer is waiting) get the build slot before the job's next one.
-    Result<PyramidInfo> Ensure(const std::filesystem::path& source, const CacheKey& key,
-                               const StopFn& stop, bool urgent);
+    Result<PyramidInfo> Ensure(const SourceRef& source, const CacheKey& key, const StopFn& stop,
+                               bool urgent);
     class SlotGuard;
     // Waits while another process's build of `target` is alive; true when it finished it.
     bool WaitForOtherProcess(const std::filesystem::path& target, const StopFn& stop);
-    Status Build(const std::filesystem::path& source, const std::filesystem::path& target,
-                 const StopFn& stop);
+    Status Build(const SourceFile& source, const std::filesystem::path& target, const StopFn& stop);
     void SetProgress(const std::string& target, double progress);
     void RememberFailure(const std::string& target, const Error& error);
     void BackgroundLoop();

@@ -59,6 +59,8 @@ protected:
         fs::create_directories(dir_.path() / "src");
     }
     fs::path Src(const std::string& name) const { return dir_.path() / "src" / name; }
+    SourceRef Ref(const std::string& name) const { return RefOf(Src(name)); }
+    SourceRef RefOf(const fs::path& path) const { return {dir_.path() / "src", path}; }
     fs::path LargeTiff() {
         fs::path path = Src("large.tif");
         if (!fs::exists(path)) {
@@ -103,7 +105,7 @@ TEST(PyramidLevelsTest, HalvesUntilOneTile) {
 }
 
 TEST_F(TilePyramidTest, InfoDescribesTheLevels) {
-    auto info = pyramid_.Info(LargeTiff(), K("i1"));
+    auto info = pyramid_.Info(RefOf(LargeTiff()), K("i1"));
     ASSERT_TRUE(info.ok()) << info.error().message;
     EXPECT_EQ(info->width, kWidth);
     EXPECT_EQ(info->height, kHeight);
@@ -112,13 +114,13 @@ TEST_F(TilePyramidTest, InfoDescribesTheLevels) {
 }
 
 TEST_F(TilePyramidTest, TilesHaveTheRightSizesAtEveryLevel) {
-    auto info = pyramid_.Info(LargeTiff(), K("i1"));
+    auto info = pyramid_.Info(RefOf(LargeTiff()), K("i1"));
     ASSERT_TRUE(info.ok()) << info.error().message;
     for (int level = 0; level < info->levels; ++level) {
         int cols = info->Columns(level);
         int rows = info->Rows(level);
         for (auto [col, row] : {std::pair{0, 0}, std::pair{cols - 1, rows - 1}}) {
-            auto tile = pyramid_.Tile(LargeTiff(), K("i1"), level, col, row);
+            auto tile = pyramid_.Tile(RefOf(LargeTiff()), K("i1"), level, col, row);
             ASSERT_TRUE(tile.ok())
                 << level << "/" << col << "/" << row << ": " << tile.error().message;
             int want_w = std::min(512, info->LevelWidth(level) - col * 512);
@@ -128,30 +130,30 @@ TEST_F(TilePyramidTest, TilesHaveTheRightSizesAtEveryLevel) {
         }
     }
     // Edge tiles of level 0 are smaller: 5000 = 9 * 512 + 392, 3000 = 5 * 512 + 440.
-    auto edge = pyramid_.Tile(LargeTiff(), K("i1"), 0, 9, 5);
+    auto edge = pyramid_.Tile(RefOf(LargeTiff()), K("i1"), 0, 9, 5);
     ASSERT_TRUE(edge.ok());
     EXPECT_EQ(ImageSize(edge->path), (std::pair{392, 440}));
-    auto top = pyramid_.Tile(LargeTiff(), K("i1"), 4, 0, 0);
+    auto top = pyramid_.Tile(RefOf(LargeTiff()), K("i1"), 4, 0, 0);
     ASSERT_TRUE(top.ok());
     EXPECT_EQ(ImageSize(top->path), (std::pair{313, 188}));
 }
 
 TEST_F(TilePyramidTest, TilesShowTheRightPixels) {
-    ASSERT_TRUE(pyramid_.Info(LargeTiff(), K("i1")).ok());
-    auto red = pyramid_.Tile(LargeTiff(), K("i1"), 0, 2, 1);
+    ASSERT_TRUE(pyramid_.Info(RefOf(LargeTiff()), K("i1")).ok());
+    auto red = pyramid_.Tile(RefOf(LargeTiff()), K("i1"), 0, 2, 1);
     ASSERT_TRUE(red.ok()) << red.error().message;
     EXPECT_TRUE(Near(PixelAt(red->path, 256, 256), 255, 0, 0));
     EXPECT_TRUE(Near(PixelAt(red->path, 5, 5), 255, 0, 0));
-    auto black = pyramid_.Tile(LargeTiff(), K("i1"), 0, 1, 1);
+    auto black = pyramid_.Tile(RefOf(LargeTiff()), K("i1"), 0, 1, 1);
     ASSERT_TRUE(black.ok());
     EXPECT_TRUE(Near(PixelAt(black->path, 256, 256), 0, 0, 0));
-    auto edge = pyramid_.Tile(LargeTiff(), K("i1"), 0, 9, 0);
+    auto edge = pyramid_.Tile(RefOf(LargeTiff()), K("i1"), 0, 9, 0);
     ASSERT_TRUE(edge.ok());
     EXPECT_TRUE(Near(PixelAt(edge->path, 388, 100), 0, 255, 0));
     EXPECT_TRUE(Near(PixelAt(edge->path, 370, 100), 0, 0, 0));
     // Level 1 halves: the square is at x 512-767, y 256-511, i.e. the lower-left quarter of
     // tile (1, 0).
-    auto half = pyramid_.Tile(LargeTiff(), K("i1"), 1, 1, 0);
+    auto half = pyramid_.Tile(RefOf(LargeTiff()), K("i1"), 1, 1, 0);
     ASSERT_TRUE(half.ok());
     EXPECT_TRUE(Near(PixelAt(half->path, 100, 400), 255, 0, 0));
     EXPECT_TRUE(Near(PixelAt(half->path, 400, 100), 0, 0, 0));
@@ -160,11 +162,11 @@ TEST_F(TilePyramidTest, TilesShowTheRightPixels) {
 
 TEST_F(TilePyramidTest, OutOfRangeTilesAreNotFound) {
     fs::path source = LargeTiff();
-    ASSERT_TRUE(pyramid_.Info(source, K("i1")).ok());
+    ASSERT_TRUE(pyramid_.Info(RefOf(source), K("i1")).ok());
     for (auto [level, col, row] :
          {std::tuple{5, 0, 0}, std::tuple{-1, 0, 0}, std::tuple{0, 10, 0}, std::tuple{0, 0, 6},
           std::tuple{0, -1, 0}, std::tuple{4, 1, 0}}) {
-        auto tile = pyramid_.Tile(source, K("i1"), level, col, row);
+        auto tile = pyramid_.Tile(RefOf(source), K("i1"), level, col, row);
         ASSERT_FALSE(tile.ok()) << level << "/" << col << "/" << row;
         EXPECT_EQ(tile.error().code, ErrorCode::kNotFound);
     }
@@ -172,23 +174,23 @@ TEST_F(TilePyramidTest, OutOfRangeTilesAreNotFound) {
 
 TEST_F(TilePyramidTest, SmallImageIsOneLevelOneTile) {
     testing::WriteImage(Src("small.png"), 300, 200);
-    auto info = pyramid_.Info(Src("small.png"), K("small"));
+    auto info = pyramid_.Info(Ref("small.png"), K("small"));
     ASSERT_TRUE(info.ok()) << info.error().message;
     EXPECT_EQ(info->levels, 1);
-    auto tile = pyramid_.Tile(Src("small.png"), K("small"), 0, 0, 0);
+    auto tile = pyramid_.Tile(Ref("small.png"), K("small"), 0, 0, 0);
     ASSERT_TRUE(tile.ok()) << tile.error().message;
     EXPECT_EQ(ImageSize(tile->path), (std::pair{300, 200}));
-    EXPECT_FALSE(pyramid_.Tile(Src("small.png"), K("small"), 0, 1, 0).ok());
+    EXPECT_FALSE(pyramid_.Tile(Ref("small.png"), K("small"), 0, 1, 0).ok());
 }
 
 TEST_F(TilePyramidTest, AppliesExifOrientationLikeTheProbe) {
     testing::WriteImage(Src("rotated.jpg"), 900, 300, 6);
-    auto info = pyramid_.Info(Src("rotated.jpg"), K("rot"));
+    auto info = pyramid_.Info(Ref("rotated.jpg"), K("rot"));
     ASSERT_TRUE(info.ok()) << info.error().message;
     EXPECT_EQ(info->width, 300);
     EXPECT_EQ(info->height, 900);
     EXPECT_EQ(info->levels, 2);
-    auto tile = pyramid_.Tile(Src("rotated.jpg"), K("rot"), 0, 0, 1);
+    auto tile = pyramid_.Tile(Ref("rotated.jpg"), K("rot"), 0, 0, 1);
     ASSERT_TRUE(tile.ok()) << tile.error().message;
     EXPECT_EQ(ImageSize(tile->path), (std::pair{300, 900 - 512}));
 }
@@ -200,11 +202,11 @@ TEST_F(TilePyramidTest, ConcurrentFirstRequestsBuildOnce) {
     threads.reserve(6);
     for (int i = 0; i < 6; ++i) {
         threads.emplace_back([&, i] {
-            if (auto info = pyramid_.Info(source, K("i1")); !info.ok()) {
+            if (auto info = pyramid_.Info(RefOf(source), K("i1")); !info.ok()) {
                 results[i] = info.error();
                 return;
             }
-            results[i] = pyramid_.Tile(source, K("i1"), 0, i, 0);
+            results[i] = pyramid_.Tile(RefOf(source), K("i1"), 0, i, 0);
         });
     }
     for (auto& t : threads) {
@@ -220,15 +222,15 @@ TEST_F(TilePyramidTest, ConcurrentFirstRequestsBuildOnce) {
 
 TEST_F(TilePyramidTest, ChangedSourceGetsANewPyramid) {
     testing::WriteImage(Src("a.png"), 600, 400);
-    ASSERT_TRUE(pyramid_.Info(Src("a.png"), K("a")).ok());
-    auto first = pyramid_.Tile(Src("a.png"), K("a"), 0, 0, 0);
+    ASSERT_TRUE(pyramid_.Info(Ref("a.png"), K("a")).ok());
+    auto first = pyramid_.Tile(Ref("a.png"), K("a"), 0, 0, 0);
     ASSERT_TRUE(first.ok()) << first.error().message;
     testing::WriteImage(Src("a.png"), 700, 400);
     fs::last_write_time(Src("a.png"), fs::last_write_time(Src("a.png")) + std::chrono::hours(1));
-    auto info = pyramid_.Info(Src("a.png"), K("a"));
+    auto info = pyramid_.Info(Ref("a.png"), K("a"));
     ASSERT_TRUE(info.ok()) << info.error().message;
     EXPECT_EQ(info->width, 700);
-    auto second = pyramid_.Tile(Src("a.png"), K("a"), 0, 0, 0);
+    auto second = pyramid_.Tile(Ref("a.png"), K("a"), 0, 0, 0);
     ASSERT_TRUE(second.ok());
     EXPECT_NE(first->version, second->version);
     // The first version's folder is gone: only the new pyramid is left.
@@ -236,35 +238,35 @@ TEST_F(TilePyramidTest, ChangedSourceGetsANewPyramid) {
 }
 
 TEST_F(TilePyramidTest, ErrorsAreValues) {
-    auto missing = pyramid_.Info(Src("nope.png"), K("k"));
+    auto missing = pyramid_.Info(Ref("nope.png"), K("k"));
     ASSERT_FALSE(missing.ok());
     EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 
     testing::WriteText(Src("fake.jpg"), "not an image");
-    auto bad = pyramid_.Info(Src("fake.jpg"), K("k"));
+    auto bad = pyramid_.Info(Ref("fake.jpg"), K("k"));
     ASSERT_FALSE(bad.ok());
     EXPECT_EQ(bad.error().code, ErrorCode::kFailedPrecondition);
 
     testing::WriteImage(Src("cut.png"), 200, 200);
     testing::Truncate(Src("cut.png"), 30);
-    auto cut = pyramid_.Info(Src("cut.png"), K("cut"));
+    auto cut = pyramid_.Info(Ref("cut.png"), K("cut"));
     ASSERT_FALSE(cut.ok());
     EXPECT_EQ(cut.error().code, ErrorCode::kFailedPrecondition);
 
     testing::WriteImage(Src("ok.png"), 10, 10);
     for (const char* bad : {"", "../up", "a/b", ".hidden"}) {
         for (const CacheKey& key : {CacheKey{"p1", bad}, CacheKey{bad, "i1"}}) {
-            auto result = pyramid_.Info(Src("ok.png"), key);
+            auto result = pyramid_.Info(Ref("ok.png"), key);
             ASSERT_FALSE(result.ok()) << key.group << " " << key.name;
             EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
-            EXPECT_EQ(pyramid_.Poll(Src("ok.png"), key).error().code, ErrorCode::kInvalidArgument);
+            EXPECT_EQ(pyramid_.Poll(Ref("ok.png"), key).error().code, ErrorCode::kInvalidArgument);
         }
     }
 }
 
 // Polls until the background build has settled. The bound only keeps a broken build from
 // hanging the test; nothing here depends on how fast it is.
-Result<PyramidStatus> PollUntilSettled(TilePyramid& pyramid, const fs::path& source,
+Result<PyramidStatus> PollUntilSettled(TilePyramid& pyramid, const SourceRef& source,
                                        const CacheKey& key) {
     Result<PyramidStatus> status = Error::Internal("not polled");
     for (int i = 0; i < 2400; ++i) {
@@ -281,17 +283,17 @@ Result<PyramidStatus> PollUntilSettled(TilePyramid& pyramid, const fs::path& sou
 
 TEST_F(TilePyramidTest, PollAnswersAtOnceAndBuildsInTheBackground) {
     fs::path source = LargeTiff();
-    auto first = pyramid_.Poll(source, K("i1"));
+    auto first = pyramid_.Poll(RefOf(source), K("i1"));
     ASSERT_TRUE(first.ok()) << first.error().message;
     EXPECT_FALSE(first->ready);
-    EXPECT_EQ(pyramid_.Tile(source, K("i1"), 0, 0, 0).error().code, ErrorCode::kUnavailable);
-    auto settled = PollUntilSettled(pyramid_, source, K("i1"));
+    EXPECT_EQ(pyramid_.Tile(RefOf(source), K("i1"), 0, 0, 0).error().code, ErrorCode::kUnavailable);
+    auto settled = PollUntilSettled(pyramid_, RefOf(source), K("i1"));
     ASSERT_TRUE(settled.ok()) << settled.error().message;
     ASSERT_TRUE(settled->ready);
     EXPECT_EQ(settled->info.width, kWidth);
     EXPECT_EQ(settled->info.height, kHeight);
     EXPECT_EQ(settled->info.levels, 5);
-    EXPECT_TRUE(pyramid_.Tile(source, K("i1"), 0, 9, 5).ok());
+    EXPECT_TRUE(pyramid_.Tile(RefOf(source), K("i1"), 0, 9, 5).ok());
     EXPECT_EQ(ShardEntries().size(), 1u);
 }
 
@@ -302,7 +304,7 @@ TEST_F(TilePyramidTest, PollReportsTheProgressOfARunningBuild) {
     // The stop callback runs inside the build, each time libvips reports progress: a window
     // onto what a viewer polling at that moment would get.
     auto watch = [&] {
-        auto status = pyramid_.Poll(source, K("i1"));
+        auto status = pyramid_.Poll(RefOf(source), K("i1"));
         if (status.ok() && !status->ready) {
             seen.push_back(status->progress);
         }
@@ -313,7 +315,7 @@ TEST_F(TilePyramidTest, PollReportsTheProgressOfARunningBuild) {
         }
         return false;
     };
-    ASSERT_TRUE(pyramid_.Info(source, K("i1"), watch).ok());
+    ASSERT_TRUE(pyramid_.Info(RefOf(source), K("i1"), watch).ok());
     ASSERT_FALSE(seen.empty());
     EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
     // Not how far the last report got: libvips emits "eval" on a timer, so on a fast machine
@@ -327,21 +329,22 @@ TEST_F(TilePyramidTest, PollReportsTheProgressOfARunningBuild) {
 
 TEST_F(TilePyramidTest, ABuildInAnotherProcessIsReportedNotRepeated) {
     testing::WriteImage(Src("b.png"), 1200, 800);
-    auto name = blobs_internal::VersionedName(Src("b.png"), "b", "t512q85");
-    ASSERT_TRUE(name.ok());
+    auto opened = SourceFile::Open(Ref("b.png"));
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    std::string name = blobs_internal::VersionedName(*opened, "b", "t512q85");
     fs::path marker =
-        blobs_internal::ShardDir(dir_.path() / "tiles", K("b")) / (*name + ".building");
+        blobs_internal::ShardDir(dir_.path() / "tiles", K("b")) / (name + ".building");
     fs::create_directories(marker.parent_path());
     testing::WriteText(marker, "0.25\n");
     for (int i = 0; i < 2; ++i) {
-        auto status = pyramid_.Poll(Src("b.png"), K("b"));
+        auto status = pyramid_.Poll(Ref("b.png"), K("b"));
         ASSERT_TRUE(status.ok()) << status.error().message;
         EXPECT_FALSE(status->ready);
         EXPECT_DOUBLE_EQ(status->progress, 0.25);
     }
     // A marker nobody has touched for an hour belongs to a dead process: build it here.
     fs::last_write_time(marker, fs::file_time_type::clock::now() - std::chrono::hours(1));
-    auto settled = PollUntilSettled(pyramid_, Src("b.png"), K("b"));
+    auto settled = PollUntilSettled(pyramid_, Ref("b.png"), K("b"));
     ASSERT_TRUE(settled.ok()) << settled.error().message;
     EXPECT_TRUE(settled->ready);
     EXPECT_EQ(settled->info.width, 1200);
@@ -349,38 +352,38 @@ TEST_F(TilePyramidTest, ABuildInAnotherProcessIsReportedNotRepeated) {
 
 TEST_F(TilePyramidTest, BackgroundFailuresAreReportedUntilTheSourceChanges) {
     testing::WriteText(Src("fake.jpg"), "not an image");
-    auto failed = PollUntilSettled(pyramid_, Src("fake.jpg"), K("fake"));
+    auto failed = PollUntilSettled(pyramid_, Ref("fake.jpg"), K("fake"));
     ASSERT_FALSE(failed.ok());
     EXPECT_EQ(failed.error().code, ErrorCode::kFailedPrecondition);
-    EXPECT_EQ(pyramid_.Poll(Src("fake.jpg"), K("fake")).error().code,
+    EXPECT_EQ(pyramid_.Poll(Ref("fake.jpg"), K("fake")).error().code,
               ErrorCode::kFailedPrecondition);
     testing::WriteImage(Src("fake.jpg"), 700, 300);
     fs::last_write_time(Src("fake.jpg"),
                         fs::last_write_time(Src("fake.jpg")) + std::chrono::hours(1));
-    auto fixed = PollUntilSettled(pyramid_, Src("fake.jpg"), K("fake"));
+    auto fixed = PollUntilSettled(pyramid_, Ref("fake.jpg"), K("fake"));
     ASSERT_TRUE(fixed.ok()) << fixed.error().message;
     EXPECT_TRUE(fixed->ready);
 }
 
 TEST_F(TilePyramidTest, AStoppedBuildLeavesNothingBehind) {
     fs::path source = LargeTiff();
-    auto stopped = pyramid_.Info(source, K("i1"), [] { return true; });
+    auto stopped = pyramid_.Info(RefOf(source), K("i1"), [] { return true; });
     ASSERT_FALSE(stopped.ok());
     EXPECT_EQ(stopped.error().code, ErrorCode::kUnavailable);
     int calls = 0;
-    auto midway = pyramid_.Info(source, K("i1"), [&] { return ++calls > 3; });
+    auto midway = pyramid_.Info(RefOf(source), K("i1"), [&] { return ++calls > 3; });
     ASSERT_FALSE(midway.ok());
     EXPECT_EQ(midway.error().code, ErrorCode::kUnavailable);
     EXPECT_TRUE(ShardEntries().empty());
     // Nothing remembered as a failure: the next request builds it.
-    EXPECT_TRUE(pyramid_.Info(source, K("i1")).ok());
+    EXPECT_TRUE(pyramid_.Info(RefOf(source), K("i1")).ok());
 }
 
 TEST_F(TilePyramidTest, DestroyingStopsTheBackgroundBuild) {
     fs::path source = LargeTiff();
     {
         TilePyramid doomed(dir_.path() / "tiles");
-        ASSERT_TRUE(doomed.Poll(source, K("i1")).ok());
+        ASSERT_TRUE(doomed.Poll(RefOf(source), K("i1")).ok());
     }
     for (const auto& name : ShardEntries()) {
         EXPECT_EQ(name.find(".tmp-"), std::string::npos) << name;
@@ -396,36 +399,36 @@ TEST_F(TilePyramidTest, AViewersPyramidIsBuiltBeforeTheJobsNextOne) {
     bool polled = false;
     auto viewer_polls = [&] {
         if (!polled) {
-            polled = pyramid_.Poll(Src("viewed.png"), K("viewed")).ok();
+            polled = pyramid_.Poll(Ref("viewed.png"), K("viewed")).ok();
         }
         return false;
     };
-    ASSERT_TRUE(pyramid_.Info(large, K("i1"), viewer_polls).ok());
+    ASSERT_TRUE(pyramid_.Info(RefOf(large), K("i1"), viewer_polls).ok());
     ASSERT_TRUE(polled);
     // ...and the job's next build waits until the viewer's is done.
     std::optional<bool> viewed_ready_first;
     auto check_order = [&] {
         if (!viewed_ready_first) {
-            auto status = pyramid_.Poll(Src("viewed.png"), K("viewed"));
+            auto status = pyramid_.Poll(Ref("viewed.png"), K("viewed"));
             viewed_ready_first = status.ok() && status->ready;
         }
         return false;
     };
-    ASSERT_TRUE(pyramid_.Info(Src("next.png"), K("next"), check_order).ok());
+    ASSERT_TRUE(pyramid_.Info(Ref("next.png"), K("next"), check_order).ok());
     ASSERT_TRUE(viewed_ready_first.has_value());
     EXPECT_TRUE(*viewed_ready_first);
 }
 
 TEST_F(TilePyramidTest, RemoveGroupRemovesOnlyThatGroup) {
     testing::WriteImage(Src("c.png"), 600, 400);
-    ASSERT_TRUE(pyramid_.Info(Src("c.png"), {"p1", "i1"}).ok());
-    ASSERT_TRUE(pyramid_.Info(Src("c.png"), {"p2", "i1"}).ok());
+    ASSERT_TRUE(pyramid_.Info(Ref("c.png"), {"p1", "i1"}).ok());
+    ASSERT_TRUE(pyramid_.Info(Ref("c.png"), {"p2", "i1"}).ok());
     auto removed = pyramid_.RemoveGroup("p1");
     ASSERT_TRUE(removed.ok()) << removed.error().message;
     EXPECT_GT(*removed, 0u);
     EXPECT_FALSE(fs::exists(dir_.path() / "tiles" / "p1"));
-    EXPECT_TRUE(pyramid_.Tile(Src("c.png"), {"p2", "i1"}, 0, 0, 0).ok());
-    EXPECT_EQ(pyramid_.Tile(Src("c.png"), {"p1", "i1"}, 0, 0, 0).error().code,
+    EXPECT_TRUE(pyramid_.Tile(Ref("c.png"), {"p2", "i1"}, 0, 0, 0).ok());
+    EXPECT_EQ(pyramid_.Tile(Ref("c.png"), {"p1", "i1"}, 0, 0, 0).error().code,
               ErrorCode::kUnavailable);
     EXPECT_EQ(*pyramid_.RemoveGroup("p9"), 0u);
     EXPECT_EQ(pyramid_.RemoveGroup("../tiles").error().code, ErrorCode::kInvalidArgument);

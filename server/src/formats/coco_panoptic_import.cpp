@@ -4,6 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "formats/import_limits.hpp"
 #include "formats/png_import.hpp"
 
 namespace tessera {
@@ -181,6 +182,7 @@ Result<ParsedImport> ParseCocoPanoptic(const std::vector<ImportFile>& files) {
             file.bytes.find("\"segments_info\"") == std::string::npos) {
             continue;
         }
+        TESSERA_TRY(CheckJsonNesting(file.bytes, file.path));
         const json doc = json::parse(file.bytes, nullptr, false);
         if (doc.is_discarded() || !doc.is_object() ||
             !doc.value("annotations", json()).is_array()) {

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "formats/import_limits.hpp"
+
 namespace tessera {
 
 namespace {
@@ -53,6 +55,7 @@ Result<ParsedImport> ParseCreateMl(const std::vector<ImportFile>& files) {
         if (!ImportEndsWith(file.path, ".json")) {
             continue;
         }
+        TESSERA_TRY(CheckJsonNesting(file.bytes, file.path));
         json doc = json::parse(file.bytes, nullptr, false);
         if (doc.is_discarded()) {
             return Error::InvalidArgument(file.path + ": invalid JSON");

@@ -413,8 +413,9 @@ TEST(MasksImport, PngOverThePixelLimitIsRefusedNamingTheLimit) {
     png += be32(0) + "IEND" + be32(0);
     auto decoded = DecodeMaskPng(png);
     ASSERT_FALSE(decoded.ok());
+    EXPECT_EQ(decoded.error().code, ErrorCode::kPayloadTooLarge);
     EXPECT_EQ(decoded.error().message,
-              "PNG mask of 40000 x 40000 pixels is over the limit of 1073741824 (2^30) pixels");
+              "PNG mask of 40000 x 40000 pixels is over the limit of 33554432 pixels a mask");
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "formats/import_limits.hpp"
+
 namespace tessera {
 
 namespace {
@@ -120,6 +122,12 @@ private:
     bool Open(json container) {
         if (depth_ == 0 && !container.is_object()) {
             return NotAnObject();
+        }
+        // Each open level is a heap node (and nlohmann's parser state): a file of millions of
+        // '[' must not cost gigabytes.
+        if (depth_ >= kMaxImportNesting) {
+            error = NestingTooDeep("the JSON");
+            return false;
         }
         if (builder_.active() || (depth_ == 2 && streaming_)) {
             builder_.Value(std::move(container));

@@ -3,6 +3,8 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "formats/import_limits.hpp"
+
 namespace tessera {
 
 namespace {
@@ -65,6 +67,10 @@ Result<Shape> ReadShape(const json& entry) {
 }
 
 void ParseLine(const std::string& line, const std::string& where, int row, ParsedImport& out) {
+    if (Status nesting = CheckJsonNesting(line, where); !nesting.ok()) {
+        out.errors.push_back({row, nesting.error().message});
+        return;
+    }
     json doc = json::parse(line, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) {
         out.errors.push_back({row, where + ": not a JSON object"});
@@ -110,11 +116,39 @@ void ParseLine(const std::string& line, const std::string& where, int row, Parse
     out.records.push_back(std::move(record));
 }
 
+// The next line of `in` without its '\n'; false at the end. std::getline would hold a line of
+// any length: a streamed file of one endless line must stop at the limit instead.
+Result<bool> NextLine(std::istream& in, std::string& line, const std::string& where) {
+    line.clear();
+    std::streambuf* buf = in.rdbuf();
+    bool any = false;
+    for (int c = buf->sbumpc(); c != std::char_traits<char>::eof(); c = buf->sbumpc()) {
+        any = true;
+        if (c == '\n') {
+            return true;
+        }
+        if (line.size() >= kMaxJsonlLineBytes) {
+            return Error{ErrorCode::kPayloadTooLarge,
+                         where + ": line is longer than " +
+                             std::to_string(kMaxJsonlLineBytes >> 20) +
+                             " MiB, the limit for one JSONL line",
+                         {}};
+        }
+        line.push_back(static_cast<char>(c));
+    }
+    return any;
+}
+
 // One file, a line at a time; rows continue the count of the files before it.
 Status ReadJsonlLines(std::istream& in, const std::string& path, int& row, ParsedImport& out) {
     std::string line;
     int line_no = 0;
-    while (std::getline(in, line)) {
+    for (;;) {
+        TESSERA_ASSIGN_OR_RETURN(bool more,
+                                 NextLine(in, line, path + ":" + std::to_string(line_no + 1)));
+        if (!more) {
+            break;
+        }
         ++line_no;
         if (line.find_first_not_of(" \t\r") == std::string::npos) {
             continue;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <variant>
 
+#include "formats/import_limits.hpp"
 #include "formats/xml_import.hpp"
 
 namespace tessera {
@@ -74,6 +75,10 @@ void AddToInstance(Shape& into, const Shape& part) {
 }
 
 void ParseJson(const ImportFile& file, int row, ParsedImport& out) {
+    if (Status nesting = CheckJsonNesting(file.bytes, file.path); !nesting.ok()) {
+        out.errors.push_back({row, nesting.error().message});
+        return;
+    }
     json doc = json::parse(file.bytes, nullptr, false);
     if (doc.is_discarded() || !doc.is_object() || !doc.contains("shapes") ||
         !doc["shapes"].is_array()) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "formats/import_limits.hpp"
 #include "formats/import_record_import.hpp"
 
 namespace tessera {
@@ -142,6 +143,7 @@ Result<MaskLabelMap> ParseLabelMapCsv(const std::string& text) {
 
 Result<MaskLabelMap> ParseDatasetMeta(const std::string& text) {
     // ordered_json: colours follow label_map's order in the file, not sorted keys.
+    TESSERA_TRY(CheckJsonNesting(text, "dataset_meta.json"));
     auto meta = nlohmann::ordered_json::parse(text, nullptr, false);
     if (meta.is_discarded() || !meta.is_object() || !meta.contains("label_map") ||
         !meta["label_map"].is_object()) {

@@ -285,6 +285,10 @@ Result<ParsedImport> ParseMasks(const std::vector<ImportFile>& files) {
             }
         }
         auto png = DecodeMaskPng(file->bytes);
+        if (!png.ok() && png.error().code == ErrorCode::kPayloadTooLarge) {
+            // A limit on what the upload may cost stops it whole, like the zip limits.
+            return Error{ErrorCode::kPayloadTooLarge, file->path + ": " + png.error().message, {}};
+        }
         if (!png.ok()) {
             out.errors.push_back({row, file->path + ": " + png.error().message});
             continue;

@@ -6,11 +6,11 @@
 #include <cstring>
 #include <string>
 
+#include "formats/import_limits.hpp"
+
 namespace tessera {
 
 namespace {
-
-constexpr std::int64_t kMaxPixels = std::int64_t{1} << 30;
 
 std::uint32_t Be32(const std::string& b, std::size_t at) {
     return (std::uint32_t{static_cast<std::uint8_t>(b[at])} << 24) |
@@ -107,11 +107,14 @@ Result<DecodedPng> DecodeMaskPng(const std::string& bytes) {
     if (width <= 0 || height <= 0) {
         return Error::InvalidArgument("PNG size missing or invalid");
     }
-    if (static_cast<std::int64_t>(width) * height > kMaxPixels) {
-        // Decoding holds every pixel in memory, so the limit bounds what one upload can cost.
-        return Error::InvalidArgument("PNG mask of " + std::to_string(width) + " x " +
-                                      std::to_string(height) + " pixels is over the limit of " +
-                                      std::to_string(kMaxPixels) + " (2^30) pixels");
+    if (static_cast<std::int64_t>(width) * height > kMaxMaskPixels) {
+        // Decoding holds every pixel in memory, so the limit bounds what one upload can cost;
+        // it is checked on the header, before anything is inflated.
+        return Error{ErrorCode::kPayloadTooLarge,
+                     "PNG mask of " + std::to_string(width) + " x " + std::to_string(height) +
+                         " pixels is over the limit of " + std::to_string(kMaxMaskPixels) +
+                         " pixels a mask",
+                     {}};
     }
     if (interlace != 0) {
         return Error::InvalidArgument("interlaced PNG masks are not supported");
@@ -132,9 +135,13 @@ Result<DecodedPng> DecodeMaskPng(const std::string& bytes) {
     }
     const std::size_t bits = channels * static_cast<std::size_t>(depth);
     const std::size_t stride = (static_cast<std::size_t>(width) * bits + 7) / 8;
-    TESSERA_ASSIGN_OR_RETURN(std::string raw,
-                             Inflate(idat, (stride + 1) * static_cast<std::size_t>(height)));
-    TESSERA_ASSIGN_OR_RETURN(auto rows, Unfilter(raw, stride, height, (bits + 7) / 8));
+    std::vector<std::uint8_t> rows;
+    {
+        TESSERA_ASSIGN_OR_RETURN(std::string raw,
+                                 Inflate(idat, (stride + 1) * static_cast<std::size_t>(height)));
+        std::string().swap(idat);
+        TESSERA_ASSIGN_OR_RETURN(rows, Unfilter(raw, stride, height, (bits + 7) / 8));
+    }  // the inflated copy goes before the pixels are made
     DecodedPng out;
     out.width = width;
     out.height = height;

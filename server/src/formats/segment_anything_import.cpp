@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "formats/coco_import.hpp"
+#include "formats/import_limits.hpp"
 
 namespace tessera {
 
@@ -77,6 +78,7 @@ Result<ParsedImport> ParseSegmentAnything(const std::vector<ImportFile>& files,
         if (!ImportEndsWith(file.path, ".json")) {
             continue;
         }
+        TESSERA_TRY(CheckJsonNesting(file.bytes, file.path));
         json doc = json::parse(file.bytes, nullptr, false);
         if (doc.is_discarded()) {
             return Error::InvalidArgument(file.path + ": invalid JSON");

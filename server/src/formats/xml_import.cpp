@@ -4,9 +4,13 @@
 #include <cmath>
 #include <sstream>
 
+#include "formats/import_limits.hpp"
+
 namespace tessera {
 
 Result<XmlTree> ParseImportXml(const std::string& bytes, const std::string& path) {
+    // The parser underneath recurses once per element: a deep file would overflow the stack.
+    TESSERA_TRY(CheckXmlNesting(bytes, path));
     try {
         std::istringstream in(bytes);
         XmlTree tree;

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <memory>
 
+#include "formats/import_limits.hpp"
+
 namespace tessera {
 
 namespace {
@@ -14,6 +16,7 @@ constexpr int kChunkBytes = 64 * 1024;
 struct ParseState {
     const XmlStreamHandler* handler = nullptr;
     XML_Parser parser = nullptr;
+    std::string path;  // for messages
     int depth = 0;
     Status error = Status::Ok();  // the callback's, when it stopped the parse
 };
@@ -38,6 +41,12 @@ void Dispatch(ParseState& state, Call&& call) {
 void OnStart(void* data, const XML_Char* name, const XML_Char** attributes) {
     auto& state = *static_cast<ParseState*>(data);
     ++state.depth;
+    // Expat keeps every open element's name: bound what a deep file can make it hold.
+    if (state.depth > kMaxImportNesting && state.error.ok()) {
+        state.error = NestingTooDeep(state.path);
+        XML_StopParser(state.parser, XML_FALSE);
+        return;
+    }
     Dispatch(state,
              [&] { return state.handler->start(XmlStartTag(name, attributes, state.depth)); });
 }
@@ -78,6 +87,7 @@ Status StreamXml(std::istream& in, const std::string& path, const XmlStreamHandl
     }
     ParseState state;
     state.handler = &handler;
+    state.path = path;
     state.parser = parser.get();
     XML_SetUserData(parser.get(), &state);
     XML_SetElementHandler(parser.get(), &OnStart, &OnEnd);

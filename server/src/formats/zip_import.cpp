@@ -7,6 +7,8 @@
 #include <memory>
 #include <streambuf>
 
+#include "formats/import_limits.hpp"
+
 namespace tessera {
 
 namespace {
@@ -67,9 +69,22 @@ Result<Entry> StatEntry(zip_t* archive, zip_int64_t index) {
     return entry;
 }
 
+Error ZipTooLarge(std::uint64_t total) {
+    constexpr std::uint64_t kMiB = 1u << 20;
+    return Error{ErrorCode::kPayloadTooLarge,
+                 "the zip's files add up to more than " +
+                     std::to_string(kMaxImportTotalBytes / kMiB) + " MiB uncompressed (at least " +
+                     std::to_string((total + kMiB - 1) / kMiB) +
+                     " MiB), the limit for a zip read whole; send fewer or smaller files at once",
+                 {}};
+}
+
 Result<std::vector<ImportFile>> ReadAllEntries(zip_t* archive) {
     std::vector<ImportFile> files;
     const zip_int64_t count = zip_get_num_entries(archive, 0);
+    // Sizes from the archive's directory, checked before anything is inflated: a few MB of zip
+    // can claim gigabytes. Reads stop at the stated size, so a lying entry cannot exceed it.
+    std::uint64_t total = 0;
     for (zip_int64_t i = 0; i < count; ++i) {
         TESSERA_ASSIGN_OR_RETURN(Entry entry, StatEntry(archive, i));
         if (entry.skip) {
@@ -77,6 +92,16 @@ Result<std::vector<ImportFile>> ReadAllEntries(zip_t* archive) {
         }
         if (entry.size > kMaxImportEntryBytes) {
             return ImportFileTooLarge(entry.name, entry.size);
+        }
+        total += entry.size;
+        if (total > kMaxImportTotalBytes) {
+            return ZipTooLarge(total);
+        }
+    }
+    for (zip_int64_t i = 0; i < count; ++i) {
+        TESSERA_ASSIGN_OR_RETURN(Entry entry, StatEntry(archive, i));
+        if (entry.skip) {
+            continue;
         }
         std::unique_ptr<zip_file_t, decltype(&zip_fclose)> file(zip_fopen_index(archive, i, 0),
                                                                 &zip_fclose);

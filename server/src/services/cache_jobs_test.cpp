@@ -110,7 +110,7 @@ TEST_F(CacheJobsTest, IngestQueuesPyramidsOfLargeImagesAndTheJobBuildsThem) {
 
     auto items = Items(id);
     fs::path strip = root_ / "strip.png";
-    auto ready = pyramid_.Poll(strip, ItemCacheKey(id, items["strip.png"].id));
+    auto ready = pyramid_.Poll(SourceRef{root_, strip}, ItemCacheKey(id, items["strip.png"].id));
     ASSERT_TRUE(ready.ok()) << ready.error().message;
     EXPECT_TRUE(ready->ready);  // built by the job, not by this poll
     EXPECT_EQ(ready->info.width, kTiledAboveSide + 100);
@@ -147,7 +147,9 @@ TEST_F(CacheJobsTest, PyramidJobReportsImagesItCouldNotBuildAfterTryingAll) {
     EXPECT_EQ(job.progress_done, 2);
     auto items = Items(id);
     EXPECT_TRUE(
-        pyramid_.Poll(root_ / "strip2.png", ItemCacheKey(id, items["strip2.png"].id))->ready);
+        pyramid_
+            .Poll(SourceRef{root_, root_ / "strip2.png"}, ItemCacheKey(id, items["strip2.png"].id))
+            ->ready);
 }
 
 TEST_F(CacheJobsTest, PyramidJobOutcomesForOddProjects) {
@@ -177,7 +179,7 @@ TEST_F(CacheJobsTest, DeletingAProjectPurgesItsRenditionsAndPyramidsOnly) {
     for (Id project : {doomed, kept}) {
         for (const auto& [path, item] : Items(project)) {
             ASSERT_TRUE(renderer_
-                            .Render(root_ / path, RenditionSpec::Thumbnail(),
+                            .Render(SourceRef{root_, root_ / path}, RenditionSpec::Thumbnail(),
                                     ItemCacheKey(project, item.id, "-thumb"))
                             .ok());
         }
@@ -200,7 +202,9 @@ TEST_F(CacheJobsTest, DeletingAProjectPurgesItsRenditionsAndPyramidsOnly) {
     auto items = Items(kept);
     EXPECT_TRUE(fs::exists(dir_.path() / "cache" / ProjectCacheGroup(kept)));
     EXPECT_TRUE(
-        pyramid_.Poll(root_ / "strip.png", ItemCacheKey(kept, items["strip.png"].id))->ready);
+        pyramid_
+            .Poll(SourceRef{root_, root_ / "strip.png"}, ItemCacheKey(kept, items["strip.png"].id))
+            ->ready);
 
     // Running it again (a crash after the removal) is harmless.
     Enqueue(CachePurgeJob::kKind, doomed);

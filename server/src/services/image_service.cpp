@@ -4,23 +4,6 @@
 #include "services/item_cache.hpp"
 
 namespace tessera {
-namespace {
-
-// Item paths come from our own folder walk, but they are stored data: refuse anything that
-// could step outside the datasource before touching the disk.
-bool IsSafeRelative(const std::filesystem::path& relative) {
-    if (relative.empty() || relative.is_absolute()) {
-        return false;
-    }
-    for (const auto& part : relative) {
-        if (part == "..") {
-            return false;
-        }
-    }
-    return true;
-}
-
-}  // namespace
 
 ImageService::ImageService(Repository& repo, ImageRenderer& renderer)
     : repo_(repo), renderer_(renderer) {}
@@ -34,11 +17,7 @@ Result<ImageFile> ImageService::Get(const User& actor, Id project_id, Id item_id
     // are kNotFound from the repository.
     TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
     TESSERA_ASSIGN_OR_RETURN(Item item, repo_.GetItem(project_id, item_id));
-    std::filesystem::path relative(item.path);
-    if (project.datasource.kind != "local" || !IsSafeRelative(relative)) {
-        return Error::FailedPrecondition("the image source cannot be read");
-    }
-    std::filesystem::path source = std::filesystem::path(project.datasource.path) / relative;
+    TESSERA_ASSIGN_OR_RETURN(SourceRef source, ItemSourcePath(project, item));
     bool thumb = rendition == Rendition::kThumbnail;
     auto rendered =
         renderer_.Render(source, thumb ? RenditionSpec::Thumbnail() : RenditionSpec::Display(),

@@ -476,7 +476,7 @@ TEST_F(ImportServiceTest, BccdVocImportsEveryBox) {
     VipsImageProber prober;
     std::vector<NewItem> items;
     for (const auto& entry : fs::directory_iterator(kBccd / "JPEGImages")) {
-        auto info = prober.Probe(entry.path());
+        auto info = prober.Probe(SourceRef{fs::canonical(kBccd), fs::canonical(entry.path())});
         ASSERT_TRUE(info.ok()) << entry.path();
         items.push_back(NewItem{"JPEGImages/" + entry.path().filename().string(), info->size_bytes,
                                 info->width, info->height, info->format, ItemState::kUnlabeled,

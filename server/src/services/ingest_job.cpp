@@ -20,10 +20,10 @@ Result<Id> ParseProjectId(const std::string& payload_json) {
     return j["project_id"].get<Id>();
 }
 
-NewItem ProbeItem(ImageProber& prober, const LocalFile& file) {
+NewItem ProbeItem(ImageProber& prober, const std::filesystem::path& root, const LocalFile& file) {
     NewItem item;
     item.path = file.relative_path;
-    auto info = prober.Probe(file.absolute_path);
+    auto info = prober.Probe(SourceRef{root, file.absolute_path});
     if (info.ok()) {
         item.size_bytes = info->size_bytes;
         item.width = info->width;
@@ -99,31 +99,31 @@ Status IngestRun::Run() {
     context_.ReportProgress(0, total);
     std::int64_t done = 0;
     batch_.reserve(IngestJob::kBatchSize);
-    TESSERA_TRY(WalkLocalSource(project_.datasource.path, project_.datasource.pattern,
-                                [&](const LocalFile& file) {
-                                    if (done >= total) {
-                                        return false;
-                                    }
-                                    if (context_.StopRequested()) {
-                                        interrupted_ = true;
-                                        return false;
-                                    }
-                                    batch_.push_back(ProbeItem(prober_, file));
-                                    const NewItem& probed = batch_.back();
-                                    if (probed.state != ItemState::kError &&
-                                        WantsTilePyramid(probed.width, probed.height)) {
-                                        ++large_items_;
-                                    }
-                                    ++done;
-                                    if (batch_.size() >= IngestJob::kBatchSize) {
-                                        failed_ = Flush();
-                                        if (!failed_.ok()) {
-                                            return false;
-                                        }
-                                    }
-                                    context_.ReportProgress(done, total);
-                                    return true;
-                                }));
+    TESSERA_TRY(WalkLocalSource(
+        project_.datasource.path, project_.datasource.pattern, [&](const LocalFile& file) {
+            if (done >= total) {
+                return false;
+            }
+            if (context_.StopRequested()) {
+                interrupted_ = true;
+                return false;
+            }
+            batch_.push_back(ProbeItem(prober_, project_.datasource.path, file));
+            const NewItem& probed = batch_.back();
+            if (probed.state != ItemState::kError &&
+                WantsTilePyramid(probed.width, probed.height)) {
+                ++large_items_;
+            }
+            ++done;
+            if (batch_.size() >= IngestJob::kBatchSize) {
+                failed_ = Flush();
+                if (!failed_.ok()) {
+                    return false;
+                }
+            }
+            context_.ReportProgress(done, total);
+            return true;
+        }));
     TESSERA_TRY(failed_);
     if (interrupted_) {
         return Status::Ok();

@@ -8,6 +8,7 @@
 
 #include "base/result.hpp"
 #include "blobs/cache_key.hpp"
+#include "blobs/source_file.hpp"
 #include "domain/model.hpp"
 
 namespace tessera {
@@ -21,10 +22,12 @@ inline CacheKey ItemCacheKey(Id project_id, Id item_id, std::string_view suffix 
     return {ProjectCacheGroup(project_id), "i" + std::to_string(item_id) + std::string(suffix)};
 }
 
-// The item's file in a local datasource. Item paths come from our own folder walk, but they are
-// stored data: anything that could step outside the datasource is kFailedPrecondition before
-// the disk is touched, as is a datasource kind that has no files.
-inline Result<std::filesystem::path> ItemSourcePath(const Project& project, const Item& item) {
+// The item's file in a local datasource, with the root it must stay beneath: blobs open it with
+// SourceFile, which refuses a file that now resolves outside (a link planted after ingest).
+// Item paths come from our own folder walk, but they are stored data: anything that could step
+// outside the datasource is kFailedPrecondition before the disk is touched, as is a datasource
+// kind that has no files.
+inline Result<SourceRef> ItemSourcePath(const Project& project, const Item& item) {
     std::filesystem::path relative(item.path);
     bool safe = !relative.empty() && !relative.is_absolute();
     for (const auto& part : relative) {
@@ -33,7 +36,8 @@ inline Result<std::filesystem::path> ItemSourcePath(const Project& project, cons
     if (project.datasource.kind != "local" || !safe) {
         return Error::FailedPrecondition("the image source cannot be read");
     }
-    return std::filesystem::path(project.datasource.path) / relative;
+    std::filesystem::path root(project.datasource.path);
+    return SourceRef{root, root / relative};
 }
 
 }  // namespace tessera

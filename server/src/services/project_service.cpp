@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 
+#include "base/text.hpp"
 #include "services/cache_purge_job.hpp"
 #include "services/permissions.hpp"
 
@@ -83,11 +84,12 @@ Status ValidatePattern(const std::string& pattern) {
         }
         start = end + 1;
     }
-    for (unsigned char c : pattern) {
-        if (c < 0x20 || c == '\\') {
-            return Error::InvalidArgument("pattern has a character that is not allowed",
-                                          "datasource.pattern");
-        }
+    if (HasControlCharacter(pattern)) {
+        return Error::InvalidArgument("pattern has a control character", "datasource.pattern");
+    }
+    if (pattern.find('\\') != std::string::npos) {
+        return Error::InvalidArgument("pattern has a backslash, which is not allowed",
+                                      "datasource.pattern");
     }
     return Status::Ok();
 }
@@ -99,6 +101,9 @@ ProjectService::ProjectService(Repository& repo, const Clock& clock, Random& ran
 Result<fs::path> ProjectService::ResolveLocalPath(const std::string& path) const {
     if (path.empty()) {
         return Error::InvalidArgument("datasource path is required", "datasource.path");
+    }
+    if (HasControlCharacter(path)) {
+        return Error::InvalidArgument("datasource path has a control character", "datasource.path");
     }
     fs::path given(path);
     if (!given.is_absolute()) {

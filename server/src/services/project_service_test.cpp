@@ -95,6 +95,27 @@ TEST_F(ProjectServiceTest, RejectsPatternsThatClimb) {
     EXPECT_EQ(service_->Create(owner_, spec).error().field, "datasource.pattern");
 }
 
+TEST_F(ProjectServiceTest, RefusesControlCharactersInPathAndPattern) {
+    fs::create_directories(dir_ / "root" / "images" / "ok");
+    auto spec = Spec("Nul");
+    // The NUL would cut the path at the system call: "<root>/images/ok" would be stored.
+    spec.datasource.path =
+        (dir_ / "root" / "images" / "ok").string() + std::string(1, '\0') + "/../../../outside";
+    auto nul = service_->Create(owner_, spec);
+    ASSERT_FALSE(nul.ok());
+    EXPECT_EQ(nul.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(nul.error().field, "datasource.path");
+    EXPECT_NE(nul.error().message.find("control character"), std::string::npos);
+    spec.datasource.path = (dir_ / "root" / "images" / "ok").string() + "\x7f";
+    EXPECT_EQ(service_->Create(owner_, spec).error().field, "datasource.path");
+    spec = Spec("NulPattern");
+    spec.datasource.pattern = std::string("**/*.png") + '\0' + "x";
+    auto pattern = service_->Create(owner_, spec);
+    ASSERT_FALSE(pattern.ok());
+    EXPECT_EQ(pattern.error().field, "datasource.pattern");
+    EXPECT_NE(pattern.error().message.find("control character"), std::string::npos);
+}
+
 TEST_F(ProjectServiceTest, LabelersCannotManageProjects) {
     EXPECT_EQ(service_->Create(labeler_, Spec("L")).error().code, ErrorCode::kPermissionDenied);
     auto created = service_->Create(owner_, Spec("Owned"));

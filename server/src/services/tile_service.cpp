@@ -29,7 +29,7 @@ Result<TileService::Source> TileService::Resolve(const User& actor, Id project_i
         return Error::FailedPrecondition(item.error.empty() ? "the image cannot be read"
                                                             : item.error);
     }
-    TESSERA_ASSIGN_OR_RETURN(std::filesystem::path path, ItemSourcePath(project, item));
+    TESSERA_ASSIGN_OR_RETURN(SourceRef path, ItemSourcePath(project, item));
     return Source{item, path, ItemCacheKey(project_id, item_id)};
 }
 

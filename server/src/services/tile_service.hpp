@@ -39,7 +39,7 @@ public:
 private:
     struct Source {
         Item item;
-        std::filesystem::path path;
+        SourceRef path;
         CacheKey cache_key;
     };
     Result<Source> Resolve(const User& actor, Id project_id, Id item_id);

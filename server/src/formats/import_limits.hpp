@@ -1,0 +1,38 @@
+#pragma once
+// Bounds on what one import may cost the server, whatever the upload claims. An upload is
+// small on the wire but may expand: JSON or XML nested millions deep (every level is a heap
+// node, and recursive parsers overflow the stack), a zip whose entries inflate to gigabytes, a
+// mask PNG whose header promises a huge canvas. Each limit is checked before the expensive
+// step and named in its error, so the user knows what to change. docs/formats/import.md lists
+// them.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+
+namespace tessera {
+
+// Containers (JSON objects and arrays) or elements (XML) open at once. The deepest format we
+// read (COCO segmentation polygons, CVAT tracks) needs under 10.
+inline constexpr int kMaxImportNesting = 64;
+// Pixels of one mask PNG (about 5,800 x 5,800, or 8,192 x 4,096); decoding holds ~8 bytes a
+// pixel.
+inline constexpr std::int64_t kMaxMaskPixels = std::int64_t{1} << 25;
+// One line of a streamed JSONL file.
+inline constexpr std::size_t kMaxJsonlLineBytes = std::size_t{64} << 20;
+// Uncompressed bytes of all the files of a zip read whole (VOC, YOLO, LabelMe, masks, ...).
+inline constexpr std::uint64_t kMaxImportTotalBytes = std::uint64_t{512} << 20;
+
+// kInvalidArgument "<what> nests deeper than 64 levels ..." when JSON text opens more than
+// kMaxImportNesting objects/arrays at once. Strings are skipped; invalid JSON is left to the
+// parser.
+Status CheckJsonNesting(std::string_view text, const std::string& what);
+// The same for XML: elements open at once (comments, CDATA, processing instructions and
+// declarations are skipped).
+Status CheckXmlNesting(std::string_view text, const std::string& what);
+// The error for a nesting limit, for the streaming readers that count it themselves.
+Error NestingTooDeep(const std::string& what);
+
+}  // namespace tessera

@@ -1,0 +1,167 @@
+// The import limits: hostile files built here (deep nesting, zips that inflate past the total,
+// a mask PNG whose header promises a huge canvas) are refused with the limit named, before
+// the expensive step.
+#include "formats/import_limits.hpp"
+
+#include <gtest/gtest.h>
+#include <zip.h>
+
+#include <sstream>
+#include <string>
+
+#include "formats/coco_import.hpp"
+#include "formats/import_upload.hpp"
+#include "formats/jsonl_import.hpp"
+#include "formats/png_import.hpp"
+#include "formats/xml_import.hpp"
+#include "formats/xml_stream.hpp"
+#include "formats/zip_import.hpp"
+
+namespace tessera {
+namespace {
+
+std::string Repeat(std::string_view part, int times) {
+    std::string out;
+    out.reserve(part.size() * static_cast<std::size_t>(times));
+    for (int i = 0; i < times; ++i) {
+        out += part;
+    }
+    return out;
+}
+
+void ExpectNestingError(const Status& status, const std::string& context) {
+    ASSERT_FALSE(status.ok()) << context;
+    EXPECT_EQ(status.error().code, ErrorCode::kInvalidArgument) << context;
+    EXPECT_NE(status.error().message.find("deeper than 64 levels"), std::string::npos)
+        << context << ": " << status.error().message;
+}
+
+TEST(ImportLimitsTest, JsonNestingIsCountedOutsideStrings) {
+    EXPECT_TRUE(CheckJsonNesting(Repeat("[", 64) + Repeat("]", 64), "a.json").ok());
+    ExpectNestingError(CheckJsonNesting(Repeat("[", 65), "a.json"), "65 deep");
+    // Brackets inside strings, even after escaped quotes, are text.
+    std::string quoted = "[\"" + Repeat("[", 200) + "\\\"" + Repeat("{", 200) + "\"]";
+    EXPECT_TRUE(CheckJsonNesting(quoted, "a.json").ok());
+    // Closed levels do not add up.
+    EXPECT_TRUE(CheckJsonNesting(Repeat("[[]]", 1000), "a.json").ok());
+}
+
+TEST(ImportLimitsTest, StreamedCocoOfEndlessBracketsStopsAtTheLimit) {
+    // The review's case in small: an array of '[' inside a streamed top-level array.
+    std::string doc = "{\"images\": [" + Repeat("[", 200000);
+    auto parsed = ParseCocoUpload(ImportUpload::FromBytes(doc, "c.json"), CocoFlavor::kDetect);
+    ASSERT_FALSE(parsed.ok());
+    ExpectNestingError(parsed.error(), "coco");
+    // Outside the streamed arrays too.
+    std::string other = "{\"info\": " + Repeat("{\"a\":", 200000);
+    auto skipped = ParseCocoUpload(ImportUpload::FromBytes(other, "c.json"), CocoFlavor::kDetect);
+    ASSERT_FALSE(skipped.ok());
+    ExpectNestingError(skipped.error(), "coco info");
+}
+
+TEST(ImportLimitsTest, DeepXmlIsRefusedByBothReaders) {
+    std::string deep = "<annotations>" + Repeat("<a>", 100000);
+    std::istringstream in(deep);
+    ExpectNestingError(StreamXml(in, "annotations.xml",
+                                 XmlStreamHandler{[](const XmlStartTag&) { return Status::Ok(); }}),
+                       "stream");
+    // The whole-tree reader recurses per element: this must be an error, not a crash.
+    std::string closed = "<?xml version=\"1.0\"?><!-- <<<< --><r>" +
+                         Repeat("<a x=\"<>\">", 100000) + Repeat("</a>", 100000) + "</r>";
+    auto tree = ParseImportXml(closed, "voc.xml");
+    ASSERT_FALSE(tree.ok());
+    ExpectNestingError(tree.error(), "tree");
+    EXPECT_NE(tree.error().message.find("voc.xml"), std::string::npos);
+    // Ordinary files pass: self-closing tags, comments and CDATA are not levels.
+    std::string ok = "<r>" + Repeat("<a/><!-- <b> --><![CDATA[<c>]]><?pi <d>?>", 1000) + "</r>";
+    EXPECT_TRUE(CheckXmlNesting(ok, "ok.xml").ok());
+    EXPECT_TRUE(ParseImportXml(ok, "ok.xml").ok());
+}
+
+TEST(ImportLimitsTest, JsonlLinesAreBoundedInDepthAndLength) {
+    std::string deep = Repeat("[", 100000) + "\n";
+    auto parsed = ParseJsonlUpload(ImportUpload::FromBytes(deep, "a.jsonl"));
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    ASSERT_EQ(parsed->errors.size(), 1u);
+    EXPECT_NE(parsed->errors[0].message.find("deeper than 64 levels"), std::string::npos)
+        << parsed->errors[0].message;
+
+    std::string endless(kMaxJsonlLineBytes + 10, ' ');
+    auto long_line = ParseJsonlUpload(ImportUpload::FromBytes(std::move(endless), "b.jsonl"));
+    ASSERT_FALSE(long_line.ok());
+    EXPECT_EQ(long_line.error().code, ErrorCode::kPayloadTooLarge);
+    EXPECT_NE(long_line.error().message.find("64 MiB"), std::string::npos)
+        << long_line.error().message;
+}
+
+// A zip of `count` entries of `each` zero bytes, deflated fast (one shared buffer).
+std::string ZeroZip(int count, std::size_t each) {
+    const std::string zeros(each, '\0');
+    zip_error_t error;
+    zip_error_init(&error);
+    zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &error);
+    zip_t* archive = zip_open_from_source(src, ZIP_TRUNCATE, &error);
+    zip_source_keep(src);
+    for (int i = 0; i < count; ++i) {
+        zip_source_t* data = zip_source_buffer(archive, zeros.data(), zeros.size(), 0);
+        std::string name = "labels/f" + std::to_string(i) + ".txt";
+        zip_int64_t index = zip_file_add(archive, name.c_str(), data, ZIP_FL_ENC_UTF_8);
+        zip_set_file_compression(archive, static_cast<zip_uint64_t>(index), ZIP_CM_DEFLATE, 1);
+    }
+    zip_close(archive);
+    zip_source_open(src);
+    zip_source_seek(src, 0, SEEK_END);
+    std::string out(static_cast<std::size_t>(zip_source_tell(src)), '\0');
+    zip_source_seek(src, 0, SEEK_SET);
+    zip_source_read(src, out.data(), out.size());
+    zip_source_close(src);
+    zip_source_free(src);
+    zip_error_fini(&error);
+    return out;
+}
+
+TEST(ImportLimitsTest, ZipEntriesAreCappedInTotalBeforeInflating) {
+    // Each entry is under the per-file limit; together they are over the total.
+    const std::size_t each = (kMaxImportTotalBytes / 3) + 1;
+    ASSERT_LT(each, kMaxImportEntryBytes);
+    std::string zip = ZeroZip(3, each);
+    EXPECT_LT(zip.size(), std::size_t{4} << 20);  // a small upload...
+    auto files = ReadImportZip(zip);              // ...that would inflate to 512 MiB
+    ASSERT_FALSE(files.ok());
+    EXPECT_EQ(files.error().code, ErrorCode::kPayloadTooLarge);
+    EXPECT_NE(files.error().message.find("512 MiB"), std::string::npos) << files.error().message;
+    // Small entries pass.
+    auto small = ReadImportZip(ZeroZip(3, std::size_t{1} << 20));
+    ASSERT_TRUE(small.ok()) << small.error().message;
+    EXPECT_EQ(small->size(), 3u);
+}
+
+// A PNG whose header claims width x height RGBA, with a token of data: the limit must be
+// checked on the header, before inflating.
+std::string PngHeaderOnly(std::uint32_t width, std::uint32_t height) {
+    auto be32 = [](std::uint32_t v) {
+        return std::string{static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                           static_cast<char>(v >> 8), static_cast<char>(v)};
+    };
+    std::string png = "\x89PNG\r\n\x1a\n";
+    png += be32(13) + "IHDR" + be32(width) + be32(height) + std::string("\x08\x06\x00\x00\x00", 5) +
+           be32(0);
+    png += be32(4) + "IDAT" + "abcd" + be32(0);
+    png += be32(0) + "IEND" + be32(0);
+    return png;
+}
+
+TEST(ImportLimitsTest, MaskPixelsAreCheckedOnTheHeader) {
+    auto huge = DecodeMaskPng(PngHeaderOnly(8192, 8192));
+    ASSERT_FALSE(huge.ok());
+    EXPECT_EQ(huge.error().code, ErrorCode::kPayloadTooLarge);
+    EXPECT_NE(huge.error().message.find(std::to_string(kMaxMaskPixels)), std::string::npos)
+        << huge.error().message;
+    // At the limit the header passes and the (bogus) data is what fails.
+    auto at_limit = DecodeMaskPng(PngHeaderOnly(8192, 4096));
+    ASSERT_FALSE(at_limit.ok());
+    EXPECT_EQ(at_limit.error().code, ErrorCode::kInvalidArgument) << at_limit.error().message;
+}
+
+}  // namespace
+}  // namespace tessera
