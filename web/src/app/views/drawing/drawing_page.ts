@@ -452,11 +452,11 @@ export function mountDrawing(main: HTMLElement, ctx: AppContext, project: Projec
             return { shapes: shapesFromApi(local, "l"), prelabel: false };
         }
         const draft = await ctx.client.draft(pid, item.id);
-        if (draft.ok && Array.isArray(draft.value.shapes)) {
+        if (draft.ok && draft.value !== null && Array.isArray(draft.value.shapes)) {
             return { shapes: shapesFromApi(draft.value.shapes, "d"), prelabel: false };
         }
         const stored = await ctx.client.annotation(pid, item.id);
-        if (!stored.ok) {
+        if (!stored.ok || stored.value === null) {
             return { shapes: [], prelabel: false };
         }
         const prelabel = stored.value.source === "prelabel";
