@@ -36,6 +36,18 @@ function makeImages(dir) {
     return expected;
 }
 
+/** At the small size the findings were checked at too (1024 × 700): no sideways scrolling. */
+async function checkNarrow(page, name) {
+    const before = page.viewportSize();
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    check(overflow <= 0, `${name} at 1024 × 700 scrolls sideways by ${overflow}px`);
+    await checkA11y(page, `${name} at 1024 × 700`);
+    await page.setViewportSize(before);
+}
+
 async function wizardError(page) {
     const alert = page.locator(".wizard-form [role=alert]");
     await alert.waitFor({ timeout: kTimeoutMs });
@@ -71,6 +83,7 @@ async function createProject(page, imagesDir) {
         .locator(".browser-path code", { hasText: imagesDir })
         .waitFor({ timeout: kTimeoutMs });
     await checkA11y(page, "wizard: data, folder browser open");
+    await checkNarrow(page, "wizard: data, folder browser open");
     await page.getByRole("button", { name: "Use this folder" }).click();
     check(
         (await page.locator("#p-path").inputValue()) === imagesDir,
@@ -277,6 +290,7 @@ async function importThroughTheUi(page, tmp) {
     });
     await entry.waitFor({ timeout: kTimeoutMs });
     await checkA11y(page, "dashboard: import report");
+    await checkNarrow(page, "dashboard: import report");
     return `UI import: ${await entry.innerText()}`;
 }
 
