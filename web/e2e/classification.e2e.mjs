@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { checkA11y } from "./axe.mjs";
 import { solidPng } from "./png.mjs";
 import {
     check,
@@ -35,15 +36,64 @@ function makeImages(dir) {
     return expected;
 }
 
+/** At the small size the findings were checked at too (1024 × 700): no sideways scrolling. */
+async function checkNarrow(page, name) {
+    const before = page.viewportSize();
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    check(overflow <= 0, `${name} at 1024 × 700 scrolls sideways by ${overflow}px`);
+    await checkA11y(page, `${name} at 1024 × 700`);
+    await page.setViewportSize(before);
+}
+
+async function wizardError(page) {
+    const alert = page.locator(".wizard-form [role=alert]");
+    await alert.waitFor({ timeout: kTimeoutMs });
+    return alert.innerText();
+}
+
 async function createProject(page, imagesDir) {
     await page.getByRole("link", { name: "New project" }).click();
+    await checkA11y(page, "wizard: details");
     await page.locator("#p-name").fill("Colours e2e");
     await page.getByLabel("Image classification (multi-class)").check();
     await page.getByRole("button", { name: "Next" }).click();
-    // First a folder outside the allowed root: the server's refusal must land on the Data page.
-    await page.locator("#p-path").fill(path.dirname(path.dirname(imagesDir)));
+    await page.getByRole("heading", { name: "Data" }).waitFor({ timeout: kTimeoutMs });
+    // The Data page names the allowed root and checks the folder before going on: a relative
+    // path and a folder outside the root are both refused here, not after Create.
+    const root = path.dirname(imagesDir);
+    await page.locator("#p-roots code", { hasText: root }).waitFor({ timeout: kTimeoutMs });
+    await page.locator("#p-path").fill("images");
+    await page.getByRole("button", { name: "Next" }).click();
+    const relative = await wizardError(page);
+    check(relative.includes("starting with /"), `relative path: ${relative}`);
+    await page.locator("#p-path").fill(path.dirname(root));
     await page.getByRole("button", { name: "Use pattern *.png" }).click();
     await page.getByRole("button", { name: "Next" }).click();
+    const outside = await wizardError(page);
+    check(outside.includes("outside the allowed roots"), `outside the root: ${outside}`);
+    check(await page.getByRole("heading", { name: "Data" }).isVisible(), "left the Data page");
+    // Pick the folder in the browser instead of typing it.
+    await page.getByRole("button", { name: "Browse…" }).click();
+    await page.getByRole("button", { name: root, exact: true }).click();
+    await page.getByRole("button", { name: "images", exact: true }).click();
+    await page
+        .locator(".browser-path code", { hasText: imagesDir })
+        .waitFor({ timeout: kTimeoutMs });
+    await checkA11y(page, "wizard: data, folder browser open");
+    await checkNarrow(page, "wizard: data, folder browser open");
+    await page.getByRole("button", { name: "Use this folder" }).click();
+    check(
+        (await page.locator("#p-path").inputValue()) === imagesDir,
+        "browser did not fill the path",
+    );
+    await page
+        .locator("[data-testid=preview]", { hasText: `20 images in ${imagesDir} match *.png.` })
+        .waitFor({ timeout: kTimeoutMs });
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("heading", { name: "Label classes" }).waitFor({ timeout: kTimeoutMs });
     for (const label of kLabels) {
         await page.locator("#new-label").fill(label);
         await page.locator("#new-label").press("Enter");
@@ -52,6 +102,7 @@ async function createProject(page, imagesDir) {
         (await page.locator(".label-tree .key").allInnerTexts()).join() === "1,2,3",
         "labels do not show keys 1-3",
     );
+    await checkA11y(page, "wizard: labels");
     await page.getByRole("button", { name: "Next" }).click();
     await page
         .locator("#p-instructions")
@@ -60,14 +111,20 @@ async function createProject(page, imagesDir) {
         (await page.locator(".preview strong").innerText()) === "main colour",
         "instructions preview is not rendered",
     );
+    await checkA11y(page, "wizard: instructions");
     await page.getByRole("button", { name: "Next" }).click();
-    await page.getByRole("button", { name: "Create project" }).click();
-    await page.getByRole("heading", { name: "Data" }).waitFor({ timeout: kTimeoutMs });
-    await page.locator(".wizard-form [role=alert]").waitFor({ timeout: kTimeoutMs });
-    await page.locator("#p-path").fill(imagesDir);
-    for (let i = 0; i < 3; i++) {
-        await page.getByRole("button", { name: "Next" }).click();
-    }
+    // Review shows the instructions themselves and the image count.
+    check(
+        (await page.locator("[data-testid=review-instructions] strong").innerText()) ===
+            "main colour",
+        "review does not show the instructions",
+    );
+    check(
+        (await page.locator(".review").innerText()).includes("20 images"),
+        "review does not show the image count",
+    );
+    check((await page.title()) === "New project: Review & create · Tessera", await page.title());
+    await checkA11y(page, "wizard: review");
     await page.getByRole("button", { name: "Create project" }).click();
     await page.waitForURL(/#\/projects\/\d+$/, { timeout: kTimeoutMs });
     return Number(/projects\/(\d+)/.exec(page.url())[1]);
@@ -75,6 +132,13 @@ async function createProject(page, imagesDir) {
 
 async function startWhenIngested(page) {
     await page.locator(".job.done").first().waitFor({ timeout: kTimeoutMs });
+    // A draft has no queue: the dashboard says to start it instead of offering "Label data".
+    check(
+        (await page.getByRole("link", { name: "Label data" }).count()) === 0,
+        "Label data is offered for a draft",
+    );
+    await page.locator("[data-testid=label-hint]").waitFor({ timeout: kTimeoutMs });
+    await checkA11y(page, "dashboard (draft)");
     await page.getByRole("button", { name: "Start" }).click();
     await page
         .locator("[data-testid=status]", { hasText: "running" })
@@ -275,6 +339,37 @@ async function checkEmbeddedUi(base) {
     );
 }
 
+/** The dashboard's import form: a JSONL file with one known and one unknown image. */
+async function importThroughTheUi(page, tmp) {
+    const file = path.join(tmp, "colours.jsonl");
+    writeFileSync(
+        file,
+        `${JSON.stringify({ image_url: "img_00.png", label: "Red" })}\n` +
+            `${JSON.stringify({ image_url: "missing.png", label: "Blue" })}\n`,
+    );
+    await page.locator("#imp-file").setInputFiles(file);
+    await page
+        .locator("[data-testid=import-file]", { hasText: "colours.jsonl" })
+        .waitFor({ timeout: kTimeoutMs });
+    check((await page.locator("#imp-format").inputValue()) === "jsonl", "format not detected");
+    await page.getByLabel("Prelabels").check();
+    await checkA11y(page, "dashboard: import form");
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    const report = page.locator("[data-testid=import-report]");
+    await report.waitFor({ timeout: kTimeoutMs });
+    const text = await report.innerText();
+    check(text.includes("1 image(s) matched, 1 not matched"), `import report: ${text}`);
+    check(text.includes("missing.png"), `the unmatched row is not listed: ${text}`);
+    // The import joins the project's history (the job list, live through the feed).
+    const entry = page.locator(".job[data-kind=import]", {
+        hasText: "Import of colours.jsonl (jsonl, prelabel) by admin",
+    });
+    await entry.waitFor({ timeout: kTimeoutMs });
+    await checkA11y(page, "dashboard: import report");
+    await checkNarrow(page, "dashboard: import report");
+    return `UI import: ${await entry.innerText()}`;
+}
+
 async function run(tmp) {
     const imagesDir = path.join(tmp, "images");
     mkdirSync(imagesDir);
@@ -301,8 +396,19 @@ async function run(tmp) {
         const page = await context.newPage();
         const consoleErrors = [];
         page.on("pageerror", (e) => consoleErrors.push(String(e)));
+        // From labeling on, the console must stay clean: no failed requests ("none yet" is no
+        // error), no favicon 404. The wizard's refusals before that are meant to fail.
+        let watchConsole = false;
+        page.on("console", (m) => {
+            if (watchConsole && m.type() === "error") {
+                consoleErrors.push(`console: ${m.text()}`);
+            }
+        });
 
         await page.goto(`${base}/`);
+        await page.locator("#login-user").waitFor({ timeout: kTimeoutMs });
+        check((await page.title()) === "Log in · Tessera", `login title: ${await page.title()}`);
+        await checkA11y(page, "login");
         await page.locator("#login-user").fill("admin");
         await page.locator("#login-pass").fill("wrong password");
         await page.getByRole("button", { name: "Sign in" }).click();
@@ -310,12 +416,26 @@ async function run(tmp) {
         await page.locator("#login-pass").fill(kPassword);
         await page.getByRole("button", { name: "Sign in" }).click();
         await page.getByRole("heading", { name: "Projects" }).waitFor({ timeout: kTimeoutMs });
+        await checkA11y(page, "projects");
 
         const id = await createProject(page, imagesDir);
         await startWhenIngested(page);
+        check(
+            (await page.title()) === "Colours e2e · Dashboard · Tessera",
+            `dashboard title: ${await page.title()}`,
+        );
+        await checkA11y(page, "dashboard");
 
+        watchConsole = true;
         await page.getByRole("link", { name: "Label data" }).click();
         await page.locator(".grid .tile").first().waitFor({ timeout: kTimeoutMs });
+        await checkA11y(page, "labeling grid");
+        // The grid shows where keyboard focus is.
+        await page.locator(".grid").focus();
+        const outline = await page
+            .locator(".grid .tile.cursor")
+            .evaluate((el) => getComputedStyle(el).outlineStyle);
+        check(outline === "solid", `focused grid: the cursor tile has outline ${outline}`);
         await checkGridFits(page, screenshotDir);
         await page.getByRole("button", { name: "Show 6 images per page" }).click();
         await page.waitForFunction(
@@ -382,10 +502,11 @@ async function run(tmp) {
                 `${name}: image_url is not an absolute path`,
             );
         }
+        const imported = await importThroughTheUi(page, tmp);
         check(consoleErrors.length === 0, `page errors: ${consoleErrors.join("; ")}`);
         console.log(
             `project ${id}: labeled ${tagged.size} images on ${pageNo} pages; export matches; ` +
-                `dashboard feed: ${feed}`,
+                `dashboard feed: ${feed}; ${imported}`,
         );
     } finally {
         await browser?.close();

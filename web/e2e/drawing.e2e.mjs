@@ -4,6 +4,7 @@
 // vertex) and a semantic mask (brush, eraser, fill).
 //
 //   TESSERA_BIN=/path/to/tessera node e2e/drawing.e2e.mjs
+import { checkA11y } from "./axe.mjs";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -133,6 +134,7 @@ async function openLabeling(page, id) {
     await page.locator(".stage").waitFor({ timeout: kTimeoutMs });
     // Let the image load and the first fit happen.
     await page.waitForTimeout(300);
+    await checkA11y(page, `drawing page of project ${id}`);
     return page.locator(".toolbar .muted").innerText();
 }
 
@@ -432,6 +434,13 @@ async function run(tmp) {
         const errors = [];
         page.on("pageerror", (e) => errors.push(String(e)));
         await signIn(page, base);
+        // After signing in (the first GET /session is a 401 by design), the console stays clean:
+        // a fresh item has no answer or draft yet, which is a 204, never a failed request.
+        page.on("console", (m) => {
+            if (m.type() === "error") {
+                errors.push(`console: ${m.text()}`);
+            }
+        });
 
         const cells = ["RBC", "WBC", "Platelets"];
         await labelEachBoxFlow(page, await createProject(page, "bbox", dirs.cells, cells), shots);

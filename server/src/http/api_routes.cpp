@@ -24,6 +24,7 @@ void RegisterApiRoutes(Router& router, ApiContext& context, const StaticFiles& s
     RegisterMediaRoutes(router, context);
     RegisterTileRoutes(router, context);
     RegisterImportRoutes(router, context);
+    RegisterDatasourceRoutes(router, context);
     router.SetFallback([&static_files](Request& request) { return static_files.Serve(request); });
 }
 

@@ -72,6 +72,7 @@ void RegisterLabelingRoutes(Router& router, ApiContext& context);
 void RegisterMediaRoutes(Router& router, ApiContext& context);
 void RegisterTileRoutes(Router& router, ApiContext& context);
 void RegisterImportRoutes(Router& router, ApiContext& context);
+void RegisterDatasourceRoutes(Router& router, ApiContext& context);
 
 // All of the above plus the static UI fallback. `static_files` must outlive the router.
 void RegisterApiRoutes(Router& router, ApiContext& context, const StaticFiles& static_files);

@@ -69,14 +69,23 @@ json ProgressToJson(const Progress& p) {
 }
 
 json JobToJson(const Job& job) {
-    return {{"id", job.id},
-            {"kind", job.kind},
-            {"state", JobStateName(job.state)},
-            {"progress_done", job.progress_done},
-            {"progress_total", job.progress_total},
-            {"error", job.error},
-            {"created_at", job.created_at},
-            {"finished_at", OptionalTime(job.finished_at)}};
+    json out{{"id", job.id},
+             {"kind", job.kind},
+             {"state", JobStateName(job.state)},
+             {"progress_done", job.progress_done},
+             {"progress_total", job.progress_total},
+             {"error", job.error},
+             {"created_at", job.created_at},
+             {"finished_at", OptionalTime(job.finished_at)}};
+    // An import's summary (ImportService::kImportJobKind, ImportJobPayload): the job list is
+    // also the project's import history.
+    if (job.kind == "import") {
+        json summary = json::parse(job.payload_json, nullptr, false);
+        if (summary.is_object()) {
+            out["import"] = std::move(summary);
+        }
+    }
+    return out;
 }
 
 json ProjectToJson(const Project& project, const Progress& progress, const std::vector<Job>& jobs) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <variant>
 
+#include "base/log.hpp"
 #include "domain/classification.hpp"
 #include "domain/label_tree.hpp"
 #include "domain/shapes.hpp"
@@ -497,6 +498,52 @@ Result<ImportReport> ImportService::Import(const User& actor, Id project_id,
                                            const ImportUpload& upload) {
     TESSERA_TRY(RequireOwner(actor, "import annotations"));
     TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
+    Result<ImportReport> outcome = Run(project, options, upload);
+    Record(actor, project_id, options, outcome);
+    return outcome;
+}
+
+json ImportJobPayload(const std::string& username, const ImportOptions& options,
+                      const ImportReport& report) {
+    return {{"format", options.format_name},
+            {"mode", options.mode == ImportMode::kFinal ? "final" : "prelabel"},
+            {"file", options.file_name},
+            {"user", username},
+            {"matched", report.matched},
+            {"unmatched", report.unmatched.size()},
+            {"errors", report.errors.size()},
+            {"applied", report.applied}};
+}
+
+void ImportService::Record(const User& actor, Id project_id, const ImportOptions& options,
+                           const Result<ImportReport>& outcome) {
+    const ImportReport report = outcome.ok() ? *outcome : ImportReport{};
+    Job job;
+    job.kind = kImportJobKind;
+    job.project_id = project_id;
+    job.state = report.applied ? JobState::kDone : JobState::kFailed;
+    job.payload_json = ImportJobPayload(actor.username, options, report).dump();
+    job.progress_done = report.matched;
+    job.progress_total = report.matched + static_cast<std::int64_t>(report.unmatched.size());
+    if (!outcome.ok()) {
+        job.error = outcome.error().message;
+    } else if (!report.errors.empty()) {
+        job.error = std::to_string(report.errors.size()) + " row error(s), nothing applied; " +
+                    "first: " + report.errors.front().message;
+    }
+    job.created_at = clock_.NowMs();
+    job.started_at = job.created_at;
+    job.finished_at = job.created_at;
+    // The import itself stands: a history entry that cannot be written is only logged.
+    if (auto stored = repo_.EnqueueJob(job); !stored.ok()) {
+        log::Warn("import history not recorded",
+                  {{"project", std::to_string(project_id)}, {"error", stored.error().message}});
+    }
+}
+
+Result<ImportReport> ImportService::Run(const Project& project, const ImportOptions& options,
+                                        const ImportUpload& upload) {
+    const Id project_id = project.id;
     TESSERA_ASSIGN_OR_RETURN(LabelTree tree, TreeOf(project));
     TESSERA_ASSIGN_OR_RETURN(ParsedImport parsed, ParseUpload(upload, options, project, tree));
     TESSERA_ASSIGN_OR_RETURN(std::vector<Item> items, AllItems(repo_, project_id));

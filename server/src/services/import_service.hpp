@@ -56,6 +56,10 @@ struct ImportOptions {
     // kaggle-csv / kaggle-txt: columns and box convention; `table.label` is also the one label
     // of Segment Anything's class-less masks.
     TableImportOptions table;
+    // Recorded in the project's import history only: the format as the caller named it
+    // ("mltable" reads as jsonl) and the uploaded file's name (may be empty).
+    std::string format_name;
+    std::string file_name;
 };
 
 struct ImportUnmatched {
@@ -86,6 +90,11 @@ struct ImportReport {
 
 nlohmann::json ImportReportToJson(const ImportReport& report);
 
+// The history entry's payload: {"format", "mode", "file", "user", "matched", "unmatched",
+// "errors", "applied"} (counts, not the rows).
+nlohmann::json ImportJobPayload(const std::string& username, const ImportOptions& options,
+                                const ImportReport& report);
+
 class ImportService {
 public:
     ImportService(Repository& repo, const Clock& clock) : repo_(repo), clock_(clock) {}
@@ -96,10 +105,20 @@ public:
                                 std::string body);
     // The same over an upload the HTTP server stored on disk. COCO is streamed from it (a zip
     // entry by entry), so memory grows with the shapes imported, not with the file.
+    // Every import of an existing project, applied or not, is recorded as a finished job of
+    // kind "import" (kImportJobKind) whose payload is the summary (ImportJobPayload), so the
+    // project's job list is also its import history.
     Result<ImportReport> Import(const User& actor, Id project_id, const ImportOptions& options,
                                 const ImportUpload& upload);
 
+    static constexpr const char* kImportJobKind = "import";
+
 private:
+    Result<ImportReport> Run(const Project& project, const ImportOptions& options,
+                             const ImportUpload& upload);
+    void Record(const User& actor, Id project_id, const ImportOptions& options,
+                const Result<ImportReport>& outcome);
+
     Repository& repo_;
     const Clock& clock_;
 };

@@ -202,6 +202,45 @@ TEST_F(ImportServiceTest, AnyRowErrorAppliesNothing) {
     EXPECT_TRUE(Counts(p.id).empty());
 }
 
+TEST_F(ImportServiceTest, EveryImportIsRecordedInTheProjectsJobs) {
+    Project p = BoxProject();
+    const std::string good =
+        Coco(R"([{"id": 1, "file_name": "z.png", "width": 100, "height": 50},
+                 {"id": 2, "file_name": "nowhere.png", "width": 100, "height": 50}])",
+             R"([{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 5, 5]}])");
+    ImportOptions options;
+    options.format = ImportFormat::kCoco;
+    options.format_name = "coco";
+    options.mode = ImportMode::kFinal;
+    options.file_name = "boxes.json";
+    options.upload_name = "upload.json";
+    ASSERT_TRUE(service.Import(owner_, p.id, options, good).ok());
+    ASSERT_FALSE(service.Import(owner_, p.id, options, "{not json").ok());
+    // A labeler is refused before anything happens, so nothing is recorded for them.
+    ASSERT_FALSE(service.Import(labeler_, p.id, options, good).ok());
+
+    auto jobs = env.repo->ListJobs(p.id);
+    ASSERT_TRUE(jobs.ok()) << jobs.error().message;
+    ASSERT_EQ(jobs->size(), 2u);
+    const Job& failed = (*jobs)[0];  // newest first
+    EXPECT_EQ(failed.kind, "import");
+    EXPECT_EQ(failed.state, JobState::kFailed);
+    EXPECT_NE(failed.error.find("invalid JSON"), std::string::npos) << failed.error;
+    const Job& applied = (*jobs)[1];
+    EXPECT_EQ(applied.state, JobState::kDone);
+    EXPECT_EQ(applied.progress_done, 1);
+    EXPECT_EQ(applied.progress_total, 2);
+    EXPECT_GT(applied.finished_at, 0);
+    EXPECT_EQ(nlohmann::json::parse(applied.payload_json), (nlohmann::json{{"format", "coco"},
+                                                                           {"mode", "final"},
+                                                                           {"file", "boxes.json"},
+                                                                           {"user", "olga"},
+                                                                           {"matched", 1},
+                                                                           {"unmatched", 1},
+                                                                           {"errors", 0},
+                                                                           {"applied", true}}));
+}
+
 TEST_F(ImportServiceTest, CocoStoredOnDiskIsStreamedAndABreakMidwayAppliesNothing) {
     Project p = BoxProject();
     char tmpl[] = "/tmp/tessera-import-upload-XXXXXX";

@@ -203,13 +203,22 @@ Status LabelingService::SaveDraft(const User& actor, Id project_id, Id item_id,
     return repo_.SaveDraft(project_id, item_id, actor.id, ShapesPayload(shapes), now);
 }
 
-Result<DraftView> LabelingService::GetDraft(const User& actor, Id project_id, Id item_id) {
+Result<std::optional<DraftView>> LabelingService::GetDraft(const User& actor, Id project_id,
+                                                           Id item_id) {
     TESSERA_TRY(GetProject(project_id));
-    TESSERA_ASSIGN_OR_RETURN(Draft draft, repo_.GetDraft(project_id, item_id, actor.id));
+    TESSERA_TRY(repo_.GetItem(project_id, item_id));  // an unknown item stays kNotFound
+    auto stored = repo_.GetDraft(project_id, item_id, actor.id);
+    if (!stored.ok()) {
+        if (stored.error().code == ErrorCode::kNotFound) {
+            return std::optional<DraftView>();
+        }
+        return stored.error();
+    }
+    const Draft& draft = *stored;
     DraftView view;
     TESSERA_ASSIGN_OR_RETURN(view.shapes, ParseShapesPayload(draft.payload_json));
     view.updated_at = draft.updated_at;
-    return view;
+    return std::optional<DraftView>(std::move(view));
 }
 
 Status LabelingService::Skip(const User& actor, Id project_id, Id item_id,
@@ -229,8 +238,8 @@ Status LabelingService::Skip(const User& actor, Id project_id, Id item_id,
     return repo_.SkipItem(request);
 }
 
-Result<AnnotationView> LabelingService::GetAnnotation(const User& actor, Id project_id,
-                                                      Id item_id) {
+Result<std::optional<AnnotationView>> LabelingService::GetAnnotation(const User& actor,
+                                                                     Id project_id, Id item_id) {
     TESSERA_TRY(GetProject(project_id));
     AnnotationView view;
     TESSERA_ASSIGN_OR_RETURN(view.item, repo_.GetItem(project_id, item_id));
@@ -242,8 +251,10 @@ Result<AnnotationView> LabelingService::GetAnnotation(const User& actor, Id proj
         // No answer of the actor's own: show the item's prelabel for review, if any.
         auto prelabel = repo_.GetPrelabel(project_id, item_id);
         if (!prelabel.ok()) {
-            return prelabel.error().code == ErrorCode::kNotFound ? annotation.error()
-                                                                 : prelabel.error();
+            if (prelabel.error().code == ErrorCode::kNotFound) {
+                return std::optional<AnnotationView>();  // nothing yet is not an error
+            }
+            return prelabel.error();
         }
         annotation = std::move(prelabel);
     }
@@ -251,7 +262,7 @@ Result<AnnotationView> LabelingService::GetAnnotation(const User& actor, Id proj
     view.source = annotation->source;
     view.confidence = annotation->confidence;
     view.updated_at = annotation->updated_at;
-    return view;
+    return std::optional<AnnotationView>(std::move(view));
 }
 
 Result<std::vector<AnnotationView>> LabelingService::History(const User& actor, Id project_id,

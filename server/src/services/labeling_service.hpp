@@ -79,12 +79,13 @@ public:
     // draft lives until the actor submits the item.
     Status SaveDraft(const User& actor, Id project_id, Id item_id,
                      const std::vector<Shape>& shapes);
-    // kNotFound when the actor has no draft on the item.
-    Result<DraftView> GetDraft(const User& actor, Id project_id, Id item_id);
+    // nullopt when the actor has no draft on the item; kNotFound for an unknown item.
+    Result<std::optional<DraftView>> GetDraft(const User& actor, Id project_id, Id item_id);
     Status Skip(const User& actor, Id project_id, Id item_id, const std::string& lease);
     // The actor's own answer on the item; without one, the item's prelabel (source kPrelabel)
-    // for review. kNotFound when neither exists.
-    Result<AnnotationView> GetAnnotation(const User& actor, Id project_id, Id item_id);
+    // for review. nullopt when neither exists ("none yet"); kNotFound for an unknown item.
+    Result<std::optional<AnnotationView>> GetAnnotation(const User& actor, Id project_id,
+                                                        Id item_id);
     // The actor's own answers, most recent first; `before` pages backwards (0: from now).
     Result<std::vector<AnnotationView>> History(const User& actor, Id project_id, int limit,
                                                 TimeMs before);

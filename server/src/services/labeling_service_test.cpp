@@ -12,6 +12,25 @@
 namespace tessera {
 namespace {
 
+// The answer or draft that must be there: "none yet" becomes a kNotFound here so the checks
+// below read as before.
+template <typename T>
+Result<T> Present(Result<std::optional<T>> found) {
+    if (!found.ok()) {
+        return found.error();
+    }
+    if (!found->has_value()) {
+        return Error::NotFound("none yet");
+    }
+    return std::move(**found);
+}
+
+// "None yet" is a successful answer with nothing in it.
+template <typename T>
+bool IsNone(const Result<std::optional<T>>& found) {
+    return found.ok() && !found->has_value();
+}
+
 class LabelingServiceTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -163,7 +182,8 @@ TEST_F(LabelingServiceTest, MultilabelNeedsAtLeastOne) {
                                         {"Car", "Animal", "Car"});
     ASSERT_TRUE(stored.ok()) << stored.error().message;
     EXPECT_EQ(stored->labels, (std::vector<std::string>{"Animal", "Car"}));
-    EXPECT_EQ(stored->labels, labeling.GetAnnotation(ana_, ml.id, page->items[0].id)->labels);
+    EXPECT_EQ(stored->labels,
+              Present(labeling.GetAnnotation(ana_, ml.id, page->items[0].id))->labels);
 }
 
 TEST_F(LabelingServiceTest, SkipMarksSkippedAndPausedProjectRefusesWork) {
@@ -207,7 +227,7 @@ TEST_F(LabelingServiceTest, BoxesAreValidatedClampedStoredAndCounted) {
         {"label":"Car","type":"box","x":1,"y":1,"w":5,"h":0}])"));
     ASSERT_FALSE(bad.ok());
     EXPECT_EQ(bad.error().field, "shapes[1]");
-    EXPECT_EQ(labeling.GetAnnotation(ana_, det.id, item).error().code, ErrorCode::kNotFound);
+    EXPECT_TRUE(IsNone(labeling.GetAnnotation(ana_, det.id, item)));
 
     // Items are 64 x 48: the second box is clamped to the image.
     auto stored = labeling.SubmitShapes(ana_, det.id, item, page->lease, ShapesOf(R"([
@@ -216,7 +236,7 @@ TEST_F(LabelingServiceTest, BoxesAreValidatedClampedStoredAndCounted) {
         {"label":"Animal/Cat","type":"box","x":2,"y":3,"w":4,"h":5}])"));
     ASSERT_TRUE(stored.ok()) << stored.error().message;
     EXPECT_EQ(stored->outcome, SubmitOutcome::kStored);
-    auto view = labeling.GetAnnotation(ana_, det.id, item);
+    auto view = Present(labeling.GetAnnotation(ana_, det.id, item));
     ASSERT_TRUE(view.ok()) << view.error().message;
     ASSERT_TRUE(view->shapes.has_value());
     EXPECT_EQ(stored->shapes, *view->shapes);  // the result is what was stored
@@ -254,7 +274,7 @@ TEST_F(LabelingServiceTest, SemanticPolygonsAreStoredAsMasks) {
                     .SubmitShapes(ana_, seg.id, item, page->lease, ShapesOf(R"([
         {"label":"Car","type":"polygon","points":[[0,0],[2,0],[2,2],[0,2]]}])"))
                     .ok());
-    auto view = labeling.GetAnnotation(ana_, seg.id, item);
+    auto view = Present(labeling.GetAnnotation(ana_, seg.id, item));
     ASSERT_TRUE(view.ok());
     ASSERT_EQ(view->shapes->size(), 1U);
     EXPECT_EQ(std::get<MaskRle>((*view->shapes)[0].geometry).runs,
@@ -268,7 +288,7 @@ TEST_F(LabelingServiceTest, DraftsNeedTheLeaseOrAnAnswerAndEndWithTheSubmit) {
     const Id item = page->items[0].id;
     // Unfinished geometry is fine in a draft; unknown labels are not.
     auto unfinished = ShapesOf(R"([{"label":"Car","type":"polygon","points":[[1,1],[5,1]]}])");
-    EXPECT_EQ(labeling.GetDraft(ana_, det.id, item).error().code, ErrorCode::kNotFound);
+    EXPECT_TRUE(IsNone(labeling.GetDraft(ana_, det.id, item)));
     ASSERT_TRUE(labeling.SaveDraft(ana_, det.id, item, unfinished).ok());
     EXPECT_EQ(labeling
                   .SaveDraft(ana_, det.id, item, ShapesOf(R"([{"label":"Horse","type":
@@ -277,24 +297,26 @@ TEST_F(LabelingServiceTest, DraftsNeedTheLeaseOrAnAnswerAndEndWithTheSubmit) {
                   .field,
               "shapes[0]");
     env.clock.Advance(5);
-    auto draft = labeling.GetDraft(ana_, det.id, item);
+    auto draft = Present(labeling.GetDraft(ana_, det.id, item));
     ASSERT_TRUE(draft.ok()) << draft.error().message;
     EXPECT_EQ(draft->shapes, unfinished);
     EXPECT_EQ(draft->updated_at, env.clock.NowMs() - 5);
     // Bob holds neither the lease nor an answer.
     EXPECT_EQ(labeling.SaveDraft(bob_, det.id, item, unfinished).error().code,
               ErrorCode::kLeaseInvalid);
-    EXPECT_EQ(labeling.GetDraft(bob_, det.id, item).error().code, ErrorCode::kNotFound);
+    EXPECT_TRUE(IsNone(labeling.GetDraft(bob_, det.id, item)));
 
     ASSERT_TRUE(labeling
                     .SubmitShapes(ana_, det.id, item, page->lease, ShapesOf(R"([
         {"label":"Car","type":"polygon","points":[[1,1],[5,1],[5,5]]}])"))
                     .ok());
-    EXPECT_EQ(labeling.GetDraft(ana_, det.id, item).error().code, ErrorCode::kNotFound);
+    EXPECT_TRUE(IsNone(labeling.GetDraft(ana_, det.id, item)));
     // After the lease is gone, her earlier answer still lets her keep a draft of an edit.
     env.clock.Advance(LabelingSettings{}.lease_ms + 1);
     ASSERT_TRUE(labeling.SaveDraft(ana_, det.id, item, unfinished).ok());
-    EXPECT_TRUE(labeling.GetDraft(ana_, det.id, item).ok());
+    EXPECT_TRUE(Present(labeling.GetDraft(ana_, det.id, item)).ok());
+    // No draft is "none yet"; an item that does not exist is still not found.
+    EXPECT_EQ(labeling.GetDraft(ana_, det.id, item + 1000).error().code, ErrorCode::kNotFound);
 }
 
 TEST_F(LabelingServiceTest, PrelabelIsShownUntilTheLabelerAnswers) {
@@ -302,7 +324,7 @@ TEST_F(LabelingServiceTest, PrelabelIsShownUntilTheLabelerAnswers) {
     auto page = labeling.Next(ana_, det.id, 1);
     ASSERT_TRUE(page.ok());
     const Id item = page->items[0].id;
-    EXPECT_EQ(labeling.GetAnnotation(ana_, det.id, item).error().code, ErrorCode::kNotFound);
+    EXPECT_TRUE(IsNone(labeling.GetAnnotation(ana_, det.id, item)));
 
     ImportRequest request;
     request.project_id = det.id;
@@ -314,7 +336,7 @@ TEST_F(LabelingServiceTest, PrelabelIsShownUntilTheLabelerAnswers) {
 
     // Nobody has answered: both labelers see the prelabel, marked as such.
     for (const User& user : {ana_, bob_}) {
-        auto view = labeling.GetAnnotation(user, det.id, item);
+        auto view = Present(labeling.GetAnnotation(user, det.id, item));
         ASSERT_TRUE(view.ok()) << view.error().message;
         EXPECT_EQ(view->source, AnnotationSource::kPrelabel);
         ASSERT_TRUE(view->confidence.has_value());
@@ -329,13 +351,14 @@ TEST_F(LabelingServiceTest, PrelabelIsShownUntilTheLabelerAnswers) {
                     .SubmitShapes(ana_, det.id, item, page->lease, ShapesOf(R"([
         {"label":"Animal/Dog","type":"box","x":5,"y":5,"w":6,"h":6}])"))
                     .ok());
-    auto own = labeling.GetAnnotation(ana_, det.id, item);
+    auto own = Present(labeling.GetAnnotation(ana_, det.id, item));
     ASSERT_TRUE(own.ok());
     EXPECT_EQ(own->source, AnnotationSource::kHuman);
     EXPECT_FALSE(own->confidence.has_value());
     ASSERT_EQ(own->shapes->size(), 1U);
     EXPECT_EQ((*own->shapes)[0].label, "Animal/Dog");
-    EXPECT_EQ(labeling.GetAnnotation(bob_, det.id, item)->source, AnnotationSource::kPrelabel);
+    EXPECT_EQ(Present(labeling.GetAnnotation(bob_, det.id, item))->source,
+              AnnotationSource::kPrelabel);
 
     // Classification prelabels carry labels; an item with neither is still not found.
     auto classify = labeling.Next(ana_, project_.id, 1);
@@ -346,12 +369,12 @@ TEST_F(LabelingServiceTest, PrelabelIsShownUntilTheLabelerAnswers) {
     tags.annotations.push_back(ImportedAnnotation{tagged, R"({"labels":["Car"]})", {}, {}});
     tags.now = env.clock.NowMs();
     ASSERT_TRUE(env.repo->ApplyImport(tags).ok());
-    auto prelabel = labeling.GetAnnotation(ana_, project_.id, tagged);
+    auto prelabel = Present(labeling.GetAnnotation(ana_, project_.id, tagged));
     ASSERT_TRUE(prelabel.ok()) << prelabel.error().message;
     EXPECT_EQ(prelabel->source, AnnotationSource::kPrelabel);
     EXPECT_EQ(prelabel->labels, (std::vector<std::string>{"Car"}));
     EXPECT_FALSE(prelabel->confidence.has_value());
-    EXPECT_EQ(labeling.GetAnnotation(ana_, det.id, page->items[0].id + 1).error().code,
+    EXPECT_EQ(Present(labeling.GetAnnotation(ana_, det.id, page->items[0].id + 1)).error().code,
               ErrorCode::kNotFound);
 }
 

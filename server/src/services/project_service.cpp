@@ -23,19 +23,6 @@ std::string Trim(const std::string& s) {
     return s.substr(begin, end - begin + 1);
 }
 
-bool IsUnder(const fs::path& path, const fs::path& root) {
-    auto p = path.begin();
-    for (auto r = root.begin(); r != root.end(); ++r, ++p) {
-        if (r->empty()) {
-            continue;  // trailing separator
-        }
-        if (p == path.end() || *p != *r) {
-            return false;
-        }
-    }
-    return true;
-}
-
 Status ValidateUrl(const std::string& url) {
     if (url.empty()) {
         return Status::Ok();
@@ -97,35 +84,6 @@ Status ValidatePattern(const std::string& pattern) {
 ProjectService::ProjectService(Repository& repo, const Clock& clock, Random& random,
                                ProjectSettings settings, ProjectCache* cache)
     : repo_(repo), clock_(clock), random_(random), settings_(std::move(settings)), cache_(cache) {}
-
-Result<fs::path> ProjectService::ResolveLocalPath(const std::string& path) const {
-    if (path.empty()) {
-        return Error::InvalidArgument("datasource path is required", "datasource.path");
-    }
-    if (HasControlCharacter(path)) {
-        return Error::InvalidArgument("datasource path has a control character", "datasource.path");
-    }
-    fs::path given(path);
-    if (!given.is_absolute()) {
-        return Error::InvalidArgument("datasource path must be absolute", "datasource.path");
-    }
-    std::error_code ec;
-    // canonical() resolves every symlink, so a link pointing outside a root is caught below.
-    fs::path canonical = fs::canonical(given, ec);
-    if (ec) {
-        return Error::InvalidArgument("datasource path does not exist: " + path, "datasource.path");
-    }
-    if (!fs::is_directory(canonical, ec)) {
-        return Error::InvalidArgument("datasource path is not a folder: " + path,
-                                      "datasource.path");
-    }
-    for (const auto& root : settings_.allowed_roots) {
-        if (IsUnder(canonical, root)) {
-            return canonical;
-        }
-    }
-    return Error::PermissionDenied("datasource path is outside the allowed roots: " + path);
-}
 
 Result<Project> ProjectService::Create(const User& actor, const ProjectSpec& spec) {
     TESSERA_TRY(RequireOwner(actor, "create projects"));

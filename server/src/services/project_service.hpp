@@ -3,6 +3,7 @@
 // tree and the datasource, stores the project in draft and queues an "ingest" job; deleting one
 // queues a "purge_cache" job that removes its cached images (cache_purge_job.hpp).
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,27 @@ struct ProjectSettings {
     std::int64_t default_item_limit = 500000;
 };
 
+// One folder of the server's allowed roots and its sub-folders, for the wizard's folder browser.
+struct FolderEntry {
+    std::string name;
+    std::string path;  // canonical (a symlink is listed by its target)
+};
+struct FolderListing {
+    std::vector<std::string> roots;     // the allowed roots, canonical
+    std::string path;                   // the folder listed; "" when listing only the roots
+    std::optional<std::string> parent;  // none at a root (or when listing the roots)
+    std::vector<FolderEntry> folders;   // sorted bytewise, hidden ones left out
+    bool truncated = false;             // more than kMaxListedFolders sub-folders
+};
+
+// How many images a datasource would give, counted without creating anything.
+struct DatasourcePreview {
+    std::string path;  // canonical
+    std::int64_t count = 0;
+    bool capped = false;                // stopped counting at kMaxPreviewCount: "at least"
+    std::vector<std::string> examples;  // the first few matches, relative paths
+};
+
 struct ProjectView {
     Project project;
     Progress progress;
@@ -50,6 +72,20 @@ public:
     Result<Project> Start(const User& actor, Id project_id);
     Result<Project> Pause(const User& actor, Id project_id);
     Status Delete(const User& actor, Id project_id);
+
+    static constexpr std::size_t kMaxListedFolders = 1000;
+    static constexpr std::int64_t kMaxPreviewCount = 10000;
+    static constexpr std::size_t kPreviewExamples = 5;
+
+    // Owners only. `path` "" lists just the roots; otherwise the sub-folders of that folder,
+    // which must resolve (symlinks followed) inside a root. Folders whose real location is
+    // outside every root are left out. kInvalidArgument for a relative path, a control
+    // character, or a folder that does not exist or cannot be read.
+    Result<FolderListing> ListFolders(const User& actor, const std::string& path) const;
+    // Owners only. Counts the images `pattern` matches under `path` as the ingest would, up to
+    // kMaxPreviewCount. Same errors as Create gives for the datasource.
+    Result<DatasourcePreview> PreviewDatasource(const User& actor, const std::string& path,
+                                                const std::string& pattern) const;
 
     // Resolves a user-given folder against the allowed roots, following symlinks; anything that
     // lands outside every root is kPermissionDenied. Exposed for the ingest job and tests.

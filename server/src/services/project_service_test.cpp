@@ -133,5 +133,78 @@ TEST_F(ProjectServiceTest, StartPauseCycle) {
     EXPECT_EQ(service_->Get(owner_, created->id)->project.status, ProjectStatus::kPaused);
 }
 
+TEST_F(ProjectServiceTest, FolderBrowserStaysInsideTheRoots) {
+    const fs::path root = dir_ / "root";
+    fs::create_directories(root / "images" / "cats");
+    fs::create_directories(root / "images" / ".hidden");
+    fs::create_directories(root / "b");
+    fs::create_symlink(dir_ / "outside", root / "images" / "escape");
+    fs::create_symlink(root / "b", root / "images" / "also-b");
+    std::ofstream(root / "images" / "file.jpg") << "x";
+
+    auto roots = service_->ListFolders(owner_, "");
+    ASSERT_TRUE(roots.ok()) << roots.error().message;
+    EXPECT_EQ(roots->roots, std::vector<std::string>{root.string()});
+    EXPECT_TRUE(roots->folders.empty());
+
+    auto at_root = service_->ListFolders(owner_, root.string());
+    ASSERT_TRUE(at_root.ok()) << at_root.error().message;
+    EXPECT_FALSE(at_root->parent.has_value());
+    ASSERT_EQ(at_root->folders.size(), 2U);
+    EXPECT_EQ(at_root->folders[0].name, "b");
+
+    // Hidden folders and files are left out; a link is listed by its real place, and only
+    // when that is inside a root.
+    auto images = service_->ListFolders(owner_, (root / "images").string());
+    ASSERT_TRUE(images.ok()) << images.error().message;
+    EXPECT_EQ(images->parent, root.string());
+    ASSERT_EQ(images->folders.size(), 2U);
+    EXPECT_EQ(images->folders[0].name, "also-b");
+    EXPECT_EQ(images->folders[0].path, (root / "b").string());
+    EXPECT_EQ(images->folders[1].name, "cats");
+
+    EXPECT_EQ(service_->ListFolders(owner_, (root / "images" / "escape").string()).error().code,
+              ErrorCode::kPermissionDenied);
+    EXPECT_EQ(service_->ListFolders(owner_, (dir_ / "outside").string()).error().code,
+              ErrorCode::kPermissionDenied);
+    EXPECT_EQ(service_->ListFolders(owner_, "images").error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(service_->ListFolders(owner_, root.string() + "/\x01").error().code,
+              ErrorCode::kInvalidArgument);
+    EXPECT_EQ(service_->ListFolders(owner_, root.string() + "/a\nb").error().code,
+              ErrorCode::kInvalidArgument);
+    EXPECT_EQ(service_->ListFolders(labeler_, "").error().code, ErrorCode::kPermissionDenied);
+}
+
+TEST_F(ProjectServiceTest, PreviewCountsMatchesWithoutCreatingAnything) {
+    const fs::path images = dir_ / "root" / "images";
+    fs::create_directories(images / "sub");
+    for (const char* name : {"a.jpg", "b.png", "notes.txt", "sub/c.jpg"}) {
+        std::ofstream(images / name) << "x";
+    }
+    auto all = service_->PreviewDatasource(owner_, images.string(), "**/*.*");
+    ASSERT_TRUE(all.ok()) << all.error().message;
+    EXPECT_EQ(all->count, 3);
+    EXPECT_FALSE(all->capped);
+    EXPECT_EQ(all->examples, (std::vector<std::string>{"a.jpg", "b.png", "sub/c.jpg"}));
+    EXPECT_EQ(service_->PreviewDatasource(owner_, images.string(), "*.png")->count, 1);
+    EXPECT_EQ(service_->PreviewDatasource(owner_, images.string(), "../*").error().field,
+              "datasource.pattern");
+    EXPECT_EQ(service_->PreviewDatasource(labeler_, images.string(), "").error().code,
+              ErrorCode::kPermissionDenied);
+    EXPECT_TRUE(service_->List(owner_)->empty());
+}
+
+TEST_F(ProjectServiceTest, PreviewStopsCountingAtTheCap) {
+    const fs::path images = dir_ / "root" / "images";
+    for (std::int64_t i = 0; i <= ProjectService::kMaxPreviewCount; ++i) {
+        std::ofstream(images / ("img" + std::to_string(i) + ".jpg")) << "";
+    }
+    auto preview = service_->PreviewDatasource(owner_, images.string(), "");
+    ASSERT_TRUE(preview.ok()) << preview.error().message;
+    EXPECT_EQ(preview->count, ProjectService::kMaxPreviewCount);
+    EXPECT_TRUE(preview->capped);
+    EXPECT_EQ(preview->examples.size(), ProjectService::kPreviewExamples);
+}
+
 }  // namespace
 }  // namespace tessera

@@ -79,7 +79,7 @@ TEST_P(DrawingIt, BadGeometryIsRejectedNamingTheShape) {
     EXPECT_EQ(box.status, 400u);
     EXPECT_EQ(box.Json()["error"]["message"], "shapes[0]: a polygon project does not take a box");
     // Nothing was stored by the rejected requests.
-    EXPECT_EQ(lara_->Get(ItemPath("/annotation")).status, 404u);
+    EXPECT_EQ(lara_->Get(ItemPath("/annotation")).status, 204u);
 }
 
 TEST_P(DrawingIt, ShapesRoundTripClampedToTheImage) {
@@ -105,7 +105,7 @@ TEST_P(DrawingIt, ShapesRoundTripClampedToTheImage) {
     auto retry =
         lara_->SendJson("PUT", ItemPath("/annotation"), {{"lease", lease_}, {"shapes", want}});
     EXPECT_EQ(retry.Json()["outcome"], "unchanged") << retry.body;
-    EXPECT_EQ(admin_->Get(ItemPath("/annotation")).status, 404u);
+    EXPECT_EQ(admin_->Get(ItemPath("/annotation")).status, 204u);
     auto history = lara_->Get(ProjectPath(project_id_, "/history"));
     ASSERT_EQ(history.status, 200u);
     EXPECT_EQ(history.Json()["items"][0]["shapes"], want);
@@ -113,7 +113,7 @@ TEST_P(DrawingIt, ShapesRoundTripClampedToTheImage) {
 
 TEST_P(DrawingIt, DraftsSurviveUntilTheSubmit) {
     ASSERT_NO_FATAL_FAILURE(SetUpProject("semantic"));
-    EXPECT_EQ(lara_->Get(ItemPath("/draft")).status, 404u);
+    EXPECT_EQ(lara_->Get(ItemPath("/draft")).status, 204u);
     // Half-drawn: a polygon of two points is fine in a draft, never in a submit.
     const json draft = json::parse(R"([
         {"label": "Cat", "type": "mask", "rle": [0, 4]},
@@ -133,7 +133,7 @@ TEST_P(DrawingIt, DraftsSurviveUntilTheSubmit) {
     // The admin holds no lease on the item and has not annotated it.
     auto not_yours = admin_->SendJson("PUT", ItemPath("/draft"), {{"shapes", draft}});
     EXPECT_EQ(not_yours.status, 409u) << not_yours.body;
-    EXPECT_EQ(admin_->Get(ItemPath("/draft")).status, 404u);
+    EXPECT_EQ(admin_->Get(ItemPath("/draft")).status, 204u);
 
     // The submit: the Dog polygon (pixels x 1-3 of rows 0-1) paints over the Cat mask.
     auto submit = lara_->SendJson(
@@ -145,7 +145,7 @@ TEST_P(DrawingIt, DraftsSurviveUntilTheSubmit) {
     ASSERT_EQ(masks.size(), 2u);
     EXPECT_EQ(masks[0]["rle"], json::array({0, 1}));
     EXPECT_EQ(masks[1]["rle"], json::array({1, 3, width_ + 1, 3}));
-    EXPECT_EQ(lara_->Get(ItemPath("/draft")).status, 404u);
+    EXPECT_EQ(lara_->Get(ItemPath("/draft")).status, 204u);
 }
 
 // A little-endian TIFF of one 8-bit grey strip whose header says `side` x `side` and whose
@@ -185,6 +185,21 @@ long PeakRssMib(pid_t pid) {
         }
     }
     return -1;
+}
+
+TEST_P(DrawingIt, NoAnswerOrDraftYetIsNoContentNotAnError) {
+    ASSERT_NO_FATAL_FAILURE(SetUpProject("bbox"));
+    // A fresh item has neither: 204 with an empty body, so browsers log no failed request.
+    for (const char* rest : {"/annotation", "/draft"}) {
+        auto none = lara_->Get(ItemPath(rest));
+        EXPECT_EQ(none.status, 204u) << rest << ": " << none.body;
+        EXPECT_TRUE(none.body.empty()) << rest;
+        // An item that does not exist is still an error.
+        auto missing =
+            lara_->Get(ProjectPath(project_id_, "/items/" + std::to_string(item_ + 1000) + rest));
+        EXPECT_EQ(missing.status, 404u) << rest << ": " << missing.body;
+        EXPECT_EQ(missing.Json()["error"]["code"], "not_found") << rest;
+    }
 }
 
 TEST_P(DrawingIt, GigapixelMasksAreStoredAndReadAsRunsNotPixels) {

@@ -82,6 +82,41 @@ std::string Coco(const std::string& images, const std::string& annotations) {
            images + R"(, "annotations": )" + annotations + "}";
 }
 
+TEST_P(ImportIt, ImportsAreListedInTheProjectsJobHistory) {
+    ASSERT_NO_FATAL_FAILURE(SetUpProject());
+    const std::string coco =
+        Coco(R"([{"id": 1, "file_name": "img0.jpg", "width": 40, "height": 30}])",
+             R"([{"id": 1, "image_id": 1, "category_id": 1, "bbox": [2, 3, 10, 8]}])");
+    auto applied = admin_->Send(
+        "POST", ProjectPath(project_id_, "/import?format=coco&mode=final&filename=boxes.json"),
+        coco, {{"Content-Type", "application/json"}});
+    ASSERT_EQ(applied.status, 200u) << applied.body;
+    auto broken = Import("prelabel", "{\"images\": [");
+    ASSERT_EQ(broken.status, 400u) << broken.body;
+    auto bad_name = admin_->Send(
+        "POST", ProjectPath(project_id_, "/import?format=coco&mode=final&filename=a%0Ab.json"),
+        coco, {{"Content-Type", "application/json"}});
+    EXPECT_EQ(bad_name.status, 400u) << bad_name.body;
+
+    auto project = admin_->Get(ProjectPath(project_id_));
+    ASSERT_EQ(project.status, 200u) << project.body;
+    const json jobs = project.Json()["jobs"];  // newest first
+    ASSERT_GE(jobs.size(), 3u) << jobs.dump();
+    EXPECT_EQ(jobs[0]["kind"], "import");
+    EXPECT_EQ(jobs[0]["state"], "failed");
+    EXPECT_NE(jobs[0]["error"].get<std::string>().find("invalid JSON"), std::string::npos)
+        << jobs[0].dump();
+    EXPECT_EQ(jobs[0]["import"]["mode"], "prelabel");
+    EXPECT_EQ(jobs[1]["kind"], "import");
+    EXPECT_EQ(jobs[1]["state"], "done");
+    EXPECT_EQ(jobs[1]["import"], json::parse(R"({"format": "coco", "mode": "final",
+        "file": "boxes.json", "user": "admin", "matched": 1, "unmatched": 0, "errors": 0,
+        "applied": true})"));
+    EXPECT_EQ(jobs.back()["kind"], "ingest");
+    // The dashboard shows the same list.
+    EXPECT_EQ(Dashboard()["jobs"][1]["import"]["file"], "boxes.json");
+}
+
 TEST_P(ImportIt, PrelabelsAreShownForReviewUntilTheLabelerAnswers) {
     ASSERT_NO_FATAL_FAILURE(SetUpProject());
     auto report =
@@ -114,7 +149,7 @@ TEST_P(ImportIt, PrelabelsAreShownForReviewUntilTheLabelerAnswers) {
     EXPECT_EQ(plain.Json()["source"], "prelabel");
     EXPECT_FALSE(plain.Json().contains("confidence"));
     // Items without a prelabel still have no annotation; prelabels are not answers.
-    EXPECT_EQ(lara_->Get(AnnotationPath("img2.jpg")).status, 404u);
+    EXPECT_EQ(lara_->Get(AnnotationPath("img2.jpg")).status, 204u);
     json dashboard = Dashboard();
     EXPECT_EQ(dashboard["progress"]["labeled"], 0);
     EXPECT_EQ(CountOf(dashboard, "Cat"), 0);
@@ -165,7 +200,7 @@ TEST_P(ImportIt, FinalImportLabelsItemsAndBadUploadsApplyNothing) {
     EXPECT_EQ(CountOf(dashboard, "Cat"), 1);
     EXPECT_EQ(CountOf(dashboard, "Dog"), 2);
     // Final imports are results, not prelabels: labelers are not shown them for review.
-    EXPECT_EQ(lara_->Get(AnnotationPath("img0.jpg")).status, 404u);
+    EXPECT_EQ(lara_->Get(AnnotationPath("img0.jpg")).status, 204u);
     // Only the unlabeled item is left in the queue.
     auto page = lara_->SendJson("POST", ProjectPath(project_id_, "/next"), {{"count", 4}});
     ASSERT_EQ(page.status, 200u) << page.body;
@@ -229,7 +264,7 @@ TEST_P(ImportIt, ZipUploadIsReadFromTheStoredFileAndABrokenEntryAppliesNothing) 
     EXPECT_EQ(broken.Json()["error"]["code"], "invalid_argument");
     const std::string message = broken.Json()["error"]["message"];
     EXPECT_TRUE(message.starts_with("b.json: invalid JSON at byte ")) << message;
-    EXPECT_EQ(lara_->Get(AnnotationPath("img2.jpg")).status, 404u);
+    EXPECT_EQ(lara_->Get(AnnotationPath("img2.jpg")).status, 204u);
     EXPECT_EQ(Dashboard()["progress"], dashboard["progress"]);
     EXPECT_FALSE(UploadsLeftBehind());
 }
@@ -260,7 +295,7 @@ TEST_P(ImportIt, CvatAndJsonlAreStreamedFromTheStoredUploadAndBrokenXmlIs400Nami
     EXPECT_EQ(broken.Json()["error"]["message"],
               "task/annotations.xml: not valid XML at line 8, column 5 (byte " +
                   std::to_string(cut.size()) + "): no element found");
-    EXPECT_EQ(lara_->Get(AnnotationPath("img0.jpg")).status, 404u);
+    EXPECT_EQ(lara_->Get(AnnotationPath("img0.jpg")).status, 204u);
 
     // Zipped beside an image, which is skipped without being read.
     auto report = post("format=cvat&mode=final",

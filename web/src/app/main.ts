@@ -51,10 +51,21 @@ function header(u: User): HTMLElement {
     );
 }
 
+const kTitles: Record<Route["name"], string> = {
+    login: "Log in",
+    projects: "Projects",
+    "new-project": "New project",
+    dashboard: "Dashboard",
+    label: "Labeling",
+    "not-found": "Page not found",
+};
+
 function render(): void {
     unmount?.();
     unmount = null;
     const route = parseRoute(location.hash);
+    // Views with a project name refine this once they have loaded it.
+    document.title = `${kTitles[user === null ? "login" : route.name]} · Tessera`;
     if (user === null || route.name === "login") {
         if (route.name !== "login") {
             afterLogin = route;

@@ -3,11 +3,17 @@ import { describe, expect, it } from "vitest";
 import { escapeHtml, renderMarkdown, safeUrl } from "./markdown";
 
 describe("renderMarkdown", () => {
+    it("puts headings below the page's own h1 and h2", () => {
+        expect(renderMarkdown("# A\n\n## B\n\n#### D\n\n###### F")).toBe(
+            "<h3>A</h3>\n<h4>B</h4>\n<h6>D</h6>\n<h6>F</h6>",
+        );
+    });
+
     it("renders the supported subset", () => {
         const md = "# Title\n\nTag **every** *cat*.\n\n- one\n- `two`\n\n1. first\n2. second";
         expect(renderMarkdown(md)).toBe(
             [
-                "<h1>Title</h1>",
+                "<h3>Title</h3>",
                 "<p>Tag <strong>every</strong> <em>cat</em>.</p>",
                 "<ul><li>one</li><li><code>two</code></li></ul>",
                 "<ol><li>first</li><li>second</li></ol>",

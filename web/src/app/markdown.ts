@@ -112,12 +112,18 @@ function blocks(source: string): Block[] {
     return out;
 }
 
+// Instructions are shown inside a page that has its own h1 and h2 sections, so "# Title"
+// becomes an h3 (and so on, at most h6): one h1 per page, headings in order.
+const kHeadingShift = 2;
+
 export function renderMarkdown(source: string): string {
     return blocks(source)
         .map((b) => {
             switch (b.kind) {
-                case "h":
-                    return `<h${b.level}>${inline(b.text)}</h${b.level}>`;
+                case "h": {
+                    const level = Math.min(6, b.level + kHeadingShift);
+                    return `<h${level}>${inline(b.text)}</h${level}>`;
+                }
                 case "p":
                     return `<p>${inline(b.lines.join(" "))}</p>`;
                 case "ul":

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { ApiClient } from "./api_client";
+import { ApiClient, uploadContentType } from "./api_client";
 import type { FetchLike } from "./api_client";
 
 interface Call {
@@ -156,5 +156,87 @@ describe("ApiClient", () => {
         await client.login("a", "b");
         await client.logout();
         expect(client.csrfToken).toBe("");
+    });
+
+    it("reads 204 from annotation and draft as none yet, not as an error", async () => {
+        const { fetch } = scripted(
+            new Response(null, { status: 204 }),
+            new Response(null, { status: 204 }),
+            json(404, { error: { code: "not_found", message: "no item 9" } }),
+        );
+        const client = new ApiClient(fetch);
+        expect(await client.annotation(3, 7)).toEqual({ ok: true, value: null });
+        expect(await client.draft(3, 7)).toEqual({ ok: true, value: null });
+        const missing = await client.annotation(3, 9);
+        expect(missing.ok).toBe(false);
+    });
+
+    it("sends Content-Type: application/json on every unsafe request", async () => {
+        const { fetch, calls } = scripted(json(200, session), json(200, { id: 3 }));
+        const client = new ApiClient(fetch);
+        await client.login("admin", "pw");
+        await client.startProject(3);
+        expect(calls[0]?.headers["Content-Type"]).toBe("application/json");
+        expect(calls[1]?.headers["Content-Type"]).toBe("application/json");
+        expect(calls[1]?.headers["X-CSRF-Token"]).toBe("tok123");
+    });
+
+    it("asks for folders and previews with the path encoded", async () => {
+        const listing = { roots: ["/data"], path: "", parent: null, folders: [], truncated: false };
+        const { fetch, calls } = scripted(
+            json(200, listing),
+            json(200, listing),
+            json(200, { path: "/data", count: 2, capped: false, examples: [] }),
+        );
+        const client = new ApiClient(fetch);
+        await client.listFolders("");
+        await client.listFolders("/data/a b&c");
+        const preview = await client.previewDatasource("/data", "*.png");
+        expect(calls[0]?.url).toBe("/api/v1/datasources/folders");
+        expect(calls[1]?.url).toBe("/api/v1/datasources/folders?path=%2Fdata%2Fa+b%26c");
+        expect(calls[2]?.body).toEqual({ path: "/data", pattern: "*.png" });
+        expect(preview.ok && preview.value.count).toBe(2);
+    });
+
+    it("returns an import's 422 report as a value and other failures as errors", async () => {
+        const report = {
+            matched: 1,
+            unmatched: [],
+            errors: [{ row: 2, message: "b.jpg: shapes[0]: empty box" }],
+            applied: false,
+        };
+        const { fetch, calls } = scripted(
+            json(200, session),
+            json(422, report),
+            json(400, {
+                error: { code: "invalid_argument", message: "upload.json: invalid JSON" },
+            }),
+        );
+        const client = new ApiClient(fetch);
+        await client.login("admin", "pw");
+        const file = new Blob(["{}"]);
+        const r = await client.importFile(3, file, {
+            format: "coco",
+            mode: "final",
+            fileName: "boxes.json",
+        });
+        expect(r).toEqual({ ok: true, value: report });
+        expect(calls[1]?.url).toBe(
+            "/api/v1/projects/3/import?format=coco&mode=final&filename=boxes.json",
+        );
+        expect(calls[1]?.headers["X-CSRF-Token"]).toBe("tok123");
+        expect(calls[1]?.headers["Content-Type"]).toBe("application/json");
+        const bad = await client.importFile(3, file, {
+            format: "coco",
+            mode: "final",
+            fileName: "",
+        });
+        expect(bad.ok ? "" : bad.error.message).toBe("upload.json: invalid JSON");
+    });
+
+    it("names an upload's content type from its extension", () => {
+        expect(uploadContentType("a.ZIP")).toBe("application/zip");
+        expect(uploadContentType("lines.jsonl")).toBe("application/jsonl");
+        expect(uploadContentType("noext")).toBe("application/octet-stream");
     });
 });

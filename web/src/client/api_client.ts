@@ -3,6 +3,12 @@
 import type {
     AnnotationView,
     Dashboard,
+    DatasourcePreview,
+    Draft,
+    FolderListing,
+    ImportFormat,
+    ImportMode,
+    ImportReport,
     ExportFormat,
     ErrorCodeName,
     Id,
@@ -60,6 +66,21 @@ async function errorFrom(res: Response): Promise<ApiError> {
     const code = kCodeByStatus[res.status] ?? "internal";
     const text = res.statusText === "" ? "" : ` ${res.statusText}`;
     return { status: res.status, code, message: `Request failed: HTTP ${res.status}${text}` };
+}
+
+/** What an import upload is, from its name, for the request's Content-Type. */
+export function uploadContentType(fileName: string): string {
+    const ext = /\.([a-z0-9]+)$/i.exec(fileName)?.[1]?.toLowerCase() ?? "";
+    const types: Record<string, string> = {
+        zip: "application/zip",
+        json: "application/json",
+        jsonl: "application/jsonl",
+        ndjson: "application/jsonl",
+        xml: "application/xml",
+        csv: "text/csv",
+        txt: "text/plain",
+    };
+    return types[ext] ?? "application/octet-stream";
 }
 
 export class ApiClient {
@@ -170,9 +191,9 @@ export class ApiClient {
     }
     /**
      * The caller's stored answer for an item, else its prelabel (`source: "prelabel"`) for
-     * review; 404 when there is neither.
+     * review; `null` when there is neither (the server answers 204: "none yet" is no error).
      */
-    annotation(id: Id, itemId: Id): Promise<ApiResult<AnnotationView>> {
+    annotation(id: Id, itemId: Id): Promise<ApiResult<AnnotationView | null>> {
         return this.request("GET", `/api/v1/projects/${id}/items/${itemId}/annotation`);
     }
     /** Autosaved work in progress; `keepalive` lets it outlive a closing tab. */
@@ -190,7 +211,8 @@ export class ApiClient {
             keepalive,
         );
     }
-    draft(id: Id, itemId: Id): Promise<ApiResult<{ shapes?: unknown }>> {
+    /** The caller's autosaved draft; `null` when there is none (204). */
+    draft(id: Id, itemId: Id): Promise<ApiResult<Draft | null>> {
         return this.request("GET", `/api/v1/projects/${id}/items/${itemId}/draft`);
     }
     tileInfo(id: Id, itemId: Id): Promise<ApiResult<TileInfo>> {
@@ -214,6 +236,52 @@ export class ApiClient {
         return this.request("GET", `/api/v1/projects/${id}/history?${q.toString()}`);
     }
 
+    // Datasources (owners)
+
+    /** `path` "" lists only the allowed roots. */
+    listFolders(path: string): Promise<ApiResult<FolderListing>> {
+        const q = path === "" ? "" : `?${new URLSearchParams({ path }).toString()}`;
+        return this.request("GET", `/api/v1/datasources/folders${q}`);
+    }
+    previewDatasource(path: string, pattern: string): Promise<ApiResult<DatasourcePreview>> {
+        return this.request("POST", "/api/v1/datasources/preview", { path, pattern });
+    }
+
+    // Import (owners)
+
+    /**
+     * Uploads an annotation file. A 422 (row errors, nothing applied) is still a report, so it
+     * comes back as a value with `applied: false`, not as an error.
+     */
+    async importFile(
+        id: Id,
+        file: Blob,
+        options: { format: ImportFormat; mode: ImportMode; fileName: string },
+    ): Promise<ApiResult<ImportReport>> {
+        const q = new URLSearchParams({ format: options.format, mode: options.mode });
+        if (options.fileName !== "") {
+            q.set("filename", options.fileName);
+        }
+        const r = await this.send(`/api/v1/projects/${id}/import?${q.toString()}`, {
+            method: "POST",
+            headers: {
+                Accept: "application/json",
+                "Content-Type": uploadContentType(options.fileName),
+                "X-CSRF-Token": this.csrf_,
+            },
+            credentials: "same-origin",
+            body: file,
+        });
+        if (!r.ok) {
+            return fail(r.error);
+        }
+        const res = r.value;
+        if (res.ok || res.status === 422) {
+            return this.parseJson<ImportReport>(res);
+        }
+        return this.failed(res, true);
+    }
+
     private session(r: ApiResult<Session>): ApiResult<Session> {
         if (r.ok) {
             this.csrf_ = r.value.csrf_token;
@@ -229,7 +297,8 @@ export class ApiClient {
         keepalive = false,
     ): Promise<ApiResult<T>> {
         const headers: Record<string, string> = { Accept: "application/json" };
-        if (body !== undefined) {
+        // Every unsafe request is a JSON request, body or not: the server may refuse others.
+        if (body !== undefined || method !== "GET") {
             headers["Content-Type"] = "application/json";
         }
         if (method !== "GET" && this.csrf_ !== "") {
@@ -239,9 +308,23 @@ export class ApiClient {
         if (body !== undefined) {
             init.body = JSON.stringify(body);
         }
-        let res: Response;
+        const sent = await this.send(path, init);
+        if (!sent.ok) {
+            return fail(sent.error);
+        }
+        const res = sent.value;
+        if (!res.ok) {
+            return this.failed(res, notify401);
+        }
+        if (res.status === 204) {
+            return ok(null as T);
+        }
+        return this.parseJson<T>(res);
+    }
+
+    private async send(path: string, init: RequestInit): Promise<ApiResult<Response>> {
         try {
-            res = await this.fetchImpl(`${this.base}${path}`, init);
+            return ok(await this.fetchImpl(`${this.base}${path}`, init));
         } catch (e) {
             const detail = e instanceof Error ? e.message : String(e);
             return fail({
@@ -250,16 +333,17 @@ export class ApiClient {
                 message: `Cannot reach the server (${detail}).`,
             });
         }
-        if (!res.ok) {
-            const error = await errorFrom(res);
-            if (res.status === 401 && notify401) {
-                this.onUnauthenticated_?.();
-            }
-            return fail(error);
+    }
+
+    private async failed<T>(res: Response, notify401: boolean): Promise<ApiResult<T>> {
+        const error = await errorFrom(res);
+        if (res.status === 401 && notify401) {
+            this.onUnauthenticated_?.();
         }
-        if (res.status === 204) {
-            return ok(null as T);
-        }
+        return fail(error);
+    }
+
+    private async parseJson<T>(res: Response): Promise<ApiResult<T>> {
         try {
             return ok((await res.json()) as T);
         } catch {

@@ -69,6 +69,20 @@ export interface Job {
     error?: string | null;
     created_at: TimeMs;
     finished_at?: TimeMs | null;
+    /** Import jobs (`kind: "import"`) only: the import's summary. */
+    import?: ImportSummary;
+}
+
+/** One entry of a project's import history (a job of kind "import"). */
+export interface ImportSummary {
+    format: string;
+    mode: ImportMode;
+    file: string;
+    user: string;
+    matched: number;
+    unmatched: number;
+    errors: number;
+    applied: boolean;
 }
 
 export interface Project {
@@ -208,3 +222,56 @@ export const kTaskTypeNames: Record<TaskType, string> = {
     polygon: "Instance segmentation (polygon)",
     semantic: "Semantic segmentation (preview)",
 };
+
+// Import (docs/api.md "Import", docs/formats/import.md)
+
+export const kImportFormats = [
+    "coco",
+    "coco-azure",
+    "jsonl",
+    "mltable",
+    "voc",
+    "yolo",
+    "labelme",
+    "cvat",
+    "masks",
+    "coco-panoptic",
+    "kaggle-csv",
+    "kaggle-txt",
+    "createml",
+    "segment-anything",
+    "csv",
+] as const;
+export type ImportFormat = (typeof kImportFormats)[number];
+export type ImportMode = "prelabel" | "final";
+
+export interface ImportReport {
+    matched: number;
+    unmatched: { row: number; name: string; reason: string }[];
+    errors: { row: number; message: string }[];
+    applied: boolean;
+}
+
+// Datasources: the create wizard's folder browser and dry run.
+
+export interface FolderListing {
+    roots: string[];
+    /** The folder listed; "" when only the roots are. */
+    path: string;
+    parent: string | null;
+    folders: { name: string; path: string }[];
+    truncated: boolean;
+}
+
+export interface DatasourcePreview {
+    path: string;
+    count: number;
+    /** Counting stopped: at least `count` images match. */
+    capped: boolean;
+    examples: string[];
+}
+
+export interface Draft {
+    shapes: unknown;
+    updated_at: TimeMs;
+}

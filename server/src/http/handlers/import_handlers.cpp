@@ -1,4 +1,6 @@
 // Import of other tools' annotation files (docs/api.md "Import", docs/formats/import.md).
+#include <algorithm>
+
 #include "http/api_routes.hpp"
 #include "http/json_io.hpp"
 #include "services/import_service.hpp"
@@ -17,6 +19,17 @@ Result<ImportOptions> OptionsOf(const Request& request) {
             "format");
     }
     options.format = *parsed_format;
+    options.format_name = format;
+    // For the import history; LabelMe also reads it to tell JSON from XML (below).
+    options.file_name = request.Query("filename").value_or("");
+    if (options.file_name.size() > 255 ||
+        std::any_of(options.file_name.begin(), options.file_name.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+        return Error::InvalidArgument(
+            "filename must be at most 255 characters, without control "
+            "characters",
+            "filename");
+    }
     auto mode = ParseImportMode(request.Query("mode").value_or("prelabel"));
     if (!mode) {
         return Error::InvalidArgument("mode must be prelabel or final", "mode");
@@ -58,7 +71,7 @@ Result<ImportOptions> OptionsOf(const Request& request) {
         case ImportFormat::kCsv: options.upload_name = "upload.csv"; break;
         case ImportFormat::kKaggleTxt: options.upload_name = "upload.txt"; break;
         case ImportFormat::kLabelMe:
-            options.upload_name = request.Query("filename").value_or("upload.json");
+            options.upload_name = options.file_name.empty() ? "upload.json" : options.file_name;
             break;
         default: options.upload_name = "upload.json"; break;
     }

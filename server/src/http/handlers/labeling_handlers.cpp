@@ -90,9 +90,14 @@ Result<Response> Submit(ApiContext& context, Request& request) {
 
 Result<Response> GetAnnotation(ApiContext& context, Request& request) {
     TESSERA_ASSIGN_OR_RETURN(ItemRef ref, ItemParams(request));
-    TESSERA_ASSIGN_OR_RETURN(AnnotationView view, context.labeling->GetAnnotation(
-                                                      request.user(), ref.project_id, ref.item_id));
-    return JsonResponse(200, ViewToJson(view));
+    TESSERA_ASSIGN_OR_RETURN(
+        std::optional<AnnotationView> view,
+        context.labeling->GetAnnotation(request.user(), ref.project_id, ref.item_id));
+    // "None yet" is the usual answer for a fresh item, not an error.
+    if (!view) {
+        return NoContent();
+    }
+    return JsonResponse(200, ViewToJson(*view));
 }
 
 Result<Response> PutDraft(ApiContext& context, Request& request) {
@@ -109,9 +114,13 @@ Result<Response> PutDraft(ApiContext& context, Request& request) {
 Result<Response> GetDraft(ApiContext& context, Request& request) {
     TESSERA_ASSIGN_OR_RETURN(ItemRef ref, ItemParams(request));
     TESSERA_ASSIGN_OR_RETURN(
-        DraftView draft, context.labeling->GetDraft(request.user(), ref.project_id, ref.item_id));
-    return JsonResponse(200,
-                        {{"shapes", ShapesToJson(draft.shapes)}, {"updated_at", draft.updated_at}});
+        std::optional<DraftView> draft,
+        context.labeling->GetDraft(request.user(), ref.project_id, ref.item_id));
+    if (!draft) {
+        return NoContent();
+    }
+    return JsonResponse(
+        200, {{"shapes", ShapesToJson(draft->shapes)}, {"updated_at", draft->updated_at}});
 }
 
 Result<Response> Skip(ApiContext& context, Request& request) {

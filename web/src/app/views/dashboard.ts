@@ -7,6 +7,7 @@ import { leafName } from "../../schema/labels";
 import { kProgressLabels, percentDone, progressSegments } from "../../schema/progress";
 import type { AppContext, Unmount } from "../context";
 import { errorBox, formatCount, h, replaceChildren } from "../dom";
+import { importPanel } from "./import_panel";
 import { jobLine, taskTypeName } from "./widgets";
 
 const kExportNames = {
@@ -128,7 +129,7 @@ function jobsSection(d: Dashboard): HTMLElement {
     return h(
         "section",
         { class: "card", "aria-labelledby": "dash-jobs" },
-        h("h2", { id: "dash-jobs" }, "Data jobs"),
+        h("h2", { id: "dash-jobs" }, "Jobs and imports"),
         d.jobs.length === 0
             ? h("p", { class: "muted" }, "No jobs.")
             : h(
@@ -137,9 +138,9 @@ function jobsSection(d: Dashboard): HTMLElement {
                   d.jobs.map((j) =>
                       h(
                           "li",
-                          { class: `job ${j.state}` },
+                          { class: `job ${j.state}`, "data-kind": j.kind },
                           h("span", {}, jobLine(j)),
-                          j.progress_total > 0
+                          j.progress_total > 0 && j.import === undefined
                               ? h("progress", {
                                     max: j.progress_total,
                                     value: j.progress_done,
@@ -161,7 +162,8 @@ export function mountDashboard(main: HTMLElement, ctx: AppContext, id: number): 
         { class: "feed-mode muted", "data-testid": "feed-mode" },
         "Connecting…",
     );
-    replaceChildren(main, head, status, figures, feedMode);
+    const importSlot = h("div", {});
+    replaceChildren(main, head, status, figures, feedMode, importSlot);
     let project: Project | null = null;
     const owner = ctx.user.role === "owner";
 
@@ -214,7 +216,18 @@ export function mountDashboard(main: HTMLElement, ctx: AppContext, id: number): 
                 owner && p.status === "running"
                     ? h("button", { type: "button", onclick: toggle("pause") }, "Pause")
                     : null,
-                h("a", { class: "button primary", href: `#/projects/${id}/label` }, "Label data"),
+                // A draft has no queue yet: labeling starts once an owner starts the project.
+                p.status === "draft"
+                    ? h(
+                          "span",
+                          { class: "muted", "data-testid": "label-hint" },
+                          owner ? "Start the project to label." : "Not started yet.",
+                      )
+                    : h(
+                          "a",
+                          { class: "button primary", href: `#/projects/${id}/label` },
+                          "Label data",
+                      ),
                 owner
                     ? h(
                           "span",
@@ -254,7 +267,11 @@ export function mountDashboard(main: HTMLElement, ctx: AppContext, id: number): 
             return;
         }
         project = r.value;
+        document.title = `${project.name} · Dashboard · Tessera`;
         renderHead(project);
+        if (owner) {
+            replaceChildren(importSlot, importPanel(ctx.client, id, project.task_type));
+        }
     });
     const stop = startDashboardFeed({
         url: ctx.client.eventsUrl(id),

@@ -15,15 +15,18 @@ function row(p: Project): HTMLElement {
         h(
             "td",
             { class: "actions" },
-            h(
-                "a",
-                {
-                    class: "button",
-                    href: `#/projects/${p.id}/label`,
-                    "aria-label": `Label ${p.name}`,
-                },
-                "Label",
-            ),
+            // Drafts have no queue yet; they can be labeled once started.
+            p.status === "draft"
+                ? null
+                : h(
+                      "a",
+                      {
+                          class: "button",
+                          href: `#/projects/${p.id}/label`,
+                          "aria-label": `Label ${p.name}`,
+                      },
+                      "Label",
+                  ),
             h(
                 "a",
                 {

@@ -23,8 +23,10 @@ export interface DrawingApi {
         shapes: readonly ApiShape[],
     ): Promise<ApiResult<unknown>>;
     skip(id: Id, itemId: Id, lease: string): Promise<ApiResult<null>>;
-    draft(id: Id, itemId: Id): Promise<ApiResult<{ shapes?: unknown }>>;
-    annotation(id: Id, itemId: Id): Promise<ApiResult<AnnotationView>>;
+    /** `null`: no draft yet (204), which is not an error. */
+    draft(id: Id, itemId: Id): Promise<ApiResult<{ shapes?: unknown } | null>>;
+    /** `null`: no answer or prelabel yet (204). */
+    annotation(id: Id, itemId: Id): Promise<ApiResult<AnnotationView | null>>;
     history(
         id: Id,
         limit: number,
@@ -186,11 +188,11 @@ export class DrawingSession {
             return { shapes: shapesFromApi(local, "l"), prelabel: false, draft: true };
         }
         const draft = await this.api.draft(this.projectId, item.id);
-        if (draft.ok && Array.isArray(draft.value.shapes)) {
+        if (draft.ok && draft.value !== null && Array.isArray(draft.value.shapes)) {
             return { shapes: shapesFromApi(draft.value.shapes, "d"), prelabel: false, draft: true };
         }
         const stored = await this.api.annotation(this.projectId, item.id);
-        if (!stored.ok) {
+        if (!stored.ok || stored.value === null) {
             return { shapes: [], prelabel: false, draft: false };
         }
         const prelabel = stored.value.source === "prelabel";

@@ -75,14 +75,13 @@ export class GridView {
                     this.store.select(id, modeOf(e as MouseEvent));
                 },
             },
+            // The circle and the chips' × are mouse shortcuts: an option may hold no controls
+            // (axe nested-interactive), and the keys do the same for everyone else.
             h(
-                "button",
+                "span",
                 {
-                    type: "button",
                     class: "selector",
-                    "aria-label": `Select ${p.item.name}`,
-                    "aria-pressed": selected ? "true" : "false",
-                    tabindex: -1,
+                    "aria-hidden": "true",
                     onclick: (e: Event) => {
                         // The circle adds to or removes from the selection, like a checkbox.
                         e.stopPropagation();
@@ -118,11 +117,11 @@ export class GridView {
                     { class: "chip", title: t },
                     leafName(t),
                     h(
-                        "button",
+                        "span",
                         {
-                            type: "button",
-                            "aria-label": `Remove ${t} from ${p.item.name}`,
-                            tabindex: -1,
+                            class: "remove",
+                            "aria-hidden": "true",
+                            title: `Remove ${t}`,
                             onclick: (e: Event) => {
                                 e.stopPropagation();
                                 this.store.removeTag(id, t);

@@ -93,13 +93,13 @@ function setup(total: number, layout: PageSize) {
     return { api, store, session: new LabelingSession(api, 1, store) };
 }
 
-/** A server that also answers GET annotation: prelabels for some items, 404 for the rest. */
+/** A server that also answers GET annotation: prelabels for some items, none yet for the rest. */
 class PrelabelApi extends FakeApi {
     prelabels = new Map<Id, string[]>();
-    annotation(_id: Id, itemId: Id): Promise<ApiResult<AnnotationView>> {
+    annotation(_id: Id, itemId: Id): Promise<ApiResult<AnnotationView | null>> {
         const tags = this.prelabels.get(itemId);
         if (tags === undefined) {
-            return Promise.resolve(fail({ status: 404, code: "not_found", message: "none" }));
+            return Promise.resolve(ok(null));
         }
         const item = {
             id: itemId,

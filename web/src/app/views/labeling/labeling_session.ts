@@ -26,8 +26,8 @@ export interface LabelingApi {
         labels: readonly string[],
     ): Promise<ApiResult<SubmitResult>>;
     skip(id: Id, itemId: Id, lease: string): Promise<ApiResult<null>>;
-    /** The caller's answer or the item's prelabel (404 when neither); optional for fakes. */
-    annotation?(id: Id, itemId: Id): Promise<ApiResult<AnnotationView>>;
+    /** The caller's answer or the item's prelabel (null when neither); optional for fakes. */
+    annotation?(id: Id, itemId: Id): Promise<ApiResult<AnnotationView | null>>;
 }
 
 export interface ItemFailure {
@@ -106,7 +106,7 @@ export class LabelingSession {
         await Promise.all(
             items.map(async (item) => {
                 const r = await get(this.projectId, item.id);
-                if (r.ok && r.value.source === "prelabel") {
+                if (r.ok && r.value !== null && r.value.source === "prelabel") {
                     this.store.prefill(item.id, r.value.labels);
                 }
             }),

@@ -7,7 +7,7 @@ import { renderMarkdown } from "../../markdown";
 import { taskTypeName } from "../widgets";
 import { labelEditor } from "./label_editor";
 import type { WizardState } from "./wizard_state";
-import { kPatternExamples } from "./wizard_state";
+import { previewText } from "./wizard_state";
 
 function field(id: string, label: string, input: HTMLElement, hint?: string): HTMLElement {
     return h(
@@ -67,58 +67,6 @@ export function detailsPage(s: WizardState): HTMLElement {
             text("p-name", s.name, (v) => (s.name = v), { maxlength: "100" }),
         ),
         types,
-    );
-}
-
-export function dataPage(s: WizardState): HTMLElement {
-    const pattern = text("p-pattern", s.pattern, (v) => (s.pattern = v), {
-        "aria-describedby": "p-pattern-hint",
-    });
-    const examples = h(
-        "p",
-        { class: "hint" },
-        "Examples: ",
-        kPatternExamples.map((ex) =>
-            h(
-                "button",
-                {
-                    type: "button",
-                    class: "chip-button",
-                    "aria-label": `Use pattern ${ex}`,
-                    onclick: () => {
-                        pattern.value = ex;
-                        s.pattern = ex;
-                    },
-                },
-                h("code", {}, ex),
-            ),
-        ),
-    );
-    return h(
-        "div",
-        {},
-        field(
-            "p-path",
-            "Local folder on the server",
-            text("p-path", s.path, (v) => (s.path = v), { placeholder: "/data/images" }),
-            "Must be inside one of the server's allowed roots.",
-        ),
-        field(
-            "p-pattern",
-            "File pattern (glob)",
-            pattern,
-            "** matches any number of folders, * any name part.",
-        ),
-        examples,
-        field(
-            "p-limit",
-            "Item limit (optional)",
-            text("p-limit", s.itemLimit, (v) => (s.itemLimit = v), {
-                inputmode: "numeric",
-                placeholder: "500000",
-            }),
-            "Ingest stops after this many images.",
-        ),
     );
 }
 
@@ -184,17 +132,32 @@ export function reviewPage(s: WizardState): HTMLElement {
         ["Task type", taskTypeName(s.taskType)],
         ["Folder", s.path.trim()],
         ["Pattern", s.pattern.trim() === "" ? "**/*.*" : s.pattern.trim()],
+        ["Images", s.preview === null ? "Not counted yet" : previewText(s.preview, s.pattern)],
         ["Item limit", s.itemLimit.trim() === "" ? "Server default" : s.itemLimit.trim()],
         ["Labels", labels.map((l) => l.path).join(", ")],
-        [
-            "Instructions",
-            s.instructionsText.trim() === ""
-                ? "None"
-                : `${s.instructionsText.trim().split("\n").length} line(s)`,
-        ],
         ["Instructions URL", s.instructionsUrl.trim() === "" ? "None" : s.instructionsUrl.trim()],
     ];
     const dl = h("dl", { class: "review" });
     replaceChildren(dl, rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]).flat());
-    return h("div", {}, dl);
+    // The instructions as labelers will see them, not a line count.
+    const instructions = h("div", {
+        class: "markdown preview",
+        "data-testid": "review-instructions",
+    });
+    if (s.instructionsText.trim() === "") {
+        instructions.textContent = "No instructions.";
+    } else {
+        instructions.innerHTML = renderMarkdown(s.instructionsText); // safe: escapes all input
+    }
+    return h(
+        "div",
+        {},
+        dl,
+        h(
+            "section",
+            { "aria-labelledby": "review-instructions-title" },
+            h("h3", { id: "review-instructions-title" }, "Instructions"),
+            instructions,
+        ),
+    );
 }

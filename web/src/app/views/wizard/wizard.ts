@@ -2,20 +2,22 @@
 // about (a taken name on Project details, a folder outside the roots on Data).
 import type { AppContext, Unmount } from "../../context";
 import { h, replaceChildren } from "../../dom";
-import { dataPage, detailsPage, instructionsPage, labelsPage, reviewPage } from "./pages";
+import { dataPage } from "./data_page";
+import { detailsPage, instructionsPage, labelsPage, reviewPage } from "./pages";
 import type { Step, WizardState } from "./wizard_state";
 import {
     emptyWizard,
     kStepTitles,
     kSteps,
+    previewText,
     stepForError,
     toNewProject,
     validateStep,
 } from "./wizard_state";
 
-const kPages: Record<Step, (s: WizardState) => HTMLElement> = {
+const kPages: Record<Step, (s: WizardState, ctx: AppContext) => HTMLElement> = {
     details: detailsPage,
-    data: dataPage,
+    data: (s, ctx) => dataPage(s, ctx.client),
     labels: labelsPage,
     instructions: instructionsPage,
     review: reviewPage,
@@ -36,16 +38,43 @@ export function mountWizard(main: HTMLElement, ctx: AppContext): Unmount {
         render();
     };
     const index = (): number => kSteps.indexOf(step);
+    const advance = (): void => {
+        const to = kSteps[index() + 1];
+        if (to !== undefined) {
+            go(to);
+        }
+    };
+    // The folder is checked by the server's dry run before leaving Data, so a path it cannot
+    // use is reported here and not after Create.
+    const checkData = (): void => {
+        busy = true;
+        render();
+        void ctx.client.previewDatasource(state.path.trim(), state.pattern.trim()).then((r) => {
+            busy = false;
+            if (!r.ok) {
+                go("data", [r.error.message]);
+            } else if (r.value.count === 0) {
+                state.preview = r.value;
+                go("data", [
+                    `${previewText(r.value, state.pattern)} Choose another folder or pattern.`,
+                ]);
+            } else {
+                state.preview = r.value;
+                advance();
+            }
+        });
+    };
     const next = (): void => {
         const problems = validateStep(step, state);
         if (problems.length > 0) {
             go(step, problems);
             return;
         }
-        const to = kSteps[index() + 1];
-        if (to !== undefined) {
-            go(to);
+        if (step === "data") {
+            checkData();
+            return;
         }
+        advance();
     };
     const create = (): void => {
         const problems = validateStep("review", state);
@@ -66,6 +95,7 @@ export function mountWizard(main: HTMLElement, ctx: AppContext): Unmount {
     };
 
     const render = (): void => {
+        document.title = `New project: ${kStepTitles[step]} · Tessera`;
         replaceChildren(
             stepper,
             kSteps.map((s, i) =>
@@ -105,7 +135,7 @@ export function mountWizard(main: HTMLElement, ctx: AppContext): Unmount {
                     }
                 },
             },
-            kPages[step](state),
+            kPages[step](state, ctx),
             errors.length > 0
                 ? h(
                       "div",
@@ -134,7 +164,7 @@ export function mountWizard(main: HTMLElement, ctx: AppContext): Unmount {
                 h(
                     "button",
                     { type: "submit", class: "primary", disabled: busy },
-                    last ? (busy ? "Creating…" : "Create project") : "Next",
+                    last ? (busy ? "Creating…" : "Create project") : busy ? "Checking…" : "Next",
                 ),
             ),
         );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { emptyWizard, stepForError, toNewProject, validateStep } from "./wizard_state";
+import { emptyWizard, previewText, stepForError, toNewProject, validateStep } from "./wizard_state";
 
 describe("validateStep", () => {
     it("requires a name, a folder, labels and a safe URL", () => {
@@ -22,6 +22,13 @@ describe("validateStep", () => {
             instructionsUrl: "https://x.org",
         };
         expect(validateStep("review", s)).toEqual([]);
+    });
+
+    it("wants an absolute folder", () => {
+        const s = { ...emptyWizard(), path: "data/pets" };
+        expect(validateStep("data", s)).toEqual([
+            "Enter the folder's full path on the server, starting with /.",
+        ]);
     });
 
     it("rejects escaping patterns and bad limits", () => {
@@ -77,5 +84,19 @@ describe("stepForError", () => {
             stepForError({ status: 400, code: "invalid_argument", message: "x", field: "labels" }),
         ).toBe("labels");
         expect(stepForError({ status: 500, code: "internal", message: "boom" })).toBe("review");
+    });
+});
+
+describe("previewText", () => {
+    it("says how many images match, and 'at least' when the server stopped counting", () => {
+        const p = { path: "/data/pets", count: 1234, capped: false, examples: [] };
+        expect(previewText(p, "")).toBe("1,234 images in /data/pets match **/*.*.");
+        expect(previewText({ ...p, count: 10000, capped: true }, "*.png")).toBe(
+            "At least 10,000 images in /data/pets match *.png.",
+        );
+        expect(previewText({ ...p, count: 1 }, "a/*")).toBe("1 image in /data/pets matches a/*.");
+        expect(previewText({ ...p, count: 0 }, "*.gif")).toBe(
+            "No images in /data/pets match *.gif.",
+        );
     });
 });

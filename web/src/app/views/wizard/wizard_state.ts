@@ -1,6 +1,6 @@
 // The create wizard's data and rules, kept apart from the DOM so they can be tested.
 import type { ApiError } from "../../../client/result";
-import type { LabelSpec, NewProject, TaskType } from "../../../schema/api";
+import type { DatasourcePreview, LabelSpec, NewProject, TaskType } from "../../../schema/api";
 import { trimLabelTree, validateLabelTree } from "../../../schema/labels";
 import { safeUrl } from "../../markdown";
 
@@ -26,6 +26,8 @@ export interface WizardState {
     labels: LabelSpec[];
     instructionsText: string;
     instructionsUrl: string;
+    /** The server's count for `path` + `pattern`, set when the Data page was checked. */
+    preview: DatasourcePreview | null;
 }
 
 export function emptyWizard(): WizardState {
@@ -38,6 +40,7 @@ export function emptyWizard(): WizardState {
         labels: [],
         instructionsText: "",
         instructionsUrl: "",
+        preview: null,
     };
 }
 
@@ -54,6 +57,8 @@ export function validateStep(step: Step, s: WizardState): string[] {
             const out: string[] = [];
             if (s.path.trim() === "") {
                 out.push("Enter the folder that holds the images.");
+            } else if (!s.path.trim().startsWith("/")) {
+                out.push("Enter the folder's full path on the server, starting with /.");
             }
             if (s.pattern.split("/").includes("..") || s.pattern.startsWith("/")) {
                 out.push("The pattern must be relative and must not contain '..'.");
@@ -117,4 +122,19 @@ export function stepForError(e: ApiError): Step {
         return "data";
     }
     return "review";
+}
+
+/** The Data page's line about what the server found; `pattern` as the user typed it. */
+export function previewText(p: DatasourcePreview, pattern: string): string {
+    const shown = pattern.trim() === "" ? "**/*.*" : pattern.trim();
+    if (p.count === 0) {
+        return `No images in ${p.path} match ${shown}.`;
+    }
+    const n = p.count.toLocaleString("en-US");
+    if (p.capped) {
+        return `At least ${n} images in ${p.path} match ${shown}.`;
+    }
+    return p.count === 1
+        ? `1 image in ${p.path} matches ${shown}.`
+        : `${n} images in ${p.path} match ${shown}.`;
 }

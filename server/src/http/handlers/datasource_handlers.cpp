@@ -1,0 +1,48 @@
+// The wizard's datasource helpers (owners): browse the allowed roots and count what a folder
+// and pattern would give, without creating anything.
+#include "http/api_routes.hpp"
+#include "http/json_io.hpp"
+
+namespace tessera::http {
+namespace {
+
+using nlohmann::json;
+
+Result<Response> ListFolders(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(
+        FolderListing listing,
+        context.projects->ListFolders(request.user(), request.Query("path").value_or("")));
+    json folders = json::array();
+    for (const FolderEntry& folder : listing.folders) {
+        folders.push_back({{"name", folder.name}, {"path", folder.path}});
+    }
+    return JsonResponse(200, {{"roots", listing.roots},
+                              {"path", listing.path},
+                              {"parent", listing.parent ? json(*listing.parent) : json(nullptr)},
+                              {"folders", std::move(folders)},
+                              {"truncated", listing.truncated}});
+}
+
+Result<Response> PreviewDatasource(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(json body, ParseJsonObject(request));
+    TESSERA_ASSIGN_OR_RETURN(std::string path, RequiredString(body, "path"));
+    TESSERA_ASSIGN_OR_RETURN(std::optional<std::string> pattern, OptionalString(body, "pattern"));
+    TESSERA_ASSIGN_OR_RETURN(
+        DatasourcePreview preview,
+        context.projects->PreviewDatasource(request.user(), path, pattern.value_or("")));
+    return JsonResponse(200, {{"path", preview.path},
+                              {"count", preview.count},
+                              {"capped", preview.capped},
+                              {"examples", preview.examples}});
+}
+
+}  // namespace
+
+void RegisterDatasourceRoutes(Router& router, ApiContext& context) {
+    constexpr Access kAuth = Access::kAuthenticated;
+    AddRoute(router, "GET", "/api/v1/datasources/folders", kAuth, Bind(context, ListFolders));
+    AddRoute(router, "POST", "/api/v1/datasources/preview", kAuth,
+             Bind(context, PreviewDatasource));
+}
+
+}  // namespace tessera::http
