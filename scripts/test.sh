@@ -21,6 +21,9 @@ if [ -n "$files" ]; then
     clang-format --dry-run --Werror $files
 fi
 
+step "include layering (ARCHITECTURE.md's module table)"
+python3 tools/check_layering.py
+
 step "server build (dev)"
 cmake --preset dev -G "Unix Makefiles" >/dev/null
 cmake --build build/dev -j "$TESSERA_BUILD_JOBS"

@@ -193,7 +193,7 @@ Status RunServe(const Config& config, const char* argv0) {
     jobs.Register(CachePurgeJob::kKind, purge);
     jobs.Start();
 
-    http::ApiContext context{&auth, &projects, &labeling, &dashboard, &exports, &images, &db, {}};
+    http::ApiContext context{&auth, &projects, &labeling, &dashboard, &exports, &images, {}};
     context.tiles = &tiles;
     context.imports = &imports;
     context.settings.version = Version();

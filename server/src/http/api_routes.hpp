@@ -17,7 +17,6 @@
 #include "services/labeling_service.hpp"
 #include "services/project_service.hpp"
 #include "services/tile_service.hpp"
-#include "storage/repository.hpp"
 
 namespace tessera::http {
 
@@ -39,9 +38,6 @@ struct ApiContext {
     DashboardService* dashboard = nullptr;
     ExportService* exports = nullptr;
     ImageService* images = nullptr;
-    // Only for listing items, which no service offers yet (visibility is checked through
-    // ProjectService::Get first).
-    Repository* repo = nullptr;
     ApiSettings settings;
     // Last so existing positional initialisers stay valid; null answers 503 on tile routes.
     TileService* tiles = nullptr;

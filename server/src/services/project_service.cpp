@@ -142,12 +142,32 @@ Result<Project> ProjectService::Create(const User& actor, const ProjectSpec& spe
     return created;
 }
 
-Result<ProjectView> ProjectService::Get(const User& /*actor*/, Id project_id) {
+Result<ProjectView> ProjectService::Get(const User& actor, Id project_id) {
     ProjectView view;
     TESSERA_ASSIGN_OR_RETURN(view.project, repo_.GetProject(project_id));
     TESSERA_ASSIGN_OR_RETURN(view.progress, repo_.GetProgress(project_id, clock_.NowMs()));
     TESSERA_ASSIGN_OR_RETURN(view.jobs, repo_.ListJobs(project_id));
+    if (actor.role != Role::kOwner) {
+        HideServerPaths(view);
+    }
     return view;
+}
+
+// Labelers see neither the folder a project reads nor job errors, which name server paths
+// (docs/design/security.md): what the server's disk looks like is the owners' business.
+void ProjectService::HideServerPaths(ProjectView& view) {
+    view.project.datasource.path.clear();
+    for (Job& job : view.jobs) {
+        if (!job.error.empty()) {
+            job.error = "failed (the owner sees why)";
+        }
+    }
+}
+
+Result<std::vector<Item>> ProjectService::ListItems(const User& /*actor*/, Id project_id,
+                                                    const ItemFilter& filter) {
+    TESSERA_TRY(repo_.GetProject(project_id));  // kNotFound before an empty page
+    return repo_.ListItems(project_id, filter);
 }
 
 Result<std::vector<ProjectView>> ProjectService::List(const User& actor) {

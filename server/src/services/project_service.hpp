@@ -69,6 +69,8 @@ public:
     Result<Project> Create(const User& actor, const ProjectSpec& spec);
     Result<ProjectView> Get(const User& actor, Id project_id);
     Result<std::vector<ProjectView>> List(const User& actor);
+    // A page of the project's items in id order (GET …/items); kNotFound for an unknown project.
+    Result<std::vector<Item>> ListItems(const User& actor, Id project_id, const ItemFilter& filter);
     Result<Project> Start(const User& actor, Id project_id);
     Result<Project> Pause(const User& actor, Id project_id);
     Status Delete(const User& actor, Id project_id);
@@ -93,6 +95,7 @@ public:
     const ProjectSettings& settings() const { return settings_; }
 
 private:
+    static void HideServerPaths(ProjectView& view);
     void ForgetCached(Id project_id);
 
     Repository& repo_;

@@ -206,5 +206,41 @@ TEST_F(ProjectServiceTest, PreviewStopsCountingAtTheCap) {
     EXPECT_EQ(preview->examples.size(), ProjectService::kPreviewExamples);
 }
 
+TEST_F(ProjectServiceTest, LabelersSeeNoServerPaths) {
+    auto created = service_->Create(owner_, Spec("Paths"));
+    ASSERT_TRUE(created.ok());
+    auto for_owner = service_->Get(owner_, created->id);
+    ASSERT_TRUE(for_owner.ok());
+    EXPECT_EQ(for_owner->project.datasource.path, (dir_ / "root" / "images").string());
+    auto for_labeler = service_->Get(labeler_, created->id);
+    ASSERT_TRUE(for_labeler.ok());
+    EXPECT_EQ(for_labeler->project.datasource.path, "");
+    auto listed = service_->List(labeler_);
+    ASSERT_TRUE(listed.ok());
+    ASSERT_EQ(listed->size(), 1U);
+    EXPECT_EQ(listed->front().project.datasource.path, "");
+}
+
+TEST_F(ProjectServiceTest, ListItemsPagesInIdOrderAndNamesUnknownProjects) {
+    auto created = service_->Create(owner_, Spec("Items"));
+    ASSERT_TRUE(created.ok());
+    std::vector<NewItem> items;
+    for (const char* path : {"a.jpg", "b.jpg", "c.jpg"}) {
+        items.push_back(NewItem{path, 10, 4, 3, "jpeg"});
+    }
+    ASSERT_TRUE(env.repo->InsertItems(created->id, items, 0).ok());
+
+    auto first = service_->ListItems(labeler_, created->id, ItemFilter{std::nullopt, 0, 2});
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    ASSERT_EQ(first->size(), 2U);
+    auto rest =
+        service_->ListItems(labeler_, created->id, ItemFilter{std::nullopt, first->back().id, 2});
+    ASSERT_TRUE(rest.ok());
+    ASSERT_EQ(rest->size(), 1U);
+    EXPECT_EQ(rest->front().path, "c.jpg");
+    EXPECT_EQ(service_->ListItems(owner_, created->id + 100, ItemFilter{}).error().code,
+              ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace tessera

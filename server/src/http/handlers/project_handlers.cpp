@@ -61,7 +61,6 @@ Result<Response> DeleteProject(ApiContext& context, Request& request) {
 
 Result<Response> ListItems(ApiContext& context, Request& request) {
     TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
-    TESSERA_TRY(context.projects->Get(request.user(), project_id));  // visibility
     ItemFilter filter;
     if (auto state = request.Query("state"); state && !state->empty()) {
         filter.state = ParseItemState(*state);
@@ -75,7 +74,8 @@ Result<Response> ListItems(ApiContext& context, Request& request) {
         return Error::InvalidArgument("limit must be between 1 and 1000", "limit");
     }
     filter.limit = static_cast<int>(limit);
-    TESSERA_ASSIGN_OR_RETURN(std::vector<Item> items, context.repo->ListItems(project_id, filter));
+    TESSERA_ASSIGN_OR_RETURN(std::vector<Item> items,
+                             context.projects->ListItems(request.user(), project_id, filter));
     json list = json::array();
     for (const Item& item : items) {
         list.push_back(ItemToJson(item));
