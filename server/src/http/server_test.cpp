@@ -287,16 +287,19 @@ TEST_F(ServerTest, StreamsEndWhenTheClientLeaves) {
     EXPECT_TRUE(stream_ended_);
 }
 
-TEST_F(ServerTest, ConnectionsOverTheCapAreRefused) {
+TEST_F(ServerTest, ConnectionsOverTheCapAreRefusedWith503) {
     ServerSettings settings;
     settings.max_connections = 1;
     StartServer(settings);
     HttpClient first = Client();
     ASSERT_EQ(first.Get("/hello").status, 200u);  // holds the only slot (keep-alive)
     HttpClient second = Client();
-    EXPECT_EQ(second.Get("/hello").status, 0u);
+    auto refused = second.Get("/hello");
+    EXPECT_EQ(refused.status, 503u) << second.error();
+    EXPECT_FALSE(refused.Header("Retry-After").empty());
+    EXPECT_EQ(refused.Json()["error"]["code"], "unavailable");
     first.Close();
-    // The slot frees once the first connection's thread notices the close.
+    // The slot frees once the server notices the first connection's close.
     unsigned status = 0;
     for (int i = 0; i < 50 && status != 200; ++i) {
         std::this_thread::sleep_for(20ms);
