@@ -139,6 +139,8 @@ Options (flags override environment, which overrides the config file):
                                                                          (colon-separated)
   --config FILE             TOML file with data_dir, db, listen, allowed_roots, item_limit,
                             upload_limit, secure_cookies                TESSERA_CONFIG
+                            and the connection limits and deadlines of
+                            docs/design/http.md
 
 On first start an owner account 'admin' is created; its password comes from
 TESSERA_ADMIN_PASSWORD or is generated and printed once.

@@ -1,8 +1,11 @@
 #include "app/config.hpp"
 
 #include <toml++/toml.h>
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdlib>
+#include <map>
 
 namespace tessera::app {
 namespace {
@@ -18,7 +21,29 @@ struct RawSettings {
     std::optional<std::int64_t> item_limit;
     std::optional<std::int64_t> upload_limit;
     std::optional<bool> secure_cookies;
+    // The HTTP server's connection handling (http::ServerSettings), by TOML key.
+    std::map<std::string, std::int64_t> http;
 };
+
+// TOML key, environment variable and smallest allowed value of each HTTP server setting.
+struct HttpKey {
+    const char* key;
+    const char* env;
+    std::int64_t min;
+};
+constexpr std::array<HttpKey, 6> kHttpKeys{{
+    {"max_connections", "TESSERA_MAX_CONNECTIONS", 1},
+    {"max_connections_per_address", "TESSERA_MAX_CONNECTIONS_PER_ADDRESS", 0},
+    {"header_timeout_ms", "TESSERA_HEADER_TIMEOUT_MS", 1},
+    {"idle_timeout_ms", "TESSERA_IDLE_TIMEOUT_MS", 1},
+    {"http_threads", "TESSERA_HTTP_THREADS", 0},
+    {"http_workers", "TESSERA_HTTP_WORKERS", 1},
+}};
+
+bool IsHttpKey(const std::string& name) {
+    return std::any_of(kHttpKeys.begin(), kHttpKeys.end(),
+                       [&](const HttpKey& key) { return name == key.key; });
+}
 
 Result<RawSettings> ReadConfigFile(const std::string& path) {
     std::error_code ec;
@@ -65,6 +90,12 @@ Result<RawSettings> ReadConfigFile(const std::string& path) {
                 return wrong("an integer");
             }
             (name == "item_limit" ? out.item_limit : out.upload_limit) = *value;
+        } else if (IsHttpKey(name)) {
+            auto value = node.value<std::int64_t>();
+            if (!value) {
+                return wrong("an integer");
+            }
+            out.http[name] = *value;
         } else if (name == "secure_cookies") {
             auto value = node.value<bool>();
             if (!value) {
@@ -131,6 +162,11 @@ Status ApplyEnvironment(const Getenv& getenv, RawSettings& raw) {
     }
     if (auto v = getenv("TESSERA_SECURE_COOKIES")) {
         TESSERA_ASSIGN_OR_RETURN(raw.secure_cookies, ParseBool(*v, "TESSERA_SECURE_COOKIES"));
+    }
+    for (const HttpKey& key : kHttpKeys) {
+        if (auto v = getenv(key.env)) {
+            TESSERA_ASSIGN_OR_RETURN(raw.http[key.key], ParseInt(*v, key.env));
+        }
     }
     return Status::Ok();
 }
@@ -248,6 +284,17 @@ Result<Config> LoadConfig(const CliOptions& options, const Getenv& getenv) {
         config.upload_limit = *raw.upload_limit;
     }
     config.secure_cookies = raw.secure_cookies.value_or(false);
+    for (const HttpKey& key : kHttpKeys) {
+        auto it = raw.http.find(key.key);
+        if (it == raw.http.end()) {
+            continue;
+        }
+        if (it->second < key.min) {
+            return Error::InvalidArgument(
+                std::string(key.key) + " must be at least " + std::to_string(key.min), key.key);
+        }
+        config.http[key.key] = it->second;
+    }
     if (auto lease = getenv("TESSERA_LEASE_SECONDS")) {
         TESSERA_ASSIGN_OR_RETURN(std::int64_t seconds, ParseInt(*lease, "TESSERA_LEASE_SECONDS"));
         if (seconds < 1) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -38,6 +39,10 @@ struct Config {
     // Largest import upload in bytes (413 above it); uploads are streamed to DATA_DIR/uploads.
     std::int64_t upload_limit = std::int64_t{4} << 30;
     bool secure_cookies = false;  // mark the session cookie Secure (HTTPS in front)
+    // HTTP connection handling set by the user, by TOML key (max_connections,
+    // max_connections_per_address, header_timeout_ms, idle_timeout_ms, http_threads,
+    // http_workers); what is absent keeps http::ServerSettings' default.
+    std::map<std::string, std::int64_t> http;
     // Hidden knob for tests (TESSERA_LEASE_SECONDS): how long a labeling page stays leased.
     TimeMs lease_ms = TimeMs{10} * 60 * 1000;
 };
