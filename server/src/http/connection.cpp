@@ -9,6 +9,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
@@ -48,24 +49,23 @@ auto Token(beast::error_code& ec) {
 
 // Runs `task` on the worker pool; the awaiting coroutine resumes on its own executor (the
 // connection's strand) with the result. Nothing else runs on the strand meanwhile but
-// operations the task itself posts there (stream writes).
+// operations the task itself posts there (stream writes). The worker wakes the coroutine by
+// cancelling a timer through the strand: the wait is in place before the strand is released,
+// so the wake-up cannot come too early. (No lambda with non-trivial captures is a temporary in
+// a co_await expression: g++ 12 destroys such temporaries twice.)
 template <typename Task>
 net::awaitable<std::invoke_result_t<Task&>> OnWorker(WorkerPool& workers, Task task) {
     using Result = std::invoke_result_t<Task&>;
     auto executor = co_await net::this_coro::executor;
-    co_return co_await net::async_initiate<const net::use_awaitable_t<>&, void(Result)>(
-        [&workers, executor, task = std::move(task)](auto handler) mutable {
-            // std::function needs a copyable task; the coroutine's handler is move-only.
-            auto shared = std::make_shared<std::pair<Task, decltype(handler)>>(std::move(task),
-                                                                               std::move(handler));
-            workers.Submit([shared, executor] {
-                auto result = std::make_shared<Result>(shared->first());
-                net::post(executor, [shared, result]() mutable {
-                    std::move(shared->second)(std::move(*result));
-                });
-            });
-        },
-        net::use_awaitable);
+    std::optional<Result> result;
+    net::steady_timer done(executor, steady_clock::time_point::max());
+    workers.Submit([&task, &result, &done, executor] {
+        result.emplace(task());
+        net::post(executor, [&done] { done.cancel(); });
+    });
+    beast::error_code ec;
+    co_await done.async_wait(Token(ec));
+    co_return std::move(*result);
 }
 
 std::string_view TargetOf(const RawRequest& request) {
