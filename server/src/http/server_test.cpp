@@ -183,6 +183,26 @@ TEST_F(ServerTest, ChunkedBodyOverTheLimitIs413) {
     EXPECT_EQ(small.body, "abc");
 }
 
+TEST_F(ServerTest, MalformedChunkedBodyIs400) {
+    StartServer();
+    HttpClient client = Client();
+    auto response = client.SendRaw(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "zz\r\nabc\r\n0\r\n\r\n");
+    EXPECT_EQ(response.status, 400u) << client.error();
+    EXPECT_EQ(response.Json()["error"]["code"], "invalid_argument");
+}
+
+TEST_F(ServerTest, AHeadNotDoneByTheDeadlineIsClosedWithoutAnswer) {
+    ServerSettings settings;
+    settings.header_timeout = 100ms;
+    StartServer(settings);
+    HttpClient client = Client();
+    ASSERT_TRUE(client.WriteRaw("GET /hello HTTP/1.1\r\nHo"));
+    EXPECT_EQ(client.ReadResponse().status, 0u);  // the server closed it
+    EXPECT_EQ(Client().Get("/hello").status, 200u);
+}
+
 TEST_F(ServerTest, GarbageRequestIs400) {
     StartServer();
     HttpClient client = Client();
