@@ -135,6 +135,7 @@ Result<std::vector<double>> Measure(const Options& opt, std::uint16_t port,
     std::vector<std::vector<double>> per_client(static_cast<std::size_t>(opt.clients));
     std::vector<int> failures(static_cast<std::size_t>(opt.clients), 0);
     std::vector<std::thread> threads;
+    threads.reserve(static_cast<std::size_t>(opt.clients));
     for (int c = 0; c < opt.clients; ++c) {
         threads.emplace_back([&, c] {
             HttpClient client("127.0.0.1", port);
