@@ -2,12 +2,15 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <type_traits>
 
 #include "app/operations.hpp"
 #include "base/log.hpp"
@@ -104,6 +107,44 @@ int WaitForTerminationSignal() {
     while (sigwait(&set, &signal_number) != 0) {
     }
     return signal_number;
+}
+
+// Every connection, idle ones included, is a descriptor: the soft limit (often 1024) would cap
+// the server far below max_connections, so take what the hard limit allows.
+void RaiseDescriptorLimit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) {
+        return;
+    }
+    rlim_t wanted = limit.rlim_max;
+    limit.rlim_cur = wanted;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        log::Warn("cannot raise the open file limit", {{"error", strerror(errno)}});
+    }
+}
+
+http::ServerSettings MakeServerSettings(const Config& config) {
+    http::ServerSettings settings;
+    settings.host = config.listen_host;
+    settings.port = config.listen_port;
+    settings.upload_body_limit = static_cast<std::size_t>(config.upload_limit);
+    auto set = [&](const char* key, auto& field) {
+        if (auto it = config.http.find(key); it != config.http.end()) {
+            field = static_cast<std::remove_reference_t<decltype(field)>>(it->second);
+        }
+    };
+    auto set_ms = [&](const char* key, std::chrono::milliseconds& field) {
+        if (auto it = config.http.find(key); it != config.http.end()) {
+            field = std::chrono::milliseconds(it->second);
+        }
+    };
+    set("max_connections", settings.max_connections);
+    set("max_connections_per_address", settings.max_connections_per_address);
+    set("http_threads", settings.io_threads);
+    set("http_workers", settings.max_workers);
+    set_ms("header_timeout_ms", settings.header_timeout);
+    set_ms("idle_timeout_ms", settings.idle_timeout);
+    return settings;
 }
 
 void LogConfig(const Config& config) {
@@ -208,11 +249,9 @@ Status RunServe(const Config& config, const char* argv0) {
     http::RegisterApiRoutes(router, context, static_files);
     router.SetMetrics(&metrics);
 
-    http::ServerSettings server_settings;
-    server_settings.host = config.listen_host;
-    server_settings.port = config.listen_port;
-    server_settings.upload_body_limit = static_cast<std::size_t>(config.upload_limit);
+    http::ServerSettings server_settings = MakeServerSettings(config);
     server_settings.upload_dir = upload_dir;
+    RaiseDescriptorLimit();
     http::Server server(router, http::MakeAuthenticator(auth), random, server_settings);
     if (Status started = server.Start(); !started.ok()) {
         jobs.Stop();

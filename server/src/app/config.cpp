@@ -1,8 +1,11 @@
 #include "app/config.hpp"
 
 #include <toml++/toml.h>
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdlib>
+#include <map>
 
 #include "base/text.hpp"
 
@@ -22,7 +25,29 @@ struct RawSettings {
     std::optional<bool> secure_cookies;
     std::optional<std::string> metrics_token;
     std::optional<std::string> metrics_listen;
+    // The HTTP server's connection handling (http::ServerSettings), by TOML key.
+    std::map<std::string, std::int64_t> http;
 };
+
+// TOML key, environment variable and smallest allowed value of each HTTP server setting.
+struct HttpKey {
+    const char* key;
+    const char* env;
+    std::int64_t min;
+};
+constexpr std::array<HttpKey, 6> kHttpKeys{{
+    {"max_connections", "TESSERA_MAX_CONNECTIONS", 1},
+    {"max_connections_per_address", "TESSERA_MAX_CONNECTIONS_PER_ADDRESS", 0},
+    {"header_timeout_ms", "TESSERA_HEADER_TIMEOUT_MS", 1},
+    {"idle_timeout_ms", "TESSERA_IDLE_TIMEOUT_MS", 1},
+    {"http_threads", "TESSERA_HTTP_THREADS", 0},
+    {"http_workers", "TESSERA_HTTP_WORKERS", 1},
+}};
+
+bool IsHttpKey(const std::string& name) {
+    return std::any_of(kHttpKeys.begin(), kHttpKeys.end(),
+                       [&](const HttpKey& key) { return name == key.key; });
+}
 
 Result<RawSettings> ReadConfigFile(const std::string& path) {
     std::error_code ec;
@@ -75,6 +100,12 @@ Result<RawSettings> ReadConfigFile(const std::string& path) {
                 return wrong("an integer");
             }
             (name == "item_limit" ? out.item_limit : out.upload_limit) = *value;
+        } else if (IsHttpKey(name)) {
+            auto value = node.value<std::int64_t>();
+            if (!value) {
+                return wrong("an integer");
+            }
+            out.http[name] = *value;
         } else if (name == "secure_cookies") {
             auto value = node.value<bool>();
             if (!value) {
@@ -147,6 +178,11 @@ Status ApplyEnvironment(const Getenv& getenv, RawSettings& raw) {
     }
     if (auto v = getenv("TESSERA_SECURE_COOKIES")) {
         TESSERA_ASSIGN_OR_RETURN(raw.secure_cookies, ParseBool(*v, "TESSERA_SECURE_COOKIES"));
+    }
+    for (const HttpKey& key : kHttpKeys) {
+        if (auto v = getenv(key.env)) {
+            TESSERA_ASSIGN_OR_RETURN(raw.http[key.key], ParseInt(*v, key.env));
+        }
     }
     return Status::Ok();
 }
@@ -280,6 +316,17 @@ Result<Config> LoadConfig(const CliOptions& options, const Getenv& getenv) {
     }
     if (raw.metrics_listen && !raw.metrics_listen->empty()) {
         TESSERA_ASSIGN_OR_RETURN(config.metrics_listen, ParseListen(*raw.metrics_listen));
+    }
+    for (const HttpKey& key : kHttpKeys) {
+        auto it = raw.http.find(key.key);
+        if (it == raw.http.end()) {
+            continue;
+        }
+        if (it->second < key.min) {
+            return Error::InvalidArgument(
+                std::string(key.key) + " must be at least " + std::to_string(key.min), key.key);
+        }
+        config.http[key.key] = it->second;
     }
     if (auto lease = getenv("TESSERA_LEASE_SECONDS")) {
         TESSERA_ASSIGN_OR_RETURN(std::int64_t seconds, ParseInt(*lease, "TESSERA_LEASE_SECONDS"));

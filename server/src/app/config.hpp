@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -47,6 +48,10 @@ struct Config {
     // /metrics answers 404. See docs/deploy.md.
     std::string metrics_token;
     std::optional<std::pair<std::string, std::uint16_t>> metrics_listen;
+    // HTTP connection handling set by the user, by TOML key (max_connections,
+    // max_connections_per_address, header_timeout_ms, idle_timeout_ms, http_threads,
+    // http_workers); what is absent keeps http::ServerSettings' default.
+    std::map<std::string, std::int64_t> http;
     // Hidden knob for tests (TESSERA_LEASE_SECONDS): how long a labeling page stays leased.
     TimeMs lease_ms = TimeMs{10} * 60 * 1000;
 };

@@ -174,6 +174,28 @@ TEST_F(ConfigTest, MetricsAreOffUntilATokenOrListenerIsSet) {
     EXPECT_EQ(LoadConfig(options, Env()).error().code, ErrorCode::kInvalidArgument);
 }
 
+TEST_F(ConfigTest, HttpConnectionSettingsFromFileThenEnvironment) {
+    EXPECT_TRUE(LoadConfig({}, Env())->http.empty());  // the server's defaults apply
+    CliOptions options;
+    options.config = WriteFile("max_connections_per_address = 0\nheader_timeout_ms = 2000\n");
+    auto config = LoadConfig(options, Env());
+    ASSERT_TRUE(config.ok());
+    EXPECT_EQ(config->http.at("max_connections_per_address"), 0);
+    EXPECT_EQ(config->http.at("header_timeout_ms"), 2000);
+    env_["TESSERA_HEADER_TIMEOUT_MS"] = "300";
+    env_["TESSERA_HTTP_WORKERS"] = "8";
+    config = LoadConfig(options, Env());
+    ASSERT_TRUE(config.ok());
+    EXPECT_EQ(config->http.at("header_timeout_ms"), 300);
+    EXPECT_EQ(config->http.at("http_workers"), 8);
+    env_["TESSERA_MAX_CONNECTIONS"] = "0";
+    EXPECT_EQ(LoadConfig(options, Env()).error().field, "max_connections");
+    env_["TESSERA_MAX_CONNECTIONS"] = "many";
+    EXPECT_EQ(LoadConfig(options, Env()).error().field, "TESSERA_MAX_CONNECTIONS");
+    options.config = WriteFile("idle_timeout_ms = \"long\"\n");
+    EXPECT_EQ(LoadConfig(options, Env()).error().field, "idle_timeout_ms");
+}
+
 TEST_F(ConfigTest, LeaseSecondsIsReadFromTheEnvironment) {
     env_["TESSERA_LEASE_SECONDS"] = "3";
     auto config = LoadConfig({}, Env());

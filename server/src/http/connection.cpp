@@ -4,7 +4,13 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
@@ -31,7 +37,36 @@ using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
 constexpr std::size_t kChunkBytes = std::size_t{64} * 1024;
+constexpr std::size_t kReadAhead = 4096;
 constexpr milliseconds kWaitSlice{250};
+constexpr milliseconds kRefusalTimeout{2000};
+constexpr const char* kRetryAfterSeconds = "5";
+
+// The completion token of every await here: errors come back as values, never as exceptions.
+auto Token(beast::error_code& ec) {
+    return net::redirect_error(net::use_awaitable, ec);
+}
+
+// Runs `task` on the worker pool; the awaiting coroutine resumes on its own executor (the
+// connection's strand) with the result. Nothing else runs on the strand meanwhile but
+// operations the task itself posts there (stream writes). The worker wakes the coroutine by
+// cancelling a timer through the strand: the wait is in place before the strand is released,
+// so the wake-up cannot come too early. (No lambda with non-trivial captures is a temporary in
+// a co_await expression: g++ 12 destroys such temporaries twice.)
+template <typename Task>
+net::awaitable<std::invoke_result_t<Task&>> OnWorker(WorkerPool& workers, Task task) {
+    using Result = std::invoke_result_t<Task&>;
+    auto executor = co_await net::this_coro::executor;
+    std::optional<Result> result;
+    net::steady_timer done(executor, steady_clock::time_point::max());
+    workers.Submit([&task, &result, &done, executor] {
+        result.emplace(task());
+        net::post(executor, [&done] { done.cancel(); });
+    });
+    beast::error_code ec;
+    co_await done.async_wait(Token(ec));
+    co_return std::move(*result);
+}
 
 std::string_view TargetOf(const RawRequest& request) {
     auto target = request.target();  // boost::string_view in Boost 1.74
@@ -52,7 +87,7 @@ void ApplyHeaders(bhttp::response<Body>& out, const Response& response, bool kee
     out.keep_alive(keep_alive);
 }
 
-// Streams a chunked body: Write buffers, Flush sends one chunk.
+// Streams a chunked body from a worker thread: Write buffers, Flush sends one chunk.
 class ChunkedWriter final : public StreamWriter {
 public:
     explicit ChunkedWriter(Connection& connection) : connection_(connection) {}
@@ -100,7 +135,7 @@ private:
     template <typename Buffers>
     Status WriteBuffers(const Buffers& buffers) {
         auto& stream = connection_.stream();
-        auto ec = connection_.Await(
+        auto ec = connection_.AwaitFromWorker(
             [&](auto handler) { net::async_write(stream, buffers, std::move(handler)); },
             connection_.state().settings.io_timeout);
         if (ec) {
@@ -142,64 +177,6 @@ bool IsHttpProtocolError(const beast::error_code& ec) {
            ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
 }
 
-}  // namespace
-
-Connection::Connection(std::shared_ptr<ServerState> state, tcp::socket accepted)
-    : state_(std::move(state)), stream_(context_) {
-    beast::error_code ec;
-    auto protocol = accepted.local_endpoint(ec).protocol();
-    auto fd = accepted.release(ec);
-    if (!ec) {
-        stream_.socket().assign(protocol, fd, ec);
-    }
-    if (ec) {
-        log::Warn("connection setup failed", {{"error", ec.message()}});
-    }
-}
-
-void Connection::Interrupt() {
-    // Runs on the connection thread inside its next Await, where idle_ is safe to read.
-    net::post(context_, [this] {
-        if (idle_) {
-            beast::error_code ec;
-            stream_.socket().cancel(ec);
-        }
-    });
-}
-
-void Connection::Run() {
-    if (!stream_.socket().is_open()) {
-        return;
-    }
-    while (ServeOne()) {
-    }
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    if (unread_input_) {
-        DrainBeforeClose();
-    }
-    stream_.socket().close(ec);
-}
-
-void Connection::DrainBeforeClose() {
-    constexpr std::size_t kMaxDrain = 8 << 20;
-    std::size_t drained = 0;
-    std::array<char, 16384> scratch{};
-    while (drained < kMaxDrain) {
-        auto ec = Await(
-            [&](auto handler) {
-                stream_.async_read_some(net::buffer(scratch), std::move(handler));
-            },
-            milliseconds(1000));
-        if (ec) {
-            return;
-        }
-        drained += last_bytes_;
-    }
-}
-
-namespace {
-
 // POST /api/v1/projects/{id}/import takes annotation files, far larger than JSON bodies.
 bool IsUploadTarget(const bhttp::request<bhttp::string_body>& header) {
     if (header.method() != bhttp::verb::post) {
@@ -235,14 +212,140 @@ bool IsStorageError(const beast::error_code& ec) {
            (ec.category() == std::system_category() && ec.value() == EDQUOT);
 }
 
+// Reads and drops what the client still sends, up to a few MiB and while it keeps coming:
+// each read may take `per_read`, or all of them together `total` when that is set.
+net::awaitable<void> Drain(beast::tcp_stream& stream, milliseconds per_read,
+                           std::optional<milliseconds> total = std::nullopt) {
+    constexpr std::size_t kMaxDrain = 8 << 20;
+    std::size_t drained = 0;
+    std::array<char, 16384> scratch{};
+    if (total) {
+        stream.expires_after(*total);
+    }
+    while (drained < kMaxDrain) {
+        beast::error_code ec;
+        if (!total) {
+            stream.expires_after(per_read);
+        }
+        std::size_t bytes = co_await stream.async_read_some(net::buffer(scratch), Token(ec));
+        if (ec) {
+            co_return;
+        }
+        drained += bytes;
+    }
+}
+
+net::awaitable<void> Refuse(beast::tcp_stream stream, std::string reason) {
+    Response response = ErrorResponse(Error::Unavailable(std::move(reason)));
+    bhttp::response<bhttp::string_body> out;
+    ApplyHeaders(out, response, false);
+    out.set(bhttp::field::retry_after, kRetryAfterSeconds);
+    out.body() = std::move(response.body);
+    out.prepare_payload();
+    beast::error_code ec;
+    stream.expires_after(kRefusalTimeout);
+    co_await bhttp::async_write(stream, out, Token(ec));
+    if (!ec) {
+        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        // The request may arrive after the answer: read it rather than reset the connection.
+        co_await Drain(stream, kRefusalTimeout, kRefusalTimeout);
+    }
+    stream.socket().close(ec);
+}
+
 }  // namespace
+
+void RefuseConnection(tcp::socket socket, const std::string& reason) {
+    auto executor = socket.get_executor();
+    net::co_spawn(executor, Refuse(beast::tcp_stream(std::move(socket)), reason), net::detached);
+}
+
+Connection::Connection(std::shared_ptr<ServerState> state, tcp::socket accepted,
+                       net::ip::address peer)
+    : state_(std::move(state)), stream_(std::move(accepted)), peer_(std::move(peer)) {}
+
+void Connection::Start(const std::shared_ptr<Connection>& connection) {
+    net::co_spawn(connection->stream_.get_executor(), Serve(connection), net::detached);
+}
+
+void Connection::Interrupt() {
+    // Runs on the connection's strand, where idle_ is safe to read.
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+        if (self->idle_) {
+            beast::error_code ec;
+            self->stream_.socket().cancel(ec);
+        }
+    });
+}
+
+net::awaitable<void> Connection::Serve(std::shared_ptr<Connection> self) {
+    try {
+        bool first = true;
+        while (co_await self->ServeOne(first)) {
+            first = false;
+        }
+        beast::error_code ec;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        if (self->unread_input_) {
+            co_await self->DrainBeforeClose();
+        }
+    } catch (const std::exception& e) {
+        log::Warn("connection failed", {{"error", e.what()}});
+    }
+    beast::error_code ec;
+    self->stream_.socket().close(ec);
+    self->Forget(self);
+}
+
+void Connection::Forget(const std::shared_ptr<Connection>& self) {
+    const std::shared_ptr<ServerState>& state = state_;
+    {
+        std::lock_guard lock(state->mu);
+        if (auto it = state->per_address.find(peer_); it != state->per_address.end()) {
+            if (--it->second == 0) {
+                state->per_address.erase(it);
+            }
+        }
+        state->connections.erase(self);
+    }
+    state->drained.notify_all();
+}
+
+net::awaitable<void> Connection::DrainBeforeClose() {
+    co_await Drain(stream_, milliseconds(1000));
+}
+
+net::awaitable<bool> Connection::ReadHead(bhttp::request_parser<bhttp::string_body>& parser,
+                                          bool first, beast::error_code& ec) {
+    const ServerSettings& settings = state_->settings;
+    idle_ = true;
+    if (state_->stop.triggered()) {
+        co_return false;
+    }
+    if (!first && buffer_.size() == 0) {
+        // Kept alive: the idle timeout runs until the next request starts, the head deadline
+        // after that.
+        stream_.expires_after(settings.idle_timeout);
+        std::size_t bytes =
+            co_await stream_.async_read_some(buffer_.prepare(kReadAhead), Token(ec));
+        if (ec) {
+            idle_ = false;
+            co_return false;
+        }
+        buffer_.commit(bytes);
+    }
+    stream_.expires_after(settings.header_timeout);
+    co_await bhttp::async_read_header(stream_, buffer_, parser, Token(ec));
+    idle_ = false;
+    co_return !ec || IsHttpProtocolError(ec);
+}
 
 // Reads the body of an upload into a new file under upload_dir. Each read has the I/O timeout
 // (a slow client may take as long as it keeps sending). `header` must have read the header and
 // nothing of the body yet. Leaves `raw` holding the header and an empty body.
-std::optional<Error> Connection::ReadUploadToFile(bhttp::request_parser<bhttp::string_body>& header,
-                                                  const std::filesystem::path& path,
-                                                  RawRequest& raw, const Error& too_large) {
+net::awaitable<std::optional<Error>> Connection::ReadUploadToFile(
+    bhttp::request_parser<bhttp::string_body>& header, const std::filesystem::path& path,
+    RawRequest& raw, const Error& too_large) {
     // Cannot throw: the header parser has not started on the body.
     bhttp::request_parser<bhttp::file_body> parser(std::move(header));
     parser.body_limit(state_->settings.upload_body_limit);
@@ -254,45 +357,35 @@ std::optional<Error> Connection::ReadUploadToFile(bhttp::request_parser<bhttp::s
         error = Error::Unavailable("the server cannot store the upload: " + ec.message());
     }
     while (!error && !parser.is_done()) {
-        ec = Await(
-            [&](auto handler) {
-                bhttp::async_read_some(stream_, buffer_, parser, std::move(handler));
-            },
-            state_->settings.io_timeout);
+        stream_.expires_after(state_->settings.io_timeout);
+        co_await bhttp::async_read_some(stream_, buffer_, parser, Token(ec));
         if (ec == bhttp::error::body_limit) {
             error = too_large;
         } else if (IsStorageError(ec)) {
             log::Warn("cannot store upload", {{"error", ec.message()}});
             error = Error::Unavailable("the server cannot store the upload: " + ec.message());
+        } else if (IsHttpProtocolError(ec)) {
+            error = Error::InvalidArgument("malformed request body: " + ec.message(), "body");
         } else if (ec) {
-            client_gone_ = true;  // left, timed out or sent a malformed body
+            client_gone_ = true;  // left or timed out
             break;
         }
     }
     parser.get().body().close();
     raw = RawRequest(std::move(parser.get().base()));
-    return error;
+    co_return error;
 }
 
-bool Connection::ServeOne() {
+net::awaitable<bool> Connection::ServeOne(bool first) {
     ServerState& state = *state_;
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(16 * 1024);
     // The larger upload limit applies until the header says which route this is.
     parser.body_limit(std::max(state.settings.body_limit, state.settings.upload_body_limit));
 
-    idle_ = true;
-    if (state.stop.triggered()) {
-        return false;
-    }
-    auto ec = Await(
-        [&](auto handler) {
-            bhttp::async_read_header(stream_, buffer_, parser, std::move(handler));
-        },
-        state.settings.header_timeout);
-    idle_ = false;
-    if (ec && !IsHttpProtocolError(ec)) {
-        return false;  // the client left, timed out, or we are shutting down
+    beast::error_code ec;
+    if (!co_await ReadHead(parser, first, ec)) {
+        co_return false;  // the client left, timed out, or we are shutting down
     }
 
     auto started = steady_clock::now();
@@ -320,26 +413,27 @@ bool Connection::ServeOne() {
     } else if (!parser.is_done()) {
         if (IEquals(Sv(parser.get()[bhttp::field::expect]), "100-continue")) {
             bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
-            Await([&](auto handler) { bhttp::async_write(stream_, go_on, std::move(handler)); },
-                  state.settings.io_timeout);
+            stream_.expires_after(state.settings.io_timeout);
+            co_await bhttp::async_write(stream_, go_on, Token(ec));
         }
         if (upload && !state.settings.upload_dir.empty()) {
             upload_file.emplace(state.settings.upload_dir /
                                 ("upload-" + state.random.HexToken(8) + ".part"));
-            early_error = ReadUploadToFile(parser, upload_file->path(), raw, too_large);
+            early_error = co_await ReadUploadToFile(parser, upload_file->path(), raw, too_large);
             if (client_gone_) {
-                return false;
+                co_return false;
             }
         } else {
-            ec = Await(
-                [&](auto handler) {
-                    bhttp::async_read(stream_, buffer_, parser, std::move(handler));
-                },
-                state.settings.io_timeout);
+            stream_.expires_after(state.settings.io_timeout);
+            co_await bhttp::async_read(stream_, buffer_, parser, Token(ec));
             if (ec == bhttp::error::body_limit) {
                 early_error = too_large;
+            } else if (IsHttpProtocolError(ec)) {
+                // E.g. a bad chunk size: the client is still there and deserves to know.
+                early_error =
+                    Error::InvalidArgument("malformed request body: " + ec.message(), "body");
             } else if (ec) {
-                return false;
+                co_return false;
             }
         }
     }
@@ -363,7 +457,9 @@ bool Connection::ServeOne() {
     } else {
         request.path = std::move(target->path);
         request.query = std::move(target->query);
-        response = Dispatch(state.router, state.authenticate, request);
+        response = co_await OnWorker(state.workers, [&state, &request] {
+            return Dispatch(state.router, state.authenticate, request);
+        });
     }
     // The handler is done with the stored upload; removing it before answering means a client
     // that got its response never sees the file.
@@ -371,38 +467,43 @@ bool Connection::ServeOne() {
     // Decided after the handler ran: a shutdown that began meanwhile closes this connection.
     keep_alive = keep_alive && !state.stop.triggered();
     response.Header("X-Request-Id", request.request_id);
-    bool sent = Send(raw, response, keep_alive);
+    bool sent = co_await Send(raw, response, keep_alive);
     LogRequest(request, response.status, started);
-    return sent && keep_alive;
+    co_return sent&& keep_alive;
 }
 
-bool Connection::Send(const RawRequest& request, Response& response, bool keep_alive) {
+net::awaitable<bool> Connection::Send(const RawRequest& request, Response& response,
+                                      bool keep_alive) {
     if (response.stream) {
-        return SendStream(request, response, keep_alive);
+        co_return co_await SendStream(request, response, keep_alive);
     }
     if (!response.file.empty()) {
-        return SendFile(request, response, keep_alive);
+        co_return co_await SendFile(request, response, keep_alive);
     }
-    return SendString(request, response, keep_alive);
+    co_return co_await SendString(request, response, keep_alive);
 }
 
-bool Connection::SendString(const RawRequest& request, Response& response, bool keep_alive) {
-    const auto timeout = state_->settings.io_timeout;
+net::awaitable<bool> Connection::SendString(const RawRequest& request, Response& response,
+                                            bool keep_alive) {
+    beast::error_code ec;
+    stream_.expires_after(state_->settings.io_timeout);
     if (IsHead(request)) {
         bhttp::response<bhttp::empty_body> out;
         ApplyHeaders(out, response, keep_alive);
         out.content_length(response.body.size());
-        return !Await([&](auto h) { bhttp::async_write(stream_, out, std::move(h)); }, timeout);
+        co_await bhttp::async_write(stream_, out, Token(ec));
+        co_return !ec;
     }
     bhttp::response<bhttp::string_body> out;
     ApplyHeaders(out, response, keep_alive);
     out.body() = std::move(response.body);
     out.prepare_payload();
-    return !Await([&](auto h) { bhttp::async_write(stream_, out, std::move(h)); }, timeout);
+    co_await bhttp::async_write(stream_, out, Token(ec));
+    co_return !ec;
 }
 
-bool Connection::SendFile(const RawRequest& request, Response& response, bool keep_alive) {
-    const auto timeout = state_->settings.io_timeout;
+net::awaitable<bool> Connection::SendFile(const RawRequest& request, Response& response,
+                                          bool keep_alive) {
     bhttp::file_body::value_type body;
     beast::error_code ec;
     body.open(response.file.c_str(), beast::file_mode::scan, ec);
@@ -416,48 +517,57 @@ bool Connection::SendFile(const RawRequest& request, Response& response, bool ke
                    (IEquals(h.first, "Content-Type") && h.second != "application/json");
         });
         response = std::move(error);
-        return SendString(request, response, keep_alive);
+        co_return co_await SendString(request, response, keep_alive);
     }
+    stream_.expires_after(state_->settings.io_timeout);
     if (IsHead(request)) {
         bhttp::response<bhttp::empty_body> out;
         ApplyHeaders(out, response, keep_alive);
         out.content_length(body.size());
-        return !Await([&](auto h) { bhttp::async_write(stream_, out, std::move(h)); }, timeout);
+        co_await bhttp::async_write(stream_, out, Token(ec));
+        co_return !ec;
     }
     bhttp::response<bhttp::file_body> out;
     ApplyHeaders(out, response, keep_alive);
     out.body() = std::move(body);
     out.prepare_payload();
-    return !Await([&](auto h) { bhttp::async_write(stream_, out, std::move(h)); }, timeout);
+    co_await bhttp::async_write(stream_, out, Token(ec));
+    co_return !ec;
 }
 
-bool Connection::SendStream(const RawRequest& request, Response& response, bool keep_alive) {
+net::awaitable<bool> Connection::SendStream(const RawRequest& request, Response& response,
+                                            bool keep_alive) {
     bhttp::response<bhttp::empty_body> out;
     ApplyHeaders(out, response, keep_alive);
     out.chunked(true);
     bhttp::response_serializer<bhttp::empty_body> serializer{out};
-    auto ec = Await([&](auto h) { bhttp::async_write_header(stream_, serializer, std::move(h)); },
-                    state_->settings.io_timeout);
+    beast::error_code ec;
+    stream_.expires_after(state_->settings.io_timeout);
+    co_await bhttp::async_write_header(stream_, serializer, Token(ec));
     if (ec) {
-        return false;
+        co_return false;
     }
     if (IsHead(request)) {
-        return true;
+        co_return true;
     }
-    ChunkedWriter writer(*this);
-    Status status = Status::Ok();
-    try {
-        status = response.stream(writer);
-    } catch (const std::exception& e) {
-        status = Error::Internal(e.what());
-    }
-    if (!status.ok()) {
-        // Headers are gone already; ending without the last chunk tells the client the body is
-        // incomplete.
-        log::Warn("stream ended early", {{"error", status.error().message}});
-        return false;
-    }
-    return writer.Finish().ok();
+    // The callback may block (database, long exports, SSE waits): it runs on a worker and each
+    // chunk is written through the strand.
+    co_return co_await OnWorker(state_->workers, [this, &response] {
+        ChunkedWriter writer(*this);
+        Status status = Status::Ok();
+        try {
+            status = response.stream(writer);
+        } catch (const std::exception& e) {
+            status = Error::Internal(e.what());
+        }
+        if (!status.ok()) {
+            // Headers are gone already; ending without the last chunk tells the client the body
+            // is incomplete.
+            log::Warn("stream ended early", {{"error", status.error().message}});
+            return false;
+        }
+        return writer.Finish().ok();
+    });
 }
 
 }  // namespace tessera::http

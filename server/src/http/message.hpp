@@ -30,7 +30,7 @@ struct Principal {
 };
 
 // Body writer handed to streaming responses. Each Write goes out as (part of) one chunk.
-// Threading: used only from the connection's own thread.
+// Threading: used only from the worker thread that runs the stream callback.
 class StreamWriter : public ByteSink {
 public:
     // Sends what Write buffered so far. An error means the client is gone.

@@ -1,7 +1,9 @@
 #include "http/server.hpp"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
-#include <system_error>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include "base/log.hpp"
 #include "http/connection.hpp"
@@ -14,53 +16,67 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 void StartConnection(const std::shared_ptr<ServerState>& state, tcp::socket socket) {
+    boost::system::error_code ec;
+    auto peer = socket.remote_endpoint(ec).address();
+    if (ec) {
+        return;  // already gone
+    }
+    const ServerSettings& settings = state->settings;
     std::unique_lock lock(state->mu);
-    if (state->stop.triggered() || state->active >= state->settings.max_connections) {
+    if (state->stop.triggered()) {
         lock.unlock();
-        boost::system::error_code ec;
-        socket.close(ec);  // over the cap: refusing is kinder than queueing without bound
+        socket.close(ec);
         return;
     }
-    auto connection = std::make_shared<Connection>(state, std::move(socket));
-    state->connections.insert(connection);
-    ++state->active;
-    lock.unlock();
-    try {
-        std::thread([state, connection]() mutable {
-            connection->Run();
-            {
-                std::lock_guard guard(state->mu);
-                state->connections.erase(connection);
-            }
-            connection.reset();
-            {
-                std::lock_guard guard(state->mu);
-                --state->active;
-            }
-            state->drained.notify_all();
-        }).detach();
-    } catch (const std::system_error& e) {
-        log::Warn("cannot start connection thread", {{"error", e.what()}});
-        std::lock_guard guard(state->mu);
-        state->connections.erase(connection);
-        --state->active;
+    std::size_t& from_peer = state->per_address[peer];
+    const char* refusal = nullptr;
+    if (state->connections.size() >= settings.max_connections) {
+        refusal = "the server has too many connections; retry later";
+    } else if (settings.max_connections_per_address != 0 &&
+               from_peer >= settings.max_connections_per_address) {
+        refusal = "too many connections from this address; retry later";
     }
+    if (refusal != nullptr) {
+        if (from_peer == 0) {
+            state->per_address.erase(peer);
+        }
+        lock.unlock();
+        // Refusing at once is kinder than queueing without bound; it costs no thread.
+        RefuseConnection(std::move(socket), refusal);
+        return;
+    }
+    auto connection = std::make_shared<Connection>(state, std::move(socket), peer);
+    state->connections.insert(connection);
+    ++from_peer;
+    lock.unlock();
+    Connection::Start(connection);
 }
 
+// Accepts until the acceptor closes. Each socket gets its own strand of the shared context.
 void AcceptNext(const std::shared_ptr<ServerState>& state) {
-    state->acceptor.async_accept([state](boost::system::error_code ec, tcp::socket socket) {
-        if (!state->acceptor.is_open() || ec == net::error::operation_aborted) {
-            return;
-        }
-        if (ec) {
+    state->acceptor.async_accept(
+        net::make_strand(state->io), [state](boost::system::error_code ec, tcp::socket socket) {
+            if (!state->acceptor.is_open() || ec == net::error::operation_aborted) {
+                return;
+            }
+            if (!ec) {
+                StartConnection(state, std::move(socket));
+                AcceptNext(state);
+                return;
+            }
             // E.g. out of file descriptors: pause briefly rather than spin.
             log::Warn("accept failed", {{"error", ec.message()}});
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        } else {
-            StartConnection(state, std::move(socket));
-        }
-        AcceptNext(state);
-    });
+            auto timer = std::make_shared<net::steady_timer>(state->acceptor.get_executor());
+            timer->expires_after(std::chrono::milliseconds(50));
+            timer->async_wait([state, timer](boost::system::error_code) { AcceptNext(state); });
+        });
+}
+
+std::size_t IoThreadCount(const ServerSettings& settings) {
+    if (settings.io_threads != 0) {
+        return settings.io_threads;
+    }
+    return std::max<std::size_t>(4, 2 * std::size_t{std::thread::hardware_concurrency()});
 }
 
 std::string FormatAddress(const tcp::endpoint& endpoint) {
@@ -86,6 +102,60 @@ bool StopLatch::WaitFor(std::chrono::milliseconds duration) {
     return cv_.wait_for(lock, duration, [this] { return triggered_.load(); });
 }
 
+WorkerPool::WorkerPool(std::size_t max_threads)
+    : max_threads_(std::max<std::size_t>(1, max_threads)) {}
+
+WorkerPool::~WorkerPool() {
+    Stop();
+}
+
+void WorkerPool::Submit(std::function<void()> task) {
+    std::unique_lock lock(shared_->mu);
+    shared_->queue.push_back(std::move(task));
+    if (shared_->idle >= shared_->queue.size() || shared_->threads >= max_threads_) {
+        lock.unlock();
+        shared_->work.notify_one();
+        return;
+    }
+    ++shared_->threads;
+    lock.unlock();
+    try {
+        std::thread([shared = shared_] { Loop(shared); }).detach();
+    } catch (const std::system_error& e) {
+        // Out of threads: the ones already running will get to the task.
+        log::Warn("cannot start worker thread", {{"error", e.what()}});
+        std::lock_guard guard(shared_->mu);
+        --shared_->threads;
+    }
+}
+
+void WorkerPool::Stop() {
+    {
+        std::lock_guard lock(shared_->mu);
+        shared_->stopping = true;
+    }
+    shared_->work.notify_all();
+}
+
+void WorkerPool::Loop(const std::shared_ptr<Shared>& shared) {
+    std::unique_lock lock(shared->mu);
+    while (true) {
+        ++shared->idle;
+        shared->work.wait(lock, [&] { return !shared->queue.empty() || shared->stopping; });
+        --shared->idle;
+        if (shared->queue.empty()) {
+            --shared->threads;
+            return;  // stopping
+        }
+        std::function<void()> task = std::move(shared->queue.front());
+        shared->queue.pop_front();
+        lock.unlock();
+        task();
+        task = nullptr;  // drop what it holds (a connection) outside the lock
+        lock.lock();
+    }
+}
+
 Server::Server(const Router& router, Authenticator authenticate, Random& random,
                ServerSettings settings)
     : state_(std::make_shared<ServerState>(router, std::move(authenticate), random,
@@ -102,7 +172,7 @@ Status Server::Start() {
     const ServerSettings& settings = state_->settings;
     std::string where = settings.host + ":" + std::to_string(settings.port);
     boost::system::error_code ec;
-    tcp::resolver resolver(state_->acceptor_context);
+    tcp::resolver resolver(state_->io);
     auto results = resolver.resolve(settings.host, std::to_string(settings.port),
                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
     if (ec || results.empty()) {
@@ -127,7 +197,10 @@ Status Server::Start() {
     port_ = bound.port();
     log::Info("listening", {{"address", FormatAddress(bound)}});
     AcceptNext(state_);
-    state_->accept_thread = std::thread([state = state_] { state->acceptor_context.run(); });
+    const std::size_t threads = IoThreadCount(settings);
+    for (std::size_t i = 0; i < threads; ++i) {
+        state_->io_threads.emplace_back([state = state_] { state->io.run(); });
+    }
     started_ = true;
     return Status::Ok();
 }
@@ -138,22 +211,34 @@ void Server::Shutdown() {
     }
     shut_down_ = true;
     state_->stop.Trigger();
-    net::post(state_->acceptor_context, [state = state_] {
+    net::post(state_->acceptor.get_executor(), [state = state_] {
         boost::system::error_code ec;
         state->acceptor.close(ec);
     });
-    state_->accept_thread.join();
-
-    std::unique_lock lock(state_->mu);
-    for (const auto& connection : state_->connections) {
-        connection->Interrupt();
+    bool drained = false;
+    {
+        std::unique_lock lock(state_->mu);
+        for (const auto& connection : state_->connections) {
+            connection->Interrupt();
+        }
+        log::Info("draining connections", {{"active", std::to_string(state_->connections.size())}});
+        drained = state_->drained.wait_for(lock, state_->settings.shutdown_grace,
+                                           [this] { return state_->connections.empty(); });
+        if (!drained) {
+            log::Warn("shutdown grace period over",
+                      {{"still_active", std::to_string(state_->connections.size())}});
+        }
     }
-    log::Info("draining connections", {{"active", std::to_string(state_->active)}});
-    bool drained = state_->drained.wait_for(lock, state_->settings.shutdown_grace,
-                                            [this] { return state_->active == 0; });
+    // With the acceptor closed and the connections gone the I/O threads run out of work once
+    // the last refusals are answered (a few seconds at most); past the grace period whatever
+    // is left is dropped.
     if (!drained) {
-        log::Warn("shutdown grace period over", {{"still_active", std::to_string(state_->active)}});
+        state_->io.stop();
     }
+    for (auto& thread : state_->io_threads) {
+        thread.join();
+    }
+    state_->workers.Stop();
 }
 
 }  // namespace tessera::http

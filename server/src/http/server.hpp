@@ -1,8 +1,10 @@
 #pragma once
-// HTTP/1.1 server. Model: one acceptor thread; each connection runs on its own thread and does
-// blocking-style reads and writes (driven through a private io_context so every operation has a
-// timeout). Handlers may therefore block on the database. Keep-alive, chunked streaming, file
-// bodies, a JSON body limit and graceful shutdown are handled here; routing and auth come in.
+// HTTP/1.1 server. Model: accepting, reading requests and writing responses are asynchronous on
+// one io_context run by a fixed pool of I/O threads, so an idle or slow connection costs no
+// thread. A request whose head and body have arrived is handed to a bounded pool of worker
+// threads, where handlers may block on the database; stream callbacks run there too. Keep-alive,
+// chunked streaming, file bodies, a JSON body limit, deadlines, connection caps and graceful
+// shutdown are handled here; routing and auth come in.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -20,10 +22,17 @@ namespace tessera::http {
 struct ServerSettings {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;  // 0 picks a free port; see Server::port()
-    std::size_t max_connections = 1024;
-    std::chrono::milliseconds header_timeout{30'000};  // also the keep-alive idle limit
-    std::chrono::milliseconds io_timeout{60'000};      // body read and each write
-    std::size_t body_limit = 1 << 20;                  // JSON bodies; more is a 413
+    // Over either cap a new connection gets an immediate 503 with Retry-After and is closed.
+    std::size_t max_connections = 10'000;
+    std::size_t max_connections_per_address = 256;  // 0: no per-address cap
+    std::size_t io_threads = 0;                     // 0: max(4, 2 x hardware threads)
+    std::size_t max_workers = 512;                  // threads running handlers and streams
+    // The whole request head must arrive within this, counted from the connection's accept or,
+    // on a kept-alive connection, from the first byte of the next request.
+    std::chrono::milliseconds header_timeout{5'000};
+    std::chrono::milliseconds idle_timeout{30'000};  // kept-alive connection between requests
+    std::chrono::milliseconds io_timeout{60'000};    // a JSON body; each upload read; each write
+    std::size_t body_limit = 1 << 20;                // JSON bodies; more is a 413
     // Uploads (POST .../import) carry whole annotation files or zips: up to this many bytes,
     // streamed into a temp file in upload_dir (held in memory when upload_dir is empty).
     std::size_t upload_body_limit = std::size_t{4} << 30;
@@ -31,7 +40,7 @@ struct ServerSettings {
     std::chrono::milliseconds shutdown_grace{60'000};  // then Shutdown returns anyway
 };
 
-// Establishes who sent a request (cookie + CSRF or bearer). Called from connection threads.
+// Establishes who sent a request (cookie + CSRF or bearer). Called from worker threads.
 using Authenticator = std::function<Result<Principal>(const RawRequest&)>;
 
 struct ServerState;  // shared with connection threads (server_state.hpp)

@@ -183,6 +183,26 @@ TEST_F(ServerTest, ChunkedBodyOverTheLimitIs413) {
     EXPECT_EQ(small.body, "abc");
 }
 
+TEST_F(ServerTest, MalformedChunkedBodyIs400) {
+    StartServer();
+    HttpClient client = Client();
+    auto response = client.SendRaw(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "zz\r\nabc\r\n0\r\n\r\n");
+    EXPECT_EQ(response.status, 400u) << client.error();
+    EXPECT_EQ(response.Json()["error"]["code"], "invalid_argument");
+}
+
+TEST_F(ServerTest, AHeadNotDoneByTheDeadlineIsClosedWithoutAnswer) {
+    ServerSettings settings;
+    settings.header_timeout = 100ms;
+    StartServer(settings);
+    HttpClient client = Client();
+    ASSERT_TRUE(client.WriteRaw("GET /hello HTTP/1.1\r\nHo"));
+    EXPECT_EQ(client.ReadResponse().status, 0u);  // the server closed it
+    EXPECT_EQ(Client().Get("/hello").status, 200u);
+}
+
 TEST_F(ServerTest, GarbageRequestIs400) {
     StartServer();
     HttpClient client = Client();
@@ -287,16 +307,19 @@ TEST_F(ServerTest, StreamsEndWhenTheClientLeaves) {
     EXPECT_TRUE(stream_ended_);
 }
 
-TEST_F(ServerTest, ConnectionsOverTheCapAreRefused) {
+TEST_F(ServerTest, ConnectionsOverTheCapAreRefusedWith503) {
     ServerSettings settings;
     settings.max_connections = 1;
     StartServer(settings);
     HttpClient first = Client();
     ASSERT_EQ(first.Get("/hello").status, 200u);  // holds the only slot (keep-alive)
     HttpClient second = Client();
-    EXPECT_EQ(second.Get("/hello").status, 0u);
+    auto refused = second.Get("/hello");
+    EXPECT_EQ(refused.status, 503u) << second.error();
+    EXPECT_FALSE(refused.Header("Retry-After").empty());
+    EXPECT_EQ(refused.Json()["error"]["code"], "unavailable");
     first.Close();
-    // The slot frees once the first connection's thread notices the close.
+    // The slot frees once the server notices the first connection's close.
     unsigned status = 0;
     for (int i = 0; i < 50 && status != 200; ++i) {
         std::this_thread::sleep_for(20ms);
