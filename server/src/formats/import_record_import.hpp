@@ -36,6 +36,8 @@ struct ImportRecord {
     CoordSpace space = CoordSpace::kPixel;
     std::vector<Shape> shapes;
     std::vector<std::string> labels;  // classification formats (JSONL)
+    // The score of image-level labels (a Label Studio choices prediction); shapes carry their own.
+    std::optional<double> confidence;
 };
 
 struct ImportRowError {

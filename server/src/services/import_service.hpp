@@ -33,7 +33,8 @@ enum class ImportFormat {
     kKaggleTxt,
     kCreateMl,
     kSegmentAnything,
-    kCsv
+    kCsv,
+    kLabelStudio
 };
 std::optional<ImportFormat> ParseImportFormat(std::string_view name);
 
