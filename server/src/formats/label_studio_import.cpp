@@ -200,9 +200,10 @@ Result<Ring> RotatedCorners(double x, double y, double w, double h, double degre
     }
     // Percent to pixels first: the rotation is on screen, about the top-left corner, clockwise
     // with y down (label-studio-converter's convert_annotation_to_yolo_obb).
-    const double W = size->width;
-    const double H = size->height;
-    const double px = x / 100 * W, py = y / 100 * H, pw = w / 100 * W, ph = h / 100 * H;
+    const double width = size->width;
+    const double height = size->height;
+    const double px = x / 100 * width, py = y / 100 * height;
+    const double pw = w / 100 * width, ph = h / 100 * height;
     const double t = degrees * std::numbers::pi / 180;
     const double c = std::cos(t), s = std::sin(t);
     const Ring pixels = {{px, py},
@@ -211,7 +212,7 @@ Result<Ring> RotatedCorners(double x, double y, double w, double h, double degre
                          {px - ph * s, py + ph * c}};
     Ring out;
     for (const ImagePoint& p : pixels) {
-        out.push_back({p.x / W, p.y / H});
+        out.push_back({p.x / width, p.y / height});
     }
     return out;
 }
@@ -562,11 +563,11 @@ private:
         }
         const std::string where = file + ": " + (record.name.empty() ? url : record.name);
         if (record.name.empty()) {
-            Skip(row, file, "the task's data names no image");
+            Skip(row, file, url, "the task's data names no image");
             return;
         }
         if (chosen == nullptr) {
-            Skip(row, record.name, NotImported(notes, "nothing to import"));
+            Skip(row, file, record.name, NotImported(notes, "nothing to import"));
             return;
         }
         const json& results = ListOf(*chosen, "result", none);
@@ -584,17 +585,20 @@ private:
         // this project does not take say nothing, and a classification needs a choice.
         if (nothing &&
             (!results.empty() || scores.keep || IsClassificationTask(options_.task_type))) {
-            Skip(row, record.name, NotImported(notes, "nothing this project can take"));
+            const std::string what = scores.keep ? "the prediction" : "the annotation";
+            Skip(row, file, record.name,
+                 NotImported(notes, results.empty() ? what + " has no results"
+                                                    : "nothing this project can take"));
             return;
         }
         if (reading.rotated_bounds > 0) {
-            Skip(row, record.name,
+            Skip(row, file, record.name,
                  std::to_string(reading.rotated_bounds) + " rotated rectangle" +
                      (reading.rotated_bounds > 1 ? "s" : "") +
                      " stored as the axis-aligned bounding box (a bbox project has no rotation)");
         }
         if (!notes.empty()) {
-            Skip(row, record.name, NotImported(notes, ""));
+            Skip(row, file, record.name, NotImported(notes, ""));
         }
         PlaceShapes(reading, record);
         out_.records.push_back(std::move(record));
@@ -617,8 +621,10 @@ private:
         return out;
     }
 
-    void Skip(int row, const std::string& name, std::string reason) {
-        out_.skipped.push_back({row, name, std::move(reason)});
+    // Reasons name the file: an upload may zip several exports.
+    void Skip(int row, const std::string& file, const std::string& name,
+              const std::string& reason) {
+        out_.skipped.push_back({row, name, file + ": " + reason});
     }
 
     // A JSON-MIN record: the task's data fields, its id, one key per control tag (a list of
@@ -644,7 +650,9 @@ private:
                            {"updated_at", record.value("updated_at", json())},
                            {"result", json::array()}};
         json& results = annotation["result"];
-        for (auto& [key, value] : record.items()) {
+        for (const auto& item : record.items()) {
+            const std::string& key = item.key();
+            json& value = item.value();
             if (std::any_of(std::begin(kMeta), std::end(kMeta),
                             [&](const char* m) { return key == m; })) {
                 continue;

@@ -43,7 +43,8 @@ ImportFile File(const std::string& name) {
     return {name, ReadAll(kLs / name)};
 }
 
-LabelStudioOptions Options(TaskType task, bool predictions, std::vector<std::string> labels = {}) {
+LabelStudioOptions Options(TaskType task, bool predictions,
+                           const std::vector<std::string>& labels = {}) {
     LabelStudioOptions options;
     options.task_type = task;
     options.predictions = predictions;
@@ -469,7 +470,7 @@ TEST(LabelStudioImport, ChoicesAreClassificationLabels) {
     EXPECT_EQ(multi.records[0].labels, std::vector<std::string>{"Car"});
     EXPECT_NEAR(*multi.records[0].confidence, 0.5582300424575806, 1e-12);
     EXPECT_EQ(multi.records[1].labels, (std::vector<std::string>{"Cab", "Grille"}));
-    EXPECT_TRUE(Mentions(multi, 3, "nothing this project can take")) << Reasons(multi);
+    EXPECT_TRUE(Mentions(multi, 3, "the prediction has no results")) << Reasons(multi);
 
     // Choices in a box project are reported, not imported.
     const ParsedImport boxes =
