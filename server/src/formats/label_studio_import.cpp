@@ -467,6 +467,62 @@ std::string Describe(const json& entry, const char* what) {
     return out;
 }
 
+// Which annotation or prediction of a task is read (nullptr: none), with what scores; what is
+// left out goes to `notes`.
+struct Choice {
+    const json* chosen = nullptr;
+    Scores scores;
+};
+
+Choice Choose(const json& annotations, const json& predictions, bool use_predictions,
+              std::vector<std::string>& notes) {
+    const json* chosen = nullptr;
+    Scores scores;
+    std::vector<std::size_t> usable;
+    int cancelled = 0;
+    for (std::size_t i : NewestFirst(annotations)) {
+        if (annotations[i].value("was_cancelled", false) == true) {
+            ++cancelled;
+        } else {
+            usable.push_back(i);
+        }
+    }
+    if (cancelled > 0) {
+        notes.push_back(std::to_string(cancelled) + " cancelled annotation" +
+                        (cancelled > 1 ? "s" : ""));
+    }
+    if (use_predictions && !predictions.empty()) {
+        const std::vector<std::size_t> order = NewestFirst(predictions);
+        chosen = &predictions[order[0]];
+        scores.keep = true;
+        const double s = Num(*chosen, "score");
+        scores.fallback = std::isfinite(s) ? std::optional<double>(s) : std::nullopt;
+        for (std::size_t k = 1; k < order.size(); ++k) {
+            notes.push_back(Describe(predictions[order[k]], "prediction") + " (older than " +
+                            Describe(*chosen, "prediction") + ")");
+        }
+        if (!usable.empty()) {
+            notes.push_back(std::to_string(usable.size()) + " annotation" +
+                            (usable.size() > 1 ? "s" : "") +
+                            " (mode=prelabel takes the predictions)");
+        }
+    } else {
+        if (!usable.empty()) {
+            chosen = &annotations[usable[0]];
+            for (std::size_t k = 1; k < usable.size(); ++k) {
+                notes.push_back(Describe(annotations[usable[k]], "annotation") + " (older than " +
+                                Describe(*chosen, "annotation") + ")");
+            }
+        }
+        if (!predictions.empty()) {
+            notes.push_back(std::to_string(predictions.size()) + " prediction" +
+                            (predictions.size() > 1 ? "s" : "") +
+                            " (mode=final takes annotations; mode=prelabel imports them)");
+        }
+    }
+    return {chosen, scores};
+}
+
 class Reader {
 public:
     Reader(const LabelStudioOptions& options, ParsedImport& out) : options_(options), out_(out) {}
@@ -517,50 +573,7 @@ private:
         const json& annotations = ListOf(task, "annotations", none);
         const json& predictions = ListOf(task, "predictions", none);
 
-        const json* chosen = nullptr;
-        Scores scores;
-        std::vector<std::size_t> usable;
-        int cancelled = 0;
-        for (std::size_t i : NewestFirst(annotations)) {
-            if (annotations[i].value("was_cancelled", false) == true) {
-                ++cancelled;
-            } else {
-                usable.push_back(i);
-            }
-        }
-        if (cancelled > 0) {
-            notes.push_back(std::to_string(cancelled) + " cancelled annotation" +
-                            (cancelled > 1 ? "s" : ""));
-        }
-        if (options_.predictions && !predictions.empty()) {
-            const std::vector<std::size_t> order = NewestFirst(predictions);
-            chosen = &predictions[order[0]];
-            scores.keep = true;
-            const double s = Num(*chosen, "score");
-            scores.fallback = std::isfinite(s) ? std::optional<double>(s) : std::nullopt;
-            for (std::size_t k = 1; k < order.size(); ++k) {
-                notes.push_back(Describe(predictions[order[k]], "prediction") + " (older than " +
-                                Describe(*chosen, "prediction") + ")");
-            }
-            if (!usable.empty()) {
-                notes.push_back(std::to_string(usable.size()) + " annotation" +
-                                (usable.size() > 1 ? "s" : "") +
-                                " (mode=prelabel takes the predictions)");
-            }
-        } else {
-            if (!usable.empty()) {
-                chosen = &annotations[usable[0]];
-                for (std::size_t k = 1; k < usable.size(); ++k) {
-                    notes.push_back(Describe(annotations[usable[k]], "annotation") +
-                                    " (older than " + Describe(*chosen, "annotation") + ")");
-                }
-            }
-            if (!predictions.empty()) {
-                notes.push_back(std::to_string(predictions.size()) + " prediction" +
-                                (predictions.size() > 1 ? "s" : "") +
-                                " (mode=final takes annotations; mode=prelabel imports them)");
-            }
-        }
+        auto [chosen, scores] = Choose(annotations, predictions, options_.predictions, notes);
         const std::string where = file + ": " + (record.name.empty() ? url : record.name);
         if (record.name.empty()) {
             Skip(row, file, url, "the task's data names no image");

@@ -26,19 +26,6 @@ using testing::ReadAll;
 
 const std::filesystem::path kLs = std::filesystem::path(TESSERA_SHARED_DATASETS) / "label-studio";
 
-// The files are part of the developer set: their absence is a failure unless the run says
-// datasets may be missing.
-#define REQUIRE_LABEL_STUDIO()                                                                \
-    if (!std::filesystem::exists(kLs)) {                                                      \
-        const char* allow = std::getenv("TESSERA_ALLOW_MISSING_DATASETS");                    \
-        if (allow != nullptr && std::string(allow) == "1") {                                  \
-            GTEST_SKIP() << kLs << " absent (TESSERA_ALLOW_MISSING_DATASETS=1)";              \
-        }                                                                                     \
-        FAIL() << "the Label Studio files are missing: expected " << kLs                      \
-               << " (../shared/datasets/label-studio); set TESSERA_ALLOW_MISSING_DATASETS=1 " \
-                  "to skip";                                                                  \
-    }
-
 ImportFile File(const std::string& name) {
     return {name, ReadAll(kLs / name)};
 }
@@ -164,7 +151,7 @@ TEST(LabelStudioImageName, UploadsLocalFilesAndCloudUrls) {
 // --- brush RLE
 
 TEST(LabelStudioBrush, DecodesTheMlBackendsMasks) {
-    REQUIRE_LABEL_STUDIO();
+    TESSERA_REQUIRE_DATASET(kLs);
     const json predictions = json::parse(ReadAll(kLs / "brush_predictions.json"));
     const std::vector<std::int64_t> expected = {12104, 5716, 11709};  // the README's counts
     const json& results = predictions.at(0).at("result");
@@ -187,7 +174,7 @@ TEST(LabelStudioBrush, DecodesTheMlBackendsMasks) {
 }
 
 TEST(LabelStudioBrush, TheConvertersMaskComesBackPixelForPixel) {
-    REQUIRE_LABEL_STUDIO();
+    TESSERA_REQUIRE_DATASET(kLs);
     auto png = DecodeMaskPng(ReadAll(kLs / "brush_prediction_from-mask.source-mask.png"));
     ASSERT_TRUE(png.ok()) << png.error().message;
     std::vector<std::int64_t> runs;
@@ -244,7 +231,7 @@ TEST(LabelStudioBrush, ABrokenRleIsAnError) {
 // --- rectangles, annotators, converter files
 
 TEST(LabelStudioImport, MultiAnnotatorTasksKeepTheNewestAnnotationAndReportTheOther) {
-    REQUIRE_LABEL_STUDIO();
+    TESSERA_REQUIRE_DATASET(kLs);
     const ParsedImport parsed = Read("rect_multi-annotator.json", Options(TaskType::kBbox, false));
     ASSERT_TRUE(parsed.errors.empty());
     ASSERT_EQ(parsed.records.size(), 2u);
@@ -261,7 +248,7 @@ TEST(LabelStudioImport, MultiAnnotatorTasksKeepTheNewestAnnotationAndReportTheOt
 }
 
 TEST(LabelStudioImport, TheConvertersCocoYoloAndVocHoldTheSameBoxes) {
-    REQUIRE_LABEL_STUDIO();
+    TESSERA_REQUIRE_DATASET(kLs);
     const json tasks = json::parse(ReadAll(kLs / "rect_multi-annotator.json"));
     // Every annotation, in the order the converter's COCO lists its images.
     std::vector<std::vector<PixelBox>> annotations;
@@ -304,7 +291,7 @@ TEST(LabelStudioImport, TheConvertersCocoYoloAndVocHoldTheSameBoxes) {
 }
 
 TEST(LabelStudioImport, RotatedRectanglesArePolygonsOrTheirBoundingBoxes) {
-    REQUIRE_LABEL_STUDIO();
+    TESSERA_REQUIRE_DATASET(kLs);
     const ParsedImport polygons = Read("rect_rotated.json", Options(TaskType::kPolygon, false));
     ASSERT_TRUE(polygons.errors.empty());
     ASSERT_EQ(polygons.records.size(), 3u);
@@ -352,7 +339,7 @@ TEST(LabelStudioImport, RotatedRectanglesArePolygonsOrTheirBoundingBoxes) {
 }
 
 TEST(LabelStudioImport, PolygonsReadAndKeypointsAndRelationsReported) {
-    REQUIRE_LABEL_STUDIO();
+    TESSERA_REQUIRE_DATASET(kLs);
     const ParsedImport parsed =
         Read("rect-polygon-keypoints.json", Options(TaskType::kPolygon, false));
     ASSERT_EQ(parsed.records.size(), 1u);
@@ -395,7 +382,7 @@ TEST(LabelStudioImport, PolygonsReadAndKeypointsAndRelationsReported) {
 }
 
 TEST(LabelStudioImport, PredictionsArePrelabelsWithTheirScores) {
-    REQUIRE_LABEL_STUDIO();
+    TESSERA_REQUIRE_DATASET(kLs);
     const ParsedImport prelabels =
         Read("rect_annotations-and-predictions.json", Options(TaskType::kBbox, true));
     ASSERT_EQ(prelabels.records.size(), 5u);
@@ -437,7 +424,7 @@ TEST(LabelStudioImport, PredictionsArePrelabelsWithTheirScores) {
 }
 
 TEST(LabelStudioImport, LocalFilesAndS3UrlsNameTheSameImages) {
-    REQUIRE_LABEL_STUDIO();
+    TESSERA_REQUIRE_DATASET(kLs);
     const ParsedImport local = Read("rect_local-files.json", Options(TaskType::kBbox, false));
     const ParsedImport s3 = Read("rect_s3_predictions.json", Options(TaskType::kBbox, true));
     ASSERT_EQ(local.records.size(), 7u);
@@ -457,7 +444,7 @@ TEST(LabelStudioImport, LocalFilesAndS3UrlsNameTheSameImages) {
 }
 
 TEST(LabelStudioImport, ChoicesAreClassificationLabels) {
-    REQUIRE_LABEL_STUDIO();
+    TESSERA_REQUIRE_DATASET(kLs);
     const ParsedImport single =
         Read("choices_single_task-object.json", Options(TaskType::kMulticlass, false));
     ASSERT_EQ(single.records.size(), 1u);
@@ -482,7 +469,7 @@ TEST(LabelStudioImport, ChoicesAreClassificationLabels) {
 // --- JSON-MIN
 
 TEST(LabelStudioImport, JsonMinReadsAsTheFullExport) {
-    REQUIRE_LABEL_STUDIO();
+    TESSERA_REQUIRE_DATASET(kLs);
     const ParsedImport full =
         Read("rect_annotations-and-predictions.json", Options(TaskType::kBbox, false));
     const ParsedImport min = Read("json-min_rect.json", Options(TaskType::kBbox, false));
@@ -518,7 +505,7 @@ TEST(LabelStudioImport, JsonMinReadsAsTheFullExport) {
 // --- uploads and errors
 
 TEST(LabelStudioImport, AZippedUploadOnDiskReadsAsTheFile) {
-    REQUIRE_LABEL_STUDIO();
+    TESSERA_REQUIRE_DATASET(kLs);
     const ParsedImport direct = Read("rect_rotated.json", Options(TaskType::kPolygon, false));
     testing::TempDir dir;
     const std::filesystem::path zip = dir.path() / "upload.zip";

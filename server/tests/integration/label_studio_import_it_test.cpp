@@ -12,6 +12,7 @@
 #include "blobs/test_images.hpp"
 #include "integration/fixture.hpp"
 #include "integration/zip_of.hpp"
+#include "support/datasets.hpp"
 
 namespace tessera::testing {
 namespace {
@@ -19,17 +20,6 @@ namespace {
 using nlohmann::json;
 
 const std::filesystem::path kLs = std::filesystem::path(TESSERA_SHARED_DATASETS) / "label-studio";
-
-#define REQUIRE_LABEL_STUDIO()                                                                \
-    if (!std::filesystem::exists(kLs)) {                                                      \
-        const char* allow = std::getenv("TESSERA_ALLOW_MISSING_DATASETS");                    \
-        if (allow != nullptr && std::string(allow) == "1") {                                  \
-            GTEST_SKIP() << kLs << " absent (TESSERA_ALLOW_MISSING_DATASETS=1)";              \
-        }                                                                                     \
-        FAIL() << "the Label Studio files are missing: expected " << kLs                      \
-               << " (../shared/datasets/label-studio); set TESSERA_ALLOW_MISSING_DATASETS=1 " \
-                  "to skip";                                                                  \
-    }
 
 std::string ReadFile(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -111,7 +101,7 @@ const char* const kHighway[] = {"Highway20030201_1002591.jpg", "Highway20030201_
                                 "Highway20030201_1002601.jpg"};
 
 TEST_P(LabelStudioImportIt, PredictionsArePrelabelsAndAnnotationsFinalLabels) {
-    REQUIRE_LABEL_STUDIO();
+    TESSERA_REQUIRE_DATASET(kLs);
     const std::string exported = ReadFile(kLs / "rect_annotations-and-predictions.json");
     const json tasks = json::parse(exported);
     for (const json& task : tasks) {
@@ -181,7 +171,7 @@ TEST_P(LabelStudioImportIt, PredictionsArePrelabelsAndAnnotationsFinalLabels) {
 }
 
 TEST_P(LabelStudioImportIt, ATaskObjectAndJsonMinChoicesLabelAClassificationProject) {
-    REQUIRE_LABEL_STUDIO();
+    TESSERA_REQUIRE_DATASET(kLs);
     WriteImage(images_ / "mypets.jpg", 40, 30);
     WriteImage(images_ / "other.jpg", 40, 30);
     ASSERT_NO_FATAL_FAILURE(StartServer());
@@ -208,7 +198,7 @@ TEST_P(LabelStudioImportIt, ATaskObjectAndJsonMinChoicesLabelAClassificationProj
 }
 
 TEST_P(LabelStudioImportIt, RotatedBoxesArePolygonsAndUnknownLabelsRefuseTheImport) {
-    REQUIRE_LABEL_STUDIO();
+    TESSERA_REQUIRE_DATASET(kLs);
     // rect_rotated.json names /image1, /image2, /image3 (no extension: matched by stem).
     WriteImage(images_ / "image1.jpg", 597, 768);
     WriteImage(images_ / "image2.jpg", 433, 768);
