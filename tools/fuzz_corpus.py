@@ -45,6 +45,7 @@ IMPORT_SEEDS = {
     "createml": (["format-samples/roboflow_dataset/createml/**/*.json"], ["format-samples/roboflow_dataset/createml"]),
     "segment_anything": (["format-samples/segment_anything_dataset/*.json"], []),
     "csv": (["repo:server/src/services/testdata/*.csv"], []),
+    "label_studio": (["label-studio/*.json"], []),
     "image_probe": (["bccd/JPEGImages/BloodImage_0000*.jpg", "format-samples/**/*.png",
                      "format-samples/**/*.jpg"], []),
 }

@@ -2,7 +2,7 @@
 // builds this file once per format). The input is an upload body as the import endpoint takes
 // it: a zip is unpacked into its entries, anything else is one file with the format's usual
 // name, so the same target fuzzes the zip reader and the format's reader. The streamed formats
-// (COCO, CVAT XML, JSONL) go through ImportUpload like the server's import path does.
+// (COCO, CVAT XML, JSONL, Label Studio) go through ImportUpload like the server's import path does.
 //
 // Any result is fine; a crash, a sanitizer report, a leak or a timeout is a finding.
 #include <cstddef>
@@ -22,6 +22,7 @@
 #include "formats/import_upload.hpp"
 #include "formats/jsonl_import.hpp"
 #include "formats/kaggle_table_import.hpp"
+#include "formats/label_studio_import.hpp"
 #include "formats/labelme_import.hpp"
 #include "formats/masks_import.hpp"
 #include "formats/segment_anything_import.hpp"
@@ -74,6 +75,15 @@ Result<ParsedImport> ClassificationCsv(const Files& files) {
     return ParseCsv(files, TaskType::kMultilabel, tree);
 }
 
+// Predictions and a polygon project: every region kind (rotated boxes, brush RLE) is decoded.
+Result<ParsedImport> LabelStudio(const ImportUpload& upload) {
+    LabelStudioOptions options;
+    options.predictions = true;
+    options.task_type = TaskType::kPolygon;
+    options.is_label = [](std::string_view label) { return label == "cat" || label == "dog"; };
+    return ParseLabelStudioUpload(upload, options);
+}
+
 constexpr Target kTargets[] = {
     {"coco", "annotations/instances_default.json", nullptr, Coco},
     {"cvat", "annotations.xml", nullptr, ParseCvatUpload},
@@ -88,6 +98,7 @@ constexpr Target kTargets[] = {
     {"createml", "annotations.createml.json", ParseCreateMl, nullptr},
     {"segment_anything", "image.json", SegmentAnything, nullptr},
     {"csv", "labels.csv", ClassificationCsv, nullptr},
+    {"label_studio", "project-1.json", nullptr, LabelStudio},
 };
 
 const Target& Selected() {

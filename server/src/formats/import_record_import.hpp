@@ -45,6 +45,8 @@ struct ImportRecord {
     // Mask pixels holding the void value (VOC's 255, or its colour 224,224,192) where the label
     // map names no class for it: left unlabeled, counted in the report.
     std::int64_t void_pixels = 0;
+    // The score of image-level labels (a Label Studio choices prediction); shapes carry their own.
+    std::optional<double> confidence;
 };
 
 struct ImportRowError {

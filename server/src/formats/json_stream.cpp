@@ -174,6 +174,99 @@ private:
     std::size_t index_ = 0;   // of the next element in that array
 };
 
+// The elements of a top-level list, or a top-level object whole.
+class ElementSax final : public nlohmann::json_sax<json> {
+public:
+    explicit ElementSax(const JsonElementVisitor& visit) : visit_(visit) {}
+
+    std::optional<Error> error;
+
+    bool null() override { return Scalar(nullptr); }
+    bool boolean(bool value) override { return Scalar(value); }
+    bool number_integer(number_integer_t value) override { return Scalar(value); }
+    bool number_unsigned(number_unsigned_t value) override { return Scalar(value); }
+    bool number_float(number_float_t value, const string_t&) override { return Scalar(value); }
+    bool string(string_t& value) override { return Scalar(std::move(value)); }
+    bool binary(binary_t&) override { return Scalar(nullptr); }
+
+    bool start_object(std::size_t) override { return Open(json::object()); }
+    bool start_array(std::size_t) override { return Open(json::array()); }
+    bool end_object() override { return Close(); }
+    bool end_array() override { return Close(); }
+
+    bool key(string_t& key) override {
+        builder_.Key(std::move(key));
+        return true;
+    }
+
+    bool parse_error(std::size_t position, const std::string&,
+                     const nlohmann::detail::exception& e) override {
+        std::string what = e.what();
+        if (const std::size_t colon = what.find(": "); colon != std::string::npos) {
+            what = what.substr(colon + 2);
+        }
+        error = Error::InvalidArgument("invalid JSON at byte " + std::to_string(position) + ": " +
+                                       what);
+        return false;
+    }
+
+private:
+    bool Scalar(json value) {
+        if (!started_) {
+            error = Error::InvalidArgument("not a JSON list or object");
+            return false;
+        }
+        return builder_.Value(std::move(value)) ? Deliver() : true;
+    }
+
+    bool Open(json container) {
+        if (!started_) {
+            started_ = true;
+            if (container.is_array()) {
+                return true;  // its elements are delivered, not the list
+            }
+        }
+        builder_.Value(std::move(container));
+        return true;
+    }
+
+    bool Close() {
+        if (!builder_.active()) {
+            return true;  // the top-level list's end
+        }
+        return !builder_.End() || Deliver();
+    }
+
+    bool Deliver() {
+        Status status = visit_(index_++, builder_.Take());
+        if (!status.ok()) {
+            error = status.error();
+            return false;
+        }
+        return true;
+    }
+
+    const JsonElementVisitor& visit_;
+    ElementBuilder builder_;
+    bool started_ = false;
+    std::size_t index_ = 0;
+};
+
+template <typename Input>
+Status StreamElements(Input&& input, const JsonElementVisitor& visit) {
+    ElementSax sax(visit);
+    bool ok = false;
+    try {
+        ok = json::sax_parse(std::forward<Input>(input), &sax);
+    } catch (const std::exception& e) {
+        return Error::InvalidArgument(std::string("invalid JSON: ") + e.what());
+    }
+    if (!ok) {
+        return sax.error.value_or(Error::InvalidArgument("invalid JSON"));
+    }
+    return Status::Ok();
+}
+
 template <typename Input>
 Result<std::map<std::string, JsonTopLevel>> Stream(Input&& input, const JsonArrayStream& stream) {
     ArraySax sax(stream);
@@ -200,6 +293,14 @@ Result<std::map<std::string, JsonTopLevel>> StreamJsonArrays(std::istream& in,
 Result<std::map<std::string, JsonTopLevel>> StreamJsonArrays(std::string_view text,
                                                              const JsonArrayStream& stream) {
     return Stream(text, stream);
+}
+
+Status StreamJsonElements(std::istream& in, const JsonElementVisitor& visit) {
+    return StreamElements(in, visit);
+}
+
+Status StreamJsonElements(std::string_view text, const JsonElementVisitor& visit) {
+    return StreamElements(text, visit);
 }
 
 }  // namespace tessera

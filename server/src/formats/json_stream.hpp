@@ -36,4 +36,11 @@ Result<std::map<std::string, JsonTopLevel>> StreamJsonArrays(std::istream& in,
 Result<std::map<std::string, JsonTopLevel>> StreamJsonArrays(std::string_view text,
                                                              const JsonArrayStream& stream);
 
+// Reads a document whose top level is a list (each element is handed over in turn) or an object
+// (handed over whole, as element 0). Memory is one element, as above. kInvalidArgument "not a
+// JSON list or object" for a scalar top level, and "invalid JSON at byte N: ..." as above.
+using JsonElementVisitor = std::function<Status(std::size_t index, nlohmann::json&& element)>;
+Status StreamJsonElements(std::istream& in, const JsonElementVisitor& visit);
+Status StreamJsonElements(std::string_view text, const JsonElementVisitor& visit);
+
 }  // namespace tessera

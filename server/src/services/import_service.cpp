@@ -17,6 +17,7 @@
 #include "formats/import_upload.hpp"
 #include "formats/jsonl_import.hpp"
 #include "formats/kaggle_table_import.hpp"
+#include "formats/label_studio_import.hpp"
 #include "formats/labelme_import.hpp"
 #include "formats/mask_outline.hpp"
 #include "formats/masks_import.hpp"
@@ -50,6 +51,16 @@ CocoFlavor CocoFlavorOf(const ImportOptions& options) {
     return options.coco == CocoCoordinates::kPixel ? CocoFlavor::kPixel : CocoFlavor::kDetect;
 }
 
+// Label Studio files hold both annotations and predictions: the mode picks which are read.
+LabelStudioOptions LabelStudioOptionsOf(const ImportOptions& options, const Project& project,
+                                        const LabelTree& tree) {
+    LabelStudioOptions out;
+    out.predictions = options.mode == ImportMode::kPrelabel;
+    out.task_type = project.task_type;
+    out.is_label = [&tree](std::string_view label) { return tree.Contains(label); };
+    return out;
+}
+
 // CSV label cells are split by what the project is: several labels in a multi-label one, one
 // label (which may hold a comma) in a multi-class one.
 Result<ParsedImport> Parse(const std::vector<ImportFile>& files, const ImportOptions& options,
@@ -70,12 +81,14 @@ Result<ParsedImport> Parse(const std::vector<ImportFile>& files, const ImportOpt
         case ImportFormat::kSegmentAnything:
             return ParseSegmentAnything(files, options.table.label);
         case ImportFormat::kCsv: return ParseCsv(files, project.task_type, tree);
+        case ImportFormat::kLabelStudio:
+            return ParseLabelStudio(files, LabelStudioOptionsOf(options, project, tree));
     }
     return Error::InvalidArgument("unknown import format");
 }
 
-// COCO, CVAT and JSONL files can hold millions of annotations, so they are streamed from the
-// upload; the other formats come as many small files and are read whole.
+// COCO, CVAT, JSONL and Label Studio files can hold millions of annotations, so they are streamed
+// from the upload; the other formats come as many small files and are read whole.
 Result<ParsedImport> ParseUpload(const ImportUpload& upload, const ImportOptions& options,
                                  const Project& project, const LabelTree& tree) {
     switch (options.format) {
@@ -83,6 +96,8 @@ Result<ParsedImport> ParseUpload(const ImportUpload& upload, const ImportOptions
         case ImportFormat::kCocoAzure: return ParseCocoUpload(upload, CocoFlavorOf(options));
         case ImportFormat::kCvat: return ParseCvatUpload(upload);
         case ImportFormat::kJsonl: return ParseJsonlUpload(upload);
+        case ImportFormat::kLabelStudio:
+            return ParseLabelStudioUpload(upload, LabelStudioOptionsOf(options, project, tree));
         default: break;
     }
     TESSERA_ASSIGN_OR_RETURN(std::vector<ImportFile> files, upload.ReadAll());
@@ -374,6 +389,7 @@ Result<ImportedAnnotation> Convert(const Project& project, const LabelTree& tree
                                  ValidateClassification(project.task_type, tree, labels));
         out.payload_json = ClassificationPayload(ordered);
         out.counted_labels = ordered;
+        out.confidence = record.confidence;
         return out;
     }
     if (!record.labels.empty()) {
@@ -441,7 +457,8 @@ std::optional<ImportFormat> ParseImportFormat(std::string_view name) {
         {"kaggle-txt", ImportFormat::kKaggleTxt},
         {"createml", ImportFormat::kCreateMl},
         {"segment-anything", ImportFormat::kSegmentAnything},
-        {"csv", ImportFormat::kCsv}};
+        {"csv", ImportFormat::kCsv},
+        {"label-studio", ImportFormat::kLabelStudio}};
     auto it = kNames.find(name);
     return it == kNames.end() ? std::nullopt : std::optional<ImportFormat>(it->second);
 }

@@ -35,7 +35,8 @@ enum class ImportFormat {
     kKaggleTxt,
     kCreateMl,
     kSegmentAnything,
-    kCsv
+    kCsv,
+    kLabelStudio
 };
 std::optional<ImportFormat> ParseImportFormat(std::string_view name);
 

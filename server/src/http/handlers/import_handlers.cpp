@@ -15,7 +15,8 @@ Result<ImportOptions> OptionsOf(const Request& request) {
     if (!parsed_format) {
         return Error::InvalidArgument(
             "format must be one of coco, coco-azure, jsonl, mltable, voc, yolo, labelme, cvat, "
-            "masks, coco-panoptic, kaggle-csv, kaggle-txt, createml, segment-anything, csv",
+            "masks, coco-panoptic, kaggle-csv, kaggle-txt, createml, segment-anything, csv, "
+            "label-studio",
             "format");
     }
     options.format = *parsed_format;
