@@ -34,6 +34,7 @@ IMPORT_SEEDS = {
     "voc": (["format-samples/voc_dataset/**/Annotations/*.xml", "bccd/Annotations/*.xml",
              "format-samples/roboflow_dataset/voc/**/*.xml", "repo:server/src/formats/testdata/voc_*.xml"],
             ["format-samples/voc_dataset/voc_dataset1"]),
+    "voc_devkit": (["bccd/Annotations/*.xml"], []),
     "yolo": (["format-samples/yolo_dataset/**/*.txt", "repo:server/src/formats/testdata/yolo_*"],
              ["format-samples/yolo_dataset/strict", "format-samples/roboflow_dataset/yolo"]),
     "labelme": (["format-samples/labelme_dataset/**/*.json"], ["format-samples/labelme_dataset"]),

@@ -55,6 +55,12 @@ struct Target {
 Result<ParsedImport> Coco(const ImportUpload& upload) {
     return ParseCocoUpload(upload, CocoFlavor::kDetect);
 }
+Result<ParsedImport> Voc(const Files& files) {
+    return ParseVoc(files, VocConvention::kCorners);
+}
+Result<ParsedImport> VocDevkit(const Files& files) {
+    return ParseVoc(files, VocConvention::kDevkit);
+}
 Result<ParsedImport> KaggleCsv(const Files& files) {
     return ParseKaggleCsv(files, {});
 }
@@ -88,7 +94,8 @@ constexpr Target kTargets[] = {
     {"coco", "annotations/instances_default.json", nullptr, Coco},
     {"cvat", "annotations.xml", nullptr, ParseCvatUpload},
     {"jsonl", "labels.jsonl", nullptr, ParseJsonlUpload},
-    {"voc", "Annotations/image.xml", ParseVoc, nullptr},
+    {"voc", "Annotations/image.xml", Voc, nullptr},
+    {"voc_devkit", "Annotations/image.xml", VocDevkit, nullptr},
     {"yolo", "obj_train_data/image.txt", ParseYolo, nullptr},
     {"labelme", "image.json", ParseLabelMe, nullptr},
     {"masks", "SegmentationClass/image.png", ParseMasks, nullptr},
