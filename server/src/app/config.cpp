@@ -18,7 +18,36 @@ struct RawSettings {
     std::optional<std::int64_t> item_limit;
     std::optional<std::int64_t> upload_limit;
     std::optional<bool> secure_cookies;
+    std::optional<std::int64_t> login_failures_per_user;
+    std::optional<std::int64_t> login_failures_per_address;
+    std::optional<std::int64_t> login_concurrent_checks;
 };
+
+// The integer settings a file or the environment may set, by TOML key and variable name.
+struct IntSetting {
+    const char* key;
+    const char* env;
+    std::optional<std::int64_t> RawSettings::*field;
+};
+constexpr IntSetting kIntSettings[] = {
+    {"item_limit", nullptr, &RawSettings::item_limit},
+    {"upload_limit", "TESSERA_UPLOAD_LIMIT", &RawSettings::upload_limit},
+    {"login_failures_per_user", "TESSERA_LOGIN_FAILURES_PER_USER",
+     &RawSettings::login_failures_per_user},
+    {"login_failures_per_address", "TESSERA_LOGIN_FAILURES_PER_ADDRESS",
+     &RawSettings::login_failures_per_address},
+    {"login_concurrent_checks", "TESSERA_LOGIN_CONCURRENT_CHECKS",
+     &RawSettings::login_concurrent_checks},
+};
+
+const IntSetting* FindIntSetting(const std::string& key) {
+    for (const IntSetting& setting : kIntSettings) {
+        if (key == setting.key) {
+            return &setting;
+        }
+    }
+    return nullptr;
+}
 
 Result<RawSettings> ReadConfigFile(const std::string& path) {
     std::error_code ec;
@@ -59,12 +88,12 @@ Result<RawSettings> ReadConfigFile(const std::string& path) {
                 roots.push_back(*value);
             }
             out.allowed_roots = std::move(roots);
-        } else if (name == "item_limit" || name == "upload_limit") {
+        } else if (const IntSetting* setting = FindIntSetting(name)) {
             auto value = node.value<std::int64_t>();
             if (!value) {
                 return wrong("an integer");
             }
-            (name == "item_limit" ? out.item_limit : out.upload_limit) = *value;
+            out.*(setting->field) = *value;
         } else if (name == "secure_cookies") {
             auto value = node.value<bool>();
             if (!value) {
@@ -126,8 +155,13 @@ Status ApplyEnvironment(const Getenv& getenv, RawSettings& raw) {
     if (auto v = getenv("TESSERA_ALLOWED_ROOTS")) {
         raw.allowed_roots = SplitColon(*v);
     }
-    if (auto v = getenv("TESSERA_UPLOAD_LIMIT")) {
-        TESSERA_ASSIGN_OR_RETURN(raw.upload_limit, ParseInt(*v, "TESSERA_UPLOAD_LIMIT"));
+    for (const IntSetting& setting : kIntSettings) {
+        if (setting.env == nullptr) {
+            continue;
+        }
+        if (auto v = getenv(setting.env)) {
+            TESSERA_ASSIGN_OR_RETURN(raw.*(setting.field), ParseInt(*v, setting.env));
+        }
     }
     if (auto v = getenv("TESSERA_SECURE_COOKIES")) {
         TESSERA_ASSIGN_OR_RETURN(raw.secure_cookies, ParseBool(*v, "TESSERA_SECURE_COOKIES"));
@@ -148,6 +182,19 @@ void ApplyFlags(const CliOptions& options, RawSettings& raw) {
     if (!options.allowed_roots.empty()) {
         raw.allowed_roots = options.allowed_roots;
     }
+}
+
+// A small positive count (a limit of logins or hashes).
+Status ApplyCount(const std::optional<std::int64_t>& raw, const std::string& name, int& out) {
+    constexpr std::int64_t kMaxCount = 1'000'000;
+    if (!raw) {
+        return Status::Ok();
+    }
+    if (*raw < 1 || *raw > kMaxCount) {
+        return Error::InvalidArgument(name + " must be from 1 to 1000000", name);
+    }
+    out = static_cast<int>(*raw);
+    return Status::Ok();
 }
 
 Result<std::vector<fs::path>> CanonicalRoots(const std::vector<std::string>& roots) {
@@ -248,6 +295,12 @@ Result<Config> LoadConfig(const CliOptions& options, const Getenv& getenv) {
         config.upload_limit = *raw.upload_limit;
     }
     config.secure_cookies = raw.secure_cookies.value_or(false);
+    TESSERA_TRY(ApplyCount(raw.login_failures_per_user, "login_failures_per_user",
+                           config.login_failures_per_user));
+    TESSERA_TRY(ApplyCount(raw.login_failures_per_address, "login_failures_per_address",
+                           config.login_failures_per_address));
+    TESSERA_TRY(ApplyCount(raw.login_concurrent_checks, "login_concurrent_checks",
+                           config.login_concurrent_checks));
     if (auto lease = getenv("TESSERA_LEASE_SECONDS")) {
         TESSERA_ASSIGN_OR_RETURN(std::int64_t seconds, ParseInt(*lease, "TESSERA_LEASE_SECONDS"));
         if (seconds < 1) {

@@ -38,6 +38,11 @@ struct Config {
     // Largest import upload in bytes (413 above it); uploads are streamed to DATA_DIR/uploads.
     std::int64_t upload_limit = std::int64_t{4} << 30;
     bool secure_cookies = false;  // mark the session cookie Secure (HTTPS in front)
+    // Login throttle (services/login_throttle.hpp): failures before a 30 s lock, per username
+    // and per client address, and password hashes allowed to run at once.
+    int login_failures_per_user = 5;
+    int login_failures_per_address = 20;
+    int login_concurrent_checks = 4;
     // Hidden knob for tests (TESSERA_LEASE_SECONDS): how long a labeling page stays leased.
     TimeMs lease_ms = TimeMs{10} * 60 * 1000;
 };

@@ -137,6 +137,19 @@ void LogRequest(const Request& request, unsigned status, steady_clock::time_poin
                           {"user", request.principal ? request.principal->user.username : "-"}});
 }
 
+// IPv4 clients of a dual-stack listener arrive as ::ffff:a.b.c.d; they count as a.b.c.d.
+std::string PeerAddress(const tcp::socket& socket) {
+    beast::error_code ec;
+    auto address = socket.remote_endpoint(ec).address();
+    if (ec) {
+        return {};
+    }
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+        return net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6()).to_string();
+    }
+    return address.to_string();
+}
+
 bool IsHttpProtocolError(const beast::error_code& ec) {
     return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
            ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
@@ -147,6 +160,7 @@ bool IsHttpProtocolError(const beast::error_code& ec) {
 Connection::Connection(std::shared_ptr<ServerState> state, tcp::socket accepted)
     : state_(std::move(state)), stream_(context_) {
     beast::error_code ec;
+    client_address_ = PeerAddress(accepted);
     auto protocol = accepted.local_endpoint(ec).protocol();
     auto fd = accepted.release(ec);
     if (!ec) {
@@ -348,6 +362,7 @@ bool Connection::ServeOne() {
         raw = parser.release();
     }
     Request request{raw, {}, {}, {}, std::nullopt, state.random.HexToken(8)};
+    request.client_address = client_address_;
     if (upload_file && !early_error) {
         request.upload = upload_file->path();
     }

@@ -66,6 +66,7 @@ private:
     bool unread_input_ = false;   // closing with part of a request unread
     bool client_gone_ = false;    // the client left in the middle of an upload
     std::size_t last_bytes_ = 0;  // bytes moved by the last Await
+    std::string client_address_;  // the peer's IP, read once at accept
 };
 
 }  // namespace tessera::http
