@@ -171,6 +171,7 @@ TEST_F(ObservedAuthServiceTest, ConcurrentGuessesGetNoMoreChecksThanTheLimit) {
     ASSERT_TRUE(auth.CreateUser("ana", "correct horse", Role::kLabeler).ok());
     hasher.Hold();
     std::vector<std::future<Result<LoginResult>>> held;
+    held.reserve(3);
     for (int i = 0; i < 3; ++i) {
         held.push_back(
             std::async(std::launch::async, [&] { return auth.Login("ana", "nope-nope", kThere); }));
@@ -196,6 +197,7 @@ TEST_F(ObservedAuthServiceTest, ConcurrentChecksAreCappedAndTheRestRefusedAtOnce
     ASSERT_TRUE(auth.CreateUser("ana", "correct horse", Role::kLabeler).ok());
     hasher.Hold();
     std::vector<std::future<Result<LoginResult>>> held;
+    held.reserve(2);
     for (int i = 0; i < 2; ++i) {
         held.push_back(std::async(std::launch::async, [&auth, i] {
             return auth.Login("user" + std::to_string(i), "nope-nope",

@@ -93,6 +93,7 @@ TEST_P(AuthIt, ConcurrentWrongLoginsGetNoMoreChecksThanTheLimit) {
     std::promise<void> go;
     std::shared_future<void> start = go.get_future().share();
     std::vector<std::future<unsigned>> statuses;
+    statuses.reserve(kAttempts);
     for (int i = 0; i < kAttempts; ++i) {
         statuses.push_back(std::async(std::launch::async, [&, start] {
             HttpClient client = ClientFrom("127.0.0.2");
@@ -110,11 +111,23 @@ TEST_P(AuthIt, ConcurrentWrongLoginsGetNoMoreChecksThanTheLimit) {
     EXPECT_LE(counts[401], 5);
     EXPECT_GE(counts[401], 1);
     EXPECT_EQ(counts[401] + counts[429] + counts[503], kAttempts);
+    // Busy refusals (503) were not checked, so they did not count: guess on, one at a time,
+    // until the name is locked. Still no more than 5 checks in all.
+    HttpClient guesser = ClientFrom("127.0.0.2");
+    int checked = counts[401];
+    for (int i = 0; i < 5; ++i) {
+        auto response = Login(guesser, "admin", "not-the-password");
+        if (response.status != 401u) {
+            EXPECT_EQ(response.status, 429u) << response.body;
+            break;
+        }
+        ++checked;
+    }
+    EXPECT_EQ(checked, 5);
     // Issue 8, finding 7: the owner, from an address that is not failing, still gets in; the
     // guessing address does not, right password or not.
     HttpClient owner = ClientFrom("127.0.0.1");
     EXPECT_EQ(Login(owner, "admin", kAdminPassword).status, 200u);
-    HttpClient guesser = ClientFrom("127.0.0.2");
     auto refused = Login(guesser, "admin", kAdminPassword);
     EXPECT_EQ(refused.status, 429u) << refused.body;
 }
