@@ -206,6 +206,9 @@ Status RunServe(const Config& config, const char* argv0) {
     SystemRandom random;
 
     AuthSettings auth_settings;
+    auth_settings.throttle.failures_per_user = config.login_failures_per_user;
+    auth_settings.throttle.failures_per_address = config.login_failures_per_address;
+    auth_settings.throttle.max_concurrent_checks = config.login_concurrent_checks;
     AuthService auth(db, clock, random, auth_settings);
     TESSERA_TRY(EnsureAdmin(auth));
     // Shared so that a start, pause or delete through `projects` reaches `labeling` at once.

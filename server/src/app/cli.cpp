@@ -83,7 +83,8 @@ Status CheckPositional(const CliOptions& options) {
 
 int ExitCodeFor(ErrorCode code) {
     switch (code) {
-        case ErrorCode::kInvalidArgument: return kExitUsage;
+        case ErrorCode::kInvalidArgument:
+        case ErrorCode::kUnsupportedMediaType: return kExitUsage;
         case ErrorCode::kNotFound: return kExitNoInput;
         case ErrorCode::kConflict:
         case ErrorCode::kLeaseInvalid:

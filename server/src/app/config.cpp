@@ -27,6 +27,9 @@ struct RawSettings {
     std::optional<std::string> metrics_listen;
     // The HTTP server's connection handling (http::ServerSettings), by TOML key.
     std::map<std::string, std::int64_t> http;
+    std::optional<std::int64_t> login_failures_per_user;
+    std::optional<std::int64_t> login_failures_per_address;
+    std::optional<std::int64_t> login_concurrent_checks;
 };
 
 // TOML key, environment variable and smallest allowed value of each HTTP server setting.
@@ -47,6 +50,32 @@ constexpr std::array<HttpKey, 6> kHttpKeys{{
 bool IsHttpKey(const std::string& name) {
     return std::any_of(kHttpKeys.begin(), kHttpKeys.end(),
                        [&](const HttpKey& key) { return name == key.key; });
+}
+
+// The integer settings a file or the environment may set, by TOML key and variable name.
+struct IntSetting {
+    const char* key;
+    const char* env;
+    std::optional<std::int64_t> RawSettings::*field;
+};
+constexpr IntSetting kIntSettings[] = {
+    {"item_limit", nullptr, &RawSettings::item_limit},
+    {"upload_limit", "TESSERA_UPLOAD_LIMIT", &RawSettings::upload_limit},
+    {"login_failures_per_user", "TESSERA_LOGIN_FAILURES_PER_USER",
+     &RawSettings::login_failures_per_user},
+    {"login_failures_per_address", "TESSERA_LOGIN_FAILURES_PER_ADDRESS",
+     &RawSettings::login_failures_per_address},
+    {"login_concurrent_checks", "TESSERA_LOGIN_CONCURRENT_CHECKS",
+     &RawSettings::login_concurrent_checks},
+};
+
+const IntSetting* FindIntSetting(const std::string& key) {
+    for (const IntSetting& setting : kIntSettings) {
+        if (key == setting.key) {
+            return &setting;
+        }
+    }
+    return nullptr;
 }
 
 Result<RawSettings> ReadConfigFile(const std::string& path) {
@@ -94,12 +123,12 @@ Result<RawSettings> ReadConfigFile(const std::string& path) {
                 roots.push_back(*value);
             }
             out.allowed_roots = std::move(roots);
-        } else if (name == "item_limit" || name == "upload_limit") {
+        } else if (const IntSetting* setting = FindIntSetting(name)) {
             auto value = node.value<std::int64_t>();
             if (!value) {
                 return wrong("an integer");
             }
-            (name == "item_limit" ? out.item_limit : out.upload_limit) = *value;
+            out.*(setting->field) = *value;
         } else if (IsHttpKey(name)) {
             auto value = node.value<std::int64_t>();
             if (!value) {
@@ -167,8 +196,13 @@ Status ApplyEnvironment(const Getenv& getenv, RawSettings& raw) {
     if (auto v = getenv("TESSERA_ALLOWED_ROOTS")) {
         raw.allowed_roots = SplitColon(*v);
     }
-    if (auto v = getenv("TESSERA_UPLOAD_LIMIT")) {
-        TESSERA_ASSIGN_OR_RETURN(raw.upload_limit, ParseInt(*v, "TESSERA_UPLOAD_LIMIT"));
+    for (const IntSetting& setting : kIntSettings) {
+        if (setting.env == nullptr) {
+            continue;
+        }
+        if (auto v = getenv(setting.env)) {
+            TESSERA_ASSIGN_OR_RETURN(raw.*(setting.field), ParseInt(*v, setting.env));
+        }
     }
     if (auto v = getenv("TESSERA_METRICS_TOKEN")) {
         raw.metrics_token = *v;
@@ -203,6 +237,19 @@ void ApplyFlags(const CliOptions& options, RawSettings& raw) {
     if (options.metrics_listen) {
         raw.metrics_listen = options.metrics_listen;
     }
+}
+
+// A small positive count (a limit of logins or hashes).
+Status ApplyCount(const std::optional<std::int64_t>& raw, const std::string& name, int& out) {
+    constexpr std::int64_t kMaxCount = 1'000'000;
+    if (!raw) {
+        return Status::Ok();
+    }
+    if (*raw < 1 || *raw > kMaxCount) {
+        return Error::InvalidArgument(name + " must be from 1 to 1000000", name);
+    }
+    out = static_cast<int>(*raw);
+    return Status::Ok();
 }
 
 Result<std::vector<fs::path>> CanonicalRoots(const std::vector<std::string>& roots) {
@@ -328,6 +375,12 @@ Result<Config> LoadConfig(const CliOptions& options, const Getenv& getenv) {
         }
         config.http[key.key] = it->second;
     }
+    TESSERA_TRY(ApplyCount(raw.login_failures_per_user, "login_failures_per_user",
+                           config.login_failures_per_user));
+    TESSERA_TRY(ApplyCount(raw.login_failures_per_address, "login_failures_per_address",
+                           config.login_failures_per_address));
+    TESSERA_TRY(ApplyCount(raw.login_concurrent_checks, "login_concurrent_checks",
+                           config.login_concurrent_checks));
     if (auto lease = getenv("TESSERA_LEASE_SECONDS")) {
         TESSERA_ASSIGN_OR_RETURN(std::int64_t seconds, ParseInt(*lease, "TESSERA_LEASE_SECONDS"));
         if (seconds < 1) {

@@ -52,6 +52,11 @@ struct Config {
     // max_connections_per_address, header_timeout_ms, idle_timeout_ms, http_threads,
     // http_workers); what is absent keeps http::ServerSettings' default.
     std::map<std::string, std::int64_t> http;
+    // Login throttle (services/login_throttle.hpp): failures before a 30 s lock, per username
+    // and per client address, and password hashes allowed to run at once.
+    int login_failures_per_user = 5;
+    int login_failures_per_address = 20;
+    int login_concurrent_checks = 4;
     // Hidden knob for tests (TESSERA_LEASE_SECONDS): how long a labeling page stays leased.
     TimeMs lease_ms = TimeMs{10} * 60 * 1000;
 };

@@ -196,6 +196,34 @@ TEST_F(ConfigTest, HttpConnectionSettingsFromFileThenEnvironment) {
     EXPECT_EQ(LoadConfig(options, Env()).error().field, "idle_timeout_ms");
 }
 
+TEST_F(ConfigTest, LoginThrottleLimitsFromFileThenEnvironment) {
+    auto defaults = LoadConfig({}, Env());
+    ASSERT_TRUE(defaults.ok());
+    EXPECT_EQ(defaults->login_failures_per_user, 5);
+    EXPECT_EQ(defaults->login_failures_per_address, 20);
+    EXPECT_EQ(defaults->login_concurrent_checks, 4);
+    CliOptions options;
+    options.config = WriteFile(
+        "login_failures_per_user = 7\nlogin_failures_per_address = 50\n"
+        "login_concurrent_checks = 2\n");
+    auto from_file = LoadConfig(options, Env());
+    ASSERT_TRUE(from_file.ok()) << from_file.error().message;
+    EXPECT_EQ(from_file->login_failures_per_user, 7);
+    EXPECT_EQ(from_file->login_failures_per_address, 50);
+    EXPECT_EQ(from_file->login_concurrent_checks, 2);
+    env_["TESSERA_LOGIN_FAILURES_PER_ADDRESS"] = "3";
+    env_["TESSERA_LOGIN_CONCURRENT_CHECKS"] = "1";
+    auto from_env = LoadConfig(options, Env());
+    ASSERT_TRUE(from_env.ok());
+    EXPECT_EQ(from_env->login_failures_per_user, 7);
+    EXPECT_EQ(from_env->login_failures_per_address, 3);
+    EXPECT_EQ(from_env->login_concurrent_checks, 1);
+    env_["TESSERA_LOGIN_CONCURRENT_CHECKS"] = "0";
+    EXPECT_EQ(LoadConfig(options, Env()).error().field, "login_concurrent_checks");
+    env_["TESSERA_LOGIN_CONCURRENT_CHECKS"] = "many";
+    EXPECT_EQ(LoadConfig(options, Env()).error().field, "TESSERA_LOGIN_CONCURRENT_CHECKS");
+}
+
 TEST_F(ConfigTest, LeaseSecondsIsReadFromTheEnvironment) {
     env_["TESSERA_LEASE_SECONDS"] = "3";
     auto config = LoadConfig({}, Env());

@@ -12,6 +12,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
         case ErrorCode::kLeaseInvalid: return "lease_invalid";
         case ErrorCode::kFailedPrecondition: return "failed_precondition";
         case ErrorCode::kPayloadTooLarge: return "payload_too_large";
+        case ErrorCode::kUnsupportedMediaType: return "unsupported_media_type";
         case ErrorCode::kTooManyRequests: return "too_many_requests";
         case ErrorCode::kUnavailable: return "unavailable";
         case ErrorCode::kInternal: return "internal";

@@ -7,17 +7,18 @@
 namespace tessera {
 
 enum class ErrorCode {
-    kInvalidArgument,     // 400: malformed or invalid input (the message names the field)
-    kUnauthenticated,     // 401: no or bad credentials
-    kPermissionDenied,    // 403: authenticated but not allowed
-    kNotFound,            // 404
-    kConflict,            // 409: name taken, state conflict
-    kLeaseInvalid,        // 409: lease not yours, expired, or unknown
-    kFailedPrecondition,  // 409: e.g. labeling a paused project
-    kPayloadTooLarge,     // 413
-    kTooManyRequests,     // 429: login throttling
-    kUnavailable,         // 503: database down, shutting down
-    kInternal,            // 500: a bug; logged with the request id
+    kInvalidArgument,       // 400: malformed or invalid input (the message names the field)
+    kUnauthenticated,       // 401: no or bad credentials
+    kPermissionDenied,      // 403: authenticated but not allowed
+    kNotFound,              // 404
+    kConflict,              // 409: name taken, state conflict
+    kLeaseInvalid,          // 409: lease not yours, expired, or unknown
+    kFailedPrecondition,    // 409: e.g. labeling a paused project
+    kPayloadTooLarge,       // 413
+    kUnsupportedMediaType,  // 415: a JSON endpoint got a body that is not application/json
+    kTooManyRequests,       // 429: login throttling
+    kUnavailable,           // 503: database down, shutting down
+    kInternal,              // 500: a bug; logged with the request id
 };
 
 // Stable snake_case string used in API error bodies.

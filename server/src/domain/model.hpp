@@ -35,6 +35,7 @@ struct ApiToken {
     std::string name;
     std::string token_hash;
     TimeMs created_at = 0;
+    TimeMs expires_at = 0;  // chosen at creation; the token is refused from then on
 };
 
 // Where a project's items come from. Only "local" exists today; upload, azure_blob and

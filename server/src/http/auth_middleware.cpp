@@ -60,6 +60,37 @@ std::optional<std::string> BearerToken(const RawRequest& request) {
     return std::string(TrimSpace(value.substr(kScheme.size())));
 }
 
+Status CheckSameOrigin(const RawRequest& request) {
+    auto cross_site = [](const std::string& why) {
+        Error error = Error::PermissionDenied(why);
+        error.field = "Origin";
+        return error;
+    };
+    auto fetch_site = request.find("Sec-Fetch-Site");
+    if (fetch_site != request.end()) {
+        std::string_view site = TrimSpace(Sv(fetch_site->value()));
+        if (IEquals(site, "same-origin") || IEquals(site, "none")) {
+            return Status::Ok();
+        }
+        return cross_site("refused: the request came from another site (Sec-Fetch-Site: " +
+                          std::string(site) + ")");
+    }
+    auto origin = request.find(bhttp::field::origin);
+    if (origin == request.end()) {
+        return Status::Ok();
+    }
+    std::string_view value = TrimSpace(Sv(origin->value()));
+    std::size_t scheme_end = value.find("://");
+    std::string_view origin_host =
+        scheme_end == std::string_view::npos ? std::string_view() : value.substr(scheme_end + 3);
+    std::string_view host = TrimSpace(Sv(request[bhttp::field::host]));
+    if (origin_host.empty() || host.empty() || !IEquals(origin_host, host)) {
+        return cross_site("refused: the request came from another origin (" + std::string(value) +
+                          ")");
+    }
+    return Status::Ok();
+}
+
 Result<Principal> AuthenticateRequest(AuthService& auth, const RawRequest& request) {
     if (request.find(bhttp::field::authorization) != request.end()) {
         auto token = BearerToken(request);

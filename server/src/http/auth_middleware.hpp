@@ -18,6 +18,13 @@ inline constexpr std::string_view kSessionCookie = "tessera_session";
 std::optional<std::string> FindCookie(const RawRequest& request, std::string_view name);
 std::optional<std::string> BearerToken(const RawRequest& request);
 
+// Refuses (403, field Origin) a request that a browser says came from another site: a
+// `Sec-Fetch-Site` other than same-origin or none, or else an `Origin` whose host differs from
+// `Host`. Requests with neither header (scripts, the CLI) pass. Login uses it: without a
+// session there is no CSRF token yet, and a cross-site login would sign the victim's browser
+// in as the attacker.
+Status CheckSameOrigin(const RawRequest& request);
+
 // 401 without valid credentials, 403 for a cookie-authenticated write without the CSRF token.
 Result<Principal> AuthenticateRequest(AuthService& auth, const RawRequest& request);
 Authenticator MakeAuthenticator(AuthService& auth);

@@ -43,6 +43,38 @@ TEST(CookieTest, SessionCookieAttributes) {
               "tessera_session=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict; Secure");
 }
 
+// Login CSRF (issue 8, finding 3): a page on another site must not be able to sign the
+// browser in.
+TEST(SameOriginTest, CrossSiteFetchMetadataIsRefused) {
+    for (const char* site : {"cross-site", "same-site"}) {
+        Status status = CheckSameOrigin(MakeRequest(
+            bhttp::verb::post, {{"Host", "tessera.example"}, {"Sec-Fetch-Site", site}}));
+        ASSERT_FALSE(status.ok()) << site;
+        EXPECT_EQ(status.error().code, ErrorCode::kPermissionDenied);
+        EXPECT_EQ(status.error().field, "Origin");
+    }
+    for (const char* site : {"same-origin", "none", "Same-Origin"}) {
+        EXPECT_TRUE(CheckSameOrigin(MakeRequest(bhttp::verb::post, {{"Sec-Fetch-Site", site},
+                                                                    {"Origin", "https://evil"}}))
+                        .ok())
+            << site;
+    }
+}
+
+TEST(SameOriginTest, OriginMustNameTheHostWhenFetchMetadataIsAbsent) {
+    auto check = [](const std::string& origin) {
+        return CheckSameOrigin(
+            MakeRequest(bhttp::verb::post, {{"Host", "tessera.example:8080"}, {"Origin", origin}}));
+    };
+    EXPECT_TRUE(check("http://tessera.example:8080").ok());
+    EXPECT_TRUE(check("https://TESSERA.example:8080").ok());
+    EXPECT_EQ(check("https://evil.example").error().code, ErrorCode::kPermissionDenied);
+    EXPECT_EQ(check("http://tessera.example").error().code, ErrorCode::kPermissionDenied);
+    EXPECT_EQ(check("null").error().code, ErrorCode::kPermissionDenied);
+    // Scripts and the CLI send neither header.
+    EXPECT_TRUE(CheckSameOrigin(MakeRequest(bhttp::verb::post, {{"Host", "x"}})).ok());
+}
+
 class AuthenticateTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -52,7 +84,7 @@ protected:
         settings.memlimit = crypto_pwhash_MEMLIMIT_MIN;
         auth_ = std::make_unique<AuthService>(*env_.repo, env_.clock, env_.random, settings);
         ASSERT_TRUE(auth_->CreateUser("alice", "correct horse", Role::kOwner).ok());
-        auto login = auth_->Login("alice", "correct horse");
+        auto login = auth_->Login("alice", "correct horse", "127.0.0.1");
         ASSERT_TRUE(login.ok());
         login_ = *login;
     }
@@ -105,7 +137,7 @@ TEST_F(AuthenticateTest, UnknownSessionIs401) {
 TEST_F(AuthenticateTest, BearerTokensNeedNoCsrf) {
     auto token = auth_->CreateApiToken(login_.user, "ci");
     ASSERT_TRUE(token.ok());
-    auto result = Authenticate(bhttp::verb::post, {{"Authorization", "Bearer " + *token}});
+    auto result = Authenticate(bhttp::verb::post, {{"Authorization", "Bearer " + token->token}});
     ASSERT_TRUE(result.ok()) << result.error().message;
     EXPECT_EQ(result->user.username, "alice");
     EXPECT_FALSE(result->via_cookie);

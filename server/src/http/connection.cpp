@@ -172,6 +172,14 @@ void LogRequest(const Request& request, unsigned status, steady_clock::time_poin
                           {"user", request.principal ? request.principal->user.username : "-"}});
 }
 
+// IPv4 clients of a dual-stack listener arrive as ::ffff:a.b.c.d; they count as a.b.c.d.
+std::string ClientAddressText(const net::ip::address& address) {
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+        return net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6()).to_string();
+    }
+    return address.to_string();
+}
+
 bool IsHttpProtocolError(const beast::error_code& ec) {
     return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
            ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
@@ -442,6 +450,7 @@ net::awaitable<bool> Connection::ServeOne(bool first) {
         raw = parser.release();
     }
     Request request{raw, {}, {}, {}, std::nullopt, state.random.HexToken(8)};
+    request.client_address = ClientAddressText(peer_);
     if (upload_file && !early_error) {
         request.upload = upload_file->path();
     }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "http/json_io.hpp"
+
 namespace tessera::http {
 namespace {
 
@@ -13,6 +15,35 @@ json ValidSpec() {
         "instructions": {"text": "be careful", "url": "https://example.com"},
         "datasource": {"kind": "local", "path": "/data/pets", "pattern": "**/*.jpg"},
         "item_limit": 10})");
+}
+
+Result<json> ParseWithType(const std::string& body, const std::string& content_type) {
+    RawRequest raw{boost::beast::http::verb::post, "/api/v1/session", 11};
+    if (!content_type.empty()) {
+        raw.set(boost::beast::http::field::content_type, content_type);
+    }
+    raw.body() = body;
+    Request request{raw, "/api/v1/session", {}, {}, std::nullopt, "req"};
+    return ParseJsonObject(request);
+}
+
+// A cross-site form can post a JSON-looking text/plain body (issue 8, finding 3).
+TEST(ParseJsonObjectTest, BodyMustBeDeclaredJson) {
+    const std::string body = R"({"username":"eve","password":"x"})";
+    for (const char* type : {"text/plain", "application/x-www-form-urlencoded",
+                             "multipart/form-data; boundary=x", "", "application/jsonx"}) {
+        auto parsed = ParseWithType(body, type);
+        ASSERT_FALSE(parsed.ok()) << type;
+        EXPECT_EQ(parsed.error().code, ErrorCode::kUnsupportedMediaType) << type;
+        EXPECT_EQ(parsed.error().field, "Content-Type");
+    }
+    for (const char* type : {"application/json", "Application/JSON; charset=utf-8"}) {
+        auto parsed = ParseWithType(body, type);
+        ASSERT_TRUE(parsed.ok()) << type;
+        EXPECT_EQ((*parsed)["username"], "eve");
+    }
+    // No body, no type needed (POST .../start).
+    EXPECT_TRUE(ParseWithType("", "").ok());
 }
 
 TEST(ProjectSpecFromJsonTest, ReadsEveryField) {

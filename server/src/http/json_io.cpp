@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "http/text.hpp"
+
 namespace tessera::http {
 
 Response JsonResponse(unsigned status, const nlohmann::json& body) {
@@ -19,10 +21,20 @@ Response NoContent() {
     return response;
 }
 
+bool IsJsonContentType(std::string_view content_type) {
+    std::string_view media_type = TrimSpace(content_type.substr(0, content_type.find(';')));
+    return IEquals(media_type, "application/json");
+}
+
 Result<nlohmann::json> ParseJsonObject(const Request& request) {
     const std::string& body = request.raw.body();
     if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
         return nlohmann::json::object();
+    }
+    if (!IsJsonContentType(Sv(request.raw[boost::beast::http::field::content_type]))) {
+        Error error{ErrorCode::kUnsupportedMediaType,
+                    "request body must be sent as Content-Type: application/json", "Content-Type"};
+        return error;
     }
     auto parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (parsed.is_discarded()) {

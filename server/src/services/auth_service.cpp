@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 #include "base/log.hpp"
 #include "services/permissions.hpp"
@@ -19,12 +20,6 @@ std::string SessionKey(const std::string& token_hash) {
 }
 std::string TokenKey(const std::string& token_hash) {
     return "token:" + token_hash;
-}
-
-std::string Lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
 }
 
 Status ValidateUsername(const std::string& name) {
@@ -53,22 +48,27 @@ Status ValidatePassword(const std::string& password) {
 }  // namespace
 
 AuthService::AuthService(Repository& repo, const Clock& clock, Random& random,
-                         AuthSettings settings)
+                         AuthSettings settings, PasswordHasher* hasher)
     : repo_(repo),
       clock_(clock),
       random_(random),
       settings_(settings),
+      own_hasher_(hasher == nullptr
+                      ? std::make_unique<Argon2Hasher>(settings.opslimit, settings.memlimit)
+                      : nullptr),
+      hasher_(hasher == nullptr ? *own_hasher_ : *hasher),
+      throttle_(clock, settings.throttle),
       credentials_(settings.credential_cache_ttl_ms, settings.credential_cache_entries) {
     // sodium_init is idempotent and thread-safe; failing means no usable CSPRNG or hashing.
     if (sodium_init() < 0) {
         log::Error("libsodium failed to initialise");
     }
-    if (settings_.opslimit == 0) {
-        settings_.opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
-    }
-    if (settings_.memlimit == 0) {
-        settings_.memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
-    }
+    // Made up front, so the first unknown name is no quicker than the rest. Same cost as a
+    // real hash, of a password nobody is told. Should hashing fail (out of memory), unknown
+    // names verify against an empty string: quick, but the memory shortage is the bigger
+    // problem then.
+    auto dummy = hasher_.Hash(random_.HexToken(16));
+    dummy_hash_ = dummy.ok() ? std::move(dummy).value() : std::string();
 }
 
 std::string AuthService::HashToken(const std::string& token) {
@@ -83,24 +83,22 @@ std::string AuthService::HashToken(const std::string& token) {
     return out;
 }
 
-Result<std::string> AuthService::HashPassword(const std::string& password) const {
-    char out[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(out, password.data(), password.size(), settings_.opslimit,
-                          settings_.memlimit) != 0) {
-        return Error::Unavailable("out of memory while hashing the password");
+bool AuthService::CheckPassword(const std::optional<User>& user, const std::string& password) {
+    if (password.size() > kMaxPasswordLength) {
+        return false;  // never hashed, whoever asks: the same for known and unknown names
     }
-    return std::string(out);
-}
-
-bool AuthService::VerifyPassword(const std::string& hash, const std::string& password) const {
-    return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+    if (!user) {
+        (void)hasher_.Verify(dummy_hash_, password);
+        return false;
+    }
+    return hasher_.Verify(user->password_hash, password);
 }
 
 Result<User> AuthService::CreateUser(const std::string& username, const std::string& password,
                                      Role role) {
     TESSERA_TRY(ValidateUsername(username));
     TESSERA_TRY(ValidatePassword(password));
-    TESSERA_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
+    TESSERA_ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(password));
     User user;
     user.username = username;
     user.role = role;
@@ -128,38 +126,22 @@ Result<std::optional<std::string>> AuthService::EnsureAdmin(const std::string& p
     return std::optional<std::string>{};
 }
 
-Result<LoginResult> AuthService::Login(const std::string& username, const std::string& password) {
-    const std::string key = Lower(username);
-    const TimeMs now = clock_.NowMs();
-    {
-        std::lock_guard lock(mu_);
-        auto it = failures_.find(key);
-        if (it != failures_.end() && it->second.locked_until > now) {
-            return Error::TooManyRequests(
-                "too many failed logins; try again in " +
-                std::to_string((it->second.locked_until - now) / 1000 + 1) + " s");
-        }
+Result<LoginResult> AuthService::Login(const std::string& username, const std::string& password,
+                                       const std::string& client_address) {
+    TESSERA_ASSIGN_OR_RETURN(LoginThrottle::Attempt attempt,
+                             throttle_.Begin(username, client_address));
+    std::optional<User> user;
+    if (auto found = repo_.FindUserByName(username); found.ok()) {
+        user = std::move(found).value();
+    } else if (found.error().code != ErrorCode::kNotFound) {
+        return found.error();  // the attempt is dropped uncounted
     }
-    auto user = repo_.FindUserByName(username);
-    if (!user.ok() && user.error().code != ErrorCode::kNotFound) {
-        return user.error();
-    }
-    const bool good = user.ok() && password.size() <= kMaxPasswordLength &&
-                      VerifyPassword(user->password_hash, password);
-    if (!good) {
-        std::lock_guard lock(mu_);
-        Failures& f = failures_[key];
-        f.count += 1;
-        if (f.count >= settings_.failures_before_delay) {
-            f.locked_until = now + settings_.failure_delay_ms;
-            f.count = 0;
-        }
+    if (!CheckPassword(user, password)) {
+        attempt.Failed();
         return Error::Unauthenticated("wrong username or password");
     }
-    {
-        std::lock_guard lock(mu_);
-        failures_.erase(key);
-    }
+    attempt.Succeeded();
+    const TimeMs now = clock_.NowMs();
     LoginResult result;
     result.session_token = random_.HexToken(32);
     result.csrf_token = random_.HexToken(32);
@@ -181,6 +163,46 @@ Status AuthService::Logout(const std::string& session_token) {
     // finds the cache's generation changed and does not put the session back.
     credentials_.Erase(SessionKey(hash));
     return deleted;
+}
+
+Result<LogoutEverywhereResult> AuthService::LogoutEverywhere(const User& user, bool revoke_tokens) {
+    Result<std::int64_t> sessions = repo_.DeleteUserSessions(user.id, "");
+    Result<std::int64_t> tokens = std::int64_t{0};
+    if (revoke_tokens && sessions.ok()) {
+        tokens = repo_.DeleteUserApiTokens(user.id);
+    }
+    // After the deletes, as Logout does; also when the second failed, since the first ran.
+    ForgetUser(user.id);
+    TESSERA_TRY(sessions);
+    TESSERA_TRY(tokens);
+    return LogoutEverywhereResult{*sessions, *tokens};
+}
+
+Status AuthService::ChangePassword(const User& user, const std::string& keep_session_token,
+                                   const std::string& current_password,
+                                   const std::string& new_password,
+                                   const std::string& client_address) {
+    if (Status valid = ValidatePassword(new_password); !valid.ok()) {
+        Error error = valid.error();
+        error.field = "new_password";
+        return error;
+    }
+    TESSERA_ASSIGN_OR_RETURN(LoginThrottle::Attempt attempt,
+                             throttle_.Begin(user.username, client_address));
+    // The stored hash, not the cached user's: another process may have changed it.
+    TESSERA_ASSIGN_OR_RETURN(User stored, repo_.GetUser(user.id));
+    if (!CheckPassword(stored, current_password)) {
+        attempt.Failed();
+        Error error = Error::PermissionDenied("current password is wrong");
+        error.field = "current_password";
+        return error;
+    }
+    attempt.Succeeded();
+    TESSERA_ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(new_password));
+    const std::string keep = keep_session_token.empty() ? "" : HashToken(keep_session_token);
+    Status changed = repo_.ChangePassword(user.id, hash, keep);
+    ForgetUser(user.id);
+    return changed;
 }
 
 Result<AuthenticatedSession> AuthService::AuthenticateSession(const std::string& session_token) {
@@ -236,7 +258,12 @@ Result<User> AuthService::AuthenticateBearer(const std::string& api_token) {
         }
         return found.error();
     }
-    credentials_.Put(key, CachedCredential{found->user, "", 0}, now, generation);
+    if (found->token.expires_at <= now) {
+        return Error::Unauthenticated("API token expired; create a new one");
+    }
+    // The cache drops the entry once the token expires (CachedCredential::expires_at).
+    credentials_.Put(key, CachedCredential{found->user, "", found->token.expires_at}, now,
+                     generation);
     return std::move(found->user);
 }
 
@@ -249,18 +276,40 @@ Result<std::vector<User>> AuthService::ListUsers(const User& actor) {
     return repo_.ListUsers();
 }
 
-Result<std::string> AuthService::CreateApiToken(const User& user, const std::string& name) {
+Result<CreatedApiToken> AuthService::CreateApiToken(const User& user, const std::string& name,
+                                                    std::optional<TimeMs> ttl_ms) {
     if (name.empty() || name.size() > 100) {
         return Error::InvalidArgument("token name must be 1-100 characters", "name");
     }
-    std::string plain = "tsr_" + random_.HexToken(32);
+    const TimeMs ttl = ttl_ms.value_or(settings_.api_token_default_ttl_ms);
+    if (ttl <= 0 || ttl > settings_.api_token_max_ttl_ms) {
+        return Error::InvalidArgument(
+            "expires_in_days must be from 1 to " +
+                std::to_string(settings_.api_token_max_ttl_ms / (TimeMs{24} * 3600 * 1000)),
+            "expires_in_days");
+    }
+    CreatedApiToken created;
+    created.token = "tsr_" + random_.HexToken(32);
     ApiToken token;
     token.user_id = user.id;
     token.name = name;
-    token.token_hash = HashToken(plain);
+    token.token_hash = HashToken(created.token);
     token.created_at = clock_.NowMs();
-    TESSERA_TRY(repo_.CreateApiToken(token));
-    return plain;
+    token.expires_at = token.created_at + ttl;
+    TESSERA_ASSIGN_OR_RETURN(created.record, repo_.CreateApiToken(token));
+    return created;
+}
+
+Result<std::vector<ApiToken>> AuthService::ListApiTokens(const User& user) {
+    return repo_.ListApiTokens(user.id);
+}
+
+Status AuthService::RevokeApiToken(const User& user, Id token_id) {
+    Status deleted = repo_.DeleteApiToken(user.id, token_id);
+    // After the delete, as Logout does: a request that read the token just before cannot put
+    // it back into the cache.
+    ForgetUser(user.id);
+    return deleted;
 }
 
 }  // namespace tessera

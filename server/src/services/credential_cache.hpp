@@ -23,7 +23,7 @@ namespace tessera {
 struct CachedCredential {
     User user;
     std::string csrf_token;  // sessions only
-    TimeMs expires_at = 0;   // the session's own expiry; 0 for API tokens (they do not expire)
+    TimeMs expires_at = 0;   // the session's or API token's own expiry; 0: none
 };
 
 class CredentialCache {

@@ -148,9 +148,24 @@ public:
     virtual Result<SessionWithUser> FindSession(const std::string& token_hash, TimeMs now) = 0;
     virtual Status ExtendSession(const std::string& token_hash, TimeMs expires_at) = 0;
     virtual Status DeleteSession(const std::string& token_hash) = 0;
+    // Ends every session of the user except the one whose hash is `keep_token_hash` (none when
+    // empty). Returns how many were deleted.
+    virtual Result<std::int64_t> DeleteUserSessions(Id user_id,
+                                                    const std::string& keep_token_hash) = 0;
+    // Stores the new password hash and ends the user's other sessions in one transaction, so
+    // no session opened with the old password outlives the change. kNotFound for no such user.
+    virtual Status ChangePassword(Id user_id, const std::string& password_hash,
+                                  const std::string& keep_session_hash) = 0;
     virtual Result<ApiToken> CreateApiToken(const ApiToken& token) = 0;
-    // kNotFound when absent. Returns the token's user too, as FindSession does.
+    // kNotFound when absent; expired tokens are returned (the caller says why it refuses).
+    // Returns the token's user too, as FindSession does.
     virtual Result<ApiTokenWithUser> FindApiToken(const std::string& token_hash) = 0;
+    // The user's tokens, newest first, expired ones included.
+    virtual Result<std::vector<ApiToken>> ListApiTokens(Id user_id) = 0;
+    // kNotFound when the user has no token with this id (another user's token included).
+    virtual Status DeleteApiToken(Id user_id, Id token_id) = 0;
+    // Returns how many were deleted.
+    virtual Result<std::int64_t> DeleteUserApiTokens(Id user_id) = 0;
 
     // --- projects
     // kConflict when the name was ever used, deleted projects included (case-insensitive).

@@ -245,6 +245,71 @@ TEST_P(RepositoryConformance, ApiTokensAreFoundByHash) {
               ErrorCode::kConflict);
 }
 
+TEST_P(RepositoryConformance, ApiTokensKeepExpiryListAndRevokePerUser) {
+    User alice = AddUser("alice");
+    User bob = AddUser("bob");
+    auto older = repo_->CreateApiToken({0, alice.id, "ci", "h-ci", kT0, kT0 + 500});
+    auto newer = repo_->CreateApiToken({0, alice.id, "laptop", "h-laptop", kT0 + 1, kT0 + 900});
+    auto bobs = repo_->CreateApiToken({0, bob.id, "bob", "h-bob", kT0, kT0 + 900});
+    ASSERT_TRUE(older.ok() && newer.ok() && bobs.ok());
+    auto found = repo_->FindApiToken("h-ci");
+    ASSERT_TRUE(found.ok());
+    EXPECT_EQ(found->token.expires_at, kT0 + 500);
+    EXPECT_EQ(found->token.created_at, kT0);
+
+    auto listed = repo_->ListApiTokens(alice.id);
+    ASSERT_TRUE(listed.ok());
+    ASSERT_EQ(listed->size(), 2u);
+    EXPECT_EQ((*listed)[0].name, "laptop");  // newest first
+    EXPECT_EQ((*listed)[0].expires_at, kT0 + 900);
+    EXPECT_EQ((*listed)[1].id, older->id);
+
+    // Nobody revokes another user's token, and a second revocation finds nothing.
+    EXPECT_EQ(repo_->DeleteApiToken(alice.id, bobs->id).error().code, ErrorCode::kNotFound);
+    ASSERT_TRUE(repo_->DeleteApiToken(alice.id, older->id).ok());
+    EXPECT_EQ(repo_->DeleteApiToken(alice.id, older->id).error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(repo_->FindApiToken("h-ci").error().code, ErrorCode::kNotFound);
+
+    auto deleted = repo_->DeleteUserApiTokens(alice.id);
+    ASSERT_TRUE(deleted.ok());
+    EXPECT_EQ(*deleted, 1);
+    EXPECT_TRUE(repo_->ListApiTokens(alice.id)->empty());
+    EXPECT_TRUE(repo_->FindApiToken("h-bob").ok());
+}
+
+TEST_P(RepositoryConformance, UserSessionsEndTogetherExceptTheKeptOne) {
+    User alice = AddUser("alice");
+    User bob = AddUser("bob");
+    for (const char* hash : {"a1", "a2", "a3"}) {
+        ASSERT_TRUE(repo_->CreateSession({hash, alice.id, "csrf", kT0, kT0 + 1000}).ok());
+    }
+    ASSERT_TRUE(repo_->CreateSession({"b1", bob.id, "csrf", kT0, kT0 + 1000}).ok());
+    auto ended = repo_->DeleteUserSessions(alice.id, "a2");
+    ASSERT_TRUE(ended.ok());
+    EXPECT_EQ(*ended, 2);
+    EXPECT_EQ(repo_->FindSession("a1", kT0).error().code, ErrorCode::kNotFound);
+    EXPECT_TRUE(repo_->FindSession("a2", kT0).ok());
+    EXPECT_TRUE(repo_->FindSession("b1", kT0).ok());
+    EXPECT_EQ(*repo_->DeleteUserSessions(alice.id, ""), 1);
+    EXPECT_EQ(repo_->FindSession("a2", kT0).error().code, ErrorCode::kNotFound);
+    EXPECT_TRUE(repo_->FindSession("b1", kT0).ok());
+}
+
+TEST_P(RepositoryConformance, ChangePasswordEndsTheOtherSessions) {
+    User alice = AddUser("alice");
+    User bob = AddUser("bob");
+    ASSERT_TRUE(repo_->CreateSession({"a1", alice.id, "csrf", kT0, kT0 + 1000}).ok());
+    ASSERT_TRUE(repo_->CreateSession({"a2", alice.id, "csrf", kT0, kT0 + 1000}).ok());
+    ASSERT_TRUE(repo_->CreateSession({"b1", bob.id, "csrf", kT0, kT0 + 1000}).ok());
+    ASSERT_TRUE(repo_->ChangePassword(alice.id, "new-hash", "a2").ok());
+    EXPECT_EQ(repo_->GetUser(alice.id)->password_hash, "new-hash");
+    EXPECT_EQ(repo_->GetUser(bob.id)->password_hash, "hash-bob");
+    EXPECT_EQ(repo_->FindSession("a1", kT0).error().code, ErrorCode::kNotFound);
+    EXPECT_TRUE(repo_->FindSession("a2", kT0).ok());
+    EXPECT_TRUE(repo_->FindSession("b1", kT0).ok());
+    EXPECT_EQ(repo_->ChangePassword(alice.id + 100, "x", "").error().code, ErrorCode::kNotFound);
+}
+
 // --- projects
 
 TEST_P(RepositoryConformance, ProjectsRoundTripAndListNewestFirst) {

@@ -55,9 +55,28 @@ bool HttpClient::Connect() {
         error_ = "resolve: " + ec.message();
         return false;
     }
+    if (!source_address.empty()) {
+        auto local = boost::asio::ip::make_address(source_address, ec);
+        if (!ec) {
+            stream_->socket().open(local.is_v4() ? tcp::v4() : tcp::v6(), ec);
+        }
+        if (!ec) {
+            stream_->socket().bind(tcp::endpoint(local, 0), ec);
+        }
+        if (ec) {
+            error_ = "bind " + source_address + ": " + ec.message();
+            stream_.reset();
+            return false;
+        }
+    }
     stream_->expires_after(timeout_);
-    stream_->async_connect(endpoints,
-                           [&ec](boost::system::error_code e, const tcp::endpoint&) { ec = e; });
+    if (!source_address.empty()) {
+        // A socket that is already open (bound above) keeps its address on connect.
+        stream_->async_connect(*endpoints.begin(), [&ec](boost::system::error_code e) { ec = e; });
+    } else {
+        stream_->async_connect(
+            endpoints, [&ec](boost::system::error_code e, const tcp::endpoint&) { ec = e; });
+    }
     context_->restart();
     context_->run();
     if (ec) {

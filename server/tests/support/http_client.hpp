@@ -63,6 +63,9 @@ public:
     std::string cookie;
     // Added as X-CSRF-Token to non-GET requests when set.
     std::string csrf_token;
+    // Connect from this local IP when set. On Linux every 127.x.y.z is the loopback, so a test
+    // can play several clients (the server tells them apart by address) against 127.0.0.1.
+    std::string source_address;
 
     const std::string& error() const { return error_; }
     void Close();

@@ -7,6 +7,7 @@ import type { AppContext, Unmount } from "./context";
 import { h, replaceChildren } from "./dom";
 import type { Route } from "./router";
 import { parseRoute, routeHash } from "./router";
+import { mountAccount } from "./views/account";
 import { mountDashboard } from "./views/dashboard";
 import { mountLabeling } from "./views/labeling/labeling_page";
 import { mountLogin } from "./views/login";
@@ -45,7 +46,11 @@ function header(u: User): HTMLElement {
         h(
             "div",
             { class: "who" },
-            h("span", {}, `${u.username} (${u.role})`),
+            h(
+                "a",
+                { href: "#/account", title: "Password, API tokens, sessions" },
+                `${u.username} (${u.role})`,
+            ),
             h("button", { type: "button", class: "link", onclick: logout }, "Log out"),
         ),
     );
@@ -89,6 +94,12 @@ function render(): void {
             break;
         case "new-project":
             unmount = mountWizard(main, ctx);
+            break;
+        case "account":
+            unmount = mountAccount(main, ctx, () => {
+                user = null;
+                navigate({ name: "login" });
+            });
             break;
         case "dashboard":
             unmount = mountDashboard(main, ctx, route.id);

@@ -8,6 +8,7 @@ describe("parseRoute", () => {
         const routes: Route[] = [
             { name: "login" },
             { name: "projects" },
+            { name: "account" },
             { name: "new-project" },
             { name: "dashboard", id: 3 },
             { name: "label", id: 42 },

@@ -3,6 +3,7 @@
 export type Route =
     | { readonly name: "login" }
     | { readonly name: "projects" }
+    | { readonly name: "account" }
     | { readonly name: "new-project" }
     | { readonly name: "dashboard"; readonly id: number }
     | { readonly name: "label"; readonly id: number }
@@ -15,6 +16,9 @@ export function parseRoute(hash: string): Route {
     }
     if (path === "/login") {
         return { name: "login" };
+    }
+    if (path === "/account") {
+        return { name: "account" };
     }
     if (path === "/projects/new") {
         return { name: "new-project" };
@@ -33,6 +37,8 @@ export function routeHash(route: Route): string {
             return "#/login";
         case "projects":
             return "#/projects";
+        case "account":
+            return "#/account";
         case "new-project":
             return "#/projects/new";
         case "dashboard":

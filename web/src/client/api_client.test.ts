@@ -239,4 +239,45 @@ describe("ApiClient", () => {
         expect(uploadContentType("lines.jsonl")).toBe("application/jsonl");
         expect(uploadContentType("noext")).toBe("application/octet-stream");
     });
+
+    it("manages tokens, the password and all sessions", async () => {
+        const token = { id: 5, name: "ci", created_at: 1, expires_at: 2, token: "tsr_x" };
+        const { fetch, calls } = scripted(
+            json(200, session),
+            json(201, token),
+            json(200, { tokens: [] }),
+            new Response(null, { status: 204 }),
+            new Response(null, { status: 204 }),
+            json(200, { sessions_ended: 2, tokens_revoked: 1 }),
+        );
+        const client = new ApiClient(fetch);
+        await client.login("admin", "pw");
+        const created = await client.createToken("ci", 30);
+        expect(created).toEqual({ ok: true, value: token });
+        expect(calls[1]?.body).toEqual({ name: "ci", expires_in_days: 30 });
+        expect(calls[1]?.headers["Content-Type"]).toBe("application/json");
+        await client.listTokens();
+        expect(calls[2]?.url).toBe("/api/v1/tokens");
+        await client.revokeToken(5);
+        expect(calls[3]?.method).toBe("DELETE");
+        expect(calls[3]?.url).toBe("/api/v1/tokens/5");
+        await client.changePassword("old-password", "new-password");
+        expect(calls[4]?.method).toBe("PUT");
+        expect(calls[4]?.body).toEqual({
+            current_password: "old-password",
+            new_password: "new-password",
+        });
+        expect(calls[4]?.headers["X-CSRF-Token"]).toBe("tok123");
+        const ended = await client.logoutEverywhere(true);
+        expect(ended.ok && ended.value.tokens_revoked).toBe(1);
+        expect(calls[5]?.url).toBe("/api/v1/sessions?revoke_tokens=true");
+        expect(client.csrfToken).toBe("");
+    });
+
+    it("maps 415 without a body to unsupported_media_type", async () => {
+        const { fetch } = scripted(new Response("nope", { status: 415 }));
+        const client = new ApiClient(fetch);
+        const r = await client.createProject({} as never);
+        expect(r.ok ? "" : r.error.code).toBe("unsupported_media_type");
+    });
 });

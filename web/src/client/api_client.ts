@@ -2,6 +2,8 @@
 // every unsafe request; turns the API's JSON error bodies (and network failures) into ApiError.
 import type {
     AnnotationView,
+    ApiToken,
+    CreatedApiToken,
     Dashboard,
     DatasourcePreview,
     Draft,
@@ -13,6 +15,7 @@ import type {
     ErrorCodeName,
     Id,
     LeasedPage,
+    LogoutEverywhereResult,
     NewProject,
     PageSize,
     Project,
@@ -36,6 +39,7 @@ const kCodeByStatus: Record<number, ErrorCodeName> = {
     404: "not_found",
     409: "conflict",
     413: "payload_too_large",
+    415: "unsupported_media_type",
     429: "too_many_requests",
     503: "unavailable",
 };
@@ -119,6 +123,35 @@ export class ApiClient {
         const r = await this.request<null>("DELETE", "/api/v1/session");
         this.csrf_ = "";
         return r;
+    }
+
+    /** Ends every session of the user, this one included; optionally revokes their tokens. */
+    async logoutEverywhere(revokeTokens: boolean): Promise<ApiResult<LogoutEverywhereResult>> {
+        const query = revokeTokens ? "?revoke_tokens=true" : "";
+        const r = await this.request<LogoutEverywhereResult>("DELETE", `/api/v1/sessions${query}`);
+        if (r.ok) {
+            this.csrf_ = "";
+        }
+        return r;
+    }
+
+    changePassword(currentPassword: string, newPassword: string): Promise<ApiResult<null>> {
+        return this.request("PUT", "/api/v1/session/password", {
+            current_password: currentPassword,
+            new_password: newPassword,
+        });
+    }
+
+    // API tokens
+
+    listTokens(): Promise<ApiResult<{ tokens: ApiToken[] }>> {
+        return this.request("GET", "/api/v1/tokens");
+    }
+    createToken(name: string, expiresInDays: number): Promise<ApiResult<CreatedApiToken>> {
+        return this.request("POST", "/api/v1/tokens", { name, expires_in_days: expiresInDays });
+    }
+    revokeToken(id: Id): Promise<ApiResult<null>> {
+        return this.request("DELETE", `/api/v1/tokens/${id}`);
     }
 
     // Projects

@@ -22,6 +22,23 @@ export interface Session {
     user: User;
 }
 
+/** An API token as listed; the secret itself is only in the answer that created it. */
+export interface ApiToken {
+    id: Id;
+    name: string;
+    created_at: TimeMs;
+    expires_at: TimeMs;
+}
+
+export interface CreatedApiToken extends ApiToken {
+    token: string;
+}
+
+export interface LogoutEverywhereResult {
+    sessions_ended: number;
+    tokens_revoked: number;
+}
+
 /** Labels as given at creation: a tree of names. The API also accepts plain strings. */
 export interface LabelSpec {
     name: string;
@@ -201,6 +218,7 @@ export type ErrorCodeName =
     | "lease_invalid"
     | "failed_precondition"
     | "payload_too_large"
+    | "unsupported_media_type"
     | "too_many_requests"
     | "unavailable"
     | "internal"

@@ -28,8 +28,15 @@ public:
     Result<SessionWithUser> FindSession(const std::string& token_hash, TimeMs now) override;
     Status ExtendSession(const std::string& token_hash, TimeMs expires_at) override;
     Status DeleteSession(const std::string& token_hash) override;
+    Result<std::int64_t> DeleteUserSessions(Id user_id,
+                                            const std::string& keep_token_hash) override;
+    Status ChangePassword(Id user_id, const std::string& password_hash,
+                          const std::string& keep_session_hash) override;
     Result<ApiToken> CreateApiToken(const ApiToken& token) override;
     Result<ApiTokenWithUser> FindApiToken(const std::string& token_hash) override;
+    Result<std::vector<ApiToken>> ListApiTokens(Id user_id) override;
+    Status DeleteApiToken(Id user_id, Id token_id) override;
+    Result<std::int64_t> DeleteUserApiTokens(Id user_id) override;
 
     Result<Project> CreateProject(const Project& project) override;
     Result<Project> GetProject(Id id) override;

@@ -8,6 +8,22 @@ namespace tessera {
 using sql_internal::ConflictAs;
 using sql_internal::QueryInt;
 
+namespace {
+
+constexpr std::size_t kTokenColumnCount = 6;
+
+std::string TokenColumns(const std::string& alias) {
+    const std::string p = alias + ".";
+    return p + "id, " + p + "user_id, " + p + "name, " + p + "token_hash, " + p + "created_at, " +
+           p + "expires_at";
+}
+
+ApiToken ReadToken(const SqlRow& r) {
+    return ApiToken{r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5)};
+}
+
+}  // namespace
+
 Result<User> SqlRepository::CreateUser(const User& user) {
     Result<User> out = WriteTx<User>([&](SqlConn& conn) -> Result<User> {
         TESSERA_ASSIGN_OR_RETURN(Id id, QueryInt(conn,
@@ -122,13 +138,38 @@ Status SqlRepository::DeleteSession(const std::string& token_hash) {
     });
 }
 
+Result<std::int64_t> SqlRepository::DeleteUserSessions(Id user_id,
+                                                       const std::string& keep_token_hash) {
+    return WriteTx<std::int64_t>([&](SqlConn& conn) {
+        return conn.Exec("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2",
+                         {user_id, keep_token_hash});
+    });
+}
+
+Status SqlRepository::ChangePassword(Id user_id, const std::string& password_hash,
+                                     const std::string& keep_session_hash) {
+    return db().Write([&](SqlConn& conn) -> Status {
+        TESSERA_ASSIGN_OR_RETURN(std::int64_t n,
+                                 conn.Exec("UPDATE users SET password_hash = $2 WHERE id = $1",
+                                           {user_id, password_hash}));
+        if (n == 0) {
+            return Error::NotFound("user not found");
+        }
+        TESSERA_TRY(conn.Exec("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2",
+                              {user_id, keep_session_hash}));
+        return Status::Ok();
+    });
+}
+
 Result<ApiToken> SqlRepository::CreateApiToken(const ApiToken& token) {
     Result<ApiToken> out = WriteTx<ApiToken>([&](SqlConn& conn) -> Result<ApiToken> {
         TESSERA_ASSIGN_OR_RETURN(
-            Id id, QueryInt(conn,
-                            "INSERT INTO api_tokens (user_id, name, token_hash, created_at) "
-                            "VALUES ($1, $2, $3, $4) RETURNING id",
-                            {token.user_id, token.name, token.token_hash, token.created_at}));
+            Id id,
+            QueryInt(
+                conn,
+                "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) "
+                "VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                {token.user_id, token.name, token.token_hash, token.created_at, token.expires_at}));
         ApiToken created = token;
         created.id = id;
         return created;
@@ -142,18 +183,49 @@ Result<ApiToken> SqlRepository::CreateApiToken(const ApiToken& token) {
 Result<ApiTokenWithUser> SqlRepository::FindApiToken(const std::string& token_hash) {
     return ReadTx<ApiTokenWithUser>([&](SqlConn& conn) -> Result<ApiTokenWithUser> {
         TESSERA_ASSIGN_OR_RETURN(
-            SqlRows rows,
-            conn.Query("SELECT t.id, t.user_id, t.name, t.token_hash, t.created_at, " +
-                           UserColumns("u") +
-                           " FROM api_tokens t JOIN users u ON u.id = t.user_id "
-                           "WHERE t.token_hash = $1",
-                       {token_hash}));
+            SqlRows rows, conn.Query("SELECT " + TokenColumns("t") + ", " + UserColumns("u") +
+                                         " FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                                         "WHERE t.token_hash = $1",
+                                     {token_hash}));
         if (rows.empty()) {
             return Error::NotFound("token not found");
         }
         const SqlRow& r = rows[0];
-        return ApiTokenWithUser{ApiToken{r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Int(4)},
-                                ReadUser(r, 5)};
+        return ApiTokenWithUser{ReadToken(r), ReadUser(r, kTokenColumnCount)};
+    });
+}
+
+Result<std::vector<ApiToken>> SqlRepository::ListApiTokens(Id user_id) {
+    return ReadTx<std::vector<ApiToken>>([&](SqlConn& conn) -> Result<std::vector<ApiToken>> {
+        TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
+                                 conn.Query("SELECT " + TokenColumns("t") +
+                                                " FROM api_tokens t WHERE t.user_id = $1 "
+                                                "ORDER BY t.created_at DESC, t.id DESC",
+                                            {user_id}));
+        std::vector<ApiToken> tokens;
+        tokens.reserve(rows.size());
+        for (const auto& row : rows) {
+            tokens.push_back(ReadToken(row));
+        }
+        return tokens;
+    });
+}
+
+Status SqlRepository::DeleteApiToken(Id user_id, Id token_id) {
+    return db().Write([&](SqlConn& conn) -> Status {
+        TESSERA_ASSIGN_OR_RETURN(std::int64_t n,
+                                 conn.Exec("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2",
+                                           {token_id, user_id}));
+        if (n == 0) {
+            return Error::NotFound("token not found");
+        }
+        return Status::Ok();
+    });
+}
+
+Result<std::int64_t> SqlRepository::DeleteUserApiTokens(Id user_id) {
+    return WriteTx<std::int64_t>([&](SqlConn& conn) {
+        return conn.Exec("DELETE FROM api_tokens WHERE user_id = $1", {user_id});
     });
 }
 
