@@ -59,6 +59,7 @@ function header(u: User): HTMLElement {
 const kTitles: Record<Route["name"], string> = {
     login: "Log in",
     projects: "Projects",
+    account: "Account",
     "new-project": "New project",
     dashboard: "Dashboard",
     label: "Labeling",
