@@ -418,6 +418,16 @@ async function run(tmp) {
         await page.getByRole("heading", { name: "Projects" }).waitFor({ timeout: kTimeoutMs });
         await checkA11y(page, "projects");
 
+        // The account page (password, API tokens, log out everywhere), reached from the header.
+        await page.getByRole("link", { name: /^admin \(owner\)$/ }).click();
+        await page
+            .getByRole("heading", { name: "Account: admin" })
+            .waitFor({ timeout: kTimeoutMs });
+        check((await page.title()) === "Account · Tessera", `account title: ${await page.title()}`);
+        await checkA11y(page, "account");
+        await page.goto(`${base}/#/projects`);
+        await page.getByRole("heading", { name: "Projects" }).waitFor({ timeout: kTimeoutMs });
+
         const id = await createProject(page, imagesDir);
         await startWhenIngested(page);
         check(
