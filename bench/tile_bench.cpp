@@ -20,6 +20,7 @@
 #include <string>
 
 #include "blobs/image_renderer.hpp"
+#include "blobs/source_file.hpp"
 #include "blobs/tile_pyramid.hpp"
 #include "blobs/vips_init.hpp"
 
@@ -85,8 +86,8 @@ struct ViewResult {
 };
 
 // Fetches every tile overlapping [x0, x0 + kViewWidth) x [y0, y0 + kViewHeight) of a level.
-ViewResult FetchView(tessera::TilePyramid& pyramid, const fs::path& source, int level, int x0,
-                     int y0) {
+ViewResult FetchView(tessera::TilePyramid& pyramid, const tessera::SourceRef& source, int level,
+                     int x0, int y0) {
     tessera::PyramidInfo info = *pyramid.Info(source, kKey);
     int size = info.tile_size;
     int col_end = std::min(info.Columns(level), (x0 + kViewWidth + size - 1) / size);
@@ -162,16 +163,18 @@ int main(int argc, char** argv) {
     ResetPeakRss();
     long rss_before = StatusKb("VmRSS");
     auto start = Clock::now();
-    auto info = pyramid.Info(file, kKey);
+    // Opened beneath its folder like every datasource file (blobs/source_file.hpp).
+    const tessera::SourceRef source{fs::canonical(file).parent_path(), fs::canonical(file)};
+    auto info = pyramid.Info(source, kKey);
     if (!info.ok()) {
         std::fprintf(stderr, "pyramid: %s\n", info.error().message.c_str());
         return 1;
     }
     double build_s = SecondsSince(start);
     int level = FitLevel(*info);
-    ViewResult fit = FetchView(pyramid, file, level, 0, 0);
+    ViewResult fit = FetchView(pyramid, source, level, 0, 0);
     double first_view_s = SecondsSince(start);
-    ViewResult full = FetchView(pyramid, file, 0, std::max(0, info->width / 2 - kViewWidth / 2),
+    ViewResult full = FetchView(pyramid, source, 0, std::max(0, info->width / 2 - kViewWidth / 2),
                                 std::max(0, info->height / 2 - kViewHeight / 2));
     long peak_kb = StatusKb("VmHWM");
 
@@ -189,7 +192,7 @@ int main(int argc, char** argv) {
         tessera::ImageRenderer renderer(dir / "render-cache");
         start = Clock::now();
         auto rendered =
-            renderer.Render(file, tessera::RenditionSpec::Display(), {"bench", "display"});
+            renderer.Render(source, tessera::RenditionSpec::Display(), {"bench", "display"});
         if (!rendered.ok()) {
             std::fprintf(stderr, "display rendition: %s\n", rendered.error().message.c_str());
             return 1;
