@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "domain/model.hpp"
+
 namespace tessera {
 namespace {
 
@@ -142,6 +144,15 @@ nlohmann::json LabelTree::ToJson() const {
 bool LabelTree::Contains(std::string_view path) const {
     return std::any_of(nodes_.begin(), nodes_.end(),
                        [&](const LabelNode& n) { return n.path == path; });
+}
+
+Result<LabelTree> LabelTreeOf(const Project& project) {
+    auto parsed = nlohmann::json::parse(project.labels_json, nullptr, false);
+    if (parsed.is_discarded()) {
+        return Error::Internal("stored label tree of project " + std::to_string(project.id) +
+                               " is not valid JSON");
+    }
+    return LabelTree::FromJson(parsed);
 }
 
 }  // namespace tessera

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "domain/label_tree.hpp"
 #include "domain/shapes.hpp"
 #include "formats/automl_writer.hpp"
 #include "formats/coco_writer.hpp"
@@ -144,11 +145,7 @@ Status ForEachImage(Repository& repo, const Project& project, bool with_shapes, 
 }
 
 Result<ExportCategories> ProjectCategories(const Project& project) {
-    nlohmann::json labels = nlohmann::json::parse(project.labels_json, nullptr, false);
-    if (labels.is_discarded()) {
-        return Error::Internal("project " + std::to_string(project.id) + " has malformed labels");
-    }
-    TESSERA_ASSIGN_OR_RETURN(LabelTree tree, LabelTree::FromJson(labels));
+    TESSERA_ASSIGN_OR_RETURN(LabelTree tree, LabelTreeOf(project));
     return ExportCategories::FromTree(tree);
 }
 
