@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 
+#include "base/text.hpp"
 #include "services/cache_purge_job.hpp"
 #include "services/permissions.hpp"
 
@@ -12,15 +13,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::int64_t kMaxItemLimit = 100'000'000;
-
-std::string Trim(const std::string& s) {
-    auto begin = s.find_first_not_of(" \t\r\n");
-    if (begin == std::string::npos) {
-        return {};
-    }
-    auto end = s.find_last_not_of(" \t\r\n");
-    return s.substr(begin, end - begin + 1);
-}
 
 bool IsUnder(const fs::path& path, const fs::path& root) {
     auto p = path.begin();
