@@ -16,6 +16,7 @@
 
 #include "formats/import_record_import.hpp"
 #include "support/datasets.hpp"
+#include "support/temp_dir.hpp"
 
 namespace tessera::testing {
 
@@ -47,21 +48,6 @@ inline std::vector<ImportFile> FilesUnder(const std::filesystem::path& root) {
 }
 
 // A fresh directory under /tmp, removed with everything in it.
-class TempDir {
-public:
-    TempDir() {
-        char tmpl[] = "/tmp/tessera-import-test-XXXXXX";
-        path_ = mkdtemp(tmpl);
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
-
 inline void WriteFile(const std::filesystem::path& path, const std::string& bytes) {
     std::ofstream(path, std::ios::binary) << bytes;
 }
