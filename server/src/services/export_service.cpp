@@ -5,17 +5,17 @@
 #include "domain/label_tree.hpp"
 #include "domain/shapes.hpp"
 #include "formats/automl_writer.hpp"
+#include "formats/buffered_sink.hpp"
 #include "formats/coco_writer.hpp"
+#include "formats/csv_writer.hpp"
 #include "formats/export_image.hpp"
+#include "formats/jsonl_writer.hpp"
 #include "formats/mask_writer.hpp"
 #include "formats/voc_writer.hpp"
 #include "formats/yolo_writer.hpp"
-#include "services/buffered_sink.hpp"
-#include "services/csv_writer.hpp"
+#include "formats/zip_writer.hpp"
 #include "services/export_record.hpp"
-#include "services/jsonl_writer.hpp"
 #include "services/permissions.hpp"
-#include "services/zip_writer.hpp"
 
 namespace tessera {
 namespace {

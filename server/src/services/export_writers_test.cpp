@@ -7,10 +7,10 @@
 
 #include "domain/classification.hpp"
 
-#include "services/buffered_sink.hpp"
-#include "services/csv_writer.hpp"
+#include "formats/buffered_sink.hpp"
+#include "formats/csv_writer.hpp"
+#include "formats/jsonl_writer.hpp"
 #include "services/export_record.hpp"
-#include "services/jsonl_writer.hpp"
 #include "services/string_sink_test_util.hpp"
 
 namespace tessera {
