@@ -11,7 +11,7 @@
 #include "formats/csv_writer.hpp"
 #include "formats/jsonl_writer.hpp"
 #include "services/export_record.hpp"
-#include "services/string_sink_test_util.hpp"
+#include "support/string_sink.hpp"
 
 namespace tessera {
 namespace {

@@ -37,8 +37,8 @@
 #include "services/export_service.hpp"
 #include "services/import_service.hpp"
 #include "services/service_test_support.hpp"
-#include "services/string_sink_test_util.hpp"
 #include "support/datasets.hpp"
+#include "support/string_sink.hpp"
 
 namespace tessera {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <random>
 
-#include "services/string_sink_test_util.hpp"
-#include "services/zip_test_util.hpp"
+#include "support/string_sink.hpp"
+#include "support/zip_reader.hpp"
 
 namespace tessera {
 namespace {
