@@ -8,8 +8,8 @@
 
 #include "domain/classification.hpp"
 #include "domain/label_tree.hpp"
+#include "formats/jsonl_writer.hpp"
 #include "services/export_record.hpp"
-#include "services/jsonl_writer.hpp"
 
 namespace tessera {
 namespace {

@@ -1,5 +1,6 @@
 #pragma once
-// Small checks on user-given text shared across modules.
+// Small ASCII text helpers shared by every module (names, headers, table cells, file names).
+#include <string>
 #include <string_view>
 
 namespace tessera {
@@ -15,5 +16,18 @@ inline bool HasControlCharacter(std::string_view text) {
     }
     return false;
 }
+
+// Whitespace that ends a line as well as spaces and tabs: for cells, lines and names read from
+// files.
+inline constexpr std::string_view kWhitespace = " \t\r\n";
+// Spaces and tabs only: where a CR or LF is part of the value and must be seen (and rejected)
+// by the caller's validation.
+inline constexpr std::string_view kBlanks = " \t";
+
+// `text` without leading and trailing characters from `strip`.
+std::string Trim(std::string_view text, std::string_view strip = kWhitespace);
+
+// ASCII lower case; other bytes (UTF-8 included) are kept as they are.
+std::string Lower(std::string_view text);
 
 }  // namespace tessera

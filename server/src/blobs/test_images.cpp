@@ -12,19 +12,6 @@
 
 namespace tessera::testing {
 
-TempDir::TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "tessera-test-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) {
-        ADD_FAILURE() << "mkdtemp failed";
-    }
-    path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-}
-
 void WriteImage(const std::filesystem::path& path, int width, int height, int orientation,
                 int bands) {
     EXPECT_TRUE(InitVips("test").ok());

@@ -3,20 +3,9 @@
 #include <filesystem>
 #include <string>
 
+#include "support/temp_dir.hpp"  // TempDir, once here for the blobs tests
+
 namespace tessera::testing {
-
-// mkdtemp under $TMPDIR; removed by the destructor.
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
 
 // Writes an image of the given size (creating folders); the format follows the extension (.jpg,
 // .png, .tif). `orientation` (1-8) is stored as EXIF orientation for JPEG. `bands` 4 adds alpha.

@@ -5,24 +5,11 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "base/text.hpp"
+#include "domain/model.hpp"
+
 namespace tessera {
 namespace {
-
-std::string Trim(std::string_view s) {
-    auto begin = s.find_first_not_of(" \t");
-    if (begin == std::string_view::npos) {
-        return {};
-    }
-    auto end = s.find_last_not_of(" \t");
-    return std::string(s.substr(begin, end - begin + 1));
-}
-
-std::string Lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 Status CheckName(const std::string& name, const std::string& where) {
     if (name.empty()) {
@@ -55,7 +42,7 @@ struct Builder {
         std::vector<LabelSpec> cleaned;
         std::set<std::string> seen;
         for (const auto& spec : specs) {
-            std::string name = Trim(spec.name);
+            std::string name = Trim(spec.name, kBlanks);
             std::string where = parent.empty() ? " at the top level" : " under '" + parent + "'";
             TESSERA_TRY(CheckName(name, where));
             if (!seen.insert(Lower(name)).second) {
@@ -142,6 +129,15 @@ nlohmann::json LabelTree::ToJson() const {
 bool LabelTree::Contains(std::string_view path) const {
     return std::any_of(nodes_.begin(), nodes_.end(),
                        [&](const LabelNode& n) { return n.path == path; });
+}
+
+Result<LabelTree> LabelTreeOf(const Project& project) {
+    auto parsed = nlohmann::json::parse(project.labels_json, nullptr, false);
+    if (parsed.is_discarded()) {
+        return Error::Internal("stored label tree of project " + std::to_string(project.id) +
+                               " is not valid JSON");
+    }
+    return LabelTree::FromJson(parsed);
 }
 
 }  // namespace tessera

@@ -48,4 +48,11 @@ private:
     std::vector<LabelNode> nodes_;
 };
 
+struct Project;
+
+// The tree stored with a project (Project::labels_json). Stored trees were valid when saved,
+// so a bad one is kInternal ("stored label tree of project N is not valid JSON"), never a
+// silent empty tree.
+Result<LabelTree> LabelTreeOf(const Project& project);
+
 }  // namespace tessera

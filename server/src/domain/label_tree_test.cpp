@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "domain/model.hpp"
+
 namespace tessera {
 namespace {
 
@@ -68,6 +70,31 @@ TEST(LabelTreeTest, JsonRoundTrip) {
     ASSERT_TRUE(tree.ok());
     EXPECT_EQ(tree->ToJson().dump(),
               R"([{"children":[{"name":"Cat"}],"name":"Animal"},{"name":"Car"}])");
+}
+
+TEST(LabelTreeOfTest, ReadsTheStoredTree) {
+    Project project;
+    project.id = 3;
+    project.labels_json = R"([{"name":"Animal","children":[{"name":"Cat"}]}])";
+    auto tree = LabelTreeOf(project);
+    ASSERT_TRUE(tree.ok()) << tree.error().message;
+    EXPECT_EQ(Describe(*tree), "Animal@0#1;Animal/Cat@1#2;");
+}
+
+TEST(LabelTreeOfTest, MalformedStoredJsonIsAnInternalErrorNamingTheProject) {
+    Project project;
+    project.id = 7;
+    project.labels_json = "[{\"name\":";
+    auto tree = LabelTreeOf(project);
+    ASSERT_FALSE(tree.ok());
+    EXPECT_EQ(tree.error().code, ErrorCode::kInternal);
+    EXPECT_EQ(tree.error().message, "stored label tree of project 7 is not valid JSON");
+}
+
+TEST(LabelTreeOfTest, StoredJsonThatIsNoTreeIsAnError) {
+    Project project;
+    project.labels_json = R"({"name":"Cat"})";
+    EXPECT_FALSE(LabelTreeOf(project).ok());
 }
 
 }  // namespace

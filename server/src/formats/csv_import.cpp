@@ -1,19 +1,12 @@
 #include "formats/csv_import.hpp"
 
+#include "base/text.hpp"
 #include "formats/csv_table.hpp"
 #include "formats/jsonl_import.hpp"
 
 namespace tessera {
 
 namespace {
-
-std::string Trim(std::string_view s) {
-    const std::size_t begin = s.find_first_not_of(" \t");
-    if (begin == std::string_view::npos) {
-        return "";
-    }
-    return std::string(s.substr(begin, s.find_last_not_of(" \t") - begin + 1));
-}
 
 std::string Joined(const std::vector<std::string>& names) {
     std::string out;
@@ -86,7 +79,7 @@ Result<std::vector<std::string>> LabelsOfCell(const std::string& cell, TaskType 
             comma = cell.size();
         }
         // Blanks after the commas are Azure's "cat, dog"; an empty piece is a trailing comma.
-        if (std::string label = Trim(std::string_view(cell).substr(begin, comma - begin));
+        if (std::string label = Trim(std::string_view(cell).substr(begin, comma - begin), kBlanks);
             !label.empty()) {
             labels.push_back(std::move(label));
         }

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "base/text.hpp"
+
 namespace tessera {
 
 std::string ImportBaseName(std::string_view path) {
@@ -22,10 +24,7 @@ std::string ImportStem(std::string_view path) {
 }
 
 std::string ImportLower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
+    return Lower(text);
 }
 
 bool ImportEndsWith(std::string_view text, std::string_view suffix) {

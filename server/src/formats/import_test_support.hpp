@@ -4,7 +4,6 @@
 // dirs and zips for uploads on disk, and small PNGs written by hand.
 #include <gtest/gtest.h>
 #include <unistd.h>
-#include <zip.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -12,10 +11,13 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "formats/import_record_import.hpp"
 #include "support/datasets.hpp"
+#include "support/temp_dir.hpp"
+#include "support/zip_of.hpp"
 
 namespace tessera::testing {
 
@@ -46,36 +48,18 @@ inline std::vector<ImportFile> FilesUnder(const std::filesystem::path& root) {
     return files;
 }
 
-// A fresh directory under /tmp, removed with everything in it.
-class TempDir {
-public:
-    TempDir() {
-        char tmpl[] = "/tmp/tessera-import-test-XXXXXX";
-        path_ = mkdtemp(tmpl);
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
-
 inline void WriteFile(const std::filesystem::path& path, const std::string& bytes) {
     std::ofstream(path, std::ios::binary) << bytes;
 }
 
-// A deflated zip of `files` at `path`, written by libzip.
+// A deflated zip of `files` at `path` (support/zip_of.hpp).
 inline void WriteZip(const std::filesystem::path& path, const std::vector<ImportFile>& files) {
-    int error = 0;
-    zip_t* archive = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
-    ASSERT_NE(archive, nullptr);
+    std::vector<std::pair<std::string, std::string>> entries;
+    entries.reserve(files.size());
     for (const ImportFile& f : files) {
-        zip_source_t* data = zip_source_buffer(archive, f.bytes.data(), f.bytes.size(), 0);
-        ASSERT_GE(zip_file_add(archive, f.path.c_str(), data, ZIP_FL_ENC_UTF_8), 0);
+        entries.emplace_back(f.path, f.bytes);
     }
-    ASSERT_EQ(zip_close(archive), 0);
+    WriteZipFile(path, entries);
 }
 
 // The same records (row, name, size, space, shapes, labels, path-only reason) and row errors.

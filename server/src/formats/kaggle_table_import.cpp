@@ -7,20 +7,12 @@
 #include <optional>
 #include <sstream>
 
+#include "base/text.hpp"
 #include "formats/csv_table.hpp"
 
 namespace tessera {
 
 namespace {
-
-std::string Trim(std::string_view s) {
-    const char* ws = " \t\r\n";
-    const std::size_t begin = s.find_first_not_of(ws);
-    if (begin == std::string_view::npos) {
-        return "";
-    }
-    return std::string(s.substr(begin, s.find_last_not_of(ws) - begin + 1));
-}
 
 std::optional<double> Number(const std::string& text) {
     try {

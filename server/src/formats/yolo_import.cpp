@@ -4,17 +4,11 @@
 #include <optional>
 #include <sstream>
 
+#include "base/text.hpp"
+
 namespace tessera {
 
 namespace {
-
-std::string Trim(std::string s) {
-    const char* ws = " \t\r\n";
-    s.erase(0, s.find_first_not_of(ws));
-    const std::size_t end = s.find_last_not_of(ws);
-    s.erase(end == std::string::npos ? 0 : end + 1);
-    return s;
-}
 
 std::string Unquote(std::string s) {
     s = Trim(std::move(s));

@@ -1,9 +1,8 @@
 #include "services/cache_purge_job.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "base/log.hpp"
 #include "services/item_cache.hpp"
+#include "services/job_payload.hpp"
 
 namespace tessera {
 
@@ -11,13 +10,12 @@ CachePurgeJob::CachePurgeJob(ImageRenderer& renderer, TilePyramid& pyramid)
     : renderer_(renderer), pyramid_(pyramid) {}
 
 JobOutcome CachePurgeJob::Run(const Job& job, JobContext& context, std::string& error) {
-    auto j = nlohmann::json::parse(job.payload_json, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("project_id") ||
-        !j["project_id"].is_number_integer()) {
-        error = "purge_cache payload needs an integer project_id";
+    auto project_id = ParseProjectId(kKind, job.payload_json);
+    if (!project_id.ok()) {
+        error = project_id.error().message;
         return JobOutcome::kFailed;
     }
-    const std::string group = ProjectCacheGroup(j["project_id"].get<Id>());
+    const std::string group = ProjectCacheGroup(*project_id);
     context.ReportProgress(0, 2);
     auto renditions = renderer_.RemoveGroup(group);
     if (!renditions.ok()) {

@@ -1,7 +1,6 @@
 #include "services/dashboard_service.hpp"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
 #include "domain/label_tree.hpp"
 
@@ -15,11 +14,7 @@ Result<DashboardView> DashboardService::Get(const User& /*actor*/, Id project_id
     DashboardView view;
     TESSERA_ASSIGN_OR_RETURN(view.progress, repo_.GetProgress(project_id, clock_.NowMs()));
     TESSERA_ASSIGN_OR_RETURN(auto counted, repo_.LabelDistribution(project_id));
-    auto tree_json = nlohmann::json::parse(project.labels_json, nullptr, false);
-    if (tree_json.is_discarded()) {
-        return Error::Internal("stored label tree is not valid JSON");
-    }
-    TESSERA_ASSIGN_OR_RETURN(LabelTree tree, LabelTree::FromJson(tree_json));
+    TESSERA_ASSIGN_OR_RETURN(LabelTree tree, LabelTreeOf(project));
     // Every label in display order, zeros included, so the chart shows unused classes too.
     for (const auto& node : tree.nodes()) {
         LabelCount lc{node.path, 0};

@@ -2,19 +2,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "domain/label_tree.hpp"
 #include "domain/shapes.hpp"
 #include "formats/automl_writer.hpp"
+#include "formats/buffered_sink.hpp"
 #include "formats/coco_writer.hpp"
+#include "formats/csv_writer.hpp"
 #include "formats/export_image.hpp"
+#include "formats/jsonl_writer.hpp"
 #include "formats/mask_writer.hpp"
 #include "formats/voc_writer.hpp"
 #include "formats/yolo_writer.hpp"
-#include "services/buffered_sink.hpp"
-#include "services/csv_writer.hpp"
+#include "formats/zip_writer.hpp"
 #include "services/export_record.hpp"
-#include "services/jsonl_writer.hpp"
 #include "services/permissions.hpp"
-#include "services/zip_writer.hpp"
 
 namespace tessera {
 namespace {
@@ -144,11 +145,7 @@ Status ForEachImage(Repository& repo, const Project& project, bool with_shapes, 
 }
 
 Result<ExportCategories> ProjectCategories(const Project& project) {
-    nlohmann::json labels = nlohmann::json::parse(project.labels_json, nullptr, false);
-    if (labels.is_discarded()) {
-        return Error::Internal("project " + std::to_string(project.id) + " has malformed labels");
-    }
-    TESSERA_ASSIGN_OR_RETURN(LabelTree tree, LabelTree::FromJson(labels));
+    TESSERA_ASSIGN_OR_RETURN(LabelTree tree, LabelTreeOf(project));
     return ExportCategories::FromTree(tree);
 }
 

@@ -10,8 +10,8 @@
 
 #include "domain/classification.hpp"
 #include "services/service_test_support.hpp"
-#include "services/string_sink_test_util.hpp"
-#include "services/zip_test_util.hpp"
+#include "support/string_sink.hpp"
+#include "support/zip_reader.hpp"
 
 namespace tessera {
 namespace {

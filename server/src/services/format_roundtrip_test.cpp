@@ -33,12 +33,12 @@
 #include "formats/masks_import.hpp"
 #include "formats/voc_import.hpp"
 #include "formats/yolo_import.hpp"
+#include "formats/zip_writer.hpp"
 #include "services/export_service.hpp"
 #include "services/import_service.hpp"
 #include "services/service_test_support.hpp"
-#include "services/string_sink_test_util.hpp"
-#include "services/zip_writer.hpp"
 #include "support/datasets.hpp"
+#include "support/string_sink.hpp"
 
 namespace tessera {
 namespace {

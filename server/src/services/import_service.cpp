@@ -35,14 +35,6 @@ using nlohmann::json;
 
 constexpr int kItemPage = 10000;
 
-Result<LabelTree> TreeOf(const Project& project) {
-    auto parsed = json::parse(project.labels_json, nullptr, false);
-    if (parsed.is_discarded()) {
-        return Error::Internal("stored label tree is not valid JSON");
-    }
-    return LabelTree::FromJson(parsed);
-}
-
 CocoFlavor CocoFlavorOf(const ImportOptions& options) {
     if (options.format == ImportFormat::kCocoAzure ||
         options.coco == CocoCoordinates::kNormalized) {
@@ -561,7 +553,7 @@ void ImportService::Record(const User& actor, Id project_id, const ImportOptions
 Result<ImportReport> ImportService::Run(const Project& project, const ImportOptions& options,
                                         const ImportUpload& upload) {
     const Id project_id = project.id;
-    TESSERA_ASSIGN_OR_RETURN(LabelTree tree, TreeOf(project));
+    TESSERA_ASSIGN_OR_RETURN(LabelTree tree, LabelTreeOf(project));
     TESSERA_ASSIGN_OR_RETURN(ParsedImport parsed, ParseUpload(upload, options, project, tree));
     TESSERA_ASSIGN_OR_RETURN(std::vector<Item> items, AllItems(repo_, project_id));
     const ItemIndex index(std::move(items), project.datasource.path);

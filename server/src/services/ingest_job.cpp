@@ -6,19 +6,11 @@
 
 #include "base/log.hpp"
 #include "blobs/local_source.hpp"
+#include "services/job_payload.hpp"
 #include "services/tile_pyramid_job.hpp"
 
 namespace tessera {
 namespace {
-
-Result<Id> ParseProjectId(const std::string& payload_json) {
-    auto j = nlohmann::json::parse(payload_json, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("project_id") ||
-        !j["project_id"].is_number_integer()) {
-        return Error::InvalidArgument("ingest payload needs an integer project_id");
-    }
-    return j["project_id"].get<Id>();
-}
 
 NewItem ProbeItem(ImageProber& prober, const std::filesystem::path& root, const LocalFile& file) {
     NewItem item;
@@ -156,7 +148,7 @@ IngestJob::IngestJob(Repository& repo, const Clock& clock, ImageProber& prober)
     : repo_(repo), clock_(clock), prober_(prober) {}
 
 JobOutcome IngestJob::Run(const Job& job, JobContext& context, std::string& error) {
-    auto project_id = ParseProjectId(job.payload_json);
+    auto project_id = ParseProjectId(kKind, job.payload_json);
     if (!project_id.ok()) {
         error = project_id.error().message;
         return JobOutcome::kFailed;

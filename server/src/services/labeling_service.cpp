@@ -10,14 +10,6 @@
 namespace tessera {
 namespace {
 
-Result<LabelTree> ParseTree(const std::string& labels_json) {
-    auto json = nlohmann::json::parse(labels_json, nullptr, false);
-    if (json.is_discarded()) {
-        return Error::Internal("stored label tree is not valid JSON");
-    }
-    return LabelTree::FromJson(json);
-}
-
 Status RequireRunning(const Project& project) {
     if (project.status != ProjectStatus::kRunning) {
         return Error::FailedPrecondition("project '" + project.name + "' is " +
@@ -85,7 +77,7 @@ Result<std::shared_ptr<const LabelTree>> LabelingService::TreeOf(const Project& 
     }
     // Parsed outside the lock; two threads that miss together both parse, and either result
     // is the same tree.
-    TESSERA_ASSIGN_OR_RETURN(LabelTree parsed, ParseTree(project.labels_json));
+    TESSERA_ASSIGN_OR_RETURN(LabelTree parsed, LabelTreeOf(project));
     auto tree = std::make_shared<const LabelTree>(std::move(parsed));
     std::lock_guard<std::mutex> lock(trees_mu_);
     trees_[project.id] = CachedTree{project.labels_json, tree};

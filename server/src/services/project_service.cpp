@@ -14,15 +14,6 @@ namespace fs = std::filesystem;
 
 constexpr std::int64_t kMaxItemLimit = 100'000'000;
 
-std::string Trim(const std::string& s) {
-    auto begin = s.find_first_not_of(" \t\r\n");
-    if (begin == std::string::npos) {
-        return {};
-    }
-    auto end = s.find_last_not_of(" \t\r\n");
-    return s.substr(begin, end - begin + 1);
-}
-
 Status ValidateUrl(const std::string& url) {
     if (url.empty()) {
         return Status::Ok();

@@ -1,25 +1,15 @@
 #include "services/tile_pyramid_job.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <vector>
 
 #include "base/log.hpp"
 #include "services/item_cache.hpp"
+#include "services/job_payload.hpp"
 
 namespace tessera {
 namespace {
 
 constexpr int kPageSize = 1000;
-
-Result<Id> ParseProjectId(const std::string& payload_json) {
-    auto j = nlohmann::json::parse(payload_json, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("project_id") ||
-        !j["project_id"].is_number_integer()) {
-        return Error::InvalidArgument("tile_pyramids payload needs an integer project_id");
-    }
-    return j["project_id"].get<Id>();
-}
 
 // Large, readable items in id order. Only their ids and paths are kept, so even a project of
 // millions of items costs one pass of paged reads.
@@ -47,7 +37,7 @@ TilePyramidJob::TilePyramidJob(Repository& repo, TilePyramid& pyramid)
     : repo_(repo), pyramid_(pyramid) {}
 
 JobOutcome TilePyramidJob::Run(const Job& job, JobContext& context, std::string& error) {
-    auto project_id = ParseProjectId(job.payload_json);
+    auto project_id = ParseProjectId(kKind, job.payload_json);
     if (!project_id.ok()) {
         error = project_id.error().message;
         return JobOutcome::kFailed;

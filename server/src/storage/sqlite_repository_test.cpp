@@ -12,27 +12,12 @@
 #include "storage/sqlite/sqlite_conn.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
 #include "storage/sqlite/sqlite_repository.hpp"
+#include "support/temp_dir.hpp"
 
 namespace tessera {
 namespace {
 
-// A temp dir removed with everything in it when the test ends.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "tessera-sqlite-XXXXXX");
-        char* made = mkdtemp(pattern.data());
-        path_ = made ? made : "";
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
+using testing::TempDir;
 
 class SqliteMemoryDatabase final : public BackendDatabase {
 public:
@@ -49,7 +34,8 @@ public:
         if (dir_.path().empty()) {
             return Error::Internal("mkdtemp failed");
         }
-        TESSERA_ASSIGN_OR_RETURN(auto repo, SqliteRepository::Open(dir_.path() + "/tessera.db"));
+        TESSERA_ASSIGN_OR_RETURN(auto repo,
+                                 SqliteRepository::Open((dir_.path() / "tessera.db").string()));
         return std::unique_ptr<SqlRepository>(std::move(repo));
     }
     bool SupportsSecondHandle() const override { return true; }
@@ -102,7 +88,7 @@ TEST(SqliteConnTest, UniqueViolationIsConflict) {
 
 TEST(SqliteRepositoryTest, FileDatabaseUsesWal) {
     TempDir dir;
-    const std::string path = dir.path() + "/wal.db";
+    const std::string path = (dir.path() / "wal.db").string();
     auto repo = SqliteRepository::Open(path);
     ASSERT_TRUE(repo.ok()) << repo.error().message;
     ASSERT_TRUE((*repo)->Migrate().ok());
@@ -119,7 +105,7 @@ TEST(SqliteRepositoryTest, FileDatabaseUsesWal) {
 // roll back alone, and every other write of its batch must commit.
 TEST(SqliteDbTest, FailedWriteInABatchRollsBackAloneAndOthersCommit) {
     TempDir dir;
-    auto db = SqliteDb::Open(dir.path() + "/batch.db", 2);
+    auto db = SqliteDb::Open((dir.path() / "batch.db").string(), 2);
     ASSERT_TRUE(db.ok()) << db.error().message;
     ASSERT_TRUE((*db)
                     ->Write([](SqlConn& c) {

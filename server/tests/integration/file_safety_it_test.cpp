@@ -9,7 +9,7 @@
 #include <zip.h>
 
 #include "integration/fixture.hpp"
-#include "integration/zip_of.hpp"
+#include "support/zip_of.hpp"
 
 namespace tessera::testing {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "blobs/vips_init.hpp"
 #include "integration/fixture.hpp"
-#include "integration/zip_of.hpp"
+#include "support/zip_of.hpp"
 
 namespace tessera::testing {
 namespace {

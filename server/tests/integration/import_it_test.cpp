@@ -6,7 +6,7 @@
 #include <map>
 
 #include "integration/fixture.hpp"
-#include "integration/zip_of.hpp"
+#include "support/zip_of.hpp"
 
 namespace tessera::testing {
 namespace {

@@ -11,8 +11,8 @@
 
 #include "blobs/test_images.hpp"
 #include "integration/fixture.hpp"
-#include "integration/zip_of.hpp"
 #include "support/datasets.hpp"
+#include "support/zip_of.hpp"
 
 namespace tessera::testing {
 namespace {

@@ -1,4 +1,4 @@
-#include "services/jsonl_writer.hpp"
+#include "formats/jsonl_writer.hpp"
 
 #include <array>
 #include <charconv>

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "base/clock.hpp"
-#include "services/buffered_sink.hpp"
-#include "services/export_service.hpp"
+#include "formats/buffered_sink.hpp"
+#include "formats/byte_sink.hpp"
 
 namespace tessera {
 

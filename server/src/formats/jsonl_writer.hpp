@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
-#include "services/export_record.hpp"
-#include "services/export_service.hpp"
+#include "formats/byte_sink.hpp"
+#include "formats/export_record.hpp"
 
 namespace tessera {
 

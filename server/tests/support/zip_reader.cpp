@@ -1,4 +1,4 @@
-#include "services/zip_test_util.hpp"
+#include "support/zip_reader.hpp"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "services/csv_writer.hpp"
+#include "formats/csv_writer.hpp"
 
 namespace tessera {
 

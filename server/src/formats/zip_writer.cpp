@@ -1,4 +1,4 @@
-#include "services/zip_writer.hpp"
+#include "formats/zip_writer.hpp"
 
 #include <ctime>
 #include <limits>

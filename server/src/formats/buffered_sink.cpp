@@ -1,4 +1,4 @@
-#include "services/buffered_sink.hpp"
+#include "formats/buffered_sink.hpp"
 
 namespace tessera {
 

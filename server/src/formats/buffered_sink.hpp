@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "services/export_service.hpp"
+#include "formats/byte_sink.hpp"
 
 namespace tessera {
 

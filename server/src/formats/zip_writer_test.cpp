@@ -1,11 +1,11 @@
-#include "services/zip_writer.hpp"
+#include "formats/zip_writer.hpp"
 
 #include <gtest/gtest.h>
 
 #include <random>
 
-#include "services/string_sink_test_util.hpp"
-#include "services/zip_test_util.hpp"
+#include "support/string_sink.hpp"
+#include "support/zip_reader.hpp"
 
 namespace tessera {
 namespace {
