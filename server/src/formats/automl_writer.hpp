@@ -6,7 +6,7 @@
 // mask form, so a mask shape is kInternal (the export service refuses semantic projects first).
 #include <string>
 
-#include "formats/byte_sink.hpp"
+#include "base/byte_sink.hpp"
 #include "formats/export_image.hpp"
 
 namespace tessera {

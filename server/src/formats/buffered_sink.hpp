@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "formats/byte_sink.hpp"
+#include "base/byte_sink.hpp"
 
 namespace tessera {
 

@@ -8,7 +8,7 @@
 // in both flavours; RLE "size" always holds the real [height, width].
 #include <cstdint>
 
-#include "formats/byte_sink.hpp"
+#include "base/byte_sink.hpp"
 #include "formats/export_image.hpp"
 
 namespace tessera {

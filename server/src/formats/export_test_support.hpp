@@ -6,7 +6,7 @@
 #include <sstream>
 #include <string>
 
-#include "formats/byte_sink.hpp"
+#include "base/byte_sink.hpp"
 #include "formats/export_image.hpp"
 
 namespace tessera::testing {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "formats/byte_sink.hpp"
+#include "base/byte_sink.hpp"
 #include "formats/export_image.hpp"
 #include "formats/png_writer.hpp"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "formats/byte_sink.hpp"
+#include "base/byte_sink.hpp"
 
 namespace tessera {
 

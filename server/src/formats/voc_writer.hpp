@@ -7,7 +7,7 @@
 // other shapes are kInternal (the export service offers VOC for box projects).
 #include <string>
 
-#include "formats/byte_sink.hpp"
+#include "base/byte_sink.hpp"
 #include "formats/export_image.hpp"
 
 namespace tessera {

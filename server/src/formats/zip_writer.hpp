@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/byte_sink.hpp"
 #include "base/clock.hpp"
 #include "formats/buffered_sink.hpp"
-#include "formats/byte_sink.hpp"
 
 namespace tessera {
 

@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
+#include "base/byte_sink.hpp"
 #include "base/result.hpp"
 #include "domain/model.hpp"
-#include "services/export_service.hpp"
 
 namespace tessera::http {
 

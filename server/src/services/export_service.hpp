@@ -7,15 +7,15 @@
 #include <string>
 #include <string_view>
 
+#include "base/byte_sink.hpp"
 #include "base/clock.hpp"
 #include "base/result.hpp"
 #include "domain/model.hpp"
-#include "formats/byte_sink.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
 
-// ByteSink (formats/byte_sink.hpp) is where export bytes go: an HTTP chunked response, a file.
+// ByteSink (base/byte_sink.hpp) is where export bytes go: an HTTP chunked response, a file.
 
 enum class ExportFormat { kCsv, kJsonl, kMltable, kCoco, kCocoAzure, kVoc, kYolo, kMasks };
 // The API names: csv, jsonl, mltable, coco, coco-azure, voc, yolo, masks.

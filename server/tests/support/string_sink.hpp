@@ -2,7 +2,7 @@
 // Test sinks for export code: collect everything, or fail after N bytes (a client that left).
 #include <string>
 
-#include "formats/byte_sink.hpp"
+#include "base/byte_sink.hpp"
 
 namespace tessera::testing {
 
