@@ -4,10 +4,17 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
 
-export const kBin = process.env.TESSERA_BIN ?? "/work/main/build/dev/server/src/app/tessera";
+// Default: this checkout's dev build (web/e2e -> repository root -> build/dev/...).
+export const kBin =
+    process.env.TESSERA_BIN ??
+    path.resolve(
+        path.dirname(fileURLToPath(import.meta.url)),
+        "../../build/dev/server/src/app/tessera",
+    );
 export const kChromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
 export const kPassword = "e2e-Admin-password-1";
 export const kTimeoutMs = 20_000;
