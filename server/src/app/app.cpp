@@ -162,6 +162,24 @@ void LogConfig(const Config& config) {
     }
 }
 
+// The background jobs, the same in `serve` and `worker`: one place to add a job kind. The
+// cache jobs share the renderer and pyramid caches of the server's image and tile services.
+struct BackgroundJobs {
+    BackgroundJobs(Repository& db, const Clock& clock, ImageProber& prober, ImageRenderer& renderer,
+                   TilePyramid& tile_pyramid)
+        : ingest(db, clock, prober), pyramids(db, tile_pyramid), purge(renderer, tile_pyramid) {}
+
+    void RegisterWith(JobRunner& runner) {
+        runner.Register(IngestJob::kKind, ingest);
+        runner.Register(TilePyramidJob::kKind, pyramids);
+        runner.Register(CachePurgeJob::kKind, purge);
+    }
+
+    IngestJob ingest;
+    TilePyramidJob pyramids;
+    CachePurgeJob purge;
+};
+
 }  // namespace
 
 std::string Version() {
@@ -228,13 +246,9 @@ Status RunServe(const Config& config, const char* argv0) {
     TESSERA_ASSIGN_OR_RETURN(fs::path upload_dir, PrepareUploadDir(config));
 
     VipsImageProber prober;
-    IngestJob ingest(db, clock, prober);
-    TilePyramidJob pyramids(db, tile_pyramid);
-    CachePurgeJob purge(renderer, tile_pyramid);
+    BackgroundJobs background(db, clock, prober, renderer, tile_pyramid);
     JobRunner jobs(db, clock, JobRunnerSettings{});
-    jobs.Register(IngestJob::kKind, ingest);
-    jobs.Register(TilePyramidJob::kKind, pyramids);
-    jobs.Register(CachePurgeJob::kKind, purge);
+    background.RegisterWith(jobs);
     jobs.Start();
 
     http::ApiContext context{&auth, &projects, &labeling, &dashboard, &exports, &images, {}};
@@ -294,20 +308,16 @@ Status RunWorker(const Config& config, const char* argv0, bool once) {
     TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<Repository> repo, OpenRepository(config));
     SystemClock clock;
     VipsImageProber prober;
-    IngestJob ingest(*repo, clock, prober);
     // The cache jobs write the data dir: a worker must share the server's (same host or mount).
     ImageRenderer renderer(config.data_dir / "cache");
     TilePyramid tile_pyramid(config.data_dir / "tiles");
-    TilePyramidJob pyramids(*repo, tile_pyramid);
-    CachePurgeJob purge(renderer, tile_pyramid);
+    BackgroundJobs background(*repo, clock, prober, renderer, tile_pyramid);
     JobRunnerSettings settings;
     char host[256] = "worker";
     gethostname(host, sizeof host - 1);
     settings.worker_name = std::string(host) + "-" + std::to_string(getpid());
     JobRunner jobs(*repo, clock, settings);
-    jobs.Register(IngestJob::kKind, ingest);
-    jobs.Register(TilePyramidJob::kKind, pyramids);
-    jobs.Register(CachePurgeJob::kKind, purge);
+    background.RegisterWith(jobs);
     if (once) {
         int ran = jobs.RunUntilIdle();
         log::Info("worker ran the claimable jobs",
