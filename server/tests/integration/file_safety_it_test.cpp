@@ -227,8 +227,10 @@ TEST_P(FileSafetyIt, HostileImportsAreRefusedNamingTheLimit) {
                       ZipOf({{"masks/img0.png", HugePngHeader(8192, 8192)}}), "application/zip");
     EXPECT_EQ(masks.status, 413u) << masks.body;
     EXPECT_NE(masks.body.find("33554432 pixels"), std::string::npos) << masks.body;
-    // Nothing was applied.
-    for (const json& item : admin.Get(ProjectPath(id, "/items")).Json()["items"]) {
+    // Nothing was applied. (The listing is held in a local: a range-for over a member of a
+    // temporary would read freed memory.)
+    const json listing = admin.Get(ProjectPath(id, "/items")).Json();
+    for (const json& item : listing["items"]) {
         EXPECT_NE(item["state"], "labeled") << item.dump();
     }
 }
