@@ -442,9 +442,12 @@ async function run(tmp) {
         await checkA11y(page, "labeling grid");
         // The grid shows where keyboard focus is.
         await page.locator(".grid").focus();
-        const outline = await page
-            .locator(".grid .tile.cursor")
-            .evaluate((el) => getComputedStyle(el).outlineStyle);
+        // Read in one page task: the grid re-renders its tiles, so an element handle taken
+        // first may be detached by the time a second call reads its style.
+        const outline = await page.evaluate(() => {
+            const tile = document.querySelector(".grid .tile.cursor");
+            return tile === null ? "no cursor tile" : getComputedStyle(tile).outlineStyle;
+        });
         check(outline === "solid", `focused grid: the cursor tile has outline ${outline}`);
         await checkGridFits(page, screenshotDir);
         await page.getByRole("button", { name: "Show 6 images per page" }).click();
