@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include "blobs/image_probe.hpp"
+#include "blobs/source_file.hpp"
 #include "blobs/vips_init.hpp"
 
 namespace {
@@ -32,7 +34,9 @@ const std::string& ScratchPath() {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** argv) {
-    tessera::InitVips((*argv)[0]);
+    if (!tessera::InitVips((*argv)[0]).ok()) {
+        std::abort();  // the fuzzing machine, not an input
+    }
     return 0;
 }
 
@@ -44,6 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::fwrite(data, 1, size, file);
     std::fclose(file);
     tessera::VipsImageProber prober;
-    (void)prober.Probe(ScratchPath());
+    // Read through SourceFile like ingest does: the scratch file beneath /dev/shm.
+    const std::filesystem::path path = std::filesystem::canonical(ScratchPath());
+    (void)prober.Probe(tessera::SourceRef{path.parent_path(), path});
     return 0;
 }
