@@ -137,6 +137,12 @@ void WorkerPool::Stop() {
     shared_->work.notify_all();
 }
 
+bool WorkerPool::StopAndWait(std::chrono::milliseconds limit) {
+    Stop();
+    std::unique_lock lock(shared_->mu);
+    return shared_->exited.wait_for(lock, limit, [this] { return shared_->threads == 0; });
+}
+
 void WorkerPool::Loop(const std::shared_ptr<Shared>& shared) {
     std::unique_lock lock(shared->mu);
     while (true) {
@@ -145,6 +151,7 @@ void WorkerPool::Loop(const std::shared_ptr<Shared>& shared) {
         --shared->idle;
         if (shared->queue.empty()) {
             --shared->threads;
+            shared->exited.notify_all();
             return;  // stopping
         }
         std::function<void()> task = std::move(shared->queue.front());
@@ -238,7 +245,11 @@ void Server::Shutdown() {
     for (auto& thread : state_->io_threads) {
         thread.join();
     }
-    state_->workers.Stop();
+    // The workers' last tasks hold connections and their strand executors: they must be gone
+    // before ~Server destroys the io_context (ASan saw a worker free a strand after it).
+    if (!state_->workers.StopAndWait(std::chrono::seconds(10))) {
+        log::Warn("worker threads still busy at shutdown");
+    }
 }
 
 }  // namespace tessera::http

@@ -50,11 +50,17 @@ public:
     void Submit(std::function<void()> task);
     // Lets idle threads exit once the queue is empty. Tasks queued afterwards still run.
     void Stop();
+    // Stop, then waits up to `limit` for every thread to have finished its last task and
+    // exited. The server calls it before the io_context goes: a task holds a connection and
+    // its strand executor, which must not outlive the io_context's services. False if threads
+    // were still busy when the limit ran out.
+    bool StopAndWait(std::chrono::milliseconds limit);
 
 private:
     struct Shared {
         std::mutex mu;
         std::condition_variable work;
+        std::condition_variable exited;           // a thread left Loop
         std::deque<std::function<void()>> queue;  // GUARDED_BY(mu)
         std::size_t threads = 0;                  // GUARDED_BY(mu)
         std::size_t idle = 0;                     // GUARDED_BY(mu)
