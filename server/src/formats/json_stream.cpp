@@ -9,6 +9,16 @@ namespace tessera {
 
 namespace {
 
+// The parse error a SAX handler reports: "[json.exception.parse_error.101] parse error at line
+// 1, column 9: ..." cut to the part a user can act on, with the byte offset.
+Error JsonParseError(std::size_t position, const nlohmann::detail::exception& e) {
+    std::string what = e.what();
+    if (const std::size_t colon = what.find(": "); colon != std::string::npos) {
+        what = what.substr(colon + 2);
+    }
+    return Error::InvalidArgument("invalid JSON at byte " + std::to_string(position) + ": " + what);
+}
+
 using nlohmann::json;
 
 // Builds one array element from SAX events.
@@ -91,14 +101,7 @@ public:
 
     bool parse_error(std::size_t position, const std::string&,
                      const nlohmann::detail::exception& e) override {
-        std::string what = e.what();
-        // "[json.exception.parse_error.101] parse error at line 1, column 9: ..." -> the part
-        // a user can act on.
-        if (const std::size_t colon = what.find(": "); colon != std::string::npos) {
-            what = what.substr(colon + 2);
-        }
-        error = Error::InvalidArgument("invalid JSON at byte " + std::to_string(position) + ": " +
-                                       what);
+        error = JsonParseError(position, e);
         return false;
     }
 
@@ -201,12 +204,7 @@ public:
 
     bool parse_error(std::size_t position, const std::string&,
                      const nlohmann::detail::exception& e) override {
-        std::string what = e.what();
-        if (const std::size_t colon = what.find(": "); colon != std::string::npos) {
-            what = what.substr(colon + 2);
-        }
-        error = Error::InvalidArgument("invalid JSON at byte " + std::to_string(position) + ": " +
-                                       what);
+        error = JsonParseError(position, e);
         return false;
     }
 
