@@ -3,6 +3,11 @@
 # seed corpus built from the test data (tools/fuzz_corpus.py) plus the committed regression
 # inputs in server/fuzz/regressions/<target>/.
 #   scripts/fuzz.sh [--seconds N] [TARGET...]   N seconds of fuzzing per target (default 600)
+#   scripts/fuzz.sh --runs N [--seed S] [TARGET...]
+#                                               N inputs per target from random seed S (default 1),
+#                                               from the seed corpus alone: nearly the same inputs
+#                                               on every run of the same code, whatever the load
+#                                               (the test command's short run)
 #   scripts/fuzz.sh --replay                    run every regression input once, no fuzzing
 # TARGET is a name without the fuzz_ prefix (import_coco, shapes, ...); default: all of them.
 # Prints executions, corpus size and crashes per target; exits 1 when a target found a crash,
@@ -11,13 +16,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 seconds=600
+runs=0
+seed=0
 replay=0
 targets=()
 while (($#)); do
     case "$1" in
         --seconds) seconds="$2"; shift 2 ;;
+        --runs) runs="$2"; shift 2 ;;
+        --seed) seed="$2"; shift 2 ;;
         --replay) replay=1; shift ;;
-        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) targets+=("$1"); shift ;;
     esac
 done
@@ -54,8 +63,17 @@ for target in "${targets[@]}"; do
         continue
     fi
     # -rss_limit_mb: an import that needs more than 2 GiB for a small input is a finding too.
+    if ((runs > 0)); then
+        # The corpus starts as the seeds alone (fuzz_corpus.py rebuilt it above).
+        budget=(-runs="$runs" -seed="$((seed > 0 ? seed : 1))")
+    else
+        budget=(-max_total_time="$seconds")
+        if ((seed > 0)); then
+            budget+=(-seed="$seed")
+        fi
+    fi
     status=0
-    "$binary" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=1048576 \
+    "$binary" "${budget[@]}" -timeout=20 -rss_limit_mb=2048 -max_len=1048576 \
         -print_final_stats=1 -artifact_prefix="$findings/" "$corpus/$target" >"$log" 2>&1 ||
         status=$?
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')

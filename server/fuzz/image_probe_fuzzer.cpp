@@ -12,7 +12,9 @@
 #include "blobs/image_probe.hpp"
 #include "blobs/source_file.hpp"
 #include "blobs/vips_init.hpp"
+#include "targets.hpp"
 
+namespace tessera::fuzz {
 namespace {
 
 // One file per process, rewritten for each input; /dev/shm keeps the fuzzer off the disk.
@@ -33,23 +35,23 @@ const std::string& ScratchPath() {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** argv) {
-    if (!tessera::InitVips((*argv)[0]).ok()) {
+void InitImageProbe(const char* argv0) {
+    if (!InitVips(argv0).ok()) {
         std::abort();  // the fuzzing machine, not an input
     }
-    return 0;
 }
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+void FuzzImageProbe(const std::uint8_t* data, std::size_t size) {
     std::FILE* file = std::fopen(ScratchPath().c_str(), "wb");
     if (file == nullptr) {
         std::abort();  // the fuzzing machine, not an input
     }
     std::fwrite(data, 1, size, file);
     std::fclose(file);
-    tessera::VipsImageProber prober;
+    VipsImageProber prober;
     // Read through SourceFile like ingest does: the scratch file beneath /dev/shm.
     const std::filesystem::path path = std::filesystem::canonical(ScratchPath());
-    (void)prober.Probe(tessera::SourceRef{path.parent_path(), path});
-    return 0;
+    (void)prober.Probe(SourceRef{path.parent_path(), path});
 }
+
+}  // namespace tessera::fuzz

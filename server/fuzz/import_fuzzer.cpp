@@ -1,8 +1,8 @@
-// One libFuzzer target per import format (TESSERA_FUZZ_FORMAT names it; server/fuzz/CMakeLists
-// builds this file once per format). The input is an upload body as the import endpoint takes
-// it: a zip is unpacked into its entries, anything else is one file with the format's usual
-// name, so the same target fuzzes the zip reader and the format's reader. The streamed formats
-// (COCO, CVAT XML, JSONL, Label Studio) go through ImportUpload like the server's import path does.
+// One fuzz target per import format (import_<format>). The input is an upload body as the import
+// endpoint takes it: a zip is unpacked into its entries, anything else is one file with the
+// format's usual name, so the same target fuzzes the zip reader and the format's reader. The
+// streamed formats (COCO, CVAT XML, JSONL, Label Studio) go through ImportUpload like the server's
+// import path does.
 //
 // Any result is fine; a crash, a sanitizer report, a leak or a timeout is a finding.
 #include <cstddef>
@@ -29,11 +29,7 @@
 #include "formats/voc_import.hpp"
 #include "formats/yolo_import.hpp"
 #include "formats/zip_import.hpp"
-#include "fuzz_input.hpp"
-
-#ifndef TESSERA_FUZZ_FORMAT
-#error "TESSERA_FUZZ_FORMAT must name the format this target reads"
-#endif
+#include "targets.hpp"
 
 namespace tessera::fuzz {
 namespace {
@@ -108,31 +104,42 @@ constexpr Target kTargets[] = {
     {"label_studio", "project-1.json", nullptr, LabelStudio},
 };
 
-const Target& Selected() {
+const Target* Find(std::string_view format) {
     for (const Target& target : kTargets) {
-        if (target.format == TESSERA_FUZZ_FORMAT) {
-            return target;
+        if (target.format == format) {
+            return &target;
         }
     }
-    std::fprintf(stderr, "import_fuzzer: no target named %s\n", TESSERA_FUZZ_FORMAT);
-    std::abort();  // a build mistake, not an input
+    return nullptr;
 }
 
 }  // namespace
-}  // namespace tessera::fuzz
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    using namespace tessera;
-    const fuzz::Target& target = fuzz::Selected();
-    std::string body = fuzz::Bytes(data, size);
-    if (target.stream != nullptr) {
-        (void)target.stream(
-            ImportUpload::FromBytes(std::move(body), std::string(target.file_name)));
-        return 0;
+std::vector<std::string> ImportFormats() {
+    std::vector<std::string> out;
+    for (const Target& target : kTargets) {
+        out.emplace_back(target.format);
     }
-    auto files = ReadImportBody(std::move(body), std::string(target.file_name));
-    if (files.ok()) {
-        (void)target.whole(files.value());
-    }
-    return 0;
+    return out;
 }
+
+void FuzzImport(std::string_view format, const std::uint8_t* data, std::size_t size) {
+    const Target* target = Find(format);
+    if (target == nullptr) {
+        std::fprintf(stderr, "import_fuzzer: no format named %.*s\n",
+                     static_cast<int>(format.size()), format.data());
+        std::abort();  // a build or command-line mistake, not an input
+    }
+    std::string body = Bytes(data, size);
+    if (target->stream != nullptr) {
+        (void)target->stream(
+            ImportUpload::FromBytes(std::move(body), std::string(target->file_name)));
+        return;
+    }
+    auto files = ReadImportBody(std::move(body), std::string(target->file_name));
+    if (files.ok()) {
+        (void)target->whole(files.value());
+    }
+}
+
+}  // namespace tessera::fuzz

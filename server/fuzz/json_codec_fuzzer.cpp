@@ -5,14 +5,15 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/label_tree.hpp"
-#include "fuzz_input.hpp"
 #include "http/json_codec.hpp"
+#include "targets.hpp"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    using namespace tessera;
-    const nlohmann::json body = nlohmann::json::parse(fuzz::Bytes(data, size), nullptr, false);
+namespace tessera::fuzz {
+
+void FuzzJsonCodec(const std::uint8_t* data, std::size_t size) {
+    const nlohmann::json body = nlohmann::json::parse(Bytes(data, size), nullptr, false);
     if (body.is_discarded()) {
-        return 0;
+        return;
     }
     (void)http::ProjectSpecFromJson(body);
     (void)http::StringListFromJson(body, "labels");
@@ -22,5 +23,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             (void)tree.value().ToJson().dump();
         }
     }
-    return 0;
 }
+
+}  // namespace tessera::fuzz

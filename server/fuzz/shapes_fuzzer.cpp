@@ -8,14 +8,15 @@
 
 #include "domain/label_tree.hpp"
 #include "domain/shapes.hpp"
-#include "fuzz_input.hpp"
+#include "targets.hpp"
 
+namespace tessera::fuzz {
 namespace {
 
-const tessera::LabelTree& Tree() {
-    static const tessera::LabelTree tree = [] {
-        auto built = tessera::LabelTree::Build(
-            {{"RBC", {}}, {"WBC", {{"Neutrophil", {}}}}, {"Platelets", {}}});
+const LabelTree& Tree() {
+    static const LabelTree tree = [] {
+        auto built =
+            LabelTree::Build({{"RBC", {}}, {"WBC", {{"Neutrophil", {}}}}, {"Platelets", {}}});
         if (!built.ok()) {
             std::abort();  // a fixed, valid tree: cannot fail
         }
@@ -26,15 +27,14 @@ const tessera::LabelTree& Tree() {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    using namespace tessera;
-    const nlohmann::json body = nlohmann::json::parse(fuzz::Bytes(data, size), nullptr, false);
+void FuzzShapes(const std::uint8_t* data, std::size_t size) {
+    const nlohmann::json body = nlohmann::json::parse(Bytes(data, size), nullptr, false);
     if (body.is_discarded()) {
-        return 0;
+        return;
     }
     auto shapes = ShapesFromJson(body);
     if (!shapes.ok()) {
-        return 0;
+        return;
     }
     for (TaskType type : {TaskType::kBbox, TaskType::kPolygon, TaskType::kSemantic}) {
         auto valid = ValidateShapes(type, Tree(), ImageSize{640, 480}, shapes.value());
@@ -42,5 +42,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             (void)ShapesToJson(valid.value()).dump();
         }
     }
-    return 0;
 }
+
+}  // namespace tessera::fuzz

@@ -4,16 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include "formats/import_limits.hpp"
+#include "formats/json_fields.hpp"
 
 namespace tessera {
 
 namespace {
 
 using nlohmann::json;
-
-double Num(const json& object, const char* key) {
-    return object.contains(key) && object[key].is_number() ? object[key].get<double>() : NAN;
-}
 
 std::string FolderOf(const std::string& path) {
     const std::size_t slash = path.find_last_of('/');
@@ -29,10 +26,10 @@ Result<Shape> ReadBox(const json& annotation) {
         return Error::InvalidArgument("an annotation needs \"coordinates\" {x, y, width, height}");
     }
     const json& c = annotation["coordinates"];
-    const double cx = Num(c, "x");
-    const double cy = Num(c, "y");
-    const double w = Num(c, "width");
-    const double h = Num(c, "height");
+    const double cx = JsonNumberOrNan(c, "x");
+    const double cy = JsonNumberOrNan(c, "y");
+    const double w = JsonNumberOrNan(c, "width");
+    const double h = JsonNumberOrNan(c, "height");
     if (!std::isfinite(cx) || !std::isfinite(cy) || !std::isfinite(w) || !std::isfinite(h)) {
         return Error::InvalidArgument("\"coordinates\" needs numbers x, y, width, height");
     }

@@ -20,7 +20,7 @@ int FirstColumnOf(const std::vector<std::string>& header,
                   std::initializer_list<std::string_view> names) {
     for (std::string_view name : names) {
         for (std::size_t i = 0; i < header.size(); ++i) {
-            if (ImportLower(header[i]) == name) {
+            if (Lower(header[i]) == name) {
                 return static_cast<int>(i);
             }
         }
@@ -105,7 +105,7 @@ std::vector<const ImportFile*> CsvFiles(const std::vector<ImportFile>& files) {
 
 std::string CsvImagePath(std::string_view url) {
     static constexpr std::string_view kAmlDatastore = "amldatastore://";
-    if (ImportLower(url.substr(0, kAmlDatastore.size())) == kAmlDatastore) {
+    if (Lower(url.substr(0, kAmlDatastore.size())) == kAmlDatastore) {
         // AmlDatastore://<datastore>/<path>: the datastore's name is not a folder of the images.
         const std::string_view rest = url.substr(kAmlDatastore.size());
         const std::size_t slash = rest.find('/');

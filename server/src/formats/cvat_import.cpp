@@ -164,11 +164,8 @@ private:
         if (!fresh && seen->second.first != subset) {
             seen->second.several = true;
         }
-        auto width = AttributeNumber(tag, "width");
-        auto height = AttributeNumber(tag, "height");
-        if (width && height && *width > 0 && *height > 0) {
-            record_.size = ImageSize{static_cast<int>(*width), static_cast<int>(*height)};
-        }
+        record_.size =
+            ImportImageSize(AttributeNumber(tag, "width"), AttributeNumber(tag, "height"));
         if (name_.empty()) {
             out_.errors.push_back({row_, path_ + ": <image> without a name"});
             skip_image_ = true;

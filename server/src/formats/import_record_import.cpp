@@ -23,13 +23,9 @@ std::string ImportStem(std::string_view path) {
     return base;
 }
 
-std::string ImportLower(std::string_view text) {
-    return Lower(text);
-}
-
 bool ImportEndsWith(std::string_view text, std::string_view suffix) {
     return text.size() >= suffix.size() &&
-           ImportLower(text.substr(text.size() - suffix.size())) == ImportLower(suffix);
+           Lower(text.substr(text.size() - suffix.size())) == Lower(suffix);
 }
 
 Shape MakeBoxShape(std::string label, double x0, double y0, double x1, double y1) {
@@ -39,14 +35,28 @@ Shape MakeBoxShape(std::string label, double x0, double y0, double x1, double y1
     return shape;
 }
 
+std::optional<ImageSize> ImportImageSize(std::optional<double> width,
+                                         std::optional<double> height) {
+    const auto side = [](std::optional<double> v) {
+        return v && std::isfinite(*v) && *v >= 0.5 && *v <= kMaxImportImageSide;
+    };
+    if (!side(width) || !side(height)) {
+        return std::nullopt;
+    }
+    return ImageSize{static_cast<int>(std::lround(*width)), static_cast<int>(std::lround(*height))};
+}
+
 Ring EllipseRing(double cx, double cy, double rx, double ry, double rotation_degrees) {
     const double r = std::max(std::abs(rx), std::abs(ry));
     int n = 12;
     if (r > 1) {
-        n = std::max(n, static_cast<int>(std::numbers::pi / std::acos(1 - 1 / r)));
+        // For an absurd r, 1 - 1/r rounds to 1 and the quotient is infinite: clamp it as a
+        // double before it becomes an int (validation then refuses the shape's coordinates).
+        const double wanted = std::numbers::pi / std::acos(1 - 1 / r);
+        n = std::max(n, static_cast<int>(std::min(wanted, 4096.0)));
     }
-    n = (n + 3) / 4 * 4;    // the four extreme points are vertices: the bounding box is exact
-    n = std::min(n, 4096);  // r is finite but may be absurd; validation clamps the result
+    n = (n + 3) / 4 * 4;  // the four extreme points are vertices: the bounding box is exact
+    n = std::min(n, 4096);
     const double angle = rotation_degrees * std::numbers::pi / 180;
     const double cos_a = std::cos(angle);
     const double sin_a = std::sin(angle);

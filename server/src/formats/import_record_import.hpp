@@ -71,9 +71,13 @@ struct ParsedImport {
 // Helpers shared by the parsers.
 std::string ImportBaseName(std::string_view path);
 std::string ImportStem(std::string_view path);
-std::string ImportLower(std::string_view text);
 bool ImportEndsWith(std::string_view text, std::string_view suffix);  // case-insensitive
 Shape MakeBoxShape(std::string label, double x0, double y0, double x1, double y1);
+// An image size a file states, when both sides are finite and between 1 and kMaxImportImageSide
+// (a larger or fractional-overflowing number is ignored, not cast: casting an out-of-range double
+// to int is undefined behaviour). Fractions round to the nearest pixel.
+inline constexpr double kMaxImportImageSide = 1 << 24;
+std::optional<ImageSize> ImportImageSize(std::optional<double> width, std::optional<double> height);
 // An ellipse (centre, radii, rotation in degrees clockwise on screen) as a polygon whose edges
 // stay within 1 px of the curve: labelme2coco's rule for circles, n = max(12, pi / acos(1 - 1/r))
 // with r the larger radius, rounded up to a multiple of 4 so that the extreme points are

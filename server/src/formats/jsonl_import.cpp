@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "formats/import_limits.hpp"
+#include "formats/json_fields.hpp"
 
 namespace tessera {
 
@@ -12,22 +13,22 @@ namespace {
 using nlohmann::json;
 
 // Azure writes sizes as "640px" strings or numbers.
-int SizeValue(const json& value) {
-    if (value.is_number()) {
-        return static_cast<int>(value.get<double>());
+std::optional<double> SizeValue(const json& details, const char* key) {
+    auto it = details.find(key);
+    if (it == details.end()) {
+        return std::nullopt;
     }
-    if (value.is_string()) {
+    if (it->is_number()) {
+        return it->get<double>();
+    }
+    if (it->is_string()) {
         try {
-            return std::stoi(value.get<std::string>());
+            return std::stod(it->get<std::string>());  // stops at "px"
         } catch (const std::exception&) {
-            return 0;
+            return std::nullopt;
         }
     }
-    return 0;
-}
-
-double Num(const json& object, const char* key) {
-    return object.contains(key) && object[key].is_number() ? object[key].get<double>() : NAN;
+    return std::nullopt;
 }
 
 Result<Shape> ReadShape(const json& entry) {
@@ -58,10 +59,10 @@ Result<Shape> ReadShape(const json& entry) {
         shape.geometry = std::move(polygon);
         return shape;
     }
-    const double x0 = Num(entry, "topX");
-    const double y0 = Num(entry, "topY");
-    const double x1 = Num(entry, "bottomX");
-    const double y1 = Num(entry, "bottomY");
+    const double x0 = JsonNumberOrNan(entry, "topX");
+    const double y0 = JsonNumberOrNan(entry, "topY");
+    const double x1 = JsonNumberOrNan(entry, "bottomX");
+    const double y1 = JsonNumberOrNan(entry, "bottomY");
     shape.geometry = Box{x0, y0, x1 - x0, y1 - y0};
     return shape;
 }
@@ -86,11 +87,7 @@ void ParseLine(const std::string& line, const std::string& where, int row, Parse
     record.space = CoordSpace::kNormalized;
     if (doc.contains("image_details") && doc["image_details"].is_object()) {
         const json& details = doc["image_details"];
-        const int width = details.contains("width") ? SizeValue(details["width"]) : 0;
-        const int height = details.contains("height") ? SizeValue(details["height"]) : 0;
-        if (width > 0 && height > 0) {
-            record.size = ImageSize{width, height};
-        }
+        record.size = ImportImageSize(SizeValue(details, "width"), SizeValue(details, "height"));
     }
     const json label = doc.contains("label") ? doc["label"] : json();
     if (label.is_string()) {

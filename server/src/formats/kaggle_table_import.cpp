@@ -159,7 +159,7 @@ struct CsvLayout {
 
 Result<int> GivenColumn(const std::vector<std::string>& header, const std::string& given,
                         const char* option, const std::string& path) {
-    const int i = ColumnNamed(header, ImportLower(given));
+    const int i = ColumnNamed(header, Lower(given));
     if (i < 0) {
         return Error::InvalidArgument(std::string(option) + " \"" + given + "\" is not in " + path +
                                       "'s header (" + Joined(header) + ")");
@@ -172,7 +172,7 @@ Result<CsvLayout> DetectCsvLayout(const std::vector<std::string>& header, const 
     std::vector<std::string> lower;
     lower.reserve(header.size());
     for (const std::string& name : header) {
-        lower.push_back(ImportLower(name));
+        lower.push_back(Lower(name));
     }
     CsvLayout layout;
     if (!options.image_column.empty()) {
@@ -273,7 +273,7 @@ std::optional<std::array<double, 4>> BboxCell(std::string cell) {
 }
 
 std::optional<bool> OneHot(const std::string& cell) {
-    const std::string lower = ImportLower(cell);
+    const std::string lower = Lower(cell);
     if (lower == "1" || lower == "1.0" || lower == "true") {
         return true;
     }

@@ -9,6 +9,7 @@
 #include <tuple>
 #include <variant>
 
+#include "formats/json_fields.hpp"
 #include "formats/json_stream.hpp"
 
 namespace tessera {
@@ -134,14 +135,9 @@ std::string ImageUrlOf(const json& data) {
 
 // ---------------------------------------------------------------- results
 
-double Num(const json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_number() ? it->get<double>() : NAN;
-}
-
 std::optional<ImageSize> OriginalSize(const json& result) {
-    const double w = Num(result, "original_width");
-    const double h = Num(result, "original_height");
+    const double w = JsonNumberOrNan(result, "original_width");
+    const double h = JsonNumberOrNan(result, "original_height");
     if (!std::isfinite(w) || !std::isfinite(h) || w < 1 || h < 1 || w > 1e6 || h > 1e6) {
         return std::nullopt;
     }
@@ -187,7 +183,7 @@ std::optional<double> ScoreOf(const json& result, const Scores& scores) {
     if (!scores.keep) {
         return std::nullopt;
     }
-    const double s = Num(result, "score");
+    const double s = JsonNumberOrNan(result, "score");
     return std::isfinite(s) ? std::optional<double>(s) : scores.fallback;
 }
 
@@ -232,12 +228,12 @@ using Geometry = std::variant<Box, Polygon, MaskRle>;
 
 Result<Geometry> Rectangle(const json& value, std::optional<ImageSize> size, TaskType task,
                            Reading& reading) {
-    const double x = Num(value, "x"), y = Num(value, "y");
-    const double w = Num(value, "width"), h = Num(value, "height");
+    const double x = JsonNumberOrNan(value, "x"), y = JsonNumberOrNan(value, "y");
+    const double w = JsonNumberOrNan(value, "width"), h = JsonNumberOrNan(value, "height");
     if (!std::isfinite(x) || !std::isfinite(y) || !std::isfinite(w) || !std::isfinite(h)) {
         return Error::InvalidArgument("a rectangle needs numbers x, y, width, height");
     }
-    double rotation = Num(value, "rotation");
+    double rotation = JsonNumberOrNan(value, "rotation");
     rotation = std::isfinite(rotation) ? std::fmod(rotation, 360.0) : 0;
     if (std::abs(rotation) < 1e-9 || std::abs(std::abs(rotation) - 360) < 1e-9) {
         return Geometry{Box{x / 100, y / 100, w / 100, h / 100}};
@@ -332,9 +328,10 @@ Status ReadResults(const json& results, TaskType task, const Scores& scores, Rea
         }
         const json empty = json::object();
         const json& value = r.contains("value") && r["value"].is_object() ? r["value"] : empty;
-        if (const double rot = Num(r, "image_rotation"); std::isfinite(rot) && rot != 0) {
+        if (const double rot = JsonNumberOrNan(r, "image_rotation");
+            std::isfinite(rot) && rot != 0) {
             return Error::InvalidArgument(
-                "image_rotation " + std::to_string(static_cast<int>(rot)) +
+                "image_rotation " + r["image_rotation"].dump() +
                 " is not read (the image was rotated in Label Studio's editor)");
         }
         if (type == "choices") {
@@ -495,7 +492,7 @@ Choice Choose(const json& annotations, const json& predictions, bool use_predict
         const std::vector<std::size_t> order = NewestFirst(predictions);
         chosen = &predictions[order[0]];
         scores.keep = true;
-        const double s = Num(*chosen, "score");
+        const double s = JsonNumberOrNan(*chosen, "score");
         scores.fallback = std::isfinite(s) ? std::optional<double>(s) : std::nullopt;
         for (std::size_t k = 1; k < order.size(); ++k) {
             notes.push_back(Describe(predictions[order[k]], "prediction") + " (older than " +

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "base/text.hpp"
 #include "formats/coco_import.hpp"
 #include "formats/import_test_support.hpp"
 #include "formats/label_studio_import.hpp"
@@ -317,7 +318,7 @@ TEST(LabelStudioImport, RotatedRectanglesArePolygonsOrTheirBoundingBoxes) {
                 EXPECT_NEAR(a[k].x, b[k].x, 1e-9) << stem << " shape " << i;
                 EXPECT_NEAR(a[k].y, b[k].y, 1e-9) << stem << " shape " << i;
             }
-            EXPECT_EQ(ImportLower(ours.shapes[i].label), ImportLower(theirs.shapes[i].label));
+            EXPECT_EQ(Lower(ours.shapes[i].label), Lower(theirs.shapes[i].label));
         }
     }
     EXPECT_EQ(corners, 25u * 4);

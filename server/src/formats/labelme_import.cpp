@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "formats/import_limits.hpp"
+#include "formats/json_fields.hpp"
 #include "formats/xml_import.hpp"
 
 namespace tessera {
@@ -93,11 +94,7 @@ void ParseJson(const ImportFile& file, int row, ParsedImport& out) {
         record.name = ImportStem(file.path);
         record.match_stem = true;
     }
-    const int width = doc.value("imageWidth", 0);
-    const int height = doc.value("imageHeight", 0);
-    if (width > 0 && height > 0) {
-        record.size = ImageSize{width, height};
-    }
+    record.size = ImportImageSize(JsonNumber(doc, "imageWidth"), JsonNumber(doc, "imageHeight"));
     // Shapes of one (label, group_id) are one instance, as labelme2coco makes them.
     std::map<std::pair<std::string, std::int64_t>, std::size_t> groups;
     for (std::size_t i = 0; i < doc["shapes"].size(); ++i) {
@@ -162,11 +159,8 @@ void ParseXml(const ImportFile& file, int row, ParsedImport& out) {
     if (!folder.empty() && !record.name.empty()) {
         record.name = folder + "/" + record.name;  // matching falls back to the file name
     }
-    auto rows = XmlNumber(*root, "imagesize.nrows");
-    auto cols = XmlNumber(*root, "imagesize.ncols");
-    if (rows && cols && *rows > 0 && *cols > 0) {
-        record.size = ImageSize{static_cast<int>(*cols), static_cast<int>(*rows)};
-    }
+    record.size =
+        ImportImageSize(XmlNumber(*root, "imagesize.ncols"), XmlNumber(*root, "imagesize.nrows"));
     for (const auto& [tag, object] : *root) {
         if (tag != "object" || XmlText(object, "deleted") == "1") {
             continue;

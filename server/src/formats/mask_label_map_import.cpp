@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "base/text.hpp"
 #include "formats/import_limits.hpp"
 #include "formats/import_record_import.hpp"
 
@@ -17,14 +18,6 @@ std::uint32_t Rgb(int r, int g, int b) {
 
 bool IsByte(long v) {
     return v >= 0 && v <= 255;
-}
-
-std::string Trim(std::string s) {
-    const char* ws = " \t\r\n";
-    s.erase(0, s.find_first_not_of(ws));
-    const std::size_t end = s.find_last_not_of(ws);
-    s.erase(end == std::string::npos ? 0 : end + 1);
-    return s;
 }
 
 // Lines without comments and blank lines, trimmed.
@@ -60,7 +53,7 @@ void MaskLabelMap::Add(std::string name, std::uint32_t value, std::optional<std:
 }
 
 bool IsBackgroundName(const std::string& name) {
-    const std::string lower = ImportLower(name);
+    const std::string lower = Lower(name);
     return lower == "background" || lower == "_background_" || lower == "void" ||
            lower == "unlabeled" || lower == "unlabelled";
 }

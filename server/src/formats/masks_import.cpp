@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "base/text.hpp"
 #include "formats/mask_label_map_import.hpp"
 #include "formats/png_import.hpp"
 
@@ -47,7 +48,7 @@ bool IsCamVidAnnotation(const std::string& path) {
 
 bool InMaskFolder(const std::string& path) {
     for (const std::string& folder : Folders(path)) {
-        const std::string lower = ImportLower(folder);
+        const std::string lower = Lower(folder);
         if (lower == "segmentationclass" || lower == "segmentationclasspng" || lower == "masks" ||
             lower == "mask" || lower == "gtfine" ||
             (lower.size() > 5 && lower.ends_with("annot"))) {
@@ -60,7 +61,7 @@ bool InMaskFolder(const std::string& path) {
 // Kaggle's and Datumaro's "masks/" folder beside "images/".
 bool InMasksFolder(const std::string& path) {
     for (const std::string& folder : Folders(path)) {
-        const std::string lower = ImportLower(folder);
+        const std::string lower = Lower(folder);
         if (lower == "masks" || lower == "mask") {
             return true;
         }
@@ -73,7 +74,7 @@ bool InMasksFolder(const std::string& path) {
 std::string ImageNameOf(const std::string& path, Cityscapes kind) {
     std::string name;
     for (std::string folder : Folders(path)) {
-        const std::string lower = ImportLower(folder);
+        const std::string lower = Lower(folder);
         if (lower == "masks" || lower == "mask") {
             folder = "images";
         } else if (lower == "segmentationclass" || lower == "segmentationclasspng") {
@@ -102,7 +103,7 @@ Result<std::optional<MaskLabelMap>> GivenLabelMap(const std::vector<ImportFile>&
     static constexpr const char* kNames[] = {"labelmap.txt", "dataset_meta.json",
                                              "label_colors.txt", "labelmap.csv", "class_names.txt"};
     for (const ImportFile& file : files) {
-        const std::string base = ImportLower(ImportBaseName(file.path));
+        const std::string base = Lower(ImportBaseName(file.path));
         for (int k = 0; k < 5; ++k) {
             if (base == kNames[k] && found[k] == nullptr) {
                 found[k] = &file;

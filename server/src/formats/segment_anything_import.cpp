@@ -11,8 +11,17 @@ namespace {
 
 using nlohmann::json;
 
+// A whole number of pixels within what an image can have; 0 for anything else (a larger
+// integer must not wrap into a plausible size).
+int Dimension(const json& value) {
+    return value.is_number_integer() && value.get<double>() >= 0 &&
+                   value.get<double>() <= kMaxImportImageSide
+               ? value.get<int>()
+               : 0;
+}
+
 int Dimension(const json& object, const char* key) {
-    return object.contains(key) && object[key].is_number_integer() ? object[key].get<int>() : 0;
+    return object.contains(key) ? Dimension(object[key]) : 0;
 }
 
 std::string FolderOf(const std::string& path) {
@@ -28,12 +37,12 @@ Result<MaskRle> ReadMask(const json& annotation, ImageSize image) {
     }
     const json& rle = annotation["segmentation"];
     const json size = rle.value("size", json());
-    if (!size.is_array() || size.size() != 2 || !size[0].is_number_integer() ||
-        !size[1].is_number_integer()) {
+    if (!size.is_array() || size.size() != 2 || Dimension(size[0]) <= 0 ||
+        Dimension(size[1]) <= 0) {
         return Error::InvalidArgument("\"segmentation\" needs \"size\": [height, width]");
     }
-    const int height = size[0].get<int>();
-    const int width = size[1].get<int>();
+    const int height = Dimension(size[0]);
+    const int width = Dimension(size[1]);
     if (width != image.width || height != image.height) {
         return Error::InvalidArgument(
             "the RLE's size [" + std::to_string(height) + ", " + std::to_string(width) +

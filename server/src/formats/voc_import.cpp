@@ -34,11 +34,8 @@ Result<ParsedImport> ParseVoc(const std::vector<ImportFile>& files, VocConventio
             record.name = ImportStem(file.path);
             record.match_stem = true;
         }
-        auto width = XmlNumber(*root, "size.width");
-        auto height = XmlNumber(*root, "size.height");
-        if (width && height && *width > 0 && *height > 0) {
-            record.size = ImageSize{static_cast<int>(*width), static_cast<int>(*height)};
-        }
+        record.size =
+            ImportImageSize(XmlNumber(*root, "size.width"), XmlNumber(*root, "size.height"));
         bool bad = false;
         int index = 0;
         for (const auto& [tag, object] : *root) {

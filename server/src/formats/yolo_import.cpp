@@ -106,7 +106,7 @@ std::vector<std::string> ParseYoloYamlNames(const std::string& yaml) {
 Result<ParsedImport> ParseYolo(const std::vector<ImportFile>& files) {
     std::vector<std::string> names;
     for (const ImportFile& file : files) {
-        const std::string base = ImportLower(ImportBaseName(file.path));
+        const std::string base = Lower(ImportBaseName(file.path));
         if (base == "obj.names" || base == "classes.txt") {
             for (std::string& line : Lines(file.bytes)) {
                 if (!line.empty()) {
@@ -128,7 +128,7 @@ Result<ParsedImport> ParseYolo(const std::vector<ImportFile>& files) {
     ParsedImport out;
     int row = 0;
     for (const ImportFile& file : files) {
-        const std::string base = ImportLower(ImportBaseName(file.path));
+        const std::string base = Lower(ImportBaseName(file.path));
         if (!ImportEndsWith(base, ".txt") || base == "classes.txt") {
             continue;
         }

@@ -1,0 +1,22 @@
+#include "formats/json_fields.hpp"
+
+#include <cmath>
+
+namespace tessera {
+
+std::optional<double> JsonNumber(const nlohmann::json& object, const char* key) {
+    if (!object.is_object()) {
+        return std::nullopt;
+    }
+    auto it = object.find(key);
+    if (it == object.end() || !it->is_number()) {
+        return std::nullopt;
+    }
+    return it->get<double>();
+}
+
+double JsonNumberOrNan(const nlohmann::json& object, const char* key) {
+    return JsonNumber(object, key).value_or(NAN);
+}
+
+}  // namespace tessera
