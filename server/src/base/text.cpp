@@ -5,13 +5,17 @@
 
 namespace tessera {
 
-std::string Trim(std::string_view text, std::string_view strip) {
+std::string_view TrimmedView(std::string_view text, std::string_view strip) {
     const std::size_t begin = text.find_first_not_of(strip);
     if (begin == std::string_view::npos) {
         return {};
     }
     const std::size_t end = text.find_last_not_of(strip);
-    return std::string(text.substr(begin, end - begin + 1));
+    return text.substr(begin, end - begin + 1);
+}
+
+std::string Trim(std::string_view text, std::string_view strip) {
+    return std::string(TrimmedView(text, strip));
 }
 
 std::string Lower(std::string_view text) {

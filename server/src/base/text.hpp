@@ -26,6 +26,8 @@ inline constexpr std::string_view kBlanks = " \t";
 
 // `text` without leading and trailing characters from `strip`.
 std::string Trim(std::string_view text, std::string_view strip = kWhitespace);
+// The same as a view into `text` (no copy: header and line parsing).
+std::string_view TrimmedView(std::string_view text, std::string_view strip = kWhitespace);
 
 // ASCII lower case; other bytes (UTF-8 included) are kept as they are.
 std::string Lower(std::string_view text);

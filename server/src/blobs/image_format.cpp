@@ -12,6 +12,8 @@
 #include <string_view>
 #include <utility>
 
+#include "base/text.hpp"
+
 namespace tessera::blobs_internal {
 namespace {
 
@@ -44,12 +46,6 @@ vips::VSource SourceOf(int fd) {
         ::close(own);
         throw;
     }
-}
-
-std::string Lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
 }
 
 }  // namespace

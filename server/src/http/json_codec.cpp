@@ -1,5 +1,6 @@
 #include "http/json_codec.hpp"
 
+#include "base/log.hpp"
 #include "domain/label_tree.hpp"
 #include "http/json_io.hpp"
 
@@ -19,20 +20,23 @@ std::string ItemUrl(const Item& item, const char* leaf) {
 
 // The project's labels in both forms the UI uses: the tree as given and the flat list.
 void AddLabels(const Project& project, json& out) {
-    json tree = json::parse(project.labels_json, nullptr, false);
-    if (tree.is_discarded() || !tree.is_array()) {
-        tree = json::array();
-    }
     json list = json::array();
-    if (auto parsed = LabelTree::FromJson(tree); parsed.ok()) {
-        for (const LabelNode& node : parsed->nodes()) {
-            list.push_back({{"path", node.path},
-                            {"name", node.name},
-                            {"depth", node.depth},
-                            {"key", node.key ? json(*node.key) : json(nullptr)}});
-        }
+    auto tree = LabelTreeOf(project);
+    if (!tree.ok()) {
+        // Stored trees were valid when saved: a bad one is a server fault, logged; the project
+        // still shows (with no labels) so that its owner can see it and fix the labels.
+        log::Error("cannot read a project's labels", {{"error", tree.error().message}});
+        out["labels"] = json::array();
+        out["label_list"] = std::move(list);
+        return;
     }
-    out["labels"] = std::move(tree);
+    for (const LabelNode& node : tree->nodes()) {
+        list.push_back({{"path", node.path},
+                        {"name", node.name},
+                        {"depth", node.depth},
+                        {"key", node.key ? json(*node.key) : json(nullptr)}});
+    }
+    out["labels"] = tree->ToJson();
     out["label_list"] = std::move(list);
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "base/text.hpp"
 #include "http/api_routes.hpp"
 #include "http/embedded_files.hpp"
 
@@ -17,12 +18,6 @@ nlohmann::json LoadOpenApi() {
         }
     }
     return nullptr;
-}
-
-std::string Lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
 }
 
 class OpenApiTest : public ::testing::Test {

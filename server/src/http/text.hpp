@@ -5,6 +5,8 @@
 #include <cctype>
 #include <string_view>
 
+#include "base/text.hpp"
+
 namespace tessera::http {
 
 inline std::string_view Sv(boost::string_view text) {
@@ -24,14 +26,9 @@ inline bool IEquals(std::string_view a, std::string_view b) {
     return true;
 }
 
+// HTTP's optional whitespace (RFC 9110 OWS): spaces and tabs.
 inline std::string_view TrimSpace(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
+    return TrimmedView(text, kBlanks);
 }
 
 }  // namespace tessera::http

@@ -4,14 +4,10 @@
 #include <cctype>
 #include <utility>
 
+#include "base/text.hpp"
+
 namespace tessera {
 namespace {
-
-std::string Lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 
 std::string RetryIn(TimeMs locked_until, TimeMs now) {
     return "try again in " + std::to_string((locked_until - now) / 1000 + 1) + " s";
