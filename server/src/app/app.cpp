@@ -144,6 +144,10 @@ http::ServerSettings MakeServerSettings(const Config& config) {
     set("http_workers", settings.max_workers);
     set_ms("header_timeout_ms", settings.header_timeout);
     set_ms("idle_timeout_ms", settings.idle_timeout);
+    // Checked when the config was read (ParseConfig), so this cannot fail here.
+    if (auto proxies = http::TrustedProxies::Parse(config.trusted_proxies); proxies.ok()) {
+        settings.trusted_proxies = std::move(proxies.value());
+    }
     return settings;
 }
 

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "base/text.hpp"
+#include "http/client_address.hpp"
 
 namespace tessera::app {
 namespace {
@@ -20,6 +21,7 @@ struct RawSettings {
     std::optional<std::string> db;
     std::optional<std::string> listen;
     std::optional<std::vector<std::string>> allowed_roots;
+    std::optional<std::vector<std::string>> trusted_proxies;
     std::optional<std::int64_t> item_limit;
     std::optional<std::int64_t> upload_limit;
     std::optional<bool> secure_cookies;
@@ -109,20 +111,20 @@ Result<RawSettings> ReadConfigFile(const std::string& path) {
                 return wrong("a string");
             }
             (name == "metrics_token" ? out.metrics_token : out.metrics_listen) = *value;
-        } else if (name == "allowed_roots") {
+        } else if (name == "allowed_roots" || name == "trusted_proxies") {
             const toml::array* array = node.as_array();
             if (array == nullptr) {
                 return wrong("an array of strings");
             }
-            std::vector<std::string> roots;
+            std::vector<std::string> values;
             for (const auto& element : *array) {
                 auto value = element.value<std::string>();
                 if (!value) {
                     return wrong("an array of strings");
                 }
-                roots.push_back(*value);
+                values.push_back(*value);
             }
-            out.allowed_roots = std::move(roots);
+            (name == "allowed_roots" ? out.allowed_roots : out.trusted_proxies) = std::move(values);
         } else if (const IntSetting* setting = FindIntSetting(name)) {
             auto value = node.value<std::int64_t>();
             if (!value) {
@@ -148,18 +150,19 @@ Result<RawSettings> ReadConfigFile(const std::string& path) {
     return out;
 }
 
-std::vector<std::string> SplitColon(const std::string& text) {
+// The non-empty parts of `text` between `separator`s.
+std::vector<std::string> SplitOn(const std::string& text, char separator) {
     std::vector<std::string> out;
     std::size_t start = 0;
     while (start <= text.size()) {
-        std::size_t colon = text.find(':', start);
-        if (colon == std::string::npos) {
-            colon = text.size();
+        std::size_t end = text.find(separator, start);
+        if (end == std::string::npos) {
+            end = text.size();
         }
-        if (colon > start) {
-            out.push_back(text.substr(start, colon - start));
+        if (end > start) {
+            out.push_back(text.substr(start, end - start));
         }
-        start = colon + 1;
+        start = end + 1;
     }
     return out;
 }
@@ -194,7 +197,10 @@ Status ApplyEnvironment(const Getenv& getenv, RawSettings& raw) {
         raw.listen = *v;
     }
     if (auto v = getenv("TESSERA_ALLOWED_ROOTS")) {
-        raw.allowed_roots = SplitColon(*v);
+        raw.allowed_roots = SplitOn(*v, ':');
+    }
+    if (auto v = getenv("TESSERA_TRUSTED_PROXIES")) {
+        raw.trusted_proxies = SplitOn(*v, ',');
     }
     for (const IntSetting& setting : kIntSettings) {
         if (setting.env == nullptr) {
@@ -342,6 +348,10 @@ Result<Config> LoadConfig(const CliOptions& options, const Getenv& getenv) {
     } else {
         TESSERA_ASSIGN_OR_RETURN(config.allowed_roots, CanonicalRoots({"."}));
         config.allowed_roots_defaulted = true;
+    }
+    if (raw.trusted_proxies) {
+        TESSERA_TRY(http::TrustedProxies::Parse(*raw.trusted_proxies));  // names a bad entry
+        config.trusted_proxies = *raw.trusted_proxies;
     }
     if (raw.item_limit) {
         if (*raw.item_limit < 1) {

@@ -39,6 +39,9 @@ struct Config {
     std::uint16_t listen_port = 8080;
     std::vector<std::filesystem::path> allowed_roots;  // canonical
     bool allowed_roots_defaulted = false;              // none configured: the current directory
+    // Reverse proxies whose X-Forwarded-For names the client (http/client_address.hpp);
+    // addresses or networks, checked when read.
+    std::vector<std::string> trusted_proxies;
     std::int64_t item_limit = 500000;
     // Largest import upload in bytes (413 above it); uploads are streamed to DATA_DIR/uploads.
     std::int64_t upload_limit = std::int64_t{4} << 30;

@@ -174,6 +174,27 @@ TEST_F(ConfigTest, MetricsAreOffUntilATokenOrListenerIsSet) {
     EXPECT_EQ(LoadConfig(options, Env()).error().code, ErrorCode::kInvalidArgument);
 }
 
+TEST_F(ConfigTest, TrustedProxiesFromFileThenEnvironmentAndEachEntryChecked) {
+    EXPECT_TRUE(LoadConfig({}, Env())->trusted_proxies.empty());
+    CliOptions options;
+    options.config = WriteFile("trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\n");
+    auto config = LoadConfig(options, Env());
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    EXPECT_EQ(config->trusted_proxies, (std::vector<std::string>{"127.0.0.1", "10.0.0.0/8"}));
+    env_["TESSERA_TRUSTED_PROXIES"] = "::1,fd00::/8";
+    config = LoadConfig(options, Env());
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    EXPECT_EQ(config->trusted_proxies, (std::vector<std::string>{"::1", "fd00::/8"}));
+    env_["TESSERA_TRUSTED_PROXIES"] = "10.0.0.0/33";
+    auto bad = LoadConfig(options, Env());
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().field, "trusted_proxies");
+    EXPECT_NE(bad.error().message.find("10.0.0.0/33"), std::string::npos);
+    env_.erase("TESSERA_TRUSTED_PROXIES");
+    options.config = WriteFile("trusted_proxies = \"10.0.0.1\"\n");
+    EXPECT_EQ(LoadConfig(options, Env()).error().field, "trusted_proxies");
+}
+
 TEST_F(ConfigTest, HttpConnectionSettingsFromFileThenEnvironment) {
     EXPECT_TRUE(LoadConfig({}, Env())->http.empty());  // the server's defaults apply
     CliOptions options;

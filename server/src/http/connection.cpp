@@ -21,6 +21,7 @@
 #include <system_error>
 
 #include "base/log.hpp"
+#include "http/client_address.hpp"
 #include "http/dispatch.hpp"
 #include "http/error_mapping.hpp"
 #include "http/text.hpp"
@@ -170,14 +171,6 @@ void LogRequest(const Request& request, unsigned status, steady_clock::time_poin
                           {"duration_ms", std::to_string(elapsed.count())},
                           {"request_id", request.request_id},
                           {"user", request.principal ? request.principal->user.username : "-"}});
-}
-
-// IPv4 clients of a dual-stack listener arrive as ::ffff:a.b.c.d; they count as a.b.c.d.
-std::string ClientAddressText(const net::ip::address& address) {
-    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-        return net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6()).to_string();
-    }
-    return address.to_string();
 }
 
 bool IsHttpProtocolError(const beast::error_code& ec) {
@@ -450,7 +443,7 @@ net::awaitable<bool> Connection::ServeOne(bool first) {
         raw = parser.release();
     }
     Request request{raw, {}, {}, {}, std::nullopt, state.random.HexToken(8)};
-    request.client_address = ClientAddressText(peer_);
+    request.client_address = ClientAddressOf(peer_, raw, state.settings.trusted_proxies);
     if (upload_file && !early_error) {
         request.upload = upload_file->path();
     }

@@ -33,7 +33,8 @@ void StartConnection(const std::shared_ptr<ServerState>& state, tcp::socket sock
     if (state->connections.size() >= settings.max_connections) {
         refusal = "the server has too many connections; retry later";
     } else if (settings.max_connections_per_address != 0 &&
-               from_peer >= settings.max_connections_per_address) {
+               from_peer >= settings.max_connections_per_address &&
+               !settings.trusted_proxies.Contains(peer)) {
         refusal = "too many connections from this address; retry later";
     }
     if (refusal != nullptr) {

@@ -14,6 +14,7 @@
 
 #include "base/clock.hpp"
 #include "base/result.hpp"
+#include "http/client_address.hpp"
 #include "http/message.hpp"
 #include "http/router.hpp"
 
@@ -25,8 +26,11 @@ struct ServerSettings {
     // Over either cap a new connection gets an immediate 503 with Retry-After and is closed.
     std::size_t max_connections = 10'000;
     std::size_t max_connections_per_address = 256;  // 0: no per-address cap
-    std::size_t io_threads = 0;                     // 0: max(4, 2 x hardware threads)
-    std::size_t max_workers = 512;                  // threads running handlers and streams
+    // Their connections are not capped per address (they carry many clients), and their
+    // X-Forwarded-For names the client (client_address.hpp).
+    TrustedProxies trusted_proxies;
+    std::size_t io_threads = 0;     // 0: max(4, 2 x hardware threads)
+    std::size_t max_workers = 512;  // threads running handlers and streams
     // The whole request head must arrive within this, counted from the connection's accept or,
     // on a kept-alive connection, from the first byte of the next request.
     std::chrono::milliseconds header_timeout{5'000};

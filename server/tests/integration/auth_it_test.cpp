@@ -19,10 +19,10 @@ protected:
         client.source_address = address;
         return client;
     }
-    HttpResponse Login(HttpClient& client, const std::string& username,
-                       const std::string& password) {
+    HttpResponse Login(HttpClient& client, const std::string& username, const std::string& password,
+                       const HeaderList& headers = {}) {
         return client.SendJson("POST", "/api/v1/session",
-                               {{"username", username}, {"password", password}});
+                               {{"username", username}, {"password", password}}, headers);
     }
     std::string Host() const { return "127.0.0.1:" + std::to_string(server_.port()); }
 };
@@ -146,6 +146,35 @@ TEST_P(AuthIt, OneClientSprayingManyUsernamesIsLockedOut) {
     EXPECT_EQ(Login(sprayer, "admin", kAdminPassword).status, 429u);
     HttpClient owner = ClientFrom("127.0.0.1");
     EXPECT_EQ(Login(owner, "admin", kAdminPassword).status, 200u);
+}
+
+// Behind a reverse proxy every connection comes from the proxy: the throttle must count the
+// client its X-Forwarded-For names, or one attacker locks every user out. Only from a proxy the
+// operator trusts: anyone else's X-Forwarded-For is ignored.
+TEST_P(AuthIt, BehindATrustedProxyTheForwardedClientIsThrottledNotTheProxy) {
+    ASSERT_NO_FATAL_FAILURE(StartServer(
+        {{"TESSERA_LOGIN_FAILURES_PER_ADDRESS", "10"}, {"TESSERA_TRUSTED_PROXIES", "127.0.0.5"}}));
+    HttpClient proxy = ClientFrom("127.0.0.5");
+    const HeaderList attacker = {{"X-Forwarded-For", "203.0.113.9"}};
+    for (int i = 0; i < 10; ++i) {
+        auto response = Login(proxy, "user" + std::to_string(i), "not-the-password", attacker);
+        ASSERT_EQ(response.status, 401u) << i << ": " << response.body;
+    }
+    EXPECT_EQ(Login(proxy, "user10", "not-the-password", attacker).status, 429u);
+    // Another client behind the same proxy signs in.
+    auto colleague = Login(proxy, "admin", kAdminPassword, {{"X-Forwarded-For", "198.51.100.7"}});
+    EXPECT_EQ(colleague.status, 200u) << colleague.body;
+
+    // A client that is not a trusted proxy cannot pick a fresh address per guess.
+    HttpClient sprayer = ClientFrom("127.0.0.3");
+    for (int i = 0; i < 10; ++i) {
+        auto response = Login(sprayer, "user" + std::to_string(i), "not-the-password",
+                              {{"X-Forwarded-For", "192.0.2." + std::to_string(i)}});
+        ASSERT_EQ(response.status, 401u) << i << ": " << response.body;
+    }
+    EXPECT_EQ(
+        Login(sprayer, "user10", "not-the-password", {{"X-Forwarded-For", "192.0.2.99"}}).status,
+        429u);
 }
 
 // Issue 8, finding 3: a page on another site auto-submitted a text/plain form whose body was
