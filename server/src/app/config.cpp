@@ -5,6 +5,7 @@
 #include <array>
 #include <charconv>
 #include <cstdlib>
+#include <limits>
 #include <map>
 
 #include "base/text.hpp"
@@ -22,53 +23,37 @@ struct RawSettings {
     std::optional<std::string> listen;
     std::optional<std::vector<std::string>> allowed_roots;
     std::optional<std::vector<std::string>> trusted_proxies;
-    std::optional<std::int64_t> item_limit;
-    std::optional<std::int64_t> upload_limit;
     std::optional<bool> secure_cookies;
     std::optional<std::string> metrics_token;
     std::optional<std::string> metrics_listen;
-    // The HTTP server's connection handling (http::ServerSettings), by TOML key.
-    std::map<std::string, std::int64_t> http;
-    std::optional<std::int64_t> login_failures_per_user;
-    std::optional<std::int64_t> login_failures_per_address;
-    std::optional<std::int64_t> login_concurrent_checks;
+    // Every integer setting given (kIntSettings), by TOML key.
+    std::map<std::string, std::int64_t> ints;
 };
 
-// TOML key, environment variable and smallest allowed value of each HTTP server setting.
-struct HttpKey {
-    const char* key;
-    const char* env;
-    std::int64_t min;
-};
-constexpr std::array<HttpKey, 6> kHttpKeys{{
-    {"max_connections", "TESSERA_MAX_CONNECTIONS", 1},
-    {"max_connections_per_address", "TESSERA_MAX_CONNECTIONS_PER_ADDRESS", 0},
-    {"header_timeout_ms", "TESSERA_HEADER_TIMEOUT_MS", 1},
-    {"idle_timeout_ms", "TESSERA_IDLE_TIMEOUT_MS", 1},
-    {"http_threads", "TESSERA_HTTP_THREADS", 0},
-    {"http_workers", "TESSERA_HTTP_WORKERS", 1},
-}};
-
-bool IsHttpKey(const std::string& name) {
-    return std::any_of(kHttpKeys.begin(), kHttpKeys.end(),
-                       [&](const HttpKey& key) { return name == key.key; });
-}
-
-// The integer settings a file or the environment may set, by TOML key and variable name.
+// Every integer setting: TOML key, environment variable (none: file only), allowed range, and
+// whether it is one of the HTTP server's connection settings (Config::http, passed on to
+// http::ServerSettings by key) rather than a field of its own.
 struct IntSetting {
     const char* key;
     const char* env;
-    std::optional<std::int64_t> RawSettings::*field;
+    std::int64_t min;
+    std::int64_t max;
+    bool http;
 };
+constexpr std::int64_t kNoMax = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kMaxCount = 1'000'000;
 constexpr IntSetting kIntSettings[] = {
-    {"item_limit", nullptr, &RawSettings::item_limit},
-    {"upload_limit", "TESSERA_UPLOAD_LIMIT", &RawSettings::upload_limit},
-    {"login_failures_per_user", "TESSERA_LOGIN_FAILURES_PER_USER",
-     &RawSettings::login_failures_per_user},
-    {"login_failures_per_address", "TESSERA_LOGIN_FAILURES_PER_ADDRESS",
-     &RawSettings::login_failures_per_address},
-    {"login_concurrent_checks", "TESSERA_LOGIN_CONCURRENT_CHECKS",
-     &RawSettings::login_concurrent_checks},
+    {"item_limit", nullptr, 1, kNoMax, false},
+    {"upload_limit", "TESSERA_UPLOAD_LIMIT", 1, kNoMax, false},
+    {"login_failures_per_user", "TESSERA_LOGIN_FAILURES_PER_USER", 1, kMaxCount, false},
+    {"login_failures_per_address", "TESSERA_LOGIN_FAILURES_PER_ADDRESS", 1, kMaxCount, false},
+    {"login_concurrent_checks", "TESSERA_LOGIN_CONCURRENT_CHECKS", 1, kMaxCount, false},
+    {"max_connections", "TESSERA_MAX_CONNECTIONS", 1, kNoMax, true},
+    {"max_connections_per_address", "TESSERA_MAX_CONNECTIONS_PER_ADDRESS", 0, kNoMax, true},
+    {"header_timeout_ms", "TESSERA_HEADER_TIMEOUT_MS", 1, kNoMax, true},
+    {"idle_timeout_ms", "TESSERA_IDLE_TIMEOUT_MS", 1, kNoMax, true},
+    {"http_threads", "TESSERA_HTTP_THREADS", 0, kNoMax, true},
+    {"http_workers", "TESSERA_HTTP_WORKERS", 1, kNoMax, true},
 };
 
 const IntSetting* FindIntSetting(const std::string& key) {
@@ -125,18 +110,12 @@ Result<RawSettings> ReadConfigFile(const std::string& path) {
                 values.push_back(*value);
             }
             (name == "allowed_roots" ? out.allowed_roots : out.trusted_proxies) = std::move(values);
-        } else if (const IntSetting* setting = FindIntSetting(name)) {
+        } else if (FindIntSetting(name) != nullptr) {
             auto value = node.value<std::int64_t>();
             if (!value) {
                 return wrong("an integer");
             }
-            out.*(setting->field) = *value;
-        } else if (IsHttpKey(name)) {
-            auto value = node.value<std::int64_t>();
-            if (!value) {
-                return wrong("an integer");
-            }
-            out.http[name] = *value;
+            out.ints[name] = *value;
         } else if (name == "secure_cookies") {
             auto value = node.value<bool>();
             if (!value) {
@@ -207,7 +186,7 @@ Status ApplyEnvironment(const Getenv& getenv, RawSettings& raw) {
             continue;
         }
         if (auto v = getenv(setting.env)) {
-            TESSERA_ASSIGN_OR_RETURN(raw.*(setting.field), ParseInt(*v, setting.env));
+            TESSERA_ASSIGN_OR_RETURN(raw.ints[setting.key], ParseInt(*v, setting.env));
         }
     }
     if (auto v = getenv("TESSERA_METRICS_TOKEN")) {
@@ -218,11 +197,6 @@ Status ApplyEnvironment(const Getenv& getenv, RawSettings& raw) {
     }
     if (auto v = getenv("TESSERA_SECURE_COOKIES")) {
         TESSERA_ASSIGN_OR_RETURN(raw.secure_cookies, ParseBool(*v, "TESSERA_SECURE_COOKIES"));
-    }
-    for (const HttpKey& key : kHttpKeys) {
-        if (auto v = getenv(key.env)) {
-            TESSERA_ASSIGN_OR_RETURN(raw.http[key.key], ParseInt(*v, key.env));
-        }
     }
     return Status::Ok();
 }
@@ -246,15 +220,37 @@ void ApplyFlags(const CliOptions& options, RawSettings& raw) {
 }
 
 // A small positive count (a limit of logins or hashes).
-Status ApplyCount(const std::optional<std::int64_t>& raw, const std::string& name, int& out) {
-    constexpr std::int64_t kMaxCount = 1'000'000;
-    if (!raw) {
-        return Status::Ok();
+// The integer settings given, checked against their range, into `config`.
+Status ApplyIntSettings(const RawSettings& raw, Config& config) {
+    for (const IntSetting& setting : kIntSettings) {
+        auto it = raw.ints.find(setting.key);
+        if (it == raw.ints.end()) {
+            continue;
+        }
+        const std::int64_t value = it->second;
+        if (value < setting.min || value > setting.max) {
+            const std::string range =
+                setting.max == kNoMax
+                    ? "at least " + std::to_string(setting.min)
+                    : "from " + std::to_string(setting.min) + " to " + std::to_string(setting.max);
+            return Error::InvalidArgument(std::string(setting.key) + " must be " + range,
+                                          setting.key);
+        }
+        const std::string_view key = setting.key;
+        if (setting.http) {
+            config.http[setting.key] = value;
+        } else if (key == "item_limit") {
+            config.item_limit = value;
+        } else if (key == "upload_limit") {
+            config.upload_limit = value;
+        } else if (key == "login_failures_per_user") {
+            config.login_failures_per_user = static_cast<int>(value);
+        } else if (key == "login_failures_per_address") {
+            config.login_failures_per_address = static_cast<int>(value);
+        } else if (key == "login_concurrent_checks") {
+            config.login_concurrent_checks = static_cast<int>(value);
+        }
     }
-    if (*raw < 1 || *raw > kMaxCount) {
-        return Error::InvalidArgument(name + " must be from 1 to 1000000", name);
-    }
-    out = static_cast<int>(*raw);
     return Status::Ok();
 }
 
@@ -353,18 +349,7 @@ Result<Config> LoadConfig(const CliOptions& options, const Getenv& getenv) {
         TESSERA_TRY(http::TrustedProxies::Parse(*raw.trusted_proxies));  // names a bad entry
         config.trusted_proxies = *raw.trusted_proxies;
     }
-    if (raw.item_limit) {
-        if (*raw.item_limit < 1) {
-            return Error::InvalidArgument("item_limit must be at least 1", "item_limit");
-        }
-        config.item_limit = *raw.item_limit;
-    }
-    if (raw.upload_limit) {
-        if (*raw.upload_limit < 1) {
-            return Error::InvalidArgument("upload_limit must be at least 1 byte", "upload_limit");
-        }
-        config.upload_limit = *raw.upload_limit;
-    }
+    TESSERA_TRY(ApplyIntSettings(raw, config));
     config.secure_cookies = raw.secure_cookies.value_or(false);
     config.metrics_token = raw.metrics_token.value_or("");
     if (!config.metrics_token.empty() && config.metrics_token.size() < 16) {
@@ -374,23 +359,6 @@ Result<Config> LoadConfig(const CliOptions& options, const Getenv& getenv) {
     if (raw.metrics_listen && !raw.metrics_listen->empty()) {
         TESSERA_ASSIGN_OR_RETURN(config.metrics_listen, ParseListen(*raw.metrics_listen));
     }
-    for (const HttpKey& key : kHttpKeys) {
-        auto it = raw.http.find(key.key);
-        if (it == raw.http.end()) {
-            continue;
-        }
-        if (it->second < key.min) {
-            return Error::InvalidArgument(
-                std::string(key.key) + " must be at least " + std::to_string(key.min), key.key);
-        }
-        config.http[key.key] = it->second;
-    }
-    TESSERA_TRY(ApplyCount(raw.login_failures_per_user, "login_failures_per_user",
-                           config.login_failures_per_user));
-    TESSERA_TRY(ApplyCount(raw.login_failures_per_address, "login_failures_per_address",
-                           config.login_failures_per_address));
-    TESSERA_TRY(ApplyCount(raw.login_concurrent_checks, "login_concurrent_checks",
-                           config.login_concurrent_checks));
     if (auto lease = getenv("TESSERA_LEASE_SECONDS")) {
         TESSERA_ASSIGN_OR_RETURN(std::int64_t seconds, ParseInt(*lease, "TESSERA_LEASE_SECONDS"));
         if (seconds < 1) {
