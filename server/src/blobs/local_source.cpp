@@ -6,6 +6,7 @@
 #include <system_error>
 #include <vector>
 
+#include "base/text.hpp"
 #include "blobs/glob.hpp"
 
 namespace tessera {
@@ -144,9 +145,7 @@ bool HasAcceptedExtension(std::string_view file_name) {
     if (dot == std::string_view::npos || dot == 0) {
         return false;
     }
-    std::string ext(file_name.substr(dot));
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string ext = Lower(file_name.substr(dot));
     return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
 }
 

@@ -122,6 +122,10 @@ TEST(CvatMask, RunsInsideTheBoxBecomeImageRunsClippedToTheImage) {
     EXPECT_EQ(clipped->runs, (Runs{5, 1, 7, 2}));
     EXPECT_FALSE(CvatMaskToImage("1, 9", 0, 0, 3, 2, {5, 4}).ok());  // more than the box
     EXPECT_FALSE(CvatMaskToImage("1, x", 0, 0, 3, 2, {5, 4}).ok());
+    // Counts no mask has: refused, never cast out of range (undefined behaviour).
+    EXPECT_FALSE(CvatMaskToImage("1e300, 1", 0, 0, 3, 2, {5, 4}).ok());
+    EXPECT_FALSE(CvatMaskToImage("1, inf", 0, 0, 3, 2, {5, 4}).ok());
+    EXPECT_FALSE(CvatMaskToImage(" , 1", 0, 0, 3, 2, {5, 4}).ok());
 }
 
 TEST(CvatMask, ParsedFromAnnotationsXml) {

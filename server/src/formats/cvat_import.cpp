@@ -5,6 +5,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "base/text.hpp"
 #include "formats/xml_stream.hpp"
 
 namespace tessera {
@@ -265,11 +266,11 @@ Result<MaskRle> CvatMaskToImage(const std::string& rle, int left, int top, int b
     std::string token;
     while (std::getline(counts, token, ',')) {
         double count = 0;
-        const std::size_t first = token.find_first_not_of(" \t\r\n");
-        const std::size_t last = token.find_last_not_of(" \t\r\n");
-        if (first == std::string::npos ||
-            !ParseDouble(token.substr(first, last - first + 1), count) || count < 0 ||
-            count != std::floor(count)) {
+        // A count past 2^50 is no mask's (and would not fit the cast below).
+        constexpr double kMaxCount = 1125899906842624.0;
+        const std::string_view trimmed = TrimmedView(token);
+        if (trimmed.empty() || !ParseDouble(std::string(trimmed), count) || count < 0 ||
+            count > kMaxCount || count != std::floor(count)) {
             return Error::InvalidArgument("mask rle must be comma-separated whole counts");
         }
         const auto n = static_cast<std::int64_t>(count);

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "base/text.hpp"
 #include "formats/coco_import.hpp"
 #include "formats/coco_panoptic_import.hpp"
 #include "formats/cvat_import.hpp"
@@ -76,9 +77,7 @@ std::string Zip(const std::vector<ImportFile>& files) {
 }
 
 bool IsImageFile(const fs::path& path) {
-    std::string ext = path.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string ext = Lower(path.extension().string());
     return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".mp4";
 }
 
