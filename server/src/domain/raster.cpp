@@ -148,8 +148,9 @@ Runs RasterizePolygon(const Polygon& polygon, ImageSize size) {
     // Rows whose centre y + 0.5 lies in [min_y, max_y].
     const auto first_row = static_cast<std::int64_t>(std::max(
         0.0, std::ceil(std::clamp(min_y, -1.0, static_cast<double>(size.height) + 1) - 0.5)));
+    // Clamped below as well: a ring far above the image must not reach the cast as -1e300.
     const auto last_row = static_cast<std::int64_t>(
-        std::min(static_cast<double>(size.height - 1), std::floor(max_y - 0.5)));
+        std::clamp(std::floor(max_y - 0.5), -1.0, static_cast<double>(size.height - 1)));
     std::vector<double> xs;
     for (std::int64_t row = first_row; row <= last_row; ++row) {
         const double yc = static_cast<double>(row) + 0.5;

@@ -107,6 +107,11 @@ TEST(RasterTest, EvenOddMakesInnerRingsHolesAndClipsToImage) {
     // Points far outside the image are clipped, not a crash or a huge loop.
     Polygon huge{{{{-1e9, -1e9}, {1e9, -1e9}, {1e9, 1e9}, {-1e9, 1e9}}}};
     EXPECT_EQ(RasterizePolygon(huge, {7, 3}), (Runs{0, 21}));
+    // Wholly above or left of the image, however far: nothing (and no out-of-range cast).
+    Polygon above{{{{0, -1e300}, {5, -1e300}, {5, -1e299}}}};
+    EXPECT_TRUE(RasterizePolygon(above, {7, 3}).empty());
+    Polygon left{{{{-1e300, 0}, {-1e299, 0}, {-1e299, 3}}}};
+    EXPECT_TRUE(RasterizePolygon(left, {7, 3}).empty());
 }
 
 TEST(RasterTest, TriangleMatchesPointInPolygonAtCentres) {
