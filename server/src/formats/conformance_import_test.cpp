@@ -150,6 +150,27 @@ TEST(CvatMask, ParsedFromAnnotationsXml) {
     EXPECT_NE(parsed->errors[0].message.find("width and height"), std::string::npos);
 }
 
+TEST(CvatTags, AreImageLevelLabelsKeptApartFromShapes) {
+    const std::string xml = R"(<annotations><version>1.1</version>
+  <image id="0" name="a.png" width="5" height="4">
+    <tag label="Cat" source="manual"><attribute name="pose">sitting</attribute></tag>
+    <tag label="Indoor" source="manual"></tag>
+    <box label="Cat" xtl="1" ytl="1" xbr="3" ybr="3"/>
+  </image>
+  <image id="1" name="b.png"><tag label="Dog"/></image>
+  <image id="2" name="c.png"><tag source="manual"/></image>
+</annotations>)";
+    auto parsed = ParseCvat({{"annotations.xml", xml}});
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    ASSERT_EQ(parsed->records.size(), 2u);
+    EXPECT_EQ(parsed->records[0].tags, (std::vector<std::string>{"Cat", "Indoor"}));
+    EXPECT_EQ(parsed->records[0].shapes.size(), 1u);
+    EXPECT_TRUE(parsed->records[0].dropped.empty());
+    EXPECT_EQ(parsed->records[1].tags, (std::vector<std::string>{"Dog"}));
+    ASSERT_EQ(parsed->errors.size(), 1u);  // a tag without a label
+    EXPECT_NE(parsed->errors[0].message.find("needs a label"), std::string::npos);
+}
+
 // --- CVAT project export: subsets repeat image names
 
 TEST(CvatProject, RecordsAreNamedBySubsetAndMatchByPathOnly) {

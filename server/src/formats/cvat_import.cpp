@@ -174,8 +174,9 @@ private:
     }
 
     // <box> (rotated ones become polygons), <polygon>, <mask> and <ellipse> (as a polygon, as
-    // CVAT's own COCO export keeps it); other children of <image> (<polyline>, <points>,
-    // <cuboid>, <skeleton>, <tag>) are counted as dropped.
+    // CVAT's own COCO export keeps it); <tag> is an image-level label (ImportRecord::tags);
+    // other children of <image> (<polyline>, <points>, <cuboid>, <skeleton>) are counted as
+    // dropped.
     void AddShape(const XmlStartTag& shape) {
         const std::string_view kind = shape.name();
         const std::string label(shape.Attribute("label"));
@@ -226,6 +227,12 @@ private:
             s.label = label;
             s.geometry = Polygon{{std::move(ring).value()}};
             record_.shapes.push_back(std::move(s));
+        } else if (kind == "tag") {
+            if (label.empty()) {
+                fail("needs a label");
+                return;
+            }
+            record_.tags.push_back(label);
         } else if (kind == "mask") {
             auto mask = ParseCvatMask(shape, record_.size);
             if (!mask.ok()) {

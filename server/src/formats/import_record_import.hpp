@@ -37,7 +37,11 @@ struct ImportRecord {
     CoordSpace space = CoordSpace::kPixel;
     std::vector<Shape> shapes;
     std::vector<std::string> labels;  // classification formats (JSONL)
-    std::string file;                 // the upload's file the record was read from
+    // Image-level tags (CVAT's <tag>): the image's labels in a classification project; in a
+    // shape project they describe the image rather than outline anything, and are counted as
+    // dropped ("tag") instead of failing the row (ImportService).
+    std::vector<std::string> tags;
+    std::string file;  // the upload's file the record was read from
     // Shapes read but not imported, by kind ("polyline", "points", "__ignore__", ...): shapes
     // Tessera cannot draw and regions the tool itself marks as not a class. The report counts
     // them; a record whose every shape was dropped is reported and not applied.

@@ -341,6 +341,20 @@ void AdaptToTask(TaskType type, int image_width, std::vector<Shape>& shapes) {
     }
 }
 
+// CVAT's tags label the image in a classification project; in a shape project they are
+// counted as dropped, like the other things that project cannot hold.
+void FoldTags(TaskType task_type, ImportRecord& record) {
+    if (record.tags.empty()) {
+        return;
+    }
+    if (IsClassification(task_type)) {
+        record.labels.insert(record.labels.end(), record.tags.begin(), record.tags.end());
+    } else {
+        record.dropped["tag"] += static_cast<int>(record.tags.size());
+    }
+    record.tags.clear();
+}
+
 // "2 polyline, 1 points".
 std::string DescribeDropped(const std::map<std::string, int>& dropped) {
     std::string out;
@@ -569,6 +583,7 @@ Result<ImportReport> ImportService::Run(const Project& project, const ImportOpti
     request.final = options.mode == ImportMode::kFinal;
     std::map<Id, int> matched_by;  // item id -> the row that matched it first
     for (ImportRecord& record : parsed.records) {
+        FoldTags(project.task_type, record);
         if (!record.dropped.empty() || record.void_pixels > 0) {
             report.dropped.push_back(
                 {record.row, record.name, record.file, record.dropped, record.void_pixels});

@@ -226,6 +226,51 @@ TEST_P(ImportFormatsIt, CvatShapesWeCannotDrawAreReportedAndLeaveTheirImageUnlab
     EXPECT_EQ(ItemsIn(admin, ProjectPath(id), "unlabeled"), (std::vector<std::string>{"img1.jpg"}));
 }
 
+// CVAT's tags: a classification project's labels; in a shape project counted as dropped.
+TEST_P(ImportFormatsIt, CvatTagsLabelAClassificationProjectAndAreCountedInAShapeProject) {
+    WriteImages(2);
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    HttpClient admin = Admin();
+    const std::string xml = R"(<?xml version="1.0" encoding="utf-8"?>
+<annotations><version>1.1</version>
+  <image id="0" name="img0.jpg" width="40" height="30"><tag label="Cat" source="manual"/></image>
+  <image id="1" name="img1.jpg" width="41" height="30">
+    <tag label="Dog" source="manual"/>
+    <box label="Dog" source="manual" xtl="1" ytl="1" xbr="9" ybr="9"/>
+  </image>
+</annotations>)";
+    auto classes = admin.SendJson("POST", "/api/v1/projects",
+                                  ProjectBody("Tags", {"Cat", "Dog"}, "multiclass"));
+    ASSERT_EQ(classes.status, 201u) << classes.body;
+    const std::int64_t id = classes.Json()["id"];
+    WaitForIngest(admin, id);
+    StartProject(admin, id);
+    auto report = admin.Send("POST", ProjectPath(id, "/import?format=cvat&mode=final"), xml,
+                             {{"Content-Type", "application/xml"}});
+    ASSERT_EQ(report.status, 200u) << report.body;
+    EXPECT_EQ(report.Json()["matched"], 2) << report.body;
+    EXPECT_EQ(report.Json()["applied"], true) << report.body;
+    EXPECT_EQ(ItemsIn(admin, ProjectPath(id), "labeled"),
+              (std::vector<std::string>{"img0.jpg", "img1.jpg"}));
+
+    auto boxes =
+        admin.SendJson("POST", "/api/v1/projects", ProjectBody("Boxes", {"Cat", "Dog"}, "bbox"));
+    ASSERT_EQ(boxes.status, 201u) << boxes.body;
+    const std::int64_t box_id = boxes.Json()["id"];
+    WaitForIngest(admin, box_id);
+    StartProject(admin, box_id);
+    report = admin.Send("POST", ProjectPath(box_id, "/import?format=cvat&mode=final"), xml,
+                        {{"Content-Type", "application/xml"}});
+    ASSERT_EQ(report.status, 200u) << report.body;
+    const json body = report.Json();
+    EXPECT_EQ(body["matched"], 1) << report.body;
+    EXPECT_EQ(body["dropped_totals"]["shapes"], json::parse(R"({"tag": 2})")) << report.body;
+    ASSERT_EQ(body["unmatched"].size(), 1u) << report.body;
+    EXPECT_EQ(body["unmatched"][0]["name"], "img0.jpg");
+    EXPECT_EQ(ItemsIn(admin, ProjectPath(box_id), "labeled"),
+              (std::vector<std::string>{"img1.jpg"}));
+}
+
 // Azure ML's COCO export of a classification project: sizes 0, annotations without geometry
 // (docs reference-azure-labeling.md), into a multi-label project as final labels.
 TEST_P(ImportFormatsIt, AzureCocoClassificationExportLabelsAMultiLabelProject) {
