@@ -155,9 +155,19 @@ TEST_P(MediaIt, SigtermFinishesInFlightRequestsThenExitsZero) {
         slow.WriteRaw("POST /api/v1/session HTTP/1.1\r\nHost: t\r\n"
                       "Content-Type: application/json\r\nContent-Length: " +
                       std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 5)));
+    // A precondition, not an assertion: time for the server to read the head, so that the
+    // connection is busy (an idle one is closed at once by the shutdown, as it should be).
     std::this_thread::sleep_for(300ms);
     ASSERT_TRUE(server_.Signal(SIGTERM));
-    std::this_thread::sleep_for(500ms);
+    // The event: the server has begun draining. It must still be running then, holding the
+    // half-received request open.
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (server_.Stderr().find("draining connections") == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_NE(server_.Stderr().find("draining connections"), std::string::npos)
+        << server_.Stderr();
     EXPECT_TRUE(server_.Running()) << "exited with a request in flight";
     ASSERT_TRUE(slow.WriteRaw(body.substr(5)));
     auto response = slow.ReadResponse();
