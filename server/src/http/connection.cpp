@@ -236,8 +236,9 @@ net::awaitable<void> Drain(beast::tcp_stream& stream, milliseconds per_read,
     }
 }
 
-net::awaitable<void> Refuse(beast::tcp_stream stream, std::string reason) {
+net::awaitable<void> Refuse(beast::tcp_stream stream, std::string reason, std::string request_id) {
     Response response = ErrorResponse(Error::Unavailable(std::move(reason)));
+    response.Header("X-Request-Id", request_id);
     bhttp::response<bhttp::string_body> out;
     ApplyHeaders(out, response, false);
     out.set(bhttp::field::retry_after, kRetryAfterSeconds);
@@ -256,9 +257,14 @@ net::awaitable<void> Refuse(beast::tcp_stream stream, std::string reason) {
 
 }  // namespace
 
-void RefuseConnection(tcp::socket socket, const std::string& reason) {
+void RefuseConnection(tcp::socket socket, const std::string& reason, const std::string& peer,
+                      const std::string& request_id) {
+    // Logged like any answered request, so that a user quoting the id can be found.
+    log::Warn("connection refused",
+              {{"reason", reason}, {"peer", peer}, {"request_id", request_id}});
     auto executor = socket.get_executor();
-    net::co_spawn(executor, Refuse(beast::tcp_stream(std::move(socket)), reason), net::detached);
+    net::co_spawn(executor, Refuse(beast::tcp_stream(std::move(socket)), reason, request_id),
+                  net::detached);
 }
 
 Connection::Connection(std::shared_ptr<ServerState> state, tcp::socket accepted,

@@ -87,7 +87,9 @@ private:
     bool client_gone_ = false;   // the client left in the middle of an upload
 };
 
-// Answers a connection over a cap with 503 + Retry-After and closes it, without a thread.
-void RefuseConnection(boost::asio::ip::tcp::socket socket, const std::string& reason);
+// Answers a connection over a cap with 503 + Retry-After and X-Request-Id (logged with the
+// peer) and closes it, without a thread.
+void RefuseConnection(boost::asio::ip::tcp::socket socket, const std::string& reason,
+                      const std::string& peer, const std::string& request_id);
 
 }  // namespace tessera::http

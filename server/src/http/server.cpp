@@ -43,7 +43,8 @@ void StartConnection(const std::shared_ptr<ServerState>& state, tcp::socket sock
         }
         lock.unlock();
         // Refusing at once is kinder than queueing without bound; it costs no thread.
-        RefuseConnection(std::move(socket), refusal);
+        RefuseConnection(std::move(socket), refusal, Unmapped(peer).to_string(),
+                         state->random.HexToken(8));
         return;
     }
     auto connection = std::make_shared<Connection>(state, std::move(socket), peer);

@@ -161,6 +161,12 @@ TEST_P(ConnectionsIt, ConnectionsOverThePerAddressCapGet503WithRetryAfter) {
     EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer;
     EXPECT_NE(answer.find("Retry-After: "), std::string::npos) << answer;
     EXPECT_NE(answer.find(R"("code":"unavailable")"), std::string::npos) << answer;
+    // With a request id, as every answer, and the refusal logged under it.
+    const std::size_t id_at = answer.find("X-Request-Id: ");
+    ASSERT_NE(id_at, std::string::npos) << answer;
+    const std::string id = answer.substr(id_at + 14, answer.find("\r\n", id_at) - id_at - 14);
+    EXPECT_FALSE(id.empty());
+    EXPECT_NE(server_.Stderr().find("request_id=" + id), std::string::npos) << server_.Stderr();
     // Other addresses are not affected.
     EXPECT_EQ(NewClient().Get("/healthz").status, 200u);
 }
