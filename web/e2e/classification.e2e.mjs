@@ -296,11 +296,14 @@ async function checkGridFits(page, screenshotDir) {
     await page.setViewportSize({ width: 1400, height: 900 });
 }
 
-/** "Back": change the newest earlier answer to another label, then restore it. */
+/**
+ * "Back": change the newest earlier answer to another label (opened with the button), then
+ * restore it (opened with the "," key).
+ */
 async function changeEarlierAnswer(page, tagged) {
     const tile = page.locator(".grid .tile").first();
-    const flip = async (to) => {
-        await page.getByRole("button", { name: "Back: review your earlier answers" }).click();
+    const flip = async (to, open) => {
+        await open();
         await tile.waitFor({ timeout: kTimeoutMs });
         const name = await tile.getAttribute("data-name");
         const before = await tile.locator(".chip").innerText();
@@ -310,13 +313,19 @@ async function changeEarlierAnswer(page, tagged) {
         await page.getByText("Saved 1 change(s).").waitFor({ timeout: kTimeoutMs });
         return { name, before };
     };
-    const first = await flip((name) => kLabels.find((l) => l !== tagged.get(name)));
+    const first = await flip(
+        (name) => kLabels.find((l) => l !== tagged.get(name)),
+        () => page.getByRole("button", { name: "Back: review your earlier answers" }).click(),
+    );
     check(
         first.before.includes(tagged.get(first.name)),
         `history shows ${first.before} for ${first.name}`,
     );
     // The changed answer is now the newest, so it leads the history again.
-    const second = await flip((name) => tagged.get(name));
+    const second = await flip(
+        (name) => tagged.get(name),
+        () => page.keyboard.press(","),
+    );
     check(
         second.name === first.name,
         `history did not lead with the changed item (${second.name})`,

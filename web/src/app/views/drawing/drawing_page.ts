@@ -17,7 +17,7 @@ import type { DraftStatus } from "./autosave";
 import { Autosaver } from "./autosave";
 import { DrawingController } from "./drawing_controller";
 import type { DrawingAction } from "./drawing_keys";
-import { kDrawingKeys } from "./drawing_keys";
+import { kDrawingKeys, kKeysWithoutImage } from "./drawing_keys";
 import type { Opened } from "./drawing_session";
 import { DrawingSession, draftKey } from "./drawing_session";
 import type { ToolSpec } from "./drawing_tools";
@@ -115,6 +115,7 @@ class DrawingPage {
         {
             type: "button",
             "aria-label": "Previous image",
+            "aria-keyshortcuts": ", <",
             title: "Your earlier answers, newest first",
             onclick: () => void this.previous(),
         },
@@ -385,27 +386,31 @@ class DrawingPage {
             case "fit":
                 o?.stage.fit();
                 return;
+            case "previous":
+                void this.previous();
+                return;
         }
     }
 
     private readonly onKey = (e: KeyboardEvent): void => {
         const o = this.open_;
-        if (isTypingTarget(e.target) || this.help.open || this.askDialog.open || o === null) {
+        if (isTypingTarget(e.target) || this.help.open || this.askDialog.open) {
             return;
         }
         const k = keyPress(e);
         // The tool claims its own keys first (Enter closes a polygon, Esc drops a drag).
-        if (!k.ctrl && !k.alt && o.tools.get(this.toolName)?.key(k.key) === true) {
+        if (o !== null && !k.ctrl && !k.alt && o.tools.get(this.toolName)?.key(k.key) === true) {
             e.preventDefault();
             o.stage.invalidate("static", "overlay");
             return;
         }
         const action = resolveKey(kDrawingKeys, k);
-        if (action === null) {
+        // With no image open ("All done"), only the keys of the page's own buttons apply.
+        if (action === null || (o === null && !kKeysWithoutImage.has(action.kind))) {
             return;
         }
         // Backspace is "delete the selected shape" only when one is selected.
-        if (action.kind !== "deleteSelected" || o.doc.selected !== null) {
+        if (action.kind !== "deleteSelected" || (o !== null && o.doc.selected !== null)) {
             e.preventDefault();
         }
         this.act(action);
