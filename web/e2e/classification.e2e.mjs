@@ -307,6 +307,7 @@ async function changeEarlierAnswer(page, tagged) {
         await tile.waitFor({ timeout: kTimeoutMs });
         const name = await tile.getAttribute("data-name");
         const before = await tile.locator(".chip").innerText();
+        await checkA11y(page, "labeling grid: history (Back)");
         await tile.click();
         await page.keyboard.press(String(kLabels.indexOf(to(name)) + 1));
         await page.keyboard.press("Enter");
@@ -478,15 +479,18 @@ async function run(tmp) {
         }
         check(tagged.size === 20, `tagged ${tagged.size} images, expected 20`);
         await changeEarlierAnswer(page, tagged);
+        await checkA11y(page, "labeling: all done");
         await page.getByRole("button", { name: "Instructions" }).click();
         check(
             (await page.locator("#instructions-panel strong").innerText()) === "main colour",
             "instructions panel is empty",
         );
+        await checkA11y(page, "labeling: instructions open");
         await page.keyboard.press("?");
         await page
             .getByRole("heading", { name: "Keyboard shortcuts" })
             .waitFor({ timeout: kTimeoutMs });
+        await checkA11y(page, "labeling: shortcuts dialog");
         await page.keyboard.press("Escape");
 
         await page.getByRole("link", { name: "Go to the dashboard" }).click();
@@ -524,7 +528,15 @@ async function run(tmp) {
                 `${name}: image_url is not an absolute path`,
             );
         }
+        await checkA11y(page, "dashboard (done)");
         const imported = await importThroughTheUi(page, tmp);
+        // The projects list with a project in it (the first check saw it empty).
+        await page.goto(`${base}/#/projects`);
+        await page
+            .getByRole("link", { name: "Colours e2e" })
+            .first()
+            .waitFor({ timeout: kTimeoutMs });
+        await checkA11y(page, "projects (one finished)");
         check(consoleErrors.length === 0, `page errors: ${consoleErrors.join("; ")}`);
         console.log(
             `project ${id}: labeled ${tagged.size} images on ${pageNo} pages; export matches; ` +

@@ -285,6 +285,7 @@ async function labelEachBoxFlow(page, id, shots) {
     await help.waitFor({ timeout: kTimeoutMs });
     check((await help.innerText()).includes("Ctrl+Enter"), "help does not list Ctrl+Enter");
     check((await help.innerText()).includes("Previous image"), "help does not list the , key");
+    await checkA11y(page, "drawing: shortcuts dialog");
     await page.keyboard.press("Escape");
     await help.waitFor({ state: "hidden", timeout: kTimeoutMs });
     await waitDraftSaved(page);
@@ -296,6 +297,8 @@ async function labelEachBoxFlow(page, id, shots) {
 
     // Submit asks first: Cancel keeps the image, Ctrl+Enter then Enter submits.
     await page.getByRole("button", { name: "Submit", exact: true }).click();
+    await page.getByRole("dialog", { name: "Submit this image?" }).waitFor({ timeout: kTimeoutMs });
+    await checkA11y(page, "drawing: submit dialog");
     await answerDialog(page, "Submit this image?", "Cancel");
     check((await title(page)) === first, "Cancel did not keep the image");
     await waitRows(page, 3, "after Cancel");
@@ -345,6 +348,7 @@ async function labelEachBoxFlow(page, id, shots) {
     await waitTitleChange(page, third);
     check((await title(page)) === first, `, opened ${await title(page)}, not ${first}`);
     await waitRows(page, 3, "the previous image's boxes again");
+    await checkA11y(page, "drawing: an earlier answer");
     await page.getByRole("button", { name: "Back to the current image" }).click();
     await waitTitleChange(page, first);
     check((await title(page)) === third, `back to current shows ${await title(page)}`);

@@ -269,6 +269,7 @@ async function bboxFlow(page, dir, shots) {
 
     await page.goto(`${new URL(page.url()).origin}/#/projects/${id}/label`);
     const first = await checkPrelabelShown(page, names, "first image");
+    await checkA11y(page, "drawing page with prelabels");
     await page.screenshot({ path: path.join(shots, "prelabel-bbox.png") });
     // Move the Cat box by its body: 30 px right, 20 px down.
     const cat = first.boxes[0];
@@ -388,6 +389,7 @@ async function prelabelGridFlow(page, dir, shots) {
         null,
         { timeout: kTimeoutMs },
     );
+    await checkA11y(page, "labeling grid with prelabels");
     for (const name of shown) {
         const chips = await chipOf(page, name);
         const want = classOf(names.indexOf(name));

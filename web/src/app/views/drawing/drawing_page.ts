@@ -214,13 +214,18 @@ class DrawingPage {
                 { class: "draw-body" },
                 h(
                     "aside",
-                    { class: "draw-side" },
-                    h("h2", {}, "Label for new shapes"),
+                    { class: "draw-side", "aria-labelledby": "draw-labels-h" },
+                    h("h2", { id: "draw-labels-h" }, "Label for new shapes"),
                     this.labelList,
                     this.selectedMenu,
                 ),
                 this.stageHost,
-                h("aside", { class: "draw-side" }, h("h2", {}, "Shapes"), this.shapeList),
+                h(
+                    "aside",
+                    { class: "draw-side", "aria-labelledby": "draw-shapes-h" },
+                    h("h2", { id: "draw-shapes-h" }, "Shapes"),
+                    this.shapeList,
+                ),
             ),
             h(
                 "div",
