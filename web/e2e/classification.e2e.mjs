@@ -377,6 +377,37 @@ async function importThroughTheUi(page, tmp) {
     await entry.waitFor({ timeout: kTimeoutMs });
     await checkA11y(page, "dashboard: import report");
     await checkNarrow(page, "dashboard: import report");
+
+    // A Label Studio export (choices) is offered to a classification project and detected.
+    const studio = path.join(tmp, "project-1-at-2025.json");
+    const task = {
+        id: 1,
+        data: { image: "/data/upload/1/0a1b2c3d-img_01.png" },
+        annotations: [
+            {
+                id: 5,
+                result: [
+                    {
+                        type: "choices",
+                        from_name: "colour",
+                        to_name: "image",
+                        value: { choices: ["Blue"] },
+                    },
+                ],
+            },
+        ],
+    };
+    writeFileSync(studio, JSON.stringify([task]));
+    await page.locator("#imp-file").setInputFiles(studio);
+    await page
+        .locator("[data-testid=import-file]", { hasText: "project-1-at-2025.json" })
+        .waitFor({ timeout: kTimeoutMs });
+    const detected = await page.locator("#imp-format").inputValue();
+    check(detected === "label-studio", `Label Studio file detected as ${detected}`);
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await page
+        .locator("[data-testid=import-report]", { hasText: "1 image(s) matched, 0 not matched" })
+        .waitFor({ timeout: kTimeoutMs });
     return `UI import: ${await entry.innerText()}`;
 }
 
