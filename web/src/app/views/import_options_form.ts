@@ -84,23 +84,21 @@ export class ImportOptionsForm {
                 "coordinates",
                 "Coordinates",
                 select("imp-opt-coordinates", [
-                    ["auto", "Detect (0-1 when every image's size is 0, as Azure writes them)"],
+                    ["auto", "Detect"],
                     ["pixel", "Pixels"],
                     ["normalized", "Normalised, 0 to 1"],
                 ]),
-                "Override when the detection is wrong.",
+                "Detect: 0 to 1 when every image's size is 0 (Azure's export), else pixels.",
             ),
             vocConvention: field(
                 "vocConvention",
                 "Box numbers",
                 select("imp-opt-voc", [
-                    [
-                        "corners",
-                        "Corners: xmax = x + width (CVAT, Datumaro, labelme2voc, Roboflow)",
-                    ],
-                    ["devkit", "VOC devkit: 1-based, xmax is the last pixel inside the box"],
+                    ["corners", "Corners (CVAT, Datumaro, Roboflow)"],
+                    ["devkit", "VOC devkit (1-based, inclusive)"],
                 ]),
-                "How xmin, ymin, xmax and ymax are read.",
+                "Corners: xmax = xmin + width, as CVAT, Datumaro, labelme2voc and Roboflow " +
+                    "write them. Devkit: 1-based pixel indices, xmax the last pixel inside.",
             ),
             imageColumn: field(
                 "imageColumn",
