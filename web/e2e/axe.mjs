@@ -1,14 +1,14 @@
-// Accessibility check of the page as it is now, with axe-core: fails on any serious or
-// critical violation (printing each with the elements concerned) and on a page that does not
-// have exactly one h1. Lesser findings are printed as notes.
+// Accessibility check of the page as it is now, with axe-core: fails on any moderate, serious
+// or critical violation (printing each with the elements concerned) and on a page that does not
+// have exactly one h1. Minor findings are printed as notes.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const kAxeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const kFailing = new Set(["serious", "critical"]);
+const kFailing = new Set(["moderate", "serious", "critical"]);
 
-/** Returns the number of lesser (minor/moderate) findings; throws on failing ones. */
+/** Returns the number of minor findings; throws on failing ones. */
 export async function checkA11y(page, name) {
     // Evaluated through the DevTools protocol, so the page's CSP does not block it.
     if (!(await page.evaluate(() => "axe" in window))) {
@@ -30,11 +30,11 @@ export async function checkA11y(page, name) {
     const failing = violations.filter((v) => kFailing.has(v.impact));
     const notes = violations.filter((v) => !kFailing.has(v.impact));
     if (notes.length > 0) {
-        console.log(`axe ${name}: ${notes.length} minor/moderate finding(s)\n${lines(notes)}`);
+        console.log(`axe ${name}: ${notes.length} minor finding(s)\n${lines(notes)}`);
     }
     if (failing.length > 0) {
         throw new Error(
-            `axe ${name}: ${failing.length} serious/critical violation(s)\n${lines(failing)}`,
+            `axe ${name}: ${failing.length} moderate/serious/critical violation(s)\n${lines(failing)}`,
         );
     }
     const headings = await page.locator("h1").count();

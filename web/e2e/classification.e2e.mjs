@@ -296,27 +296,37 @@ async function checkGridFits(page, screenshotDir) {
     await page.setViewportSize({ width: 1400, height: 900 });
 }
 
-/** "Back": change the newest earlier answer to another label, then restore it. */
+/**
+ * "Back": change the newest earlier answer to another label (opened with the button), then
+ * restore it (opened with the "," key).
+ */
 async function changeEarlierAnswer(page, tagged) {
     const tile = page.locator(".grid .tile").first();
-    const flip = async (to) => {
-        await page.getByRole("button", { name: "Back: review your earlier answers" }).click();
+    const flip = async (to, open) => {
+        await open();
         await tile.waitFor({ timeout: kTimeoutMs });
         const name = await tile.getAttribute("data-name");
         const before = await tile.locator(".chip").innerText();
+        await checkA11y(page, "labeling grid: history (Back)");
         await tile.click();
         await page.keyboard.press(String(kLabels.indexOf(to(name)) + 1));
         await page.keyboard.press("Enter");
         await page.getByText("Saved 1 change(s).").waitFor({ timeout: kTimeoutMs });
         return { name, before };
     };
-    const first = await flip((name) => kLabels.find((l) => l !== tagged.get(name)));
+    const first = await flip(
+        (name) => kLabels.find((l) => l !== tagged.get(name)),
+        () => page.getByRole("button", { name: "Back: review your earlier answers" }).click(),
+    );
     check(
         first.before.includes(tagged.get(first.name)),
         `history shows ${first.before} for ${first.name}`,
     );
     // The changed answer is now the newest, so it leads the history again.
-    const second = await flip((name) => tagged.get(name));
+    const second = await flip(
+        (name) => tagged.get(name),
+        () => page.keyboard.press(","),
+    );
     check(
         second.name === first.name,
         `history did not lead with the changed item (${second.name})`,
@@ -367,6 +377,37 @@ async function importThroughTheUi(page, tmp) {
     await entry.waitFor({ timeout: kTimeoutMs });
     await checkA11y(page, "dashboard: import report");
     await checkNarrow(page, "dashboard: import report");
+
+    // A Label Studio export (choices) is offered to a classification project and detected.
+    const studio = path.join(tmp, "project-1-at-2025.json");
+    const task = {
+        id: 1,
+        data: { image: "/data/upload/1/0a1b2c3d-img_01.png" },
+        annotations: [
+            {
+                id: 5,
+                result: [
+                    {
+                        type: "choices",
+                        from_name: "colour",
+                        to_name: "image",
+                        value: { choices: ["Blue"] },
+                    },
+                ],
+            },
+        ],
+    };
+    writeFileSync(studio, JSON.stringify([task]));
+    await page.locator("#imp-file").setInputFiles(studio);
+    await page
+        .locator("[data-testid=import-file]", { hasText: "project-1-at-2025.json" })
+        .waitFor({ timeout: kTimeoutMs });
+    const detected = await page.locator("#imp-format").inputValue();
+    check(detected === "label-studio", `Label Studio file detected as ${detected}`);
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await page
+        .locator("[data-testid=import-report]", { hasText: "1 image(s) matched, 0 not matched" })
+        .waitFor({ timeout: kTimeoutMs });
     return `UI import: ${await entry.innerText()}`;
 }
 
@@ -469,15 +510,18 @@ async function run(tmp) {
         }
         check(tagged.size === 20, `tagged ${tagged.size} images, expected 20`);
         await changeEarlierAnswer(page, tagged);
+        await checkA11y(page, "labeling: all done");
         await page.getByRole("button", { name: "Instructions" }).click();
         check(
             (await page.locator("#instructions-panel strong").innerText()) === "main colour",
             "instructions panel is empty",
         );
+        await checkA11y(page, "labeling: instructions open");
         await page.keyboard.press("?");
         await page
             .getByRole("heading", { name: "Keyboard shortcuts" })
             .waitFor({ timeout: kTimeoutMs });
+        await checkA11y(page, "labeling: shortcuts dialog");
         await page.keyboard.press("Escape");
 
         await page.getByRole("link", { name: "Go to the dashboard" }).click();
@@ -515,7 +559,15 @@ async function run(tmp) {
                 `${name}: image_url is not an absolute path`,
             );
         }
+        await checkA11y(page, "dashboard (done)");
         const imported = await importThroughTheUi(page, tmp);
+        // The projects list with a project in it (the first check saw it empty).
+        await page.goto(`${base}/#/projects`);
+        await page
+            .getByRole("link", { name: "Colours e2e" })
+            .first()
+            .waitFor({ timeout: kTimeoutMs });
+        await checkA11y(page, "projects (one finished)");
         check(consoleErrors.length === 0, `page errors: ${consoleErrors.join("; ")}`);
         console.log(
             `project ${id}: labeled ${tagged.size} images on ${pageNo} pages; export matches; ` +

@@ -257,7 +257,8 @@ async function storedLabels(page, id, itemId) {
 
 /**
  * A labeler's round: help with ?, three boxes with a label picked before each, the draft-saved
- * status and n-of-N progress, Submit and Skip asking first, and back to the previous image.
+ * status and n-of-N progress, Submit and Skip asking first, and back to the previous image (the
+ * button, then the "," key) and to the current one.
  */
 async function labelEachBoxFlow(page, id, shots) {
     const first = await openLabeling(page, id);
@@ -283,6 +284,8 @@ async function labelEachBoxFlow(page, id, shots) {
     const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
     await help.waitFor({ timeout: kTimeoutMs });
     check((await help.innerText()).includes("Ctrl+Enter"), "help does not list Ctrl+Enter");
+    check((await help.innerText()).includes("Previous image"), "help does not list the , key");
+    await checkA11y(page, "drawing: shortcuts dialog");
     await page.keyboard.press("Escape");
     await help.waitFor({ state: "hidden", timeout: kTimeoutMs });
     await waitDraftSaved(page);
@@ -294,6 +297,8 @@ async function labelEachBoxFlow(page, id, shots) {
 
     // Submit asks first: Cancel keeps the image, Ctrl+Enter then Enter submits.
     await page.getByRole("button", { name: "Submit", exact: true }).click();
+    await page.getByRole("dialog", { name: "Submit this image?" }).waitFor({ timeout: kTimeoutMs });
+    await checkA11y(page, "drawing: submit dialog");
     await answerDialog(page, "Submit this image?", "Cancel");
     check((await title(page)) === first, "Cancel did not keep the image");
     await waitRows(page, 3, "after Cancel");
@@ -338,6 +343,15 @@ async function labelEachBoxFlow(page, id, shots) {
         JSON.stringify(changed) === JSON.stringify(["RBC", "WBC", "RBC"]),
         `labels after changing the previous image: ${JSON.stringify(changed)}`,
     );
+    // The "," key goes back too; "Back to the current image" returns to the leased one.
+    await page.keyboard.press(",");
+    await waitTitleChange(page, third);
+    check((await title(page)) === first, `, opened ${await title(page)}, not ${first}`);
+    await waitRows(page, 3, "the previous image's boxes again");
+    await checkA11y(page, "drawing: an earlier answer");
+    await page.getByRole("button", { name: "Back to the current image" }).click();
+    await waitTitleChange(page, first);
+    check((await title(page)) === third, `back to current shows ${await title(page)}`);
 }
 
 async function polygonFlow(page, id, shots) {

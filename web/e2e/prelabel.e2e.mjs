@@ -1,6 +1,6 @@
 // End-to-end test of imported labels through the real server binary and headless Chromium.
-// The UI has no import control, so each file goes in through the API
-// (`POST /projects/{id}/import`); everything after that is the labeler's browser.
+// Most files go in through the API (`POST /projects/{id}/import`; the classification test drives
+// the dashboard's import form); everything after that is the labeler's browser.
 // - bbox, COCO as prelabels into a running project: the drawing page shows the boxes with the
 //   "Prelabel" badge; one box is moved with the mouse and Ctrl+Enter submits; the stored answer is
 //   the edited one (source "human") while the other items keep their prelabels; COCO export.
@@ -8,12 +8,16 @@
 //   the badge, Enter accepts them, the JSONL export has them.
 // - multi-class, JSONL as final labels: the items count as labeled on the dashboard and never
 //   reach the labeling queue.
+// - bbox, Segment Anything through the dashboard's import form: its one option (the label every
+//   mask gets) is shown for that format only, Import without it is refused in the browser (no
+//   upload), with it the mask arrives as a prelabel box of that label.
 //
 //   TESSERA_BIN=/path/to/tessera node e2e/prelabel.e2e.mjs
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { checkA11y } from "./axe.mjs";
 import { solidPng } from "./png.mjs";
 import {
     api,
@@ -265,6 +269,7 @@ async function bboxFlow(page, dir, shots) {
 
     await page.goto(`${new URL(page.url()).origin}/#/projects/${id}/label`);
     const first = await checkPrelabelShown(page, names, "first image");
+    await checkA11y(page, "drawing page with prelabels");
     await page.screenshot({ path: path.join(shots, "prelabel-bbox.png") });
     // Move the Cat box by its body: 30 px right, 20 px down.
     const cat = first.boxes[0];
@@ -384,6 +389,7 @@ async function prelabelGridFlow(page, dir, shots) {
         null,
         { timeout: kTimeoutMs },
     );
+    await checkA11y(page, "labeling grid with prelabels");
     for (const name of shown) {
         const chips = await chipOf(page, name);
         const want = classOf(names.indexOf(name));
@@ -455,6 +461,81 @@ async function finalFlow(page, dir) {
     });
 }
 
+/** COCO RLE (column-major, starting with 0s) of a `w` x `h` mask set inside `box`. */
+function rleOfBox(w, h, box) {
+    const counts = [];
+    let value = 0;
+    let run = 0;
+    for (let x = 0; x < w; x++) {
+        for (let y = 0; y < h; y++) {
+            const inside = x >= box.x && x < box.x + box.w && y >= box.y && y < box.y + box.h;
+            if ((inside ? 1 : 0) !== value) {
+                counts.push(run);
+                value = 1 - value;
+                run = 0;
+            }
+            run++;
+        }
+    }
+    counts.push(run);
+    return { size: [h, w], counts };
+}
+
+/** Segment Anything needs `label=`: the form's option for it, checked before sending. */
+async function segmentAnythingFormFlow(page, dir, tmp, shots) {
+    const [name] = makeImages(dir, "sa", 1);
+    const id = await createProject(page, "SA masks", "bbox", ["Cat", "Dog"], dir, true);
+    const box = { x: 120, y: 60, w: 90, h: 70 };
+    const file = path.join(tmp, "sa_1.json");
+    writeFileSync(
+        file,
+        JSON.stringify({
+            image: { image_id: 1, file_name: name, width: kW, height: kH },
+            annotations: [{ id: 1, segmentation: rleOfBox(kW, kH, box), predicted_iou: 0.8 }],
+        }),
+    );
+    await page.goto(`${new URL(page.url()).origin}/#/projects/${id}`);
+    await page.locator("#imp-file").waitFor({ timeout: kTimeoutMs });
+    const labelField = page.getByLabel("Label for every mask");
+    // COCO is preselected: its option shows, Segment Anything's does not.
+    check(await page.getByLabel("Coordinates").isVisible(), "COCO's option is not shown");
+    check(!(await labelField.isVisible()), "Segment Anything's option shown for COCO");
+    await page.locator("#imp-file").setInputFiles(file);
+    await page
+        .locator("[data-testid=import-file]", { hasText: "sa_1.json" })
+        .waitFor({ timeout: kTimeoutMs });
+    const format = await page.locator("#imp-format").inputValue();
+    check(format === "segment-anything", `format detected as ${format}`);
+    await labelField.waitFor({ timeout: kTimeoutMs });
+    check(!(await page.getByLabel("Coordinates").isVisible()), "COCO's option shown for SA");
+    await checkA11y(page, "dashboard: import options");
+
+    // Without a label the browser refuses, and nothing reaches the server.
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await page
+        .getByRole("alert")
+        .filter({ hasText: "choose the label they all get" })
+        .waitFor({ timeout: kTimeoutMs });
+    check((await labelField.getAttribute("aria-invalid")) === "true", "label field not marked");
+    await page.locator(".card.import").screenshot({ path: path.join(shots, "import-options.png") });
+    const jobs = (await api(page, "GET", `/api/v1/projects/${id}`)).body.jobs;
+    check(!jobs.some((j) => j.kind === "import"), `an import ran: ${JSON.stringify(jobs)}`);
+
+    await labelField.selectOption("Dog");
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    const report = page.locator("[data-testid=import-report]");
+    await report.waitFor({ timeout: kTimeoutMs });
+    const text = await report.innerText();
+    check(text.includes("1 image(s) matched, 0 not matched"), `import report: ${text}`);
+    const ids = await itemIds(page, id);
+    const a = await annotation(page, id, ids.get(name));
+    check(
+        a.source === "prelabel" && sameBoxes(a.shapes, [{ label: "Dog", ...box }]),
+        `the SA mask arrived as ${JSON.stringify(a)}`,
+    );
+    console.log(`segment-anything via the form: ${JSON.stringify(a.shapes)}`);
+}
+
 async function run(tmp) {
     const shots = path.join(here, "screenshots");
     mkdirSync(shots, { recursive: true });
@@ -471,6 +552,7 @@ async function run(tmp) {
         await bboxFlow(page, path.join(tmp, "boxes"), shots);
         await prelabelGridFlow(page, path.join(tmp, "classes"), shots);
         await finalFlow(page, path.join(tmp, "final"));
+        await segmentAnythingFormFlow(page, path.join(tmp, "sa"), tmp, shots);
         check(errors.length === 0, `page errors: ${errors.join("; ")}`);
     } finally {
         await browser?.close();

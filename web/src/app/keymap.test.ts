@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { KeyBinding, KeyPress } from "./keymap";
-import { helpOnly, plain, resolveKey, withCtrl } from "./keymap";
+import { helpOnly, keyClashes, plain, resolveKey, withCtrl } from "./keymap";
 
 const press = (key: string, mods: Partial<KeyPress> = {}): KeyPress => ({
     key,
@@ -29,5 +29,16 @@ describe("resolveKey", () => {
     it("ignores keys no binding acts on, including help-only lines", () => {
         expect(resolveKey(table, press(" "))).toBeNull();
         expect(resolveKey(table, press("q"))).toBeNull();
+    });
+});
+
+describe("keyClashes", () => {
+    it("names the presses two bindings act on", () => {
+        expect(keyClashes(table)).toEqual([]);
+        const clashing: KeyBinding<string>[] = [
+            ...table,
+            { keys: "Z / Y", help: "Other", match: plain(["z", "y"], "other") },
+        ];
+        expect(keyClashes(clashing)).toEqual(["Z", "Shift+Z", "z", "Shift+z"]);
     });
 });

@@ -32,6 +32,53 @@ export function resolveKey<A>(table: readonly KeyBinding<A>[], k: KeyPress): A |
     return null;
 }
 
+const kNamedKeys = [
+    "Enter",
+    "Escape",
+    "Backspace",
+    "Delete",
+    "Tab",
+    " ",
+    "ArrowLeft",
+    "ArrowRight",
+    "ArrowUp",
+    "ArrowDown",
+    "Home",
+    "End",
+    "PageUp",
+    "PageDown",
+];
+
+/** Printable ASCII and the common named keys, with every modifier combination. */
+export function everyKeyPress(): KeyPress[] {
+    const keys = [...kNamedKeys];
+    for (let c = 0x21; c < 0x7f; c++) {
+        keys.push(String.fromCharCode(c));
+    }
+    const out: KeyPress[] = [];
+    for (const key of keys) {
+        for (let mods = 0; mods < 8; mods++) {
+            out.push({
+                key,
+                ctrl: (mods & 1) !== 0,
+                shift: (mods & 2) !== 0,
+                alt: (mods & 4) !== 0,
+            });
+        }
+    }
+    return out;
+}
+
+/** The presses of `everyKeyPress` that two bindings of `table` act on (a sound table has none). */
+export function keyClashes<A>(table: readonly KeyBinding<A>[]): string[] {
+    return everyKeyPress()
+        .filter((k) => table.filter((b) => b.match(k) !== null).length > 1)
+        .map(
+            (k) =>
+                `${k.ctrl ? "Ctrl+" : ""}${k.alt ? "Alt+" : ""}${k.shift ? "Shift+" : ""}${k.key}`,
+        );
+}
+
 /** Binds `keys` (case-insensitive for letters) without Ctrl or Alt. */
 export function plain<A>(keys: readonly string[], action: A): (k: KeyPress) => A | null {
     const wanted = new Set(keys.map((s) => s.toLowerCase()));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import { kDefaultImportOptions } from "../schema/import_options";
 import { ApiClient, uploadContentType } from "./api_client";
 import type { FetchLike } from "./api_client";
 
@@ -227,10 +228,14 @@ describe("ApiClient", () => {
         expect(calls[1]?.headers["X-CSRF-Token"]).toBe("tok123");
         expect(calls[1]?.headers["Content-Type"]).toBe("application/json");
         const bad = await client.importFile(3, file, {
-            format: "coco",
+            format: "segment-anything",
             mode: "final",
             fileName: "",
+            options: { ...kDefaultImportOptions, label: "Cat", coordinates: "pixel" },
         });
+        expect(calls[2]?.url).toBe(
+            "/api/v1/projects/3/import?format=segment-anything&mode=final&label=Cat",
+        );
         expect(bad.ok ? "" : bad.error.message).toBe("upload.json: invalid JSON");
     });
 

@@ -8,8 +8,6 @@ import type {
     DatasourcePreview,
     Draft,
     FolderListing,
-    ImportFormat,
-    ImportMode,
     ImportReport,
     ExportFormat,
     ErrorCodeName,
@@ -24,6 +22,8 @@ import type {
     TileInfo,
     TimeMs,
 } from "../schema/api";
+import type { ImportRequest } from "../schema/import_options";
+import { importQuery } from "../schema/import_options";
 import type { ApiShape } from "../schema/shapes";
 import type { ApiError, ApiResult } from "./result";
 import { fail, ok } from "./result";
@@ -286,20 +286,13 @@ export class ApiClient {
      * Uploads an annotation file. A 422 (row errors, nothing applied) is still a report, so it
      * comes back as a value with `applied: false`, not as an error.
      */
-    async importFile(
-        id: Id,
-        file: Blob,
-        options: { format: ImportFormat; mode: ImportMode; fileName: string },
-    ): Promise<ApiResult<ImportReport>> {
-        const q = new URLSearchParams({ format: options.format, mode: options.mode });
-        if (options.fileName !== "") {
-            q.set("filename", options.fileName);
-        }
+    async importFile(id: Id, file: Blob, request: ImportRequest): Promise<ApiResult<ImportReport>> {
+        const q = importQuery(request);
         const r = await this.send(`/api/v1/projects/${id}/import?${q.toString()}`, {
             method: "POST",
             headers: {
                 Accept: "application/json",
-                "Content-Type": uploadContentType(options.fileName),
+                "Content-Type": uploadContentType(request.fileName),
                 "X-CSRF-Token": this.csrf_,
             },
             credentials: "same-origin",

@@ -259,6 +259,7 @@ export const kImportFormats = [
     "createml",
     "segment-anything",
     "csv",
+    "label-studio",
 ] as const;
 export type ImportFormat = (typeof kImportFormats)[number];
 export type ImportMode = "prelabel" | "final";

@@ -27,15 +27,52 @@ describe("detectImportFormat", () => {
         expect(detectImportFormat("task.xml", "<annotations><image>", "bbox")).toBe("cvat");
         expect(detectImportFormat("a.xml", "<annotation><filename>", "bbox")).toBe("voc");
         expect(detectImportFormat("labels.csv", "Url,Label\n", "multilabel")).toBe("csv");
+        expect(
+            detectImportFormat("export.csv", '"image_url","label","labeler"\n', "multiclass"),
+        ).toBe("csv");
+        // Kaggle's classification tables are Kaggle CSV, in any project.
+        expect(detectImportFormat("train.csv", "image_name,label\n", "multiclass")).toBe(
+            "kaggle-csv",
+        );
+        // An Azure CSV offered to a box project: the table reader, not COCO.
+        expect(detectImportFormat("labels.csv", "Url,Label\n", "bbox")).toBe("kaggle-csv");
+        expect(detectImportFormat("tags.txt", "1.jpg dog\n", "multilabel")).toBe("kaggle-txt");
         expect(detectImportFormat("boxes.csv", "image,x,y,w,h\n", "bbox")).toBe("kaggle-csv");
-        // A COCO file offered to a classification project falls back to what fits.
-        expect(detectImportFormat("boxes.json", '{"images": []}', "multiclass")).toBe("jsonl");
+        // Azure's classification COCO goes to classification projects; what does not fit falls
+        // back to the task type's default.
+        expect(detectImportFormat("labels.json", '{"images": []}', "multiclass")).toBe("coco");
+        expect(detectImportFormat("pano.json", '{"segments_info": []}', "multiclass")).toBe(
+            "jsonl",
+        );
         expect(detectImportFormat("what.bin", "", "polygon")).toBe("coco");
     });
 
-    it("offers classification formats to classification projects only", () => {
-        expect(importFormatsFor("multiclass")).toEqual(["jsonl", "mltable", "csv"]);
+    it("offers the formats the server reads into the task type", () => {
+        expect(importFormatsFor("multiclass")).toEqual([
+            "jsonl",
+            "mltable",
+            "csv",
+            "coco",
+            "coco-azure",
+            "kaggle-csv",
+            "kaggle-txt",
+            "label-studio",
+        ]);
         expect(importFormatsFor("bbox")).not.toContain("csv");
         expect(importFormatsFor("bbox")).toContain("yolo");
+        expect(importFormatsFor("polygon")).toContain("label-studio");
+    });
+
+    it("tells Label Studio exports from Create ML and Segment Anything", () => {
+        const tasks =
+            '[{"id": 1, "data": {"image": "/data/upload/1/ab12cd34-a.jpg"}, "annotations": [';
+        expect(detectImportFormat("project-1.json", tasks, "bbox")).toBe("label-studio");
+        const predicted = '{"data": {"image": "s3://b/a.jpg"}, "predictions": [';
+        expect(detectImportFormat("task.json", predicted, "multiclass")).toBe("label-studio");
+        const min = '[{"image": "/data/a.jpg", "id": 3, "annotation_id": 7, "choice": "Cat"}]';
+        expect(detectImportFormat("min.json", min, "multiclass")).toBe("label-studio");
+        expect(
+            detectImportFormat("c.json", '[{"image": "a.jpg", "annotations": []}]', "bbox"),
+        ).toBe("createml");
     });
 });

@@ -19,9 +19,22 @@ export const kImportFormatNames: Record<ImportFormat, string> = {
     createml: "Create ML",
     "segment-anything": "Segment Anything",
     csv: "CSV (Azure ML classification)",
+    "label-studio": "Label Studio (JSON, JSON-MIN)",
 };
 
-const kClassificationFormats: readonly ImportFormat[] = ["jsonl", "mltable", "csv"];
+// What the server reads into multi-class and multi-label projects (docs/formats/import.md): the
+// image-level formats, COCO's label-only annotations (Azure's classification export), Kaggle's
+// classification tables and Label Studio's choices.
+const kClassificationFormats: readonly ImportFormat[] = [
+    "jsonl",
+    "mltable",
+    "csv",
+    "coco",
+    "coco-azure",
+    "kaggle-csv",
+    "kaggle-txt",
+    "label-studio",
+];
 
 export function isClassification(type: TaskType): boolean {
     return type === "multiclass" || type === "multilabel";
@@ -38,9 +51,20 @@ function extensionOf(fileName: string): string {
     return /\.([a-z0-9]+)$/i.exec(fileName)?.[1]?.toLowerCase() ?? "";
 }
 
+/** Label Studio's JSON export or one task (`data` with annotations or predictions), JSON-MIN. */
+function isLabelStudio(head: string): boolean {
+    const task =
+        head.includes('"data"') &&
+        (head.includes('"annotations"') || head.includes('"predictions"'));
+    return task || head.includes('"annotation_id"');
+}
+
 function jsonFormat(head: string): ImportFormat | null {
     if (head.includes('"segments_info"')) {
         return "coco-panoptic";
+    }
+    if (isLabelStudio(head)) {
+        return "label-studio";
     }
     if (head.includes('"imagePath"')) {
         return "labelme";
@@ -57,6 +81,18 @@ function jsonFormat(head: string): ImportFormat | null {
     return null;
 }
 
+/** Azure's classification CSV (`Url`, `Label`) or our own export (`image_url`, `label`). */
+function isAzureCsv(head: string): boolean {
+    const header = (head.split(/\r?\n/)[0] ?? "").replace(/^\uFEFF/, "");
+    const cells = header.split(",").map((c) =>
+        c
+            .trim()
+            .replace(/^"(.*)"$/, "$1")
+            .toLowerCase(),
+    );
+    return (cells.includes("url") || cells.includes("image_url")) && cells.includes("label");
+}
+
 /** Best guess for a file; `head` is its first few KiB as text ("" for binary files). */
 export function detectImportFormat(fileName: string, head: string, type: TaskType): ImportFormat {
     const fallback: ImportFormat = isClassification(type) ? "jsonl" : "coco";
@@ -70,11 +106,9 @@ export function detectImportFormat(fileName: string, head: string, type: TaskTyp
             return isClassification(type) ? "mltable" : "coco";
         case "xml":
             return fits(head.includes("<annotations") ? "cvat" : "voc");
-        case "csv": {
-            const header = (head.split(/\r?\n/)[0] ?? "").toLowerCase();
-            const azure = /\burl\b/.test(header) && /\blabel\b/.test(header);
-            return isClassification(type) || azure ? fits("csv") : "kaggle-csv";
-        }
+        case "csv":
+            // Every task type reads Kaggle tables; only classification reads Azure's CSV.
+            return isAzureCsv(head) && isClassification(type) ? "csv" : "kaggle-csv";
         case "txt":
             return fits("kaggle-txt");
         case "json":

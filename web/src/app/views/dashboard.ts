@@ -270,7 +270,7 @@ export function mountDashboard(main: HTMLElement, ctx: AppContext, id: number): 
         document.title = `${project.name} · Dashboard · Tessera`;
         renderHead(project);
         if (owner) {
-            replaceChildren(importSlot, importPanel(ctx.client, id, project.task_type));
+            replaceChildren(importSlot, importPanel(ctx.client, project));
         }
     });
     const stop = startDashboardFeed({

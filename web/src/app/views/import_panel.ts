@@ -2,13 +2,14 @@
 // format, choose prelabels or final labels, and read the server's row report. Each import
 // then shows in the project's job list, which is also its import history.
 import type { ApiClient } from "../../client/api_client";
-import type { Id, ImportFormat, ImportMode, ImportReport, TaskType } from "../../schema/api";
+import type { ImportFormat, ImportMode, ImportReport, Project } from "../../schema/api";
 import {
     detectImportFormat,
     importFormatsFor,
     kImportFormatNames,
 } from "../../schema/import_format";
 import { errorBox, formatCount, h, replaceChildren } from "../dom";
+import { ImportOptionsForm } from "./import_options_form";
 
 // The report lists this many unmatched rows and errors; the counts say how many there were.
 const kShownRows = 100;
@@ -70,15 +71,24 @@ function reportView(r: ImportReport): HTMLElement {
     );
 }
 
-export function importPanel(client: ApiClient, projectId: Id, taskType: TaskType): HTMLElement {
+export function importPanel(client: ApiClient, project: Project): HTMLElement {
+    const taskType = project.task_type;
     let file: File | null = null;
     let busy = false;
     const formats = importFormatsFor(taskType);
+    const options = new ImportOptionsForm(project.label_list.map((l) => l.path));
     const format = h(
         "select",
-        { id: "imp-format", "aria-describedby": "imp-format-hint" },
+        {
+            id: "imp-format",
+            "aria-describedby": "imp-format-hint",
+            onchange: () => {
+                options.show(format.value as ImportFormat);
+            },
+        },
         formats.map((f) => h("option", { value: f }, kImportFormatNames[f])),
     );
+    options.show(format.value as ImportFormat);
     const chosen = h("p", { class: "muted", "data-testid": "import-file" }, "No file chosen.");
     const result = h("div", { role: "status" });
     const submit = h("button", { type: "submit", class: "primary", disabled: true }, "Import");
@@ -99,6 +109,7 @@ export function importPanel(client: ApiClient, projectId: Id, taskType: TaskType
             ? ""
             : await f.slice(0, kHeadBytes).text();
         format.value = detectImportFormat(f.name, head, taskType);
+        options.show(format.value as ImportFormat);
         chosen.textContent = `${f.name} (${formatCount(f.size)} bytes)`;
         submit.disabled = busy;
         replaceChildren(result);
@@ -143,6 +154,11 @@ export function importPanel(client: ApiClient, projectId: Id, taskType: TaskType
                 if (file === null || busy) {
                     return;
                 }
+                const problem = options.check();
+                if (problem !== null) {
+                    replaceChildren(result, errorBox(problem.message));
+                    return;
+                }
                 const checked = form.querySelector<HTMLInputElement>(
                     "input[name=imp-mode]:checked",
                 );
@@ -151,10 +167,11 @@ export function importPanel(client: ApiClient, projectId: Id, taskType: TaskType
                 submit.textContent = "Importing…";
                 const upload = file;
                 void client
-                    .importFile(projectId, upload, {
+                    .importFile(project.id, upload, {
                         format: format.value as ImportFormat,
                         mode: checked?.value === "final" ? "final" : "prelabel",
                         fileName: upload.name,
+                        options: options.read(),
                     })
                     .then((r) => {
                         busy = false;
@@ -179,6 +196,7 @@ export function importPanel(client: ApiClient, projectId: Id, taskType: TaskType
                 "Detected from the file; change it if it is wrong.",
             ),
         ),
+        options.element,
         h(
             "fieldset",
             { class: "types" },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { KeyPress } from "../../keymap";
-import { resolveKey } from "../../keymap";
+import { keyClashes, resolveKey } from "../../keymap";
 import { kDrawingKeys } from "./drawing_keys";
 
 const press = (key: string, mods: Partial<KeyPress> = {}): KeyPress => ({
@@ -38,5 +38,16 @@ describe("kDrawingKeys", () => {
             expect(b.keys).not.toBe("");
             expect(b.help).not.toBe("");
         }
+    });
+
+    it("goes to the previous image with , or < (Shift+, on US layouts), never with Ctrl or Alt", () => {
+        expect(resolveKey(kDrawingKeys, press(","))).toEqual({ kind: "previous" });
+        expect(resolveKey(kDrawingKeys, press("<", { shift: true }))).toEqual({ kind: "previous" });
+        expect(resolveKey(kDrawingKeys, press(",", { ctrl: true }))).toBeNull();
+        expect(resolveKey(kDrawingKeys, press(",", { alt: true }))).toBeNull();
+    });
+
+    it("has no key press that two bindings act on", () => {
+        expect(keyClashes(kDrawingKeys)).toEqual([]);
     });
 });

@@ -1,4 +1,6 @@
 // The drawing page's keyboard map: one table, read by the key handler and the "?" dialog.
+// "," (or "<") is "Previous image" here and "Back" on the labeling page: CVAT's D/F and letters
+// in general are tools here, and Backspace deletes the selected shape.
 // Keys the active tool claims first (Enter, Backspace and Esc while drawing a polygon, Esc
 // mid-drag) never reach this table; see DrawingPage.onKey.
 import type { KeyBinding, KeyPress } from "../../keymap";
@@ -21,6 +23,7 @@ export type DrawingAction =
               | "zoomIn"
               | "zoomOut"
               | "fit"
+              | "previous"
               | "help";
       };
 
@@ -81,9 +84,17 @@ export const kDrawingKeys: readonly KeyBinding<DrawingAction>[] = [
     { keys: "0", help: "Fit the image to the window", match: plain(["0"], { kind: "fit" }) },
     { keys: "Space + drag, middle button", help: "Pan", match: helpOnly() },
     {
+        keys: ", / <",
+        help: "Previous image: your earlier answers, newest first (again: further back)",
+        match: plain([",", "<"], { kind: "previous" }),
+    },
+    {
         keys: "Ctrl+Enter",
         help: "Submit (asks first; Enter confirms)",
         match: withCtrl("Enter", false, { kind: "submit" }),
     },
     { keys: "?", help: "Show this list", match: plain(["?"], { kind: "help" }) },
 ];
+
+/** The actions that also apply with no image open ("All done"): the page's own buttons. */
+export const kKeysWithoutImage: ReadonlySet<DrawingAction["kind"]> = new Set(["previous", "help"]);

@@ -17,7 +17,7 @@ import type { DraftStatus } from "./autosave";
 import { Autosaver } from "./autosave";
 import { DrawingController } from "./drawing_controller";
 import type { DrawingAction } from "./drawing_keys";
-import { kDrawingKeys } from "./drawing_keys";
+import { kDrawingKeys, kKeysWithoutImage } from "./drawing_keys";
 import type { Opened } from "./drawing_session";
 import { DrawingSession, draftKey } from "./drawing_session";
 import type { ToolSpec } from "./drawing_tools";
@@ -115,6 +115,7 @@ class DrawingPage {
         {
             type: "button",
             "aria-label": "Previous image",
+            "aria-keyshortcuts": ", <",
             title: "Your earlier answers, newest first",
             onclick: () => void this.previous(),
         },
@@ -213,13 +214,18 @@ class DrawingPage {
                 { class: "draw-body" },
                 h(
                     "aside",
-                    { class: "draw-side" },
-                    h("h2", {}, "Label for new shapes"),
+                    { class: "draw-side", "aria-labelledby": "draw-labels-h" },
+                    h("h2", { id: "draw-labels-h" }, "Label for new shapes"),
                     this.labelList,
                     this.selectedMenu,
                 ),
                 this.stageHost,
-                h("aside", { class: "draw-side" }, h("h2", {}, "Shapes"), this.shapeList),
+                h(
+                    "aside",
+                    { class: "draw-side", "aria-labelledby": "draw-shapes-h" },
+                    h("h2", { id: "draw-shapes-h" }, "Shapes"),
+                    this.shapeList,
+                ),
             ),
             h(
                 "div",
@@ -385,27 +391,31 @@ class DrawingPage {
             case "fit":
                 o?.stage.fit();
                 return;
+            case "previous":
+                void this.previous();
+                return;
         }
     }
 
     private readonly onKey = (e: KeyboardEvent): void => {
         const o = this.open_;
-        if (isTypingTarget(e.target) || this.help.open || this.askDialog.open || o === null) {
+        if (isTypingTarget(e.target) || this.help.open || this.askDialog.open) {
             return;
         }
         const k = keyPress(e);
         // The tool claims its own keys first (Enter closes a polygon, Esc drops a drag).
-        if (!k.ctrl && !k.alt && o.tools.get(this.toolName)?.key(k.key) === true) {
+        if (o !== null && !k.ctrl && !k.alt && o.tools.get(this.toolName)?.key(k.key) === true) {
             e.preventDefault();
             o.stage.invalidate("static", "overlay");
             return;
         }
         const action = resolveKey(kDrawingKeys, k);
-        if (action === null) {
+        // With no image open ("All done"), only the keys of the page's own buttons apply.
+        if (action === null || (o === null && !kKeysWithoutImage.has(action.kind))) {
             return;
         }
         // Backspace is "delete the selected shape" only when one is selected.
-        if (action.kind !== "deleteSelected" || o.doc.selected !== null) {
+        if (action.kind !== "deleteSelected" || (o !== null && o.doc.selected !== null)) {
             e.preventDefault();
         }
         this.act(action);

@@ -5,6 +5,18 @@ import { leafName } from "../../../schema/labels";
 import type { LabelingStore, PoolItem, SelectMode } from "../../../store/labeling_store";
 import { h, replaceChildren } from "../../dom";
 
+const kPrelabelBadge = "Prelabel — review and submit";
+
+/**
+ * A tile's accessible name: its visible words in their order (badge, file name, tags), so what a
+ * voice-control user reads off the screen names it (axe label-content-name-mismatch).
+ */
+export function tileName(p: Pick<PoolItem, "item" | "tags" | "prelabel">): string {
+    const parts = p.prelabel === true ? [kPrelabelBadge, p.item.name] : [p.item.name];
+    parts.push(p.tags.length > 0 ? p.tags.map(leafName).join(", ") : "not tagged");
+    return parts.join(", ");
+}
+
 export class GridView {
     readonly element: HTMLElement;
     private readonly images_ = new Map<string, HTMLImageElement>();
@@ -62,13 +74,14 @@ export class GridView {
         const cursor = index === this.store.focusIndex;
         const modeOf = (e: MouseEvent): SelectMode =>
             e.shiftKey ? "range" : e.ctrlKey || e.metaKey ? "toggle" : "replace";
+        // A div, not a figure: axe's aria-allowed-role refuses role=option on figure.
         return h(
-            "figure",
+            "div",
             {
                 class: `tile${selected ? " selected" : ""}${cursor ? " cursor" : ""}${p.tags.length === 0 ? " untagged" : ""}`,
                 role: "option",
                 "aria-selected": selected ? "true" : "false",
-                "aria-label": `${p.item.name}${p.tags.length > 0 ? `, tagged ${p.tags.map(leafName).join(", ")}` : ", not tagged"}`,
+                "aria-label": tileName(p),
                 "data-item-id": id,
                 "data-name": p.item.name,
                 onclick: (e: Event) => {
@@ -94,14 +107,17 @@ export class GridView {
                 ? h(
                       "span",
                       { class: "badge prelabel", title: "Tags from an imported prelabel" },
-                      "Prelabel — review and submit",
+                      kPrelabelBadge,
                   )
                 : null,
+            // Spaces between the words of the tile for text readers; the layout ignores them.
+            " ",
             h("div", { class: "frame" }, this.image(p)),
             h(
-                "figcaption",
-                {},
+                "div",
+                { class: "caption" },
                 h("span", { class: "name", title: p.item.name }, p.item.name),
+                " ",
                 this.chips(id, p),
             ),
         );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { KeyPress } from "../../keymap";
-import { resolveKey } from "../../keymap";
+import { keyClashes, resolveKey } from "../../keymap";
 import { kLabelingKeys } from "./labeling_keys";
 
 const press = (key: string, mods: Partial<KeyPress> = {}): KeyPress => ({
@@ -39,5 +39,16 @@ describe("kLabelingKeys", () => {
         expect(resolveKey(kLabelingKeys, press("Enter", { ctrl: true }))).toBeNull();
         expect(resolveKey(kLabelingKeys, press("ArrowUp", { alt: true }))).toBeNull();
         expect(resolveKey(kLabelingKeys, press("a"))).toBeNull();
+    });
+
+    it("goes to the previous image with , or < (Shift+, on US layouts), never with Ctrl or Alt", () => {
+        expect(resolveKey(kLabelingKeys, press(","))).toEqual({ kind: "back" });
+        expect(resolveKey(kLabelingKeys, press("<", { shift: true }))).toEqual({ kind: "back" });
+        expect(resolveKey(kLabelingKeys, press(",", { ctrl: true }))).toBeNull();
+        expect(resolveKey(kLabelingKeys, press(",", { alt: true }))).toBeNull();
+    });
+
+    it("has no key press that two bindings act on", () => {
+        expect(keyClashes(kLabelingKeys)).toEqual([]);
     });
 });

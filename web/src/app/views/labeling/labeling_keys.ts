@@ -59,9 +59,10 @@ export const kLabelingKeys: readonly KeyBinding<LabelingAction>[] = [
         match: plain(["Escape"], { kind: "escape" }),
     },
     {
-        keys: "Backspace",
-        help: "Back: review and change your earlier answers",
-        match: plain(["Backspace"], { kind: "back" }),
+        // "," is the drawing page's "Previous image" too.
+        keys: "Backspace / , / <",
+        help: "Back: review and change your earlier answers (again: further back)",
+        match: plain(["Backspace", ",", "<"], { kind: "back" }),
     },
     {
         keys: "I",

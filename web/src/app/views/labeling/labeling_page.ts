@@ -210,6 +210,7 @@ class LabelingPage implements LabelingView {
                     {
                         type: "button",
                         "aria-label": "Back: review your earlier answers",
+                        "aria-keyshortcuts": "Backspace , <",
                         onclick: () => void this.ctl.back(),
                     },
                     "← Back",
