@@ -34,8 +34,8 @@ bool IsUnder(const fs::path& path, const fs::path& root) {
 class Walker {
 public:
     Walker(const fs::path& root, const Glob& glob,
-           const std::function<bool(const LocalFile&)>& on_file)
-        : root_(root), glob_(glob), on_file_(on_file) {}
+           const std::function<bool(const LocalFile&)>& on_file, std::int64_t max_entries)
+        : root_(root), glob_(glob), on_file_(on_file), max_entries_(max_entries) {}
 
     // Returns false once the callback asked to stop.
     bool WalkDir(const fs::path& dir, const std::string& prefix, Glob::State state, int depth);
@@ -50,6 +50,7 @@ private:
     const fs::path& root_;
     const Glob& glob_;
     const std::function<bool(const LocalFile&)>& on_file_;
+    std::int64_t max_entries_;  // 0: no budget
     WalkStats stats_;
 };
 
@@ -86,6 +87,11 @@ bool Walker::WalkDir(const fs::path& dir, const std::string& prefix, Glob::State
         return true;
     }
     for (const Entry& entry : List(dir)) {
+        if (max_entries_ > 0 && stats_.entries >= max_entries_) {
+            stats_.entry_budget_spent = true;
+            return false;
+        }
+        ++stats_.entries;
         if (!Visit(dir, prefix, entry, state, depth)) {
             return false;
         }
@@ -150,13 +156,14 @@ bool HasAcceptedExtension(std::string_view file_name) {
 }
 
 Result<WalkStats> WalkLocalSource(const fs::path& root, std::string_view pattern,
-                                  const std::function<bool(const LocalFile&)>& on_file) {
+                                  const std::function<bool(const LocalFile&)>& on_file,
+                                  std::int64_t max_entries) {
     TESSERA_ASSIGN_OR_RETURN(Glob glob, Glob::Parse(pattern));
     std::error_code ec;
     if (!fs::is_directory(root, ec)) {
         return Error::NotFound("datasource folder does not exist: " + root.string());
     }
-    Walker walker(root, glob, on_file);
+    Walker walker(root, glob, on_file, max_entries);
     walker.WalkDir(root, "", glob.Start(), 0);
     return walker.stats();
 }

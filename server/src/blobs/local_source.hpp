@@ -31,15 +31,20 @@ struct WalkStats {
     std::int64_t skipped_dir_links = 0;  // symlinks to folders inside root
     std::int64_t unreadable_dirs = 0;    // folders we could not list (permissions, too deep)
     bool stopped = false;                // the callback asked to stop
+    std::int64_t entries = 0;            // directory entries looked at
+    bool entry_budget_spent = false;     // stopped at max_entries
 };
 
 // .jpg .jpeg .jpe .jfif .png .bmp .tif .tiff .dcm .dicom, in any letter case.
 bool HasAcceptedExtension(std::string_view file_name);
 
 // `root` must be canonical (ProjectService::ResolveLocalPath did that and the permission
-// check). The callback returns false to stop. kInvalidArgument for a bad pattern;
-// kNotFound when root is not a readable folder.
+// check). The callback returns false to stop. `max_entries` (0: none) stops the walk after that
+// many directory entries, matching or not: a preview must not walk a huge tree for a pattern
+// that matches little. kInvalidArgument for a bad pattern; kNotFound when root is not a
+// readable folder.
 Result<WalkStats> WalkLocalSource(const std::filesystem::path& root, std::string_view pattern,
-                                  const std::function<bool(const LocalFile&)>& on_file);
+                                  const std::function<bool(const LocalFile&)>& on_file,
+                                  std::int64_t max_entries = 0);
 
 }  // namespace tessera

@@ -77,6 +77,32 @@ TEST_F(LocalSourceTest, CallbackCanStop) {
     EXPECT_EQ(seen, (Paths{"B.jpg", "a/q/b/1.jpg", "a/q/b/2.png"}));
 }
 
+TEST_F(LocalSourceTest, AnEntryBudgetStopsTheWalkWhateverMatches) {
+    std::vector<std::string> seen;
+    auto all = WalkLocalSource(root_, "**/*.*", [&](const LocalFile&) { return true; });
+    ASSERT_TRUE(all.ok());
+    EXPECT_FALSE(all->entry_budget_spent);
+    ASSERT_GT(all->entries, 4);
+    // A pattern that matches nothing still stops after the budget.
+    auto none = WalkLocalSource(
+        root_, "**/*.gif",
+        [&](const LocalFile& f) {
+            seen.push_back(f.relative_path);
+            return true;
+        },
+        4);
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE(none->entry_budget_spent);
+    EXPECT_EQ(none->entries, 4);
+    EXPECT_TRUE(seen.empty());
+    // A budget the tree fits in changes nothing.
+    auto fits = WalkLocalSource(
+        root_, "**/*.*", [&](const LocalFile&) { return true; }, all->entries);
+    ASSERT_TRUE(fits.ok());
+    EXPECT_FALSE(fits->entry_budget_spent);
+    EXPECT_EQ(fits->files, all->files);
+}
+
 TEST_F(LocalSourceTest, SymlinksLeavingRootAreRefused) {
     fs::path outside = fs::canonical(dir_.path()) / "outside";
     Touch(outside / "secret.jpg");

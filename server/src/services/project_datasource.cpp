@@ -127,17 +127,21 @@ Result<DatasourcePreview> ProjectService::PreviewDatasource(const User& actor,
     DatasourcePreview preview;
     preview.path = folder.string();
     TESSERA_ASSIGN_OR_RETURN(WalkStats stats,
-                             WalkLocalSource(folder, pattern, [&](const LocalFile& file) {
-                                 if (preview.count == kMaxPreviewCount) {
-                                     return false;
-                                 }
-                                 ++preview.count;
-                                 if (preview.examples.size() < kPreviewExamples) {
-                                     preview.examples.push_back(file.relative_path);
-                                 }
-                                 return true;
-                             }));
-    preview.capped = stats.stopped;
+                             WalkLocalSource(
+                                 folder, pattern,
+                                 [&](const LocalFile& file) {
+                                     if (preview.count == kMaxPreviewCount) {
+                                         return false;
+                                     }
+                                     ++preview.count;
+                                     if (preview.examples.size() < kPreviewExamples) {
+                                         preview.examples.push_back(file.relative_path);
+                                     }
+                                     return true;
+                                 },
+                                 settings_.preview_entry_budget));
+    preview.scan_limited = stats.entry_budget_spent;
+    preview.capped = stats.stopped || stats.entry_budget_spent;
     return preview;
 }
 

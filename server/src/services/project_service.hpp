@@ -29,6 +29,8 @@ struct ProjectSpec {
 struct ProjectSettings {
     std::vector<std::filesystem::path> allowed_roots;  // canonical
     std::int64_t default_item_limit = 500000;
+    // Directory entries a datasource preview looks at before it answers "at least".
+    std::int64_t preview_entry_budget = 200000;
 };
 
 // One folder of the server's allowed roots and its sub-folders, for the wizard's folder browser.
@@ -48,7 +50,10 @@ struct FolderListing {
 struct DatasourcePreview {
     std::string path;  // canonical
     std::int64_t count = 0;
-    bool capped = false;                // stopped counting at kMaxPreviewCount: "at least"
+    bool capped = false;  // stopped counting (kMaxPreviewCount or the entry budget): "at least"
+    // Stopped after looking at ProjectSettings::preview_entry_budget files and folders: a huge
+    // tree that the pattern matches little of. The import itself looks at everything.
+    bool scan_limited = false;
     std::vector<std::string> examples;  // the first few matches, relative paths
 };
 

@@ -204,6 +204,28 @@ TEST_F(ProjectServiceTest, PreviewStopsCountingAtTheCap) {
     EXPECT_EQ(preview->count, ProjectService::kMaxPreviewCount);
     EXPECT_TRUE(preview->capped);
     EXPECT_EQ(preview->examples.size(), ProjectService::kPreviewExamples);
+    EXPECT_FALSE(preview->scan_limited);
+}
+
+TEST_F(ProjectServiceTest, PreviewOfAHugeTreeStopsAfterItsEntryBudget) {
+    const fs::path images = dir_ / "root" / "images";
+    for (int i = 0; i < 20; ++i) {
+        std::ofstream(images / ("notes" + std::to_string(i) + ".txt")) << "";
+    }
+    std::ofstream(images / "zz.jpg") << "";  // sorts last: beyond a budget of 10
+    ProjectSettings settings = service_->settings();
+    settings.preview_entry_budget = 10;
+    ProjectService limited(*env.repo, env.clock, env.random, settings);
+    auto preview = limited.PreviewDatasource(owner_, images.string(), "**/*.jpg");
+    ASSERT_TRUE(preview.ok()) << preview.error().message;
+    EXPECT_EQ(preview->count, 0);
+    EXPECT_TRUE(preview->capped);
+    EXPECT_TRUE(preview->scan_limited);
+    // The default budget looks at all 21.
+    auto whole = service_->PreviewDatasource(owner_, images.string(), "**/*.jpg");
+    ASSERT_TRUE(whole.ok());
+    EXPECT_EQ(whole->count, 1);
+    EXPECT_FALSE(whole->capped);
 }
 
 TEST_F(ProjectServiceTest, LabelersSeeNoServerPaths) {

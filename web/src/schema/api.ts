@@ -287,6 +287,8 @@ export interface DatasourcePreview {
     count: number;
     /** Counting stopped: at least `count` images match. */
     capped: boolean;
+    /** Counting stopped after the server's budget of files looked at: `count` is a lower bound. */
+    scan_limited?: boolean;
     examples: string[];
 }
 

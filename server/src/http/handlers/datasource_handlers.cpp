@@ -33,6 +33,7 @@ Result<Response> PreviewDatasource(ApiContext& context, Request& request) {
     return JsonResponse(200, {{"path", preview.path},
                               {"count", preview.count},
                               {"capped", preview.capped},
+                              {"scan_limited", preview.scan_limited},
                               {"examples", preview.examples}});
 }
 

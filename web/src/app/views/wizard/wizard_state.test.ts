@@ -99,4 +99,10 @@ describe("previewText", () => {
             "No images in /data/pets match *.gif.",
         );
     });
+    it("does not say 'no images' when the server stopped looking early", () => {
+        const p = { path: "/big", count: 0, capped: true, scan_limited: true, examples: [] };
+        expect(previewText(p, "*.gif")).toBe(
+            "At least 0 images in /big match *.gif (the preview stopped early in this large folder; the import looks at every file).",
+        );
+    });
 });

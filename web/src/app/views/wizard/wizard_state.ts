@@ -127,10 +127,13 @@ export function stepForError(e: ApiError): Step {
 /** The Data page's line about what the server found; `pattern` as the user typed it. */
 export function previewText(p: DatasourcePreview, pattern: string): string {
     const shown = pattern.trim() === "" ? "**/*.*" : pattern.trim();
+    const n = p.count.toLocaleString("en-US");
+    if (p.scan_limited === true) {
+        return `At least ${n} images in ${p.path} match ${shown} (the preview stopped early in this large folder; the import looks at every file).`;
+    }
     if (p.count === 0) {
         return `No images in ${p.path} match ${shown}.`;
     }
-    const n = p.count.toLocaleString("en-US");
     if (p.capped) {
         return `At least ${n} images in ${p.path} match ${shown}.`;
     }
