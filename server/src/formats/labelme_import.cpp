@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <variant>
 
+#include "domain/raster.hpp"
 #include "formats/import_limits.hpp"
 #include "formats/json_fields.hpp"
 #include "formats/xml_import.hpp"
@@ -75,6 +76,36 @@ void AddToInstance(Shape& into, const Shape& part) {
     }
 }
 
+// The parts of a group as drawn, before AddToInstance joined their rings.
+Polygon PartOf(const Shape& part) {
+    if (std::holds_alternative<Box>(part.geometry)) {
+        return Polygon{{RingOf(part)}};
+    }
+    return std::get<Polygon>(part.geometry);
+}
+
+// labelme2coco ORs a group's part masks: overlapping parts are one area. Our polygon rings fill
+// even-odd, where an overlap would be a hole, so a group whose parts overlap becomes the mask of
+// their union instead (an outline in polygon projects, its box in box projects, as for any
+// mask). Parts that do not overlap keep their exact vertices. Needs the image size; above the
+// mask pixel limit the rings are kept.
+void UnionOverlappingParts(Shape& instance, const std::vector<Polygon>& parts,
+                           const std::optional<ImageSize>& size) {
+    if (parts.size() < 2 || !size || std::int64_t{size->width} * size->height > kMaxMaskPixels) {
+        return;
+    }
+    Runs joined = RasterizePolygon(parts[0], *size);
+    bool overlap = false;
+    for (std::size_t i = 1; i < parts.size(); ++i) {
+        Runs runs = RasterizePolygon(parts[i], *size);
+        overlap = overlap || RunsIntersect(joined, runs);
+        joined = UnionRuns(joined, runs);
+    }
+    if (overlap) {
+        instance.geometry = MaskRle{std::move(joined)};
+    }
+}
+
 void ParseJson(const ImportFile& file, int row, ParsedImport& out) {
     if (Status nesting = CheckJsonNesting(file.bytes, file.path); !nesting.ok()) {
         out.errors.push_back({row, nesting.error().message});
@@ -97,6 +128,7 @@ void ParseJson(const ImportFile& file, int row, ParsedImport& out) {
     record.size = ImportImageSize(JsonNumber(doc, "imageWidth"), JsonNumber(doc, "imageHeight"));
     // Shapes of one (label, group_id) are one instance, as labelme2coco makes them.
     std::map<std::pair<std::string, std::int64_t>, std::size_t> groups;
+    std::map<std::size_t, std::vector<Polygon>> group_parts;  // instance index -> its parts
     for (std::size_t i = 0; i < doc["shapes"].size(); ++i) {
         const json& s = doc["shapes"][i];
         const std::string where = file.path + ": shapes[" + std::to_string(i) + "]";
@@ -131,11 +163,15 @@ void ParseJson(const ImportFile& file, int row, ParsedImport& out) {
         }
         auto [it, fresh] =
             groups.try_emplace({label, group.get<std::int64_t>()}, record.shapes.size());
+        group_parts[it->second].push_back(PartOf(std::get<Shape>(shape)));
         if (fresh) {
             record.shapes.push_back(std::move(std::get<Shape>(shape)));
         } else {
             AddToInstance(record.shapes[it->second], std::get<Shape>(shape));
         }
+    }
+    for (const auto& [index, parts] : group_parts) {
+        UnionOverlappingParts(record.shapes[index], parts, record.size);
     }
     out.records.push_back(std::move(record));
 }

@@ -6,10 +6,12 @@
 
 #include <cmath>
 
+#include "domain/raster.hpp"
 #include "formats/coco_import.hpp"
 #include "formats/cvat_import.hpp"
 #include "formats/import_test_support.hpp"
 #include "formats/labelme_import.hpp"
+#include "formats/mask_outline.hpp"
 #include "formats/masks_import.hpp"
 #include "formats/voc_import.hpp"
 
@@ -215,6 +217,29 @@ TEST(LabelmeShapes, GroupsMergeCirclesArePolygonsAndIgnoreAndBackgroundAreSkippe
         r.dropped,
         (Kinds{
             {"__ignore__", 1}, {"_background_", 1}, {"line", 1}, {"linestrip", 1}, {"point", 1}}));
+}
+
+TEST(LabelmeShapes, OverlappingPartsOfAGroupAreTheirUnionNotAHole) {
+    // Two 10 x 10 squares of one group overlapping in a 5 x 10 strip: labelme2coco ORs their
+    // masks (150 pixels); even-odd rings would make the strip a hole (100 pixels).
+    const std::string doc = R"({"imagePath": "a.jpg", "imageWidth": 40, "imageHeight": 30,
+      "shapes": [
+        {"label": "car", "points": [[0, 0], [10, 10]], "group_id": 3, "shape_type": "rectangle"},
+        {"label": "car", "points": [[5, 0], [15, 0], [15, 10], [5, 10]], "group_id": 3,
+         "shape_type": "polygon"},
+        {"label": "car", "points": [[20, 20], [25, 25]], "group_id": 4, "shape_type": "rectangle"},
+        {"label": "car", "points": [[30, 20], [35, 25]], "group_id": 4,
+         "shape_type": "rectangle"}]})";
+    auto parsed = ParseLabelMe({{"a.json", doc}});
+    ASSERT_TRUE(parsed.ok());
+    const ImportRecord& r = parsed->records.at(0);
+    ASSERT_EQ(r.shapes.size(), 2u);
+    const auto* mask = std::get_if<MaskRle>(&r.shapes[0].geometry);
+    ASSERT_NE(mask, nullptr) << "overlapping parts should be one mask";
+    EXPECT_EQ(RunsArea(mask->runs), 150);
+    EXPECT_EQ(RasterizePolygon(MaskOutline(*mask, 40), {40, 30}), mask->runs);
+    // Parts apart keep their exact rings.
+    EXPECT_EQ(PolygonOf(r.shapes[1]).rings.size(), 2u);
 }
 
 TEST(LabelmeShapes, MitLabelMeSegmObjectsAreCounted) {
