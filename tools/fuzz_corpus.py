@@ -70,6 +70,16 @@ CODEC_SEEDS = [
      "datasource": {"kind": "local", "path": "/data/cells", "pattern": "**/*.jpg"}, "instructions": "# Boxes"},
     {"labels": ["cat", "dog"]},
 ]
+# Whole requests as clients send them (the http_request target).
+HTTP_SEEDS = [
+    b"GET /api/v1/projects?limit=10&state=open%20now HTTP/1.1\r\nHost: t\r\n\r\n",
+    b"POST /api/v1/session HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+    b"X-Forwarded-For: 203.0.113.9, 10.0.0.7\r\nContent-Length: 39\r\n\r\n"
+    b'{"username": "admin", "password": "pw"}',
+    b"POST /api/v1/projects/1/import?format=cvat HTTP/1.1\r\nHost: t\r\n"
+    b"Transfer-Encoding: chunked\r\nContent-Type: application/xml\r\n\r\n"
+    b"5\r\n<a/>\n\r\n0\r\n\r\n",
+]
 
 
 def files_for(pattern: str, repo: pathlib.Path, datasets: pathlib.Path) -> list[pathlib.Path]:
@@ -118,6 +128,9 @@ def main() -> int:
         for i, seed in enumerate(seeds):
             write_seed(out / name, f"own-{i:03d}.json", json.dumps(seed).encode())
         counts[name] = counts.get(name, 0) + len(seeds)
+    for i, seed in enumerate(HTTP_SEEDS):
+        write_seed(out / "http_request", f"own-{i:03d}.http", seed)
+    counts["http_request"] = len(HTTP_SEEDS)
     regressions = repo / "server" / "fuzz" / "regressions"
     if regressions.is_dir():
         for target_dir in sorted(p for p in regressions.iterdir() if p.is_dir()):

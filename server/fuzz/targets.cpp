@@ -26,7 +26,7 @@ std::vector<std::string> FuzzTargetNames() {
     for (const std::string& format : ImportFormats()) {
         names.push_back(std::string(kImportPrefix) + format);
     }
-    names.insert(names.end(), {"shapes", "json_codec", "image_probe"});
+    names.insert(names.end(), {"shapes", "json_codec", "http_request", "image_probe"});
     return names;
 }
 
@@ -35,7 +35,8 @@ bool InitFuzzTarget(std::string_view target, const char* argv0) {
         InitImageProbe(argv0);
         return true;
     }
-    return target == "shapes" || target == "json_codec" || ImportFormatOf(target).has_value();
+    return target == "shapes" || target == "json_codec" || target == "http_request" ||
+           ImportFormatOf(target).has_value();
 }
 
 bool RunFuzzTarget(std::string_view target, const std::uint8_t* data, std::size_t size) {
@@ -45,6 +46,8 @@ bool RunFuzzTarget(std::string_view target, const std::uint8_t* data, std::size_
         FuzzShapes(data, size);
     } else if (target == "json_codec") {
         FuzzJsonCodec(data, size);
+    } else if (target == "http_request") {
+        FuzzHttpRequest(data, size);
     } else if (target == "image_probe") {
         FuzzImageProbe(data, size);
     } else {

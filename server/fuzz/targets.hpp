@@ -22,6 +22,7 @@ std::vector<std::string> ImportFormats();
 void FuzzImport(std::string_view format, const std::uint8_t* data, std::size_t size);
 void FuzzShapes(const std::uint8_t* data, std::size_t size);
 void FuzzJsonCodec(const std::uint8_t* data, std::size_t size);
+void FuzzHttpRequest(const std::uint8_t* data, std::size_t size);
 void InitImageProbe(const char* argv0);
 void FuzzImageProbe(const std::uint8_t* data, std::size_t size);
 

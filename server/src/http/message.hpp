@@ -50,8 +50,9 @@ struct Request {
     // Uploads (POST .../import) when the server has an upload_dir: the body, stored in this
     // file (removed once the response is sent); raw.body() is then empty.
     std::filesystem::path upload;
-    // The peer's IP address as the socket sees it (a reverse proxy's own address when there is
-    // one); the login throttle counts failures per address. Empty in handler unit tests.
+    // The client's IP address: the peer's, or the one a trusted proxy's X-Forwarded-For names
+    // (client_address.hpp); the login throttle counts failures per address. Empty in handler
+    // unit tests.
     std::string client_address;
 
     // The authenticated user; only valid on routes with Access::kAuthenticated.
