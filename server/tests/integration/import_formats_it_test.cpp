@@ -18,7 +18,19 @@ namespace {
 
 using nlohmann::json;
 
-class ImportFormatsIt : public IntegrationTest {};
+class ImportFormatsIt : public IntegrationTest {
+protected:
+    // A project over the written images, ingested and started: ready to import into.
+    std::int64_t StartedProject(HttpClient& admin, const std::string& name,
+                                const std::vector<std::string>& labels, const std::string& type) {
+        auto created = admin.SendJson("POST", "/api/v1/projects", ProjectBody(name, labels, type));
+        EXPECT_EQ(created.status, 201u) << created.body;
+        const std::int64_t id = created.Json()["id"];
+        WaitForIngest(admin, id);
+        StartProject(admin, id);
+        return id;
+    }
+};
 
 // A 40 x 30 RGB PNG whose left half is segment id 1 (colour 1, 0, 0) and right half 0.
 std::string SegmentPng() {
@@ -38,12 +50,7 @@ TEST_P(ImportFormatsIt, CocoPanopticSegmentsBecomeOutlinesInAPolygonProject) {
     WriteImages(2);  // img0.jpg is 40 x 30
     ASSERT_NO_FATAL_FAILURE(StartServer());
     HttpClient admin = Admin();
-    auto created =
-        admin.SendJson("POST", "/api/v1/projects", ProjectBody("Panoptic", {"Cat"}, "polygon"));
-    ASSERT_EQ(created.status, 201u) << created.body;
-    const std::int64_t id = created.Json()["id"];
-    WaitForIngest(admin, id);
-    StartProject(admin, id);
+    const std::int64_t id = StartedProject(admin, "Panoptic", {"Cat"}, "polygon");
     const std::string doc = R"({"images": [{"id": 3, "file_name": "img0.jpg", "width": 40,
         "height": 30}], "categories": [{"id": 1, "name": "Cat", "isthing": 1}],
         "annotations": [{"image_id": 3, "file_name": "img0.png",
@@ -136,12 +143,7 @@ TEST_P(ImportFormatsIt, CreateMlCentresAndSegmentAnythingNeedsALabel) {
     WriteImages(1);  // img0.jpg, 40 x 30
     ASSERT_NO_FATAL_FAILURE(StartServer());
     HttpClient admin = Admin();
-    auto created =
-        admin.SendJson("POST", "/api/v1/projects", ProjectBody("Boxes", {"Cat"}, "bbox"));
-    ASSERT_EQ(created.status, 201u) << created.body;
-    const std::int64_t id = created.Json()["id"];
-    WaitForIngest(admin, id);
-    StartProject(admin, id);
+    const std::int64_t id = StartedProject(admin, "Boxes", {"Cat"}, "bbox");
     const std::string createml = R"([{"image": "img0.jpg", "annotations": [{"label": "Cat",
         "coordinates": {"x": 20, "y": 15, "width": 10, "height": 6}}]}])";
     auto report = admin.Send("POST", ProjectPath(id, "/import?format=createml&mode=prelabel"),
@@ -192,12 +194,7 @@ TEST_P(ImportFormatsIt, CvatShapesWeCannotDrawAreReportedAndLeaveTheirImageUnlab
     WriteImages(2);
     ASSERT_NO_FATAL_FAILURE(StartServer());
     HttpClient admin = Admin();
-    auto created =
-        admin.SendJson("POST", "/api/v1/projects", ProjectBody("Cvat", {"Cat", "Dog"}, "polygon"));
-    ASSERT_EQ(created.status, 201u) << created.body;
-    const std::int64_t id = created.Json()["id"];
-    WaitForIngest(admin, id);
-    StartProject(admin, id);
+    const std::int64_t id = StartedProject(admin, "Cvat", {"Cat", "Dog"}, "polygon");
     // img0: an ellipse (a polygon here) and a polyline; img1: polylines only.
     const std::string xml = R"(<?xml version="1.0" encoding="utf-8"?>
 <annotations><version>1.1</version>
@@ -239,12 +236,7 @@ TEST_P(ImportFormatsIt, CvatTagsLabelAClassificationProjectAndAreCountedInAShape
     <box label="Dog" source="manual" xtl="1" ytl="1" xbr="9" ybr="9"/>
   </image>
 </annotations>)";
-    auto classes = admin.SendJson("POST", "/api/v1/projects",
-                                  ProjectBody("Tags", {"Cat", "Dog"}, "multiclass"));
-    ASSERT_EQ(classes.status, 201u) << classes.body;
-    const std::int64_t id = classes.Json()["id"];
-    WaitForIngest(admin, id);
-    StartProject(admin, id);
+    const std::int64_t id = StartedProject(admin, "Tags", {"Cat", "Dog"}, "multiclass");
     auto report = admin.Send("POST", ProjectPath(id, "/import?format=cvat&mode=final"), xml,
                              {{"Content-Type", "application/xml"}});
     ASSERT_EQ(report.status, 200u) << report.body;
@@ -253,12 +245,7 @@ TEST_P(ImportFormatsIt, CvatTagsLabelAClassificationProjectAndAreCountedInAShape
     EXPECT_EQ(ItemsIn(admin, ProjectPath(id), "labeled"),
               (std::vector<std::string>{"img0.jpg", "img1.jpg"}));
 
-    auto boxes =
-        admin.SendJson("POST", "/api/v1/projects", ProjectBody("Boxes", {"Cat", "Dog"}, "bbox"));
-    ASSERT_EQ(boxes.status, 201u) << boxes.body;
-    const std::int64_t box_id = boxes.Json()["id"];
-    WaitForIngest(admin, box_id);
-    StartProject(admin, box_id);
+    const std::int64_t box_id = StartedProject(admin, "Boxes", {"Cat", "Dog"}, "bbox");
     report = admin.Send("POST", ProjectPath(box_id, "/import?format=cvat&mode=final"), xml,
                         {{"Content-Type", "application/xml"}});
     ASSERT_EQ(report.status, 200u) << report.body;
@@ -277,12 +264,7 @@ TEST_P(ImportFormatsIt, AzureCocoClassificationExportLabelsAMultiLabelProject) {
     WriteImages(2);
     ASSERT_NO_FATAL_FAILURE(StartServer());
     HttpClient admin = Admin();
-    auto created = admin.SendJson("POST", "/api/v1/projects",
-                                  ProjectBody("Azure", {"Cat", "Dog"}, "multilabel"));
-    ASSERT_EQ(created.status, 201u) << created.body;
-    const std::int64_t id = created.Json()["id"];
-    WaitForIngest(admin, id);
-    StartProject(admin, id);
+    const std::int64_t id = StartedProject(admin, "Azure", {"Cat", "Dog"}, "multilabel");
     const std::string coco = R"({"images": [
         {"id": 1, "file_name": "img0.jpg", "width": 0.0, "height": 0.0},
         {"id": 2, "file_name": "img1.jpg", "width": 0.0, "height": 0.0}],
@@ -304,12 +286,7 @@ TEST_P(ImportFormatsIt, VocBoxesAreCornersUnlessDevkitIsAskedFor) {
     WriteImages(1);  // img0.jpg, 40 x 30
     ASSERT_NO_FATAL_FAILURE(StartServer());
     HttpClient admin = Admin();
-    auto created =
-        admin.SendJson("POST", "/api/v1/projects", ProjectBody("Voc", {"Cat", "Dog"}, "bbox"));
-    ASSERT_EQ(created.status, 201u) << created.body;
-    const std::int64_t id = created.Json()["id"];
-    WaitForIngest(admin, id);
-    StartProject(admin, id);
+    const std::int64_t id = StartedProject(admin, "Voc", {"Cat", "Dog"}, "bbox");
     const std::int64_t img0 = ItemIds(admin, ProjectPath(id, "/items")).at("img0.jpg");
     const std::string xml =
         "<annotation><filename>img0.jpg</filename><size><width>40</width><height>30</height>"
