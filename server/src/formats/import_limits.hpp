@@ -25,6 +25,16 @@ inline constexpr std::size_t kMaxJsonlLineBytes = std::size_t{64} << 20;
 // Uncompressed bytes of all the files of a zip read whole (VOC, YOLO, LabelMe, masks, ...).
 inline constexpr std::uint64_t kMaxImportTotalBytes = std::uint64_t{512} << 20;
 
+// One element of a streamed JSON array (a COCO image, category or annotation; a Label Studio
+// task), as text and as values; outside those elements, one token (a string, a number). The
+// biggest real element is the segmentation of one object in a 20,000 x 20,000 image: a polygon
+// tracing a ragged outline pixel by pixel has some 10^5-10^6 points (2 values and under 20
+// bytes a point), an uncompressed RLE a value a run (a few runs a column, 20,000 columns), a
+// compressed RLE one string of a few MB. The limits leave ten times that and hold the built
+// element under ~300 MB even for text of nothing but "{}," (a JSON node costs 16-80 bytes).
+inline constexpr std::size_t kMaxJsonElementBytes = std::size_t{64} << 20;
+inline constexpr std::size_t kMaxJsonElementValues = std::size_t{1} << 22;
+
 // kInvalidArgument "<what> nests deeper than 64 levels ..." when JSON text opens more than
 // kMaxImportNesting objects/arrays at once. Strings are skipped; invalid JSON is left to the
 // parser.
@@ -34,5 +44,10 @@ Status CheckJsonNesting(std::string_view text, const std::string& what);
 Status CheckXmlNesting(std::string_view text, const std::string& what);
 // The error for a nesting limit, for the streaming readers that count it themselves.
 Error NestingTooDeep(const std::string& what);
+// kPayloadTooLarge "<what> is longer than 64 MiB, the limit for one element of a streamed JSON
+// file" (`what` names the element: "annotations[7]") and "<what> holds more than 4194304
+// values, ...".
+Error JsonElementTooLong(const std::string& what);
+Error JsonElementTooManyValues(const std::string& what);
 
 }  // namespace tessera

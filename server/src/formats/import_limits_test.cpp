@@ -11,7 +11,9 @@
 
 #include "formats/coco_import.hpp"
 #include "formats/import_upload.hpp"
+#include "formats/json_stream.hpp"
 #include "formats/jsonl_import.hpp"
+#include "formats/label_studio_import.hpp"
 #include "formats/png_import.hpp"
 #include "formats/xml_import.hpp"
 #include "formats/xml_stream.hpp"
@@ -57,6 +59,76 @@ TEST(ImportLimitsTest, StreamedCocoOfEndlessBracketsStopsAtTheLimit) {
     auto skipped = ParseCocoUpload(ImportUpload::FromBytes(other, "c.json"), CocoFlavor::kDetect);
     ASSERT_FALSE(skipped.ok());
     ExpectNestingError(skipped.error(), "coco info");
+}
+
+void ExpectTooLarge(const Error& error, const std::string& part) {
+    EXPECT_EQ(error.code, ErrorCode::kPayloadTooLarge) << error.message;
+    EXPECT_NE(error.message.find(part), std::string::npos) << error.message;
+}
+
+TEST(ImportLimitsTest, OneStreamedCocoElementIsBoundedInBytes) {
+    // One annotation whose compressed RLE is a single 64 MiB string: the reader stops at the
+    // limit instead of holding it (the lexer would buffer all of it before the handler sees it).
+    std::string doc = R"({"images": [{"id": 1, "file_name": "a.jpg"}], "annotations": [{"id": 1,)"
+                      R"( "image_id": 1, "segmentation": {"counts": ")" +
+                      std::string(kMaxJsonElementBytes, 'A') + R"("}}]})";
+    auto parsed =
+        ParseCocoUpload(ImportUpload::FromBytes(std::move(doc), "c.json"), CocoFlavor::kDetect);
+    ASSERT_FALSE(parsed.ok());
+    ExpectTooLarge(parsed.error(), "c.json: annotations[0] is longer than 64 MiB");
+    // Outside the streamed arrays, one token is bounded the same way.
+    std::string info = R"({"info": {"description": ")" + std::string(kMaxJsonElementBytes, 'A');
+    auto skipped =
+        ParseCocoUpload(ImportUpload::FromBytes(std::move(info), "i.json"), CocoFlavor::kDetect);
+    ASSERT_FALSE(skipped.ok());
+    ExpectTooLarge(skipped.error(), "i.json: the value near byte 24 is longer than 64 MiB");
+}
+
+TEST(ImportLimitsTest, OneStreamedCocoElementIsBoundedInValues) {
+    // A polygon of 2^22 points: 8 MB of text, but 8 million JSON nodes.
+    std::string doc = R"({"annotations": [{"id": 1, "segmentation": [[)" +
+                      Repeat("0,", static_cast<int>(kMaxJsonElementValues)) + "0]]}]}";
+    auto parsed =
+        ParseCocoUpload(ImportUpload::FromBytes(std::move(doc), "c.json"), CocoFlavor::kDetect);
+    ASSERT_FALSE(parsed.ok());
+    ExpectTooLarge(parsed.error(), "c.json: annotations[0] holds more than 4194304 values");
+}
+
+TEST(ImportLimitsTest, StreamedElementsAtTheLimitsPass) {
+    // The array itself is one value: with kMaxJsonElementValues - 1 numbers it is at the limit.
+    const std::string at_limit =
+        "[" + Repeat("0,", static_cast<int>(kMaxJsonElementValues) - 2) + "0]";
+    JsonArrayStream stream;
+    stream.keys = {"annotations"};
+    std::size_t delivered = 0;
+    stream.element = [&](const std::string&, std::size_t, nlohmann::json&& element) {
+        delivered = element.size();
+        return Status::Ok();
+    };
+    auto seen = StreamJsonArrays(R"({"annotations": [)" + at_limit + "]}", stream);
+    ASSERT_TRUE(seen.ok()) << seen.error().message;
+    EXPECT_EQ(delivered, kMaxJsonElementValues - 1);
+    // Many elements add up to far more than one may hold: each is counted on its own.
+    const std::string many = R"({"annotations": [)" + Repeat(at_limit + ",", 2) + "[]]}";
+    EXPECT_TRUE(StreamJsonArrays(many, stream).ok());
+}
+
+TEST(ImportLimitsTest, OneLabelStudioTaskIsBounded) {
+    std::string doc = R"([{"id": 1, "data": {"image": "a.jpg"}}, {"id": 2, "data": {"image": ")" +
+                      std::string(kMaxJsonElementBytes, 'a') + R"("}}])";
+    auto parsed = ParseLabelStudioUpload(ImportUpload::FromBytes(std::move(doc), "ls.json"),
+                                         LabelStudioOptions{});
+    ASSERT_FALSE(parsed.ok());
+    ExpectTooLarge(parsed.error(), "ls.json: element 1 is longer than 64 MiB");
+    // The list's elements are counted one by one, whatever their number.
+    std::size_t count = 0;
+    Status many = StreamJsonElements("[" + Repeat("[1, 2, 3],", 7000000) + "[]]",
+                                     [&](std::size_t, nlohmann::json&&) {
+                                         ++count;
+                                         return Status::Ok();
+                                     });
+    ASSERT_TRUE(many.ok()) << many.error().message;
+    EXPECT_EQ(count, 7000001u);  // 70 MB, over the byte limit in all
 }
 
 TEST(ImportLimitsTest, DeepXmlIsRefusedByBothReaders) {
