@@ -35,6 +35,13 @@ inline constexpr std::uint64_t kMaxImportTotalBytes = std::uint64_t{512} << 20;
 inline constexpr std::size_t kMaxJsonElementBytes = std::size_t{64} << 20;
 inline constexpr std::size_t kMaxJsonElementValues = std::size_t{1} << 22;
 
+// One tag of a streamed XML file (CVAT) with its attributes, or one comment, declaration or
+// processing instruction: expat holds a whole tag before handing it over. The biggest real one
+// is a CVAT shape of one object in a 20,000 x 20,000 image: a polygon's `points` of 10^5-10^6
+// points (under 20 bytes a point), a mask's `rle` of a few runs a row (a few MB). Text between
+// tags is never held (expat passes it on in pieces and the reader drops it), so it has no limit.
+inline constexpr std::size_t kMaxXmlTagBytes = std::size_t{64} << 20;
+
 // kInvalidArgument "<what> nests deeper than 64 levels ..." when JSON text opens more than
 // kMaxImportNesting objects/arrays at once. Strings are skipped; invalid JSON is left to the
 // parser.

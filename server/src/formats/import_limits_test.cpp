@@ -10,6 +10,7 @@
 #include <string>
 
 #include "formats/coco_import.hpp"
+#include "formats/cvat_import.hpp"
 #include "formats/import_upload.hpp"
 #include "formats/json_stream.hpp"
 #include "formats/jsonl_import.hpp"
@@ -164,6 +165,43 @@ TEST(ImportLimitsTest, JsonlLinesAreBoundedInDepthAndLength) {
     EXPECT_EQ(long_line.error().code, ErrorCode::kPayloadTooLarge);
     EXPECT_NE(long_line.error().message.find("64 MiB"), std::string::npos)
         << long_line.error().message;
+}
+
+TEST(ImportLimitsTest, OneStreamedXmlTagIsBounded) {
+    // A polygon whose points attribute alone is over the limit: expat would hold all of it.
+    std::string doc = R"(<annotations><image id="0" name="a.jpg" width="10" height="10">)"
+                      R"(<polygon label="cat" points=")" +
+                      Repeat("1,1;", static_cast<int>(kMaxXmlTagBytes / 4) + 100000) +
+                      R"("/></image></annotations>)";
+    auto parsed = ParseCvatUpload(ImportUpload::FromBytes(std::move(doc), "annotations.xml"));
+    ASSERT_FALSE(parsed.ok());
+    ExpectTooLarge(parsed.error(),
+                   "annotations.xml: the tag at byte 63 is longer than 64 MiB, the limit for one "
+                   "XML tag with its attributes");
+    // Many small attributes make one tag too; so does a comment.
+    auto tags = XmlStreamHandler{[](const XmlStartTag&) { return Status::Ok(); }};
+    std::string many = "<annotations><image";
+    for (int i = 0; many.size() <= kMaxXmlTagBytes + (std::size_t{1} << 20); ++i) {
+        many += " a" + std::to_string(i) + "=\"1\"";
+    }
+    std::istringstream attributes(many + "/></annotations>");
+    ExpectTooLarge(StreamXml(attributes, "a.xml", tags).error(), "a.xml: the tag at byte 13");
+    std::istringstream comment("<annotations><!-- " +
+                               std::string(kMaxXmlTagBytes + (std::size_t{1} << 20), 'c'));
+    ExpectTooLarge(StreamXml(comment, "c.xml", tags).error(), "c.xml: the tag at byte 13");
+}
+
+TEST(ImportLimitsTest, TextBetweenXmlTagsIsNotHeldSoNotLimited) {
+    std::istringstream text("<annotations><tag label=\"x\"><attribute name=\"note\">" +
+                            std::string(kMaxXmlTagBytes + 1000, 't') + "</attribute></tag>" +
+                            Repeat("<a b=\"c\">d</a>", 10) + "</annotations>");
+    int tags = 0;
+    Status read = StreamXml(text, "t.xml", XmlStreamHandler{[&](const XmlStartTag&) {
+                                ++tags;
+                                return Status::Ok();
+                            }});
+    ASSERT_TRUE(read.ok()) << read.error().message;
+    EXPECT_EQ(tags, 13);
 }
 
 // A zip of `count` entries of `each` zero bytes, deflated fast (one shared buffer).
