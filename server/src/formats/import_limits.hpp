@@ -25,6 +25,15 @@ inline constexpr std::size_t kMaxJsonlLineBytes = std::size_t{64} << 20;
 // Uncompressed bytes of all the files of a zip read whole (VOC, YOLO, LabelMe, masks, ...).
 inline constexpr std::uint64_t kMaxImportTotalBytes = std::uint64_t{512} << 20;
 
+// Files of one zip, and the bytes of its central directory, as the archive's end record states
+// them: libzip reads the whole directory when it opens the archive, ~300 bytes of memory an
+// entry besides its name, so the claim is checked before it is opened (a 100 MB zip of empty
+// files is 10^6 entries; 4 GiB of directory would be 9 * 10^7). 10^6 label files is a dataset
+// the size of ImageNet's training set sent in one upload (a YOLO or VOC file is ~120 bytes of
+// directory); bigger ones go in several.
+inline constexpr std::uint64_t kMaxZipEntries = 1'000'000;
+inline constexpr std::uint64_t kMaxZipDirectoryBytes = std::uint64_t{256} << 20;
+
 // One element of a streamed JSON array (a COCO image, category or annotation; a Label Studio
 // task), as text and as values; outside those elements, one token (a string, a number). The
 // biggest real element is the segmentation of one object in a 20,000 x 20,000 image: a polygon

@@ -11,6 +11,7 @@
 
 #include "formats/coco_import.hpp"
 #include "formats/cvat_import.hpp"
+#include "formats/import_test_support.hpp"
 #include "formats/import_upload.hpp"
 #include "formats/json_stream.hpp"
 #include "formats/jsonl_import.hpp"
@@ -244,6 +245,65 @@ TEST(ImportLimitsTest, ZipEntriesAreCappedInTotalBeforeInflating) {
     auto small = ReadImportZip(ZeroZip(3, std::size_t{1} << 20));
     ASSERT_TRUE(small.ok()) << small.error().message;
     EXPECT_EQ(small->size(), 3u);
+}
+
+// `bytes` little-endian bytes of `value`.
+std::string Le(std::uint64_t value, int bytes) {
+    std::string out;
+    for (int i = 0; i < bytes; ++i) {
+        out += static_cast<char>((value >> (8 * i)) & 0xFF);
+    }
+    return out;
+}
+
+// A stored (uncompressed) zip of `count` empty files, written byte by byte (libzip takes
+// minutes for a million entries), with ZIP64 end records as a zip of over 65,535 entries needs.
+// `claimed`, when set, is the entry count the end records state instead.
+std::string EmptyFilesZip(std::uint64_t count, std::uint64_t claimed = 0) {
+    std::string local;
+    std::string central;
+    for (std::uint64_t i = 0; i < count; ++i) {
+        const std::string name = std::to_string(i);
+        const std::string common = Le(20, 2) + Le(0, 2) + Le(0, 2) + Le(0, 2) + Le(0x21, 2) +
+                                   Le(0, 4) + Le(0, 4) + Le(0, 4) + Le(name.size(), 2) + Le(0, 2);
+        central += "PK\x01\x02" + Le(20, 2) + common + Le(0, 2) + Le(0, 2) + Le(0, 2) + Le(0, 4) +
+                   Le(local.size(), 4) + name;
+        local += "PK\x03\x04" + common + name;
+    }
+    const std::uint64_t entries = claimed != 0 ? claimed : count;
+    const std::uint64_t end64 = local.size() + central.size();
+    std::string zip = local + central;
+    zip += "PK\x06\x06" + Le(44, 8) + Le(45, 2) + Le(45, 2) + Le(0, 4) + Le(0, 4) + Le(entries, 8) +
+           Le(entries, 8) + Le(central.size(), 8) + Le(local.size(), 8);
+    zip += "PK\x06\x07" + Le(0, 4) + Le(end64, 8) + Le(1, 4);
+    zip += "PK\x05\x06" + Le(0, 2) + Le(0, 2) + Le(0xFFFF, 2) + Le(0xFFFF, 2) + Le(0xFFFFFFFF, 4) +
+           Le(0xFFFFFFFF, 4) + Le(0, 2);
+    return zip;
+}
+
+TEST(ImportLimitsTest, ZipEntriesAreCountedBeforeTheArchiveIsOpened) {
+    // libzip would read all of this directory (~300 MB) before the first entry is looked at.
+    std::string many = EmptyFilesZip(kMaxZipEntries + 1);
+    auto files = ReadImportZip(many);
+    ASSERT_FALSE(files.ok());
+    ExpectTooLarge(files.error(),
+                   "the zip lists 1000001 files and folders, over the limit of 1000000 a zip");
+    // The streamed readers open the zip the same way, from memory or from disk.
+    testing::TempDir dir;
+    const std::filesystem::path path = dir.path() / "many.zip";
+    testing::WriteFile(path, many);
+    Status streamed =
+        ForEachZipEntryInFile(path, [](const std::string&, std::istream&) { return Status::Ok(); });
+    ASSERT_FALSE(streamed.ok());
+    ExpectTooLarge(streamed.error(), "1000001 files and folders");
+    // A directory that claims more than it holds is refused on the claim, not allocated.
+    auto claimed = ReadImportZip(EmptyFilesZip(3, std::uint64_t{1} << 40));
+    ASSERT_FALSE(claimed.ok());
+    ExpectTooLarge(claimed.error(), "the zip lists 1099511627776 files");
+    // Under the limit, the ZIP64 records are read as libzip reads them.
+    auto fine = ReadImportZip(EmptyFilesZip(70000));
+    ASSERT_TRUE(fine.ok()) << fine.error().message;
+    EXPECT_EQ(fine->size(), 70000u);
 }
 
 // A PNG whose header claims width x height RGBA, with a token of data: the limit must be
