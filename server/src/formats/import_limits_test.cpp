@@ -122,6 +122,11 @@ TEST(ImportLimitsTest, OneLabelStudioTaskIsBounded) {
                                          LabelStudioOptions{});
     ASSERT_FALSE(parsed.ok());
     ExpectTooLarge(parsed.error(), "ls.json: element 1 is longer than 64 MiB");
+    // Nesting is bounded as in COCO.
+    auto deep = ParseLabelStudioUpload(
+        ImportUpload::FromBytes("[" + Repeat("[", 200000), "deep.json"), LabelStudioOptions{});
+    ASSERT_FALSE(deep.ok());
+    ExpectNestingError(deep.error(), "label studio");
     // The list's elements are counted one by one, whatever their number.
     std::size_t count = 0;
     Status many = StreamJsonElements("[" + Repeat("[1, 2, 3],", 7000000) + "[]]",
@@ -159,6 +164,16 @@ TEST(ImportLimitsTest, JsonlLinesAreBoundedInDepthAndLength) {
     ASSERT_EQ(parsed->errors.size(), 1u);
     EXPECT_NE(parsed->errors[0].message.find("deeper than 64 levels"), std::string::npos)
         << parsed->errors[0].message;
+
+    // Under the byte limit, a line of empty objects is still bounded in values (each a node).
+    std::string many = R"({"image_url": "a.jpg", "label": [)" +
+                       Repeat("{},", static_cast<int>(kMaxJsonElementValues)) + "{}]}\n";
+    auto nodes = ParseJsonlUpload(ImportUpload::FromBytes(std::move(many), "n.jsonl"));
+    ASSERT_TRUE(nodes.ok()) << nodes.error().message;
+    ASSERT_EQ(nodes->errors.size(), 1u);
+    EXPECT_EQ(nodes->errors[0].message,
+              "n.jsonl:1: the JSON object holds more than 4194304 values, the limit for one "
+              "element of a streamed JSON file");
 
     std::string endless(kMaxJsonlLineBytes + 10, ' ');
     auto long_line = ParseJsonlUpload(ImportUpload::FromBytes(std::move(endless), "b.jsonl"));

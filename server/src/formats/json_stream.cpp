@@ -161,10 +161,10 @@ public:
     // Only binary formats (CBOR, MessagePack) produce these; JSON text never does.
     bool binary(binary_t&) final { return Next(Scalar(nullptr)); }
 
-    bool start_object(std::size_t) final { return Next(Open(json::object())); }
-    bool start_array(std::size_t) final { return Next(Open(json::array())); }
-    bool end_object() final { return Next(Close()); }
-    bool end_array() final { return Next(Close()); }
+    bool start_object(std::size_t) final { return Next(Enter(json::object())); }
+    bool start_array(std::size_t) final { return Next(Enter(json::array())); }
+    bool end_object() final { return Next(Leave()); }
+    bool end_array() final { return Next(Leave()); }
     bool key(string_t& key) final { return Next(Key(key)); }
 
     bool parse_error(std::size_t position, const std::string&,
@@ -200,8 +200,27 @@ protected:
     }
 
     ElementBuilder builder_;
+    int depth_ = 0;  // containers open around the next event
 
 private:
+    // Each open level is a heap node (and nlohmann's parser state): a file of millions of '['
+    // must not cost gigabytes.
+    bool Enter(json container) {
+        if (depth_ >= kMaxImportNesting) {
+            error = NestingTooDeep("the JSON");
+            return false;
+        }
+        if (!Open(std::move(container))) {
+            return false;
+        }
+        ++depth_;
+        return true;
+    }
+    bool Leave() {
+        --depth_;
+        return Close();
+    }
+
     bool Next(bool ok) {
         if (ok && !builder_.active()) {
             input_.Restart();
@@ -254,12 +273,6 @@ private:
         if (depth_ == 0 && !container.is_object()) {
             return NotAnObject();
         }
-        // Each open level is a heap node (and nlohmann's parser state): a file of millions of
-        // '[' must not cost gigabytes.
-        if (depth_ >= kMaxImportNesting) {
-            error = NestingTooDeep("the JSON");
-            return false;
-        }
         if (builder_.active() || (depth_ == 2 && streaming_)) {
             if (!Add(std::move(container))) {
                 return false;
@@ -269,12 +282,10 @@ private:
             seen_[key_] = streaming_ ? JsonTopLevel::kArray : JsonTopLevel::kOther;
             index_ = 0;
         }
-        ++depth_;
         return true;
     }
 
     bool Close() override {
-        --depth_;
         if (builder_.active()) {
             return !builder_.End() || Deliver();
         }
@@ -301,7 +312,6 @@ private:
     const JsonArrayStream& stream_;
     std::map<std::string, JsonTopLevel> seen_;
     std::string key_;         // the current top-level key
-    int depth_ = 0;           // containers open around the next event
     bool streaming_ = false;  // inside a wanted top-level array
     std::size_t index_ = 0;   // of the next element in that array
 };

@@ -5,7 +5,8 @@
 // (nlohmann's SAX interface underneath), and one element is bounded: kPayloadTooLarge naming it
 // ("annotations[7] is longer than 64 MiB, ...") past kMaxJsonElementBytes of text or
 // kMaxJsonElementValues values, and the same for one token (a string, a number) outside the
-// elements (formats/import_limits.hpp).
+// elements; containers nested over kMaxImportNesting deep are kInvalidArgument "the JSON nests
+// deeper than 64 levels, ..." (formats/import_limits.hpp).
 #include <functional>
 #include <istream>
 #include <map>
