@@ -41,7 +41,7 @@ class CappedInput {
 public:
     using Traits = std::streambuf::traits_type;
 
-    explicit CappedInput(std::streambuf* buf) : buf_(buf) {}
+    explicit CappedInput(std::streambuf* buf) : buf_(buf), next_(buf->sgetc()) {}
 
     // The next kMaxJsonElementBytes bytes may be read.
     void Restart() { start_ = read_; }
@@ -61,9 +61,9 @@ public:
 
         Iterator() = default;
         explicit Iterator(CappedInput* input) : input_(input) {}
-        char operator*() const { return Traits::to_char_type(input_->buf_->sgetc()); }
+        char operator*() const { return Traits::to_char_type(input_->next_); }
         Iterator& operator++() {
-            input_->buf_->sbumpc();
+            input_->next_ = input_->buf_->snextc();
             ++input_->read_;
             return *this;
         }
@@ -78,7 +78,7 @@ public:
 
 private:
     bool AtEnd() {
-        if (Traits::eq_int_type(buf_->sgetc(), Traits::eof())) {
+        if (Traits::eq_int_type(next_, Traits::eof())) {
             return true;
         }
         if (read_ - start_ >= kMaxJsonElementBytes) {
@@ -89,6 +89,7 @@ private:
     }
 
     std::streambuf* buf_;
+    Traits::int_type next_;  // the byte `*` reads, or eof
     std::size_t read_ = 0;
     std::size_t start_ = 0;
     bool over_ = false;
