@@ -39,8 +39,10 @@ inline constexpr std::uint64_t kMaxZipDirectoryBytes = std::uint64_t{256} << 20;
 // biggest real element is the segmentation of one object in a 20,000 x 20,000 image: a polygon
 // tracing a ragged outline pixel by pixel has some 10^5-10^6 points (2 values and under 20
 // bytes a point), an uncompressed RLE a value a run (a few runs a column, 20,000 columns), a
-// compressed RLE one string of a few MB. The limits leave ten times that and hold the built
-// element under ~300 MB even for text of nothing but "{}," (a JSON node costs 16-80 bytes).
+// compressed RLE one string of a few MB. The limits leave room above that (2^22 values is a
+// polygon of two million points) and bound the built element: measured at the limit, ~130 MB
+// for numbers and ~420 MB at worst, for an element of nothing but "{}" (a node costs 16-80
+// bytes); a 64 MiB string costs ~380 MB while nlohmann's lexer copies it for its message.
 inline constexpr std::size_t kMaxJsonElementBytes = std::size_t{64} << 20;
 inline constexpr std::size_t kMaxJsonElementValues = std::size_t{1} << 22;
 
