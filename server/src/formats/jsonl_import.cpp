@@ -73,8 +73,14 @@ Result<Shape> ReadShape(const json& entry) {
 Result<json> LineObject(const std::string& line, const std::string& where) {
     TESSERA_TRY(CheckJsonNesting(line, where));
     const Error not_an_object = Error::InvalidArgument(where + ": not a JSON object");
-    const std::size_t first = line.find_first_not_of(" \t\r");
-    if (first == std::string::npos || line[first] != '{') {
+    // A list's elements would be delivered one by one: only an object is a row. A byte order
+    // mark, which nlohmann skips, may come first.
+    std::string_view text = line;
+    if (text.starts_with("\xEF\xBB\xBF")) {
+        text.remove_prefix(3);
+    }
+    const std::size_t first = text.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos || text[first] != '{') {
         return not_an_object;
     }
     json doc;
