@@ -44,8 +44,8 @@ struct DirectoryClaim {
 };
 
 // What the end record at `at` of `tail` claims. When a ZIP64 locator precedes it, the ZIP64
-// record's counts stand for the fields that hold the "see ZIP64" marker (all ones), as libzip
-// reads them; the others must agree, and the larger counts.
+// record's counts replace the fields that hold the "see ZIP64" marker (all ones), as libzip
+// reads them; where both records give a count, the larger is taken.
 DirectoryClaim ClaimOf(std::string_view tail, std::size_t at, const ReadAt& read) {
     const std::uint64_t entries =
         std::max(LittleEndian(tail, at + 8, 2), LittleEndian(tail, at + 10, 2));
