@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -26,6 +27,54 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kLoaders{
 
 bool StartsWithBmpMagic(const SourceFile& file) {
     return file.ReadPrefix(2) == "BM";
+}
+
+std::uint32_t LittleEndian(std::string_view bytes, std::size_t at, std::size_t width) {
+    std::uint32_t value = 0;
+    for (std::size_t i = width; i-- > 0;) {
+        value = (value << 8) | static_cast<unsigned char>(bytes[at + i]);
+    }
+    return value;
+}
+
+// The pixels a BMP's header states: the file header (14 bytes), then the DIB header's size
+// and, for the OS/2 1.x header of 12 bytes, 16-bit width and height, for every later one signed
+// 32-bit (a negative height is a top-down image). Unknown when the header is cut short: the
+// decoder judges that file.
+std::optional<std::pair<std::int64_t, std::int64_t>> BmpStatedSize(std::string_view header) {
+    constexpr std::size_t kHeaderBytes = 26;
+    if (header.size() < kHeaderBytes) {
+        return std::nullopt;
+    }
+    if (LittleEndian(header, 14, 4) == 12) {
+        return std::pair<std::int64_t, std::int64_t>{LittleEndian(header, 18, 2),
+                                                     LittleEndian(header, 20, 2)};
+    }
+    auto side = [&](std::size_t at) {
+        const auto value =
+            static_cast<std::int64_t>(static_cast<std::int32_t>(LittleEndian(header, at, 4)));
+        return value < 0 ? -value : value;
+    };
+    return std::pair{side(18), side(22)};
+}
+
+// A BMP is read and decoded whole: its stated size and its file are checked first.
+Status CheckBmpLimits(const SourceFile& file) {
+    if (auto size = BmpStatedSize(file.ReadPrefix(26));
+        size && size->first * size->second > kMaxBmpPixels) {
+        return Error::InvalidArgument(
+            "BMP of " + std::to_string(size->first) + " x " + std::to_string(size->second) +
+            " pixels is over the limit of " + std::to_string(kMaxBmpPixels) +
+            " pixels a BMP (decoded whole in memory); convert it to PNG or TIFF");
+    }
+    if (file.size() > kMaxBmpBytes) {
+        constexpr std::int64_t kMiB = std::int64_t{1} << 20;
+        return Error::InvalidArgument(
+            "BMP file of " + std::to_string((file.size() + kMiB - 1) / kMiB) +
+            " MiB is over the limit of " + std::to_string(kMaxBmpBytes / kMiB) +
+            " MiB a BMP (read whole in memory); convert it to PNG or TIFF");
+    }
+    return Status::Ok();
 }
 
 // A fresh libvips source over the opened file. Reopening /proc/self/fd/N gives the same file
@@ -95,6 +144,7 @@ Result<VipsInput> VipsInput::From(const SourceFile& file, const std::string& for
     VipsInput input;
     input.fd_ = file.fd();
     if (format == "bmp") {
+        TESSERA_TRY(CheckBmpLimits(file));
         TESSERA_ASSIGN_OR_RETURN(input.bytes_, file.ReadAll());
         input.from_bytes_ = true;
     }
@@ -117,6 +167,13 @@ vips::VImage VipsInput::Thumbnail(int width, vips::VOption* options) const {
         return vips::VImage::thumbnail_buffer(blob.get(), width, options);
     }
     return vips::VImage::thumbnail_source(SourceOf(fd_), width, options);
+}
+
+Error AsUndecodable(Error error) {
+    if (error.code == ErrorCode::kInvalidArgument) {
+        error.code = ErrorCode::kFailedPrecondition;
+    }
+    return error;
 }
 
 bool HasDicomExtension(const std::filesystem::path& path) {

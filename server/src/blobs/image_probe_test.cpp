@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "blobs/test_images.hpp"
 #include "blobs/vips_init.hpp"
 
@@ -91,6 +93,46 @@ TEST_F(ImageProbeTest, TruncatedHeadersAreErrors) {
         auto info = Probe(At(name));
         EXPECT_FALSE(info.ok()) << name << " read as " << info->width << "x" << info->height;
     }
+}
+
+// A small BMP whose header states width x height instead (a signed 32-bit field each).
+void WriteBmpStating(const std::filesystem::path& path, std::int32_t width, std::int32_t height) {
+    testing::WriteBmp(path, 4, 4);
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    for (auto [at, value] : {std::pair{18, width}, std::pair{22, height}}) {
+        const auto bits = static_cast<std::uint32_t>(value);
+        const char bytes[4] = {static_cast<char>(bits), static_cast<char>(bits >> 8),
+                               static_cast<char>(bits >> 16), static_cast<char>(bits >> 24)};
+        file.seekp(at);
+        file.write(bytes, 4);
+    }
+}
+
+TEST_F(ImageProbeTest, BmpsAreBoundedOnTheirHeaderBeforeBeingReadWhole) {
+    // BMP alone is read and decoded whole: a header promising 8193 x 4096 pixels (a top-down
+    // image: negative height) is refused on the header.
+    WriteBmpStating(At("huge.bmp"), 8193, -4096);
+    auto huge = Probe(At("huge.bmp"));
+    ASSERT_FALSE(huge.ok());
+    EXPECT_EQ(huge.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(huge.error().message,
+              "BMP of 8193 x 4096 pixels is over the limit of 33554432 pixels a BMP (decoded whole "
+              "in memory); convert it to PNG or TIFF");
+    // At the limit the header passes; the data is what fails.
+    WriteBmpStating(At("limit.bmp"), 8192, 4096);
+    auto at_limit = Probe(At("limit.bmp"));
+    if (!at_limit.ok()) {
+        EXPECT_EQ(at_limit.error().message.find("over the limit"), std::string::npos)
+            << at_limit.error().message;
+    }
+    // A file far bigger than any BMP within the limit is not read (sparse: costs no disk).
+    testing::WriteBmp(At("padded.bmp"), 10, 10);
+    std::filesystem::resize_file(At("padded.bmp"), std::uintmax_t{130} << 20);
+    auto padded = Probe(At("padded.bmp"));
+    ASSERT_FALSE(padded.ok());
+    EXPECT_EQ(padded.error().message,
+              "BMP file of 130 MiB is over the limit of 129 MiB a BMP (read whole in memory); "
+              "convert it to PNG or TIFF");
 }
 
 TEST_F(ImageProbeTest, EmptyAndMissingFiles) {

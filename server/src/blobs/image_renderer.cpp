@@ -71,7 +71,10 @@ Status ImageRenderer::RenderTo(const SourceFile& source, const RenditionSpec& sp
     if (!format.ok()) {
         return Error::FailedPrecondition(format.error().message);
     }
-    TESSERA_ASSIGN_OR_RETURN(auto input, blobs_internal::VipsInput::From(source, *format));
+    auto input = blobs_internal::VipsInput::From(source, *format);
+    if (!input.ok()) {
+        return blobs_internal::AsUndecodable(input.error());
+    }
     std::error_code ec;
     fs::create_directories(target.parent_path(), ec);
     if (ec) {
@@ -82,7 +85,7 @@ Status ImageRenderer::RenderTo(const SourceFile& source, const RenditionSpec& sp
     try {
         // thumbnail applies EXIF orientation and shrinks while decoding (JPEG DCT scaling,
         // pyramid levels), so a 100-megapixel source costs little.
-        vips::VImage image = input.Thumbnail(
+        vips::VImage image = input->Thumbnail(
             spec.max_side,
             vips::VImage::option()->set("height", spec.max_side)->set("size", VIPS_SIZE_DOWN));
         ToDisplayable(image).jpegsave(

@@ -69,6 +69,17 @@ TEST_F(ImageRendererTest, AlphaAndBmpSourcesBecomeJpeg) {
     }
 }
 
+TEST_F(ImageRendererTest, ABmpOverTheLimitIsNotDecoded) {
+    // A file swapped for a huge BMP after ingest: refused like any file that cannot be decoded.
+    testing::WriteBmp(Src("big.bmp"), 10, 10);
+    fs::resize_file(Src("big.bmp"), std::uintmax_t{130} << 20);
+    auto out = renderer_.Render(Ref("big.bmp"), RenditionSpec::Thumbnail(), CacheKey{"p1", "big"});
+    ASSERT_FALSE(out.ok());
+    EXPECT_EQ(out.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_NE(out.error().message.find("over the limit of 129 MiB a BMP"), std::string::npos)
+        << out.error().message;
+}
+
 TEST_F(ImageRendererTest, SecondRequestIsServedFromTheCache) {
     testing::WriteImage(Src("a.png"), 500, 400);
     auto first =

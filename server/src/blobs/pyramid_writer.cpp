@@ -97,11 +97,14 @@ Status WritePyramid(const SourceFile& source, const fs::path& dir, const TileSpe
     if (!format.ok()) {
         return Error::FailedPrecondition(format.error().message);
     }
-    TESSERA_ASSIGN_OR_RETURN(auto input, VipsInput::From(source, *format));
+    auto input = VipsInput::From(source, *format);
+    if (!input.ok()) {
+        return AsUndecodable(input.error());
+    }
     PyramidInfo info;
     EvalWatch watch{&on_progress, &stop};
     try {
-        vips::VImage image = ToDisplayable(OpenOriented(input));
+        vips::VImage image = ToDisplayable(OpenOriented(*input));
         info = {image.width(), image.height(), spec.tile_size,
                 PyramidLevels(image.width(), image.height(), spec.tile_size)};
         EvalConnection connection(image.get_image(), &watch);

@@ -318,7 +318,7 @@ Status ParseOneFile(Input&& input, const std::string& path, CocoFlavor flavor, P
     };
     auto seen = StreamJsonArrays(std::forward<Input>(input), stream);
     if (!seen.ok()) {
-        return Error::InvalidArgument(path + ": " + seen.error().message);
+        return Error{seen.error().code, path + ": " + seen.error().message, {}};
     }
     return reader.Finish(*seen);
 }

@@ -7,6 +7,20 @@ Error NestingTooDeep(const std::string& what) {
                                   " levels, the limit for imports");
 }
 
+Error JsonElementTooLong(const std::string& what) {
+    return Error{ErrorCode::kPayloadTooLarge,
+                 what + " is longer than " + std::to_string(kMaxJsonElementBytes >> 20) +
+                     " MiB, the limit for one element of a streamed JSON file",
+                 {}};
+}
+
+Error JsonElementTooManyValues(const std::string& what) {
+    return Error{ErrorCode::kPayloadTooLarge,
+                 what + " holds more than " + std::to_string(kMaxJsonElementValues) +
+                     " values, the limit for one element of a streamed JSON file",
+                 {}};
+}
+
 Status CheckJsonNesting(std::string_view text, const std::string& what) {
     int depth = 0;
     bool in_string = false;

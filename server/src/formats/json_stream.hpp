@@ -2,7 +2,11 @@
 // Reads a JSON document whose top level is an object without building it: the elements of the
 // top-level arrays a reader asks for are handed over one at a time, each as a small DOM, and
 // everything else is tokenised and dropped. Memory is one element, whatever the file's size
-// (nlohmann's SAX interface underneath).
+// (nlohmann's SAX interface underneath), and one element is bounded: kPayloadTooLarge naming it
+// ("annotations[7] is longer than 64 MiB, ...") past kMaxJsonElementBytes of text or
+// kMaxJsonElementValues values, and the same for one token (a string, a number) outside the
+// elements; containers nested over kMaxImportNesting deep are kInvalidArgument "the JSON nests
+// deeper than 64 levels, ..." (formats/import_limits.hpp).
 #include <functional>
 #include <istream>
 #include <map>

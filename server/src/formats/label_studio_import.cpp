@@ -822,7 +822,7 @@ Result<ParsedImport> ParseLabelStudio(const std::vector<ImportFile>& files,
             return Status::Ok();
         });
         if (!status.ok()) {
-            return Error::InvalidArgument(file.path + ": " + status.error().message);
+            return Error{status.error().code, file.path + ": " + status.error().message, {}};
         }
         reader.EndFile(file.path);
     }
@@ -847,7 +847,7 @@ Result<ParsedImport> ParseLabelStudioUpload(const ImportUpload& upload,
             return Status::Ok();
         });
         if (!status.ok()) {
-            return Error::InvalidArgument(path + ": " + status.error().message);
+            return Error{status.error().code, path + ": " + status.error().message, {}};
         }
         reader.EndFile(path);
         return Status::Ok();

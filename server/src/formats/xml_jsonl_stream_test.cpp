@@ -258,6 +258,20 @@ TEST(JsonlStream, CrlfBlankLinesAndALastLineWithoutNewline) {
     EXPECT_EQ(cut->errors[0].message, "t.jsonl:2: not a JSON object");
 }
 
+TEST(JsonlStream, AByteOrderMarkIsSkippedAndOnlyObjectsAreRows) {
+    // Windows editors start a UTF-8 file with a byte order mark; a list or a scalar line is not
+    // a row, even a list of one row.
+    const std::string jsonl = "\xEF\xBB\xBF" + JsonlRow("a.jpg", "cat") + "\n[" +
+                              JsonlRow("b.jpg", "dog") + "]\n\"c.jpg\"\n";
+    auto parsed = ParseJsonl({{"bom.jsonl", jsonl}});
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    ASSERT_EQ(parsed->records.size(), 1u);
+    EXPECT_EQ(parsed->records[0].name, "a.jpg");
+    ASSERT_EQ(parsed->errors.size(), 2u);
+    EXPECT_EQ(parsed->errors[0].message, "bom.jsonl:2: not a JSON object");
+    EXPECT_EQ(parsed->errors[1].message, "bom.jsonl:3: not a JSON object");
+}
+
 TEST(JsonlStream, UploadsOnDiskZippedOrInMemoryGiveTheSameRecords) {
     TempDir dir;
     const std::string one = JsonlRow("a.jpg", "cat") + "\n" + JsonlRow("b.jpg", "dog") + "\n";

@@ -2,6 +2,7 @@
 
 #include <expat.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -11,7 +12,7 @@ namespace tessera {
 
 namespace {
 
-constexpr int kChunkBytes = 64 * 1024;
+constexpr std::size_t kChunkBytes = std::size_t{64} * 1024;
 
 struct ParseState {
     const XmlStreamHandler* handler = nullptr;
@@ -19,7 +20,17 @@ struct ParseState {
     std::string path;  // for messages
     int depth = 0;
     Status error = Status::Ok();  // the callback's, when it stopped the parse
+    // One past the last byte expat has handed over (as any event): what it was given beyond
+    // that is a tag it has not finished, and holds.
+    XML_Index handed_over = 0;
 };
+
+// Every event moves `handed_over`; a tag still open after the limit's worth of bytes is refused.
+void Handed(ParseState& state) {
+    const XML_Index end =
+        XML_GetCurrentByteIndex(state.parser) + XML_GetCurrentByteCount(state.parser);
+    state.handed_over = std::max(state.handed_over, end);
+}
 
 // Expat is C: an exception must not unwind through it, so a throwing callback (bad_alloc) is
 // turned into an error here and the parse stopped like any other callback error.
@@ -40,6 +51,7 @@ void Dispatch(ParseState& state, Call&& call) {
 
 void OnStart(void* data, const XML_Char* name, const XML_Char** attributes) {
     auto& state = *static_cast<ParseState*>(data);
+    Handed(state);
     ++state.depth;
     // Expat keeps every open element's name: bound what a deep file can make it hold.
     if (state.depth > kMaxImportNesting && state.error.ok()) {
@@ -53,10 +65,24 @@ void OnStart(void* data, const XML_Char* name, const XML_Char** attributes) {
 
 void OnEnd(void* data, const XML_Char* name) {
     auto& state = *static_cast<ParseState*>(data);
+    Handed(state);
     if (state.handler->end) {
         Dispatch(state, [&] { return state.handler->end(name, state.depth); });
     }
     --state.depth;
+}
+
+// Text, comments, declarations, processing instructions: only their end matters.
+void OnOther(void* data, const XML_Char*, int) {
+    Handed(*static_cast<ParseState*>(data));
+}
+
+Error TagTooLong(const std::string& path, XML_Index at) {
+    return Error{ErrorCode::kPayloadTooLarge,
+                 path + ": the tag at byte " + std::to_string(at) + " is longer than " +
+                     std::to_string(kMaxXmlTagBytes >> 20) +
+                     " MiB, the limit for one XML tag with its attributes",
+                 {}};
 }
 
 Error SyntaxError(XML_Parser parser, const std::string& path) {
@@ -91,12 +117,25 @@ Status StreamXml(std::istream& in, const std::string& path, const XmlStreamHandl
     state.parser = parser.get();
     XML_SetUserData(parser.get(), &state);
     XML_SetElementHandler(parser.get(), &OnStart, &OnEnd);
+    // Expand: a default handler alone would stop expat replacing internal entities.
+    XML_SetDefaultHandlerExpand(parser.get(), &OnOther);
+    XML_Index fed = 0;
     while (true) {
-        void* buffer = XML_GetBuffer(parser.get(), kChunkBytes);
+        const auto pending =
+            static_cast<std::size_t>(std::max<XML_Index>(fed - state.handed_over, 0));
+        if (pending > kMaxXmlTagBytes) {
+            return TagTooLong(path, state.handed_over);
+        }
+        // Expat scans an unfinished tag again from its start with each chunk: chunks as long as
+        // the tag so far keep a long tag linear in time, not quadratic. Never past the limit by
+        // more than a chunk.
+        const std::size_t chunk =
+            std::max(kChunkBytes, std::min(pending, kMaxXmlTagBytes - pending));
+        void* buffer = XML_GetBuffer(parser.get(), static_cast<int>(chunk));
         if (buffer == nullptr) {
             return Error::Internal(path + ": out of memory reading XML");
         }
-        in.read(static_cast<char*>(buffer), kChunkBytes);
+        in.read(static_cast<char*>(buffer), static_cast<std::streamsize>(chunk));
         if (in.bad()) {
             return Error::Internal(path + ": cannot read the file");
         }
@@ -111,6 +150,7 @@ Status StreamXml(std::istream& in, const std::string& path, const XmlStreamHandl
         if (last) {
             return Status::Ok();
         }
+        fed += in.gcount();
     }
 }
 

@@ -39,7 +39,9 @@ struct XmlStreamHandler {
 // Parses `in` to its end. A malformed or truncated document is kInvalidArgument
 // "<path>: not valid XML at line L, column C (byte B): <what>" (L and C from 1, B from 0; at the
 // end of the input when the file stops early). Callbacks made before the error stand: callers
-// apply nothing until this returned success. A stream that fails to read is kInternal.
+// apply nothing until this returned success. A stream that fails to read is kInternal. A tag
+// (with its attributes), comment or declaration longer than kMaxXmlTagBytes is kPayloadTooLarge
+// "<path>: the tag at byte B is longer than 64 MiB, ..." (formats/import_limits.hpp).
 Status StreamXml(std::istream& in, const std::string& path, const XmlStreamHandler& handler);
 
 }  // namespace tessera

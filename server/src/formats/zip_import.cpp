@@ -2,6 +2,7 @@
 
 #include <zip.h>
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <memory>
@@ -14,6 +15,86 @@ namespace tessera {
 namespace {
 
 using Archive = std::unique_ptr<zip_t, decltype(&zip_discard)>;
+
+constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
+
+// The zip's end records (APPNOTE 4.3.14-16), enough to know what libzip will read on open.
+constexpr std::string_view kEndMagic = "PK\x05\x06";
+constexpr std::string_view kZip64LocatorMagic = "PK\x06\x07";
+constexpr std::string_view kZip64EndMagic = "PK\x06\x06";
+constexpr std::size_t kEndBytes = 22;
+constexpr std::size_t kMaxCommentBytes = 0xFFFF;
+constexpr std::size_t kZip64LocatorBytes = 20;
+constexpr std::size_t kZip64EndBytes = 56;
+
+// `count` bytes of the archive from `offset`; fewer (or none) past its end.
+using ReadAt = std::function<std::string(std::uint64_t offset, std::size_t count)>;
+
+std::uint64_t LittleEndian(std::string_view bytes, std::size_t at, std::size_t width) {
+    std::uint64_t value = 0;
+    for (std::size_t i = width; i-- > 0;) {
+        value = (value << 8) | static_cast<unsigned char>(bytes[at + i]);
+    }
+    return value;
+}
+
+struct DirectoryClaim {
+    std::uint64_t entries = 0;
+    std::uint64_t bytes = 0;
+};
+
+// What the end record at `at` of `tail` claims. When a ZIP64 locator precedes it, the ZIP64
+// record's counts replace the fields that hold the "see ZIP64" marker (all ones), as libzip
+// reads them; where both records give a count, the larger is taken.
+DirectoryClaim ClaimOf(std::string_view tail, std::size_t at, const ReadAt& read) {
+    const std::uint64_t entries =
+        std::max(LittleEndian(tail, at + 8, 2), LittleEndian(tail, at + 10, 2));
+    const std::uint64_t bytes = LittleEndian(tail, at + 12, 4);
+    if (at < kZip64LocatorBytes || tail.substr(at - kZip64LocatorBytes, 4) != kZip64LocatorMagic) {
+        return {entries, bytes};
+    }
+    const std::string record =
+        read(LittleEndian(tail, at - kZip64LocatorBytes + 8, 8), kZip64EndBytes);
+    if (record.size() != kZip64EndBytes || !record.starts_with(kZip64EndMagic)) {
+        return {entries, bytes};
+    }
+    return {std::max({entries == 0xFFFF ? 0 : entries, LittleEndian(record, 24, 8),
+                      LittleEndian(record, 32, 8)}),
+            std::max(bytes == 0xFFFFFFFF ? 0 : bytes, LittleEndian(record, 40, 8))};
+}
+
+// libzip's open reads the whole central directory into memory, so its size is checked first,
+// on the archive's own claim. libzip tries every end record signature in the archive's tail
+// (a comment may hold more), so the largest claim of any counts.
+Status CheckDirectory(std::uint64_t size, const ReadAt& read) {
+    const std::uint64_t span = kEndBytes + kMaxCommentBytes + kZip64LocatorBytes;
+    const std::uint64_t tail_offset = size > span ? size - span : 0;
+    const std::string tail = read(tail_offset, static_cast<std::size_t>(size - tail_offset));
+    DirectoryClaim most;
+    for (std::size_t at = tail.find(kEndMagic);
+         at != std::string::npos && at + kEndBytes <= tail.size();
+         at = tail.find(kEndMagic, at + 1)) {
+        const DirectoryClaim claim = ClaimOf(tail, at, read);
+        most.entries = std::max(most.entries, claim.entries);
+        most.bytes = std::max(most.bytes, claim.bytes);
+    }
+    if (most.entries > kMaxZipEntries) {
+        return Error{ErrorCode::kPayloadTooLarge,
+                     "the zip lists " + std::to_string(most.entries) +
+                         " files and folders, over the limit of " + std::to_string(kMaxZipEntries) +
+                         " a zip; send fewer files at once",
+                     {}};
+    }
+    if (most.bytes > kMaxZipDirectoryBytes) {
+        return Error{ErrorCode::kPayloadTooLarge,
+                     "the zip's directory of files is " +
+                         std::to_string((most.bytes + kMiB - 1) / kMiB) +
+                         " MiB, over the limit of " + std::to_string(kMaxZipDirectoryBytes / kMiB) +
+                         " MiB; send fewer files at once",
+                     {}};
+    }
+    return Status::Ok();
+}
 
 Result<Archive> OpenArchive(zip_source_t* source, zip_error_t& error) {
     zip_t* raw = zip_open_from_source(source, ZIP_RDONLY, &error);
@@ -29,6 +110,10 @@ Result<Archive> OpenArchive(zip_source_t* source, zip_error_t& error) {
 
 // The archive over `body`, which must outlive it.
 Result<Archive> OpenBuffer(const std::string& body) {
+    TESSERA_TRY(CheckDirectory(body.size(), [&body](std::uint64_t offset, std::size_t count) {
+        return offset < body.size() ? body.substr(static_cast<std::size_t>(offset), count)
+                                    : std::string();
+    }));
     zip_error_t error;
     zip_error_init(&error);
     zip_source_t* source = zip_source_buffer_create(body.data(), body.size(), 0, &error);
@@ -40,6 +125,19 @@ Result<Archive> OpenBuffer(const std::string& body) {
 }
 
 Result<Archive> OpenFile(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in) {
+        return Error::InvalidArgument("cannot read the zip archive");
+    }
+    const auto size = static_cast<std::uint64_t>(in.tellg());
+    TESSERA_TRY(CheckDirectory(size, [&in](std::uint64_t offset, std::size_t count) {
+        std::string bytes(count, '\0');
+        in.clear();
+        in.seekg(static_cast<std::streamoff>(offset));
+        in.read(bytes.data(), static_cast<std::streamsize>(count));
+        bytes.resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+        return bytes;
+    }));
     zip_error_t error;
     zip_error_init(&error);
     zip_source_t* source = zip_source_file_create(path.c_str(), 0, -1, &error);
@@ -70,7 +168,6 @@ Result<Entry> StatEntry(zip_t* archive, zip_int64_t index) {
 }
 
 Error ZipTooLarge(std::uint64_t total) {
-    constexpr std::uint64_t kMiB = 1u << 20;
     return Error{ErrorCode::kPayloadTooLarge,
                  "the zip's files add up to more than " +
                      std::to_string(kMaxImportTotalBytes / kMiB) + " MiB uncompressed (at least " +
@@ -178,7 +275,6 @@ Status VisitEntries(zip_t* archive, const ZipEntryVisitor& visit) {
 }  // namespace
 
 Error ImportFileTooLarge(const std::string& name, std::uint64_t size) {
-    constexpr std::uint64_t kMiB = 1u << 20;
     return Error{ErrorCode::kPayloadTooLarge,
                  name + " is too large to read whole: " + std::to_string((size + kMiB - 1) / kMiB) +
                      " MiB, over the limit of " + std::to_string(kMaxImportEntryBytes / kMiB) +

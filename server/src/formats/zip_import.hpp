@@ -20,6 +20,10 @@ Error ImportFileTooLarge(const std::string& name, std::uint64_t size);
 
 bool LooksLikeZip(const std::string& body);
 
+// Every function here refuses, with kPayloadTooLarge and before libzip reads the archive's
+// directory, a zip whose end record lists over kMaxZipEntries entries or kMaxZipDirectoryBytes
+// of directory (formats/import_limits.hpp).
+
 // Regular files of the archive in archive order (directories and __MACOSX entries left out).
 // kInvalidArgument for a corrupt archive, ImportFileTooLarge for an entry over
 // kMaxImportEntryBytes.

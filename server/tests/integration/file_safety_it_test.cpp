@@ -235,6 +235,101 @@ TEST_P(FileSafetyIt, HostileImportsAreRefusedNamingTheLimit) {
     }
 }
 
+// A 24-bit BMP header stating width x height (negative: top-down) over 4 x 4 pixels of data.
+std::string BmpHeaderStating(std::int32_t width, std::int32_t height) {
+    auto le32 = [](std::uint32_t v) {
+        return std::string{static_cast<char>(v), static_cast<char>(v >> 8),
+                           static_cast<char>(v >> 16), static_cast<char>(v >> 24)};
+    };
+    auto le16 = [](std::uint32_t v) {
+        return std::string{static_cast<char>(v), static_cast<char>(v >> 8)};
+    };
+    const std::string data(48, '\x80');
+    return "BM" + le32(54 + 48) + le32(0) + le32(54) + le32(40) +
+           le32(static_cast<std::uint32_t>(width)) + le32(static_cast<std::uint32_t>(height)) +
+           le16(1) + le16(24) + le32(0) + le32(48) + le32(2835) + le32(2835) + le32(0) + le32(0) +
+           data;
+}
+
+// The end records of a zip of no files that claim `entries` (a ZIP64 record, as over 65,535
+// entries needs): tiny on the wire; libzip would size its directory by the claim.
+std::string ZipClaiming(std::uint64_t entries) {
+    auto le = [](std::uint64_t v, int bytes) {
+        std::string out;
+        for (int i = 0; i < bytes; ++i) {
+            out += static_cast<char>((v >> (8 * i)) & 0xFF);
+        }
+        return out;
+    };
+    constexpr std::uint64_t kLocalHeaderBytes = 30;
+    std::string zip = "PK\x06\x06" + le(44, 8) + le(45, 2) + le(45, 2) + le(0, 4) + le(0, 4) +
+                      le(entries, 8) + le(entries, 8) + le(0, 8) + le(0, 8);
+    zip += "PK\x06\x07" + le(0, 4) + le(kLocalHeaderBytes, 8) + le(1, 4);
+    zip += "PK\x05\x06" + le(0, 2) + le(0, 2) + le(0xFFFF, 2) + le(0xFFFF, 2) + le(0xFFFFFFFF, 4) +
+           le(0xFFFFFFFF, 4) + le(0, 2);
+    // The upload is sniffed as a zip by its first local header's magic.
+    return "PK\x03\x04" + std::string(kLocalHeaderBytes - 4, '\0') + zip;
+}
+
+TEST_P(FileSafetyIt, OneHugeElementTagZipDirectoryOrBmpIsRefusedNamingTheLimit) {
+    WriteImages(1);
+    // A BMP whose header states 8193 x 4096 pixels: an item in error naming the limit, never
+    // read whole or decoded.
+    std::ofstream(images_ / "huge.bmp", std::ios::binary) << BmpHeaderStating(8193, -4096);
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    HttpClient admin = Admin();
+    std::int64_t id = CreateIngestedProject(admin, "Bounds")["id"];
+    const json listing = admin.Get(ProjectPath(id, "/items")).Json();
+    bool seen = false;
+    for (const json& item : listing["items"]) {
+        if (item["path"] == "huge.bmp") {
+            seen = true;
+            EXPECT_EQ(item["state"], "error") << item.dump();
+            EXPECT_NE(item["error"].get<std::string>().find("33554432 pixels a BMP"),
+                      std::string::npos)
+                << item.dump();
+        }
+    }
+    EXPECT_TRUE(seen) << listing.dump();
+    StartProject(admin, id);
+    auto post = [&](const std::string& query, const std::string& body, const std::string& type) {
+        return admin.Send("POST", ProjectPath(id, "/import?" + query), body,
+                          {{"Content-Type", type}});
+    };
+    // One COCO annotation of 2^22 + 1 numbers: 8 MB on the wire, refused on its values.
+    std::string polygon;
+    for (int i = 0; i < (1 << 22); ++i) {
+        polygon += "0,";
+    }
+    auto coco = post("format=coco&mode=prelabel",
+                     R"({"annotations": [{"id": 1, "segmentation": [[)" + polygon + "0]]}]}",
+                     "application/json");
+    EXPECT_EQ(coco.status, 413u) << coco.body.substr(0, 300);
+    EXPECT_NE(coco.body.find("annotations[0] holds more than 4194304 values"), std::string::npos)
+        << coco.body.substr(0, 300);
+    // One CVAT tag of 65 MiB of points.
+    std::string points;
+    for (int i = 0; i < (65 << 18); ++i) {
+        points += "1,1;";
+    }
+    auto cvat = post("format=cvat&mode=prelabel",
+                     R"(<annotations><image id="0" name="img0.jpg"><polygon label="Cat" points=")" +
+                         points + R"("/></image></annotations>)",
+                     "application/xml");
+    EXPECT_EQ(cvat.status, 413u) << cvat.body.substr(0, 300);
+    EXPECT_NE(cvat.body.find("is longer than 64 MiB, the limit for one XML tag"), std::string::npos)
+        << cvat.body.substr(0, 300);
+    // A zip whose directory claims 2^40 entries.
+    auto yolo =
+        post("format=yolo&mode=prelabel", ZipClaiming(std::uint64_t{1} << 40), "application/zip");
+    EXPECT_EQ(yolo.status, 413u) << yolo.body;
+    EXPECT_NE(yolo.body.find("over the limit of 1000000 a zip"), std::string::npos) << yolo.body;
+    const json after = admin.Get(ProjectPath(id, "/items")).Json();
+    for (const json& item : after["items"]) {
+        EXPECT_NE(item["state"], "labeled") << item.dump();
+    }
+}
+
 TESSERA_INSTANTIATE_BACKENDS(FileSafetyIt);
 
 }  // namespace
