@@ -20,6 +20,7 @@
 #include "formats/xml_import.hpp"
 #include "formats/xml_stream.hpp"
 #include "formats/zip_import.hpp"
+#include "support/zip_of.hpp"
 
 namespace tessera {
 namespace {
@@ -221,43 +222,18 @@ TEST(ImportLimitsTest, TextBetweenXmlTagsIsNotHeldSoNotLimited) {
 }
 
 // A zip of `count` entries of `each` zero bytes, deflated fast (one shared buffer).
-std::string ZeroZip(int count, std::size_t each) {
-    const std::string zeros(each, '\0');
-    zip_error_t error;
-    zip_error_init(&error);
-    zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &error);
-    zip_t* archive = zip_open_from_source(src, ZIP_TRUNCATE, &error);
-    zip_source_keep(src);
-    for (int i = 0; i < count; ++i) {
-        zip_source_t* data = zip_source_buffer(archive, zeros.data(), zeros.size(), 0);
-        std::string name = "labels/f" + std::to_string(i) + ".txt";
-        zip_int64_t index = zip_file_add(archive, name.c_str(), data, ZIP_FL_ENC_UTF_8);
-        zip_set_file_compression(archive, static_cast<zip_uint64_t>(index), ZIP_CM_DEFLATE, 1);
-    }
-    zip_close(archive);
-    zip_source_open(src);
-    zip_source_seek(src, 0, SEEK_END);
-    std::string out(static_cast<std::size_t>(zip_source_tell(src)), '\0');
-    zip_source_seek(src, 0, SEEK_SET);
-    zip_source_read(src, out.data(), out.size());
-    zip_source_close(src);
-    zip_source_free(src);
-    zip_error_fini(&error);
-    return out;
-}
-
 TEST(ImportLimitsTest, ZipEntriesAreCappedInTotalBeforeInflating) {
     // Each entry is under the per-file limit; together they are over the total.
     const std::size_t each = (kMaxImportTotalBytes / 3) + 1;
     ASSERT_LT(each, kMaxImportEntryBytes);
-    std::string zip = ZeroZip(3, each);
+    std::string zip = testing::ZeroZip(3, each, "labels/f");
     EXPECT_LT(zip.size(), std::size_t{4} << 20);  // a small upload...
     auto files = ReadImportZip(zip);              // ...that would inflate to 512 MiB
     ASSERT_FALSE(files.ok());
     EXPECT_EQ(files.error().code, ErrorCode::kPayloadTooLarge);
     EXPECT_NE(files.error().message.find("512 MiB"), std::string::npos) << files.error().message;
     // Small entries pass.
-    auto small = ReadImportZip(ZeroZip(3, std::size_t{1} << 20));
+    auto small = ReadImportZip(testing::ZeroZip(3, std::size_t{1} << 20, "labels/f"));
     ASSERT_TRUE(small.ok()) << small.error().message;
     EXPECT_EQ(small->size(), 3u);
 }

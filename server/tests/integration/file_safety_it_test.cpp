@@ -153,31 +153,6 @@ TEST_P(FileSafetyIt, LabelersNeverSeeServerPathsInImageErrors) {
 }
 
 // A zip of `count` entries of `each` zero bytes: a few MB on the wire, `count * each` inflated.
-std::string ZeroZip(int count, std::size_t each) {
-    const std::string zeros(each, '\0');
-    zip_error_t error;
-    zip_error_init(&error);
-    zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &error);
-    zip_t* archive = zip_open_from_source(src, ZIP_TRUNCATE, &error);
-    zip_source_keep(src);
-    for (int i = 0; i < count; ++i) {
-        zip_source_t* data = zip_source_buffer(archive, zeros.data(), zeros.size(), 0);
-        std::string name = "labels/img" + std::to_string(i) + ".txt";
-        zip_int64_t index = zip_file_add(archive, name.c_str(), data, ZIP_FL_ENC_UTF_8);
-        zip_set_file_compression(archive, static_cast<zip_uint64_t>(index), ZIP_CM_DEFLATE, 1);
-    }
-    zip_close(archive);
-    zip_source_open(src);
-    zip_source_seek(src, 0, SEEK_END);
-    std::string out(static_cast<std::size_t>(zip_source_tell(src)), '\0');
-    zip_source_seek(src, 0, SEEK_SET);
-    zip_source_read(src, out.data(), out.size());
-    zip_source_close(src);
-    zip_source_free(src);
-    zip_error_fini(&error);
-    return out;
-}
-
 // A PNG header claiming width x height RGBA with a token of data.
 std::string HugePngHeader(std::uint32_t width, std::uint32_t height) {
     auto be32 = [](std::uint32_t v) {
@@ -217,7 +192,7 @@ TEST_P(FileSafetyIt, HostileImportsAreRefusedNamingTheLimit) {
     EXPECT_EQ(cvat.status, 400u) << cvat.body;
     EXPECT_NE(cvat.body.find("deeper than 64 levels"), std::string::npos) << cvat.body;
     // A small YOLO zip whose entries, each under the per-file limit, inflate past the total.
-    std::string bomb = ZeroZip(3, (std::size_t{512} << 20) / 3 + 1);
+    std::string bomb = ZeroZip(3, (std::size_t{512} << 20) / 3 + 1, "labels/img");
     EXPECT_LT(bomb.size(), std::size_t{4} << 20);
     auto yolo = post("format=yolo&mode=prelabel", bomb, "application/zip");
     EXPECT_EQ(yolo.status, 413u) << yolo.body;

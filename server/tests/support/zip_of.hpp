@@ -12,8 +12,10 @@
 
 namespace tessera::testing {
 
-// An in-memory zip of `files` (name, content); a name ending in '/' is a folder entry.
-inline std::string ZipOf(const std::vector<std::pair<std::string, std::string>>& files) {
+// An in-memory zip of `count` entries whose names `name_of(i)` gives and whose bytes
+// `bytes_of(i)` points to (kept alive by the caller until the zip is built).
+template <typename NameOf, typename BytesOf>
+std::string BuildZip(int count, NameOf name_of, BytesOf bytes_of) {
     zip_error_t error;
     zip_error_init(&error);
     zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &error);
@@ -25,7 +27,9 @@ inline std::string ZipOf(const std::vector<std::pair<std::string, std::string>>&
         return {};
     }
     zip_source_keep(src);
-    for (const auto& [name, bytes] : files) {
+    for (int i = 0; i < count; ++i) {
+        const std::string name = name_of(i);
+        const std::string& bytes = bytes_of(i);
         zip_source_t* data = zip_source_buffer(archive, bytes.data(), bytes.size(), 0);
         if (zip_file_add(archive, name.c_str(), data, ZIP_FL_ENC_UTF_8) < 0) {
             ADD_FAILURE() << "libzip could not add " << name;
@@ -44,6 +48,22 @@ inline std::string ZipOf(const std::vector<std::pair<std::string, std::string>>&
     zip_source_free(src);
     zip_error_fini(&error);
     return out;
+}
+
+// An in-memory zip of `files` (name, content); a name ending in '/' is a folder entry.
+inline std::string ZipOf(const std::vector<std::pair<std::string, std::string>>& files) {
+    return BuildZip(
+        static_cast<int>(files.size()), [&](int i) { return files[i].first; },
+        [&](int i) -> const std::string& { return files[i].second; });
+}
+
+// A small upload that inflates to `count` x `each` zero bytes (a zip bomb in miniature), as
+// `<prefix>0.txt`, `<prefix>1.txt`, ...: one buffer of zeros serves every entry.
+inline std::string ZeroZip(int count, std::size_t each, const std::string& prefix) {
+    const std::string zeros(each, '\0');
+    return BuildZip(
+        count, [&](int i) { return prefix + std::to_string(i) + ".txt"; },
+        [&](int) -> const std::string& { return zeros; });
 }
 
 // The same archive written to `path`.
