@@ -1,23 +1,22 @@
 // What each action of the drawing key table does (the tool bar's buttons run the same ones).
-import type { Stage } from "../../../canvas/stage";
-import type { AnnotationDocument } from "../../../store/annotation_document";
-import type { DrawingController } from "./drawing_controller";
 import type { DrawingAction } from "./drawing_keys";
 
 /** The image on screen as the actions see it. */
 export interface ActionImage {
-    readonly doc: Pick<AnnotationDocument, "undo" | "redo" | "select">;
-    readonly stage: Pick<Stage, "zoom" | "fit">;
+    readonly doc: { undo(): unknown; redo(): unknown; select(id: null): unknown };
+    readonly stage: { zoom(factor: number): unknown; fit(): unknown };
     /** Drops the shape the active tool is drawing. */
     cancelTool(): void;
 }
 
 /** The page's side of the actions. */
 export interface ActionTarget {
-    readonly ctl: Pick<
-        DrawingController,
-        "toggleLock" | "toggleHideAll" | "deleteSelected" | "deleteAll"
-    >;
+    readonly ctl: {
+        toggleLock(): unknown;
+        toggleHideAll(): unknown;
+        deleteSelected(): unknown;
+        deleteAll(): unknown;
+    };
     /** Null with no image open. */
     image(): ActionImage | null;
     pickLabelKey(key: number): void;

@@ -8,7 +8,7 @@ import type { ApiClient } from "../../../client/api_client";
 import type { Id, Item } from "../../../schema/api";
 import { shapeToApi } from "../../../schema/shapes";
 import { AnnotationDocument } from "../../../store/annotation_document";
-import type { DraftStatus, DraftStorage } from "./autosave";
+import type { DraftStatus, DraftStorage, Timers } from "./autosave";
 import { Autosaver } from "./autosave";
 import type { Opened, Restored } from "./drawing_session";
 import { draftKey } from "./drawing_session";
@@ -71,10 +71,19 @@ export function toolHost(
     };
 }
 
+/** The browser's timers, for the autosaver's debounce. */
+export const kWindowTimers: Timers = {
+    set: (fn, ms) => window.setTimeout(fn, ms),
+    clear: (t) => {
+        window.clearTimeout(t);
+    },
+};
+
 export interface DraftDeps {
     readonly client: Pick<ApiClient, "saveDraft">;
     readonly projectId: Id;
     readonly storage: DraftStorage;
+    readonly timers: Timers;
     onStatus(s: DraftStatus): void;
 }
 
@@ -94,12 +103,7 @@ export function autosaverFor(
         () => doc.shapes().map(shapeToApi),
         async (s, keepalive) => (await deps.client.saveDraft(pid, id, s, keepalive)).ok,
         deps.storage,
-        {
-            set: (fn, ms) => window.setTimeout(fn, ms),
-            clear: (t) => {
-                window.clearTimeout(t);
-            },
-        },
+        deps.timers,
     );
     saver.onStatus = (s) => {
         deps.onStatus(s);

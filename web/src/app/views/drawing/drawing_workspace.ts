@@ -12,7 +12,7 @@ import type { DraftStatus } from "./autosave";
 import type { ActionImage } from "./drawing_actions";
 import { DrawingController } from "./drawing_controller";
 import type { OpenImage, ToolSettings } from "./drawing_image";
-import { clampBrushRadius } from "./drawing_image";
+import { clampBrushRadius, kWindowTimers } from "./drawing_image";
 import type { DrawingAction, KeyedImage } from "./drawing_keys";
 import type { Opened, Restored } from "./drawing_session";
 import { DrawingSidePanels, labelForKey } from "./drawing_side_panels";
@@ -206,6 +206,7 @@ export class DrawingWorkspace {
             client: this.host.client,
             projectId: this.project.id,
             storage: localStorage,
+            timers: kWindowTimers,
             label: () => this.ctl.label,
             newId: () => this.newId(),
             colorOf: (l) => this.colorOf(l),
