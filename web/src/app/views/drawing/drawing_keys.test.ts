@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 
 import type { KeyPress } from "../../keymap";
 import { keyClashes, resolveKey } from "../../keymap";
-import { kDrawingKeys } from "./drawing_keys";
+import type { KeyedImage } from "./drawing_keys";
+import { kDrawingKeys, routeKey } from "./drawing_keys";
 
 const press = (key: string, mods: Partial<KeyPress> = {}): KeyPress => ({
     key,
@@ -49,5 +50,57 @@ describe("kDrawingKeys", () => {
 
     it("has no key press that two bindings act on", () => {
         expect(keyClashes(kDrawingKeys)).toEqual([]);
+    });
+});
+
+describe("routeKey", () => {
+    const image = (claims: string[] = [], hasSelection = false) => {
+        const offered: string[] = [];
+        const img: KeyedImage = {
+            toolKey: (key) => {
+                offered.push(key);
+                return claims.includes(key);
+            },
+            hasSelection,
+        };
+        return { img, offered };
+    };
+
+    it("lets the active tool claim its keys first, but never Ctrl or Alt chords", () => {
+        const { img, offered } = image(["Enter", "Escape"]);
+        expect(routeKey(press("Enter"), img)).toEqual({ kind: "tool" });
+        expect(routeKey(press("Escape"), img)).toEqual({ kind: "tool" });
+        expect(routeKey(press("Enter", { ctrl: true }), img)).toEqual({
+            kind: "action",
+            action: { kind: "submit" },
+            preventDefault: true,
+        });
+        expect(offered).toEqual(["Enter", "Escape"]);
+    });
+
+    it("with no image, only Previous and help apply", () => {
+        expect(routeKey(press(","), null)).toEqual({
+            kind: "action",
+            action: { kind: "previous" },
+            preventDefault: true,
+        });
+        expect(routeKey(press("?", { shift: true }), null).kind).toBe("action");
+        expect(routeKey(press("z", { ctrl: true }), null)).toEqual({ kind: "ignored" });
+        expect(routeKey(press("1"), null)).toEqual({ kind: "ignored" });
+    });
+
+    it("keeps Backspace's default unless a shape is selected", () => {
+        const none = routeKey(press("Backspace"), image().img);
+        expect(none).toEqual({
+            kind: "action",
+            action: { kind: "deleteSelected" },
+            preventDefault: false,
+        });
+        const one = routeKey(press("Backspace"), image([], true).img);
+        expect(one.kind === "action" && one.preventDefault).toBe(true);
+    });
+
+    it("ignores keys outside the table", () => {
+        expect(routeKey(press("q"), image().img)).toEqual({ kind: "ignored" });
     });
 });

@@ -2,9 +2,9 @@
 // "," (or "<") is "Previous image" here and "Back" on the labeling page: CVAT's D/F and letters
 // in general are tools here, and Backspace deletes the selected shape.
 // Keys the active tool claims first (Enter, Backspace and Esc while drawing a polygon, Esc
-// mid-drag) never reach this table; see DrawingPage.onKey.
+// mid-drag) never reach this table; see routeKey.
 import type { KeyBinding, KeyPress } from "../../keymap";
-import { helpOnly, plain, withCtrl } from "../../keymap";
+import { helpOnly, plain, resolveKey, withCtrl } from "../../keymap";
 
 export type DrawingAction =
     | { readonly kind: "label"; readonly key: number }
@@ -98,3 +98,31 @@ export const kDrawingKeys: readonly KeyBinding<DrawingAction>[] = [
 
 /** The actions that also apply with no image open ("All done"): the page's own buttons. */
 export const kKeysWithoutImage: ReadonlySet<DrawingAction["kind"]> = new Set(["previous", "help"]);
+
+/** Where a key press goes: nowhere, to the active tool, or to an action of the table. */
+export type KeyRoute =
+    | { readonly kind: "ignored" }
+    | { readonly kind: "tool" }
+    | { readonly kind: "action"; readonly action: DrawingAction; readonly preventDefault: boolean };
+
+/** The image on screen as the key router sees it; null with no image ("All done"). */
+export interface KeyedImage {
+    /** Offers the key to the active tool; true when the tool took it. */
+    toolKey(key: string): boolean;
+    readonly hasSelection: boolean;
+}
+
+export function routeKey(k: KeyPress, image: KeyedImage | null): KeyRoute {
+    // The tool claims its own keys first (Enter closes a polygon, Esc drops a drag).
+    if (image !== null && !k.ctrl && !k.alt && image.toolKey(k.key)) {
+        return { kind: "tool" };
+    }
+    const action = resolveKey(kDrawingKeys, k);
+    // With no image open, only the keys of the page's own buttons apply.
+    if (action === null || (image === null && !kKeysWithoutImage.has(action.kind))) {
+        return { kind: "ignored" };
+    }
+    // Backspace is "delete the selected shape" only when one is selected.
+    const preventDefault = action.kind !== "deleteSelected" || image?.hasSelection === true;
+    return { kind: "action", action, preventDefault };
+}

@@ -4,19 +4,20 @@ import type { Project } from "../../../schema/api";
 import { isClassification } from "../../../schema/api";
 import { mountDrawing } from "../drawing/drawing_page";
 import type { PageSize } from "../../../schema/api";
-import { kPageSizes } from "../../../schema/api";
 import { isPageSize } from "../../../store/page_layout";
 import type { AppContext, Unmount } from "../../context";
 import { errorBox, h, replaceChildren } from "../../dom";
 import { isTypingTarget, keyPress, resolveKey } from "../../keymap";
-import { renderMarkdown, safeUrl } from "../../markdown";
 import { shortcutsDialog } from "../dialogs";
 import { GridView } from "./grid_view";
 import type { HistoryMode } from "./history_mode";
+import { instructionsPanel } from "./instructions_panel";
 import { labelPanel } from "./label_panel";
 import type { LabelingView } from "./labeling_controller";
 import { LabelingController } from "./labeling_controller";
 import { kLabelingKeys } from "./labeling_keys";
+import { allDonePanel, blockedPanel, historyBarContent } from "./labeling_panels";
+import { LabelingToolbar, toolbarState } from "./labeling_toolbar";
 
 const kRenewMs = 2 * 60 * 1000;
 const kLayoutKey = "tessera.layout";
@@ -48,40 +49,6 @@ export function mountLabeling(main: HTMLElement, ctx: AppContext, id: number): U
     };
 }
 
-function instructionsPanel(project: Project): HTMLElement {
-    const panel = h(
-        "aside",
-        {
-            id: "instructions-panel",
-            class: "instructions-panel markdown",
-            "aria-label": "Instructions",
-            hidden: true,
-        },
-        h("h2", {}, "Instructions"),
-    );
-    const body = h("div", { class: "instructions-body" });
-    body.innerHTML =
-        project.instructions.text.trim() === ""
-            ? "<p>No instructions were given.</p>"
-            : renderMarkdown(project.instructions.text); // safe: escaped renderer
-    panel.append(body);
-    const url = safeUrl(project.instructions.url);
-    if (url !== null) {
-        panel.append(
-            h(
-                "p",
-                {},
-                h(
-                    "a",
-                    { href: url, target: "_blank", rel: "noopener noreferrer" },
-                    "Full instructions ↗",
-                ),
-            ),
-        );
-    }
-    return panel;
-}
-
 function startLabeling(main: HTMLElement, ctx: AppContext, project: Project): Unmount {
     const page = new LabelingPage(main, ctx, project);
     return () => {
@@ -98,47 +65,8 @@ class LabelingPage implements LabelingView {
     private readonly renewTimer: number;
 
     private readonly notice = h("div", { class: "notice", role: "status" });
-    private readonly layoutButtons: HTMLButtonElement[];
-    private readonly selectAllButton = h(
-        "button",
-        {
-            type: "button",
-            onclick: () => {
-                this.ctl.active.selectAll();
-                this.focusGrid();
-            },
-        },
-        "Select all",
-    );
-    private readonly skipButton = h(
-        "button",
-        { type: "button", onclick: () => void this.ctl.skip() },
-        "Skip",
-    );
-    private readonly instructionsButton = h(
-        "button",
-        {
-            type: "button",
-            "aria-expanded": "false",
-            "aria-controls": "instructions-panel",
-            onclick: () => {
-                this.ctl.toggleInstructions();
-            },
-        },
-        "Instructions",
-    );
+    private readonly toolbar: LabelingToolbar;
     private readonly dialog = shortcutsDialog(kLabelingKeys);
-    private readonly submitReason = h("span", { id: "submit-reason", class: "reason" });
-    private readonly submitButton = h(
-        "button",
-        {
-            type: "button",
-            class: "primary",
-            "aria-describedby": "submit-reason",
-            onclick: () => void this.ctl.submit(),
-        },
-        "Submit",
-    );
     private readonly historyBar = h("div", { class: "history-bar", hidden: true });
     private readonly gridHolder = h("div", { class: "grid-holder" });
     private readonly instructions: HTMLElement;
@@ -153,18 +81,22 @@ class LabelingPage implements LabelingView {
         });
         this.mainGrid = new GridView(this.ctl.store);
         this.instructions = instructionsPanel(project);
-        this.layoutButtons = kPageSizes.map((n) =>
-            h(
-                "button",
-                {
-                    type: "button",
-                    class: "seg-button",
-                    "aria-label": `Show ${n} image${n === 1 ? "" : "s"} per page`,
-                    onclick: () => void this.ctl.switchLayout(n),
-                },
-                String(n),
-            ),
-        );
+        this.toolbar = new LabelingToolbar(project, {
+            switchLayout: (n) => void this.ctl.switchLayout(n),
+            selectAll: () => {
+                this.ctl.active.selectAll();
+                this.focusGrid();
+            },
+            skip: () => void this.ctl.skip(),
+            back: () => void this.ctl.back(),
+            toggleInstructions: () => {
+                this.ctl.toggleInstructions();
+            },
+            help: () => {
+                this.showHelp();
+            },
+            submit: () => void this.ctl.submit(),
+        });
         replaceChildren(main, this.layout());
         document.addEventListener("keydown", this.onKey);
         window.addEventListener("pagehide", this.onPageHide);
@@ -186,50 +118,10 @@ class LabelingPage implements LabelingView {
     }
 
     private layout(): HTMLElement {
-        const pid = this.project.id;
         return h(
             "div",
             { class: "labeling" },
-            h(
-                "div",
-                { class: "toolbar", role: "toolbar", "aria-label": "Labeling tools" },
-                h(
-                    "h1",
-                    {},
-                    h("a", { href: `#/projects/${pid}`, title: "Dashboard" }, this.project.name),
-                ),
-                h(
-                    "div",
-                    { class: "seg", role: "group", "aria-label": "Layout" },
-                    this.layoutButtons,
-                ),
-                this.selectAllButton,
-                this.skipButton,
-                h(
-                    "button",
-                    {
-                        type: "button",
-                        "aria-label": "Back: review your earlier answers",
-                        "aria-keyshortcuts": "Backspace , <",
-                        onclick: () => void this.ctl.back(),
-                    },
-                    "← Back",
-                ),
-                this.instructionsButton,
-                h(
-                    "button",
-                    {
-                        type: "button",
-                        "aria-label": "Keyboard shortcuts",
-                        "aria-keyshortcuts": "?",
-                        onclick: () => {
-                            this.showHelp();
-                        },
-                    },
-                    "?",
-                ),
-                h("div", { class: "submit" }, this.submitReason, this.submitButton),
-            ),
+            this.toolbar.element,
             this.notice,
             this.historyBar,
             h(
@@ -285,26 +177,32 @@ class LabelingPage implements LabelingView {
         const ctl = this.ctl;
         const s = ctl.active;
         const history = ctl.history;
-        for (const [i, b] of this.layoutButtons.entries()) {
-            b.setAttribute("aria-pressed", kPageSizes[i] === s.layout ? "true" : "false");
-        }
-        const gate = s.submitGate();
-        this.submitButton.disabled = ctl.busy || !gate.ok;
-        this.submitButton.textContent = history === null ? "Submit" : "Save changes";
-        this.submitReason.textContent = gate.ok ? "" : gate.reason;
-        this.skipButton.disabled = ctl.busy || history !== null || ctl.store.visible().length === 0;
-        this.selectAllButton.disabled = s.visible().length === 0;
+        this.toolbar.render(
+            toolbarState({
+                layout: s.layout,
+                gate: s.submitGate(),
+                busy: ctl.busy,
+                inHistory: history !== null,
+                shownCount: s.visible().length,
+                queuedCount: ctl.store.visible().length,
+                instructionsOpen: ctl.instructionsOpen,
+            }),
+        );
         this.instructions.hidden = !ctl.instructionsOpen;
-        this.instructionsButton.setAttribute("aria-expanded", String(ctl.instructionsOpen));
         this.historyBar.hidden = history === null;
         if (history !== null) {
-            this.renderHistoryBar(history.page);
+            replaceChildren(
+                this.historyBar,
+                historyBarContent(history.page, {
+                    older: () => void this.ctl.back(),
+                    leave: () => {
+                        this.ctl.leaveHistory();
+                    },
+                }),
+            );
         }
         if (ctl.finished) {
-            replaceChildren(
-                this.gridHolder,
-                ctl.blocked === null ? this.allDone() : this.blockedPanel(ctl.blocked),
-            );
+            replaceChildren(this.gridHolder, this.finishedPanel(ctl.blocked));
             return;
         }
         const grid = this.grid();
@@ -314,75 +212,15 @@ class LabelingPage implements LabelingView {
         grid.render();
     }
 
-    private renderHistoryBar(page: number): void {
-        replaceChildren(
-            this.historyBar,
-            h(
-                "span",
-                {},
-                `Your earlier answers, page ${page}. Change tags, then press Enter to save. `,
-            ),
-            h(
-                "button",
-                { type: "button", class: "link", onclick: () => void this.ctl.back() },
-                "Older",
-            ),
-            h(
-                "button",
-                {
-                    type: "button",
-                    class: "link",
-                    onclick: () => {
-                        this.ctl.leaveHistory();
-                    },
-                },
-                "Return to labeling",
-            ),
-        );
-    }
-
-    private allDone(): HTMLElement {
-        return h(
-            "section",
-            { class: "all-done", "aria-labelledby": "all-done-title" },
-            h("h2", { id: "all-done-title" }, "All done"),
-            h("p", {}, "There are no more images to label right now."),
-            h(
-                "p",
-                {},
-                h(
-                    "a",
-                    { class: "button primary", href: `#/projects/${this.project.id}` },
-                    "Go to the dashboard",
-                ),
-                " ",
-                h(
-                    "button",
-                    {
-                        type: "button",
-                        onclick: () => {
-                            this.ctl.session.retryQueue();
-                            void this.ctl.refill();
-                        },
-                    },
-                    "Check again",
-                ),
-            ),
-        );
-    }
-
-    private blockedPanel(message: string): HTMLElement {
-        return h(
-            "section",
-            { class: "all-done" },
-            h("h2", {}, "Nothing to label"),
-            errorBox(message),
-            h(
-                "a",
-                { class: "button", href: `#/projects/${this.project.id}` },
-                "Go to the dashboard",
-            ),
-        );
+    private finishedPanel(blocked: string | null): HTMLElement {
+        const pid = this.project.id;
+        if (blocked !== null) {
+            return blockedPanel(pid, blocked);
+        }
+        return allDonePanel(pid, () => {
+            this.ctl.session.retryQueue();
+            void this.ctl.refill();
+        });
     }
 
     private readonly onKey = (e: KeyboardEvent): void => {
