@@ -23,11 +23,11 @@ namespace {
 namespace bhttp = boost::beast::http;
 
 const http::TrustedProxies& Proxies() {
-    static const http::TrustedProxies proxies = [] {
+    static const http::TrustedProxies kProxies = [] {
         auto parsed = http::TrustedProxies::Parse({"127.0.0.1", "10.0.0.0/8"});
         return parsed.ok() ? parsed.value() : http::TrustedProxies{};
     }();
-    return proxies;
+    return kProxies;
 }
 
 }  // namespace

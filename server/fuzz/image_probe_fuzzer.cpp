@@ -19,7 +19,7 @@ namespace {
 
 // One file per process, rewritten for each input; /dev/shm keeps the fuzzer off the disk.
 const std::string& ScratchPath() {
-    static const std::string path = [] {
+    static const std::string kPath = [] {
         std::string templ = "/dev/shm/tessera-probe-fuzz-XXXXXX";
         const int fd = mkstemp(templ.data());
         if (fd < 0) {
@@ -30,7 +30,7 @@ const std::string& ScratchPath() {
         std::atexit([] { unlink(ScratchPath().c_str()); });
         return templ;
     }();
-    return path;
+    return kPath;
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ namespace tessera::fuzz {
 namespace {
 
 const LabelTree& Tree() {
-    static const LabelTree tree = [] {
+    static const LabelTree kTree = [] {
         auto built =
             LabelTree::Build({{"RBC", {}}, {"WBC", {{"Neutrophil", {}}}}, {"Platelets", {}}});
         if (!built.ok()) {
@@ -22,7 +22,7 @@ const LabelTree& Tree() {
         }
         return built.value();
     }();
-    return tree;
+    return kTree;
 }
 
 }  // namespace
