@@ -14,6 +14,7 @@
 #include "formats/createml_import.hpp"
 #include "formats/csv_import.hpp"
 #include "formats/cvat_import.hpp"
+#include "formats/datumaro_import.hpp"
 #include "formats/import_upload.hpp"
 #include "formats/jsonl_import.hpp"
 #include "formats/kaggle_table_import.hpp"
@@ -75,6 +76,7 @@ Result<ParsedImport> Parse(const std::vector<ImportFile>& files, const ImportOpt
         case ImportFormat::kCsv: return ParseCsv(files, project.task_type, tree);
         case ImportFormat::kLabelStudio:
             return ParseLabelStudio(files, LabelStudioOptionsOf(options, project, tree));
+        case ImportFormat::kDatumaro: return ParseDatumaro(files);
     }
     return Error::InvalidArgument("unknown import format");
 }
@@ -464,7 +466,8 @@ std::optional<ImportFormat> ParseImportFormat(std::string_view name) {
         {"createml", ImportFormat::kCreateMl},
         {"segment-anything", ImportFormat::kSegmentAnything},
         {"csv", ImportFormat::kCsv},
-        {"label-studio", ImportFormat::kLabelStudio}};
+        {"label-studio", ImportFormat::kLabelStudio},
+        {"datumaro", ImportFormat::kDatumaro}};
     auto it = kNames.find(name);
     return it == kNames.end() ? std::nullopt : std::optional<ImportFormat>(it->second);
 }

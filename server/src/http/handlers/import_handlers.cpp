@@ -16,7 +16,7 @@ Result<ImportOptions> OptionsOf(const Request& request) {
         return Error::InvalidArgument(
             "format must be one of coco, coco-azure, jsonl, mltable, voc, yolo, labelme, cvat, "
             "masks, coco-panoptic, kaggle-csv, kaggle-txt, createml, segment-anything, csv, "
-            "label-studio",
+            "label-studio, datumaro",
             "format");
     }
     options.format = *parsed_format;
