@@ -68,14 +68,14 @@ Result<ParsedImport> SegmentAnything(const Files& files) {
     return ParseSegmentAnything(files, "object");
 }
 Result<ParsedImport> ClassificationCsv(const Files& files) {
-    static const LabelTree tree = [] {
+    static const LabelTree kTree = [] {
         auto built = LabelTree::Build({{"cat", {}}, {"dog", {}}, {"bird", {}}});
         if (!built.ok()) {
             std::abort();  // a fixed, valid tree: cannot fail
         }
         return built.value();
     }();
-    return ParseCsv(files, TaskType::kMultilabel, tree);
+    return ParseCsv(files, TaskType::kMultilabel, kTree);
 }
 
 // Predictions and a polygon project: every region kind (rotated boxes, brush RLE) is decoded.
