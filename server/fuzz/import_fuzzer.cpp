@@ -103,7 +103,7 @@ constexpr Target kTargets[] = {
     {"segment_anything", "image.json", SegmentAnything, nullptr},
     {"csv", "labels.csv", ClassificationCsv, nullptr},
     {"label_studio", "project-1.json", nullptr, LabelStudio},
-    {"datumaro", "annotations/default.json", ParseDatumaro, nullptr},
+    {"datumaro", "annotations/default.json", nullptr, ParseDatumaroUpload},
 };
 
 const Target* Find(std::string_view format) {

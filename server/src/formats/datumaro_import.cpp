@@ -5,8 +5,8 @@
 #include <unordered_map>
 
 #include "formats/coco_import.hpp"
-#include "formats/import_limits.hpp"
 #include "formats/json_fields.hpp"
+#include "formats/json_stream.hpp"
 
 namespace tessera {
 
@@ -38,9 +38,8 @@ std::string StringField(const json& object, const char* key) {
 }
 
 // categories.label.labels[*].name, indexed by the annotations' label_id.
-std::vector<std::string> LabelNames(const json& doc) {
+std::vector<std::string> LabelNames(const json& categories) {
     std::vector<std::string> names;
-    const json categories = doc.value("categories", json::object());
     if (!categories.is_object() || !categories.contains("label") ||
         !categories["label"].is_object()) {
         return names;
@@ -269,27 +268,53 @@ struct Subsets {
     bool several = false;
 };
 
-// Reads the Datumaro files of an upload; records of an image name that occurs in several
-// subsets match by path only (as CVAT project exports).
+// One Datumaro file being read: its subset and label names.
+struct DatumaroFile {
+    std::string path;
+    std::string subset;  // the file's stem
+    std::vector<std::string> labels;
+    bool have_labels = false;
+    std::vector<json> waiting;  // items listed before the categories
+};
+
+// Reads the Datumaro files of an upload, each streamed (formats/json_stream): "categories"
+// whole, then "items" one at a time, so memory holds the records read, not the file. Records
+// of an image name that occurs in several subsets match by path only (as CVAT project exports).
 class DatumaroReader {
 public:
-    Status ReadFile(const ImportFile& file) {
-        if (!ImportEndsWith(file.path, ".json")) {
+    template <typename Input>
+    Status ReadFile(Input&& input, const std::string& path) {
+        DatumaroFile file{path, ImportStem(path), {}, false, {}};
+        JsonArrayStream stream;
+        stream.keys = {"items"};
+        stream.objects = {"categories"};
+        stream.element = [this, &file](const std::string& key, std::size_t,
+                                       json&& element) -> Status {
+            if (key == "categories") {
+                file.labels = LabelNames(element);
+                file.have_labels = true;
+                for (const json& item : file.waiting) {
+                    ReadItem(item, file);
+                }
+                file.waiting.clear();
+            } else if (file.have_labels) {
+                ReadItem(element, file);
+            } else {
+                // Datumaro writes categories first; items before them wait for the labels.
+                file.waiting.push_back(std::move(element));
+            }
             return Status::Ok();
+        };
+        auto seen = StreamJsonArrays(std::forward<Input>(input), stream);
+        if (!seen.ok()) {
+            return Error::InvalidArgument(path + ": " + seen.error().message);
         }
-        TESSERA_TRY(CheckJsonNesting(file.bytes, file.path));
-        json doc = json::parse(file.bytes, nullptr, false);
-        if (doc.is_discarded()) {
-            return Error::InvalidArgument(file.path + ": invalid JSON");
-        }
-        if (!doc.is_object() || !doc.contains("items") || !doc["items"].is_array()) {
+        if (seen->at("items") != JsonTopLevel::kArray) {
             return Status::Ok();  // not a Datumaro annotations file
         }
         any_ = true;
-        const std::vector<std::string> labels = LabelNames(doc);
-        const std::string subset = ImportStem(file.path);
-        for (const json& item : doc["items"]) {
-            ReadItem(item, file.path, subset, labels);
+        for (const json& item : file.waiting) {  // a file without categories
+            ReadItem(item, file);
         }
         return Status::Ok();
     }
@@ -314,18 +339,18 @@ public:
     }
 
 private:
-    void ReadItem(const json& item, const std::string& file, const std::string& subset,
-                  const std::vector<std::string>& labels) {
+    void ReadItem(const json& item, const DatumaroFile& file) {
+        const std::string& subset = file.subset;
         ImportRecord record;
         record.row = ++row_;
-        record.file = file;
+        record.file = file.path;
         if (!item.is_object()) {
-            out_.errors.push_back({row_, file + ": an item must be an object"});
+            out_.errors.push_back({row_, file.path + ": an item must be an object"});
             return;
         }
         const ImageName image = ItemImageName(item);
         if (image.name.empty()) {
-            out_.errors.push_back({row_, file + ": an item needs an \"id\" or an image path"});
+            out_.errors.push_back({row_, file.path + ": an item needs an \"id\" or an image path"});
             return;
         }
         record.name = subset == kDefaultSubset ? image.name : subset + "/" + image.name;
@@ -338,7 +363,7 @@ private:
             out_.errors.push_back({row_, record.name + ": \"annotations\" must be a list"});
             return;
         }
-        AnnotationReader reader(labels, record);
+        AnnotationReader reader(file.labels, record);
         for (std::size_t i = 0; i < annotations.size(); ++i) {
             if (Status read = reader.Read(annotations[i]); !read.ok()) {
                 out_.errors.push_back({row_, record.name + ": annotation " + std::to_string(i) +
@@ -366,8 +391,18 @@ private:
 Result<ParsedImport> ParseDatumaro(const std::vector<ImportFile>& files) {
     DatumaroReader reader;
     for (const ImportFile& file : files) {
-        TESSERA_TRY(reader.ReadFile(file));
+        if (ImportEndsWith(file.path, ".json")) {
+            TESSERA_TRY(reader.ReadFile(std::string_view(file.bytes), file.path));
+        }
     }
+    return std::move(reader).Finish();
+}
+
+Result<ParsedImport> ParseDatumaroUpload(const ImportUpload& upload) {
+    DatumaroReader reader;
+    TESSERA_TRY(upload.ForEach([&reader](const std::string& path, std::istream& bytes) {
+        return ImportEndsWith(path, ".json") ? reader.ReadFile(bytes, path) : Status::Ok();
+    }));
     return std::move(reader).Finish();
 }
 

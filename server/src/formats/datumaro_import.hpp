@@ -5,13 +5,17 @@
 #include <vector>
 
 #include "formats/import_record_import.hpp"
+#include "formats/import_upload.hpp"
 
 namespace tessera {
 
 // Every *.json among `files` whose top level is an object with an "items" list; the file's stem
 // is the items' subset. Boxes, polygons, ellipses (as polygons) and COCO RLE masks are shapes in
 // pixels; "label" annotations are image-level tags; points, polylines, captions, cuboids and
-// skeletons are counted as dropped by type. Each file is read whole (it is one subset's JSON).
+// skeletons are counted as dropped by type. Each file is streamed (formats/json_stream):
+// "categories" whole, then one item at a time, so memory holds the records, not the file.
 Result<ParsedImport> ParseDatumaro(const std::vector<ImportFile>& files);
+// The same over an upload, read from disk one file or zip entry at a time.
+Result<ParsedImport> ParseDatumaroUpload(const ImportUpload& upload);
 
 }  // namespace tessera

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "formats/datumaro_import.hpp"
+#include "formats/import_test_support.hpp"
 
 namespace tessera {
 namespace {
@@ -182,14 +183,48 @@ TEST(DatumaroImport, BadAnnotationsAreRowErrorsNamingTheItem) {
     EXPECT_EQ(parsed->errors[6].message, "default.json: an item needs an \"id\" or an image path");
 }
 
+// Datumaro writes categories before items; a file in another order is read the same, its items
+// waiting for the labels. An upload on disk, zipped, reads as the files in memory.
+TEST(DatumaroImport, ItemsBeforeCategoriesAndAZipOnDiskReadTheSame) {
+    const std::string item =
+        R"({"id": "a", "image": {"path": "a.jpg"}, "annotations": [
+             {"id": 0, "type": "bbox", "label_id": 1, "bbox": [1, 2, 3, 4]}]})";
+    const std::string reordered = R"({"items": [)" + item + "], " + std::string(kCategories) + "}";
+    auto late = ParseDatumaro({{"default.json", reordered}});
+    ASSERT_TRUE(late.ok()) << late.error().message;
+    ASSERT_EQ(late->records.size(), 1u);
+    ASSERT_EQ(late->records[0].shapes.size(), 1u);
+    EXPECT_EQ(late->records[0].shapes[0].label, "cell");
+
+    testing::TempDir dir;
+    const std::vector<ImportFile> files = {{"annotations/train.json", Doc(item)},
+                                           {"images/train/a.jpg", "not an image"}};
+    testing::WriteZip(dir.path() / "upload.zip", files);
+    auto zipped = ParseDatumaroUpload(ImportUpload::FromFile(dir.path() / "upload.zip", "x.zip"));
+    ASSERT_TRUE(zipped.ok()) << zipped.error().message;
+    auto in_memory = ParseDatumaro(files);
+    ASSERT_TRUE(in_memory.ok()) << in_memory.error().message;
+    testing::ExpectSameImport(*zipped, *in_memory);
+    ASSERT_EQ(zipped->records.size(), 1u);
+    EXPECT_EQ(zipped->records[0].name, "train/a.jpg");
+}
+
 TEST(DatumaroImport, BrokenDeepOrMissingFilesAreRefused) {
     auto broken = ParseDatumaro({{"annotations/default.json", R"({"items": [)"}});
     ASSERT_FALSE(broken.ok());
-    EXPECT_EQ(broken.error().message, "annotations/default.json: invalid JSON");
+    EXPECT_NE(broken.error().message.find("annotations/default.json: invalid JSON at byte 12"),
+              std::string::npos)
+        << broken.error().message;
 
-    auto deep = ParseDatumaro({{"default.json", std::string(100, '[') + std::string(100, ']')}});
+    auto deep = ParseDatumaro(
+        {{"default.json", R"({"items": )" + std::string(100, '[') + std::string(100, ']') + "}"}});
     ASSERT_FALSE(deep.ok());
-    EXPECT_NE(deep.error().message.find("nests deeper than 64 levels"), std::string::npos);
+    EXPECT_NE(deep.error().message.find("nests deeper than 64 levels"), std::string::npos)
+        << deep.error().message;
+
+    auto list = ParseDatumaro({{"default.json", "[]"}});
+    ASSERT_FALSE(list.ok());
+    EXPECT_EQ(list.error().message, "default.json: not a JSON object");
 
     auto none = ParseDatumaro({{"dataset_meta.json", R"({"label_map": {}})"}, {"a.txt", "x"}});
     ASSERT_FALSE(none.ok());

@@ -71,6 +71,9 @@ public:
         for (const std::string& key : stream.keys) {
             seen_[key] = JsonTopLevel::kAbsent;
         }
+        for (const std::string& key : stream.objects) {
+            seen_[key] = JsonTopLevel::kAbsent;
+        }
     }
 
     std::optional<Error> error;
@@ -107,6 +110,9 @@ public:
 
 private:
     bool Wanted() const { return depth_ == 1 && seen_.contains(key_); }
+    bool IsIn(const std::vector<std::string>& keys) const {
+        return std::find(keys.begin(), keys.end(), key_) != keys.end();
+    }
 
     bool Scalar(json value) {
         if (depth_ == 0) {
@@ -135,9 +141,13 @@ private:
         if (builder_.active() || (depth_ == 2 && streaming_)) {
             builder_.Value(std::move(container));
         } else if (Wanted()) {
-            streaming_ = container.is_array();
-            seen_[key_] = streaming_ ? JsonTopLevel::kArray : JsonTopLevel::kOther;
+            const bool array = container.is_array();
+            seen_[key_] = array ? JsonTopLevel::kArray : JsonTopLevel::kOther;
             index_ = 0;
+            streaming_ = array && IsIn(stream_.keys);
+            if (!array && IsIn(stream_.objects)) {
+                builder_.Value(std::move(container));  // built whole, delivered when it closes
+            }
         }
         ++depth_;
         return true;

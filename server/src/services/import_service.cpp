@@ -81,14 +81,15 @@ Result<ParsedImport> Parse(const std::vector<ImportFile>& files, const ImportOpt
     return Error::InvalidArgument("unknown import format");
 }
 
-// COCO, CVAT, JSONL and Label Studio files can hold millions of annotations, so they are streamed
-// from the upload; the other formats come as many small files and are read whole.
+// COCO, CVAT, JSONL, Label Studio and Datumaro files can hold millions of annotations, so they are
+// streamed from the upload; the other formats come as many small files and are read whole.
 Result<ParsedImport> ParseUpload(const ImportUpload& upload, const ImportOptions& options,
                                  const Project& project, const LabelTree& tree) {
     switch (options.format) {
         case ImportFormat::kCoco:
         case ImportFormat::kCocoAzure: return ParseCocoUpload(upload, CocoFlavorOf(options));
         case ImportFormat::kCvat: return ParseCvatUpload(upload);
+        case ImportFormat::kDatumaro: return ParseDatumaroUpload(upload);
         case ImportFormat::kJsonl: return ParseJsonlUpload(upload);
         case ImportFormat::kLabelStudio:
             return ParseLabelStudioUpload(upload, LabelStudioOptionsOf(options, project, tree));
