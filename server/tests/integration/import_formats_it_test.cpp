@@ -4,11 +4,13 @@
 // as other tools write them (issue 8): CVAT shapes we cannot draw reported, Azure ML's COCO
 // classification export, VOC box corners and voc_convention=devkit; Datumaro's JSON.
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 #include <vips/vips8>
 
+#include "blobs/test_images.hpp"
 #include "blobs/vips_init.hpp"
 #include "integration/fixture.hpp"
 #include "support/zip_of.hpp"
@@ -394,6 +396,46 @@ TEST_P(ImportFormatsIt, DatumaroExportOfCvatImportsShapesAndReportsWhatItCannotD
     EXPECT_EQ(refused.Json()["applied"], false);
     EXPECT_NE(refused.body.find("label_id 5 is not one of the file's 2 labels"), std::string::npos)
         << refused.body;
+}
+
+// A single Datumaro JSON (not zipped) is the subset its filename= names, so its items match
+// under that folder; without a name it is the default subset, and a file name two folders
+// share is unmatched.
+TEST_P(ImportFormatsIt, DatumaroSingleFileIsTheSubsetItsNameSays) {
+    for (const char* subset : {"train", "val"}) {
+        std::filesystem::create_directories(images_ / subset);
+        WriteImage(images_ / subset / "a.jpg", 40, 30);
+    }
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    HttpClient admin = Admin();
+    auto created = admin.SendJson("POST", "/api/v1/projects",
+                                  ProjectBody("Subsets", {"Cat", "Dog"}, "multiclass"));
+    ASSERT_EQ(created.status, 201u) << created.body;
+    const std::int64_t id = created.Json()["id"];
+    WaitForIngest(admin, id);
+    StartProject(admin, id);
+    const std::string doc = R"({"categories": {"label": {"labels": [
+        {"name": "Cat", "parent": "", "attributes": []},
+        {"name": "Dog", "parent": "", "attributes": []}]}},
+      "items": [{"id": "a", "image": {"path": "a.jpg", "size": [30, 40]},
+                 "annotations": [{"id": 0, "type": "label", "label_id": 1}]}]})";
+    auto unnamed = admin.Send("POST", ProjectPath(id, "/import?format=datumaro&mode=final"), doc,
+                              {{"Content-Type", "application/json"}});
+    ASSERT_EQ(unnamed.status, 200u) << unnamed.body;
+    EXPECT_EQ(unnamed.Json()["matched"], 0) << unnamed.body;
+    ASSERT_EQ(unnamed.Json()["unmatched"].size(), 1u) << unnamed.body;
+    EXPECT_EQ(unnamed.Json()["unmatched"][0]["name"], "a.jpg");
+
+    auto named =
+        admin.Send("POST", ProjectPath(id, "/import?format=datumaro&mode=final&filename=val.json"),
+                   doc, {{"Content-Type", "application/json"}});
+    ASSERT_EQ(named.status, 200u) << named.body;
+    EXPECT_EQ(named.Json()["matched"], 1) << named.body;
+    auto labeled = admin.Get(ProjectPath(id, "/items?state=labeled"));
+    ASSERT_EQ(labeled.status, 200u) << labeled.body;
+    const json items = labeled.Json()["items"];
+    ASSERT_EQ(items.size(), 1u) << labeled.body;
+    EXPECT_EQ(items[0]["path"], "val/a.jpg");
 }
 
 TESSERA_INSTANTIATE_BACKENDS(ImportFormatsIt);

@@ -74,6 +74,11 @@ Result<ImportOptions> OptionsOf(const Request& request) {
         case ImportFormat::kLabelMe:
             options.upload_name = options.file_name.empty() ? "upload.json" : options.file_name;
             break;
+        case ImportFormat::kDatumaro:
+            // Datumaro names a file after its subset (train.json); without a name, the default.
+            options.upload_name =
+                options.file_name.ends_with(".json") ? options.file_name : "default.json";
+            break;
         default: options.upload_name = "upload.json"; break;
     }
     return options;
