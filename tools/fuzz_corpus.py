@@ -65,6 +65,33 @@ LABELME_SEEDS = [
         {"label": "dog", "points": [[10, 10], [15, 10]], "shape_type": "circle", "group_id": None},
         {"label": "__ignore__", "points": [[0, 0], [5, 5]], "shape_type": "rectangle"}]},
 ]
+# Datumaro's JSON as CVAT's "Datumaro 1.0" export writes it (no sample in the datasets), written
+# here from the format's description: every annotation type, a compressed RLE mask, a subset.
+DATUMARO_SEEDS = [
+    {"dm_format_version": "1.0", "infos": {},
+     "categories": {"label": {"labels": [{"name": "cat", "parent": "", "attributes": []},
+                                         {"name": "dog", "parent": "", "attributes": []}],
+                              "label_groups": [], "attributes": ["occluded"]},
+                    "points": {"items": []}},
+     "items": [
+         {"id": "sub/a", "attr": {"frame": 0}, "image": {"path": "sub/a.jpg", "size": [48, 64]},
+          "annotations": [
+              {"id": 0, "type": "bbox", "attributes": {"rotation": 30.0, "score": 0.5}, "group": 0,
+               "label_id": 0, "z_order": 0, "bbox": [1.5, 2, 20, 10]},
+              {"id": 1, "type": "polygon", "attributes": {}, "group": 0, "label_id": 1, "z_order": 0,
+               "points": [1, 2, 30, 4, 20, 40]},
+              {"id": 2, "type": "ellipse", "attributes": {"rotation": 90}, "group": 0, "label_id": 0,
+               "z_order": 0, "points": [10, 10, 30, 20]},
+              {"id": 3, "type": "mask", "attributes": {}, "group": 0, "label_id": 1, "z_order": 0,
+               "rle": {"counts": "3211", "size": [3, 3]}},
+              {"id": 4, "type": "label", "attributes": {}, "group": 0, "label_id": 1},
+              {"id": 5, "type": "points", "label_id": 0, "points": [5, 5], "visibility": [2]},
+              {"id": 6, "type": "polyline", "label_id": 0, "points": [0, 0, 9, 9]},
+              {"id": 7, "type": "caption", "caption": "a cat"}]},
+         {"id": "b", "media": {"path": "b.png"}, "annotations": [
+             {"id": 0, "type": "mask", "label_id": 0, "rle": {"counts": [3, 2, 1, 3], "size": [3, 3]}}]},
+         {"id": "c", "annotations": []}]},
+]
 CODEC_SEEDS = [
     {"name": "Cells", "task_type": "bbox", "labels": [{"name": "RBC"}, {"name": "WBC", "children": [{"name": "N"}]}],
      "datasource": {"kind": "local", "path": "/data/cells", "pattern": "**/*.jpg"}, "instructions": "# Boxes"},
@@ -124,7 +151,7 @@ def main() -> int:
                 n += 1
         counts[name] = n
     for name, seeds in (("shapes", SHAPE_SEEDS), ("json_codec", CODEC_SEEDS),
-                        ("import_labelme", LABELME_SEEDS)):
+                        ("import_labelme", LABELME_SEEDS), ("import_datumaro", DATUMARO_SEEDS)):
         for i, seed in enumerate(seeds):
             write_seed(out / name, f"own-{i:03d}.json", json.dumps(seed).encode())
         counts[name] = counts.get(name, 0) + len(seeds)

@@ -19,6 +19,7 @@
 #include "formats/createml_import.hpp"
 #include "formats/csv_import.hpp"
 #include "formats/cvat_import.hpp"
+#include "formats/datumaro_import.hpp"
 #include "formats/import_upload.hpp"
 #include "formats/jsonl_import.hpp"
 #include "formats/kaggle_table_import.hpp"
@@ -102,6 +103,7 @@ constexpr Target kTargets[] = {
     {"segment_anything", "image.json", SegmentAnything, nullptr},
     {"csv", "labels.csv", ClassificationCsv, nullptr},
     {"label_studio", "project-1.json", nullptr, LabelStudio},
+    {"datumaro", "annotations/default.json", nullptr, ParseDatumaroUpload},
 };
 
 const Target* Find(std::string_view format) {

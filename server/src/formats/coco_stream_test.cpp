@@ -31,10 +31,12 @@ struct Streamed {
     std::optional<Error> error;
 };
 
-Streamed StreamText(const std::string& text, std::vector<std::string> keys) {
+Streamed StreamText(const std::string& text, std::vector<std::string> keys,
+                    std::vector<std::string> objects = {}) {
     Streamed out;
     JsonArrayStream stream;
     stream.keys = std::move(keys);
+    stream.objects = std::move(objects);
     stream.element = [&out](const std::string& key, std::size_t index, json&& element) {
         EXPECT_EQ(index, static_cast<std::size_t>(
                              std::count_if(out.elements.begin(), out.elements.end(),
@@ -67,6 +69,24 @@ TEST(JsonStream, DeliversElementsOfTheRequestedTopLevelArraysOnly) {
     EXPECT_EQ(got.seen.at("images"), JsonTopLevel::kArray);
     EXPECT_EQ(got.seen.at("categories"), JsonTopLevel::kOther);
     EXPECT_EQ(got.seen.at("annotations"), JsonTopLevel::kAbsent);
+}
+
+// Datumaro's "categories" is an object read before its "items" are streamed.
+TEST(JsonStream, RequestedTopLevelObjectsAreDeliveredWhole) {
+    const std::string text = R"({"infos": {"x": 1},
+        "categories": {"label": {"labels": [{"name": "cat", "parent": ""}]}, "mask": {}},
+        "items": [{"id": "a"}, {"id": "b"}], "extra": {"categories": {"no": 1}},
+        "points": [1, 2]})";
+    Streamed got = StreamText(text, {"items"}, {"categories", "points", "missing"});
+    ASSERT_FALSE(got.error) << got.error->message;
+    ASSERT_EQ(got.elements.size(), 3u);
+    EXPECT_EQ(got.elements[0].first, "categories");
+    EXPECT_EQ(got.elements[0].second, json::parse(text)["categories"]);
+    EXPECT_EQ(got.elements[1].second, json::parse(R"({"id": "a"})"));
+    EXPECT_EQ(got.elements[2].second, json::parse(R"({"id": "b"})"));
+    EXPECT_EQ(got.seen.at("categories"), JsonTopLevel::kOther);
+    EXPECT_EQ(got.seen.at("points"), JsonTopLevel::kArray);    // an array where an object is
+    EXPECT_EQ(got.seen.at("missing"), JsonTopLevel::kAbsent);  // wanted: seen, not delivered
 }
 
 TEST(JsonStream, ANonObjectOrABrokenDocumentIsOneError) {

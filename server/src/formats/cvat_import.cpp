@@ -41,23 +41,6 @@ std::optional<int> AttributeInt(const XmlStartTag& tag, std::string_view name) {
     return static_cast<int>(*v);
 }
 
-// A CVAT box turned `degrees` clockwise (on screen) about its centre.
-Ring RotatedBox(double xtl, double ytl, double xbr, double ybr, double degrees) {
-    const double cx = (xtl + xbr) / 2;
-    const double cy = (ytl + ybr) / 2;
-    const double angle = degrees * std::numbers::pi / 180;
-    const double cos_a = std::cos(angle);
-    const double sin_a = std::sin(angle);
-    const std::pair<double, double> corners[] = {{xtl, ytl}, {xbr, ytl}, {xbr, ybr}, {xtl, ybr}};
-    Ring ring;
-    for (const auto& [x, y] : corners) {
-        const double dx = x - cx;
-        const double dy = y - cy;
-        ring.push_back({cx + dx * cos_a - dy * sin_a, cy + dx * sin_a + dy * cos_a});
-    }
-    return ring;
-}
-
 // Extends the last run when `start` continues it.
 void AddRun(MaskRle& mask, std::int64_t start, std::int64_t length) {
     const std::size_t n = mask.runs.size();

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <numbers>
+#include <utility>
 
 #include "base/text.hpp"
 
@@ -67,6 +68,22 @@ Ring EllipseRing(double cx, double cy, double rx, double ry, double rotation_deg
         const double x = rx * std::cos(t);
         const double y = ry * std::sin(t);
         ring.push_back({cx + x * cos_a - y * sin_a, cy + x * sin_a + y * cos_a});
+    }
+    return ring;
+}
+
+Ring RotatedBox(double xtl, double ytl, double xbr, double ybr, double degrees) {
+    const double cx = (xtl + xbr) / 2;
+    const double cy = (ytl + ybr) / 2;
+    const double angle = degrees * std::numbers::pi / 180;
+    const double cos_a = std::cos(angle);
+    const double sin_a = std::sin(angle);
+    const std::pair<double, double> corners[] = {{xtl, ytl}, {xbr, ytl}, {xbr, ybr}, {xtl, ybr}};
+    Ring ring;
+    for (const auto& [x, y] : corners) {
+        const double dx = x - cx;
+        const double dy = y - cy;
+        ring.push_back({cx + dx * cos_a - dy * sin_a, cy + dx * sin_a + dy * cos_a});
     }
     return ring;
 }

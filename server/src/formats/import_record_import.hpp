@@ -87,5 +87,8 @@ std::optional<ImageSize> ImportImageSize(std::optional<double> width, std::optio
 // with r the larger radius, rounded up to a multiple of 4 so that the extreme points are
 // vertices (an unrotated ellipse's bounding box is exact).
 Ring EllipseRing(double cx, double cy, double rx, double ry, double rotation_degrees = 0);
+// A box (corners xtl, ytl, xbr, ybr) turned `degrees` clockwise on screen about its centre, as
+// CVAT rotates boxes: its four corners from the top-left one.
+Ring RotatedBox(double xtl, double ytl, double xbr, double ybr, double degrees);
 
 }  // namespace tessera

@@ -239,6 +239,9 @@ public:
         for (const std::string& key : stream.keys) {
             seen_[key] = JsonTopLevel::kAbsent;
         }
+        for (const std::string& key : stream.objects) {
+            seen_[key] = JsonTopLevel::kAbsent;
+        }
     }
 
     const std::map<std::string, JsonTopLevel>& seen() const { return seen_; }
@@ -256,6 +259,9 @@ private:
     std::string ElementName() const override { return key_ + "[" + std::to_string(index_) + "]"; }
 
     bool Wanted() const { return depth_ == 1 && seen_.contains(key_); }
+    bool IsIn(const std::vector<std::string>& keys) const {
+        return std::find(keys.begin(), keys.end(), key_) != keys.end();
+    }
 
     bool Scalar(json value) override {
         if (depth_ == 0) {
@@ -279,9 +285,13 @@ private:
                 return false;
             }
         } else if (Wanted()) {
-            streaming_ = container.is_array();
-            seen_[key_] = streaming_ ? JsonTopLevel::kArray : JsonTopLevel::kOther;
+            const bool array = container.is_array();
+            seen_[key_] = array ? JsonTopLevel::kArray : JsonTopLevel::kOther;
             index_ = 0;
+            streaming_ = array && IsIn(stream_.keys);
+            if (!array && IsIn(stream_.objects)) {
+                builder_.Value(std::move(container));  // built whole, delivered when it closes
+            }
         }
         return true;
     }

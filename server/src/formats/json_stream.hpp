@@ -25,6 +25,9 @@ enum class JsonTopLevel { kAbsent, kArray, kOther };
 struct JsonArrayStream {
     // The top-level keys whose array elements are wanted.
     std::vector<std::string> keys;
+    // Top-level keys whose value, when it is an object, is wanted whole (a small header such as
+    // Datumaro's "categories"): handed to `element` as index 0 once it is complete.
+    std::vector<std::string> objects;
     // Called for each element, in file order; an error stops the parse and is returned.
     std::function<Status(const std::string& key, std::size_t index, nlohmann::json&& element)>
         element;

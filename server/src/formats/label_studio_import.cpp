@@ -261,6 +261,33 @@ Result<Polygon> PolygonOf(const json& value) {
     return Polygon{{std::move(ring)}};
 }
 
+// An ellipse: centre x, y and radii radiusX, radiusY in percent of the width and height, turned
+// `rotation` degrees clockwise on screen about its centre (the editor draws it with Konva). The
+// outline is made in pixels of the size the editor saw, as CVAT ellipses (EllipseRing: within
+// 1 px of the curve; a turn does not commute with unequal percent scales), then taken back to 0-1.
+Result<Polygon> EllipseOf(const json& value, std::optional<ImageSize> size) {
+    const double x = JsonNumberOrNan(value, "x"), y = JsonNumberOrNan(value, "y");
+    const double rx = JsonNumberOrNan(value, "radiusX"), ry = JsonNumberOrNan(value, "radiusY");
+    if (!std::isfinite(x) || !std::isfinite(y) || !std::isfinite(rx) || !std::isfinite(ry)) {
+        return Error::InvalidArgument("an ellipse needs numbers x, y, radiusX, radiusY");
+    }
+    if (!size) {
+        return Error::InvalidArgument(
+            "an ellipse needs original_width and original_height (its outline is drawn in "
+            "pixels)");
+    }
+    const double rotation = JsonNumberOrNan(value, "rotation");
+    const double width = size->width;
+    const double height = size->height;
+    Ring ring = EllipseRing(x / 100 * width, y / 100 * height, rx / 100 * width, ry / 100 * height,
+                            std::isfinite(rotation) ? rotation : 0);
+    for (ImagePoint& p : ring) {
+        p.x /= width;
+        p.y /= height;
+    }
+    return Polygon{{std::move(ring)}};
+}
+
 Result<MaskRle> BrushOf(const json& value, std::optional<ImageSize> size) {
     const std::string format = value.value("format", std::string("rle"));
     if (format != "rle") {
@@ -291,7 +318,7 @@ bool IsClassificationTask(TaskType type) {
 // The kind a region result is, without the "labels" suffix: "rectangle" for both
 // "rectanglelabels" and "rectangle"; empty for kinds that hold no region.
 std::string RegionKind(const std::string& type) {
-    for (const char* kind : {"rectangle", "polygon", "brush"}) {
+    for (const char* kind : {"rectangle", "polygon", "ellipse", "brush"}) {
         if (type == kind || type == std::string(kind) + "labels") {
             return kind;
         }
@@ -365,6 +392,8 @@ Status ReadResults(const json& results, TaskType task, const Scores& scores, Rea
             TESSERA_ASSIGN_OR_RETURN(geometry, Rectangle(value, size, task, reading));
         } else if (kind == "polygon") {
             TESSERA_ASSIGN_OR_RETURN(geometry, PolygonOf(value));
+        } else if (kind == "ellipse") {
+            TESSERA_ASSIGN_OR_RETURN(geometry, EllipseOf(value, size));
         } else {
             TESSERA_ASSIGN_OR_RETURN(geometry, BrushOf(value, size));
             reading.has_mask = true;

@@ -3,9 +3,10 @@
 // rectangles, polygons, keypoints and relations (skipped and reported), predictions with their
 // scores, choices, brush RLE masks, the image URL kinds, a single task object and JSON-MIN; and
 // the converter's COCO, YOLO, YOLO_OBB and VOC files of the same tasks, which must read back as
-// the same boxes.
+// the same boxes. Ellipses, which no file holds, are built in the test.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -518,6 +519,49 @@ TEST(LabelStudioImport, AZippedUploadOnDiskReadsAsTheFile) {
     for (std::size_t i = 0; i < direct.records.size(); ++i) {
         EXPECT_EQ(parsed->records[i].shapes, direct.records[i].shapes);
     }
+}
+
+// Ellipses (no sample file holds one; built from the README's description of `ellipselabels`):
+// polygons within 1 px of the curve in pixels of the size the editor saw, turned clockwise about
+// their centre; a <Labels> tag's result labels an `ellipse` region; without the size: a row error.
+TEST(LabelStudioImport, EllipsesArePolygonsDrawnInPixels) {
+    const std::string tasks = R"([{"data": {"image": "/data/upload/1/0a1b2c3d-e.jpg"},
+      "annotations": [{"id": 1, "result": [
+        {"id": "a", "type": "ellipselabels", "original_width": 200, "original_height": 100,
+         "value": {"x": 50, "y": 40, "radiusX": 10, "radiusY": 20, "rotation": 0,
+                   "ellipselabels": ["Cell"]}},
+        {"id": "b", "type": "ellipse", "original_width": 200, "original_height": 100,
+         "value": {"x": 50, "y": 50, "radiusX": 20, "radiusY": 10, "rotation": 90}},
+        {"id": "b", "type": "labels", "value": {"labels": ["Nucleus"]}}]}]},
+      {"data": {"image": "f.jpg"}, "annotations": [{"id": 2, "result": [
+        {"type": "ellipselabels", "value": {"x": 50, "y": 40, "radiusX": 10, "radiusY": 20,
+         "ellipselabels": ["Cell"]}}]}]}])";
+    const ParsedImport parsed = Read({{"e.json", tasks}}, Options(TaskType::kPolygon, false));
+    ASSERT_EQ(parsed.records.size(), 1u) << Reasons(parsed);
+    const ImportRecord& record = parsed.records[0];
+    EXPECT_EQ(record.space, CoordSpace::kNormalized);
+    ASSERT_EQ(record.shapes.size(), 2u);
+    // 10 % of 200 and 20 % of 100: a circle of radius 20 px about (100, 40), as many vertices
+    // as a 20 px CVAT ellipse gets (every one on the curve).
+    EXPECT_EQ(record.shapes[0].label, "Cell");
+    const Ring& circle = std::get<Polygon>(record.shapes[0].geometry).rings.at(0);
+    EXPECT_EQ(circle.size(), EllipseRing(0, 0, 20, 20).size());
+    for (const ImagePoint& p : circle) {
+        EXPECT_NEAR(std::hypot(p.x * 200 - 100, p.y * 100 - 40), 20, 1e-9);
+    }
+    // Radii 40 and 10 px (80 x 20) turned a quarter about the centre (100, 50): 20 wide, 80 high.
+    EXPECT_EQ(record.shapes[1].label, "Nucleus");
+    const PixelBox turned = ToPixels(record.shapes[1], 200, 100);
+    EXPECT_NEAR(turned.x, 90, 1e-9);
+    EXPECT_NEAR(turned.y, 10, 1e-9);
+    EXPECT_NEAR(turned.w, 20, 1e-9);
+    EXPECT_NEAR(turned.h, 80, 1e-9);
+    EXPECT_FALSE(Mentions(parsed, 1, "ellipse")) << Reasons(parsed);
+
+    ASSERT_EQ(parsed.errors.size(), 1u);
+    EXPECT_EQ(parsed.errors[0].row, 2);
+    EXPECT_NE(parsed.errors[0].message.find("an ellipse needs original_width"), std::string::npos)
+        << parsed.errors[0].message;
 }
 
 TEST(LabelStudioImport, BadFilesAreErrorsNamingWhatIsWrong) {

@@ -158,7 +158,9 @@ TEST(CvatShapes, EllipsesAndRotatedBoxesArePolygonsOtherKindsAreCounted) {
     EXPECT_NEAR(box[0].y, 5, 1e-9);
     EXPECT_NEAR(box[2].x, 15, 1e-9);
     EXPECT_NEAR(box[2].y, 25, 1e-9);
-    EXPECT_EQ(a.dropped, (Kinds{{"points", 1}, {"polyline", 1}, {"tag", 1}}));
+    // The tag is an image-level label (ImportService counts it as dropped in shape projects).
+    EXPECT_EQ(a.tags, (std::vector<std::string>{"day"}));
+    EXPECT_EQ(a.dropped, (Kinds{{"points", 1}, {"polyline", 1}}));
     EXPECT_TRUE(parsed->records[1].shapes.empty());
     EXPECT_EQ(parsed->records[1].dropped, (Kinds{{"polyline", 2}}));
     EXPECT_EQ(parsed->records[1].file, "annotations.xml");

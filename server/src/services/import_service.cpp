@@ -14,6 +14,7 @@
 #include "formats/createml_import.hpp"
 #include "formats/csv_import.hpp"
 #include "formats/cvat_import.hpp"
+#include "formats/datumaro_import.hpp"
 #include "formats/import_upload.hpp"
 #include "formats/jsonl_import.hpp"
 #include "formats/kaggle_table_import.hpp"
@@ -75,18 +76,20 @@ Result<ParsedImport> Parse(const std::vector<ImportFile>& files, const ImportOpt
         case ImportFormat::kCsv: return ParseCsv(files, project.task_type, tree);
         case ImportFormat::kLabelStudio:
             return ParseLabelStudio(files, LabelStudioOptionsOf(options, project, tree));
+        case ImportFormat::kDatumaro: return ParseDatumaro(files);
     }
     return Error::InvalidArgument("unknown import format");
 }
 
-// COCO, CVAT, JSONL and Label Studio files can hold millions of annotations, so they are streamed
-// from the upload; the other formats come as many small files and are read whole.
+// COCO, CVAT, JSONL, Label Studio and Datumaro files can hold millions of annotations, so they are
+// streamed from the upload; the other formats come as many small files and are read whole.
 Result<ParsedImport> ParseUpload(const ImportUpload& upload, const ImportOptions& options,
                                  const Project& project, const LabelTree& tree) {
     switch (options.format) {
         case ImportFormat::kCoco:
         case ImportFormat::kCocoAzure: return ParseCocoUpload(upload, CocoFlavorOf(options));
         case ImportFormat::kCvat: return ParseCvatUpload(upload);
+        case ImportFormat::kDatumaro: return ParseDatumaroUpload(upload);
         case ImportFormat::kJsonl: return ParseJsonlUpload(upload);
         case ImportFormat::kLabelStudio:
             return ParseLabelStudioUpload(upload, LabelStudioOptionsOf(options, project, tree));
@@ -464,7 +467,8 @@ std::optional<ImportFormat> ParseImportFormat(std::string_view name) {
         {"createml", ImportFormat::kCreateMl},
         {"segment-anything", ImportFormat::kSegmentAnything},
         {"csv", ImportFormat::kCsv},
-        {"label-studio", ImportFormat::kLabelStudio}};
+        {"label-studio", ImportFormat::kLabelStudio},
+        {"datumaro", ImportFormat::kDatumaro}};
     auto it = kNames.find(name);
     return it == kNames.end() ? std::nullopt : std::optional<ImportFormat>(it->second);
 }

@@ -36,7 +36,8 @@ enum class ImportFormat {
     kCreateMl,
     kSegmentAnything,
     kCsv,
-    kLabelStudio
+    kLabelStudio,
+    kDatumaro
 };
 std::optional<ImportFormat> ParseImportFormat(std::string_view name);
 

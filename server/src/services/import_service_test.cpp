@@ -786,6 +786,31 @@ TEST_F(ImportServiceTest, AzureCocoClassificationIntoMultiLabelAndMultiClassProj
     EXPECT_EQ(Counts(single.id), (std::map<std::string, std::int64_t>{{"cat", 2}}));
 }
 
+// Datumaro's "label" annotations are image-level labels (as CVAT tags): a classification
+// project's labels. Its subsets repeat a name here, so the records match by path: the item
+// under images/<subset>/, the one without an image path by its stem.
+TEST_F(ImportServiceTest, DatumaroLabelsClassifyItemsOfEachSubset) {
+    Project p = MakeProject("multiclass", R"([{"name":"cat"},{"name":"dog"}])",
+                            {Item("images/train/a.jpg"), Item("images/val/a.png")});
+    const std::string categories =
+        R"("categories": {"label": {"labels": [{"name": "cat", "parent": "", "attributes": []},
+           {"name": "dog", "parent": "", "attributes": []}]}})";
+    const std::string train = "{" + categories + R"(, "items": [{"id": "a",
+        "image": {"path": "a.jpg"}, "annotations": [{"id": 0, "type": "label", "label_id": 0}]}]})";
+    const std::string val = "{" + categories + R"(, "items": [{"id": "a",
+        "annotations": [{"id": 0, "type": "label", "label_id": 1}]}]})";
+    auto report = Run(p.id, ImportFormat::kDatumaro, ImportMode::kFinal,
+                      MakeZip({{"annotations/train.json", train}, {"annotations/val.json", val}}),
+                      "dataset.zip");
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->errors.empty()) << report->errors[0].message;
+    EXPECT_EQ(report->matched, 2);
+    EXPECT_TRUE(report->applied);
+    EXPECT_EQ(Counts(p.id), (std::map<std::string, std::int64_t>{{"cat", 1}, {"dog", 1}}));
+    EXPECT_EQ(env.repo->GetItem(p.id, ItemId(p.id, "images/val/a.png"))->state,
+              ItemState::kLabeled);
+}
+
 TEST_F(ImportServiceTest, AnImageWhoseEveryShapeWasDroppedIsReportedNotLabeled) {
     Project p = BoxProject("polygon");
     const std::string xml = R"(<annotations><version>1.1</version>

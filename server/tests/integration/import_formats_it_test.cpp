@@ -2,13 +2,15 @@
 // segment PNG, read into a polygon project as the segment's pixel-exact outline), Kaggle CSV
 // classification as final labels, CreateML boxes, and Segment Anything's required label=; files
 // as other tools write them (issue 8): CVAT shapes we cannot draw reported, Azure ML's COCO
-// classification export, VOC box corners and voc_convention=devkit.
+// classification export, VOC box corners and voc_convention=devkit; Datumaro's JSON.
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 #include <vips/vips8>
 
+#include "blobs/test_images.hpp"
 #include "blobs/vips_init.hpp"
 #include "integration/fixture.hpp"
 #include "support/zip_of.hpp"
@@ -307,6 +309,110 @@ TEST_P(ImportFormatsIt, VocBoxesAreCornersUnlessDevkitIsAskedFor) {
                           {{"Content-Type", "application/xml"}});
     ASSERT_EQ(bad.status, 400u) << bad.body;
     EXPECT_NE(bad.body.find("voc_convention"), std::string::npos) << bad.body;
+}
+
+// Datumaro's JSON as CVAT's "Datumaro 1.0" export zips it: a box becomes a polygon (read back
+// as a prelabel), the image-level label is counted as a tag, the polyline-only image is reported
+// and stays unlabeled; a label_id outside the file's categories is a 422 that applies nothing.
+TEST_P(ImportFormatsIt, DatumaroExportOfCvatImportsShapesAndReportsWhatItCannotDraw) {
+    WriteImages(2);
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    HttpClient admin = Admin();
+    auto created = admin.SendJson("POST", "/api/v1/projects",
+                                  ProjectBody("Datumaro", {"Cat", "Dog"}, "polygon"));
+    ASSERT_EQ(created.status, 201u) << created.body;
+    const std::int64_t id = created.Json()["id"];
+    WaitForIngest(admin, id);
+    StartProject(admin, id);
+    const std::string doc = R"({"dm_format_version": "1.0", "infos": {},
+      "categories": {"label": {"labels": [{"name": "Cat", "parent": "", "attributes": []},
+        {"name": "Dog", "parent": "", "attributes": []}], "label_groups": [],
+        "attributes": ["occluded"]}, "points": {"items": []}},
+      "items": [
+        {"id": "img0", "annotations": [
+          {"id": 0, "type": "bbox", "attributes": {"occluded": false}, "group": 0,
+           "label_id": 0, "z_order": 0, "bbox": [2, 3, 10, 8]},
+          {"id": 1, "type": "label", "attributes": {}, "group": 0, "label_id": 1}],
+         "attr": {"frame": 0}, "image": {"path": "img0.jpg", "size": [30, 40]}},
+        {"id": "img1", "annotations": [
+          {"id": 0, "type": "polyline", "attributes": {}, "group": 0, "label_id": 1,
+           "z_order": 0, "points": [1, 1, 5, 5]}],
+         "attr": {"frame": 1}}]})";
+    const std::string zip = ZipOf({{"annotations/default.json", doc}});
+    // As prelabels first: GET .../annotation shows them to whoever has not answered.
+    auto prelabels = admin.Send("POST", ProjectPath(id, "/import?format=datumaro&mode=prelabel"),
+                                zip, {{"Content-Type", "application/zip"}});
+    ASSERT_EQ(prelabels.status, 200u) << prelabels.body;
+    const std::int64_t img0 = ItemIds(admin, ProjectPath(id, "/items"))["img0.jpg"];
+    auto annotation = admin.Get(ProjectPath(id, "/items/" + std::to_string(img0) + "/annotation"));
+    ASSERT_EQ(annotation.status, 200u) << annotation.body;
+    const json shapes = annotation.Json()["shapes"];
+    ASSERT_EQ(shapes.size(), 1u) << annotation.body;
+    EXPECT_EQ(shapes[0]["label"], "Cat");
+    EXPECT_EQ(shapes[0]["points"], json::parse("[[2, 3], [12, 3], [12, 11], [2, 11]]"))
+        << annotation.body;
+
+    auto report = admin.Send("POST", ProjectPath(id, "/import?format=datumaro&mode=final"), zip,
+                             {{"Content-Type", "application/zip"}});
+    ASSERT_EQ(report.status, 200u) << report.body;
+    const json body = report.Json();
+    EXPECT_EQ(body["matched"], 1) << report.body;
+    EXPECT_EQ(body["applied"], true) << report.body;
+    EXPECT_EQ(body["dropped_totals"]["shapes"], json::parse(R"({"polyline": 1, "tag": 1})"))
+        << report.body;
+    ASSERT_EQ(body["unmatched"].size(), 1u) << report.body;
+    EXPECT_EQ(body["unmatched"][0]["name"], "img1");
+    EXPECT_EQ(ItemsIn(admin, ProjectPath(id), "labeled"), (std::vector<std::string>{"img0.jpg"}));
+    EXPECT_EQ(ItemsIn(admin, ProjectPath(id), "unlabeled"), (std::vector<std::string>{"img1.jpg"}));
+
+    std::string unknown = doc;
+    unknown.replace(unknown.find("\"label_id\": 0"), 13, "\"label_id\": 5");
+    auto refused = admin.Send("POST", ProjectPath(id, "/import?format=datumaro&mode=prelabel"),
+                              unknown, {{"Content-Type", "application/json"}});
+    ASSERT_EQ(refused.status, 422u) << refused.body;
+    EXPECT_EQ(refused.Json()["applied"], false);
+    EXPECT_NE(refused.body.find("label_id 5 is not one of the file's 2 labels"), std::string::npos)
+        << refused.body;
+}
+
+// A single Datumaro JSON (not zipped) is the subset its filename= names, so its items match
+// under that folder; without a name it is the default subset, and a file name two folders
+// share is unmatched.
+TEST_P(ImportFormatsIt, DatumaroSingleFileIsTheSubsetItsNameSays) {
+    for (const char* subset : {"train", "val"}) {
+        std::filesystem::create_directories(images_ / subset);
+        WriteImage(images_ / subset / "a.jpg", 40, 30);
+    }
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    HttpClient admin = Admin();
+    auto created = admin.SendJson("POST", "/api/v1/projects",
+                                  ProjectBody("Subsets", {"Cat", "Dog"}, "multiclass"));
+    ASSERT_EQ(created.status, 201u) << created.body;
+    const std::int64_t id = created.Json()["id"];
+    WaitForIngest(admin, id);
+    StartProject(admin, id);
+    const std::string doc = R"({"categories": {"label": {"labels": [
+        {"name": "Cat", "parent": "", "attributes": []},
+        {"name": "Dog", "parent": "", "attributes": []}]}},
+      "items": [{"id": "a", "image": {"path": "a.jpg", "size": [30, 40]},
+                 "annotations": [{"id": 0, "type": "label", "label_id": 1}]}]})";
+    auto unnamed = admin.Send("POST", ProjectPath(id, "/import?format=datumaro&mode=final"), doc,
+                              {{"Content-Type", "application/json"}});
+    ASSERT_EQ(unnamed.status, 200u) << unnamed.body;
+    EXPECT_EQ(unnamed.Json()["matched"], 0) << unnamed.body;
+    ASSERT_EQ(unnamed.Json()["unmatched"].size(), 1u) << unnamed.body;
+    EXPECT_EQ(unnamed.Json()["unmatched"][0]["name"], "a.jpg");
+
+    auto named =
+        admin.Send("POST", ProjectPath(id, "/import?format=datumaro&mode=final&filename=val.json"),
+                   doc, {{"Content-Type", "application/json"}});
+    ASSERT_EQ(named.status, 200u) << named.body;
+    EXPECT_EQ(named.Json()["matched"], 1) << named.body;
+    auto labeled = admin.Get(ProjectPath(id, "/items?state=labeled"));
+    ASSERT_EQ(labeled.status, 200u) << labeled.body;
+    const json items = labeled.Json()["items"];
+    ASSERT_EQ(items.size(), 1u) << labeled.body;
+    EXPECT_EQ(items[0]["path"], "val/a.jpg");
 }
 
 TESSERA_INSTANTIATE_BACKENDS(ImportFormatsIt);

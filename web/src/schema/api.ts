@@ -260,6 +260,7 @@ export const kImportFormats = [
     "segment-anything",
     "csv",
     "label-studio",
+    "datumaro",
 ] as const;
 export type ImportFormat = (typeof kImportFormats)[number];
 export type ImportMode = "prelabel" | "final";

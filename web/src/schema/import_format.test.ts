@@ -20,6 +20,15 @@ describe("detectImportFormat", () => {
         ).toBe("segment-anything");
     });
 
+    it("tells Datumaro's JSON from COCO by its version key or its categories object", () => {
+        const current = '{"dm_format_version": "1.0", "infos": {}, "categories": {"label": {';
+        expect(detectImportFormat("default.json", current, "polygon")).toBe("datumaro");
+        const legacy = '{"info": {}, "categories": {"label": {"labels": [{"name": "cat"';
+        expect(detectImportFormat("train.json", legacy, "multiclass")).toBe("datumaro");
+        const coco = '{"info": {}, "categories": [{"id": 1, "name": "cat"}], "images": [';
+        expect(detectImportFormat("instances.json", coco, "bbox")).toBe("coco");
+    });
+
     it("uses extensions and keeps to the formats of the task type", () => {
         expect(detectImportFormat("lines.jsonl", "", "multiclass")).toBe("jsonl");
         expect(detectImportFormat("set.zip", "", "multiclass")).toBe("mltable");
@@ -57,6 +66,7 @@ describe("detectImportFormat", () => {
             "kaggle-csv",
             "kaggle-txt",
             "label-studio",
+            "datumaro",
         ]);
         expect(importFormatsFor("bbox")).not.toContain("csv");
         expect(importFormatsFor("bbox")).toContain("yolo");

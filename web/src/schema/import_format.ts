@@ -20,11 +20,12 @@ export const kImportFormatNames: Record<ImportFormat, string> = {
     "segment-anything": "Segment Anything",
     csv: "CSV (Azure ML classification)",
     "label-studio": "Label Studio (JSON, JSON-MIN)",
+    datumaro: 'Datumaro (CVAT "Datumaro 1.0")',
 };
 
 // What the server reads into multi-class and multi-label projects (docs/formats/import.md): the
 // image-level formats, COCO's label-only annotations (Azure's classification export), Kaggle's
-// classification tables and Label Studio's choices.
+// classification tables, Label Studio's choices and Datumaro's label annotations.
 const kClassificationFormats: readonly ImportFormat[] = [
     "jsonl",
     "mltable",
@@ -34,6 +35,7 @@ const kClassificationFormats: readonly ImportFormat[] = [
     "kaggle-csv",
     "kaggle-txt",
     "label-studio",
+    "datumaro",
 ];
 
 export function isClassification(type: TaskType): boolean {
@@ -59,6 +61,11 @@ function isLabelStudio(head: string): boolean {
     return task || head.includes('"annotation_id"');
 }
 
+/** Datumaro's JSON: a version key, or categories as an object (COCO's are a list). */
+function isDatumaro(head: string): boolean {
+    return head.includes('"dm_format_version"') || /"categories"\s*:\s*\{/.test(head);
+}
+
 function jsonFormat(head: string): ImportFormat | null {
     if (head.includes('"segments_info"')) {
         return "coco-panoptic";
@@ -71,6 +78,9 @@ function jsonFormat(head: string): ImportFormat | null {
     }
     if (head.trimStart().startsWith("[") && head.includes('"image"')) {
         return "createml";
+    }
+    if (isDatumaro(head)) {
+        return "datumaro";
     }
     if (head.includes('"images"') || head.includes('"categories"')) {
         return "coco";

@@ -16,7 +16,7 @@ Result<ImportOptions> OptionsOf(const Request& request) {
         return Error::InvalidArgument(
             "format must be one of coco, coco-azure, jsonl, mltable, voc, yolo, labelme, cvat, "
             "masks, coco-panoptic, kaggle-csv, kaggle-txt, createml, segment-anything, csv, "
-            "label-studio",
+            "label-studio, datumaro",
             "format");
     }
     options.format = *parsed_format;
@@ -73,6 +73,11 @@ Result<ImportOptions> OptionsOf(const Request& request) {
         case ImportFormat::kKaggleTxt: options.upload_name = "upload.txt"; break;
         case ImportFormat::kLabelMe:
             options.upload_name = options.file_name.empty() ? "upload.json" : options.file_name;
+            break;
+        case ImportFormat::kDatumaro:
+            // Datumaro names a file after its subset (train.json); without a name, the default.
+            options.upload_name =
+                options.file_name.ends_with(".json") ? options.file_name : "default.json";
             break;
         default: options.upload_name = "upload.json"; break;
     }
