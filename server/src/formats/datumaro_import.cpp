@@ -280,6 +280,9 @@ struct DatumaroFile {
 // Reads the Datumaro files of an upload, each streamed (formats/json_stream): "categories"
 // whole, then "items" one at a time, so memory holds the records read, not the file. Records
 // of an image name that occurs in several subsets match by path only (as CVAT project exports).
+// Items read before "categories" wait for it; past this many the file is refused.
+constexpr std::size_t kMaxItemsBeforeCategories = 10000;
+
 class DatumaroReader {
 public:
     template <typename Input>
@@ -299,15 +302,21 @@ public:
                 file.waiting.clear();
             } else if (file.have_labels) {
                 ReadItem(element, file);
-            } else {
+            } else if (file.waiting.size() < kMaxItemsBeforeCategories) {
                 // Datumaro writes categories first; items before them wait for the labels.
                 file.waiting.push_back(std::move(element));
+            } else {
+                // Holding them all would make memory the file's size again.
+                return Error::InvalidArgument(
+                    "more than " + std::to_string(kMaxItemsBeforeCategories) +
+                    " items come before \"categories\" (Datumaro writes the categories first)");
             }
             return Status::Ok();
         };
         auto seen = StreamJsonArrays(std::forward<Input>(input), stream);
         if (!seen.ok()) {
-            return Error::InvalidArgument(path + ": " + seen.error().message);
+            // The code stays: a limit hit is 413, a syntax error 400.
+            return Error{seen.error().code, path + ": " + seen.error().message, {}};
         }
         if (seen->at("items") != JsonTopLevel::kArray) {
             return Status::Ok();  // not a Datumaro annotations file

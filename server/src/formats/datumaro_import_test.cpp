@@ -229,6 +229,24 @@ TEST(DatumaroImport, BrokenDeepOrMissingFilesAreRefused) {
     auto none = ParseDatumaro({{"dataset_meta.json", R"({"label_map": {}})"}, {"a.txt", "x"}});
     ASSERT_FALSE(none.ok());
     EXPECT_NE(none.error().message.find("no Datumaro annotations file"), std::string::npos);
+
+    // Items waiting for categories that come last (or never) are bounded, not the whole file.
+    std::string items;
+    for (int i = 0; i <= 10000; ++i) {
+        items += std::string(i == 0 ? "" : ",") + R"({"id": "i)" + std::to_string(i) +
+                 R"(", "annotations": []})";
+    }
+    auto late = ParseDatumaro({{"default.json", R"({"items": [)" + items + "]}"}});
+    ASSERT_FALSE(late.ok());
+    EXPECT_NE(late.error().message.find("more than 10000 items come before \"categories\""),
+              std::string::npos)
+        << late.error().message;
+
+    // A limit hit keeps its code (413), not a generic 400.
+    auto huge = ParseDatumaro({{"default.json", R"({"items": [{"id": ")" +
+                                                    std::string((64 << 20) + 1, 'a') + R"("}]})"}});
+    ASSERT_FALSE(huge.ok());
+    EXPECT_EQ(huge.error().code, ErrorCode::kPayloadTooLarge) << huge.error().message;
 }
 
 }  // namespace
