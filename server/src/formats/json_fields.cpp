@@ -15,6 +15,23 @@ std::optional<double> JsonNumber(const nlohmann::json& object, const char* key) 
     return it->get<double>();
 }
 
+std::string JsonStringOr(const nlohmann::json& object, const char* key,
+                         const std::string& fallback) {
+    if (!object.is_object()) {
+        return fallback;
+    }
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+bool JsonIsTrue(const nlohmann::json& object, const char* key) {
+    if (!object.is_object()) {
+        return false;
+    }
+    auto it = object.find(key);
+    return it != object.end() && it->is_boolean() && it->get<bool>();
+}
+
 double JsonNumberOrNan(const nlohmann::json& object, const char* key) {
     return JsonNumber(object, key).value_or(NAN);
 }

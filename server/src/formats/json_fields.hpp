@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 
 namespace tessera {
 
@@ -13,5 +14,10 @@ namespace tessera {
 std::optional<double> JsonNumber(const nlohmann::json& object, const char* key);
 // The same, NaN when missing or not a number (for arithmetic that checks isfinite once).
 double JsonNumberOrNan(const nlohmann::json& object, const char* key);
+// The field when it is a string, else `fallback` (nlohmann's value() throws on a number).
+std::string JsonStringOr(const nlohmann::json& object, const char* key,
+                         const std::string& fallback = "");
+// True only when `object` is an object whose field is the JSON literal true.
+bool JsonIsTrue(const nlohmann::json& object, const char* key);
 
 }  // namespace tessera

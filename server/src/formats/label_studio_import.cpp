@@ -289,7 +289,7 @@ Result<Polygon> EllipseOf(const json& value, std::optional<ImageSize> size) {
 }
 
 Result<MaskRle> BrushOf(const json& value, std::optional<ImageSize> size) {
-    const std::string format = value.value("format", std::string("rle"));
+    const std::string format = JsonStringOr(value, "format", "rle");
     if (format != "rle") {
         return Error::InvalidArgument("brush format \"" + format + "\" is not read (only rle)");
     }
@@ -331,7 +331,7 @@ Status ReadResults(const json& results, TaskType task, const Scores& scores, Rea
     // A region drawn with a separate <Labels> tag is two results sharing an id.
     std::map<std::string, std::vector<std::string>> labels_by_id;
     for (const json& r : results) {
-        if (r.is_object() && r.value("type", "") == "labels" && r.contains("id") &&
+        if (r.is_object() && JsonStringOr(r, "type") == "labels" && r.contains("id") &&
             r["id"].is_string() && r.contains("value") && r["value"].is_object()) {
             labels_by_id[r["id"].get<std::string>()] = Strings(r["value"], "labels");
         }
@@ -339,7 +339,7 @@ Status ReadResults(const json& results, TaskType task, const Scores& scores, Rea
     std::map<std::string, bool> region_ids;
     for (const json& r : results) {
         if (r.is_object() && r.contains("id") && r["id"].is_string() &&
-            !RegionKind(r.value("type", "")).empty()) {
+            !RegionKind(JsonStringOr(r, "type")).empty()) {
             region_ids[r["id"].get<std::string>()] = true;
         }
     }
@@ -471,7 +471,7 @@ std::vector<std::size_t> NewestFirst(const json& list) {
         if (when.empty()) {
             when = Text(a, "created_at");
         }
-        return std::make_tuple(a.value("ground_truth", false) == true, when, i);
+        return std::make_tuple(JsonIsTrue(a, "ground_truth"), when, i);
     };
     std::sort(order.begin(), order.end(),
               [&](std::size_t a, std::size_t b) { return key(a) > key(b); });
@@ -507,7 +507,7 @@ Choice Choose(const json& annotations, const json& predictions, bool use_predict
     std::vector<std::size_t> usable;
     int cancelled = 0;
     for (std::size_t i : NewestFirst(annotations)) {
-        if (annotations[i].value("was_cancelled", false) == true) {
+        if (JsonIsTrue(annotations[i], "was_cancelled")) {
             ++cancelled;
         } else {
             usable.push_back(i);

@@ -120,7 +120,7 @@ void ParseJson(const ImportFile& file, int row, ParsedImport& out) {
     ImportRecord record;
     record.row = row;
     record.file = file.path;
-    record.name = doc.value("imagePath", std::string());
+    record.name = JsonStringOr(doc, "imagePath");
     if (record.name.empty()) {
         record.name = ImportStem(file.path);
         record.match_stem = true;
@@ -150,7 +150,7 @@ void ParseJson(const ImportFile& file, int row, ParsedImport& out) {
             ++record.dropped[label];  // labelme's converters skip them (void, background)
             continue;
         }
-        auto shape = ShapeOf(s.value("shape_type", std::string("polygon")), label, ring);
+        auto shape = ShapeOf(JsonStringOr(s, "shape_type", "polygon"), label, ring);
         if (auto* kind = std::get_if<std::string>(&shape)) {
             ++record.dropped[*kind];
             continue;

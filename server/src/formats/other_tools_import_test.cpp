@@ -244,6 +244,17 @@ TEST(LabelmeShapes, OverlappingPartsOfAGroupAreTheirUnionNotAHole) {
     EXPECT_EQ(PolygonOf(r.shapes[1]).rings.size(), 2u);
 }
 
+TEST(LabelmeShapes, FieldsOfTheWrongTypeAreNotAThrow) {
+    // Found by the fuzzer: nlohmann's value() threw on a numeric imagePath / shape_type.
+    const std::string doc = R"({"imagePath": 64, "imageWidth": 40, "imageHeight": 30,
+      "shapes": [{"label": "car", "points": [[0, 0], [10, 10]], "shape_type": 7}]})";
+    auto parsed = ParseLabelMe({{"a.json", doc}});
+    ASSERT_TRUE(parsed.ok());
+    ASSERT_EQ(parsed->records.size(), 1u);
+    EXPECT_EQ(parsed->records[0].name, "a");  // named after its file, as without imagePath
+    EXPECT_TRUE(parsed->records[0].match_stem);
+}
+
 TEST(LabelmeShapes, MitLabelMeSegmObjectsAreCounted) {
     REQUIRE_SAMPLES(kSamples / "labelme_dataset");
     auto parsed = ParseLabelMe(FilesUnder(kSamples / "labelme_dataset"));
