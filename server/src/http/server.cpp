@@ -214,9 +214,9 @@ Status Server::Start() {
     return Status::Ok();
 }
 
-void Server::Shutdown() {
+bool Server::Shutdown() {
     if (!started_ || shut_down_) {
-        return;
+        return true;
     }
     shut_down_ = true;
     state_->stop.Trigger();
@@ -252,6 +252,7 @@ void Server::Shutdown() {
     if (!state_->workers.StopAndWait(std::chrono::seconds(10))) {
         log::Warn("worker threads still busy at shutdown");
     }
+    return drained;
 }
 
 }  // namespace tessera::http

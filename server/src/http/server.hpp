@@ -62,9 +62,10 @@ public:
     Status Start();
     std::uint16_t port() const { return port_; }
     // Stops accepting, closes idle keep-alive connections, asks streams to end and waits for
-    // in-flight requests to finish (at most shutdown_grace). Idempotent; call it from the
-    // thread that owns the server (the destructor calls it too).
-    void Shutdown();
+    // in-flight requests to finish (at most shutdown_grace). True when every connection was
+    // done within the grace period (false: the rest were dropped). Idempotent (true again);
+    // call it from the thread that owns the server (the destructor calls it too).
+    bool Shutdown();
 
 private:
     std::shared_ptr<ServerState> state_;

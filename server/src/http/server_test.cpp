@@ -258,9 +258,9 @@ TEST_F(ServerTest, ShutdownLetsInFlightRequestsFinish) {
         return client.Get("/slow");
     });
     slow_started_.get_future().wait();
-    auto started = std::chrono::steady_clock::now();
-    server_->Shutdown();
-    EXPECT_GE(std::chrono::steady_clock::now() - started, 300ms);  // it waited
+    // Drained: the slow request (700 ms in its handler) finished within the grace period,
+    // rather than being dropped when it ran out.
+    EXPECT_TRUE(server_->Shutdown());
     auto response = slow.get();
     EXPECT_EQ(response.status, 200u);
     EXPECT_EQ(response.Header("Connection"), "close");
@@ -272,9 +272,9 @@ TEST_F(ServerTest, ShutdownClosesIdleKeepAliveConnectionsPromptly) {
     StartServer();
     HttpClient client = Client();
     ASSERT_EQ(client.Get("/hello").status, 200u);  // connection now idle, kept alive
-    auto started = std::chrono::steady_clock::now();
-    server_->Shutdown();
-    EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+    // An idle connection is closed at once: the shutdown drains instead of waiting out the
+    // grace period for a request that never comes.
+    EXPECT_TRUE(server_->Shutdown());
 }
 
 TEST_F(ServerTest, ShutdownEndsStreams) {
@@ -285,9 +285,7 @@ TEST_F(ServerTest, ShutdownEndsStreams) {
     EXPECT_EQ(head.Header("Content-Type"), "text/event-stream");
     auto data = client.ReadStreamUntil("event: hello", 5s);
     EXPECT_NE(data.find("event: hello"), std::string::npos);
-    auto started = std::chrono::steady_clock::now();
-    server_->Shutdown();
-    EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+    EXPECT_TRUE(server_->Shutdown());  // the stream ended, so nothing waited out the grace
     EXPECT_TRUE(stream_ended_);
     // The stream ends properly: a last chunk arrives.
     EXPECT_NE(client.ReadStreamUntil("0\r\n\r\n", 5s).find("0\r\n\r\n"), std::string::npos);
