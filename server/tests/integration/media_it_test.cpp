@@ -166,8 +166,7 @@ TEST_P(MediaIt, SigtermFinishesInFlightRequestsThenExitsZero) {
            std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(20ms);
     }
-    ASSERT_NE(server_.Stderr().find("draining connections"), std::string::npos)
-        << server_.Stderr();
+    ASSERT_NE(server_.Stderr().find("draining connections"), std::string::npos) << server_.Stderr();
     EXPECT_TRUE(server_.Running()) << "exited with a request in flight";
     ASSERT_TRUE(slow.WriteRaw(body.substr(5)));
     auto response = slow.ReadResponse();
