@@ -91,25 +91,11 @@ public:
             return Error::InvalidArgument("no CVAT annotations .xml file in the upload");
         }
         // Known only now: which names the upload's subsets repeat.
-        for (std::size_t i = 0; i < out_.records.size(); ++i) {
-            const std::string& name = names_[i];
-            if (subsets_[name].several) {
-                ImportRecord& record = out_.records[i];
-                record.path_only_reason = "\"" + name +
-                                          "\" is in several subsets of the upload; no item "
-                                          "path ends with \"" +
-                                          record.name + "\"";
-            }
-        }
+        subsets_.MarkRepeated(out_.records, names_);
         return std::move(out_);
     }
 
 private:
-    struct Subsets {
-        std::string first;
-        bool several = false;
-    };
-
     Status Start(const XmlStartTag& tag) {
         if (tag.depth() == 1) {
             if (tag.name() != "annotations") {
@@ -144,10 +130,7 @@ private:
         name_ = tag.Attribute("name");
         const std::string_view subset = tag.Attribute("subset");
         record_.name = subset.empty() ? name_ : std::string(subset) + "/" + name_;
-        auto [seen, fresh] = subsets_.try_emplace(name_, Subsets{std::string(subset), false});
-        if (!fresh && seen->second.first != subset) {
-            seen->second.several = true;
-        }
+        subsets_.Note(name_, subset);
         record_.size =
             ImportImageSize(AttributeNumber(tag, "width"), AttributeNumber(tag, "height"));
         if (name_.empty()) {
@@ -232,8 +215,8 @@ private:
 
     ParsedImport out_;
     std::vector<std::string> names_;  // each record's image name, without its subset
-    std::unordered_map<std::string, Subsets> subsets_;  // image name -> subsets it occurs in
-    std::string path_;                                  // the file being read
+    SubsetNames subsets_;
+    std::string path_;  // the file being read
     bool any_ = false;
     int row_ = 0;
     // The <image> being read.

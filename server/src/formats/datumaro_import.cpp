@@ -263,11 +263,6 @@ private:
     ImportRecord& record_;
 };
 
-struct Subsets {
-    std::string first;
-    bool several = false;
-};
-
 // One Datumaro file being read: its subset and label names.
 struct DatumaroFile {
     std::string path;
@@ -334,16 +329,7 @@ public:
                 "no Datumaro annotations file in the upload (a .json with \"items\", as "
                 "annotations/<subset>.json)");
         }
-        for (std::size_t i = 0; i < out_.records.size(); ++i) {
-            const std::string& name = names_[i];
-            if (subsets_[name].several) {
-                ImportRecord& record = out_.records[i];
-                record.path_only_reason = "\"" + name +
-                                          "\" is in several subsets of the upload; no item "
-                                          "path ends with \"" +
-                                          record.name + "\"";
-            }
-        }
+        subsets_.MarkRepeated(out_.records, names_);
         return std::move(out_);
     }
 
@@ -380,10 +366,7 @@ private:
                 return;
             }
         }
-        auto [seen, fresh] = subsets_.try_emplace(image.name, Subsets{subset, false});
-        if (!fresh && seen->second.first != subset) {
-            seen->second.several = true;
-        }
+        subsets_.Note(image.name, subset);
         names_.push_back(image.name);
         out_.records.push_back(std::move(record));
     }
@@ -392,7 +375,7 @@ private:
     int row_ = 0;
     bool any_ = false;
     std::vector<std::string> names_;  // each record's image name, without its subset
-    std::unordered_map<std::string, Subsets> subsets_;
+    SubsetNames subsets_;
 };
 
 }  // namespace

@@ -36,6 +36,26 @@ Shape MakeBoxShape(std::string label, double x0, double y0, double x1, double y1
     return shape;
 }
 
+void SubsetNames::Note(const std::string& name, std::string_view subset) {
+    auto [seen, fresh] = seen_.try_emplace(name, Seen{std::string(subset), false});
+    if (!fresh && seen->second.first != subset) {
+        seen->second.several = true;
+    }
+}
+
+void SubsetNames::MarkRepeated(std::vector<ImportRecord>& records,
+                               const std::vector<std::string>& names) const {
+    for (std::size_t i = 0; i < records.size() && i < names.size(); ++i) {
+        auto it = seen_.find(names[i]);
+        if (it != seen_.end() && it->second.several) {
+            records[i].path_only_reason = "\"" + names[i] +
+                                          "\" is in several subsets of the upload; no item "
+                                          "path ends with \"" +
+                                          records[i].name + "\"";
+        }
+    }
+}
+
 std::optional<ImageSize> ImportImageSize(std::optional<double> width,
                                          std::optional<double> height) {
     const auto side = [](std::optional<double> v) {

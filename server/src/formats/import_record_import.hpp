@@ -72,6 +72,25 @@ struct ParsedImport {
     std::vector<ImportSkipped> skipped;
 };
 
+// Image names that the subsets of one upload repeat (a CVAT project export or a Datumaro
+// dataset with train/ and val/ both holding img0.jpg): such records match by path only.
+class SubsetNames {
+public:
+    // An image `name` (without its subset) read in `subset` ("" for none).
+    void Note(const std::string& name, std::string_view subset);
+    // Sets path_only_reason on each record whose name (names[i] for records[i]) occurs in
+    // several subsets.
+    void MarkRepeated(std::vector<ImportRecord>& records,
+                      const std::vector<std::string>& names) const;
+
+private:
+    struct Seen {
+        std::string first;
+        bool several = false;
+    };
+    std::map<std::string, Seen> seen_;
+};
+
 // Helpers shared by the parsers.
 std::string ImportBaseName(std::string_view path);
 std::string ImportStem(std::string_view path);
