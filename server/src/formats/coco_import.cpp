@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -88,28 +89,7 @@ Result<MaskRle> ReadRle(const json& rle, const CocoImage& image) {
     if (width <= 0 || height <= 0) {
         return Error::InvalidArgument("RLE segmentation needs the image size");
     }
-    const json* counts_json = rle.contains("counts") ? &rle["counts"] : nullptr;
-    std::vector<std::int64_t> counts;
-    if (counts_json != nullptr && counts_json->is_string()) {
-        TESSERA_ASSIGN_OR_RETURN(counts, DecodeCocoRleString(counts_json->get<std::string>()));
-    } else if (counts_json != nullptr && counts_json->is_array()) {
-        for (const json& c : *counts_json) {
-            if (!c.is_number_integer() || c.get<std::int64_t>() < 0) {
-                return Error::InvalidArgument("RLE counts must be non-negative integers");
-            }
-            counts.push_back(c.get<std::int64_t>());
-        }
-    } else {
-        return Error::InvalidArgument("RLE counts missing");
-    }
-    std::int64_t total = 0;
-    for (std::int64_t c : counts) {
-        total += c;
-    }
-    if (total != static_cast<std::int64_t>(width) * height) {
-        return Error::InvalidArgument("RLE counts do not cover the image");
-    }
-    return ColumnRunsToMask(counts, width, height);
+    return CocoRleCountsToMask(rle.contains("counts") ? rle["counts"] : json(), width, height);
 }
 
 // What one element of "annotations" says, before its image and category are known (COCO files
@@ -351,7 +331,11 @@ Result<std::vector<std::int64_t>> DecodeCocoRleString(const std::string& counts)
             }
         }
         if (out.size() > 2) {
-            x += out[out.size() - 2];
+            const std::int64_t base = out[out.size() - 2];
+            if (x > std::numeric_limits<std::int64_t>::max() - base) {
+                return Error::InvalidArgument("malformed compressed RLE counts");
+            }
+            x += base;
         }
         if (x < 0) {
             return Error::InvalidArgument("malformed compressed RLE counts");
@@ -359,6 +343,37 @@ Result<std::vector<std::int64_t>> DecodeCocoRleString(const std::string& counts)
         out.push_back(x);
     }
     return out;
+}
+
+Result<MaskRle> CocoRleCountsToMask(const json& counts, int width, int height) {
+    std::vector<std::int64_t> runs;
+    if (counts.is_string()) {
+        TESSERA_ASSIGN_OR_RETURN(runs, DecodeCocoRleString(counts.get<std::string>()));
+    } else if (counts.is_array()) {
+        runs.reserve(counts.size());
+        for (const json& c : counts) {
+            if (!c.is_number_integer() || c.get<std::int64_t>() < 0) {
+                return Error::InvalidArgument("RLE counts must be non-negative integers");
+            }
+            runs.push_back(c.get<std::int64_t>());
+        }
+    } else {
+        return Error::InvalidArgument(
+            "RLE needs \"counts\": a compressed string or a list of run lengths");
+    }
+    // Summed with a stop past the image, so hostile counts cannot overflow the total.
+    const std::int64_t pixels = std::int64_t{width} * height;
+    std::int64_t total = 0;
+    for (std::int64_t c : runs) {
+        if (c > pixels - total) {
+            return Error::InvalidArgument("RLE counts do not cover the image");
+        }
+        total += c;
+    }
+    if (total != pixels) {
+        return Error::InvalidArgument("RLE counts do not cover the image");
+    }
+    return ColumnRunsToMask(runs, width, height);
 }
 
 MaskRle ColumnRunsToMask(const std::vector<std::int64_t>& counts, int width, int height) {

@@ -143,32 +143,10 @@ Result<MaskRle> ReadMask(const json& annotation, std::optional<ImageSize>& image
             "] is not the image's [height, width] [" + std::to_string(image->height) + ", " +
             std::to_string(image->width) + "]");
     }
-    std::vector<std::int64_t> counts;
-    const json values = rle.value("counts", json());
-    if (values.is_string()) {
-        TESSERA_ASSIGN_OR_RETURN(counts, DecodeCocoRleString(values.get<std::string>()));
-    } else if (values.is_array()) {
-        for (const json& c : values) {
-            if (!c.is_number_integer() || c.get<std::int64_t>() < 0) {
-                return Error::InvalidArgument("RLE counts must be non-negative integers");
-            }
-            counts.push_back(c.get<std::int64_t>());
-        }
-    } else {
-        return Error::InvalidArgument("\"rle\" needs \"counts\"");
-    }
-    std::int64_t total = 0;
-    for (std::int64_t c : counts) {
-        total += c;
-        if (total > std::int64_t{size->width} * size->height) {
-            break;
-        }
-    }
-    if (total != std::int64_t{size->width} * size->height) {
-        return Error::InvalidArgument("RLE counts do not cover the image");
-    }
+    TESSERA_ASSIGN_OR_RETURN(
+        MaskRle mask, CocoRleCountsToMask(rle.value("counts", json()), size->width, size->height));
     image = size;  // a mask states the image's size when the item does not
-    return ColumnRunsToMask(counts, size->width, size->height);
+    return mask;
 }
 
 // Reads one item's annotations into `record`; the first bad one is the error.

@@ -4,8 +4,11 @@
 #include <zip.h>
 #include <zlib.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "formats/coco_import.hpp"
@@ -165,6 +168,27 @@ TEST(CocoImport, PolygonsAndBadReferencesAreReported) {
     EXPECT_NE(parsed->errors[0].message.find("category_id"), std::string::npos);
     EXPECT_NE(parsed->errors[1].message.find("image_id"), std::string::npos);
     EXPECT_FALSE(ParseCoco({{"a.json", "[1, 2"}}, CocoFlavor::kDetect).ok());
+}
+
+TEST(CocoImport, RleCountsThatWouldOverflowAreRefusedNotSummed) {
+    // Every reader of COCO RLE (COCO, Segment Anything, Datumaro) goes through this one check.
+    const std::int64_t huge = std::numeric_limits<std::int64_t>::max();
+    auto listed = CocoRleCountsToMask(nlohmann::json::array({huge, huge, 2}), 2, 2);
+    ASSERT_FALSE(listed.ok());
+    EXPECT_NE(listed.error().message.find("do not cover"), std::string::npos);
+    // Compressed counts from the third on are deltas to the count two back: twelve characters
+    // make a delta near 2^60, and twenty in a row would pass 2^63.
+    std::string growing = "00";
+    for (int i = 0; i < 40; ++i) {
+        growing += std::string(11, static_cast<char>(48 + 0x3f)) + static_cast<char>(48 + 0x0f);
+    }
+    auto decoded = DecodeCocoRleString(growing);
+    ASSERT_FALSE(decoded.ok());
+    EXPECT_NE(decoded.error().message.find("malformed"), std::string::npos);
+    EXPECT_FALSE(CocoRleCountsToMask(nlohmann::json(7), 2, 2).ok());
+    auto whole = CocoRleCountsToMask(nlohmann::json::array({1, 3}), 2, 2);
+    ASSERT_TRUE(whole.ok()) << whole.error().message;
+    EXPECT_EQ(whole->runs, (std::vector<std::int64_t>{1, 3}));
 }
 
 TEST(CocoImport, RleIsConvertedFromColumnMajor) {

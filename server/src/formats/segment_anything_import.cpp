@@ -49,27 +49,7 @@ Result<MaskRle> ReadMask(const json& annotation, ImageSize image) {
             "] is not the image's [height, width] [" + std::to_string(image.height) + ", " +
             std::to_string(image.width) + "]");
     }
-    std::vector<std::int64_t> counts;
-    if (rle.contains("counts") && rle["counts"].is_string()) {
-        TESSERA_ASSIGN_OR_RETURN(counts, DecodeCocoRleString(rle["counts"].get<std::string>()));
-    } else if (rle.contains("counts") && rle["counts"].is_array()) {
-        for (const json& c : rle["counts"]) {
-            if (!c.is_number_integer() || c.get<std::int64_t>() < 0) {
-                return Error::InvalidArgument("RLE counts must be non-negative integers");
-            }
-            counts.push_back(c.get<std::int64_t>());
-        }
-    } else {
-        return Error::InvalidArgument("\"segmentation\" needs \"counts\"");
-    }
-    std::int64_t total = 0;
-    for (std::int64_t c : counts) {
-        total += c;
-    }
-    if (total != std::int64_t{width} * height) {
-        return Error::InvalidArgument("RLE counts do not cover the image");
-    }
-    return ColumnRunsToMask(counts, width, height);
+    return CocoRleCountsToMask(rle.contains("counts") ? rle["counts"] : json(), width, height);
 }
 
 }  // namespace
