@@ -6,6 +6,7 @@
 
 #include "base/log.hpp"
 #include "blobs/local_image_source.hpp"
+#include "blobs/local_source.hpp"
 #include "services/ingest_pipeline.hpp"
 #include "services/job_payload.hpp"
 #include "services/tile_pyramid_job.hpp"
@@ -45,14 +46,19 @@ private:
     bool interrupted_ = false;
 };
 
+// The count pass walks the folder alone: the entries' sizes and versions (a stat each) are
+// needed only by the second pass.
 Result<std::int64_t> IngestRun::Count() {
     std::int64_t count = 0;
     const std::int64_t limit = project_.item_limit;
-    TESSERA_ASSIGN_OR_RETURN(SourceListing listing,
-                             source_.List([&](const SourceEntry&) { return ++count <= limit; }));
-    if (listing.skipped > 0) {
-        log::Warn("ingest skipped entries", {{"project", std::to_string(project_.id)},
-                                             {"skipped", std::to_string(listing.skipped)}});
+    TESSERA_ASSIGN_OR_RETURN(WalkStats stats,
+                             WalkLocalSource(project_.datasource.path, project_.datasource.pattern,
+                                             [&](const LocalFile&) { return ++count <= limit; }));
+    if (stats.refused_links > 0 || stats.unreadable_dirs > 0) {
+        log::Warn("ingest skipped entries",
+                  {{"project", std::to_string(project_.id)},
+                   {"refused_links", std::to_string(stats.refused_links)},
+                   {"unreadable_dirs", std::to_string(stats.unreadable_dirs)}});
     }
     TESSERA_TRY(repo_.SetItemLimitReached(project_.id, count > limit));
     return std::min(count, limit);
