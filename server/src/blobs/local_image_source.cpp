@@ -32,16 +32,22 @@ public:
 
     // stat, not lstat: a listed link stays inside root and stands for its target.
     bool Stat(const std::filesystem::path& file, struct stat& st) {
-        const std::filesystem::path folder = file.parent_path();
+        // Plain string work: std::filesystem's parent_path() and comparisons parse components.
+        const std::string& path = file.native();
+        const auto slash = path.rfind('/');
+        if (slash == std::string::npos) {
+            return ::stat(path.c_str(), &st) == 0;
+        }
+        const std::string_view folder(path.data(), slash);
         if (fd_ < 0 || folder != folder_) {
             Close();
-            fd_ = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
             folder_ = folder;
+            fd_ = ::open(folder_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         }
         if (fd_ < 0) {
-            return ::stat(file.c_str(), &st) == 0;
+            return ::stat(path.c_str(), &st) == 0;
         }
-        return ::fstatat(fd_, file.filename().c_str(), &st, 0) == 0;
+        return ::fstatat(fd_, path.c_str() + slash + 1, &st, 0) == 0;
     }
 
 private:
@@ -53,7 +59,7 @@ private:
     }
 
     int fd_ = -1;
-    std::filesystem::path folder_;
+    std::string folder_;
 };
 
 }  // namespace

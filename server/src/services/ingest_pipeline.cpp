@@ -52,6 +52,7 @@ IngestPipeline::IngestPipeline(Repository& repo, const Clock& clock, ImageSource
     for (int i = 0; i < threads; ++i) {
         workers_.emplace_back([this] { Work(); });
     }
+    inserter_ = std::thread([this] { Insert(); });
 }
 
 IngestPipeline::~IngestPipeline() {
@@ -64,18 +65,19 @@ void IngestPipeline::Abandon() {
         stopping_ = true;
     }
     work_ready_.notify_all();
+    batch_done_.notify_all();
     for (std::thread& worker : workers_) {
-        if (worker.joinable()) {
-            worker.join();
-        }
+        worker.join();
     }
     workers_.clear();
+    if (inserter_.joinable()) {
+        inserter_.join();
+    }
     in_flight_.clear();
     filling_.reset();
 }
 
 Status IngestPipeline::Add(SourceEntry entry) {
-    TESSERA_TRY(failed_);
     if (workers_.empty()) {
         return Error::FailedPrecondition("the ingest pipeline was stopped");
     }
@@ -84,25 +86,24 @@ Status IngestPipeline::Add(SourceEntry entry) {
         filling_->entries.reserve(settings_.batch_size);
     }
     filling_->entries.push_back(std::move(entry));
-    if (filling_->entries.size() >= settings_.batch_size) {
-        Submit();
-        // One batch probing while the one before is inserted; more would only hold memory.
-        while (in_flight_.size() > 1) {
-            TESSERA_TRY(InsertOldest());
-        }
+    if (filling_->entries.size() < settings_.batch_size) {
+        return Status::Ok();
     }
-    return Status::Ok();
+    Submit();
+    // A batch probing, one waiting, one being inserted: more would only hold memory.
+    constexpr std::size_t kMaxInFlight = 3;
+    std::unique_lock<std::mutex> lock(mutex_);
+    room_.wait(lock, [&] { return in_flight_.size() < kMaxInFlight || !failed_.ok(); });
+    return failed_;
 }
 
 Status IngestPipeline::Finish() {
-    TESSERA_TRY(failed_);
     if (filling_ && !filling_->entries.empty()) {
         Submit();
     }
-    while (!in_flight_.empty()) {
-        TESSERA_TRY(InsertOldest());
-    }
-    return Status::Ok();
+    std::unique_lock<std::mutex> lock(mutex_);
+    room_.wait(lock, [&] { return in_flight_.empty() || !failed_.ok() || stopping_; });
+    return failed_;
 }
 
 void IngestPipeline::Submit() {
@@ -116,18 +117,36 @@ void IngestPipeline::Submit() {
     work_ready_.notify_all();
 }
 
-Status IngestPipeline::InsertOldest() {
-    Batch* batch = in_flight_.front().get();
-    {
-        std::unique_lock<std::mutex> lock(mutex_);
-        batch_done_.wait(lock, [&] { return batch->left == 0; });
+// The inserting thread: the oldest batch as soon as all of it is probed, so the caller keeps
+// listing and the pool keeps probing meanwhile. After a failed insert it inserts nothing more.
+void IngestPipeline::Insert() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+        batch_done_.wait(lock, [&] {
+            return stopping_ || (!in_flight_.empty() && in_flight_.front()->left == 0);
+        });
+        if (stopping_) {
+            return;
+        }
+        Batch* batch = in_flight_.front().get();
+        const bool insert = failed_.ok();
+        lock.unlock();
+        Status status = insert ? InsertBatch(*batch) : Status::Ok();
+        lock.lock();
+        if (!status.ok()) {
+            failed_ = status;
+        }
+        in_flight_.pop_front();
+        room_.notify_all();
     }
-    auto inserted = repo_.InsertItems(project_id_, batch->items, clock_.NowMs());
+}
+
+Status IngestPipeline::InsertBatch(const Batch& batch) {
+    auto inserted = repo_.InsertItems(project_id_, batch.items, clock_.NowMs());
     if (!inserted.ok()) {
-        failed_ = inserted.error();
-        return failed_;
+        return inserted.error();
     }
-    for (const NewItem& item : batch->items) {
+    for (const NewItem& item : batch.items) {
         if (item.state == ItemState::kError) {
             ++counts_.errors;
         } else if (WantsTilePyramid(item.width, item.height)) {
@@ -135,12 +154,8 @@ Status IngestPipeline::InsertOldest() {
         }
     }
     counts_.inserted += *inserted;
-    counts_.probed += static_cast<std::int64_t>(batch->items.size());
-    counts_.decoder_probes += batch->decoder_probes;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        in_flight_.pop_front();
-    }
+    counts_.probed += static_cast<std::int64_t>(batch.items.size());
+    counts_.decoder_probes += batch.decoder_probes;
     if (progress_) {
         progress_(counts_.probed);
     }

@@ -5,8 +5,8 @@
 // threads, with the decoder (a fallback the caller gives) for anything the header reader leaves
 // undecided -> items inserted in batches, in the order the entries were added -> progress.
 //
-// While the pool probes one batch, the caller's thread lists the next entries and inserts the
-// batch before, so listing, probing and inserting overlap. Memory stays at two batches.
+// The caller's thread lists, the pool probes, one more thread inserts the oldest batch fully
+// probed: listing, probing and inserting overlap. Memory stays at a few batches.
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -43,7 +43,8 @@ public:
     // The decoder's probe of one entry (for a local folder: VipsImageProber on root/path).
     // Called from pool threads.
     using Fallback = std::function<Result<ImageInfo>(const SourceEntry&)>;
-    // Called after each inserted batch with the entries probed so far.
+    // Called after each inserted batch with the entries probed so far, from the inserting
+    // thread.
     using Progress = std::function<void(std::int64_t probed)>;
     // Last word on each row before it is inserted (a source id, an upload's name...). Called
     // from pool threads.
@@ -59,14 +60,15 @@ public:
     void set_progress(Progress progress) { progress_ = std::move(progress); }
     void set_item_hook(ItemHook hook) { item_hook_ = std::move(hook); }
 
-    // Queues one entry; may insert an earlier batch (an error from InsertItems stops the
-    // pipeline and is returned here and by Finish).
+    // Queues one entry; waits while several batches are in flight. An error from InsertItems
+    // stops the inserts and is returned here and by Finish.
     Status Add(SourceEntry entry);
     // Probes and inserts everything added.
     Status Finish();
     // Stops without inserting what is not inserted yet (an interrupted job); safe to rerun.
     void Abandon();
 
+    // Read after Finish or Abandon (the inserting thread writes them).
     const IngestCounts& counts() const { return counts_; }
 
     // One entry's row, as the pool builds it. Exposed for tests and for callers that probe a
@@ -77,7 +79,8 @@ private:
     struct Batch;
 
     void Submit();
-    Status InsertOldest();
+    void Insert();
+    Status InsertBatch(const Batch& batch);
     void Work();
     NewItem BuildItem(const SourceEntry& entry, bool& used_fallback) const;
     Result<ImageInfo> ProbeInfo(const SourceEntry& entry, bool& used_fallback) const;
@@ -95,11 +98,13 @@ private:
     std::deque<std::unique_ptr<Batch>> in_flight_;  // submitted, oldest first
     std::mutex mutex_;
     std::condition_variable work_ready_;
-    std::condition_variable batch_done_;
+    std::condition_variable batch_done_;  // a batch is fully probed
+    std::condition_variable room_;        // a batch was inserted (or dropped)
     bool stopping_ = false;
     std::vector<std::thread> workers_;
-    Status failed_;
-    IngestCounts counts_;
+    std::thread inserter_;
+    Status failed_;        // guarded by mutex_
+    IngestCounts counts_;  // written by the inserting thread
 };
 
 }  // namespace tessera
