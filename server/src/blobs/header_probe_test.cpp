@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 #include <vector>
@@ -120,6 +121,86 @@ TEST_F(HeaderProbeTest, ReadsEachFormatWrittenByLibvips) {
     EXPECT_EQ(bmp.info.height, 33);
     EXPECT_EQ(bmp.info.format, "bmp");
     ExpectSameAsVips(At("d.bmp"));
+}
+
+// The encoder options real files come with: the header reader decides the common ones and
+// always agrees with libvips; the rest are left to libvips.
+TEST_F(HeaderProbeTest, EncoderVariantsAgreeWithLibvips) {
+    struct Variant {
+        std::string name;
+        std::function<void(const vips::VImage&, const std::string&)> save;
+        bool must_decide;
+    };
+    auto opts = [] { return vips::VImage::option(); };
+    const std::vector<Variant> variants = {
+        {"progressive.jpg",
+         [&](const vips::VImage& im, const std::string& p) {
+             im.jpegsave(p.c_str(), opts()->set("interlace", true));
+         },
+         true},
+        {"cmyk.jpg",
+         [&](const vips::VImage& im, const std::string& p) {
+             im.colourspace(VIPS_INTERPRETATION_CMYK).jpegsave(p.c_str());
+         },
+         true},
+        {"grey16.png",
+         [&](const vips::VImage& im, const std::string& p) {
+             im.colourspace(VIPS_INTERPRETATION_GREY16).pngsave(p.c_str());
+         },
+         true},
+        {"palette.png",
+         [&](const vips::VImage& im, const std::string& p) {
+             im.pngsave(p.c_str(), opts()->set("palette", true));
+         },
+         true},
+        {"interlaced.png",
+         [&](const vips::VImage& im, const std::string& p) {
+             im.pngsave(p.c_str(), opts()->set("interlace", true));
+         },
+         true},
+        {"tiled-lzw.tif",
+         [&](const vips::VImage& im, const std::string& p) {
+             im.tiffsave(p.c_str(), opts()
+                                        ->set("tile", true)
+                                        ->set("tile_width", 16)
+                                        ->set("tile_height", 16)
+                                        ->set("compression", VIPS_FOREIGN_TIFF_COMPRESSION_LZW));
+         },
+         true},
+        {"deflate.tif",
+         [&](const vips::VImage& im, const std::string& p) {
+             im.tiffsave(p.c_str(),
+                         opts()->set("compression", VIPS_FOREIGN_TIFF_COMPRESSION_DEFLATE));
+         },
+         true},
+        {"big.tif",
+         [&](const vips::VImage& im, const std::string& p) {
+             im.tiffsave(p.c_str(), opts()->set("bigtiff", true));
+         },
+         true},
+        {"bilevel.tif",
+         [&](const vips::VImage& im, const std::string& p) {
+             im.colourspace(VIPS_INTERPRETATION_B_W)
+                 .tiffsave(p.c_str(), opts()->set("bitdepth", 1));
+         },
+         true},
+        {"jpeg-in.tif",
+         [&](const vips::VImage& im, const std::string& p) {
+             im.tiffsave(p.c_str(), opts()->set("compression", VIPS_FOREIGN_TIFF_COMPRESSION_JPEG));
+         },
+         false},
+        {"pyramid.tif",
+         [&](const vips::VImage& im, const std::string& p) {
+             im.tiffsave(p.c_str(), opts()->set("tile", true)->set("pyramid", true));
+         },
+         false},
+    };
+    testing::WriteImage(At("source.png"), 37, 29);
+    const vips::VImage image = vips::VImage::new_from_file(At("source.png").c_str());
+    for (const Variant& v : variants) {
+        v.save(image, At(v.name).string());
+        ExpectSameAsVips(At(v.name), v.must_decide);
+    }
 }
 
 TEST_F(HeaderProbeTest, JpegExifOrientationFiveToEightSwapsLikeLibvips) {
