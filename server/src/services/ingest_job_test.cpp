@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <mutex>
 #include <set>
 
 #include "blobs/test_images.hpp"
@@ -133,6 +134,50 @@ TEST_F(IngestJobTest, RerunAddsOnlyNewFiles) {
     EXPECT_EQ(items.size(), 3u);
     EXPECT_EQ(items["b/wide.jpg"].id, wide_id);
     EXPECT_EQ(items["b/new.png"].width, 5);
+}
+
+// Stops once StopRequested has been asked `calls` times.
+class StoppingContext final : public JobContext {
+public:
+    explicit StoppingContext(int calls) : calls_(calls) {}
+    void ReportProgress(std::int64_t done, std::int64_t total) override {
+        std::lock_guard<std::mutex> lock(mutex_);
+        last_done_ = done;
+        last_total_ = total;
+    }
+    bool StopRequested() const override { return --calls_ < 0; }
+
+    std::mutex mutex_;
+    std::int64_t last_done_ = -1, last_total_ = -1;
+
+private:
+    mutable int calls_;
+};
+
+TEST_F(IngestJobTest, InterruptedMidwayKeepsWholeBatchesAndARerunFinishes) {
+    for (int i = 0; i < 25; ++i) {
+        testing::WriteImage(root_ / "many" / ("m" + std::to_string(100 + i) + ".png"), 4, 3);
+    }
+    Id id = MakeProject(1000, "many/*");
+    Job job;
+    job.kind = IngestJob::kKind;
+    job.project_id = id;
+    job.payload_json = "{\"project_id\": " + std::to_string(id) + "}";
+    IngestPipelineSettings small;
+    small.threads = 2;
+    small.batch_size = 4;
+    IngestJob handler(*env.repo, env.clock, prober_, small);
+    StoppingContext stop_after_ten(10);
+    std::string error;
+    EXPECT_EQ(handler.Run(job, stop_after_ten, error), JobOutcome::kInterrupted) << error;
+    const auto partial = Items(id).size();
+    EXPECT_LT(partial, 25u);
+    EXPECT_EQ(partial % 4, 0u);  // whole batches only
+    StoppingContext never(1 << 20);
+    EXPECT_EQ(handler.Run(job, never, error), JobOutcome::kDone) << error;
+    EXPECT_EQ(Items(id).size(), 25u);
+    EXPECT_EQ(never.last_done_, 25);
+    EXPECT_EQ(never.last_total_, 25);
 }
 
 TEST_F(IngestJobTest, FailsWithAReason) {

@@ -383,6 +383,29 @@ TEST_P(RepositoryConformance, DeletedProjectNameStaysReservedCaseInsensitively) 
 
 // --- items
 
+// Batches larger than one statement (SQLite inserts 50 rows a statement, PostgreSQL 1,000):
+// every row lands once with its own fields, known paths anywhere in the batch are skipped.
+TEST_P(RepositoryConformance, InsertItemsSpanningSeveralStatements) {
+    Project p = AddProject("Many", 0);
+    std::vector<NewItem> first = MakeItems(120);
+    ASSERT_EQ(*repo_->InsertItems(p.id, first, kT0), 120);
+    std::vector<NewItem> second = MakeItems(1234);  // img0..img119 again, then new ones
+    second[1100].state = ItemState::kError;
+    second[1100].error = "row 1100";
+    second.push_back(second[1201]);  // the same new path twice in one batch
+    auto inserted = repo_->InsertItems(p.id, second, kT0);
+    ASSERT_TRUE(inserted.ok()) << inserted.error().message;
+    EXPECT_EQ(*inserted, 1234 - 120);
+    EXPECT_EQ(*repo_->CountItems(p.id), 1234);
+    ItemFilter errors;
+    errors.state = ItemState::kError;
+    auto broken = repo_->ListItems(p.id, errors);
+    ASSERT_TRUE(broken.ok());
+    ASSERT_EQ(broken->size(), 1u);
+    EXPECT_EQ((*broken)[0].path, second[1100].path);
+    EXPECT_EQ((*broken)[0].error, "row 1100");
+}
+
 TEST_P(RepositoryConformance, InsertItemsIgnoresExistingPathsAndLists) {
     Project p = AddProject("Pets", 0);
     std::vector<NewItem> items = MakeItems(5);

@@ -19,6 +19,29 @@ namespace {
 constexpr std::size_t kBatch = 1000;
 constexpr int kPage = 5000;
 constexpr int kMaxListLimit = 10000;
+// 10 parameters a row: 500 a statement, well under SQLite's limit of 32,766.
+constexpr std::size_t kSqliteRowsPerStatement = 50;
+
+// INSERT of `rows` items, numbered parameters $1..$10 for the first row, $11..$20 the next...
+const std::string& SqliteInsertItems(std::size_t rows) {
+    static const std::vector<std::string> kStatements = [] {
+        std::vector<std::string> statements(kSqliteRowsPerStatement + 1);
+        for (std::size_t n = 1; n <= kSqliteRowsPerStatement; ++n) {
+            std::string sql =
+                "INSERT INTO items (project_id, path, size_bytes, width, height, format, state, "
+                "error, created_at, rank) VALUES ";
+            for (std::size_t r = 0; r < n; ++r) {
+                sql += r == 0 ? "(" : ", (";
+                for (std::size_t c = 1; c <= 10; ++c) {
+                    sql += "$" + std::to_string(r * 10 + c) + (c == 10 ? ")" : ", ");
+                }
+            }
+            statements[n] = sql + " ON CONFLICT (project_id, path) DO NOTHING";
+        }
+        return statements;
+    }();
+    return kStatements.at(rows);
+}
 
 }  // namespace
 
@@ -26,17 +49,20 @@ Status SqlRepository::InsertItemBatch(SqlConn& conn, Id project_id, std::uint64_
                                       const std::vector<NewItem>& items, std::size_t begin,
                                       std::size_t end, TimeMs now, std::int64_t& inserted) {
     if (db_->dialect() == SqlDialect::kSqlite) {
-        // SQLite runs in-process: one cached prepared INSERT per row is already fast.
-        for (std::size_t i = begin; i < end; ++i) {
-            const NewItem& it = items[i];
-            TESSERA_ASSIGN_OR_RETURN(
-                std::int64_t n,
-                conn.Exec("INSERT INTO items (project_id, path, size_bytes, width, height, "
-                          "format, state, error, created_at, rank) VALUES ($1, $2, $3, $4, $5, "
-                          "$6, $7, $8, $9, $10) ON CONFLICT (project_id, path) DO NOTHING",
-                          {project_id, it.path, it.size_bytes, std::int64_t{it.width},
-                           std::int64_t{it.height}, it.format, std::string(ItemStateName(it.state)),
-                           it.error, now, ShuffleRank(seed, it.path)}));
+        // SQLite runs in-process, but each statement still costs a cache lookup, a reset and a
+        // step: rows go kSqliteRowsPerStatement to one cached multi-row INSERT.
+        for (std::size_t chunk = begin; chunk < end; chunk += kSqliteRowsPerStatement) {
+            const std::size_t rows = std::min(end - chunk, kSqliteRowsPerStatement);
+            SqlParams params;
+            params.reserve(rows * 10);
+            for (std::size_t i = chunk; i < chunk + rows; ++i) {
+                const NewItem& it = items[i];
+                params.insert(params.end(), {project_id, it.path, it.size_bytes,
+                                             std::int64_t{it.width}, std::int64_t{it.height},
+                                             it.format, std::string(ItemStateName(it.state)),
+                                             it.error, now, ShuffleRank(seed, it.path)});
+            }
+            TESSERA_ASSIGN_OR_RETURN(std::int64_t n, conn.Exec(SqliteInsertItems(rows), params));
             inserted += n;
         }
         return Status::Ok();
