@@ -42,6 +42,10 @@ struct ResolvedManifest {
     std::filesystem::path common_root;  // the project's datasource path
 };
 
+// The "format" of a manifest datasource; kInvalidArgument (field datasource.format) naming the
+// three there are.
+Result<ManifestFormat> ManifestFormatFromName(std::string_view name);
+
 // The message for http(s) references: the server does not fetch them.
 inline constexpr const char* kManifestUrlsOff =
     "fetching http(s) URLs is off: this server reads manifest images from its own folders "

@@ -24,16 +24,6 @@ Error Field(Error error, const std::string& field) {
     return error;
 }
 
-Result<ManifestFormat> FormatOf(const std::string& name) {
-    auto format = ParseManifestFormat(name);
-    if (!format) {
-        return Error::InvalidArgument(
-            "unknown manifest format '" + name + "'; use csv, jsonl or mltable",
-            "datasource.format");
-    }
-    return *format;
-}
-
 }  // namespace
 
 Result<fs::path> ProjectService::ResolveManifestPath(const std::string& path,
@@ -152,7 +142,7 @@ Result<ManifestPreviewView> ProjectService::PreviewManifest(const User& actor,
                                                             const std::string& path,
                                                             const std::string& format) const {
     TESSERA_TRY(RequireOwner(actor, "preview a manifest"));
-    TESSERA_ASSIGN_OR_RETURN(ManifestFormat parsed, FormatOf(format));
+    TESSERA_ASSIGN_OR_RETURN(ManifestFormat parsed, ManifestFormatFromName(format));
     TESSERA_ASSIGN_OR_RETURN(fs::path canonical, ResolveManifestPath(path, parsed));
     TESSERA_ASSIGN_OR_RETURN(ResolvedManifest resolved, ManifestFiles(canonical, parsed));
     ManifestPreviewView view;
