@@ -38,9 +38,8 @@ struct ApiToken {
     TimeMs expires_at = 0;  // chosen at creation; the token is refused from then on
 };
 
-// Where a project's items come from: "local" (a folder and a glob) or "manifest" (path: the
-// folder items are relative to; pattern: the manifest within it; docs/formats/manifests.md).
-// upload and azure_blob follow (see docs/design/datasources.md).
+// Where a project's items come from. Only "local" exists today; upload, azure_blob and
+// manifest follow (see docs/design/datasources.md).
 struct Datasource {
     std::string kind = "local";
     std::string path;     // absolute, canonical, under an allowed root
