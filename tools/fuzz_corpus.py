@@ -132,6 +132,20 @@ CODEC_SEEDS = [
     {"name": "Cells", "task_type": "bbox", "labels": [{"name": "RBC"}, {"name": "WBC", "children": [{"name": "N"}]}],
      "datasource": {"kind": "local", "path": "/data/cells", "pattern": "**/*.jpg"}, "instructions": "# Boxes"},
     {"labels": ["cat", "dog"]},
+    {"name": "Pets", "task_type": "multilabel", "labels": ["Cat", "Dog"],
+     "datasource": {"kind": "manifest", "path": "/data/m/labels.csv", "format": "csv",
+                    "mapping": {"image": "Url", "category": "Label", "confidence": "Score"},
+                    "import_as": "final", "datastores": {"workspaceblobstore": "/data/blobs"}}},
+]
+# Manifests (the manifest target): the first byte picks CSV (0), JSONL (1) or MLTable YAML (2).
+MANIFEST_SEEDS = [
+    b"\x00\xef\xbb\xbfUrl,Label\r\nAmlDatastore://ds/a.jpg,\"Cat,Dog\"\r\nb.jpg,Cat\r\n",
+    b"\x00file;class;score\nx/1.png;Car;0.5\n\"two\nlines\";Dog;1.5\n",
+    b'\x01{"image_url":"azureml://subscriptions/s/resourcegroups/r/workspaces/w/datastores/ds/paths/a.jpg",'
+    b'"label":["Cat"],"label_confidence":[0.9]}\n{"image_url":"b.jpg","label":[{"label":"x","topX":0}]}\n',
+    b"\x02paths:\n  - file: ./train.jsonl\ntransformations:\n  - read_json_lines:\n      encoding: utf8\n"
+    b"  - convert_column_types:\n      - columns: image_url\n        column_type: stream_info\n",
+    b"\x02paths:\n- pattern: './p/*.csv'\ntransformations:\n- read_delimited: {delimiter: ';'}\n",
 ]
 # Whole requests as clients send them (the http_request target).
 HTTP_SEEDS = [
@@ -194,6 +208,9 @@ def main() -> int:
     for i, seed in enumerate(HEADER_PROBE_SEEDS):
         write_seed(out / "header_probe", f"own-{i:03d}.img", seed)
     counts["header_probe"] = counts.get("header_probe", 0) + len(HEADER_PROBE_SEEDS)
+    for i, seed in enumerate(MANIFEST_SEEDS):
+        write_seed(out / "manifest", f"own-{i:03d}.bin", seed)
+    counts["manifest"] = len(MANIFEST_SEEDS)
     for i, seed in enumerate(HTTP_SEEDS):
         write_seed(out / "http_request", f"own-{i:03d}.http", seed)
     counts["http_request"] = len(HTTP_SEEDS)

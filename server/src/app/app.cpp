@@ -25,6 +25,7 @@
 #include "services/cache_purge_job.hpp"
 #include "services/import_service.hpp"
 #include "services/ingest_job.hpp"
+#include "services/manifest_job.hpp"
 #include "services/project_cache.hpp"
 #include "services/tile_pyramid_job.hpp"
 #include "services/tile_service.hpp"
@@ -171,15 +172,20 @@ void LogConfig(const Config& config) {
 struct BackgroundJobs {
     BackgroundJobs(Repository& db, const Clock& clock, ImageProber& prober, ImageRenderer& renderer,
                    TilePyramid& tile_pyramid)
-        : ingest(db, clock, prober), pyramids(db, tile_pyramid), purge(renderer, tile_pyramid) {}
+        : ingest(db, clock, prober),
+          manifest(db, clock, prober),
+          pyramids(db, tile_pyramid),
+          purge(renderer, tile_pyramid) {}
 
     void RegisterWith(JobRunner& runner) {
         runner.Register(IngestJob::kKind, ingest);
+        runner.Register(ManifestJob::kKind, manifest);
         runner.Register(TilePyramidJob::kKind, pyramids);
         runner.Register(CachePurgeJob::kKind, purge);
     }
 
     IngestJob ingest;
+    ManifestJob manifest;
     TilePyramidJob pyramids;
     CachePurgeJob purge;
 };

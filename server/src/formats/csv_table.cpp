@@ -47,7 +47,7 @@ private:
 
 }  // namespace
 
-std::vector<CsvRecord> ReadCsvRecords(std::string_view text) {
+std::vector<CsvRecord> ReadCsvRecords(std::string_view text, char delimiter) {
     if (text.starts_with("\xEF\xBB\xBF")) {
         text.remove_prefix(3);  // a UTF-8 byte-order mark, as spreadsheets write
     }
@@ -81,7 +81,7 @@ std::vector<CsvRecord> ReadCsvRecords(std::string_view text) {
         } else if (c == '"') {
             in_quotes = true;
             cell.OpenQuote();
-        } else if (c == ',') {
+        } else if (c == delimiter) {
             record.cells.push_back(cell.Take());
         } else if (c == '\n' || c == '\r') {
             if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {

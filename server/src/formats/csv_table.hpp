@@ -15,6 +15,7 @@ struct CsvRecord {
 // Quoted cells may hold commas, doubled quotes and line breaks; records end at LF or CRLF (a
 // lone CR too). A UTF-8 byte-order mark is dropped and blank lines are skipped. Blanks around a
 // cell are dropped (Roboflow writes "filename, label_0"), but not those inside its quotes.
-std::vector<CsvRecord> ReadCsvRecords(std::string_view text);
+// `delimiter` separates cells (',' unless a manifest says ';' or tab).
+std::vector<CsvRecord> ReadCsvRecords(std::string_view text, char delimiter = ',');
 
 }  // namespace tessera

@@ -60,6 +60,63 @@ Error Nested(Error error, const std::string& parent) {
     return error;
 }
 
+Result<std::optional<std::string>> NestedString(const json& object, const std::string& field,
+                                                const std::string& parent) {
+    auto value = OptionalString(object, field);
+    if (!value.ok()) {
+        return Nested(value.error(), parent);
+    }
+    return *value;
+}
+
+// The manifest datasource's own fields (docs/api.md): format, mapping, import_as, datastores.
+Result<ManifestSpec> ManifestSpecFromJson(const json& datasource) {
+    ManifestSpec spec;
+    TESSERA_ASSIGN_OR_RETURN(auto format, NestedString(datasource, "format", "datasource"));
+    TESSERA_ASSIGN_OR_RETURN(spec.format, ManifestFormatFromName(format.value_or("")));
+    auto mapping = datasource.find("mapping");
+    if (mapping == datasource.end() || !mapping->is_object()) {
+        return Error::InvalidArgument(
+            "datasource.mapping must be an object naming at least the image column",
+            "datasource.mapping");
+    }
+    TESSERA_ASSIGN_OR_RETURN(auto image, NestedString(*mapping, "image", "datasource.mapping"));
+    TESSERA_ASSIGN_OR_RETURN(auto category,
+                             NestedString(*mapping, "category", "datasource.mapping"));
+    TESSERA_ASSIGN_OR_RETURN(auto confidence,
+                             NestedString(*mapping, "confidence", "datasource.mapping"));
+    if (!image || image->empty()) {
+        return Error::InvalidArgument(
+            "datasource.mapping.image is required: the column that holds the image",
+            "datasource.mapping.image");
+    }
+    spec.mapping = {*image, category.value_or(""), confidence.value_or("")};
+    TESSERA_ASSIGN_OR_RETURN(auto import_as, NestedString(datasource, "import_as", "datasource"));
+    auto mode = ParseImportMode(import_as.value_or("prelabel"));
+    if (!mode) {
+        return Error::InvalidArgument("datasource.import_as must be prelabel or final",
+                                      "datasource.import_as");
+    }
+    spec.import_as = *mode;
+    auto datastores = datasource.find("datastores");
+    if (datastores != datasource.end() && !datastores->is_null()) {
+        if (!datastores->is_object()) {
+            return Error::InvalidArgument(
+                "datasource.datastores must be an object of datastore name to folder path",
+                "datasource.datastores");
+        }
+        for (const auto& [name, folder] : datastores->items()) {
+            if (!folder.is_string()) {
+                return Error::InvalidArgument(
+                    "datasource.datastores." + name + " must be a folder path (a string)",
+                    "datasource.datastores." + name);
+            }
+            spec.datastores[name] = folder.get<std::string>();
+        }
+    }
+    return spec;
+}
+
 }  // namespace
 
 json UserToJson(const User& user) {
@@ -218,6 +275,9 @@ Result<ProjectSpec> ProjectSpecFromJson(const json& body) {
     spec.datasource.kind = kind->value_or("local");
     spec.datasource.path = *path;
     spec.datasource.pattern = pattern->value_or("");
+    if (spec.datasource.kind == "manifest") {
+        TESSERA_ASSIGN_OR_RETURN(spec.manifest, ManifestSpecFromJson(*datasource));
+    }
     TESSERA_ASSIGN_OR_RETURN(spec.item_limit, OptionalInt(body, "item_limit"));
     return spec;
 }

@@ -33,7 +33,8 @@ inline Result<SourceRef> ItemSourcePath(const Project& project, const Item& item
     for (const auto& part : relative) {
         safe = safe && part != "..";
     }
-    if (project.datasource.kind != "local" || !safe) {
+    // A manifest project's items are relative to its folder too (manifest_source.hpp).
+    if ((project.datasource.kind != "local" && project.datasource.kind != "manifest") || !safe) {
         return Error::FailedPrecondition("the image source cannot be read");
     }
     std::filesystem::path root(project.datasource.path);

@@ -97,13 +97,11 @@ Result<Project> ProjectService::Create(const User& actor, const ProjectSpec& spe
                                       "instructions.text");
     }
     TESSERA_TRY(ValidateUrl(spec.instructions_url));
-    if (spec.datasource.kind != "local") {
+    if (spec.datasource.kind != "local" && spec.datasource.kind != "manifest") {
         return Error::InvalidArgument(
-            "unknown datasource kind '" + spec.datasource.kind + "'; only \"local\" is available",
+            "unknown datasource kind '" + spec.datasource.kind + "'; use \"local\" or \"manifest\"",
             "datasource.kind");
     }
-    TESSERA_TRY(ValidatePattern(spec.datasource.pattern));
-    TESSERA_ASSIGN_OR_RETURN(fs::path root, ResolveLocalPath(spec.datasource.path));
     std::int64_t limit = spec.item_limit.value_or(settings_.default_item_limit);
     if (limit < 1 || limit > kMaxItemLimit) {
         return Error::InvalidArgument("item_limit must be between 1 and 100,000,000", "item_limit");
@@ -113,15 +111,19 @@ Result<Project> ProjectService::Create(const User& actor, const ProjectSpec& spe
     project.labels_json = spec.labels.ToJson().dump();
     project.instructions_text = spec.instructions_text;
     project.instructions_url = spec.instructions_url;
+    project.created_by = actor.id;
+    project.created_at = clock_.NowMs();
+    project.item_limit = limit;
+    if (spec.datasource.kind == "manifest") {
+        return CreateManifestProject(std::move(project), spec);
+    }
+    TESSERA_TRY(ValidatePattern(spec.datasource.pattern));
+    TESSERA_ASSIGN_OR_RETURN(fs::path root, ResolveLocalPath(spec.datasource.path));
     project.datasource.kind = "local";
     project.datasource.path = root.string();
     project.datasource.pattern =
         spec.datasource.pattern.empty() ? "**/*.*" : spec.datasource.pattern;
-    project.item_limit = limit;
-    // Stored so the queue order can be reproduced; masked to stay a positive 63-bit integer.
-    project.shuffle_seed = random_.NextU64() & 0x7FFFFFFFFFFFFFFFULL;
-    project.created_by = actor.id;
-    project.created_at = clock_.NowMs();
+    project.shuffle_seed = NewShuffleSeed();
     TESSERA_ASSIGN_OR_RETURN(Project created, repo_.CreateProject(project));
 
     Job job;
@@ -170,6 +172,11 @@ Result<std::vector<ProjectView>> ProjectService::List(const User& actor) {
         out.push_back(std::move(view));
     }
     return out;
+}
+
+// Stored so the queue order can be reproduced; masked to stay a positive 63-bit integer.
+std::uint64_t ProjectService::NewShuffleSeed() {
+    return random_.NextU64() & 0x7FFFFFFFFFFFFFFFULL;
 }
 
 void ProjectService::ForgetCached(Id project_id) {

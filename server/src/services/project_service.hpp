@@ -11,6 +11,7 @@
 #include "base/result.hpp"
 #include "domain/label_tree.hpp"
 #include "domain/model.hpp"
+#include "services/manifest_source.hpp"
 #include "services/project_cache.hpp"
 #include "storage/repository.hpp"
 
@@ -23,6 +24,7 @@ struct ProjectSpec {
     std::string instructions_text;
     std::string instructions_url;
     Datasource datasource;  // path as given by the user; canonicalized by the service
+    ManifestSpec manifest;  // read when datasource.kind is "manifest"
     std::optional<std::int64_t> item_limit;
 };
 
@@ -55,6 +57,14 @@ struct DatasourcePreview {
     // tree that the pattern matches little of. The import itself looks at everything.
     bool scan_limited = false;
     std::vector<std::string> examples;  // the first few matches, relative paths
+};
+
+// The wizard's column-mapping step: the manifest's columns, its first rows and a guess.
+struct ManifestPreviewView {
+    std::string path;                // canonical
+    std::vector<std::string> files;  // for an MLTable, the files it names
+    ManifestFormat read_format = ManifestFormat::kCsv;
+    ManifestPreview preview;
 };
 
 struct ProjectView {
@@ -94,12 +104,24 @@ public:
     Result<DatasourcePreview> PreviewDatasource(const User& actor, const std::string& path,
                                                 const std::string& pattern) const;
 
+    // Owners only. Reads the first rows of the manifest at `path` (a CSV or JSONL file, or an
+    // MLTable file or folder) for the mapping step. Same path errors as Create.
+    Result<ManifestPreviewView> PreviewManifest(const User& actor, const std::string& path,
+                                                const std::string& format) const;
+    // Checks a manifest datasource (path under an allowed root, datastore folders, the mapping
+    // against the file's columns, category only for classification) without creating anything.
+    Result<ResolvedManifest> ResolveManifest(const ProjectSpec& spec, TaskType type) const;
+
     // Resolves a user-given folder against the allowed roots, following symlinks; anything that
     // lands outside every root is kPermissionDenied. Exposed for the ingest job and tests.
     Result<std::filesystem::path> ResolveLocalPath(const std::string& path) const;
     const ProjectSettings& settings() const { return settings_; }
 
 private:
+    Result<std::filesystem::path> ResolveManifestPath(const std::string& path,
+                                                      ManifestFormat format) const;
+    Result<Project> CreateManifestProject(Project project, const ProjectSpec& spec);
+    std::uint64_t NewShuffleSeed();
     static void HideServerPaths(ProjectView& view);
     void ForgetCached(Id project_id);
 

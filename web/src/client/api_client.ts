@@ -6,6 +6,8 @@ import type {
     CreatedApiToken,
     Dashboard,
     DatasourcePreview,
+    ManifestFormat,
+    ManifestPreview,
     Draft,
     FolderListing,
     ImportReport,
@@ -276,6 +278,10 @@ export class ApiClient {
         const q = path === "" ? "" : `?${new URLSearchParams({ path }).toString()}`;
         return this.request("GET", `/api/v1/datasources/folders${q}`);
     }
+    previewManifest(path: string, format: ManifestFormat): Promise<ApiResult<ManifestPreview>> {
+        return this.request("POST", "/api/v1/datasources/manifest/preview", { path, format });
+    }
+
     previewDatasource(path: string, pattern: string): Promise<ApiResult<DatasourcePreview>> {
         return this.request("POST", "/api/v1/datasources/preview", { path, pattern });
     }

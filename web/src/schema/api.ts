@@ -58,10 +58,39 @@ export interface Instructions {
     url: string;
 }
 
+export type ManifestFormat = "csv" | "jsonl" | "mltable";
+export type ImportAs = "prelabel" | "final";
+
+/** Which manifest column (CSV header) or key (JSONL; "a.b" for nested) holds what. */
+export interface ManifestMapping {
+    image: string;
+    category?: string;
+    confidence?: string;
+}
+
+/**
+ * A local folder, or a manifest (docs/formats/manifests.md). In answers a manifest project's
+ * `path` is the folder its items are relative to and `pattern` the manifest within it.
+ */
 export interface Datasource {
-    kind: "local";
+    kind: "local" | "manifest";
     path: string;
-    pattern: string;
+    pattern?: string;
+    format?: ManifestFormat;
+    mapping?: ManifestMapping;
+    import_as?: ImportAs;
+    /** Azure datastore name -> local folder, for azureml:// and AmlDatastore:// references. */
+    datastores?: Record<string, string>;
+}
+
+/** POST /api/v1/datasources/manifest/preview: the wizard's column-mapping step. */
+export interface ManifestPreview {
+    path: string;
+    files: string[];
+    read_format: "csv" | "jsonl";
+    columns: string[];
+    rows: string[][];
+    guess: { image: string; category: string; confidence: string };
 }
 
 export const kProgressStates = [

@@ -37,6 +37,25 @@ Result<Response> PreviewDatasource(ApiContext& context, Request& request) {
                               {"examples", preview.examples}});
 }
 
+// The wizard's column-mapping step for a manifest datasource.
+Result<Response> PreviewManifest(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(json body, ParseJsonObject(request));
+    TESSERA_ASSIGN_OR_RETURN(std::string path, RequiredString(body, "path"));
+    TESSERA_ASSIGN_OR_RETURN(std::string format, RequiredString(body, "format"));
+    TESSERA_ASSIGN_OR_RETURN(ManifestPreviewView view,
+                             context.projects->PreviewManifest(request.user(), path, format));
+    const ManifestMapping& guess = view.preview.guess;
+    return JsonResponse(200, {{"path", view.path},
+                              {"files", view.files},
+                              {"read_format", std::string(ManifestFormatName(view.read_format))},
+                              {"columns", view.preview.columns},
+                              {"rows", view.preview.rows},
+                              {"guess",
+                               {{"image", guess.image},
+                                {"category", guess.category},
+                                {"confidence", guess.confidence}}}});
+}
+
 }  // namespace
 
 void RegisterDatasourceRoutes(Router& router, ApiContext& context) {
@@ -44,6 +63,8 @@ void RegisterDatasourceRoutes(Router& router, ApiContext& context) {
     AddRoute(router, "GET", "/api/v1/datasources/folders", kAuth, Bind(context, ListFolders));
     AddRoute(router, "POST", "/api/v1/datasources/preview", kAuth,
              Bind(context, PreviewDatasource));
+    AddRoute(router, "POST", "/api/v1/datasources/manifest/preview", kAuth,
+             Bind(context, PreviewManifest));
 }
 
 }  // namespace tessera::http

@@ -1,160 +1,16 @@
-// The wizard's Data page: the folder (typed, or picked in a browser over the server's allowed
-// roots), the pattern, and a live count of the images they give, asked of the server's dry run.
+// The wizard's Data page: images from a folder (typed, or picked in a browser over the server's
+// allowed roots) with a pattern and a live count from the server's dry run, or from a manifest.
 import type { ApiClient } from "../../../client/api_client";
-import type { FolderListing } from "../../../schema/api";
 import { h, replaceChildren } from "../../dom";
 import type { WizardState } from "./wizard_state";
+import { folderBrowser } from "./folder_browser";
+import { field, input } from "./form_fields";
+import { manifestSection } from "./manifest_section";
 import { kPatternExamples, previewText } from "./wizard_state";
 
 const kPreviewDelayMs = 400;
 
-function field(id: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
-    return h(
-        "div",
-        { class: "field" },
-        h("label", { for: id }, label),
-        control,
-        hint === undefined ? null : h("p", { class: "hint", id: `${id}-hint` }, hint),
-    );
-}
-
-function input(
-    id: string,
-    value: string,
-    set: (v: string) => void,
-    extra: Record<string, string> = {},
-): HTMLInputElement {
-    return h("input", {
-        id,
-        value,
-        autocomplete: "off",
-        ...extra,
-        oninput: (e: Event) => {
-            set((e.target as HTMLInputElement).value);
-        },
-    });
-}
-
-/** The roots line and the browser panel; `pick` puts a folder into the path field. */
-function folderBrowser(
-    client: ApiClient,
-    rootsLine: HTMLElement,
-    pick: (path: string) => void,
-): { panel: HTMLElement; open: (path: string) => void } {
-    const panel = h("div", {
-        class: "folder-browser",
-        role: "group",
-        "aria-label": "Folders on the server",
-        hidden: true,
-    });
-    const show = (listing: FolderListing): void => {
-        const inFolder = listing.path !== "";
-        const targets = inFolder
-            ? listing.folders
-            : listing.roots.map((r) => ({ name: r, path: r }));
-        replaceChildren(
-            panel,
-            h(
-                "div",
-                { class: "browser-head" },
-                h(
-                    "p",
-                    { class: "browser-path" },
-                    inFolder ? h("code", {}, listing.path) : "Allowed roots",
-                ),
-                inFolder
-                    ? h(
-                          "button",
-                          {
-                              type: "button",
-                              onclick: () => {
-                                  load(listing.parent ?? "");
-                              },
-                          },
-                          listing.parent === null ? "↑ All roots" : "↑ Up",
-                      )
-                    : null,
-                inFolder
-                    ? h(
-                          "button",
-                          {
-                              type: "button",
-                              class: "primary",
-                              onclick: () => {
-                                  pick(listing.path);
-                                  panel.hidden = true;
-                              },
-                          },
-                          "Use this folder",
-                      )
-                    : null,
-            ),
-            targets.length === 0
-                ? h("p", { class: "muted" }, "No sub-folders.")
-                : h(
-                      "ul",
-                      { class: "folders" },
-                      targets.map((f) =>
-                          h(
-                              "li",
-                              {},
-                              h(
-                                  "button",
-                                  {
-                                      type: "button",
-                                      class: "link",
-                                      onclick: () => {
-                                          load(f.path);
-                                      },
-                                  },
-                                  h("span", { "aria-hidden": "true" }, "📁 "),
-                                  f.name,
-                              ),
-                          ),
-                      ),
-                  ),
-            listing.truncated
-                ? h("p", { class: "hint" }, "Only the first 1,000 sub-folders are shown.")
-                : null,
-        );
-        panel.querySelector<HTMLElement>(".folders button, .browser-head button")?.focus();
-    };
-    const load = (path: string): void => {
-        void client.listFolders(path).then((r) => {
-            if (r.ok) {
-                show(r.value);
-            } else {
-                replaceChildren(panel, h("p", { class: "error", role: "alert" }, r.error.message));
-            }
-        });
-    };
-    void client.listFolders("").then((r) => {
-        if (r.ok) {
-            replaceChildren(
-                rootsLine,
-                "Folders the server may read: ",
-                r.value.roots.flatMap((root, i) => [i > 0 ? ", " : "", h("code", {}, root)]),
-                ".",
-            );
-        }
-    });
-    return {
-        panel,
-        open: (path: string) => {
-            panel.hidden = false;
-            // Start where the field points when that is a folder inside a root, else at the roots.
-            void client.listFolders(path).then((r) => {
-                if (r.ok) {
-                    show(r.value);
-                } else {
-                    load("");
-                }
-            });
-        },
-    };
-}
-
-export function dataPage(s: WizardState, client: ApiClient): HTMLElement {
+function folderSection(s: WizardState, client: ApiClient): HTMLElement {
     const preview = h("p", { class: "preview muted", role: "status", "data-testid": "preview" });
     let timer: number | undefined;
     let asked = 0;
@@ -274,5 +130,48 @@ export function dataPage(s: WizardState, client: ApiClient): HTMLElement {
             }),
             "Ingest stops after this many images.",
         ),
+    );
+}
+
+export function dataPage(s: WizardState, client: ApiClient): HTMLElement {
+    const body = h("div", {});
+    const show = (): void => {
+        replaceChildren(
+            body,
+            s.source === "manifest" ? manifestSection(s, client) : folderSection(s, client),
+        );
+    };
+    const choice = (value: WizardState["source"], label: string): HTMLElement =>
+        h(
+            "label",
+            { class: "radio" },
+            h("input", {
+                type: "radio",
+                name: "p-source",
+                value,
+                checked: s.source === value,
+                onchange: () => {
+                    s.source = value;
+                    show();
+                },
+            }),
+            " ",
+            label,
+        );
+    show();
+    return h(
+        "div",
+        {},
+        h(
+            "fieldset",
+            { class: "field" },
+            h("legend", {}, "Images from"),
+            choice("folder", "Every image in a folder"),
+            choice(
+                "manifest",
+                "A manifest (CSV, JSONL or Azure MLTable) listing images and labels",
+            ),
+        ),
+        body,
     );
 }

@@ -125,14 +125,37 @@ export function instructionsPage(s: WizardState): HTMLElement {
     );
 }
 
+function dataRows(s: WizardState): [string, string][] {
+    if (s.source === "manifest") {
+        const m = s.mapping;
+        return [
+            ["Manifest", `${s.path.trim()} (${s.manifestFormat})`],
+            [
+                "Columns",
+                `image: ${m.image}, category: ${m.category || "none"}, confidence: ${m.confidence || "none"}`,
+            ],
+            ["Labels import as", s.importAs === "final" ? "Final labels" : "Prelabels to review"],
+            [
+                "Datastores",
+                s.datastores.length === 0
+                    ? "None"
+                    : s.datastores.map((d) => `${d.name.trim()} → ${d.path.trim()}`).join(", "),
+            ],
+        ];
+    }
+    return [
+        ["Folder", s.path.trim()],
+        ["Pattern", s.pattern.trim() === "" ? "**/*.*" : s.pattern.trim()],
+        ["Images", s.preview === null ? "Not counted yet" : previewText(s.preview, s.pattern)],
+    ];
+}
+
 export function reviewPage(s: WizardState): HTMLElement {
     const labels = flattenLabels(s.labels);
     const rows: [string, string][] = [
         ["Name", s.name.trim()],
         ["Task type", taskTypeName(s.taskType)],
-        ["Folder", s.path.trim()],
-        ["Pattern", s.pattern.trim() === "" ? "**/*.*" : s.pattern.trim()],
-        ["Images", s.preview === null ? "Not counted yet" : previewText(s.preview, s.pattern)],
+        ...dataRows(s),
         ["Item limit", s.itemLimit.trim() === "" ? "Server default" : s.itemLimit.trim()],
         ["Labels", labels.map((l) => l.path).join(", ")],
         ["Instructions URL", s.instructionsUrl.trim() === "" ? "None" : s.instructionsUrl.trim()],

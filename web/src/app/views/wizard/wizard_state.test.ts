@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 
-import { emptyWizard, previewText, stepForError, toNewProject, validateStep } from "./wizard_state";
+import {
+    applyManifestPreview,
+    emptyWizard,
+    manifestFormatFor,
+    previewText,
+    stepForError,
+    toNewProject,
+    validateStep,
+} from "./wizard_state";
 
 describe("validateStep", () => {
     it("requires a name, a folder, labels and a safe URL", () => {
@@ -104,5 +112,72 @@ describe("previewText", () => {
         expect(previewText(p, "*.gif")).toBe(
             "At least 0 images in /big match *.gif (the preview stopped early in this large folder; the import looks at every file).",
         );
+    });
+});
+
+describe("manifest source", () => {
+    const preview = {
+        path: "/data/m/labels.csv",
+        files: ["labels.csv"],
+        read_format: "csv" as const,
+        columns: ["Url", "Label", "Score"],
+        rows: [["a.jpg", "Cat", "0.9"]],
+        guess: { image: "Url", category: "Label", confidence: "" },
+    };
+
+    it("needs a manifest path, an image column and well-formed datastores", () => {
+        const s = { ...emptyWizard(), source: "manifest" as const };
+        expect(validateStep("data", s)).toEqual([
+            "Enter the manifest file (or MLTable folder).",
+            "Choose the column that holds the image.",
+        ]);
+        s.path = "/data/m/labels.csv";
+        s.mapping = { image: "Url", category: "", confidence: "" };
+        s.datastores = [
+            { name: "ds", path: "/data/blobs" },
+            { name: "ds", path: "blobs" },
+        ];
+        expect(validateStep("data", s)).toEqual([
+            "The datastore ds is mapped twice.",
+            "Enter the full path of the folder for datastore ds.",
+        ]);
+        s.datastores = [{ name: "ds", path: "/data/blobs" }];
+        expect(validateStep("data", s)).toEqual([]);
+    });
+
+    it("takes the server's guess without overriding the user's choice", () => {
+        const s = { ...emptyWizard(), source: "manifest" as const };
+        s.mapping = { image: "", category: "Score", confidence: "gone" };
+        applyManifestPreview(s, preview);
+        expect(s.mapping).toEqual({ image: "Url", category: "Score", confidence: "" });
+    });
+
+    it("builds the manifest datasource the API takes", () => {
+        const s = {
+            ...emptyWizard(),
+            name: "M",
+            source: "manifest" as const,
+            path: " /data/m/labels.csv ",
+            manifestFormat: "csv" as const,
+            mapping: { image: "Url", category: "Label", confidence: "" },
+            importAs: "final" as const,
+            datastores: [{ name: "workspaceblobstore", path: "/data/blobs" }],
+            labels: [{ name: "Cat" }],
+        };
+        expect(toNewProject(s).datasource).toEqual({
+            kind: "manifest",
+            path: "/data/m/labels.csv",
+            format: "csv",
+            mapping: { image: "Url", category: "Label" },
+            import_as: "final",
+            datastores: { workspaceblobstore: "/data/blobs" },
+        });
+    });
+
+    it("suggests the format from the path", () => {
+        expect(manifestFormatFor("/d/a.JSONL")).toBe("jsonl");
+        expect(manifestFormatFor("/d/a.csv")).toBe("csv");
+        expect(manifestFormatFor("/d/table")).toBe("mltable");
+        expect(manifestFormatFor("/d/table/MLTable")).toBe("mltable");
     });
 });

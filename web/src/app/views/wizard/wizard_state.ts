@@ -1,6 +1,14 @@
 // The create wizard's data and rules, kept apart from the DOM so they can be tested.
 import type { ApiError } from "../../../client/result";
-import type { DatasourcePreview, LabelSpec, NewProject, TaskType } from "../../../schema/api";
+import type {
+    DatasourcePreview,
+    ImportAs,
+    LabelSpec,
+    ManifestFormat,
+    ManifestPreview,
+    NewProject,
+    TaskType,
+} from "../../../schema/api";
 import { trimLabelTree, validateLabelTree } from "../../../schema/labels";
 import { safeUrl } from "../../markdown";
 
@@ -17,9 +25,17 @@ export const kStepTitles: Record<Step, string> = {
 
 export const kPatternExamples = ["**/*.*", "photos/**", "*.png"];
 
+/** One Azure datastore name mapped onto a server folder (a row of the Data page). */
+export interface DatastoreRow {
+    name: string;
+    path: string;
+}
+
 export interface WizardState {
     name: string;
     taskType: TaskType;
+    /** Where the images come from: every image of a folder, or those a manifest lists. */
+    source: "folder" | "manifest";
     path: string;
     pattern: string;
     itemLimit: string;
@@ -28,6 +44,13 @@ export interface WizardState {
     instructionsUrl: string;
     /** The server's count for `path` + `pattern`, set when the Data page was checked. */
     preview: DatasourcePreview | null;
+    manifestFormat: ManifestFormat;
+    /** Column names; "" for an optional one left out. */
+    mapping: { image: string; category: string; confidence: string };
+    importAs: ImportAs;
+    datastores: DatastoreRow[];
+    /** The manifest's columns and first rows, once read. */
+    manifestPreview: ManifestPreview | null;
 }
 
 export function emptyWizard(): WizardState {
@@ -41,7 +64,65 @@ export function emptyWizard(): WizardState {
         instructionsText: "",
         instructionsUrl: "",
         preview: null,
+        source: "folder",
+        manifestFormat: "csv",
+        mapping: { image: "", category: "", confidence: "" },
+        importAs: "prelabel",
+        datastores: [],
+        manifestPreview: null,
     };
+}
+
+/** The manifest format a file name suggests (the MLTable file or its folder: mltable). */
+export function manifestFormatFor(path: string): ManifestFormat {
+    const lower = path.trim().toLowerCase();
+    if (lower.endsWith(".jsonl") || lower.endsWith(".json")) {
+        return "jsonl";
+    }
+    if (lower.endsWith(".csv") || lower.endsWith(".tsv") || lower.endsWith(".txt")) {
+        return "csv";
+    }
+    return "mltable";
+}
+
+/** Takes the server's guess into the mapping, keeping what the user already chose. */
+export function applyManifestPreview(s: WizardState, preview: ManifestPreview): void {
+    s.manifestPreview = preview;
+    const known = (c: string): boolean => preview.columns.includes(c);
+    s.mapping = {
+        image: known(s.mapping.image) ? s.mapping.image : preview.guess.image,
+        category: known(s.mapping.category) ? s.mapping.category : preview.guess.category,
+        confidence: known(s.mapping.confidence) ? s.mapping.confidence : preview.guess.confidence,
+    };
+}
+
+function manifestProblems(s: WizardState): string[] {
+    const out: string[] = [];
+    if (s.path.trim() === "") {
+        out.push("Enter the manifest file (or MLTable folder).");
+    } else if (!s.path.trim().startsWith("/")) {
+        out.push("Enter the manifest's full path on the server, starting with /.");
+    }
+    if (s.mapping.image.trim() === "") {
+        out.push("Choose the column that holds the image.");
+    }
+    const names = new Set<string>();
+    for (const row of s.datastores) {
+        const name = row.name.trim();
+        if (name === "" || name.includes("/")) {
+            out.push("Each datastore needs a name without '/'.");
+        } else if (names.has(name)) {
+            out.push(`The datastore ${name} is mapped twice.`);
+        }
+        names.add(name);
+        if (!row.path.trim().startsWith("/")) {
+            out.push(`Enter the full path of the folder for datastore ${name || "(unnamed)"}.`);
+        }
+    }
+    if (s.itemLimit.trim() !== "" && !/^[1-9]\d{0,11}$/.test(s.itemLimit.trim())) {
+        out.push("The item limit must be a positive whole number.");
+    }
+    return out;
 }
 
 /** Problems that keep the user on `step`; empty when they may go on. */
@@ -54,6 +135,9 @@ export function validateStep(step: Step, s: WizardState): string[] {
                   ? ["Project names are at most 100 characters."]
                   : [];
         case "data": {
+            if (s.source === "manifest") {
+                return manifestProblems(s);
+            }
             const out: string[] = [];
             if (s.path.trim() === "") {
                 out.push("Enter the folder that holds the images.");
@@ -85,16 +169,43 @@ export function toNewProject(s: WizardState): NewProject {
         task_type: s.taskType,
         labels: trimLabelTree(s.labels),
         instructions: { text: s.instructionsText, url: s.instructionsUrl.trim() },
-        datasource: {
-            kind: "local",
-            path: s.path.trim(),
-            pattern: s.pattern.trim() === "" ? "**/*.*" : s.pattern.trim(),
-        },
+        datasource:
+            s.source === "manifest"
+                ? manifestDatasource(s)
+                : {
+                      kind: "local",
+                      path: s.path.trim(),
+                      pattern: s.pattern.trim() === "" ? "**/*.*" : s.pattern.trim(),
+                  },
     };
     if (s.itemLimit.trim() !== "") {
         spec.item_limit = Number(s.itemLimit.trim());
     }
     return spec;
+}
+
+function manifestDatasource(s: WizardState): NewProject["datasource"] {
+    const mapping: { image: string; category?: string; confidence?: string } = {
+        image: s.mapping.image.trim(),
+    };
+    if (s.mapping.category.trim() !== "") {
+        mapping.category = s.mapping.category.trim();
+    }
+    if (s.mapping.confidence.trim() !== "") {
+        mapping.confidence = s.mapping.confidence.trim();
+    }
+    const datastores: Record<string, string> = {};
+    for (const row of s.datastores) {
+        datastores[row.name.trim()] = row.path.trim();
+    }
+    return {
+        kind: "manifest",
+        path: s.path.trim(),
+        format: s.manifestFormat,
+        mapping,
+        import_as: s.importAs,
+        datastores,
+    };
 }
 
 /** The page whose inputs a server error is about, so it is shown next to them. */

@@ -1,0 +1,433 @@
+#include "services/manifest_job.hpp"
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <unordered_map>
+
+#include "domain/classification.hpp"
+#include "domain/label_tree.hpp"
+#include "domain/task_type.hpp"
+#include "services/import_service.hpp"
+#include "services/job_payload.hpp"
+
+namespace tessera {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr int kItemPage = 10000;
+constexpr std::size_t kApplyBatch = 5000;
+
+// One distinct image the manifest names, with the labels of the first row that named it.
+struct ManifestEntry {
+    std::string relative_path;  // item.path: relative to the project's datasource folder
+    fs::path absolute;
+    std::string where;  // "file:line", for the report
+    std::string category_cell;
+    std::vector<std::string> categories;
+    std::optional<double> confidence;
+};
+
+struct JobSpec {
+    fs::path path;
+    ManifestFormat format = ManifestFormat::kCsv;
+    ManifestMapping mapping;
+    ImportMode import_as = ImportMode::kPrelabel;
+    std::map<std::string, fs::path> datastores;
+};
+
+Result<JobSpec> ParseSpec(const std::string& payload_json) {
+    const json payload = json::parse(payload_json, nullptr, false);
+    const json* manifest =
+        payload.is_object() && payload.contains("manifest") ? &payload["manifest"] : nullptr;
+    if (manifest == nullptr || !manifest->is_object()) {
+        return Error::InvalidArgument("manifest_ingest payload needs a manifest object");
+    }
+    try {
+        JobSpec spec;
+        spec.path = manifest->at("path").get<std::string>();
+        auto format = ParseManifestFormat(manifest->at("format").get<std::string>());
+        auto mode = ParseImportMode(manifest->at("import_as").get<std::string>());
+        if (!format || !mode) {
+            return Error::InvalidArgument("manifest_ingest payload has a bad format or mode");
+        }
+        spec.format = *format;
+        spec.import_as = *mode;
+        const json& mapping = manifest->at("mapping");
+        spec.mapping.image = mapping.at("image").get<std::string>();
+        spec.mapping.category = mapping.value("category", "");
+        spec.mapping.confidence = mapping.value("confidence", "");
+        const json datastores = manifest->value("datastores", json::object());
+        for (const auto& [name, folder] : datastores.items()) {
+            spec.datastores[name] = folder.get<std::string>();
+        }
+        return spec;
+    } catch (const json::exception& e) {
+        return Error::InvalidArgument(std::string("manifest_ingest payload: ") + e.what());
+    }
+}
+
+void Note(std::vector<std::string>& examples, std::string text) {
+    if (examples.size() < ManifestJob::kExamples) {
+        examples.push_back(std::move(text));
+    }
+}
+
+NewItem ProbeEntry(ImageProber& prober, const fs::path& root, const ManifestEntry& entry) {
+    NewItem item;
+    item.path = entry.relative_path;
+    auto info = prober.Probe(SourceRef{root, entry.absolute});
+    if (info.ok()) {
+        item.size_bytes = info->size_bytes;
+        item.width = info->width;
+        item.height = info->height;
+        item.format = info->format;
+        return item;
+    }
+    std::error_code ec;
+    auto size = fs::file_size(entry.absolute, ec);
+    item.size_bytes = ec ? 0 : static_cast<std::int64_t>(size);
+    item.state = ItemState::kError;
+    item.error = info.error().message;
+    if (info.error().code == ErrorCode::kFailedPrecondition) {
+        item.format = "dicom";
+    }
+    return item;
+}
+
+class ManifestRun {
+public:
+    ManifestRun(Repository& repo, const Clock& clock, ImageProber& prober, const Project& project,
+                JobSpec spec, JobContext& context)
+        : repo_(repo),
+          clock_(clock),
+          prober_(prober),
+          project_(project),
+          spec_(std::move(spec)),
+          context_(context),
+          root_(project.datasource.path) {}
+
+    Status Run();
+    bool interrupted() const { return interrupted_; }
+    const ManifestReport& report() const { return report_; }
+
+private:
+    Status ReadRows();
+    void Take(const fs::path& file, ManifestRow&& row);
+    Status InsertItems();
+    Status ApplyLabels();
+    Status Apply(ImportRequest& request);
+    void RecordHistory();
+
+    Repository& repo_;
+    const Clock& clock_;
+    ImageProber& prober_;
+    const Project& project_;
+    JobSpec spec_;
+    JobContext& context_;
+    fs::path root_;
+    ManifestRoots roots_;
+    std::vector<ManifestEntry> entries_;
+    std::unordered_map<std::string, std::size_t> seen_;
+    bool limit_reached_ = false;
+    bool interrupted_ = false;
+    ManifestReport report_;
+};
+
+Status ManifestRun::ReadRows() {
+    TESSERA_ASSIGN_OR_RETURN(ResolvedManifest files, ManifestFiles(spec_.path, spec_.format));
+    roots_ = files.roots;
+    roots_.datastores = spec_.datastores;
+    for (const fs::path& file : files.files) {
+        std::ifstream in(file, std::ios::binary);
+        if (!in) {
+            return Error::InvalidArgument("the manifest file " + file.filename().string() +
+                                          " cannot be read");
+        }
+        TESSERA_ASSIGN_OR_RETURN(
+            ManifestReadStats stats,
+            ReadManifest(in, files.read_format, spec_.mapping, [&](ManifestRow&& row) {
+                Take(file, std::move(row));
+                return !context_.StopRequested();
+            }));
+        report_.row_errors += stats.error_count;
+        for (const ManifestRowError& e : stats.errors) {
+            Note(report_.row_error_examples,
+                 file.filename().string() + ":" + std::to_string(e.line) + ": " + e.message);
+        }
+        if (context_.StopRequested()) {
+            interrupted_ = true;
+            return Status::Ok();
+        }
+    }
+    return Status::Ok();
+}
+
+void ManifestRun::Take(const fs::path& file, ManifestRow&& row) {
+    ++report_.rows;
+    const std::string where = file.filename().string() + ":" + std::to_string(row.line);
+    auto resolved = ResolveManifestReference(row.image, roots_);
+    if (!resolved.ok()) {
+        if (resolved.error().code == ErrorCode::kNotFound) {
+            ++report_.missing;
+            Note(report_.missing_examples, where + ": " + row.image);
+        } else {
+            ++report_.row_errors;
+            Note(report_.row_error_examples, where + ": " + resolved.error().message);
+        }
+        return;
+    }
+    std::string relative = resolved->lexically_relative(root_).generic_string();
+    if (relative.empty() || relative.starts_with("..")) {
+        ++report_.row_errors;  // cannot happen: every root lies under root_
+        Note(report_.row_error_examples, where + ": the image is outside the project's folder");
+        return;
+    }
+    if (seen_.contains(relative)) {
+        ++report_.duplicates;
+        return;
+    }
+    if (static_cast<std::int64_t>(entries_.size()) >= project_.item_limit) {
+        limit_reached_ = true;
+        return;
+    }
+    seen_.emplace(relative, entries_.size());
+    entries_.push_back({std::move(relative), std::move(resolved).value(), where,
+                        std::move(row.category_cell), std::move(row.categories), row.confidence});
+}
+
+Status ManifestRun::InsertItems() {
+    const auto total = static_cast<std::int64_t>(entries_.size());
+    context_.ReportProgress(0, total);
+    std::vector<NewItem> batch;
+    batch.reserve(ManifestJob::kBatchSize);
+    std::int64_t done = 0;
+    for (const ManifestEntry& entry : entries_) {
+        if (context_.StopRequested()) {
+            interrupted_ = true;
+            break;
+        }
+        batch.push_back(ProbeEntry(prober_, root_, entry));
+        ++done;
+        if (batch.size() >= ManifestJob::kBatchSize) {
+            TESSERA_TRY(repo_.InsertItems(project_.id, batch, clock_.NowMs()));
+            batch.clear();
+            context_.ReportProgress(done, total);
+        }
+    }
+    if (!batch.empty()) {
+        TESSERA_TRY(repo_.InsertItems(project_.id, batch, clock_.NowMs()));
+    }
+    context_.ReportProgress(done, total);
+    report_.items = total;
+    return Status::Ok();
+}
+
+Status ManifestRun::Apply(ImportRequest& request) {
+    if (request.annotations.empty()) {
+        return Status::Ok();
+    }
+    request.now = clock_.NowMs();
+    TESSERA_TRY(repo_.ApplyImport(request));
+    request.annotations.clear();
+    return Status::Ok();
+}
+
+// Labels from the rows, checked against the project's tree. A multiclass cell is one label
+// (a class name may hold a comma); a multilabel one is a list.
+Status ManifestRun::ApplyLabels() {
+    if (spec_.mapping.category.empty()) {
+        return Status::Ok();
+    }
+    TESSERA_ASSIGN_OR_RETURN(LabelTree tree, LabelTreeOf(project_));
+    std::unordered_map<std::string, Item> items;
+    ItemFilter filter;
+    filter.limit = kItemPage;
+    while (true) {
+        TESSERA_ASSIGN_OR_RETURN(std::vector<Item> page, repo_.ListItems(project_.id, filter));
+        if (page.empty()) {
+            break;
+        }
+        filter.after_id = page.back().id;
+        for (Item& item : page) {
+            items.emplace(item.path, std::move(item));
+        }
+    }
+    ImportRequest request;
+    request.project_id = project_.id;
+    request.final = spec_.import_as == ImportMode::kFinal;
+    std::set<std::string> unknown;
+    for (const ManifestEntry& entry : entries_) {
+        auto it = items.find(entry.relative_path);
+        if (entry.categories.empty() || it == items.end()) {
+            continue;
+        }
+        if (it->second.state == ItemState::kError) {
+            ++report_.unlabeled_errors;
+            continue;
+        }
+        std::vector<std::string> labels = entry.categories;
+        if (project_.task_type == TaskType::kMulticlass && !entry.category_cell.empty() &&
+            tree.Contains(entry.category_cell)) {
+            labels = {entry.category_cell};
+        }
+        auto ordered = ValidateClassification(project_.task_type, tree, labels);
+        if (!ordered.ok()) {
+            ++report_.unknown_category_rows;
+            bool named = false;
+            for (const std::string& label : labels) {
+                if (!tree.Contains(label)) {
+                    unknown.insert(label);
+                    named = true;
+                }
+            }
+            if (!named) {
+                Note(report_.row_error_examples, entry.where + ": " + ordered.error().message);
+            }
+            continue;
+        }
+        ImportedAnnotation annotation;
+        annotation.item_id = it->second.id;
+        annotation.payload_json = ClassificationPayload(*ordered);
+        annotation.counted_labels = *ordered;
+        annotation.confidence = entry.confidence;
+        request.annotations.push_back(std::move(annotation));
+        ++report_.labeled;
+        if (request.annotations.size() >= kApplyBatch) {
+            TESSERA_TRY(Apply(request));
+        }
+    }
+    for (const std::string& name : unknown) {
+        if (report_.unknown_categories.size() < 50) {
+            report_.unknown_categories.push_back(name);
+        }
+    }
+    return Apply(request);
+}
+
+// The import history entry (ImportService's kind and summary, plus the manifest's report).
+void ManifestRun::RecordHistory() {
+    Job job;
+    job.kind = ImportService::kImportJobKind;
+    job.project_id = project_.id;
+    job.state = JobState::kDone;
+    json summary = {{"format", "manifest-" + std::string(ManifestFormatName(spec_.format))},
+                    {"mode", spec_.import_as == ImportMode::kFinal ? "final" : "prelabel"},
+                    {"file", spec_.path.filename().string()},
+                    {"user", ""},
+                    {"matched", report_.labeled},
+                    {"unmatched", report_.unknown_category_rows + report_.unlabeled_errors},
+                    {"errors", report_.row_errors + report_.missing},
+                    {"applied", true},
+                    {"manifest", ManifestReportToJson(report_)}};
+    job.payload_json = summary.dump();
+    job.progress_done = report_.items;
+    job.progress_total = report_.rows;
+    if (report_.missing > 0 || report_.row_errors > 0) {
+        job.error = std::to_string(report_.missing) + " missing file(s), " +
+                    std::to_string(report_.row_errors) + " row error(s); the other rows were kept";
+    }
+    job.created_at = clock_.NowMs();
+    job.started_at = job.created_at;
+    job.finished_at = job.created_at;
+    (void)repo_.EnqueueJob(job);  // the ingest stands without its history entry
+}
+
+Status ManifestRun::Run() {
+    TESSERA_TRY(ReadRows());
+    if (interrupted_) {
+        return Status::Ok();
+    }
+    TESSERA_TRY(repo_.SetItemLimitReached(project_.id, limit_reached_));
+    if (entries_.empty()) {
+        RecordHistory();
+        std::string why = std::to_string(report_.rows) + " row(s) read, " +
+                          std::to_string(report_.missing) + " missing file(s), " +
+                          std::to_string(report_.row_errors) + " row error(s)";
+        if (!report_.missing_examples.empty()) {
+            why += "; first missing: " + report_.missing_examples.front();
+        } else if (!report_.row_error_examples.empty()) {
+            why += "; first error: " + report_.row_error_examples.front();
+        }
+        return Error::InvalidArgument("the manifest names no image that could be found (" + why +
+                                      ")");
+    }
+    TESSERA_TRY(InsertItems());
+    if (interrupted_) {
+        return Status::Ok();
+    }
+    TESSERA_TRY(repo_.ShuffleItems(project_.id, project_.shuffle_seed));
+    TESSERA_TRY(ApplyLabels());
+    RecordHistory();
+    return Status::Ok();
+}
+
+}  // namespace
+
+json ManifestJobPayload(Id project_id, const ManifestSpec& spec, const ResolvedManifest& resolved) {
+    json datastores = json::object();
+    for (const auto& [name, folder] : resolved.roots.datastores) {
+        datastores[name] = folder.string();
+    }
+    fs::path path = resolved.path;
+    if (spec.format != ManifestFormat::kMlTable) {
+        path = resolved.files.front();
+    }
+    return {{"project_id", project_id},
+            {"manifest",
+             {{"path", path.string()},
+              {"format", std::string(ManifestFormatName(spec.format))},
+              {"mapping",
+               {{"image", spec.mapping.image},
+                {"category", spec.mapping.category},
+                {"confidence", spec.mapping.confidence}}},
+              {"import_as", spec.import_as == ImportMode::kFinal ? "final" : "prelabel"},
+              {"datastores", std::move(datastores)}}}};
+}
+
+json ManifestReportToJson(const ManifestReport& report) {
+    return {{"rows", report.rows},
+            {"items", report.items},
+            {"duplicates", report.duplicates},
+            {"missing", report.missing},
+            {"missing_examples", report.missing_examples},
+            {"row_errors", report.row_errors},
+            {"row_error_examples", report.row_error_examples},
+            {"labeled", report.labeled},
+            {"unknown_category_rows", report.unknown_category_rows},
+            {"unknown_categories", report.unknown_categories},
+            {"unlabeled_errors", report.unlabeled_errors}};
+}
+
+ManifestJob::ManifestJob(Repository& repo, const Clock& clock, ImageProber& prober)
+    : repo_(repo), clock_(clock), prober_(prober) {}
+
+JobOutcome ManifestJob::Run(const Job& job, JobContext& context, std::string& error) {
+    auto project_id = ParseProjectId(kKind, job.payload_json);
+    auto spec = ParseSpec(job.payload_json);
+    if (!project_id.ok() || !spec.ok()) {
+        error = project_id.ok() ? spec.error().message : project_id.error().message;
+        return JobOutcome::kFailed;
+    }
+    auto project = repo_.GetProject(*project_id);
+    if (!project.ok()) {
+        error = "project " + std::to_string(*project_id) + ": " + project.error().message;
+        return JobOutcome::kFailed;
+    }
+    if (project->datasource.kind != "manifest") {
+        error = "project " + std::to_string(*project_id) + " is not a manifest project";
+        return JobOutcome::kFailed;
+    }
+    ManifestRun run(repo_, clock_, prober_, *project, std::move(spec).value(), context);
+    Status status = run.Run();
+    if (!status.ok()) {
+        error = status.error().message;
+        return JobOutcome::kFailed;
+    }
+    return run.interrupted() ? JobOutcome::kInterrupted : JobOutcome::kDone;
+}
+
+}  // namespace tessera
