@@ -272,6 +272,18 @@ Result<UploadInfo> UploadService::Create(const User& actor, Id project_id,
                                          std::to_string(project.item_limit) + " items");
     }
 
+    bool sweep = false;
+    {
+        std::lock_guard lock(mutex_);
+        const TimeMs now = clock_.NowMs();
+        sweep = now >= next_sweep_;
+        if (sweep) {
+            next_sweep_ = now + std::max<TimeMs>(1, settings_.expire_after_ms / 24);
+        }
+    }
+    if (sweep) {
+        RemoveExpired();
+    }
     std::lock_guard lock(mutex_);
     TESSERA_TRY(CheckQuota(project_id, upload.length));
     fs::create_directories(PartialDir(project_id), ec);

@@ -90,7 +90,9 @@ public:
                               std::int64_t offset, const UploadChunk& chunk);
     // Removes an unfinished upload (tus termination).
     Status Terminate(const User& actor, Id project_id, const std::string& upload_id);
-    // Removes unfinished uploads whose expiry passed; returns how many.
+    // Removes unfinished uploads whose expiry passed; returns how many. `tessera serve` calls it
+    // at start, and Create does every `expire_after_ms / 24` of the Clock, so no timer thread is
+    // needed.
     std::int64_t RemoveExpired();
 
 private:
@@ -117,6 +119,7 @@ private:
     UploadSettings settings_;
     std::mutex mutex_;  // guards busy_ and makes Create's quota check and record one step
     std::set<std::string> busy_;
+    TimeMs next_sweep_ = 0;  // guarded by mutex_
 };
 
 }  // namespace tessera

@@ -231,6 +231,17 @@ TEST_F(UploadServiceTest, AbandonedUploadsExpireOnTheClock) {
     EXPECT_TRUE(fs::is_empty(settings_.root / std::to_string(project_) / ".partial"));
 }
 
+TEST_F(UploadServiceTest, CreatingSweepsAbandonedUploadsOnTheClock) {
+    auto abandoned = Create("old.jpg");
+    ASSERT_TRUE(abandoned.ok());
+    const auto partial = settings_.root / std::to_string(project_) / ".partial";
+    EXPECT_TRUE(fs::exists(partial / abandoned->id));
+    env.clock.Advance(61'000);
+    ASSERT_TRUE(Create("new.jpg").ok());  // the first Create since the expiry sweeps
+    EXPECT_FALSE(fs::exists(partial / abandoned->id));
+    EXPECT_FALSE(fs::exists(partial / (abandoned->id + ".json")));
+}
+
 TEST_F(UploadServiceTest, TerminateRemovesTheUpload) {
     auto created = Create("gone.jpg");
     ASSERT_TRUE(created.ok());
