@@ -430,6 +430,7 @@ Result<UploadSummary> RunUpload(const UploadCommand& command, std::ostream& out,
     std::size_t done = 0;
     const int threads = std::clamp(command.parallel, 1, 16);
     std::vector<std::thread> workers;
+    workers.reserve(static_cast<std::size_t>(threads));
     for (int t = 0; t < threads; ++t) {
         workers.emplace_back([&] {
             HttpSession http(command.server, command.token);

@@ -469,7 +469,7 @@ std::int64_t UploadService::RemoveExpired() {
             continue;
         }
         for (const auto& entry : fs::directory_iterator(project.path() / ".partial", inner)) {
-            const fs::path path = entry.path();
+            const fs::path& path = entry.path();
             if (path.extension() != ".json") {
                 continue;
             }
