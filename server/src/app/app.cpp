@@ -29,6 +29,7 @@
 #include "services/project_cache.hpp"
 #include "services/tile_pyramid_job.hpp"
 #include "services/tile_service.hpp"
+#include "services/upload_service.hpp"
 #include "storage/postgres/postgres_repository.hpp"
 #include "storage/sqlite/sqlite_repository.hpp"
 
@@ -129,6 +130,7 @@ http::ServerSettings MakeServerSettings(const Config& config) {
     settings.host = config.listen_host;
     settings.port = config.listen_port;
     settings.upload_body_limit = static_cast<std::size_t>(config.upload_limit);
+    settings.upload_chunk_limit = static_cast<std::size_t>(config.upload_chunk_limit);
     auto set = [&](const char* key, auto& field) {
         if (auto it = config.http.find(key); it != config.http.end()) {
             field = static_cast<std::remove_reference_t<decltype(field)>>(it->second);
@@ -256,6 +258,13 @@ Status RunServe(const Config& config, const char* argv0) {
     TESSERA_ASSIGN_OR_RETURN(fs::path upload_dir, PrepareUploadDir(config));
 
     VipsImageProber prober;
+    UploadSettings upload_settings;
+    upload_settings.root = upload_dir;
+    upload_settings.max_file_bytes = config.upload_file_limit;
+    UploadService uploads(db, clock, random, prober, upload_settings);
+    if (std::int64_t expired = uploads.RemoveExpired(); expired > 0) {
+        log::Info("removed abandoned uploads", {{"count", std::to_string(expired)}});
+    }
     BackgroundJobs background(db, clock, prober, renderer, tile_pyramid);
     JobRunner jobs(db, clock, JobRunnerSettings{});
     background.RegisterWith(jobs);
@@ -264,6 +273,7 @@ Status RunServe(const Config& config, const char* argv0) {
     http::ApiContext context{&auth, &projects, &labeling, &dashboard, &exports, &images, {}};
     context.tiles = &tiles;
     context.imports = &imports;
+    context.uploads = &uploads;
     context.settings.version = Version();
     context.settings.cookies.secure = config.secure_cookies;
     context.settings.cookies.max_age_ms = auth_settings.session_ttl_ms;

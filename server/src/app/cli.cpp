@@ -1,11 +1,13 @@
 #include "app/cli.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 
 #include "app/app.hpp"
 #include "app/operations.hpp"
+#include "app/upload_command.hpp"
 
 namespace tessera::app {
 namespace {
@@ -18,8 +20,8 @@ constexpr int kExitSoftware = 70;      // EX_SOFTWARE
 constexpr int kExitTempFail = 75;      // EX_TEMPFAIL
 constexpr int kExitNoPermission = 77;  // EX_NOPERM
 
-const std::vector<std::string> kCommands = {"serve",  "worker",  "migrate", "backup",
-                                            "export", "version", "help",    "user"};
+const std::vector<std::string> kCommands = {"serve",   "worker", "migrate", "backup", "export",
+                                            "version", "help",   "user",    "upload"};
 
 // Flags taking a value, and where it goes.
 Status SetFlag(CliOptions& options, const std::string& name, const std::string& value) {
@@ -41,6 +43,16 @@ Status SetFlag(CliOptions& options, const std::string& name, const std::string& 
         options.format = value;
     } else if (name == "--metrics-listen") {
         options.metrics_listen = value;
+    } else if (name == "--server") {
+        options.server = value;
+    } else if (name == "--token") {
+        options.token = value;
+    } else if (name == "--parallel") {
+        options.parallel = value;
+    } else if (name == "--chunk-size") {
+        options.chunk_size = value;
+    } else if (name == "--state") {
+        options.state = value;
     } else {
         return Error::InvalidArgument("unknown option " + name, name);
     }
@@ -58,6 +70,16 @@ Status CheckPositional(const CliOptions& options) {
         }
         if (!options.role) {
             return Error::InvalidArgument("tessera user add needs --role owner|labeler", "--role");
+        }
+        return Status::Ok();
+    }
+    if (options.overwrite && options.command != "upload") {
+        return Error::InvalidArgument("--overwrite is an option of tessera upload only",
+                                      "--overwrite");
+    }
+    if (options.command == "upload") {
+        if (args.size() < 2) {
+            return Error::InvalidArgument("usage: tessera upload PROJECT PATH... [--overwrite]");
         }
         return Status::Ok();
     }
@@ -84,7 +106,8 @@ Status CheckPositional(const CliOptions& options) {
 int ExitCodeFor(ErrorCode code) {
     switch (code) {
         case ErrorCode::kInvalidArgument:
-        case ErrorCode::kUnsupportedMediaType: return kExitUsage;
+        case ErrorCode::kUnsupportedMediaType:
+        case ErrorCode::kPreconditionFailed: return kExitUsage;
         case ErrorCode::kNotFound: return kExitNoInput;
         case ErrorCode::kConflict:
         case ErrorCode::kLeaseInvalid:
@@ -113,6 +136,10 @@ Result<CliOptions> ParseArgs(const std::vector<std::string>& args) {
         }
         if (arg == "--once") {
             options.once = true;
+            continue;
+        }
+        if (arg == "--overwrite") {
+            options.overwrite = true;
             continue;
         }
         if (arg.rfind("--", 0) == 0) {
@@ -157,6 +184,15 @@ Commands:
                             write a project's labels (PROJECT: id or name; FORMAT: csv,
                             jsonl, mltable, coco, coco-azure, voc, yolo, masks) to FILE
                             or stdout
+  upload PROJECT PATH... [--overwrite] [--server URL] [--token TOKEN]
+         [--parallel N] [--chunk-size BYTES] [--state FILE]
+                            send image files and folders to project PROJECT (id) of a
+                            running server over tus, 4 files at once in 8 MiB chunks;
+                            files already there are skipped unless --overwrite; an
+                            interrupted run resumes where it stopped (upload URLs kept
+                            in FILE, default ~/.local/state/tessera/uploads.json).
+                            Server: TESSERA_SERVER (default http://127.0.0.1:8080);
+                            token: an API token (POST /api/v1/tokens) in TESSERA_TOKEN
   user add NAME --role owner|labeler
                             create a user; the password is read from stdin (one line)
   version                   print the version
@@ -171,7 +207,8 @@ Options (flags override environment, which overrides the config file):
                             (default: the current directory)            TESSERA_ALLOWED_ROOTS
                                                                          (colon-separated)
   --config FILE             TOML file with data_dir, db, listen, allowed_roots, item_limit,
-                            upload_limit, secure_cookies, metrics_listen,
+                            upload_limit, upload_chunk_limit,
+                            upload_file_limit, secure_cookies, metrics_listen,
                             metrics_token, and the connection limits
                             and deadlines of docs/design/http.md         TESSERA_CONFIG
   --metrics-listen HOST:PORT
@@ -189,6 +226,65 @@ int ReportError(const Error& error) {
     return ExitCodeFor(error.code);
 }
 
+std::string EnvOr(const char* name, std::string fallback) {
+    const char* value = std::getenv(name);
+    return value == nullptr || *value == '\0' ? std::move(fallback) : std::string(value);
+}
+
+Result<std::int64_t> PositiveFlag(const std::optional<std::string>& value, std::int64_t fallback,
+                                  const std::string& name) {
+    if (!value) {
+        return fallback;
+    }
+    try {
+        std::size_t used = 0;
+        const std::int64_t number = std::stoll(*value, &used);
+        if (used == value->size() && number > 0) {
+            return number;
+        }
+    } catch (const std::exception&) {
+    }
+    return Error::InvalidArgument(name + " must be a positive whole number", name);
+}
+
+int RunUploadCommand(const CliOptions& options) {
+    UploadCommand command;
+    command.server = options.server.value_or(EnvOr("TESSERA_SERVER", command.server));
+    while (command.server.ends_with('/')) {
+        command.server.pop_back();
+    }
+    command.token = options.token.value_or(EnvOr("TESSERA_TOKEN", ""));
+    command.project = options.positional[0];
+    command.paths.assign(options.positional.begin() + 1, options.positional.end());
+    command.overwrite = options.overwrite;
+    auto parallel = PositiveFlag(options.parallel, command.parallel, "--parallel");
+    auto chunk = PositiveFlag(options.chunk_size, command.chunk_bytes, "--chunk-size");
+    if (!parallel.ok() || !chunk.ok()) {
+        return ReportError(parallel.ok() ? chunk.error() : parallel.error());
+    }
+    command.parallel = static_cast<int>(std::min<std::int64_t>(*parallel, 16));
+    command.chunk_bytes = *chunk;
+    if (options.state) {
+        command.state_file = *options.state;
+    } else if (std::string home = EnvOr("XDG_STATE_HOME", ""); !home.empty()) {
+        command.state_file = std::filesystem::path(home) / "tessera" / "uploads.json";
+    } else if (std::string user_home = EnvOr("HOME", ""); !user_home.empty()) {
+        command.state_file =
+            std::filesystem::path(user_home) / ".local" / "state" / "tessera" / "uploads.json";
+    }
+    Result<UploadSummary> summary = RunUpload(command, std::cout, std::cerr);
+    if (!summary.ok()) {
+        return ReportError(summary.error());
+    }
+    if (summary->failed > 0) {
+        std::cerr << "tessera: " << summary->failed << " of "
+                  << summary->uploaded + summary->skipped + summary->failed
+                  << " files failed to upload; run the same command again to retry them\n";
+        return kExitDataError;
+    }
+    return 0;
+}
+
 int Main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     Result<CliOptions> options = ParseArgs(args);
@@ -204,6 +300,9 @@ int Main(int argc, char** argv) {
     if (options->command == "version") {
         std::cout << "tessera " << Version() << "\n";
         return 0;
+    }
+    if (options->command == "upload") {
+        return RunUploadCommand(*options);
     }
     // Before any thread starts, so only the waiting thread ever receives them.
     if (options->command == "serve" || (options->command == "worker" && !options->once)) {

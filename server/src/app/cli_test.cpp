@@ -71,6 +71,7 @@ TEST(ParseArgsTest, HelpAndVersionWinAnywhere) {
 TEST(ExitCodeTest, DistinguishesUsageFromOutages) {
     EXPECT_EQ(ExitCodeFor(ErrorCode::kInvalidArgument), 64);
     EXPECT_EQ(ExitCodeFor(ErrorCode::kUnsupportedMediaType), 64);
+    EXPECT_EQ(ExitCodeFor(ErrorCode::kPreconditionFailed), 64);
     EXPECT_EQ(ExitCodeFor(ErrorCode::kUnavailable), 69);
     EXPECT_EQ(ExitCodeFor(ErrorCode::kInternal), 70);
     EXPECT_EQ(ExitCodeFor(ErrorCode::kConflict), 65);

@@ -45,6 +45,8 @@ constexpr std::int64_t kMaxCount = 1'000'000;
 constexpr IntSetting kIntSettings[] = {
     {"item_limit", nullptr, 1, kNoMax, false},
     {"upload_limit", "TESSERA_UPLOAD_LIMIT", 1, kNoMax, false},
+    {"upload_chunk_limit", "TESSERA_UPLOAD_CHUNK_LIMIT", 1, kNoMax, false},
+    {"upload_file_limit", "TESSERA_UPLOAD_FILE_LIMIT", 1, kNoMax, false},
     {"login_failures_per_user", "TESSERA_LOGIN_FAILURES_PER_USER", 1, kMaxCount, false},
     {"login_failures_per_address", "TESSERA_LOGIN_FAILURES_PER_ADDRESS", 1, kMaxCount, false},
     {"login_concurrent_checks", "TESSERA_LOGIN_CONCURRENT_CHECKS", 1, kMaxCount, false},
@@ -243,6 +245,10 @@ Status ApplyIntSettings(const RawSettings& raw, Config& config) {
             config.item_limit = value;
         } else if (key == "upload_limit") {
             config.upload_limit = value;
+        } else if (key == "upload_chunk_limit") {
+            config.upload_chunk_limit = value;
+        } else if (key == "upload_file_limit") {
+            config.upload_file_limit = value;
         } else if (key == "login_failures_per_user") {
             config.login_failures_per_user = static_cast<int>(value);
         } else if (key == "login_failures_per_address") {

@@ -30,6 +30,13 @@ struct CliOptions {
     std::vector<std::string> allowed_roots;
     std::optional<std::string> role;
     std::optional<std::string> metrics_listen;
+    // upload (app/upload_command.hpp)
+    bool overwrite = false;
+    std::optional<std::string> server;
+    std::optional<std::string> token;
+    std::optional<std::string> parallel;
+    std::optional<std::string> chunk_size;
+    std::optional<std::string> state;
 };
 
 struct Config {
@@ -45,6 +52,10 @@ struct Config {
     std::int64_t item_limit = 500000;
     // Largest import upload in bytes (413 above it); uploads are streamed to DATA_DIR/uploads.
     std::int64_t upload_limit = std::int64_t{4} << 30;
+    // Image uploads (tus, docs/design/uploads.md): each PATCH body up to the chunk limit (413
+    // above it), each file up to the file limit (Tus-Max-Size).
+    std::int64_t upload_chunk_limit = std::int64_t{64} << 20;
+    std::int64_t upload_file_limit = std::int64_t{4} << 30;
     bool secure_cookies = false;  // mark the session cookie Secure (HTTPS in front)
     // GET /metrics: with a token, served on the main listener to `Authorization: Bearer TOKEN`;
     // with a metrics listener, served there (also needing the token when one is set). Neither:

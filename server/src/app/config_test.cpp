@@ -144,6 +144,19 @@ TEST_F(ConfigTest, UploadLimitFromFileThenEnvironment) {
     EXPECT_EQ(LoadConfig(options, Env()).error().field, "TESSERA_UPLOAD_LIMIT");
 }
 
+TEST_F(ConfigTest, ImageUploadLimits) {
+    EXPECT_EQ(LoadConfig({}, Env())->upload_chunk_limit, std::int64_t{64} << 20);
+    EXPECT_EQ(LoadConfig({}, Env())->upload_file_limit, std::int64_t{4} << 30);
+    CliOptions options;
+    options.config = WriteFile("upload_chunk_limit = 1000\nupload_file_limit = 5000\n");
+    EXPECT_EQ(LoadConfig(options, Env())->upload_chunk_limit, 1000);
+    EXPECT_EQ(LoadConfig(options, Env())->upload_file_limit, 5000);
+    env_["TESSERA_UPLOAD_CHUNK_LIMIT"] = "2000";
+    EXPECT_EQ(LoadConfig(options, Env())->upload_chunk_limit, 2000);
+    env_["TESSERA_UPLOAD_FILE_LIMIT"] = "0";
+    EXPECT_EQ(LoadConfig(options, Env()).error().field, "upload_file_limit");
+}
+
 TEST_F(ConfigTest, MetricsAreOffUntilATokenOrListenerIsSet) {
     auto defaults = LoadConfig({}, Env());
     ASSERT_TRUE(defaults.ok());

@@ -13,6 +13,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
         case ErrorCode::kFailedPrecondition: return "failed_precondition";
         case ErrorCode::kPayloadTooLarge: return "payload_too_large";
         case ErrorCode::kUnsupportedMediaType: return "unsupported_media_type";
+        case ErrorCode::kPreconditionFailed: return "precondition_failed";
         case ErrorCode::kTooManyRequests: return "too_many_requests";
         case ErrorCode::kUnavailable: return "unavailable";
         case ErrorCode::kInternal: return "internal";

@@ -16,6 +16,7 @@ enum class ErrorCode {
     kFailedPrecondition,    // 409: e.g. labeling a paused project
     kPayloadTooLarge,       // 413
     kUnsupportedMediaType,  // 415: a JSON endpoint got a body that is not application/json
+    kPreconditionFailed,    // 412: a tus request of a protocol version the server does not speak
     kTooManyRequests,       // 429: login throttling
     kUnavailable,           // 503: database down, shutting down
     kInternal,              // 500: a bug; logged with the request id

@@ -17,6 +17,7 @@
 #include "services/labeling_service.hpp"
 #include "services/project_service.hpp"
 #include "services/tile_service.hpp"
+#include "services/upload_service.hpp"
 
 namespace tessera::http {
 
@@ -43,6 +44,7 @@ struct ApiContext {
     TileService* tiles = nullptr;
     ImportService* imports = nullptr;  // null answers 503 on the import route
     Metrics* metrics = nullptr;        // null: GET /metrics answers 404
+    UploadService* uploads = nullptr;  // null answers 503 on the tus upload routes
 };
 
 // A handler whose errors become JSON error responses.
@@ -69,6 +71,7 @@ void RegisterMediaRoutes(Router& router, ApiContext& context);
 void RegisterTileRoutes(Router& router, ApiContext& context);
 void RegisterImportRoutes(Router& router, ApiContext& context);
 void RegisterDatasourceRoutes(Router& router, ApiContext& context);
+void RegisterUploadRoutes(Router& router, ApiContext& context);
 
 // All of the above plus the static UI fallback. `static_files` must outlive the router.
 void RegisterApiRoutes(Router& router, ApiContext& context, const StaticFiles& static_files);

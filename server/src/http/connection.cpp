@@ -178,16 +178,40 @@ bool IsHttpProtocolError(const beast::error_code& ec) {
            ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
 }
 
-// POST /api/v1/projects/{id}/import takes annotation files, far larger than JSON bodies.
-bool IsUploadTarget(const bhttp::request<bhttp::string_body>& header) {
-    if (header.method() != bhttp::verb::post) {
-        return false;
-    }
+// Requests whose bodies are files rather than JSON, streamed to disk.
+enum class UploadKind {
+    kNone,
+    kImport,  // POST /api/v1/projects/{id}/import: annotation files, up to upload_body_limit
+    kChunk,   // tus: PATCH .../uploads/{upload_id}, POST .../uploads[/]: up to upload_chunk_limit
+};
+
+UploadKind UploadKindOf(const bhttp::request<bhttp::string_body>& header) {
     std::string_view target(header.target().data(), header.target().size());
     target = target.substr(0, target.find('?'));
-    constexpr std::string_view kSuffix = "/import";
-    return target.rfind("/api/v1/projects/", 0) == 0 && target.size() > kSuffix.size() &&
-           target.substr(target.size() - kSuffix.size()) == kSuffix;
+    constexpr std::string_view kPrefix = "/api/v1/projects/";
+    if (!target.starts_with(kPrefix)) {
+        return UploadKind::kNone;
+    }
+    target.remove_prefix(kPrefix.size());
+    const std::size_t slash = target.find('/');
+    if (slash == std::string_view::npos) {
+        return UploadKind::kNone;
+    }
+    const std::string_view rest = target.substr(slash);  // after the project id
+    const bool post = header.method() == bhttp::verb::post;
+    if (post && rest == "/import") {
+        return UploadKind::kImport;
+    }
+    if (post && (rest == "/uploads" || rest == "/uploads/")) {
+        return UploadKind::kChunk;  // creation-with-upload
+    }
+    constexpr std::string_view kUploads = "/uploads/";
+    if (header.method() == bhttp::verb::patch && rest.starts_with(kUploads) &&
+        rest.size() > kUploads.size() &&
+        rest.find('/', kUploads.size()) == std::string_view::npos) {
+        return UploadKind::kChunk;
+    }
+    return UploadKind::kNone;
 }
 
 // An upload's temp file: removed when the request is done, whichever way it ends.
@@ -352,10 +376,10 @@ net::awaitable<bool> Connection::ReadHead(bhttp::request_parser<bhttp::string_bo
 // nothing of the body yet. Leaves `raw` holding the header and an empty body.
 net::awaitable<std::optional<Error>> Connection::ReadUploadToFile(
     bhttp::request_parser<bhttp::string_body>& header, const std::filesystem::path& path,
-    RawRequest& raw, const Error& too_large) {
+    RawRequest& raw, std::size_t limit, const Error& too_large) {
     // Cannot throw: the header parser has not started on the body.
     bhttp::request_parser<bhttp::file_body> parser(std::move(header));
-    parser.body_limit(state_->settings.upload_body_limit);
+    parser.body_limit(limit);
     beast::error_code ec;
     parser.get().body().open(path.c_str(), beast::file_mode::write_new, ec);
     std::optional<Error> error;
@@ -398,13 +422,21 @@ net::awaitable<bool> Connection::ServeOne(bool first) {
     auto started = steady_clock::now();
     std::optional<Error> early_error;
     // A declared length over the larger limit fails the header read, but the header is whole.
-    const bool upload = (!ec || ec == bhttp::error::body_limit) && IsUploadTarget(parser.get());
-    const std::size_t limit = upload ? state.settings.upload_body_limit : state.settings.body_limit;
-    const Error too_large{
-        ErrorCode::kPayloadTooLarge,
-        upload ? "upload exceeds the upload limit of " + std::to_string(limit) + " bytes"
-               : "request body exceeds " + std::to_string(limit) + " bytes",
-        "body"};
+    const UploadKind kind =
+        (!ec || ec == bhttp::error::body_limit) ? UploadKindOf(parser.get()) : UploadKind::kNone;
+    const bool upload = kind != UploadKind::kNone;
+    std::size_t limit = state.settings.body_limit;
+    std::string too_large_message = "request body exceeds " + std::to_string(limit) + " bytes";
+    if (kind == UploadKind::kImport) {
+        limit = state.settings.upload_body_limit;
+        too_large_message =
+            "upload exceeds the upload limit of " + std::to_string(limit) + " bytes";
+    } else if (kind == UploadKind::kChunk) {
+        limit = std::min(state.settings.upload_chunk_limit, state.settings.upload_body_limit);
+        too_large_message = "chunk exceeds the upload chunk limit of " + std::to_string(limit) +
+                            " bytes; send the file in smaller chunks";
+    }
+    const Error too_large{ErrorCode::kPayloadTooLarge, std::move(too_large_message), "body"};
     RawRequest raw;
     std::optional<UploadFile> upload_file;  // declared before the request that names it
     if (!ec) {
@@ -426,7 +458,8 @@ net::awaitable<bool> Connection::ServeOne(bool first) {
         if (upload && !state.settings.upload_dir.empty()) {
             upload_file.emplace(state.settings.upload_dir /
                                 ("upload-" + state.random.HexToken(8) + ".part"));
-            early_error = co_await ReadUploadToFile(parser, upload_file->path(), raw, too_large);
+            early_error =
+                co_await ReadUploadToFile(parser, upload_file->path(), raw, limit, too_large);
             if (client_gone_) {
                 co_return false;
             }

@@ -62,7 +62,8 @@ private:
     // (client_gone_ when there is no one left to answer).
     boost::asio::awaitable<std::optional<Error>> ReadUploadToFile(
         boost::beast::http::request_parser<boost::beast::http::string_body>& header,
-        const std::filesystem::path& path, RawRequest& raw, const Error& too_large);
+        const std::filesystem::path& path, RawRequest& raw, std::size_t limit,
+        const Error& too_large);
     // Sends `response`; false when the connection broke.
     boost::asio::awaitable<bool> Send(const RawRequest& request, Response& response,
                                       bool keep_alive);

@@ -15,6 +15,7 @@ unsigned HttpStatusFor(ErrorCode code) {
         case ErrorCode::kFailedPrecondition: return 409;
         case ErrorCode::kPayloadTooLarge: return 413;
         case ErrorCode::kUnsupportedMediaType: return 415;
+        case ErrorCode::kPreconditionFailed: return 412;
         case ErrorCode::kTooManyRequests: return 429;
         case ErrorCode::kUnavailable: return 503;
         case ErrorCode::kInternal: return 500;

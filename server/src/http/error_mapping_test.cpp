@@ -15,6 +15,7 @@ TEST(ErrorMappingTest, StatusPerCodeMatchesTheApiContract) {
     EXPECT_EQ(HttpStatusFor(ErrorCode::kFailedPrecondition), 409u);
     EXPECT_EQ(HttpStatusFor(ErrorCode::kPayloadTooLarge), 413u);
     EXPECT_EQ(HttpStatusFor(ErrorCode::kUnsupportedMediaType), 415u);
+    EXPECT_EQ(HttpStatusFor(ErrorCode::kPreconditionFailed), 412u);
     EXPECT_EQ(HttpStatusFor(ErrorCode::kTooManyRequests), 429u);
     EXPECT_EQ(HttpStatusFor(ErrorCode::kUnavailable), 503u);
     EXPECT_EQ(HttpStatusFor(ErrorCode::kInternal), 500u);

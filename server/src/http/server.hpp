@@ -40,6 +40,9 @@ struct ServerSettings {
     // Uploads (POST .../import) carry whole annotation files or zips: up to this many bytes,
     // streamed into a temp file in upload_dir (held in memory when upload_dir is empty).
     std::size_t upload_body_limit = std::size_t{4} << 30;
+    // tus chunks (PATCH .../uploads/{upload_id}, POST .../uploads/ with a body) are stored the
+    // same way, each up to this many bytes: clients send a file in pieces of 8 MiB or so.
+    std::size_t upload_chunk_limit = std::size_t{64} << 20;
     std::filesystem::path upload_dir;
     std::chrono::milliseconds shutdown_grace{60'000};  // then Shutdown returns anyway
 };

@@ -248,6 +248,7 @@ export type ErrorCodeName =
     | "failed_precondition"
     | "payload_too_large"
     | "unsupported_media_type"
+    | "precondition_failed"
     | "too_many_requests"
     | "unavailable"
     | "internal"

@@ -8,6 +8,7 @@ import { kProgressLabels, percentDone, progressSegments } from "../../schema/pro
 import type { AppContext, Unmount } from "../context";
 import { errorBox, formatCount, h, replaceChildren } from "../dom";
 import { importPanel } from "./import_panel";
+import { uploadPanel } from "./upload_panel";
 import { jobLine, taskTypeName } from "./widgets";
 
 const kExportNames = {
@@ -270,7 +271,11 @@ export function mountDashboard(main: HTMLElement, ctx: AppContext, id: number): 
         document.title = `${project.name} · Dashboard · Tessera`;
         renderHead(project);
         if (owner) {
-            replaceChildren(importSlot, importPanel(ctx.client, project));
+            replaceChildren(
+                importSlot,
+                uploadPanel(ctx.client, project),
+                importPanel(ctx.client, project),
+            );
         }
     });
     const stop = startDashboardFeed({
