@@ -23,6 +23,7 @@
 
 #include "blobs/dicom_j2k.hpp"
 #include "blobs/dicom_stream.hpp"
+#include "blobs/image_format.hpp"
 
 namespace tessera {
 namespace {
@@ -351,6 +352,10 @@ const char* DicomWindowSourceName(DicomWindowSource source) {
         case DicomWindowSource::kNone: break;
     }
     return "none";
+}
+
+bool IsDicomPath(const std::filesystem::path& path) {
+    return blobs_internal::HasDicomExtension(path);
 }
 
 bool LooksLikeDicom(std::string_view prefix) {

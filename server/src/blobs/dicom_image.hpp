@@ -7,6 +7,7 @@
 // interpretations MONOCHROME1/2, RGB, YBR_* and PALETTE COLOR, rendered as 8-bit grey or RGB.
 // Any other transfer syntax is refused naming its UID and name.
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -87,6 +88,9 @@ Result<DicomInfo> ReadDicomMetadata(const SourceFile& file);
 Result<DicomRaster> RenderDicom(const SourceFile& file, const DicomView& view);
 // The same over bytes in memory (the fuzz target; tests).
 Result<DicomRaster> RenderDicomBytes(std::string_view bytes, const DicomView& view);
+
+// .dcm / .dicom, any case: the names ingest treats as DICOM.
+bool IsDicomPath(const std::filesystem::path& path);
 
 // True when the bytes start like a DICOM Part 10 file ("DICM" after the 128-byte preamble).
 bool LooksLikeDicom(std::string_view prefix);

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "blobs/dicom_test_files.hpp"
+#include "blobs/image_renderer.hpp"
 #include "blobs/test_images.hpp"
 
 namespace tessera {
@@ -425,6 +426,76 @@ TEST_F(DicomImageTest, SizesOverTheLimitAreRefusedBeforeDecoding) {
     auto big = Info(Path("big.dcm"));
     ASSERT_FALSE(big.ok());
     EXPECT_NE(big.error().message.find("over the limit"), std::string::npos) << big.error().message;
+}
+
+}  // namespace
+}  // namespace tessera
+
+namespace tessera {
+namespace {
+
+class DicomRenditionTest : public ::testing::Test {
+protected:
+    SourceRef Ref(const std::string& name) const { return {dir_.path(), dir_.path() / name}; }
+
+    testing::TempDir dir_;
+    ImageRenderer renderer_{dir_.path() / "cache"};
+};
+
+TEST_F(DicomRenditionTest, RendersPngAndAWindowChangesIt) {
+    testing::DicomSpec spec;
+    spec.rows = 20;
+    spec.columns = 30;
+    spec.values = testing::Gradient(20, 30, 0, 4095);
+    testing::WriteDicom(dir_.path() / "a.dcm", spec);
+    const CacheKey key{"p1", "i1-display"};
+    auto plain = renderer_.Render(Ref("a.dcm"), RenditionSpec::Display(), key);
+    ASSERT_TRUE(plain.ok()) << plain.error().message;
+    EXPECT_EQ(plain->extension(), ".png");
+    EXPECT_EQ(testing::ImageSize(*plain), std::make_pair(30, 20));
+    RenditionSpec windowed = RenditionSpec::Display();
+    windowed.dicom.window = DicomWindow{100, 50};
+    auto other = renderer_.Render(Ref("a.dcm"), windowed, key);
+    ASSERT_TRUE(other.ok()) << other.error().message;
+    EXPECT_NE(*other, *plain);
+    std::ifstream a(*plain, std::ios::binary);
+    std::ifstream b(*other, std::ios::binary);
+    std::string a_bytes((std::istreambuf_iterator<char>(a)), {});
+    std::string b_bytes((std::istreambuf_iterator<char>(b)), {});
+    EXPECT_NE(a_bytes, b_bytes);
+    RenditionSpec frame = RenditionSpec::Display();
+    frame.dicom.frame = 1;
+    auto out = renderer_.Render(Ref("a.dcm"), frame, key);
+    ASSERT_FALSE(out.ok());
+    EXPECT_EQ(out.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(DicomRenditionTest, FrameAndWindowAreRefusedForOtherImages) {
+    testing::WriteImage(dir_.path() / "a.png", 10, 10);
+    RenditionSpec spec = RenditionSpec::Display();
+    spec.dicom.window = DicomWindow{100, 50};
+    auto r = renderer_.Render(Ref("a.png"), spec, CacheKey{"p1", "i1-display"});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(DicomRenditionTest, WindowRenditionsAreBounded) {
+    testing::DicomSpec spec;
+    spec.values.assign(16, 100);
+    testing::WriteDicom(dir_.path() / "a.dcm", spec);
+    const CacheKey key{"p1", "i1-display"};
+    std::filesystem::path first;
+    for (std::size_t i = 0; i <= kMaxWindowRenditions; ++i) {
+        RenditionSpec windowed = RenditionSpec::Thumbnail();
+        windowed.dicom.window = DicomWindow{static_cast<double>(i), 10};
+        auto r = renderer_.Render(Ref("a.dcm"), windowed, key);
+        ASSERT_TRUE(r.ok()) << r.error().message;
+        if (i == 0) {
+            first = *r;
+            EXPECT_TRUE(std::filesystem::exists(first));
+        }
+    }
+    EXPECT_FALSE(std::filesystem::exists(first));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "base/log.hpp"
+#include "blobs/dicom_image.hpp"
 #include "blobs/local_source.hpp"
 #include "services/job_payload.hpp"
 #include "services/tile_pyramid_job.hpp"
@@ -28,8 +29,8 @@ NewItem ProbeItem(ImageProber& prober, const std::filesystem::path& root, const 
     item.size_bytes = ec ? 0 : static_cast<std::int64_t>(size);
     item.state = ItemState::kError;
     item.error = info.error().message;
-    if (info.error().code == ErrorCode::kFailedPrecondition) {
-        item.format = "dicom";  // the one recognised-but-undecoded format today
+    if (IsDicomPath(file.relative_path)) {
+        item.format = "dicom";  // a corrupt or refused DICOM file is still shown as DICOM
     }
     return item;
 }
