@@ -1,5 +1,7 @@
 #include "blobs/dicom_image.hpp"
 
+#include <unistd.h>
+
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -17,6 +19,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -216,14 +219,62 @@ Result<DicomInfo> Describe(DcmFileFormat& file, E_TransferSyntax& xfer) {
     return info;
 }
 
+// Reads `count` bytes at `offset` of the file (fewer at its end).
+using ByteReader = std::function<std::string(std::int64_t offset, std::size_t count)>;
+// A fresh DCMTK stream over the file, from its start.
+using StreamMaker = std::function<std::unique_ptr<DcmInputStream>()>;
+
+std::uint32_t Le32(std::string_view b, std::size_t at) {
+    std::uint32_t v = 0;
+    for (std::size_t i = 4; i-- > 0;) {
+        v = (v << 8) | static_cast<unsigned char>(b[at + i]);
+    }
+    return v;
+}
+
+// DCMTK allocates each fragment of encapsulated pixel data at its stated length before reading
+// it (its check against the remaining bytes covers dataset elements, not fragments): a small
+// file stating a 3 GB fragment would allocate 3 GB. The fragments' lengths are checked here
+// first, from the pixel data element at `near` (where DCMTK's header pass stopped).
+Status CheckFragments(const ByteReader& read, std::int64_t near, std::int64_t size) {
+    constexpr std::string_view kPixelData("\xE0\x7F\x10\x00", 4);
+    constexpr std::int64_t kSlack = 16;
+    const std::int64_t from = std::max<std::int64_t>(0, near - kSlack);
+    const std::string around = read(from, 2 * kSlack + 12);
+    const std::size_t found = around.find(kPixelData);
+    if (found == std::string::npos || found + 12 > around.size()) {
+        return Status::Ok();  // not where expected: DCMTK's own parse judges the file
+    }
+    std::int64_t at = from + static_cast<std::int64_t>(found) + 12;
+    constexpr int kMaxFragments = 1 << 20;
+    for (int i = 0; i < kMaxFragments; ++i) {
+        const std::string item = read(at, 8);
+        if (item.size() < 8 ||
+            std::string_view(item).substr(0, 2) != std::string_view("\xFE\xFF", 2)) {
+            return Status::Ok();  // DCMTK reports the malformed sequence
+        }
+        if (std::string_view(item).substr(2, 2) != std::string_view("\x00\xE0", 2)) {
+            return Status::Ok();  // the sequence delimiter, or something DCMTK will refuse
+        }
+        const std::int64_t length = Le32(item, 4);
+        if (length > size - (at + 8)) {
+            return Error::InvalidArgument("corrupt DICOM file: a pixel data fragment states " +
+                                          std::to_string(length) +
+                                          " bytes, more than the rest of the file");
+        }
+        at += 8 + length;
+    }
+    return Status::Ok();
+}
+
 // Parses the file, up to the pixel data (header) or whole, and checks what it states.
-Result<Parsed> Parse(DcmInputStream& stream, bool with_pixels) {
+Result<Parsed> Parse(const StreamMaker& open, const ByteReader& read_bytes, std::int64_t size,
+                     bool with_pixels) {
     InitDcmtk();
     Parsed parsed;
-    OFCondition read = with_pixels
-                           ? parsed.file->read(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength)
-                           : parsed.file->readUntilTag(stream, EXS_Unknown, EGL_noChange,
-                                                       DCM_MaxReadLength, DCM_PixelData);
+    std::unique_ptr<DcmInputStream> stream = open();
+    OFCondition read = parsed.file->readUntilTag(*stream, EXS_Unknown, EGL_noChange,
+                                                 DCM_MaxReadLength, DCM_PixelData);
     // An unsupported transfer syntax can make the dataset unreadable: name it first.
     std::string uid = StringTag(*parsed.file->getMetaInfo(), DCM_TransferSyntaxUID);
     if (!uid.empty() && !IsDecoded(DcmXfer(uid.c_str()).getXfer())) {
@@ -233,10 +284,23 @@ Result<Parsed> Parse(DcmInputStream& stream, bool with_pixels) {
         return Error::InvalidArgument("corrupt DICOM file: " + OneLine(read.text()));
     }
     TESSERA_ASSIGN_OR_RETURN(parsed.info, Describe(*parsed.file, parsed.xfer));
-    if (with_pixels && !parsed.file->getDataset()->tagExists(DCM_PixelData)) {
+    if (!with_pixels) {
+        return parsed;
+    }
+    if (DcmXfer(parsed.xfer).isEncapsulated()) {
+        TESSERA_TRY(CheckFragments(read_bytes, static_cast<std::int64_t>(stream->tell()), size));
+    }
+    Parsed whole;
+    whole.info = std::move(parsed.info);
+    whole.xfer = parsed.xfer;
+    read = whole.file->read(*open(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
+    if (read.bad()) {
+        return Error::InvalidArgument("corrupt DICOM file: " + OneLine(read.text()));
+    }
+    if (!whole.file->getDataset()->tagExists(DCM_PixelData)) {
         return Error::InvalidArgument("DICOM file has no pixel data");
     }
-    return parsed;
+    return whole;
 }
 
 Result<Parsed> ParseFile(const SourceFile& file, bool with_pixels) {
@@ -244,15 +308,34 @@ Result<Parsed> ParseFile(const SourceFile& file, bool with_pixels) {
         return Error::InvalidArgument("DICOM file is over the limit of " +
                                       std::to_string(kMaxDicomFileBytes >> 20) + " MiB");
     }
-    FdDicomStream stream(file.fd(), file.size());
-    return Parse(stream, with_pixels);
+    const int fd = file.fd();
+    const std::int64_t size = file.size();
+    auto open = [fd, size]() -> std::unique_ptr<DcmInputStream> {
+        return std::make_unique<FdDicomStream>(fd, size);
+    };
+    auto read = [fd](std::int64_t offset, std::size_t count) {
+        std::string bytes(count, '\0');
+        ssize_t n = ::pread(fd, bytes.data(), count, static_cast<off_t>(offset));
+        bytes.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+        return bytes;
+    };
+    return Parse(open, read, size, with_pixels);
 }
 
 Result<Parsed> ParseBytes(std::string_view bytes) {
-    DcmInputBufferStream stream;
-    stream.setBuffer(bytes.data(), static_cast<offile_off_t>(bytes.size()));
-    stream.setEos();
-    return Parse(stream, true);
+    auto open = [bytes]() -> std::unique_ptr<DcmInputStream> {
+        auto stream = std::make_unique<DcmInputBufferStream>();
+        stream->setBuffer(bytes.data(), static_cast<offile_off_t>(bytes.size()));
+        stream->setEos();
+        return stream;
+    };
+    auto read = [bytes](std::int64_t offset, std::size_t count) {
+        if (offset < 0 || static_cast<std::size_t>(offset) >= bytes.size()) {
+            return std::string();
+        }
+        return std::string(bytes.substr(static_cast<std::size_t>(offset), count));
+    };
+    return Parse(open, read, static_cast<std::int64_t>(bytes.size()), true);
 }
 
 Status CheckView(const DicomInfo& info, const DicomView& view) {

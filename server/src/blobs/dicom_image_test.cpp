@@ -500,3 +500,39 @@ TEST_F(DicomRenditionTest, WindowRenditionsAreBounded) {
 
 }  // namespace
 }  // namespace tessera
+
+namespace tessera {
+namespace {
+
+// Found by the fuzz target: DCMTK allocated a fragment's stated length before reading it.
+TEST(DicomFragmentTest, AFragmentLongerThanTheFileIsRefusedBeforeAllocating) {
+    testing::TempDir dir;
+    testing::DicomSpec spec;
+    spec.bits = 8;
+    spec.values.assign(16, 50);
+    testing::WriteJpeg2000Dicom(dir.path() / "a.dcm", spec, true);
+    std::string bytes;
+    {
+        std::ifstream in(dir.path() / "a.dcm", std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const std::string item("\xFE\xFF\x00\xE0", 4);
+    const std::size_t table = bytes.find(item);
+    ASSERT_NE(table, std::string::npos);
+    const std::size_t fragment = bytes.find(item, table + 4);
+    ASSERT_NE(fragment, std::string::npos);
+    bytes.replace(fragment + 4, 4, std::string("\x00\x00\x00\xF0", 4));  // 4 GB - 256 MB
+    testing::WriteText(dir.path() / "b.dcm", bytes);
+    auto file = SourceFile::Open({dir.path(), dir.path() / "b.dcm"});
+    ASSERT_TRUE(file.ok());
+    auto r = RenderDicom(*file, {});
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("more than the rest of the file"), std::string::npos)
+        << r.error().message;
+    auto from_bytes = RenderDicomBytes(bytes, {});
+    ASSERT_FALSE(from_bytes.ok());
+    EXPECT_EQ(from_bytes.error().code, ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace tessera
