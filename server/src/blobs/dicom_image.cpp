@@ -25,6 +25,7 @@
 #include <string_view>
 
 #include "blobs/dicom_j2k.hpp"
+#include "blobs/dicom_scan.hpp"
 #include "blobs/dicom_stream.hpp"
 #include "blobs/image_format.hpp"
 
@@ -219,58 +220,15 @@ Result<DicomInfo> Describe(DcmFileFormat& file, E_TransferSyntax& xfer) {
     return info;
 }
 
-// Reads `count` bytes at `offset` of the file (fewer at its end).
-using ByteReader = std::function<std::string(std::int64_t offset, std::size_t count)>;
+using ByteReader = blobs_internal::DicomByteReader;
 // A fresh DCMTK stream over the file, from its start.
 using StreamMaker = std::function<std::unique_ptr<DcmInputStream>()>;
-
-std::uint32_t Le32(std::string_view b, std::size_t at) {
-    std::uint32_t v = 0;
-    for (std::size_t i = 4; i-- > 0;) {
-        v = (v << 8) | static_cast<unsigned char>(b[at + i]);
-    }
-    return v;
-}
-
-// DCMTK allocates each fragment of encapsulated pixel data at its stated length before reading
-// it (its check against the remaining bytes covers dataset elements, not fragments): a small
-// file stating a 3 GB fragment would allocate 3 GB. The fragments' lengths are checked here
-// first, from the pixel data element at `near` (where DCMTK's header pass stopped).
-Status CheckFragments(const ByteReader& read, std::int64_t near, std::int64_t size) {
-    constexpr std::string_view kPixelData("\xE0\x7F\x10\x00", 4);
-    constexpr std::int64_t kSlack = 16;
-    const std::int64_t from = std::max<std::int64_t>(0, near - kSlack);
-    const std::string around = read(from, 2 * kSlack + 12);
-    const std::size_t found = around.find(kPixelData);
-    if (found == std::string::npos || found + 12 > around.size()) {
-        return Status::Ok();  // not where expected: DCMTK's own parse judges the file
-    }
-    std::int64_t at = from + static_cast<std::int64_t>(found) + 12;
-    constexpr int kMaxFragments = 1 << 20;
-    for (int i = 0; i < kMaxFragments; ++i) {
-        const std::string item = read(at, 8);
-        if (item.size() < 8 ||
-            std::string_view(item).substr(0, 2) != std::string_view("\xFE\xFF", 2)) {
-            return Status::Ok();  // DCMTK reports the malformed sequence
-        }
-        if (std::string_view(item).substr(2, 2) != std::string_view("\x00\xE0", 2)) {
-            return Status::Ok();  // the sequence delimiter, or something DCMTK will refuse
-        }
-        const std::int64_t length = Le32(item, 4);
-        if (length > size - (at + 8)) {
-            return Error::InvalidArgument("corrupt DICOM file: a pixel data fragment states " +
-                                          std::to_string(length) +
-                                          " bytes, more than the rest of the file");
-        }
-        at += 8 + length;
-    }
-    return Status::Ok();
-}
 
 // Parses the file, up to the pixel data (header) or whole, and checks what it states.
 Result<Parsed> Parse(const StreamMaker& open, const ByteReader& read_bytes, std::int64_t size,
                      bool with_pixels) {
     InitDcmtk();
+    TESSERA_TRY(blobs_internal::CheckDicomLengths(read_bytes, size));
     Parsed parsed;
     std::unique_ptr<DcmInputStream> stream = open();
     OFCondition read = parsed.file->readUntilTag(*stream, EXS_Unknown, EGL_noChange,
@@ -286,9 +244,6 @@ Result<Parsed> Parse(const StreamMaker& open, const ByteReader& read_bytes, std:
     TESSERA_ASSIGN_OR_RETURN(parsed.info, Describe(*parsed.file, parsed.xfer));
     if (!with_pixels) {
         return parsed;
-    }
-    if (DcmXfer(parsed.xfer).isEncapsulated()) {
-        TESSERA_TRY(CheckFragments(read_bytes, static_cast<std::int64_t>(stream->tell()), size));
     }
     Parsed whole;
     whole.info = std::move(parsed.info);

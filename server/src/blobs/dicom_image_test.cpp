@@ -536,3 +536,43 @@ TEST(DicomFragmentTest, AFragmentLongerThanTheFileIsRefusedBeforeAllocating) {
 
 }  // namespace
 }  // namespace tessera
+
+namespace tessera {
+namespace {
+
+// Found by the fuzz target: an element stating ~4 GB in a 500-byte file was allocated whole.
+TEST(DicomFragmentTest, AnElementLongerThanTheFileIsRefusedBeforeAllocating) {
+    testing::TempDir dir;
+    testing::DicomSpec spec;
+    spec.bits = 8;
+    spec.values.assign(16, 50);
+    testing::WriteDicom(dir.path() / "a.dcm", spec);
+    std::string bytes;
+    {
+        std::ifstream in(dir.path() / "a.dcm", std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const std::string modality(
+        "\x08\x00\x60\x00"
+        "CS\x02\x00"
+        "CT",
+        10);
+    const std::size_t at = bytes.find(modality);
+    ASSERT_NE(at, std::string::npos);
+    bytes.replace(at, modality.size(),
+                  std::string("\x08\x00\x60\x00"
+                              "UN\x00\x00\xF0\xFF\xFF\xFF"
+                              "CT",
+                              14));
+    testing::WriteText(dir.path() / "b.dcm", bytes);
+    auto file = SourceFile::Open({dir.path(), dir.path() / "b.dcm"});
+    ASSERT_TRUE(file.ok());
+    auto info = ReadDicomInfo(*file);
+    ASSERT_FALSE(info.ok());
+    EXPECT_EQ(info.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(info.error().message.find("(0008,0060) states 4294967280 bytes"), std::string::npos)
+        << info.error().message;
+}
+
+}  // namespace
+}  // namespace tessera
