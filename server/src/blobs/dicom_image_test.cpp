@@ -107,7 +107,8 @@ protected:
         ASSERT_EQ(r.bands, 3);
         ASSERT_EQ(r.width, 8);
         auto at = [&](int x, int y, int c) {
-            return r.pixels[static_cast<std::size_t>((y * r.width + x) * 3 + c)];
+            const auto row = static_cast<std::size_t>(y) * static_cast<std::size_t>(r.width);
+            return r.pixels[(row + static_cast<std::size_t>(x)) * 3 + static_cast<std::size_t>(c)];
         };
         EXPECT_NEAR(at(3, 0, 0), 200, tolerance);
         EXPECT_NEAR(at(3, 0, 1), 30, tolerance);

@@ -230,10 +230,17 @@ Status CheckDicomLengths(const DicomByteReader& read, std::int64_t size) {
     if (!enc) {
         return Status::Ok();
     }
+    // DCMTK falls back to guessing the encoding when the stated one does not parse: so does
+    // this walk, trying the others in turn until one can be followed to the end.
     Scanner scanner(read);
-    TESSERA_ASSIGN_OR_RETURN(Walk walk, scanner.Elements(start, size, *enc, 0));
-    (void)walk;  // a walk it could not follow is DCMTK's to judge
-    return Status::Ok();
+    for (Encoding e :
+         {*enc, Encoding::kImplicitLittle, Encoding::kExplicitLittle, Encoding::kExplicitBig}) {
+        TESSERA_ASSIGN_OR_RETURN(Walk walk, scanner.Elements(start, size, e, 0));
+        if (walk.followed) {
+            return Status::Ok();
+        }
+    }
+    return Status::Ok();  // followed by no encoding: DCMTK's to judge
 }
 
 }  // namespace tessera::blobs_internal

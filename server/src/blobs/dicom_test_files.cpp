@@ -62,7 +62,7 @@ void PutAttributes(DcmDataset& ds, const DicomSpec& spec, int bits_stored) {
     }
     if (spec.photometric == "PALETTE COLOR") {
         const Uint16 descriptor[3] = {256, 0, 16};
-        for (auto tag :
+        for (const auto& tag :
              {DCM_RedPaletteColorLookupTableDescriptor, DCM_GreenPaletteColorLookupTableDescriptor,
               DCM_BluePaletteColorLookupTableDescriptor}) {
             ds.putAndInsertUint16Array(tag, descriptor, 3);
@@ -172,6 +172,7 @@ std::vector<Uint8> EncodeJ2k(const DicomSpec& spec, int frame, bool lossless) {
 std::vector<std::int32_t> Gradient(int rows, int columns, int low, int high) {
     std::vector<std::int32_t> values;
     const int count = rows * columns;
+    values.reserve(static_cast<std::size_t>(count));
     for (int i = 0; i < count; ++i) {
         values.push_back(static_cast<std::int32_t>(
             std::lround(low + (high - low) * static_cast<double>(i) / std::max(1, count - 1))));
