@@ -5,9 +5,12 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
-#include <dcmtk/dcmdata/dcistrmb.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
+#include <dcmtk/dcmdata/dcstack.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <dcmtk/dcmimage/diregist.h>  // colour images for DicomImage
 #include <dcmtk/dcmimgle/dcmimage.h>
@@ -16,6 +19,7 @@
 #include <dcmtk/oflog/oflog.h>
 
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -33,7 +37,7 @@ namespace tessera {
 namespace {
 
 using blobs_internal::DecodeJpeg2000Frame;
-using blobs_internal::FdDicomStream;
+using blobs_internal::ReaderDicomStream;
 
 // Registered once per process; DCMTK's codec list is guarded by its own lock. DCMTK's log goes
 // to stderr by default: its warnings about odd files would drown the server's log.
@@ -224,6 +228,45 @@ using ByteReader = blobs_internal::DicomByteReader;
 // A fresh DCMTK stream over the file, from its start.
 using StreamMaker = std::function<std::unique_ptr<DcmInputStream>()>;
 
+Error StatedTooLong(const DcmObject& object, Uint32 length) {
+    return Error::InvalidArgument(
+        "corrupt DICOM file: element " + std::string(object.getTag().toString().c_str()) +
+        " states " + std::to_string(length) + " bytes, more than the rest of the file");
+}
+
+// Values over DCMTK's read limit were not loaded while parsing (dicom_stream.hpp); each is
+// allocated at its stated length when used. No value can be longer than its file: anything
+// stating more is refused before rendering touches it. Encapsulated fragments are checked too.
+Status CheckStatedLengths(DcmDataset& dataset, std::int64_t size) {
+    DcmStack stack;
+    while (dataset.nextObject(stack, OFTrue).good()) {
+        DcmObject* object = stack.top();
+        const Uint32 length = object->getLengthField();
+        if (length != DCM_UndefinedLength && static_cast<std::int64_t>(length) > size) {
+            return StatedTooLong(*object, length);
+        }
+    }
+    DcmElement* element = nullptr;
+    auto* pixel_data = dataset.findAndGetElement(DCM_PixelData, element).good()
+                           ? dynamic_cast<DcmPixelData*>(element)
+                           : nullptr;
+    DcmPixelSequence* sequence = nullptr;
+    if (pixel_data == nullptr ||
+        pixel_data->getEncapsulatedRepresentation(dataset.getOriginalXfer(), nullptr, sequence)
+            .bad() ||
+        sequence == nullptr) {
+        return Status::Ok();
+    }
+    for (unsigned long i = 0; i < sequence->card(); ++i) {
+        DcmPixelItem* item = nullptr;
+        if (sequence->getItem(item, i).good() && item != nullptr &&
+            static_cast<std::int64_t>(item->getLengthField()) > size) {
+            return StatedTooLong(*item, item->getLengthField());
+        }
+    }
+    return Status::Ok();
+}
+
 // Parses the file, up to the pixel data (header) or whole, and checks what it states.
 Result<Parsed> Parse(const StreamMaker& open, const ByteReader& read_bytes, std::int64_t size,
                      bool with_pixels) {
@@ -255,6 +298,11 @@ Result<Parsed> Parse(const StreamMaker& open, const ByteReader& read_bytes, std:
     if (!whole.file->getDataset()->tagExists(DCM_PixelData)) {
         return Error::InvalidArgument("DICOM file has no pixel data");
     }
+    // A deflated dataset's values were inflated and loaded as met (no factory), and may be
+    // longer than the file; DCMTK checked them against the inflated bytes left.
+    if (whole.xfer != EXS_DeflatedLittleEndianExplicit) {
+        TESSERA_TRY(CheckStatedLengths(*whole.file->getDataset(), size));
+    }
     return whole;
 }
 
@@ -265,32 +313,41 @@ Result<Parsed> ParseFile(const SourceFile& file, bool with_pixels) {
     }
     const int fd = file.fd();
     const std::int64_t size = file.size();
-    auto open = [fd, size]() -> std::unique_ptr<DcmInputStream> {
-        return std::make_unique<FdDicomStream>(fd, size);
-    };
-    auto read = [fd](std::int64_t offset, std::size_t count) {
+    ByteReader read = [fd](std::int64_t offset, std::size_t count) {
         std::string bytes(count, '\0');
-        ssize_t n = ::pread(fd, bytes.data(), count, static_cast<off_t>(offset));
-        bytes.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+        std::size_t done = 0;
+        while (done < count) {
+            ssize_t n = ::pread(fd, bytes.data() + done, count - done,
+                                static_cast<off_t>(offset + static_cast<std::int64_t>(done)));
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                break;
+            }
+            done += static_cast<std::size_t>(n);
+        }
+        bytes.resize(done);
         return bytes;
+    };
+    auto open = [read, size]() -> std::unique_ptr<DcmInputStream> {
+        return std::make_unique<ReaderDicomStream>(read, size);
     };
     return Parse(open, read, size, with_pixels);
 }
 
 Result<Parsed> ParseBytes(std::string_view bytes) {
-    auto open = [bytes]() -> std::unique_ptr<DcmInputStream> {
-        auto stream = std::make_unique<DcmInputBufferStream>();
-        stream->setBuffer(bytes.data(), static_cast<offile_off_t>(bytes.size()));
-        stream->setEos();
-        return stream;
-    };
-    auto read = [bytes](std::int64_t offset, std::size_t count) {
+    const auto size = static_cast<std::int64_t>(bytes.size());
+    ByteReader read = [bytes](std::int64_t offset, std::size_t count) {
         if (offset < 0 || static_cast<std::size_t>(offset) >= bytes.size()) {
             return std::string();
         }
         return std::string(bytes.substr(static_cast<std::size_t>(offset), count));
     };
-    return Parse(open, read, static_cast<std::int64_t>(bytes.size()), true);
+    auto open = [read, size]() -> std::unique_ptr<DcmInputStream> {
+        return std::make_unique<ReaderDicomStream>(read, size);
+    };
+    return Parse(open, read, size, true);
 }
 
 Status CheckView(const DicomInfo& info, const DicomView& view) {

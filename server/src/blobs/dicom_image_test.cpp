@@ -577,3 +577,41 @@ TEST(DicomFragmentTest, AnElementLongerThanTheFileIsRefusedBeforeAllocating) {
 
 }  // namespace
 }  // namespace tessera
+
+namespace tessera {
+namespace {
+
+// Pixel data over DCMTK's read limit (4 KB) is loaded when rendered, through the same reader.
+TEST(DicomLargeTest, PixelDataOverTheReadLimitRendersTheSameInEverySyntax) {
+    testing::TempDir dir;
+    testing::DicomSpec spec;
+    spec.rows = 96;
+    spec.columns = 128;
+    spec.frames = 2;
+    spec.values = testing::Gradient(96, 128, 0, 4095);
+    const auto second = testing::Gradient(96, 128, 4095, 0);
+    spec.values.insert(spec.values.end(), second.begin(), second.end());
+    testing::WriteDicom(dir.path() / "base.dcm", spec);
+    testing::RunDcmtkTool("dcmcjpls", "", dir.path() / "base.dcm", dir.path() / "jpls.dcm");
+    testing::RunDcmtkTool("dcmcrle", "", dir.path() / "base.dcm", dir.path() / "rle.dcm");
+    testing::RunDcmtkTool("dcmconv", "+td", dir.path() / "base.dcm", dir.path() / "deflate.dcm");
+    testing::WriteJpeg2000Dicom(dir.path() / "j2k.dcm", spec, true);
+    auto render = [&](const char* name, int frame) {
+        auto file = SourceFile::Open({dir.path(), dir.path() / name});
+        EXPECT_TRUE(file.ok());
+        return RenderDicom(*file, {frame, DicomWindow{2048, 4096}});
+    };
+    for (int frame = 0; frame < 2; ++frame) {
+        auto base = render("base.dcm", frame);
+        ASSERT_TRUE(base.ok()) << base.error().message;
+        EXPECT_NEAR(base->pixels.front(), frame == 0 ? 0 : 255, 1);
+        for (const char* name : {"jpls.dcm", "rle.dcm", "deflate.dcm", "j2k.dcm"}) {
+            auto r = render(name, frame);
+            ASSERT_TRUE(r.ok()) << name << ": " << r.error().message;
+            EXPECT_EQ(r->pixels, base->pixels) << name << " frame " << frame;
+        }
+    }
+}
+
+}  // namespace
+}  // namespace tessera

@@ -1,19 +1,26 @@
 #pragma once
-// DCMTK input streams over an opened SourceFile's descriptor (read with pread, never reopened
-// by name) or over bytes in memory (the fuzz target). Internal to blobs.
+// DCMTK input streams over a DicomByteReader: an opened SourceFile's descriptor (read with
+// pread, never reopened by name) or bytes in memory (the fuzz target). Internal to blobs.
+//
+// Values longer than the parser's read limit are not loaded while parsing: the stream hands
+// DCMTK a factory that reads them later from the same reader, so an element or fragment that
+// states a huge length is never allocated unless it is used, and what is used is checked
+// against the file's size first (dicom_image.cpp).
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcerror.h>
 #include <dcmtk/dcmdata/dcistrma.h>
 
 #include <cstdint>
-#include <string_view>
+
+#include "blobs/dicom_scan.hpp"
 
 namespace tessera::blobs_internal {
 
-// Reads [0, size) of `fd` with pread; the descriptor stays the caller's.
-class FdDicomProducer final : public DcmProducer {
+// Reads [0, size) through `read`.
+class ReaderDicomProducer final : public DcmProducer {
 public:
-    FdDicomProducer(int fd, std::int64_t size) : fd_(fd), size_(size) {}
+    ReaderDicomProducer(DicomByteReader read, std::int64_t size)
+        : read_(std::move(read)), size_(size) {}
 
     OFBool good() const override { return status_.good(); }
     OFCondition status() const override { return status_; }
@@ -24,23 +31,29 @@ public:
     void putback(offile_off_t num) override;
 
 private:
-    int fd_;
+    DicomByteReader read_;
     std::int64_t size_;
     std::int64_t offset_ = 0;
     OFCondition status_ = EC_Normal;
 };
 
 // Holds the producer so that it is built before the stream that reads from it.
-struct FdDicomProducerHolder {
-    FdDicomProducer producer;
+struct ReaderDicomProducerHolder {
+    ReaderDicomProducer producer;
 };
 
-// Element values are read into memory as the parser meets them (newFactory() is null), so
-// nothing is ever read again by file name later.
-class FdDicomStream final : private FdDicomProducerHolder, public DcmInputStream {
+class ReaderDicomStream final : private ReaderDicomProducerHolder, public DcmInputStream {
 public:
-    FdDicomStream(int fd, std::int64_t size);
-    DcmInputStreamFactory* newFactory() const override { return nullptr; }
+    ReaderDicomStream(const DicomByteReader& read, std::int64_t size);
+    // Deflated datasets: offsets in the inflated stream cannot be read again later, so their
+    // values are loaded as met (no factory).
+    OFCondition installCompressionFilter(E_StreamCompression filter_type) override;
+    DcmInputStreamFactory* newFactory() const override;
+
+private:
+    DicomByteReader read_;
+    std::int64_t size_;
+    bool compressed_ = false;
 };
 
 }  // namespace tessera::blobs_internal
