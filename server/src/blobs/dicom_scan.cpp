@@ -7,6 +7,8 @@
 #include <optional>
 #include <string_view>
 
+#include <zlib.h>
+
 namespace tessera::blobs_internal {
 namespace {
 
@@ -171,7 +173,7 @@ std::optional<Encoding> EncodingOf(std::string uid) {
         return Encoding::kExplicitBig;
     }
     if (uid == "1.2.840.10008.1.2.1.99") {
-        return std::nullopt;
+        return std::nullopt;  // deflated: walked once inflated
     }
     return Encoding::kExplicitLittle;  // explicit little endian and every compressed syntax
 }
@@ -205,6 +207,62 @@ Result<Walk> MetaHeader(const DicomByteReader& read, std::int64_t size, std::str
     return Walk{at, true};
 }
 
+// Walks `data` (a whole dataset) in `first`, falling back to the other encodings as DCMTK does.
+Status WalkDataset(const DicomByteReader& read, std::int64_t start, std::int64_t size,
+                   Encoding first) {
+    Scanner scanner(read);
+    for (Encoding e :
+         {first, Encoding::kImplicitLittle, Encoding::kExplicitLittle, Encoding::kExplicitBig}) {
+        TESSERA_ASSIGN_OR_RETURN(Walk walk, scanner.Elements(start, size, e, 0));
+        if (walk.followed) {
+            return Status::Ok();
+        }
+    }
+    return Status::Ok();  // followed by no encoding: DCMTK's to judge
+}
+
+// A deflated dataset (raw deflate after the meta header), inflated in memory to walk it: DCMTK
+// loads its values as it inflates them, so their lengths are checked against the inflated
+// size, which is bounded.
+Result<std::string> Inflate(const DicomByteReader& read, std::int64_t at, std::int64_t size) {
+    z_stream z{};
+    if (inflateInit2(&z, -MAX_WBITS) != Z_OK) {
+        return Error::Internal("cannot start inflating a DICOM dataset");
+    }
+    std::string out;
+    std::array<char, 1 << 16> buffer{};
+    int rc = Z_OK;
+    while (rc != Z_STREAM_END && at < size) {
+        std::string in =
+            read(at, static_cast<std::size_t>(std::min<std::int64_t>(size - at, 1 << 16)));
+        if (in.empty()) {
+            break;
+        }
+        at += static_cast<std::int64_t>(in.size());
+        z.next_in = reinterpret_cast<Bytef*>(in.data());
+        z.avail_in = static_cast<uInt>(in.size());
+        do {
+            z.next_out = reinterpret_cast<Bytef*>(buffer.data());
+            z.avail_out = static_cast<uInt>(buffer.size());
+            rc = inflate(&z, Z_NO_FLUSH);
+            if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+                inflateEnd(&z);
+                return Error::InvalidArgument(
+                    "corrupt DICOM file: the deflated dataset does not inflate");
+            }
+            out.append(buffer.data(), buffer.size() - z.avail_out);
+            if (static_cast<std::int64_t>(out.size()) > kMaxInflatedDicomBytes) {
+                inflateEnd(&z);
+                return Error::InvalidArgument("deflated DICOM dataset inflates to over " +
+                                              std::to_string(kMaxInflatedDicomBytes >> 20) +
+                                              " MiB");
+            }
+        } while (z.avail_out == 0 && rc != Z_STREAM_END);
+    }
+    inflateEnd(&z);
+    return out;
+}
+
 }  // namespace
 
 Status CheckDicomLengths(const DicomByteReader& read, std::int64_t size) {
@@ -227,20 +285,18 @@ Status CheckDicomLengths(const DicomByteReader& read, std::int64_t size) {
         enc = LooksLikeVr(std::string_view(head).substr(4, 2)) ? Encoding::kExplicitLittle
                                                                : Encoding::kImplicitLittle;
     }
-    if (!enc) {
-        return Status::Ok();
+    if (enc) {
+        return WalkDataset(read, start, size, *enc);
     }
-    // DCMTK falls back to guessing the encoding when the stated one does not parse: so does
-    // this walk, trying the others in turn until one can be followed to the end.
-    Scanner scanner(read);
-    for (Encoding e :
-         {*enc, Encoding::kImplicitLittle, Encoding::kExplicitLittle, Encoding::kExplicitBig}) {
-        TESSERA_ASSIGN_OR_RETURN(Walk walk, scanner.Elements(start, size, e, 0));
-        if (walk.followed) {
-            return Status::Ok();
+    TESSERA_ASSIGN_OR_RETURN(std::string inflated, Inflate(read, start, size));
+    DicomByteReader from_memory = [&inflated](std::int64_t offset, std::size_t count) {
+        if (offset < 0 || static_cast<std::size_t>(offset) >= inflated.size()) {
+            return std::string();
         }
-    }
-    return Status::Ok();  // followed by no encoding: DCMTK's to judge
+        return inflated.substr(static_cast<std::size_t>(offset), count);
+    };
+    return WalkDataset(from_memory, 0, static_cast<std::int64_t>(inflated.size()),
+                       Encoding::kExplicitLittle);
 }
 
 }  // namespace tessera::blobs_internal

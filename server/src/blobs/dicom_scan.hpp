@@ -12,12 +12,15 @@
 
 namespace tessera::blobs_internal {
 
+// A deflated dataset is inflated in memory to be walked, and refused when it inflates to more.
+inline constexpr std::int64_t kMaxInflatedDicomBytes = std::int64_t{1} << 30;
+
 // Reads `count` bytes at `offset` (fewer at the end of the file).
 using DicomByteReader = std::function<std::string(std::int64_t offset, std::size_t count)>;
 
 // kInvalidArgument naming the element whose length is impossible, or nesting over 32 levels.
-// Files it cannot follow (no "DICM" magic and no recognisable first element, deflated datasets,
-// a malformed header) pass: DCMTK's parse judges those, and its element reads check the bytes
+// Files it cannot follow (no "DICM" magic and no recognisable first element, a malformed
+// header) pass: DCMTK's parse judges those, and its element reads check the bytes
 // left where this walk could not.
 Status CheckDicomLengths(const DicomByteReader& read, std::int64_t size);
 
