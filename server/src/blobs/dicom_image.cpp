@@ -122,9 +122,19 @@ struct Parsed {
     E_TransferSyntax xfer = EXS_Unknown;
 };
 
+// The descriptive tags read here are short; a longer value is treated as absent. Reading a
+// value loads it (dicom_stream.hpp) at its stated length, which is checked first.
+constexpr Uint32 kMaxTagValueBytes = 1 << 16;
+
+bool ShortValue(DcmItem& item, const DcmTagKey& tag) {
+    DcmElement* element = nullptr;
+    return item.findAndGetElement(tag, element, OFFalse).good() && element != nullptr &&
+           element->getLengthField() <= kMaxTagValueBytes;
+}
+
 std::string StringTag(DcmItem& item, const DcmTagKey& tag, unsigned long index = 0) {
     OFString value;
-    if (item.findAndGetOFString(tag, value, index).bad()) {
+    if (!ShortValue(item, tag) || item.findAndGetOFString(tag, value, index).bad()) {
         return "";
     }
     return std::string(value.c_str());
@@ -132,7 +142,8 @@ std::string StringTag(DcmItem& item, const DcmTagKey& tag, unsigned long index =
 
 std::optional<double> NumberTag(DcmItem& item, const DcmTagKey& tag, unsigned long index = 0) {
     Float64 value = 0;
-    if (item.findAndGetFloat64(tag, value, index).bad() || !std::isfinite(value)) {
+    if (!ShortValue(item, tag) || item.findAndGetFloat64(tag, value, index).bad() ||
+        !std::isfinite(value)) {
         return std::nullopt;
     }
     return value;
@@ -140,7 +151,7 @@ std::optional<double> NumberTag(DcmItem& item, const DcmTagKey& tag, unsigned lo
 
 int IntTag(DcmItem& item, const DcmTagKey& tag, int fallback) {
     Uint16 value = 0;
-    if (item.findAndGetUint16(tag, value).bad()) {
+    if (!ShortValue(item, tag) || item.findAndGetUint16(tag, value).bad()) {
         return fallback;
     }
     return value;
