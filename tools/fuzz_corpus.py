@@ -17,6 +17,7 @@ import json
 import pathlib
 import shutil
 import struct
+import subprocess
 import sys
 import zipfile
 
@@ -159,6 +160,59 @@ HTTP_SEEDS = [
 ]
 
 
+def dicom_element(group: int, element: int, vr: bytes, value: bytes) -> bytes:
+    """One explicit VR little endian element, padded to even length."""
+    if len(value) % 2:
+        value += b"\0" if vr in (b"UI", b"OB") else b" "
+    if vr in (b"OB", b"OW", b"UN", b"SQ", b"UT"):
+        return struct.pack("<HH2sHI", group, element, vr, 0, len(value)) + value
+    return struct.pack("<HH2sH", group, element, vr, len(value)) + value
+
+
+def dicom_seed(rows: int = 4, columns: int = 4, frames: int = 2, photometric: bytes = b"MONOCHROME2") -> bytes:
+    """A small uncompressed DICOM file (explicit VR little endian, 8 bits, `frames` frames)."""
+    samples = 3 if photometric == b"RGB" else 1
+    ts = b"1.2.840.10008.1.2.1"
+    meta_body = dicom_element(0x0002, 0x0001, b"OB", b"\0\1") + dicom_element(0x0002, 0x0010, b"UI", ts)
+    meta = dicom_element(0x0002, 0x0000, b"UL", struct.pack("<I", len(meta_body))) + meta_body
+    pixels = bytes(i % 256 for i in range(rows * columns * samples * frames))
+    data = (dicom_element(0x0008, 0x0060, b"CS", b"CT")
+            + dicom_element(0x0028, 0x0002, b"US", struct.pack("<H", samples))
+            + dicom_element(0x0028, 0x0004, b"CS", photometric)
+            + dicom_element(0x0028, 0x0008, b"IS", str(frames).encode())
+            + dicom_element(0x0028, 0x0010, b"US", struct.pack("<H", rows))
+            + dicom_element(0x0028, 0x0011, b"US", struct.pack("<H", columns))
+            + dicom_element(0x0028, 0x0100, b"US", struct.pack("<H", 8))
+            + dicom_element(0x0028, 0x0101, b"US", struct.pack("<H", 8))
+            + dicom_element(0x0028, 0x0102, b"US", struct.pack("<H", 7))
+            + dicom_element(0x0028, 0x0103, b"US", struct.pack("<H", 0))
+            + dicom_element(0x0028, 0x1050, b"DS", b"128")
+            + dicom_element(0x0028, 0x1051, b"DS", b"256")
+            + dicom_element(0x7FE0, 0x0010, b"OB", pixels))
+    return b"\0" * 128 + b"DICM" + meta + data
+
+
+def dicom_seeds(scratch: pathlib.Path) -> list[tuple[str, bytes]]:
+    """Uncompressed seeds written here, and, where Debian's dcmtk is installed, the same
+    files through each codec (so the fuzzer starts inside every decoder)."""
+    seeds = [("mono.dcm", dicom_seed()), ("rgb.dcm", dicom_seed(photometric=b"RGB")),
+             ("mono1.dcm", dicom_seed(frames=1, photometric=b"MONOCHROME1"))]
+    scratch.mkdir(parents=True, exist_ok=True)
+    tools = [("dcmcjpeg", "+eb"), ("dcmcjpeg", "+e1"), ("dcmcjpls", "+el"), ("dcmcrle", ""),
+             ("dcmconv", "+tb"), ("dcmconv", "+ti"), ("dcmconv", "+td")]
+    for name, data in list(seeds):
+        source = scratch / name
+        source.write_bytes(data)
+        for tool, option in tools:
+            if shutil.which(tool) is None:
+                continue
+            out = scratch / f"{tool}{option}-{name}"
+            args = [tool] + ([option] if option else []) + [str(source), str(out)]
+            if subprocess.run(args, capture_output=True).returncode == 0 and out.is_file():
+                seeds.append((out.name, out.read_bytes()))
+    return seeds
+
+
 def files_for(pattern: str, repo: pathlib.Path, datasets: pathlib.Path) -> list[pathlib.Path]:
     base, glob = (repo, pattern[5:]) if pattern.startswith("repo:") else (datasets, pattern)
     if not base.is_dir():
@@ -211,6 +265,11 @@ def main() -> int:
     for i, seed in enumerate(MANIFEST_SEEDS):
         write_seed(out / "manifest", f"own-{i:03d}.bin", seed)
     counts["manifest"] = len(MANIFEST_SEEDS)
+    dicom = dicom_seeds(out / ".dicom-scratch")
+    shutil.rmtree(out / ".dicom-scratch", ignore_errors=True)
+    for i, (name, data) in enumerate(dicom):
+        write_seed(out / "dicom", f"own-{i:03d}-{name}", data)
+    counts["dicom"] = len(dicom)
     for i, seed in enumerate(HTTP_SEEDS):
         write_seed(out / "http_request", f"own-{i:03d}.http", seed)
     counts["http_request"] = len(HTTP_SEEDS)

@@ -27,7 +27,7 @@ std::vector<std::string> FuzzTargetNames() {
         names.push_back(std::string(kImportPrefix) + format);
     }
     names.insert(names.end(), {"shapes", "json_codec", "http_request", "image_probe",
-                               "header_probe", "manifest"});
+                               "header_probe", "manifest", "dicom"});
     return names;
 }
 
@@ -37,7 +37,8 @@ bool InitFuzzTarget(std::string_view target, const char* argv0) {
         return true;
     }
     return target == "shapes" || target == "json_codec" || target == "http_request" ||
-           target == "header_probe" || target == "manifest" || ImportFormatOf(target).has_value();
+           target == "header_probe" || target == "manifest" || target == "dicom" ||
+           ImportFormatOf(target).has_value();
 }
 
 bool RunFuzzTarget(std::string_view target, const std::uint8_t* data, std::size_t size) {
@@ -55,6 +56,8 @@ bool RunFuzzTarget(std::string_view target, const std::uint8_t* data, std::size_
         FuzzHeaderProbe(data, size);
     } else if (target == "manifest") {
         FuzzManifest(data, size);
+    } else if (target == "dicom") {
+        FuzzDicom(data, size);
     } else {
         return false;
     }

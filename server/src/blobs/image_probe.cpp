@@ -2,6 +2,7 @@
 
 #include <vips/vips8>
 
+#include "blobs/dicom_probe.hpp"
 #include "blobs/image_format.hpp"
 
 namespace tessera {
@@ -41,7 +42,7 @@ Result<ImageInfo> VipsImageProber::Probe(const SourceRef& source) {
     ImageInfo info;
     info.size_bytes = file->size();
     if (blobs_internal::HasDicomExtension(source.path)) {
-        return Error::FailedPrecondition("DICOM support arrives with a later issue");
+        return blobs_internal::ProbeDicom(*file, std::move(info));
     }
     if (info.size_bytes == 0) {
         return Error::InvalidArgument("file is empty");

@@ -22,7 +22,7 @@ public:
     virtual ~ImageProber() = default;
     // Thread-safe. Reads only through SourceFile (source_file.hpp). kInvalidArgument (with the
     // reason) for corrupt, unreadable or unsupported files, and for files that resolve outside
-    // the root; kFailedPrecondition for DICOM, which is recognised but not decoded yet.
+    // the root. DICOM (.dcm, .dicom) is probed from its header (blobs/dicom_probe.hpp).
     virtual Result<ImageInfo> Probe(const SourceRef& source) = 0;
 };
 

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "blobs/dicom_test_files.hpp"
 #include "blobs/test_images.hpp"
 #include "blobs/vips_init.hpp"
 
@@ -141,12 +142,27 @@ TEST_F(ImageProbeTest, EmptyAndMissingFiles) {
     EXPECT_EQ(Probe(At("missing.png")).error().code, ErrorCode::kInvalidArgument);
 }
 
-TEST_F(ImageProbeTest, DicomIsRecognisedButNotDecoded) {
-    testing::WriteText(At("scan.DCM"), std::string(200, '\0') + "DICM");
+TEST_F(ImageProbeTest, DicomIsProbedFromItsHeader) {
+    testing::DicomSpec spec;
+    spec.rows = 3;
+    spec.columns = 5;
+    spec.values.assign(15, 100);
+    testing::WriteDicom(At("scan.DCM"), spec);
     auto info = Probe(At("scan.DCM"));
+    ASSERT_TRUE(info.ok()) << info.error().message;
+    EXPECT_EQ(info->format, "dicom");
+    EXPECT_EQ(info->width, 5);
+    EXPECT_EQ(info->height, 3);
+    EXPECT_EQ(info->size_bytes,
+              static_cast<std::int64_t>(std::filesystem::file_size(At("scan.DCM"))));
+}
+
+TEST_F(ImageProbeTest, CorruptDicomIsAnErrorWithAReason) {
+    testing::WriteText(At("scan.dcm"), std::string(128, '\0') + "DICM" + std::string(9, 'x'));
+    auto info = Probe(At("scan.dcm"));
     ASSERT_FALSE(info.ok());
-    EXPECT_EQ(info.error().code, ErrorCode::kFailedPrecondition);
-    EXPECT_EQ(info.error().message, "DICOM support arrives with a later issue");
+    EXPECT_EQ(info.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(info.error().message.find("DICOM"), std::string::npos) << info.error().message;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <vips/vips8>
 
+#include <array>
+#include <charconv>
 #include <cstdint>
 #include <system_error>
 
@@ -17,15 +19,30 @@ using blobs_internal::OneLine;
 using blobs_internal::TempSuffix;
 using blobs_internal::ToDisplayable;
 
+// A window value for a file name: fixed notation ([0-9.-] only), never an exponent.
+std::string Decimal(double value) {
+    std::array<char, 64> buf{};
+    auto [end, ec] =
+        std::to_chars(buf.data(), buf.data() + buf.size(), value, std::chars_format::fixed, 3);
+    return ec == std::errc() ? std::string(buf.data(), end) : "x";
+}
+
 }  // namespace
 
 ImageRenderer::ImageRenderer(fs::path cache_dir) : cache_dir_(std::move(cache_dir)) {}
 
 fs::path ImageRenderer::CachePath(const SourceFile& source, const RenditionSpec& spec,
-                                  const CacheKey& key) const {
+                                  const CacheKey& key, bool dicom) const {
     std::string spec_text = std::to_string(spec.max_side) + "q" + std::to_string(spec.quality);
+    if (dicom) {
+        spec_text += "f" + std::to_string(spec.dicom.frame);
+        if (spec.dicom.window) {
+            spec_text +=
+                "w" + Decimal(spec.dicom.window->center) + "_" + Decimal(spec.dicom.window->width);
+        }
+    }
     std::string name = blobs_internal::VersionedName(source, key.name, spec_text);
-    return blobs_internal::ShardDir(cache_dir_, key) / (name + ".jpg");
+    return blobs_internal::ShardDir(cache_dir_, key) / (name + (dicom ? ".png" : ".jpg"));
 }
 
 Result<fs::path> ImageRenderer::Render(const SourceRef& source, RenditionSpec spec,
@@ -34,11 +51,12 @@ Result<fs::path> ImageRenderer::Render(const SourceRef& source, RenditionSpec sp
     if (spec.max_side < 1 || spec.quality < 1 || spec.quality > 100) {
         return Error::InvalidArgument("bad rendition size or quality");
     }
-    if (blobs_internal::HasDicomExtension(source.path)) {
-        return Error::FailedPrecondition("DICOM support arrives with a later issue");
+    const bool dicom = blobs_internal::HasDicomExtension(source.path);
+    if (!dicom && (spec.dicom.frame != 0 || spec.dicom.window)) {
+        return Error::InvalidArgument("frame and window apply to DICOM images only");
     }
     TESSERA_ASSIGN_OR_RETURN(SourceFile file, SourceFile::Open(source));
-    fs::path target = CachePath(file, spec, key);
+    fs::path target = CachePath(file, spec, key, dicom);
     std::error_code ec;
     if (fs::exists(target, ec)) {
         return target;
@@ -51,14 +69,63 @@ Result<fs::path> ImageRenderer::Render(const SourceRef& source, RenditionSpec sp
         }
         in_flight_.insert(target.string());
     }
-    Status rendered = RenderTo(file, spec, target);
+    Status rendered = dicom ? RenderDicomTo(file, spec, target) : RenderTo(file, spec, target);
     {
         std::lock_guard lock(mu_);
         in_flight_.erase(target.string());
     }
     done_.notify_all();
     TESSERA_TRY(rendered);
+    if (spec.dicom.window) {
+        KeepWindowRendition(target);
+    }
     return target;
+}
+
+void ImageRenderer::KeepWindowRendition(const fs::path& path) {
+    std::lock_guard lock(mu_);
+    window_renditions_.push_back(path);
+    while (window_renditions_.size() > kMaxWindowRenditions) {
+        std::error_code ec;
+        fs::remove(window_renditions_.front(), ec);  // a client may still be reading it: fine
+        window_renditions_.pop_front();
+    }
+}
+
+Status ImageRenderer::RenderDicomTo(const SourceFile& source, const RenditionSpec& spec,
+                                    const fs::path& target) {
+    TESSERA_ASSIGN_OR_RETURN(DicomRaster raster, RenderDicom(source, spec.dicom));
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);
+    if (ec) {
+        return Error::Internal("cannot create image cache folder: " + ec.message());
+    }
+    fs::path temp = target;
+    temp += TempSuffix();
+    try {
+        // Not copied: raster outlives every image made from it here.
+        vips::VImage image =
+            vips::VImage::new_from_memory(raster.pixels.data(), raster.pixels.size(), raster.width,
+                                          raster.height, raster.bands, VIPS_FORMAT_UCHAR);
+        image = image.copy(vips::VImage::option()->set(
+            "interpretation",
+            raster.bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB));
+        image = image.thumbnail_image(
+            spec.max_side,
+            vips::VImage::option()->set("height", spec.max_side)->set("size", VIPS_SIZE_DOWN));
+        image.pngsave(temp.c_str(), vips::VImage::option()->set("strip", true));
+    } catch (const vips::VError& e) {
+        blobs_internal::TakeVipsError();
+        fs::remove(temp, ec);
+        return Error::Internal("cannot write DICOM rendition: " + OneLine(e.what()));
+    }
+    fs::rename(temp, target, ec);
+    if (ec) {
+        std::error_code ignored;
+        fs::remove(temp, ignored);
+        return Error::Internal("cannot store rendition: " + ec.message());
+    }
+    return Status::Ok();
 }
 
 Result<std::uintmax_t> ImageRenderer::RemoveGroup(const std::string& group) {

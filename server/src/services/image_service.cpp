@@ -8,8 +8,18 @@ namespace tessera {
 ImageService::ImageService(Repository& repo, ImageRenderer& renderer)
     : repo_(repo), renderer_(renderer) {}
 
-Result<ImageFile> ImageService::Get(const User& actor, Id project_id, Id item_id,
-                                    Rendition rendition) {
+namespace {
+
+Error SourceError(const Error& e) {
+    if (e.code == ErrorCode::kNotFound) {
+        return Error::FailedPrecondition("the source image is missing");
+    }
+    return e;
+}
+
+}  // namespace
+
+Result<ImageService::Source> ImageService::Resolve(const User& actor, Id project_id, Id item_id) {
     if (actor.id == 0) {
         return Error::Unauthenticated("sign in to see images");
     }
@@ -18,26 +28,43 @@ Result<ImageFile> ImageService::Get(const User& actor, Id project_id, Id item_id
     TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
     TESSERA_ASSIGN_OR_RETURN(Item item, repo_.GetItem(project_id, item_id));
     TESSERA_ASSIGN_OR_RETURN(SourceRef source, ItemSourcePath(project, item));
+    return Source{std::move(item), std::move(source)};
+}
+
+Result<DicomInfo> ImageService::Dicom(const User& actor, Id project_id, Id item_id) {
+    TESSERA_ASSIGN_OR_RETURN(Source source, Resolve(actor, project_id, item_id));
+    if (source.item.format != "dicom") {
+        return Error::FailedPrecondition("the item is not a DICOM image");
+    }
+    auto file = SourceFile::Open(source.path);
+    if (!file.ok()) {
+        return SourceError(file.error());
+    }
+    auto info = ReadDicomMetadata(*file);
+    if (!info.ok()) {
+        return Error::FailedPrecondition(info.error().message);
+    }
+    return info;
+}
+
+Result<ImageFile> ImageService::Get(const User& actor, Id project_id, Id item_id,
+                                    Rendition rendition, const DicomView& view) {
+    TESSERA_ASSIGN_OR_RETURN(Source resolved, Resolve(actor, project_id, item_id));
+    SourceRef& source = resolved.path;
     bool thumb = rendition == Rendition::kThumbnail;
-    auto rendered =
-        renderer_.Render(source, thumb ? RenditionSpec::Thumbnail() : RenditionSpec::Display(),
-                         ItemCacheKey(project_id, item_id, thumb ? "-thumb" : "-display"));
+    RenditionSpec spec = thumb ? RenditionSpec::Thumbnail() : RenditionSpec::Display();
+    spec.dicom = view;
+    auto rendered = renderer_.Render(
+        source, spec, ItemCacheKey(project_id, item_id, thumb ? "-thumb" : "-display"));
     if (!rendered.ok()) {
-        const Error& e = rendered.error();
-        if (e.code == ErrorCode::kNotFound) {
-            return Error::FailedPrecondition("the source image is missing");
-        }
-        if (e.code == ErrorCode::kFailedPrecondition) {
-            return Error::FailedPrecondition(e.message);
-        }
-        return e;
+        return SourceError(rendered.error());
     }
     ImageFile file;
     file.path = *rendered;
     // The cache file name already encodes key, source mtime/size and spec: a changed source
     // gives a new ETag.
     file.etag = "\"" + rendered->stem().string() + "\"";
-    file.content_type = "image/jpeg";
+    file.content_type = rendered->extension() == ".png" ? "image/png" : "image/jpeg";
     return file;
 }
 

@@ -218,8 +218,8 @@ NewItem IngestPipeline::BuildItem(const SourceEntry& entry, bool& used_fallback)
         item.size_bytes = std::max<std::int64_t>(entry.size_bytes, 0);
         item.state = ItemState::kError;
         item.error = info.error().message;
-        if (info.error().code == ErrorCode::kFailedPrecondition) {
-            item.format = "dicom";  // the one recognised-but-undecoded format today
+        if (IsDicomName(entry.relative_path)) {
+            item.format = "dicom";  // a corrupt or refused DICOM file is still shown as DICOM
         }
     }
     if (item_hook_) {

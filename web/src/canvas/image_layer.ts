@@ -43,6 +43,8 @@ function loadImage(url: string, onLoad: () => void): HTMLImageElement {
 
 export class ImageLayer {
     private img_: HTMLImageElement | null = null;
+    /** The next picture of the same image, still loading (see showWhenLoaded). */
+    private pending_: HTMLImageElement | null = null;
     private tiles_: TileSource | null = null;
     private readonly tileImages_ = new Map<string, HTMLImageElement>();
     private stats_: TileDrawStats = { level: -1, wanted: 0, drawn: 0 };
@@ -57,9 +59,10 @@ export class ImageLayer {
 
     /** Swaps the source, e.g. from "preparing" to "tiles"; a loaded preview stays underneath. */
     setSource(source: ImageSource): void {
+        this.pending_ = null;
         switch (source.kind) {
             case "image":
-                this.img_ = loadImage(source.url, this.onLoad);
+                this.showWhenLoaded(source.url);
                 this.tiles_ = null;
                 break;
             case "preparing":
@@ -72,6 +75,24 @@ export class ImageLayer {
                 break;
         }
         this.onLoad();
+    }
+
+    // A new picture of the same image (a DICOM window or frame) replaces the one on screen only
+    // once loaded, so dragging the window never blanks the stage.
+    private showWhenLoaded(url: string): void {
+        const shown = this.img_;
+        if (shown === null || !shown.complete || shown.naturalWidth === 0) {
+            this.img_ = loadImage(url, this.onLoad);
+            return;
+        }
+        const next = loadImage(url, () => {
+            if (this.pending_ === next) {
+                this.img_ = next;
+                this.pending_ = null;
+                this.onLoad();
+            }
+        });
+        this.pending_ = next;
     }
 
     get stats(): TileDrawStats {

@@ -6,6 +6,7 @@ import type {
     CreatedApiToken,
     Dashboard,
     DatasourcePreview,
+    DicomMetadata,
     ManifestFormat,
     ManifestPreview,
     Draft,
@@ -252,6 +253,9 @@ export class ApiClient {
     }
     tileInfo(id: Id, itemId: Id): Promise<ApiResult<TileInfo>> {
         return this.request("GET", `/api/v1/projects/${id}/items/${itemId}/tiles/info`);
+    }
+    dicomMetadata(id: Id, itemId: Id): Promise<ApiResult<DicomMetadata>> {
+        return this.request("GET", `/api/v1/projects/${id}/items/${itemId}/dicom`);
     }
     tileUrl(id: Id, itemId: Id, level: number, col: number, row: number): string {
         return `${this.base}/api/v1/projects/${id}/items/${itemId}/tiles/${level}/${col}/${row}`;

@@ -161,8 +161,37 @@ export interface Item {
     name: string;
     width: number;
     height: number;
+    /** "jpeg", "png", "tiff", "bmp" or "dicom" (absent in older answers and test fakes). */
+    format?: string;
     image_url: string;
     thumbnail_url: string;
+}
+
+/** A DICOM window in rescaled units (e.g. HU). */
+export interface DicomWindow {
+    center: number;
+    width: number;
+}
+
+/** GET /items/{item}/dicom (docs/api.md): no patient or study identifiers. */
+export interface DicomMetadata {
+    rows: number;
+    columns: number;
+    frames: number;
+    samples_per_pixel: number;
+    bits_allocated: number;
+    bits_stored: number;
+    signed: boolean;
+    photometric: string;
+    monochrome: boolean;
+    transfer_syntax: { uid: string; name: string };
+    modality: string;
+    study_description: string;
+    series_description: string;
+    pixel_spacing: [number, number] | null;
+    rescale: { slope: number; intercept: number; type: string };
+    default_window: DicomWindow | null;
+    window_source: "file" | "voi_lut" | "min_max" | "none";
 }
 
 export type PageSize = 1 | 4 | 6 | 9;

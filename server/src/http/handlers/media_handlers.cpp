@@ -1,4 +1,8 @@
 // Responses that are not one JSON document: images, the dashboard event stream, exports.
+// Also the DICOM metadata of an item, which belongs with its image.
+#include <charconv>
+#include <cmath>
+
 #include "http/api_routes.hpp"
 #include "http/etag.hpp"
 #include "http/json_codec.hpp"
@@ -12,11 +16,56 @@ using std::chrono::milliseconds;
 
 constexpr const char* kImageCacheControl = "private, max-age=86400";
 
+// Window values beyond this are no window a modality produces (CT spans about -1024 to 3071 HU,
+// 16-bit pixels at most 65,535 times a slope); the bound keeps cache names short.
+constexpr double kMaxWindowValue = 1e7;
+constexpr std::int64_t kMaxFrameParam = 1 << 20;
+
+Result<std::optional<double>> QueryNumber(const Request& request, const std::string& name) {
+    auto text = request.Query(name);
+    if (!text || text->empty()) {
+        return std::optional<double>();
+    }
+    double value = 0;
+    const char* end = text->data() + text->size();
+    auto [ptr, ec] = std::from_chars(text->data(), end, value);
+    if (ec != std::errc() || ptr != end || !std::isfinite(value) ||
+        std::abs(value) > kMaxWindowValue) {
+        return Error::InvalidArgument(name + " must be a number between -10000000 and 10000000",
+                                      name);
+    }
+    return std::optional<double>(value);
+}
+
+// frame=, wc= and ww= of the DICOM image endpoints; the renderer refuses them for other items.
+Result<DicomView> DicomViewParams(const Request& request) {
+    DicomView view;
+    TESSERA_ASSIGN_OR_RETURN(std::int64_t frame, QueryInt(request, "frame", 0));
+    if (frame < 0 || frame > kMaxFrameParam) {
+        return Error::InvalidArgument("frame must be 0 or more (the first frame is 0)", "frame");
+    }
+    view.frame = static_cast<int>(frame);
+    TESSERA_ASSIGN_OR_RETURN(auto center, QueryNumber(request, "wc"));
+    TESSERA_ASSIGN_OR_RETURN(auto width, QueryNumber(request, "ww"));
+    if (center.has_value() != width.has_value()) {
+        return Error::InvalidArgument("wc and ww go together: give both or neither",
+                                      center ? "ww" : "wc");
+    }
+    if (width && *width < 1) {
+        return Error::InvalidArgument("ww (window width) must be at least 1", "ww");
+    }
+    if (center) {
+        view.window = DicomWindow{*center, *width};
+    }
+    return view;
+}
+
 Result<Response> SendImage(ApiContext& context, Request& request, Rendition rendition) {
     TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
     TESSERA_ASSIGN_OR_RETURN(Id item_id, request.IdParam("item_id"));
-    TESSERA_ASSIGN_OR_RETURN(ImageFile image,
-                             context.images->Get(request.user(), project_id, item_id, rendition));
+    TESSERA_ASSIGN_OR_RETURN(DicomView view, DicomViewParams(request));
+    TESSERA_ASSIGN_OR_RETURN(
+        ImageFile image, context.images->Get(request.user(), project_id, item_id, rendition, view));
     Response response;
     response.Header("ETag", image.etag);
     response.Header("Cache-Control", kImageCacheControl);
@@ -36,6 +85,48 @@ Result<Response> Image(ApiContext& context, Request& request) {
 
 Result<Response> Thumbnail(ApiContext& context, Request& request) {
     return SendImage(context, request, Rendition::kThumbnail);
+}
+
+json DicomToJson(const DicomInfo& info) {
+    json window = nullptr;
+    if (info.default_window) {
+        window = {{"center", info.default_window->center}, {"width", info.default_window->width}};
+    }
+    json spacing = nullptr;
+    if (info.pixel_spacing) {
+        spacing = json::array({info.pixel_spacing->first, info.pixel_spacing->second});
+    }
+    return {
+        {"rows", info.rows},
+        {"columns", info.columns},
+        {"frames", info.frames},
+        {"samples_per_pixel", info.samples_per_pixel},
+        {"bits_allocated", info.bits_allocated},
+        {"bits_stored", info.bits_stored},
+        {"signed", info.is_signed},
+        {"photometric", info.photometric},
+        {"monochrome", info.IsMonochrome()},
+        {"transfer_syntax",
+         {{"uid", info.transfer_syntax_uid}, {"name", info.transfer_syntax_name}}},
+        {"modality", info.modality},
+        {"study_description", info.study_description},
+        {"series_description", info.series_description},
+        {"pixel_spacing", spacing},
+        {"rescale",
+         {{"slope", info.rescale_slope},
+          {"intercept", info.rescale_intercept},
+          {"type", info.rescale_type}}},
+        {"default_window", window},
+        {"window_source", DicomWindowSourceName(info.window_source)},
+    };
+}
+
+Result<Response> Dicom(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
+    TESSERA_ASSIGN_OR_RETURN(Id item_id, request.IdParam("item_id"));
+    TESSERA_ASSIGN_OR_RETURN(DicomInfo info,
+                             context.images->Dicom(request.user(), project_id, item_id));
+    return JsonResponse(200, DicomToJson(info));
 }
 
 Result<Response> Dashboard(ApiContext& context, Request& request) {
@@ -126,6 +217,7 @@ void RegisterMediaRoutes(Router& router, ApiContext& context) {
     const std::string item = "/api/v1/projects/{id}/items/{item_id}";
     AddRoute(router, "GET", item + "/image", kAuth, Bind(context, Image));
     AddRoute(router, "GET", item + "/thumbnail", kAuth, Bind(context, Thumbnail));
+    AddRoute(router, "GET", item + "/dicom", kAuth, Bind(context, Dicom));
     AddRoute(router, "GET", "/api/v1/projects/{id}/dashboard", kAuth, Bind(context, Dashboard));
     AddRoute(router, "GET", "/api/v1/projects/{id}/events", kAuth, Bind(context, Events));
     AddRoute(router, "GET", "/api/v1/projects/{id}/export", kAuth, Bind(context, Export));

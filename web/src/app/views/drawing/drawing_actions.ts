@@ -25,6 +25,12 @@ export interface ActionTarget {
     showHelp(): void;
     submit(): void;
     previous(): void;
+    /** The DICOM controls (drawing page); absent where a page has none. */
+    readonly dicom?: {
+        toggleTool(): void;
+        resetWindow(): void;
+        stepFrame(delta: number): void;
+    };
 }
 
 export function runDrawingAction(a: DrawingAction, t: ActionTarget): void {
@@ -40,6 +46,15 @@ export function runDrawingAction(a: DrawingAction, t: ActionTarget): void {
             return;
         case "help":
             t.showHelp();
+            return;
+        case "windowLevel":
+            t.dicom?.toggleTool();
+            return;
+        case "windowReset":
+            t.dicom?.resetWindow();
+            return;
+        case "frame":
+            t.dicom?.stepFrame(a.delta);
             return;
         case "submit":
             t.submit();

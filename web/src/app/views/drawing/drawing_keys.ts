@@ -10,6 +10,7 @@ export type DrawingAction =
     | { readonly kind: "label"; readonly key: number }
     | { readonly kind: "tool"; readonly key: string }
     | { readonly kind: "brush"; readonly delta: number }
+    | { readonly kind: "frame"; readonly delta: number }
     | {
           readonly kind:
               | "undo"
@@ -24,6 +25,8 @@ export type DrawingAction =
               | "zoomOut"
               | "fit"
               | "previous"
+              | "windowLevel"
+              | "windowReset"
               | "help";
       };
 
@@ -92,6 +95,29 @@ export const kDrawingKeys: readonly KeyBinding<DrawingAction>[] = [
         keys: "Ctrl+Enter",
         help: "Submit (asks first; Enter confirms)",
         match: withCtrl("Enter", false, { kind: "submit" }),
+    },
+    {
+        keys: "W",
+        help: "DICOM: window/level tool (drag: left/right = width, up/down = centre)",
+        match: (k) =>
+            !k.ctrl && !k.alt && !k.shift && k.key.toLowerCase() === "w"
+                ? { kind: "windowLevel" }
+                : null,
+    },
+    {
+        keys: "Shift+W",
+        help: "DICOM: back to the file's window",
+        match: (k) =>
+            !k.ctrl && !k.alt && k.shift && k.key.toLowerCase() === "w"
+                ? { kind: "windowReset" }
+                : null,
+    },
+    {
+        keys: "PageUp / PageDown",
+        help: "DICOM: previous / next frame of a multi-frame image",
+        match: (k) =>
+            plain(["PageUp"], { kind: "frame", delta: -1 } as const)(k) ??
+            plain(["PageDown"], { kind: "frame", delta: 1 } as const)(k),
     },
     { keys: "?", help: "Show this list", match: plain(["?"], { kind: "help" }) },
 ];

@@ -189,6 +189,7 @@ class DrawingPage implements FlowView {
             },
             submit: () => void this.flow.submit(),
             previous: () => void this.flow.previous(),
+            dicom: ws.dicom,
         });
     }
 

@@ -10,6 +10,7 @@ import type { Shape } from "../../../schema/shapes";
 import { h } from "../../dom";
 import type { DraftStatus } from "./autosave";
 import type { ActionImage } from "./drawing_actions";
+import { DicomControls } from "./dicom_controls";
 import { DrawingController } from "./drawing_controller";
 import type { OpenImage, ToolSettings } from "./drawing_image";
 import { clampBrushRadius, kWindowTimers } from "./drawing_image";
@@ -41,6 +42,8 @@ export class DrawingWorkspace {
     private readonly toolbar: DrawingToolbar;
     private readonly panels: DrawingSidePanels;
     private readonly area: StageArea;
+    /** Window/level, frames and metadata of DICOM items (hidden for other images). */
+    readonly dicom: DicomControls;
 
     constructor(
         private readonly project: Project,
@@ -60,6 +63,15 @@ export class DrawingWorkspace {
         });
         this.toolbar = this.makeToolbar();
         this.area = new StageArea(this.imageDeps());
+        this.dicom = new DicomControls({
+            client: host.client,
+            projectId: project.id,
+            timers: kWindowTimers,
+            sayError: (m) => {
+                host.sayError(m);
+            },
+        });
+        this.panels.right.append(this.dicom.element);
         this.panels.renderLabels(this.ctl.label);
         this.setTool(this.toolName);
     }
@@ -89,6 +101,7 @@ export class DrawingWorkspace {
         this.ctl.open(o.doc, { width: opened.item.width, height: opened.item.height });
         this.setTool(this.toolName);
         this.renderShapes();
+        void this.dicom.show(opened.item, o.stage);
         return o;
     }
 
@@ -100,6 +113,7 @@ export class DrawingWorkspace {
 
     /** Closes the image on screen; its pending draft goes out at once. */
     close(): void {
+        void this.dicom.show(null, null);
         if (this.area.close()) {
             this.ctl.open(null, { width: 0, height: 0 });
         }
