@@ -1,14 +1,16 @@
 #pragma once
-// The "ingest" job (payload {"project_id": N}): lists the project's local datasource, reads
-// each image header and inserts the items in batches, then shuffles the queue with the
-// project's seed. Re-running it is safe (InsertItems ignores paths already present), which is
-// also how a later refresh picks up new files. When it registered images too large to send
-// whole, it queues a "tile_pyramids" job for the project (tile_pyramid_job.hpp).
+// The "ingest" job (payload {"project_id": N}): lists the project's local datasource
+// (LocalImageSource), reads each image header in parallel and inserts the items in batches
+// (IngestPipeline, ingest_pipeline.hpp), then shuffles the queue with the project's seed.
+// Re-running it is safe (InsertItems ignores paths already present), which is also how a later
+// refresh picks up new files. When it registered images too large to send whole, it queues a
+// "tile_pyramids" job for the project (tile_pyramid_job.hpp).
 #include <string>
 
 #include "base/clock.hpp"
 #include "blobs/image_probe.hpp"
 #include "jobs/job_runner.hpp"
+#include "services/ingest_pipeline.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
@@ -16,9 +18,10 @@ namespace tessera {
 class IngestJob final : public JobHandler {
 public:
     static constexpr const char* kKind = "ingest";
-    static constexpr std::size_t kBatchSize = 1000;
 
-    IngestJob(Repository& repo, const Clock& clock, ImageProber& prober);
+    // `prober` is the decoder's probe, for the files the header reader leaves undecided.
+    IngestJob(Repository& repo, const Clock& clock, ImageProber& prober,
+              IngestPipelineSettings settings = {});
 
     // Thread-safe (no state of its own). Honours the project's item_limit in the stable listing
     // order and records item_limit_reached. Unreadable files become items in state kError with
@@ -29,6 +32,7 @@ private:
     Repository& repo_;
     const Clock& clock_;
     ImageProber& prober_;
+    IngestPipelineSettings settings_;
 };
 
 }  // namespace tessera
