@@ -2,16 +2,19 @@
 // folder of N files already known to the project, against a plain walk of the same folder.
 //
 //   tessera_refresh_bench --db PATH|postgresql://... --dir WORK_DIR [--files 1000000]
-//                         [--new 1000] --phase setup|refresh
+//                         [--new 1000] --phase setup|seed|refresh
 //
 // setup: WORK_DIR/files/dNNNN/fNNNNNNN.jpg, N empty files (1,000 a folder: the known files are
-// never read, only listed), and a project "refresh-bench" over that folder holding an item row
-// for each (InsertItems, no probing). refresh: writes NEW real JPEGs into a fresh folder, then
-// times (1) the refresh job's work (RefreshJob::Refresh: known paths loaded, folder listed, new
-// files probed and inserted, missing marked), (2) a plain listing of the same folder through
-// LocalImageSource (the floor: what any refresh of a folder must pay without per-folder
-// mtimes), (3) a second refresh that finds nothing new. docs/PERFORMANCE.md records the results.
+// never read, only listed), then seed. seed: a project "refresh-bench" over that folder holding
+// an item row for each (InsertItems, no probing); for a second database over the same files.
+// refresh: writes NEW real JPEGs into a fresh folder, then times (1) the refresh job's work
+// (RefreshJob::Refresh: known paths loaded, folder listed, new files probed and inserted, missing
+// marked), (2) a plain listing of the same folder through LocalImageSource (the floor: what any
+// refresh of a folder must pay without per-folder mtimes), (3) a second refresh that finds nothing
+// new. docs/PERFORMANCE.md records the results.
 #include <vips/vips.h>
+
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -76,7 +79,15 @@ public:
     bool StopRequested() const override { return false; }
 };
 
-Status RunSetup(Repository& repo, const Options& opt) {
+// CPU seconds this process used so far, all threads (user + system).
+double CpuSeconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+Status WriteKnownFiles(const Options& opt) {
     auto start = SteadyClock::now();
     for (std::int64_t i = 0; i < opt.files; ++i) {
         const fs::path path = opt.Root() / KnownPath(i);
@@ -87,7 +98,11 @@ Status RunSetup(Repository& repo, const Options& opt) {
     }
     std::printf("setup: %lld files written in %.1f s\n", static_cast<long long>(opt.files),
                 SecondsSince(start));
-    start = SteadyClock::now();
+    return Status::Ok();
+}
+
+Status RunSeed(Repository& repo, const Options& opt) {
+    auto start = SteadyClock::now();
     Project p;
     p.name = kProject;
     p.status = ProjectStatus::kRunning;
@@ -114,10 +129,12 @@ Status TimedRefresh(RefreshJob& job, Id project_id, const char* what) {
     BenchContext context;
     bool interrupted = false;
     const auto start = SteadyClock::now();
+    const double cpu = CpuSeconds();
     TESSERA_ASSIGN_OR_RETURN(RefreshCounts counts, job.Refresh(project_id, context, interrupted));
     std::printf(
-        "%s: %.2f s; listed %lld, added %lld, missing %lld, restored %lld; peak_rss_mb %ld\n", what,
-        SecondsSince(start), static_cast<long long>(counts.listed),
+        "%s: %.2f s (cpu %.2f s); listed %lld, added %lld, missing %lld, restored %lld; "
+        "peak_rss_mb %ld\n",
+        what, SecondsSince(start), CpuSeconds() - cpu, static_cast<long long>(counts.listed),
         static_cast<long long>(counts.added), static_cast<long long>(counts.missing),
         static_cast<long long>(counts.restored), PeakRssMb());
     return Status::Ok();
@@ -146,12 +163,13 @@ Status RunRefresh(Repository& repo, const Options& opt, const char* argv0) {
     LocalImageSource source(fs::canonical(opt.Root()), "**/*.*");
     std::int64_t listed = 0;
     const auto walk_start = SteadyClock::now();
+    const double walk_cpu = CpuSeconds();
     TESSERA_TRY(source.List([&](const SourceEntry&) {
         ++listed;
         return true;
     }));
-    std::printf("plain listing (LocalImageSource): %.2f s; %lld files\n", SecondsSince(walk_start),
-                static_cast<long long>(listed));
+    std::printf("plain listing (LocalImageSource): %.2f s (cpu %.2f s); %lld files\n",
+                SecondsSince(walk_start), CpuSeconds() - walk_cpu, static_cast<long long>(listed));
 
     TESSERA_TRY(TimedRefresh(job, project_id, "refresh with nothing new"));
     TESSERA_ASSIGN_OR_RETURN(std::int64_t after, repo.CountItems(project_id));
@@ -182,10 +200,11 @@ int Main(int argc, char** argv) {
             return 2;
         }
     }
-    if (opt.db.empty() || opt.dir.empty() || (opt.phase != "setup" && opt.phase != "refresh")) {
+    if (opt.db.empty() || opt.dir.empty() ||
+        (opt.phase != "setup" && opt.phase != "seed" && opt.phase != "refresh")) {
         std::fprintf(stderr,
                      "usage: tessera_refresh_bench --db PATH|postgresql://... --dir WORK_DIR "
-                     "--phase setup|refresh [--files N] [--new M]\n");
+                     "--phase setup|seed|refresh [--files N] [--new M]\n");
         return 2;
     }
     auto repo = OpenRepo(opt.db);
@@ -193,7 +212,13 @@ int Main(int argc, char** argv) {
                                                         : Status(Error::Internal("migrate failed"))
                               : Status(repo.error());
     if (status.ok()) {
-        status = opt.phase == "setup" ? RunSetup(**repo, opt) : RunRefresh(**repo, opt, argv[0]);
+        if (opt.phase == "setup") {
+            status = WriteKnownFiles(opt);
+        }
+        if (status.ok()) {
+            status =
+                opt.phase == "refresh" ? RunRefresh(**repo, opt, argv[0]) : RunSeed(**repo, opt);
+        }
     }
     if (!status.ok()) {
         std::fprintf(stderr, "failed: %s\n", status.error().message.c_str());
