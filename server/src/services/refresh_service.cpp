@@ -62,6 +62,8 @@ Result<std::optional<Job>> RefreshService::ActiveJob(Repository& repo, Id projec
 }
 
 Result<Job> RefreshService::Enqueue(Id project_id) {
+    // A refresh every interval is a job row every interval: keep the recent ones only.
+    TESSERA_TRY(repo_.PruneFinishedJobs(project_id, RefreshJob::kKind, kKeptRefreshJobs - 1));
     Job job;
     job.kind = RefreshJob::kKind;
     job.project_id = project_id;

@@ -24,6 +24,9 @@ class RefreshService {
 public:
     // Also the largest interval: a year.
     static constexpr std::int64_t kMaxIntervalS = std::int64_t{365} * 24 * 3600;
+    // Finished refresh jobs kept per project (with the one being queued); older ones are
+    // deleted as a new one is queued, so the project's job list stays short.
+    static constexpr int kKeptRefreshJobs = 20;
 
     RefreshService(Repository& repo, const Clock& clock, ProjectCache* cache = nullptr);
 

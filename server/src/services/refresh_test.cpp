@@ -205,6 +205,18 @@ TEST_F(RefreshTest, RefreshNowQueuesOneJobAtATime) {
     EXPECT_NE(service_.RefreshNow(owner_, id)->id, first->id);  // done: a new one
 }
 
+TEST_F(RefreshTest, OldRefreshJobsArePrunedAsNewOnesAreQueued) {
+    Id id = MakeProject();
+    for (int i = 0; i < RefreshService::kKeptRefreshJobs + 5; ++i) {
+        ASSERT_TRUE(service_.RefreshNow(owner_, id).ok());
+        ASSERT_EQ(RunQueued(), 1);
+        env.clock.Advance(1000);
+    }
+    auto jobs = env.repo->ListJobs(id);
+    ASSERT_TRUE(jobs.ok());
+    EXPECT_EQ(jobs->size(), static_cast<std::size_t>(RefreshService::kKeptRefreshJobs));
+}
+
 TEST_F(RefreshTest, SchedulerQueuesDueProjectsByTheClock) {
     Id off = MakeProject();
     Id on = MakeProject();

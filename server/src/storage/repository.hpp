@@ -286,6 +286,10 @@ public:
     virtual Status FinishJob(Id job_id, JobState state, const std::string& error, TimeMs now) = 0;
     virtual Result<Job> GetJob(Id job_id) = 0;
     virtual Result<std::vector<Job>> ListJobs(Id project_id) = 0;  // newest first
+    // Deletes the project's finished (done or failed) jobs of `kind` except the newest `keep`:
+    // periodic jobs (refresh) would otherwise grow the job list without end. Returns how many.
+    virtual Result<std::int64_t> PruneFinishedJobs(Id project_id, const std::string& kind,
+                                                   int keep) = 0;
 
     // --- operations (GET /metrics)
     virtual Result<OpsCounts> CountForOps() = 0;

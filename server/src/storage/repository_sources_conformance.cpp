@@ -1,6 +1,7 @@
 // Conformance tests of datasources, items' sources, missing items and refresh settings
 // (docs/design/datasources.md), run on every backend like repository_conformance.cpp.
 #include <map>
+#include <set>
 
 #include "storage/repository_conformance.hpp"
 
@@ -244,6 +245,47 @@ TEST_P(RepositoryConformance, RefreshSettingsAreStoredPerProject) {
 
     EXPECT_EQ(repo_->SetRefreshSettings(p.id + 100, settings).error().code, ErrorCode::kNotFound);
     EXPECT_EQ(repo_->RecordRefresh(p.id + 100, kT0).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(RepositoryConformance, PruneFinishedJobsKeepsTheNewestOfAKind) {
+    Project p = AddProject("Pets", 0);
+    Project other = AddProject("Other", 0);
+    auto enqueue = [&](Id project_id, const std::string& kind, TimeMs at) {
+        Job job;
+        job.kind = kind;
+        job.project_id = project_id;
+        job.payload_json = "{}";
+        job.created_at = at;
+        auto stored = repo_->EnqueueJob(job);
+        EXPECT_TRUE(stored.ok()) << stored.error().message;
+        return stored->id;
+    };
+    std::vector<Id> refreshes;
+    for (int i = 0; i < 5; ++i) {
+        refreshes.push_back(enqueue(p.id, "refresh", kT0 + i));
+        ASSERT_TRUE(repo_
+                        ->FinishJob(refreshes.back(), i == 2 ? JobState::kFailed : JobState::kDone,
+                                    "", kT0 + i)
+                        .ok());
+    }
+    const Id queued = enqueue(p.id, "refresh", kT0 + 10);  // not finished: kept
+    const Id ingest = enqueue(p.id, "ingest", kT0);
+    ASSERT_TRUE(repo_->FinishJob(ingest, JobState::kDone, "", kT0).ok());
+    const Id elsewhere = enqueue(other.id, "refresh", kT0);
+    ASSERT_TRUE(repo_->FinishJob(elsewhere, JobState::kDone, "", kT0).ok());
+
+    auto pruned = repo_->PruneFinishedJobs(p.id, "refresh", 2);
+    ASSERT_TRUE(pruned.ok()) << pruned.error().message;
+    EXPECT_EQ(*pruned, 3);
+    std::set<Id> left;
+    auto jobs = repo_->ListJobs(p.id);
+    ASSERT_TRUE(jobs.ok());
+    for (const Job& job : *jobs) {
+        left.insert(job.id);
+    }
+    EXPECT_EQ(left, (std::set<Id>{refreshes[3], refreshes[4], queued, ingest}));
+    EXPECT_EQ(repo_->ListJobs(other.id)->size(), 1u);
+    EXPECT_EQ(*repo_->PruneFinishedJobs(p.id, "refresh", 2), 0);
 }
 
 }  // namespace tessera

@@ -92,6 +92,8 @@ public:
     Status FinishJob(Id job_id, JobState state, const std::string& error, TimeMs now) override;
     Result<Job> GetJob(Id job_id) override;
     Result<std::vector<Job>> ListJobs(Id project_id) override;
+    Result<std::int64_t> PruneFinishedJobs(Id project_id, const std::string& kind,
+                                           int keep) override;
 
     Result<OpsCounts> CountForOps() override;
     PoolStats PoolStatus() override { return db_->Stats(); }
