@@ -37,6 +37,7 @@ export function intervalText(seconds: number): string {
 /** One line for the dashboard: whether refresh is on, how often, and when it last ran. */
 export function refreshSummary(r: RefreshSettings, formatTime: (t: TimeMs) => string): string {
     const state = r.enabled ? `Refresh is on, ${intervalText(r.interval_s)}.` : "Refresh is off.";
-    const last = r.last_at === null ? "Never refreshed." : `Last refresh: ${formatTime(r.last_at)}.`;
+    const last =
+        r.last_at === null ? "Never refreshed." : `Last refresh: ${formatTime(r.last_at)}.`;
     return `${state} ${last}`;
 }

@@ -58,7 +58,9 @@ export function refreshPanel(client: ApiClient, project: Project): RefreshPanel 
                           h(
                               "summary",
                               {},
-                              `Files no longer found at the source (first ${formatCount(items.length)})`,
+                              items.length < kShownMissing
+                                  ? `Files no longer found at the source (${formatCount(items.length)})`
+                                  : `Files no longer found at the source (the first ${kShownMissing})`,
                           ),
                           h(
                               "ul",
@@ -131,12 +133,7 @@ export function refreshPanel(client: ApiClient, project: Project): RefreshPanel 
         h(
             "form",
             { class: "refresh-form", onsubmit: save },
-            h(
-                "label",
-                { class: "type" },
-                enabled,
-                h("span", {}, "Refresh at regular intervals"),
-            ),
+            h("label", { class: "type" }, enabled, h("span", {}, "Refresh at regular intervals")),
             h(
                 "div",
                 { class: "field" },
