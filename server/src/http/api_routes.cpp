@@ -26,6 +26,7 @@ void RegisterApiRoutes(Router& router, ApiContext& context, const StaticFiles& s
     RegisterImportRoutes(router, context);
     RegisterDatasourceRoutes(router, context);
     RegisterUploadRoutes(router, context);
+    RegisterRefreshRoutes(router, context);
     router.SetFallback([&static_files](Request& request) { return static_files.Serve(request); });
 }
 

@@ -73,6 +73,8 @@ export interface ManifestMapping {
  * `path` is the folder its items are relative to and `pattern` the manifest within it.
  */
 export interface Datasource {
+    /** Set by the server; `source=` of the item list takes it. */
+    id?: Id;
     kind: "local" | "manifest";
     path: string;
     pattern?: string;
@@ -92,6 +94,16 @@ export interface ManifestPreview {
     rows: string[][];
     guess: { image: string; category: string; confidence: string };
 }
+
+/** Incremental refresh of a project's datasources (docs/design/datasources.md). */
+export interface RefreshSettings {
+    enabled: boolean;
+    interval_s: number;
+    /** When the last refresh finished; null before the first. */
+    last_at: TimeMs | null;
+}
+
+export type RefreshChange = Partial<Pick<RefreshSettings, "enabled" | "interval_s">>;
 
 export const kProgressStates = [
     "unlabeled",
@@ -140,6 +152,7 @@ export interface Project {
     label_list: LabelEntry[];
     instructions: Instructions;
     datasource: Datasource;
+    refresh: RefreshSettings;
     item_limit: number;
     item_limit_reached: boolean;
     created_at: TimeMs;
@@ -165,6 +178,15 @@ export interface Item {
     format?: string;
     image_url: string;
     thumbnail_url: string;
+    /** GET …/items only. */
+    path?: string;
+    state?: ProgressState;
+}
+
+/** A page of GET /api/v1/projects/{id}/items (keyset: pass next_after as `after`). */
+export interface ItemList {
+    items: Item[];
+    next_after: Id | null;
 }
 
 /** A DICOM window in rescaled units (e.g. HU). */

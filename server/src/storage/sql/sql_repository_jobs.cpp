@@ -1,4 +1,6 @@
 // The durable job queue.
+#include <algorithm>
+
 #include "storage/sql/sql_codec.hpp"
 #include "storage/sql/sql_internal.hpp"
 #include "storage/sql/sql_repository.hpp"
@@ -118,6 +120,18 @@ Result<std::vector<Job>> SqlRepository::ListJobs(Id project_id) {
             out.push_back(ReadJob(row));
         }
         return out;
+    });
+}
+
+Result<std::int64_t> SqlRepository::PruneFinishedJobs(Id project_id, const std::string& kind,
+                                                      int keep) {
+    return WriteTx<std::int64_t>([&](SqlConn& conn) -> Result<std::int64_t> {
+        // jobs_project (project_id, created_at) finds the project's jobs; a project has few.
+        return conn.Exec(
+            "DELETE FROM jobs WHERE project_id = $1 AND kind = $2 AND state IN ('done', 'failed') "
+            "AND id NOT IN (SELECT id FROM jobs WHERE project_id = $1 AND kind = $2 AND state IN "
+            "('done', 'failed') ORDER BY created_at DESC, id DESC LIMIT $3)",
+            {project_id, kind, std::int64_t{std::max(keep, 0)}});
     });
 }
 
