@@ -49,13 +49,20 @@ step "server build (asan + ubsan)"
 cmake --preset asan -G "Unix Makefiles" >/dev/null
 cmake --build build/asan -j "$TESSERA_BUILD_JOBS"
 
-step "throwaway PostgreSQL cluster"
+step "throwaway PostgreSQL cluster and Azurite"
 pgdir=$(mktemp -d /tmp/tessera-pg-XXXXXX)
-cleanup() { scripts/pg_test_cluster.sh stop "$pgdir" >/dev/null 2>&1 || true; }
+azdir=$(mktemp -d /tmp/tessera-azurite-XXXXXX)
+cleanup() {
+    scripts/pg_test_cluster.sh stop "$pgdir" >/dev/null 2>&1 || true
+    scripts/azurite.sh stop "$azdir" >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 TESSERA_TEST_PG_URL=$(scripts/pg_test_cluster.sh start "$pgdir")
 export TESSERA_TEST_PG_URL TESSERA_REQUIRE_PG=1
 echo "PostgreSQL at $TESSERA_TEST_PG_URL"
+TESSERA_TEST_AZURITE_URL=$(scripts/azurite.sh start "$azdir")
+export TESSERA_TEST_AZURITE_URL TESSERA_REQUIRE_AZURITE=1
+echo "Azurite at $TESSERA_TEST_AZURITE_URL"
 
 step "server tests (dev): unit + integration on SQLite and PostgreSQL"
 (cd build/dev && ctest --output-on-failure -j "$TESSERA_BUILD_JOBS" --timeout 600)
