@@ -3,11 +3,7 @@
 // are uploaded with Microsoft's own @azure/storage-blob client (web/e2e/azurite_upload.mjs).
 // Without the URL the tests skip, unless TESSERA_REQUIRE_AZURITE=1 makes that a failure.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <array>
-#include <atomic>
-#include <cstdlib>
 #include <fstream>
 #include <map>
 
@@ -15,6 +11,7 @@
 #include "blobs/azure_image_source.hpp"
 #include "blobs/azure_shared_key.hpp"
 #include "blobs/curl_transport.hpp"
+#include "support/azurite.hpp"
 #include "support/temp_dir.hpp"
 
 namespace tessera {
@@ -22,46 +19,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kDevKey =
-    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+using testing::AzuriteUrl;
+using testing::UniqueContainer;
+constexpr std::string_view kDevKey = testing::kAzuriteKey;
 
-std::string AzuriteUrl() {
-    const char* url = std::getenv("TESSERA_TEST_AZURITE_URL");
-    return url == nullptr ? "" : url;
-}
-
-#define TESSERA_REQUIRE_AZURITE()                                                              \
-    do {                                                                                       \
-        if (AzuriteUrl().empty()) {                                                            \
-            const char* require = std::getenv("TESSERA_REQUIRE_AZURITE");                      \
-            if (require != nullptr && std::string_view(require) == "1") {                      \
-                FAIL() << "TESSERA_TEST_AZURITE_URL is not set (scripts/azurite.sh start DIR " \
-                          "prints it)";                                                        \
-            }                                                                                  \
-            GTEST_SKIP() << "no Azurite: set TESSERA_TEST_AZURITE_URL (scripts/azurite.sh)";   \
-        }                                                                                      \
-    } while (0)
-
-// A container name no other test (or test process) uses.
-std::string UniqueContainer(std::string_view what) {
-    static std::atomic<int> counter{0};
-    return std::string(what) + "-" + std::to_string(getpid()) + "-" + std::to_string(++counter);
-}
-
-// Runs the Node uploader; returns how many blobs it reports.
 int Upload(const std::string& container, const std::string& args) {
-    const std::string command = "cd '" TESSERA_WEB_DIR "' && node e2e/azurite_upload.mjs '" +
-                                AzuriteUrl() + "' '" + container + "' " + args;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) {
-        return -1;
-    }
-    std::array<char, 64> out{};
-    std::string text;
-    while (fgets(out.data(), out.size(), pipe) != nullptr) {
-        text += out.data();
-    }
-    return pclose(pipe) == 0 ? std::atoi(text.c_str()) : -1;
+    return testing::UploadWithAzureSdk(container, args);
 }
 
 void WriteFile(const fs::path& path, std::string_view bytes) {

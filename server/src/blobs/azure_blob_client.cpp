@@ -13,7 +13,7 @@ namespace tessera {
 namespace {
 
 // Error bodies are small XML documents; anything past this is dropped unread.
-constexpr std::size_t kMaxErrorBody = 64 * 1024;
+constexpr std::size_t kMaxErrorBody = std::size_t{64} * 1024;
 // Azure's own limits: blob names up to 1024 characters, markers are short opaque strings.
 constexpr std::size_t kMaxXmlText = 4096;
 constexpr int kMaxXmlDepth = 16;

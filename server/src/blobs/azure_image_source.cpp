@@ -122,8 +122,9 @@ Result<std::unique_ptr<AzureImageSource>> AzureImageSource::Create(
     std::uint64_t total = 0;
     for (auto it = fs::recursive_directory_iterator(source->options_.cache_dir, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_regular_file(ec)) {
-            total += it->file_size(ec);
+        std::error_code entry_ec;
+        if (it->is_regular_file(entry_ec) && it->path().extension() != ".etag") {
+            total += it->file_size(entry_ec);
         }
     }
     source->cached_bytes_ = total;
