@@ -7,7 +7,8 @@ Seeds come from three places, none of them copied into the repository:
   - other tools' real files in ../shared/datasets (when present): each matching file alone, and
     each dataset folder as one zip (the import endpoint takes zips, and the zip reader is fuzzed
     under every import target).
-The JSON-codec and shape targets get a few small request bodies written here.
+The JSON-codec and shape targets get a few small request bodies written here, the header probe
+a few BMP and TIFF headers (the datasets hold none).
 
 Usage: tools/fuzz_corpus.py REPO_ROOT OUT_DIR
 """
@@ -15,6 +16,7 @@ import io
 import json
 import pathlib
 import shutil
+import struct
 import sys
 import zipfile
 
@@ -49,6 +51,8 @@ IMPORT_SEEDS = {
     "label_studio": (["label-studio/*.json"], []),
     "image_probe": (["bccd/JPEGImages/BloodImage_0000*.jpg", "format-samples/**/*.png",
                      "format-samples/**/*.jpg"], []),
+    "header_probe": (["bccd/JPEGImages/BloodImage_0000*.jpg", "format-samples/**/*.png",
+                      "format-samples/**/*.jpg"], []),
 }
 
 SHAPE_SEEDS = [
@@ -57,6 +61,38 @@ SHAPE_SEEDS = [
      {"type": "polygon", "label": "RBC", "rings": [[[0, 0], [9, 0], [9, 9]], [[1, 1], [2, 1], [2, 2]]]}],
     [{"type": "mask", "label": "Platelets", "rle": [0, 10, 640, 10], "confidence": 0.5, "id": "a"}],
 ]
+
+
+def bmp_seed(dib: int, width: int, height: int, bits: int) -> bytes:
+    """A small uncompressed BMP: OS/2 core header (dib 12) or BITMAPINFOHEADER and later."""
+    if dib == 12:
+        header = struct.pack("<IHHHH", 12, width, height, 1, bits)
+    else:
+        header = struct.pack("<IiiHHI", dib, width, height, 1, bits, 0) + bytes(dib - 20)
+    palette = (1 << bits) * (3 if dib == 12 else 4) if bits <= 8 else 0
+    pixels = ((width * bits + 31) // 32) * 4 * abs(height)
+    offset = 14 + len(header) + palette
+    return b"BM" + struct.pack("<IHHI", offset + pixels, 0, 0, offset) + header + bytes(palette + pixels)
+
+
+def tiff_seed(big_endian: bool, width: int, height: int, orientation: int) -> bytes:
+    """A minimal 8-bit grey TIFF, one uncompressed strip."""
+    e = ">" if big_endian else "<"
+    tags = [(256, 4, width), (257, 4, height), (258, 3, 8), (259, 3, 1), (262, 3, 1),
+            (273, 4, 0), (274, 3, orientation), (277, 3, 1), (279, 4, width * height)]
+    ifd_size = 2 + 12 * len(tags) + 4
+    strip = 8 + ifd_size
+    body = struct.pack(e + "H", len(tags))
+    for tag, kind, value in tags:
+        value = strip if tag == 273 else value
+        packed = struct.pack(e + "HH", value, 0) if kind == 3 else struct.pack(e + "I", value)
+        body += struct.pack(e + "HHI", tag, kind, 1) + packed
+    head = b"MM\0*" if big_endian else b"II*\0"
+    return head + struct.pack(e + "I", 8) + body + struct.pack(e + "I", 0) + bytes(width * height)
+
+
+HEADER_PROBE_SEEDS = [bmp_seed(12, 5, 4, 24), bmp_seed(40, 7, -3, 8), bmp_seed(124, 4, 4, 32),
+                      tiff_seed(False, 6, 5, 1), tiff_seed(True, 6, 5, 6)]
 # labelme's JSON (the samples' labelme_dataset is the older MIT LabelMe XML).
 LABELME_SEEDS = [
     {"version": "5.2.1", "imagePath": "a.jpg", "imageWidth": 64, "imageHeight": 48, "shapes": [
@@ -149,7 +185,7 @@ def main() -> int:
     shutil.rmtree(out, ignore_errors=True)
     counts = {}
     for target, (globs, folders) in IMPORT_SEEDS.items():
-        name = target if target == "image_probe" else f"import_{target}"
+        name = target if target in ("image_probe", "header_probe") else f"import_{target}"
         target_dir = out / name
         n = 0
         for pattern in globs:
@@ -166,6 +202,9 @@ def main() -> int:
         for i, seed in enumerate(seeds):
             write_seed(out / name, f"own-{i:03d}.json", json.dumps(seed).encode())
         counts[name] = counts.get(name, 0) + len(seeds)
+    for i, seed in enumerate(HEADER_PROBE_SEEDS):
+        write_seed(out / "header_probe", f"own-{i:03d}.img", seed)
+    counts["header_probe"] = counts.get("header_probe", 0) + len(HEADER_PROBE_SEEDS)
     for i, seed in enumerate(HTTP_SEEDS):
         write_seed(out / "http_request", f"own-{i:03d}.http", seed)
     counts["http_request"] = len(HTTP_SEEDS)

@@ -26,8 +26,8 @@ std::vector<std::string> FuzzTargetNames() {
     for (const std::string& format : ImportFormats()) {
         names.push_back(std::string(kImportPrefix) + format);
     }
-    names.insert(names.end(),
-                 {"shapes", "json_codec", "http_request", "image_probe", "azure_list"});
+    names.insert(names.end(), {"shapes", "json_codec", "http_request", "image_probe",
+                               "header_probe", "azure_list"});
     return names;
 }
 
@@ -37,7 +37,7 @@ bool InitFuzzTarget(std::string_view target, const char* argv0) {
         return true;
     }
     return target == "shapes" || target == "json_codec" || target == "http_request" ||
-           target == "azure_list" || ImportFormatOf(target).has_value();
+           target == "header_probe" || target == "azure_list" || ImportFormatOf(target).has_value();
 }
 
 bool RunFuzzTarget(std::string_view target, const std::uint8_t* data, std::size_t size) {
@@ -51,6 +51,8 @@ bool RunFuzzTarget(std::string_view target, const std::uint8_t* data, std::size_
         FuzzHttpRequest(data, size);
     } else if (target == "image_probe") {
         FuzzImageProbe(data, size);
+    } else if (target == "header_probe") {
+        FuzzHeaderProbe(data, size);
     } else if (target == "azure_list") {
         FuzzAzureList(data, size);
     } else {

@@ -25,9 +25,11 @@ void FuzzJsonCodec(const std::uint8_t* data, std::size_t size);
 void FuzzHttpRequest(const std::uint8_t* data, std::size_t size);
 void InitImageProbe(const char* argv0);
 void FuzzImageProbe(const std::uint8_t* data, std::size_t size);
+void FuzzHeaderProbe(const std::uint8_t* data, std::size_t size);
 void FuzzAzureList(const std::uint8_t* data, std::size_t size);
 
-// Every target's name (import_coco, ..., shapes, json_codec, image_probe, azure_list).
+// Every target's name (import_coco, ..., shapes, json_codec, image_probe, header_probe,
+// azure_list).
 std::vector<std::string> FuzzTargetNames();
 // Runs `target` once over the bytes; false when no target has that name.
 bool RunFuzzTarget(std::string_view target, const std::uint8_t* data, std::size_t size);

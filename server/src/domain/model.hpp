@@ -38,12 +38,30 @@ struct ApiToken {
     TimeMs expires_at = 0;  // chosen at creation; the token is refused from then on
 };
 
-// Where a project's items come from. Only "local" exists today; upload, azure_blob and
-// manifest follow (see docs/design/datasources.md).
+// Where a project's items come from: a row of the datasources table. A project has one or
+// more; the first (lowest id) is its primary datasource, Project::datasource. Kinds: "local"
+// today; "upload", "azure_blob" and "manifest" follow (docs/design/datasources.md).
+// Fields in this order so that {kind, path, pattern} still initializes one.
 struct Datasource {
     std::string kind = "local";
-    std::string path;     // absolute, canonical, under an allowed root
+    std::string path;     // local: absolute, canonical, under an allowed root
     std::string pattern;  // glob relative to path, e.g. "**/*.*"
+    Id id = 0;            // 0 until stored
+    // Kind-specific settings as a JSON object, e.g. {"account_url","container","prefix"} for
+    // azure_blob. "{}" when the kind has none.
+    std::string config_json = "{}";
+    // An encrypted credential (bytes); empty when none. Never returned by the API.
+    std::string secret;
+    TimeMs created_at = 0;
+};
+
+// Incremental refresh of a project's datasources (docs/design/datasources.md).
+struct RefreshSettings {
+    static constexpr std::int64_t kDefaultIntervalS = 3600;
+    static constexpr std::int64_t kMinIntervalS = 60;
+    bool enabled = false;
+    std::int64_t interval_s = kDefaultIntervalS;
+    std::optional<TimeMs> last_at;  // when the last refresh finished; none before the first
 };
 
 struct Project {
@@ -54,7 +72,8 @@ struct Project {
     std::string labels_json;        // LabelTree::ToJson(), serialized
     std::string instructions_text;  // Markdown, rendered safely by the UI
     std::string instructions_url;
-    Datasource datasource;
+    Datasource datasource;  // the primary datasource
+    RefreshSettings refresh;
     std::int64_t item_limit = 500000;
     std::uint64_t shuffle_seed = 0;
     bool item_limit_reached = false;  // the source held more files than item_limit
@@ -66,7 +85,8 @@ struct Project {
 struct Item {
     Id id = 0;
     Id project_id = 0;
-    std::string path;  // relative to the datasource root, '/'-separated
+    std::string path;  // relative to the datasource root, '/'-separated; unique in the project
+    Id source_id = 0;  // the datasource it was listed from; 0: the project's primary one
     std::int64_t size_bytes = 0;
     int width = 0;
     int height = 0;

@@ -25,6 +25,7 @@ struct NewItem {
     std::string format;
     ItemState state = ItemState::kUnlabeled;  // kError with `error` for unreadable files
     std::string error;
+    Id source_id = 0;  // the datasource it was listed from; 0 (or the primary's id): the primary
 };
 
 struct LeaseRequest {
@@ -67,6 +68,16 @@ struct ItemFilter {
     std::optional<ItemState> state;
     Id after_id = 0;  // keyset pagination: items with id > after_id, in id order
     int limit = 100;
+    std::optional<Id> source_id;  // only items listed from this datasource
+};
+
+// What refresh needs to know of an item already in the project (ForEachKnownItem).
+struct KnownItem {
+    Id id = 0;
+    std::string path;
+    Id source_id = 0;  // resolved: the primary's id for items stored with none
+    std::int64_t size_bytes = 0;
+    bool missing = false;
 };
 
 // A labeler's unsubmitted work on one item (payload in the annotation's form).
@@ -175,6 +186,18 @@ public:
     virtual Result<std::vector<Project>> ListProjects() = 0;  // not deleted, newest first
     virtual Status SetProjectStatus(Id id, ProjectStatus status) = 0;
     virtual Status SetItemLimitReached(Id id, bool reached) = 0;
+    // Stores enabled and interval_s (last_at is RecordRefresh's). kNotFound for no live project.
+    virtual Status SetRefreshSettings(Id id, const RefreshSettings& settings) = 0;
+    // Sets refresh.last_at. kNotFound for no live project.
+    virtual Status RecordRefresh(Id id, TimeMs at) = 0;
+
+    // --- datasources (docs/design/datasources.md). CreateProject stores project.datasource as
+    // the project's first (primary) datasource; these add and list the others.
+    // kNotFound for no live project. Returns the stored datasource with its id.
+    virtual Result<Datasource> AddDatasource(Id project_id, const Datasource& source) = 0;
+    // The project's datasources in id order (the primary first), secrets included: callers that
+    // answer the API must drop them.
+    virtual Result<std::vector<Datasource>> ListDatasources(Id project_id) = 0;
     // Marks deleted; the name stays reserved. Items and annotations may be purged later.
     virtual Status DeleteProject(Id id, TimeMs now) = 0;
 
@@ -190,6 +213,17 @@ public:
     virtual Result<std::int64_t> CountItems(Id project_id) = 0;
     virtual Result<Item> GetItem(Id project_id, Id item_id) = 0;
     virtual Result<std::vector<Item>> ListItems(Id project_id, const ItemFilter& filter) = 0;
+    // Streams every item of the project (all datasources: paths are unique per project) in id
+    // order, a page per read transaction, constant memory: refresh compares a listing with it.
+    // The callback returns false to stop.
+    virtual Status ForEachKnownItem(Id project_id,
+                                    const std::function<bool(const KnownItem&)>& callback) = 0;
+    // missing = true: items not yet missing become state kMissing, remembering their state and
+    // losing any lease (they leave the queue, the counts move to "missing"); false: missing items
+    // get back the state they had. Ids of other projects or in the other condition are ignored.
+    // Returns how many changed. One transaction.
+    virtual Result<std::int64_t> SetItemsMissing(Id project_id, const std::vector<Id>& item_ids,
+                                                 bool missing) = 0;
 
     // --- the labeling queue
     // Leases up to `count` unlabeled items in rank order whose lease is absent or expired at

@@ -26,21 +26,74 @@ std::string UserColumns(std::string_view alias) {
 }
 
 std::string ProjectColumns(std::string_view alias) {
-    return Qualify(alias, {"id", "name", "task_type", "status", "labels_json", "instructions_text",
-                           "instructions_url", "datasource_kind", "datasource_path",
-                           "datasource_pattern", "item_limit", "shuffle_seed", "item_limit_reached",
-                           "created_by", "created_at", "deleted_at"});
+    return Qualify(alias,
+                   {"id", "name", "task_type", "status", "labels_json", "instructions_text",
+                    "instructions_url", "datasource_kind", "datasource_path", "datasource_pattern",
+                    "item_limit", "shuffle_seed", "item_limit_reached", "created_by", "created_at",
+                    "deleted_at", "refresh_enabled", "refresh_interval_s", "refresh_last_at"});
 }
 
 std::string ItemColumns(std::string_view alias) {
-    return Qualify(
-        alias, {"id", "project_id", "path", "size_bytes", "width", "height", "format", "state",
-                "error", "rank", "lease_token", "lease_owner", "lease_expires_at", "created_at"});
+    return Qualify(alias, {"id", "project_id", "path", "size_bytes", "width", "height", "format",
+                           "state", "error", "rank", "lease_token", "lease_owner",
+                           "lease_expires_at", "created_at", "source_id"});
 }
 
 std::string AnnotationColumns(std::string_view alias) {
     return Qualify(alias, {"id", "project_id", "item_id", "author_id", "source", "payload_json",
                            "confidence", "lease_token", "created_at", "updated_at"});
+}
+
+std::string DatasourceColumns(SqlDialect dialect) {
+    return std::string("id, kind, path, pattern, config_json, ") +
+           (dialect == SqlDialect::kPostgres ? "encode(secret, 'hex')" : "secret") + ", created_at";
+}
+
+std::string SecretParam(SqlDialect dialect, int index) {
+    const std::string param = "$" + std::to_string(index);
+    return dialect == SqlDialect::kPostgres ? "decode(" + param + ", 'hex')"
+                                            : "CAST(" + param + " AS BLOB)";
+}
+
+SqlValue SecretValue(SqlDialect dialect, const std::string& secret) {
+    if (secret.empty()) {
+        return std::monostate{};
+    }
+    if (dialect == SqlDialect::kSqlite) {
+        return secret;
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string hex;
+    hex.reserve(secret.size() * 2);
+    for (unsigned char c : secret) {
+        hex += kHex[c >> 4];
+        hex += kHex[c & 0xf];
+    }
+    return hex;
+}
+
+Datasource ReadDatasource(const SqlRow& row, SqlDialect dialect, std::size_t at) {
+    Datasource d;
+    d.id = row.Int(at);
+    d.kind = row.Text(at + 1);
+    d.path = row.Text(at + 2);
+    d.pattern = row.Text(at + 3);
+    d.config_json = row.Text(at + 4);
+    std::string secret = row.Text(at + 5);
+    if (dialect == SqlDialect::kPostgres) {
+        auto nibble = [](char c) {
+            return c <= '9' ? c - '0' : c - 'a' + 10;  // encode() writes lower-case hex
+        };
+        std::string bytes;
+        bytes.reserve(secret.size() / 2);
+        for (std::size_t i = 0; i + 1 < secret.size(); i += 2) {
+            bytes += static_cast<char>(nibble(secret[i]) * 16 + nibble(secret[i + 1]));
+        }
+        secret = std::move(bytes);
+    }
+    d.secret = std::move(secret);
+    d.created_at = row.Int(at + 6);
+    return d;
 }
 
 std::string JobColumns(std::string_view alias) {
@@ -80,6 +133,9 @@ Project ReadProject(const SqlRow& row, std::size_t at) {
     if (auto deleted = row.OptInt(at + 15)) {
         p.deleted_at = *deleted;
     }
+    p.refresh.enabled = row.Int(at + 16) != 0;
+    p.refresh.interval_s = row.Int(at + 17);
+    p.refresh.last_at = row.OptInt(at + 18);
     return p;
 }
 
@@ -99,6 +155,7 @@ Item ReadItem(const SqlRow& row, std::size_t at) {
     i.lease_owner = row.Int(at + 11);
     i.lease_expires_at = row.Int(at + 12);
     i.created_at = row.Int(at + 13);
+    i.source_id = row.Int(at + 14);  // 0 (NULL): the primary datasource
     return i;
 }
 

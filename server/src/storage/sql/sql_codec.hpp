@@ -17,8 +17,16 @@ std::string ProjectColumns(std::string_view alias = {});
 std::string ItemColumns(std::string_view alias = {});
 std::string AnnotationColumns(std::string_view alias = {});
 std::string JobColumns(std::string_view alias = {});
-inline constexpr std::size_t kItemColumnCount = 14;
+inline constexpr std::size_t kItemColumnCount = 15;
 inline constexpr std::size_t kAnnotationColumnCount = 10;
+
+// Datasources keep their secret as BLOB (SQLite) or bytea (PostgreSQL, sent and read as hex
+// text: libpq text parameters cannot hold NUL bytes). The column list, the placeholder
+// expression for parameter $index, and the parameter's value (NULL for no secret).
+std::string DatasourceColumns(SqlDialect dialect);
+std::string SecretParam(SqlDialect dialect, int index);
+SqlValue SecretValue(SqlDialect dialect, const std::string& secret);
+Datasource ReadDatasource(const SqlRow& row, SqlDialect dialect, std::size_t at = 0);
 
 // Readers start at column `at` so joined rows can be read piecewise.
 User ReadUser(const SqlRow& row, std::size_t at = 0);

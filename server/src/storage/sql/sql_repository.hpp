@@ -43,6 +43,11 @@ public:
     Result<std::vector<Project>> ListProjects() override;
     Status SetProjectStatus(Id id, ProjectStatus status) override;
     Status SetItemLimitReached(Id id, bool reached) override;
+    Status SetRefreshSettings(Id id, const RefreshSettings& settings) override;
+    Status RecordRefresh(Id id, TimeMs at) override;
+
+    Result<Datasource> AddDatasource(Id project_id, const Datasource& source) override;
+    Result<std::vector<Datasource>> ListDatasources(Id project_id) override;
     Status DeleteProject(Id id, TimeMs now) override;
 
     Result<std::int64_t> InsertItems(Id project_id, const std::vector<NewItem>& items,
@@ -51,6 +56,10 @@ public:
     Result<std::int64_t> CountItems(Id project_id) override;
     Result<Item> GetItem(Id project_id, Id item_id) override;
     Result<std::vector<Item>> ListItems(Id project_id, const ItemFilter& filter) override;
+    Status ForEachKnownItem(Id project_id,
+                            const std::function<bool(const KnownItem&)>& callback) override;
+    Result<std::int64_t> SetItemsMissing(Id project_id, const std::vector<Id>& item_ids,
+                                         bool missing) override;
 
     Result<std::vector<Item>> LeaseNext(const LeaseRequest& request) override;
     Result<int> RenewLease(Id project_id, Id user_id, const std::string& lease_token, TimeMs now,
@@ -102,9 +111,16 @@ private:
 
     // " FOR UPDATE SKIP LOCKED" on PostgreSQL; SQLite serializes writers instead.
     std::string SkipLocked() const;
-    Status InsertItemBatch(SqlConn& conn, Id project_id, std::uint64_t seed,
+    Status InsertItemBatch(SqlConn& conn, Id project_id, std::uint64_t seed, Id primary_source,
                            const std::vector<NewItem>& items, std::size_t begin, std::size_t end,
                            TimeMs now, std::int64_t& inserted);
+    // Datasources (sql_repository_sources.cpp): the row insert shared by CreateProject and
+    // AddDatasource, and Project::datasource filled from each project's first row.
+    Result<Datasource> InsertDatasource(SqlConn& conn, Id project_id, const Datasource& source,
+                                        TimeMs now);
+    Status FillPrimaryDatasources(SqlConn& conn, std::vector<Project>& projects);
+    // The id of the project's primary datasource (0 when it has none).
+    static Result<Id> PrimarySourceId(SqlConn& conn, Id project_id);
     // Part of SubmitAnnotation's transaction: the submit supersedes the draft.
     static Status DeleteDraft(SqlConn& conn, Id item_id, Id user_id);
     Status RankBatch(SqlConn& conn, const std::vector<std::pair<Id, std::int64_t>>& ranks);

@@ -22,9 +22,22 @@ constexpr int kMaxListLimit = 10000;
 
 }  // namespace
 
+namespace {
+
+// Items of the primary datasource are stored with source_id NULL (0006_datasources.sql).
+SqlValue StoredSourceId(Id source_id, Id primary) {
+    if (source_id == 0 || source_id == primary) {
+        return std::monostate{};
+    }
+    return source_id;
+}
+
+}  // namespace
+
 Status SqlRepository::InsertItemBatch(SqlConn& conn, Id project_id, std::uint64_t seed,
-                                      const std::vector<NewItem>& items, std::size_t begin,
-                                      std::size_t end, TimeMs now, std::int64_t& inserted) {
+                                      Id primary_source, const std::vector<NewItem>& items,
+                                      std::size_t begin, std::size_t end, TimeMs now,
+                                      std::int64_t& inserted) {
     if (db_->dialect() == SqlDialect::kSqlite) {
         // SQLite runs in-process: one cached prepared INSERT per row is already fast.
         for (std::size_t i = begin; i < end; ++i) {
@@ -32,17 +45,30 @@ Status SqlRepository::InsertItemBatch(SqlConn& conn, Id project_id, std::uint64_
             TESSERA_ASSIGN_OR_RETURN(
                 std::int64_t n,
                 conn.Exec("INSERT INTO items (project_id, path, size_bytes, width, height, "
-                          "format, state, error, created_at, rank) VALUES ($1, $2, $3, $4, $5, "
-                          "$6, $7, $8, $9, $10) ON CONFLICT (project_id, path) DO NOTHING",
+                          "format, state, error, created_at, rank, source_id) VALUES ($1, $2, $3, "
+                          "$4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (project_id, path) DO "
+                          "NOTHING",
                           {project_id, it.path, it.size_bytes, std::int64_t{it.width},
                            std::int64_t{it.height}, it.format, std::string(ItemStateName(it.state)),
-                           it.error, now, ShuffleRank(seed, it.path)}));
+                           it.error, now, ShuffleRank(seed, it.path),
+                           StoredSourceId(it.source_id, primary_source)}));
             inserted += n;
         }
         return Status::Ok();
     }
     std::vector<std::string> paths, formats, states, errors;
     std::vector<std::int64_t> sizes, widths, heights, ranks;
+    // One datasource per batch is the common case (ingest and refresh insert one source's
+    // files); mixed batches fall back to per-source statements.
+    for (std::size_t i = begin; i < end; ++i) {
+        if (items[i].source_id != items[begin].source_id) {
+            for (std::size_t j = begin; j < end; ++j) {
+                TESSERA_TRY(InsertItemBatch(conn, project_id, seed, primary_source, items, j, j + 1,
+                                            now, inserted));
+            }
+            return Status::Ok();
+        }
+    }
     for (std::size_t i = begin; i < end; ++i) {
         const NewItem& it = items[i];
         ranks.push_back(ShuffleRank(seed, it.path));
@@ -56,13 +82,15 @@ Status SqlRepository::InsertItemBatch(SqlConn& conn, Id project_id, std::uint64_
     }
     TESSERA_ASSIGN_OR_RETURN(
         std::int64_t n,
-        conn.Exec("INSERT INTO items (project_id, path, size_bytes, width, height, format, state, "
-                  "error, rank, created_at) SELECT $1::bigint, u.* , $9::bigint FROM "
-                  "unnest($2::text[], $3::bigint[], $4::int[], $5::int[], $6::text[], $7::text[], "
-                  "$8::text[], $10::bigint[]) AS u ON CONFLICT (project_id, path) DO NOTHING",
-                  {project_id, PgTextArray(paths), PgIntArray(sizes), PgIntArray(widths),
-                   PgIntArray(heights), PgTextArray(formats), PgTextArray(states),
-                   PgTextArray(errors), now, PgIntArray(ranks)}));
+        conn.Exec(
+            "INSERT INTO items (project_id, path, size_bytes, width, height, format, state, "
+            "error, rank, created_at, source_id) SELECT $1::bigint, u.* , $9::bigint, "
+            "$11::bigint FROM unnest($2::text[], $3::bigint[], $4::int[], $5::int[], "
+            "$6::text[], $7::text[], $8::text[], $10::bigint[]) AS u ON CONFLICT "
+            "(project_id, path) DO NOTHING",
+            {project_id, PgTextArray(paths), PgIntArray(sizes), PgIntArray(widths),
+             PgIntArray(heights), PgTextArray(formats), PgTextArray(states), PgTextArray(errors),
+             now, PgIntArray(ranks), StoredSourceId(items[begin].source_id, primary_source)}));
     inserted += n;
     return Status::Ok();
 }
@@ -85,10 +113,12 @@ Result<std::int64_t> SqlRepository::InsertItems(Id project_id, const std::vector
             return Error::NotFound("project not found");
         }
         const auto seed = static_cast<std::uint64_t>(project[0].Int(0));
+        TESSERA_ASSIGN_OR_RETURN(Id primary, PrimarySourceId(conn, project_id));
         std::int64_t inserted = 0;
         for (std::size_t begin = 0; begin < items.size(); begin += kBatch) {
             std::size_t end = std::min(items.size(), begin + kBatch);
-            TESSERA_TRY(InsertItemBatch(conn, project_id, seed, items, begin, end, now, inserted));
+            TESSERA_TRY(
+                InsertItemBatch(conn, project_id, seed, primary, items, begin, end, now, inserted));
         }
         return inserted;
     });
@@ -183,8 +213,17 @@ Result<std::vector<Item>> SqlRepository::ListItems(Id project_id, const ItemFilt
             "SELECT " + ItemColumns() + " FROM items WHERE project_id = $1 AND id > $2";
         SqlParams params{project_id, filter.after_id, limit};
         if (filter.state) {
-            sql += " AND state = $4";
             params.emplace_back(std::string(ItemStateName(*filter.state)));
+            sql += " AND state = $" + std::to_string(params.size());
+        }
+        if (filter.source_id) {
+            TESSERA_ASSIGN_OR_RETURN(Id primary, PrimarySourceId(conn, project_id));
+            params.emplace_back(*filter.source_id);
+            const std::string param = "$" + std::to_string(params.size());
+            // Primary items are stored with NULL (0006_datasources.sql).
+            sql += *filter.source_id == primary
+                       ? " AND (source_id IS NULL OR source_id = " + param + ")"
+                       : " AND source_id = " + param;
         }
         sql += " ORDER BY id LIMIT $3";
         TESSERA_ASSIGN_OR_RETURN(SqlRows rows, conn.Query(sql, params));

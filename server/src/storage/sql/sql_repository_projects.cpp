@@ -29,6 +29,16 @@ Result<Project> SqlRepository::CreateProject(const Project& project) {
         Project created = project;
         created.id = id;
         created.deleted_at.reset();
+        TESSERA_ASSIGN_OR_RETURN(
+            created.datasource, InsertDatasource(conn, id, project.datasource, project.created_at));
+        if (project.refresh.enabled ||
+            project.refresh.interval_s != RefreshSettings::kDefaultIntervalS) {
+            TESSERA_TRY(conn.Exec(
+                "UPDATE projects SET refresh_enabled = $2, refresh_interval_s = "
+                "$3 WHERE id = $1",
+                {id, std::int64_t{project.refresh.enabled ? 1 : 0}, project.refresh.interval_s}));
+        }
+        created.refresh.last_at.reset();
         return created;
     });
     if (!out.ok()) {
@@ -46,7 +56,9 @@ Result<Project> SqlRepository::GetProject(Id id) {
         if (rows.empty()) {
             return Error::NotFound("project not found");
         }
-        return ReadProject(rows[0]);
+        std::vector<Project> projects{ReadProject(rows[0])};
+        TESSERA_TRY(FillPrimaryDatasources(conn, projects));
+        return std::move(projects[0]);
     });
 }
 
@@ -62,6 +74,7 @@ Result<std::vector<Project>> SqlRepository::ListProjects() {
         for (const SqlRow& row : rows) {
             out.push_back(ReadProject(row));
         }
+        TESSERA_TRY(FillPrimaryDatasources(conn, out));
         return out;
     });
 }
@@ -90,6 +103,24 @@ Status SqlRepository::SetProjectStatus(Id id, ProjectStatus status) {
 
 Status SqlRepository::SetItemLimitReached(Id id, bool reached) {
     return UpdateLiveProject(db(), "item_limit_reached = $2", id, std::int64_t{reached ? 1 : 0});
+}
+
+Status SqlRepository::SetRefreshSettings(Id id, const RefreshSettings& settings) {
+    return db().Write([&](SqlConn& conn) -> Status {
+        TESSERA_ASSIGN_OR_RETURN(
+            std::int64_t n,
+            conn.Exec("UPDATE projects SET refresh_enabled = $2, refresh_interval_s = $3 WHERE id "
+                      "= $1 AND deleted_at IS NULL",
+                      {id, std::int64_t{settings.enabled ? 1 : 0}, settings.interval_s}));
+        if (n == 0) {
+            return Error::NotFound("project not found");
+        }
+        return Status::Ok();
+    });
+}
+
+Status SqlRepository::RecordRefresh(Id id, TimeMs at) {
+    return UpdateLiveProject(db(), "refresh_last_at = $2", id, at);
 }
 
 Status SqlRepository::DeleteProject(Id id, TimeMs now) {

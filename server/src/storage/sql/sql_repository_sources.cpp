@@ -1,0 +1,179 @@
+// Datasources and what refresh needs of items: the known paths, and marking files gone or back
+// (docs/design/datasources.md).
+#include <algorithm>
+#include <map>
+
+#include "storage/sql/pg_array.hpp"
+#include "storage/sql/sql_codec.hpp"
+#include "storage/sql/sql_internal.hpp"
+#include "storage/sql/sql_repository.hpp"
+
+namespace tessera {
+
+using sql_internal::QueryInt;
+using sql_internal::RequireLiveProject;
+
+namespace {
+
+constexpr std::int64_t kKnownPage = 5000;
+constexpr std::size_t kMissingBatch = 1000;
+
+}  // namespace
+
+Result<Datasource> SqlRepository::InsertDatasource(SqlConn& conn, Id project_id,
+                                                   const Datasource& source, TimeMs now) {
+    const SqlDialect dialect = db().dialect();
+    Datasource stored = source;
+    stored.created_at = now;
+    if (stored.config_json.empty()) {
+        stored.config_json = "{}";
+    }
+    TESSERA_ASSIGN_OR_RETURN(
+        stored.id,
+        QueryInt(conn,
+                 "INSERT INTO datasources (project_id, kind, path, pattern, config_json, secret, "
+                 "created_at) VALUES ($1, $2, $3, $4, $5, " +
+                     SecretParam(dialect, 6) + ", $7) RETURNING id",
+                 {project_id, stored.kind, stored.path, stored.pattern, stored.config_json,
+                  SecretValue(dialect, stored.secret), now}));
+    return stored;
+}
+
+Result<Id> SqlRepository::PrimarySourceId(SqlConn& conn, Id project_id) {
+    return QueryInt(conn, "SELECT COALESCE(MIN(id), 0) FROM datasources WHERE project_id = $1",
+                    {project_id});
+}
+
+Status SqlRepository::FillPrimaryDatasources(SqlConn& conn, std::vector<Project>& projects) {
+    if (projects.empty()) {
+        return Status::Ok();
+    }
+    const SqlDialect dialect = db().dialect();
+    // One query for all of them: a project list is a few hundred rows at most.
+    std::string sql = "SELECT project_id, " + DatasourceColumns(dialect) +
+                      " FROM datasources WHERE id IN (SELECT MIN(id) FROM datasources";
+    SqlParams params;
+    if (projects.size() == 1) {
+        sql += " WHERE project_id = $1";
+        params.emplace_back(projects[0].id);
+    }
+    sql += " GROUP BY project_id)";
+    TESSERA_ASSIGN_OR_RETURN(SqlRows rows, conn.Query(sql, params));
+    std::map<Id, Datasource> primary;
+    for (const SqlRow& row : rows) {
+        primary.emplace(row.Int(0), ReadDatasource(row, dialect, 1));
+    }
+    for (Project& project : projects) {
+        auto found = primary.find(project.id);
+        if (found != primary.end()) {
+            project.datasource = found->second;
+        }
+    }
+    return Status::Ok();
+}
+
+Result<Datasource> SqlRepository::AddDatasource(Id project_id, const Datasource& source) {
+    return WriteTx<Datasource>([&](SqlConn& conn) -> Result<Datasource> {
+        TESSERA_TRY(RequireLiveProject(conn, project_id));
+        return InsertDatasource(conn, project_id, source, source.created_at);
+    });
+}
+
+Result<std::vector<Datasource>> SqlRepository::ListDatasources(Id project_id) {
+    return ReadTx<std::vector<Datasource>>([&](SqlConn& conn) -> Result<std::vector<Datasource>> {
+        TESSERA_TRY(RequireLiveProject(conn, project_id));
+        const SqlDialect dialect = db().dialect();
+        TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
+                                 conn.Query("SELECT " + DatasourceColumns(dialect) +
+                                                " FROM datasources WHERE project_id = $1 "
+                                                "ORDER BY id",
+                                            {project_id}));
+        std::vector<Datasource> out;
+        out.reserve(rows.size());
+        for (const SqlRow& row : rows) {
+            out.push_back(ReadDatasource(row, dialect));
+        }
+        return out;
+    });
+}
+
+Status SqlRepository::ForEachKnownItem(Id project_id,
+                                       const std::function<bool(const KnownItem&)>& callback) {
+    Id after = 0;
+    while (true) {
+        // A page per read transaction: a refresh of millions of items holds no snapshot (and
+        // no SQLite read lock) for the whole listing.
+        Id primary = 0;
+        Result<SqlRows> page = ReadTx<SqlRows>([&](SqlConn& conn) -> Result<SqlRows> {
+            TESSERA_TRY(RequireLiveProject(conn, project_id));
+            TESSERA_ASSIGN_OR_RETURN(primary, PrimarySourceId(conn, project_id));
+            return conn.Query(
+                "SELECT id, path, source_id, size_bytes, state FROM items WHERE project_id = $1 "
+                "AND id > $2 ORDER BY id LIMIT $3",
+                {project_id, after, kKnownPage});
+        });
+        if (!page.ok()) {
+            return page.error();
+        }
+        for (const SqlRow& row : *page) {
+            KnownItem known;
+            known.id = row.Int(0);
+            known.path = row.Text(1);
+            known.source_id = row.IsNull(2) ? primary : row.Int(2);
+            known.size_bytes = row.Int(3);
+            known.missing = row.Text(4) == ItemStateName(ItemState::kMissing);
+            if (!callback(known)) {
+                return Status::Ok();
+            }
+        }
+        if (page->size() < static_cast<std::size_t>(kKnownPage)) {
+            return Status::Ok();
+        }
+        after = page->back().Int(0);
+    }
+}
+
+Result<std::int64_t> SqlRepository::SetItemsMissing(Id project_id, const std::vector<Id>& item_ids,
+                                                    bool missing) {
+    // Missing items leave the queue and lose their lease; items coming back may rank before the
+    // queue front LeaseNext remembers (as in InsertItems).
+    const std::string set_clause =
+        missing ? "SET missing_from = state, state = 'missing', lease_token = NULL, lease_owner = "
+                  "NULL, lease_expires_at = NULL"
+                : "SET state = COALESCE(missing_from, 'unlabeled'), missing_from = NULL";
+    const std::string condition = missing ? " AND state <> 'missing'" : " AND state = 'missing'";
+    ForgetQueueHint(project_id);
+    Result<std::int64_t> changed =
+        WriteTx<std::int64_t>([&](SqlConn& conn) -> Result<std::int64_t> {
+            TESSERA_TRY(RequireLiveProject(conn, project_id));
+            std::int64_t n = 0;
+            if (db().dialect() == SqlDialect::kSqlite) {
+                for (Id id : item_ids) {
+                    TESSERA_ASSIGN_OR_RETURN(
+                        std::int64_t one,
+                        conn.Exec("UPDATE items " + set_clause +
+                                      " WHERE project_id = $1 AND id = $2" + condition,
+                                  {project_id, id}));
+                    n += one;
+                }
+                return n;
+            }
+            for (std::size_t begin = 0; begin < item_ids.size(); begin += kMissingBatch) {
+                const std::size_t end = std::min(item_ids.size(), begin + kMissingBatch);
+                std::vector<std::int64_t> batch(
+                    item_ids.begin() + static_cast<std::ptrdiff_t>(begin),
+                    item_ids.begin() + static_cast<std::ptrdiff_t>(end));
+                TESSERA_ASSIGN_OR_RETURN(
+                    std::int64_t some,
+                    conn.Exec("UPDATE items " + set_clause +
+                                  " WHERE project_id = $1 AND id = ANY($2::bigint[])" + condition,
+                              {project_id, PgIntArray(batch)}));
+                n += some;
+            }
+            return n;
+        });
+    ForgetQueueHint(project_id);
+    return changed;
+}
+
+}  // namespace tessera
