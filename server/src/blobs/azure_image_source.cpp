@@ -188,6 +188,11 @@ Result<std::string> AzureImageSource::ReadPrefix(std::string_view relative_path,
 }
 
 Result<SourceFile> AzureImageSource::Open(std::string_view relative_path) {
+    TESSERA_ASSIGN_OR_RETURN(SourceRef ref, Fetch(relative_path));
+    return SourceFile::Open(ref);
+}
+
+Result<SourceRef> AzureImageSource::Fetch(std::string_view relative_path) {
     TESSERA_ASSIGN_OR_RETURN(std::string name, BlobName(relative_path));
     const std::string key = HexHash(name, 16);
     const fs::path shard = options_.cache_dir / key.substr(0, 2);
@@ -229,7 +234,7 @@ Result<SourceFile> AzureImageSource::Open(std::string_view relative_path) {
                                 : download.error();
         }
         Touch(data_file(cached_etag));
-        return SourceFile::Open(SourceRef{options_.cache_dir, data_file(cached_etag)});
+        return SourceRef{options_.cache_dir, data_file(cached_etag)};
     }
     const fs::path target = data_file(download->etag);
     fs::rename(temp, target, ec);
@@ -245,7 +250,7 @@ Result<SourceFile> AzureImageSource::Open(std::string_view relative_path) {
         options_.cache_limit_bytes) {
         Evict(target);
     }
-    return SourceFile::Open(SourceRef{options_.cache_dir, target});
+    return SourceRef{options_.cache_dir, target};
 }
 
 void AzureImageSource::Evict(const fs::path& keep) {

@@ -40,6 +40,9 @@ public:
                                std::int64_t max_entries = 0) override;
     Result<std::string> ReadPrefix(std::string_view relative_path, std::size_t count) override;
     Result<SourceFile> Open(std::string_view relative_path) override;
+    // What Open opens: the current copy in the cache (downloaded or revalidated now), as a
+    // SourceRef for code that opens files itself (the renderer, the prober).
+    Result<SourceRef> Fetch(std::string_view relative_path);
 
     // The prefix as used ("photos/2024/"), for messages and the datasource's description.
     const std::string& prefix() const { return prefix_; }

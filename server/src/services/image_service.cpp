@@ -1,12 +1,13 @@
 #include "services/image_service.hpp"
 
 #include "blobs/image_renderer.hpp"
+#include "services/datasource_opener.hpp"
 #include "services/item_cache.hpp"
 
 namespace tessera {
 
-ImageService::ImageService(Repository& repo, ImageRenderer& renderer)
-    : repo_(repo), renderer_(renderer) {}
+ImageService::ImageService(Repository& repo, ImageRenderer& renderer, DatasourceOpener* opener)
+    : repo_(repo), renderer_(renderer), opener_(opener) {}
 
 Result<ImageFile> ImageService::Get(const User& actor, Id project_id, Id item_id,
                                     Rendition rendition) {
@@ -17,7 +18,12 @@ Result<ImageFile> ImageService::Get(const User& actor, Id project_id, Id item_id
     // are kNotFound from the repository.
     TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
     TESSERA_ASSIGN_OR_RETURN(Item item, repo_.GetItem(project_id, item_id));
-    TESSERA_ASSIGN_OR_RETURN(SourceRef source, ItemSourcePath(project, item));
+    auto found =
+        opener_ != nullptr ? opener_->ItemFile(project, item) : ItemSourcePath(project, item);
+    if (!found.ok() && found.error().code == ErrorCode::kNotFound) {
+        return Error::FailedPrecondition("the source image is missing");
+    }
+    TESSERA_ASSIGN_OR_RETURN(SourceRef source, std::move(found));
     bool thumb = rendition == Rendition::kThumbnail;
     auto rendered =
         renderer_.Render(source, thumb ? RenditionSpec::Thumbnail() : RenditionSpec::Display(),

@@ -20,9 +20,13 @@ struct ImageFile {
     std::string content_type;    // "image/jpeg"
 };
 
+class DatasourceOpener;
+
 class ImageService {
 public:
-    ImageService(Repository& repo, ImageRenderer& renderer);
+    // `opener` reads items of datasource kinds other than "local" (azure_blob: the blob's
+    // cached copy); without one only local folders are read.
+    ImageService(Repository& repo, ImageRenderer& renderer, DatasourceOpener* opener = nullptr);
     // kNotFound for unknown items; kFailedPrecondition (with the reason) when the source image
     // cannot be decoded.
     Result<ImageFile> Get(const User& actor, Id project_id, Id item_id, Rendition rendition);
@@ -30,6 +34,7 @@ public:
 private:
     Repository& repo_;
     ImageRenderer& renderer_;
+    DatasourceOpener* opener_;
 };
 
 }  // namespace tessera

@@ -6,7 +6,9 @@
 
 #include "base/log.hpp"
 #include "blobs/local_source.hpp"
+#include "services/datasource_opener.hpp"
 #include "services/job_payload.hpp"
+#include "services/source_ingest.hpp"
 #include "services/tile_pyramid_job.hpp"
 
 namespace tessera {
@@ -144,8 +146,9 @@ Status IngestRun::QueueTilePyramids() {
 
 }  // namespace
 
-IngestJob::IngestJob(Repository& repo, const Clock& clock, ImageProber& prober)
-    : repo_(repo), clock_(clock), prober_(prober) {}
+IngestJob::IngestJob(Repository& repo, const Clock& clock, ImageProber& prober,
+                     DatasourceOpener* opener)
+    : repo_(repo), clock_(clock), prober_(prober), opener_(opener) {}
 
 JobOutcome IngestJob::Run(const Job& job, JobContext& context, std::string& error) {
     auto project_id = ParseProjectId(kKind, job.payload_json);
@@ -157,6 +160,19 @@ JobOutcome IngestJob::Run(const Job& job, JobContext& context, std::string& erro
     if (!project.ok()) {
         error = "project " + std::to_string(*project_id) + ": " + project.error().message;
         return JobOutcome::kFailed;
+    }
+    if (project->datasource.kind == "azure_blob" && opener_ != nullptr) {
+        auto source = opener_->Azure(project->datasource);
+        auto result =
+            source.ok()
+                ? IngestFromSource(repo_, clock_, prober_, *project, context, **source,
+                                   [&](const std::string& path) { return (*source)->Fetch(path); })
+                : Result<SourceIngestResult>(source.error());
+        if (!result.ok()) {
+            error = result.error().message;
+            return JobOutcome::kFailed;
+        }
+        return result->interrupted ? JobOutcome::kInterrupted : JobOutcome::kDone;
     }
     if (project->datasource.kind != "local") {
         error = "datasource kind '" + project->datasource.kind + "' cannot be ingested yet";

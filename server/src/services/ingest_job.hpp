@@ -1,5 +1,6 @@
 #pragma once
-// The "ingest" job (payload {"project_id": N}): lists the project's local datasource, reads
+// The "ingest" job (payload {"project_id": N}): lists the project's datasource (a local folder,
+// or an Azure Blob container through services/source_ingest.hpp), reads
 // each image header and inserts the items in batches, then shuffles the queue with the
 // project's seed. Re-running it is safe (InsertItems ignores paths already present), which is
 // also how a later refresh picks up new files. When it registered images too large to send
@@ -13,12 +14,17 @@
 
 namespace tessera {
 
+class DatasourceOpener;
+
 class IngestJob final : public JobHandler {
 public:
     static constexpr const char* kKind = "ingest";
     static constexpr std::size_t kBatchSize = 1000;
 
-    IngestJob(Repository& repo, const Clock& clock, ImageProber& prober);
+    // `opener` reads the datasource kinds other than "local" (azure_blob); without one only
+    // local folders are ingested.
+    IngestJob(Repository& repo, const Clock& clock, ImageProber& prober,
+              DatasourceOpener* opener = nullptr);
 
     // Thread-safe (no state of its own). Honours the project's item_limit in the stable listing
     // order and records item_limit_reached. Unreadable files become items in state kError with
@@ -29,6 +35,7 @@ private:
     Repository& repo_;
     const Clock& clock_;
     ImageProber& prober_;
+    DatasourceOpener* opener_;
 };
 
 }  // namespace tessera

@@ -5,6 +5,7 @@
 
 #include "base/text.hpp"
 #include "services/cache_purge_job.hpp"
+#include "services/datasource_opener.hpp"
 #include "services/permissions.hpp"
 
 namespace tessera {
@@ -97,13 +98,23 @@ Result<Project> ProjectService::Create(const User& actor, const ProjectSpec& spe
                                       "instructions.text");
     }
     TESSERA_TRY(ValidateUrl(spec.instructions_url));
-    if (spec.datasource.kind != "local") {
-        return Error::InvalidArgument(
-            "unknown datasource kind '" + spec.datasource.kind + "'; only \"local\" is available",
-            "datasource.kind");
+    const bool azure = spec.datasource.kind == "azure_blob" && settings_.opener != nullptr;
+    if (spec.datasource.kind != "local" && !azure) {
+        return Error::InvalidArgument("unknown datasource kind '" + spec.datasource.kind +
+                                          "'; \"local\" and \"azure_blob\" are available",
+                                      "datasource.kind");
     }
-    TESSERA_TRY(ValidatePattern(spec.datasource.pattern));
-    TESSERA_ASSIGN_OR_RETURN(fs::path root, ResolveLocalPath(spec.datasource.path));
+    Datasource datasource;
+    if (azure) {
+        auto object = nlohmann::json::parse(spec.datasource.config_json, nullptr, false);
+        TESSERA_ASSIGN_OR_RETURN(datasource, settings_.opener->PrepareAzure(object));
+    } else {
+        TESSERA_TRY(ValidatePattern(spec.datasource.pattern));
+        TESSERA_ASSIGN_OR_RETURN(fs::path root, ResolveLocalPath(spec.datasource.path));
+        datasource.kind = "local";
+        datasource.path = root.string();
+        datasource.pattern = spec.datasource.pattern.empty() ? "**/*.*" : spec.datasource.pattern;
+    }
     std::int64_t limit = spec.item_limit.value_or(settings_.default_item_limit);
     if (limit < 1 || limit > kMaxItemLimit) {
         return Error::InvalidArgument("item_limit must be between 1 and 100,000,000", "item_limit");
@@ -113,10 +124,7 @@ Result<Project> ProjectService::Create(const User& actor, const ProjectSpec& spe
     project.labels_json = spec.labels.ToJson().dump();
     project.instructions_text = spec.instructions_text;
     project.instructions_url = spec.instructions_url;
-    project.datasource.kind = "local";
-    project.datasource.path = root.string();
-    project.datasource.pattern =
-        spec.datasource.pattern.empty() ? "**/*.*" : spec.datasource.pattern;
+    project.datasource = std::move(datasource);
     project.item_limit = limit;
     // Stored so the queue order can be reproduced; masked to stay a positive 63-bit integer.
     project.shuffle_seed = random_.NextU64() & 0x7FFFFFFFFFFFFFFFULL;
@@ -148,6 +156,7 @@ Result<ProjectView> ProjectService::Get(const User& actor, Id project_id) {
 // (docs/design/security.md): what the server's disk looks like is the owners' business.
 void ProjectService::HideServerPaths(ProjectView& view) {
     view.project.datasource.path.clear();
+    view.project.datasource.config_json = "{}";  // an account URL and container, for blobs
     for (Job& job : view.jobs) {
         if (!job.error.empty()) {
             job.error = "failed (the owner sees why)";
