@@ -10,7 +10,7 @@ namespace tessera {
 namespace {
 
 // Enough for the header of nearly every JPEG (EXIF included), PNG, BMP and TIFF.
-constexpr std::size_t kFirstRead = 64 * 1024;
+constexpr std::size_t kFirstRead = std::size_t{64} * 1024;
 
 NewItem ProbeEntry(ImageProber& prober, ImageSource& source, const SourceEntry& entry,
                    const std::function<Result<SourceRef>(const std::string&)>& fetch) {
