@@ -221,7 +221,7 @@ TEST(AzureBlobClientTest, HostileListingsAreRefusedWithoutUnboundedMemory) {
         Fixture f;
         f.transport->answers.push_back({200, std::string(1 << 20, ' '), {}, "", false});
         AzureBlobClientOptions options;
-        options.max_list_page_bytes = 64 * 1024;
+        options.max_list_page_bytes = std::size_t{64} * 1024;
         auto client = AzureBlobClient::Create(SasConfig(), f.transport, options);
         ASSERT_TRUE(client.ok());
         auto page = client->ListBlobs("", "");
