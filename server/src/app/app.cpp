@@ -7,9 +7,12 @@
 
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
+#include <thread>
 #include <type_traits>
 
 #include "app/operations.hpp"
@@ -28,6 +31,8 @@
 #include "services/import_service.hpp"
 #include "services/ingest_job.hpp"
 #include "services/project_cache.hpp"
+#include "services/refresh_job.hpp"
+#include "services/refresh_service.hpp"
 #include "services/tile_pyramid_job.hpp"
 #include "services/tile_service.hpp"
 #include "storage/postgres/postgres_repository.hpp"
@@ -190,19 +195,61 @@ DatasourceOpenerSettings OpenerSettings(const Config& config) {
 struct BackgroundJobs {
     BackgroundJobs(Repository& db, const Clock& clock, ImageProber& prober, ImageRenderer& renderer,
                    TilePyramid& tile_pyramid, DatasourceOpener& opener)
-        : ingest(db, clock, prober, &opener),
-          pyramids(db, tile_pyramid),
+        : ingest(db, clock, prober, {}, &opener),
+          refresh(db, clock, prober),
+          pyramids(db, tile_pyramid, &opener),
           purge(renderer, tile_pyramid) {}
 
     void RegisterWith(JobRunner& runner) {
         runner.Register(IngestJob::kKind, ingest);
+        runner.Register(RefreshJob::kKind, refresh);
         runner.Register(TilePyramidJob::kKind, pyramids);
         runner.Register(CachePurgeJob::kKind, purge);
     }
 
     IngestJob ingest;
+    RefreshJob refresh;
     TilePyramidJob pyramids;
     CachePurgeJob purge;
+};
+
+// Queues the refresh jobs that are due (RefreshService::EnqueueDue) every kTickMs, on a thread
+// of its own, until destroyed. Only `serve` schedules; workers just run the jobs.
+class RefreshTicker {
+public:
+    static constexpr TimeMs kTickMs = 15'000;  // the shortest interval is 60 s
+
+    explicit RefreshTicker(RefreshService& refresh)
+        : thread_([this, &refresh] { Loop(refresh); }) {}
+    ~RefreshTicker() {
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            stop_ = true;
+        }
+        wake_.notify_all();
+        thread_.join();
+    }
+    RefreshTicker(const RefreshTicker&) = delete;
+    RefreshTicker& operator=(const RefreshTicker&) = delete;
+
+private:
+    void Loop(RefreshService& refresh) {
+        std::unique_lock<std::mutex> lock(mu_);
+        while (!stop_) {
+            lock.unlock();
+            Result<int> queued = refresh.EnqueueDue();
+            if (!queued.ok()) {
+                log::Warn("refresh scheduling failed", {{"error", queued.error().message}});
+            }
+            lock.lock();
+            wake_.wait_for(lock, std::chrono::milliseconds(kTickMs), [this] { return stop_; });
+        }
+    }
+
+    std::mutex mu_;
+    std::condition_variable wake_;
+    bool stop_ = false;   // guarded by mu_
+    std::thread thread_;  // last: started once the members above exist
 };
 
 }  // namespace
@@ -268,7 +315,7 @@ Status RunServe(const Config& config, const char* argv0) {
     ImageRenderer renderer(config.data_dir / "cache");
     ImageService images(db, renderer, &opener);
     TilePyramid tile_pyramid(config.data_dir / "tiles");
-    TileService tiles(db, tile_pyramid);
+    TileService tiles(db, tile_pyramid, &opener);
     ImportService imports(db, clock);
     TESSERA_ASSIGN_OR_RETURN(fs::path upload_dir, PrepareUploadDir(config));
 
@@ -277,9 +324,13 @@ Status RunServe(const Config& config, const char* argv0) {
     JobRunner jobs(db, clock, JobRunnerSettings{});
     background.RegisterWith(jobs);
     jobs.Start();
+    RefreshService refresh(db, clock, &project_cache);
+    std::optional<RefreshTicker> refresh_ticker;
+    refresh_ticker.emplace(refresh);
 
     http::ApiContext context{&auth, &projects, &labeling, &dashboard, &exports, &images, {}};
     context.tiles = &tiles;
+    context.refresh = &refresh;
     context.imports = &imports;
     context.settings.version = Version();
     context.settings.cookies.secure = config.secure_cookies;
@@ -325,6 +376,7 @@ Status RunServe(const Config& config, const char* argv0) {
         metrics_server->Shutdown();
     }
     server.Shutdown();
+    refresh_ticker.reset();
     jobs.Stop();
     log::Info("stopped");
     return Status::Ok();

@@ -25,6 +25,7 @@ void RegisterApiRoutes(Router& router, ApiContext& context, const StaticFiles& s
     RegisterTileRoutes(router, context);
     RegisterImportRoutes(router, context);
     RegisterDatasourceRoutes(router, context);
+    RegisterRefreshRoutes(router, context);
     router.SetFallback([&static_files](Request& request) { return static_files.Serve(request); });
 }
 

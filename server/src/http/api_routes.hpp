@@ -16,6 +16,7 @@
 #include "services/import_service.hpp"
 #include "services/labeling_service.hpp"
 #include "services/project_service.hpp"
+#include "services/refresh_service.hpp"
 #include "services/tile_service.hpp"
 
 namespace tessera::http {
@@ -41,8 +42,9 @@ struct ApiContext {
     ApiSettings settings;
     // Last so existing positional initialisers stay valid; null answers 503 on tile routes.
     TileService* tiles = nullptr;
-    ImportService* imports = nullptr;  // null answers 503 on the import route
-    Metrics* metrics = nullptr;        // null: GET /metrics answers 404
+    ImportService* imports = nullptr;   // null answers 503 on the import route
+    Metrics* metrics = nullptr;         // null: GET /metrics answers 404
+    RefreshService* refresh = nullptr;  // null answers 503 on the refresh routes
 };
 
 // A handler whose errors become JSON error responses.
@@ -69,6 +71,11 @@ void RegisterMediaRoutes(Router& router, ApiContext& context);
 void RegisterTileRoutes(Router& router, ApiContext& context);
 void RegisterImportRoutes(Router& router, ApiContext& context);
 void RegisterDatasourceRoutes(Router& router, ApiContext& context);
+// POST /api/v1/projects/{id}/refresh and PATCH /api/v1/projects/{id} (refresh_handlers.cpp).
+void RegisterRefreshRoutes(Router& router, ApiContext& context);
+// The "refresh" member of a PATCH /api/v1/projects/{id} body, applied; a no-op without one.
+// Kept apart so the PATCH handler can grow other members (name, instructions, labels).
+Status ApplyRefreshPatch(ApiContext& context, Request& request, const nlohmann::json& body);
 
 // All of the above plus the static UI fallback. `static_files` must outlive the router.
 void RegisterApiRoutes(Router& router, ApiContext& context, const StaticFiles& static_files);

@@ -92,6 +92,12 @@ json JobToJson(const Job& job) {
     return out;
 }
 
+json RefreshToJson(const RefreshSettings& refresh) {
+    return {{"enabled", refresh.enabled},
+            {"interval_s", refresh.interval_s},
+            {"last_at", refresh.last_at ? json(*refresh.last_at) : json(nullptr)}};
+}
+
 json ProjectToJson(const Project& project, const Progress& progress, const std::vector<Job>& jobs) {
     json out{
         {"id", project.id},
@@ -99,10 +105,13 @@ json ProjectToJson(const Project& project, const Progress& progress, const std::
         {"task_type", TaskTypeName(project.task_type)},
         {"status", ProjectStatusName(project.status)},
         {"instructions", {{"text", project.instructions_text}, {"url", project.instructions_url}}},
+        // Never the datasource's secret (docs/design/datasources.md).
         {"datasource",
-         {{"kind", project.datasource.kind},
+         {{"id", project.datasource.id},
+          {"kind", project.datasource.kind},
           {"path", project.datasource.path},
           {"pattern", project.datasource.pattern}}},
+        {"refresh", RefreshToJson(project.refresh)},
         {"item_limit", project.item_limit},
         {"item_limit_reached", project.item_limit_reached},
         {"created_at", project.created_at},
@@ -239,6 +248,33 @@ Result<ProjectSpec> ProjectSpecFromJson(const json& body) {
     spec.datasource.pattern = pattern->value_or("");
     TESSERA_ASSIGN_OR_RETURN(spec.item_limit, OptionalInt(body, "item_limit"));
     return spec;
+}
+
+Result<RefreshSettingsChange> RefreshChangeFromJson(const json& refresh) {
+    if (!refresh.is_object()) {
+        return Error::InvalidArgument("refresh must be an object with enabled and/or interval_s",
+                                      "refresh");
+    }
+    RefreshSettingsChange change;
+    for (const auto& [key, value] : refresh.items()) {
+        if (key == "enabled") {
+            if (!value.is_boolean()) {
+                return Error::InvalidArgument("refresh.enabled must be true or false",
+                                              "refresh.enabled");
+            }
+            change.enabled = value.get<bool>();
+        } else if (key == "interval_s") {
+            if (!value.is_number_integer()) {
+                return Error::InvalidArgument(
+                    "refresh.interval_s must be a whole number of seconds", "refresh.interval_s");
+            }
+            change.interval_s = value.get<std::int64_t>();
+        } else if (key != "last_at") {  // read-only; echoing it back is harmless
+            return Error::InvalidArgument("refresh." + key + " is not a refresh setting",
+                                          "refresh." + key);
+        }
+    }
+    return change;
 }
 
 Result<std::vector<std::string>> StringListFromJson(const json& body, const std::string& field) {

@@ -9,12 +9,14 @@
 #include "services/dashboard_service.hpp"
 #include "services/labeling_service.hpp"
 #include "services/project_service.hpp"
+#include "services/refresh_service.hpp"
 
 namespace tessera::http {
 
 nlohmann::json UserToJson(const User& user);
 nlohmann::json ProgressToJson(const Progress& progress);
 nlohmann::json JobToJson(const Job& job);
+nlohmann::json RefreshToJson(const RefreshSettings& refresh);
 nlohmann::json ProjectToJson(const Project& project, const Progress& progress,
                              const std::vector<Job>& jobs);
 nlohmann::json ProjectViewToJson(const ProjectView& view);
@@ -27,6 +29,8 @@ std::string_view SubmitOutcomeName(SubmitOutcome outcome);
 
 // The body of POST /api/v1/projects. Field errors name the JSON path ("datasource.path").
 Result<ProjectSpec> ProjectSpecFromJson(const nlohmann::json& body);
+// The "refresh" member of PATCH /api/v1/projects/{id}: {"enabled", "interval_s"}, both optional.
+Result<RefreshSettingsChange> RefreshChangeFromJson(const nlohmann::json& refresh);
 // A JSON array of strings, e.g. "labels".
 Result<std::vector<std::string>> StringListFromJson(const nlohmann::json& body,
                                                     const std::string& field);

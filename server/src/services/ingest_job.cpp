@@ -5,134 +5,112 @@
 #include <vector>
 
 #include "base/log.hpp"
-#include "blobs/local_source.hpp"
+#include "blobs/local_image_source.hpp"
 #include "services/datasource_opener.hpp"
+#include "services/ingest_pipeline.hpp"
 #include "services/job_payload.hpp"
-#include "services/source_ingest.hpp"
 #include "services/tile_pyramid_job.hpp"
 
 namespace tessera {
 namespace {
 
-NewItem ProbeItem(ImageProber& prober, const std::filesystem::path& root, const LocalFile& file) {
-    NewItem item;
-    item.path = file.relative_path;
-    auto info = prober.Probe(SourceRef{root, file.absolute_path});
-    if (info.ok()) {
-        item.size_bytes = info->size_bytes;
-        item.width = info->width;
-        item.height = info->height;
-        item.format = info->format;
-        return item;
-    }
-    std::error_code ec;
-    auto size = std::filesystem::file_size(file.absolute_path, ec);
-    item.size_bytes = ec ? 0 : static_cast<std::int64_t>(size);
-    item.state = ItemState::kError;
-    item.error = info.error().message;
-    if (info.error().code == ErrorCode::kFailedPrecondition) {
-        item.format = "dicom";  // the one recognised-but-undecoded format today
-    }
-    return item;
-}
-
-// One ingest run. Listing is done twice: a cheap first pass counts (so progress has a total
-// and item_limit_reached is known), the second probes and inserts.
+// One ingest run. Listing is done twice: a first pass counts (so progress has a total and
+// item_limit_reached is known), the second feeds the pipeline, which probes in parallel and
+// inserts in batches in listing order.
 class IngestRun {
 public:
-    IngestRun(Repository& repo, const Clock& clock, ImageProber& prober, const Project& project,
-              JobContext& context)
-        : repo_(repo), clock_(clock), prober_(prober), project_(project), context_(context) {}
+    // `fetch` gives an entry's whole file for the decoder (the local file itself; a blob's
+    // cached copy).
+    IngestRun(Repository& repo, const Clock& clock, ImageProber& prober,
+              const IngestPipelineSettings& settings, const Project& project, JobContext& context,
+              ImageSource& source, std::function<Result<SourceRef>(const SourceEntry&)> fetch)
+        : repo_(repo),
+          clock_(clock),
+          prober_(prober),
+          settings_(settings),
+          project_(project),
+          context_(context),
+          source_(source),
+          fetch_(std::move(fetch)) {}
 
     Status Run();
     bool interrupted() const { return interrupted_; }
 
 private:
     Result<std::int64_t> Count();
-    Status Flush();
-    Status QueueTilePyramids();
+    Status QueueTilePyramids(std::int64_t large_items);
 
     Repository& repo_;
     const Clock& clock_;
     ImageProber& prober_;
+    const IngestPipelineSettings& settings_;
     const Project& project_;
     JobContext& context_;
-    std::vector<NewItem> batch_;
-    Status failed_;
+    ImageSource& source_;
+    std::function<Result<SourceRef>(const SourceEntry&)> fetch_;
     bool interrupted_ = false;
-    std::int64_t large_items_ = 0;  // readable items the UI will open through tiles
 };
 
 Result<std::int64_t> IngestRun::Count() {
     std::int64_t count = 0;
     const std::int64_t limit = project_.item_limit;
-    TESSERA_ASSIGN_OR_RETURN(WalkStats stats,
-                             WalkLocalSource(project_.datasource.path, project_.datasource.pattern,
-                                             [&](const LocalFile&) { return ++count <= limit; }));
-    if (stats.refused_links > 0 || stats.unreadable_dirs > 0) {
-        log::Warn("ingest skipped entries",
-                  {{"project", std::to_string(project_.id)},
-                   {"refused_links", std::to_string(stats.refused_links)},
-                   {"unreadable_dirs", std::to_string(stats.unreadable_dirs)}});
+    TESSERA_ASSIGN_OR_RETURN(SourceListing listing,
+                             source_.List([&](const SourceEntry&) { return ++count <= limit; }));
+    if (listing.skipped > 0) {
+        log::Warn("ingest skipped entries", {{"project", std::to_string(project_.id)},
+                                             {"skipped", std::to_string(listing.skipped)}});
     }
     TESSERA_TRY(repo_.SetItemLimitReached(project_.id, count > limit));
     return std::min(count, limit);
 }
 
-Status IngestRun::Flush() {
-    if (batch_.empty()) {
-        return Status::Ok();
-    }
-    TESSERA_TRY(repo_.InsertItems(project_.id, batch_, clock_.NowMs()));
-    batch_.clear();
-    return Status::Ok();
-}
-
 Status IngestRun::Run() {
     TESSERA_ASSIGN_OR_RETURN(std::int64_t total, Count());
     context_.ReportProgress(0, total);
-    std::int64_t done = 0;
-    batch_.reserve(IngestJob::kBatchSize);
-    TESSERA_TRY(WalkLocalSource(
-        project_.datasource.path, project_.datasource.pattern, [&](const LocalFile& file) {
-            if (done >= total) {
-                return false;
-            }
-            if (context_.StopRequested()) {
-                interrupted_ = true;
-                return false;
-            }
-            batch_.push_back(ProbeItem(prober_, project_.datasource.path, file));
-            const NewItem& probed = batch_.back();
-            if (probed.state != ItemState::kError &&
-                WantsTilePyramid(probed.width, probed.height)) {
-                ++large_items_;
-            }
-            ++done;
-            if (batch_.size() >= IngestJob::kBatchSize) {
-                failed_ = Flush();
-                if (!failed_.ok()) {
-                    return false;
-                }
-            }
-            context_.ReportProgress(done, total);
-            return true;
-        }));
-    TESSERA_TRY(failed_);
+    IngestPipeline pipeline(
+        repo_, clock_, source_, project_.id,
+        [&](const SourceEntry& entry) -> Result<ImageInfo> {
+            TESSERA_ASSIGN_OR_RETURN(SourceRef ref, fetch_(entry));
+            return prober_.Probe(ref);
+        },
+        settings_);
+    pipeline.set_progress([&](std::int64_t done) { context_.ReportProgress(done, total); });
+    std::int64_t listed = 0;
+    Status added;
+    TESSERA_TRY(source_.List([&](const SourceEntry& entry) {
+        if (listed >= total) {
+            return false;
+        }
+        if (context_.StopRequested()) {
+            interrupted_ = true;
+            return false;
+        }
+        ++listed;
+        added = pipeline.Add(entry);
+        return added.ok();
+    }));
+    TESSERA_TRY(added);
     if (interrupted_) {
+        pipeline.Abandon();  // batches inserted so far stay; a rerun skips their paths
         return Status::Ok();
     }
-    TESSERA_TRY(Flush());
-    context_.ReportProgress(done, total);
+    TESSERA_TRY(pipeline.Finish());
+    const IngestCounts& counts = pipeline.counts();
+    context_.ReportProgress(counts.probed, total);
+    log::Info("ingest probed", {{"project", std::to_string(project_.id)},
+                                {"items", std::to_string(counts.probed)},
+                                {"new", std::to_string(counts.inserted)},
+                                {"errors", std::to_string(counts.errors)},
+                                {"decoder_probes", std::to_string(counts.decoder_probes)}});
     TESSERA_TRY(repo_.ShuffleItems(project_.id, project_.shuffle_seed));
-    return QueueTilePyramids();
+    return QueueTilePyramids(counts.large);
 }
 
 // Large images get their tile pyramids built by a job of their own, so the ingest (and the
 // queue it opens) is not held up by minutes of pixel work. A re-run queues another such job;
 // it finds the pyramids built and finishes at once.
-Status IngestRun::QueueTilePyramids() {
-    if (large_items_ == 0) {
+Status IngestRun::QueueTilePyramids(std::int64_t large_items) {
+    if (large_items == 0) {
         return Status::Ok();
     }
     Job job;
@@ -147,8 +125,8 @@ Status IngestRun::QueueTilePyramids() {
 }  // namespace
 
 IngestJob::IngestJob(Repository& repo, const Clock& clock, ImageProber& prober,
-                     DatasourceOpener* opener)
-    : repo_(repo), clock_(clock), prober_(prober), opener_(opener) {}
+                     IngestPipelineSettings settings, DatasourceOpener* opener)
+    : repo_(repo), clock_(clock), prober_(prober), settings_(settings), opener_(opener) {}
 
 JobOutcome IngestJob::Run(const Job& job, JobContext& context, std::string& error) {
     auto project_id = ParseProjectId(kKind, job.payload_json);
@@ -161,30 +139,37 @@ JobOutcome IngestJob::Run(const Job& job, JobContext& context, std::string& erro
         error = "project " + std::to_string(*project_id) + ": " + project.error().message;
         return JobOutcome::kFailed;
     }
+    Status status;
+    bool interrupted = false;
     if (project->datasource.kind == "azure_blob" && opener_ != nullptr) {
         auto source = opener_->Azure(project->datasource);
-        auto result =
-            source.ok()
-                ? IngestFromSource(repo_, clock_, prober_, *project, context, **source,
-                                   [&](const std::string& path) { return (*source)->Fetch(path); })
-                : Result<SourceIngestResult>(source.error());
-        if (!result.ok()) {
-            error = result.error().message;
+        if (!source.ok()) {
+            error = source.error().message;
             return JobOutcome::kFailed;
         }
-        return result->interrupted ? JobOutcome::kInterrupted : JobOutcome::kDone;
-    }
-    if (project->datasource.kind != "local") {
+        IngestRun run(
+            repo_, clock_, prober_, settings_, *project, context, **source,
+            [&](const SourceEntry& entry) { return (*source)->Fetch(entry.relative_path); });
+        status = run.Run();
+        interrupted = run.interrupted();
+    } else if (project->datasource.kind == "local") {
+        LocalImageSource source(project->datasource.path, project->datasource.pattern);
+        const std::filesystem::path& root = source.root();
+        IngestRun run(repo_, clock_, prober_, settings_, *project, context, source,
+                      [&](const SourceEntry& entry) -> Result<SourceRef> {
+                          return SourceRef{root, root / entry.relative_path};
+                      });
+        status = run.Run();
+        interrupted = run.interrupted();
+    } else {
         error = "datasource kind '" + project->datasource.kind + "' cannot be ingested yet";
         return JobOutcome::kFailed;
     }
-    IngestRun run(repo_, clock_, prober_, *project, context);
-    Status status = run.Run();
     if (!status.ok()) {
         error = status.error().message;
         return JobOutcome::kFailed;
     }
-    return run.interrupted() ? JobOutcome::kInterrupted : JobOutcome::kDone;
+    return interrupted ? JobOutcome::kInterrupted : JobOutcome::kDone;
 }
 
 }  // namespace tessera

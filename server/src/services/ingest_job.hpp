@@ -1,15 +1,16 @@
 #pragma once
-// The "ingest" job (payload {"project_id": N}): lists the project's datasource (a local folder,
-// or an Azure Blob container through services/source_ingest.hpp), reads
-// each image header and inserts the items in batches, then shuffles the queue with the
-// project's seed. Re-running it is safe (InsertItems ignores paths already present), which is
-// also how a later refresh picks up new files. When it registered images too large to send
-// whole, it queues a "tile_pyramids" job for the project (tile_pyramid_job.hpp).
+// The "ingest" job (payload {"project_id": N}): lists the project's datasource (a local folder
+// through LocalImageSource, an Azure Blob container through AzureImageSource), reads each image
+// header in parallel and inserts the items in batches (IngestPipeline, ingest_pipeline.hpp), then
+// shuffles the queue with the project's seed. Re-running it is safe (InsertItems ignores paths
+// already present), which is also how a later refresh picks up new files. When it registered images
+// too large to send whole, it queues a "tile_pyramids" job for the project (tile_pyramid_job.hpp).
 #include <string>
 
 #include "base/clock.hpp"
 #include "blobs/image_probe.hpp"
 #include "jobs/job_runner.hpp"
+#include "services/ingest_pipeline.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
@@ -19,12 +20,12 @@ class DatasourceOpener;
 class IngestJob final : public JobHandler {
 public:
     static constexpr const char* kKind = "ingest";
-    static constexpr std::size_t kBatchSize = 1000;
 
+    // `prober` is the decoder's probe, for the files the header reader leaves undecided.
     // `opener` reads the datasource kinds other than "local" (azure_blob); without one only
     // local folders are ingested.
     IngestJob(Repository& repo, const Clock& clock, ImageProber& prober,
-              DatasourceOpener* opener = nullptr);
+              IngestPipelineSettings settings = {}, DatasourceOpener* opener = nullptr);
 
     // Thread-safe (no state of its own). Honours the project's item_limit in the stable listing
     // order and records item_limit_reached. Unreadable files become items in state kError with
@@ -35,6 +36,7 @@ private:
     Repository& repo_;
     const Clock& clock_;
     ImageProber& prober_;
+    IngestPipelineSettings settings_;
     DatasourceOpener* opener_;
 };
 

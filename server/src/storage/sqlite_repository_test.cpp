@@ -179,5 +179,49 @@ TEST(MigrationsTest, EmbeddedVersionsAreContiguousFromOne) {
     EXPECT_EQ(SqliteMigrations().size(), PostgresMigrations().size());
 }
 
+// A database made before datasources existed (schema 5) keeps its project's folder as the
+// project's primary datasource, and its items belong to it without any item row rewritten.
+TEST(MigrationsTest, DatasourcesMigrationKeepsExistingProjectsAndItems) {
+    TempDir dir;
+    auto repo = SqliteRepository::Open((dir.path() / "old.db").string());
+    ASSERT_TRUE(repo.ok()) << repo.error().message;
+    std::string schema5 =
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL);";
+    for (const Migration& m : SqliteMigrations()) {
+        if (m.version <= 5) {
+            schema5 += std::string(m.sql) + ";\nINSERT INTO schema_migrations VALUES (" +
+                       std::to_string(m.version) + ", 0);\n";
+        }
+    }
+    schema5 +=
+        "INSERT INTO projects (id, name, name_key, task_type, status, labels_json, "
+        "instructions_text, instructions_url, datasource_kind, datasource_path, "
+        "datasource_pattern, item_limit, shuffle_seed, created_by, created_at) VALUES (7, 'Old', "
+        "'old', 'multiclass', 'running', '[\"Cat\"]', '', '', 'local', '/data/old', '**/*.jpg', "
+        "10, 3, 1, 5);"
+        "INSERT INTO items (project_id, path, size_bytes, width, height, format, state, "
+        "created_at) VALUES (7, 'a.jpg', 1, 2, 3, 'jpeg', 'unlabeled', 5), (7, 'b.jpg', 1, 2, 3, "
+        "'jpeg', 'labeled', 5);";
+    ASSERT_TRUE((*repo)->ExecForTest(schema5).ok());
+
+    auto version = (*repo)->Migrate();
+    ASSERT_TRUE(version.ok()) << version.error().message;
+    EXPECT_GE(*version, 6);
+    auto project = (*repo)->GetProject(7);
+    ASSERT_TRUE(project.ok()) << project.error().message;
+    EXPECT_GT(project->datasource.id, 0);
+    EXPECT_EQ(project->datasource.path, "/data/old");
+    EXPECT_EQ(project->datasource.pattern, "**/*.jpg");
+    EXPECT_EQ(project->datasource.created_at, 5);
+    EXPECT_FALSE(project->refresh.enabled);
+    EXPECT_EQ(project->refresh.interval_s, 3600);
+    auto sources = (*repo)->ListDatasources(7);
+    ASSERT_EQ(sources->size(), 1u);
+    ItemFilter primary;
+    primary.source_id = project->datasource.id;
+    EXPECT_EQ((*repo)->ListItems(7, primary)->size(), 2u);
+    EXPECT_EQ((*repo)->GetProgress(7, 0)->labeled, 1);
+}
+
 }  // namespace
 }  // namespace tessera

@@ -40,6 +40,27 @@ function scripted(...answers: (Response | Error)[]): { fetch: FetchLike; calls: 
 const session = { csrf_token: "tok123", user: { id: 1, username: "admin", role: "owner" } };
 
 describe("ApiClient", () => {
+    it("patches refresh settings, queues a refresh and lists missing items", async () => {
+        const { fetch, calls } = scripted(
+            json(200, session),
+            json(200, { id: 4 }),
+            json(202, { job: { id: 9, kind: "refresh" } }),
+            json(200, { items: [], next_after: null }),
+        );
+        const client = new ApiClient(fetch);
+        await client.login("admin", "pw");
+        await client.updateRefresh(4, { enabled: true, interval_s: 600 });
+        expect(calls[1]?.method).toBe("PATCH");
+        expect(calls[1]?.url).toBe("/api/v1/projects/4");
+        expect(calls[1]?.body).toEqual({ refresh: { enabled: true, interval_s: 600 } });
+        expect(calls[1]?.headers["X-CSRF-Token"]).toBe("tok123");
+        const queued = await client.refreshNow(4);
+        expect(calls[2]?.url).toBe("/api/v1/projects/4/refresh");
+        expect(queued.ok && queued.value.job.id).toBe(9);
+        await client.listItems(4, { state: "missing", limit: 20 });
+        expect(calls[3]?.url).toBe("/api/v1/projects/4/items?state=missing&limit=20");
+    });
+
     it("sends the CSRF token from login on unsafe requests only", async () => {
         const { fetch, calls } = scripted(
             json(200, session),

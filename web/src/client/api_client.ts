@@ -9,14 +9,17 @@ import type {
     Draft,
     FolderListing,
     ImportReport,
+    ItemList,
     ExportFormat,
     ErrorCodeName,
     Id,
+    Job,
     LeasedPage,
     LogoutEverywhereResult,
     NewProject,
     PageSize,
     Project,
+    RefreshChange,
     Session,
     SubmitResult,
     TileInfo,
@@ -30,7 +33,7 @@ import { fail, ok } from "./result";
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
-type Method = "GET" | "POST" | "PUT" | "DELETE";
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 const kCodeByStatus: Record<number, ErrorCodeName> = {
     400: "invalid_argument",
@@ -170,6 +173,23 @@ export class ApiClient {
     }
     pauseProject(id: Id): Promise<ApiResult<Project>> {
         return this.request("POST", `/api/v1/projects/${id}/pause`);
+    }
+    updateRefresh(id: Id, refresh: RefreshChange): Promise<ApiResult<Project>> {
+        return this.request("PATCH", `/api/v1/projects/${id}`, { refresh });
+    }
+    refreshNow(id: Id): Promise<ApiResult<{ job: Job }>> {
+        return this.request("POST", `/api/v1/projects/${id}/refresh`);
+    }
+    /** A page of the project's items, e.g. `{ state: "missing" }`. */
+    listItems(
+        id: Id,
+        query: Partial<Record<"state" | "source" | "after" | "limit", string | number>>,
+    ): Promise<ApiResult<ItemList>> {
+        const params = new URLSearchParams();
+        for (const [key, value] of Object.entries(query)) {
+            params.set(key, String(value));
+        }
+        return this.request("GET", `/api/v1/projects/${id}/items?${params.toString()}`);
     }
     dashboard(id: Id): Promise<ApiResult<Dashboard>> {
         return this.request("GET", `/api/v1/projects/${id}/dashboard`);

@@ -59,10 +59,22 @@ export interface Instructions {
 }
 
 export interface Datasource {
+    /** Set by the server; `source=` of the item list takes it. */
+    id?: Id;
     kind: "local";
     path: string;
     pattern: string;
 }
+
+/** Incremental refresh of a project's datasources (docs/design/datasources.md). */
+export interface RefreshSettings {
+    enabled: boolean;
+    interval_s: number;
+    /** When the last refresh finished; null before the first. */
+    last_at: TimeMs | null;
+}
+
+export type RefreshChange = Partial<Pick<RefreshSettings, "enabled" | "interval_s">>;
 
 export const kProgressStates = [
     "unlabeled",
@@ -111,6 +123,7 @@ export interface Project {
     label_list: LabelEntry[];
     instructions: Instructions;
     datasource: Datasource;
+    refresh: RefreshSettings;
     item_limit: number;
     item_limit_reached: boolean;
     created_at: TimeMs;
@@ -134,6 +147,15 @@ export interface Item {
     height: number;
     image_url: string;
     thumbnail_url: string;
+    /** GET …/items only. */
+    path?: string;
+    state?: ProgressState;
+}
+
+/** A page of GET /api/v1/projects/{id}/items (keyset: pass next_after as `after`). */
+export interface ItemList {
+    items: Item[];
+    next_after: Id | null;
 }
 
 export type PageSize = 1 | 4 | 6 | 9;

@@ -68,6 +68,13 @@ Result<Response> ListItems(ApiContext& context, Request& request) {
             return Error::InvalidArgument("unknown item state " + *state, "state");
         }
     }
+    TESSERA_ASSIGN_OR_RETURN(std::int64_t source, QueryInt(request, "source", 0));
+    if (source < 0) {
+        return Error::InvalidArgument("source must be a datasource id", "source");
+    }
+    if (source > 0) {
+        filter.source_id = source;
+    }
     TESSERA_ASSIGN_OR_RETURN(filter.after_id, QueryInt(request, "after", 0));
     TESSERA_ASSIGN_OR_RETURN(std::int64_t limit, QueryInt(request, "limit", kDefaultItemPage));
     if (limit < 1 || limit > kMaxItemPage) {

@@ -8,6 +8,8 @@ import { kProgressLabels, percentDone, progressSegments } from "../../schema/pro
 import type { AppContext, Unmount } from "../context";
 import { errorBox, formatCount, h, replaceChildren } from "../dom";
 import { importPanel } from "./import_panel";
+import type { RefreshPanel } from "./refresh_panel";
+import { refreshPanel } from "./refresh_panel";
 import { jobLine, taskTypeName } from "./widgets";
 
 const kExportNames = {
@@ -163,8 +165,10 @@ export function mountDashboard(main: HTMLElement, ctx: AppContext, id: number): 
         "Connecting…",
     );
     const importSlot = h("div", {});
-    replaceChildren(main, head, status, figures, feedMode, importSlot);
+    const refreshSlot = h("div", {});
+    replaceChildren(main, head, status, figures, feedMode, refreshSlot, importSlot);
     let project: Project | null = null;
+    let refresh: RefreshPanel | null = null;
     const owner = ctx.user.role === "owner";
 
     const renderHead = (p: Project): void => {
@@ -251,6 +255,7 @@ export function mountDashboard(main: HTMLElement, ctx: AppContext, id: number): 
         );
     };
     const renderFigures = (d: Dashboard): void => {
+        refresh?.update(d);
         replaceChildren(
             figures,
             progressSection(d),
@@ -270,6 +275,8 @@ export function mountDashboard(main: HTMLElement, ctx: AppContext, id: number): 
         document.title = `${project.name} · Dashboard · Tessera`;
         renderHead(project);
         if (owner) {
+            refresh = refreshPanel(ctx.client, project);
+            replaceChildren(refreshSlot, refresh.element);
             replaceChildren(importSlot, importPanel(ctx.client, project));
         }
     });

@@ -1,0 +1,245 @@
+#include "services/refresh_job.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <vector>
+
+#include "base/log.hpp"
+#include "blobs/local_image_source.hpp"
+#include "services/job_payload.hpp"
+#include "services/tile_pyramid_job.hpp"
+
+namespace tessera {
+namespace {
+
+constexpr std::size_t kMarkBatch = 1000;
+
+// An item the project has, as refresh holds it: sorted by path, looked up per listed file.
+struct KnownEntry {
+    std::string path;
+    Id id = 0;
+    Id source_id = 0;
+    bool missing = false;
+    bool seen = false;  // listed by its datasource in this refresh
+};
+
+class RefreshRun {
+public:
+    RefreshRun(Repository& repo, const Clock& clock, ImageProber& prober,
+               const IngestPipelineSettings& settings, const Project& project, JobContext& context)
+        : repo_(repo),
+          clock_(clock),
+          prober_(prober),
+          settings_(settings),
+          project_(project),
+          context_(context) {}
+
+    Status Run();
+    bool interrupted() const { return interrupted_; }
+    const RefreshCounts& counts() const { return counts_; }
+
+private:
+    Status LoadKnown();
+    KnownEntry* Find(const std::string& path);
+    Status RefreshSource(const Datasource& source);
+    Status MarkGoneAndBack(Id source_id);
+    Status QueueTilePyramids();
+
+    Repository& repo_;
+    const Clock& clock_;
+    ImageProber& prober_;
+    const IngestPipelineSettings& settings_;
+    const Project& project_;
+    JobContext& context_;
+    std::vector<KnownEntry> known_;
+    std::int64_t room_ = 0;  // items the limit still allows
+    std::int64_t large_items_ = 0;
+    bool interrupted_ = false;
+    RefreshCounts counts_;
+};
+
+Status RefreshRun::LoadKnown() {
+    TESSERA_TRY(repo_.ForEachKnownItem(project_.id, [&](const KnownItem& item) {
+        known_.push_back({item.path, item.id, item.source_id, item.missing, false});
+        return true;
+    }));
+    std::sort(known_.begin(), known_.end(),
+              [](const KnownEntry& a, const KnownEntry& b) { return a.path < b.path; });
+    room_ =
+        std::max<std::int64_t>(0, project_.item_limit - static_cast<std::int64_t>(known_.size()));
+    return Status::Ok();
+}
+
+KnownEntry* RefreshRun::Find(const std::string& path) {
+    auto it =
+        std::lower_bound(known_.begin(), known_.end(), path,
+                         [](const KnownEntry& e, const std::string& p) { return e.path < p; });
+    return it != known_.end() && it->path == path ? &*it : nullptr;
+}
+
+Status RefreshRun::RefreshSource(const Datasource& source) {
+    Result<OpenedSource> opened = OpenDatasource(source, prober_);
+    if (!opened.ok() && opened.error().code == ErrorCode::kFailedPrecondition) {
+        log::Info("refresh skips a datasource", {{"project", std::to_string(project_.id)},
+                                                 {"datasource", std::to_string(source.id)},
+                                                 {"why", opened.error().message}});
+        return Status::Ok();
+    }
+    TESSERA_TRY(opened);
+    IngestPipeline pipeline(repo_, clock_, *opened->source, project_.id, opened->fallback,
+                            settings_);
+    pipeline.set_item_hook(
+        [id = source.id](const SourceEntry&, NewItem& item) { item.source_id = id; });
+    Status added;
+    Result<SourceListing> listing = opened->source->List([&](const SourceEntry& entry) {
+        if (context_.StopRequested()) {
+            interrupted_ = true;
+            return false;
+        }
+        ++counts_.listed;
+        if ((counts_.listed & 0xfff) == 0) {
+            context_.ReportProgress(counts_.listed, 0);
+        }
+        if (KnownEntry* known = Find(entry.relative_path)) {
+            // Known, possibly from another datasource (paths are unique per project): nothing
+            // to probe or write. Only its own datasource's listing counts as "still there".
+            known->seen = known->seen || known->source_id == source.id;
+            return true;
+        }
+        if (room_ <= 0) {
+            ++counts_.over_limit;
+            return true;
+        }
+        --room_;
+        added = pipeline.Add(entry);
+        return added.ok();
+    });
+    if (!listing.ok() || !added.ok() || interrupted_) {
+        pipeline.Abandon();  // batches inserted so far stay; a rerun finds them known
+        TESSERA_TRY(listing);
+        return added;
+    }
+    TESSERA_TRY(pipeline.Finish());
+    counts_.added += pipeline.counts().inserted;
+    large_items_ += pipeline.counts().large;
+    if (listing->skipped > 0) {
+        log::Warn("refresh skipped entries", {{"project", std::to_string(project_.id)},
+                                              {"datasource", std::to_string(source.id)},
+                                              {"skipped", std::to_string(listing->skipped)}});
+    }
+    return MarkGoneAndBack(source.id);
+}
+
+// Items of `source_id` its listing did not give are gone; missing ones it gave are back.
+Status RefreshRun::MarkGoneAndBack(Id source_id) {
+    std::vector<Id> gone;
+    std::vector<Id> back;
+    auto flush = [&](std::vector<Id>& ids, bool missing, std::int64_t& count) -> Status {
+        if (ids.empty()) {
+            return Status::Ok();
+        }
+        TESSERA_ASSIGN_OR_RETURN(std::int64_t changed,
+                                 repo_.SetItemsMissing(project_.id, ids, missing));
+        count += changed;
+        ids.clear();
+        return Status::Ok();
+    };
+    for (const KnownEntry& entry : known_) {
+        if (entry.source_id != source_id || entry.seen == !entry.missing) {
+            continue;
+        }
+        std::vector<Id>& ids = entry.seen ? back : gone;
+        ids.push_back(entry.id);
+        if (ids.size() >= kMarkBatch) {
+            TESSERA_TRY(entry.seen ? flush(back, false, counts_.restored)
+                                   : flush(gone, true, counts_.missing));
+        }
+    }
+    TESSERA_TRY(flush(back, false, counts_.restored));
+    return flush(gone, true, counts_.missing);
+}
+
+Status RefreshRun::Run() {
+    TESSERA_ASSIGN_OR_RETURN(std::vector<Datasource> sources, repo_.ListDatasources(project_.id));
+    TESSERA_TRY(LoadKnown());
+    const bool was_full = project_.item_limit_reached;
+    for (const Datasource& source : sources) {
+        TESSERA_TRY(RefreshSource(source));
+        if (interrupted_) {
+            return Status::Ok();
+        }
+    }
+    if (counts_.over_limit > 0 || was_full) {
+        TESSERA_TRY(repo_.SetItemLimitReached(project_.id, counts_.over_limit > 0));
+    }
+    context_.ReportProgress(counts_.listed, counts_.listed);
+    TESSERA_TRY(QueueTilePyramids());
+    return repo_.RecordRefresh(project_.id, clock_.NowMs());
+}
+
+Status RefreshRun::QueueTilePyramids() {
+    if (large_items_ == 0) {
+        return Status::Ok();
+    }
+    Job job;
+    job.kind = TilePyramidJob::kKind;
+    job.project_id = project_.id;
+    job.payload_json = nlohmann::json{{"project_id", project_.id}}.dump();
+    job.created_at = clock_.NowMs();
+    TESSERA_TRY(repo_.EnqueueJob(job));
+    return Status::Ok();
+}
+
+}  // namespace
+
+Result<OpenedSource> OpenDatasource(const Datasource& source, ImageProber& prober) {
+    if (source.kind != "local") {
+        return Error::FailedPrecondition("datasource kind '" + source.kind +
+                                         "' cannot be listed for refresh yet");
+    }
+    auto local = std::make_unique<LocalImageSource>(source.path, source.pattern);
+    std::filesystem::path root = local->root();
+    OpenedSource opened;
+    opened.fallback = [&prober, root](const SourceEntry& entry) {
+        return prober.Probe(SourceRef{root, root / entry.relative_path});
+    };
+    opened.source = std::move(local);
+    return opened;
+}
+
+RefreshJob::RefreshJob(Repository& repo, const Clock& clock, ImageProber& prober,
+                       IngestPipelineSettings settings)
+    : repo_(repo), clock_(clock), prober_(prober), settings_(settings) {}
+
+Result<RefreshCounts> RefreshJob::Refresh(Id project_id, JobContext& context, bool& interrupted) {
+    TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
+    RefreshRun run(repo_, clock_, prober_, settings_, project, context);
+    TESSERA_TRY(run.Run());
+    interrupted = run.interrupted();
+    const RefreshCounts& counts = run.counts();
+    log::Info("refresh", {{"project", std::to_string(project_id)},
+                          {"listed", std::to_string(counts.listed)},
+                          {"added", std::to_string(counts.added)},
+                          {"missing", std::to_string(counts.missing)},
+                          {"restored", std::to_string(counts.restored)},
+                          {"over_limit", std::to_string(counts.over_limit)}});
+    return counts;
+}
+
+JobOutcome RefreshJob::Run(const Job& job, JobContext& context, std::string& error) {
+    auto project_id = ParseProjectId(kKind, job.payload_json);
+    if (!project_id.ok()) {
+        error = project_id.error().message;
+        return JobOutcome::kFailed;
+    }
+    bool interrupted = false;
+    auto counts = Refresh(*project_id, context, interrupted);
+    if (!counts.ok()) {
+        error = "project " + std::to_string(*project_id) + ": " + counts.error().message;
+        return JobOutcome::kFailed;
+    }
+    return interrupted ? JobOutcome::kInterrupted : JobOutcome::kDone;
+}
+
+}  // namespace tessera

@@ -1,0 +1,62 @@
+#pragma once
+// The "refresh" job (payload {"project_id": N}): incremental refresh of a project's datasources
+// (docs/design/datasources.md). Lists each datasource through ImageSource and compares the
+// listing with the items the project already has, held in memory sorted by path: known files
+// cost a lookup and nothing else (no probe, no database access); new files go through the
+// IngestPipeline (up to the item limit); items whose file is gone become `missing`, and missing
+// items whose file is back get their state again. Records the refresh time at the end.
+// Safe to run again: what it inserted is known the next time.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "base/clock.hpp"
+#include "blobs/image_probe.hpp"
+#include "blobs/image_source.hpp"
+#include "jobs/job_runner.hpp"
+#include "services/ingest_pipeline.hpp"
+#include "storage/repository.hpp"
+
+namespace tessera {
+
+// A datasource opened for listing and reading, with the decoder probe its files fall back to.
+struct OpenedSource {
+    std::unique_ptr<ImageSource> source;
+    IngestPipeline::Fallback fallback;
+};
+
+// Opens a datasource of a kind refresh can list ("local" today). kFailedPrecondition for a kind
+// that cannot be listed (refresh skips it); `prober` outlives the result.
+Result<OpenedSource> OpenDatasource(const Datasource& source, ImageProber& prober);
+
+// What one refresh did, for the log and the tests.
+struct RefreshCounts {
+    std::int64_t listed = 0;      // files the datasources listed
+    std::int64_t added = 0;       // new items inserted
+    std::int64_t missing = 0;     // items newly marked missing
+    std::int64_t restored = 0;    // missing items whose file came back
+    std::int64_t over_limit = 0;  // new files left out by item_limit
+};
+
+class RefreshJob final : public JobHandler {
+public:
+    static constexpr const char* kKind = "refresh";
+
+    RefreshJob(Repository& repo, const Clock& clock, ImageProber& prober,
+               IngestPipelineSettings settings = {});
+
+    // Thread-safe (no state of its own). kFailed when a datasource cannot be listed (nothing is
+    // marked missing then); kInterrupted when the runner stops it midway.
+    JobOutcome Run(const Job& job, JobContext& context, std::string& error) override;
+
+    // The refresh itself, for Run and the tests. `interrupted` is set when it stopped early.
+    Result<RefreshCounts> Refresh(Id project_id, JobContext& context, bool& interrupted);
+
+private:
+    Repository& repo_;
+    const Clock& clock_;
+    ImageProber& prober_;
+    IngestPipelineSettings settings_;
+};
+
+}  // namespace tessera

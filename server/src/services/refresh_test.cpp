@@ -1,0 +1,246 @@
+// The refresh job over a real folder and the refresh service's settings and scheduler, on the
+// in-memory SQLite repository with a FakeClock (docs/design/datasources.md).
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "blobs/test_images.hpp"
+#include "blobs/vips_init.hpp"
+#include "services/ingest_job.hpp"
+#include "services/refresh_job.hpp"
+#include "services/refresh_service.hpp"
+#include "services/service_test_support.hpp"
+
+namespace tessera {
+namespace {
+
+namespace fs = std::filesystem;
+
+class RefreshTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ASSERT_TRUE(InitVips("test").ok());
+        root_ = fs::canonical(dir_.path());
+        owner_ = *env.repo->CreateUser(User{0, "owner", Role::kOwner, "x", 0});
+        labeler_ = *env.repo->CreateUser(User{0, "lab", Role::kLabeler, "x", 0});
+        testing::WriteImage(root_ / "a.jpg", 30, 20);
+        testing::WriteImage(root_ / "sub" / "b.jpg", 30, 20);
+        testing::WriteImage(root_ / "sub" / "c.png", 30, 20);
+    }
+
+    Id MakeProject(std::int64_t item_limit = 100) {
+        Project p;
+        p.name = "P" + std::to_string(++projects_);
+        p.labels_json = R"(["Cat"])";
+        p.status = ProjectStatus::kRunning;
+        p.datasource = {"local", root_.string(), "**/*.*"};
+        p.item_limit = item_limit;
+        p.shuffle_seed = 99;
+        p.created_by = owner_.id;
+        p.created_at = env.clock.NowMs();
+        auto created = env.repo->CreateProject(p);
+        EXPECT_TRUE(created.ok()) << created.error().message;
+        return created->id;
+    }
+
+    // Queues a job of `kind` and runs every queued job.
+    Job Run(Id project_id, const std::string& kind) {
+        Job job;
+        job.kind = kind;
+        job.project_id = project_id;
+        job.payload_json = "{\"project_id\": " + std::to_string(project_id) + "}";
+        job.created_at = env.clock.NowMs();
+        Id id = env.repo->EnqueueJob(job)->id;
+        RunQueued();
+        return *env.repo->GetJob(id);
+    }
+
+    int RunQueued() {
+        JobRunner runner(*env.repo, env.clock, JobRunnerSettings{});
+        runner.Register(IngestJob::kKind, ingest_);
+        runner.Register(RefreshJob::kKind, refresh_);
+        return runner.RunUntilIdle();
+    }
+
+    std::map<std::string, Item> Items(Id project_id) {
+        std::map<std::string, Item> out;
+        auto items = env.repo->ListItems(project_id, ItemFilter{std::nullopt, 0, 1000});
+        EXPECT_TRUE(items.ok());
+        for (const Item& item : *items) {
+            out[item.path] = item;
+        }
+        return out;
+    }
+
+    testing::TempDir dir_;
+    fs::path root_;
+    testing::ServiceEnv env;
+    VipsImageProber prober_;
+    IngestJob ingest_{*env.repo, env.clock, prober_};
+    RefreshJob refresh_{*env.repo, env.clock, prober_};
+    RefreshService service_{*env.repo, env.clock};
+    User owner_;
+    User labeler_;
+    int projects_ = 0;
+};
+
+TEST_F(RefreshTest, AddsOnlyNewFilesAndRecordsTheTime) {
+    Id id = MakeProject();
+    ASSERT_EQ(Run(id, IngestJob::kKind).state, JobState::kDone);
+    auto before = Items(id);
+    ASSERT_EQ(before.size(), 3u);
+    testing::WriteImage(root_ / "sub" / "new.jpg", 50, 40);
+    testing::WriteImage(root_ / "z" / "newer.png", 10, 12);
+
+    env.clock.Advance(5000);
+    Job job = Run(id, RefreshJob::kKind);
+    ASSERT_EQ(job.state, JobState::kDone) << job.error;
+    auto after = Items(id);
+    ASSERT_EQ(after.size(), 5u);
+    EXPECT_EQ(after["sub/new.jpg"].width, 50);
+    EXPECT_EQ(after["z/newer.png"].height, 12);
+    EXPECT_EQ(after["a.jpg"].id, before["a.jpg"].id);  // known items untouched
+    EXPECT_EQ(after["a.jpg"].rank, before["a.jpg"].rank);
+    EXPECT_EQ(env.repo->GetProject(id)->refresh.last_at, env.clock.NowMs());
+}
+
+TEST_F(RefreshTest, NeverProbesKnownFilesAgain) {
+    Id id = MakeProject();
+    ASSERT_EQ(Run(id, IngestJob::kKind).state, JobState::kDone);
+    // A known file that changed into garbage would become an error item if it were probed.
+    testing::WriteText(root_ / "a.jpg", "no longer an image");
+    ASSERT_EQ(Run(id, RefreshJob::kKind).state, JobState::kDone);
+    EXPECT_EQ(Items(id)["a.jpg"].state, ItemState::kUnlabeled);
+    EXPECT_EQ(Items(id)["a.jpg"].width, 30);
+}
+
+TEST_F(RefreshTest, DeletedFilesGoMissingAndComeBack) {
+    Id id = MakeProject();
+    ASSERT_EQ(Run(id, IngestJob::kKind).state, JobState::kDone);
+    fs::rename(root_ / "sub" / "b.jpg", root_ / "b.jpg.away");
+    ASSERT_EQ(Run(id, RefreshJob::kKind).state, JobState::kDone);
+    auto items = Items(id);
+    EXPECT_EQ(items["sub/b.jpg"].state, ItemState::kMissing);
+    auto progress = env.repo->GetProgress(id, env.clock.NowMs());
+    EXPECT_EQ(progress->missing, 1);
+    EXPECT_EQ(progress->unlabeled, 2);
+    EXPECT_EQ(progress->total, 3);
+    EXPECT_EQ(progress->error, 0);  // missing is never an error
+
+    fs::rename(root_ / "b.jpg.away", root_ / "sub" / "b.jpg");
+    ASSERT_EQ(Run(id, RefreshJob::kKind).state, JobState::kDone);
+    EXPECT_EQ(Items(id)["sub/b.jpg"].state, ItemState::kUnlabeled);
+    EXPECT_EQ(Items(id)["sub/b.jpg"].id, items["sub/b.jpg"].id);
+    EXPECT_EQ(env.repo->GetProgress(id, env.clock.NowMs())->missing, 0);
+}
+
+TEST_F(RefreshTest, RespectsTheItemLimit) {
+    Id id = MakeProject(4);
+    ASSERT_EQ(Run(id, IngestJob::kKind).state, JobState::kDone);
+    testing::WriteImage(root_ / "d1.jpg", 5, 5);
+    testing::WriteImage(root_ / "d2.jpg", 5, 5);
+    ASSERT_EQ(Run(id, RefreshJob::kKind).state, JobState::kDone);
+    auto items = Items(id);
+    EXPECT_EQ(items.size(), 4u);
+    EXPECT_EQ(items.count("d1.jpg"), 1u);  // listing order: the first new file fits
+    EXPECT_TRUE(env.repo->GetProject(id)->item_limit_reached);
+}
+
+TEST_F(RefreshTest, AGoneFolderFailsTheJobAndMarksNothing) {
+    Id id = MakeProject();
+    ASSERT_EQ(Run(id, IngestJob::kKind).state, JobState::kDone);
+    fs::rename(root_, root_.string() + ".moved");
+    Job job = Run(id, RefreshJob::kKind);
+    fs::rename(root_.string() + ".moved", root_);
+    EXPECT_EQ(job.state, JobState::kFailed);
+    EXPECT_FALSE(job.error.empty());
+    EXPECT_EQ(env.repo->GetProgress(id, env.clock.NowMs())->missing, 0);
+    EXPECT_FALSE(env.repo->GetProject(id)->refresh.last_at.has_value());
+}
+
+TEST_F(RefreshTest, ConfigureValidatesAndStores) {
+    Id id = MakeProject();
+    RefreshSettingsChange change;
+    change.enabled = true;
+    auto stored = service_.Configure(owner_, id, change);
+    ASSERT_TRUE(stored.ok()) << stored.error().message;
+    EXPECT_TRUE(stored->enabled);
+    EXPECT_EQ(stored->interval_s, 3600);
+
+    change = {};
+    change.interval_s = 59;
+    auto low = service_.Configure(owner_, id, change);
+    ASSERT_FALSE(low.ok());
+    EXPECT_EQ(low.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(low.error().field, "refresh.interval_s");
+    change.interval_s = 60;
+    EXPECT_EQ(service_.Configure(owner_, id, change)->interval_s, 60);
+    EXPECT_TRUE(env.repo->GetProject(id)->refresh.enabled);  // untouched by the interval change
+
+    EXPECT_EQ(service_.Configure(labeler_, id, change).error().code, ErrorCode::kPermissionDenied);
+    EXPECT_EQ(service_.Configure(owner_, id + 100, change).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(RefreshTest, RefreshNowQueuesOneJobAtATime) {
+    Id id = MakeProject();
+    // Not while the first ingest is queued.
+    Job ingest;
+    ingest.kind = IngestJob::kKind;
+    ingest.project_id = id;
+    ingest.payload_json = "{\"project_id\": " + std::to_string(id) + "}";
+    ASSERT_TRUE(env.repo->EnqueueJob(ingest).ok());
+    EXPECT_EQ(service_.RefreshNow(owner_, id).error().code, ErrorCode::kFailedPrecondition);
+    RunQueued();
+
+    auto first = service_.RefreshNow(owner_, id);
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    EXPECT_EQ(first->kind, "refresh");
+    EXPECT_EQ(first->state, JobState::kQueued);
+    auto again = service_.RefreshNow(owner_, id);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->id, first->id);
+    EXPECT_EQ(service_.RefreshNow(labeler_, id).error().code, ErrorCode::kPermissionDenied);
+    EXPECT_EQ(service_.RefreshNow(owner_, id + 100).error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(RunQueued(), 1);
+    EXPECT_NE(service_.RefreshNow(owner_, id)->id, first->id);  // done: a new one
+}
+
+TEST_F(RefreshTest, SchedulerQueuesDueProjectsByTheClock) {
+    Id off = MakeProject();
+    Id on = MakeProject();
+    RunQueued();  // nothing queued yet: projects made directly in the repository
+    RefreshSettingsChange change;
+    change.enabled = true;
+    change.interval_s = 600;
+    ASSERT_TRUE(service_.Configure(owner_, on, change).ok());
+
+    EXPECT_EQ(*service_.EnqueueDue(), 0);  // created just now: not due yet
+    env.clock.Advance(599'000);
+    EXPECT_EQ(*service_.EnqueueDue(), 0);
+    env.clock.Advance(1'000);
+    EXPECT_EQ(*service_.EnqueueDue(), 1);
+    EXPECT_EQ(*service_.EnqueueDue(), 0);  // one queued: no second
+    EXPECT_EQ(RunQueued(), 1);
+    EXPECT_EQ(env.repo->GetProject(on)->refresh.last_at, env.clock.NowMs());
+    EXPECT_FALSE(env.repo->GetProject(off)->refresh.last_at.has_value());
+
+    env.clock.Advance(300'000);
+    EXPECT_EQ(*service_.EnqueueDue(), 0);  // counted from the last refresh
+    env.clock.Advance(300'000);
+    EXPECT_EQ(*service_.EnqueueDue(), 1);
+    EXPECT_EQ(RunQueued(), 1);
+
+    // A refresh that fails records no time, but is not retried before the interval either.
+    fs::rename(root_, root_.string() + ".moved");
+    env.clock.Advance(600'000);
+    EXPECT_EQ(*service_.EnqueueDue(), 1);
+    EXPECT_EQ(RunQueued(), 1);
+    fs::rename(root_.string() + ".moved", root_);
+    env.clock.Advance(1'000);
+    EXPECT_EQ(*service_.EnqueueDue(), 0);
+    env.clock.Advance(600'000);
+    EXPECT_EQ(*service_.EnqueueDue(), 1);
+}
+
+}  // namespace
+}  // namespace tessera
