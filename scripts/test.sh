@@ -53,13 +53,20 @@ if ! run-clang-tidy -p build/dev -j "$TESSERA_BUILD_JOBS" -quiet "$root/(server|
 fi
 rm -f "$tidy_log"
 
-step "throwaway PostgreSQL cluster"
+step "throwaway PostgreSQL cluster and Azurite"
 pgdir=$(mktemp -d /tmp/tessera-pg-XXXXXX)
-cleanup() { scripts/pg_test_cluster.sh stop "$pgdir" >/dev/null 2>&1 || true; }
+azdir=$(mktemp -d /tmp/tessera-azurite-XXXXXX)
+cleanup() {
+    scripts/pg_test_cluster.sh stop "$pgdir" >/dev/null 2>&1 || true
+    scripts/azurite.sh stop "$azdir" >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 TESSERA_TEST_PG_URL=$(scripts/pg_test_cluster.sh start "$pgdir")
 export TESSERA_TEST_PG_URL TESSERA_REQUIRE_PG=1
 echo "PostgreSQL at $TESSERA_TEST_PG_URL"
+TESSERA_TEST_AZURITE_URL=$(scripts/azurite.sh start "$azdir")
+export TESSERA_TEST_AZURITE_URL TESSERA_REQUIRE_AZURITE=1
+echo "Azurite at $TESSERA_TEST_AZURITE_URL"
 
 step "server tests (asan + ubsan): unit + integration on SQLite and PostgreSQL"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"

@@ -158,6 +158,17 @@ HTTP_SEEDS = [
     b"Transfer-Encoding: chunked\r\nContent-Type: application/xml\r\n\r\n"
     b"5\r\n<a/>\n\r\n0\r\n\r\n",
 ]
+# List Blobs answers and Azure error bodies (the azure_list target).
+AZURE_LIST_SEEDS = [
+    b'<?xml version="1.0" encoding="utf-8"?><EnumerationResults ServiceEndpoint="https://a.blob.core.windows.net/"'
+    b' ContainerName="photos"><Prefix>p/</Prefix><MaxResults>50</MaxResults><Blobs><Blob><Name>p/a b.jpg</Name>'
+    b'<Properties><Etag>"0x8D1"</Etag><Content-Length>1234</Content-Length></Properties></Blob>'
+    b'<Blob><Name Encoded="true">p%2F%EF%BF%BE.png</Name><Properties><Etag>0x8D2</Etag>'
+    b'<Content-Length>5</Content-Length></Properties></Blob></Blobs><NextMarker>2!72!MDAw</NextMarker>'
+    b'</EnumerationResults>',
+    b'<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthorizationPermissionMismatch</Code>'
+    b'<Message>This request is not authorized to perform this operation using this permission.</Message></Error>',
+]
 
 
 def dicom_element(group: int, element: int, vr: bytes, value: bytes) -> bytes:
@@ -273,6 +284,9 @@ def main() -> int:
     for i, seed in enumerate(HTTP_SEEDS):
         write_seed(out / "http_request", f"own-{i:03d}.http", seed)
     counts["http_request"] = len(HTTP_SEEDS)
+    for i, seed in enumerate(AZURE_LIST_SEEDS):
+        write_seed(out / "azure_list", f"own-{i:03d}.xml", seed)
+    counts["azure_list"] = len(AZURE_LIST_SEEDS)
     regressions = repo / "server" / "fuzz" / "regressions"
     if regressions.is_dir():
         for target_dir in sorted(p for p in regressions.iterdir() if p.is_dir()):

@@ -27,7 +27,7 @@ std::vector<std::string> FuzzTargetNames() {
         names.push_back(std::string(kImportPrefix) + format);
     }
     names.insert(names.end(), {"shapes", "json_codec", "http_request", "image_probe",
-                               "header_probe", "manifest", "dicom"});
+                               "header_probe", "manifest", "dicom", "azure_list"});
     return names;
 }
 
@@ -38,7 +38,7 @@ bool InitFuzzTarget(std::string_view target, const char* argv0) {
     }
     return target == "shapes" || target == "json_codec" || target == "http_request" ||
            target == "header_probe" || target == "manifest" || target == "dicom" ||
-           ImportFormatOf(target).has_value();
+           target == "azure_list" || ImportFormatOf(target).has_value();
 }
 
 bool RunFuzzTarget(std::string_view target, const std::uint8_t* data, std::size_t size) {
@@ -58,6 +58,8 @@ bool RunFuzzTarget(std::string_view target, const std::uint8_t* data, std::size_
         FuzzManifest(data, size);
     } else if (target == "dicom") {
         FuzzDicom(data, size);
+    } else if (target == "azure_list") {
+        FuzzAzureList(data, size);
     } else {
         return false;
     }

@@ -29,9 +29,10 @@ void FuzzHeaderProbe(const std::uint8_t* data, std::size_t size);
 // The manifest reader (manifest_fuzzer.cpp): CSV, JSONL or MLTable by the first byte.
 void FuzzManifest(const std::uint8_t* data, std::size_t size);
 void FuzzDicom(const std::uint8_t* data, std::size_t size);
+void FuzzAzureList(const std::uint8_t* data, std::size_t size);
 
 // Every target's name (import_coco, ..., shapes, json_codec, image_probe, header_probe,
-// manifest, dicom).
+// manifest, dicom, azure_list).
 std::vector<std::string> FuzzTargetNames();
 // Runs `target` once over the bytes; false when no target has that name.
 bool RunFuzzTarget(std::string_view target, const std::uint8_t* data, std::size_t size);

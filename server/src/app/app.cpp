@@ -17,6 +17,7 @@
 
 #include "app/operations.hpp"
 #include "base/log.hpp"
+#include "blobs/curl_transport.hpp"
 #include "blobs/image_probe.hpp"
 #include "blobs/image_renderer.hpp"
 #include "blobs/tile_pyramid.hpp"
@@ -26,6 +27,7 @@
 #include "http/server.hpp"
 #include "jobs/job_runner.hpp"
 #include "services/cache_purge_job.hpp"
+#include "services/datasource_opener.hpp"
 #include "services/import_service.hpp"
 #include "services/ingest_job.hpp"
 #include "services/manifest_job.hpp"
@@ -174,15 +176,32 @@ void LogConfig(const Config& config) {
     }
 }
 
+// Blob datasources: credentials sealed under TESSERA_SECRET_KEY or the data dir's key file
+// (made on first use, not at start: a server without blob datasources never writes one), and
+// downloaded blobs cached in DATA_DIR/blobs. docs/design/azure_blob.md.
+DatasourceOpenerSettings OpenerSettings(const Config& config) {
+    DatasourceOpenerSettings settings;
+    settings.blob_cache_dir = config.data_dir / "blobs";
+    settings.azure_policy.allow_http = config.allow_http_blob_storage;
+    settings.transport = std::shared_ptr<HttpTransport>(MakeCurlTransport());
+    const std::string key = config.secret_key;
+    const fs::path key_file = config.data_dir / "secret.key";
+    settings.secret_box = [key, key_file]() -> Result<SecretBox> {
+        return key.empty() ? SecretBox::LoadOrCreateKeyFile(key_file)
+                           : SecretBox::FromBase64Key(key);
+    };
+    return settings;
+}
+
 // The background jobs, the same in `serve` and `worker`: one place to add a job kind. The
 // cache jobs share the renderer and pyramid caches of the server's image and tile services.
 struct BackgroundJobs {
     BackgroundJobs(Repository& db, const Clock& clock, ImageProber& prober, ImageRenderer& renderer,
-                   TilePyramid& tile_pyramid)
-        : ingest(db, clock, prober),
+                   TilePyramid& tile_pyramid, DatasourceOpener& opener)
+        : ingest(db, clock, prober, {}, &opener),
           manifest(db, clock, prober),
           refresh(db, clock, prober),
-          pyramids(db, tile_pyramid),
+          pyramids(db, tile_pyramid, &opener),
           purge(renderer, tile_pyramid) {}
 
     void RegisterWith(JobRunner& runner) {
@@ -290,17 +309,19 @@ Status RunServe(const Config& config, const char* argv0) {
     TESSERA_TRY(EnsureAdmin(auth));
     // Shared so that a start, pause or delete through `projects` reaches `labeling` at once.
     ProjectCache project_cache(clock, TimeMs{2} * 1000, 10'000);
-    ProjectService projects(db, clock, random, {config.allowed_roots, config.item_limit},
-                            &project_cache);
+    DatasourceOpener opener(OpenerSettings(config));
+    ProjectSettings project_settings{config.allowed_roots, config.item_limit};
+    project_settings.opener = &opener;
+    ProjectService projects(db, clock, random, project_settings, &project_cache);
     LabelingSettings labeling_settings;
     labeling_settings.lease_ms = config.lease_ms;
     LabelingService labeling(db, clock, random, labeling_settings, &project_cache);
     DashboardService dashboard(db, clock);
     ExportService exports(db, clock);
     ImageRenderer renderer(config.data_dir / "cache");
-    ImageService images(db, renderer);
+    ImageService images(db, renderer, &opener);
     TilePyramid tile_pyramid(config.data_dir / "tiles");
-    TileService tiles(db, tile_pyramid);
+    TileService tiles(db, tile_pyramid, &opener);
     ImportService imports(db, clock);
     TESSERA_ASSIGN_OR_RETURN(fs::path upload_dir, PrepareUploadDir(config));
 
@@ -312,7 +333,7 @@ Status RunServe(const Config& config, const char* argv0) {
     if (std::int64_t expired = uploads.RemoveExpired(); expired > 0) {
         log::Info("removed abandoned uploads", {{"count", std::to_string(expired)}});
     }
-    BackgroundJobs background(db, clock, prober, renderer, tile_pyramid);
+    BackgroundJobs background(db, clock, prober, renderer, tile_pyramid, opener);
     JobRunner jobs(db, clock, JobRunnerSettings{});
     background.RegisterWith(jobs);
     jobs.Start();
@@ -383,7 +404,8 @@ Status RunWorker(const Config& config, const char* argv0, bool once) {
     // The cache jobs write the data dir: a worker must share the server's (same host or mount).
     ImageRenderer renderer(config.data_dir / "cache");
     TilePyramid tile_pyramid(config.data_dir / "tiles");
-    BackgroundJobs background(*repo, clock, prober, renderer, tile_pyramid);
+    DatasourceOpener opener(OpenerSettings(config));
+    BackgroundJobs background(*repo, clock, prober, renderer, tile_pyramid, opener);
     JobRunnerSettings settings;
     char host[256] = "worker";
     gethostname(host, sizeof host - 1);

@@ -209,7 +209,8 @@ Options (flags override environment, which overrides the config file):
   --config FILE             TOML file with data_dir, db, listen, allowed_roots, item_limit,
                             upload_limit, upload_chunk_limit,
                             upload_file_limit, secure_cookies, metrics_listen,
-                            metrics_token, and the connection limits
+                            metrics_token, secret_key (TESSERA_SECRET_KEY),
+                            allow_http_blob_storage, and the connection limits
                             and deadlines of docs/design/http.md         TESSERA_CONFIG
   --metrics-listen HOST:PORT
                             serve GET /metrics on this separate address  TESSERA_METRICS_LISTEN

@@ -24,6 +24,8 @@ struct RawSettings {
     std::optional<std::vector<std::string>> allowed_roots;
     std::optional<std::vector<std::string>> trusted_proxies;
     std::optional<bool> secure_cookies;
+    std::optional<bool> allow_http_blob_storage;
+    std::optional<std::string> secret_key;
     std::optional<std::string> metrics_token;
     std::optional<std::string> metrics_listen;
     // Every integer setting given (kIntSettings), by TOML key.
@@ -92,12 +94,14 @@ Result<RawSettings> ReadConfigFile(const std::string& path) {
                 return wrong("a string");
             }
             (name == "data_dir" ? out.data_dir : name == "db" ? out.db : out.listen) = *value;
-        } else if (name == "metrics_token" || name == "metrics_listen") {
+        } else if (name == "metrics_token" || name == "metrics_listen" || name == "secret_key") {
             auto value = node.value<std::string>();
             if (!value) {
                 return wrong("a string");
             }
-            (name == "metrics_token" ? out.metrics_token : out.metrics_listen) = *value;
+            (name == "metrics_token"    ? out.metrics_token
+             : name == "metrics_listen" ? out.metrics_listen
+                                        : out.secret_key) = *value;
         } else if (name == "allowed_roots" || name == "trusted_proxies") {
             const toml::array* array = node.as_array();
             if (array == nullptr) {
@@ -118,12 +122,12 @@ Result<RawSettings> ReadConfigFile(const std::string& path) {
                 return wrong("an integer");
             }
             out.ints[name] = *value;
-        } else if (name == "secure_cookies") {
+        } else if (name == "secure_cookies" || name == "allow_http_blob_storage") {
             auto value = node.value<bool>();
             if (!value) {
                 return wrong("true or false");
             }
-            out.secure_cookies = *value;
+            (name == "secure_cookies" ? out.secure_cookies : out.allow_http_blob_storage) = *value;
         } else {
             return Error::InvalidArgument("config file " + path + ": unknown key " + name, name);
         }
@@ -199,6 +203,13 @@ Status ApplyEnvironment(const Getenv& getenv, RawSettings& raw) {
     }
     if (auto v = getenv("TESSERA_SECURE_COOKIES")) {
         TESSERA_ASSIGN_OR_RETURN(raw.secure_cookies, ParseBool(*v, "TESSERA_SECURE_COOKIES"));
+    }
+    if (auto v = getenv("TESSERA_ALLOW_HTTP_BLOB_STORAGE")) {
+        TESSERA_ASSIGN_OR_RETURN(raw.allow_http_blob_storage,
+                                 ParseBool(*v, "TESSERA_ALLOW_HTTP_BLOB_STORAGE"));
+    }
+    if (auto v = getenv("TESSERA_SECRET_KEY")) {
+        raw.secret_key = *v;
     }
     return Status::Ok();
 }
@@ -357,6 +368,8 @@ Result<Config> LoadConfig(const CliOptions& options, const Getenv& getenv) {
     }
     TESSERA_TRY(ApplyIntSettings(raw, config));
     config.secure_cookies = raw.secure_cookies.value_or(false);
+    config.allow_http_blob_storage = raw.allow_http_blob_storage.value_or(false);
+    config.secret_key = raw.secret_key.value_or("");
     config.metrics_token = raw.metrics_token.value_or("");
     if (!config.metrics_token.empty() && config.metrics_token.size() < 16) {
         return Error::InvalidArgument("metrics_token must be at least 16 characters",

@@ -57,6 +57,11 @@ struct Config {
     std::int64_t upload_chunk_limit = std::int64_t{64} << 20;
     std::int64_t upload_file_limit = std::int64_t{4} << 30;
     bool secure_cookies = false;  // mark the session cookie Secure (HTTPS in front)
+    // Datasource credentials are sealed under this key (base64 of 32 bytes; TESSERA_SECRET_KEY
+    // or `secret_key`); empty: the key file DATA_DIR/secret.key, made on first use (0600).
+    std::string secret_key;
+    // Azure Blob datasources over plain http to hosts other than the loopback (Azurite).
+    bool allow_http_blob_storage = false;
     // GET /metrics: with a token, served on the main listener to `Authorization: Bearer TOKEN`;
     // with a metrics listener, served there (also needing the token when one is set). Neither:
     // /metrics answers 404. See docs/deploy.md.

@@ -54,6 +54,37 @@ TEST_F(ConfigTest, DefaultsWhenNothingIsSet) {
     EXPECT_FALSE(config->secure_cookies);
 }
 
+TEST_F(ConfigTest, BlobStorageSecretKeyAndHttpFromFileAndEnvironment) {
+    auto defaults = LoadConfig({}, Env());
+    ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+    EXPECT_EQ(defaults->secret_key, "");  // the data dir's key file
+    EXPECT_FALSE(defaults->allow_http_blob_storage);
+
+    CliOptions options;
+    options.config = WriteFile("secret_key = 'from-file'\nallow_http_blob_storage = true\n");
+    auto from_file = LoadConfig(options, Env());
+    ASSERT_TRUE(from_file.ok()) << from_file.error().message;
+    EXPECT_EQ(from_file->secret_key, "from-file");
+    EXPECT_TRUE(from_file->allow_http_blob_storage);
+
+    env_["TESSERA_SECRET_KEY"] = "from-env";
+    env_["TESSERA_ALLOW_HTTP_BLOB_STORAGE"] = "0";
+    auto from_env = LoadConfig(options, Env());
+    ASSERT_TRUE(from_env.ok()) << from_env.error().message;
+    EXPECT_EQ(from_env->secret_key, "from-env");
+    EXPECT_FALSE(from_env->allow_http_blob_storage);
+
+    env_["TESSERA_ALLOW_HTTP_BLOB_STORAGE"] = "perhaps";
+    auto bad = LoadConfig(options, Env());
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().field, "TESSERA_ALLOW_HTTP_BLOB_STORAGE");
+    options.config = WriteFile("allow_http_blob_storage = 'yes'\n");
+    env_.clear();
+    auto wrong_type = LoadConfig(options, Env());
+    ASSERT_FALSE(wrong_type.ok());
+    EXPECT_EQ(wrong_type.error().field, "allow_http_blob_storage");
+}
+
 TEST_F(ConfigTest, FlagsBeatEnvironmentWhichBeatsTheFile) {
     CliOptions options;
     options.config = WriteFile("data_dir = '" + (dir_ / "file_data").string() + "'\n" +

@@ -173,6 +173,18 @@ json ProjectToJson(const Project& project, const Progress& progress, const std::
         {"item_limit_reached", project.item_limit_reached},
         {"created_at", project.created_at},
         {"progress", ProgressToJson(progress)}};
+    // Kind-specific settings (azure_blob: account_url, container, prefix and which credential
+    // is set); the stored config never holds the credential itself.
+    if (project.datasource.kind != "local") {
+        json config = json::parse(project.datasource.config_json, nullptr, false);
+        if (config.is_object()) {
+            for (const auto& [key, value] : config.items()) {
+                if (key != "kind" && key != "pattern" && key != "secret") {
+                    out["datasource"][key] = value;
+                }
+            }
+        }
+    }
     AddLabels(project, out);
     json job_list = json::array();
     for (const Job& job : jobs) {
@@ -272,6 +284,13 @@ Result<ProjectSpec> ProjectSpecFromJson(const json& body) {
         return Error::InvalidArgument("datasource must be an object with a path", "datasource");
     }
     auto kind = OptionalString(*datasource, "kind");
+    if (kind.ok() && kind->value_or("") == "azure_blob") {
+        // Validated (and its credential sealed) by the service.
+        spec.datasource.kind = "azure_blob";
+        spec.datasource.config_json = datasource->dump();
+        TESSERA_ASSIGN_OR_RETURN(spec.item_limit, OptionalInt(body, "item_limit"));
+        return spec;
+    }
     auto path = RequiredString(*datasource, "path");
     auto pattern = OptionalString(*datasource, "pattern");
     for (const Error* error :

@@ -1,12 +1,13 @@
 #include "services/image_service.hpp"
 
 #include "blobs/image_renderer.hpp"
+#include "services/datasource_opener.hpp"
 #include "services/item_cache.hpp"
 
 namespace tessera {
 
-ImageService::ImageService(Repository& repo, ImageRenderer& renderer)
-    : repo_(repo), renderer_(renderer) {}
+ImageService::ImageService(Repository& repo, ImageRenderer& renderer, DatasourceOpener* opener)
+    : repo_(repo), renderer_(renderer), opener_(opener) {}
 
 namespace {
 
@@ -27,8 +28,13 @@ Result<ImageService::Source> ImageService::Resolve(const User& actor, Id project
     // are kNotFound from the repository.
     TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
     TESSERA_ASSIGN_OR_RETURN(Item item, repo_.GetItem(project_id, item_id));
-    TESSERA_ASSIGN_OR_RETURN(SourceRef source, ItemSourcePath(project, item));
-    return Source{std::move(item), std::move(source)};
+    // A blob's cached copy (downloaded on first view) or the local file.
+    auto found =
+        opener_ != nullptr ? opener_->ItemFile(project, item) : ItemSourcePath(project, item);
+    if (!found.ok()) {
+        return SourceError(found.error());
+    }
+    return Source{std::move(item), std::move(*found)};
 }
 
 Result<DicomInfo> ImageService::Dicom(const User& actor, Id project_id, Id item_id) {

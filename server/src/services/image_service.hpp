@@ -21,9 +21,13 @@ struct ImageFile {
     std::string content_type;    // "image/jpeg", or "image/png" for DICOM
 };
 
+class DatasourceOpener;
+
 class ImageService {
 public:
-    ImageService(Repository& repo, ImageRenderer& renderer);
+    // `opener` reads items of datasource kinds other than "local" (azure_blob: the blob's
+    // cached copy); without one only local folders are read.
+    ImageService(Repository& repo, ImageRenderer& renderer, DatasourceOpener* opener = nullptr);
     // kNotFound for unknown items; kFailedPrecondition (with the reason) when the source image
     // cannot be decoded. `view` (frame, window) applies to DICOM items only: for others, or a
     // frame out of range, kInvalidArgument.
@@ -42,6 +46,7 @@ private:
 
     Repository& repo_;
     ImageRenderer& renderer_;
+    DatasourceOpener* opener_;
 };
 
 }  // namespace tessera

@@ -7,6 +7,7 @@
 #include "base/log.hpp"
 #include "blobs/local_image_source.hpp"
 #include "blobs/local_source.hpp"
+#include "services/datasource_opener.hpp"
 #include "services/ingest_pipeline.hpp"
 #include "services/job_payload.hpp"
 #include "services/tile_pyramid_job.hpp"
@@ -19,15 +20,19 @@ namespace {
 // inserts in batches in listing order.
 class IngestRun {
 public:
+    // `fetch` gives an entry's whole file for the decoder (the local file itself; a blob's
+    // cached copy).
     IngestRun(Repository& repo, const Clock& clock, ImageProber& prober,
-              const IngestPipelineSettings& settings, const Project& project, JobContext& context)
+              const IngestPipelineSettings& settings, const Project& project, JobContext& context,
+              ImageSource& source, std::function<Result<SourceRef>(const SourceEntry&)> fetch)
         : repo_(repo),
           clock_(clock),
           prober_(prober),
           settings_(settings),
           project_(project),
           context_(context),
-          source_(project.datasource.path, project.datasource.pattern) {}
+          source_(source),
+          fetch_(std::move(fetch)) {}
 
     Status Run();
     bool interrupted() const { return interrupted_; }
@@ -42,15 +47,21 @@ private:
     const IngestPipelineSettings& settings_;
     const Project& project_;
     JobContext& context_;
-    LocalImageSource source_;
+    ImageSource& source_;
+    std::function<Result<SourceRef>(const SourceEntry&)> fetch_;
     bool interrupted_ = false;
 };
 
-// The count pass walks the folder alone: the entries' sizes and versions (a stat each) are
-// needed only by the second pass.
+// The count pass of a local folder walks it alone: the entries' sizes and versions (a stat
+// each) are needed only by the second pass. Other kinds count their listing.
 Result<std::int64_t> IngestRun::Count() {
     std::int64_t count = 0;
     const std::int64_t limit = project_.item_limit;
+    if (project_.datasource.kind != "local") {
+        TESSERA_TRY(source_.List([&](const SourceEntry&) { return ++count <= limit; }));
+        TESSERA_TRY(repo_.SetItemLimitReached(project_.id, count > limit));
+        return std::min(count, limit);
+    }
     TESSERA_ASSIGN_OR_RETURN(WalkStats stats,
                              WalkLocalSource(project_.datasource.path, project_.datasource.pattern,
                                              [&](const LocalFile&) { return ++count <= limit; }));
@@ -67,11 +78,11 @@ Result<std::int64_t> IngestRun::Count() {
 Status IngestRun::Run() {
     TESSERA_ASSIGN_OR_RETURN(std::int64_t total, Count());
     context_.ReportProgress(0, total);
-    const std::filesystem::path& root = source_.root();
     IngestPipeline pipeline(
         repo_, clock_, source_, project_.id,
-        [&](const SourceEntry& entry) {
-            return prober_.Probe(SourceRef{root, root / entry.relative_path});
+        [&](const SourceEntry& entry) -> Result<ImageInfo> {
+            TESSERA_ASSIGN_OR_RETURN(SourceRef ref, fetch_(entry));
+            return prober_.Probe(ref);
         },
         settings_);
     pipeline.set_progress([&](std::int64_t done) { context_.ReportProgress(done, total); });
@@ -125,8 +136,8 @@ Status IngestRun::QueueTilePyramids(std::int64_t large_items) {
 }  // namespace
 
 IngestJob::IngestJob(Repository& repo, const Clock& clock, ImageProber& prober,
-                     IngestPipelineSettings settings)
-    : repo_(repo), clock_(clock), prober_(prober), settings_(settings) {}
+                     IngestPipelineSettings settings, DatasourceOpener* opener)
+    : repo_(repo), clock_(clock), prober_(prober), settings_(settings), opener_(opener) {}
 
 JobOutcome IngestJob::Run(const Job& job, JobContext& context, std::string& error) {
     auto project_id = ParseProjectId(kKind, job.payload_json);
@@ -139,17 +150,37 @@ JobOutcome IngestJob::Run(const Job& job, JobContext& context, std::string& erro
         error = "project " + std::to_string(*project_id) + ": " + project.error().message;
         return JobOutcome::kFailed;
     }
-    if (project->datasource.kind != "local") {
+    Status status;
+    bool interrupted = false;
+    if (project->datasource.kind == "azure_blob" && opener_ != nullptr) {
+        auto source = opener_->Azure(project->datasource);
+        if (!source.ok()) {
+            error = source.error().message;
+            return JobOutcome::kFailed;
+        }
+        IngestRun run(
+            repo_, clock_, prober_, settings_, *project, context, **source,
+            [&](const SourceEntry& entry) { return (*source)->Fetch(entry.relative_path); });
+        status = run.Run();
+        interrupted = run.interrupted();
+    } else if (project->datasource.kind == "local") {
+        LocalImageSource source(project->datasource.path, project->datasource.pattern);
+        const std::filesystem::path& root = source.root();
+        IngestRun run(repo_, clock_, prober_, settings_, *project, context, source,
+                      [&](const SourceEntry& entry) -> Result<SourceRef> {
+                          return SourceRef{root, root / entry.relative_path};
+                      });
+        status = run.Run();
+        interrupted = run.interrupted();
+    } else {
         error = "datasource kind '" + project->datasource.kind + "' cannot be ingested yet";
         return JobOutcome::kFailed;
     }
-    IngestRun run(repo_, clock_, prober_, settings_, *project, context);
-    Status status = run.Run();
     if (!status.ok()) {
         error = status.error().message;
         return JobOutcome::kFailed;
     }
-    return run.interrupted() ? JobOutcome::kInterrupted : JobOutcome::kDone;
+    return interrupted ? JobOutcome::kInterrupted : JobOutcome::kDone;
 }
 
 }  // namespace tessera

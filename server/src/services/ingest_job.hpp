@@ -1,10 +1,10 @@
 #pragma once
-// The "ingest" job (payload {"project_id": N}): lists the project's local datasource
-// (LocalImageSource), reads each image header in parallel and inserts the items in batches
-// (IngestPipeline, ingest_pipeline.hpp), then shuffles the queue with the project's seed.
-// Re-running it is safe (InsertItems ignores paths already present), which is also how a later
-// refresh picks up new files. When it registered images too large to send whole, it queues a
-// "tile_pyramids" job for the project (tile_pyramid_job.hpp).
+// The "ingest" job (payload {"project_id": N}): lists the project's datasource (a local folder
+// through LocalImageSource, an Azure Blob container through AzureImageSource), reads each image
+// header in parallel and inserts the items in batches (IngestPipeline, ingest_pipeline.hpp), then
+// shuffles the queue with the project's seed. Re-running it is safe (InsertItems ignores paths
+// already present), which is also how a later refresh picks up new files. When it registered images
+// too large to send whole, it queues a "tile_pyramids" job for the project (tile_pyramid_job.hpp).
 #include <string>
 
 #include "base/clock.hpp"
@@ -15,13 +15,17 @@
 
 namespace tessera {
 
+class DatasourceOpener;
+
 class IngestJob final : public JobHandler {
 public:
     static constexpr const char* kKind = "ingest";
 
     // `prober` is the decoder's probe, for the files the header reader leaves undecided.
+    // `opener` reads the datasource kinds other than "local" (azure_blob); without one only
+    // local folders are ingested.
     IngestJob(Repository& repo, const Clock& clock, ImageProber& prober,
-              IngestPipelineSettings settings = {});
+              IngestPipelineSettings settings = {}, DatasourceOpener* opener = nullptr);
 
     // Thread-safe (no state of its own). Honours the project's item_limit in the stable listing
     // order and records item_limit_reached. Unreadable files become items in state kError with
@@ -33,6 +37,7 @@ private:
     const Clock& clock_;
     ImageProber& prober_;
     IngestPipelineSettings settings_;
+    DatasourceOpener* opener_;
 };
 
 }  // namespace tessera

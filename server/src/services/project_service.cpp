@@ -5,6 +5,7 @@
 
 #include "base/text.hpp"
 #include "services/cache_purge_job.hpp"
+#include "services/datasource_opener.hpp"
 #include "services/permissions.hpp"
 
 namespace tessera {
@@ -97,9 +98,11 @@ Result<Project> ProjectService::Create(const User& actor, const ProjectSpec& spe
                                       "instructions.text");
     }
     TESSERA_TRY(ValidateUrl(spec.instructions_url));
-    if (spec.datasource.kind != "local" && spec.datasource.kind != "manifest") {
+    const std::string& kind = spec.datasource.kind;
+    const bool azure = kind == "azure_blob" && settings_.opener != nullptr;
+    if (kind != "local" && kind != "manifest" && !azure) {
         return Error::InvalidArgument(
-            "unknown datasource kind '" + spec.datasource.kind + "'; use \"local\" or \"manifest\"",
+            "unknown datasource kind '" + kind + "'; use \"local\", \"manifest\" or \"azure_blob\"",
             "datasource.kind");
     }
     std::int64_t limit = spec.item_limit.value_or(settings_.default_item_limit);
@@ -114,15 +117,21 @@ Result<Project> ProjectService::Create(const User& actor, const ProjectSpec& spe
     project.created_by = actor.id;
     project.created_at = clock_.NowMs();
     project.item_limit = limit;
-    if (spec.datasource.kind == "manifest") {
+    if (kind == "manifest") {
         return CreateManifestProject(std::move(project), spec);
     }
-    TESSERA_TRY(ValidatePattern(spec.datasource.pattern));
-    TESSERA_ASSIGN_OR_RETURN(fs::path root, ResolveLocalPath(spec.datasource.path));
-    project.datasource.kind = "local";
-    project.datasource.path = root.string();
-    project.datasource.pattern =
-        spec.datasource.pattern.empty() ? "**/*.*" : spec.datasource.pattern;
+    if (azure) {
+        // Tries the credential with one List request, then seals it (services/azure_datasource).
+        auto object = nlohmann::json::parse(spec.datasource.config_json, nullptr, false);
+        TESSERA_ASSIGN_OR_RETURN(project.datasource, settings_.opener->PrepareAzure(object));
+    } else {
+        TESSERA_TRY(ValidatePattern(spec.datasource.pattern));
+        TESSERA_ASSIGN_OR_RETURN(fs::path root, ResolveLocalPath(spec.datasource.path));
+        project.datasource.kind = "local";
+        project.datasource.path = root.string();
+        project.datasource.pattern =
+            spec.datasource.pattern.empty() ? "**/*.*" : spec.datasource.pattern;
+    }
     project.shuffle_seed = NewShuffleSeed();
     TESSERA_ASSIGN_OR_RETURN(Project created, repo_.CreateProject(project));
 
@@ -150,6 +159,7 @@ Result<ProjectView> ProjectService::Get(const User& actor, Id project_id) {
 // (docs/design/security.md): what the server's disk looks like is the owners' business.
 void ProjectService::HideServerPaths(ProjectView& view) {
     view.project.datasource.path.clear();
+    view.project.datasource.config_json = "{}";  // an account URL and container, for blobs
     for (Job& job : view.jobs) {
         if (!job.error.empty()) {
             job.error = "failed (the owner sees why)";

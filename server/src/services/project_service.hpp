@@ -17,13 +17,18 @@
 
 namespace tessera {
 
+class DatasourceOpener;
+
 struct ProjectSpec {
     std::string name;
     std::string task_type;  // parsed and validated by the service
     LabelTree labels;
     std::string instructions_text;
     std::string instructions_url;
-    Datasource datasource;  // path as given by the user; canonicalized by the service
+    // path as given by the user; canonicalized by the service. For kind "azure_blob",
+    // config_json holds the API's whole datasource object (credential included) until the
+    // service has validated it and sealed the credential.
+    Datasource datasource;
     ManifestSpec manifest;  // read when datasource.kind is "manifest"
     std::optional<std::int64_t> item_limit;
 };
@@ -33,6 +38,8 @@ struct ProjectSettings {
     std::int64_t default_item_limit = 500000;
     // Directory entries a datasource preview looks at before it answers "at least".
     std::int64_t preview_entry_budget = 200000;
+    // Validates and seals azure_blob datasources; without one only "local" is accepted.
+    DatasourceOpener* opener = nullptr;
 };
 
 // One folder of the server's allowed roots and its sub-folders, for the wizard's folder browser.

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "base/log.hpp"
+#include "services/datasource_opener.hpp"
 #include "services/item_cache.hpp"
 #include "services/job_payload.hpp"
 
@@ -33,8 +34,8 @@ Result<std::vector<Item>> ItemsToBuild(Repository& repo, Id project_id) {
 
 }  // namespace
 
-TilePyramidJob::TilePyramidJob(Repository& repo, TilePyramid& pyramid)
-    : repo_(repo), pyramid_(pyramid) {}
+TilePyramidJob::TilePyramidJob(Repository& repo, TilePyramid& pyramid, DatasourceOpener* opener)
+    : repo_(repo), pyramid_(pyramid), opener_(opener) {}
 
 JobOutcome TilePyramidJob::Run(const Job& job, JobContext& context, std::string& error) {
     auto project_id = ParseProjectId(kKind, job.payload_json);
@@ -66,7 +67,8 @@ JobOutcome TilePyramidJob::Run(const Job& job, JobContext& context, std::string&
             return JobOutcome::kInterrupted;
         }
         Result<PyramidInfo> built = Error::Internal("not built");
-        auto source = ItemSourcePath(*project, item);
+        auto source =
+            opener_ != nullptr ? opener_->ItemFile(*project, item) : ItemSourcePath(*project, item);
         if (source.ok()) {
             built = pyramid_.Info(*source, ItemCacheKey(*project_id, item.id), stop);
         } else {

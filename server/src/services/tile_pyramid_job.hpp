@@ -19,11 +19,14 @@ inline bool WantsTilePyramid(int width, int height) {
     return width > kTiledAboveSide || height > kTiledAboveSide;
 }
 
+class DatasourceOpener;
+
 class TilePyramidJob final : public JobHandler {
 public:
     static constexpr const char* kKind = "tile_pyramids";
 
-    TilePyramidJob(Repository& repo, TilePyramid& pyramid);
+    // `opener` reads items of datasource kinds other than "local" (a blob's cached copy).
+    TilePyramidJob(Repository& repo, TilePyramid& pyramid, DatasourceOpener* opener = nullptr);
 
     // Thread-safe. Builds one pyramid at a time (TilePyramid allows no more per process) in
     // item id order, reporting items done / items to build. kDone for a deleted project
@@ -34,6 +37,7 @@ public:
 private:
     Repository& repo_;
     TilePyramid& pyramid_;
+    DatasourceOpener* opener_;
 };
 
 }  // namespace tessera

@@ -1,5 +1,6 @@
 #include "services/tile_service.hpp"
 
+#include "services/datasource_opener.hpp"
 #include "services/item_cache.hpp"
 
 namespace tessera {
@@ -16,7 +17,8 @@ Error SourceError(const Error& e) {
 
 }  // namespace
 
-TileService::TileService(Repository& repo, TilePyramid& pyramid) : repo_(repo), pyramid_(pyramid) {}
+TileService::TileService(Repository& repo, TilePyramid& pyramid, DatasourceOpener* opener)
+    : repo_(repo), pyramid_(pyramid), opener_(opener) {}
 
 Result<TileService::Source> TileService::Resolve(const User& actor, Id project_id, Id item_id) {
     if (actor.id == 0) {
@@ -29,7 +31,8 @@ Result<TileService::Source> TileService::Resolve(const User& actor, Id project_i
         return Error::FailedPrecondition(item.error.empty() ? "the image cannot be read"
                                                             : item.error);
     }
-    TESSERA_ASSIGN_OR_RETURN(SourceRef path, ItemSourcePath(project, item));
+    TESSERA_ASSIGN_OR_RETURN(SourceRef path, opener_ != nullptr ? opener_->ItemFile(project, item)
+                                                                : ItemSourcePath(project, item));
     return Source{item, path, ItemCacheKey(project_id, item_id)};
 }
 

@@ -21,10 +21,13 @@ struct TileStatus {
     PyramidInfo info;
 };
 
+class DatasourceOpener;
+
 class TileService {
 public:
     // Both must outlive the service.
-    TileService(Repository& repo, TilePyramid& pyramid);
+    // `opener` reads items of datasource kinds other than "local" (a blob's cached copy).
+    TileService(Repository& repo, TilePyramid& pyramid, DatasourceOpener* opener = nullptr);
 
     // Thread-safe; never waits for a build. When the pyramid is missing it is queued for a
     // background build and the answer says how far that build is.
@@ -46,6 +49,7 @@ private:
 
     Repository& repo_;
     TilePyramid& pyramid_;
+    DatasourceOpener* opener_;
 };
 
 }  // namespace tessera

@@ -1,0 +1,65 @@
+#pragma once
+// Opens a project's datasource for the code that reads its files (ingest, the image and tile
+// services) and prepares an `azure_blob` datasource for storage at project creation: the one
+// place that knows the server key (SecretBox), the blob cache folder and the HTTP transport.
+// Sources are kept per datasource id, so a container's client and cache accounting are built
+// once per process. Thread-safe.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.hpp"
+#include "blobs/azure_image_source.hpp"
+#include "blobs/http_transport.hpp"
+#include "domain/model.hpp"
+#include "services/azure_datasource.hpp"
+#include "services/secret_box.hpp"
+
+namespace tessera {
+
+struct DatasourceOpenerSettings {
+    std::filesystem::path blob_cache_dir;  // <data dir>/blobs: one folder per datasource
+    std::uint64_t blob_cache_limit_bytes = std::uint64_t{8} << 30;  // per datasource
+    // The server key: TESSERA_SECRET_KEY, or the data dir's key file made on first use.
+    std::function<Result<SecretBox>()> secret_box;
+    AzureDatasourcePolicy azure_policy;
+    std::shared_ptr<HttpTransport> transport;  // libcurl in the server, a fake in tests
+};
+
+class DatasourceOpener {
+public:
+    explicit DatasourceOpener(DatasourceOpenerSettings settings);
+
+    // From the API's datasource object to the row to store: validated, the credentials tried
+    // with one List request, the credential sealed, config_json without it. Errors as
+    // ParseAzureDatasource; kInvalidArgument naming datasource.sas_token/account_key when Azure
+    // refuses them and datasource.container when it does not exist; kUnavailable (naming the
+    // account URL) when the account cannot be reached; kFailedPrecondition when the server key
+    // cannot be read.
+    Result<Datasource> PrepareAzure(const nlohmann::json& api_object);
+
+    // The azure_blob datasource's source. kFailedPrecondition when its credential cannot be
+    // opened (the server key changed).
+    Result<std::shared_ptr<AzureImageSource>> Azure(const Datasource& datasource);
+
+    // The item's file: for a local datasource beneath its folder (ItemSourcePath); for a blob,
+    // the cached copy, downloaded or revalidated now.
+    Result<SourceRef> ItemFile(const Project& project, const Item& item);
+
+private:
+    Result<SecretBox> Box();
+    Status CheckAccess(const AzureDatasourceSpec& spec) const;
+
+    DatasourceOpenerSettings settings_;
+    std::mutex mu_;
+    std::optional<SecretBox> box_;
+    std::map<Id, std::shared_ptr<AzureImageSource>> sources_;
+};
+
+}  // namespace tessera
