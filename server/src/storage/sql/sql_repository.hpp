@@ -43,6 +43,7 @@ public:
     Result<std::vector<Project>> ListProjects() override;
     Status SetProjectStatus(Id id, ProjectStatus status) override;
     Status SetItemLimitReached(Id id, bool reached) override;
+    Status EditProject(Id id, const ProjectEdit& edit) override;
     Status DeleteProject(Id id, TimeMs now) override;
 
     Result<std::int64_t> InsertItems(Id project_id, const std::vector<NewItem>& items,
@@ -51,6 +52,7 @@ public:
     Result<std::int64_t> CountItems(Id project_id) override;
     Result<Item> GetItem(Id project_id, Id item_id) override;
     Result<std::vector<Item>> ListItems(Id project_id, const ItemFilter& filter) override;
+    Result<ItemPage> FindItems(Id project_id, const ItemFilter& filter) override;
 
     Result<std::vector<Item>> LeaseNext(const LeaseRequest& request) override;
     Result<int> RenewLease(Id project_id, Id user_id, const std::string& lease_token, TimeMs now,
@@ -108,6 +110,10 @@ private:
     // Part of SubmitAnnotation's transaction: the submit supersedes the draft.
     static Status DeleteDraft(SqlConn& conn, Id item_id, Id user_id);
     Status RankBatch(SqlConn& conn, const std::vector<std::pair<Id, std::int64_t>>& ranks);
+    // Parts of EditProject's transaction (sql_repository_project_edit.cpp).
+    Status ApplyLabelChange(SqlConn& conn, Id project_id, const LabelChange& change);
+    Status RenameLabel(SqlConn& conn, Id project_id, const LabelRename& rename, bool shapes);
+    Status RestartItems(SqlConn& conn, Id project_id, LabelRestart restart, TimeMs now);
 
     // PostgreSQL's queue front (see LeaseNext): the rank this process's leases of a project
     // last started from, dropped after kQueueHintMs and whenever this process may have put

@@ -1,4 +1,4 @@
-// Items: bulk insert, shuffle, listing.
+// Items: bulk insert, shuffle, reading one (listing is sql_repository_item_query.cpp).
 #include <algorithm>
 #include <limits>
 
@@ -18,7 +18,6 @@ namespace {
 // memory flat at 10 million items.
 constexpr std::size_t kBatch = 1000;
 constexpr int kPage = 5000;
-constexpr int kMaxListLimit = 10000;
 
 }  // namespace
 
@@ -172,28 +171,6 @@ Result<Item> SqlRepository::GetItem(Id project_id, Id item_id) {
             return Error::NotFound("item not found");
         }
         return ReadItem(rows[0]);
-    });
-}
-
-Result<std::vector<Item>> SqlRepository::ListItems(Id project_id, const ItemFilter& filter) {
-    const std::int64_t limit = std::clamp(filter.limit, 1, kMaxListLimit);
-    return ReadTx<std::vector<Item>>([&](SqlConn& conn) -> Result<std::vector<Item>> {
-        TESSERA_TRY(RequireLiveProject(conn, project_id));
-        std::string sql =
-            "SELECT " + ItemColumns() + " FROM items WHERE project_id = $1 AND id > $2";
-        SqlParams params{project_id, filter.after_id, limit};
-        if (filter.state) {
-            sql += " AND state = $4";
-            params.emplace_back(std::string(ItemStateName(*filter.state)));
-        }
-        sql += " ORDER BY id LIMIT $3";
-        TESSERA_ASSIGN_OR_RETURN(SqlRows rows, conn.Query(sql, params));
-        std::vector<Item> out;
-        out.reserve(rows.size());
-        for (const SqlRow& row : rows) {
-            out.push_back(ReadItem(row));
-        }
-        return out;
     });
 }
 
