@@ -27,6 +27,8 @@ std::string_view SubmitOutcomeName(SubmitOutcome outcome);
 
 // The body of POST /api/v1/projects. Field errors name the JSON path ("datasource.path").
 Result<ProjectSpec> ProjectSpecFromJson(const nlohmann::json& body);
+// PATCH /projects/{id} (project_patch_codec.cpp); unknown fields are refused by name.
+Result<ProjectPatch> ProjectPatchFromJson(const nlohmann::json& body);
 // A JSON array of strings, e.g. "labels".
 Result<std::vector<std::string>> StringListFromJson(const nlohmann::json& body,
                                                     const std::string& field);
