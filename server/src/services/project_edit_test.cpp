@@ -118,7 +118,8 @@ TEST_F(ProjectEditTest, RunningProjectsTakeNewClassesButRewritesWaitForAPause) {
                                 LabelsPatch(R"(["Cat", "Dog", "Other"])", LabelRestart::kContinue));
     ASSERT_TRUE(added.ok()) << added.error().message;
     // The labeling side sees the new tree at once (the cached project was dropped).
-    EXPECT_EQ(cache_.Get(*env.repo, project_.id)->labels_json, R"(["Cat","Dog","Other"])");
+    EXPECT_EQ(cache_.Get(*env.repo, project_.id)->labels_json,
+              R"([{"name":"Cat"},{"name":"Dog"},{"name":"Other"}])");
 
     ProjectPatch rename = LabelsPatch(R"(["Kitty", "Dog", "Other"])", LabelRestart::kContinue);
     rename.rename = {{"Cat", "Kitty"}};
@@ -133,7 +134,7 @@ TEST_F(ProjectEditTest, RunningProjectsTakeNewClassesButRewritesWaitForAPause) {
     ASSERT_TRUE(service_->Pause(owner_, project_.id).ok());
     auto renamed = service_->Edit(owner_, project_.id, rename);
     ASSERT_TRUE(renamed.ok()) << renamed.error().message;
-    EXPECT_EQ(renamed->labels_json, R"(["Kitty","Dog","Other"])");
+    EXPECT_EQ(renamed->labels_json, R"([{"name":"Kitty"},{"name":"Dog"},{"name":"Other"}])");
 }
 
 TEST_F(ProjectEditTest, FindItemsTakesALabelerByIdOrName) {

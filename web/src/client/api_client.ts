@@ -9,6 +9,7 @@ import type {
     Draft,
     FolderListing,
     ImportReport,
+    ItemPage,
     ExportFormat,
     ErrorCodeName,
     Id,
@@ -17,6 +18,7 @@ import type {
     NewProject,
     PageSize,
     Project,
+    ProjectPatch,
     Session,
     SubmitResult,
     TileInfo,
@@ -30,7 +32,7 @@ import { fail, ok } from "./result";
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
-type Method = "GET" | "POST" | "PUT" | "DELETE";
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 const kCodeByStatus: Record<number, ErrorCodeName> = {
     400: "invalid_argument",
@@ -170,6 +172,16 @@ export class ApiClient {
     }
     pauseProject(id: Id): Promise<ApiResult<Project>> {
         return this.request("POST", `/api/v1/projects/${id}/pause`);
+    }
+    patchProject(id: Id, patch: ProjectPatch): Promise<ApiResult<Project>> {
+        return this.request("PATCH", `/api/v1/projects/${id}`, patch);
+    }
+    deleteProject(id: Id): Promise<ApiResult<null>> {
+        return this.request("DELETE", `/api/v1/projects/${id}`);
+    }
+    /** `query` is built by itemQueryString (schema/item_query). */
+    listItems(id: Id, query: string): Promise<ApiResult<ItemPage>> {
+        return this.request("GET", `/api/v1/projects/${id}/items?${query}`);
     }
     dashboard(id: Id): Promise<ApiResult<Dashboard>> {
         return this.request("GET", `/api/v1/projects/${id}/dashboard`);

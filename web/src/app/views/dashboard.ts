@@ -8,6 +8,7 @@ import { kProgressLabels, percentDone, progressSegments } from "../../schema/pro
 import type { AppContext, Unmount } from "../context";
 import { errorBox, formatCount, h, replaceChildren } from "../dom";
 import { importPanel } from "./import_panel";
+import { projectTabs } from "./project_tabs";
 import { jobLine, taskTypeName } from "./widgets";
 
 const kExportNames = {
@@ -163,7 +164,15 @@ export function mountDashboard(main: HTMLElement, ctx: AppContext, id: number): 
         "Connecting…",
     );
     const importSlot = h("div", {});
-    replaceChildren(main, head, status, figures, feedMode, importSlot);
+    replaceChildren(
+        main,
+        head,
+        projectTabs(id, "dashboard"),
+        status,
+        figures,
+        feedMode,
+        importSlot,
+    );
     let project: Project | null = null;
     const owner = ctx.user.role === "owner";
 
