@@ -2,14 +2,15 @@
 //
 //   tessera_load_bench --db PATH|postgresql://... [--items 1000000] [--labelers 50]
 //                      [--seconds 20] [--label-threads 8]
-//                      [--phase seed|queue|label-all|progress|export|data-tab|all]
+//                      [--phase seed|queue|label-all|progress|export|data-tab|label-edit|all]
 //
 // Seeds a project with N item rows (no files), then: 50 threads each lease a page of 6, submit
 // every item, repeat (next-page latency p50/p99, submits/s); times the progress query; streams
 // the JSONL export of every labeled row into a counting sink (rows/s, peak RSS). `label-all`
 // (not part of `all`) labels every item still in the queue through LeaseNext + SubmitAnnotation,
 // so a following `--phase export` streams all N rows. `data-tab` (not part of `all`) times pages
-// of the Data tab's item filters on what the earlier phases left. Results print
+// of the Data tab's item filters on what the earlier phases left; `label-edit` (not part of
+// `all`, destroys the labels) times a class rename and the two restarts. Results print
 // as one line per metric; docs/PERFORMANCE.md records them with the machine and date.
 
 #include <algorithm>
@@ -308,6 +309,40 @@ Status RunDataTab(Repository& repo, Id project) {
     return Status::Ok();
 }
 
+// Label edits on the seeded project (PATCH /projects/{id}): a rename there and back, then the
+// two restarts. Destroys the labels: run it last.
+Status RunLabelEdit(Repository& repo, Id project) {
+    SystemClock clock;
+    const std::string names = R"(["Dog","Car","Tree","House","Person")";
+    auto timed = [&](const char* what, LabelChange change) -> Status {
+        auto before = repo.GetProgress(project, clock.NowMs());
+        change.now = clock.NowMs();
+        ProjectEdit edit;
+        edit.labels = std::move(change);
+        auto s = Clock::now();
+        TESSERA_TRY(repo.EditProject(project, edit));
+        std::printf("label_edit %s labeled_before=%lld seconds=%.2f\n", what,
+                    static_cast<long long>(before.ok() ? before->labeled : -1),
+                    Ms(Clock::now() - s) / 1000);
+        return Status::Ok();
+    };
+    LabelChange rename;
+    rename.labels_json = names + R"(,"Kitty"])";
+    rename.renames = {{"Cat", "Kitty"}};
+    TESSERA_TRY(timed("rename_cat_to_kitty", rename));
+    LabelChange back;
+    back.labels_json = names + R"(,"Cat"])";
+    back.renames = {{"Kitty", "Cat"}};
+    TESSERA_TRY(timed("rename_back", back));
+    LabelChange keep;
+    keep.labels_json = names + R"(,"Cat","Other"])";
+    keep.restart = LabelRestart::kKeep;
+    TESSERA_TRY(timed("restart_keep", keep));
+    LabelChange clear = keep;
+    clear.restart = LabelRestart::kClear;
+    return timed("restart_clear", clear);
+}
+
 class CountingSink final : public ByteSink {
 public:
     Status Write(std::string_view bytes) override {
@@ -384,6 +419,9 @@ int Main(int argc, char** argv) {
     }
     if (status.ok() && opt.phase == "data-tab") {
         status = RunDataTab(**repo, *project);
+    }
+    if (status.ok() && opt.phase == "label-edit") {
+        status = RunLabelEdit(**repo, *project);
     }
     if (status.ok() && want("export")) {
         status = RunExport(**repo, *project);
