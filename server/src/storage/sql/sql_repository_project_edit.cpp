@@ -128,20 +128,26 @@ Status SqlRepository::RenameLabel(SqlConn& conn, Id project_id, const LabelRenam
 
 Status SqlRepository::RestartItems(SqlConn& conn, Id project_id, LabelRestart restart, TimeMs now) {
     const SqlDialect dialect = db().dialect();
+    // Every statement reads one index range: items_state for the finished items (the states
+    // below), items_lease_live for the leased ones, the annotations' project index. None walks
+    // the project's unlabeled items, however many there are.
+    const std::string finished =
+        "project_id = $1 AND state IN ('labeled', 'skipped', 'needs_review')";
     if (restart == LabelRestart::kKeep) {
         // Each item's counting answer becomes its prelabel, shown to the next labeler as an
         // imported prelabel is (LabelingService::GetAnnotation); earlier prelabels of those
         // items go so the kept answer is the one shown.
-        TESSERA_TRY(
-            conn.Exec("DELETE FROM annotations WHERE project_id = $1 AND source = 'prelabel' AND "
-                      "item_id IN (SELECT id FROM items WHERE project_id = $1 AND "
-                      "result_annotation_id IS NOT NULL)",
-                      {project_id}));
+        TESSERA_TRY(conn.Exec(
+            "DELETE FROM annotations WHERE project_id = $1 AND source = 'prelabel' AND item_id IN "
+            "(SELECT id FROM items WHERE " +
+                finished + " AND result_annotation_id IS NOT NULL)",
+            {project_id}));
         TESSERA_TRY(conn.Exec(
             "INSERT INTO annotations (project_id, item_id, author_id, source, payload_json, "
             "confidence, lease_token, counted_labels, created_at, updated_at) SELECT i.project_id, "
             "i.id, NULL, 'prelabel', a.payload_json, NULL, '', '[]', $2, $2 FROM items i JOIN "
-            "annotations a ON a.id = i.result_annotation_id WHERE i.project_id = $1",
+            "annotations a ON a.id = i.result_annotation_id WHERE i.project_id = $1 AND i.state IN "
+            "('labeled', 'skipped', 'needs_review')",
             {project_id, now}));
     }
     const std::string keep = restart == LabelRestart::kKeep ? " AND source <> 'prelabel'" : "";
@@ -150,16 +156,16 @@ Status SqlRepository::RestartItems(SqlConn& conn, Id project_id, LabelRestart re
         TESSERA_TRY(conn.Exec(std::string("DELETE FROM ") + table + " WHERE project_id = $1",
                               {project_id}));
     }
+    TESSERA_TRY(
+        conn.Exec("UPDATE items SET lease_token = NULL, lease_owner = NULL, lease_expires_at = "
+                  "NULL WHERE project_id = $1 AND lease_token IS NOT NULL",
+                  {project_id}));
     const std::string reset =
-        "UPDATE items SET state = 'unlabeled', lease_token = NULL, lease_owner = NULL, "
-        "lease_expires_at = NULL, result_annotation_id = NULL, skip_token = NULL, skipped_by = "
-        "NULL";
-    const std::string which =
-        "project_id = $1 AND (state IN ('labeled', 'skipped', 'needs_review') OR lease_token IS "
-        "NOT NULL)";
+        "UPDATE items SET state = 'unlabeled', result_annotation_id = NULL, skip_token = NULL, "
+        "skipped_by = NULL";
     if (dialect == SqlDialect::kSqlite) {
         // SQLite's row trigger updates its counter rows in place: let it count.
-        TESSERA_TRY(conn.Exec(reset + " WHERE " + which, {project_id}));
+        TESSERA_TRY(conn.Exec(reset + " WHERE " + finished, {project_id}));
         return Status::Ok();
     }
     // PostgreSQL's row trigger would rewrite the same counter rows once per item (quadratic,
@@ -168,11 +174,10 @@ Status SqlRepository::RestartItems(SqlConn& conn, Id project_id, LabelRestart re
     TESSERA_TRY(conn.Query("SELECT set_config('tessera.bulk', 'on', true)", {}));
     TESSERA_ASSIGN_OR_RETURN(
         SqlRows moved,
-        conn.Query("WITH old AS (SELECT id, state FROM items WHERE " + which +
+        conn.Query("WITH old AS (SELECT id, state FROM items WHERE " + finished +
                        " FOR UPDATE), upd AS (" + reset +
                        " FROM old WHERE items.id = old.id RETURNING old.state AS state) SELECT "
-                       "state, count(*) FROM upd WHERE state <> 'unlabeled' GROUP BY state "
-                       "ORDER BY state",
+                       "state, count(*) FROM upd GROUP BY state ORDER BY state",
                    {project_id}));
     TESSERA_TRY(conn.Query("SELECT set_config('tessera.bulk', 'off', true)", {}));
     return AddStateCounts(conn, dialect, project_id, moved);
