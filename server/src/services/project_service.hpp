@@ -67,7 +67,7 @@ struct ProjectView {
 class ProjectService {
 public:
     // `cache`, when given, has a project's entry erased whenever this service changes the
-    // project (start, pause, delete), so LabelingService sees the change at once.
+    // project (start, pause, edit, delete), so LabelingService sees the change at once.
     ProjectService(Repository& repo, const Clock& clock, Random& random, ProjectSettings settings,
                    ProjectCache* cache = nullptr);
 
