@@ -2,13 +2,15 @@
 //
 //   tessera_load_bench --db PATH|postgresql://... [--items 1000000] [--labelers 50]
 //                      [--seconds 20] [--label-threads 8]
-//                      [--phase seed|queue|label-all|progress|export|all]
+//                      [--phase seed|queue|label-all|progress|export|data-tab|label-edit|all]
 //
 // Seeds a project with N item rows (no files), then: 50 threads each lease a page of 6, submit
 // every item, repeat (next-page latency p50/p99, submits/s); times the progress query; streams
 // the JSONL export of every labeled row into a counting sink (rows/s, peak RSS). `label-all`
 // (not part of `all`) labels every item still in the queue through LeaseNext + SubmitAnnotation,
-// so a following `--phase export` streams all N rows. Results print
+// so a following `--phase export` streams all N rows. `data-tab` (not part of `all`) times pages
+// of the Data tab's item filters on what the earlier phases left; `label-edit` (not part of
+// `all`, destroys the labels) times a class rename and the two restarts. Results print
 // as one line per metric; docs/PERFORMANCE.md records them with the machine and date.
 
 #include <algorithm>
@@ -258,6 +260,89 @@ Status RunProgress(Repository& repo, Id project) {
     return Status::Ok();
 }
 
+// The Data tab (GET …/items): for each filter, 40 pages of 100 followed by next_after from the
+// start (and from the start again at the end), timed one by one.
+Status RunDataTab(Repository& repo, Id project) {
+    TESSERA_ASSIGN_OR_RETURN(auto labeler0, repo.FindUserByName("labeler0"));
+    SystemClock clock;
+    struct Case {
+        const char* name;
+        ItemFilter filter;
+    };
+    std::vector<Case> cases;
+    auto add = [&](const char* name, auto&& set) {
+        ItemFilter f;
+        f.limit = 100;
+        set(f);
+        cases.push_back({name, f});
+    };
+    add("all", [](ItemFilter&) {});
+    add("state=unlabeled", [](ItemFilter& f) { f.state = ItemState::kUnlabeled; });
+    add("state=labeled", [](ItemFilter& f) { f.state = ItemState::kLabeled; });
+    add("state=in_progress", [](ItemFilter& f) { f.in_progress = true; });
+    add("label=Cat", [](ItemFilter& f) { f.label = "Cat"; });
+    add("labeler=labeler0", [&](ItemFilter& f) { f.labeler_id = labeler0.id; });
+    add("label=Cat&labeler=labeler0", [&](ItemFilter& f) {
+        f.label = "Cat";
+        f.labeler_id = labeler0.id;
+    });
+    add("q=img4242 (rare)", [](ItemFilter& f) { f.name_query = "IMG4242"; });
+    add("q=img4242&state=labeled", [](ItemFilter& f) {
+        f.name_query = "img4242";
+        f.state = ItemState::kLabeled;
+    });
+    for (Case& c : cases) {
+        std::vector<double> ms;
+        std::int64_t rows = 0;
+        c.filter.now = clock.NowMs();
+        ItemFilter f = c.filter;
+        for (int i = 0; i < 40; ++i) {
+            auto s = Clock::now();
+            TESSERA_ASSIGN_OR_RETURN(ItemPage page, repo.FindItems(project, f));
+            ms.push_back(Ms(Clock::now() - s));
+            rows += static_cast<std::int64_t>(page.items.size());
+            f.after_id = page.next_after.value_or(0);
+        }
+        std::printf("data_tab filter=\"%s\" pages=40 rows=%lld p50_ms=%.2f p99_ms=%.2f\n", c.name,
+                    static_cast<long long>(rows), Percentile(ms, 0.5), Percentile(ms, 0.99));
+    }
+    return Status::Ok();
+}
+
+// Label edits on the seeded project (PATCH /projects/{id}): a rename there and back, then the
+// two restarts. Destroys the labels: run it last.
+Status RunLabelEdit(Repository& repo, Id project) {
+    SystemClock clock;
+    const std::string names = R"(["Dog","Car","Tree","House","Person")";
+    auto timed = [&](const char* what, LabelChange change) -> Status {
+        auto before = repo.GetProgress(project, clock.NowMs());
+        change.now = clock.NowMs();
+        ProjectEdit edit;
+        edit.labels = std::move(change);
+        auto s = Clock::now();
+        TESSERA_TRY(repo.EditProject(project, edit));
+        std::printf("label_edit %s labeled_before=%lld seconds=%.2f\n", what,
+                    static_cast<long long>(before.ok() ? before->labeled : -1),
+                    Ms(Clock::now() - s) / 1000);
+        return Status::Ok();
+    };
+    LabelChange rename;
+    rename.labels_json = names + R"(,"Kitty"])";
+    rename.renames = {{"Cat", "Kitty"}};
+    TESSERA_TRY(timed("rename_cat_to_kitty", rename));
+    LabelChange back;
+    back.labels_json = names + R"(,"Cat"])";
+    back.renames = {{"Kitty", "Cat"}};
+    TESSERA_TRY(timed("rename_back", back));
+    LabelChange keep;
+    keep.labels_json = names + R"(,"Cat","Other"])";
+    keep.restart = LabelRestart::kKeep;
+    TESSERA_TRY(timed("restart_keep", keep));
+    LabelChange clear = keep;
+    clear.restart = LabelRestart::kClear;
+    return timed("restart_clear", clear);
+}
+
 class CountingSink final : public ByteSink {
 public:
     Status Write(std::string_view bytes) override {
@@ -331,6 +416,12 @@ int Main(int argc, char** argv) {
     }
     if (status.ok() && want("progress")) {
         status = RunProgress(**repo, *project);
+    }
+    if (status.ok() && opt.phase == "data-tab") {
+        status = RunDataTab(**repo, *project);
+    }
+    if (status.ok() && opt.phase == "label-edit") {
+        status = RunLabelEdit(**repo, *project);
     }
     if (status.ok() && want("export")) {
         status = RunExport(**repo, *project);

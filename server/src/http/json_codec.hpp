@@ -31,6 +31,8 @@ std::string_view SubmitOutcomeName(SubmitOutcome outcome);
 Result<ProjectSpec> ProjectSpecFromJson(const nlohmann::json& body);
 // The "refresh" member of PATCH /api/v1/projects/{id}: {"enabled", "interval_s"}, both optional.
 Result<RefreshSettingsChange> RefreshChangeFromJson(const nlohmann::json& refresh);
+// PATCH /projects/{id} (project_patch_codec.cpp); unknown fields are refused by name.
+Result<ProjectPatch> ProjectPatchFromJson(const nlohmann::json& body);
 // A JSON array of strings, e.g. "labels".
 Result<std::vector<std::string>> StringListFromJson(const nlohmann::json& body,
                                                     const std::string& field);

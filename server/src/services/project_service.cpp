@@ -1,5 +1,7 @@
 #include "services/project_service.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <system_error>
 
@@ -41,6 +43,14 @@ Status ValidateProjectName(const std::string& name) {
         }
     }
     return Status::Ok();
+}
+
+Status ValidateInstructions(const std::string& text, const std::string& url) {
+    if (text.size() > 200'000) {
+        return Error::InvalidArgument("instructions are longer than 200,000 characters",
+                                      "instructions.text");
+    }
+    return ValidateUrl(url);
 }
 
 Status ValidatePattern(const std::string& pattern) {
@@ -93,11 +103,7 @@ Result<Project> ProjectService::Create(const User& actor, const ProjectSpec& spe
     if (spec.labels.empty()) {
         return Error::InvalidArgument("at least one label class is required", "labels");
     }
-    if (spec.instructions_text.size() > 200'000) {
-        return Error::InvalidArgument("instructions are longer than 200,000 characters",
-                                      "instructions.text");
-    }
-    TESSERA_TRY(ValidateUrl(spec.instructions_url));
+    TESSERA_TRY(ValidateInstructions(spec.instructions_text, spec.instructions_url));
     const std::string& kind = spec.datasource.kind;
     const bool azure = kind == "azure_blob" && settings_.opener != nullptr;
     if (kind != "local" && kind != "manifest" && !azure) {
@@ -171,6 +177,30 @@ Result<std::vector<Item>> ProjectService::ListItems(const User& /*actor*/, Id pr
                                                     const ItemFilter& filter) {
     TESSERA_TRY(repo_.GetProject(project_id));  // kNotFound before an empty page
     return repo_.ListItems(project_id, filter);
+}
+
+Result<ItemPage> ProjectService::FindItems(const User& /*actor*/, Id project_id, ItemFilter filter,
+                                           const std::string& labeler) {
+    TESSERA_TRY(repo_.GetProject(project_id));  // kNotFound before an empty page
+    if (!labeler.empty()) {
+        const bool numeric = labeler.size() < 19 &&
+                             std::all_of(labeler.begin(), labeler.end(),
+                                         [](unsigned char c) { return std::isdigit(c) != 0; });
+        if (numeric) {
+            filter.labeler_id = std::stoll(labeler);
+        } else {
+            auto user = repo_.FindUserByName(labeler);
+            if (!user.ok()) {
+                if (user.error().code == ErrorCode::kNotFound) {
+                    return Error::InvalidArgument("no user named '" + labeler + "'", "labeler");
+                }
+                return user.error();
+            }
+            filter.labeler_id = user->id;
+        }
+    }
+    filter.now = clock_.NowMs();
+    return repo_.FindItems(project_id, filter);
 }
 
 Result<std::vector<ProjectView>> ProjectService::List(const User& actor) {

@@ -13,6 +13,7 @@
 #include "domain/model.hpp"
 #include "services/manifest_source.hpp"
 #include "services/project_cache.hpp"
+#include "services/project_edit.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
@@ -83,7 +84,7 @@ struct ProjectView {
 class ProjectService {
 public:
     // `cache`, when given, has a project's entry erased whenever this service changes the
-    // project (start, pause, delete), so LabelingService sees the change at once.
+    // project (start, pause, edit, delete), so LabelingService sees the change at once.
     ProjectService(Repository& repo, const Clock& clock, Random& random, ProjectSettings settings,
                    ProjectCache* cache = nullptr);
 
@@ -93,6 +94,14 @@ public:
     Result<std::vector<ProjectView>> List(const User& actor);
     // A page of the project's items in id order (GET …/items); kNotFound for an unknown project.
     Result<std::vector<Item>> ListItems(const User& actor, Id project_id, const ItemFilter& filter);
+    // The Data tab's page (Repository::FindItems). `labeler`, when not empty, is a user id or a
+    // username (kInvalidArgument naming "labeler" when nobody has it).
+    Result<ItemPage> FindItems(const User& actor, Id project_id, ItemFilter filter,
+                               const std::string& labeler);
+    // Owners only (project_edit.cpp). kInvalidArgument naming the field; kConflict for a used
+    // name or a removed class stored answers still use; kFailedPrecondition when the change
+    // rewrites or restarts stored answers while the project is running (pause it first).
+    Result<Project> Edit(const User& actor, Id project_id, const ProjectPatch& patch);
     Result<Project> Start(const User& actor, Id project_id);
     Result<Project> Pause(const User& actor, Id project_id);
     Status Delete(const User& actor, Id project_id);
@@ -141,6 +150,8 @@ private:
 
 // Project names: 1-100 characters after trimming, no control characters.
 Status ValidateProjectName(const std::string& name);
+// Instructions: text up to 200,000 bytes; a URL empty or http(s), up to 2,000 bytes.
+Status ValidateInstructions(const std::string& text, const std::string& url);
 // Glob: relative, no "..", characters from a safe set; "" means "**/*.*".
 Status ValidatePattern(const std::string& pattern);
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "domain/label_edit.hpp"
 #include "domain/model.hpp"
 #include "storage/pool_stats.hpp"
 
@@ -65,10 +66,54 @@ struct SkipRequest {
 };
 
 struct ItemFilter {
-    std::optional<ItemState> state;
-    Id after_id = 0;  // keyset pagination: items with id > after_id, in id order
+    std::optional<ItemState> state;  // the stored state (leased items are kUnlabeled)
+    Id after_id = 0;                 // keyset pagination: items with id > after_id, in id order
     int limit = 100;
     std::optional<Id> source_id;  // only items listed from this datasource
+    // The Data tab's filters (FindItems), all optional and combinable.
+    bool in_progress = false;          // unlabeled items on a labeler's page (live lease at now)
+    std::optional<std::string> label;  // the counting annotation counts this label (exact path)
+    std::optional<Id> labeler_id;      // the counting annotation is this user's answer
+    std::string name_query;            // substring of the path, case-insensitive for ASCII
+    TimeMs now = 0;                    // for in_progress
+};
+
+// A page of FindItems. Each page walks one index range in item id order: item_labels for
+// `label`, the author index for `labeler_id`, the lease index for `in_progress`, items by state
+// or by id otherwise. The other filters are checked on the rows of that range, and a page then
+// walks at most kItemScanBudget of them, so a rare match costs several short pages instead of
+// one long scan: `items` may be short, or empty, while `next_after` says there is more to look at.
+struct ItemPage {
+    std::vector<Item> items;
+    std::optional<Id> next_after;  // none: nothing after this page
+};
+inline constexpr std::int64_t kItemScanBudget = 20000;
+
+// What a label edit does to the answers stored before it (PATCH /projects/{id}, Azure's three
+// choices when classes are added to a running project).
+enum class LabelRestart {
+    kContinue,  // keep everything; new classes are simply available from now on
+    kClear,     // every item back to the queue, every label and prelabel removed
+    kKeep,      // every item back to the queue, its counting answer kept as its prelabel
+};
+
+struct LabelChange {
+    std::string labels_json;           // the new tree (LabelTree::ToJson)
+    std::vector<LabelRename> renames;  // deepest first (PlanLabelEdit)
+    // Classes that disappear: refused (kConflict naming the count) while label_counts counts
+    // them, unless kClear.
+    std::vector<std::string> removed;
+    LabelRestart restart = LabelRestart::kContinue;
+    bool shapes = false;  // payloads hold {"shapes": [{"label", ...}]} (drawing projects)
+    TimeMs now = 0;
+};
+
+// PATCH /projects/{id}: what is set changes, the rest stays.
+struct ProjectEdit {
+    std::optional<std::string> name;
+    std::optional<std::string> instructions_text;
+    std::optional<std::string> instructions_url;
+    std::optional<LabelChange> labels;
 };
 
 // What refresh needs to know of an item already in the project (ForEachKnownItem).
@@ -184,7 +229,16 @@ public:
     // kNotFound for unknown or deleted projects.
     virtual Result<Project> GetProject(Id id) = 0;
     virtual Result<std::vector<Project>> ListProjects() = 0;  // not deleted, newest first
+    // Any status but running also releases every lease of the project in the same transaction:
+    // the pages labelers hold go back to the queue and their submits are refused.
     virtual Status SetProjectStatus(Id id, ProjectStatus status) = 0;
+    // Applies every part of `edit` in one transaction, or nothing. kNotFound for an unknown or
+    // deleted project; kConflict for a name ever used by another project (deleted ones
+    // included, case-insensitive) or a removed class that stored answers still count. A label
+    // change rewrites, for each rename, every annotation's payload and counted labels, the
+    // drafts, the label counters and the Data tab's label index; a restart returns labeled,
+    // skipped and needs_review items to the queue (error and missing stay).
+    virtual Status EditProject(Id id, const ProjectEdit& edit) = 0;
     virtual Status SetItemLimitReached(Id id, bool reached) = 0;
     // Stores enabled and interval_s (last_at is RecordRefresh's). kNotFound for no live project.
     virtual Status SetRefreshSettings(Id id, const RefreshSettings& settings) = 0;
@@ -212,6 +266,7 @@ public:
     virtual Status ShuffleItems(Id project_id, std::uint64_t seed) = 0;
     virtual Result<std::int64_t> CountItems(Id project_id) = 0;
     virtual Result<Item> GetItem(Id project_id, Id item_id) = 0;
+    // A page by `state` (and paging) only; the Data tab's other filters are FindItems'.
     virtual Result<std::vector<Item>> ListItems(Id project_id, const ItemFilter& filter) = 0;
     // Streams every item of the project (all datasources: paths are unique per project) in id
     // order, a page per read transaction, constant memory: refresh compares a listing with it.
@@ -224,6 +279,7 @@ public:
     // Returns how many changed. One transaction.
     virtual Result<std::int64_t> SetItemsMissing(Id project_id, const std::vector<Id>& item_ids,
                                                  bool missing) = 0;
+    virtual Result<ItemPage> FindItems(Id project_id, const ItemFilter& filter) = 0;
 
     // --- the labeling queue
     // Leases up to `count` unlabeled items in rank order whose lease is absent or expired at

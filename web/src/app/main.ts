@@ -9,6 +9,8 @@ import type { Route } from "./router";
 import { parseRoute, routeHash } from "./router";
 import { mountAccount } from "./views/account";
 import { mountDashboard } from "./views/dashboard";
+import { mountDataTab } from "./views/data_tab";
+import { mountProjectDetails } from "./views/details/project_details";
 import { mountLabeling } from "./views/labeling/labeling_page";
 import { mountLogin } from "./views/login";
 import { mountProjects } from "./views/projects";
@@ -63,6 +65,8 @@ const kTitles: Record<Route["name"], string> = {
     "new-project": "New project",
     dashboard: "Dashboard",
     label: "Labeling",
+    details: "Details",
+    data: "Data",
     "not-found": "Page not found",
 };
 
@@ -107,6 +111,12 @@ function render(): void {
             break;
         case "label":
             unmount = mountLabeling(main, ctx, route.id);
+            break;
+        case "details":
+            unmount = mountProjectDetails(main, ctx, route.id);
+            break;
+        case "data":
+            unmount = mountDataTab(main, ctx, route.id);
             break;
         case "not-found":
             replaceChildren(

@@ -12,6 +12,8 @@ describe("parseRoute", () => {
             { name: "new-project" },
             { name: "dashboard", id: 3 },
             { name: "label", id: 42 },
+            { name: "details", id: 42 },
+            { name: "data", id: 7 },
         ];
         for (const r of routes) {
             expect(parseRoute(routeHash(r))).toEqual(r);

@@ -7,6 +7,8 @@ export type Route =
     | { readonly name: "new-project" }
     | { readonly name: "dashboard"; readonly id: number }
     | { readonly name: "label"; readonly id: number }
+    | { readonly name: "details"; readonly id: number }
+    | { readonly name: "data"; readonly id: number }
     | { readonly name: "not-found"; readonly hash: string };
 
 export function parseRoute(hash: string): Route {
@@ -23,10 +25,13 @@ export function parseRoute(hash: string): Route {
     if (path === "/projects/new") {
         return { name: "new-project" };
     }
-    const m = /^\/projects\/(\d{1,15})(\/label)?$/.exec(path);
+    const m = /^\/projects\/(\d{1,15})(\/(label|details|data))?$/.exec(path);
     if (m !== null) {
         const id = Number(m[1]);
-        return m[2] === undefined ? { name: "dashboard", id } : { name: "label", id };
+        const sub = m[3];
+        return sub === "label" || sub === "details" || sub === "data"
+            ? { name: sub, id }
+            : { name: "dashboard", id };
     }
     return { name: "not-found", hash };
 }
@@ -45,6 +50,10 @@ export function routeHash(route: Route): string {
             return `#/projects/${route.id}`;
         case "label":
             return `#/projects/${route.id}/label`;
+        case "details":
+            return `#/projects/${route.id}/details`;
+        case "data":
+            return `#/projects/${route.id}/data`;
         case "not-found":
             return route.hash;
     }

@@ -57,7 +57,7 @@ describe("ApiClient", () => {
         const queued = await client.refreshNow(4);
         expect(calls[2]?.url).toBe("/api/v1/projects/4/refresh");
         expect(queued.ok && queued.value.job.id).toBe(9);
-        await client.listItems(4, { state: "missing", limit: 20 });
+        await client.listItemsWhere(4, { state: "missing", limit: 20 });
         expect(calls[3]?.url).toBe("/api/v1/projects/4/items?state=missing&limit=20");
     });
 

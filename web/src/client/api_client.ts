@@ -13,6 +13,7 @@ import type {
     FolderListing,
     ImportReport,
     ItemList,
+    ItemPage,
     ExportFormat,
     ErrorCodeName,
     Id,
@@ -23,6 +24,7 @@ import type {
     PageSize,
     Project,
     RefreshChange,
+    ProjectPatch,
     Session,
     SubmitResult,
     TileInfo,
@@ -183,8 +185,8 @@ export class ApiClient {
     refreshNow(id: Id): Promise<ApiResult<{ job: Job }>> {
         return this.request("POST", `/api/v1/projects/${id}/refresh`);
     }
-    /** A page of the project's items, e.g. `{ state: "missing" }`. */
-    listItems(
+    /** A page of the project's items by a few filters, e.g. `{ state: "missing" }`. */
+    listItemsWhere(
         id: Id,
         query: Partial<Record<"state" | "source" | "after" | "limit", string | number>>,
     ): Promise<ApiResult<ItemList>> {
@@ -193,6 +195,16 @@ export class ApiClient {
             params.set(key, String(value));
         }
         return this.request("GET", `/api/v1/projects/${id}/items?${params.toString()}`);
+    }
+    patchProject(id: Id, patch: ProjectPatch): Promise<ApiResult<Project>> {
+        return this.request("PATCH", `/api/v1/projects/${id}`, patch);
+    }
+    deleteProject(id: Id): Promise<ApiResult<null>> {
+        return this.request("DELETE", `/api/v1/projects/${id}`);
+    }
+    /** `query` is built by itemQueryString (schema/item_query). */
+    listItems(id: Id, query: string): Promise<ApiResult<ItemPage>> {
+        return this.request("GET", `/api/v1/projects/${id}/items?${query}`);
     }
     dashboard(id: Id): Promise<ApiResult<Dashboard>> {
         return this.request("GET", `/api/v1/projects/${id}/dashboard`);

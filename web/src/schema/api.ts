@@ -216,6 +216,32 @@ export interface DicomMetadata {
     window_source: "file" | "voi_lut" | "min_max" | "none";
 }
 
+/** Azure's three choices for the answers stored when a project's classes change. */
+export type OnNewLabels = "restart_clear" | "restart_keep" | "continue";
+
+/** PATCH /projects/{id}: fields left out stay as they are. */
+export interface ProjectPatch {
+    name?: string;
+    instructions?: Partial<Instructions>;
+    labels?: LabelSpec[];
+    rename?: Record<string, string>;
+    on_new_labels?: OnNewLabels;
+}
+
+/** An item as GET /projects/{id}/items lists it (the Data tab). */
+export interface ListedItem extends Item {
+    path: string;
+    state: Exclude<ProgressState, "in_progress">;
+    format: string;
+    size_bytes: number;
+    error: string;
+}
+
+export interface ItemPage {
+    items: ListedItem[];
+    next_after: Id | null;
+}
+
 export type PageSize = 1 | 4 | 6 | 9;
 export const kPageSizes: readonly PageSize[] = [1, 4, 6, 9];
 

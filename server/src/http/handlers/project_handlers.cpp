@@ -1,4 +1,4 @@
-// Projects: create, list, read, start, pause, delete, and their items.
+// Projects: create, list, read, edit, start, pause, delete, and their items.
 #include <algorithm>
 
 #include "http/api_routes.hpp"
@@ -41,6 +41,23 @@ Result<Response> GetProject(ApiContext& context, Request& request) {
     return ProjectJson(context, request, project_id, 200);
 }
 
+Result<Response> PatchProject(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
+    TESSERA_ASSIGN_OR_RETURN(json body, ParseJsonObject(request));
+    TESSERA_ASSIGN_OR_RETURN(ProjectPatch patch, ProjectPatchFromJson(body));
+    // "refresh" is RefreshService's (refresh_handlers.cpp): checked before anything changes,
+    // applied after the other members.
+    const auto refresh = body.find("refresh");
+    if (refresh != body.end()) {
+        TESSERA_TRY(RefreshChangeFromJson(*refresh));
+    }
+    if (body.size() > (refresh != body.end() ? 1U : 0U)) {
+        TESSERA_TRY(context.projects->Edit(request.user(), project_id, patch));
+    }
+    TESSERA_TRY(ApplyRefreshPatch(context, request, body));
+    return ProjectJson(context, request, project_id, 200);
+}
+
 Result<Response> StartProject(ApiContext& context, Request& request) {
     TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
     TESSERA_TRY(context.projects->Start(request.user(), project_id));
@@ -59,13 +76,22 @@ Result<Response> DeleteProject(ApiContext& context, Request& request) {
     return NoContent();
 }
 
-Result<Response> ListItems(ApiContext& context, Request& request) {
-    TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
+// The Data tab's filters (docs/api.md): state (a stored state, or in_progress), label,
+// labeler (id or name) and q (name substring).
+Result<ItemFilter> ItemFilterFromQuery(Request& request) {
     ItemFilter filter;
     if (auto state = request.Query("state"); state && !state->empty()) {
-        filter.state = ParseItemState(*state);
-        if (!filter.state) {
-            return Error::InvalidArgument("unknown item state " + *state, "state");
+        if (*state == "in_progress") {
+            filter.in_progress = true;
+        } else {
+            filter.state = ParseItemState(*state);
+            if (!filter.state) {
+                return Error::InvalidArgument(
+                    "unknown item state " + *state +
+                        "; use unlabeled, in_progress, labeled, skipped, needs_review, error or "
+                        "missing",
+                    "state");
+            }
         }
     }
     TESSERA_ASSIGN_OR_RETURN(std::int64_t source, QueryInt(request, "source", 0));
@@ -75,20 +101,35 @@ Result<Response> ListItems(ApiContext& context, Request& request) {
     if (source > 0) {
         filter.source_id = source;
     }
+    if (auto label = request.Query("label"); label && !label->empty()) {
+        filter.label = *label;
+    }
+    if (auto q = request.Query("q"); q && !q->empty()) {
+        if (q->size() > 200) {
+            return Error::InvalidArgument("q is longer than 200 characters", "q");
+        }
+        filter.name_query = *q;
+    }
     TESSERA_ASSIGN_OR_RETURN(filter.after_id, QueryInt(request, "after", 0));
     TESSERA_ASSIGN_OR_RETURN(std::int64_t limit, QueryInt(request, "limit", kDefaultItemPage));
     if (limit < 1 || limit > kMaxItemPage) {
         return Error::InvalidArgument("limit must be between 1 and 1000", "limit");
     }
     filter.limit = static_cast<int>(limit);
-    TESSERA_ASSIGN_OR_RETURN(std::vector<Item> items,
-                             context.projects->ListItems(request.user(), project_id, filter));
+    return filter;
+}
+
+Result<Response> ListItems(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
+    TESSERA_ASSIGN_OR_RETURN(ItemFilter filter, ItemFilterFromQuery(request));
+    const std::string labeler = request.Query("labeler").value_or("");
+    TESSERA_ASSIGN_OR_RETURN(
+        ItemPage page, context.projects->FindItems(request.user(), project_id, filter, labeler));
     json list = json::array();
-    for (const Item& item : items) {
+    for (const Item& item : page.items) {
         list.push_back(ItemToJson(item));
     }
-    json next_after =
-        items.size() == static_cast<std::size_t>(limit) ? json(items.back().id) : json(nullptr);
+    json next_after = page.next_after ? json(*page.next_after) : json(nullptr);
     return JsonResponse(200, {{"items", std::move(list)}, {"next_after", next_after}});
 }
 
@@ -100,6 +141,7 @@ void RegisterProjectRoutes(Router& router, ApiContext& context) {
     AddRoute(router, "GET", "/api/v1/projects", kAuth, Bind(context, ListProjects));
     AddRoute(router, "GET", "/api/v1/projects/{id}", kAuth, Bind(context, GetProject));
     AddRoute(router, "DELETE", "/api/v1/projects/{id}", kAuth, Bind(context, DeleteProject));
+    AddRoute(router, "PATCH", "/api/v1/projects/{id}", kAuth, Bind(context, PatchProject));
     AddRoute(router, "POST", "/api/v1/projects/{id}/start", kAuth, Bind(context, StartProject));
     AddRoute(router, "POST", "/api/v1/projects/{id}/pause", kAuth, Bind(context, PauseProject));
     AddRoute(router, "GET", "/api/v1/projects/{id}/items", kAuth, Bind(context, ListItems));

@@ -48,6 +48,7 @@ public:
 
     Result<Datasource> AddDatasource(Id project_id, const Datasource& source) override;
     Result<std::vector<Datasource>> ListDatasources(Id project_id) override;
+    Status EditProject(Id id, const ProjectEdit& edit) override;
     Status DeleteProject(Id id, TimeMs now) override;
 
     Result<std::int64_t> InsertItems(Id project_id, const std::vector<NewItem>& items,
@@ -60,6 +61,7 @@ public:
                             const std::function<bool(const KnownItem&)>& callback) override;
     Result<std::int64_t> SetItemsMissing(Id project_id, const std::vector<Id>& item_ids,
                                          bool missing) override;
+    Result<ItemPage> FindItems(Id project_id, const ItemFilter& filter) override;
 
     Result<std::vector<Item>> LeaseNext(const LeaseRequest& request) override;
     Result<int> RenewLease(Id project_id, Id user_id, const std::string& lease_token, TimeMs now,
@@ -126,6 +128,10 @@ private:
     // Part of SubmitAnnotation's transaction: the submit supersedes the draft.
     static Status DeleteDraft(SqlConn& conn, Id item_id, Id user_id);
     Status RankBatch(SqlConn& conn, const std::vector<std::pair<Id, std::int64_t>>& ranks);
+    // Parts of EditProject's transaction (sql_repository_project_edit.cpp).
+    Status ApplyLabelChange(SqlConn& conn, Id project_id, const LabelChange& change);
+    Status RenameLabel(SqlConn& conn, Id project_id, const LabelRename& rename, bool shapes);
+    Status RestartItems(SqlConn& conn, Id project_id, LabelRestart restart, TimeMs now);
 
     // PostgreSQL's queue front (see LeaseNext): the rank this process's leases of a project
     // last started from, dropped after kQueueHintMs and whenever this process may have put

@@ -1,4 +1,4 @@
-// Items: bulk insert, shuffle, listing.
+// Items: bulk insert, shuffle, reading one (listing is sql_repository_item_query.cpp).
 #include <algorithm>
 #include <limits>
 
@@ -229,37 +229,6 @@ Result<Item> SqlRepository::GetItem(Id project_id, Id item_id) {
             return Error::NotFound("item not found");
         }
         return ReadItem(rows[0]);
-    });
-}
-
-Result<std::vector<Item>> SqlRepository::ListItems(Id project_id, const ItemFilter& filter) {
-    const std::int64_t limit = std::clamp(filter.limit, 1, kMaxListLimit);
-    return ReadTx<std::vector<Item>>([&](SqlConn& conn) -> Result<std::vector<Item>> {
-        TESSERA_TRY(RequireLiveProject(conn, project_id));
-        std::string sql =
-            "SELECT " + ItemColumns() + " FROM items WHERE project_id = $1 AND id > $2";
-        SqlParams params{project_id, filter.after_id, limit};
-        if (filter.state) {
-            params.emplace_back(std::string(ItemStateName(*filter.state)));
-            sql += " AND state = $" + std::to_string(params.size());
-        }
-        if (filter.source_id) {
-            TESSERA_ASSIGN_OR_RETURN(Id primary, PrimarySourceId(conn, project_id));
-            params.emplace_back(*filter.source_id);
-            const std::string param = "$" + std::to_string(params.size());
-            // Primary items are stored with NULL (0006_datasources.sql).
-            sql += *filter.source_id == primary
-                       ? " AND (source_id IS NULL OR source_id = " + param + ")"
-                       : " AND source_id = " + param;
-        }
-        sql += " ORDER BY id LIMIT $3";
-        TESSERA_ASSIGN_OR_RETURN(SqlRows rows, conn.Query(sql, params));
-        std::vector<Item> out;
-        out.reserve(rows.size());
-        for (const SqlRow& row : rows) {
-            out.push_back(ReadItem(row));
-        }
-        return out;
     });
 }
 

@@ -98,7 +98,29 @@ Status UpdateLiveProject(SqlDb& db, const std::string& set_clause, Id id, SqlVal
 }  // namespace
 
 Status SqlRepository::SetProjectStatus(Id id, ProjectStatus status) {
-    return UpdateLiveProject(db(), "status = $2", id, std::string(ProjectStatusName(status)));
+    if (status == ProjectStatus::kRunning) {
+        return UpdateLiveProject(db(), "status = $2", id, std::string(ProjectStatusName(status)));
+    }
+    // Leaving "running" hands every page back: the released items go in front of the queue
+    // front LeaseNext remembers, so that is forgotten before and after, as ReleaseLease does.
+    ForgetQueueHint(id);
+    Status set = db().Write([&](SqlConn& conn) -> Status {
+        TESSERA_ASSIGN_OR_RETURN(std::int64_t n,
+                                 conn.Exec("UPDATE projects SET status = $2 WHERE id = $1 AND "
+                                           "deleted_at IS NULL",
+                                           {id, std::string(ProjectStatusName(status))}));
+        if (n == 0) {
+            return Error::NotFound("project not found");
+        }
+        // items_lease_live holds only leased rows: cheap at any project size.
+        TESSERA_TRY(
+            conn.Exec("UPDATE items SET lease_token = NULL, lease_owner = NULL, lease_expires_at "
+                      "= NULL WHERE project_id = $1 AND lease_token IS NOT NULL",
+                      {id}));
+        return Status::Ok();
+    });
+    ForgetQueueHint(id);
+    return set;
 }
 
 Status SqlRepository::SetItemLimitReached(Id id, bool reached) {

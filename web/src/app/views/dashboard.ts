@@ -11,6 +11,7 @@ import { importPanel } from "./import_panel";
 import { uploadPanel } from "./upload_panel";
 import type { RefreshPanel } from "./refresh_panel";
 import { refreshPanel } from "./refresh_panel";
+import { projectTabs } from "./project_tabs";
 import { jobLine, taskTypeName } from "./widgets";
 
 const kExportNames = {
@@ -168,6 +169,15 @@ export function mountDashboard(main: HTMLElement, ctx: AppContext, id: number): 
     const importSlot = h("div", {});
     const refreshSlot = h("div", {});
     replaceChildren(main, head, status, figures, feedMode, refreshSlot, importSlot);
+    replaceChildren(
+        main,
+        head,
+        projectTabs(id, "dashboard"),
+        status,
+        figures,
+        feedMode,
+        importSlot,
+    );
     let project: Project | null = null;
     let refresh: RefreshPanel | null = null;
     const owner = ctx.user.role === "owner";

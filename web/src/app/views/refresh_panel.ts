@@ -42,7 +42,7 @@ export function refreshPanel(client: ApiClient, project: Project): RefreshPanel 
     };
 
     const loadMissing = (): void => {
-        void client.listItems(id, { state: "missing", limit: kShownMissing }).then((r) => {
+        void client.listItemsWhere(id, { state: "missing", limit: kShownMissing }).then((r) => {
             if (!r.ok) {
                 replaceChildren(missing, errorBox(r.error.message));
                 return;

@@ -1,0 +1,187 @@
+// Items by the Data tab's filters (repository.hpp, FindItems): one index range in item id order
+// per page, the other filters checked on its rows within a bounded walk.
+#include <algorithm>
+
+#include "storage/sql/sql_codec.hpp"
+#include "storage/sql/sql_internal.hpp"
+#include "storage/sql/sql_repository.hpp"
+
+namespace tessera {
+
+using sql_internal::RequireLiveProject;
+
+namespace {
+
+constexpr int kMaxListLimit = 10000;
+
+// A statement's text and parameters, built together so "$n" always names the right value.
+struct SqlBuilder {
+    SqlParams params;
+    std::string Add(SqlValue value) {
+        params.push_back(std::move(value));
+        return "$" + std::to_string(params.size());
+    }
+};
+
+// The index range a page walks: `table` with `where`, ordered by `key` (an item id).
+struct Driver {
+    std::string table;
+    std::string where;
+    std::string key;
+    std::string join;  // how to reach the item row `i` from `table`
+};
+
+// Picks the most selective filter an index answers in item id order. Filters it consumed are
+// cleared from `rest`, which keeps the ones left to check on each row.
+Driver PickDriver(SqlBuilder& b, ItemFilter& rest, SqlDialect dialect) {
+    const std::string project = "$1";
+    if (rest.label) {
+        Driver d{"item_labels d",
+                 "d.project_id = " + project + " AND d.label = " + b.Add(*rest.label), "d.item_id",
+                 " JOIN items i ON i.id = d.item_id"};
+        rest.label.reset();
+        return d;
+    }
+    if (rest.labeler_id) {
+        // The partial index annotations_author_item (source = 'human') in item id order; the
+        // join keeps items whose counting answer is that annotation.
+        Driver d{"annotations d",
+                 "d.project_id = " + project + " AND d.author_id = " + b.Add(*rest.labeler_id) +
+                     " AND d.source = 'human'",
+                 "d.item_id",
+                 " JOIN items i ON i.id = d.item_id AND i.result_annotation_id = d.id"};
+        rest.labeler_id.reset();
+        return d;
+    }
+    if (rest.in_progress) {
+        // items_lease_live holds only leased rows: few, whatever the project's size.
+        // SQLite, without statistics, would rather walk items_project in id order.
+        Driver d{dialect == SqlDialect::kSqlite ? "items i INDEXED BY items_lease_live" : "items i",
+                 "i.project_id = " + project + " AND i.lease_token IS NOT NULL AND " +
+                     "i.lease_expires_at > " + b.Add(rest.now) + " AND i.state = 'unlabeled'",
+                 "i.id", ""};
+        rest.in_progress = false;
+        rest.state.reset();
+        return d;
+    }
+    if (rest.state) {
+        Driver d{"items i",
+                 "i.project_id = " + project +
+                     " AND i.state = " + b.Add(std::string(ItemStateName(*rest.state))),
+                 "i.id", ""};
+        rest.state.reset();
+        return d;
+    }
+    return Driver{"items i", "i.project_id = " + project, "i.id", ""};
+}
+
+// The filters left after the driver, as conditions on the item row `i`.
+std::vector<std::string> RowConditions(SqlBuilder& b, const ItemFilter& rest, SqlDialect dialect,
+                                       std::optional<Id> primary_source) {
+    std::vector<std::string> out;
+    if (rest.source_id) {
+        // Items of the primary datasource are stored with NULL (0006_datasources.sql).
+        const std::string source = b.Add(*rest.source_id);
+        out.push_back(rest.source_id == primary_source
+                          ? "(i.source_id IS NULL OR i.source_id = " + source + ")"
+                          : "i.source_id = " + source);
+    }
+    if (rest.state) {
+        out.push_back("i.state = " + b.Add(std::string(ItemStateName(*rest.state))));
+    }
+    if (rest.in_progress) {
+        out.push_back(
+            "i.state = 'unlabeled' AND i.lease_token IS NOT NULL AND "
+            "i.lease_expires_at > " +
+            b.Add(rest.now));
+    }
+    if (rest.label) {
+        out.push_back(
+            "EXISTS (SELECT 1 FROM item_labels l WHERE l.project_id = i.project_id AND "
+            "l.label = " +
+            b.Add(*rest.label) + " AND l.item_id = i.id)");
+    }
+    if (rest.labeler_id) {
+        out.push_back(
+            "EXISTS (SELECT 1 FROM annotations r WHERE r.id = i.result_annotation_id "
+            "AND r.author_id = " +
+            b.Add(*rest.labeler_id) + ")");
+    }
+    if (!rest.name_query.empty()) {
+        // No index answers a substring: the bounded walk is what keeps this cheap.
+        const std::string find = dialect == SqlDialect::kPostgres ? "strpos" : "instr";
+        out.push_back(find + "(lower(i.path), lower(" + b.Add(rest.name_query) + ")) > 0");
+    }
+    return out;
+}
+
+}  // namespace
+
+Result<ItemPage> SqlRepository::FindItems(Id project_id, const ItemFilter& filter) {
+    const std::int64_t limit = std::clamp(filter.limit, 1, kMaxListLimit);
+    const SqlDialect dialect = db().dialect();
+    return ReadTx<ItemPage>([&](SqlConn& conn) -> Result<ItemPage> {
+        TESSERA_TRY(RequireLiveProject(conn, project_id));
+        SqlBuilder b;
+        b.Add(project_id);
+        const std::string after = b.Add(filter.after_id);
+        ItemFilter rest = filter;
+        const Driver driver = PickDriver(b, rest, dialect);
+        std::optional<Id> primary;
+        if (rest.source_id) {
+            TESSERA_ASSIGN_OR_RETURN(primary, PrimarySourceId(conn, project_id));
+        }
+        const bool checked = rest.state || rest.in_progress || rest.label || rest.labeler_id ||
+                             rest.source_id || !rest.name_query.empty();
+        ItemPage page;
+        std::string where = driver.where + " AND " + driver.key + " > " + after;
+        std::optional<Id> bound;
+        if (checked) {
+            // The last key this page may look at: kItemScanBudget entries into the range.
+            SqlBuilder probe;
+            probe.params = b.params;
+            const std::string offset = probe.Add(kItemScanBudget - 1);
+            TESSERA_ASSIGN_OR_RETURN(
+                SqlRows rows,
+                conn.Query("SELECT " + driver.key + " FROM " + driver.table + " WHERE " + where +
+                               " ORDER BY " + driver.key + " LIMIT 1 OFFSET " + offset,
+                           probe.params));
+            if (!rows.empty()) {
+                bound = rows[0].Int(0);
+                where += " AND " + driver.key + " <= " + b.Add(*bound);
+            }
+            // Built after the probe: PostgreSQL refuses parameters a statement does not use.
+            for (const std::string& condition : RowConditions(b, rest, dialect, primary)) {
+                where += " AND " + condition;
+            }
+        }
+        const std::string cap = b.Add(limit);
+        TESSERA_ASSIGN_OR_RETURN(
+            SqlRows rows,
+            conn.Query("SELECT " + ItemColumns("i") + " FROM " + driver.table + driver.join +
+                           " WHERE " + where + " ORDER BY " + driver.key + " LIMIT " + cap,
+                       b.params));
+        page.items.reserve(rows.size());
+        for (const SqlRow& row : rows) {
+            page.items.push_back(ReadItem(row));
+        }
+        if (static_cast<std::int64_t>(page.items.size()) == limit) {
+            page.next_after = page.items.back().id;
+        } else if (bound) {
+            page.next_after = *bound;  // the walk stopped before the end of the range
+        }
+        return page;
+    });
+}
+
+Result<std::vector<Item>> SqlRepository::ListItems(Id project_id, const ItemFilter& filter) {
+    ItemFilter paging;
+    paging.state = filter.state;
+    paging.source_id = filter.source_id;
+    paging.after_id = filter.after_id;
+    paging.limit = filter.limit;
+    TESSERA_ASSIGN_OR_RETURN(ItemPage page, FindItems(project_id, paging));
+    return std::move(page.items);
+}
+
+}  // namespace tessera
