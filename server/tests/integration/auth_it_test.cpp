@@ -442,8 +442,9 @@ TEST_P(AuthIt, OpenApiDocumentListsEveryRoute) {
     // GET /metrics from operations; the folder browser and the datasource preview (2) from the
     // wizard; token list and revoke, log out everywhere, password change (4) from the security
     // review; tus uploads (7: OPTIONS and POST on .../uploads/ and .../uploads, HEAD/GET, PATCH
-    // and DELETE of one upload).
-    EXPECT_EQ(operations, 47u);
+    // and DELETE of one upload); from data sources: the manifest preview, refresh now, PATCH of
+    // a project and the DICOM metadata (4).
+    EXPECT_EQ(operations, 51u);
 }
 
 TEST_P(AuthIt, ServesTheUiWithCspAndSpaFallback) {
