@@ -61,8 +61,7 @@ TEST_P(DicomIt, DicomFilesBecomeItemsWithPngWindowsFramesAndMetadata) {
     const json& broken = items["broken.dcm"];
     EXPECT_EQ(broken["state"], "error");
     EXPECT_EQ(broken["format"], "dicom");
-    EXPECT_NE(broken["error"].get<std::string>().find("DICOM"), std::string::npos)
-        << broken.dump();
+    EXPECT_NE(broken["error"].get<std::string>().find("DICOM"), std::string::npos) << broken.dump();
 
     const json& ct = items["ct-jpls.dicom"];
     auto image = admin.Get(ItemPath(id, ct, "/image"));
