@@ -3,6 +3,7 @@
 #include "blobs/image_renderer.hpp"
 #include "services/datasource_opener.hpp"
 #include "services/item_cache.hpp"
+#include "services/item_source.hpp"
 
 namespace tessera {
 
@@ -29,8 +30,8 @@ Result<ImageService::Source> ImageService::Resolve(const User& actor, Id project
     TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
     TESSERA_ASSIGN_OR_RETURN(Item item, repo_.GetItem(project_id, item_id));
     // A blob's cached copy (downloaded on first view) or the local file.
-    auto found =
-        opener_ != nullptr ? opener_->ItemFile(project, item) : ItemSourcePath(project, item);
+    TESSERA_ASSIGN_OR_RETURN(Project seen, ProjectForItem(repo_, project, item));
+    auto found = opener_ != nullptr ? opener_->ItemFile(seen, item) : ItemSourcePath(seen, item);
     if (!found.ok()) {
         return SourceError(found.error());
     }

@@ -33,8 +33,10 @@ inline Result<SourceRef> ItemSourcePath(const Project& project, const Item& item
     for (const auto& part : relative) {
         safe = safe && part != "..";
     }
-    // A manifest project's items are relative to its folder too (manifest_source.hpp).
-    if ((project.datasource.kind != "local" && project.datasource.kind != "manifest") || !safe) {
+    // A manifest project's items are relative to its folder too (manifest_source.hpp), and an
+    // upload datasource is the project's folder in the data dir (upload_service.hpp).
+    const std::string& kind = project.datasource.kind;
+    if ((kind != "local" && kind != "manifest" && kind != "upload") || !safe) {
         return Error::FailedPrecondition("the image source cannot be read");
     }
     std::filesystem::path root(project.datasource.path);

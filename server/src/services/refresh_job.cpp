@@ -194,7 +194,8 @@ Status RefreshRun::QueueTilePyramids() {
 }  // namespace
 
 Result<OpenedSource> OpenDatasource(const Datasource& source, ImageProber& prober) {
-    if (source.kind != "local") {
+    // An upload datasource is a folder too: files removed from it go missing like any other.
+    if (source.kind != "local" && source.kind != "upload") {
         return Error::FailedPrecondition("datasource kind '" + source.kind +
                                          "' cannot be listed for refresh yet");
     }

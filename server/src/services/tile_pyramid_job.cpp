@@ -5,6 +5,7 @@
 #include "base/log.hpp"
 #include "services/datasource_opener.hpp"
 #include "services/item_cache.hpp"
+#include "services/item_source.hpp"
 #include "services/job_payload.hpp"
 
 namespace tessera {
@@ -67,8 +68,14 @@ JobOutcome TilePyramidJob::Run(const Job& job, JobContext& context, std::string&
             return JobOutcome::kInterrupted;
         }
         Result<PyramidInfo> built = Error::Internal("not built");
-        auto source =
-            opener_ != nullptr ? opener_->ItemFile(*project, item) : ItemSourcePath(*project, item);
+        auto seen = ProjectForItem(repo_, *project, item);
+        Result<SourceRef> source = Error::Internal("not resolved");
+        if (!seen.ok()) {
+            source = seen.error();
+        } else {
+            source =
+                opener_ != nullptr ? opener_->ItemFile(*seen, item) : ItemSourcePath(*seen, item);
+        }
         if (source.ok()) {
             built = pyramid_.Info(*source, ItemCacheKey(*project_id, item.id), stop);
         } else {

@@ -2,6 +2,7 @@
 
 #include "services/datasource_opener.hpp"
 #include "services/item_cache.hpp"
+#include "services/item_source.hpp"
 
 namespace tessera {
 namespace {
@@ -31,8 +32,9 @@ Result<TileService::Source> TileService::Resolve(const User& actor, Id project_i
         return Error::FailedPrecondition(item.error.empty() ? "the image cannot be read"
                                                             : item.error);
     }
-    TESSERA_ASSIGN_OR_RETURN(SourceRef path, opener_ != nullptr ? opener_->ItemFile(project, item)
-                                                                : ItemSourcePath(project, item));
+    TESSERA_ASSIGN_OR_RETURN(Project seen, ProjectForItem(repo_, project, item));
+    TESSERA_ASSIGN_OR_RETURN(SourceRef path, opener_ != nullptr ? opener_->ItemFile(seen, item)
+                                                                : ItemSourcePath(seen, item));
     return Source{item, path, ItemCacheKey(project_id, item_id)};
 }
 

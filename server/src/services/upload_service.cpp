@@ -433,11 +433,30 @@ Result<UploadInfo> UploadService::Finish(UploadInfo info) {
             "filename");
     }
     RemoveQuietly(where.record);
+    TESSERA_ASSIGN_OR_RETURN(item.source_id, UploadSourceId(info.project_id, root));
     TESSERA_ASSIGN_OR_RETURN(std::int64_t inserted,
                              repo_.InsertItems(info.project_id, {item}, clock_.NowMs()));
     info.complete = true;
     info.replaced = inserted == 0;
     return info;
+}
+
+Result<Id> UploadService::UploadSourceId(Id project_id, const fs::path& root) {
+    std::lock_guard lock(source_mutex_);
+    TESSERA_ASSIGN_OR_RETURN(std::vector<Datasource> sources, repo_.ListDatasources(project_id));
+    for (const Datasource& source : sources) {
+        if (source.kind == "upload" || (source.kind == "local" && fs::path(source.path) == root)) {
+            // The primary is stored as 0 by InsertItems either way.
+            return source.id;
+        }
+    }
+    Datasource uploads;
+    uploads.kind = "upload";
+    uploads.path = root.string();
+    uploads.pattern = "**/*.*";
+    uploads.created_at = clock_.NowMs();
+    TESSERA_ASSIGN_OR_RETURN(Datasource added, repo_.AddDatasource(project_id, uploads));
+    return added.id;
 }
 
 Status UploadService::Terminate(const User& actor, Id project_id, const std::string& upload_id) {

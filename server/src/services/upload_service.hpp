@@ -106,6 +106,9 @@ private:
     Status Save(const UploadInfo& info) const;
     Status CheckQuota(Id project_id, std::int64_t length) const;
     Result<UploadInfo> Finish(UploadInfo info);
+    // The project's "upload" datasource (its folder under the data dir), added on the first
+    // finished upload; 0 when the project's primary datasource already is that folder.
+    Result<Id> UploadSourceId(Id project_id, const std::filesystem::path& root);
     std::filesystem::path ProjectDir(Id project_id) const;
     std::filesystem::path PartialDir(Id project_id) const;
     // Claims the upload for one writer; false when another request holds it.
@@ -119,7 +122,8 @@ private:
     UploadSettings settings_;
     std::mutex mutex_;  // guards busy_ and makes Create's quota check and record one step
     std::set<std::string> busy_;
-    TimeMs next_sweep_ = 0;  // guarded by mutex_
+    TimeMs next_sweep_ = 0;    // guarded by mutex_
+    std::mutex source_mutex_;  // one process adds a project's upload datasource once
 };
 
 }  // namespace tessera

@@ -54,8 +54,10 @@ TEST_P(AzureIt, BlobsUploadedWithMicrosoftsClientAreIngestedServedAndLabeled) {
     EXPECT_EQ(project.dump().find(std::string(kAzuriteKey).substr(0, 16)), std::string::npos);
     auto items = admin.Get(ProjectPath(id, "/items"));
     ASSERT_EQ(items.status, 200u) << items.body;
-    ASSERT_EQ(items.Json()["items"].size(), 3u);
-    for (const auto& item : items.Json()["items"]) {
+    // Held: a range-for over items.Json()["items"] would walk a destroyed temporary.
+    const json listed = items.Json()["items"];
+    ASSERT_EQ(listed.size(), 3u);
+    for (const auto& item : listed) {
         EXPECT_EQ(item["state"], "unlabeled") << item.dump();
         EXPECT_GT(item["width"].get<int>(), 0) << item.dump();
     }

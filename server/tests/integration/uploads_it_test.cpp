@@ -138,6 +138,50 @@ TEST_P(UploadsIt, ResumesAfterAPartialPatchAndFinishesAsAnItem) {
     EXPECT_EQ(Head(admin, location).status, 404u);
 }
 
+TEST_P(UploadsIt, UploadsAreTheirOwnDatasourceAndServedBesideTheProjectsFolder) {
+    // The project was created on a folder of its own: uploads land in the data dir, become the
+    // project's "upload" datasource and are served from there (and the folder's items stay the
+    // primary datasource's).
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    HttpClient admin = Admin();
+    const json project = CreateIngestedProject(admin, "Beside");
+    const auto id = project["id"].get<std::int64_t>();
+    const std::string primary = std::to_string(project["datasource"]["id"].get<std::int64_t>());
+    auto done = UploadWhole(admin, id, "extra/photo.jpg");
+    ASSERT_EQ(done.status, 204u) << done.body;
+    EXPECT_EQ(done.Header("Tessera-Upload-Complete"), "created");
+
+    auto listed = admin.Get(ProjectPath(id, "/items?limit=100"));
+    ASSERT_EQ(listed.status, 200u) << listed.body;
+    std::int64_t uploaded = 0;
+    const json items = listed.Json()["items"];
+    for (const auto& item : items) {
+        if (item["path"] == "extra/photo.jpg") {
+            uploaded = item["id"].get<std::int64_t>();
+        }
+    }
+    ASSERT_GT(uploaded, 0) << listed.body;
+    auto image = admin.Get(ProjectPath(id, "/items/" + std::to_string(uploaded) + "/image"));
+    ASSERT_EQ(image.status, 200u) << image.body;
+    EXPECT_EQ(image.Header("Content-Type"), "image/jpeg");
+    auto thumb = admin.Get(ProjectPath(id, "/items/" + std::to_string(uploaded) + "/thumbnail"));
+    EXPECT_EQ(thumb.status, 200u) << thumb.body;
+
+    auto own = admin.Get(ProjectPath(id, "/items?source=" + primary));
+    ASSERT_EQ(own.status, 200u) << own.body;
+    ASSERT_EQ(own.Json()["items"].size(), 1u) << own.body;
+    EXPECT_EQ(own.Json()["items"][0]["path"], "img0.jpg");
+
+    // A second upload goes to the same upload datasource, not a new one.
+    auto second = UploadWhole(admin, id, "extra/second.jpg");
+    ASSERT_EQ(second.status, 204u) << second.body;
+    EXPECT_EQ(ItemPaths(admin, id),
+              (std::vector<std::string>{"extra/photo.jpg", "extra/second.jpg", "img0.jpg"}));
+    auto still = admin.Get(ProjectPath(id, "/items?source=" + primary));
+    ASSERT_EQ(still.status, 200u) << still.body;
+    EXPECT_EQ(still.Json()["items"].size(), 1u) << still.body;
+}
+
 TEST_P(UploadsIt, ExistingFilesAreRefusedUnlessOverwriteAndCreationCarriesTheFirstChunk) {
     ASSERT_NO_FATAL_FAILURE(StartServer());
     HttpClient admin = Admin();
