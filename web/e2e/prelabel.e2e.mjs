@@ -517,7 +517,9 @@ async function segmentAnythingFormFlow(page, dir, tmp, shots) {
         .filter({ hasText: "choose the label they all get" })
         .waitFor({ timeout: kTimeoutMs });
     check((await labelField.getAttribute("aria-invalid")) === "true", "label field not marked");
-    await page.locator(".card.import").screenshot({ path: path.join(shots, "import-options.png") });
+    await page
+        .locator('.card.import[aria-labelledby="dash-import"]')
+        .screenshot({ path: path.join(shots, "import-options.png") });
     const jobs = (await api(page, "GET", `/api/v1/projects/${id}`)).body.jobs;
     check(!jobs.some((j) => j.kind === "import"), `an import ran: ${JSON.stringify(jobs)}`);
 
