@@ -488,16 +488,6 @@ std::optional<ImportFormat> ParseImportFormat(std::string_view name) {
     return it == kNames.end() ? std::nullopt : std::optional<ImportFormat>(it->second);
 }
 
-std::optional<ImportMode> ParseImportMode(std::string_view name) {
-    if (name == "prelabel") {
-        return ImportMode::kPrelabel;
-    }
-    if (name == "final") {
-        return ImportMode::kFinal;
-    }
-    return std::nullopt;
-}
-
 json ImportReportToJson(const ImportReport& report) {
     json unmatched = json::array();
     for (const ImportUnmatched& u : report.unmatched) {

@@ -42,7 +42,16 @@ enum class ImportFormat {
 std::optional<ImportFormat> ParseImportFormat(std::string_view name);
 
 enum class ImportMode { kPrelabel, kFinal };
-std::optional<ImportMode> ParseImportMode(std::string_view name);
+// Inline: the JSON codecs call it, and the fuzz build links them without the services library.
+inline std::optional<ImportMode> ParseImportMode(std::string_view name) {
+    if (name == "prelabel") {
+        return ImportMode::kPrelabel;
+    }
+    if (name == "final") {
+        return ImportMode::kFinal;
+    }
+    return std::nullopt;
+}
 
 // How COCO coordinates are read: format=coco detects (Azure's normalised flavour when every
 // image size is 0 and no coordinate exceeds 1.5), format=coco-azure forces normalised, and

@@ -249,17 +249,6 @@ Result<ResolvedManifest> ManifestFiles(const fs::path& path, ManifestFormat form
     return out;
 }
 
-Result<ManifestFormat> ManifestFormatFromName(std::string_view name) {
-    auto format = ParseManifestFormat(name);
-    if (!format) {
-        return Error::InvalidArgument(
-            "datasource.format must be csv, jsonl or mltable for a manifest, not \"" +
-                std::string(name) + "\"",
-            "datasource.format");
-    }
-    return *format;
-}
-
 fs::path CommonManifestRoot(const ManifestRoots& roots) {
     fs::path common = roots.manifest_dir;
     for (const auto& [name, folder] : roots.datastores) {

@@ -43,8 +43,18 @@ struct ResolvedManifest {
 };
 
 // The "format" of a manifest datasource; kInvalidArgument (field datasource.format) naming the
-// three there are.
-Result<ManifestFormat> ManifestFormatFromName(std::string_view name);
+// three there are. Inline: the JSON codecs call it, and the fuzz build links them without the
+// services library.
+inline Result<ManifestFormat> ManifestFormatFromName(std::string_view name) {
+    auto format = ParseManifestFormat(name);
+    if (!format) {
+        return Error::InvalidArgument(
+            "datasource.format must be csv, jsonl or mltable for a manifest, not \"" +
+                std::string(name) + "\"",
+            "datasource.format");
+    }
+    return *format;
+}
 
 // The message for http(s) references: the server does not fetch them.
 inline constexpr const char* kManifestUrlsOff =
