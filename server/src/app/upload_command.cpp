@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -13,6 +12,8 @@
 #include <ostream>
 #include <thread>
 
+#include "base/base64.hpp"
+#include "base/text.hpp"
 #include "blobs/local_source.hpp"
 
 namespace tessera::app {
@@ -22,29 +23,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr int kMaxRetries = 5;
-
-std::string Base64(std::string_view text) {
-    static constexpr std::string_view kAlphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); i += 3) {
-        const std::size_t n = std::min<std::size_t>(3, text.size() - i);
-        std::uint32_t triple = 0;
-        for (std::size_t j = 0; j < 3; ++j) {
-            triple = (triple << 8) | (j < n ? static_cast<unsigned char>(text[i + j]) : 0U);
-        }
-        for (std::size_t j = 0; j < 4; ++j) {
-            out.push_back(j <= n ? kAlphabet[(triple >> (18 - 6 * j)) & 0x3f] : '=');
-        }
-    }
-    return out;
-}
-
-std::string Lowercase(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
 
 struct Answer {
     long status = 0;                             // 0: no answer (error says why)
@@ -145,8 +123,7 @@ private:
             while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) {
                 value.remove_suffix(1);
             }
-            static_cast<Answer*>(user)->headers[Lowercase(std::string(line.substr(0, colon)))] =
-                std::string(value);
+            static_cast<Answer*>(user)->headers[Lower(line.substr(0, colon))] = std::string(value);
         }
         return size * count;
     }
@@ -258,9 +235,9 @@ private:
     std::string Metadata(const UploadFileEntry& file) const {
         const std::string name = file.relative_path.substr(file.relative_path.rfind('/') + 1);
         std::string metadata =
-            "relativePath " + Base64(file.relative_path) + ",filename " + Base64(name);
+            "relativePath " + EncodeBase64(file.relative_path) + ",filename " + EncodeBase64(name);
         if (command_.overwrite) {
-            metadata += ",overwrite " + Base64("true");
+            metadata += ",overwrite " + EncodeBase64("true");
         }
         return metadata;
     }

@@ -16,10 +16,6 @@ inline constexpr std::string_view kTusVersion = "1.0.0";
 inline constexpr std::string_view kTusExtensions =
     "creation,creation-with-upload,termination,expiration";
 
-// Standard base64 (RFC 4648 §4) with padding, as tus clients write it; nullopt when malformed.
-std::optional<std::string> DecodeBase64(std::string_view text);
-std::string EncodeBase64(std::string_view bytes);
-
 // `Upload-Metadata: key base64value,key2,key3 base64value`: keys map to decoded values (empty
 // for a key without a value). kInvalidArgument naming the bad pair.
 Result<std::map<std::string, std::string>> ParseUploadMetadata(std::string_view header);

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/base64.hpp"
 #include "integration/fixture.hpp"
 
 namespace tessera::testing {
@@ -11,23 +12,6 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-std::string Base64(const std::string& text) {
-    static constexpr char kAlphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); i += 3) {
-        const std::size_t n = std::min<std::size_t>(3, text.size() - i);
-        std::uint32_t triple = 0;
-        for (std::size_t j = 0; j < 3; ++j) {
-            triple = (triple << 8) | (j < n ? static_cast<unsigned char>(text[i + j]) : 0U);
-        }
-        for (std::size_t j = 0; j < 4; ++j) {
-            out.push_back(j <= n ? kAlphabet[(triple >> (18 - 6 * j)) & 0x3f] : '=');
-        }
-    }
-    return out;
-}
 
 class UploadsIt : public IntegrationTest {
 protected:
@@ -46,9 +30,10 @@ protected:
 
     HttpResponse CreateUpload(HttpClient& client, std::int64_t project, const std::string& name,
                               std::size_t length, bool overwrite = false) {
-        std::string metadata = "relativePath " + Base64(name) + ",filename " + Base64("x.jpg");
+        std::string metadata =
+            "relativePath " + EncodeBase64(name) + ",filename " + EncodeBase64("x.jpg");
         if (overwrite) {
-            metadata += ",overwrite " + Base64("true");
+            metadata += ",overwrite " + EncodeBase64("true");
         }
         return client.Send("POST", Uploads(project), "",
                            {{"Tus-Resumable", "1.0.0"},
@@ -200,7 +185,7 @@ TEST_P(UploadsIt, ExistingFilesAreRefusedUnlessOverwriteAndCreationCarriesTheFir
     auto whole = admin.Send("POST", Uploads(project), jpeg_,
                             {{"Tus-Resumable", "1.0.0"},
                              {"Upload-Length", std::to_string(jpeg_.size())},
-                             {"Upload-Metadata", "filename " + Base64("b.jpg")},
+                             {"Upload-Metadata", "filename " + EncodeBase64("b.jpg")},
                              {"Content-Type", "application/offset+octet-stream"}});
     ASSERT_EQ(whole.status, 201u) << whole.body;
     EXPECT_EQ(whole.Json()["complete"], true);
@@ -241,7 +226,7 @@ TEST_P(UploadsIt, BadInputGetsAClearError) {
     EXPECT_EQ(unnamed.status, 400u) << unnamed.body;
     auto no_length = admin.Send(
         "POST", Uploads(project), "",
-        {{"Tus-Resumable", "1.0.0"}, {"Upload-Metadata", "filename " + Base64("a.jpg")}});
+        {{"Tus-Resumable", "1.0.0"}, {"Upload-Metadata", "filename " + EncodeBase64("a.jpg")}});
     EXPECT_EQ(no_length.status, 400u) << no_length.body;
     auto old_version = admin.Send("POST", Uploads(project), "",
                                   {{"Tus-Resumable", "0.2.2"}, {"Upload-Length", "10"}});

@@ -3,6 +3,7 @@
 // tus-js-client and Uppy work against /api/v1/projects/{id}/uploads/ unchanged.
 #include <string>
 
+#include "base/base64.hpp"
 #include "http/api_routes.hpp"
 #include "http/error_mapping.hpp"
 #include "http/json_io.hpp"
