@@ -1,7 +1,5 @@
 #include "services/ingest_job.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <vector>
 
 #include "base/log.hpp"
@@ -39,7 +37,6 @@ public:
 
 private:
     Result<std::int64_t> Count();
-    Status QueueTilePyramids(std::int64_t large_items);
 
     Repository& repo_;
     const Clock& clock_;
@@ -114,23 +111,10 @@ Status IngestRun::Run() {
                                 {"errors", std::to_string(counts.errors)},
                                 {"decoder_probes", std::to_string(counts.decoder_probes)}});
     TESSERA_TRY(repo_.ShuffleItems(project_.id, project_.shuffle_seed));
-    return QueueTilePyramids(counts.large);
-}
-
-// Large images get their tile pyramids built by a job of their own, so the ingest (and the
-// queue it opens) is not held up by minutes of pixel work. A re-run queues another such job;
-// it finds the pyramids built and finishes at once.
-Status IngestRun::QueueTilePyramids(std::int64_t large_items) {
-    if (large_items == 0) {
+    if (counts.large == 0) {
         return Status::Ok();
     }
-    Job job;
-    job.kind = TilePyramidJob::kKind;
-    job.project_id = project_.id;
-    job.payload_json = nlohmann::json{{"project_id", project_.id}}.dump();
-    job.created_at = clock_.NowMs();
-    TESSERA_TRY(repo_.EnqueueJob(job));
-    return Status::Ok();
+    return TilePyramidJob::Enqueue(repo_, project_.id, clock_.NowMs());
 }
 
 }  // namespace

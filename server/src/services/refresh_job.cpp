@@ -1,7 +1,5 @@
 #include "services/refresh_job.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <vector>
 
@@ -44,7 +42,6 @@ private:
     KnownEntry* Find(const std::string& path);
     Status RefreshSource(const Datasource& source);
     Status MarkGoneAndBack(Id source_id);
-    Status QueueTilePyramids();
 
     Repository& repo_;
     const Clock& clock_;
@@ -174,21 +171,10 @@ Status RefreshRun::Run() {
         TESSERA_TRY(repo_.SetItemLimitReached(project_.id, counts_.over_limit > 0));
     }
     context_.ReportProgress(counts_.listed, counts_.listed);
-    TESSERA_TRY(QueueTilePyramids());
-    return repo_.RecordRefresh(project_.id, clock_.NowMs());
-}
-
-Status RefreshRun::QueueTilePyramids() {
-    if (large_items_ == 0) {
-        return Status::Ok();
+    if (large_items_ > 0) {
+        TESSERA_TRY(TilePyramidJob::Enqueue(repo_, project_.id, clock_.NowMs()));
     }
-    Job job;
-    job.kind = TilePyramidJob::kKind;
-    job.project_id = project_.id;
-    job.payload_json = nlohmann::json{{"project_id", project_.id}}.dump();
-    job.created_at = clock_.NowMs();
-    TESSERA_TRY(repo_.EnqueueJob(job));
-    return Status::Ok();
+    return repo_.RecordRefresh(project_.id, clock_.NowMs());
 }
 
 }  // namespace

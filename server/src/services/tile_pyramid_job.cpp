@@ -1,5 +1,7 @@
 #include "services/tile_pyramid_job.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <vector>
 
 #include "base/log.hpp"
@@ -34,6 +36,16 @@ Result<std::vector<Item>> ItemsToBuild(Repository& repo, Id project_id) {
 }
 
 }  // namespace
+
+Status TilePyramidJob::Enqueue(Repository& repo, Id project_id, TimeMs now) {
+    Job job;
+    job.kind = kKind;
+    job.project_id = project_id;
+    job.payload_json = nlohmann::json{{"project_id", project_id}}.dump();
+    job.created_at = now;
+    TESSERA_TRY(repo.EnqueueJob(job));
+    return Status::Ok();
+}
 
 TilePyramidJob::TilePyramidJob(Repository& repo, TilePyramid& pyramid, DatasourceOpener* opener)
     : repo_(repo), pyramid_(pyramid), opener_(opener) {}

@@ -5,6 +5,8 @@
 // Re-running it is safe: finished pyramids are found on disk and skipped.
 #include <string>
 
+#include "base/clock.hpp"
+#include "base/result.hpp"
 #include "blobs/tile_pyramid.hpp"
 #include "jobs/job_runner.hpp"
 #include "storage/repository.hpp"
@@ -27,6 +29,11 @@ public:
 
     // `opener` reads items of datasource kinds other than "local" (a blob's cached copy).
     TilePyramidJob(Repository& repo, TilePyramid& pyramid, DatasourceOpener* opener = nullptr);
+
+    // Queues the job for `project_id`: ingest and refresh call it when they registered items
+    // that WantsTilePyramid, so their run (and the queue it opens) is not held up by minutes
+    // of pixel work. A re-run finds the pyramids built and finishes at once.
+    static Status Enqueue(Repository& repo, Id project_id, TimeMs now);
 
     // Thread-safe. Builds one pyramid at a time (TilePyramid allows no more per process) in
     // item id order, reporting items done / items to build. kDone for a deleted project
