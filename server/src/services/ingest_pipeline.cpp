@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "base/text.hpp"
+#include "blobs/dicom_image.hpp"
 #include "blobs/header_probe.hpp"
 #include "services/tile_pyramid_job.hpp"
 
@@ -14,16 +14,6 @@ namespace {
 constexpr int kMaxPrefixReads = 6;
 // Entries a worker takes at once: fewer lock round trips, still fair between threads.
 constexpr std::size_t kGrab = 8;
-
-// DICOM keeps its own probe (the decoder path); the header reader never sees it.
-bool IsDicomName(std::string_view path) {
-    const auto dot = path.rfind('.');
-    if (dot == std::string_view::npos) {
-        return false;
-    }
-    const std::string ext = Lower(path.substr(dot));
-    return ext == ".dcm" || ext == ".dicom";
-}
 
 }  // namespace
 
@@ -218,7 +208,7 @@ NewItem IngestPipeline::BuildItem(const SourceEntry& entry, bool& used_fallback)
         item.size_bytes = std::max<std::int64_t>(entry.size_bytes, 0);
         item.state = ItemState::kError;
         item.error = info.error().message;
-        if (IsDicomName(entry.relative_path)) {
+        if (IsDicomPath(entry.relative_path)) {
             item.format = "dicom";  // a corrupt or refused DICOM file is still shown as DICOM
         }
     }
@@ -230,7 +220,7 @@ NewItem IngestPipeline::BuildItem(const SourceEntry& entry, bool& used_fallback)
 
 Result<ImageInfo> IngestPipeline::ProbeInfo(const SourceEntry& entry, bool& used_fallback) const {
     const std::int64_t size = entry.size_bytes;
-    if (size > 0 && !IsDicomName(entry.relative_path)) {
+    if (size > 0 && !IsDicomPath(entry.relative_path)) {
         auto want = std::min<std::size_t>(settings_.prefix_bytes, static_cast<std::size_t>(size));
         for (int read = 0; read < kMaxPrefixReads; ++read) {
             auto prefix = source_.ReadPrefix(entry.relative_path, want);

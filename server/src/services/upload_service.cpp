@@ -408,12 +408,6 @@ Result<UploadInfo> UploadService::Finish(UploadInfo info) {
         item.width = probed->width;
         item.height = probed->height;
         item.format = probed->format;
-    } else if (probed.error().code == ErrorCode::kFailedPrecondition) {
-        // DICOM: recognised, not decoded yet; an error item like ingest makes.
-        item.size_bytes = info.length;
-        item.state = ItemState::kError;
-        item.error = probed.error().message;
-        item.format = "dicom";
     } else {
         discard();
         return Error::InvalidArgument(
