@@ -10,17 +10,6 @@ namespace tessera {
 ImageService::ImageService(Repository& repo, ImageRenderer& renderer, DatasourceOpener* opener)
     : repo_(repo), renderer_(renderer), opener_(opener) {}
 
-namespace {
-
-Error SourceError(const Error& e) {
-    if (e.code == ErrorCode::kNotFound) {
-        return Error::FailedPrecondition("the source image is missing");
-    }
-    return e;
-}
-
-}  // namespace
-
 Result<ImageService::Source> ImageService::Resolve(const User& actor, Id project_id, Id item_id) {
     if (actor.id == 0) {
         return Error::Unauthenticated("sign in to see images");
@@ -33,7 +22,7 @@ Result<ImageService::Source> ImageService::Resolve(const User& actor, Id project
     TESSERA_ASSIGN_OR_RETURN(Project seen, ProjectForItem(repo_, project, item));
     auto found = opener_ != nullptr ? opener_->ItemFile(seen, item) : ItemSourcePath(seen, item);
     if (!found.ok()) {
-        return SourceError(found.error());
+        return ItemSourceError(found.error());
     }
     return Source{std::move(item), std::move(*found)};
 }
@@ -45,7 +34,7 @@ Result<DicomInfo> ImageService::Dicom(const User& actor, Id project_id, Id item_
     }
     auto file = SourceFile::Open(source.path);
     if (!file.ok()) {
-        return SourceError(file.error());
+        return ItemSourceError(file.error());
     }
     auto info = ReadDicomMetadata(*file);
     if (!info.ok()) {
@@ -64,7 +53,7 @@ Result<ImageFile> ImageService::Get(const User& actor, Id project_id, Id item_id
     auto rendered = renderer_.Render(
         source, spec, ItemCacheKey(project_id, item_id, thumb ? "-thumb" : "-display"));
     if (!rendered.ok()) {
-        return SourceError(rendered.error());
+        return ItemSourceError(rendered.error());
     }
     ImageFile file;
     file.path = *rendered;

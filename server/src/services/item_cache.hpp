@@ -43,4 +43,13 @@ inline Result<SourceRef> ItemSourcePath(const Project& project, const Item& item
     return SourceRef{root, root / relative};
 }
 
+// A source file that is gone (kNotFound from the renderer, the pyramid or the opener) is, to
+// the client, an item that exists without an image: kFailedPrecondition. Other errors pass.
+inline Error ItemSourceError(const Error& e) {
+    if (e.code == ErrorCode::kNotFound) {
+        return Error::FailedPrecondition("the source image is missing");
+    }
+    return e;
+}
+
 }  // namespace tessera

@@ -5,18 +5,6 @@
 #include "services/item_source.hpp"
 
 namespace tessera {
-namespace {
-
-// The pyramid reports a missing source as kNotFound; to the client the item exists, its image
-// does not, like the display rendition.
-Error SourceError(const Error& e) {
-    if (e.code == ErrorCode::kNotFound) {
-        return Error::FailedPrecondition("the source image is missing");
-    }
-    return e;
-}
-
-}  // namespace
 
 TileService::TileService(Repository& repo, TilePyramid& pyramid, DatasourceOpener* opener)
     : repo_(repo), pyramid_(pyramid), opener_(opener) {}
@@ -42,7 +30,7 @@ Result<TileStatus> TileService::Info(const User& actor, Id project_id, Id item_i
     TESSERA_ASSIGN_OR_RETURN(Source source, Resolve(actor, project_id, item_id));
     auto polled = pyramid_.Poll(source.path, source.cache_key);
     if (!polled.ok()) {
-        return SourceError(polled.error());
+        return ItemSourceError(polled.error());
     }
     if (polled->ready) {
         return TileStatus{true, 1, polled->info};
@@ -62,7 +50,7 @@ Result<ImageFile> TileService::Tile(const User& actor, Id project_id, Id item_id
     // which the client must see as kFailedPrecondition.
     auto polled = pyramid_.Poll(source.path, source.cache_key);
     if (!polled.ok()) {
-        return SourceError(polled.error());
+        return ItemSourceError(polled.error());
     }
     if (!polled->ready) {
         return Error::Unavailable("the tile pyramid is still being built; poll tiles/info");
@@ -75,7 +63,7 @@ Result<ImageFile> TileService::Tile(const User& actor, Id project_id, Id item_id
     }
     auto tile = pyramid_.Tile(source.path, source.cache_key, level, col, row);
     if (!tile.ok()) {
-        return SourceError(tile.error());
+        return ItemSourceError(tile.error());
     }
     ImageFile file;
     file.path = tile->path;
