@@ -5,6 +5,7 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <functional>
 #include <system_error>
 
 #include "blobs/cache_keys.hpp"
@@ -25,6 +26,30 @@ std::string Decimal(double value) {
     auto [end, ec] =
         std::to_chars(buf.data(), buf.data() + buf.size(), value, std::chars_format::fixed, 3);
     return ec == std::errc() ? std::string(buf.data(), end) : "x";
+}
+
+// Writes a rendition to a temporary file that is renamed into place, so no reader ever sees
+// half an image. `write` makes the temporary file; its error is returned as it is.
+Status StoreRendition(const fs::path& target, const std::function<Status(const fs::path&)>& write) {
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);
+    if (ec) {
+        return Error::Internal("cannot create image cache folder: " + ec.message());
+    }
+    fs::path temp = target;
+    temp += TempSuffix();
+    Status written = write(temp);
+    if (!written.ok()) {
+        fs::remove(temp, ec);
+        return written;
+    }
+    fs::rename(temp, target, ec);
+    if (ec) {
+        std::error_code ignored;
+        fs::remove(temp, ignored);
+        return Error::Internal("cannot store rendition: " + ec.message());
+    }
+    return Status::Ok();
 }
 
 }  // namespace
@@ -95,37 +120,25 @@ void ImageRenderer::KeepWindowRendition(const fs::path& path) {
 Status ImageRenderer::RenderDicomTo(const SourceFile& source, const RenditionSpec& spec,
                                     const fs::path& target) {
     TESSERA_ASSIGN_OR_RETURN(DicomRaster raster, RenderDicom(source, spec.dicom));
-    std::error_code ec;
-    fs::create_directories(target.parent_path(), ec);
-    if (ec) {
-        return Error::Internal("cannot create image cache folder: " + ec.message());
-    }
-    fs::path temp = target;
-    temp += TempSuffix();
-    try {
-        // Not copied: raster outlives every image made from it here.
-        vips::VImage image =
-            vips::VImage::new_from_memory(raster.pixels.data(), raster.pixels.size(), raster.width,
-                                          raster.height, raster.bands, VIPS_FORMAT_UCHAR);
-        image = image.copy(vips::VImage::option()->set(
-            "interpretation",
-            raster.bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB));
-        image = image.thumbnail_image(
-            spec.max_side,
-            vips::VImage::option()->set("height", spec.max_side)->set("size", VIPS_SIZE_DOWN));
-        image.pngsave(temp.c_str(), vips::VImage::option()->set("strip", true));
-    } catch (const vips::VError& e) {
-        blobs_internal::TakeVipsError();
-        fs::remove(temp, ec);
-        return Error::Internal("cannot write DICOM rendition: " + OneLine(e.what()));
-    }
-    fs::rename(temp, target, ec);
-    if (ec) {
-        std::error_code ignored;
-        fs::remove(temp, ignored);
-        return Error::Internal("cannot store rendition: " + ec.message());
-    }
-    return Status::Ok();
+    return StoreRendition(target, [&](const fs::path& temp) -> Status {
+        try {
+            // Not copied: raster outlives every image made from it here.
+            vips::VImage image = vips::VImage::new_from_memory(
+                raster.pixels.data(), raster.pixels.size(), raster.width, raster.height,
+                raster.bands, VIPS_FORMAT_UCHAR);
+            image = image.copy(vips::VImage::option()->set(
+                "interpretation",
+                raster.bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB));
+            image = image.thumbnail_image(
+                spec.max_side,
+                vips::VImage::option()->set("height", spec.max_side)->set("size", VIPS_SIZE_DOWN));
+            image.pngsave(temp.c_str(), vips::VImage::option()->set("strip", true));
+        } catch (const vips::VError& e) {
+            blobs_internal::TakeVipsError();
+            return Error::Internal("cannot write DICOM rendition: " + OneLine(e.what()));
+        }
+        return Status::Ok();
+    });
 }
 
 Result<std::uintmax_t> ImageRenderer::RemoveGroup(const std::string& group) {
@@ -142,33 +155,21 @@ Status ImageRenderer::RenderTo(const SourceFile& source, const RenditionSpec& sp
     if (!input.ok()) {
         return blobs_internal::AsUndecodable(input.error());
     }
-    std::error_code ec;
-    fs::create_directories(target.parent_path(), ec);
-    if (ec) {
-        return Error::Internal("cannot create image cache folder: " + ec.message());
-    }
-    fs::path temp = target;
-    temp += TempSuffix();
-    try {
-        // thumbnail applies EXIF orientation and shrinks while decoding (JPEG DCT scaling,
-        // pyramid levels), so a 100-megapixel source costs little.
-        vips::VImage image = input->Thumbnail(
-            spec.max_side,
-            vips::VImage::option()->set("height", spec.max_side)->set("size", VIPS_SIZE_DOWN));
-        ToDisplayable(image).jpegsave(
-            temp.c_str(), vips::VImage::option()->set("Q", spec.quality)->set("strip", true));
-    } catch (const vips::VError& e) {
-        blobs_internal::TakeVipsError();
-        fs::remove(temp, ec);
-        return Error::FailedPrecondition("cannot decode image: " + OneLine(e.what()));
-    }
-    fs::rename(temp, target, ec);
-    if (ec) {
-        std::error_code ignored;
-        fs::remove(temp, ignored);
-        return Error::Internal("cannot store rendition: " + ec.message());
-    }
-    return Status::Ok();
+    return StoreRendition(target, [&](const fs::path& temp) -> Status {
+        try {
+            // thumbnail applies EXIF orientation and shrinks while decoding (JPEG DCT scaling,
+            // pyramid levels), so a 100-megapixel source costs little.
+            vips::VImage image = input->Thumbnail(
+                spec.max_side,
+                vips::VImage::option()->set("height", spec.max_side)->set("size", VIPS_SIZE_DOWN));
+            ToDisplayable(image).jpegsave(
+                temp.c_str(), vips::VImage::option()->set("Q", spec.quality)->set("strip", true));
+        } catch (const vips::VError& e) {
+            blobs_internal::TakeVipsError();
+            return Error::FailedPrecondition("cannot decode image: " + OneLine(e.what()));
+        }
+        return Status::Ok();
+    });
 }
 
 }  // namespace tessera
