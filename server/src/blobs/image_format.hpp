@@ -46,7 +46,7 @@ private:
 // From's kInvalidArgument (a BMP over the limits) becomes that; other errors stay.
 Error AsUndecodable(Error error);
 
-// .dcm / .dicom (any case): recognised, but not decoded yet.
+// .dcm / .dicom (any case): probed and rendered with DCMTK (blobs/dicom_image.hpp), not libvips.
 bool HasDicomExtension(const std::filesystem::path& path);
 
 // The pending libvips error text (thread-local in vips), cleared; "" when none.
