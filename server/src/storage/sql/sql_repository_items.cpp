@@ -45,6 +45,18 @@ const std::string& SqliteInsertItems(std::size_t rows) {
     return kStatements.at(rows);
 }
 
+// The live project's shuffle seed: what InsertItems ranks new items with.
+Result<std::uint64_t> LiveProjectSeed(SqlConn& conn, Id project_id) {
+    TESSERA_ASSIGN_OR_RETURN(
+        SqlRows project,
+        conn.Query("SELECT shuffle_seed FROM projects WHERE id = $1 AND deleted_at IS NULL",
+                   {project_id}));
+    if (project.empty()) {
+        return Error::NotFound("project not found");
+    }
+    return static_cast<std::uint64_t>(project[0].Int(0));
+}
+
 }  // namespace
 
 namespace {
@@ -132,14 +144,7 @@ Result<std::int64_t> SqlRepository::InsertItems(Id project_id, const std::vector
         // ShuffleItems that ends an ingest (same seed) rewrites nothing. Rewriting every row
         // left, on PostgreSQL, a dead tuple per item whose items_queue entry sat at the front
         // of the queue (rank 0) until VACUUM: LeaseNext stepped over up to a million of them.
-        TESSERA_ASSIGN_OR_RETURN(
-            SqlRows project,
-            conn.Query("SELECT shuffle_seed FROM projects WHERE id = $1 AND deleted_at IS NULL",
-                       {project_id}));
-        if (project.empty()) {
-            return Error::NotFound("project not found");
-        }
-        const auto seed = static_cast<std::uint64_t>(project[0].Int(0));
+        TESSERA_ASSIGN_OR_RETURN(const std::uint64_t seed, LiveProjectSeed(conn, project_id));
         TESSERA_ASSIGN_OR_RETURN(Id primary, PrimarySourceId(conn, project_id));
         std::int64_t inserted = 0;
         for (std::size_t begin = 0; begin < items.size(); begin += kBatch) {
@@ -177,11 +182,16 @@ Status SqlRepository::RankBatch(SqlConn& conn,
 Status SqlRepository::ShuffleItems(Id project_id, std::uint64_t seed) {
     ForgetQueueHint(project_id);  // every rank may change: before and after, as in InsertItems
     Status shuffled = db().Write([&](SqlConn& conn) -> Status {
-        TESSERA_TRY(RequireLiveProject(conn, project_id));
+        TESSERA_ASSIGN_OR_RETURN(const std::uint64_t stored_seed,
+                                 LiveProjectSeed(conn, project_id));
+        // InsertItems ranks every item with the project's seed, and only this method changes
+        // ranks: with the same seed there is nothing to rewrite. Walking a million rows to find
+        // that out took 2.5-10 s at the end of every ingest.
+        const bool same_seed = stored_seed == seed;
         TESSERA_TRY(conn.Exec("UPDATE projects SET shuffle_seed = $2 WHERE id = $1",
                               {project_id, static_cast<std::int64_t>(seed)}));
         Id after = 0;
-        while (true) {
+        while (!same_seed) {
             TESSERA_ASSIGN_OR_RETURN(
                 SqlRows rows, conn.Query("SELECT id, path FROM items WHERE project_id = $1 AND "
                                          "id > $2 ORDER BY id LIMIT $3",
