@@ -6,6 +6,7 @@
 #include <cctype>
 #include <thread>
 
+#include "base/percent_decode.hpp"
 #include "base/text.hpp"
 #include "blobs/azure_shared_key.hpp"
 
@@ -464,7 +465,12 @@ Result<AzureBlobPage> AzureBlobClient::ListBlobs(std::string_view prefix,
                                                   const std::string& text, bool encoded) -> Status {
         if (PathIs(path, {"EnumerationResults", "Blobs", "Blob", "Name"})) {
             if (encoded) {
-                TESSERA_ASSIGN_OR_RETURN(item.name, PercentDecode(text));
+                auto decoded = PercentDecode(text);  // '+' stays '+' in blob names
+                if (!decoded) {
+                    return Error::InvalidArgument("bad percent escape in blob name \"" + text +
+                                                  "\"");
+                }
+                item.name = std::move(*decoded);
             } else {
                 item.name = text;
             }

@@ -177,36 +177,4 @@ std::string PercentEncode(std::string_view text, bool keep_slash) {
     return out;
 }
 
-Result<std::string> PercentDecode(std::string_view text) {
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
-    };
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '%') {
-            out += text[i];
-            continue;
-        }
-        const bool room = i + 2 < text.size();
-        const int high = room ? hex(text[i + 1]) : -1;
-        const int low = room ? hex(text[i + 2]) : -1;
-        if (high < 0 || low < 0) {
-            return Error::InvalidArgument("bad percent escape in \"" + std::string(text) + "\"");
-        }
-        out += static_cast<char>(high * 16 + low);
-        i += 2;
-    }
-    return out;
-}
-
 }  // namespace tessera

@@ -58,7 +58,5 @@ std::string HttpDate(std::int64_t unix_seconds);
 
 // Percent-encoding: every byte but A-Z a-z 0-9 - _ . ~ (and '/' when `keep_slash`).
 std::string PercentEncode(std::string_view text, bool keep_slash);
-// The inverse; '+' stays '+'. kInvalidArgument on a bad escape.
-Result<std::string> PercentDecode(std::string_view text);
 
 }  // namespace tessera

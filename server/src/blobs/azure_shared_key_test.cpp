@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/percent_decode.hpp"
+
 namespace tessera {
 namespace {
 
@@ -96,11 +98,7 @@ TEST(AzureSharedKeyTest, HttpDateIsRfc1123) {
 TEST(AzureSharedKeyTest, PercentEncodingRoundTrips) {
     EXPECT_EQ(PercentEncode("a b/ü.jpg", true), "a%20b/%C3%BC.jpg");
     EXPECT_EQ(PercentEncode("a/b", false), "a%2Fb");
-    auto decoded = PercentDecode("a%20b/%C3%BC.jpg");
-    ASSERT_TRUE(decoded.ok());
-    EXPECT_EQ(*decoded, "a b/ü.jpg");
-    EXPECT_FALSE(PercentDecode("bad%2").ok());
-    EXPECT_FALSE(PercentDecode("bad%zz").ok());
+    EXPECT_EQ(PercentDecode(PercentEncode("a b+/ü.jpg", false)), "a b+/ü.jpg");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <tuple>
 #include <variant>
 
+#include "base/percent_decode.hpp"
 #include "formats/json_fields.hpp"
 #include "formats/json_stream.hpp"
 
@@ -71,22 +72,11 @@ MaskRle RunsOf(const std::vector<std::uint8_t>& alpha) {
 
 // ---------------------------------------------------------------- image names
 
+// Label Studio writes file names into URLs as they are: a name with a literal '%' that is no
+// escape is kept whole rather than refused.
 std::string UrlDecode(std::string_view text) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size() &&
-            std::isxdigit(static_cast<unsigned char>(text[i + 1])) != 0 &&
-            std::isxdigit(static_cast<unsigned char>(text[i + 2])) != 0) {
-            out.push_back(
-                static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
-            i += 2;
-        } else if (text[i] == '+') {
-            out.push_back(' ');
-        } else {
-            out.push_back(text[i]);
-        }
-    }
-    return out;
+    auto decoded = PercentDecode(text, /*plus_is_space=*/true);
+    return decoded ? std::move(*decoded) : std::string(text);
 }
 
 // "1a2b3c4d-x.jpg" -> "x.jpg": Label Studio stores uploads under a random 8-hex-digit prefix.

@@ -7,9 +7,6 @@
 
 namespace tessera::http {
 
-// nullopt for malformed escapes or an encoded NUL.
-std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space);
-
 struct Target {
     std::string path;
     std::multimap<std::string, std::string> query;

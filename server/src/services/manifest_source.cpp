@@ -5,6 +5,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "base/percent_decode.hpp"
 #include "base/text.hpp"
 #include "blobs/glob.hpp"
 #include "blobs/source_file.hpp"
@@ -20,24 +21,6 @@ constexpr std::size_t kMaxMlTableBytes = 1 << 20;
 
 bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
     return text.size() >= prefix.size() && Lower(text.substr(0, prefix.size())) == prefix;
-}
-
-// %XX escapes of a URI path ("my%20photo.jpg"); nullopt for a malformed escape.
-std::optional<std::string> PercentDecoded(std::string_view text) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '%') {
-            out += text[i];
-            continue;
-        }
-        if (i + 2 >= text.size() || !std::isxdigit(static_cast<unsigned char>(text[i + 1])) ||
-            !std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-            return std::nullopt;
-        }
-        out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
-        i += 2;
-    }
-    return out;
 }
 
 struct Target {
@@ -68,7 +51,7 @@ Result<Target> ParseReference(std::string_view reference) {
     }
     if (StartsWithNoCase(reference, "azureml://")) {
         TESSERA_ASSIGN_OR_RETURN(Target target, ParseAzureMl(reference.substr(10)));
-        auto decoded = PercentDecoded(target.path);
+        auto decoded = PercentDecode(target.path);
         if (!decoded) {
             return Error::InvalidArgument("the reference has a malformed %-escape");
         }
@@ -81,7 +64,7 @@ Result<Target> ParseReference(std::string_view reference) {
         if (slash == std::string_view::npos || slash == 0) {
             return Error::InvalidArgument("an AmlDatastore:// reference needs NAME/path");
         }
-        auto decoded = PercentDecoded(rest.substr(slash + 1));
+        auto decoded = PercentDecode(rest.substr(slash + 1));
         if (!decoded) {
             return Error::InvalidArgument("the reference has a malformed %-escape");
         }
