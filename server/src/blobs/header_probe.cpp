@@ -631,13 +631,17 @@ HeaderProbe TiffReader::Probe(std::int64_t file_size) {
     if (!why_.empty() || !layout.empty()) {
         return Undecided(!why_.empty() ? why_ : layout);
     }
-    if (*width == 0 || *height == 0 || *width > kMaxSide || *height > kMaxSide) {
+    // Each nullopt above set why_ or need_; an unset tag reads as 0, out of range, all the same.
+    const std::uint64_t w = width.value_or(0);
+    const std::uint64_t h = height.value_or(0);
+    const std::uint64_t turn = orientation.value_or(0);
+    if (w == 0 || h == 0 || w > kMaxSide || h > kMaxSide) {
         return Undecided("TIFF size out of range");
     }
-    if (*orientation < 1 || *orientation > 8) {
+    if (turn < 1 || turn > 8) {
         return Undecided("TIFF orientation out of range");
     }
-    return Decided(*width, *height, *orientation >= 5, "tiff", file_size);
+    return Decided(w, h, turn >= 5, "tiff", file_size);
 }
 
 // The common layouts libvips reads plainly: grey, palette or RGB(A), 1 to 16 bits, strips or
