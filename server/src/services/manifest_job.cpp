@@ -6,11 +6,14 @@
 #include <set>
 #include <unordered_map>
 
+#include "blobs/local_image_source.hpp"
 #include "domain/classification.hpp"
 #include "domain/label_tree.hpp"
 #include "domain/task_type.hpp"
 #include "services/import_service.hpp"
+#include "services/ingest_pipeline.hpp"
 #include "services/job_payload.hpp"
+#include "services/tile_pyramid_job.hpp"
 
 namespace tessera {
 namespace {
@@ -25,6 +28,7 @@ constexpr std::size_t kApplyBatch = 5000;
 struct ManifestEntry {
     std::string relative_path;  // item.path: relative to the project's datasource folder
     fs::path absolute;
+    std::int64_t size_bytes = -1;
     std::string where;  // "file:line", for the report
     std::string category_cell;
     std::vector<std::string> categories;
@@ -76,35 +80,15 @@ void Note(std::vector<std::string>& examples, std::string text) {
     }
 }
 
-NewItem ProbeEntry(ImageProber& prober, const fs::path& root, const ManifestEntry& entry) {
-    NewItem item;
-    item.path = entry.relative_path;
-    auto info = prober.Probe(SourceRef{root, entry.absolute});
-    if (info.ok()) {
-        item.size_bytes = info->size_bytes;
-        item.width = info->width;
-        item.height = info->height;
-        item.format = info->format;
-        return item;
-    }
-    std::error_code ec;
-    auto size = fs::file_size(entry.absolute, ec);
-    item.size_bytes = ec ? 0 : static_cast<std::int64_t>(size);
-    item.state = ItemState::kError;
-    item.error = info.error().message;
-    if (info.error().code == ErrorCode::kFailedPrecondition) {
-        item.format = "dicom";
-    }
-    return item;
-}
-
 class ManifestRun {
 public:
-    ManifestRun(Repository& repo, const Clock& clock, ImageProber& prober, const Project& project,
-                JobSpec spec, JobContext& context)
+    ManifestRun(Repository& repo, const Clock& clock, ImageProber& prober,
+                const IngestPipelineSettings& settings, const Project& project, JobSpec spec,
+                JobContext& context)
         : repo_(repo),
           clock_(clock),
           prober_(prober),
+          settings_(settings),
           project_(project),
           spec_(std::move(spec)),
           context_(context),
@@ -125,6 +109,7 @@ private:
     Repository& repo_;
     const Clock& clock_;
     ImageProber& prober_;
+    const IngestPipelineSettings& settings_;
     const Project& project_;
     JobSpec spec_;
     JobContext& context_;
@@ -134,6 +119,7 @@ private:
     std::unordered_map<std::string, std::size_t> seen_;
     bool limit_reached_ = false;
     bool interrupted_ = false;
+    std::int64_t large_ = 0;  // readable items the UI opens through tile pyramids
     ManifestReport report_;
 };
 
@@ -194,34 +180,38 @@ void ManifestRun::Take(const fs::path& file, ManifestRow&& row) {
         limit_reached_ = true;
         return;
     }
+    std::error_code ec;
+    const auto size = fs::file_size(*resolved, ec);
     seen_.emplace(relative, entries_.size());
-    entries_.push_back({std::move(relative), std::move(resolved).value(), where,
+    entries_.push_back({std::move(relative), std::move(resolved).value(),
+                        ec ? -1 : static_cast<std::int64_t>(size), where,
                         std::move(row.category_cell), std::move(row.categories), row.confidence});
 }
 
+// The shared ingest pipeline (a folder ingest's): headers read and probed on a pool, the
+// decoder for what they leave undecided, items inserted in batches in manifest order.
 Status ManifestRun::InsertItems() {
     const auto total = static_cast<std::int64_t>(entries_.size());
     context_.ReportProgress(0, total);
-    std::vector<NewItem> batch;
-    batch.reserve(ManifestJob::kBatchSize);
-    std::int64_t done = 0;
+    LocalImageSource source(root_, "");
+    IngestPipeline pipeline(
+        repo_, clock_, source, project_.id,
+        [&](const SourceEntry& entry) {
+            return prober_.Probe(SourceRef{root_, root_ / entry.relative_path});
+        },
+        settings_);
+    pipeline.set_progress([&](std::int64_t done) { context_.ReportProgress(done, total); });
     for (const ManifestEntry& entry : entries_) {
         if (context_.StopRequested()) {
             interrupted_ = true;
-            break;
+            pipeline.Abandon();  // batches inserted so far stay; a rerun skips their paths
+            return Status::Ok();
         }
-        batch.push_back(ProbeEntry(prober_, root_, entry));
-        ++done;
-        if (batch.size() >= ManifestJob::kBatchSize) {
-            TESSERA_TRY(repo_.InsertItems(project_.id, batch, clock_.NowMs()));
-            batch.clear();
-            context_.ReportProgress(done, total);
-        }
+        TESSERA_TRY(pipeline.Add(SourceEntry{entry.relative_path, entry.size_bytes, ""}));
     }
-    if (!batch.empty()) {
-        TESSERA_TRY(repo_.InsertItems(project_.id, batch, clock_.NowMs()));
-    }
-    context_.ReportProgress(done, total);
+    TESSERA_TRY(pipeline.Finish());
+    context_.ReportProgress(pipeline.counts().probed, total);
+    large_ = pipeline.counts().large;
     report_.items = total;
     return Status::Ok();
 }
@@ -362,6 +352,9 @@ Status ManifestRun::Run() {
     TESSERA_TRY(repo_.ShuffleItems(project_.id, project_.shuffle_seed));
     TESSERA_TRY(ApplyLabels());
     RecordHistory();
+    if (large_ > 0) {
+        return TilePyramidJob::Enqueue(repo_, project_.id, clock_.NowMs());
+    }
     return Status::Ok();
 }
 
@@ -402,8 +395,9 @@ json ManifestReportToJson(const ManifestReport& report) {
             {"unlabeled_errors", report.unlabeled_errors}};
 }
 
-ManifestJob::ManifestJob(Repository& repo, const Clock& clock, ImageProber& prober)
-    : repo_(repo), clock_(clock), prober_(prober) {}
+ManifestJob::ManifestJob(Repository& repo, const Clock& clock, ImageProber& prober,
+                         IngestPipelineSettings settings)
+    : repo_(repo), clock_(clock), prober_(prober), settings_(settings) {}
 
 JobOutcome ManifestJob::Run(const Job& job, JobContext& context, std::string& error) {
     auto project_id = ParseProjectId(kKind, job.payload_json);
@@ -421,7 +415,7 @@ JobOutcome ManifestJob::Run(const Job& job, JobContext& context, std::string& er
         error = "project " + std::to_string(*project_id) + " is not a manifest project";
         return JobOutcome::kFailed;
     }
-    ManifestRun run(repo_, clock_, prober_, *project, std::move(spec).value(), context);
+    ManifestRun run(repo_, clock_, prober_, settings_, *project, std::move(spec).value(), context);
     Status status = run.Run();
     if (!status.ok()) {
         error = status.error().message;

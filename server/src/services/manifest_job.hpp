@@ -6,14 +6,15 @@
 // finished "import" job whose summary carries a "manifest" object). Unknown categories are
 // reported, not added to the label tree: the tree is the owner's decision.
 //
-// Items are probed and inserted directly (ImageProber, Repository::InsertItems); when the
-// parallel ingest pipeline lands this job should hand it the resolved file list instead.
+// Items go through the ingest pipeline a folder ingest uses (services/ingest_pipeline.hpp):
+// headers probed in parallel, items inserted in batches.
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "base/clock.hpp"
 #include "blobs/image_probe.hpp"
 #include "jobs/job_runner.hpp"
+#include "services/ingest_pipeline.hpp"
 #include "services/manifest_source.hpp"
 #include "storage/repository.hpp"
 
@@ -44,10 +45,10 @@ nlohmann::json ManifestReportToJson(const ManifestReport& report);
 class ManifestJob final : public JobHandler {
 public:
     static constexpr const char* kKind = "manifest_ingest";
-    static constexpr std::size_t kBatchSize = 1000;
     static constexpr std::size_t kExamples = 10;
 
-    ManifestJob(Repository& repo, const Clock& clock, ImageProber& prober);
+    ManifestJob(Repository& repo, const Clock& clock, ImageProber& prober,
+                IngestPipelineSettings settings = {});
 
     JobOutcome Run(const Job& job, JobContext& context, std::string& error) override;
 
@@ -55,6 +56,7 @@ private:
     Repository& repo_;
     const Clock& clock_;
     ImageProber& prober_;
+    IngestPipelineSettings settings_;
 };
 
 }  // namespace tessera
