@@ -8,6 +8,7 @@
 //
 // Items go through the ingest pipeline a folder ingest uses (services/ingest_pipeline.hpp):
 // headers probed in parallel, items inserted in batches.
+#include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
@@ -20,10 +21,14 @@
 
 namespace tessera {
 
-// {"project_id": N, "manifest": {"path", "format", "mapping", "import_as", "datastores"}},
-// the paths canonical as ProjectService checked them.
+class DatasourceOpener;
+
+// {"project_id": N, "manifest": {"path", "format", "mapping", "import_as", "datastores",
+// "azure_datastores"}}, the paths canonical as ProjectService checked them; azure_datastores
+// maps each Azure datastore's name to its azure_blob datasource's id (never a credential).
 nlohmann::json ManifestJobPayload(Id project_id, const ManifestSpec& spec,
-                                  const ResolvedManifest& resolved);
+                                  const ResolvedManifest& resolved,
+                                  const std::map<std::string, Id>& azure_datastores = {});
 
 // What one manifest ingest found, as its history entry reports it.
 struct ManifestReport {
@@ -47,8 +52,9 @@ public:
     static constexpr const char* kKind = "manifest_ingest";
     static constexpr std::size_t kExamples = 10;
 
+    // `opener` reads Azure datastores; without one their rows are reported unreadable.
     ManifestJob(Repository& repo, const Clock& clock, ImageProber& prober,
-                IngestPipelineSettings settings = {});
+                IngestPipelineSettings settings = {}, DatasourceOpener* opener = nullptr);
 
     JobOutcome Run(const Job& job, JobContext& context, std::string& error) override;
 
@@ -57,6 +63,7 @@ private:
     const Clock& clock_;
     ImageProber& prober_;
     IngestPipelineSettings settings_;
+    DatasourceOpener* opener_;
 };
 
 }  // namespace tessera

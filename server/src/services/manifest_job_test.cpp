@@ -247,6 +247,16 @@ TEST_F(ManifestJobTest, CreateRefusesBadManifestsWithTheField) {
     store.manifest.datastores["workspaceblobstore"] = root_.parent_path().string();
     EXPECT_EQ(service_->Create(owner_, store).error().code, ErrorCode::kPermissionDenied);
 
+    // A datastore in Azure Blob Storage needs the server's datasource opener (the credential is
+    // sealed with its key): without one it is refused, naming the datastore.
+    ProjectSpec azure = Spec("labels.csv");
+    azure.manifest.azure_datastores["blobs"] =
+        R"({"kind": "azure_blob", "account_url": "https://a.blob.core.windows.net",)"
+        R"( "container": "c", "sas_token": "sv=1&sp=rl&sig=x"})";
+    auto no_opener = service_->Create(owner_, azure);
+    ASSERT_FALSE(no_opener.ok());
+    EXPECT_EQ(no_opener.error().field, "datasource.datastores.blobs");
+
     ProjectSpec nofile = Spec("none.csv");
     EXPECT_EQ(service_->Create(owner_, nofile).error().field, "datasource.path");
     EXPECT_TRUE(env.repo->ListProjects()->empty());  // nothing half-created
