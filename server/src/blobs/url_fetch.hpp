@@ -11,14 +11,17 @@
 //     shared, multicast and unspecified addresses are refused unless that exact host or IP is
 //     listed (a wildcard never reaches them);
 //   - no redirect is followed (a 3xx is an error naming it); a size cap and timeouts.
-// Fetched files are kept in a disk cache under the data dir, one file per URL.
+// Fetched files are kept in a disk cache under the data dir, one file per URL, bounded like the
+// blob cache (least recently used files removed past the limit).
 #include <sys/socket.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,8 +63,10 @@ HostMatch MatchFetchHost(const FetchAllowList& allowed, std::string_view host);
 bool IsSpecialAddress(std::string_view address);
 
 struct UrlFetcherOptions {
-    std::filesystem::path cache_dir;  // created when missing
-    std::uint64_t max_bytes = std::uint64_t{256} << 20;
+    std::filesystem::path cache_dir;                     // created when missing
+    std::uint64_t max_bytes = std::uint64_t{256} << 20;  // one file
+    // The whole cache: past it the least recently used files are removed (as for blobs).
+    std::uint64_t cache_limit_bytes = std::uint64_t{8} << 30;
 };
 
 // Resolves a host name to numeric addresses (getaddrinfo in the server; a fake in tests).
@@ -87,11 +92,15 @@ public:
 
 private:
     Result<std::string> PinnedAddress(const FetchUrl& url, HostMatch match) const;
+    // Removes least recently used files until the cache is below 90% of its limit.
+    void Evict(const std::filesystem::path& keep);
 
     FetchAllowList allowed_;
     std::shared_ptr<HttpTransport> transport_;
     HostResolver resolver_;
     UrlFetcherOptions options_;
+    std::atomic<std::uint64_t> cached_bytes_{0};
+    std::mutex evict_mu_;
 };
 
 // The URLs of a manifest as an ImageSource for the ingest pipeline: the relative path is the

@@ -113,10 +113,12 @@ public:
 
 class UrlFetcherTest : public ::testing::Test {
 protected:
-    UrlFetcher Make(const std::vector<std::string>& hosts, std::uint64_t max_bytes = 1 << 20) {
+    UrlFetcher Make(const std::vector<std::string>& hosts, std::uint64_t max_bytes = 1 << 20,
+                    std::uint64_t cache_limit = 1 << 20) {
         UrlFetcherOptions options;
         options.cache_dir = dir_.path() / "urls";
         options.max_bytes = max_bytes;
+        options.cache_limit_bytes = cache_limit;
         return UrlFetcher(
             *ParseFetchAllowList(hosts, "f"), transport_,
             [this](const std::string& host) -> Result<std::vector<std::string>> {
@@ -200,6 +202,19 @@ TEST_F(UrlFetcherTest, RedirectsMissingFilesAndOversizedFilesAreErrors) {
         files += entry.is_regular_file() ? 1 : 0;
     }
     EXPECT_EQ(files, 0u);
+}
+
+TEST_F(UrlFetcherTest, TheCacheKeepsTheMostRecentlyUsedFilesUnderItsLimit) {
+    UrlFetcher fetcher = Make({"img.example.com"}, 1 << 20, 10);
+    transport_->answers["https://img.example.com/a.jpg"] = {200, "AAAAAAAA"};
+    transport_->answers["https://img.example.com/b.jpg"] = {200, "BBBBBBBB"};
+    ASSERT_TRUE(fetcher.Fetch("https://img.example.com/a.jpg").ok());
+    ASSERT_TRUE(fetcher.Fetch("https://img.example.com/b.jpg").ok());  // a is evicted
+    EXPECT_EQ(transport_->sent.size(), 2u);
+    ASSERT_TRUE(fetcher.Fetch("https://img.example.com/b.jpg").ok());  // still cached
+    EXPECT_EQ(transport_->sent.size(), 2u);
+    ASSERT_TRUE(fetcher.Fetch("https://img.example.com/a.jpg").ok());  // fetched again
+    EXPECT_EQ(transport_->sent.size(), 3u);
 }
 
 TEST_F(UrlFetcherTest, OffWithoutHosts) {
