@@ -21,6 +21,7 @@
 #include "blobs/image_probe.hpp"
 #include "blobs/image_renderer.hpp"
 #include "blobs/tile_pyramid.hpp"
+#include "blobs/url_fetch.hpp"
 #include "blobs/vips_init.hpp"
 #include "http/api_routes.hpp"
 #include "http/embedded_files.hpp"
@@ -179,11 +180,24 @@ void LogConfig(const Config& config) {
 // Blob datasources: credentials sealed under TESSERA_SECRET_KEY or the data dir's key file
 // (made on first use, not at start: a server without blob datasources never writes one), and
 // downloaded blobs cached in DATA_DIR/blobs. docs/design/azure_blob.md.
-DatasourceOpenerSettings OpenerSettings(const Config& config) {
+Result<DatasourceOpenerSettings> OpenerSettings(const Config& config) {
     DatasourceOpenerSettings settings;
     settings.blob_cache_dir = config.data_dir / "blobs";
     settings.azure_policy.allow_http = config.allow_http_blob_storage;
     settings.transport = std::shared_ptr<HttpTransport>(MakeCurlTransport());
+    if (!config.fetch_allowed_hosts.empty()) {
+        // Manifests' http(s) images: bounded in time and size, cached in DATA_DIR/urls.
+        CurlTransportOptions fetch_timeouts;
+        fetch_timeouts.connect_timeout = std::chrono::seconds(10);
+        fetch_timeouts.stall_timeout = std::chrono::seconds(20);
+        fetch_timeouts.total_timeout = std::chrono::seconds(120);
+        TESSERA_ASSIGN_OR_RETURN(
+            FetchAllowList allowed,
+            ParseFetchAllowList(config.fetch_allowed_hosts, "fetch_allowed_hosts"));
+        settings.url_fetcher = std::make_shared<UrlFetcher>(
+            std::move(allowed), std::shared_ptr<HttpTransport>(MakeCurlTransport(fetch_timeouts)),
+            SystemHostResolver(), UrlFetcherOptions{config.data_dir / "urls"});
+    }
     const std::string key = config.secret_key;
     const fs::path key_file = config.data_dir / "secret.key";
     settings.secret_box = [key, key_file]() -> Result<SecretBox> {
@@ -199,7 +213,7 @@ struct BackgroundJobs {
     BackgroundJobs(Repository& db, const Clock& clock, ImageProber& prober, ImageRenderer& renderer,
                    TilePyramid& tile_pyramid, DatasourceOpener& opener)
         : ingest(db, clock, prober, {}, &opener),
-          manifest(db, clock, prober),
+          manifest(db, clock, prober, {}, &opener),
           refresh(db, clock, prober),
           pyramids(db, tile_pyramid, &opener),
           purge(renderer, tile_pyramid) {}
@@ -309,7 +323,8 @@ Status RunServe(const Config& config, const char* argv0) {
     TESSERA_TRY(EnsureAdmin(auth));
     // Shared so that a start, pause or delete through `projects` reaches `labeling` at once.
     ProjectCache project_cache(clock, TimeMs{2} * 1000, 10'000);
-    DatasourceOpener opener(OpenerSettings(config));
+    TESSERA_ASSIGN_OR_RETURN(DatasourceOpenerSettings opener_settings, OpenerSettings(config));
+    DatasourceOpener opener(std::move(opener_settings));
     ProjectSettings project_settings{config.allowed_roots, config.item_limit};
     project_settings.opener = &opener;
     ProjectService projects(db, clock, random, project_settings, &project_cache);
@@ -404,7 +419,8 @@ Status RunWorker(const Config& config, const char* argv0, bool once) {
     // The cache jobs write the data dir: a worker must share the server's (same host or mount).
     ImageRenderer renderer(config.data_dir / "cache");
     TilePyramid tile_pyramid(config.data_dir / "tiles");
-    DatasourceOpener opener(OpenerSettings(config));
+    TESSERA_ASSIGN_OR_RETURN(DatasourceOpenerSettings opener_settings, OpenerSettings(config));
+    DatasourceOpener opener(std::move(opener_settings));
     BackgroundJobs background(*repo, clock, prober, renderer, tile_pyramid, opener);
     JobRunnerSettings settings;
     char host[256] = "worker";

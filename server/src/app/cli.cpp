@@ -41,6 +41,8 @@ Status SetFlag(CliOptions& options, const std::string& name, const std::string& 
         options.out = value;
     } else if (name == "--format") {
         options.format = value;
+    } else if (name == "--fetch-allowed-host") {
+        options.fetch_allowed_hosts.push_back(value);
     } else if (name == "--metrics-listen") {
         options.metrics_listen = value;
     } else if (name == "--server") {
@@ -206,11 +208,16 @@ Options (flags override environment, which overrides the config file):
   --allowed-root DIR        folder projects may read images from; repeatable
                             (default: the current directory)            TESSERA_ALLOWED_ROOTS
                                                                          (colon-separated)
+  --fetch-allowed-host HOST host whose http(s) images manifests may name; repeatable:
+                            a name, an IP or *.domain (default: none, URLs are not
+                            fetched; private addresses only when listed exactly)
+                                                                         TESSERA_FETCH_ALLOWED_HOSTS
+                                                                         (comma-separated)
   --config FILE             TOML file with data_dir, db, listen, allowed_roots, item_limit,
                             upload_limit, upload_chunk_limit,
                             upload_file_limit, secure_cookies, metrics_listen,
                             metrics_token, secret_key (TESSERA_SECRET_KEY),
-                            allow_http_blob_storage, and the connection limits
+                            allow_http_blob_storage, fetch_allowed_hosts, and the connection limits
                             and deadlines of docs/design/http.md         TESSERA_CONFIG
   --metrics-listen HOST:PORT
                             serve GET /metrics on this separate address  TESSERA_METRICS_LISTEN

@@ -23,6 +23,7 @@ struct RawSettings {
     std::optional<std::string> listen;
     std::optional<std::vector<std::string>> allowed_roots;
     std::optional<std::vector<std::string>> trusted_proxies;
+    std::optional<std::vector<std::string>> fetch_allowed_hosts;
     std::optional<bool> secure_cookies;
     std::optional<bool> allow_http_blob_storage;
     std::optional<std::string> secret_key;
@@ -102,7 +103,8 @@ Result<RawSettings> ReadConfigFile(const std::string& path) {
             (name == "metrics_token"    ? out.metrics_token
              : name == "metrics_listen" ? out.metrics_listen
                                         : out.secret_key) = *value;
-        } else if (name == "allowed_roots" || name == "trusted_proxies") {
+        } else if (name == "allowed_roots" || name == "trusted_proxies" ||
+                   name == "fetch_allowed_hosts") {
             const toml::array* array = node.as_array();
             if (array == nullptr) {
                 return wrong("an array of strings");
@@ -115,7 +117,9 @@ Result<RawSettings> ReadConfigFile(const std::string& path) {
                 }
                 values.push_back(*value);
             }
-            (name == "allowed_roots" ? out.allowed_roots : out.trusted_proxies) = std::move(values);
+            (name == "allowed_roots"     ? out.allowed_roots
+             : name == "trusted_proxies" ? out.trusted_proxies
+                                         : out.fetch_allowed_hosts) = std::move(values);
         } else if (FindIntSetting(name) != nullptr) {
             auto value = node.value<std::int64_t>();
             if (!value) {
@@ -187,6 +191,9 @@ Status ApplyEnvironment(const Getenv& getenv, RawSettings& raw) {
     if (auto v = getenv("TESSERA_TRUSTED_PROXIES")) {
         raw.trusted_proxies = SplitOn(*v, ',');
     }
+    if (auto v = getenv("TESSERA_FETCH_ALLOWED_HOSTS")) {
+        raw.fetch_allowed_hosts = SplitOn(*v, ',');
+    }
     for (const IntSetting& setting : kIntSettings) {
         if (setting.env == nullptr) {
             continue;
@@ -229,6 +236,9 @@ void ApplyFlags(const CliOptions& options, RawSettings& raw) {
     }
     if (options.metrics_listen) {
         raw.metrics_listen = options.metrics_listen;
+    }
+    if (!options.fetch_allowed_hosts.empty()) {
+        raw.fetch_allowed_hosts = options.fetch_allowed_hosts;
     }
 }
 
@@ -365,6 +375,10 @@ Result<Config> LoadConfig(const CliOptions& options, const Getenv& getenv) {
     if (raw.trusted_proxies) {
         TESSERA_TRY(http::TrustedProxies::Parse(*raw.trusted_proxies));  // names a bad entry
         config.trusted_proxies = *raw.trusted_proxies;
+    }
+    if (raw.fetch_allowed_hosts) {
+        // Checked when the server starts (app.cpp, ParseFetchAllowList).
+        config.fetch_allowed_hosts = *raw.fetch_allowed_hosts;
     }
     TESSERA_TRY(ApplyIntSettings(raw, config));
     config.secure_cookies = raw.secure_cookies.value_or(false);

@@ -30,6 +30,7 @@ struct CliOptions {
     std::vector<std::string> allowed_roots;
     std::optional<std::string> role;
     std::optional<std::string> metrics_listen;
+    std::vector<std::string> fetch_allowed_hosts;  // --fetch-allowed-host, repeatable
     // upload (app/upload_command.hpp)
     bool overwrite = false;
     std::optional<std::string> server;
@@ -62,6 +63,9 @@ struct Config {
     std::string secret_key;
     // Azure Blob datasources over plain http to hosts other than the loopback (Azurite).
     bool allow_http_blob_storage = false;
+    // Hosts whose http(s) images manifests may name (blobs/url_fetch.hpp: "img.example.com",
+    // "10.0.0.7", "*.cdn.example.org"); empty: no URL is fetched.
+    std::vector<std::string> fetch_allowed_hosts;
     // GET /metrics: with a token, served on the main listener to `Authorization: Bearer TOKEN`;
     // with a metrics listener, served there (also needing the token when one is set). Neither:
     // /metrics answers 404. See docs/deploy.md.

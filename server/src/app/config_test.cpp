@@ -85,6 +85,28 @@ TEST_F(ConfigTest, BlobStorageSecretKeyAndHttpFromFileAndEnvironment) {
     EXPECT_EQ(wrong_type.error().field, "allow_http_blob_storage");
 }
 
+TEST_F(ConfigTest, FetchAllowedHostsFromFileEnvironmentAndFlags) {
+    auto defaults = LoadConfig({}, Env());
+    ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+    EXPECT_TRUE(defaults->fetch_allowed_hosts.empty());  // no URL is fetched
+    CliOptions options;
+    options.config = WriteFile("fetch_allowed_hosts = ['img.example.com', '*.cdn.example.org']\n");
+    auto from_file = LoadConfig(options, Env());
+    ASSERT_TRUE(from_file.ok()) << from_file.error().message;
+    EXPECT_EQ(from_file->fetch_allowed_hosts,
+              (std::vector<std::string>{"img.example.com", "*.cdn.example.org"}));
+    env_["TESSERA_FETCH_ALLOWED_HOSTS"] = "a.example.com,127.0.0.1";
+    EXPECT_EQ(LoadConfig(options, Env())->fetch_allowed_hosts,
+              (std::vector<std::string>{"a.example.com", "127.0.0.1"}));
+    options.fetch_allowed_hosts = {"b.example.com"};
+    EXPECT_EQ(LoadConfig(options, Env())->fetch_allowed_hosts,
+              std::vector<std::string>{"b.example.com"});
+    options = {};
+    env_.clear();
+    options.config = WriteFile("fetch_allowed_hosts = 'img.example.com'\n");
+    EXPECT_EQ(LoadConfig(options, Env()).error().field, "fetch_allowed_hosts");
+}
+
 TEST_F(ConfigTest, FlagsBeatEnvironmentWhichBeatsTheFile) {
     CliOptions options;
     options.config = WriteFile("data_dir = '" + (dir_ / "file_data").string() + "'\n" +

@@ -87,8 +87,15 @@ public:
         }
         std::vector<char> error(CURL_ERROR_SIZE, '\0');
         Configure(curl, request, headers, &exchange, error.data());
+        curl_slist* pinned = nullptr;
+        if (!request.pinned_address.empty()) {
+            pinned = curl_slist_append(nullptr, request.pinned_address.c_str());
+            curl_easy_setopt(curl, CURLOPT_RESOLVE, pinned);
+            curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+        }
         CURLcode code = curl_easy_perform(curl);
         curl_slist_free_all(headers);
+        curl_slist_free_all(pinned);
         if (code == CURLE_OK) {
             long status = 0;
             curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);

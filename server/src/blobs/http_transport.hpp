@@ -13,6 +13,9 @@ struct HttpRequest {
     std::string method = "GET";
     std::string url;  // may hold a SAS token: never log it, never put it in an error
     std::vector<std::pair<std::string, std::string>> headers;
+    // "HOST:PORT:ADDRESS": connect to ADDRESS whatever DNS says now and use no proxy (an
+    // address checked once cannot be switched by DNS rebinding). Empty: resolve as usual.
+    std::string pinned_address;
 };
 
 struct HttpResponse {

@@ -105,13 +105,20 @@ Result<ManifestSpec> ManifestSpecFromJson(const json& datasource) {
                 "datasource.datastores must be an object of datastore name to folder path",
                 "datasource.datastores");
         }
-        for (const auto& [name, folder] : datastores->items()) {
-            if (!folder.is_string()) {
+        for (const auto& [name, target] : datastores->items()) {
+            // An Azure Blob container is validated (and its credential sealed) by the service.
+            if (target.is_object() && target.value("kind", "") == "azure_blob") {
+                spec.azure_datastores[name] = target.dump();
+                continue;
+            }
+            if (!target.is_string()) {
                 return Error::InvalidArgument(
-                    "datasource.datastores." + name + " must be a folder path (a string)",
+                    "datasource.datastores." + name +
+                        " must be a folder path (a string) or an azure_blob datasource object "
+                        "({\"kind\": \"azure_blob\", \"account_url\", \"container\", ...})",
                     "datasource.datastores." + name);
             }
-            spec.datastores[name] = folder.get<std::string>();
+            spec.datastores[name] = target.get<std::string>();
         }
     }
     return spec;

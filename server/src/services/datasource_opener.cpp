@@ -87,7 +87,23 @@ Result<std::shared_ptr<AzureImageSource>> DatasourceOpener::Azure(const Datasour
     return source;
 }
 
+UrlFetcher* DatasourceOpener::Urls() const {
+    UrlFetcher* fetcher = settings_.url_fetcher.get();
+    return fetcher != nullptr && fetcher->enabled() ? fetcher : nullptr;
+}
+
 Result<SourceRef> DatasourceOpener::ItemFile(const Project& project, const Item& item) {
+    if (project.datasource.kind == "url") {  // a manifest's http(s) image: item.path is the URL
+        if (Urls() == nullptr) {
+            return Error::FailedPrecondition(
+                "the image is an http(s) URL and this server fetches none now");
+        }
+        auto ref = Urls()->Fetch(item.path);
+        if (!ref.ok() && ref.error().code == ErrorCode::kNotFound) {
+            return Error::NotFound("the source image is missing");
+        }
+        return ref;
+    }
     if (project.datasource.kind != "azure_blob") {
         return ItemSourcePath(project, item);
     }

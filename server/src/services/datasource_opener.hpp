@@ -17,6 +17,7 @@
 #include "base/result.hpp"
 #include "blobs/azure_image_source.hpp"
 #include "blobs/http_transport.hpp"
+#include "blobs/url_fetch.hpp"
 #include "domain/model.hpp"
 #include "services/azure_datasource.hpp"
 #include "services/secret_box.hpp"
@@ -30,6 +31,8 @@ struct DatasourceOpenerSettings {
     std::function<Result<SecretBox>()> secret_box;
     AzureDatasourcePolicy azure_policy;
     std::shared_ptr<HttpTransport> transport;  // libcurl in the server, a fake in tests
+    // Fetches manifests' http(s) images from the admin's allowed hosts; none: URLs are off.
+    std::shared_ptr<UrlFetcher> url_fetcher;
 };
 
 class DatasourceOpener {
@@ -51,6 +54,10 @@ public:
     // The item's file: for a local datasource beneath its folder (ItemSourcePath); for a blob,
     // the cached copy, downloaded or revalidated now.
     Result<SourceRef> ItemFile(const Project& project, const Item& item);
+
+    // The fetcher of a manifest's http(s) images (the `url` datasource kind); nullptr when the
+    // admin allows no host.
+    UrlFetcher* Urls() const;
 
 private:
     Result<SecretBox> Box();

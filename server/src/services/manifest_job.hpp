@@ -6,23 +6,29 @@
 // finished "import" job whose summary carries a "manifest" object). Unknown categories are
 // reported, not added to the label tree: the tree is the owner's decision.
 //
-// Items are probed and inserted directly (ImageProber, Repository::InsertItems); when the
-// parallel ingest pipeline lands this job should hand it the resolved file list instead.
+// Items go through the ingest pipeline a folder ingest uses (services/ingest_pipeline.hpp):
+// headers probed in parallel, items inserted in batches.
+#include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "base/clock.hpp"
 #include "blobs/image_probe.hpp"
 #include "jobs/job_runner.hpp"
+#include "services/ingest_pipeline.hpp"
 #include "services/manifest_source.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
 
-// {"project_id": N, "manifest": {"path", "format", "mapping", "import_as", "datastores"}},
-// the paths canonical as ProjectService checked them.
+class DatasourceOpener;
+
+// {"project_id": N, "manifest": {"path", "format", "mapping", "import_as", "datastores",
+// "azure_datastores"}}, the paths canonical as ProjectService checked them; azure_datastores
+// maps each Azure datastore's name to its azure_blob datasource's id (never a credential).
 nlohmann::json ManifestJobPayload(Id project_id, const ManifestSpec& spec,
-                                  const ResolvedManifest& resolved);
+                                  const ResolvedManifest& resolved,
+                                  const std::map<std::string, Id>& azure_datastores = {});
 
 // What one manifest ingest found, as its history entry reports it.
 struct ManifestReport {
@@ -44,10 +50,11 @@ nlohmann::json ManifestReportToJson(const ManifestReport& report);
 class ManifestJob final : public JobHandler {
 public:
     static constexpr const char* kKind = "manifest_ingest";
-    static constexpr std::size_t kBatchSize = 1000;
     static constexpr std::size_t kExamples = 10;
 
-    ManifestJob(Repository& repo, const Clock& clock, ImageProber& prober);
+    // `opener` reads Azure datastores; without one their rows are reported unreadable.
+    ManifestJob(Repository& repo, const Clock& clock, ImageProber& prober,
+                IngestPipelineSettings settings = {}, DatasourceOpener* opener = nullptr);
 
     JobOutcome Run(const Job& job, JobContext& context, std::string& error) override;
 
@@ -55,6 +62,8 @@ private:
     Repository& repo_;
     const Clock& clock_;
     ImageProber& prober_;
+    IngestPipelineSettings settings_;
+    DatasourceOpener* opener_;
 };
 
 }  // namespace tessera

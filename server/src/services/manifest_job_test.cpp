@@ -10,6 +10,7 @@
 #include "blobs/vips_init.hpp"
 #include "services/project_service.hpp"
 #include "services/service_test_support.hpp"
+#include "services/tile_pyramid_job.hpp"
 
 namespace tessera {
 namespace {
@@ -49,11 +50,14 @@ protected:
 
     // Creates the project and runs its job; the job row afterwards.
     Job CreateAndRun(const ProjectSpec& spec, Id& project_id) {
+        return CreateAndRun(spec, project_id, handler_);
+    }
+    Job CreateAndRun(const ProjectSpec& spec, Id& project_id, ManifestJob& handler) {
         auto created = service_->Create(owner_, spec);
         EXPECT_TRUE(created.ok()) << created.error().message;
         project_id = created.ok() ? created->id : 0;
         JobRunner runner(*env.repo, env.clock, JobRunnerSettings{});
-        runner.Register(ManifestJob::kKind, handler_);
+        runner.Register(ManifestJob::kKind, handler);
         EXPECT_EQ(runner.RunUntilIdle(), 1);
         const std::vector<Job> jobs = *env.repo->ListJobs(project_id);
         for (const Job& job : jobs) {
@@ -186,6 +190,43 @@ TEST_F(ManifestJobTest, MultiLabelCellsAndMlTable) {
     EXPECT_EQ(Report(id)["manifest"]["labeled"], 1);
 }
 
+// The rows go through the ingest pipeline a folder ingest uses: several probing threads, small
+// batches, items in manifest order, and a tile pyramid job for an image too large to open whole.
+TEST_F(ManifestJobTest, ItemsGoThroughTheIngestPipelineInBatches) {
+    std::string csv = "image,label\n";
+    for (int i = 0; i < 7; ++i) {
+        const std::string name = "imgs/n" + std::to_string(i) + ".png";
+        testing::WriteImage(root_ / "m" / name, 10 + i, 5);
+        csv += name + (i % 2 == 0 ? ",Cat\n" : ",Dog\n");
+    }
+    testing::WriteImage(root_ / "m" / "imgs" / "wide.png", kTiledAboveSide + 1, 2);
+    csv += "imgs/wide.png,Cat\nimgs/broken.jpg,Dog\n";
+    testing::WriteText(root_ / "m" / "labels.csv", csv);
+    IngestPipelineSettings settings;
+    settings.threads = 3;
+    settings.batch_size = 2;
+    ManifestJob handler(*env.repo, env.clock, prober_, settings);
+    ProjectSpec spec = Spec("labels.csv");
+    spec.manifest.mapping = {"image", "label", ""};
+    Id id = 0;
+    ASSERT_EQ(CreateAndRun(spec, id, handler).state, JobState::kDone);
+    auto items = Items(id);
+    ASSERT_EQ(items.size(), 9u);
+    EXPECT_EQ(items["m/imgs/n6.png"].width, 16);
+    EXPECT_EQ(items["m/imgs/wide.png"].width, kTiledAboveSide + 1);
+    EXPECT_EQ(items["m/imgs/broken.jpg"].state, ItemState::kError);
+    json report = Report(id)["manifest"];
+    EXPECT_EQ(report["items"], 9);
+    EXPECT_EQ(report["labeled"], 8);
+    EXPECT_EQ(report["unlabeled_errors"], 1);
+    bool pyramids = false;
+    const std::vector<Job> jobs = *env.repo->ListJobs(id);
+    for (const Job& job : jobs) {
+        pyramids = pyramids || job.kind == TilePyramidJob::kKind;
+    }
+    EXPECT_TRUE(pyramids);
+}
+
 TEST_F(ManifestJobTest, CreateRefusesBadManifestsWithTheField) {
     testing::WriteText(root_ / "m" / "labels.csv", kManifest);
     ProjectSpec missing = Spec("labels.csv");
@@ -205,6 +246,16 @@ TEST_F(ManifestJobTest, CreateRefusesBadManifestsWithTheField) {
     ProjectSpec store = Spec("labels.csv");
     store.manifest.datastores["workspaceblobstore"] = root_.parent_path().string();
     EXPECT_EQ(service_->Create(owner_, store).error().code, ErrorCode::kPermissionDenied);
+
+    // A datastore in Azure Blob Storage needs the server's datasource opener (the credential is
+    // sealed with its key): without one it is refused, naming the datastore.
+    ProjectSpec azure = Spec("labels.csv");
+    azure.manifest.azure_datastores["blobs"] =
+        R"({"kind": "azure_blob", "account_url": "https://a.blob.core.windows.net",)"
+        R"( "container": "c", "sas_token": "sv=1&sp=rl&sig=x"})";
+    auto no_opener = service_->Create(owner_, azure);
+    ASSERT_FALSE(no_opener.ok());
+    EXPECT_EQ(no_opener.error().field, "datasource.datastores.blobs");
 
     ProjectSpec nofile = Spec("none.csv");
     EXPECT_EQ(service_->Create(owner_, nofile).error().field, "datasource.path");

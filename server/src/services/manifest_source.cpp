@@ -23,14 +23,9 @@ bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
     return text.size() >= prefix.size() && Lower(text.substr(0, prefix.size())) == prefix;
 }
 
-struct Target {
-    std::string datastore;  // "" for the manifest's folder
-    std::string path;       // relative to it (or absolute, for the manifest's folder)
-};
-
 // azureml://subscriptions/S/resourcegroups/R/workspaces/W/datastores/NAME/paths/REL and the
 // short azureml://datastores/NAME/paths/REL.
-Result<Target> ParseAzureMl(std::string_view rest) {
+Result<ManifestTarget> ParseAzureMl(std::string_view rest) {
     const std::string lower = Lower(rest);
     const std::size_t at = lower.starts_with("datastores/") ? 0 : lower.find("/datastores/");
     if (at == std::string::npos) {
@@ -41,16 +36,18 @@ Result<Target> ParseAzureMl(std::string_view rest) {
     if (paths == std::string::npos || paths == name_start) {
         return Error::InvalidArgument("an azureml:// reference needs /datastores/NAME/paths/…");
     }
-    return Target{std::string(rest.substr(name_start, paths - name_start)),
-                  std::string(rest.substr(paths + 7))};
+    return ManifestTarget{std::string(rest.substr(name_start, paths - name_start)),
+                          std::string(rest.substr(paths + 7))};
 }
 
-Result<Target> ParseReference(std::string_view reference) {
+}  // namespace
+
+Result<ManifestTarget> ParseManifestReference(std::string_view reference) {
     if (StartsWithNoCase(reference, "http://") || StartsWithNoCase(reference, "https://")) {
         return Error::InvalidArgument(kManifestUrlsOff);
     }
     if (StartsWithNoCase(reference, "azureml://")) {
-        TESSERA_ASSIGN_OR_RETURN(Target target, ParseAzureMl(reference.substr(10)));
+        TESSERA_ASSIGN_OR_RETURN(ManifestTarget target, ParseAzureMl(reference.substr(10)));
         auto decoded = PercentDecode(target.path);
         if (!decoded) {
             return Error::InvalidArgument("the reference has a malformed %-escape");
@@ -68,7 +65,7 @@ Result<Target> ParseReference(std::string_view reference) {
         if (!decoded) {
             return Error::InvalidArgument("the reference has a malformed %-escape");
         }
-        return Target{std::string(rest.substr(0, slash)), *decoded};
+        return ManifestTarget{std::string(rest.substr(0, slash)), *decoded};
     }
     if (const std::size_t scheme = reference.find("://"); scheme != std::string_view::npos) {
         return Error::InvalidArgument("references of the form " +
@@ -77,8 +74,10 @@ Result<Target> ParseReference(std::string_view reference) {
     }
     std::string path(reference);
     std::replace(path.begin(), path.end(), '\\', '/');  // Windows-written manifests
-    return Target{"", path};
+    return ManifestTarget{"", path};
 }
+
+namespace {
 
 fs::path CommonPrefix(const fs::path& a, const fs::path& b) {
     fs::path out;
@@ -167,7 +166,7 @@ Status AddMlTablePath(const fs::path& folder, const MlTablePath& entry, Manifest
 }  // namespace
 
 Result<fs::path> ResolveManifestReference(std::string_view reference, const ManifestRoots& roots) {
-    TESSERA_ASSIGN_OR_RETURN(Target target, ParseReference(Trim(reference)));
+    TESSERA_ASSIGN_OR_RETURN(ManifestTarget target, ParseManifestReference(Trim(reference)));
     fs::path root = roots.manifest_dir;
     if (!target.datastore.empty()) {
         auto it = roots.datastores.find(target.datastore);

@@ -4,7 +4,9 @@
 // `azureml://subscriptions/…/workspaces/…/datastores/NAME/paths/REL`,
 // `azureml://datastores/NAME/paths/REL` and `AmlDatastore://NAME/REL`, each mapped onto a local
 // folder the project's creator named for NAME. A reference never leaves its folder: ".." that
-// climbs out, or a symlink whose target lies outside, is refused. http(s) URLs are not fetched.
+// climbs out, or a symlink whose target lies outside, is refused. Here references resolve to
+// local files; http(s) URLs (blobs/url_fetch.hpp) and datastores in Azure Blob Storage are
+// resolved by the manifest job.
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -24,6 +26,9 @@ struct ManifestSpec {
     ManifestMapping mapping;
     ImportMode import_as = ImportMode::kPrelabel;
     std::map<std::string, std::string> datastores;  // NAME -> folder path as given
+    // NAME -> an Azure Blob container as the API gave it (the azure_blob datasource's object,
+    // JSON text): validated and sealed at creation, stored as a datasource of the project.
+    std::map<std::string, std::string> azure_datastores;
 };
 
 // The folders references resolve in, all canonical.
@@ -56,11 +61,20 @@ inline Result<ManifestFormat> ManifestFormatFromName(std::string_view name) {
     return *format;
 }
 
-// The message for http(s) references: the server does not fetch them.
+// The message for http(s) references when the admin allows no host to fetch from.
 inline constexpr const char* kManifestUrlsOff =
     "fetching http(s) URLs is off: this server reads manifest images from its own folders "
     "only; copy the images under an allowed root and reference them by relative path or a "
     "mapped datastore";
+
+// A reference split into the datastore it names ("" for the manifest's folder) and the path in
+// it (%-decoded; absolute or relative for the manifest's folder).
+struct ManifestTarget {
+    std::string datastore;
+    std::string path;
+};
+// kInvalidArgument for a form that is not understood or an http(s) URL.
+Result<ManifestTarget> ParseManifestReference(std::string_view reference);
 
 // The canonical path of the file `reference` names. Errors (row-level, naming no server path
 // beyond the reference itself): kInvalidArgument for a form that is not understood, an

@@ -8,6 +8,7 @@
 #include "base/text.hpp"
 #include "blobs/source_file.hpp"
 #include "domain/task_type.hpp"
+#include "services/datasource_opener.hpp"
 #include "services/manifest_job.hpp"
 #include "services/permissions.hpp"
 #include "services/project_service.hpp"
@@ -24,7 +25,52 @@ Error Field(Error error, const std::string& field) {
     return error;
 }
 
+Status ValidateDatastoreName(const std::string& name) {
+    if (name.empty() || name.size() > 255 || name.find('/') != std::string::npos ||
+        HasControlCharacter(name)) {
+        return Error::InvalidArgument(
+            "datastore names are 1-255 characters without '/': \"" + name + "\"",
+            "datasource.datastores");
+    }
+    return Status::Ok();
+}
+
+// The opener names fields as an azure_blob datasource's ("datasource.sas_token"); here they
+// are a datastore's ("datasource.datastores.NAME.sas_token").
+Error InDatastore(Error error, const std::string& name) {
+    const std::string datastore = "datasource.datastores." + name;
+    if (error.field.starts_with("datasource.")) {
+        error.field = datastore + error.field.substr(10);
+    } else if (error.field.empty() && error.code == ErrorCode::kInvalidArgument) {
+        error.field = datastore;
+    }
+    error.message = "datastore \"" + name + "\": " + error.message;
+    return error;
+}
+
 }  // namespace
+
+Result<std::map<std::string, Datasource>> ProjectService::PrepareAzureDatastores(
+    const ManifestSpec& spec) {
+    std::map<std::string, Datasource> out;
+    for (const auto& [name, object_json] : spec.azure_datastores) {
+        if (settings_.opener == nullptr) {
+            return Error::InvalidArgument("this server cannot read Azure Blob datastores",
+                                          "datasource.datastores." + name);
+        }
+        auto object = nlohmann::json::parse(object_json, nullptr, false);
+        auto prepared = settings_.opener->PrepareAzure(object);
+        if (!prepared.ok()) {
+            return InDatastore(prepared.error(), name);
+        }
+        // The datastore's name, for the project's details; the credential is in `secret`.
+        nlohmann::json config = nlohmann::json::parse(prepared->config_json, nullptr, false);
+        config["datastore"] = name;
+        prepared->config_json = config.dump();
+        out.emplace(name, std::move(prepared).value());
+    }
+    return out;
+}
 
 Result<fs::path> ProjectService::ResolveManifestPath(const std::string& path,
                                                      ManifestFormat format) const {
@@ -67,18 +113,16 @@ Result<ResolvedManifest> ProjectService::ResolveManifest(const ProjectSpec& spec
     TESSERA_ASSIGN_OR_RETURN(fs::path path,
                              ResolveManifestPath(spec.datasource.path, manifest.format));
     TESSERA_ASSIGN_OR_RETURN(ResolvedManifest resolved, ManifestFiles(path, manifest.format));
-    if (manifest.datastores.size() > kMaxDatastores) {
+    if (manifest.datastores.size() + manifest.azure_datastores.size() > kMaxDatastores) {
         return Error::InvalidArgument("at most 100 datastores may be mapped",
                                       "datasource.datastores");
     }
+    for (const auto& [name, object] : manifest.azure_datastores) {
+        TESSERA_TRY(ValidateDatastoreName(name));
+    }
     for (const auto& [name, folder] : manifest.datastores) {
         const std::string field = "datasource.datastores." + name;
-        if (name.empty() || name.size() > 255 || name.find('/') != std::string::npos ||
-            HasControlCharacter(name)) {
-            return Error::InvalidArgument(
-                "datastore names are 1-255 characters without '/': \"" + name + "\"",
-                "datasource.datastores");
-        }
+        TESSERA_TRY(ValidateDatastoreName(name));
         auto resolved_folder = ResolveLocalPath(folder);
         if (!resolved_folder.ok()) {
             return Field(resolved_folder.error(), field);
@@ -122,17 +166,30 @@ Result<ResolvedManifest> ProjectService::ResolveManifest(const ProjectSpec& spec
 
 Result<Project> ProjectService::CreateManifestProject(Project project, const ProjectSpec& spec) {
     TESSERA_ASSIGN_OR_RETURN(ResolvedManifest resolved, ResolveManifest(spec, project.task_type));
+    TESSERA_ASSIGN_OR_RETURN(auto blob_stores, PrepareAzureDatastores(spec.manifest));
     project.datasource.kind = "manifest";
     project.datasource.path = resolved.common_root.string();
     // A manifest has no glob: the pattern names the manifest, relative to the folder.
     project.datasource.pattern = resolved.path.lexically_relative(resolved.common_root).string();
     project.shuffle_seed = NewShuffleSeed();
     TESSERA_ASSIGN_OR_RETURN(Project created, repo_.CreateProject(project));
+    // Each Azure datastore is a datasource of the project: its items point at it
+    // (items.source_id), so the image service reads them from the container.
+    std::map<std::string, Id> blob_sources;
+    for (auto& [name, source] : blob_stores) {
+        source.created_at = created.created_at;
+        auto added = repo_.AddDatasource(created.id, source);
+        if (!added.ok()) {
+            (void)repo_.DeleteProject(created.id, clock_.NowMs());  // no project without it
+            return added.error();
+        }
+        blob_sources[name] = added->id;
+    }
 
     Job job;
     job.kind = ManifestJob::kKind;
     job.project_id = created.id;
-    job.payload_json = ManifestJobPayload(created.id, spec.manifest, resolved).dump();
+    job.payload_json = ManifestJobPayload(created.id, spec.manifest, resolved, blob_sources).dump();
     job.created_at = created.created_at;
     TESSERA_TRY(repo_.EnqueueJob(job));
     return created;

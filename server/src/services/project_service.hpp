@@ -3,6 +3,7 @@
 // tree and the datasource, stores the project in draft and queues an "ingest" job; deleting one
 // queues a "purge_cache" job that removes its cached images (cache_purge_job.hpp).
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -137,6 +138,9 @@ private:
     Result<std::filesystem::path> ResolveManifestPath(const std::string& path,
                                                       ManifestFormat format) const;
     Result<Project> CreateManifestProject(Project project, const ProjectSpec& spec);
+    // The manifest's Azure datastores as azure_blob datasources to store (validated, the
+    // credentials tried and sealed by the opener), by datastore name.
+    Result<std::map<std::string, Datasource>> PrepareAzureDatastores(const ManifestSpec& spec);
     std::uint64_t NewShuffleSeed();
     static void HideServerPaths(ProjectView& view);
     void ForgetCached(Id project_id);

@@ -162,6 +162,11 @@ Status RefreshRun::Run() {
     TESSERA_TRY(LoadKnown());
     const bool was_full = project_.item_limit_reached;
     for (const Datasource& source : sources) {
+        // A manifest decides which files are a manifest project's items: its Azure datastores
+        // (azure_blob datasources of the project) must not add the rest of their container.
+        if (project_.datasource.kind == "manifest") {
+            break;
+        }
         TESSERA_TRY(RefreshSource(source));
         if (interrupted_) {
             return Status::Ok();

@@ -81,8 +81,22 @@ export interface Datasource {
     format?: ManifestFormat;
     mapping?: ManifestMapping;
     import_as?: ImportAs;
-    /** Azure datastore name -> local folder, for azureml:// and AmlDatastore:// references. */
-    datastores?: Record<string, string>;
+    /**
+     * Azure datastore name -> local folder or Azure Blob container, for azureml:// and
+     * AmlDatastore:// references.
+     */
+    datastores?: Record<string, string | AzureBlobDatastore>;
+}
+
+/** A manifest datastore in Azure Blob Storage: the azure_blob datasource's fields. */
+export interface AzureBlobDatastore {
+    kind: "azure_blob";
+    account_url: string;
+    container: string;
+    prefix?: string;
+    /** Write-only, exactly one of the two: sealed by the server, never sent back. */
+    sas_token?: string;
+    account_key?: string;
 }
 
 /** POST /api/v1/datasources/manifest/preview: the wizard's column-mapping step. */

@@ -70,7 +70,9 @@ export function mountWizard(main: HTMLElement, ctx: AppContext): Unmount {
             go(step, problems);
             return;
         }
-        if (step === "data") {
+        // A manifest was read by "Read columns" already (its mapping needs the columns), and
+        // its path is a file: the folder dry run is for folders only.
+        if (step === "data" && state.source === "folder") {
             checkData();
             return;
         }
