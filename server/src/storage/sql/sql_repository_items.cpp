@@ -223,7 +223,8 @@ Result<Item> SqlRepository::GetItem(Id project_id, Id item_id) {
         TESSERA_TRY(RequireLiveProject(conn, project_id));
         TESSERA_ASSIGN_OR_RETURN(
             SqlRows rows,
-            conn.Query("SELECT " + ItemColumns() + " FROM items WHERE id = $1 AND project_id = $2",
+            conn.Query("SELECT " + ItemColumns("i") + " FROM items i" + ItemLeaseJoin("i") +
+                           " WHERE i.id = $1 AND i.project_id = $2",
                        {item_id, project_id}));
         if (rows.empty()) {
             return Error::NotFound("item not found");
