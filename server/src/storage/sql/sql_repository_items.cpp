@@ -199,9 +199,10 @@ Status SqlRepository::ShuffleItems(Id project_id, std::uint64_t seed) {
         }
         if (db_->dialect() == SqlDialect::kPostgres) {
             // Shuffle ends every ingest. Without fresh statistics on a new project the planner
-            // takes "lease_token IS NOT NULL" for most rows and walks every unlabeled item for
-            // the expired-lease and in-progress queries (seconds at a million items) until
-            // autovacuum gets to it. ANALYZE samples ~30k rows and may run in a transaction.
+            // misjudged the share of leased rows and walked every unlabeled item for the
+            // expired-lease and in-progress queries (seconds at a million items) until
+            // autovacuum got to it; those read `leases` since 0008, but the queue walk still
+            // wants items_queue chosen. ANALYZE samples ~30k rows and may run in a transaction.
             TESSERA_TRY(conn.ExecScript("ANALYZE items"));
         }
         return Status::Ok();
