@@ -175,8 +175,17 @@ std::string LeaseInsert() {
            "leases.expires_at <= $2 RETURNING item_id) ";
 }
 
-// The leased items' rows with their new lease (not yet visible to this statement on
-// PostgreSQL), from the CTE `source(item_id)`.
+// PostgreSQL: the number of items `pick` offered, then the leased items' columns (as
+// LeasedItems), in every row; one row with NULL item columns when nothing was leased.
+std::string LeasedItemsWithOffer() {
+    return " SELECT (SELECT count(*) FROM pick), " + ItemColumns("i") +
+           " FROM (SELECT 1) AS one LEFT JOIN (items i JOIN (SELECT item_id, CAST($3 AS text) AS "
+           "token, CAST($4 AS bigint) AS owner_id, CAST($5 AS bigint) AS expires_at FROM leased) "
+           "i_lease ON i_lease.item_id = i.id) ON true";
+}
+
+// SQLite: the picked items' rows with the lease they are about to get, from the CTE
+// `source(item_id)`.
 std::string LeasedItems(const std::string& source) {
     return " SELECT " + ItemColumns("i") +
            " FROM items i JOIN (SELECT item_id, CAST($3 AS text) AS token, CAST($4 AS bigint) AS "
@@ -228,25 +237,38 @@ Result<std::vector<Item>> SqlRepository::LeaseNext(const LeaseRequest& request) 
         return std::vector<Item>();
     }
     const bool postgres = db().dialect() == SqlDialect::kPostgres;
+    // One statement's page: the items leased, and how many the queue offered (more than leased
+    // when PostgreSQL's insert refused some, see LeaseInsert).
+    struct Leased {
+        std::vector<Item> items;
+        std::int64_t offered = 0;
+    };
     auto lease = [&](std::int64_t n, std::optional<std::int64_t> from) {
-        return WriteTx<SqlRows>([&](SqlConn& conn) -> Result<SqlRows> {
+        return WriteTx<Leased>([&](SqlConn& conn) -> Result<Leased> {
             SqlParams params{request.project_id, request.now, request.lease_token, request.user_id,
                              request.expires_at};
             if (from) {
                 params.emplace_back(*from);
             }
             const std::string picked = LeaseCandidates(db().dialect(), n, from.has_value());
-            SqlRows rows;
+            Leased page;
             if (postgres) {
                 // One round trip: the project check is part of the statement, which commits
-                // with it; an empty result says either "queue empty" or "project gone", so tell
-                // them apart then.
+                // with it. The first row carries the number offered even when nothing was
+                // leased.
                 TESSERA_ASSIGN_OR_RETURN(
-                    rows,
-                    conn.QueryAndCommit(picked + LeaseInsert() + LeasedItems("leased"), params));
+                    SqlRows rows,
+                    conn.QueryAndCommit(picked + LeaseInsert() + LeasedItemsWithOffer(), params));
+                for (const SqlRow& row : rows) {
+                    page.offered = row.Int(0);
+                    if (!row.IsNull(1)) {
+                        page.items.push_back(ReadItem(row, 1));
+                    }
+                }
             } else {
                 // One writer: nobody can take the picked items between these statements.
-                TESSERA_ASSIGN_OR_RETURN(rows, conn.Query(picked + LeasedItems("pick"), params));
+                TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
+                                         conn.Query(picked + LeasedItems("pick"), params));
                 for (const SqlRow& row : rows) {
                     TESSERA_TRY(conn.Exec(
                         "INSERT INTO leases (item_id, project_id, token, owner_id, expires_at) "
@@ -255,44 +277,52 @@ Result<std::vector<Item>> SqlRepository::LeaseNext(const LeaseRequest& request) 
                         "excluded.expires_at",
                         {row.Int(0), request.project_id, request.lease_token, request.user_id,
                          request.expires_at}));
+                    page.items.push_back(ReadItem(row));
                 }
+                page.offered = static_cast<std::int64_t>(page.items.size());
             }
-            if (rows.empty()) {
+            if (page.items.empty()) {
+                // "Queue empty" or "project gone": tell them apart.
                 TESSERA_TRY(RequireLiveProject(conn, request.project_id));
             }
-            return rows;
+            return page;
         });
     };
-    // A page may come back short because the queue past `from` ran out, or, on PostgreSQL,
-    // because the insert refused an item another lease committed between this statement's
-    // snapshot and its row lock (it is leased: never handed out twice). So a short page is
-    // topped up once from the front as remembered now (a race is over by then), and once more
-    // from the start of the queue, where a short page means the queue is empty.
+    // A page comes back short when the queue past `from` ran out: then it is topped up from the
+    // start of the queue, where a short page means the queue is empty. On PostgreSQL it also
+    // comes back short when the insert refused items that concurrent leases committed between
+    // this statement's snapshot and its row locks (they are leased: never handed out twice).
+    // Under 50 labelers that is common, not rare: those items are exactly the first unlocked
+    // ones past the shared front. Then the statement runs again from the front as remembered
+    // now, with a new snapshot that sees those leases; the number of tries is bounded.
+    constexpr int kMaxTries = 8;
     std::vector<Item> out;
     std::optional<std::int64_t> from = QueueHint(request.project_id, request.now);
-    const int tries = postgres ? 3 : 2;
-    for (int attempt = 0; attempt < tries; ++attempt) {
+    for (int attempt = 0; attempt < kMaxTries; ++attempt) {
         const auto want = count - static_cast<std::int64_t>(out.size());
         if (want <= 0) {
             break;
         }
-        if (attempt > 0) {
-            from = attempt + 1 < tries ? QueueHint(request.project_id, request.now) : std::nullopt;
-            if (!from) {
-                ForgetQueueHint(request.project_id);
-            }
-        }
-        TESSERA_ASSIGN_OR_RETURN(SqlRows rows, lease(want, from));
+        TESSERA_ASSIGN_OR_RETURN(Leased page, lease(want, from));
         std::optional<std::int64_t> highest;
-        for (const SqlRow& row : rows) {
-            out.push_back(ReadItem(row));
-            highest = std::max(highest.value_or(out.back().rank), out.back().rank);
+        for (Item& item : page.items) {
+            highest = std::max(highest.value_or(item.rank), item.rank);
+            out.push_back(std::move(item));
         }
         if (highest) {
             // Nothing unleased is left between where this statement started and the highest
             // rank it took: the rows in between were leased, or locked by a lease running at
             // the same time (if that one rolls back, the front's expiry brings them back).
             AdvanceQueueHint(request.project_id, *highest, request.now);
+        }
+        if (page.offered < want) {
+            if (!from) {
+                break;  // the whole queue is on someone's page or done
+            }
+            ForgetQueueHint(request.project_id);
+            from.reset();
+        } else {
+            from = QueueHint(request.project_id, request.now);
         }
     }
     std::sort(out.begin(), out.end(), ItemBefore);  // RETURNING has no order
