@@ -538,7 +538,7 @@ TEST_P(RepositoryConformance, ConcurrentLeaseNextNeverSharesAnItem) {
                     // those the other threads' leases in flight hold locked (PostgreSQL's SKIP
                     // LOCKED passes over them) and have not committed yet.
                     auto progress = repo_->GetProgress(p.id, kT0);
-                    if (!progress.ok() || progress->unlabeled > (kThreads - 1) * 3) {
+                    if (!progress.ok() || progress->unlabeled > std::int64_t{kThreads - 1} * 3) {
                         ++premature_ends;
                     }
                     return;
