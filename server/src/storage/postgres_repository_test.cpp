@@ -110,6 +110,20 @@ TEST(PgUrlTest, ReplacesTheDatabase) {
     EXPECT_EQ(WithDatabase("host=h port=1", "t1"), "host=h port=1 dbname=t1");
 }
 
+// A database made while leases were columns of `items` (schema 7): migration 0008 moves the
+// leases of unlabeled items into `leases` and drops the columns.
+TEST(PgMigrationsTest, LeasesMigrationMovesLeasesOutOfItems) {
+    auto db = PgDatabase::Create();
+    if (!db.ok() && db.error().code == ErrorCode::kFailedPrecondition) {
+        GTEST_SKIP() << db.error().message;
+    }
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    auto repo = (*db)->Open();
+    ASSERT_TRUE(repo.ok()) << repo.error().message;
+    ASSERT_TRUE((*repo)->ExecForTest(Schema7WithLeasesSql(PostgresMigrations())).ok());
+    ExpectLeasesMovedByMigration8(**repo);
+}
+
 // Round-trips awkward text through the array path the bulk insert uses.
 TEST(PgArrayTest, AwkwardPathsSurviveBulkInsert) {
     auto db = PgDatabase::Create();

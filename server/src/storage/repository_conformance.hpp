@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/migrations/migrations.hpp"
 #include "storage/sql/sql_repository.hpp"
 
 namespace tessera {
@@ -33,6 +34,12 @@ struct ConformanceBackend {
 inline void PrintTo(const ConformanceBackend& backend, std::ostream* os) {
     *os << backend.name;
 }
+
+// Migration 0008 (leases out of `items`), for each backend's migration test: the script that
+// builds schema 7 from `migrations` with a project 7 whose items hold leases in the old
+// columns, and the checks, after Migrate(), that the live lease moved and the rest behave.
+std::string Schema7WithLeasesSql(const std::vector<Migration>& migrations);
+void ExpectLeasesMovedByMigration8(SqlRepository& repo);
 
 class RepositoryConformance : public ::testing::TestWithParam<ConformanceBackend> {
 protected:

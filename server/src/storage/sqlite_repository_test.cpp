@@ -223,5 +223,15 @@ TEST(MigrationsTest, DatasourcesMigrationKeepsExistingProjectsAndItems) {
     EXPECT_EQ((*repo)->GetProgress(7, 0)->labeled, 1);
 }
 
+// A database made while leases were columns of `items` (schema 7): migration 0008 moves the
+// live and expired leases of unlabeled items into `leases` and leaves the old columns empty.
+TEST(MigrationsTest, LeasesMigrationMovesLeasesOutOfItems) {
+    TempDir dir;
+    auto repo = SqliteRepository::Open((dir.path() / "old.db").string());
+    ASSERT_TRUE(repo.ok()) << repo.error().message;
+    ASSERT_TRUE((*repo)->ExecForTest(Schema7WithLeasesSql(SqliteMigrations())).ok());
+    ExpectLeasesMovedByMigration8(**repo);
+}
+
 }  // namespace
 }  // namespace tessera

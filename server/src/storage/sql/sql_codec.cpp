@@ -34,9 +34,16 @@ std::string ProjectColumns(std::string_view alias) {
 }
 
 std::string ItemColumns(std::string_view alias) {
+    const std::string lease = std::string(alias) + "_lease";
     return Qualify(alias, {"id", "project_id", "path", "size_bytes", "width", "height", "format",
-                           "state", "error", "rank", "lease_token", "lease_owner",
-                           "lease_expires_at", "created_at", "source_id"});
+                           "state", "error", "rank"}) +
+           ", " + Qualify(lease, {"token", "owner_id", "expires_at"}) + ", " +
+           Qualify(alias, {"created_at", "source_id"});
+}
+
+std::string ItemLeaseJoin(std::string_view alias) {
+    const std::string item(alias);
+    return " LEFT JOIN leases " + item + "_lease ON " + item + "_lease.item_id = " + item + ".id";
 }
 
 std::string AnnotationColumns(std::string_view alias) {

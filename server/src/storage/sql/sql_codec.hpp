@@ -14,7 +14,11 @@ namespace tessera {
 // Column lists, optionally qualified with a table alias ("i" gives "i.id, i.project_id, ...").
 std::string UserColumns(std::string_view alias = {});
 std::string ProjectColumns(std::string_view alias = {});
-std::string ItemColumns(std::string_view alias = {});
+// An item's lease lives in `leases` (migrations/*/0008_leases.sql): ItemColumns("i") reads it
+// through the alias "i_lease", so every query selecting it joins ItemLeaseJoin("i") after
+// "items i". The alias is required.
+std::string ItemColumns(std::string_view alias);
+std::string ItemLeaseJoin(std::string_view alias);
 std::string AnnotationColumns(std::string_view alias = {});
 std::string JobColumns(std::string_view alias = {});
 inline constexpr std::size_t kItemColumnCount = 15;

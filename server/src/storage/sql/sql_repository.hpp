@@ -133,9 +133,9 @@ private:
     Status RenameLabel(SqlConn& conn, Id project_id, const LabelRename& rename, bool shapes);
     Status RestartItems(SqlConn& conn, Id project_id, LabelRestart restart, TimeMs now);
 
-    // PostgreSQL's queue front (see LeaseNext): the rank this process's leases of a project
-    // last started from, dropped after kQueueHintMs and whenever this process may have put
-    // items back behind it (release, insert, shuffle).
+    // The remembered queue front (see LeaseNext): the highest rank this process's latest lease
+    // of a project took, dropped after kQueueHintMs and whenever this process may have put
+    // items back behind it (release, insert, shuffle, pause, restart, missing items).
     std::optional<std::int64_t> QueueHint(Id project_id, TimeMs now);
     void AdvanceQueueHint(Id project_id, std::int64_t rank, TimeMs now);
     void ForgetQueueHint(Id project_id);

@@ -91,13 +91,12 @@ Result<Progress> SqlRepository::GetProgress(Id project_id, TimeMs now) {
                 AddStateCount(p, *state, row.Int(1));
             }
         }
-        // Live leases are at most a page per labeler, and items_lease_live holds only leased
-        // rows, so this count stays small however large the project is.
+        // Live leases are at most a page or two per labeler and `leases` holds nothing else
+        // (a leased item is always unlabeled, 0008_leases.sql), so this count stays small
+        // however large the project is, and never touches the items.
         TESSERA_ASSIGN_OR_RETURN(
             p.in_progress,
-            QueryInt(conn,
-                     "SELECT count(*) FROM items WHERE project_id = $1 AND lease_token IS NOT "
-                     "NULL AND lease_expires_at > $2 AND state = 'unlabeled'",
+            QueryInt(conn, "SELECT count(*) FROM leases WHERE project_id = $1 AND expires_at > $2",
                      {project_id, now}));
         p.unlabeled -= p.in_progress;
         return p;

@@ -96,10 +96,12 @@ Result<ImportApplied> SqlRepository::ApplyImport(const ImportRequest& request) {
                            {request.project_id, a.item_id, source, a.payload_json, confidence,
                             EncodeLabels(counted), request.now}));
             if (request.final) {
-                TESSERA_TRY(conn.Exec(
-                    "UPDATE items SET state = 'labeled', lease_token = NULL, lease_owner = NULL, "
-                    "lease_expires_at = NULL, result_annotation_id = $2 WHERE id = $1",
-                    {a.item_id, id}));
+                TESSERA_TRY(
+                    conn.Exec("UPDATE items SET state = 'labeled', result_annotation_id = $2 "
+                              "WHERE id = $1",
+                              {a.item_id, id}));
+                // A labeled item holds no lease (0008_leases.sql).
+                TESSERA_TRY(conn.Exec("DELETE FROM leases WHERE item_id = $1", {a.item_id}));
                 // A later annotation of the same item reads 'labeled' and counts nothing.
                 if (const std::string state = item[0].Text(1); state != "labeled") {
                     ++states_left[state];

@@ -33,7 +33,7 @@ struct Driver {
 
 // Picks the most selective filter an index answers in item id order. Filters it consumed are
 // cleared from `rest`, which keeps the ones left to check on each row.
-Driver PickDriver(SqlBuilder& b, ItemFilter& rest, SqlDialect dialect) {
+Driver PickDriver(SqlBuilder& b, ItemFilter& rest) {
     const std::string project = "$1";
     if (rest.label) {
         Driver d{"item_labels d",
@@ -54,12 +54,10 @@ Driver PickDriver(SqlBuilder& b, ItemFilter& rest, SqlDialect dialect) {
         return d;
     }
     if (rest.in_progress) {
-        // items_lease_live holds only leased rows: few, whatever the project's size.
-        // SQLite, without statistics, would rather walk items_project in id order.
-        Driver d{dialect == SqlDialect::kSqlite ? "items i INDEXED BY items_lease_live" : "items i",
-                 "i.project_id = " + project + " AND i.lease_token IS NOT NULL AND " +
-                     "i.lease_expires_at > " + b.Add(rest.now) + " AND i.state = 'unlabeled'",
-                 "i.id", ""};
+        // leases_expiry holds only the leases (live, or expired and not yet reclaimed): few,
+        // whatever the project's size. Leased items are always unlabeled (0008_leases.sql).
+        Driver d{"leases d", "d.project_id = " + project + " AND d.expires_at > " + b.Add(rest.now),
+                 "d.item_id", " JOIN items i ON i.id = d.item_id AND i.state = 'unlabeled'"};
         rest.in_progress = false;
         rest.state.reset();
         return d;
@@ -91,9 +89,9 @@ std::vector<std::string> RowConditions(SqlBuilder& b, const ItemFilter& rest, Sq
     }
     if (rest.in_progress) {
         out.push_back(
-            "i.state = 'unlabeled' AND i.lease_token IS NOT NULL AND "
-            "i.lease_expires_at > " +
-            b.Add(rest.now));
+            "i.state = 'unlabeled' AND EXISTS (SELECT 1 FROM leases l WHERE l.item_id = i.id AND "
+            "l.expires_at > " +
+            b.Add(rest.now) + ")");
     }
     if (rest.label) {
         out.push_back(
@@ -126,7 +124,7 @@ Result<ItemPage> SqlRepository::FindItems(Id project_id, const ItemFilter& filte
         b.Add(project_id);
         const std::string after = b.Add(filter.after_id);
         ItemFilter rest = filter;
-        const Driver driver = PickDriver(b, rest, dialect);
+        const Driver driver = PickDriver(b, rest);
         std::optional<Id> primary;
         if (rest.source_id) {
             TESSERA_ASSIGN_OR_RETURN(primary, PrimarySourceId(conn, project_id));
@@ -157,10 +155,10 @@ Result<ItemPage> SqlRepository::FindItems(Id project_id, const ItemFilter& filte
         }
         const std::string cap = b.Add(limit);
         TESSERA_ASSIGN_OR_RETURN(
-            SqlRows rows,
-            conn.Query("SELECT " + ItemColumns("i") + " FROM " + driver.table + driver.join +
-                           " WHERE " + where + " ORDER BY " + driver.key + " LIMIT " + cap,
-                       b.params));
+            SqlRows rows, conn.Query("SELECT " + ItemColumns("i") + " FROM " + driver.table +
+                                         driver.join + ItemLeaseJoin("i") + " WHERE " + where +
+                                         " ORDER BY " + driver.key + " LIMIT " + cap,
+                                     b.params));
         page.items.reserve(rows.size());
         for (const SqlRow& row : rows) {
             page.items.push_back(ReadItem(row));

@@ -209,9 +209,10 @@ Status SqlRepository::ShuffleItems(Id project_id, std::uint64_t seed) {
         }
         if (db_->dialect() == SqlDialect::kPostgres) {
             // Shuffle ends every ingest. Without fresh statistics on a new project the planner
-            // takes "lease_token IS NOT NULL" for most rows and walks every unlabeled item for
-            // the expired-lease and in-progress queries (seconds at a million items) until
-            // autovacuum gets to it. ANALYZE samples ~30k rows and may run in a transaction.
+            // misjudged the share of leased rows and walked every unlabeled item for the
+            // expired-lease and in-progress queries (seconds at a million items) until
+            // autovacuum got to it; those read `leases` since 0008, but the queue walk still
+            // wants items_queue chosen. ANALYZE samples ~30k rows and may run in a transaction.
             TESSERA_TRY(conn.ExecScript("ANALYZE items"));
         }
         return Status::Ok();
@@ -233,7 +234,8 @@ Result<Item> SqlRepository::GetItem(Id project_id, Id item_id) {
         TESSERA_TRY(RequireLiveProject(conn, project_id));
         TESSERA_ASSIGN_OR_RETURN(
             SqlRows rows,
-            conn.Query("SELECT " + ItemColumns() + " FROM items WHERE id = $1 AND project_id = $2",
+            conn.Query("SELECT " + ItemColumns("i") + " FROM items i" + ItemLeaseJoin("i") +
+                           " WHERE i.id = $1 AND i.project_id = $2",
                        {item_id, project_id}));
         if (rows.empty()) {
             return Error::NotFound("item not found");

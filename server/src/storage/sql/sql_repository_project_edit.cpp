@@ -129,7 +129,7 @@ Status SqlRepository::RenameLabel(SqlConn& conn, Id project_id, const LabelRenam
 Status SqlRepository::RestartItems(SqlConn& conn, Id project_id, LabelRestart restart, TimeMs now) {
     const SqlDialect dialect = db().dialect();
     // Every statement reads one index range: items_state for the finished items (the states
-    // below), items_lease_live for the leased ones, the annotations' project index. None walks
+    // below), `leases` for the leased ones, the annotations' project index. None walks
     // the project's unlabeled items, however many there are.
     const std::string finished =
         "project_id = $1 AND state IN ('labeled', 'skipped', 'needs_review')";
@@ -156,10 +156,7 @@ Status SqlRepository::RestartItems(SqlConn& conn, Id project_id, LabelRestart re
         TESSERA_TRY(conn.Exec(std::string("DELETE FROM ") + table + " WHERE project_id = $1",
                               {project_id}));
     }
-    TESSERA_TRY(
-        conn.Exec("UPDATE items SET lease_token = NULL, lease_owner = NULL, lease_expires_at = "
-                  "NULL WHERE project_id = $1 AND lease_token IS NOT NULL",
-                  {project_id}));
+    TESSERA_TRY(conn.Exec("DELETE FROM leases WHERE project_id = $1", {project_id}));
     const std::string reset =
         "UPDATE items SET state = 'unlabeled', result_annotation_id = NULL, skip_token = NULL, "
         "skipped_by = NULL";

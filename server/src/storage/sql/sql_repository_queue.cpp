@@ -29,13 +29,15 @@ struct LockedItem {
 Result<LockedItem> LockItem(SqlConn& conn, SqlDialect dialect, Id project_id, Id item_id) {
     TESSERA_TRY(RequireLiveProject(conn, project_id));
     // A plain FOR UPDATE: a concurrent submit of the same item waits and then sees our result.
-    std::string lock = dialect == SqlDialect::kPostgres ? " FOR UPDATE" : "";
-    TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
-                             conn.Query("SELECT " + ItemColumns() +
-                                            ", skip_token, skipped_by FROM items WHERE id = $1 AND "
-                                            "project_id = $2" +
-                                            lock,
-                                        {item_id, project_id}));
+    // The lease is read in the same statement. LeaseNext writes a lease only while it holds the
+    // item's row lock, so none changes until this transaction ends (on PostgreSQL the read may
+    // predate a lease committed while this lock waited: see "Lease and queue semantics").
+    std::string lock = dialect == SqlDialect::kPostgres ? " FOR UPDATE OF i" : "";
+    TESSERA_ASSIGN_OR_RETURN(
+        SqlRows rows,
+        conn.Query("SELECT " + ItemColumns("i") + ", i.skip_token, i.skipped_by FROM items i" +
+                       ItemLeaseJoin("i") + " WHERE i.id = $1 AND i.project_id = $2" + lock,
+                   {item_id, project_id}));
     if (rows.empty()) {
         return Error::NotFound("item not found");
     }
@@ -74,12 +76,17 @@ Status AdjustLabelCounts(SqlConn& conn, SqlDialect dialect, Id project_id,
     return Status::Ok();
 }
 
+// A labeled (or skipped) item holds no lease: whoever's it was, it goes with the state change.
+Status DeleteLease(SqlConn& conn, Id item_id) {
+    TESSERA_TRY(conn.Exec("DELETE FROM leases WHERE item_id = $1", {item_id}));
+    return Status::Ok();
+}
+
 Status MarkLabeled(SqlConn& conn, Id item_id, Id annotation_id) {
     TESSERA_TRY(
-        conn.Exec("UPDATE items SET state = 'labeled', lease_token = NULL, lease_owner = "
-                  "NULL, lease_expires_at = NULL, result_annotation_id = $2 WHERE id = $1",
+        conn.Exec("UPDATE items SET state = 'labeled', result_annotation_id = $2 WHERE id = $1",
                   {item_id, annotation_id}));
-    return Status::Ok();
+    return DeleteLease(conn, item_id);
 }
 
 struct OwnAnnotation {
@@ -99,7 +106,9 @@ Result<std::pair<LockedItem, std::optional<OwnAnnotation>>> LockItemWithOwnAnnot
         SqlRows rows,
         conn.Query("SELECT " + ItemColumns("i") +
                        ", i.skip_token, i.skipped_by, a.id, a.payload_json, a.lease_token, "
-                       "a.counted_labels FROM items i JOIN projects p ON p.id = i.project_id AND "
+                       "a.counted_labels FROM items i" +
+                       ItemLeaseJoin("i") +
+                       " JOIN projects p ON p.id = i.project_id AND "
                        "p.deleted_at IS NULL LEFT JOIN annotations a ON a.item_id = i.id AND "
                        "a.author_id = $3 AND a.source = 'human' WHERE i.id = $1 AND "
                        "i.project_id = $2" +
@@ -119,6 +128,69 @@ Result<std::pair<LockedItem, std::optional<OwnAnnotation>>> LockItemWithOwnAnnot
     return std::make_pair(
         LockedItem{ReadItem(r), r.Text(kItemColumnCount), r.Int(kItemColumnCount + 1)},
         std::move(own));
+}
+
+// The statements of LeaseNext (docs/design/storage.md, "Lease and queue semantics").
+//
+// LeaseCandidates: the CTE `pick(item_id)`, the first `n` items that may be leased, in rank
+// order: unlabeled items without a lease from the front of items_queue (from rank $6 when
+// hinted), and items whose lease expired by $2 (leases_expiry). items_queue holds every
+// unlabeled item, leased or not: the anti-join passes over the leased ones, which lie at the
+// front, and the remembered queue front ($6) keeps that walk to the few leased since the last
+// lease. On PostgreSQL the picked rows are locked (FOR NO KEY UPDATE SKIP LOCKED): two
+// concurrent leases pass over each other's rows instead of waiting for them, and a lease of an
+// item is only ever written under that lock. SQLite is told its indexes: without statistics it
+// would rather walk items_state over every unlabeled row.
+// The page size is spelled into the text (an integer we clamped, never user text): with
+// `LIMIT $n` PostgreSQL found a custom plan cheaper than the generic one and planned the
+// statement again on every call; now it keeps one generic plan per page size.
+std::string LeaseCandidates(SqlDialect dialect, std::int64_t n, bool hinted) {
+    const bool postgres = dialect == SqlDialect::kPostgres;
+    const std::string limit = " LIMIT " + std::to_string(n);
+    const std::string lock = postgres ? " FOR NO KEY UPDATE OF i SKIP LOCKED" : "";
+    return "WITH fresh AS (SELECT i.id, i.rank FROM items i" +
+           std::string(postgres ? "" : " INDEXED BY items_queue") +
+           " WHERE i.project_id = $1 AND i.state = 'unlabeled'" +
+           std::string(hinted ? " AND i.rank >= $6" : "") +
+           " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.item_id = i.id) ORDER BY i.rank, i.id" +
+           limit + lock + "), expired AS (SELECT i.id, i.rank FROM leases l" +
+           std::string(postgres ? "" : " INDEXED BY leases_expiry") +
+           " JOIN items i ON i.id = l.item_id WHERE l.project_id = $1 AND l.expires_at <= $2 AND "
+           "i.state = 'unlabeled' ORDER BY i.rank, i.id" +
+           limit + lock +
+           "), pick AS (SELECT id AS item_id FROM (SELECT id, rank FROM fresh UNION ALL SELECT id, "
+           "rank FROM expired) AS c WHERE EXISTS (SELECT 1 FROM projects WHERE id = $1 AND "
+           "deleted_at IS NULL) ORDER BY rank, id" +
+           limit + ")";
+}
+
+// PostgreSQL: the CTE `leased(item_id)` that writes the picked leases. The primary key refuses
+// a second lease of an item whatever the snapshot saw: an item a concurrent lease committed
+// after this statement's snapshot but before its row lock is left out (the conflict's WHERE
+// only lets an expired lease be taken over).
+std::string LeaseInsert() {
+    return ", leased AS (INSERT INTO leases (item_id, project_id, token, owner_id, expires_at) "
+           "SELECT item_id, $1, $3, $4, $5 FROM pick ON CONFLICT (item_id) DO UPDATE SET token = "
+           "excluded.token, owner_id = excluded.owner_id, expires_at = excluded.expires_at WHERE "
+           "leases.expires_at <= $2 RETURNING item_id) ";
+}
+
+// PostgreSQL: the number of items `pick` offered, then the leased items' columns (as
+// LeasedItems), in every row; one row with NULL item columns when nothing was leased.
+std::string LeasedItemsWithOffer() {
+    return " SELECT (SELECT count(*) FROM pick), " + ItemColumns("i") +
+           " FROM (SELECT 1) AS one LEFT JOIN (items i JOIN (SELECT item_id, CAST($3 AS text) AS "
+           "token, CAST($4 AS bigint) AS owner_id, CAST($5 AS bigint) AS expires_at FROM leased) "
+           "i_lease ON i_lease.item_id = i.id) ON true";
+}
+
+// SQLite: the picked items' rows with the lease they are about to get, from the CTE
+// `source(item_id)`.
+std::string LeasedItems(const std::string& source) {
+    return " SELECT " + ItemColumns("i") +
+           " FROM items i JOIN (SELECT item_id, CAST($3 AS text) AS token, CAST($4 AS bigint) AS "
+           "owner_id, CAST($5 AS bigint) AS expires_at FROM " +
+           source + ") i_lease ON i_lease.item_id = i.id";
 }
 
 bool ItemBefore(const Item& a, const Item& b) {
@@ -159,89 +231,101 @@ Result<std::vector<Item>> SqlRepository::LeaseNext(const LeaseRequest& request) 
         return Error::InvalidArgument("lease token must not be empty");
     }
     const std::int64_t count = std::clamp(request.count, 0, kMaxLease);
-    const bool sqlite = db().dialect() == SqlDialect::kSqlite;
-    // Candidates are the first `count` never-leased rows (items_queue holds only unlabeled rows
-    // without a lease, so its front is exactly what we want, however many labelers hold pages)
-    // plus the first `count` rows whose lease expired (items_lease_live holds only leased rows).
-    // The best `count` of both, in rank order, are leased in the same statement. On PostgreSQL
-    // rows another transaction is leasing right now are skipped, not waited for.
-    // SQLite is told the index for expired leases: without statistics it would rather walk
-    // items_state over every unlabeled row.
-    // The page size is spelled into the text (an integer we clamped, never user text): with
-    // `LIMIT $n` PostgreSQL found a custom plan cheaper than the generic one and planned the
-    // statement again on every call; now it keeps one generic plan per page size.
-    //
-    // On PostgreSQL a leased row's old version keeps its items_queue entry until VACUUM, so the
-    // front of that index fills with dead entries, in rank order, one per item leased since the
-    // last VACUUM; every lease stepped over all of them (pgbench, one client: 0.32 ms per lease
-    // at the start, 1.07 ms 35 s later, back down after autovacuum). So a lease may start from
-    // the rank this process's previous lease started from ($6). Items can only come back behind
-    // that rank through a release, an insert or a shuffle: in this process those drop the hint,
-    // and every hint is dropped after kQueueHintMs, so another process's returns wait at most
-    // that long. A short page from a hinted lease is topped up by an unhinted one.
-    auto statement = [&](std::int64_t n, bool hinted) {
-        const std::string limit = " LIMIT " + std::to_string(n);
-        return "WITH fresh AS (SELECT id, rank FROM items WHERE project_id = $1 AND state = "
-               "'unlabeled' AND lease_token IS NULL" +
-               std::string(hinted ? " AND rank >= $6" : "") + " ORDER BY rank, id" + limit +
-               SkipLocked() + "), expired AS (SELECT id, rank FROM items" +
-               std::string(sqlite ? " INDEXED BY items_lease_live" : "") +
-               " WHERE project_id = $1 AND lease_token IS NOT NULL AND lease_expires_at <= $2 AND "
-               "state = 'unlabeled' ORDER BY rank, id" +
-               limit + SkipLocked() +
-               "), pick AS (SELECT id FROM (SELECT id, rank FROM fresh UNION ALL SELECT id, rank "
-               "FROM expired) AS c WHERE EXISTS (SELECT 1 FROM projects WHERE id = $1 AND "
-               "deleted_at IS NULL) ORDER BY rank, id" +
-               limit +
-               ") UPDATE items SET lease_token = $3, lease_owner = $4, lease_expires_at = $5 "
-               "WHERE id IN (SELECT id FROM pick) RETURNING " +
-               ItemColumns();
-    };
-    const std::optional<std::int64_t> hint =
-        sqlite ? std::nullopt : QueueHint(request.project_id, request.now);
-    auto lease = [&](std::int64_t n, std::optional<std::int64_t> from) {
-        return WriteTx<SqlRows>([&](SqlConn& conn) -> Result<SqlRows> {
-            SqlParams params{request.project_id, request.now, request.lease_token, request.user_id,
-                             request.expires_at};
-            if (from) {
-                params.emplace_back(*from);
-            }
-            // The project check is part of the statement, which commits with it (one round
-            // trip on PostgreSQL); an empty result says either "queue empty" or "project
-            // gone", so tell them apart then.
-            TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
-                                     conn.QueryAndCommit(statement(n, from.has_value()), params));
-            if (rows.empty()) {
-                TESSERA_TRY(RequireLiveProject(conn, request.project_id));
-            }
-            return rows;
-        });
-    };
     if (count == 0) {
         TESSERA_TRY(
             db().Read([&](SqlConn& conn) { return RequireLiveProject(conn, request.project_id); }));
         return std::vector<Item>();
     }
-    TESSERA_ASSIGN_OR_RETURN(SqlRows rows, lease(count, hint));
-    if (hint && static_cast<std::int64_t>(rows.size()) < count) {
-        ForgetQueueHint(request.project_id);
-        TESSERA_ASSIGN_OR_RETURN(
-            SqlRows more, lease(count - static_cast<std::int64_t>(rows.size()), std::nullopt));
-        rows.insert(rows.end(), std::make_move_iterator(more.begin()),
-                    std::make_move_iterator(more.end()));
-    }
+    const bool postgres = db().dialect() == SqlDialect::kPostgres;
+    // One statement's page: the items leased, and how many the queue offered (more than leased
+    // when PostgreSQL's insert refused some, see LeaseInsert).
+    struct Leased {
+        std::vector<Item> items;
+        std::int64_t offered = 0;
+    };
+    auto lease = [&](std::int64_t n, std::optional<std::int64_t> from) {
+        return WriteTx<Leased>([&](SqlConn& conn) -> Result<Leased> {
+            SqlParams params{request.project_id, request.now, request.lease_token, request.user_id,
+                             request.expires_at};
+            if (from) {
+                params.emplace_back(*from);
+            }
+            const std::string picked = LeaseCandidates(db().dialect(), n, from.has_value());
+            Leased page;
+            if (postgres) {
+                // One round trip: the project check is part of the statement, which commits
+                // with it. The first row carries the number offered even when nothing was
+                // leased.
+                TESSERA_ASSIGN_OR_RETURN(
+                    SqlRows rows,
+                    conn.QueryAndCommit(picked + LeaseInsert() + LeasedItemsWithOffer(), params));
+                for (const SqlRow& row : rows) {
+                    page.offered = row.Int(0);
+                    if (!row.IsNull(1)) {
+                        page.items.push_back(ReadItem(row, 1));
+                    }
+                }
+            } else {
+                // One writer: nobody can take the picked items between these statements.
+                TESSERA_ASSIGN_OR_RETURN(SqlRows rows,
+                                         conn.Query(picked + LeasedItems("pick"), params));
+                for (const SqlRow& row : rows) {
+                    TESSERA_TRY(conn.Exec(
+                        "INSERT INTO leases (item_id, project_id, token, owner_id, expires_at) "
+                        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (item_id) DO UPDATE SET token = "
+                        "excluded.token, owner_id = excluded.owner_id, expires_at = "
+                        "excluded.expires_at",
+                        {row.Int(0), request.project_id, request.lease_token, request.user_id,
+                         request.expires_at}));
+                    page.items.push_back(ReadItem(row));
+                }
+                page.offered = static_cast<std::int64_t>(page.items.size());
+            }
+            if (page.items.empty()) {
+                // "Queue empty" or "project gone": tell them apart.
+                TESSERA_TRY(RequireLiveProject(conn, request.project_id));
+            }
+            return page;
+        });
+    };
+    // A page comes back short when the queue past `from` ran out: then it is topped up from the
+    // start of the queue, where a short page means the queue is empty. On PostgreSQL it also
+    // comes back short when the insert refused items that concurrent leases committed between
+    // this statement's snapshot and its row locks (they are leased: never handed out twice).
+    // Under 50 labelers that is common, not rare: those items are exactly the first unlocked
+    // ones past the shared front. Then the statement runs again from the front as remembered
+    // now, with a new snapshot that sees those leases; the number of tries is bounded.
+    constexpr int kMaxTries = 8;
     std::vector<Item> out;
-    out.reserve(rows.size());
-    for (const SqlRow& row : rows) {
-        out.push_back(ReadItem(row));
+    std::optional<std::int64_t> from = QueueHint(request.project_id, request.now);
+    for (int attempt = 0; attempt < kMaxTries; ++attempt) {
+        const auto want = count - static_cast<std::int64_t>(out.size());
+        if (want <= 0) {
+            break;
+        }
+        TESSERA_ASSIGN_OR_RETURN(Leased page, lease(want, from));
+        std::optional<std::int64_t> highest;
+        for (Item& item : page.items) {
+            highest = std::max(highest.value_or(item.rank), item.rank);
+            out.push_back(std::move(item));
+        }
+        if (highest) {
+            // Nothing unleased is left between where this statement started and the highest
+            // rank it took: the rows in between were leased, or locked by a lease running at
+            // the same time (if that one rolls back, the front's expiry brings them back).
+            AdvanceQueueHint(request.project_id, *highest, request.now);
+        }
+        if (page.offered < want) {
+            if (!from) {
+                break;  // the whole queue is on someone's page or done
+            }
+            ForgetQueueHint(request.project_id);
+            from.reset();
+        } else {
+            from = QueueHint(request.project_id, request.now);
+        }
     }
     std::sort(out.begin(), out.end(), ItemBefore);  // RETURNING has no order
-    if (!sqlite && !out.empty()) {
-        // The lowest rank leased: nothing unleased was left in front of it when the statement
-        // ran (rows other transactions were leasing at that moment excepted; if those roll
-        // back, the hint's expiry brings them back).
-        AdvanceQueueHint(request.project_id, out.front().rank, request.now);
-    }
     return out;
 }
 
@@ -250,9 +334,8 @@ Result<int> SqlRepository::RenewLease(Id project_id, Id user_id, const std::stri
     return WriteTx<int>([&](SqlConn& conn) -> Result<int> {
         TESSERA_ASSIGN_OR_RETURN(
             std::int64_t n,
-            conn.Exec("UPDATE items SET lease_expires_at = $5 WHERE lease_token = $3 AND "
-                      "project_id = $1 AND lease_owner = $2 AND lease_expires_at > $4 AND "
-                      "state = 'unlabeled'",
+            conn.Exec("UPDATE leases SET expires_at = $5 WHERE token = $3 AND project_id = $1 AND "
+                      "owner_id = $2 AND expires_at > $4",
                       {project_id, user_id, lease_token, now, expires_at}));
         if (n == 0 || lease_token.empty()) {
             return Error::LeaseInvalid("no live lease with this token");
@@ -267,9 +350,7 @@ Status SqlRepository::ReleaseLease(Id project_id, Id user_id, const std::string&
     ForgetQueueHint(project_id);
     Status released = db().Write([&](SqlConn& conn) -> Status {
         TESSERA_TRY(
-            conn.Exec("UPDATE items SET lease_token = NULL, lease_owner = NULL, "
-                      "lease_expires_at = NULL WHERE lease_token = $3 AND project_id = $1 "
-                      "AND lease_owner = $2",
+            conn.Exec("DELETE FROM leases WHERE token = $3 AND project_id = $1 AND owner_id = $2",
                       {project_id, user_id, lease_token}));
         return Status::Ok();
     });
@@ -340,9 +421,9 @@ Result<SubmitOutcome> SqlRepository::SubmitAnnotation(const SubmitRequest& reque
                     "(project_id, user_id, n) VALUES ($1::bigint, $3::bigint, 1) ON CONFLICT "
                     "(project_id, user_id) DO UPDATE SET n = labeler_counts.n + 1), d AS (DELETE "
                     "FROM drafts WHERE item_id = $2::bigint AND user_id = $3::bigint), m AS "
-                    "(UPDATE items SET state = 'labeled', lease_token = NULL, lease_owner = NULL, "
-                    "lease_expires_at = NULL, result_annotation_id = a.id FROM a WHERE items.id = "
-                    "$2::bigint) SELECT id FROM a",
+                    "(UPDATE items SET state = 'labeled', result_annotation_id = a.id FROM a WHERE "
+                    "items.id = $2::bigint), x AS (DELETE FROM leases WHERE item_id = $2::bigint) "
+                    "SELECT id FROM a",
                     {request.project_id, request.item_id, request.user_id, request.payload_json,
                      request.lease_token, counted, request.now, PgTextArray(labels),
                      PgIntArray(deltas)}));
@@ -387,11 +468,10 @@ Status SqlRepository::SkipItem(const SkipRequest& request) {
             return Error::LeaseInvalid("lease not held, expired or unknown");
         }
         TESSERA_TRY(
-            conn.Exec("UPDATE items SET state = 'skipped', lease_token = NULL, "
-                      "lease_owner = NULL, lease_expires_at = NULL, skip_token = $2, "
-                      "skipped_by = $3 WHERE id = $1",
+            conn.Exec("UPDATE items SET state = 'skipped', skip_token = $2, skipped_by = $3 WHERE "
+                      "id = $1",
                       {item.id, request.lease_token, request.user_id}));
-        return Status::Ok();
+        return DeleteLease(conn, item.id);
     });
 }
 
@@ -422,7 +502,9 @@ Result<std::vector<std::pair<Item, Annotation>>> SqlRepository::ListUserAnnotati
         TESSERA_ASSIGN_OR_RETURN(
             SqlRows rows,
             conn.Query("SELECT " + ItemColumns("i") + ", " + AnnotationColumns("a") +
-                           " FROM annotations a JOIN items i ON i.id = a.item_id WHERE "
+                           " FROM annotations a JOIN items i ON i.id = a.item_id" +
+                           ItemLeaseJoin("i") +
+                           " WHERE "
                            "a.project_id = $1 AND a.author_id = $2 AND a.source = 'human' AND "
                            "a.updated_at < $3 ORDER BY a.updated_at DESC, a.id DESC LIMIT $4",
                        {project_id, user_id, before, capped}));

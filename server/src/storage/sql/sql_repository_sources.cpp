@@ -138,8 +138,7 @@ Result<std::int64_t> SqlRepository::SetItemsMissing(Id project_id, const std::ve
     // Missing items leave the queue and lose their lease; items coming back may rank before the
     // queue front LeaseNext remembers (as in InsertItems).
     const std::string set_clause =
-        missing ? "SET missing_from = state, state = 'missing', lease_token = NULL, lease_owner = "
-                  "NULL, lease_expires_at = NULL"
+        missing ? "SET missing_from = state, state = 'missing'"
                 : "SET state = COALESCE(missing_from, 'unlabeled'), missing_from = NULL";
     const std::string condition = missing ? " AND state <> 'missing'" : " AND state = 'missing'";
     ForgetQueueHint(project_id);
@@ -154,6 +153,11 @@ Result<std::int64_t> SqlRepository::SetItemsMissing(Id project_id, const std::ve
                         conn.Exec("UPDATE items " + set_clause +
                                       " WHERE project_id = $1 AND id = $2" + condition,
                                   {project_id, id}));
+                    if (missing && one > 0) {
+                        TESSERA_TRY(
+                            conn.Exec("DELETE FROM leases WHERE item_id = $2 AND project_id = $1",
+                                      {project_id, id}));
+                    }
                     n += one;
                 }
                 return n;
@@ -168,6 +172,11 @@ Result<std::int64_t> SqlRepository::SetItemsMissing(Id project_id, const std::ve
                     conn.Exec("UPDATE items " + set_clause +
                                   " WHERE project_id = $1 AND id = ANY($2::bigint[])" + condition,
                               {project_id, PgIntArray(batch)}));
+                if (missing && some > 0) {
+                    TESSERA_TRY(conn.Exec(
+                        "DELETE FROM leases WHERE project_id = $1 AND item_id = ANY($2::bigint[])",
+                        {project_id, PgIntArray(batch)}));
+                }
                 n += some;
             }
             return n;
