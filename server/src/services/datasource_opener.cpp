@@ -1,8 +1,13 @@
 #include "services/datasource_opener.hpp"
 
+#include "blobs/local_image_source.hpp"
 #include "services/item_cache.hpp"
 
 namespace tessera {
+
+bool CanListDatasource(std::string_view kind) {
+    return kind == "local" || kind == "upload" || kind == "azure_blob";
+}
 
 DatasourceOpener::DatasourceOpener(DatasourceOpenerSettings settings)
     : settings_(std::move(settings)) {}
@@ -85,6 +90,31 @@ Result<std::shared_ptr<AzureImageSource>> DatasourceOpener::Azure(const Datasour
         sources_.emplace(datasource.id, source);
     }
     return source;
+}
+
+Result<OpenedSource> DatasourceOpener::Open(const Datasource& datasource, ImageProber& prober) {
+    OpenedSource opened;
+    if (datasource.kind == "azure_blob") {
+        TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<AzureImageSource> azure, Azure(datasource));
+        // The decoder reads the blob's cached copy (downloaded now when not cached).
+        opened.fallback = [&prober, azure](const SourceEntry& entry) -> Result<ImageInfo> {
+            TESSERA_ASSIGN_OR_RETURN(SourceRef ref, azure->Fetch(entry.relative_path));
+            return prober.Probe(ref);
+        };
+        opened.source = std::move(azure);
+        return opened;
+    }
+    if (!CanListDatasource(datasource.kind)) {
+        return Error::FailedPrecondition("datasource kind '" + datasource.kind +
+                                         "' cannot be listed");
+    }
+    // An upload datasource is a folder too: listed, read and gone missing like any other.
+    auto local = std::make_shared<LocalImageSource>(datasource.path, datasource.pattern);
+    opened.fallback = [&prober, root = local->root()](const SourceEntry& entry) {
+        return prober.Probe(SourceRef{root, root / entry.relative_path});
+    };
+    opened.source = std::move(local);
+    return opened;
 }
 
 Result<SourceRef> DatasourceOpener::ItemFile(const Project& project, const Item& item) {
