@@ -170,6 +170,7 @@ TEST(DatasourceOpenerTest, OpensFoldersAndRefusesWhatItCannotList) {
         auto opened = opener.Open(folder, prober);
         ASSERT_TRUE(opened.ok()) << kind << ": " << opened.error().message;
         EXPECT_EQ(ListedPaths(*opened->source), std::vector<std::string>{"a.jpg"});
+        EXPECT_EQ(opened->readers, 0);  // one probe thread per core
         auto info = opened->fallback({"a.jpg", -1, ""});
         ASSERT_TRUE(info.ok()) << info.error().message;
         EXPECT_EQ(info->width, 30);
@@ -216,6 +217,7 @@ TEST(DatasourceOpenerTest, OpensAContainerWhoseFallbackProbesTheCachedCopy) {
     auto opened = opener.Open(*prepared, prober);
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     EXPECT_EQ(ListedPaths(*opened->source), std::vector<std::string>{"a.jpg"});
+    EXPECT_GT(opened->readers, 2);  // header reads wait on the network: more in flight
     auto info = opened->fallback({"a.jpg", -1, ""});
     ASSERT_TRUE(info.ok()) << info.error().message;
     EXPECT_EQ(info->width, 33);

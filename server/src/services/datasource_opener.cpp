@@ -5,6 +5,15 @@
 
 namespace tessera {
 
+namespace {
+
+// Ranged GETs of blob headers in flight during ingest and refresh. Each waits on a round trip
+// (milliseconds, against microseconds of CPU), so one per core leaves the cores idle:
+// bench/azure_ingest_bench.mjs measured the rate against Azurite (docs/PERFORMANCE.md).
+constexpr int kBlobReaders = 16;
+
+}  // namespace
+
 bool CanListDatasource(std::string_view kind) {
     return kind == "local" || kind == "upload" || kind == "azure_blob";
 }
@@ -102,6 +111,7 @@ Result<OpenedSource> DatasourceOpener::Open(const Datasource& datasource, ImageP
             return prober.Probe(ref);
         };
         opened.source = std::move(azure);
+        opened.readers = kBlobReaders;
         return opened;
     }
     if (!CanListDatasource(datasource.kind)) {

@@ -40,6 +40,9 @@ struct DatasourceOpenerSettings {
 struct OpenedSource {
     std::shared_ptr<ImageSource> source;
     std::function<Result<ImageInfo>(const SourceEntry&)> fallback;
+    // Header reads to keep in flight (the ingest pipeline's threads) when the job sets none:
+    // 0 for folders (one per core); more for a blob container, whose reads wait on the network.
+    int readers = 0;
 };
 
 // Whether Open lists this kind: "local" and "upload" folders and "azure_blob" containers (a

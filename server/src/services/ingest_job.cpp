@@ -67,8 +67,10 @@ Result<std::int64_t> IngestRun::Count() {
 Status IngestRun::Run() {
     TESSERA_ASSIGN_OR_RETURN(std::int64_t total, Count());
     context_.ReportProgress(0, total);
+    IngestPipelineSettings settings = settings_;
+    settings.threads = settings.threads > 0 ? settings.threads : opened_.readers;
     IngestPipeline pipeline(repo_, clock_, *opened_.source, project_.id, opened_.fallback,
-                            settings_);
+                            settings);
     pipeline.set_progress([&](std::int64_t done) { context_.ReportProgress(done, total); });
     std::int64_t listed = 0;
     Status added;

@@ -84,7 +84,9 @@ Status RefreshRun::RefreshSource(const Datasource& source) {
         return Status::Ok();
     }
     TESSERA_ASSIGN_OR_RETURN(OpenedSource opened, opener_.Open(source, prober_));
-    IngestPipeline pipeline(repo_, clock_, *opened.source, project_.id, opened.fallback, settings_);
+    IngestPipelineSettings settings = settings_;
+    settings.threads = settings.threads > 0 ? settings.threads : opened.readers;
+    IngestPipeline pipeline(repo_, clock_, *opened.source, project_.id, opened.fallback, settings);
     pipeline.set_item_hook(
         [id = source.id](const SourceEntry&, NewItem& item) { item.source_id = id; });
     Status added;
