@@ -111,6 +111,33 @@ TEST(AzureDatasourceTest, StoredConfigHoldsNoCredentialAndUnsealsBack) {
     EXPECT_EQ(wrong.error().code, ErrorCode::kFailedPrecondition);
 }
 
+// A custom domain's host names no account: the account is given, kept and used for signing.
+TEST(AzureDatasourceTest, CustomDomainsTakeTheAccountName) {
+    json custom = Valid();
+    custom["account_url"] = "https://images-cdn.example.com";
+    EXPECT_EQ(FieldOf(custom), "datasource.account_url");  // "images-cdn" is no account
+    custom["account_name"] = " acct1 ";
+    auto spec = ParseAzureDatasource(custom, {});
+    ASSERT_TRUE(spec.ok()) << spec.error().message;
+    EXPECT_EQ(spec->account_name, "acct1");
+    EXPECT_EQ(ClientConfig(*spec).account_name, "acct1");
+    custom["account_name"] = "Acct_1";
+    EXPECT_EQ(FieldOf(custom), "datasource.account_name");
+    custom["account_name"] = 7;
+    EXPECT_EQ(FieldOf(custom), "datasource.account_name");
+
+    auto box = SecretBox::FromBase64Key(SecretBox::NewBase64Key());
+    ASSERT_TRUE(box.ok());
+    SealedAzureDatasource sealed = SealAzureDatasource(*spec, *box);
+    EXPECT_EQ(sealed.config["account_name"], "acct1");
+    auto back = UnsealAzureDatasource(sealed.config, sealed.secret, *box);
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(back->account_name, "acct1");
+    // Without one, nothing new is stored.
+    EXPECT_FALSE(SealAzureDatasource(*ParseAzureDatasource(Valid(), {}), *box)
+                     .config.contains("account_name"));
+}
+
 TEST(AzureDatasourceTest, SealedDatasourceReadsBlobsMicrosoftsClientUploaded) {
     TESSERA_REQUIRE_AZURITE();
     testing::TempDir dir;

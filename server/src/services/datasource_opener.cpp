@@ -38,10 +38,9 @@ Result<SecretBox> DatasourceOpener::Box() {
 Status DatasourceOpener::CheckAccess(const AzureDatasourceSpec& spec) const {
     AzureBlobClientOptions options;
     options.max_results = 1;
-    TESSERA_ASSIGN_OR_RETURN(AzureBlobClient client,
-                             AzureBlobClient::Create({spec.account_url, spec.container,
-                                                      spec.sas_token, spec.account_key},
-                                                     settings_.transport, options));
+    TESSERA_ASSIGN_OR_RETURN(
+        AzureBlobClient client,
+        AzureBlobClient::Create(ClientConfig(spec), settings_.transport, options));
     auto page = client.ListBlobs(spec.prefix, "");
     if (page.ok()) {
         return Status::Ok();
@@ -87,9 +86,7 @@ Result<std::shared_ptr<AzureImageSource>> DatasourceOpener::Azure(const Datasour
     options.cache_dir = settings_.blob_cache_dir / ("d" + std::to_string(datasource.id));
     options.cache_limit_bytes = settings_.blob_cache_limit_bytes;
     TESSERA_ASSIGN_OR_RETURN(AzureBlobClient client,
-                             AzureBlobClient::Create({spec.account_url, spec.container,
-                                                      spec.sas_token, spec.account_key},
-                                                     settings_.transport));
+                             AzureBlobClient::Create(ClientConfig(spec), settings_.transport));
     TESSERA_ASSIGN_OR_RETURN(
         std::unique_ptr<AzureImageSource> made,
         AzureImageSource::Create(std::move(client), spec.prefix, spec.pattern, options));

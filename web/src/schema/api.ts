@@ -86,6 +86,8 @@ export interface Datasource {
     /** Sent on creation only: exactly one of the two. */
     sas_token?: string;
     account_key?: string;
+    /** The storage account of an account URL on a custom domain. */
+    account_name?: string;
     credential?: "sas_token" | "account_key";
     format?: ManifestFormat;
     mapping?: ManifestMapping;

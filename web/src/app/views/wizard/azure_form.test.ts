@@ -47,6 +47,8 @@ describe("azureProblems", () => {
         }
         expect(problems({ container: "a-b-3" })).toEqual([]);
         expect(problems({ prefix: "a/../b" })).toEqual(["datasource.prefix"]);
+        expect(problems({ accountName: "Acct_1" })).toEqual(["datasource.account_name"]);
+        expect(problems({ accountName: "acct1" })).toEqual([]);
         expect(problems({ pattern: "/abs/*.jpg" })).toEqual(["datasource.pattern"]);
         expect(problems({ pattern: "../*.jpg" })).toEqual(["datasource.pattern"]);
     });
@@ -86,6 +88,11 @@ describe("azureDatasource", () => {
         expect(ds.account_key).toBe(kKey);
         expect(ds.sas_token).toBeUndefined();
         expect(ds.pattern).toBe("**/*.*");
+        expect(ds.account_name).toBeUndefined();
+        const custom = azureDatasource(
+            filled({ accountUrl: "https://images.example.com", accountName: " acct1 " }),
+        );
+        expect(custom.account_name).toBe("acct1");
     });
 
     it("is what the wizard creates for an Azure source", () => {

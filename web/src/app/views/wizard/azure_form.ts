@@ -14,6 +14,8 @@ export interface AzureForm {
     credential: AzureCredential;
     sasToken: string;
     accountKey: string;
+    /** The storage account, for an account URL on a custom domain; "" otherwise. */
+    accountName: string;
 }
 
 /** A problem with one input: `field` is the server's name for it ("datasource.container"). */
@@ -30,6 +32,7 @@ export const kAzureInputIds: Record<string, string> = {
     "datasource.pattern": "p-az-pattern",
     "datasource.sas_token": "p-az-sas",
     "datasource.account_key": "p-az-key",
+    "datasource.account_name": "p-az-account",
 };
 
 export function emptyAzureForm(): AzureForm {
@@ -41,6 +44,7 @@ export function emptyAzureForm(): AzureForm {
         credential: "sas_token",
         sasToken: "",
         accountKey: "",
+        accountName: "",
     };
 }
 
@@ -121,6 +125,13 @@ export function azureProblems(f: AzureForm): FieldProblem[] {
             message: "The pattern must be relative and must not contain '..'.",
         });
     }
+    const account = f.accountName.trim();
+    if (account !== "" && !/^[a-z0-9]{3,24}$/.test(account)) {
+        out.push({
+            field: "datasource.account_name",
+            message: "Account names are 3-24 lower-case letters and digits.",
+        });
+    }
     const credential = credentialProblem(f);
     if (credential !== null) {
         out.push(credential);
@@ -138,6 +149,9 @@ export function azureDatasource(f: AzureForm): Datasource {
         prefix: f.prefix.trim(),
         pattern: f.pattern.trim() === "" ? "**/*.*" : f.pattern.trim(),
     };
+    if (f.accountName.trim() !== "") {
+        out.account_name = f.accountName.trim();
+    }
     if (f.credential === "sas_token") {
         out.sas_token = f.sasToken.trim().replace(/^\?/, "");
     } else {

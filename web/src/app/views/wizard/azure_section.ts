@@ -13,6 +13,7 @@ const kFieldLabels = {
     "datasource.container": "Container",
     "datasource.prefix": "Folder in the container (optional)",
     "datasource.pattern": "File pattern (glob)",
+    "datasource.account_name": "Account name (custom domains only)",
 };
 
 /** The message for `name` ("datasource.container"): the server's, else the browser's. */
@@ -27,7 +28,7 @@ function errorFor(s: WizardState, name: string): string | undefined {
 function textField(
     s: WizardState,
     name: keyof typeof kFieldLabels,
-    key: "accountUrl" | "container" | "prefix" | "pattern",
+    key: "accountUrl" | "container" | "prefix" | "pattern" | "accountName",
     extra: Record<string, string>,
     hint: string,
 ): HTMLElement {
@@ -118,6 +119,13 @@ export function azureSection(s: WizardState): HTMLElement {
                 placeholder: "https://ACCOUNT.blob.core.windows.net",
             },
             "The blob endpoint of the storage account.",
+        ),
+        textField(
+            s,
+            "datasource.account_name",
+            "accountName",
+            { spellcheck: "false" },
+            "Only when the URL is a custom domain that does not start with the account's name.",
         ),
         textField(
             s,
