@@ -5,8 +5,10 @@
 //       relative to DIR ('/'-separated)
 //   node e2e/azurite_upload.mjs ENDPOINT CONTAINER --synthetic COUNT PREFIX
 //       uploads COUNT small blobs PREFIX00000.jpg, PREFIX00001.jpg, ... (listing tests)
+//   node e2e/azurite_upload.mjs ENDPOINT CONTAINER --delete NAME...
+//       deletes the named blobs (a source file gone, for the refresh tests)
 // ENDPOINT is Azurite's blob endpoint, e.g. http://127.0.0.1:10000/devstoreaccount1; the
-// well-known development account key is used. Prints the number of blobs uploaded.
+// well-known development account key is used. Prints the number of blobs uploaded (or deleted).
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
@@ -42,18 +44,26 @@ async function main() {
     const [endpoint, containerName, ...rest] = process.argv.slice(2);
     if (!endpoint || !containerName || rest.length === 0) {
         throw new Error(
-            "usage: azurite_upload.mjs ENDPOINT CONTAINER (DIR | --synthetic N PREFIX)",
+            "usage: azurite_upload.mjs ENDPOINT CONTAINER (DIR | --synthetic N PREFIX | --delete NAME...)",
         );
     }
-    const blobs =
-        rest[0] === "--synthetic"
-            ? syntheticBlobs(Number(rest[1]), rest[2] ?? "")
-            : await filesUnder(rest[0]);
     const service = new BlobServiceClient(
         endpoint,
         new StorageSharedKeyCredential(devAccount, devKey),
     );
     const container = service.getContainerClient(containerName);
+    if (rest[0] === "--delete") {
+        const names = rest.slice(1);
+        for (const name of names) {
+            await container.getBlockBlobClient(name).delete();
+        }
+        console.log(names.length);
+        return;
+    }
+    const blobs =
+        rest[0] === "--synthetic"
+            ? syntheticBlobs(Number(rest[1]), rest[2] ?? "")
+            : await filesUnder(rest[0]);
     await container.createIfNotExists();
     let next = 0;
     async function worker() {

@@ -214,7 +214,7 @@ struct BackgroundJobs {
                    TilePyramid& tile_pyramid, DatasourceOpener& opener)
         : ingest(db, clock, prober, {}, &opener),
           manifest(db, clock, prober, {}, &opener),
-          refresh(db, clock, prober),
+          refresh(db, clock, prober, {}, &opener),
           pyramids(db, tile_pyramid, &opener),
           purge(renderer, tile_pyramid) {}
 

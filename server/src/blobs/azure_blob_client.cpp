@@ -178,7 +178,13 @@ struct AzureBlobClient::Call {
     std::string blob_name;  // for messages
 };
 
-Result<AzureAccountUrl> ParseAzureAccountUrl(std::string_view url) {
+Result<AzureAccountUrl> ParseAzureAccountUrl(std::string_view url, std::string_view account_name) {
+    if (!account_name.empty() && !IsAccountName(account_name)) {
+        return Error::InvalidArgument(
+            "account_name must be the storage account's name (3-24 lower-case letters and "
+            "digits)",
+            "account_name");
+    }
     auto bad = [&](const std::string& why) {
         return Error::InvalidArgument(
             "account_url " + why +
@@ -237,6 +243,13 @@ Result<AzureAccountUrl> ParseAzureAccountUrl(std::string_view url) {
         }
         out.path_style = true;
         out.account = std::string(path);
+        if (!account_name.empty() && account_name != out.account) {
+            return Error::InvalidArgument(
+                "account_name differs from the account the account_url's path names",
+                "account_name");
+        }
+    } else if (!account_name.empty()) {
+        out.account = std::string(account_name);  // a custom domain: any host
     } else {
         if (IsIpv4(out.host) || out.host.starts_with('[') ||
             out.host.find('.') == std::string::npos) {
@@ -270,7 +283,8 @@ Status ValidateAzureContainerName(std::string_view name) {
 Result<AzureBlobClient> AzureBlobClient::Create(AzureBlobConfig config,
                                                 std::shared_ptr<HttpTransport> transport,
                                                 AzureBlobClientOptions options) {
-    TESSERA_ASSIGN_OR_RETURN(AzureAccountUrl account, ParseAzureAccountUrl(config.account_url));
+    TESSERA_ASSIGN_OR_RETURN(AzureAccountUrl account,
+                             ParseAzureAccountUrl(config.account_url, config.account_name));
     TESSERA_TRY(ValidateAzureContainerName(config.container));
     if (config.sas_token.empty() == config.account_key.empty()) {
         return Error::InvalidArgument("give exactly one of sas_token and account_key",

@@ -28,6 +28,10 @@ struct AzureBlobConfig {
     std::string container;
     std::string sas_token;    // exactly one of sas_token and account_key
     std::string account_key;  // base64, as the portal shows it
+    // The storage account, for a custom domain whose host does not start with it
+    // (https://images.example.com): Shared Key signs for the account, not the host. "" takes
+    // it from the URL.
+    std::string account_name;
 };
 
 // The account URL split into what requests need.
@@ -40,8 +44,11 @@ struct AzureAccountUrl {
 };
 
 // kInvalidArgument (field "account_url") when it is not an http(s) URL without user, query or
-// fragment, or names no account.
-Result<AzureAccountUrl> ParseAzureAccountUrl(std::string_view url);
+// fragment, or names no account. A non-empty `account_name` is the account of a host-style URL
+// whatever its host (a custom domain); kInvalidArgument (field "account_name") when it is not
+// an account name, or is not the account a path-style URL names.
+Result<AzureAccountUrl> ParseAzureAccountUrl(std::string_view url,
+                                             std::string_view account_name = "");
 
 // kInvalidArgument for a container name Azure would refuse (3-63 lower-case letters, digits
 // and single hyphens, starting and ending with a letter or digit).

@@ -133,6 +133,42 @@ TEST(AzureBlobClientTest, SharedKeyRequestsAreSignedForThePathStyleAccount) {
               "SharedKey devstoreaccount1:A6jL+DfnOWOVwUp90AQ4Jymg/zwxj2Co786g+LvpeWc=");
 }
 
+// A custom domain names no account in its host: with the account given, the request goes to the
+// domain and is signed exactly as the same request to ACCOUNT.blob.core.windows.net.
+TEST(AzureBlobClientTest, SharedKeySignsForTheGivenAccountOfACustomDomain) {
+    Fixture f;
+    f.transport->answers.push_back({206, "abc", {}, "", false});
+    f.transport->answers.push_back({206, "abc", {}, "", false});
+    f.transport->answers.push_back({206, "abc", {}, "", false});
+    AzureBlobConfig custom = {"https://images.example.com", "photos", "", std::string(kDevKey)};
+    custom.account_name = "acct1";
+    AzureBlobConfig standard = {"https://acct1.blob.core.windows.net", "photos", "",
+                                std::string(kDevKey)};
+    AzureBlobConfig guessed = {"https://images.example.com", "photos", "", std::string(kDevKey)};
+    for (const AzureBlobConfig& config : {custom, standard, guessed}) {
+        ASSERT_TRUE(f.Client(config).GetBlob("a.jpg", AzureBlobRange{0, 16}, 64).ok());
+    }
+    const auto& sent = f.transport->requests;
+    EXPECT_EQ(sent.at(0).url, "https://images.example.com/photos/a.jpg");
+    EXPECT_EQ(Header(sent.at(0), "Authorization").rfind("SharedKey acct1:", 0), 0u);
+    EXPECT_EQ(Header(sent.at(0), "Authorization"), Header(sent.at(1), "Authorization"));
+    // Without it the host's first label is taken for the account: another signature.
+    EXPECT_EQ(Header(sent.at(2), "Authorization").rfind("SharedKey images:", 0), 0u);
+
+    auto bad_name = ParseAzureAccountUrl("https://images.example.com", "Not_An_Account");
+    ASSERT_FALSE(bad_name.ok());
+    EXPECT_EQ(bad_name.error().field, "account_name");
+    auto other = ParseAzureAccountUrl("http://127.0.0.1:10000/devstoreaccount1", "acct1");
+    ASSERT_FALSE(other.ok());
+    EXPECT_EQ(other.error().field, "account_name");
+    EXPECT_TRUE(
+        ParseAzureAccountUrl("http://127.0.0.1:10000/devstoreaccount1", "devstoreaccount1").ok());
+    auto no_label = ParseAzureAccountUrl("https://images-cdn.example.com", "acct1");
+    ASSERT_TRUE(no_label.ok()) << no_label.error().message;
+    EXPECT_EQ(no_label->account, "acct1");
+    EXPECT_EQ(no_label->base, "https://images-cdn.example.com");
+}
+
 TEST(AzureBlobClientTest, ServerErrorsAreRetriedWithBackoffThenSucceed) {
     Fixture f;
     f.transport->answers.push_back({503, "<Error><Code>ServerBusy</Code></Error>", {}, "", false});

@@ -49,11 +49,13 @@ Result<AzureDatasourceSpec> ParseAzureDatasource(const nlohmann::json& json,
     TESSERA_ASSIGN_OR_RETURN(spec.pattern, StringField(json, "pattern"));
     TESSERA_ASSIGN_OR_RETURN(spec.sas_token, StringField(json, kSasToken));
     TESSERA_ASSIGN_OR_RETURN(spec.account_key, StringField(json, kAccountKey));
+    TESSERA_ASSIGN_OR_RETURN(spec.account_name, StringField(json, "account_name"));
+    spec.account_name = Trim(spec.account_name);
     if (url.empty()) {
         return Error::InvalidArgument("datasource.account_url is required",
                                       "datasource.account_url");
     }
-    auto account = ParseAzureAccountUrl(url);
+    auto account = ParseAzureAccountUrl(url, spec.account_name);
     if (!account.ok()) {
         return InDatasource(account.error());
     }
@@ -91,8 +93,7 @@ Result<AzureDatasourceSpec> ParseAzureDatasource(const nlohmann::json& json,
             spec.sas_token.empty() ? "datasource.sas_token" : "datasource.account_key");
     }
     // The client checks the SAS's shape and the key's base64 without any request.
-    auto client = AzureBlobClient::Create(
-        {spec.account_url, spec.container, spec.sas_token, spec.account_key}, nullptr);
+    auto client = AzureBlobClient::Create(ClientConfig(spec), nullptr);
     if (!client.ok()) {
         return InDatasource(client.error());
     }
@@ -114,12 +115,19 @@ Result<AzureDatasourceSpec> ParseAzureDatasource(const nlohmann::json& json,
     return spec;
 }
 
+AzureBlobConfig ClientConfig(const AzureDatasourceSpec& spec) {
+    return {spec.account_url, spec.container, spec.sas_token, spec.account_key, spec.account_name};
+}
+
 SealedAzureDatasource SealAzureDatasource(const AzureDatasourceSpec& spec, const SecretBox& box) {
     const bool sas = !spec.sas_token.empty();
     SealedAzureDatasource sealed;
     sealed.config = {{"kind", "azure_blob"},        {"account_url", spec.account_url},
                      {"container", spec.container}, {"prefix", spec.prefix},
                      {"pattern", spec.pattern},     {"credential", sas ? kSasToken : kAccountKey}};
+    if (!spec.account_name.empty()) {
+        sealed.config["account_name"] = spec.account_name;
+    }
     sealed.secret = box.Seal(sas ? spec.sas_token : spec.account_key);
     return sealed;
 }
@@ -134,6 +142,7 @@ Result<AzureDatasourceSpec> UnsealAzureDatasource(const nlohmann::json& config,
     spec.container = config.value("container", "");
     spec.prefix = config.value("prefix", "");
     spec.pattern = config.value("pattern", "");
+    spec.account_name = config.value("account_name", "");
     TESSERA_ASSIGN_OR_RETURN(std::string credential, box.Open(secret));
     if (config.value("credential", "") == kSasToken) {
         spec.sas_token = std::move(credential);
@@ -147,9 +156,7 @@ Result<std::unique_ptr<ImageSource>> OpenAzureSource(const AzureDatasourceSpec& 
                                                      std::shared_ptr<HttpTransport> transport,
                                                      AzureImageSourceOptions options) {
     TESSERA_ASSIGN_OR_RETURN(AzureBlobClient client,
-                             AzureBlobClient::Create({spec.account_url, spec.container,
-                                                      spec.sas_token, spec.account_key},
-                                                     std::move(transport)));
+                             AzureBlobClient::Create(ClientConfig(spec), std::move(transport)));
     TESSERA_ASSIGN_OR_RETURN(
         std::unique_ptr<AzureImageSource> source,
         AzureImageSource::Create(std::move(client), spec.prefix, spec.pattern, std::move(options)));

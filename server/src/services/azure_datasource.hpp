@@ -2,7 +2,7 @@
 // The `azure_blob` datasource kind as the API takes it, as the database keeps it and as ingest
 // and the image service open it:
 //   {"kind": "azure_blob", "account_url", "container", "prefix", "pattern",
-//    "sas_token" | "account_key"}
+//    "sas_token" | "account_key", "account_name" (optional: a custom domain's account)}
 // The credential is sealed with the server's SecretBox before it is stored; the stored config
 // and everything shown to a user name only which kind of credential is set, never its value.
 #include <filesystem>
@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/result.hpp"
+#include "blobs/azure_blob_client.hpp"
 #include "blobs/azure_image_source.hpp"
 #include "blobs/http_transport.hpp"
 #include "services/secret_box.hpp"
@@ -26,7 +27,11 @@ struct AzureDatasourceSpec {
     std::string pattern;    // glob below the prefix, "" for "**/*.*"
     std::string sas_token;  // exactly one of the two; plaintext lives only in memory
     std::string account_key;
+    std::string account_name;  // "" unless the URL is a custom domain (AzureBlobConfig)
 };
+
+// What the blob client is built from.
+AzureBlobConfig ClientConfig(const AzureDatasourceSpec& spec);
 
 struct AzureDatasourcePolicy {
     // Plain http to a host other than 127.0.0.1, ::1 or localhost (Azurite) leaks the

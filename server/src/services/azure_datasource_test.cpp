@@ -5,6 +5,8 @@
 #include <fstream>
 
 #include "blobs/curl_transport.hpp"
+#include "blobs/test_images.hpp"
+#include "services/datasource_opener.hpp"
 #include "support/azurite.hpp"
 #include "support/temp_dir.hpp"
 
@@ -109,6 +111,33 @@ TEST(AzureDatasourceTest, StoredConfigHoldsNoCredentialAndUnsealsBack) {
     EXPECT_EQ(wrong.error().code, ErrorCode::kFailedPrecondition);
 }
 
+// A custom domain's host names no account: the account is given, kept and used for signing.
+TEST(AzureDatasourceTest, CustomDomainsTakeTheAccountName) {
+    json custom = Valid();
+    custom["account_url"] = "https://images-cdn.example.com";
+    EXPECT_EQ(FieldOf(custom), "datasource.account_url");  // "images-cdn" is no account
+    custom["account_name"] = " acct1 ";
+    auto spec = ParseAzureDatasource(custom, {});
+    ASSERT_TRUE(spec.ok()) << spec.error().message;
+    EXPECT_EQ(spec->account_name, "acct1");
+    EXPECT_EQ(ClientConfig(*spec).account_name, "acct1");
+    custom["account_name"] = "Acct_1";
+    EXPECT_EQ(FieldOf(custom), "datasource.account_name");
+    custom["account_name"] = 7;
+    EXPECT_EQ(FieldOf(custom), "datasource.account_name");
+
+    auto box = SecretBox::FromBase64Key(SecretBox::NewBase64Key());
+    ASSERT_TRUE(box.ok());
+    SealedAzureDatasource sealed = SealAzureDatasource(*spec, *box);
+    EXPECT_EQ(sealed.config["account_name"], "acct1");
+    auto back = UnsealAzureDatasource(sealed.config, sealed.secret, *box);
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(back->account_name, "acct1");
+    // Without one, nothing new is stored.
+    EXPECT_FALSE(SealAzureDatasource(*ParseAzureDatasource(Valid(), {}), *box)
+                     .config.contains("account_name"));
+}
+
 TEST(AzureDatasourceTest, SealedDatasourceReadsBlobsMicrosoftsClientUploaded) {
     TESSERA_REQUIRE_AZURITE();
     testing::TempDir dir;
@@ -141,6 +170,87 @@ TEST(AzureDatasourceTest, SealedDatasourceReadsBlobsMicrosoftsClientUploaded) {
     auto file = (*source)->Open("sub/b.png");
     ASSERT_TRUE(file.ok()) << file.error().message;
     EXPECT_EQ(file->ReadAll().value(), "png bytes");
+}
+
+std::vector<std::string> ListedPaths(ImageSource& source) {
+    std::vector<std::string> paths;
+    auto listing = source.List([&](const SourceEntry& entry) {
+        paths.push_back(entry.relative_path);
+        return true;
+    });
+    EXPECT_TRUE(listing.ok()) << listing.error().message;
+    return paths;
+}
+
+// Ingest and refresh open every datasource through DatasourceOpener::Open; a default opener (no
+// server key) opens folders and refuses what it cannot list or unseal.
+TEST(DatasourceOpenerTest, OpensFoldersAndRefusesWhatItCannotList) {
+    testing::TempDir dir;
+    testing::WriteImage(dir.path() / "a.jpg", 30, 20);
+    VipsImageProber prober;
+    DatasourceOpener opener;
+    for (const char* kind : {"local", "upload"}) {
+        Datasource folder;
+        folder.kind = kind;
+        folder.path = dir.path().string();
+        folder.pattern = "**/*.*";
+        auto opened = opener.Open(folder, prober);
+        ASSERT_TRUE(opened.ok()) << kind << ": " << opened.error().message;
+        EXPECT_EQ(ListedPaths(*opened->source), std::vector<std::string>{"a.jpg"});
+        EXPECT_EQ(opened->readers, 0);  // one probe thread per core
+        auto info = opened->fallback({"a.jpg", -1, ""});
+        ASSERT_TRUE(info.ok()) << info.error().message;
+        EXPECT_EQ(info->width, 30);
+    }
+    Datasource manifest;
+    manifest.kind = "manifest";
+    auto refused = opener.Open(manifest, prober);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_NE(refused.error().message.find("'manifest' cannot be listed"), std::string::npos);
+    EXPECT_FALSE(CanListDatasource("manifest"));
+    EXPECT_TRUE(CanListDatasource("azure_blob"));
+
+    Datasource blob;
+    blob.kind = "azure_blob";
+    blob.id = 7;
+    auto no_key = opener.Open(blob, prober);
+    ASSERT_FALSE(no_key.ok());
+    EXPECT_EQ(no_key.error().code, ErrorCode::kFailedPrecondition);
+}
+
+TEST(DatasourceOpenerTest, OpensAContainerWhoseFallbackProbesTheCachedCopy) {
+    TESSERA_REQUIRE_AZURITE();
+    testing::TempDir dir;
+    testing::WriteImage(dir.path() / "up" / "cats" / "a.jpg", 33, 22);
+    testing::WriteImage(dir.path() / "up" / "dogs" / "b.jpg", 10, 10);
+    const std::string container = testing::UniqueContainer("opener");
+    ASSERT_EQ(testing::UploadWithAzureSdk(container, "'" + (dir.path() / "up").string() + "'"), 2);
+
+    DatasourceOpenerSettings settings;
+    settings.blob_cache_dir = dir.path() / "blobs";
+    settings.transport = MakeCurlTransport();
+    const std::filesystem::path key_file = dir.path() / "secret.key";
+    settings.secret_box = [key_file] { return SecretBox::LoadOrCreateKeyFile(key_file); };
+    DatasourceOpener opener(settings);
+    auto prepared = opener.PrepareAzure({{"kind", "azure_blob"},
+                                         {"account_url", testing::AzuriteUrl()},
+                                         {"container", container},
+                                         {"prefix", "cats"},
+                                         {"account_key", std::string(testing::kAzuriteKey)}});
+    ASSERT_TRUE(prepared.ok()) << prepared.error().message;
+    prepared->id = 1;
+    VipsImageProber prober;
+    auto opened = opener.Open(*prepared, prober);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    EXPECT_EQ(ListedPaths(*opened->source), std::vector<std::string>{"a.jpg"});
+    EXPECT_GT(opened->readers, 2);  // header reads wait on the network: more in flight
+    auto info = opened->fallback({"a.jpg", -1, ""});
+    ASSERT_TRUE(info.ok()) << info.error().message;
+    EXPECT_EQ(info->width, 33);
+    EXPECT_EQ(info->height, 22);
+    // The same datasource opens the same source (one client and cache per process).
+    EXPECT_EQ(opener.Open(*prepared, prober)->source, opened->source);
 }
 
 }  // namespace

@@ -1,8 +1,22 @@
 #include "services/datasource_opener.hpp"
 
+#include "blobs/local_image_source.hpp"
 #include "services/item_cache.hpp"
 
 namespace tessera {
+
+namespace {
+
+// Ranged GETs of blob headers in flight during ingest and refresh. Each waits on a round trip
+// (milliseconds, against microseconds of CPU), so one per core leaves the cores idle:
+// bench/azure_ingest_bench.mjs measured the rate against Azurite (docs/PERFORMANCE.md).
+constexpr int kBlobReaders = 16;
+
+}  // namespace
+
+bool CanListDatasource(std::string_view kind) {
+    return kind == "local" || kind == "upload" || kind == "azure_blob";
+}
 
 DatasourceOpener::DatasourceOpener(DatasourceOpenerSettings settings)
     : settings_(std::move(settings)) {}
@@ -24,10 +38,9 @@ Result<SecretBox> DatasourceOpener::Box() {
 Status DatasourceOpener::CheckAccess(const AzureDatasourceSpec& spec) const {
     AzureBlobClientOptions options;
     options.max_results = 1;
-    TESSERA_ASSIGN_OR_RETURN(AzureBlobClient client,
-                             AzureBlobClient::Create({spec.account_url, spec.container,
-                                                      spec.sas_token, spec.account_key},
-                                                     settings_.transport, options));
+    TESSERA_ASSIGN_OR_RETURN(
+        AzureBlobClient client,
+        AzureBlobClient::Create(ClientConfig(spec), settings_.transport, options));
     auto page = client.ListBlobs(spec.prefix, "");
     if (page.ok()) {
         return Status::Ok();
@@ -73,9 +86,7 @@ Result<std::shared_ptr<AzureImageSource>> DatasourceOpener::Azure(const Datasour
     options.cache_dir = settings_.blob_cache_dir / ("d" + std::to_string(datasource.id));
     options.cache_limit_bytes = settings_.blob_cache_limit_bytes;
     TESSERA_ASSIGN_OR_RETURN(AzureBlobClient client,
-                             AzureBlobClient::Create({spec.account_url, spec.container,
-                                                      spec.sas_token, spec.account_key},
-                                                     settings_.transport));
+                             AzureBlobClient::Create(ClientConfig(spec), settings_.transport));
     TESSERA_ASSIGN_OR_RETURN(
         std::unique_ptr<AzureImageSource> made,
         AzureImageSource::Create(std::move(client), spec.prefix, spec.pattern, options));
@@ -90,6 +101,32 @@ Result<std::shared_ptr<AzureImageSource>> DatasourceOpener::Azure(const Datasour
 UrlFetcher* DatasourceOpener::Urls() const {
     UrlFetcher* fetcher = settings_.url_fetcher.get();
     return fetcher != nullptr && fetcher->enabled() ? fetcher : nullptr;
+}
+
+Result<OpenedSource> DatasourceOpener::Open(const Datasource& datasource, ImageProber& prober) {
+    OpenedSource opened;
+    if (datasource.kind == "azure_blob") {
+        TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<AzureImageSource> azure, Azure(datasource));
+        // The decoder reads the blob's cached copy (downloaded now when not cached).
+        opened.fallback = [&prober, azure](const SourceEntry& entry) -> Result<ImageInfo> {
+            TESSERA_ASSIGN_OR_RETURN(SourceRef ref, azure->Fetch(entry.relative_path));
+            return prober.Probe(ref);
+        };
+        opened.source = std::move(azure);
+        opened.readers = kBlobReaders;
+        return opened;
+    }
+    if (!CanListDatasource(datasource.kind)) {
+        return Error::FailedPrecondition("datasource kind '" + datasource.kind +
+                                         "' cannot be listed");
+    }
+    // An upload datasource is a folder too: listed, read and gone missing like any other.
+    auto local = std::make_shared<LocalImageSource>(datasource.path, datasource.pattern);
+    opened.fallback = [&prober, root = local->root()](const SourceEntry& entry) {
+        return prober.Probe(SourceRef{root, root / entry.relative_path});
+    };
+    opened.source = std::move(local);
+    return opened;
 }
 
 Result<SourceRef> DatasourceOpener::ItemFile(const Project& project, const Item& item) {

@@ -1,9 +1,9 @@
 #pragma once
-// Opens a project's datasource for the code that reads its files (ingest, the image and tile
-// services) and prepares an `azure_blob` datasource for storage at project creation: the one
-// place that knows the server key (SecretBox), the blob cache folder and the HTTP transport.
-// Sources are kept per datasource id, so a container's client and cache accounting are built
-// once per process. Thread-safe.
+// Opens a project's datasources for the code that reads their files (ingest, refresh, the image
+// and tile services) and prepares an `azure_blob` datasource for storage at project creation:
+// the one place that knows every listable kind, the server key (SecretBox), the blob cache
+// folder and the HTTP transport. Blob sources are kept per datasource id, so a container's
+// client and cache accounting are built once per process. Thread-safe.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -11,12 +11,15 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "base/result.hpp"
 #include "blobs/azure_image_source.hpp"
 #include "blobs/http_transport.hpp"
+#include "blobs/image_probe.hpp"
+#include "blobs/image_source.hpp"
 #include "blobs/url_fetch.hpp"
 #include "domain/model.hpp"
 #include "services/azure_datasource.hpp"
@@ -35,9 +38,29 @@ struct DatasourceOpenerSettings {
     std::shared_ptr<UrlFetcher> url_fetcher;
 };
 
+// A datasource opened for listing and reading: its files, and the decoder's probe of one entry
+// (for what the header reader leaves undecided; called from the ingest pipeline's threads).
+struct OpenedSource {
+    std::shared_ptr<ImageSource> source;
+    std::function<Result<ImageInfo>(const SourceEntry&)> fallback;
+    // Header reads to keep in flight (the ingest pipeline's threads) when the job sets none:
+    // 0 for folders (one per core); more for a blob container, whose reads wait on the network.
+    int readers = 0;
+};
+
+// Whether Open lists this kind: "local" and "upload" folders and "azure_blob" containers (a
+// manifest names its files instead).
+bool CanListDatasource(std::string_view kind);
+
 class DatasourceOpener {
 public:
-    explicit DatasourceOpener(DatasourceOpenerSettings settings);
+    // Default settings open local and upload folders only (no server key for blob credentials).
+    explicit DatasourceOpener(DatasourceOpenerSettings settings = {});
+
+    // The datasource's files, for ingest and refresh alike. kFailedPrecondition for a kind
+    // CanListDatasource refuses, or an azure_blob credential that cannot be opened (the server
+    // key changed). `prober` outlives the result.
+    Result<OpenedSource> Open(const Datasource& datasource, ImageProber& prober);
 
     // From the API's datasource object to the row to store: validated, the credentials tried
     // with one List request, the credential sealed, config_json without it. Errors as

@@ -3,7 +3,6 @@
 #include <vector>
 
 #include "base/log.hpp"
-#include "blobs/local_image_source.hpp"
 #include "blobs/local_source.hpp"
 #include "services/datasource_opener.hpp"
 #include "services/ingest_pipeline.hpp"
@@ -18,19 +17,14 @@ namespace {
 // inserts in batches in listing order.
 class IngestRun {
 public:
-    // `fetch` gives an entry's whole file for the decoder (the local file itself; a blob's
-    // cached copy).
-    IngestRun(Repository& repo, const Clock& clock, ImageProber& prober,
-              const IngestPipelineSettings& settings, const Project& project, JobContext& context,
-              ImageSource& source, std::function<Result<SourceRef>(const SourceEntry&)> fetch)
+    IngestRun(Repository& repo, const Clock& clock, const IngestPipelineSettings& settings,
+              const Project& project, JobContext& context, OpenedSource& opened)
         : repo_(repo),
           clock_(clock),
-          prober_(prober),
           settings_(settings),
           project_(project),
           context_(context),
-          source_(source),
-          fetch_(std::move(fetch)) {}
+          opened_(opened) {}
 
     Status Run();
     bool interrupted() const { return interrupted_; }
@@ -40,12 +34,10 @@ private:
 
     Repository& repo_;
     const Clock& clock_;
-    ImageProber& prober_;
     const IngestPipelineSettings& settings_;
     const Project& project_;
     JobContext& context_;
-    ImageSource& source_;
-    std::function<Result<SourceRef>(const SourceEntry&)> fetch_;
+    OpenedSource& opened_;
     bool interrupted_ = false;
 };
 
@@ -55,7 +47,7 @@ Result<std::int64_t> IngestRun::Count() {
     std::int64_t count = 0;
     const std::int64_t limit = project_.item_limit;
     if (project_.datasource.kind != "local") {
-        TESSERA_TRY(source_.List([&](const SourceEntry&) { return ++count <= limit; }));
+        TESSERA_TRY(opened_.source->List([&](const SourceEntry&) { return ++count <= limit; }));
         TESSERA_TRY(repo_.SetItemLimitReached(project_.id, count > limit));
         return std::min(count, limit);
     }
@@ -75,17 +67,14 @@ Result<std::int64_t> IngestRun::Count() {
 Status IngestRun::Run() {
     TESSERA_ASSIGN_OR_RETURN(std::int64_t total, Count());
     context_.ReportProgress(0, total);
-    IngestPipeline pipeline(
-        repo_, clock_, source_, project_.id,
-        [&](const SourceEntry& entry) -> Result<ImageInfo> {
-            TESSERA_ASSIGN_OR_RETURN(SourceRef ref, fetch_(entry));
-            return prober_.Probe(ref);
-        },
-        settings_);
+    IngestPipelineSettings settings = settings_;
+    settings.threads = settings.threads > 0 ? settings.threads : opened_.readers;
+    IngestPipeline pipeline(repo_, clock_, *opened_.source, project_.id, opened_.fallback,
+                            settings);
     pipeline.set_progress([&](std::int64_t done) { context_.ReportProgress(done, total); });
     std::int64_t listed = 0;
     Status added;
-    TESSERA_TRY(source_.List([&](const SourceEntry& entry) {
+    TESSERA_TRY(opened_.source->List([&](const SourceEntry& entry) {
         if (listed >= total) {
             return false;
         }
@@ -121,7 +110,11 @@ Status IngestRun::Run() {
 
 IngestJob::IngestJob(Repository& repo, const Clock& clock, ImageProber& prober,
                      IngestPipelineSettings settings, DatasourceOpener* opener)
-    : repo_(repo), clock_(clock), prober_(prober), settings_(settings), opener_(opener) {}
+    : repo_(repo),
+      clock_(clock),
+      prober_(prober),
+      settings_(settings),
+      opener_(opener != nullptr ? opener : &local_opener_) {}
 
 JobOutcome IngestJob::Run(const Job& job, JobContext& context, std::string& error) {
     auto project_id = ParseProjectId(kKind, job.payload_json);
@@ -134,32 +127,14 @@ JobOutcome IngestJob::Run(const Job& job, JobContext& context, std::string& erro
         error = "project " + std::to_string(*project_id) + ": " + project.error().message;
         return JobOutcome::kFailed;
     }
-    Status status;
-    bool interrupted = false;
-    if (project->datasource.kind == "azure_blob" && opener_ != nullptr) {
-        auto source = opener_->Azure(project->datasource);
-        if (!source.ok()) {
-            error = source.error().message;
-            return JobOutcome::kFailed;
-        }
-        IngestRun run(
-            repo_, clock_, prober_, settings_, *project, context, **source,
-            [&](const SourceEntry& entry) { return (*source)->Fetch(entry.relative_path); });
-        status = run.Run();
-        interrupted = run.interrupted();
-    } else if (project->datasource.kind == "local") {
-        LocalImageSource source(project->datasource.path, project->datasource.pattern);
-        const std::filesystem::path& root = source.root();
-        IngestRun run(repo_, clock_, prober_, settings_, *project, context, source,
-                      [&](const SourceEntry& entry) -> Result<SourceRef> {
-                          return SourceRef{root, root / entry.relative_path};
-                      });
-        status = run.Run();
-        interrupted = run.interrupted();
-    } else {
-        error = "datasource kind '" + project->datasource.kind + "' cannot be ingested yet";
+    auto opened = opener_->Open(project->datasource, prober_);
+    if (!opened.ok()) {
+        error = opened.error().message;
         return JobOutcome::kFailed;
     }
+    IngestRun run(repo_, clock_, settings_, *project, context, *opened);
+    Status status = run.Run();
+    const bool interrupted = run.interrupted();
     if (!status.ok()) {
         error = status.error().message;
         return JobOutcome::kFailed;

@@ -1,6 +1,6 @@
 #pragma once
-// The "ingest" job (payload {"project_id": N}): lists the project's datasource (a local folder
-// through LocalImageSource, an Azure Blob container through AzureImageSource), reads each image
+// The "ingest" job (payload {"project_id": N}): lists the project's datasource as the
+// DatasourceOpener opens it (a local folder, an Azure Blob container), reads each image
 // header in parallel and inserts the items in batches (IngestPipeline, ingest_pipeline.hpp), then
 // shuffles the queue with the project's seed. Re-running it is safe (InsertItems ignores paths
 // already present), which is also how a later refresh picks up new files. When it registered images
@@ -10,20 +10,19 @@
 #include "base/clock.hpp"
 #include "blobs/image_probe.hpp"
 #include "jobs/job_runner.hpp"
+#include "services/datasource_opener.hpp"
 #include "services/ingest_pipeline.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
-
-class DatasourceOpener;
 
 class IngestJob final : public JobHandler {
 public:
     static constexpr const char* kKind = "ingest";
 
     // `prober` is the decoder's probe, for the files the header reader leaves undecided.
-    // `opener` reads the datasource kinds other than "local" (azure_blob); without one only
-    // local folders are ingested.
+    // `opener` opens the datasource (every kind refresh lists too); without one only local
+    // folders are ingested.
     IngestJob(Repository& repo, const Clock& clock, ImageProber& prober,
               IngestPipelineSettings settings = {}, DatasourceOpener* opener = nullptr);
 
@@ -37,6 +36,7 @@ private:
     const Clock& clock_;
     ImageProber& prober_;
     IngestPipelineSettings settings_;
+    DatasourceOpener local_opener_;  // used when none is given: local folders only
     DatasourceOpener* opener_;
 };
 

@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "base/log.hpp"
-#include "blobs/local_image_source.hpp"
 #include "services/job_payload.hpp"
 #include "services/tile_pyramid_job.hpp"
 
@@ -24,10 +23,11 @@ struct KnownEntry {
 
 class RefreshRun {
 public:
-    RefreshRun(Repository& repo, const Clock& clock, ImageProber& prober,
+    RefreshRun(Repository& repo, const Clock& clock, DatasourceOpener& opener, ImageProber& prober,
                const IngestPipelineSettings& settings, const Project& project, JobContext& context)
         : repo_(repo),
           clock_(clock),
+          opener_(opener),
           prober_(prober),
           settings_(settings),
           project_(project),
@@ -45,6 +45,7 @@ private:
 
     Repository& repo_;
     const Clock& clock_;
+    DatasourceOpener& opener_;
     ImageProber& prober_;
     const IngestPipelineSettings& settings_;
     const Project& project_;
@@ -76,20 +77,20 @@ KnownEntry* RefreshRun::Find(const std::string& path) {
 }
 
 Status RefreshRun::RefreshSource(const Datasource& source) {
-    Result<OpenedSource> opened = OpenDatasource(source, prober_);
-    if (!opened.ok() && opened.error().code == ErrorCode::kFailedPrecondition) {
+    if (!CanListDatasource(source.kind)) {
         log::Info("refresh skips a datasource", {{"project", std::to_string(project_.id)},
                                                  {"datasource", std::to_string(source.id)},
-                                                 {"why", opened.error().message}});
+                                                 {"kind", source.kind}});
         return Status::Ok();
     }
-    TESSERA_TRY(opened);
-    IngestPipeline pipeline(repo_, clock_, *opened->source, project_.id, opened->fallback,
-                            settings_);
+    TESSERA_ASSIGN_OR_RETURN(OpenedSource opened, opener_.Open(source, prober_));
+    IngestPipelineSettings settings = settings_;
+    settings.threads = settings.threads > 0 ? settings.threads : opened.readers;
+    IngestPipeline pipeline(repo_, clock_, *opened.source, project_.id, opened.fallback, settings);
     pipeline.set_item_hook(
         [id = source.id](const SourceEntry&, NewItem& item) { item.source_id = id; });
     Status added;
-    Result<SourceListing> listing = opened->source->List([&](const SourceEntry& entry) {
+    Result<SourceListing> listing = opened.source->List([&](const SourceEntry& entry) {
         if (context_.StopRequested()) {
             interrupted_ = true;
             return false;
@@ -184,29 +185,17 @@ Status RefreshRun::Run() {
 
 }  // namespace
 
-Result<OpenedSource> OpenDatasource(const Datasource& source, ImageProber& prober) {
-    // An upload datasource is a folder too: files removed from it go missing like any other.
-    if (source.kind != "local" && source.kind != "upload") {
-        return Error::FailedPrecondition("datasource kind '" + source.kind +
-                                         "' cannot be listed for refresh yet");
-    }
-    auto local = std::make_unique<LocalImageSource>(source.path, source.pattern);
-    std::filesystem::path root = local->root();
-    OpenedSource opened;
-    opened.fallback = [&prober, root](const SourceEntry& entry) {
-        return prober.Probe(SourceRef{root, root / entry.relative_path});
-    };
-    opened.source = std::move(local);
-    return opened;
-}
-
 RefreshJob::RefreshJob(Repository& repo, const Clock& clock, ImageProber& prober,
-                       IngestPipelineSettings settings)
-    : repo_(repo), clock_(clock), prober_(prober), settings_(settings) {}
+                       IngestPipelineSettings settings, DatasourceOpener* opener)
+    : repo_(repo),
+      clock_(clock),
+      prober_(prober),
+      settings_(settings),
+      opener_(opener != nullptr ? opener : &local_opener_) {}
 
 Result<RefreshCounts> RefreshJob::Refresh(Id project_id, JobContext& context, bool& interrupted) {
     TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
-    RefreshRun run(repo_, clock_, prober_, settings_, project, context);
+    RefreshRun run(repo_, clock_, *opener_, prober_, settings_, project, context);
     TESSERA_TRY(run.Run());
     interrupted = run.interrupted();
     const RefreshCounts& counts = run.counts();

@@ -1,33 +1,23 @@
 #pragma once
 // The "refresh" job (payload {"project_id": N}): incremental refresh of a project's datasources
-// (docs/design/datasources.md). Lists each datasource through ImageSource and compares the
+// (docs/design/datasources.md). Lists each datasource the DatasourceOpener opens (folders,
+// uploads, Azure Blob containers; ingest opens them the same way) and compares the
 // listing with the items the project already has, held in memory sorted by path: known files
 // cost a lookup and nothing else (no probe, no database access); new files go through the
 // IngestPipeline (up to the item limit); items whose file is gone become `missing`, and missing
 // items whose file is back get their state again. Records the refresh time at the end.
 // Safe to run again: what it inserted is known the next time.
 #include <cstdint>
-#include <memory>
 #include <string>
 
 #include "base/clock.hpp"
 #include "blobs/image_probe.hpp"
-#include "blobs/image_source.hpp"
 #include "jobs/job_runner.hpp"
+#include "services/datasource_opener.hpp"
 #include "services/ingest_pipeline.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
-
-// A datasource opened for listing and reading, with the decoder probe its files fall back to.
-struct OpenedSource {
-    std::unique_ptr<ImageSource> source;
-    IngestPipeline::Fallback fallback;
-};
-
-// Opens a datasource of a kind refresh can list ("local" today). kFailedPrecondition for a kind
-// that cannot be listed (refresh skips it); `prober` outlives the result.
-Result<OpenedSource> OpenDatasource(const Datasource& source, ImageProber& prober);
 
 // What one refresh did, for the log and the tests.
 struct RefreshCounts {
@@ -42,8 +32,9 @@ class RefreshJob final : public JobHandler {
 public:
     static constexpr const char* kKind = "refresh";
 
+    // `opener` opens the datasources; without one only local and upload folders are listed.
     RefreshJob(Repository& repo, const Clock& clock, ImageProber& prober,
-               IngestPipelineSettings settings = {});
+               IngestPipelineSettings settings = {}, DatasourceOpener* opener = nullptr);
 
     // Thread-safe (no state of its own). kFailed when a datasource cannot be listed (nothing is
     // marked missing then); kInterrupted when the runner stops it midway.
@@ -57,6 +48,8 @@ private:
     const Clock& clock_;
     ImageProber& prober_;
     IngestPipelineSettings settings_;
+    DatasourceOpener local_opener_;  // used when none is given: local folders only
+    DatasourceOpener* opener_;
 };
 
 }  // namespace tessera

@@ -1,8 +1,10 @@
 // An Azure Blob datasource end to end over HTTP: blobs uploaded to Azurite with Microsoft's own
 // @azure/storage-blob client, a project created over them, ingested, its image served from the
-// blob cache and an item labeled; and the errors a user gets for credentials Azure refuses.
+// blob cache and an item labeled; refreshed after blobs were added and deleted; and the errors a
+// user gets for credentials Azure refuses.
 // Skips without Azurite (TESSERA_TEST_AZURITE_URL) unless TESSERA_REQUIRE_AZURITE=1.
 #include <fstream>
+#include <map>
 
 #include "blobs/azure_shared_key.hpp"
 #include "integration/fixture.hpp"
@@ -27,6 +29,34 @@ protected:
         json body = ProjectBody(name);
         body["datasource"] = datasource;
         return body;
+    }
+
+    // Uploads the files under `dir` (named by their paths below it) into `container`.
+    static void Upload(const std::string& container, const std::filesystem::path& dir,
+                       int expected) {
+        EXPECT_EQ(UploadWithAzureSdk(container, "'" + dir.string() + "'"), expected);
+    }
+
+    // POSTs …/refresh and waits for that job; returns the project.
+    json Refresh(HttpClient& owner, std::int64_t project_id) {
+        auto queued = owner.Send("POST", ProjectPath(project_id, "/refresh"));
+        EXPECT_EQ(queued.status, 202u) << queued.body;
+        json project = WaitForIngest(owner, project_id);
+        EXPECT_EQ(project["jobs"][0]["id"], queued.Json()["job"]["id"]);
+        EXPECT_EQ(project["jobs"][0]["state"], "done") << project["jobs"][0].dump();
+        return project;
+    }
+
+    std::map<std::string, json> Items(HttpClient& client, std::int64_t project_id,
+                                      const std::string& query = "") {
+        auto listed = client.Get(ProjectPath(project_id, "/items?limit=1000" + query));
+        EXPECT_EQ(listed.status, 200u) << listed.body;
+        std::map<std::string, json> out;
+        const json body = listed.Json();
+        for (const json& item : body["items"]) {
+            out[item["path"].get<std::string>()] = item;
+        }
+        return out;
     }
 };
 
@@ -145,6 +175,85 @@ TEST_P(AzureIt, CredentialsAzureRefusesAreA400NamingTheField) {
     EXPECT_EQ(http.Json()["error"]["field"], "datasource.account_url");
     // Nothing was created by the refused requests.
     EXPECT_EQ(admin.Get("/api/v1/projects").Json()["projects"].size(), 0u);
+}
+
+// Refresh lists the container again (prefix and pattern as at creation): new blobs become items,
+// a deleted blob's item goes missing with its label kept, and comes back labeled.
+TEST_P(AzureIt, RefreshAddsNewBlobsAndMarksDeletedOnesMissing) {
+    TESSERA_REQUIRE_AZURITE();
+    const std::filesystem::path first = temp_.path() / "first";
+    WriteImage(first / "photos" / "a.jpg", 40, 30);
+    WriteImage(first / "photos" / "b.jpg", 41, 30);
+    WriteImage(first / "photos" / "c.jpg", 42, 30);
+    WriteImage(first / "other" / "x.jpg", 43, 30);
+    const std::string container = UniqueContainer("refresh");
+    Upload(container, first, 4);
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    HttpClient admin = Admin();
+    auto created =
+        admin.SendJson("POST", "/api/v1/projects",
+                       AzureBody("Growing blobs", {{"kind", "azure_blob"},
+                                                   {"account_url", AzuriteUrl()},
+                                                   {"container", container},
+                                                   {"prefix", "photos"},
+                                                   {"pattern", "**/*.jpg"},
+                                                   {"account_key", std::string(kAzuriteKey)}}));
+    ASSERT_EQ(created.status, 201u) << created.body;
+    const std::int64_t id = created.Json()["id"];
+    ASSERT_EQ(WaitForIngest(admin, id)["progress"]["total"], 3);
+    const auto before = Items(admin, id);
+
+    StartProject(admin, id);
+    auto next = admin.SendJson("POST", ProjectPath(id, "/next"), {{"count", 1}});
+    ASSERT_EQ(next.status, 200u) << next.body;
+    const json labeled = next.Json()["items"][0];
+    const std::string labeled_path = labeled["path"];
+    const std::string annotation = ProjectPath(
+        id, "/items/" + std::to_string(labeled["id"].get<std::int64_t>()) + "/annotation");
+    auto saved =
+        admin.SendJson("PUT", annotation, {{"lease", next.Json()["lease"]}, {"labels", {"Dog"}}});
+    ASSERT_EQ(saved.status, 200u) << saved.body;
+
+    const std::filesystem::path second = temp_.path() / "second";
+    WriteImage(second / "photos" / "new" / "d.jpg", 70, 50);
+    WriteImage(second / "photos" / "e.png", 20, 10);  // not the pattern
+    WriteImage(second / "other" / "y.jpg", 20, 10);   // not the prefix
+    Upload(container, second, 3);
+    EXPECT_EQ(UploadWithAzureSdk(container, "--delete 'photos/" + labeled_path + "'"), 1);
+
+    json project = Refresh(admin, id);
+    EXPECT_EQ(project["progress"]["total"], 4) << project["progress"].dump();
+    EXPECT_EQ(project["progress"]["missing"], 1);
+    EXPECT_EQ(project["progress"]["labeled"], 0);
+    EXPECT_TRUE(project["refresh"]["last_at"].is_number());
+    auto after = Items(admin, id);
+    ASSERT_EQ(after.size(), 4u);
+    EXPECT_EQ(after["new/d.jpg"]["width"], 70);
+    EXPECT_EQ(after["new/d.jpg"]["state"], "unlabeled");
+    for (const auto& [path, item] : before) {
+        EXPECT_EQ(after[path]["id"], item["id"]) << path;
+    }
+    auto missing = Items(admin, id, "&state=missing");
+    ASSERT_EQ(missing.size(), 1u);
+    EXPECT_EQ(missing.begin()->first, labeled_path);
+    // The label stays with the missing item.
+    auto kept = admin.Get(annotation);
+    ASSERT_EQ(kept.status, 200u) << kept.body;
+    EXPECT_EQ(kept.Json()["labels"], json::array({"Dog"}));
+
+    // The blob comes back: the item is labeled again, under the same id.
+    const std::filesystem::path back = temp_.path() / "back";
+    std::filesystem::create_directories(back / "photos");
+    std::filesystem::copy_file(first / "photos" / labeled_path, back / "photos" / labeled_path);
+    Upload(container, back, 1);
+    project = Refresh(admin, id);
+    EXPECT_EQ(project["progress"]["missing"], 0);
+    EXPECT_EQ(project["progress"]["labeled"], 1);
+    EXPECT_EQ(project["progress"]["total"], 4);
+    auto restored = Items(admin, id);
+    EXPECT_EQ(restored[labeled_path]["state"], "labeled");
+    EXPECT_EQ(restored[labeled_path]["id"], labeled["id"]);
+    EXPECT_EQ(admin.Get(annotation).Json()["labels"], json::array({"Dog"}));
 }
 
 TESSERA_INSTANTIATE_BACKENDS(AzureIt);

@@ -69,15 +69,26 @@ export interface ManifestMapping {
 }
 
 /**
- * A local folder, or a manifest (docs/formats/manifests.md). In answers a manifest project's
- * `path` is the folder its items are relative to and `pattern` the manifest within it.
+ * A local folder, an Azure Blob container (docs/design/azure_blob.md) or a manifest
+ * (docs/formats/manifests.md). In answers a manifest project's `path` is the folder its items
+ * are relative to and `pattern` the manifest within it; an Azure one's `credential` says which
+ * credential is set (the credential itself is never sent back).
  */
 export interface Datasource {
     /** Set by the server; `source=` of the item list takes it. */
     id?: Id;
-    kind: "local" | "manifest";
+    kind: "local" | "manifest" | "azure_blob" | "upload";
     path: string;
     pattern?: string;
+    account_url?: string;
+    container?: string;
+    prefix?: string;
+    /** Sent on creation only: exactly one of the two. */
+    sas_token?: string;
+    account_key?: string;
+    /** The storage account of an account URL on a custom domain. */
+    account_name?: string;
+    credential?: "sas_token" | "account_key";
     format?: ManifestFormat;
     mapping?: ManifestMapping;
     import_as?: ImportAs;

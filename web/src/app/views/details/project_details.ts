@@ -25,6 +25,19 @@ function sourcesCard(p: Project): HTMLElement {
             h("dt", {}, "Kind"),
             h("dd", {}, ds.kind),
             ds.path === "" ? null : [h("dt", {}, "Folder"), h("dd", {}, h("code", {}, ds.path))],
+            ds.kind === "azure_blob"
+                ? [
+                      h("dt", {}, "Container"),
+                      h(
+                          "dd",
+                          {},
+                          h("code", {}, `${ds.account_url ?? ""}/${ds.container ?? ""}`),
+                          ds.prefix ? [" under ", h("code", {}, ds.prefix)] : null,
+                      ),
+                      h("dt", {}, "Credential"),
+                      h("dd", {}, ds.credential === "account_key" ? "Account key" : "SAS token"),
+                  ]
+                : null,
             h("dt", {}, "Pattern"),
             h("dd", {}, h("code", {}, ds.pattern)),
             h("dt", {}, "Item limit"),

@@ -1,10 +1,12 @@
 // The wizard's Data page: images from a folder (typed, or picked in a browser over the server's
-// allowed roots) with a pattern and a live count from the server's dry run, or from a manifest.
+// allowed roots) with a pattern and a live count from the server's dry run, from an Azure Blob
+// container, or from a manifest.
 import type { ApiClient } from "../../../client/api_client";
 import { h, replaceChildren } from "../../dom";
 import type { WizardState } from "./wizard_state";
 import { folderBrowser } from "./folder_browser";
-import { field, input } from "./form_fields";
+import { azureSection } from "./azure_section";
+import { field, input, itemLimitField } from "./form_fields";
 import { manifestSection } from "./manifest_section";
 import { kPatternExamples, previewText } from "./wizard_state";
 
@@ -121,15 +123,7 @@ function folderSection(s: WizardState, client: ApiClient): HTMLElement {
         ),
         examples,
         preview,
-        field(
-            "p-limit",
-            "Item limit (optional)",
-            input("p-limit", s.itemLimit, (v) => (s.itemLimit = v), {
-                inputmode: "numeric",
-                placeholder: "500000",
-            }),
-            "Ingest stops after this many images.",
-        ),
+        itemLimitField(s.itemLimit, (v) => (s.itemLimit = v)),
     );
 }
 
@@ -138,7 +132,11 @@ export function dataPage(s: WizardState, client: ApiClient): HTMLElement {
     const show = (): void => {
         replaceChildren(
             body,
-            s.source === "manifest" ? manifestSection(s, client) : folderSection(s, client),
+            s.source === "manifest"
+                ? manifestSection(s, client)
+                : s.source === "azure"
+                  ? azureSection(s)
+                  : folderSection(s, client),
         );
     };
     const choice = (value: WizardState["source"], label: string): HTMLElement =>
@@ -167,6 +165,7 @@ export function dataPage(s: WizardState, client: ApiClient): HTMLElement {
             { class: "field" },
             h("legend", {}, "Images from"),
             choice("folder", "Every image in a folder"),
+            choice("azure", "Every image in an Azure Blob Storage container"),
             choice(
                 "manifest",
                 "A manifest (CSV, JSONL or Azure MLTable) listing images and labels",

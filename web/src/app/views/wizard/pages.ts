@@ -143,6 +143,15 @@ function dataRows(s: WizardState): [string, string][] {
             ],
         ];
     }
+    if (s.source === "azure") {
+        const a = s.azure;
+        return [
+            ["Container", `${a.accountUrl.trim()} / ${a.container.trim()}`],
+            ["Folder in the container", a.prefix.trim() === "" ? "All of it" : a.prefix.trim()],
+            ["Pattern", a.pattern.trim() === "" ? "**/*.*" : a.pattern.trim()],
+            ["Credential", a.credential === "sas_token" ? "SAS token" : "Account key"],
+        ];
+    }
     return [
         ["Folder", s.path.trim()],
         ["Pattern", s.pattern.trim() === "" ? "**/*.*" : s.pattern.trim()],

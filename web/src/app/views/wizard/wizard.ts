@@ -2,6 +2,7 @@
 // about (a taken name on Project details, a folder outside the roots on Data).
 import type { AppContext, Unmount } from "../../context";
 import { h, replaceChildren } from "../../dom";
+import { azureFieldError, azureProblems } from "./azure_form";
 import { dataPage } from "./data_page";
 import { detailsPage, instructionsPage, labelsPage, reviewPage } from "./pages";
 import type { Step, WizardState } from "./wizard_state";
@@ -65,13 +66,19 @@ export function mountWizard(main: HTMLElement, ctx: AppContext): Unmount {
         });
     };
     const next = (): void => {
+        if (step === "data") {
+            state.serverError = null;
+            state.fieldProblems = state.source === "azure" ? azureProblems(state.azure) : [];
+        }
         const problems = validateStep(step, state);
         if (problems.length > 0) {
             go(step, problems);
             return;
         }
-        // A manifest was read by "Read columns" already (its mapping needs the columns), and
-        // its path is a file: the folder dry run is for folders only.
+        // Only a folder gets the dry run: a manifest was read by "Read columns" already (its
+        // mapping needs the columns) and its path is a file; a container is checked by the
+        // server when the project is created (one listing with the credential), and its refusal
+        // comes back to this page, next to the input it names.
         if (step === "data" && state.source === "folder") {
             checkData();
             return;
@@ -92,7 +99,9 @@ export function mountWizard(main: HTMLElement, ctx: AppContext): Unmount {
                 ctx.navigate({ name: "dashboard", id: r.value.id });
                 return;
             }
-            go(stepForError(r.error), [r.error.message]);
+            state.serverError = r.error;
+            const onAzure = state.source === "azure" && azureFieldError(r.error) !== null;
+            go(onAzure ? "data" : stepForError(r.error), [r.error.message]);
         });
     };
 

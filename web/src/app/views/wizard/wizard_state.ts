@@ -11,6 +11,8 @@ import type {
 } from "../../../schema/api";
 import { trimLabelTree, validateLabelTree } from "../../../schema/labels";
 import { safeUrl } from "../../markdown";
+import type { AzureForm, FieldProblem } from "./azure_form";
+import { azureDatasource, azureProblems, emptyAzureForm } from "./azure_form";
 
 export const kSteps = ["details", "data", "labels", "instructions", "review"] as const;
 export type Step = (typeof kSteps)[number];
@@ -34,8 +36,11 @@ export interface DatastoreRow {
 export interface WizardState {
     name: string;
     taskType: TaskType;
-    /** Where the images come from: every image of a folder, or those a manifest lists. */
-    source: "folder" | "manifest";
+    /**
+     * Where the images come from: every image of a folder or of an Azure Blob container, or
+     * those a manifest lists.
+     */
+    source: "folder" | "azure" | "manifest";
     path: string;
     pattern: string;
     itemLimit: string;
@@ -51,6 +56,11 @@ export interface WizardState {
     datastores: DatastoreRow[];
     /** The manifest's columns and first rows, once read. */
     manifestPreview: ManifestPreview | null;
+    azure: AzureForm;
+    /** The Data page's problems with one input each, shown next to it. */
+    fieldProblems: FieldProblem[];
+    /** The server's refusal of the last Create, shown next to the input it names. */
+    serverError: ApiError | null;
 }
 
 export function emptyWizard(): WizardState {
@@ -70,6 +80,9 @@ export function emptyWizard(): WizardState {
         importAs: "prelabel",
         datastores: [],
         manifestPreview: null,
+        azure: emptyAzureForm(),
+        fieldProblems: [],
+        serverError: null,
     };
 }
 
@@ -125,6 +138,12 @@ function manifestProblems(s: WizardState): string[] {
     return out;
 }
 
+function itemLimitProblems(s: WizardState): string[] {
+    return s.itemLimit.trim() !== "" && !/^[1-9]\d{0,11}$/.test(s.itemLimit.trim())
+        ? ["The item limit must be a positive whole number."]
+        : [];
+}
+
 /** Problems that keep the user on `step`; empty when they may go on. */
 export function validateStep(step: Step, s: WizardState): string[] {
     switch (step) {
@@ -137,6 +156,9 @@ export function validateStep(step: Step, s: WizardState): string[] {
         case "data": {
             if (s.source === "manifest") {
                 return manifestProblems(s);
+            }
+            if (s.source === "azure") {
+                return [...azureProblems(s.azure).map((p) => p.message), ...itemLimitProblems(s)];
             }
             const out: string[] = [];
             if (s.path.trim() === "") {
@@ -172,11 +194,13 @@ export function toNewProject(s: WizardState): NewProject {
         datasource:
             s.source === "manifest"
                 ? manifestDatasource(s)
-                : {
-                      kind: "local",
-                      path: s.path.trim(),
-                      pattern: s.pattern.trim() === "" ? "**/*.*" : s.pattern.trim(),
-                  },
+                : s.source === "azure"
+                  ? azureDatasource(s.azure)
+                  : {
+                        kind: "local",
+                        path: s.path.trim(),
+                        pattern: s.pattern.trim() === "" ? "**/*.*" : s.pattern.trim(),
+                    },
     };
     if (s.itemLimit.trim() !== "") {
         spec.item_limit = Number(s.itemLimit.trim());

@@ -1,0 +1,140 @@
+import { describe, expect, it } from "vitest";
+
+import type { AzureForm } from "./azure_form";
+import { azureDatasource, azureFieldError, azureProblems, emptyAzureForm } from "./azure_form";
+import { emptyWizard, toNewProject, validateStep } from "./wizard_state";
+
+const kKey =
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+function filled(extra: Partial<AzureForm> = {}): AzureForm {
+    return {
+        ...emptyAzureForm(),
+        accountUrl: " https://acct1.blob.core.windows.net ",
+        container: "photos",
+        prefix: "2024/cats",
+        pattern: "**/*.jpg",
+        sasToken: "?sv=2021-08-06&sp=rl&sig=abc",
+        ...extra,
+    };
+}
+
+describe("azureProblems", () => {
+    it("names the field of each problem", () => {
+        const fields = azureProblems(emptyAzureForm()).map((p) => p.field);
+        expect(fields).toEqual([
+            "datasource.account_url",
+            "datasource.container",
+            "datasource.sas_token",
+        ]);
+        expect(azureProblems(filled())).toEqual([]);
+    });
+
+    it("checks the URL, container name, prefix and pattern", () => {
+        const problems = (f: Partial<AzureForm>): string[] =>
+            azureProblems(filled(f)).map((p) => p.field);
+        expect(problems({ accountUrl: "acct1.blob.core.windows.net" })).toEqual([
+            "datasource.account_url",
+        ]);
+        expect(problems({ accountUrl: "ftp://acct1.example.com" })).toEqual([
+            "datasource.account_url",
+        ]);
+        expect(problems({ accountUrl: "https://acct1.blob.core.windows.net/?sv=1&sig=x" })).toEqual(
+            ["datasource.account_url"],
+        );
+        for (const bad of ["Photos", "ab", "a--b", "-ab", "ab-", "a_b", "x".repeat(64)]) {
+            expect(problems({ container: bad })).toEqual(["datasource.container"]);
+        }
+        expect(problems({ container: "a-b-3" })).toEqual([]);
+        expect(problems({ prefix: "a/../b" })).toEqual(["datasource.prefix"]);
+        expect(problems({ accountName: "Acct_1" })).toEqual(["datasource.account_name"]);
+        expect(problems({ accountName: "acct1" })).toEqual([]);
+        expect(problems({ pattern: "/abs/*.jpg" })).toEqual(["datasource.pattern"]);
+        expect(problems({ pattern: "../*.jpg" })).toEqual(["datasource.pattern"]);
+    });
+
+    it("checks only the chosen credential", () => {
+        expect(
+            azureProblems(filled({ sasToken: "https://a.blob.core.windows.net/c?sig=x" })),
+        ).toHaveLength(1);
+        const key = filled({ credential: "account_key", sasToken: "" });
+        expect(azureProblems(key)).toEqual([
+            { field: "datasource.account_key", message: "Enter the account key." },
+        ]);
+        expect(azureProblems({ ...key, accountKey: "not base64!" })[0]?.field).toBe(
+            "datasource.account_key",
+        );
+        expect(azureProblems({ ...key, accountKey: kKey })).toEqual([]);
+    });
+});
+
+describe("azureDatasource", () => {
+    it("sends the SAS token without its '?' and no key", () => {
+        expect(azureDatasource(filled({ accountKey: kKey }))).toEqual({
+            kind: "azure_blob",
+            path: "",
+            account_url: "https://acct1.blob.core.windows.net",
+            container: "photos",
+            prefix: "2024/cats",
+            pattern: "**/*.jpg",
+            sas_token: "sv=2021-08-06&sp=rl&sig=abc",
+        });
+    });
+
+    it("sends the key alone when the key is chosen, and the default pattern", () => {
+        const ds = azureDatasource(
+            filled({ credential: "account_key", accountKey: ` ${kKey} `, pattern: " " }),
+        );
+        expect(ds.account_key).toBe(kKey);
+        expect(ds.sas_token).toBeUndefined();
+        expect(ds.pattern).toBe("**/*.*");
+        expect(ds.account_name).toBeUndefined();
+        const custom = azureDatasource(
+            filled({ accountUrl: "https://images.example.com", accountName: " acct1 " }),
+        );
+        expect(custom.account_name).toBe("acct1");
+    });
+
+    it("is what the wizard creates for an Azure source", () => {
+        const s = {
+            ...emptyWizard(),
+            name: "Blobs",
+            source: "azure" as const,
+            azure: filled(),
+            labels: [{ name: "Cat" }],
+            itemLimit: "1000",
+        };
+        expect(validateStep("review", s)).toEqual([]);
+        const created = toNewProject(s);
+        expect(created.datasource.kind).toBe("azure_blob");
+        expect(created.datasource.container).toBe("photos");
+        expect(created.item_limit).toBe(1000);
+        expect(validateStep("data", { ...s, itemLimit: "x" })).toEqual([
+            "The item limit must be a positive whole number.",
+        ]);
+        expect(validateStep("data", { ...s, azure: emptyAzureForm() })).toHaveLength(3);
+    });
+});
+
+describe("azureFieldError", () => {
+    it("places the server's refusal next to the input it names", () => {
+        expect(
+            azureFieldError({
+                status: 400,
+                code: "invalid_argument",
+                message: "the SAS token does not allow listing (needs l permission)",
+                field: "datasource.sas_token",
+            }),
+        ).toEqual({
+            field: "datasource.sas_token",
+            message: "the SAS token does not allow listing (needs l permission)",
+        });
+        expect(
+            azureFieldError({ status: 503, code: "unavailable", message: "cannot reach" })?.field,
+        ).toBe("datasource.account_url");
+        expect(
+            azureFieldError({ status: 409, code: "conflict", message: "taken", field: "name" }),
+        ).toBeNull();
+        expect(azureFieldError(null)).toBeNull();
+    });
+});
