@@ -116,6 +116,8 @@ Result<Project> ProjectService::Create(const User& actor, const ProjectSpec& spe
         return Error::InvalidArgument("item_limit must be between 1 and 100,000,000", "item_limit");
     }
 
+    TESSERA_ASSIGN_OR_RETURN(project.refresh, ApplyRefreshChange(RefreshSettings{}, spec.refresh));
+
     project.status = ProjectStatus::kDraft;
     project.labels_json = spec.labels.ToJson().dump();
     project.instructions_text = spec.instructions_text;

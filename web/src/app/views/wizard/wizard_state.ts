@@ -10,6 +10,7 @@ import type {
     TaskType,
 } from "../../../schema/api";
 import { trimLabelTree, validateLabelTree } from "../../../schema/labels";
+import { parseIntervalMinutes } from "../../../schema/refresh";
 import { safeUrl } from "../../markdown";
 
 export const kSteps = ["details", "data", "labels", "instructions", "review"] as const;
@@ -39,6 +40,9 @@ export interface WizardState {
     path: string;
     pattern: string;
     itemLimit: string;
+    /** Incremental refresh of a folder, as the dashboard's refresh card edits it later. */
+    refreshEnabled: boolean;
+    refreshMinutes: string;
     labels: LabelSpec[];
     instructionsText: string;
     instructionsUrl: string;
@@ -60,6 +64,8 @@ export function emptyWizard(): WizardState {
         path: "",
         pattern: "**/*.*",
         itemLimit: "",
+        refreshEnabled: false,
+        refreshMinutes: "60",
         labels: [],
         instructionsText: "",
         instructionsUrl: "",
@@ -150,6 +156,12 @@ export function validateStep(step: Step, s: WizardState): string[] {
             if (s.itemLimit.trim() !== "" && !/^[1-9]\d{0,11}$/.test(s.itemLimit.trim())) {
                 out.push("The item limit must be a positive whole number.");
             }
+            if (s.refreshEnabled) {
+                const interval = parseIntervalMinutes(s.refreshMinutes);
+                if (!interval.ok) {
+                    out.push(interval.message);
+                }
+            }
             return out;
         }
         case "labels":
@@ -180,6 +192,10 @@ export function toNewProject(s: WizardState): NewProject {
     };
     if (s.itemLimit.trim() !== "") {
         spec.item_limit = Number(s.itemLimit.trim());
+    }
+    const interval = parseIntervalMinutes(s.refreshMinutes);
+    if (s.source === "folder" && s.refreshEnabled && interval.ok) {
+        spec.refresh = { enabled: true, interval_s: interval.seconds };
     }
     return spec;
 }
@@ -218,7 +234,8 @@ export function stepForError(e: ApiError): Step {
         field.startsWith("datasource") ||
         field.startsWith("path") ||
         field.startsWith("pattern") ||
-        field.startsWith("item_limit")
+        field.startsWith("item_limit") ||
+        field.startsWith("refresh")
     ) {
         return "data";
     }
