@@ -252,6 +252,12 @@ public:
     // The project's datasources in id order (the primary first), secrets included: callers that
     // answer the API must drop them.
     virtual Result<std::vector<Datasource>> ListDatasources(Id project_id) = 0;
+    // The folder stamps the last refresh of a local datasource stored (incremental walks,
+    // blobs/local_source.hpp), in path order; empty before the first.
+    virtual Result<std::vector<FolderStamp>> ListFolderStamps(Id datasource_id) = 0;
+    // Replaces the datasource's folder stamps with `stamps`, in one transaction.
+    virtual Status ReplaceFolderStamps(Id datasource_id,
+                                       const std::vector<FolderStamp>& stamps) = 0;
     // Marks deleted; the name stays reserved. Items and annotations may be purged later.
     virtual Status DeleteProject(Id id, TimeMs now) = 0;
 

@@ -48,6 +48,8 @@ public:
 
     Result<Datasource> AddDatasource(Id project_id, const Datasource& source) override;
     Result<std::vector<Datasource>> ListDatasources(Id project_id) override;
+    Result<std::vector<FolderStamp>> ListFolderStamps(Id datasource_id) override;
+    Status ReplaceFolderStamps(Id datasource_id, const std::vector<FolderStamp>& stamps) override;
     Status EditProject(Id id, const ProjectEdit& edit) override;
     Status DeleteProject(Id id, TimeMs now) override;
 

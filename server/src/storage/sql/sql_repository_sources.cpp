@@ -97,6 +97,36 @@ Result<std::vector<Datasource>> SqlRepository::ListDatasources(Id project_id) {
     });
 }
 
+Result<std::vector<FolderStamp>> SqlRepository::ListFolderStamps(Id datasource_id) {
+    return ReadTx<std::vector<FolderStamp>>([&](SqlConn& conn) -> Result<std::vector<FolderStamp>> {
+        TESSERA_ASSIGN_OR_RETURN(
+            SqlRows rows, conn.Query("SELECT path, mtime_ns, ctime_ns FROM datasource_folders "
+                                     "WHERE datasource_id = $1 ORDER BY path",
+                                     {datasource_id}));
+        std::vector<FolderStamp> out;
+        out.reserve(rows.size());
+        for (const SqlRow& row : rows) {
+            out.push_back({row.Text(0), row.Int(1), row.Int(2)});
+        }
+        return out;
+    });
+}
+
+Status SqlRepository::ReplaceFolderStamps(Id datasource_id,
+                                          const std::vector<FolderStamp>& stamps) {
+    return db().Write([&](SqlConn& conn) -> Status {
+        TESSERA_TRY(
+            conn.Exec("DELETE FROM datasource_folders WHERE datasource_id = $1", {datasource_id}));
+        for (const FolderStamp& stamp : stamps) {
+            TESSERA_TRY(conn.Exec(
+                "INSERT INTO datasource_folders (datasource_id, path, mtime_ns, ctime_ns) VALUES "
+                "($1, $2, $3, $4)",
+                {datasource_id, stamp.path, stamp.mtime_ns, stamp.ctime_ns}));
+        }
+        return Status::Ok();
+    });
+}
+
 Status SqlRepository::ForEachKnownItem(Id project_id,
                                        const std::function<bool(const KnownItem&)>& callback) {
     Id after = 0;
