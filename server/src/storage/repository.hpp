@@ -73,9 +73,12 @@ struct ItemFilter {
     // The Data tab's filters (FindItems), all optional and combinable.
     bool in_progress = false;          // unlabeled items on a labeler's page (live lease at now)
     std::optional<std::string> label;  // the counting annotation counts this label (exact path)
-    std::optional<Id> labeler_id;      // the counting annotation is this user's answer
-    std::string name_query;            // substring of the path, case-insensitive for ASCII
-    TimeMs now = 0;                    // for in_progress
+    // ... or one of these (the label's subclasses, "Animal/Cat" for "Animal"; the service fills
+    // them in from the project's label tree).
+    std::vector<std::string> label_subclasses;
+    std::optional<Id> labeler_id;  // the counting annotation is this user's answer
+    std::string name_query;        // substring of the path, case-insensitive for ASCII
+    TimeMs now = 0;                // for in_progress
 };
 
 // A page of FindItems. Each page walks one index range in item id order: item_labels for
