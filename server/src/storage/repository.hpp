@@ -288,6 +288,10 @@ public:
     // Returns how many changed. One transaction.
     virtual Result<std::int64_t> SetItemsMissing(Id project_id, const std::vector<Id>& item_ids,
                                                  bool missing) = 0;
+    // A replaced file (an upload with overwrite): sets size_bytes, width, height and format of
+    // the project's item at `image.path`, and restores it if refresh had found it missing.
+    // Returns its id; kNotFound when the project has no item there.
+    virtual Result<Id> UpdateItemImage(Id project_id, const NewItem& image) = 0;
     virtual Result<ItemPage> FindItems(Id project_id, const ItemFilter& filter) = 0;
 
     // --- the labeling queue

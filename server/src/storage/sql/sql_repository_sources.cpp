@@ -206,4 +206,23 @@ Result<std::int64_t> SqlRepository::SetItemsMissing(Id project_id, const std::ve
     return changed;
 }
 
+Result<Id> SqlRepository::UpdateItemImage(Id project_id, const NewItem& image) {
+    ForgetQueueHint(project_id);  // a restored item may rank before the queue front
+    return WriteTx<Id>([&](SqlConn& conn) -> Result<Id> {
+        TESSERA_TRY(RequireLiveProject(conn, project_id));
+        TESSERA_ASSIGN_OR_RETURN(
+            SqlRows rows,
+            conn.Query("UPDATE items SET size_bytes = $3, width = $4, height = $5, format = $6, "
+                       "state = CASE WHEN state = 'missing' THEN COALESCE(missing_from, "
+                       "'unlabeled') ELSE state END, missing_from = NULL WHERE project_id = $1 "
+                       "AND path = $2 RETURNING id",
+                       {project_id, image.path, image.size_bytes, std::int64_t{image.width},
+                        std::int64_t{image.height}, image.format}));
+        if (rows.empty()) {
+            return Error::NotFound("no item at " + image.path);
+        }
+        return rows[0].Int(0);
+    });
+}
+
 }  // namespace tessera
