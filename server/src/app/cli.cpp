@@ -188,7 +188,8 @@ Commands:
                             or stdout
   upload PROJECT PATH... [--overwrite] [--server URL] [--token TOKEN]
          [--parallel N] [--chunk-size BYTES] [--state FILE]
-                            send image files and folders to project PROJECT (id) of a
+                            send image files and folders to project PROJECT (its id or
+                            name; id:N or name:N when a number is both) of a
                             running server over tus, 4 files at once in 8 MiB chunks;
                             files already there are skipped unless --overwrite; an
                             interrupted run resumes where it stopped (upload URLs kept

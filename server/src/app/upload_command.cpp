@@ -304,23 +304,76 @@ private:
     UploadState& state_;
 };
 
-Status CheckProject(HttpSession& http, const std::string& project) {
-    if (project.empty() ||
-        !std::all_of(project.begin(), project.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        return Error::InvalidArgument("PROJECT must be a project id (a number), not '" + project +
-                                      "'");
-    }
-    Answer answer = http.Send("GET", "/api/v1/projects/" + project, {});
+Error AnswerError(const Answer& answer, const std::string& what) {
     switch (answer.status) {
-        case 200: return Status::Ok();
         case 0: return Error::Unavailable(answer.Problem());
         case 401:
             return Error::Unauthenticated("the server refused the token (" + answer.Problem() +
                                           "); create one with POST /api/v1/tokens");
         case 403: return Error::PermissionDenied(answer.Problem());
-        case 404: return Error::NotFound("no project " + project + " on the server");
+        case 404: return Error::NotFound(what);
         default: return Error::Unavailable("the server answered " + answer.Problem());
     }
+}
+
+bool IsNumber(const std::string& text) {
+    return !text.empty() && text.size() < 19 &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The id of the project named `name` (names are unique, compared without letter case as the
+// server does), or "" when none is.
+Result<std::string> ProjectIdByName(HttpSession& http, const std::string& name) {
+    Answer answer = http.Send("GET", "/api/v1/projects", {});
+    if (answer.status != 200) {
+        return AnswerError(answer, "the server has no project list");
+    }
+    json body = json::parse(answer.body, nullptr, false);
+    if (!body.is_object() || !body["projects"].is_array()) {
+        return Error::Unavailable("the server's project list is not JSON");
+    }
+    for (const json& project : body["projects"]) {
+        if (project.is_object() && project.value("name", "") == name) {
+            return std::to_string(project.value("id", std::int64_t{0}));
+        }
+    }
+    for (const json& project : body["projects"]) {
+        if (project.is_object() && Lower(project.value("name", "")) == Lower(name)) {
+            return std::to_string(project.value("id", std::int64_t{0}));
+        }
+    }
+    return std::string();
+}
+
+// PROJECT as given: an id, a name, or "id:N" / "name:NAME" when a number is both.
+Result<std::string> ResolveProject(HttpSession& http, const std::string& project) {
+    if (project.starts_with("name:") || (!IsNumber(project) && !project.starts_with("id:"))) {
+        const std::string name = project.starts_with("name:") ? project.substr(5) : project;
+        TESSERA_ASSIGN_OR_RETURN(std::string id, ProjectIdByName(http, name));
+        if (id.empty()) {
+            return Error::NotFound("no project named '" + name +
+                                   "' on the server (PROJECT is a project's id or name)");
+        }
+        return id;
+    }
+    const bool explicit_id = project.starts_with("id:");
+    const std::string id = explicit_id ? project.substr(3) : project;
+    if (!IsNumber(id)) {
+        return Error::InvalidArgument("id:" + id + " is not a project id (a number)");
+    }
+    Answer answer = http.Send("GET", "/api/v1/projects/" + id, {});
+    if (answer.status != 200) {
+        return AnswerError(answer, "no project " + id + " on the server");
+    }
+    if (!explicit_id) {
+        TESSERA_ASSIGN_OR_RETURN(std::string named, ProjectIdByName(http, id));
+        if (!named.empty() && named != id) {
+            return Error::InvalidArgument("'" + id + "' could mean the project with id " + id +
+                                          " or the project named '" + id + "' (id " + named +
+                                          "); pass id:" + id + " or name:" + id);
+        }
+    }
+    return id;
 }
 
 void AddFile(const fs::path& path, const std::string& relative, std::vector<UploadFileEntry>& out) {
@@ -395,12 +448,13 @@ Result<UploadSummary> RunUpload(const UploadCommand& command, std::ostream& out,
     }
     TESSERA_ASSIGN_OR_RETURN(std::vector<UploadFileEntry> files, CollectUploadFiles(command.paths));
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    UploadCommand resolved = command;  // PROJECT as the id the upload URLs need
     {
         HttpSession probe(command.server, command.token);
-        TESSERA_TRY(CheckProject(probe, command.project));
+        TESSERA_ASSIGN_OR_RETURN(resolved.project, ResolveProject(probe, command.project));
     }
     UploadState state(command.state_file);
-    Uploader uploader(command, state);
+    Uploader uploader(resolved, state);
     UploadSummary summary;
     std::mutex mutex;  // guards summary and the output streams
     std::atomic<std::size_t> next{0};

@@ -14,7 +14,7 @@ namespace tessera::app {
 struct UploadCommand {
     std::string server = "http://127.0.0.1:8080";  // --server, TESSERA_SERVER
     std::string token;                             // --token, TESSERA_TOKEN: an API token
-    std::string project;                           // id
+    std::string project;                           // id or name ("id:N", "name:X")
     std::vector<std::filesystem::path> paths;      // files and folders
     bool overwrite = false;
     int parallel = 4;

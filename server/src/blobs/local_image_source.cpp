@@ -66,6 +66,17 @@ private:
 
 Result<SourceListing> LocalImageSource::List(
     const std::function<bool(const SourceEntry&)>& on_entry, std::int64_t max_entries) {
+    return Walk(on_entry, max_entries, nullptr);
+}
+
+Result<SourceListing> LocalImageSource::ListChanged(
+    FolderScan& scan, const std::function<bool(const SourceEntry&)>& on_entry) {
+    return Walk(on_entry, 0, &scan);
+}
+
+Result<SourceListing> LocalImageSource::Walk(
+    const std::function<bool(const SourceEntry&)>& on_entry, std::int64_t max_entries,
+    FolderScan* scan) {
     SourceListing listing;
     SourceEntry entry;
     FolderStat folder;
@@ -87,7 +98,7 @@ Result<SourceListing> LocalImageSource::List(
                                  ++listing.files;
                                  return on_entry(entry);
                              },
-                             max_entries));
+                             max_entries, scan));
     listing.skipped += stats.refused_links + stats.skipped_dir_links + stats.unreadable_dirs;
     listing.entries = stats.entries;
     listing.stopped = stats.stopped;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "blobs/image_source.hpp"
+#include "blobs/local_source.hpp"
 
 namespace tessera {
 
@@ -21,12 +22,18 @@ public:
     // and folders that could not be read.
     Result<SourceListing> List(const std::function<bool(const SourceEntry&)>& on_entry,
                                std::int64_t max_entries = 0) override;
+    // List, reading only folders changed since `scan.previous` (local_source.hpp): refresh.
+    Result<SourceListing> ListChanged(FolderScan& scan,
+                                      const std::function<bool(const SourceEntry&)>& on_entry);
     Result<std::string> ReadPrefix(std::string_view relative_path, std::size_t count) override;
     Result<SourceFile> Open(std::string_view relative_path) override;
 
     const std::filesystem::path& root() const { return root_; }
 
 private:
+    Result<SourceListing> Walk(const std::function<bool(const SourceEntry&)>& on_entry,
+                               std::int64_t max_entries, FolderScan* scan);
+
     std::filesystem::path root_;
     std::string pattern_;
 };

@@ -15,8 +15,11 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
+#include <vector>
 
 #include "base/result.hpp"
+#include "domain/model.hpp"
 
 namespace tessera {
 
@@ -35,6 +38,21 @@ struct WalkStats {
     bool entry_budget_spent = false;     // stopped at max_entries
 };
 
+// An incremental walk (docs/design/datasources.md): a folder whose mtime and ctime still equal
+// its stamp in `previous` is not read; its files are taken to be those it had (entries added,
+// removed or renamed change a folder's times), and its sub-folders are those `previous` holds
+// under it. Every folder reached is still stat'ed.
+struct FolderScan {
+    std::vector<FolderStamp> previous;  // in: the stamps the last walk left
+    // in: a folder whose times are at or after this (ns since the epoch) gets kReadAgain: an entry
+    // added within the same clock tick as the stamp would not change it.
+    std::int64_t racy_after_ns = 0;
+    // out: every folder reached, with its times, or kReadAgain for one that must be read next
+    // time (it holds links, whose targets change without the folder, or could not be read).
+    std::vector<FolderStamp> current;
+    std::unordered_set<std::string> unchanged;  // out: the folders not read
+};
+
 // .jpg .jpeg .jpe .jfif .png .bmp .tif .tiff .dcm .dicom, in any letter case.
 bool HasAcceptedExtension(std::string_view file_name);
 
@@ -45,6 +63,6 @@ bool HasAcceptedExtension(std::string_view file_name);
 // readable folder.
 Result<WalkStats> WalkLocalSource(const std::filesystem::path& root, std::string_view pattern,
                                   const std::function<bool(const LocalFile&)>& on_file,
-                                  std::int64_t max_entries = 0);
+                                  std::int64_t max_entries = 0, FolderScan* scan = nullptr);
 
 }  // namespace tessera

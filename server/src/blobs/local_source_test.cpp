@@ -1,7 +1,11 @@
 #include "blobs/local_source.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <algorithm>
+#include <limits>
 #include <vector>
 
 #include "blobs/test_images.hpp"
@@ -124,6 +128,85 @@ TEST_F(LocalSourceTest, SymlinksLeavingRootAreRefused) {
     EXPECT_EQ(stats.refused_links, 3);  // leak.jpg, leakdir, broken.jpg
     EXPECT_EQ(stats.skipped_dir_links, 1);
     EXPECT_EQ(stats.files, static_cast<std::int64_t>(files.size()));
+}
+
+// Gives `folder` an mtime of its own: a change made within the clock tick of an earlier stamp
+// would otherwise leave the folder's times as they were (the racy case the refresh job guards
+// against with racy_after_ns).
+void Restamp(const fs::path& folder) {
+    static std::int64_t next_s = 1'000'000'000;
+    const timespec times[2] = {{next_s, 0}, {next_s, 0}};
+    ++next_s;
+    ASSERT_EQ(::utimensat(AT_FDCWD, folder.c_str(), times, 0), 0) << folder;
+}
+
+TEST_F(LocalSourceTest, AnIncrementalWalkReadsOnlyChangedFolders) {
+    FolderScan first;
+    first.racy_after_ns = std::numeric_limits<std::int64_t>::max();
+    std::vector<std::string> all;
+    ASSERT_TRUE(WalkLocalSource(
+                    root_, "**/*.*",
+                    [&](const LocalFile& f) {
+                        all.push_back(f.relative_path);
+                        return true;
+                    },
+                    0, &first)
+                    .ok());
+    EXPECT_EQ(all, List("**/*.*"));  // with no stamps, everything is read
+    EXPECT_TRUE(first.unchanged.empty());
+    std::vector<std::string> folders;
+    for (const FolderStamp& stamp : first.current) {
+        folders.push_back(stamp.path);
+        EXPECT_NE(stamp.mtime_ns, FolderStamp::kReadAgain) << stamp.path;
+    }
+    std::sort(folders.begin(), folders.end());
+    // "**" does not enter hidden folders (.cache): the walk never reaches them.
+    EXPECT_EQ(folders, (Paths{"", "a", "a/q", "a/q/b", "a/q/c", "a/r", "a/r/b", "photos",
+                              "photos/2024", "scans"}));
+
+    // A file added deep down: only its folder is read; unchanged parents still lead to it.
+    Touch(root_ / "a/q/b/5.jpg");
+    Restamp(root_ / "a/q/b");
+    FolderScan second;
+    second.previous = first.current;
+    second.racy_after_ns = std::numeric_limits<std::int64_t>::max();
+    std::vector<std::string> listed;
+    ASSERT_TRUE(WalkLocalSource(
+                    root_, "**/*.*",
+                    [&](const LocalFile& f) {
+                        listed.push_back(f.relative_path);
+                        return true;
+                    },
+                    0, &second)
+                    .ok());
+    EXPECT_EQ(listed, (Paths{"a/q/b/1.jpg", "a/q/b/2.png", "a/q/b/5.jpg"}));
+    EXPECT_EQ(second.unchanged.size(), 9u);
+    EXPECT_EQ(second.unchanged.count("a/q/b"), 0u);
+    EXPECT_EQ(second.current.size(), 10u);
+
+    // A folder that changed moments ago (at or after racy_after_ns) is read again next time.
+    FolderScan third;
+    third.previous = first.current;
+    third.racy_after_ns = 0;
+    ASSERT_TRUE(WalkLocalSource(
+                    root_, "**/*.*", [](const LocalFile&) { return true; }, 0, &third)
+                    .ok());
+    auto b = std::find_if(third.current.begin(), third.current.end(),
+                          [](const FolderStamp& f) { return f.path == "a/q/b"; });
+    ASSERT_NE(b, third.current.end());
+    EXPECT_EQ(b->mtime_ns, FolderStamp::kReadAgain);
+}
+
+TEST_F(LocalSourceTest, AFolderHoldingLinksIsAlwaysReadAgain) {
+    fs::create_symlink(root_ / "b.jpg", root_ / "photos" / "link.jpg");
+    FolderScan scan;
+    scan.racy_after_ns = std::numeric_limits<std::int64_t>::max();
+    ASSERT_TRUE(WalkLocalSource(
+                    root_, "**/*.*", [](const LocalFile&) { return true; }, 0, &scan)
+                    .ok());
+    for (const FolderStamp& stamp : scan.current) {
+        EXPECT_EQ(stamp.mtime_ns == FolderStamp::kReadAgain, stamp.path == "photos") << stamp.path;
+    }
 }
 
 TEST_F(LocalSourceTest, ExtensionFilterIgnoresCase) {

@@ -162,7 +162,9 @@ Status TilePyramid::CheckRequest(const SourceRef& source, const CacheKey& key) c
         return Error::InvalidArgument("bad tile size or quality");
     }
     if (blobs_internal::HasDicomExtension(source.path)) {
-        return Error::FailedPrecondition("DICOM support arrives with a later issue");
+        return Error::FailedPrecondition(
+            "DICOM images are not tiled: their frames and window/level are rendered whole by "
+            "the image endpoint (frame=, wc=, ww=)");
     }
     return Status::Ok();
 }

@@ -64,6 +64,16 @@ struct RefreshSettings {
     std::optional<TimeMs> last_at;  // when the last refresh finished; none before the first
 };
 
+// A folder of a local datasource as a refresh last saw it (docs/design/datasources.md): a folder
+// whose times still match was not changed by adding, removing or renaming an entry, so refresh
+// does not read it again.
+struct FolderStamp {
+    static constexpr std::int64_t kReadAgain = -1;  // mtime_ns of a folder to read next time
+    std::string path;  // relative to the datasource root, '/'-separated; "" for the root
+    std::int64_t mtime_ns = kReadAgain;
+    std::int64_t ctime_ns = 0;
+};
+
 struct Project {
     Id id = 0;
     std::string name;

@@ -285,6 +285,9 @@ Result<ProjectSpec> ProjectSpecFromJson(const json& body) {
     }
     spec.instructions_text = text->value_or("");
     spec.instructions_url = url->value_or("");
+    if (auto refresh = body.find("refresh"); refresh != body.end()) {
+        TESSERA_ASSIGN_OR_RETURN(spec.refresh, RefreshChangeFromJson(*refresh));
+    }
 
     auto datasource = body.find("datasource");
     if (datasource == body.end() || !datasource->is_object()) {

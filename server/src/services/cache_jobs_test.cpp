@@ -152,6 +152,23 @@ TEST_F(CacheJobsTest, PyramidJobReportsImagesItCouldNotBuildAfterTryingAll) {
             ->ready);
 }
 
+TEST_F(CacheJobsTest, LargeDicomItemsGetNoPyramidJobAndTheJobSkipsThem) {
+    fs::path scans = root_ / "scans";
+    fs::create_directories(scans);
+    Id id = MakeProject(scans);
+    ASSERT_EQ(runner_.RunUntilIdle(), 1);  // nothing to ingest, no pyramid job
+    // A DICOM item over the threshold (the DICOM probe's answer, as ingest would store it).
+    NewItem scan{"huge.dcm", 1000, kTiledAboveSide + 1, 20, "dicom", ItemState::kUnlabeled, ""};
+    ASSERT_EQ(*env.repo->InsertItems(id, {scan}, env.clock.NowMs()), 1);
+    Id job_id = Enqueue(TilePyramidJob::kKind, id);
+    ASSERT_EQ(runner_.RunUntilIdle(), 1);
+    Job job = *env.repo->GetJob(job_id);
+    EXPECT_EQ(job.state, JobState::kDone) << job.error;  // was failed: DICOM cannot be tiled
+    EXPECT_EQ(job.progress_total, 0);
+    EXPECT_FALSE(WantsTilePyramid(kTiledAboveSide + 1, 20, "dicom"));
+    EXPECT_TRUE(WantsTilePyramid(kTiledAboveSide + 1, 20, "png"));
+}
+
 TEST_F(CacheJobsTest, PyramidJobOutcomesForOddProjects) {
     Id id = MakeProject(root_);
     ASSERT_EQ(runner_.RunUntilIdle(), 2);

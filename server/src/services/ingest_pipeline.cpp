@@ -139,7 +139,7 @@ Status IngestPipeline::InsertBatch(const Batch& batch) {
     for (const NewItem& item : batch.items) {
         if (item.state == ItemState::kError) {
             ++counts_.errors;
-        } else if (WantsTilePyramid(item.width, item.height)) {
+        } else if (WantsTilePyramid(item.width, item.height, item.format)) {
             ++counts_.large;
         }
     }

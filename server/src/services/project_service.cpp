@@ -116,6 +116,8 @@ Result<Project> ProjectService::Create(const User& actor, const ProjectSpec& spe
         return Error::InvalidArgument("item_limit must be between 1 and 100,000,000", "item_limit");
     }
 
+    TESSERA_ASSIGN_OR_RETURN(project.refresh, ApplyRefreshChange(RefreshSettings{}, spec.refresh));
+
     project.status = ProjectStatus::kDraft;
     project.labels_json = spec.labels.ToJson().dump();
     project.instructions_text = spec.instructions_text;
@@ -181,7 +183,18 @@ Result<std::vector<Item>> ProjectService::ListItems(const User& /*actor*/, Id pr
 
 Result<ItemPage> ProjectService::FindItems(const User& /*actor*/, Id project_id, ItemFilter filter,
                                            const std::string& labeler) {
-    TESSERA_TRY(repo_.GetProject(project_id));  // kNotFound before an empty page
+    // kNotFound before an empty page
+    TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
+    if (filter.label) {
+        // label=Animal also finds items labeled Animal/Cat (hierarchical labels are paths).
+        TESSERA_ASSIGN_OR_RETURN(LabelTree tree, LabelTreeOf(project));
+        const std::string prefix = *filter.label + "/";
+        for (const LabelNode& node : tree.nodes()) {
+            if (node.path.compare(0, prefix.size(), prefix) == 0) {
+                filter.label_subclasses.push_back(node.path);
+            }
+        }
+    }
     if (!labeler.empty()) {
         const bool numeric = labeler.size() < 19 &&
                              std::all_of(labeler.begin(), labeler.end(),

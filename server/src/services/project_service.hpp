@@ -15,6 +15,7 @@
 #include "services/manifest_source.hpp"
 #include "services/project_cache.hpp"
 #include "services/project_edit.hpp"
+#include "services/refresh_service.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
@@ -33,6 +34,7 @@ struct ProjectSpec {
     Datasource datasource;
     ManifestSpec manifest;  // read when datasource.kind is "manifest"
     std::optional<std::int64_t> item_limit;
+    RefreshSettingsChange refresh;  // applied to the defaults (off, hourly)
 };
 
 struct ProjectSettings {

@@ -1,9 +1,14 @@
 #include "services/refresh_job.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <limits>
+#include <optional>
+#include <unordered_set>
 #include <vector>
 
 #include "base/log.hpp"
+#include "blobs/local_image_source.hpp"
 #include "services/job_payload.hpp"
 #include "services/tile_pyramid_job.hpp"
 
@@ -11,6 +16,20 @@ namespace tessera {
 namespace {
 
 constexpr std::size_t kMarkBatch = 1000;
+
+std::string_view FolderOf(std::string_view path) {
+    const auto slash = path.rfind('/');
+    return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+}
+
+// Folder times come from the kernel's real-time clock, not the injected one.
+std::int64_t RacyAfterNs(std::int64_t window_ns) {
+    if (window_ns <= 0) {
+        return std::numeric_limits<std::int64_t>::max();
+    }
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() - window_ns;
+}
 
 // An item the project has, as refresh holds it: sorted by path, looked up per listed file.
 struct KnownEntry {
@@ -24,14 +43,16 @@ struct KnownEntry {
 class RefreshRun {
 public:
     RefreshRun(Repository& repo, const Clock& clock, DatasourceOpener& opener, ImageProber& prober,
-               const IngestPipelineSettings& settings, const Project& project, JobContext& context)
+               const IngestPipelineSettings& settings, const Project& project, JobContext& context,
+               std::int64_t racy_window_ns)
         : repo_(repo),
           clock_(clock),
           opener_(opener),
           prober_(prober),
           settings_(settings),
           project_(project),
-          context_(context) {}
+          context_(context),
+          racy_window_ns_(racy_window_ns) {}
 
     Status Run();
     bool interrupted() const { return interrupted_; }
@@ -41,6 +62,7 @@ private:
     Status LoadKnown();
     KnownEntry* Find(const std::string& path);
     Status RefreshSource(const Datasource& source);
+    void KeepUnchangedFolders(Id source_id, const std::unordered_set<std::string>& unchanged);
     Status MarkGoneAndBack(Id source_id);
 
     Repository& repo_;
@@ -50,6 +72,7 @@ private:
     const IngestPipelineSettings& settings_;
     const Project& project_;
     JobContext& context_;
+    std::int64_t racy_window_ns_;
     std::vector<KnownEntry> known_;
     std::int64_t room_ = 0;  // items the limit still allows
     std::int64_t large_items_ = 0;
@@ -89,8 +112,17 @@ Status RefreshRun::RefreshSource(const Datasource& source) {
     IngestPipeline pipeline(repo_, clock_, *opened.source, project_.id, opened.fallback, settings);
     pipeline.set_item_hook(
         [id = source.id](const SourceEntry&, NewItem& item) { item.source_id = id; });
+    // A local folder is walked incrementally, from the stamps the last refresh stored.
+    auto* local = dynamic_cast<LocalImageSource*>(opened.source.get());
+    std::optional<FolderScan> scan;
+    if (local != nullptr) {
+        scan.emplace();
+        TESSERA_ASSIGN_OR_RETURN(scan->previous, repo_.ListFolderStamps(source.id));
+        scan->racy_after_ns = RacyAfterNs(racy_window_ns_);
+    }
+    std::unordered_set<std::string> over_limit_folders;  // read again next time
     Status added;
-    Result<SourceListing> listing = opened.source->List([&](const SourceEntry& entry) {
+    auto on_entry = [&](const SourceEntry& entry) {
         if (context_.StopRequested()) {
             interrupted_ = true;
             return false;
@@ -107,12 +139,15 @@ Status RefreshRun::RefreshSource(const Datasource& source) {
         }
         if (room_ <= 0) {
             ++counts_.over_limit;
+            over_limit_folders.emplace(FolderOf(entry.relative_path));
             return true;
         }
         --room_;
         added = pipeline.Add(entry);
         return added.ok();
-    });
+    };
+    Result<SourceListing> listing =
+        scan ? local->ListChanged(*scan, on_entry) : opened.source->List(on_entry);
     if (!listing.ok() || !added.ok() || interrupted_) {
         pipeline.Abandon();  // batches inserted so far stay; a rerun finds them known
         TESSERA_TRY(listing);
@@ -126,7 +161,44 @@ Status RefreshRun::RefreshSource(const Datasource& source) {
                                               {"datasource", std::to_string(source.id)},
                                               {"skipped", std::to_string(listing->skipped)}});
     }
-    return MarkGoneAndBack(source.id);
+    if (!scan) {
+        return MarkGoneAndBack(source.id);
+    }
+    KeepUnchangedFolders(source.id, scan->unchanged);
+    TESSERA_TRY(MarkGoneAndBack(source.id));
+    for (FolderStamp& stamp : scan->current) {
+        if (over_limit_folders.count(stamp.path) > 0) {
+            stamp.mtime_ns = FolderStamp::kReadAgain;
+        }
+    }
+    counts_.folders_unchanged += static_cast<std::int64_t>(scan->unchanged.size());
+    counts_.folders_read +=
+        static_cast<std::int64_t>(scan->current.size() - scan->unchanged.size());
+    return repo_.ReplaceFolderStamps(source.id, scan->current);
+}
+
+// Items of `source_id` in folders the walk did not read keep their state: their folder holds
+// the same entries as when the last refresh read it (a missing item stays missing).
+void RefreshRun::KeepUnchangedFolders(Id source_id,
+                                      const std::unordered_set<std::string>& unchanged) {
+    if (unchanged.empty()) {
+        return;
+    }
+    std::optional<std::string> folder;
+    bool folder_unchanged = false;
+    for (KnownEntry& entry : known_) {
+        if (entry.source_id != source_id || entry.seen) {
+            continue;
+        }
+        const std::string_view this_folder = FolderOf(entry.path);
+        if (!folder || this_folder != *folder) {  // sorted by path: a folder's files are together
+            folder = std::string(this_folder);
+            folder_unchanged = unchanged.count(*folder) > 0;
+        }
+        if (folder_unchanged) {
+            entry.seen = !entry.missing;  // MarkGoneAndBack leaves seen == !missing alone
+        }
+    }
 }
 
 // Items of `source_id` its listing did not give are gone; missing ones it gave are back.
@@ -195,7 +267,7 @@ RefreshJob::RefreshJob(Repository& repo, const Clock& clock, ImageProber& prober
 
 Result<RefreshCounts> RefreshJob::Refresh(Id project_id, JobContext& context, bool& interrupted) {
     TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
-    RefreshRun run(repo_, clock_, *opener_, prober_, settings_, project, context);
+    RefreshRun run(repo_, clock_, *opener_, prober_, settings_, project, context, racy_window_ns_);
     TESSERA_TRY(run.Run());
     interrupted = run.interrupted();
     const RefreshCounts& counts = run.counts();
@@ -204,7 +276,9 @@ Result<RefreshCounts> RefreshJob::Refresh(Id project_id, JobContext& context, bo
                           {"added", std::to_string(counts.added)},
                           {"missing", std::to_string(counts.missing)},
                           {"restored", std::to_string(counts.restored)},
-                          {"over_limit", std::to_string(counts.over_limit)}});
+                          {"over_limit", std::to_string(counts.over_limit)},
+                          {"folders_read", std::to_string(counts.folders_read)},
+                          {"folders_unchanged", std::to_string(counts.folders_unchanged)}});
     return counts;
 }
 

@@ -16,17 +16,11 @@ bool Active(const Job& job) {
 
 }  // namespace
 
-RefreshService::RefreshService(Repository& repo, const Clock& clock, ProjectCache* cache)
-    : repo_(repo), clock_(clock), cache_(cache) {}
-
-Result<RefreshSettings> RefreshService::Configure(const User& actor, Id project_id,
-                                                  const RefreshSettingsChange& change) {
-    TESSERA_TRY(RequireOwner(actor, "change refresh settings"));
-    TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
-    RefreshSettings settings = project.refresh;
+Result<RefreshSettings> ApplyRefreshChange(RefreshSettings settings,
+                                           const RefreshSettingsChange& change) {
     if (change.interval_s) {
         if (*change.interval_s < RefreshSettings::kMinIntervalS ||
-            *change.interval_s > kMaxIntervalS) {
+            *change.interval_s > RefreshService::kMaxIntervalS) {
             return Error::InvalidArgument(
                 "refresh interval must be between 60 and 31536000 seconds (one year), got " +
                     std::to_string(*change.interval_s),
@@ -37,6 +31,17 @@ Result<RefreshSettings> RefreshService::Configure(const User& actor, Id project_
     if (change.enabled) {
         settings.enabled = *change.enabled;
     }
+    return settings;
+}
+
+RefreshService::RefreshService(Repository& repo, const Clock& clock, ProjectCache* cache)
+    : repo_(repo), clock_(clock), cache_(cache) {}
+
+Result<RefreshSettings> RefreshService::Configure(const User& actor, Id project_id,
+                                                  const RefreshSettingsChange& change) {
+    TESSERA_TRY(RequireOwner(actor, "change refresh settings"));
+    TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
+    TESSERA_ASSIGN_OR_RETURN(RefreshSettings settings, ApplyRefreshChange(project.refresh, change));
     Status stored = repo_.SetRefreshSettings(project_id, settings);
     if (cache_ != nullptr) {
         cache_->Erase(project_id);

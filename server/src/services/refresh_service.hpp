@@ -20,6 +20,12 @@ struct RefreshSettingsChange {
     std::optional<std::int64_t> interval_s;
 };
 
+// `settings` with `change` applied. kInvalidArgument (field "refresh.interval_s") for an
+// interval under RefreshSettings::kMinIntervalS or over RefreshService::kMaxIntervalS. Shared by
+// PATCH and project creation so both accept the same settings.
+Result<RefreshSettings> ApplyRefreshChange(RefreshSettings settings,
+                                           const RefreshSettingsChange& change);
+
 class RefreshService {
 public:
     // Also the largest interval: a year.

@@ -1,6 +1,8 @@
 // The refresh job over a real folder and the refresh service's settings and scheduler, on the
 // in-memory SQLite repository with a FakeClock (docs/design/datasources.md).
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <map>
 
@@ -132,6 +134,101 @@ TEST_F(RefreshTest, DeletedFilesGoMissingAndComeBack) {
     EXPECT_EQ(Items(id)["sub/b.jpg"].state, ItemState::kUnlabeled);
     EXPECT_EQ(Items(id)["sub/b.jpg"].id, items["sub/b.jpg"].id);
     EXPECT_EQ(env.repo->GetProgress(id, env.clock.NowMs())->missing, 0);
+}
+
+class CountingContext final : public JobContext {
+public:
+    void ReportProgress(std::int64_t /*done*/, std::int64_t /*total*/) override {}
+    bool StopRequested() const override { return false; }
+};
+
+// A distinct mtime for `folder` after a change: made in the clock tick of the last stamp, the
+// change would otherwise leave the folder's times as they were (the job's racy window, turned
+// off in these tests, is what covers that in production).
+void Restamp(const fs::path& folder) {
+    static std::int64_t next_s = 1'000'000'000;
+    const timespec times[2] = {{next_s, 0}, {next_s, 0}};
+    ++next_s;
+    ASSERT_EQ(::utimensat(AT_FDCWD, folder.c_str(), times, 0), 0) << folder;
+}
+
+TEST_F(RefreshTest, UnchangedFoldersAreNotReadAndStayCorrect) {
+    Id id = MakeProject();
+    ASSERT_EQ(Run(id, IngestJob::kKind).state, JobState::kDone);
+    RefreshJob job(*env.repo, env.clock, prober_);
+    job.set_racy_window_ns(0);
+    CountingContext context;
+    bool interrupted = false;
+    auto refresh = [&]() {
+        auto counts = job.Refresh(id, context, interrupted);
+        EXPECT_TRUE(counts.ok()) << counts.error().message;
+        return counts.ok() ? *counts : RefreshCounts{};
+    };
+
+    RefreshCounts counts = refresh();  // no stamps yet: reads both folders
+    EXPECT_EQ(counts.folders_read, 2);
+    EXPECT_EQ(counts.listed, 3);
+    counts = refresh();
+    EXPECT_EQ(counts.folders_read, 0);
+    EXPECT_EQ(counts.folders_unchanged, 2);
+    EXPECT_EQ(counts.listed, 0);
+    EXPECT_EQ(counts.missing, 0);  // not read is not gone
+
+    testing::WriteImage(root_ / "sub" / "d.jpg", 9, 7);  // new file in sub only
+    Restamp(root_ / "sub");
+    counts = refresh();
+    EXPECT_EQ(counts.folders_read, 1);
+    EXPECT_EQ(counts.added, 1);
+    EXPECT_EQ(Items(id)["sub/d.jpg"].width, 9);
+
+    testing::TempDir away;  // outside the datasource
+    fs::rename(root_ / "a.jpg", away.path() / "a.jpg");  // deleted from the root
+    Restamp(root_);
+    counts = refresh();
+    EXPECT_EQ(counts.missing, 1);
+    EXPECT_EQ(counts.folders_unchanged, 1);  // sub
+    EXPECT_EQ(Items(id)["a.jpg"].state, ItemState::kMissing);
+    EXPECT_EQ(Items(id)["sub/b.jpg"].state, ItemState::kUnlabeled);
+    counts = refresh();  // still gone, root not read: stays missing, nothing restored
+    EXPECT_EQ(counts.restored, 0);
+    EXPECT_EQ(Items(id)["a.jpg"].state, ItemState::kMissing);
+
+    fs::rename(away.path() / "a.jpg", root_ / "a.jpg");  // back
+    Restamp(root_);
+    counts = refresh();
+    EXPECT_EQ(counts.restored, 1);
+    EXPECT_EQ(Items(id)["a.jpg"].state, ItemState::kUnlabeled);
+
+    fs::rename(root_ / "sub", away.path() / "sub");  // a whole folder gone
+    Restamp(root_);
+    counts = refresh();
+    EXPECT_EQ(counts.missing, 3);
+    EXPECT_EQ(Items(id)["sub/d.jpg"].state, ItemState::kMissing);
+    EXPECT_EQ(env.repo->ListFolderStamps(env.repo->GetProject(id)->datasource.id)->size(), 1u);
+
+    fs::rename(away.path() / "sub", root_ / "sub");
+    Restamp(root_);
+    counts = refresh();
+    EXPECT_EQ(counts.restored, 3);
+    EXPECT_EQ(env.repo->GetProgress(id, env.clock.NowMs())->missing, 0);
+}
+
+TEST_F(RefreshTest, FoldersWithFilesOverTheLimitAreReadAgain) {
+    Id id = MakeProject(3);
+    ASSERT_EQ(Run(id, IngestJob::kKind).state, JobState::kDone);
+    RefreshJob job(*env.repo, env.clock, prober_);
+    job.set_racy_window_ns(0);
+    CountingContext context;
+    bool interrupted = false;
+    testing::WriteImage(root_ / "sub" / "d.jpg", 5, 5);
+    Restamp(root_ / "sub");
+    auto counts = job.Refresh(id, context, interrupted);
+    ASSERT_TRUE(counts.ok());
+    EXPECT_EQ(counts->over_limit, 1);
+    counts = job.Refresh(id, context, interrupted);  // the limit is still reached, and says so
+    ASSERT_TRUE(counts.ok());
+    EXPECT_EQ(counts->over_limit, 1);
+    EXPECT_TRUE(env.repo->GetProject(id)->item_limit_reached);
 }
 
 TEST_F(RefreshTest, RespectsTheItemLimit) {

@@ -24,7 +24,8 @@ Result<std::vector<Item>> ItemsToBuild(Repository& repo, Id project_id) {
     for (;;) {
         TESSERA_ASSIGN_OR_RETURN(std::vector<Item> page, repo.ListItems(project_id, filter));
         for (Item& item : page) {
-            if (item.state != ItemState::kError && WantsTilePyramid(item.width, item.height)) {
+            if (item.state != ItemState::kError &&
+                WantsTilePyramid(item.width, item.height, item.format)) {
                 wanted.push_back(std::move(item));
             }
         }

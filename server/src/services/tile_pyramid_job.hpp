@@ -4,6 +4,7 @@
 // instead of waiting for the build. Queued by the ingest job when it registered such items.
 // Re-running it is safe: finished pyramids are found on disk and skipped.
 #include <string>
+#include <string_view>
 
 #include "base/clock.hpp"
 #include "base/result.hpp"
@@ -17,8 +18,11 @@ namespace tessera {
 // (web/src/canvas/image_layer.ts, kTiledThreshold); keep the two equal.
 constexpr int kTiledAboveSide = 8000;
 
-inline bool WantsTilePyramid(int width, int height) {
-    return width > kTiledAboveSide || height > kTiledAboveSide;
+// DICOM items never get one: a tile is one rendering, while a DICOM item is viewed by frame and
+// window/level, which the image endpoint renders whole (frame=, wc=, ww=); the UI opens DICOM
+// items there whatever their size (web/src/app/views/drawing/image_source.ts).
+inline bool WantsTilePyramid(int width, int height, std::string_view format) {
+    return (width > kTiledAboveSide || height > kTiledAboveSide) && format != "dicom";
 }
 
 class DatasourceOpener;

@@ -430,6 +430,12 @@ Result<UploadInfo> UploadService::Finish(UploadInfo info) {
     TESSERA_ASSIGN_OR_RETURN(item.source_id, UploadSourceId(info.project_id, root));
     TESSERA_ASSIGN_OR_RETURN(std::int64_t inserted,
                              repo_.InsertItems(info.project_id, {item}, clock_.NowMs()));
+    if (inserted == 0) {
+        // The file replaced an item's: its size and format are the new file's. Renditions and
+        // tiles are cached under the file's mtime and size (blobs/cache_keys.hpp), so the next
+        // request renders the new file and drops the old entries.
+        TESSERA_TRY(repo_.UpdateItemImage(info.project_id, item));
+    }
     info.complete = true;
     info.replaced = inserted == 0;
     return info;

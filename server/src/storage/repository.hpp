@@ -73,9 +73,12 @@ struct ItemFilter {
     // The Data tab's filters (FindItems), all optional and combinable.
     bool in_progress = false;          // unlabeled items on a labeler's page (live lease at now)
     std::optional<std::string> label;  // the counting annotation counts this label (exact path)
-    std::optional<Id> labeler_id;      // the counting annotation is this user's answer
-    std::string name_query;            // substring of the path, case-insensitive for ASCII
-    TimeMs now = 0;                    // for in_progress
+    // ... or one of these (the label's subclasses, "Animal/Cat" for "Animal"; the service fills
+    // them in from the project's label tree).
+    std::vector<std::string> label_subclasses;
+    std::optional<Id> labeler_id;  // the counting annotation is this user's answer
+    std::string name_query;        // substring of the path, case-insensitive for ASCII
+    TimeMs now = 0;                // for in_progress
 };
 
 // A page of FindItems. Each page walks one index range in item id order: item_labels for
@@ -252,6 +255,12 @@ public:
     // The project's datasources in id order (the primary first), secrets included: callers that
     // answer the API must drop them.
     virtual Result<std::vector<Datasource>> ListDatasources(Id project_id) = 0;
+    // The folder stamps the last refresh of a local datasource stored (incremental walks,
+    // blobs/local_source.hpp), in path order; empty before the first.
+    virtual Result<std::vector<FolderStamp>> ListFolderStamps(Id datasource_id) = 0;
+    // Replaces the datasource's folder stamps with `stamps`, in one transaction.
+    virtual Status ReplaceFolderStamps(Id datasource_id,
+                                       const std::vector<FolderStamp>& stamps) = 0;
     // Marks deleted; the name stays reserved. Items and annotations may be purged later.
     virtual Status DeleteProject(Id id, TimeMs now) = 0;
 
@@ -279,6 +288,10 @@ public:
     // Returns how many changed. One transaction.
     virtual Result<std::int64_t> SetItemsMissing(Id project_id, const std::vector<Id>& item_ids,
                                                  bool missing) = 0;
+    // A replaced file (an upload with overwrite): sets size_bytes, width, height and format of
+    // the project's item at `image.path`, and restores it if refresh had found it missing.
+    // Returns its id; kNotFound when the project has no item there.
+    virtual Result<Id> UpdateItemImage(Id project_id, const NewItem& image) = 0;
     virtual Result<ItemPage> FindItems(Id project_id, const ItemFilter& filter) = 0;
 
     // --- the labeling queue

@@ -1,5 +1,6 @@
 // Conformance for project life (issue 9): pausing, editing a project and its labels, and the
 // Data tab's item filters. Registered with the rest of RepositoryConformance.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -354,6 +355,43 @@ TEST_P(RepositoryConformance, FindItemsFiltersCombineAndPageToTheEnd) {
     f.labeler_id = 424242;
     EXPECT_TRUE(paths(f).empty());
     EXPECT_EQ(repo_->FindItems(9999, {}).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(RepositoryConformance, FindItemsMatchesALabelsSubclassesOncePerItem) {
+    Project p = AddProject("Tree", 7);
+    User u = AddUser("u");
+    std::vector<Item> page = Lease(p.id, u.id, 7, "t", kT0);
+    ASSERT_EQ(page.size(), 7u);
+    const std::vector<std::vector<std::string>> answers = {
+        {"Animal"},  {"Animal/Cat"}, {"Animal/Cat", "Animal/Dog"}, {"Animal/Cat/Tabby"}, {"Car"},
+        {"Animals"}, {"Animal/Dog"}};
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+        ASSERT_TRUE(
+            repo_->SubmitAnnotation(Submit(p.id, page[i].id, u.id, "t", answers[i], kT0 + 1)).ok());
+    }
+    // Sorted, as FindAll's id order is the paths' (AddProject inserts them in order); each once.
+    auto sorted = [](std::vector<std::string> paths) {
+        std::sort(paths.begin(), paths.end());
+        return paths;
+    };
+    const std::vector<std::string> animals =
+        sorted({page[0].path, page[1].path, page[2].path, page[3].path, page[6].path});
+    for (int extra : {0, 40}) {  // one range per label merged, or checked on each row
+        ItemFilter f;
+        f.label = "Animal";
+        f.label_subclasses = {"Animal/Cat", "Animal/Cat/Tabby", "Animal/Dog"};
+        for (int i = 0; i < extra; ++i) {
+            f.label_subclasses.push_back("Animal/Unused" + std::to_string(i));
+        }
+        f.limit = 2;  // several pages: keyset pagination over the merge
+        EXPECT_EQ(FindAll(*repo_, p.id, f), animals) << extra;
+        f.label = "Animal/Cat";
+        f.label_subclasses = {"Animal/Cat/Tabby"};
+        EXPECT_EQ(FindAll(*repo_, p.id, f), sorted({page[1].path, page[2].path, page[3].path}));
+    }
+    ItemFilter leaf;
+    leaf.label = "Animal";  // without subclasses: the exact label only
+    EXPECT_EQ(FindAll(*repo_, p.id, leaf), std::vector<std::string>{page[0].path});
 }
 
 TEST_P(RepositoryConformance, FindItemsBoundsTheWalkForFiltersNoIndexAnswers) {

@@ -247,6 +247,35 @@ TEST_P(RepositoryConformance, RefreshSettingsAreStoredPerProject) {
     EXPECT_EQ(repo_->RecordRefresh(p.id + 100, kT0).error().code, ErrorCode::kNotFound);
 }
 
+TEST_P(RepositoryConformance, FolderStampsAreReplacedPerDatasource) {
+    Project p = AddProject("Pets", 0);
+    Project q = AddProject("Cars", 0);
+    const Id source = p.datasource.id;
+    EXPECT_TRUE(repo_->ListFolderStamps(source)->empty());
+    const std::int64_t big = std::int64_t{1'765'000'000} * 1'000'000'000 + 123;  // ns, 2025
+    ASSERT_TRUE(
+        repo_
+            ->ReplaceFolderStamps(
+                source, {{"b/c", big, big + 1}, {"", FolderStamp::kReadAgain, 5}, {"b", 7, 8}})
+            .ok());
+    ASSERT_TRUE(repo_->ReplaceFolderStamps(q.datasource.id, {{"", 1, 1}}).ok());
+    auto stamps = repo_->ListFolderStamps(source);
+    ASSERT_TRUE(stamps.ok()) << stamps.error().message;
+    ASSERT_EQ(stamps->size(), 3u);
+    EXPECT_EQ((*stamps)[0].path, "");
+    EXPECT_EQ((*stamps)[0].mtime_ns, FolderStamp::kReadAgain);
+    EXPECT_EQ((*stamps)[1].path, "b");
+    EXPECT_EQ((*stamps)[2].path, "b/c");
+    EXPECT_EQ((*stamps)[2].mtime_ns, big);
+    EXPECT_EQ((*stamps)[2].ctime_ns, big + 1);
+
+    ASSERT_TRUE(repo_->ReplaceFolderStamps(source, {{"b", 9, 9}}).ok());
+    stamps = repo_->ListFolderStamps(source);
+    ASSERT_EQ(stamps->size(), 1u);
+    EXPECT_EQ((*stamps)[0].mtime_ns, 9);
+    EXPECT_EQ(repo_->ListFolderStamps(q.datasource.id)->size(), 1u);  // the other's stay
+}
+
 TEST_P(RepositoryConformance, PruneFinishedJobsKeepsTheNewestOfAKind) {
     Project p = AddProject("Pets", 0);
     Project other = AddProject("Other", 0);

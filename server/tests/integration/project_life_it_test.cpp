@@ -12,13 +12,13 @@ using nlohmann::json;
 class ProjectLifeIt : public IntegrationTest {
 protected:
     // Owner `admin`, labeler `lara`, a running project over `images` images.
-    void SetUpProject(int images) {
+    void SetUpProject(int images, const json& labels = {"Cat", "Dog"}) {
         WriteImages(images);
         ASSERT_NO_FATAL_FAILURE(StartServer());
         admin_ = std::make_unique<HttpClient>(Admin());
         CreateUser(*admin_, "lara", "lara-password", "labeler");
         lara_ = std::make_unique<HttpClient>(LoginAs("lara", "lara-password"));
-        project_id_ = CreateIngestedProject(*admin_, "Life")["id"];
+        project_id_ = CreateIngestedProject(*admin_, "Life", labels)["id"];
         StartProject(*admin_, project_id_);
     }
 
@@ -252,6 +252,18 @@ TEST_P(ProjectLifeIt, PausingHandsPagesBackAndBlocksLabeling) {
     EXPECT_EQ(Next(*lara_, 9)["items"].size(), 4u);  // the page came back to the queue
     // The old lease stays dead after the restart.
     EXPECT_EQ(Submit(*lara_, page["items"][0]["id"], page["lease"], {"Cat"}).status, 409u);
+}
+
+TEST_P(ProjectLifeIt, TheLabelFilterFindsSubclasses) {
+    ASSERT_NO_FATAL_FAILURE(
+        SetUpProject(5, json::parse(R"([{"name": "Animal", "children": ["Cat", "Dog"]}, "Car"])")));
+    std::vector<std::int64_t> ids =
+        Label({{"Animal"}, {"Animal/Cat"}, {"Animal/Dog"}, {"Car"}, {"Animal/Cat"}});
+    // Items() pages by two: keyset pagination over the merged subtree.
+    EXPECT_EQ(Items("label=Animal"), (std::set<std::int64_t>{ids[0], ids[1], ids[2], ids[4]}));
+    EXPECT_EQ(Items("label=Animal/Cat"), (std::set<std::int64_t>{ids[1], ids[4]}));
+    EXPECT_EQ(Items("label=Car"), std::set<std::int64_t>{ids[3]});
+    EXPECT_TRUE(Items("label=Anim").empty());
 }
 
 TEST_P(ProjectLifeIt, ItemFiltersCombineAndPage) {

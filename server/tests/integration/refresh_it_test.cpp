@@ -143,6 +143,47 @@ TEST_P(RefreshIt, SettingsArePatchedAndValidated) {
     EXPECT_EQ(admin.Send("POST", ProjectPath(id + 100, "/refresh")).status, 404u);
 }
 
+TEST_P(RefreshIt, SettingsAreAcceptedAtCreationWithTheSameValidation) {
+    WriteImages(1);
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    HttpClient admin = Admin();
+    json body = ProjectBody("Refreshed from the start");
+    body["refresh"] = {{"enabled", true}, {"interval_s", 600}};
+    auto created = admin.SendJson("POST", "/api/v1/projects", body);
+    ASSERT_EQ(created.status, 201u) << created.body;
+    EXPECT_EQ(created.Json()["refresh"],
+              json::parse(R"({"enabled":true,"interval_s":600,"last_at":null})"));
+    const std::int64_t id = created.Json()["id"];
+    EXPECT_EQ(WaitForIngest(admin, id)["refresh"]["interval_s"], 600);
+
+    json only_enabled = ProjectBody("Enabled, default interval");
+    only_enabled["refresh"] = {{"enabled", true}};
+    auto defaulted = admin.SendJson("POST", "/api/v1/projects", only_enabled);
+    ASSERT_EQ(defaulted.status, 201u) << defaulted.body;
+    EXPECT_EQ(defaulted.Json()["refresh"]["interval_s"], 3600);
+    WaitForIngest(admin, defaulted.Json()["id"]);
+
+    struct Bad {
+        json refresh;
+        std::string field;
+    };
+    int n = 0;
+    for (const Bad& bad : std::vector<Bad>{{{{"interval_s", 59}}, "refresh.interval_s"},
+                                           {{{"interval_s", 31536001}}, "refresh.interval_s"},
+                                           {{{"enabled", 1}}, "refresh.enabled"},
+                                           {{{"every", 5}}, "refresh.every"},
+                                           {"hourly", "refresh"}}) {
+        json refused_body = ProjectBody("Refused " + std::to_string(n++));
+        refused_body["refresh"] = bad.refresh;
+        auto refused = admin.SendJson("POST", "/api/v1/projects", refused_body);
+        EXPECT_EQ(refused.status, 400u) << bad.refresh.dump() << ": " << refused.body;
+        EXPECT_EQ(refused.Json()["error"]["field"], bad.field) << refused.body;
+    }
+    // Nothing half-created: the refused names are still free.
+    auto listed = admin.Get("/api/v1/projects").Json()["projects"];
+    EXPECT_EQ(listed.size(), 2u);
+}
+
 TESSERA_INSTANTIATE_BACKENDS(RefreshIt);
 
 }  // namespace

@@ -177,9 +177,39 @@ TEST_P(UploadsIt, ExistingFilesAreRefusedUnlessOverwriteAndCreationCarriesTheFir
     ASSERT_EQ(again.status, 409u) << again.body;
     EXPECT_NE(again.Json()["error"]["message"].get<std::string>().find("already exists"),
               std::string::npos);
-    auto replaced = UploadWhole(admin, project, "a.jpg", true);
+    auto item_at = [&](const std::string& path) {
+        const json body = admin.Get(ProjectPath(project, "/items?limit=100")).Json();
+        for (const json& item : body["items"]) {
+            if (item["path"] == path) {
+                return item;
+            }
+        }
+        return json();
+    };
+    const json before = item_at("a.jpg");
+    ASSERT_EQ(before["width"], 80);
+    auto old_thumb = admin.Get(before["thumbnail_url"].get<std::string>());
+    ASSERT_EQ(old_thumb.status, 200u);
+
+    // Overwritten by a smaller image of another shape: the item takes its size, and its
+    // thumbnail is rendered from the new file.
+    WriteImage(temp_.path() / "source" / "wide.jpg", 50, 20);
+    std::ifstream wide_in(temp_.path() / "source" / "wide.jpg", std::ios::binary);
+    const std::string wide((std::istreambuf_iterator<char>(wide_in)),
+                           std::istreambuf_iterator<char>());
+    auto created_wide = CreateUpload(admin, project, "a.jpg", wide.size(), true);
+    ASSERT_EQ(created_wide.status, 201u) << created_wide.body;
+    auto replaced = Patch(admin, created_wide.Header("Location"), 0, wide);
     ASSERT_EQ(replaced.status, 204u) << replaced.body;
     EXPECT_EQ(replaced.Header("Tessera-Upload-Complete"), "replaced");
+    const json after = item_at("a.jpg");
+    EXPECT_EQ(after["id"], before["id"]);
+    EXPECT_EQ(after["width"], 50);
+    EXPECT_EQ(after["height"], 20);
+    auto new_thumb = admin.Get(after["thumbnail_url"].get<std::string>());
+    ASSERT_EQ(new_thumb.status, 200u);
+    EXPECT_NE(new_thumb.body, old_thumb.body);
+    EXPECT_NE(new_thumb.Header("ETag"), old_thumb.Header("ETag"));
 
     // creation-with-upload: the POST body is the first chunk, here the whole file.
     auto whole = admin.Send("POST", Uploads(project), jpeg_,
@@ -344,6 +374,35 @@ TEST_P(UploadsIt, CliUploadsFoldersSkipsFinishedFilesAndResumes) {
     EXPECT_EQ(broken.status, 65) << broken.out << broken.err;
     EXPECT_NE(broken.err.find("failed broken/x.jpg"), std::string::npos) << broken.err;
     EXPECT_NE(broken.err.find("not an image"), std::string::npos) << broken.err;
+
+    // PROJECT by name (any letter case), not only by id; unknown and ambiguous ones refused.
+    WriteImage(temp_.path() / "named" / "n.jpg", 12, 12);
+    auto by_name = run({"upload", "cli", (temp_.path() / "named").string()}, with_token);
+    ASSERT_EQ(by_name.status, 0) << by_name.out << by_name.err;
+    EXPECT_NE(by_name.out.find("1 uploaded"), std::string::npos) << by_name.out;
+    const auto paths = ItemPaths(admin, project);
+    EXPECT_NE(std::find(paths.begin(), paths.end(), "named/n.jpg"), paths.end());
+    auto unknown_name = run({"upload", "No such project", shots.string()}, with_token);
+    EXPECT_EQ(unknown_name.status, 66) << unknown_name.err;
+    EXPECT_NE(unknown_name.err.find("no project named 'No such project'"), std::string::npos)
+        << unknown_name.err;
+    // A project named like another's id: the bare number is ambiguous, id:/name: are not.
+    json twin = ProjectBody(id);
+    auto twin_created = admin.SendJson("POST", "/api/v1/projects", twin);
+    ASSERT_EQ(twin_created.status, 201u) << twin_created.body;
+    const std::int64_t twin_id = twin_created.Json()["id"];
+    WaitForIngest(admin, twin_id);
+    auto ambiguous = run({"upload", id, shots.string()}, with_token);
+    EXPECT_NE(ambiguous.status, 0);
+    EXPECT_NE(ambiguous.err.find("pass id:" + id + " or name:" + id), std::string::npos)
+        << ambiguous.err;
+    auto to_twin = run({"upload", "name:" + id, shots.string()}, with_token);
+    ASSERT_EQ(to_twin.status, 0) << to_twin.out << to_twin.err;
+    EXPECT_EQ(ItemPaths(admin, twin_id),
+              (std::vector<std::string>{"img0.jpg", "shots/a.jpg", "shots/sub/b.png"}));
+    auto to_id = run({"upload", "id:" + id, shots.string()}, with_token);
+    ASSERT_EQ(to_id.status, 0) << to_id.out << to_id.err;
+    EXPECT_NE(to_id.out.find("0 uploaded, 2 skipped"), std::string::npos) << to_id.out;
 }
 
 TESSERA_INSTANTIATE_BACKENDS(UploadsIt);

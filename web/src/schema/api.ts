@@ -192,6 +192,7 @@ export interface NewProject {
     instructions: Instructions;
     datasource: Datasource;
     item_limit?: number;
+    refresh?: RefreshChange;
 }
 
 export interface Item {

@@ -48,6 +48,8 @@ public:
 
     Result<Datasource> AddDatasource(Id project_id, const Datasource& source) override;
     Result<std::vector<Datasource>> ListDatasources(Id project_id) override;
+    Result<std::vector<FolderStamp>> ListFolderStamps(Id datasource_id) override;
+    Status ReplaceFolderStamps(Id datasource_id, const std::vector<FolderStamp>& stamps) override;
     Status EditProject(Id id, const ProjectEdit& edit) override;
     Status DeleteProject(Id id, TimeMs now) override;
 
@@ -59,6 +61,7 @@ public:
     Result<std::vector<Item>> ListItems(Id project_id, const ItemFilter& filter) override;
     Status ForEachKnownItem(Id project_id,
                             const std::function<bool(const KnownItem&)>& callback) override;
+    Result<Id> UpdateItemImage(Id project_id, const NewItem& image) override;
     Result<std::int64_t> SetItemsMissing(Id project_id, const std::vector<Id>& item_ids,
                                          bool missing) override;
     Result<ItemPage> FindItems(Id project_id, const ItemFilter& filter) override;

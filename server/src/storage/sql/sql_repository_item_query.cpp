@@ -13,6 +13,9 @@ using sql_internal::RequireLiveProject;
 namespace {
 
 constexpr int kMaxListLimit = 10000;
+// A label with more subclasses than this is matched on each row of the item id walk instead
+// of merging one range per label.
+constexpr std::size_t kMaxLabelBranches = 32;
 
 // A statement's text and parameters, built together so "$n" always names the right value.
 struct SqlBuilder {
@@ -33,9 +36,39 @@ struct Driver {
 
 // Picks the most selective filter an index answers in item id order. Filters it consumed are
 // cleared from `rest`, which keeps the ones left to check on each row.
+// A label and its subclasses: one item_labels range per label, each cut at kItemScanBudget
+// entries after the page's start, merged (and deduplicated: an item may count two subclasses) in
+// item id order. The first kItemScanBudget ids of the merge are exact, which is all a page reads
+// (FindItems' bound). Expects `after` as $2.
+Driver LabelTreeDriver(SqlBuilder& b, const ItemFilter& rest) {
+    const std::string budget = b.Add(kItemScanBudget);
+    std::string branches;
+    auto add = [&](const std::string& label) {
+        branches += (branches.empty() ? "" : " UNION ") +
+                    std::string(
+                        "SELECT item_id FROM (SELECT item_id FROM item_labels WHERE "
+                        "project_id = $1 AND label = ") +
+                    b.Add(label) + " AND item_id > $2 ORDER BY item_id LIMIT " + budget + ") b" +
+                    std::to_string(b.params.size());
+    };
+    add(*rest.label);
+    for (const std::string& label : rest.label_subclasses) {
+        add(label);
+    }
+    return Driver{"(" + branches + ") d", "1 = 1", "d.item_id",
+                  " JOIN items i ON i.id = d.item_id"};
+}
+
 Driver PickDriver(SqlBuilder& b, ItemFilter& rest) {
     const std::string project = "$1";
-    if (rest.label) {
+    if (rest.label && !rest.label_subclasses.empty() &&
+        rest.label_subclasses.size() < kMaxLabelBranches) {
+        Driver d = LabelTreeDriver(b, rest);
+        rest.label.reset();
+        rest.label_subclasses.clear();
+        return d;
+    }
+    if (rest.label && rest.label_subclasses.empty()) {
         Driver d{"item_labels d",
                  "d.project_id = " + project + " AND d.label = " + b.Add(*rest.label), "d.item_id",
                  " JOIN items i ON i.id = d.item_id"};
@@ -93,11 +126,18 @@ std::vector<std::string> RowConditions(SqlBuilder& b, const ItemFilter& rest, Sq
             "l.expires_at > " +
             b.Add(rest.now) + ")");
     }
-    if (rest.label) {
+    if (rest.label && rest.label_subclasses.empty()) {
         out.push_back(
             "EXISTS (SELECT 1 FROM item_labels l WHERE l.project_id = i.project_id AND "
             "l.label = " +
             b.Add(*rest.label) + " AND l.item_id = i.id)");
+    } else if (rest.label) {
+        // The label or any path under it: "Animal/" < subclass < "Animal0" ('0' follows '/').
+        out.push_back(
+            "EXISTS (SELECT 1 FROM item_labels l WHERE l.item_id = i.id AND "
+            "l.project_id = i.project_id AND (l.label = " +
+            b.Add(*rest.label) + " OR (l.label > " + b.Add(*rest.label + "/") + " AND l.label < " +
+            b.Add(*rest.label + "0") + ")))");
     }
     if (rest.labeler_id) {
         out.push_back(

@@ -97,6 +97,36 @@ Result<std::vector<Datasource>> SqlRepository::ListDatasources(Id project_id) {
     });
 }
 
+Result<std::vector<FolderStamp>> SqlRepository::ListFolderStamps(Id datasource_id) {
+    return ReadTx<std::vector<FolderStamp>>([&](SqlConn& conn) -> Result<std::vector<FolderStamp>> {
+        TESSERA_ASSIGN_OR_RETURN(
+            SqlRows rows, conn.Query("SELECT path, mtime_ns, ctime_ns FROM datasource_folders "
+                                     "WHERE datasource_id = $1 ORDER BY path",
+                                     {datasource_id}));
+        std::vector<FolderStamp> out;
+        out.reserve(rows.size());
+        for (const SqlRow& row : rows) {
+            out.push_back({row.Text(0), row.Int(1), row.Int(2)});
+        }
+        return out;
+    });
+}
+
+Status SqlRepository::ReplaceFolderStamps(Id datasource_id,
+                                          const std::vector<FolderStamp>& stamps) {
+    return db().Write([&](SqlConn& conn) -> Status {
+        TESSERA_TRY(
+            conn.Exec("DELETE FROM datasource_folders WHERE datasource_id = $1", {datasource_id}));
+        for (const FolderStamp& stamp : stamps) {
+            TESSERA_TRY(conn.Exec(
+                "INSERT INTO datasource_folders (datasource_id, path, mtime_ns, ctime_ns) VALUES "
+                "($1, $2, $3, $4)",
+                {datasource_id, stamp.path, stamp.mtime_ns, stamp.ctime_ns}));
+        }
+        return Status::Ok();
+    });
+}
+
 Status SqlRepository::ForEachKnownItem(Id project_id,
                                        const std::function<bool(const KnownItem&)>& callback) {
     Id after = 0;
@@ -183,6 +213,25 @@ Result<std::int64_t> SqlRepository::SetItemsMissing(Id project_id, const std::ve
         });
     ForgetQueueHint(project_id);
     return changed;
+}
+
+Result<Id> SqlRepository::UpdateItemImage(Id project_id, const NewItem& image) {
+    ForgetQueueHint(project_id);  // a restored item may rank before the queue front
+    return WriteTx<Id>([&](SqlConn& conn) -> Result<Id> {
+        TESSERA_TRY(RequireLiveProject(conn, project_id));
+        TESSERA_ASSIGN_OR_RETURN(
+            SqlRows rows,
+            conn.Query("UPDATE items SET size_bytes = $3, width = $4, height = $5, format = $6, "
+                       "state = CASE WHEN state = 'missing' THEN COALESCE(missing_from, "
+                       "'unlabeled') ELSE state END, missing_from = NULL WHERE project_id = $1 "
+                       "AND path = $2 RETURNING id",
+                       {project_id, image.path, image.size_bytes, std::int64_t{image.width},
+                        std::int64_t{image.height}, image.format}));
+        if (rows.empty()) {
+            return Error::NotFound("no item at " + image.path);
+        }
+        return rows[0].Int(0);
+    });
 }
 
 }  // namespace tessera

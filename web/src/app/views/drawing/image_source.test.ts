@@ -56,4 +56,11 @@ describe("imageSource", () => {
         });
         expect(await imageSource(api(null), 1, huge)).toEqual({ kind: "image", url: "full" });
     });
+
+    it("opens a huge DICOM image whole: it has no pyramid", async () => {
+        const a = api(info("ready"));
+        const scan = { ...item(kTiledThreshold + 1), format: "dicom" };
+        expect(await imageSource(a, 1, scan)).toEqual({ kind: "image", url: "full" });
+        expect(a.asked).toBe(0);
+    });
 });

@@ -1,6 +1,6 @@
 // Which picture the drawing stage opens an item with: the display rendition (`image_url`), or
 // for images above the tiling threshold the tile pyramid, or its thumbnail ("preparing") while
-// the server still builds the pyramid.
+// the server still builds the pyramid. DICOM items always open from image_url.
 import type { ImageSource } from "../../../canvas/image_layer";
 import { kTiledThreshold } from "../../../canvas/image_layer";
 import type { ApiResult } from "../../../client/result";
@@ -25,7 +25,9 @@ export function tileSource(api: TileApi, projectId: Id, item: Item, info: TileIn
 
 /** The picture to open with; the plain image when the tile info cannot be read. */
 export async function imageSource(api: TileApi, projectId: Id, item: Item): Promise<ImageSource> {
-    if (item.width > kTiledThreshold || item.height > kTiledThreshold) {
+    // DICOM is never tiled: frames and window/level come from image_url's renderer.
+    const huge = item.width > kTiledThreshold || item.height > kTiledThreshold;
+    if (huge && item.format !== "dicom") {
         const r = await api.tileInfo(projectId, item.id);
         if (r.ok) {
             return r.value.status === "building"

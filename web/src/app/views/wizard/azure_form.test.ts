@@ -114,6 +114,22 @@ describe("azureDatasource", () => {
         ]);
         expect(validateStep("data", { ...s, azure: emptyAzureForm() })).toHaveLength(3);
     });
+
+    it("takes refresh settings, since a container is refreshed like a folder", () => {
+        const s = {
+            ...emptyWizard(),
+            name: "Blobs",
+            source: "azure" as const,
+            azure: filled(),
+            labels: [{ name: "Cat" }],
+        };
+        expect(toNewProject(s).refresh).toBeUndefined();
+        const on = { ...s, refreshEnabled: true, refreshMinutes: "30" };
+        expect(toNewProject(on).refresh).toEqual({ enabled: true, interval_s: 1800 });
+        expect(validateStep("data", { ...on, refreshMinutes: "0" })).toEqual([
+            "The interval must be at least 1 minute.",
+        ]);
+    });
 });
 
 describe("azureFieldError", () => {

@@ -5,7 +5,7 @@
 import { h, replaceChildren } from "../../dom";
 import type { AzureCredential, AzureForm } from "./azure_form";
 import { azureFieldError, kAzureInputIds } from "./azure_form";
-import { field, input, itemLimitField } from "./form_fields";
+import { field, input, itemLimitField, refreshFields } from "./form_fields";
 import type { WizardState } from "./wizard_state";
 
 const kFieldLabels = {
@@ -150,5 +150,6 @@ export function azureSection(s: WizardState): HTMLElement {
         ),
         credentialFields(s, s.azure),
         itemLimitField(s.itemLimit, (v) => (s.itemLimit = v)),
+        refreshFields(s),
     );
 }

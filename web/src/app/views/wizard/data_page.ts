@@ -6,7 +6,7 @@ import { h, replaceChildren } from "../../dom";
 import type { WizardState } from "./wizard_state";
 import { folderBrowser } from "./folder_browser";
 import { azureSection } from "./azure_section";
-import { field, input, itemLimitField } from "./form_fields";
+import { field, input, itemLimitField, refreshFields } from "./form_fields";
 import { manifestSection } from "./manifest_section";
 import { kPatternExamples, previewText } from "./wizard_state";
 
@@ -124,6 +124,7 @@ function folderSection(s: WizardState, client: ApiClient): HTMLElement {
         examples,
         preview,
         itemLimitField(s.itemLimit, (v) => (s.itemLimit = v)),
+        refreshFields(s),
     );
 }
 

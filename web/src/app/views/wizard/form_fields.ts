@@ -63,3 +63,38 @@ export function itemLimitField(value: string, set: (v: string) => void): HTMLEle
         "Ingest stops after this many images.",
     );
 }
+
+/** Incremental refresh on or off and its interval; the dashboard's refresh card edits them later. */
+export function refreshFields(s: { refreshEnabled: boolean; refreshMinutes: string }): HTMLElement {
+    const minutes = input("p-refresh-minutes", s.refreshMinutes, (v) => (s.refreshMinutes = v), {
+        inputmode: "numeric",
+        "aria-describedby": "p-refresh-minutes-hint",
+    });
+    minutes.disabled = !s.refreshEnabled;
+    const enabled = h("input", {
+        type: "checkbox",
+        id: "p-refresh-enabled",
+        checked: s.refreshEnabled,
+        onchange: (e: Event) => {
+            s.refreshEnabled = (e.target as HTMLInputElement).checked;
+            minutes.disabled = !s.refreshEnabled;
+        },
+    });
+    return h(
+        "fieldset",
+        { class: "field" },
+        h("legend", {}, "Incremental refresh"),
+        h(
+            "label",
+            { class: "type" },
+            enabled,
+            h("span", {}, "Look for new and deleted files at regular intervals"),
+        ),
+        field(
+            "p-refresh-minutes",
+            "Every (minutes)",
+            minutes,
+            "At least 1 minute. New files are added; deleted ones mark their items missing.",
+        ),
+    );
+}

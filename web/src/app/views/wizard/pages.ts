@@ -2,6 +2,7 @@
 import { kTaskTypes } from "../../../schema/api";
 import type { TaskType } from "../../../schema/api";
 import { flattenLabels } from "../../../schema/labels";
+import { intervalText, parseIntervalMinutes } from "../../../schema/refresh";
 import { h, replaceChildren } from "../../dom";
 import { renderMarkdown } from "../../markdown";
 import { taskTypeName } from "../widgets";
@@ -150,13 +151,20 @@ function dataRows(s: WizardState): [string, string][] {
             ["Folder in the container", a.prefix.trim() === "" ? "All of it" : a.prefix.trim()],
             ["Pattern", a.pattern.trim() === "" ? "**/*.*" : a.pattern.trim()],
             ["Credential", a.credential === "sas_token" ? "SAS token" : "Account key"],
+            ["Refresh", refreshText(s)],
         ];
     }
     return [
         ["Folder", s.path.trim()],
         ["Pattern", s.pattern.trim() === "" ? "**/*.*" : s.pattern.trim()],
         ["Images", s.preview === null ? "Not counted yet" : previewText(s.preview, s.pattern)],
+        ["Refresh", refreshText(s)],
     ];
+}
+
+function refreshText(s: WizardState): string {
+    const interval = parseIntervalMinutes(s.refreshMinutes);
+    return s.refreshEnabled && interval.ok ? `On, ${intervalText(interval.seconds)}` : "Off";
 }
 
 export function reviewPage(s: WizardState): HTMLElement {

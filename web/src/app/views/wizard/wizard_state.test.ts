@@ -10,6 +10,38 @@ import {
     validateStep,
 } from "./wizard_state";
 
+describe("refresh at creation", () => {
+    const folder = { ...emptyWizard(), name: "Pets", path: "/data", labels: [{ name: "Cat" }] };
+
+    it("sends nothing while refresh is off", () => {
+        expect(toNewProject(folder).refresh).toBeUndefined();
+    });
+
+    it("sends the interval in seconds when on", () => {
+        const s = { ...folder, refreshEnabled: true, refreshMinutes: " 90 " };
+        expect(validateStep("data", s)).toEqual([]);
+        expect(toNewProject(s).refresh).toEqual({ enabled: true, interval_s: 5400 });
+    });
+
+    it("refuses an interval the server would refuse, and only when refresh is on", () => {
+        const s = { ...folder, refreshEnabled: true, refreshMinutes: "0" };
+        expect(validateStep("data", s)).toEqual(["The interval must be at least 1 minute."]);
+        expect(validateStep("data", { ...s, refreshMinutes: "525601" })).toHaveLength(1);
+        expect(validateStep("data", { ...s, refreshEnabled: false })).toEqual([]);
+    });
+
+    it("sends the server's refresh errors back to the Data page", () => {
+        expect(
+            stepForError({
+                status: 400,
+                code: "invalid_argument",
+                message: "m",
+                field: "refresh.interval_s",
+            }),
+        ).toBe("data");
+    });
+});
+
 describe("validateStep", () => {
     it("requires a name, a folder, labels and a safe URL", () => {
         const s = emptyWizard();

@@ -10,6 +10,7 @@ import type {
     TaskType,
 } from "../../../schema/api";
 import { trimLabelTree, validateLabelTree } from "../../../schema/labels";
+import { parseIntervalMinutes } from "../../../schema/refresh";
 import { safeUrl } from "../../markdown";
 import type { AzureForm, FieldProblem } from "./azure_form";
 import { azureDatasource, azureProblems, emptyAzureForm } from "./azure_form";
@@ -44,6 +45,9 @@ export interface WizardState {
     path: string;
     pattern: string;
     itemLimit: string;
+    /** Incremental refresh of a folder, as the dashboard's refresh card edits it later. */
+    refreshEnabled: boolean;
+    refreshMinutes: string;
     labels: LabelSpec[];
     instructionsText: string;
     instructionsUrl: string;
@@ -70,6 +74,8 @@ export function emptyWizard(): WizardState {
         path: "",
         pattern: "**/*.*",
         itemLimit: "",
+        refreshEnabled: false,
+        refreshMinutes: "60",
         labels: [],
         instructionsText: "",
         instructionsUrl: "",
@@ -158,7 +164,11 @@ export function validateStep(step: Step, s: WizardState): string[] {
                 return manifestProblems(s);
             }
             if (s.source === "azure") {
-                return [...azureProblems(s.azure).map((p) => p.message), ...itemLimitProblems(s)];
+                return [
+                    ...azureProblems(s.azure).map((p) => p.message),
+                    ...itemLimitProblems(s),
+                    ...refreshProblems(s),
+                ];
             }
             const out: string[] = [];
             if (s.path.trim() === "") {
@@ -172,6 +182,7 @@ export function validateStep(step: Step, s: WizardState): string[] {
             if (s.itemLimit.trim() !== "" && !/^[1-9]\d{0,11}$/.test(s.itemLimit.trim())) {
                 out.push("The item limit must be a positive whole number.");
             }
+            out.push(...refreshProblems(s));
             return out;
         }
         case "labels":
@@ -183,6 +194,14 @@ export function validateStep(step: Step, s: WizardState): string[] {
         case "review":
             return kSteps.filter((x) => x !== "review").flatMap((x) => validateStep(x, s));
     }
+}
+
+function refreshProblems(s: WizardState): string[] {
+    if (!s.refreshEnabled) {
+        return [];
+    }
+    const interval = parseIntervalMinutes(s.refreshMinutes);
+    return interval.ok ? [] : [interval.message];
 }
 
 export function toNewProject(s: WizardState): NewProject {
@@ -204,6 +223,10 @@ export function toNewProject(s: WizardState): NewProject {
     };
     if (s.itemLimit.trim() !== "") {
         spec.item_limit = Number(s.itemLimit.trim());
+    }
+    const interval = parseIntervalMinutes(s.refreshMinutes);
+    if (s.source !== "manifest" && s.refreshEnabled && interval.ok) {
+        spec.refresh = { enabled: true, interval_s: interval.seconds };
     }
     return spec;
 }
@@ -242,7 +265,8 @@ export function stepForError(e: ApiError): Step {
         field.startsWith("datasource") ||
         field.startsWith("path") ||
         field.startsWith("pattern") ||
-        field.startsWith("item_limit")
+        field.startsWith("item_limit") ||
+        field.startsWith("refresh")
     ) {
         return "data";
     }
