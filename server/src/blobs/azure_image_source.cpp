@@ -12,10 +12,14 @@
 #include <vector>
 
 #include "base/text.hpp"
+#include "blobs/download_cache.hpp"
 #include "blobs/local_source.hpp"
 
 namespace tessera {
 namespace {
+
+// Beside each cached copy, the ETag it was downloaded at (not a copy: not counted or evicted).
+constexpr std::string_view kEtagSuffix = ".etag";
 
 namespace fs = std::filesystem;
 
@@ -119,15 +123,7 @@ Result<std::unique_ptr<AzureImageSource>> AzureImageSource::Create(
     options.max_blob_bytes = std::min(options.max_blob_bytes, options.cache_limit_bytes);
     auto source = std::unique_ptr<AzureImageSource>(new AzureImageSource(
         std::move(client), std::move(normalized), std::move(glob), std::move(options)));
-    std::uint64_t total = 0;
-    for (auto it = fs::recursive_directory_iterator(source->options_.cache_dir, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        std::error_code entry_ec;
-        if (it->is_regular_file(entry_ec) && it->path().extension() != ".etag") {
-            total += it->file_size(entry_ec);
-        }
-    }
-    source->cached_bytes_ = total;
+    source->cached_bytes_ = CachedBytes(source->options_.cache_dir, kEtagSuffix);
     return source;
 }
 
@@ -196,7 +192,7 @@ Result<SourceRef> AzureImageSource::Fetch(std::string_view relative_path) {
     TESSERA_ASSIGN_OR_RETURN(std::string name, BlobName(relative_path));
     const std::string key = HexHash(name, 16);
     const fs::path shard = options_.cache_dir / key.substr(0, 2);
-    const fs::path etag_file = shard / (key + ".etag");
+    const fs::path etag_file = shard / (key + std::string(kEtagSuffix));
     const std::string extension = Extension(name);
     auto data_file = [&](std::string_view etag) {
         return shard / (key + "-" + HexHash(etag, 8) + extension);
@@ -255,40 +251,8 @@ Result<SourceRef> AzureImageSource::Fetch(std::string_view relative_path) {
 
 void AzureImageSource::Evict(const fs::path& keep) {
     std::lock_guard lock(evict_mu_);
-    struct Copy {
-        fs::file_time_type used;
-        std::uint64_t size;
-        fs::path path;
-    };
-    std::vector<Copy> copies;
-    std::uint64_t total = 0;
-    std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(options_.cache_dir, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        std::error_code entry_ec;
-        if (!it->is_regular_file(entry_ec) || it->path().extension() == ".etag") {
-            continue;
-        }
-        std::uint64_t size = it->file_size(entry_ec);
-        total += size;
-        if (it->path() != keep && it->path().string().find(".part-") == std::string::npos) {
-            copies.push_back({it->last_write_time(entry_ec), size, it->path()});
-        }
-    }
-    std::sort(copies.begin(), copies.end(),
-              [](const Copy& a, const Copy& b) { return a.used < b.used; });
-    const std::uint64_t goal = options_.cache_limit_bytes / 10 * 9;
-    for (const Copy& copy : copies) {
-        if (total <= goal) {
-            break;
-        }
-        // An Open holding the removed copy keeps reading its descriptor; the next Open
-        // downloads it again.
-        if (fs::remove(copy.path, ec)) {
-            total -= copy.size;
-        }
-    }
-    cached_bytes_ = total;
+    cached_bytes_ =
+        EvictLeastRecentlyUsed(options_.cache_dir, options_.cache_limit_bytes, keep, kEtagSuffix);
 }
 
 }  // namespace tessera

@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "base/text.hpp"
+#include "blobs/download_cache.hpp"
 
 namespace tessera {
 namespace {
@@ -234,51 +235,12 @@ UrlFetcher::UrlFetcher(FetchAllowList allowed, std::shared_ptr<HttpTransport> tr
       transport_(std::move(transport)),
       resolver_(std::move(resolver)),
       options_(std::move(options)) {
-    std::error_code ec;
-    std::uint64_t total = 0;
-    for (auto it = fs::recursive_directory_iterator(options_.cache_dir, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        std::error_code entry_ec;
-        total += it->is_regular_file(entry_ec) ? it->file_size(entry_ec) : 0;
-    }
-    cached_bytes_ = total;
+    cached_bytes_ = CachedBytes(options_.cache_dir);
 }
 
 void UrlFetcher::Evict(const fs::path& keep) {
     std::lock_guard lock(evict_mu_);
-    struct Copy {
-        fs::file_time_type used;
-        std::uint64_t size;
-        fs::path path;
-    };
-    std::vector<Copy> copies;
-    std::uint64_t total = 0;
-    std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(options_.cache_dir, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        std::error_code entry_ec;
-        if (!it->is_regular_file(entry_ec)) {
-            continue;
-        }
-        const std::uint64_t size = it->file_size(entry_ec);
-        total += size;
-        if (it->path() != keep && it->path().string().find(".part-") == std::string::npos) {
-            copies.push_back({it->last_write_time(entry_ec), size, it->path()});
-        }
-    }
-    std::sort(copies.begin(), copies.end(),
-              [](const Copy& a, const Copy& b) { return a.used < b.used; });
-    const std::uint64_t goal = options_.cache_limit_bytes / 10 * 9;
-    for (const Copy& copy : copies) {
-        if (total <= goal) {
-            break;
-        }
-        // A reader holding the removed file keeps its descriptor; the next Fetch downloads it.
-        if (fs::remove(copy.path, ec)) {
-            total -= copy.size;
-        }
-    }
-    cached_bytes_ = total;
+    cached_bytes_ = EvictLeastRecentlyUsed(options_.cache_dir, options_.cache_limit_bytes, keep);
 }
 
 Status UrlFetcher::Check(std::string_view url) const {
