@@ -5,7 +5,7 @@
 import { h, replaceChildren } from "../../dom";
 import type { AzureCredential, AzureForm } from "./azure_form";
 import { azureFieldError, kAzureInputIds } from "./azure_form";
-import { field, input, itemLimitField, refreshFields } from "./form_fields";
+import { field, input, itemLimitField, radioChoice, refreshFields } from "./form_fields";
 import type { WizardState } from "./wizard_state";
 
 const kFieldLabels = {
@@ -74,22 +74,10 @@ function credentialFields(s: WizardState, f: AzureForm): HTMLElement {
         replaceChildren(body, f.credential === "sas_token" ? sas() : key());
     };
     const choice = (value: AzureCredential, label: string): HTMLElement =>
-        h(
-            "label",
-            { class: "radio" },
-            h("input", {
-                type: "radio",
-                name: "p-az-credential",
-                value,
-                checked: f.credential === value,
-                onchange: () => {
-                    f.credential = value;
-                    show();
-                },
-            }),
-            " ",
-            label,
-        );
+        radioChoice("p-az-credential", value, label, f.credential === value, () => {
+            f.credential = value;
+            show();
+        });
     show();
     return h(
         "div",

@@ -6,7 +6,7 @@ import { h, replaceChildren } from "../../dom";
 import type { WizardState } from "./wizard_state";
 import { folderBrowser } from "./folder_browser";
 import { azureSection } from "./azure_section";
-import { field, input, itemLimitField, refreshFields } from "./form_fields";
+import { field, input, itemLimitField, radioChoice, refreshFields } from "./form_fields";
 import { manifestSection } from "./manifest_section";
 import { kPatternExamples, previewText } from "./wizard_state";
 
@@ -141,22 +141,10 @@ export function dataPage(s: WizardState, client: ApiClient): HTMLElement {
         );
     };
     const choice = (value: WizardState["source"], label: string): HTMLElement =>
-        h(
-            "label",
-            { class: "radio" },
-            h("input", {
-                type: "radio",
-                name: "p-source",
-                value,
-                checked: s.source === value,
-                onchange: () => {
-                    s.source = value;
-                    show();
-                },
-            }),
-            " ",
-            label,
-        );
+        radioChoice("p-source", value, label, s.source === value, () => {
+            s.source = value;
+            show();
+        });
     show();
     return h(
         "div",

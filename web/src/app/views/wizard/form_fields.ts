@@ -98,3 +98,20 @@ export function refreshFields(s: { refreshEnabled: boolean; refreshMinutes: stri
         ),
     );
 }
+
+/** One choice of a radio group (`name`): checked when `checked`, `onChoose` when picked. */
+export function radioChoice(
+    name: string,
+    value: string,
+    label: string,
+    checked: boolean,
+    onChoose: () => void,
+): HTMLElement {
+    return h(
+        "label",
+        { class: "radio" },
+        h("input", { type: "radio", name, value, checked, onchange: onChoose }),
+        " ",
+        label,
+    );
+}

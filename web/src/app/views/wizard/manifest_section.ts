@@ -6,7 +6,7 @@ import type { ApiClient } from "../../../client/api_client";
 import type { ImportAs, ManifestFormat } from "../../../schema/api";
 import { h, replaceChildren } from "../../dom";
 import { folderBrowser } from "./folder_browser";
-import { field, input } from "./form_fields";
+import { field, input, radioChoice } from "./form_fields";
 import type { WizardState } from "./wizard_state";
 import { applyManifestPreview, manifestFormatFor } from "./wizard_state";
 
@@ -212,21 +212,9 @@ export function manifestSection(s: WizardState, client: ApiClient): HTMLElement 
         path.focus();
     });
     const importAs = (value: ImportAs, label: string): HTMLElement =>
-        h(
-            "label",
-            { class: "radio" },
-            h("input", {
-                type: "radio",
-                name: "p-import-as",
-                value,
-                checked: s.importAs === value,
-                onchange: () => {
-                    s.importAs = value;
-                },
-            }),
-            " ",
-            label,
-        );
+        radioChoice("p-import-as", value, label, s.importAs === value, () => {
+            s.importAs = value;
+        });
     redrawMapping();
     redrawDatastores();
     return h(
