@@ -181,8 +181,9 @@ TEST_F(RefreshTest, UnchangedFoldersAreNotReadAndStayCorrect) {
     EXPECT_EQ(counts.added, 1);
     EXPECT_EQ(Items(id)["sub/d.jpg"].width, 9);
 
-    testing::TempDir away;  // outside the datasource
-    fs::rename(root_ / "a.jpg", away.path() / "a.jpg");  // deleted from the root
+    // a.jpg leaves the root for a folder outside the datasource: deleted, as refresh sees it.
+    testing::TempDir away;
+    fs::rename(root_ / "a.jpg", away.path() / "a.jpg");
     Restamp(root_);
     counts = refresh();
     EXPECT_EQ(counts.missing, 1);
