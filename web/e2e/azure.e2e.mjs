@@ -17,11 +17,9 @@ import {
     api,
     check,
     kTimeoutMs,
-    launchChromium,
     runInTempDir,
-    signIn,
-    startServer,
     waitForIngest,
+    withSignedInPage,
 } from "./server.mjs";
 
 const kAzurite = process.env.TESSERA_TEST_AZURITE_URL ?? "";
@@ -107,15 +105,7 @@ async function run(tmp) {
     }
     const container = `e2e-${process.pid}`;
     uploadBlobs(tmp, container);
-    const server = startServer(tmp);
-    let browser = null;
-    try {
-        const base = `http://127.0.0.1:${await server.port}`;
-        browser = await launchChromium();
-        const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-        const errors = [];
-        page.on("pageerror", (e) => errors.push(String(e)));
-        await signIn(page, base);
+    await withSignedInPage(tmp, { width: 1300, height: 900 }, async ({ page, base, errors }) => {
         const id = await throughTheWizard(page, container);
         const project = await waitForIngest(page, id);
         check(project.progress.total === kNames.length, `total ${project.progress.total}`);
@@ -143,10 +133,7 @@ async function run(tmp) {
         );
         check(errors.length === 0, `page errors: ${errors.join("; ")}`);
         console.log(`created an Azure project through the wizard; ${kNames.length} items shown`);
-    } finally {
-        await browser?.close();
-        await server.stop();
-    }
+    });
 }
 
 await runInTempDir("tessera-azure-e2e-", run);

@@ -13,11 +13,9 @@ import {
     api,
     check,
     kTimeoutMs,
-    launchChromium,
     runInTempDir,
-    signIn,
-    startServer,
     waitForIngest,
+    withSignedInPage,
 } from "./server.mjs";
 
 const kW = 200;
@@ -125,15 +123,7 @@ async function run(tmp) {
     const dir = path.join(tmp, "scans");
     mkdirSync(dir);
     writeFileSync(path.join(dir, "ct.dcm"), dicomFile());
-    const server = startServer(tmp);
-    let browser = null;
-    try {
-        const base = `http://127.0.0.1:${await server.port}`;
-        browser = await launchChromium();
-        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-        const errors = [];
-        page.on("pageerror", (e) => errors.push(String(e)));
-        await signIn(page, base);
+    await withSignedInPage(tmp, { width: 1400, height: 900 }, async ({ page, base, errors }) => {
         const r = await api(page, "POST", "/api/v1/projects", {
             name: "DICOM boxes",
             task_type: "bbox",
@@ -229,10 +219,7 @@ async function run(tmp) {
         await waitGreyChange(page, 5, 75, left, "next frame");
         check((await page.locator(".dicom-frame").innerText()).includes("2 of 2"), "frame label");
         check(errors.length === 0, `page errors: ${errors.join("; ")}`);
-    } finally {
-        await browser?.close();
-        await server.stop();
-    }
+    });
 }
 
 await runInTempDir("tessera-e2e-dicom-", run);

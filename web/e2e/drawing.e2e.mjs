@@ -10,15 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { solidPng } from "./png.mjs";
-import {
-    answerDialog,
-    check,
-    launchChromium,
-    signIn,
-    kTimeoutMs,
-    runInTempDir,
-    startServer,
-} from "./server.mjs";
+import { answerDialog, check, kTimeoutMs, runInTempDir, withSignedInPage } from "./server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const kW = 400;
@@ -439,15 +431,7 @@ async function run(tmp) {
             writeFileSync(path.join(dirs[type], name), solidPng(kW, kH, [40 + i * 60, 90, 120]));
         }
     }
-    const server = startServer(tmp);
-    let browser = null;
-    try {
-        const base = `http://127.0.0.1:${await server.port}`;
-        browser = await launchChromium();
-        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-        const errors = [];
-        page.on("pageerror", (e) => errors.push(String(e)));
-        await signIn(page, base);
+    await withSignedInPage(tmp, { width: 1400, height: 900 }, async ({ page, errors }) => {
         // After signing in (the first GET /session is a 401 by design), the console stays clean:
         // a fresh item has no answer or draft yet, which is a 204, never a failed request.
         page.on("console", (m) => {
@@ -462,10 +446,7 @@ async function run(tmp) {
         await polygonFlow(page, await createProject(page, "polygon", dirs.polygon), shots);
         await semanticFlow(page, await createProject(page, "semantic", dirs.semantic), shots);
         check(errors.length === 0, `page errors: ${errors.join("; ")}`);
-    } finally {
-        await browser?.close();
-        await server.stop();
-    }
+    });
 }
 
 await runInTempDir("tessera-e2e-draw-", run);

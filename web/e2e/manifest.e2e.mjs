@@ -10,15 +10,7 @@ import path from "node:path";
 
 import { checkA11y } from "./axe.mjs";
 import { solidPng } from "./png.mjs";
-import {
-    api,
-    check,
-    kTimeoutMs,
-    launchChromium,
-    runInTempDir,
-    signIn,
-    startServer,
-} from "./server.mjs";
+import { api, check, kTimeoutMs, runInTempDir, withSignedInPage } from "./server.mjs";
 
 const kClasses = ["Cat", "Dog"];
 const kImages = 4;
@@ -93,16 +85,7 @@ async function waitForManifest(page, id) {
 
 async function run(tmp) {
     const manifest = writeManifest(path.join(tmp, "export"));
-    const server = startServer(tmp);
-    let browser = null;
-    try {
-        const base = `http://127.0.0.1:${await server.port}`;
-        browser = await launchChromium();
-        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-        const errors = [];
-        page.on("pageerror", (e) => errors.push(String(e)));
-        await signIn(page, base);
-
+    await withSignedInPage(tmp, { width: 1400, height: 900 }, async ({ page, base, errors }) => {
         const id = await createThroughWizard(page, manifest);
         const report = await waitForManifest(page, id);
         check(
@@ -138,10 +121,7 @@ async function run(tmp) {
             );
         }
         check(errors.length === 0, `page errors: ${errors.join("; ")}`);
-    } finally {
-        await browser?.close();
-        await server.stop();
-    }
+    });
 }
 
 await runInTempDir("tessera-e2e-manifest-", run);

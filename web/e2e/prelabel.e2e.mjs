@@ -19,15 +19,7 @@ import { fileURLToPath } from "node:url";
 
 import { checkA11y } from "./axe.mjs";
 import { solidPng } from "./png.mjs";
-import {
-    api,
-    check,
-    launchChromium,
-    signIn,
-    kTimeoutMs,
-    runInTempDir,
-    startServer,
-} from "./server.mjs";
+import { api, check, kTimeoutMs, runInTempDir, withSignedInPage } from "./server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const kW = 400;
@@ -541,25 +533,13 @@ async function segmentAnythingFormFlow(page, dir, tmp, shots) {
 async function run(tmp) {
     const shots = path.join(here, "screenshots");
     mkdirSync(shots, { recursive: true });
-    const server = startServer(tmp);
-    let browser = null;
-    try {
-        const base = `http://127.0.0.1:${await server.port}`;
-        browser = await launchChromium();
-        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-        const errors = [];
-        page.on("pageerror", (e) => errors.push(String(e)));
-        await signIn(page, base);
-
+    await withSignedInPage(tmp, { width: 1400, height: 900 }, async ({ page, errors }) => {
         await bboxFlow(page, path.join(tmp, "boxes"), shots);
         await prelabelGridFlow(page, path.join(tmp, "classes"), shots);
         await finalFlow(page, path.join(tmp, "final"));
         await segmentAnythingFormFlow(page, path.join(tmp, "sa"), tmp, shots);
         check(errors.length === 0, `page errors: ${errors.join("; ")}`);
-    } finally {
-        await browser?.close();
-        await server.stop();
-    }
+    });
 }
 
 await runInTempDir("tessera-e2e-prelabel-", run);

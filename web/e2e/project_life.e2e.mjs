@@ -12,11 +12,9 @@ import {
     api,
     check,
     kTimeoutMs,
-    launchChromium,
     runInTempDir,
-    signIn,
-    startServer,
     waitForIngest,
+    withSignedInPage,
 } from "./server.mjs";
 
 async function createLabeledProject(page, dir) {
@@ -98,23 +96,12 @@ async function dataTabFlow(page, base, id, catName) {
 }
 
 async function run(tmp) {
-    const server = startServer(tmp);
-    let browser = null;
-    try {
-        const base = `http://127.0.0.1:${await server.port}`;
-        browser = await launchChromium();
-        const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-        const errors = [];
-        page.on("pageerror", (e) => errors.push(String(e)));
-        await signIn(page, base);
+    await withSignedInPage(tmp, { width: 1300, height: 900 }, async ({ page, base, errors }) => {
         const { id, cat } = await createLabeledProject(page, path.join(tmp, "images"));
         await detailsFlow(page, base, id);
         await dataTabFlow(page, base, id, cat);
         check(errors.length === 0, `page errors: ${errors.join("; ")}`);
-    } finally {
-        await browser?.close();
-        await server.stop();
-    }
+    });
 }
 
 await runInTempDir("tessera-e2e-life-", run);

@@ -163,6 +163,28 @@ export function check(cond, message) {
     }
 }
 
+/**
+ * Starts the server in `tmp`, signs the admin in on a fresh page of the given viewport and runs
+ * `body({ page, base, errors })`, where `errors` collects the page's uncaught errors; the browser
+ * is closed and the server stopped however the body ends.
+ */
+export async function withSignedInPage(tmp, viewport, body) {
+    const server = startServer(tmp);
+    let browser = null;
+    try {
+        const base = `http://127.0.0.1:${await server.port}`;
+        browser = await launchChromium();
+        const page = await browser.newPage({ viewport });
+        const errors = [];
+        page.on("pageerror", (e) => errors.push(String(e)));
+        await signIn(page, base);
+        await body({ page, base, errors });
+    } finally {
+        await browser?.close();
+        await server.stop();
+    }
+}
+
 /** Runs one e2e test in a fresh temp dir and prints the closing line the test runner reads. */
 export async function runInTempDir(prefix, run) {
     const tmp = mkdtempSync(path.join(tmpdir(), prefix));

@@ -17,11 +17,9 @@ import {
     api,
     check,
     kTimeoutMs,
-    launchChromium,
     runInTempDir,
-    signIn,
-    startServer,
     waitForIngest,
+    withSignedInPage,
 } from "./server.mjs";
 
 const kNames = ["a.png", "b.png", "c.png", "sub/d.png"];
@@ -37,15 +35,7 @@ async function run(tmp) {
     // Project 1's upload folder is its datasource (see the note above).
     const uploads = path.join(tmp, "data", "uploads", "1");
     mkdirSync(uploads, { recursive: true });
-    const server = startServer(tmp);
-    let browser = null;
-    try {
-        const base = `http://127.0.0.1:${await server.port}`;
-        browser = await launchChromium();
-        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-        const errors = [];
-        page.on("pageerror", (e) => errors.push(String(e)));
-        await signIn(page, base);
+    await withSignedInPage(tmp, { width: 1280, height: 900 }, async ({ page, base, errors }) => {
         const created = await api(page, "POST", "/api/v1/projects", {
             name: "Uploads",
             task_type: "multiclass",
@@ -115,10 +105,7 @@ async function run(tmp) {
         console.log(
             `uploaded ${kNames.length} files through ${dropped} dropped PATCHes; labeled ${item.name}`,
         );
-    } finally {
-        await browser?.close();
-        await server.stop();
-    }
+    });
 }
 
 await runInTempDir("tessera-uploads-e2e-", run);
