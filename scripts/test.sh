@@ -10,6 +10,9 @@
 # (RelWithDebInfo) build first: that doubled 9.5 minutes of building for no test that the
 # stricter build does not also run (37.6 minutes in all on an idle 2-core machine, over the
 # 30-minute budget). The dev preset is only configured here, for clang-tidy's compile commands.
+# Measured on a fresh clone, quiet 2-core machine (2026-12-06, b866da0): 40.6 min in all, over
+# the 30-minute budget: setup and UI 1 min, asan build 12.7, clang-tidy 17.1, tests 5.2, fuzz
+# 2.7, e2e 1.9. clang-tidy is the step to cut next.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
