@@ -2,10 +2,10 @@
 // credential (a SAS token or the account key, chosen by a radio; the key is a password input).
 // A problem with an input, found by the wizard or by the server's connection check at creation,
 // is shown next to that input.
-import { h, replaceChildren } from "../../dom";
+import { h } from "../../dom";
 import type { AzureCredential, AzureForm } from "./azure_form";
 import { azureFieldError, kAzureInputIds } from "./azure_form";
-import { field, input, itemLimitField, radioChoice, refreshFields } from "./form_fields";
+import { field, input, itemLimitField, refreshFields, switchedFieldset } from "./form_fields";
 import type { WizardState } from "./wizard_state";
 
 const kFieldLabels = {
@@ -69,27 +69,16 @@ function credentialFields(s: WizardState, f: AzureForm): HTMLElement {
             errorFor(s, "datasource.account_key"),
         );
     };
-    const body = h("div", {});
-    const show = (): void => {
-        replaceChildren(body, f.credential === "sas_token" ? sas() : key());
-    };
-    const choice = (value: AzureCredential, label: string): HTMLElement =>
-        radioChoice("p-az-credential", value, label, f.credential === value, () => {
-            f.credential = value;
-            show();
-        });
-    show();
-    return h(
-        "div",
-        {},
-        h(
-            "fieldset",
-            { class: "field" },
-            h("legend", {}, "Credential (stored encrypted, never shown again)"),
-            choice("sas_token", "SAS token"),
-            choice("account_key", "Account key"),
-        ),
-        body,
+    return switchedFieldset<AzureCredential>(
+        "Credential (stored encrypted, never shown again)",
+        "p-az-credential",
+        [
+            ["sas_token", "SAS token"],
+            ["account_key", "Account key"],
+        ],
+        () => f.credential,
+        (value) => (f.credential = value),
+        (value) => (value === "sas_token" ? sas() : key()),
     );
 }
 

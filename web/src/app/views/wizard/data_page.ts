@@ -2,11 +2,11 @@
 // allowed roots) with a pattern and a live count from the server's dry run, from an Azure Blob
 // container, or from a manifest.
 import type { ApiClient } from "../../../client/api_client";
-import { h, replaceChildren } from "../../dom";
+import { h } from "../../dom";
 import type { WizardState } from "./wizard_state";
 import { folderBrowser } from "./folder_browser";
 import { azureSection } from "./azure_section";
-import { field, input, itemLimitField, radioChoice, refreshFields } from "./form_fields";
+import { field, input, itemLimitField, refreshFields, switchedFieldset } from "./form_fields";
 import { manifestSection } from "./manifest_section";
 import { kPatternExamples, previewText } from "./wizard_state";
 
@@ -129,37 +129,21 @@ function folderSection(s: WizardState, client: ApiClient): HTMLElement {
 }
 
 export function dataPage(s: WizardState, client: ApiClient): HTMLElement {
-    const body = h("div", {});
-    const show = (): void => {
-        replaceChildren(
-            body,
-            s.source === "manifest"
+    return switchedFieldset<WizardState["source"]>(
+        "Images from",
+        "p-source",
+        [
+            ["folder", "Every image in a folder"],
+            ["azure", "Every image in an Azure Blob Storage container"],
+            ["manifest", "A manifest (CSV, JSONL or Azure MLTable) listing images and labels"],
+        ],
+        () => s.source,
+        (value) => (s.source = value),
+        (value) =>
+            value === "manifest"
                 ? manifestSection(s, client)
-                : s.source === "azure"
+                : value === "azure"
                   ? azureSection(s)
                   : folderSection(s, client),
-        );
-    };
-    const choice = (value: WizardState["source"], label: string): HTMLElement =>
-        radioChoice("p-source", value, label, s.source === value, () => {
-            s.source = value;
-            show();
-        });
-    show();
-    return h(
-        "div",
-        {},
-        h(
-            "fieldset",
-            { class: "field" },
-            h("legend", {}, "Images from"),
-            choice("folder", "Every image in a folder"),
-            choice("azure", "Every image in an Azure Blob Storage container"),
-            choice(
-                "manifest",
-                "A manifest (CSV, JSONL or Azure MLTable) listing images and labels",
-            ),
-        ),
-        body,
     );
 }

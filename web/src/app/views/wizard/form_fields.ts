@@ -1,5 +1,5 @@
 // Labeled inputs shared by the wizard's Data page sections.
-import { h } from "../../dom";
+import { h, replaceChildren } from "../../dom";
 
 /**
  * A label, its control and an optional hint. `error` (a problem with this input, from the
@@ -113,5 +113,40 @@ export function radioChoice(
         h("input", { type: "radio", name, value, checked, onchange: onChoose }),
         " ",
         label,
+    );
+}
+
+/**
+ * A radio group (`legend`, `name`) and, below it, what the chosen option shows: `render(value)`,
+ * drawn again when the choice changes. `current` and `choose` read and set the state it edits.
+ */
+export function switchedFieldset<T extends string>(
+    legend: string,
+    name: string,
+    options: readonly (readonly [T, string])[],
+    current: () => T,
+    choose: (value: T) => void,
+    render: (value: T) => HTMLElement,
+): HTMLElement {
+    const body = h("div", {});
+    const show = (): void => {
+        replaceChildren(body, render(current()));
+    };
+    show();
+    return h(
+        "div",
+        {},
+        h(
+            "fieldset",
+            { class: "field" },
+            h("legend", {}, legend),
+            options.map(([value, label]) =>
+                radioChoice(name, value, label, current() === value, () => {
+                    choose(value);
+                    show();
+                }),
+            ),
+        ),
+        body,
     );
 }
