@@ -21,8 +21,6 @@ namespace fs = std::filesystem;
 
 using testing::AzuriteUrl;
 using testing::UniqueContainer;
-constexpr std::string_view kDevKey = testing::kAzuriteKey;
-
 int Upload(const std::string& container, const std::string& args) {
     return testing::UploadWithAzureSdk(container, args);
 }
@@ -42,7 +40,7 @@ AzureBlobClient Client(AzureBlobConfig config, int max_results = 0) {
 }
 
 AzureBlobConfig KeyConfig(const std::string& container) {
-    return {AzuriteUrl(), container, "", std::string(kDevKey)};
+    return {AzuriteUrl(), container, "", std::string(testing::kAzuriteKey)};
 }
 
 AzureBlobConfig SasConfig(const std::string& container, const std::string& permissions) {
@@ -51,7 +49,7 @@ AzureBlobConfig SasConfig(const std::string& container, const std::string& permi
     sas.container = container;
     sas.permissions = permissions;
     sas.expiry = "2099-01-01T00:00:00Z";
-    auto token = MakeContainerSas(sas, kDevKey);
+    auto token = MakeContainerSas(sas, testing::kAzuriteKey);
     EXPECT_TRUE(token.ok());
     return {AzuriteUrl(), container, *token, ""};
 }
@@ -221,13 +219,14 @@ TEST_F(AzuriteTest, MissingContainerIsNotFound) {
 TEST(AzureUnreachableTest, UnreachableAccountIsUnavailableNamingTheUrl) {
     // Port 1 on the loopback refuses connections: no Azurite needed.
     AzureBlobConfig config{"http://127.0.0.1:1/devstoreaccount1", "photos", "",
-                           std::string(kDevKey)};
+                           std::string(testing::kAzuriteKey)};
     auto page = Client(config).ListBlobs("", "");
     ASSERT_FALSE(page.ok());
     EXPECT_EQ(page.error().code, ErrorCode::kUnavailable);
     EXPECT_NE(page.error().message.find("http://127.0.0.1:1/devstoreaccount1"), std::string::npos)
         << page.error().message;
-    EXPECT_EQ(page.error().message.find(std::string(kDevKey).substr(0, 12)), std::string::npos);
+    EXPECT_EQ(page.error().message.find(std::string(testing::kAzuriteKey).substr(0, 12)),
+              std::string::npos);
 
     // .invalid never resolves (RFC 6761).
     AzureBlobConfig dns{"https://tesseranosuchacct.blob.invalid", "photos", "sv=1&sig=x", ""};

@@ -5,11 +5,10 @@
 #include <deque>
 #include <mutex>
 
+#include "support/azurite.hpp"
+
 namespace tessera {
 namespace {
-
-constexpr std::string_view kDevKey =
-    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 struct Canned {
     int status = 200;
@@ -74,7 +73,8 @@ AzureBlobConfig SasConfig() {
 }
 
 AzureBlobConfig KeyConfig() {
-    return {"http://127.0.0.1:10000/devstoreaccount1", "photos", "", std::string(kDevKey)};
+    return {"http://127.0.0.1:10000/devstoreaccount1", "photos", "",
+            std::string(testing::kAzuriteKey)};
 }
 
 std::string Header(const HttpRequest& request, std::string_view name) {
@@ -140,11 +140,13 @@ TEST(AzureBlobClientTest, SharedKeySignsForTheGivenAccountOfACustomDomain) {
     f.transport->answers.push_back({206, "abc", {}, "", false});
     f.transport->answers.push_back({206, "abc", {}, "", false});
     f.transport->answers.push_back({206, "abc", {}, "", false});
-    AzureBlobConfig custom = {"https://images.example.com", "photos", "", std::string(kDevKey)};
+    AzureBlobConfig custom = {"https://images.example.com", "photos", "",
+                              std::string(testing::kAzuriteKey)};
     custom.account_name = "acct1";
     AzureBlobConfig standard = {"https://acct1.blob.core.windows.net", "photos", "",
-                                std::string(kDevKey)};
-    AzureBlobConfig guessed = {"https://images.example.com", "photos", "", std::string(kDevKey)};
+                                std::string(testing::kAzuriteKey)};
+    AzureBlobConfig guessed = {"https://images.example.com", "photos", "",
+                               std::string(testing::kAzuriteKey)};
     for (const AzureBlobConfig& config : {custom, standard, guessed}) {
         ASSERT_TRUE(f.Client(config).GetBlob("a.jpg", AzureBlobRange{0, 16}, 64).ok());
     }
@@ -237,7 +239,8 @@ TEST(AzureBlobClientTest, ErrorsSayWhatToFixAndNeverHoldTheCredentials) {
         {403, "", {{"x-ms-error-code", "AuthenticationFailed"}}, "", false});
     Error error = f.Client(KeyConfig()).ListBlobs("", "").error();
     EXPECT_NE(error.message.find("the account key is wrong"), std::string::npos) << error.message;
-    EXPECT_EQ(error.message.find(std::string(kDevKey).substr(0, 10)), std::string::npos);
+    EXPECT_EQ(error.message.find(std::string(testing::kAzuriteKey).substr(0, 10)),
+              std::string::npos);
 }
 
 TEST(AzureBlobClientTest, UnreachableHostIsUnavailableNamingTheAccountUrlOnly) {

@@ -3,13 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "base/percent_decode.hpp"
+#include "support/azurite.hpp"
 
 namespace tessera {
 namespace {
-
-// Azurite's well-known development account key (published by Microsoft).
-constexpr std::string_view kDevKey =
-    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 AzureSignedRequest RangedGet() {
     AzureSignedRequest request;
@@ -33,7 +30,7 @@ TEST(AzureSharedKeyTest, SignatureMatchesAnIndependentHmac) {
     // Computed independently with Python:
     //   base64.b64encode(hmac.new(base64.b64decode(KEY), STRING_TO_SIGN.encode(),
     //                             hashlib.sha256).digest())
-    auto auth = SharedKeyAuthorization(RangedGet(), kDevKey);
+    auto auth = SharedKeyAuthorization(RangedGet(), testing::kAzuriteKey);
     ASSERT_TRUE(auth.ok()) << auth.error().message;
     EXPECT_EQ(*auth, "SharedKey devstoreaccount1:7dQxSDdKi9ltQoLpqe6fhtOQ9HyLl+Nrbd0n9hb3/Z4=");
 }
@@ -58,7 +55,7 @@ TEST(AzureSharedKeyTest, QueryParametersAreLowerCasedSortedAndDecoded) {
         "/devstoreaccount1/devstoreaccount1/photos\ncomp:list\nmarker:2!72!next\n"
         "maxresults:100\nprefix:cats/\nrestype:container";
     EXPECT_EQ(SharedKeyStringToSign(request), expected);
-    auto signature = AzureHmacSignature(kDevKey, expected);
+    auto signature = AzureHmacSignature(testing::kAzuriteKey, expected);
     ASSERT_TRUE(signature.ok());
     EXPECT_EQ(*signature, "RFiRM2+Jrvok7Pz/NcyYe6pB5Eax/rNnEoq/EhJ4vyA=");  // Python, as above
 }
@@ -75,7 +72,7 @@ TEST(AzureSharedKeyTest, ContainerSasMatchesMicrosoftsClient) {
     options.start = "2026-01-01T00:00:00Z";
     options.expiry = "2027-01-01T00:00:00Z";
     options.protocol = "https,http";
-    auto sas = MakeContainerSas(options, kDevKey);
+    auto sas = MakeContainerSas(options, testing::kAzuriteKey);
     ASSERT_TRUE(sas.ok()) << sas.error().message;
     EXPECT_NE(sas->find("sig=pHg%2BJ%2F5%2FqGJcAKemblLiH%2Flan88WcoSFU9A2FUGuszI%3D"),
               std::string::npos)

@@ -13,6 +13,7 @@
 #include "blobs/test_images.hpp"
 #include "blobs/vips_init.hpp"
 #include "support/datasets.hpp"
+#include "support/temp_dir.hpp"
 
 namespace tessera {
 namespace {
@@ -20,13 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 using Outcome = HeaderProbe::Outcome;
 using testing::TempDir;
-
-std::string ReadFile(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
 
 void WriteFile(const fs::path& path, const std::string& bytes) {
     std::ofstream(path, std::ios::binary) << bytes;
@@ -70,11 +64,11 @@ protected:
     fs::path At(const std::string& name) const { return dir_.path() / name; }
     std::string Written(const std::string& name, int w, int h, int orientation = 1, int bands = 3) {
         testing::WriteImage(At(name), w, h, orientation, bands);
-        return ReadFile(At(name));
+        return testing::ReadAll(At(name));
     }
     // The probe decides and says what the decoder says.
     void ExpectSameAsVips(const fs::path& path, bool must_decide = true) {
-        std::string bytes = ReadFile(path);
+        std::string bytes = testing::ReadAll(path);
         HeaderProbe probe = ProbeBytes(bytes);
         auto vips = prober_.Probe(SourceRef{path.parent_path(), path});
         if (must_decide) {
@@ -115,7 +109,7 @@ TEST_F(HeaderProbeTest, ReadsEachFormatWrittenByLibvips) {
         ExpectSameAsVips(At(c.name));
     }
     testing::WriteBmp(At("d.bmp"), 43, 33);
-    HeaderProbe bmp = ProbeBytes(ReadFile(At("d.bmp")));
+    HeaderProbe bmp = ProbeBytes(testing::ReadAll(At("d.bmp")));
     ASSERT_EQ(bmp.outcome, Outcome::kDecided) << bmp.why;
     EXPECT_EQ(bmp.info.width, 43);
     EXPECT_EQ(bmp.info.height, 33);
@@ -221,7 +215,7 @@ TEST_F(HeaderProbeTest, TiffOrientationSwapsLikeLibvips) {
         image.set("orientation", orientation);
         std::string turned = "t" + name;
         image.write_to_file(At(turned).c_str());
-        HeaderProbe probe = ProbeBytes(ReadFile(At(turned)));
+        HeaderProbe probe = ProbeBytes(testing::ReadAll(At(turned)));
         ASSERT_EQ(probe.outcome, Outcome::kDecided) << probe.why;
         EXPECT_EQ(probe.info.width, orientation >= 5 ? 10 : 50) << orientation;
         ExpectSameAsVips(At(turned));
@@ -250,7 +244,7 @@ TEST_F(HeaderProbeTest, TruncatedFilesAreNeverMisread) {
     std::vector<std::string> files = {Written("t.jpg", 33, 22, 6), Written("t.png", 33, 22),
                                       Written("t.tif", 33, 22)};
     testing::WriteBmp(At("t.bmp"), 33, 22);
-    files.push_back(ReadFile(At("t.bmp")));
+    files.push_back(testing::ReadAll(At("t.bmp")));
     for (const std::string& file : files) {
         const std::size_t header = std::min<std::size_t>(file.size(), 2048);
         for (std::size_t n = 0; n <= header; ++n) {
@@ -472,7 +466,7 @@ TEST_F(HeaderProbeTest, DecidesOnlyWhatLibvipsAgreesWithOnMutatedFiles) {
     std::vector<std::string> seeds = {Written("m.jpg", 23, 17, 6), Written("m.png", 23, 17),
                                       Written("m.tif", 23, 17)};
     testing::WriteBmp(At("m.bmp"), 23, 17);
-    seeds.push_back(ReadFile(At("m.bmp")));
+    seeds.push_back(testing::ReadAll(At("m.bmp")));
     int decided = 0;
     for (int i = 0; i < 800; ++i) {
         std::string bytes = seeds[static_cast<std::size_t>(i) % seeds.size()];
@@ -501,7 +495,7 @@ TEST_F(HeaderProbeTest, AgreesWithLibvipsOnEveryDatasetImage) {
                                          ext != ".bmp" && ext != ".tif" && ext != ".tiff")) {
             continue;
         }
-        std::string bytes = ReadFile(entry.path());
+        std::string bytes = testing::ReadAll(entry.path());
         HeaderProbe probe = ProbeBytes(bytes);
         auto vips = prober_.Probe(SourceRef{entry.path().parent_path(), entry.path()});
         if (probe.outcome != Outcome::kDecided) {

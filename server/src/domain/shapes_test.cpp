@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-LabelTree Tree() {
+LabelTree AnimalRoadSkyTree() {
     return *LabelTree::FromJson(json::parse(
         R"([{"name":"Animal","children":[{"name":"Cat"}]},{"name":"Road"},{"name":"Sky"}])"));
 }
@@ -28,7 +28,7 @@ Error ValidateError(TaskType type, const char* text, ImageSize size = {100, 50})
     if (!shapes.ok()) {
         return shapes.error();
     }
-    auto valid = ValidateShapes(type, Tree(), size, *shapes);
+    auto valid = ValidateShapes(type, AnimalRoadSkyTree(), size, *shapes);
     EXPECT_FALSE(valid.ok()) << text;
     return valid.ok() ? Error{} : valid.error();
 }
@@ -98,7 +98,7 @@ TEST(ShapesTest, NonFiniteNumbersAreRejected) {
 
 TEST(ShapesTest, BoxesAreClampedNormalisedAndNeedArea) {
     auto valid =
-        ValidateShapes(TaskType::kBbox, Tree(), {100, 50},
+        ValidateShapes(TaskType::kBbox, AnimalRoadSkyTree(), {100, 50},
                        Parse(R"([{"label":"Animal/Cat","type":"box","x":-10,"y":40,"w":30,"h":20},
                   {"label":"Road","type":"box","x":50,"y":30,"w":-20,"h":-10}])"));
     ASSERT_TRUE(valid.ok()) << valid.error().message;
@@ -130,10 +130,10 @@ TEST(ShapesTest, LabelsAndKindsMustFitTheProject) {
                   .message,
               "shapes[0]: a semantic project does not take a box");
     EXPECT_EQ(ValidateError(TaskType::kMulticlass, "[]").field, "shapes");
-    auto unknown_size = ValidateShapes(TaskType::kBbox, Tree(), {0, 0}, {});
+    auto unknown_size = ValidateShapes(TaskType::kBbox, AnimalRoadSkyTree(), {0, 0}, {});
     EXPECT_EQ(unknown_size.error().code, ErrorCode::kFailedPrecondition);
-    EXPECT_TRUE(ValidateShapes(TaskType::kBbox, Tree(), {10, 10}, {}).ok());
-    EXPECT_TRUE(CheckShapeLabels(TaskType::kPolygon, Tree(),
+    EXPECT_TRUE(ValidateShapes(TaskType::kBbox, AnimalRoadSkyTree(), {10, 10}, {}).ok());
+    EXPECT_TRUE(CheckShapeLabels(TaskType::kPolygon, AnimalRoadSkyTree(),
                                  Parse(R"([{"label":"Road","type":"polygon","points":[]}])"))
                     .ok());
 }
@@ -161,7 +161,7 @@ TEST(ShapesTest, PolygonsNeedThreeDistinctPointsAndArea) {
               "shapes[0]: polygon ring 1 needs at least 3 distinct points");
 
     auto valid = ValidateShapes(
-        TaskType::kPolygon, Tree(), {100, 50},
+        TaskType::kPolygon, AnimalRoadSkyTree(), {100, 50},
         Parse(
             R"([{"label":"Road","type":"polygon","points":[[-5,0],[5,0],[5,0],[5,60],[-5,0]]}])"));
     ASSERT_TRUE(valid.ok()) << valid.error().message;
@@ -172,7 +172,7 @@ TEST(ShapesTest, SemanticPolygonsBecomeMasksAndLaterShapesWin) {
     // 10 x 4 image. Road mask: the top two rows. A Sky polygon over columns [0, 4) of rows 1-2
     // then paints over part of the Road, and is itself a mask afterwards.
     auto valid =
-        ValidateShapes(TaskType::kSemantic, Tree(), {10, 4},
+        ValidateShapes(TaskType::kSemantic, AnimalRoadSkyTree(), {10, 4},
                        Parse(R"([{"label":"Road","type":"mask","rle":[10,10,0,10],"id":"r"},
                   {"label":"Sky","type":"polygon","points":[[0,1],[4,1],[4,3],[0,3]]},
                   {"label":"Road","type":"mask","rle":[30,2]}])"));
@@ -210,7 +210,7 @@ TEST(ShapesTest, SemanticMasksMustNotOverlapAndStayInside) {
 
 TEST(ShapesTest, SemanticShapeEntirelyPaintedOverDisappears) {
     auto valid = ValidateShapes(
-        TaskType::kSemantic, Tree(), {4, 4},
+        TaskType::kSemantic, AnimalRoadSkyTree(), {4, 4},
         Parse(R"([{"label":"Road","type":"polygon","points":[[0,0],[2,0],[2,2],[0,2]]},
                   {"label":"Sky","type":"polygon","points":[[0,0],[4,0],[4,4],[0,4]]}])"));
     ASSERT_TRUE(valid.ok()) << valid.error().message;

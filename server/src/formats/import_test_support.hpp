@@ -27,13 +27,6 @@ inline const std::filesystem::path kBccd = std::filesystem::path(TESSERA_SHARED_
 
 #define REQUIRE_SAMPLES(dir) TESSERA_REQUIRE_DATASET(dir)
 
-inline std::string ReadAll(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 // Every regular file under `root`, named relative to it (as a zip of the folder would).
 inline std::vector<ImportFile> FilesUnder(const std::filesystem::path& root) {
     std::vector<ImportFile> files;

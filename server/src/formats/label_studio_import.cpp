@@ -149,14 +149,14 @@ std::vector<std::string> Strings(const json& value, const std::string& key) {
 }
 
 // A shape in percent-derived 0-1 coordinates (masks: pixels of `size`).
-struct ReadShape {
+struct StudioShape {
     Shape shape;
     std::optional<ImageSize> size;
 };
 
 // What one annotation or prediction gave.
 struct Reading {
-    std::vector<ReadShape> shapes;
+    std::vector<StudioShape> shapes;
     std::vector<std::string> labels;  // choices
     std::optional<double> choice_score;
     std::map<std::string, int> skipped;  // "keypointlabels" -> count
@@ -389,7 +389,7 @@ Status ReadResults(const json& results, TaskType task, const Scores& scores, Rea
             reading.has_mask = true;
         }
         for (std::string& label : labels) {
-            ReadShape read;
+            StudioShape read;
             read.shape.label = std::move(label);
             read.shape.geometry = geometry;
             read.shape.confidence = ScoreOf(r, scores);
@@ -405,7 +405,7 @@ Status ReadResults(const json& results, TaskType task, const Scores& scores, Rea
 // scaled to whatever size the item has.
 void PlaceShapes(Reading& reading, ImportRecord& record) {
     std::optional<ImageSize> mask_size;
-    for (const ReadShape& s : reading.shapes) {
+    for (const StudioShape& s : reading.shapes) {
         if (std::holds_alternative<MaskRle>(s.shape.geometry)) {
             mask_size = s.size;
             break;
@@ -418,7 +418,7 @@ void PlaceShapes(Reading& reading, ImportRecord& record) {
     if (mask_size) {
         record.size = mask_size;
     }
-    for (ReadShape& s : reading.shapes) {
+    for (StudioShape& s : reading.shapes) {
         if (mask_size) {
             const ImageSize size = s.size.value_or(*mask_size);
             const double sx = size.width, sy = size.height;

@@ -75,7 +75,7 @@ PixelBox ToPixels(const Shape& shape, double sx, double sy) {
     return {shape.label, b.x * sx, b.y * sy, b.w * sx, b.h * sy};
 }
 
-std::vector<PixelBox> Boxes(const ImportRecord& record, double sx = 1, double sy = 1) {
+std::vector<PixelBox> PixelBoxesOf(const ImportRecord& record, double sx = 1, double sy = 1) {
     std::vector<PixelBox> out;
     for (const Shape& s : record.shapes) {
         out.push_back(ToPixels(s, sx, sy));
@@ -242,8 +242,9 @@ TEST(LabelStudioImport, MultiAnnotatorTasksKeepTheNewestAnnotationAndReportTheOt
     EXPECT_EQ(parsed.records[0].space, CoordSpace::kNormalized);
     // Annotation 2 was updated last (21:05:03 after 21:04:40).
     const json task = json::parse(ReadAll(kLs / "rect_multi-annotator.json"))[0];
-    ExpectSameBoxes(Boxes(parsed.records[0], 2800, 2800),
-                    Boxes(OneAnnotation(task, 1, TaskType::kBbox), 2800, 2800), 1e-9, "task 1");
+    ExpectSameBoxes(PixelBoxesOf(parsed.records[0], 2800, 2800),
+                    PixelBoxesOf(OneAnnotation(task, 1, TaskType::kBbox), 2800, 2800), 1e-9,
+                    "task 1");
     EXPECT_TRUE(Mentions(parsed, 1, "annotation 1 by 2 (older than annotation 2 by 1)"))
         << Reasons(parsed);
     EXPECT_FALSE(Mentions(parsed, 2, "not imported")) << Reasons(parsed);
@@ -256,7 +257,8 @@ TEST(LabelStudioImport, TheConvertersCocoYoloAndVocHoldTheSameBoxes) {
     std::vector<std::vector<PixelBox>> annotations;
     for (const json& task : tasks) {
         for (std::size_t i = 0; i < task["annotations"].size(); ++i) {
-            annotations.push_back(Boxes(OneAnnotation(task, i, TaskType::kBbox), 2800, 2800));
+            annotations.push_back(
+                PixelBoxesOf(OneAnnotation(task, i, TaskType::kBbox), 2800, 2800));
         }
     }
     ASSERT_EQ(annotations.size(), 3u);
@@ -268,7 +270,7 @@ TEST(LabelStudioImport, TheConvertersCocoYoloAndVocHoldTheSameBoxes) {
     std::set<std::size_t> found;
     for (const ImportRecord& image : coco->records) {
         for (std::size_t i = 0; i < annotations.size(); ++i) {
-            if (SameBoxes(Boxes(image), annotations[i], 1e-6)) {
+            if (SameBoxes(PixelBoxesOf(image), annotations[i], 1e-6)) {
                 found.insert(i);
             }
         }
@@ -280,16 +282,18 @@ TEST(LabelStudioImport, TheConvertersCocoYoloAndVocHoldTheSameBoxes) {
     ASSERT_EQ(yolo->records.size(), 2u);
     std::sort(yolo->records.begin(), yolo->records.end(),
               [](const ImportRecord& a, const ImportRecord& b) { return a.name < b.name; });
-    ExpectSameBoxes(Boxes(yolo->records[0], 2800, 2800), annotations[0], 1e-6, "YOLO image1");
-    ExpectSameBoxes(Boxes(yolo->records[1], 2800, 2800), annotations[2], 1e-6, "YOLO image2");
+    ExpectSameBoxes(PixelBoxesOf(yolo->records[0], 2800, 2800), annotations[0], 1e-6,
+                    "YOLO image1");
+    ExpectSameBoxes(PixelBoxesOf(yolo->records[1], 2800, 2800), annotations[2], 1e-6,
+                    "YOLO image2");
     auto voc = ParseVoc(FilesUnder(expected / "voc"));
     ASSERT_TRUE(voc.ok()) << voc.error().message;
     ASSERT_EQ(voc->records.size(), 2u);
     std::sort(voc->records.begin(), voc->records.end(),
               [](const ImportRecord& a, const ImportRecord& b) { return a.name < b.name; });
     // VOC holds whole pixels (the converter truncates): within 2 px whatever the 1-based rule.
-    ExpectSameBoxes(Boxes(voc->records[0]), annotations[0], 2.0, "VOC image1");
-    ExpectSameBoxes(Boxes(voc->records[1]), annotations[2], 2.0, "VOC image2");
+    ExpectSameBoxes(PixelBoxesOf(voc->records[0]), annotations[0], 2.0, "VOC image1");
+    ExpectSameBoxes(PixelBoxesOf(voc->records[1]), annotations[2], 2.0, "VOC image2");
 }
 
 TEST(LabelStudioImport, RotatedRectanglesArePolygonsOrTheirBoundingBoxes) {
@@ -329,7 +333,7 @@ TEST(LabelStudioImport, RotatedRectanglesArePolygonsOrTheirBoundingBoxes) {
     const ParsedImport boxes = Read("rect_rotated.json", Options(TaskType::kBbox, false));
     ASSERT_EQ(boxes.records.size(), polygons.records.size());
     for (std::size_t i = 0; i < boxes.records.size(); ++i) {
-        ExpectSameBoxes(Boxes(boxes.records[i]), Boxes(polygons.records[i]), 1e-12,
+        ExpectSameBoxes(PixelBoxesOf(boxes.records[i]), PixelBoxesOf(polygons.records[i]), 1e-12,
                         boxes.records[i].name);
         for (const Shape& s : boxes.records[i].shapes) {
             EXPECT_TRUE(std::holds_alternative<Box>(s.geometry));
@@ -356,12 +360,12 @@ TEST(LabelStudioImport, PolygonsReadAndKeypointsAndRelationsReported) {
     ASSERT_EQ(coco->records.size(), 1u);
     // The converter's COCO also lists the keypoints, as an annotation of their own category.
     std::vector<PixelBox> regions;
-    for (const PixelBox& b : Boxes(coco->records[0])) {
+    for (const PixelBox& b : PixelBoxesOf(coco->records[0])) {
         if (b.label != "default") {
             regions.push_back(b);
         }
     }
-    ExpectSameBoxes(Boxes(record, 500, 320), regions, 1e-6, "COCO");
+    ExpectSameBoxes(PixelBoxesOf(record, 500, 320), regions, 1e-6, "COCO");
     const Ring& polygon = std::get<Polygon>(record.shapes[1].geometry).rings.at(0);
     ASSERT_EQ(polygon.size(), 3u);
     EXPECT_NEAR(polygon[0].x * 500, 208.7114337568058, 1e-9);
@@ -435,7 +439,7 @@ TEST(LabelStudioImport, LocalFilesAndS3UrlsNameTheSameImages) {
     for (std::size_t i = 0; i < 7; ++i) {
         EXPECT_TRUE(local.records[i].name.starts_with("images/img_")) << local.records[i].name;
         EXPECT_EQ("yolo/" + local.records[i].name, s3.records[i].name);
-        ExpectSameBoxes(Boxes(local.records[i]), Boxes(s3.records[i]), 1e-12,
+        ExpectSameBoxes(PixelBoxesOf(local.records[i]), PixelBoxesOf(s3.records[i]), 1e-12,
                         local.records[i].name);
         for (const Shape& s : s3.records[i].shapes) {
             EXPECT_FALSE(s.confidence);  // the YOLO labels had no score
@@ -478,7 +482,8 @@ TEST(LabelStudioImport, JsonMinReadsAsTheFullExport) {
     ASSERT_EQ(min.records.size(), full.records.size());
     for (std::size_t i = 0; i < min.records.size(); ++i) {
         EXPECT_EQ(min.records[i].name, full.records[i].name);
-        ExpectSameBoxes(Boxes(min.records[i]), Boxes(full.records[i]), 1e-12, min.records[i].name);
+        ExpectSameBoxes(PixelBoxesOf(min.records[i]), PixelBoxesOf(full.records[i]), 1e-12,
+                        min.records[i].name);
     }
     EXPECT_TRUE(Mentions(min, 1, "older than annotation")) << Reasons(min);
 

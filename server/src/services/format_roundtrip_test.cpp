@@ -30,6 +30,7 @@
 #include "formats/coco_import.hpp"
 #include "formats/coco_panoptic_import.hpp"
 #include "formats/cvat_import.hpp"
+#include "formats/import_test_support.hpp"
 #include "formats/labelme_import.hpp"
 #include "formats/masks_import.hpp"
 #include "formats/voc_import.hpp"
@@ -40,6 +41,7 @@
 #include "services/service_test_support.hpp"
 #include "support/datasets.hpp"
 #include "support/string_sink.hpp"
+#include "support/temp_dir.hpp"
 
 namespace tessera {
 namespace {
@@ -47,9 +49,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const fs::path kDatasets = fs::path(TESSERA_SHARED_DATASETS);
-const fs::path kBccd = kDatasets / "bccd";
-const fs::path kSamples = kDatasets / "format-samples";
+using testing::kBccd;
+using testing::kSamples;
 
 constexpr double kPixelTolerance = 1e-6;
 constexpr double kNormalizedTolerance = 0.5;
@@ -57,13 +58,6 @@ constexpr double kNormalizedTolerance = 0.5;
 #define REQUIRE_DATA(path) TESSERA_REQUIRE_DATASET(path)
 
 using ShapesByPath = std::map<std::string, std::vector<Shape>>;
-
-std::string ReadAll(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 std::string Zip(const std::vector<ImportFile>& files) {
     testing::StringSink sink;
@@ -89,7 +83,7 @@ std::vector<ImportFile> FilesUnder(const fs::path& dir, bool with_png = false) {
         const bool png = entry.path().extension() == ".png";
         if (entry.is_regular_file() && (!IsImageFile(entry.path()) || (with_png && png))) {
             out.push_back(
-                {fs::relative(entry.path(), dir).generic_string(), ReadAll(entry.path())});
+                {fs::relative(entry.path(), dir).generic_string(), testing::ReadAll(entry.path())});
         }
     }
     std::sort(out.begin(), out.end(),
@@ -366,7 +360,8 @@ TEST_F(FormatRoundTripTest, BccdBoxesSurviveEveryBoxFormat) {
     // The annotation folder zipped, as an owner would upload it.
     std::vector<ImportFile> files;
     for (const auto& entry : fs::directory_iterator(kBccd / "Annotations")) {
-        files.push_back({"Annotations/" + entry.path().filename().string(), ReadAll(entry.path())});
+        files.push_back(
+            {"Annotations/" + entry.path().filename().string(), testing::ReadAll(entry.path())});
     }
     auto parsed = ParseVoc(files);
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
@@ -425,7 +420,8 @@ TEST_F(FormatRoundTripTest, BccdAsPolygonsThroughCocoYoloAndJsonl) {
     Project p = MakeProject("polygon", labels, items);
     std::vector<ImportFile> files;
     for (const auto& entry : fs::directory_iterator(kBccd / "Annotations")) {
-        files.push_back({"Annotations/" + entry.path().filename().string(), ReadAll(entry.path())});
+        files.push_back(
+            {"Annotations/" + entry.path().filename().string(), testing::ReadAll(entry.path())});
     }
     ImportFinal(p.id, ImportFormat::kVoc, Zip(files), "bccd.zip", "bccd-polygons");
     const ShapesByPath original = Collect(p.id);
@@ -506,7 +502,7 @@ TEST_F(FormatRoundTripTest, CvatMasksInSemanticAndPolygonProjects) {
 TEST_F(FormatRoundTripTest, CvatProjectSubsetsMatchBySubsetPath) {
     const fs::path dir = kSamples / "cvat_dataset/for_images/export_project";
     REQUIRE_DATA(dir);
-    const std::string xml = ReadAll(dir / "annotations.xml");
+    const std::string xml = testing::ReadAll(dir / "annotations.xml");
     std::vector<NewItem> items;
     for (const char* subset : {"Test", "Train", "Validation"}) {
         items.push_back(NewItem{std::string("images/") + subset + "/img0.jpg", 100, 8, 8, "jpeg",
@@ -582,7 +578,7 @@ TEST_P(SampleRoundTripTest, ImportExportImportIsLossless) {
     std::string upload;
     files = fs::is_directory(source)
                 ? FilesUnder(source, c.with_png)
-                : std::vector<ImportFile>{{source.filename().string(), ReadAll(source)}};
+                : std::vector<ImportFile>{{source.filename().string(), testing::ReadAll(source)}};
     if (*c.empty_label_as != '\0') {
         const std::string empty = "label=\"\"";
         const std::string named = "label=\"" + std::string(c.empty_label_as) + "\"";

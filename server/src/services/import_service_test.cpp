@@ -23,7 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const fs::path kBccd = fs::path(TESSERA_SHARED_DATASETS) / "bccd";
+using testing::kBccd;
 
 std::string MakeZip(const std::vector<ImportFile>& files) {
     zip_error_t error;
@@ -46,13 +46,6 @@ std::string MakeZip(const std::vector<ImportFile>& files) {
     zip_source_free(src);
     zip_error_fini(&error);
     return out;
-}
-
-std::string ReadAll(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 class ImportServiceTest : public ::testing::Test {
@@ -527,7 +520,8 @@ TEST_F(ImportServiceTest, BccdVocImportsEveryBox) {
     std::int64_t boxes = 0;
     for (const auto& entry : fs::directory_iterator(kBccd / "Annotations")) {
         // As a zip of the dataset folder names them.
-        files.push_back({"Annotations/" + entry.path().filename().string(), ReadAll(entry.path())});
+        files.push_back(
+            {"Annotations/" + entry.path().filename().string(), testing::ReadAll(entry.path())});
     }
     auto parsed = ParseVoc(files);
     ASSERT_TRUE(parsed.ok());
@@ -571,8 +565,9 @@ std::vector<NewItem> Numbered(int n, int w = 10, int h = 5) {
 TEST_F(ImportServiceTest, KaggleCsvClassificationLabelsMulticlassAndMultilabelItems) {
     TESSERA_REQUIRE_DATASET(kSamples / "kaggle_dataset");
     Project single = MakeProject("multiclass", R"([{"name":"dog"},{"name":"cat"}])", Numbered(5));
-    auto report = Run(single.id, ImportFormat::kKaggleCsv, ImportMode::kFinal,
-                      ReadAll(kSamples / "kaggle_dataset/image_csv/ann_wo_ext.csv"), "ann.csv");
+    auto report =
+        Run(single.id, ImportFormat::kKaggleCsv, ImportMode::kFinal,
+            testing::ReadAll(kSamples / "kaggle_dataset/image_csv/ann_wo_ext.csv"), "ann.csv");
     ASSERT_TRUE(report.ok()) << report.error().message;
     ASSERT_TRUE(report->errors.empty()) << report->errors[0].message;
     EXPECT_EQ(report->matched, 5);
@@ -585,7 +580,7 @@ TEST_F(ImportServiceTest, KaggleCsvClassificationLabelsMulticlassAndMultilabelIt
         "multilabel", R"([{"name":"dog"},{"name":"cat"},{"name":"person"}])", Numbered(6));
     auto multi_report =
         Run(multi.id, ImportFormat::kKaggleCsv, ImportMode::kFinal,
-            ReadAll(kSamples / "kaggle_dataset/image_csv_multi_label/ann.csv"), "ann.csv");
+            testing::ReadAll(kSamples / "kaggle_dataset/image_csv_multi_label/ann.csv"), "ann.csv");
     ASSERT_TRUE(multi_report.ok()) << multi_report.error().message;
     ASSERT_TRUE(multi_report->applied);
     EXPECT_EQ(Counts(multi.id),
@@ -596,7 +591,7 @@ TEST_F(ImportServiceTest, KaggleCsvClassificationLabelsMulticlassAndMultilabelIt
                                  Numbered(6));
     auto refused =
         Run(strict.id, ImportFormat::kKaggleCsv, ImportMode::kFinal,
-            ReadAll(kSamples / "kaggle_dataset/image_csv_multi_label/ann.csv"), "ann.csv");
+            testing::ReadAll(kSamples / "kaggle_dataset/image_csv_multi_label/ann.csv"), "ann.csv");
     ASSERT_TRUE(refused.ok());
     EXPECT_FALSE(refused->applied);
     ASSERT_EQ(refused->errors.size(), 3u);
@@ -605,7 +600,7 @@ TEST_F(ImportServiceTest, KaggleCsvClassificationLabelsMulticlassAndMultilabelIt
     // Image-level labels have no place in a box project.
     Project boxes = MakeProject("bbox", R"([{"name":"dog"},{"name":"cat"}])", Numbered(5));
     auto wrong = Run(boxes.id, ImportFormat::kKaggleCsv, ImportMode::kFinal,
-                     ReadAll(kSamples / "kaggle_dataset/image_csv/ann.csv"), "ann.csv");
+                     testing::ReadAll(kSamples / "kaggle_dataset/image_csv/ann.csv"), "ann.csv");
     ASSERT_TRUE(wrong.ok());
     EXPECT_FALSE(wrong->applied);
     EXPECT_NE(wrong->errors.at(0).message.find("image-level labels"), std::string::npos);
@@ -617,7 +612,7 @@ TEST_F(ImportServiceTest, KaggleTxtBoxesWithTheConventionGiven) {
     ImportOptions options;
     options.format = ImportFormat::kKaggleTxt;
     options.upload_name = "ann.txt";
-    const std::string txt = ReadAll(kSamples / "kaggle_dataset/image_txt_det/ann.txt");
+    const std::string txt = testing::ReadAll(kSamples / "kaggle_dataset/image_txt_det/ann.txt");
     auto refused = service.Import(owner_, p.id, options, txt);
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
@@ -643,7 +638,7 @@ TEST_F(ImportServiceTest, CityscapesInstancesStayApartInPolygonAndBoxProjects) {
     const std::string zip =
         MakeZip({{"gtFine/test/defaultcity/"
                   "defaultcity_000001_000031_gtFine_instanceIds.png",
-                  ReadAll(mask)}});
+                  testing::ReadAll(mask)}});
     const std::string image =
         "leftImg8bit/test/defaultcity/defaultcity_000001_000031_leftImg8bit.png";
     std::map<std::string, json> shapes;
@@ -671,11 +666,11 @@ TEST_F(ImportServiceTest, SegmentAnythingMasksNeedALabel) {
     ImportOptions options;
     options.format = ImportFormat::kSegmentAnything;
     options.upload_name = "a.json";
-    auto refused = service.Import(owner_, p.id, options, ReadAll(a));
+    auto refused = service.Import(owner_, p.id, options, testing::ReadAll(a));
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().field, "label");
     options.table.label = "thing";
-    auto report = service.Import(owner_, p.id, options, ReadAll(a));
+    auto report = service.Import(owner_, p.id, options, testing::ReadAll(a));
     ASSERT_TRUE(report.ok()) << report.error().message;
     ASSERT_TRUE(report->applied);
     const json shapes = Shapes(p.id, "a.jpg");

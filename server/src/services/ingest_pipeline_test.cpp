@@ -10,6 +10,7 @@
 #include "blobs/test_images.hpp"
 #include "blobs/vips_init.hpp"
 #include "services/service_test_support.hpp"
+#include "support/temp_dir.hpp"
 
 namespace tessera {
 namespace {
@@ -58,13 +59,6 @@ private:
     std::map<std::string, std::string> files_;
 };
 
-std::string ReadFile(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
 class IngestPipelineTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -80,8 +74,8 @@ protected:
         project_ = env.repo->CreateProject(p)->id;
         testing::WriteImage(dir_.path() / "a.jpg", 30, 20, 6);
         testing::WriteImage(dir_.path() / "a.png", 8, 9);
-        jpeg_ = ReadFile(dir_.path() / "a.jpg");
-        png_ = ReadFile(dir_.path() / "a.png");
+        jpeg_ = testing::ReadAll(dir_.path() / "a.jpg");
+        png_ = testing::ReadAll(dir_.path() / "a.png");
     }
 
     // The decoder stand-in: records which entries reached it.

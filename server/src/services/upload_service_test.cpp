@@ -15,13 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadAll(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
 class UploadServiceTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -34,7 +27,7 @@ protected:
         p.datasource = {"local", dir_.path().string(), "**/*.*"};
         project_ = env.repo->CreateProject(p)->id;
         testing::WriteImage(dir_.path() / "src" / "cat.jpg", 64, 48);
-        jpeg_ = ReadAll(dir_.path() / "src" / "cat.jpg");
+        jpeg_ = testing::ReadAll(dir_.path() / "src" / "cat.jpg");
         ASSERT_GT(jpeg_.size(), 100U);
         settings_.root = dir_.path() / "uploads";
         settings_.max_file_bytes = 1 << 20;
@@ -96,7 +89,8 @@ TEST_F(UploadServiceTest, ChunksResumeAndFinishAsAnItem) {
     ASSERT_TRUE(last.ok()) << last.error().message;
     EXPECT_TRUE(last->complete);
     EXPECT_FALSE(last->replaced);
-    EXPECT_EQ(ReadAll(settings_.root / std::to_string(project_) / "trip" / "cat.jpg"), jpeg_);
+    EXPECT_EQ(testing::ReadAll(settings_.root / std::to_string(project_) / "trip" / "cat.jpg"),
+              jpeg_);
     auto items = Items();
     ASSERT_EQ(items.size(), 1U);
     EXPECT_EQ(items[0].path, "trip/cat.jpg");

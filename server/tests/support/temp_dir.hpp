@@ -1,10 +1,13 @@
 #pragma once
 // A fresh directory under TMPDIR (std::filesystem::temp_directory_path), removed with all it
 // holds when the test ends. The one temporary directory of every unit and integration test.
+// ReadAll: a file's bytes, for tests that check what was written.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <system_error>
 
@@ -33,5 +36,13 @@ public:
 private:
     std::filesystem::path path_;
 };
+
+// The whole file's bytes; empty when it cannot be read (the test's own checks then fail).
+inline std::string ReadAll(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return bytes.str();
+}
 
 }  // namespace tessera::testing
