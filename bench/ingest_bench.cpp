@@ -15,7 +15,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <vips/vips8>
 
 #include <array>
 #include <chrono>
@@ -31,6 +30,7 @@
 #include "blobs/image_probe.hpp"
 #include "blobs/vips_init.hpp"
 #include "jobs/job_runner.hpp"
+#include "sample_images.hpp"
 #include "services/ingest_job.hpp"
 
 namespace tessera {
@@ -63,19 +63,7 @@ std::vector<std::pair<std::string, std::string>> SampleImages() {
     for (const Spec& s :
          {Spec{64, 48, 1, ".jpg"}, Spec{120, 90, 1, ".jpg"}, Spec{33, 77, 6, ".jpg"},
           Spec{200, 150, 1, ".jpg"}, Spec{32, 32, 1, ".png"}, Spec{50, 20, 1, ".png"}}) {
-        vips::VImage image =
-            (vips::VImage::xyz(s.w, s.h)[0] * (255.0 / s.w))
-                .bandjoin({vips::VImage::black(s.w, s.h) + 40, vips::VImage::black(s.w, s.h) + 200})
-                .cast(VIPS_FORMAT_UCHAR)
-                .copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB));
-        if (s.orientation != 1) {
-            image.set("orientation", s.orientation);
-        }
-        void* buffer = nullptr;
-        std::size_t size = 0;
-        image.write_to_buffer(s.ext, &buffer, &size);
-        out.emplace_back(s.ext, std::string(static_cast<char*>(buffer), size));
-        g_free(buffer);
+        out.emplace_back(s.ext, bench::EncodeSample(s.w, s.h, s.ext, s.orientation));
     }
     return out;
 }

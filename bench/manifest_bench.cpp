@@ -8,8 +8,6 @@
 //
 // File creation is timed apart and kept out of the result; the files stay in WORK_DIR (a second
 // run reuses them). docs/PERFORMANCE.md ("Manifest ingest") records the results.
-#include <vips/vips8>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -24,12 +22,14 @@
 #include "blobs/image_probe.hpp"
 #include "blobs/vips_init.hpp"
 #include "jobs/job_runner.hpp"
+#include "sample_images.hpp"
 #include "services/manifest_job.hpp"
 
 namespace tessera {
 namespace {
 
 namespace fs = std::filesystem;
+using bench::EncodeSample;
 using bench::OpenRepo;
 using bench::SecondsSince;
 using SteadyClock = std::chrono::steady_clock;
@@ -41,20 +41,6 @@ struct Options {
     std::string pg;
 };
 
-std::string Encode(int w, int h, const char* ext) {
-    vips::VImage image =
-        (vips::VImage::xyz(w, h)[0] * (255.0 / w))
-            .bandjoin({vips::VImage::black(w, h) + 40, vips::VImage::black(w, h) + 200})
-            .cast(VIPS_FORMAT_UCHAR)
-            .copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB));
-    void* buffer = nullptr;
-    std::size_t size = 0;
-    image.write_to_buffer(ext, &buffer, &size);
-    std::string out(static_cast<char*>(buffer), size);
-    g_free(buffer);
-    return out;
-}
-
 // The images and labels.csv under dir/m; reused when dir/m/.complete exists.
 Status CreateFiles(const Options& o, const fs::path& root) {
     if (fs::exists(root / ".complete")) {
@@ -62,9 +48,9 @@ Status CreateFiles(const Options& o, const fs::path& root) {
         return Status::Ok();
     }
     const std::vector<std::pair<std::string, std::string>> samples = {
-        {".jpg", Encode(64, 48, ".jpg")},
-        {".jpg", Encode(120, 90, ".jpg")},
-        {".png", Encode(32, 32, ".png")}};
+        {".jpg", EncodeSample(64, 48, ".jpg")},
+        {".jpg", EncodeSample(120, 90, ".jpg")},
+        {".png", EncodeSample(32, 32, ".png")}};
     const auto start = SteadyClock::now();
     std::ofstream csv(root / "labels.csv", std::ios::binary);
     csv << "image,label,confidence\n";

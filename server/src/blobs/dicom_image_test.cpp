@@ -266,6 +266,53 @@ TEST_F(DicomImageTest, RendersEachFrameOfAMultiFrameFile) {
     }
 }
 
+// Overwrites the start of the last fragment of an encapsulated file (the last frame's, one
+// fragment per frame as dcmcrle and dcmcjpls write them) with 0xFF bytes, keeping every length.
+void CorruptLastFragment(const fs::path& path) {
+    std::string bytes;
+    {
+        std::ifstream in(path, std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    const std::string item_tag("\xFE\xFF\x00\xE0", 4);  // (FFFE,E000), little endian
+    const std::size_t at = bytes.rfind(item_tag);
+    ASSERT_NE(at, std::string::npos) << path << " has no pixel items";
+    ASSERT_LT(at + 8 + 16, bytes.size());
+    std::fill_n(bytes.begin() + static_cast<std::ptrdiff_t>(at + 8), 16, '\xFF');
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// Showing a frame of a long multi-frame file decodes that frame alone: with the last frame
+// corrupt, the first renders, the metadata (whose min/max window comes from the first frame)
+// says 120 frames, and only the last frame is refused.
+TEST_F(DicomImageTest, ShowingOneFrameDecodesOnlyThatFrame) {
+    constexpr int kFrames = 120;
+    DicomSpec spec = Mono8();
+    spec.frames = kFrames;
+    spec.values.clear();
+    for (int f = 0; f < kFrames; ++f) {
+        spec.values.insert(spec.values.end(), 256, f * 2);
+    }
+    WriteDicom(Path("long.dcm"), spec);
+    RunDcmtkTool("dcmcrle", "", Path("long.dcm"), Path("long-rle.dcm"));
+    RunDcmtkTool("dcmcjpls", "", Path("long.dcm"), Path("long-jpls.dcm"));
+    for (const char* name : {"long-rle.dcm", "long-jpls.dcm"}) {
+        ASSERT_TRUE(Render(Path(name), {kFrames - 1, std::nullopt}).ok()) << name;
+        CorruptLastFragment(Path(name));
+        auto meta = Metadata(Path(name));
+        ASSERT_TRUE(meta.ok()) << name << ": " << meta.error().message;
+        EXPECT_EQ(meta->frames, kFrames);
+        EXPECT_EQ(meta->window_source, DicomWindowSource::kMinMax);
+        for (int f : {0, 1, kFrames - 2}) {
+            auto r = Render(Path(name), {f, std::nullopt});
+            ASSERT_TRUE(r.ok()) << name << " frame " << f << ": " << r.error().message;
+        }
+        auto last = Render(Path(name), {kFrames - 1, std::nullopt});
+        ASSERT_FALSE(last.ok()) << name << ": the corrupt last frame rendered";
+        EXPECT_EQ(last.error().code, ErrorCode::kFailedPrecondition) << last.error().message;
+    }
+}
+
 // Every transfer syntax made from the same 16-bit image by DCMTK's own tools renders the
 // same pixels (the lossless ones exactly).
 TEST_F(DicomImageTest, LosslessTransferSyntaxesRenderTheSamePixels) {

@@ -36,11 +36,37 @@ Result<DicomInfo> ImageService::Dicom(const User& actor, Id project_id, Id item_
     if (!file.ok()) {
         return ItemSourceError(file.error());
     }
+    const DicomVersion version{source.path.path.string(), file->mtime_ns(), file->size()};
+    if (auto remembered = RememberedDicom(version)) {
+        return *std::move(remembered);
+    }
     auto info = ReadDicomMetadata(*file);
     if (!info.ok()) {
         return Error::FailedPrecondition(info.error().message);
     }
+    RememberDicom(version, *info);
     return info;
+}
+
+std::optional<DicomInfo> ImageService::RememberedDicom(const DicomVersion& version) {
+    std::lock_guard lock(dicom_mu_);
+    auto it = dicom_infos_.find(version);
+    if (it == dicom_infos_.end()) {
+        return std::nullopt;
+    }
+    return it->second;
+}
+
+void ImageService::RememberDicom(const DicomVersion& version, const DicomInfo& info) {
+    std::lock_guard lock(dicom_mu_);
+    if (!dicom_infos_.emplace(version, info).second) {
+        return;
+    }
+    dicom_order_.push_back(version);
+    if (dicom_order_.size() > kMaxRememberedDicom) {
+        dicom_infos_.erase(dicom_order_.front());
+        dicom_order_.pop_front();
+    }
 }
 
 Result<ImageFile> ImageService::Get(const User& actor, Id project_id, Id item_id,

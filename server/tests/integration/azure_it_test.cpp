@@ -36,28 +36,6 @@ protected:
                        int expected) {
         EXPECT_EQ(UploadWithAzureSdk(container, "'" + dir.string() + "'"), expected);
     }
-
-    // POSTs …/refresh and waits for that job; returns the project.
-    json Refresh(HttpClient& owner, std::int64_t project_id) {
-        auto queued = owner.Send("POST", ProjectPath(project_id, "/refresh"));
-        EXPECT_EQ(queued.status, 202u) << queued.body;
-        json project = WaitForIngest(owner, project_id);
-        EXPECT_EQ(project["jobs"][0]["id"], queued.Json()["job"]["id"]);
-        EXPECT_EQ(project["jobs"][0]["state"], "done") << project["jobs"][0].dump();
-        return project;
-    }
-
-    std::map<std::string, json> Items(HttpClient& client, std::int64_t project_id,
-                                      const std::string& query = "") {
-        auto listed = client.Get(ProjectPath(project_id, "/items?limit=1000" + query));
-        EXPECT_EQ(listed.status, 200u) << listed.body;
-        std::map<std::string, json> out;
-        const json body = listed.Json();
-        for (const json& item : body["items"]) {
-            out[item["path"].get<std::string>()] = item;
-        }
-        return out;
-    }
 };
 
 TEST_P(AzureIt, BlobsUploadedWithMicrosoftsClientAreIngestedServedAndLabeled) {
@@ -201,7 +179,7 @@ TEST_P(AzureIt, RefreshAddsNewBlobsAndMarksDeletedOnesMissing) {
     ASSERT_EQ(created.status, 201u) << created.body;
     const std::int64_t id = created.Json()["id"];
     ASSERT_EQ(WaitForIngest(admin, id)["progress"]["total"], 3);
-    const auto before = Items(admin, id);
+    const auto before = ItemsByPath(admin, id);
 
     StartProject(admin, id);
     auto next = admin.SendJson("POST", ProjectPath(id, "/next"), {{"count", 1}});
@@ -226,14 +204,14 @@ TEST_P(AzureIt, RefreshAddsNewBlobsAndMarksDeletedOnesMissing) {
     EXPECT_EQ(project["progress"]["missing"], 1);
     EXPECT_EQ(project["progress"]["labeled"], 0);
     EXPECT_TRUE(project["refresh"]["last_at"].is_number());
-    auto after = Items(admin, id);
+    auto after = ItemsByPath(admin, id);
     ASSERT_EQ(after.size(), 4u);
     EXPECT_EQ(after["new/d.jpg"]["width"], 70);
     EXPECT_EQ(after["new/d.jpg"]["state"], "unlabeled");
     for (const auto& [path, item] : before) {
         EXPECT_EQ(after[path]["id"], item["id"]) << path;
     }
-    auto missing = Items(admin, id, "&state=missing");
+    auto missing = ItemsByPath(admin, id, "&state=missing");
     ASSERT_EQ(missing.size(), 1u);
     EXPECT_EQ(missing.begin()->first, labeled_path);
     // The label stays with the missing item.
@@ -250,7 +228,7 @@ TEST_P(AzureIt, RefreshAddsNewBlobsAndMarksDeletedOnesMissing) {
     EXPECT_EQ(project["progress"]["missing"], 0);
     EXPECT_EQ(project["progress"]["labeled"], 1);
     EXPECT_EQ(project["progress"]["total"], 4);
-    auto restored = Items(admin, id);
+    auto restored = ItemsByPath(admin, id);
     EXPECT_EQ(restored[labeled_path]["state"], "labeled");
     EXPECT_EQ(restored[labeled_path]["id"], labeled["id"]);
     EXPECT_EQ(admin.Get(annotation).Json()["labels"], json::array({"Dog"}));

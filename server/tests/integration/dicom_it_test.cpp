@@ -1,4 +1,6 @@
 // DICOM items over real HTTP: ingest, PNG renditions, window and frame parameters, metadata.
+#include <chrono>
+#include <filesystem>
 #include <fstream>
 
 #include "blobs/dicom_test_files.hpp"
@@ -7,6 +9,7 @@
 namespace tessera::testing {
 namespace {
 
+namespace fs = std::filesystem;
 using nlohmann::json;
 
 class DicomIt : public IntegrationTest {
@@ -104,6 +107,46 @@ TEST_P(DicomIt, DicomFilesBecomeItemsWithPngWindowsFramesAndMetadata) {
     EXPECT_EQ(broken_image.status, 409u) << broken_image.body;
     auto not_dicom = admin.Get(ItemPath(id, broken, "/dicom"));
     EXPECT_EQ(not_dicom.status, 409u) << not_dicom.body;
+}
+
+// The metadata (whose min/max window decodes the first frame) is read once per version of the
+// file, as the renditions are rendered once: pixel data rewritten behind the server's back with
+// the same size and mtime still gives the first answer; a new mtime gives a fresh one.
+TEST_P(DicomIt, DicomMetadataIsReadOncePerFileVersion) {
+    WriteFiles();
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    HttpClient admin = Admin();
+    std::int64_t id = CreateIngestedProject(admin, "Scans")["id"];
+    StartProject(admin, id);
+    const json ct = ItemsByName(admin, id)["ct.dcm"];
+    const std::string path = ItemPath(id, ct, "/dicom");
+    auto first = admin.Get(path);
+    ASSERT_EQ(first.status, 200u) << first.body;
+    const json window = first.Json()["default_window"];
+    ASSERT_TRUE(window.is_object()) << first.body;
+
+    // The pixel data (3 frames of 32 x 48, 16 bits) ends the file: values 0 and 100 instead.
+    const fs::path file = images_ / "ct.dcm";
+    const auto stamp = fs::last_write_time(file);
+    const std::size_t pixel_bytes = std::size_t{3} * 32 * 48 * 2;
+    {
+        std::fstream out(file, std::ios::binary | std::ios::in | std::ios::out);
+        out.seekp(-static_cast<std::streamoff>(pixel_bytes), std::ios::end);
+        for (std::size_t i = 0; i < pixel_bytes; i += 2) {
+            const char value = i % 4 == 0 ? 0 : 100;
+            out.put(value).put('\0');
+        }
+    }
+    fs::last_write_time(file, stamp);
+    auto again = admin.Get(path);
+    ASSERT_EQ(again.status, 200u) << again.body;
+    EXPECT_EQ(again.Json()["default_window"], window) << again.body;
+
+    fs::last_write_time(file, stamp + std::chrono::seconds(5));
+    auto fresh = admin.Get(path);
+    ASSERT_EQ(fresh.status, 200u) << fresh.body;
+    EXPECT_NE(fresh.Json()["default_window"], window) << fresh.body;
+    EXPECT_EQ(fresh.Json()["frames"], 3);
 }
 
 TEST_P(DicomIt, FrameAndWindowAreRefusedForOtherImages) {

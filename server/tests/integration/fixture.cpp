@@ -97,6 +97,29 @@ json IntegrationTest::WaitForIngest(HttpClient& client, std::int64_t project_id)
     return project;
 }
 
+json IntegrationTest::Refresh(HttpClient& owner, std::int64_t project_id) {
+    auto queued = owner.Send("POST", ProjectPath(project_id, "/refresh"));
+    EXPECT_EQ(queued.status, 202u) << queued.body;
+    EXPECT_EQ(queued.Json()["job"]["kind"], "refresh");
+    json project = WaitForIngest(owner, project_id);
+    EXPECT_EQ(project["jobs"][0]["id"], queued.Json()["job"]["id"]);
+    EXPECT_EQ(project["jobs"][0]["state"], "done") << project["jobs"][0].dump();
+    return project;
+}
+
+std::map<std::string, json> IntegrationTest::ItemsByPath(HttpClient& client,
+                                                         std::int64_t project_id,
+                                                         const std::string& query) {
+    auto listed = client.Get(ProjectPath(project_id, "/items?limit=1000" + query));
+    EXPECT_EQ(listed.status, 200u) << listed.body;
+    std::map<std::string, json> out;
+    const json body = listed.Json();
+    for (const json& item : body["items"]) {
+        out[item["path"].get<std::string>()] = item;
+    }
+    return out;
+}
+
 void IntegrationTest::StartProject(HttpClient& owner, std::int64_t project_id) {
     auto response = owner.Send("POST", ProjectPath(project_id, "/start"));
     EXPECT_EQ(response.status, 200u) << response.body;

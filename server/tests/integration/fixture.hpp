@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -43,6 +44,12 @@ protected:
     // Polls until the project's newest job is done or failed; returns the project.
     nlohmann::json WaitForIngest(HttpClient& client, std::int64_t project_id);
     void StartProject(HttpClient& owner, std::int64_t project_id);
+    // POSTs …/refresh and waits for that job to finish (and expects it done); returns the
+    // project.
+    nlohmann::json Refresh(HttpClient& owner, std::int64_t project_id);
+    // The project's first 1,000 items (`query` adds filters: "&state=missing") by path.
+    std::map<std::string, nlohmann::json> ItemsByPath(HttpClient& client, std::int64_t project_id,
+                                                      const std::string& query = "");
     // Writes `count` small JPEGs named img0.jpg, img1.jpg, ... into images_.
     void WriteImages(int count);
 

@@ -89,17 +89,6 @@ protected:
         return json();
     }
 
-    std::map<std::string, json> Items(std::int64_t project_id) {
-        auto items = admin_->Get(ProjectPath(project_id, "/items"));
-        EXPECT_EQ(items.status, 200u) << items.body;
-        const json listed = items.Json();
-        std::map<std::string, json> out;
-        for (const json& item : listed["items"]) {
-            out[item["path"].get<std::string>()] = item;
-        }
-        return out;
-    }
-
     std::unique_ptr<HttpClient> admin_;
 };
 
@@ -108,7 +97,7 @@ TEST_P(ManifestIt, PrelabelsAreShownForReviewOnExactlyTheListedImages) {
     json project = CreateManifestProject(Body("Prelabeled", "prelabel"));
     const std::int64_t id = project["id"];
     EXPECT_EQ(project["datasource"]["kind"], "manifest");
-    auto items = Items(id);
+    auto items = ItemsByPath(*admin_, id);
     ASSERT_EQ(items.size(), 4u) << project.dump();
     EXPECT_TRUE(items.contains("img0.jpg"));
     EXPECT_TRUE(items.contains("store/pets/p0.jpg"));
@@ -269,7 +258,7 @@ TEST_P(ManifestIt, AzureDatastoreRowsAreReadFromBlobStorageWithTheirLabels) {
     json project = CreateManifestProject(body("From blobs", std::string(kAzuriteKey)));
     const std::int64_t id = project["id"];
     EXPECT_EQ(project.dump().find(std::string(kAzuriteKey).substr(0, 16)), std::string::npos);
-    auto items = Items(id);
+    auto items = ItemsByPath(*admin_, id);
     ASSERT_EQ(items.size(), 2u) << project.dump();
     EXPECT_EQ(items["pets/p0.jpg"]["width"], 30);
     EXPECT_EQ(items["pets/p1.jpg"]["width"], 31);
@@ -386,7 +375,7 @@ TEST_P(ManifestIt, UrlsAreFetchedOnlyFromAllowedHostsWithoutRedirects) {
     body["datasource"].erase("datastores");
     json project = CreateManifestProject(body);
     const std::int64_t id = project["id"];
-    auto items = Items(id);
+    auto items = ItemsByPath(*admin_, id);
     ASSERT_EQ(items.size(), 3u) << project.dump();
     const json fetched = items[base + "/img0.jpg"];
     EXPECT_EQ(fetched["state"], "unlabeled") << fetched.dump();
@@ -424,7 +413,7 @@ TEST_P(ManifestIt, UrlsAreOffWithoutAllowedHosts) {
     body["datasource"]["path"] = (images_ / "urls.csv").string();
     body["datasource"].erase("datastores");
     json project = CreateManifestProject(body);
-    EXPECT_EQ(Items(project["id"]).size(), 1u);
+    EXPECT_EQ(ItemsByPath(*admin_, project["id"]).size(), 1u);
     json report = History(project)["manifest"];
     EXPECT_NE(report.dump().find("fetching http(s) URLs is off"), std::string::npos)
         << report.dump();

@@ -11,31 +11,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-class RefreshIt : public IntegrationTest {
-protected:
-    // POSTs …/refresh and waits for that job to finish; returns the project.
-    json Refresh(HttpClient& owner, std::int64_t project_id) {
-        auto queued = owner.Send("POST", ProjectPath(project_id, "/refresh"));
-        EXPECT_EQ(queued.status, 202u) << queued.body;
-        EXPECT_EQ(queued.Json()["job"]["kind"], "refresh");
-        json project = WaitForIngest(owner, project_id);
-        EXPECT_EQ(project["jobs"][0]["id"], queued.Json()["job"]["id"]);
-        EXPECT_EQ(project["jobs"][0]["state"], "done") << project["jobs"][0].dump();
-        return project;
-    }
-
-    std::map<std::string, json> Items(HttpClient& client, std::int64_t project_id,
-                                      const std::string& query = "") {
-        auto listed = client.Get(ProjectPath(project_id, "/items?limit=1000" + query));
-        EXPECT_EQ(listed.status, 200u) << listed.body;
-        std::map<std::string, json> out;
-        const json body = listed.Json();
-        for (const json& item : body["items"]) {
-            out[item["path"].get<std::string>()] = item;
-        }
-        return out;
-    }
-};
+class RefreshIt : public IntegrationTest {};
 
 TEST_P(RefreshIt, AddsNewFilesMarksGoneOnesMissingAndBringsThemBack) {
     WriteImages(3);
@@ -47,7 +23,7 @@ TEST_P(RefreshIt, AddsNewFilesMarksGoneOnesMissingAndBringsThemBack) {
               json::parse(R"({"enabled":false,"interval_s":3600,"last_at":null})"));
     EXPECT_GT(project["datasource"]["id"].get<std::int64_t>(), 0);
     EXPECT_FALSE(project["datasource"].contains("secret"));
-    auto before = Items(admin, id);
+    auto before = ItemsByPath(admin, id);
     ASSERT_EQ(before.size(), 3u);
 
     WriteImage(images_ / "new" / "a.jpg", 70, 50);
@@ -55,15 +31,15 @@ TEST_P(RefreshIt, AddsNewFilesMarksGoneOnesMissingAndBringsThemBack) {
     project = Refresh(admin, id);
     EXPECT_EQ(project["progress"]["total"], 5);
     EXPECT_TRUE(project["refresh"]["last_at"].is_number());
-    auto after = Items(admin, id);
+    auto after = ItemsByPath(admin, id);
     ASSERT_EQ(after.size(), 5u);
     EXPECT_EQ(after["new/a.jpg"]["width"], 70);
     EXPECT_EQ(after["img0.jpg"]["id"], before["img0.jpg"]["id"]);
 
     // The source filter: every item came from the primary datasource.
     const std::string source = std::to_string(project["datasource"]["id"].get<std::int64_t>());
-    EXPECT_EQ(Items(admin, id, "&source=" + source).size(), 5u);
-    EXPECT_TRUE(Items(admin, id, "&source=999999").empty());
+    EXPECT_EQ(ItemsByPath(admin, id, "&source=" + source).size(), 5u);
+    EXPECT_TRUE(ItemsByPath(admin, id, "&source=999999").empty());
     EXPECT_EQ(admin.Get(ProjectPath(id, "/items?source=x")).status, 400u);
 
     fs::rename(images_ / "img1.jpg", temp_.path() / "img1.jpg");
@@ -71,7 +47,7 @@ TEST_P(RefreshIt, AddsNewFilesMarksGoneOnesMissingAndBringsThemBack) {
     EXPECT_EQ(project["progress"]["missing"], 1);
     EXPECT_EQ(project["progress"]["error"], 0);
     EXPECT_EQ(project["progress"]["total"], 5);
-    auto missing = Items(admin, id, "&state=missing");
+    auto missing = ItemsByPath(admin, id, "&state=missing");
     ASSERT_EQ(missing.size(), 1u);
     EXPECT_EQ(missing.begin()->first, "img1.jpg");
     EXPECT_EQ(missing.begin()->second["state"], "missing");
@@ -79,8 +55,8 @@ TEST_P(RefreshIt, AddsNewFilesMarksGoneOnesMissingAndBringsThemBack) {
     fs::rename(temp_.path() / "img1.jpg", images_ / "img1.jpg");
     project = Refresh(admin, id);
     EXPECT_EQ(project["progress"]["missing"], 0);
-    EXPECT_EQ(Items(admin, id)["img1.jpg"]["state"], "unlabeled");
-    EXPECT_EQ(Items(admin, id)["img1.jpg"]["id"], before["img1.jpg"]["id"]);
+    EXPECT_EQ(ItemsByPath(admin, id)["img1.jpg"]["state"], "unlabeled");
+    EXPECT_EQ(ItemsByPath(admin, id)["img1.jpg"]["id"], before["img1.jpg"]["id"]);
 }
 
 TEST_P(RefreshIt, RespectsTheItemLimit) {

@@ -105,6 +105,8 @@ export interface AzureBlobDatastore {
     account_url: string;
     container: string;
     prefix?: string;
+    /** The storage account of an account URL on a custom domain. */
+    account_name?: string;
     /** Write-only, exactly one of the two: sealed by the server, never sent back. */
     sas_token?: string;
     account_key?: string;

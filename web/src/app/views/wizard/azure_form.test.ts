@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 
 import type { AzureForm } from "./azure_form";
-import { azureDatasource, azureFieldError, azureProblems, emptyAzureForm } from "./azure_form";
+import {
+    azureDatasource,
+    azureDatastore,
+    azureFieldError,
+    azureInputId,
+    azureProblems,
+    datastoreScope,
+    emptyAzureForm,
+    kAzureSource,
+} from "./azure_form";
+import type { WizardState } from "./wizard_state";
 import { emptyWizard, toNewProject, validateStep } from "./wizard_state";
 
 const kKey =
@@ -15,6 +25,18 @@ function filled(extra: Partial<AzureForm> = {}): AzureForm {
         prefix: "2024/cats",
         pattern: "**/*.jpg",
         sasToken: "?sv=2021-08-06&sp=rl&sig=abc",
+        ...extra,
+    };
+}
+
+/** A wizard whose Data page is a filled Azure form, ready to create. */
+function azureWizard(extra: Partial<WizardState> = {}): WizardState {
+    return {
+        ...emptyWizard(),
+        name: "Blobs",
+        source: "azure",
+        azure: filled(),
+        labels: [{ name: "Cat" }],
         ...extra,
     };
 }
@@ -96,14 +118,7 @@ describe("azureDatasource", () => {
     });
 
     it("is what the wizard creates for an Azure source", () => {
-        const s = {
-            ...emptyWizard(),
-            name: "Blobs",
-            source: "azure" as const,
-            azure: filled(),
-            labels: [{ name: "Cat" }],
-            itemLimit: "1000",
-        };
+        const s = azureWizard({ itemLimit: "1000" });
         expect(validateStep("review", s)).toEqual([]);
         const created = toNewProject(s);
         expect(created.datasource.kind).toBe("azure_blob");
@@ -116,19 +131,37 @@ describe("azureDatasource", () => {
     });
 
     it("takes refresh settings, since a container is refreshed like a folder", () => {
-        const s = {
-            ...emptyWizard(),
-            name: "Blobs",
-            source: "azure" as const,
-            azure: filled(),
-            labels: [{ name: "Cat" }],
-        };
+        const s = azureWizard();
         expect(toNewProject(s).refresh).toBeUndefined();
         const on = { ...s, refreshEnabled: true, refreshMinutes: "30" };
         expect(toNewProject(on).refresh).toEqual({ enabled: true, interval_s: 1800 });
         expect(validateStep("data", { ...on, refreshMinutes: "0" })).toEqual([
             "The interval must be at least 1 minute.",
         ]);
+    });
+});
+
+describe("azure scopes", () => {
+    it("names a datastore's fields and inputs apart from the source's", () => {
+        const scope = datastoreScope(2, " wsblobs ");
+        expect(azureInputId(kAzureSource, "account_key")).toBe("p-az-key");
+        expect(azureInputId(scope, "account_key")).toBe("p-ds-2-az-key");
+        expect(azureProblems(emptyAzureForm(), scope).map((p) => p.field)).toEqual([
+            "datasource.datastores.wsblobs.account_url",
+            "datasource.datastores.wsblobs.container",
+            "datasource.datastores.wsblobs.sas_token",
+        ]);
+    });
+
+    it("sends a datastore as the azure_blob object without path or pattern", () => {
+        expect(azureDatastore(filled({ accountName: "acct1" }))).toEqual({
+            kind: "azure_blob",
+            account_url: "https://acct1.blob.core.windows.net",
+            container: "photos",
+            prefix: "2024/cats",
+            account_name: "acct1",
+            sas_token: "sv=2021-08-06&sp=rl&sig=abc",
+        });
     });
 });
 
@@ -150,6 +183,17 @@ describe("azureFieldError", () => {
         ).toBe("datasource.account_url");
         expect(
             azureFieldError({ status: 409, code: "conflict", message: "taken", field: "name" }),
+        ).toBeNull();
+        // A manifest's datastore, named the way the server names it (a name may hold dots).
+        const datastore = {
+            status: 400,
+            code: "invalid_argument" as const,
+            message: 'datastore "ws.1": the account key is wrong',
+            field: "datasource.datastores.ws.1.account_key",
+        };
+        expect(azureFieldError(datastore)?.field).toBe("datasource.datastores.ws.1.account_key");
+        expect(
+            azureFieldError({ ...datastore, field: "datasource.datastores.ws.1.format" }),
         ).toBeNull();
         expect(azureFieldError(null)).toBeNull();
     });

@@ -1,14 +1,16 @@
 // The Data page for a manifest source (docs/formats/manifests.md): the manifest's path and
 // format, the column mapping read from the server's preview (image required, category and
 // confidence optional), how its labels are imported, and the Azure datastores its references
-// name mapped onto server folders.
+// name mapped onto server folders or Azure Blob containers (the Azure source's fields).
 import type { ApiClient } from "../../../client/api_client";
 import type { ImportAs, ManifestFormat } from "../../../schema/api";
 import { h, replaceChildren } from "../../dom";
 import { folderBrowser } from "./folder_browser";
-import { field, input, radioChoice } from "./form_fields";
-import type { WizardState } from "./wizard_state";
-import { applyManifestPreview, manifestFormatFor } from "./wizard_state";
+import { datastoreScope } from "./azure_form";
+import { azureFields } from "./azure_section";
+import { field, input, itemLimitField, radioChoice, switchedFieldset } from "./form_fields";
+import type { DatastoreRow, WizardState } from "./wizard_state";
+import { applyManifestPreview, emptyDatastoreRow, manifestFormatFor } from "./wizard_state";
 
 const kFormats: [ManifestFormat, string][] = [
     ["csv", "CSV (header row; , ; or tab)"],
@@ -100,6 +102,61 @@ function mappingPanel(s: WizardState): HTMLElement {
     );
 }
 
+/** Row `i`: its name, where it is (a server folder or an Azure container) and a remove button. */
+function datastoreRow(
+    s: WizardState,
+    row: DatastoreRow,
+    i: number,
+    redraw: () => void,
+): HTMLElement {
+    const n = i + 1;
+    const folder = (): HTMLElement =>
+        field(
+            `p-ds-path-${i}`,
+            `Datastore ${n} folder on the server`,
+            input(`p-ds-path-${i}`, row.path, (v) => (row.path = v), {
+                placeholder: "/data/blobs",
+            }),
+        );
+    const azure = (): HTMLElement =>
+        h("div", {}, azureFields(s, row.azure, datastoreScope(i, row.name), false));
+    return h(
+        "fieldset",
+        { class: "field datastore", "data-testid": `datastore-${i}` },
+        h("legend", {}, `Datastore ${n}`),
+        field(
+            `p-ds-name-${i}`,
+            `Datastore ${n} name`,
+            input(`p-ds-name-${i}`, row.name, (v) => (row.name = v), {
+                placeholder: "workspaceblobstore",
+                spellcheck: "false",
+            }),
+        ),
+        switchedFieldset<DatastoreRow["kind"]>(
+            `Datastore ${n} is`,
+            `p-ds-kind-${i}`,
+            [
+                ["folder", "A folder on the server"],
+                ["azure", "An Azure Blob Storage container"],
+            ],
+            () => row.kind,
+            (value) => (row.kind = value),
+            (value) => (value === "azure" ? azure() : folder()),
+        ),
+        h(
+            "button",
+            {
+                type: "button",
+                onclick: () => {
+                    s.datastores.splice(i, 1);
+                    redraw();
+                },
+            },
+            `Remove datastore ${n}`,
+        ),
+    );
+}
+
 function datastoreRows(s: WizardState, redraw: () => void): HTMLElement {
     return h(
         "div",
@@ -108,39 +165,15 @@ function datastoreRows(s: WizardState, redraw: () => void): HTMLElement {
         h(
             "p",
             { class: "hint" },
-            "References like azureml://…/datastores/NAME/paths/… or AmlDatastore://NAME/… are read from the server folder you map NAME to.",
+            "References like azureml://…/datastores/NAME/paths/… or AmlDatastore://NAME/… are read from the server folder or the Azure Blob container you map NAME to.",
         ),
-        s.datastores.map((row, i) =>
-            h(
-                "div",
-                { class: "with-button" },
-                input(`p-ds-name-${i}`, row.name, (v) => (row.name = v), {
-                    placeholder: "workspaceblobstore",
-                    "aria-label": `Datastore ${i + 1} name`,
-                }),
-                input(`p-ds-path-${i}`, row.path, (v) => (row.path = v), {
-                    placeholder: "/data/blobs",
-                    "aria-label": `Datastore ${i + 1} folder`,
-                }),
-                h(
-                    "button",
-                    {
-                        type: "button",
-                        onclick: () => {
-                            s.datastores.splice(i, 1);
-                            redraw();
-                        },
-                    },
-                    "Remove",
-                ),
-            ),
-        ),
+        s.datastores.map((row, i) => datastoreRow(s, row, i, redraw)),
         h(
             "button",
             {
                 type: "button",
                 onclick: () => {
-                    s.datastores.push({ name: "", path: "" });
+                    s.datastores.push(emptyDatastoreRow());
                     redraw();
                 },
             },
@@ -258,14 +291,6 @@ export function manifestSection(s: WizardState, client: ApiClient): HTMLElement 
             importAs("final", "Final labels: only unlabeled images are queued"),
         ),
         datastores,
-        field(
-            "p-limit",
-            "Item limit (optional)",
-            input("p-limit", s.itemLimit, (v) => (s.itemLimit = v), {
-                inputmode: "numeric",
-                placeholder: "500000",
-            }),
-            "Ingest stops after this many images.",
-        ),
+        itemLimitField(s.itemLimit, (v) => (s.itemLimit = v)),
     );
 }

@@ -8,7 +8,7 @@ import { renderMarkdown } from "../../markdown";
 import { taskTypeName } from "../widgets";
 import { labelEditor } from "./label_editor";
 import type { WizardState } from "./wizard_state";
-import { previewText } from "./wizard_state";
+import { datastoreText, previewText } from "./wizard_state";
 
 function field(id: string, label: string, input: HTMLElement, hint?: string): HTMLElement {
     return h(
@@ -138,9 +138,7 @@ function dataRows(s: WizardState): [string, string][] {
             ["Labels import as", s.importAs === "final" ? "Final labels" : "Prelabels to review"],
             [
                 "Datastores",
-                s.datastores.length === 0
-                    ? "None"
-                    : s.datastores.map((d) => `${d.name.trim()} → ${d.path.trim()}`).join(", "),
+                s.datastores.length === 0 ? "None" : s.datastores.map(datastoreText).join(", "),
             ],
         ];
     }

@@ -2,11 +2,12 @@
 // about (a taken name on Project details, a folder outside the roots on Data).
 import type { AppContext, Unmount } from "../../context";
 import { h, replaceChildren } from "../../dom";
-import { azureFieldError, azureProblems } from "./azure_form";
+import { azureFieldError } from "./azure_form";
 import { dataPage } from "./data_page";
 import { detailsPage, instructionsPage, labelsPage, reviewPage } from "./pages";
 import type { Step, WizardState } from "./wizard_state";
 import {
+    dataFieldProblems,
     emptyWizard,
     kStepTitles,
     kSteps,
@@ -68,7 +69,7 @@ export function mountWizard(main: HTMLElement, ctx: AppContext): Unmount {
     const next = (): void => {
         if (step === "data") {
             state.serverError = null;
-            state.fieldProblems = state.source === "azure" ? azureProblems(state.azure) : [];
+            state.fieldProblems = dataFieldProblems(state);
         }
         const problems = validateStep(step, state);
         if (problems.length > 0) {
@@ -100,7 +101,8 @@ export function mountWizard(main: HTMLElement, ctx: AppContext): Unmount {
                 return;
             }
             state.serverError = r.error;
-            const onAzure = state.source === "azure" && azureFieldError(r.error) !== null;
+            // An Azure source's or datastore's refusal goes next to its input.
+            const onAzure = state.source !== "folder" && azureFieldError(r.error) !== null;
             go(onAzure ? "data" : stepForError(r.error), [r.error.message]);
         });
     };

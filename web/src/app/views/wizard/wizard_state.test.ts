@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 
+import type { DatastoreRow } from "./wizard_state";
 import {
     applyManifestPreview,
+    dataFieldProblems,
+    datastoreText,
+    emptyDatastoreRow,
     emptyWizard,
     manifestFormatFor,
     previewText,
@@ -147,6 +151,26 @@ describe("previewText", () => {
     });
 });
 
+function folderRow(name: string, path: string): DatastoreRow {
+    return { ...emptyDatastoreRow(), name, path };
+}
+
+const kKey =
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+function azureRow(name: string): DatastoreRow {
+    const row = { ...emptyDatastoreRow(), name, kind: "azure" as const };
+    row.azure = {
+        ...row.azure,
+        accountUrl: "http://127.0.0.1:10000/devstoreaccount1",
+        container: "exports",
+        prefix: "run1",
+        credential: "account_key",
+        accountKey: ` ${kKey} `,
+    };
+    return row;
+}
+
 describe("manifest source", () => {
     const preview = {
         path: "/data/m/labels.csv",
@@ -165,16 +189,37 @@ describe("manifest source", () => {
         ]);
         s.path = "/data/m/labels.csv";
         s.mapping = { image: "Url", category: "", confidence: "" };
-        s.datastores = [
-            { name: "ds", path: "/data/blobs" },
-            { name: "ds", path: "blobs" },
-        ];
+        s.datastores = [folderRow("ds", "/data/blobs"), folderRow("ds", "blobs")];
         expect(validateStep("data", s)).toEqual([
             "The datastore ds is mapped twice.",
             "Enter the full path of the folder for datastore ds.",
         ]);
-        s.datastores = [{ name: "ds", path: "/data/blobs" }];
+        s.datastores = [folderRow("ds", "/data/blobs")];
         expect(validateStep("data", s)).toEqual([]);
+    });
+
+    it("checks an Azure datastore with the Azure source's rules, naming its fields", () => {
+        const s = { ...emptyWizard(), source: "manifest" as const, path: "/data/m.csv" };
+        s.mapping = { image: "Url", category: "", confidence: "" };
+        const row = azureRow("wsblobs");
+        row.azure.container = "Not_A_Container";
+        row.azure.accountKey = "";
+        s.datastores = [folderRow("local", "/data/blobs"), row];
+        const problems = validateStep("data", s);
+        expect(problems).toHaveLength(2);
+        expect(problems[0]).toMatch(/^Datastore wsblobs: Container names are 3-63/);
+        expect(problems[1]).toBe("Datastore wsblobs: Enter the account key.");
+        // Shown next to the inputs of row 2, whose fields the server names the same way.
+        expect(dataFieldProblems(s).map((p) => p.field)).toEqual([
+            "datasource.datastores.wsblobs.container",
+            "datasource.datastores.wsblobs.account_key",
+        ]);
+        // A folder row keeps the Azure fields it was not switched to out of the checks.
+        const local = folderRow("local", "/data/blobs");
+        local.azure.container = "Bad_Name";
+        s.datastores = [local, azureRow("wsblobs")];
+        expect(validateStep("data", s)).toEqual([]);
+        expect(dataFieldProblems(s)).toEqual([]);
     });
 
     it("takes the server's guess without overriding the user's choice", () => {
@@ -193,17 +238,36 @@ describe("manifest source", () => {
             manifestFormat: "csv" as const,
             mapping: { image: "Url", category: "Label", confidence: "" },
             importAs: "final" as const,
-            datastores: [{ name: "workspaceblobstore", path: "/data/blobs" }],
+            datastores: [folderRow(" workspaceblobstore ", " /data/blobs "), azureRow(" blobs2 ")],
             labels: [{ name: "Cat" }],
         };
+        expect(validateStep("review", s)).toEqual([]);
         expect(toNewProject(s).datasource).toEqual({
             kind: "manifest",
             path: "/data/m/labels.csv",
             format: "csv",
             mapping: { image: "Url", category: "Label" },
             import_as: "final",
-            datastores: { workspaceblobstore: "/data/blobs" },
+            datastores: {
+                workspaceblobstore: "/data/blobs",
+                // The azure_blob datasource's object, with only the chosen credential and no
+                // pattern: the rows name their blobs.
+                blobs2: {
+                    kind: "azure_blob",
+                    account_url: "http://127.0.0.1:10000/devstoreaccount1",
+                    container: "exports",
+                    prefix: "run1",
+                    account_key: kKey,
+                },
+            },
         });
+    });
+
+    it("says where each datastore is read from on the review page", () => {
+        expect(datastoreText(folderRow("a", "/data/a"))).toBe("a → /data/a");
+        expect(datastoreText(azureRow("b"))).toBe(
+            "b → http://127.0.0.1:10000/devstoreaccount1 / exports/run1 (Azure Blob)",
+        );
     });
 
     it("suggests the format from the path", () => {

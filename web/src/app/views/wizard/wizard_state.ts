@@ -1,6 +1,7 @@
 // The create wizard's data and rules, kept apart from the DOM so they can be tested.
 import type { ApiError } from "../../../client/result";
 import type {
+    AzureBlobDatastore,
     DatasourcePreview,
     ImportAs,
     LabelSpec,
@@ -13,7 +14,13 @@ import { trimLabelTree, validateLabelTree } from "../../../schema/labels";
 import { parseIntervalMinutes } from "../../../schema/refresh";
 import { safeUrl } from "../../markdown";
 import type { AzureForm, FieldProblem } from "./azure_form";
-import { azureDatasource, azureProblems, emptyAzureForm } from "./azure_form";
+import {
+    azureDatasource,
+    azureDatastore,
+    azureProblems,
+    datastoreScope,
+    emptyAzureForm,
+} from "./azure_form";
 
 export const kSteps = ["details", "data", "labels", "instructions", "review"] as const;
 export type Step = (typeof kSteps)[number];
@@ -28,10 +35,19 @@ export const kStepTitles: Record<Step, string> = {
 
 export const kPatternExamples = ["**/*.*", "photos/**", "*.png"];
 
-/** One Azure datastore name mapped onto a server folder (a row of the Data page). */
+/**
+ * One Azure datastore name mapped onto a server folder or an Azure Blob container (a row of the
+ * manifest's Data page).
+ */
 export interface DatastoreRow {
     name: string;
+    kind: "folder" | "azure";
     path: string;
+    azure: AzureForm;
+}
+
+export function emptyDatastoreRow(): DatastoreRow {
+    return { name: "", kind: "folder", path: "", azure: emptyAzureForm() };
 }
 
 export interface WizardState {
@@ -115,6 +131,39 @@ export function applyManifestPreview(s: WizardState, preview: ManifestPreview): 
     };
 }
 
+/** Where a datastore's references are read from, as the review page shows it. */
+export function datastoreText(row: DatastoreRow): string {
+    if (row.kind === "folder") {
+        return `${row.name.trim()} → ${row.path.trim()}`;
+    }
+    const a = row.azure;
+    const prefix = a.prefix.trim() === "" ? "" : `/${a.prefix.trim()}`;
+    return `${row.name.trim()} → ${a.accountUrl.trim()} / ${a.container.trim()}${prefix} (Azure Blob)`;
+}
+
+/** The problems of datastore row `index` (`names`: those of the rows before it). */
+function datastoreProblems(row: DatastoreRow, index: number, names: Set<string>): string[] {
+    const out: string[] = [];
+    const name = row.name.trim();
+    if (name === "" || name.includes("/")) {
+        out.push("Each datastore needs a name without '/'.");
+    } else if (names.has(name)) {
+        out.push(`The datastore ${name} is mapped twice.`);
+    }
+    names.add(name);
+    if (row.kind === "azure") {
+        const shown = name || "(unnamed)";
+        out.push(
+            ...azureProblems(row.azure, datastoreScope(index, name)).map(
+                (p) => `Datastore ${shown}: ${p.message}`,
+            ),
+        );
+    } else if (!row.path.trim().startsWith("/")) {
+        out.push(`Enter the full path of the folder for datastore ${name || "(unnamed)"}.`);
+    }
+    return out;
+}
+
 function manifestProblems(s: WizardState): string[] {
     const out: string[] = [];
     if (s.path.trim() === "") {
@@ -126,21 +175,10 @@ function manifestProblems(s: WizardState): string[] {
         out.push("Choose the column that holds the image.");
     }
     const names = new Set<string>();
-    for (const row of s.datastores) {
-        const name = row.name.trim();
-        if (name === "" || name.includes("/")) {
-            out.push("Each datastore needs a name without '/'.");
-        } else if (names.has(name)) {
-            out.push(`The datastore ${name} is mapped twice.`);
-        }
-        names.add(name);
-        if (!row.path.trim().startsWith("/")) {
-            out.push(`Enter the full path of the folder for datastore ${name || "(unnamed)"}.`);
-        }
-    }
-    if (s.itemLimit.trim() !== "" && !/^[1-9]\d{0,11}$/.test(s.itemLimit.trim())) {
-        out.push("The item limit must be a positive whole number.");
-    }
+    s.datastores.forEach((row, i) => {
+        out.push(...datastoreProblems(row, i, names));
+    });
+    out.push(...itemLimitProblems(s));
     return out;
 }
 
@@ -148,6 +186,19 @@ function itemLimitProblems(s: WizardState): string[] {
     return s.itemLimit.trim() !== "" && !/^[1-9]\d{0,11}$/.test(s.itemLimit.trim())
         ? ["The item limit must be a positive whole number."]
         : [];
+}
+
+/** The Data page's problems with one Azure input each, shown next to that input. */
+export function dataFieldProblems(s: WizardState): FieldProblem[] {
+    if (s.source === "azure") {
+        return azureProblems(s.azure);
+    }
+    if (s.source === "manifest") {
+        return s.datastores.flatMap((row, i) =>
+            row.kind === "azure" ? azureProblems(row.azure, datastoreScope(i, row.name)) : [],
+        );
+    }
+    return [];
 }
 
 /** Problems that keep the user on `step`; empty when they may go on. */
@@ -179,9 +230,7 @@ export function validateStep(step: Step, s: WizardState): string[] {
             if (s.pattern.split("/").includes("..") || s.pattern.startsWith("/")) {
                 out.push("The pattern must be relative and must not contain '..'.");
             }
-            if (s.itemLimit.trim() !== "" && !/^[1-9]\d{0,11}$/.test(s.itemLimit.trim())) {
-                out.push("The item limit must be a positive whole number.");
-            }
+            out.push(...itemLimitProblems(s));
             out.push(...refreshProblems(s));
             return out;
         }
@@ -241,9 +290,10 @@ function manifestDatasource(s: WizardState): NewProject["datasource"] {
     if (s.mapping.confidence.trim() !== "") {
         mapping.confidence = s.mapping.confidence.trim();
     }
-    const datastores: Record<string, string> = {};
+    const datastores: Record<string, string | AzureBlobDatastore> = {};
     for (const row of s.datastores) {
-        datastores[row.name.trim()] = row.path.trim();
+        datastores[row.name.trim()] =
+            row.kind === "azure" ? azureDatastore(row.azure) : row.path.trim();
     }
     return {
         kind: "manifest",
