@@ -62,6 +62,9 @@ public:
     Result<std::vector<Item>> ListItems(Id project_id, const ItemFilter& filter) override;
     Status ForEachKnownItem(Id project_id,
                             const std::function<bool(const KnownItem&)>& callback) override;
+    Result<bool> CanListKnownItemsByFolder() override;
+    Status ForEachKnownItemInFolder(Id project_id, const std::string& folder,
+                                    const std::function<bool(const KnownItem&)>& callback) override;
     Result<Id> UpdateItemImage(Id project_id, const NewItem& image) override;
     Result<std::int64_t> SetItemsMissing(Id project_id, const std::vector<Id>& item_ids,
                                          bool missing) override;
