@@ -35,7 +35,8 @@ struct Driver {
     std::string table;
     std::string where;
     std::string key;
-    std::string join;  // how to reach the item row `i` from `table`
+    std::string join;         // how to reach the item row `i` from `table`
+    bool name_index = false;  // the name index's candidates (NameIndexDriver)
 };
 
 // Picks the most selective filter an index answers in item id order. Filters it consumed are
@@ -114,14 +115,14 @@ Driver NameIndexDriver(SqlBuilder& b, const std::string& query, SqlDialect diale
         // FTS5 gives its rows in rowid order and takes rowid ranges, so neither the page nor the
         // probe sorts; the index spans all projects and the join keeps this project's items.
         return Driver{"items_name_search d", "d.items_name_search MATCH " + b.Add(FtsPhrase(query)),
-                      "d.rowid", " JOIN items i ON i.id = d.rowid AND i.project_id = $1"};
+                      "d.rowid", " JOIN items i ON i.id = d.rowid AND i.project_id = $1", true};
     }
     // lower(path) as items_path_trgm indexes it: the planner takes the trigram index for a rare
     // name (a bitmap, sorted by id) and the primary key's order for a common one.
     return Driver{
         "items i",
         "i.project_id = $1 AND lower(i.path) LIKE lower(" + b.Add(LikeSubstring(query)) + ")",
-        "i.id", ""};
+        "i.id", "", true};
 }
 
 Driver PickDriver(SqlBuilder& b, ItemFilter& rest, SqlDialect dialect, bool name_index) {
@@ -266,12 +267,17 @@ Result<ItemPage> SqlRepository::FindItems(Id project_id, const ItemFilter& filte
         if (rest.source_id) {
             TESSERA_ASSIGN_OR_RETURN(primary, PrimarySourceId(conn, project_id));
         }
-        const bool checked = rest.state || rest.in_progress || rest.label || rest.labeler_id ||
-                             rest.source_id || !rest.name_query.empty();
+        const bool others =
+            rest.state || rest.in_progress || rest.label || rest.labeler_id || rest.source_id;
+        const bool checked = others || !rest.name_query.empty();
+        // The name index's candidates alone need no bound: the exact rule turns away next to
+        // none of them, so a page stops after `limit` of them, and the probe would only cost a
+        // walk of 20,000 candidates for a common name (on PostgreSQL, a sort of its matches).
+        const bool bounded = others || (checked && !driver.name_index);
         ItemPage page;
         std::string where = driver.where + " AND " + driver.key + " > " + after;
         std::optional<Id> bound;
-        if (checked) {
+        if (bounded) {
             // The last key this page may look at: kItemScanBudget entries into the range.
             SqlBuilder probe;
             probe.params = b.params;
@@ -285,6 +291,8 @@ Result<ItemPage> SqlRepository::FindItems(Id project_id, const ItemFilter& filte
                 bound = rows[0].Int(0);
                 where += " AND " + driver.key + " <= " + b.Add(*bound);
             }
+        }
+        if (checked) {
             // Built after the probe: PostgreSQL refuses parameters a statement does not use.
             for (const std::string& condition : RowConditions(b, rest, dialect, primary)) {
                 where += " AND " + condition;
