@@ -147,6 +147,7 @@ TEST(PgMigrationsTest, NameSearchWorksWithoutPgTrgm) {
     ASSERT_TRUE(created.ok());
     const int n = static_cast<int>(kItemScanBudget) + 50;
     std::vector<NewItem> items;
+    items.reserve(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) {
         items.push_back({"f" + std::to_string(100000 + i) + (i == n - 1 ? "-needle" : "") + ".png",
                          1, 1, 1, "png", ItemState::kUnlabeled, ""});
