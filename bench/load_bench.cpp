@@ -261,8 +261,9 @@ Status RunProgress(Repository& repo, Id project) {
 }
 
 // The Data tab (GET …/items): for each filter, 40 pages of 100 followed by next_after from the
-// start (and from the start again at the end), timed one by one.
-Status RunDataTab(Repository& repo, Id project) {
+// start (and from the start again at the end), timed one by one; then 10 pages from 90% into
+// the project (a deep keyset page: `after` = the id of the item 90% in).
+Status RunDataTab(Repository& repo, Id project, const Options& opt) {
     TESSERA_ASSIGN_OR_RETURN(auto labeler0, repo.FindUserByName("labeler0"));
     SystemClock clock;
     struct Case {
@@ -291,20 +292,35 @@ Status RunDataTab(Repository& repo, Id project) {
         f.name_query = "img4242";
         f.state = ItemState::kLabeled;
     });
+    add("q=img4242&label=Cat", [](ItemFilter& f) {
+        f.name_query = "img4242";
+        f.label = "Cat";
+    });
+    add("q=dir9 (11% match)", [](ItemFilter& f) { f.name_query = "dir9"; });
+    add("q=.jpg (all match)", [](ItemFilter& f) { f.name_query = ".jpg"; });
+    add("q=42 (short: walk)", [](ItemFilter& f) { f.name_query = "42"; });
+    // Item ids of a fresh database run 1..items (seed inserts them in order).
+    const Id deep = opt.items * 9 / 10;
     for (Case& c : cases) {
-        std::vector<double> ms;
-        std::int64_t rows = 0;
         c.filter.now = clock.NowMs();
-        ItemFilter f = c.filter;
-        for (int i = 0; i < 40; ++i) {
-            auto s = Clock::now();
-            TESSERA_ASSIGN_OR_RETURN(ItemPage page, repo.FindItems(project, f));
-            ms.push_back(Ms(Clock::now() - s));
-            rows += static_cast<std::int64_t>(page.items.size());
-            f.after_id = page.next_after.value_or(0);
+        for (const auto& [start, pages] : {std::pair<Id, int>{0, 40}, {deep, 10}}) {
+            std::vector<double> ms;
+            std::int64_t rows = 0;
+            ItemFilter f = c.filter;
+            f.after_id = start;
+            for (int i = 0; i < pages; ++i) {
+                auto s = Clock::now();
+                TESSERA_ASSIGN_OR_RETURN(ItemPage page, repo.FindItems(project, f));
+                ms.push_back(Ms(Clock::now() - s));
+                rows += static_cast<std::int64_t>(page.items.size());
+                f.after_id = page.next_after.value_or(start);
+            }
+            std::printf(
+                "data_tab filter=\"%s\" after=%lld pages=%d rows=%lld first_ms=%.2f p50_ms=%.2f "
+                "p99_ms=%.2f\n",
+                c.name, static_cast<long long>(start), pages, static_cast<long long>(rows), ms[0],
+                Percentile(ms, 0.5), Percentile(ms, 0.99));
         }
-        std::printf("data_tab filter=\"%s\" pages=40 rows=%lld p50_ms=%.2f p99_ms=%.2f\n", c.name,
-                    static_cast<long long>(rows), Percentile(ms, 0.5), Percentile(ms, 0.99));
     }
     return Status::Ok();
 }
@@ -418,7 +434,7 @@ int Main(int argc, char** argv) {
         status = RunProgress(**repo, *project);
     }
     if (status.ok() && opt.phase == "data-tab") {
-        status = RunDataTab(**repo, *project);
+        status = RunDataTab(**repo, *project, opt);
     }
     if (status.ok() && opt.phase == "label-edit") {
         status = RunLabelEdit(**repo, *project);

@@ -139,11 +139,12 @@ Status TimedRefresh(RefreshJob& job, Id project_id, const char* what) {
     TESSERA_ASSIGN_OR_RETURN(RefreshCounts counts, job.Refresh(project_id, context, interrupted));
     std::printf(
         "%s: %.2f s (cpu %.2f s); listed %lld, added %lld, missing %lld, restored %lld; "
-        "folders read %lld, unchanged %lld; peak_rss_mb %ld\n",
+        "folders read %lld, unchanged %lld; known items read %lld; peak_rss_mb %ld\n",
         what, SecondsSince(start), CpuSeconds() - cpu, static_cast<long long>(counts.listed),
         static_cast<long long>(counts.added), static_cast<long long>(counts.missing),
         static_cast<long long>(counts.restored), static_cast<long long>(counts.folders_read),
-        static_cast<long long>(counts.folders_unchanged), PeakRssMb());
+        static_cast<long long>(counts.folders_unchanged), static_cast<long long>(counts.known_read),
+        PeakRssMb());
     return Status::Ok();
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <map>
 #include <optional>
 #include <unordered_set>
 #include <vector>
@@ -31,9 +32,8 @@ std::int64_t RacyAfterNs(std::int64_t window_ns) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() - window_ns;
 }
 
-// An item the project has, as refresh holds it: sorted by path, looked up per listed file.
+// An item the project has, as refresh holds it (by path), looked up per listed file.
 struct KnownEntry {
-    std::string path;
     Id id = 0;
     Id source_id = 0;
     bool missing = false;
@@ -59,7 +59,11 @@ public:
     const RefreshCounts& counts() const { return counts_; }
 
 private:
-    Status LoadKnown();
+    Result<bool> CanLoadByFolder(const std::vector<Datasource>& sources);
+    Status LoadKnown(bool by_folder);
+    void Remember(const KnownItem& item);
+    Status LoadFolder(std::string_view folder);
+    Status LoadReadFolders(const FolderScan& scan);
     KnownEntry* Find(const std::string& path);
     Status RefreshSource(const Datasource& source);
     void KeepUnchangedFolders(Id source_id, const std::unordered_set<std::string>& unchanged);
@@ -73,30 +77,90 @@ private:
     const Project& project_;
     JobContext& context_;
     std::int64_t racy_window_ns_;
-    std::vector<KnownEntry> known_;
+    std::map<std::string, KnownEntry, std::less<>> known_;  // by path
+    // by_folder_: known_ holds only the items of folders the walk read (loaded_folders_), so a
+    // refresh reads what changed rather than the project; else every item of the project.
+    bool by_folder_ = false;
+    std::unordered_set<std::string> loaded_folders_;
     std::int64_t room_ = 0;  // items the limit still allows
     std::int64_t large_items_ = 0;
     bool interrupted_ = false;
     RefreshCounts counts_;
 };
 
-Status RefreshRun::LoadKnown() {
-    TESSERA_TRY(repo_.ForEachKnownItem(project_.id, [&](const KnownItem& item) {
-        known_.push_back({item.path, item.id, item.source_id, item.missing, false});
-        return true;
-    }));
-    std::sort(known_.begin(), known_.end(),
-              [](const KnownEntry& a, const KnownEntry& b) { return a.path < b.path; });
-    room_ =
-        std::max<std::int64_t>(0, project_.item_limit - static_cast<std::int64_t>(known_.size()));
+// Known items can be loaded folder by folder when every datasource refresh lists is a local
+// folder with stamps from an earlier refresh (a first refresh reads every folder anyway; a blob
+// container is listed whole) and the database can range over a folder's paths.
+Result<bool> RefreshRun::CanLoadByFolder(const std::vector<Datasource>& sources) {
+    for (const Datasource& source : sources) {
+        if (!CanListDatasource(source.kind)) {
+            continue;
+        }
+        if (source.kind != "local" && source.kind != "upload") {
+            return false;
+        }
+        TESSERA_ASSIGN_OR_RETURN(std::vector<FolderStamp> stamps,
+                                 repo_.ListFolderStamps(source.id));
+        if (stamps.empty()) {
+            return false;
+        }
+    }
+    return repo_.CanListKnownItemsByFolder();
+}
+
+Status RefreshRun::LoadKnown(bool by_folder) {
+    by_folder_ = by_folder;
+    std::int64_t count = 0;
+    if (by_folder) {
+        TESSERA_ASSIGN_OR_RETURN(count, repo_.CountItems(project_.id));
+    } else {
+        TESSERA_TRY(repo_.ForEachKnownItem(project_.id, [&](const KnownItem& item) {
+            Remember(item);
+            return true;
+        }));
+        count = static_cast<std::int64_t>(known_.size());
+    }
+    room_ = std::max<std::int64_t>(0, project_.item_limit - count);
+    return Status::Ok();
+}
+
+void RefreshRun::Remember(const KnownItem& item) {
+    known_.emplace(item.path, KnownEntry{item.id, item.source_id, item.missing, false});
+    ++counts_.known_read;
+}
+
+Status RefreshRun::LoadFolder(std::string_view folder) {
+    if (!by_folder_ || !loaded_folders_.emplace(folder).second) {
+        return Status::Ok();
+    }
+    return repo_.ForEachKnownItemInFolder(project_.id, std::string(folder),
+                                          [&](const KnownItem& item) {
+                                              Remember(item);
+                                              return true;
+                                          });
+}
+
+// The items of every folder the walk read, and of every folder gone since the last refresh,
+// are compared with the listing, including folders none of whose files were listed.
+Status RefreshRun::LoadReadFolders(const FolderScan& scan) {
+    std::unordered_set<std::string> reached;
+    for (const FolderStamp& stamp : scan.current) {
+        reached.insert(stamp.path);
+        if (scan.unchanged.count(stamp.path) == 0) {
+            TESSERA_TRY(LoadFolder(stamp.path));
+        }
+    }
+    for (const FolderStamp& stamp : scan.previous) {
+        if (reached.count(stamp.path) == 0) {
+            TESSERA_TRY(LoadFolder(stamp.path));
+        }
+    }
     return Status::Ok();
 }
 
 KnownEntry* RefreshRun::Find(const std::string& path) {
-    auto it =
-        std::lower_bound(known_.begin(), known_.end(), path,
-                         [](const KnownEntry& e, const std::string& p) { return e.path < p; });
-    return it != known_.end() && it->path == path ? &*it : nullptr;
+    auto it = known_.find(path);
+    return it != known_.end() ? &it->second : nullptr;
 }
 
 Status RefreshRun::RefreshSource(const Datasource& source) {
@@ -114,6 +178,9 @@ Status RefreshRun::RefreshSource(const Datasource& source) {
         [id = source.id](const SourceEntry&, NewItem& item) { item.source_id = id; });
     // A local folder is walked incrementally, from the stamps the last refresh stored.
     auto* local = dynamic_cast<LocalImageSource*>(opened.source.get());
+    if (by_folder_ && local == nullptr) {
+        return Error::Internal("refresh: a local datasource did not open as a folder");
+    }
     std::optional<FolderScan> scan;
     if (local != nullptr) {
         scan.emplace();
@@ -130,6 +197,10 @@ Status RefreshRun::RefreshSource(const Datasource& source) {
         ++counts_.listed;
         if ((counts_.listed & 0xfff) == 0) {
             context_.ReportProgress(counts_.listed, 0);
+        }
+        if (Status loaded = LoadFolder(FolderOf(entry.relative_path)); !loaded.ok()) {
+            added = loaded;
+            return false;
         }
         if (KnownEntry* known = Find(entry.relative_path)) {
             // Known, possibly from another datasource (paths are unique per project): nothing
@@ -164,6 +235,7 @@ Status RefreshRun::RefreshSource(const Datasource& source) {
     if (!scan) {
         return MarkGoneAndBack(source.id);
     }
+    TESSERA_TRY(LoadReadFolders(*scan));
     KeepUnchangedFolders(source.id, scan->unchanged);
     TESSERA_TRY(MarkGoneAndBack(source.id));
     for (FolderStamp& stamp : scan->current) {
@@ -186,11 +258,11 @@ void RefreshRun::KeepUnchangedFolders(Id source_id,
     }
     std::optional<std::string> folder;
     bool folder_unchanged = false;
-    for (KnownEntry& entry : known_) {
+    for (auto& [path, entry] : known_) {
         if (entry.source_id != source_id || entry.seen) {
             continue;
         }
-        const std::string_view this_folder = FolderOf(entry.path);
+        const std::string_view this_folder = FolderOf(path);
         if (!folder || this_folder != *folder) {  // sorted by path: a folder's files are together
             folder = std::string(this_folder);
             folder_unchanged = unchanged.count(*folder) > 0;
@@ -215,7 +287,7 @@ Status RefreshRun::MarkGoneAndBack(Id source_id) {
         ids.clear();
         return Status::Ok();
     };
-    for (const KnownEntry& entry : known_) {
+    for (const auto& [path, entry] : known_) {
         if (entry.source_id != source_id || entry.seen == !entry.missing) {
             continue;
         }
@@ -232,7 +304,8 @@ Status RefreshRun::MarkGoneAndBack(Id source_id) {
 
 Status RefreshRun::Run() {
     TESSERA_ASSIGN_OR_RETURN(std::vector<Datasource> sources, repo_.ListDatasources(project_.id));
-    TESSERA_TRY(LoadKnown());
+    TESSERA_ASSIGN_OR_RETURN(bool by_folder, CanLoadByFolder(sources));
+    TESSERA_TRY(LoadKnown(by_folder));
     const bool was_full = project_.item_limit_reached;
     for (const Datasource& source : sources) {
         // A manifest decides which files are a manifest project's items: its Azure datastores
@@ -278,7 +351,8 @@ Result<RefreshCounts> RefreshJob::Refresh(Id project_id, JobContext& context, bo
                           {"restored", std::to_string(counts.restored)},
                           {"over_limit", std::to_string(counts.over_limit)},
                           {"folders_read", std::to_string(counts.folders_read)},
-                          {"folders_unchanged", std::to_string(counts.folders_unchanged)}});
+                          {"folders_unchanged", std::to_string(counts.folders_unchanged)},
+                          {"known_read", std::to_string(counts.known_read)}});
     return counts;
 }
 

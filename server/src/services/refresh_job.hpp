@@ -30,6 +30,9 @@ struct RefreshCounts {
     std::int64_t over_limit = 0;         // new files left out by item_limit
     std::int64_t folders_read = 0;       // local folders whose entries were read
     std::int64_t folders_unchanged = 0;  // local folders not read: unchanged since last time
+    // Items read from the database to compare with the listing: those of the folders read when
+    // every datasource is a local folder stamped by an earlier refresh, else all of them.
+    std::int64_t known_read = 0;
 };
 
 class RefreshJob final : public JobHandler {

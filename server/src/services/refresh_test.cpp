@@ -214,6 +214,52 @@ TEST_F(RefreshTest, UnchangedFoldersAreNotReadAndStayCorrect) {
     EXPECT_EQ(env.repo->GetProgress(id, env.clock.NowMs())->missing, 0);
 }
 
+// Once folders are stamped, a refresh reads from the database only the items of the folders
+// it read: its cost grows with what changed, not with the project.
+TEST_F(RefreshTest, ReadsOnlyTheKnownItemsOfFoldersThatChanged) {
+    testing::WriteImage(root_ / "other" / "e.jpg", 30, 20);
+    testing::WriteImage(root_ / "other" / "f.jpg", 30, 20);
+    Id id = MakeProject();
+    ASSERT_EQ(Run(id, IngestJob::kKind).state, JobState::kDone);
+    RefreshJob job(*env.repo, env.clock, prober_);
+    job.set_racy_window_ns(0);
+    CountingContext context;
+    bool interrupted = false;
+    auto refresh = [&]() {
+        auto counts = job.Refresh(id, context, interrupted);
+        EXPECT_TRUE(counts.ok()) << counts.error().message;
+        return counts.ok() ? *counts : RefreshCounts{};
+    };
+    EXPECT_EQ(refresh().known_read, 5);  // no stamps yet: every folder read, every item
+    RefreshCounts counts = refresh();
+    EXPECT_EQ(counts.known_read, 0);
+    EXPECT_EQ(counts.folders_unchanged, 3);
+
+    testing::WriteImage(root_ / "sub" / "d.jpg", 9, 7);
+    Restamp(root_ / "sub");
+    counts = refresh();
+    EXPECT_EQ(counts.added, 1);
+    EXPECT_EQ(counts.known_read, 2);  // sub/b.jpg, sub/c.png
+
+    fs::remove(root_ / "other" / "f.jpg");
+    Restamp(root_ / "other");
+    counts = refresh();
+    EXPECT_EQ(counts.missing, 1);
+    EXPECT_EQ(counts.known_read, 2);  // other/e.jpg, other/f.jpg
+    EXPECT_EQ(Items(id)["other/f.jpg"].state, ItemState::kMissing);
+    EXPECT_EQ(Items(id)["sub/b.jpg"].state, ItemState::kUnlabeled);
+
+    testing::TempDir away;
+    fs::rename(root_ / "other", away.path() / "other");  // a whole folder gone
+    Restamp(root_);
+    counts = refresh();
+    EXPECT_EQ(counts.known_read, 3);  // a.jpg in the root, and the gone folder's two
+    EXPECT_EQ(counts.missing, 1);     // other/e.jpg; other/f.jpg already was
+    EXPECT_EQ(Items(id)["other/e.jpg"].state, ItemState::kMissing);
+    EXPECT_EQ(Items(id)["a.jpg"].state, ItemState::kUnlabeled);
+    EXPECT_EQ(Items(id)["sub/d.jpg"].state, ItemState::kUnlabeled);
+}
+
 TEST_F(RefreshTest, FoldersWithFilesOverTheLimitAreReadAgain) {
     Id id = MakeProject(3);
     ASSERT_EQ(Run(id, IngestJob::kKind).state, JobState::kDone);

@@ -282,6 +282,17 @@ public:
     // The callback returns false to stop.
     virtual Status ForEachKnownItem(Id project_id,
                                     const std::function<bool(const KnownItem&)>& callback) = 0;
+    // Whether ForEachKnownItemInFolder can work: it reads ranges of paths, which hold a
+    // folder's items only where the database orders text byte by byte (SQLite; PostgreSQL
+    // with the C or C.UTF-8 collation, not a language's or ICU's).
+    virtual Result<bool> CanListKnownItemsByFolder() = 0;
+    // Streams the project's items directly in `folder` ("a/b" holds "a/b/x.jpg", not
+    // "a/b/c/y.jpg"; "" is the top folder), in path order, a page per read transaction: refresh
+    // reads the items of the folders it read, not the project's. Reads the entries of the
+    // folder and one per sub-folder. kFailedPrecondition unless CanListKnownItemsByFolder.
+    virtual Status ForEachKnownItemInFolder(
+        Id project_id, const std::string& folder,
+        const std::function<bool(const KnownItem&)>& callback) = 0;
     // missing = true: items not yet missing become state kMissing, remembering their state and
     // losing any lease (they leave the queue, the counts move to "missing"); false: missing items
     // get back the state they had. Ids of other projects or in the other condition are ignored.

@@ -405,7 +405,7 @@ TEST_P(RepositoryConformance, FindItemsBoundsTheWalkForFiltersNoIndexAnswers) {
     }
     ASSERT_TRUE(repo_->InsertItems(p.id, items, kT0).ok());
     ItemFilter f;
-    f.name_query = "NEEDLE";
+    f.name_query = "-N";  // too short for the name index (0011_name_search.sql)
     auto first = repo_->FindItems(p.id, f);
     ASSERT_TRUE(first.ok()) << first.error().message;
     EXPECT_TRUE(first->items.empty());           // the walk stopped before reaching it...
@@ -416,6 +416,56 @@ TEST_P(RepositoryConformance, FindItemsBoundsTheWalkForFiltersNoIndexAnswers) {
     ASSERT_EQ(second->items.size(), 1u);
     EXPECT_EQ(second->items[0].path, items.back().path);
     EXPECT_FALSE(second->next_after.has_value());
+}
+
+// A name of 3 characters or more comes from the name index (0011_name_search.sql): a rare
+// name far into the project is on the first page, whatever the project holds before it.
+TEST_P(RepositoryConformance, FindItemsAnswersANameFromTheNameIndex) {
+    const int n = static_cast<int>(kItemScanBudget) + 50;
+    Project p = AddProject("Names", 0);
+    Project other = AddProject("Other names", 0);
+    std::vector<NewItem> items;
+    items.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+        items.push_back(
+            {"f" + std::to_string(100000 + i) + ".png", 1, 1, 1, "png", ItemState::kUnlabeled, ""});
+    }
+    items.push_back({"deep/x-Needle.png", 1, 1, 1, "png", ItemState::kUnlabeled, ""});
+    items.push_back({"a_b%c\"d.png", 1, 1, 1, "png", ItemState::kUnlabeled, ""});
+    items.push_back({"axbycz\"d.png", 1, 1, 1, "png", ItemState::kUnlabeled, ""});
+    ASSERT_TRUE(repo_->InsertItems(p.id, items, kT0).ok());
+    ASSERT_TRUE(repo_
+                    ->InsertItems(other.id,
+                                  {{"needle.png", 1, 1, 1, "png", ItemState::kUnlabeled, ""}}, kT0)
+                    .ok());
+    ItemFilter f;
+    f.name_query = "NEEDLE";  // case-insensitive; the other project's needle is not this one's
+    auto first = repo_->FindItems(p.id, f);
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    ASSERT_EQ(first->items.size(), 1u);
+    EXPECT_EQ(first->items[0].path, "deep/x-Needle.png");
+    EXPECT_FALSE(first->next_after.has_value());
+    // LIKE's wildcards and FTS5's quote are the characters themselves.
+    f.name_query = "_b%c\"";
+    EXPECT_EQ(FindAll(*repo_, p.id, f), std::vector<std::string>{"a_b%c\"d.png"});
+    // Keyset pages over the matches, combined with another filter.
+    f.name_query = "f10001";
+    f.limit = 3;
+    std::vector<std::string> expected;
+    for (int i = 10; i < 20; ++i) {
+        expected.push_back("f1000" + std::to_string(i) + ".png");
+    }
+    EXPECT_EQ(FindAll(*repo_, p.id, f), expected);
+    f.state = ItemState::kUnlabeled;
+    EXPECT_EQ(FindAll(*repo_, p.id, f), expected);
+    f.state = ItemState::kLabeled;
+    EXPECT_TRUE(FindAll(*repo_, p.id, f).empty());
+    f = {};
+    f.name_query = "no such name";
+    auto none = repo_->FindItems(p.id, f);
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE(none->items.empty());
+    EXPECT_FALSE(none->next_after.has_value());
 }
 
 }  // namespace tessera

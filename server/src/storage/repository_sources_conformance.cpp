@@ -154,6 +154,60 @@ TEST_P(RepositoryConformance, ForEachKnownItemPagesThroughLargeProjectsAndStops)
     EXPECT_EQ(stopped_at, 3);
 }
 
+TEST_P(RepositoryConformance, ForEachKnownItemInFolderGivesTheFoldersOwnItemsOnly) {
+    Project p = AddProject("Folders", 0);
+    std::vector<std::string> paths = {"a.jpg",       "d/x.jpg",     "d/y.jpg",  "d/e/z.jpg",
+                                      "d.b/w.jpg",   "d0",          "d/e0.jpg", "z.jpg",
+                                      "d/e/f/q.jpg", "d/e/f/r.jpg", "e/g/h.jpg"};
+    // More sub-folders between the top folder's files than one page after a sub-folder holds.
+    for (int i = 0; i < 40; ++i) {
+        paths.push_back("m" + std::to_string(10 + i) + "/1.jpg");
+        paths.push_back("m" + std::to_string(10 + i) + "/2.jpg");
+        paths.push_back("m" + std::to_string(10 + i) + "z.jpg");
+    }
+    ASSERT_TRUE(repo_->InsertItems(p.id, Named(paths), kT0).ok());
+    auto can = repo_->CanListKnownItemsByFolder();
+    ASSERT_TRUE(can.ok()) << can.error().message;
+    auto in = [&](const std::string& folder) {
+        std::vector<std::string> out;
+        Status status = repo_->ForEachKnownItemInFolder(p.id, folder, [&](const KnownItem& item) {
+            out.push_back(item.path);
+            return true;
+        });
+        EXPECT_TRUE(status.ok()) << status.error().message;
+        return out;
+    };
+    if (!*can) {  // a PostgreSQL database with a language's collation
+        EXPECT_EQ(repo_->ForEachKnownItemInFolder(p.id, "", [](const KnownItem&) { return true; })
+                      .error()
+                      .code,
+                  ErrorCode::kFailedPrecondition);
+        return;
+    }
+    std::vector<std::string> top = {"a.jpg", "d0"};
+    for (int i = 0; i < 40; ++i) {
+        top.push_back("m" + std::to_string(10 + i) + "z.jpg");
+    }
+    top.push_back("z.jpg");
+    EXPECT_EQ(in(""), top);
+    EXPECT_EQ(in("d"), (std::vector<std::string>{"d/e0.jpg", "d/x.jpg", "d/y.jpg"}));
+    EXPECT_EQ(in("d/e"), std::vector<std::string>{"d/e/z.jpg"});
+    EXPECT_EQ(in("d/e/f"), (std::vector<std::string>{"d/e/f/q.jpg", "d/e/f/r.jpg"}));
+    EXPECT_EQ(in("d.b"), std::vector<std::string>{"d.b/w.jpg"});
+    EXPECT_TRUE(in("e").empty());
+    EXPECT_TRUE(in("nowhere").empty());
+    int stopped_at = 0;
+    ASSERT_TRUE(
+        repo_
+            ->ForEachKnownItemInFolder(p.id, "", [&](const KnownItem&) { return ++stopped_at < 3; })
+            .ok());
+    EXPECT_EQ(stopped_at, 3);
+    EXPECT_EQ(repo_->ForEachKnownItemInFolder(p.id + 100, "", [](const KnownItem&) { return true; })
+                  .error()
+                  .code,
+              ErrorCode::kNotFound);
+}
+
 TEST_P(RepositoryConformance, MissingItemsLeaveTheQueueAndComeBackAsTheyWere) {
     Project p = AddProject("Pets", 0);
     ASSERT_TRUE(repo_->InsertItems(p.id, Named({"a.jpg", "b.jpg", "c.jpg", "d.jpg"}), kT0).ok());

@@ -2,6 +2,7 @@
 // Repository written once over SqlDb; SqliteRepository and PostgresRepository only open the
 // right driver. Dialect differences stay inside the few methods that need them (bulk insert,
 // shuffle, row locking) and inside the migration files.
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -61,6 +62,9 @@ public:
     Result<std::vector<Item>> ListItems(Id project_id, const ItemFilter& filter) override;
     Status ForEachKnownItem(Id project_id,
                             const std::function<bool(const KnownItem&)>& callback) override;
+    Result<bool> CanListKnownItemsByFolder() override;
+    Status ForEachKnownItemInFolder(Id project_id, const std::string& folder,
+                                    const std::function<bool(const KnownItem&)>& callback) override;
     Result<Id> UpdateItemImage(Id project_id, const NewItem& image) override;
     Result<std::int64_t> SetItemsMissing(Id project_id, const std::vector<Id>& item_ids,
                                          bool missing) override;
@@ -135,6 +139,9 @@ private:
     Status ApplyLabelChange(SqlConn& conn, Id project_id, const LabelChange& change);
     Status RenameLabel(SqlConn& conn, Id project_id, const LabelRename& rename, bool shapes);
     Status RestartItems(SqlConn& conn, Id project_id, LabelRestart restart, TimeMs now);
+    // Whether the name index of 0011_name_search.sql exists (on PostgreSQL it needs pg_trgm);
+    // looked up once, and logged when it is missing.
+    Result<bool> HasNameIndex(SqlConn& conn);
 
     // The remembered queue front (see LeaseNext): the highest rank this process's latest lease
     // of a project took, dropped after kQueueHintMs and whenever this process may have put
@@ -151,6 +158,7 @@ private:
     std::unique_ptr<SqlDb> db_;
     std::mutex hints_mu_;
     std::unordered_map<Id, QueueHintEntry> queue_hints_;  // guarded by hints_mu_
+    std::atomic<int> name_index_{-1};                     // HasNameIndex: -1 not looked up yet
 };
 
 template <typename T, typename F>

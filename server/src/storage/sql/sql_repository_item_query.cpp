@@ -1,6 +1,10 @@
 // Items by the Data tab's filters (repository.hpp, FindItems): one index range in item id order
 // per page, the other filters checked on its rows within a bounded walk.
 #include <algorithm>
+#include <cctype>
+#include <string_view>
+
+#include "base/log.hpp"
 
 #include "storage/sql/sql_codec.hpp"
 #include "storage/sql/sql_internal.hpp"
@@ -31,7 +35,8 @@ struct Driver {
     std::string table;
     std::string where;
     std::string key;
-    std::string join;  // how to reach the item row `i` from `table`
+    std::string join;         // how to reach the item row `i` from `table`
+    bool name_index = false;  // the name index's candidates (NameIndexDriver)
 };
 
 // Picks the most selective filter an index answers in item id order. Filters it consumed are
@@ -59,8 +64,74 @@ Driver LabelTreeDriver(SqlBuilder& b, const ItemFilter& rest) {
                   " JOIN items i ON i.id = d.item_id"};
 }
 
-Driver PickDriver(SqlBuilder& b, ItemFilter& rest) {
+// Whether the name index can answer `query` (0011_name_search.sql): FTS5's trigram tokenizer
+// needs 3 characters; pg_trgm takes its trigrams from runs of letters and digits, and a pattern
+// without a run of 3 would read the whole index.
+bool NameIndexAnswers(std::string_view query, SqlDialect dialect) {
+    if (dialect == SqlDialect::kSqlite) {
+        const auto chars = std::count_if(query.begin(), query.end(), [](char c) {
+            return (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // UTF-8 lead bytes
+        });
+        return chars >= 3;
+    }
+    int run = 0;
+    for (const char c : query) {
+        const auto byte = static_cast<unsigned char>(c);
+        run = std::isalnum(byte) != 0 || byte >= 0x80 ? run + 1 : 0;
+        if (run >= 3) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// `query` as an FTS5 phrase: a string in double quotes, quotes doubled.
+std::string FtsPhrase(std::string_view query) {
+    std::string out = "\"";
+    for (const char c : query) {
+        out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    }
+    return out + "\"";
+}
+
+// `query` as a LIKE pattern matching it anywhere (backslash escapes the wildcards).
+std::string LikeSubstring(std::string_view query) {
+    std::string out = "%";
+    for (const char c : query) {
+        if (c == '%' || c == '_' || c == '\\') {
+            out += '\\';
+        }
+        out += c;
+    }
+    return out + "%";
+}
+
+// The items whose path may contain the name query, from the name index, in item id order. The
+// index only narrows: RowConditions still checks the exact rule on each row, so FindItems
+// bounds the walk as for any checked filter (for a common name the probe's 20,000 candidates
+// are an index walk; for a rare one there are few).
+Driver NameIndexDriver(SqlBuilder& b, const std::string& query, SqlDialect dialect) {
+    if (dialect == SqlDialect::kSqlite) {
+        // FTS5 gives its rows in rowid order and takes rowid ranges, so neither the page nor the
+        // probe sorts; the index spans all projects and the join keeps this project's items.
+        return Driver{"items_name_search d", "d.items_name_search MATCH " + b.Add(FtsPhrase(query)),
+                      "d.rowid", " JOIN items i ON i.id = d.rowid AND i.project_id = $1", true};
+    }
+    // lower(path) as items_path_trgm indexes it: the planner takes the trigram index for a rare
+    // name (a bitmap, sorted by id) and the primary key's order for a common one.
+    return Driver{
+        "items i",
+        "i.project_id = $1 AND lower(i.path) LIKE lower(" + b.Add(LikeSubstring(query)) + ")",
+        "i.id", "", true};
+}
+
+Driver PickDriver(SqlBuilder& b, ItemFilter& rest, SqlDialect dialect, bool name_index) {
     const std::string project = "$1";
+    if (name_index && NameIndexAnswers(rest.name_query, dialect)) {
+        // A name of 3 characters or more is taken to be the most selective filter. The name
+        // stays in `rest`: the index's candidates are checked with the exact rule.
+        return NameIndexDriver(b, rest.name_query, dialect);
+    }
     if (rest.label && !rest.label_subclasses.empty() &&
         rest.label_subclasses.size() < kMaxLabelBranches) {
         Driver d = LabelTreeDriver(b, rest);
@@ -146,7 +217,7 @@ std::vector<std::string> RowConditions(SqlBuilder& b, const ItemFilter& rest, Sq
             b.Add(*rest.labeler_id) + ")");
     }
     if (!rest.name_query.empty()) {
-        // No index answers a substring: the bounded walk is what keeps this cheap.
+        // The exact rule, on the name index's candidates or on the rows of the bounded walk.
         const std::string find = dialect == SqlDialect::kPostgres ? "strpos" : "instr";
         out.push_back(find + "(lower(i.path), lower(" + b.Add(rest.name_query) + ")) > 0");
     }
@@ -154,6 +225,29 @@ std::vector<std::string> RowConditions(SqlBuilder& b, const ItemFilter& rest, Sq
 }
 
 }  // namespace
+
+Result<bool> SqlRepository::HasNameIndex(SqlConn& conn) {
+    const int known = name_index_.load();
+    if (known >= 0) {
+        return known == 1;
+    }
+    const bool postgres = db().dialect() == SqlDialect::kPostgres;
+    TESSERA_ASSIGN_OR_RETURN(
+        SqlRows rows,
+        conn.Query(postgres ? "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND "
+                              "indexname = 'items_path_trgm'"
+                            : "SELECT 1 FROM sqlite_master WHERE name = 'items_name_search'",
+                   {}));
+    const bool found = !rows.empty();
+    if (!found && postgres) {
+        log::Warn(
+            "name search (q=) without the trigram index: pg_trgm could not be installed, so "
+            "each page of a name search walks the items; see 0011_name_search.sql to add it",
+            {{"index", "items_path_trgm"}});
+    }
+    name_index_.store(found ? 1 : 0);
+    return found;
+}
 
 Result<ItemPage> SqlRepository::FindItems(Id project_id, const ItemFilter& filter) {
     const std::int64_t limit = std::clamp(filter.limit, 1, kMaxListLimit);
@@ -164,17 +258,26 @@ Result<ItemPage> SqlRepository::FindItems(Id project_id, const ItemFilter& filte
         b.Add(project_id);
         const std::string after = b.Add(filter.after_id);
         ItemFilter rest = filter;
-        const Driver driver = PickDriver(b, rest);
+        bool name_index = false;
+        if (!rest.name_query.empty()) {
+            TESSERA_ASSIGN_OR_RETURN(name_index, HasNameIndex(conn));
+        }
+        const Driver driver = PickDriver(b, rest, dialect, name_index);
         std::optional<Id> primary;
         if (rest.source_id) {
             TESSERA_ASSIGN_OR_RETURN(primary, PrimarySourceId(conn, project_id));
         }
-        const bool checked = rest.state || rest.in_progress || rest.label || rest.labeler_id ||
-                             rest.source_id || !rest.name_query.empty();
+        const bool others =
+            rest.state || rest.in_progress || rest.label || rest.labeler_id || rest.source_id;
+        const bool checked = others || !rest.name_query.empty();
+        // The name index's candidates alone need no bound: the exact rule turns away next to
+        // none of them, so a page stops after `limit` of them, and the probe would only cost a
+        // walk of 20,000 candidates for a common name (on PostgreSQL, a sort of its matches).
+        const bool bounded = others || (checked && !driver.name_index);
         ItemPage page;
         std::string where = driver.where + " AND " + driver.key + " > " + after;
         std::optional<Id> bound;
-        if (checked) {
+        if (bounded) {
             // The last key this page may look at: kItemScanBudget entries into the range.
             SqlBuilder probe;
             probe.params = b.params;
@@ -188,6 +291,8 @@ Result<ItemPage> SqlRepository::FindItems(Id project_id, const ItemFilter& filte
                 bound = rows[0].Int(0);
                 where += " AND " + driver.key + " <= " + b.Add(*bound);
             }
+        }
+        if (checked) {
             // Built after the probe: PostgreSQL refuses parameters a statement does not use.
             for (const std::string& condition : RowConditions(b, rest, dialect, primary)) {
                 where += " AND " + condition;

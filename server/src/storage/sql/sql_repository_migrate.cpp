@@ -83,6 +83,8 @@ Result<int> SqlRepository::Migrate() {
                 {std::int64_t{m.version}}));
             log::Info("applied schema migration", {{"name", std::string(m.name)}});
         }
+        name_index_.store(-1);
+        TESSERA_TRY(HasNameIndex(conn));  // logs at start when name search has no index
         return latest;
     });
 }

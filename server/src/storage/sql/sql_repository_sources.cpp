@@ -16,7 +16,20 @@ using sql_internal::RequireLiveProject;
 namespace {
 
 constexpr std::int64_t kKnownPage = 5000;
+// ForEachKnownItemInFolder's page right after passing a sub-folder: the next rows are likely
+// the following sub-folder's, of which only the first is read.
+constexpr std::int64_t kAfterSubfolderPage = 16;
 constexpr std::size_t kMissingBatch = 1000;
+
+KnownItem ReadKnownItem(const SqlRow& row, Id primary) {
+    KnownItem known;
+    known.id = row.Int(0);
+    known.path = row.Text(1);
+    known.source_id = row.IsNull(2) ? primary : row.Int(2);
+    known.size_bytes = row.Int(3);
+    known.missing = row.Text(4) == ItemStateName(ItemState::kMissing);
+    return known;
+}
 
 }  // namespace
 
@@ -146,13 +159,7 @@ Status SqlRepository::ForEachKnownItem(Id project_id,
             return page.error();
         }
         for (const SqlRow& row : *page) {
-            KnownItem known;
-            known.id = row.Int(0);
-            known.path = row.Text(1);
-            known.source_id = row.IsNull(2) ? primary : row.Int(2);
-            known.size_bytes = row.Int(3);
-            known.missing = row.Text(4) == ItemStateName(ItemState::kMissing);
-            if (!callback(known)) {
+            if (!callback(ReadKnownItem(row, primary))) {
                 return Status::Ok();
             }
         }
@@ -160,6 +167,73 @@ Status SqlRepository::ForEachKnownItem(Id project_id,
             return Status::Ok();
         }
         after = page->back().Int(0);
+    }
+}
+
+Result<bool> SqlRepository::CanListKnownItemsByFolder() {
+    if (db().dialect() == SqlDialect::kSqlite) {
+        return true;  // BINARY: byte order
+    }
+    return ReadTx<bool>([&](SqlConn& conn) -> Result<bool> {
+        TESSERA_ASSIGN_OR_RETURN(
+            SqlRows rows,
+            conn.Query("SELECT 1 FROM pg_database WHERE datname = current_database() AND "
+                       "datlocprovider = 'c' AND datcollate IN ('C', 'POSIX', 'C.UTF-8', 'C.utf8')",
+                       {}));
+        return !rows.empty();
+    });
+}
+
+Status SqlRepository::ForEachKnownItemInFolder(
+    Id project_id, const std::string& folder,
+    const std::function<bool(const KnownItem&)>& callback) {
+    TESSERA_ASSIGN_OR_RETURN(bool byte_order, CanListKnownItemsByFolder());
+    if (!byte_order) {
+        return Error::FailedPrecondition("item paths do not sort byte by byte in this database");
+    }
+    // In byte order the paths under "a/b/" lie before "a/b0" ('0' follows '/'). A sub-folder's
+    // paths are passed over by starting again after them, at "a/b/c0".
+    const std::string prefix = folder.empty() ? "" : folder + "/";
+    const std::string end = folder.empty() ? "" : folder + "0";
+    std::string from = prefix;
+    bool from_included = true;
+    std::int64_t limit = kKnownPage;
+    while (true) {
+        Id primary = 0;
+        Result<SqlRows> page = ReadTx<SqlRows>([&](SqlConn& conn) -> Result<SqlRows> {
+            TESSERA_TRY(RequireLiveProject(conn, project_id));
+            TESSERA_ASSIGN_OR_RETURN(primary, PrimarySourceId(conn, project_id));
+            return conn.Query(
+                "SELECT id, path, source_id, size_bytes, state FROM items WHERE project_id = $1 "
+                "AND path " +
+                    std::string(from_included ? ">=" : ">") + " $2" +
+                    (folder.empty() ? " AND $3 = ''" : " AND path < $3") +
+                    " ORDER BY path LIMIT $4",
+                {project_id, from, end, limit});
+        });
+        if (!page.ok()) {
+            return page.error();
+        }
+        bool passed_subfolder = false;
+        for (const SqlRow& row : *page) {
+            std::string path = row.Text(1);
+            const auto slash = path.find('/', prefix.size());
+            if (slash != std::string::npos) {
+                from = path.substr(0, slash) + "0";
+                from_included = true;
+                passed_subfolder = true;
+                break;
+            }
+            if (!callback(ReadKnownItem(row, primary))) {
+                return Status::Ok();
+            }
+            from = std::move(path);
+            from_included = false;
+        }
+        if (!passed_subfolder && page->size() < static_cast<std::size_t>(limit)) {
+            return Status::Ok();
+        }
+        limit = passed_subfolder ? kAfterSubfolderPage : kKnownPage;
     }
 }
 

@@ -47,6 +47,10 @@ Result<std::unique_ptr<SqliteConn>> SqliteConn::Open(const std::string& path, bo
     sqlite3_extended_result_codes(db, 1);
     TESSERA_TRY(conn->ExecScript(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"));
+    // The triggers that keep the name index current write to an FTS5 table
+    // (0011_name_search.sql), which SQLite refuses from a trigger when a build defaults
+    // trusted_schema to off. The database is the server's own file, not one a user hands it.
+    TESSERA_TRY(conn->ExecScript("PRAGMA trusted_schema = ON;"));
     // Page cache per connection (negative = KiB). The writer's hot set at a million items is
     // the queue front, the counters and the random item rows and index leaves a page of leases
     // touches: 2 MiB (the default) re-read them from the OS on most submits. Readers stream
