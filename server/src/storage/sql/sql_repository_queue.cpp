@@ -303,7 +303,9 @@ Result<std::vector<Item>> SqlRepository::LeaseNext(const LeaseRequest& request) 
         if (want <= 0) {
             break;
         }
+        (attempt == 0 ? lease_first_tries_ : lease_reruns_).fetch_add(1);
         TESSERA_ASSIGN_OR_RETURN(Leased page, lease(want, from));
+        lease_refused_.fetch_add(page.offered - static_cast<std::int64_t>(page.items.size()));
         std::optional<std::int64_t> highest;
         for (Item& item : page.items) {
             highest = std::max(highest.value_or(item.rank), item.rank);
@@ -327,6 +329,11 @@ Result<std::vector<Item>> SqlRepository::LeaseNext(const LeaseRequest& request) 
     }
     std::sort(out.begin(), out.end(), ItemBefore);  // RETURNING has no order
     return out;
+}
+
+SqlRepository::LeaseStats SqlRepository::LeaseStatus() const {
+    const std::int64_t reruns = lease_reruns_.load();
+    return LeaseStats{lease_first_tries_.load() + reruns, reruns, lease_refused_.load()};
 }
 
 Result<int> SqlRepository::RenewLease(Id project_id, Id user_id, const std::string& lease_token,
