@@ -26,6 +26,7 @@
 #include "bench_support.hpp"
 #include "domain/classification.hpp"
 #include "services/export_service.hpp"
+#include "storage/sql/sql_repository.hpp"
 
 namespace tessera {
 namespace {
@@ -102,6 +103,18 @@ Result<Id> EnsureUser(Repository& repo, const std::string& name) {
     return u.id;
 }
 
+// How many lease statements ran again because concurrent leases took the items they picked.
+void PrintLeaseStats(Repository& repo) {
+    const auto* sql = dynamic_cast<const SqlRepository*>(&repo);
+    if (sql == nullptr) {
+        return;
+    }
+    const SqlRepository::LeaseStats stats = sql->LeaseStatus();
+    std::printf("lease statements=%lld reruns=%lld refused_items=%lld\n",
+                static_cast<long long>(stats.statements), static_cast<long long>(stats.reruns),
+                static_cast<long long>(stats.refused));
+}
+
 Status RunQueue(Repository& repo, Id project, const Options& opt) {
     std::vector<Id> users;
     for (int i = 0; i < opt.labelers; ++i) {
@@ -168,6 +181,7 @@ Status RunQueue(Repository& repo, Id project, const Options& opt) {
     std::printf("submit count=%ld per_s=%.0f p50_ms=%.2f p99_ms=%.2f failures=%ld\n",
                 submits.load(), static_cast<double>(submits.load()) / secs,
                 Percentile(all_submit, 0.5), Percentile(all_submit, 0.99), failures.load());
+    PrintLeaseStats(repo);
     return Status::Ok();
 }
 
@@ -237,6 +251,7 @@ Status RunLabelAll(Repository& repo, Id project, const Options& opt) {
     std::printf("label_all threads=%d submits=%ld seconds=%.1f per_s=%.0f failures=%ld\n",
                 opt.label_threads, submits.load(), secs, static_cast<double>(submits.load()) / secs,
                 failures.load());
+    PrintLeaseStats(repo);
     if (failed.load()) {
         return Error::Internal("label-all: LeaseNext kept failing");
     }

@@ -107,6 +107,14 @@ public:
     Result<OpsCounts> CountForOps() override;
     PoolStats PoolStatus() override { return db_->Stats(); }
 
+    // LeaseNext's statements since this repository was opened (bench/load_bench.cpp prints them).
+    struct LeaseStats {
+        std::int64_t statements = 0;  // lease statements run, first tries and reruns
+        std::int64_t reruns = 0;      // statements run again to fill a page a first try left short
+        std::int64_t refused = 0;     // items a statement picked and a concurrent lease took first
+    };
+    LeaseStats LeaseStatus() const;
+
     // Runs raw SQL in a write transaction: lets tests corrupt or age the database on purpose.
     Status ExecForTest(const std::string& sql);
 
@@ -159,6 +167,9 @@ private:
     std::mutex hints_mu_;
     std::unordered_map<Id, QueueHintEntry> queue_hints_;  // guarded by hints_mu_
     std::atomic<int> name_index_{-1};                     // HasNameIndex: -1 not looked up yet
+    std::atomic<std::int64_t> lease_first_tries_{0};
+    std::atomic<std::int64_t> lease_reruns_{0};
+    std::atomic<std::int64_t> lease_refused_{0};
 };
 
 template <typename T, typename F>

@@ -137,27 +137,43 @@ Result<std::pair<LockedItem, std::optional<OwnAnnotation>>> LockItemWithOwnAnnot
 // hinted), and items whose lease expired by $2 (leases_expiry). items_queue holds every
 // unlabeled item, leased or not: the anti-join passes over the leased ones, which lie at the
 // front, and the remembered queue front ($6) keeps that walk to the few leased since the last
-// lease. On PostgreSQL the picked rows are locked (FOR NO KEY UPDATE SKIP LOCKED): two
-// concurrent leases pass over each other's rows instead of waiting for them, and a lease of an
-// item is only ever written under that lock. SQLite is told its indexes: without statistics it
-// would rather walk items_state over every unlabeled row.
+// lease. SQLite is told its indexes: without statistics it would rather walk items_state over
+// every unlabeled row.
+//
+// On PostgreSQL the candidate rows are locked (FOR NO KEY UPDATE SKIP LOCKED): two concurrent
+// leases pass over each other's rows instead of waiting for them, and a lease of an item is only
+// ever written under that lock. The anti-join reads the statement's snapshot, which misses a
+// lease committed after it was taken by a concurrent LeaseNext that has released its row locks
+// by now: so each row is checked again once locked, by lease_is_free() (migration 0010), whose
+// own snapshot sees that lease, and the LIMIT takes the next row instead. The OFFSET 0 keeps
+// that check above the lock (the planner would push it down into the scan, before the lock).
 // The page size is spelled into the text (an integer we clamped, never user text): with
 // `LIMIT $n` PostgreSQL found a custom plan cheaper than the generic one and planned the
 // statement again on every call; now it keeps one generic plan per page size.
 std::string LeaseCandidates(SqlDialect dialect, std::int64_t n, bool hinted) {
     const bool postgres = dialect == SqlDialect::kPostgres;
     const std::string limit = " LIMIT " + std::to_string(n);
-    const std::string lock = postgres ? " FOR NO KEY UPDATE OF i SKIP LOCKED" : "";
-    return "WITH fresh AS (SELECT i.id, i.rank FROM items i" +
-           std::string(postgres ? "" : " INDEXED BY items_queue") +
-           " WHERE i.project_id = $1 AND i.state = 'unlabeled'" +
-           std::string(hinted ? " AND i.rank >= $6" : "") +
-           " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.item_id = i.id) ORDER BY i.rank, i.id" +
-           limit + lock + "), expired AS (SELECT i.id, i.rank FROM leases l" +
-           std::string(postgres ? "" : " INDEXED BY leases_expiry") +
-           " JOIN items i ON i.id = l.item_id WHERE l.project_id = $1 AND l.expires_at <= $2 AND "
-           "i.state = 'unlabeled' ORDER BY i.rank, i.id" +
-           limit + lock +
+    // Wraps a candidate query (columns id, rank, in rank order) in the lock and the check.
+    auto locked = [&](const std::string& candidates) {
+        if (!postgres) {
+            return candidates + limit;
+        }
+        return "SELECT c.id, c.rank FROM (" + candidates +
+               " OFFSET 0 FOR NO KEY UPDATE OF i SKIP LOCKED) AS c WHERE lease_is_free(c.id, $2)" +
+               limit;
+    };
+    return "WITH fresh AS (" +
+           locked("SELECT i.id, i.rank FROM items i" +
+                  std::string(postgres ? "" : " INDEXED BY items_queue") +
+                  " WHERE i.project_id = $1 AND i.state = 'unlabeled'" +
+                  std::string(hinted ? " AND i.rank >= $6" : "") +
+                  " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.item_id = i.id) ORDER BY "
+                  "i.rank, i.id") +
+           "), expired AS (" +
+           locked("SELECT i.id, i.rank FROM leases l" +
+                  std::string(postgres ? "" : " INDEXED BY leases_expiry") +
+                  " JOIN items i ON i.id = l.item_id WHERE l.project_id = $1 AND l.expires_at "
+                  "<= $2 AND i.state = 'unlabeled' ORDER BY i.rank, i.id") +
            "), pick AS (SELECT id AS item_id FROM (SELECT id, rank FROM fresh UNION ALL SELECT id, "
            "rank FROM expired) AS c WHERE EXISTS (SELECT 1 FROM projects WHERE id = $1 AND "
            "deleted_at IS NULL) ORDER BY rank, id" +
@@ -165,9 +181,9 @@ std::string LeaseCandidates(SqlDialect dialect, std::int64_t n, bool hinted) {
 }
 
 // PostgreSQL: the CTE `leased(item_id)` that writes the picked leases. The primary key refuses
-// a second lease of an item whatever the snapshot saw: an item a concurrent lease committed
-// after this statement's snapshot but before its row lock is left out (the conflict's WHERE
-// only lets an expired lease be taken over).
+// a second lease of an item whatever happened before (the conflict's WHERE only lets an expired
+// lease be taken over); with the check in LeaseCandidates no picked item is refused, as the
+// leases are only written under the row lock that check was made under.
 std::string LeaseInsert() {
     return ", leased AS (INSERT INTO leases (item_id, project_id, token, owner_id, expires_at) "
            "SELECT item_id, $1, $3, $4, $5 FROM pick ON CONFLICT (item_id) DO UPDATE SET token = "
@@ -289,12 +305,10 @@ Result<std::vector<Item>> SqlRepository::LeaseNext(const LeaseRequest& request) 
         });
     };
     // A page comes back short when the queue past `from` ran out: then it is topped up from the
-    // start of the queue, where a short page means the queue is empty. On PostgreSQL it also
-    // comes back short when the insert refused items that concurrent leases committed between
-    // this statement's snapshot and its row locks (they are leased: never handed out twice).
-    // Under 50 labelers that is common, not rare: those items are exactly the first unlocked
-    // ones past the shared front. Then the statement runs again from the front as remembered
-    // now, with a new snapshot that sees those leases; the number of tries is bounded.
+    // start of the queue, where a short page means the queue is empty. It would also come back
+    // short if PostgreSQL's insert refused an item (leased meanwhile: never handed out twice);
+    // LeaseCandidates' check leaves none to refuse, but should one be, the statement runs again
+    // from the front as remembered now. The number of tries is bounded.
     constexpr int kMaxTries = 8;
     std::vector<Item> out;
     std::optional<std::int64_t> from = QueueHint(request.project_id, request.now);
@@ -303,7 +317,9 @@ Result<std::vector<Item>> SqlRepository::LeaseNext(const LeaseRequest& request) 
         if (want <= 0) {
             break;
         }
+        (attempt == 0 ? lease_first_tries_ : lease_reruns_).fetch_add(1);
         TESSERA_ASSIGN_OR_RETURN(Leased page, lease(want, from));
+        lease_refused_.fetch_add(page.offered - static_cast<std::int64_t>(page.items.size()));
         std::optional<std::int64_t> highest;
         for (Item& item : page.items) {
             highest = std::max(highest.value_or(item.rank), item.rank);
@@ -327,6 +343,11 @@ Result<std::vector<Item>> SqlRepository::LeaseNext(const LeaseRequest& request) 
     }
     std::sort(out.begin(), out.end(), ItemBefore);  // RETURNING has no order
     return out;
+}
+
+SqlRepository::LeaseStats SqlRepository::LeaseStatus() const {
+    const std::int64_t reruns = lease_reruns_.load();
+    return LeaseStats{lease_first_tries_.load() + reruns, reruns, lease_refused_.load()};
 }
 
 Result<int> SqlRepository::RenewLease(Id project_id, Id user_id, const std::string& lease_token,
