@@ -43,18 +43,13 @@ cmake --build build/asan -j "$TESSERA_BUILD_JOBS"
 
 step "clang-tidy: every .cpp in server/ and bench/, any finding fails"
 # Reads build/dev/compile_commands.json, which configuring the dev preset writes (nothing is
-# built there: the linted files include no generated header). Prints only findings, without
-# colour; the per-file command lines and "N warnings generated" counts stay in the log.
+# built there: the linted files include no generated header). tools/run_tidy.py lints the files
+# of one build target eight at a time as one unit, so Beast's, json's and GoogleTest's headers
+# are parsed and matched once per eight files (per file, this step took 17 of the command's
+# 40.6 minutes); a unit that does not compile as one falls back to one file at a time. It
+# prints only findings and notes.
 cmake --preset dev -G "Unix Makefiles" >/dev/null
-tidy_log=$(mktemp /tmp/tessera-tidy-XXXXXX.log)
-if ! run-clang-tidy -p build/dev -j "$TESSERA_BUILD_JOBS" -quiet "$root/(server|bench)/" \
-        >"$tidy_log" 2>&1; then
-    sed 's/\x1b\[[0-9;]*m//g' "$tidy_log" |
-        grep -v -e '^clang-tidy' -e 'warnings\? generated\.$' || true
-    echo "clang-tidy found problems (full log: $tidy_log)"
-    exit 1
-fi
-rm -f "$tidy_log"
+python3 tools/run_tidy.py -p build/dev -j "$TESSERA_BUILD_JOBS"
 
 step "throwaway PostgreSQL cluster and Azurite"
 pgdir=$(mktemp -d /tmp/tessera-pg-XXXXXX)

@@ -25,4 +25,9 @@ std::string Lower(std::string_view text) {
     return out;
 }
 
+std::string FolderOf(std::string_view path) {
+    const std::size_t slash = path.find_last_of('/');
+    return slash == std::string_view::npos ? "" : std::string(path.substr(0, slash + 1));
+}
+
 }  // namespace tessera

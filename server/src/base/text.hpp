@@ -32,4 +32,7 @@ std::string_view TrimmedView(std::string_view text, std::string_view strip = kWh
 // ASCII lower case; other bytes (UTF-8 included) are kept as they are.
 std::string Lower(std::string_view text);
 
+// A /-separated path's folder with its final slash ("a/b/" for "a/b/c.jpg"); "" for a bare name.
+std::string FolderOf(std::string_view path);
+
 }  // namespace tessera

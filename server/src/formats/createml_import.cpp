@@ -3,6 +3,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "base/text.hpp"
 #include "formats/import_limits.hpp"
 #include "formats/json_fields.hpp"
 
@@ -11,11 +12,6 @@ namespace tessera {
 namespace {
 
 using nlohmann::json;
-
-std::string FolderOf(const std::string& path) {
-    const std::size_t slash = path.find_last_of('/');
-    return slash == std::string::npos ? "" : path.substr(0, slash + 1);
-}
 
 Result<Shape> ReadBox(const json& annotation) {
     if (!annotation.is_object() || !annotation.contains("label") ||

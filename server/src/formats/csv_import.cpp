@@ -8,26 +8,6 @@ namespace tessera {
 
 namespace {
 
-std::string Joined(const std::vector<std::string>& names) {
-    std::string out;
-    for (const std::string& name : names) {
-        out += (out.empty() ? "" : ", ") + name;
-    }
-    return out;
-}
-
-int FirstColumnOf(const std::vector<std::string>& header,
-                  std::initializer_list<std::string_view> names) {
-    for (std::string_view name : names) {
-        for (std::size_t i = 0; i < header.size(); ++i) {
-            if (Lower(header[i]) == name) {
-                return static_cast<int>(i);
-            }
-        }
-    }
-    return -1;
-}
-
 // Which formats carry the shapes of a project that CSV cannot.
 std::string ShapeFormatsFor(TaskType task_type) {
     switch (task_type) {
@@ -50,11 +30,11 @@ Result<Columns> ColumnsOf(const std::vector<std::string>& header, const std::str
     columns.label = FirstColumnOf(header, {"label"});
     if (columns.image < 0) {
         return Error::InvalidArgument(
-            path + " has no image column (Url or image_url) in its header: " + Joined(header));
+            path + " has no image column (Url or image_url) in its header: " + JoinedNames(header));
     }
     if (columns.label < 0) {
         return Error::InvalidArgument(
-            path + " has no label column (Label) in its header: " + Joined(header));
+            path + " has no label column (Label) in its header: " + JoinedNames(header));
     }
     return columns;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/text.hpp"
+
 namespace tessera {
 
 namespace {
@@ -95,6 +97,26 @@ std::vector<CsvRecord> ReadCsvRecords(std::string_view text, char delimiter) {
     }
     end_record();
     return records;
+}
+
+std::string JoinedNames(const std::vector<std::string>& names) {
+    std::string out;
+    for (const std::string& name : names) {
+        out += (out.empty() ? "" : ", ") + name;
+    }
+    return out;
+}
+
+int FirstColumnOf(const std::vector<std::string>& header,
+                  std::initializer_list<std::string_view> names) {
+    for (std::string_view name : names) {
+        for (std::size_t i = 0; i < header.size(); ++i) {
+            if (Lower(header[i]) == name) {
+                return static_cast<int>(i);
+            }
+        }
+    }
+    return -1;
 }
 
 }  // namespace tessera

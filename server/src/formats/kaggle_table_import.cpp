@@ -119,28 +119,10 @@ std::vector<const ImportFile*> FilesEnding(const std::vector<ImportFile>& files,
 
 // --- CSV columns
 
-std::string Joined(const std::vector<std::string>& names) {
-    std::string out;
-    for (const std::string& name : names) {
-        out += (out.empty() ? "" : ", ") + name;
-    }
-    return out;
-}
-
 int ColumnNamed(const std::vector<std::string>& lower, std::string_view name) {
     for (std::size_t i = 0; i < lower.size(); ++i) {
         if (lower[i] == name) {
             return static_cast<int>(i);
-        }
-    }
-    return -1;
-}
-
-int FirstColumnOf(const std::vector<std::string>& lower,
-                  std::initializer_list<std::string_view> names) {
-    for (std::string_view name : names) {
-        if (int i = ColumnNamed(lower, name); i >= 0) {
-            return i;
         }
     }
     return -1;
@@ -162,7 +144,7 @@ Result<int> GivenColumn(const std::vector<std::string>& header, const std::strin
     const int i = ColumnNamed(header, Lower(given));
     if (i < 0) {
         return Error::InvalidArgument(std::string(option) + " \"" + given + "\" is not in " + path +
-                                      "'s header (" + Joined(header) + ")");
+                                      "'s header (" + JoinedNames(header) + ")");
     }
     return i;
 }
@@ -244,7 +226,7 @@ Result<CsvLayout> DetectCsvLayout(const std::vector<std::string>& header, const 
             return Error::InvalidArgument(path +
                                           " has no label column (label_name, label, class, "
                                           "...) and no box columns; header: " +
-                                          Joined(header));
+                                          JoinedNames(header));
         }
     }
     return layout;

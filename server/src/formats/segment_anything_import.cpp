@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/text.hpp"
 #include "formats/coco_import.hpp"
 #include "formats/import_limits.hpp"
 
@@ -22,11 +23,6 @@ int Dimension(const json& value) {
 
 int Dimension(const json& object, const char* key) {
     return object.contains(key) ? Dimension(object[key]) : 0;
-}
-
-std::string FolderOf(const std::string& path) {
-    const std::size_t slash = path.find_last_of('/');
-    return slash == std::string::npos ? "" : path.substr(0, slash + 1);
 }
 
 // One annotation's mask over the whole image; its RLE must be of the image's size.

@@ -10,8 +10,6 @@
 namespace tessera {
 namespace {
 
-constexpr TimeMs kT0 = 1'700'000'000'000;
-
 std::string Payload(const std::vector<std::string>& labels) {
     std::string out = "{\"labels\":[";
     for (std::size_t i = 0; i < labels.size(); ++i) {

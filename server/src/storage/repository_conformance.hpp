@@ -13,6 +13,9 @@
 
 namespace tessera {
 
+// The clock's reading at the start of every conformance test (leases expire relative to it).
+inline constexpr TimeMs kT0 = 1'700'000'000'000;
+
 // One test's private database.
 class BackendDatabase {
 public:

@@ -13,8 +13,6 @@
 namespace tessera {
 namespace {
 
-constexpr TimeMs kT0 = 1'700'000'000'000;
-
 std::set<Id> IdSet(const std::vector<Item>& items) {
     std::set<Id> out;
     for (const Item& i : items) {

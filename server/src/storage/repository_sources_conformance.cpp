@@ -8,8 +8,6 @@
 namespace tessera {
 namespace {
 
-constexpr TimeMs kT0 = 1'700'000'000'000;
-
 std::vector<NewItem> Named(const std::vector<std::string>& paths, Id source_id = 0) {
     std::vector<NewItem> items;
     for (const std::string& path : paths) {

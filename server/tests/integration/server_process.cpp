@@ -10,17 +10,12 @@
 #include <sstream>
 #include <thread>
 
+#include "support/temp_dir.hpp"
+
 extern char** environ;
 
 namespace tessera::testing {
 namespace {
-
-std::string ReadAll(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
 
 int DecodeStatus(int status) {
     if (WIFEXITED(status)) {
