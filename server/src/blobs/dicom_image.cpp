@@ -278,6 +278,77 @@ Status CheckStatedLengths(DcmDataset& dataset, std::int64_t size) {
     return Status::Ok();
 }
 
+// The encapsulated pixel data's fragments (item 0 is the offset table), or none.
+DcmPixelSequence* PixelSequence(DcmDataset& dataset) {
+    DcmElement* element = nullptr;
+    auto* pixel_data = dataset.findAndGetElement(DCM_PixelData, element).good()
+                           ? dynamic_cast<DcmPixelData*>(element)
+                           : nullptr;
+    DcmPixelSequence* sequence = nullptr;
+    if (pixel_data == nullptr ||
+        pixel_data->getEncapsulatedRepresentation(dataset.getOriginalXfer(), nullptr, sequence)
+            .bad()) {
+        return nullptr;
+    }
+    return sequence;
+}
+
+// DCMTK 3.6.7's RLE decoder trusts a fragment's segment offsets and reads past the fragment
+// when one points beyond it (found by the dicom fuzz target: a segment at 0x60000040 of an
+// 84-byte fragment). An RLE frame is one fragment (PS3.5 A.4.2) that starts with a 64-byte
+// header: the number of segments (1-15), then their offsets, increasing, inside the fragment.
+Status CheckRleFragment(DcmPixelItem& item) {
+    Uint8* bytes = nullptr;
+    const Uint32 length = item.getLength();
+    const auto refuse = [](const std::string& why) {
+        return Error::InvalidArgument("corrupt DICOM file: an RLE frame's header " + why);
+    };
+    if (length < 64 || item.getUint8Array(bytes).bad() || bytes == nullptr) {
+        return refuse("is shorter than 64 bytes");
+    }
+    const auto word = [bytes](int k) {
+        return static_cast<Uint32>(bytes[4 * k]) | static_cast<Uint32>(bytes[4 * k + 1]) << 8 |
+               static_cast<Uint32>(bytes[4 * k + 2]) << 16 |
+               static_cast<Uint32>(bytes[4 * k + 3]) << 24;
+    };
+    const Uint32 segments = word(0);
+    if (segments < 1 || segments > 15) {
+        return refuse("states " + std::to_string(segments) + " segments (1 to 15 allowed)");
+    }
+    Uint32 previous = 64;
+    for (int k = 1; k <= static_cast<int>(segments); ++k) {
+        const Uint32 offset = word(k);
+        if (offset < previous || offset >= length) {
+            return refuse("puts segment " + std::to_string(k) + " at byte " +
+                          std::to_string(offset) + " of a " + std::to_string(length) +
+                          "-byte fragment");
+        }
+        previous = offset;
+    }
+    return Status::Ok();
+}
+
+// The fragment of `frame` when each frame has its own, as RLE requires; every fragment when
+// the count says otherwise (DCMTK then decides which it reads).
+Status CheckRleFrame(DcmDataset& dataset, int frame, int frames) {
+    DcmPixelSequence* sequence = PixelSequence(dataset);
+    if (sequence == nullptr) {
+        return Status::Ok();
+    }
+    const unsigned long count = sequence->card();
+    const bool one_per_frame = count == static_cast<unsigned long>(frames) + 1;
+    for (unsigned long i = one_per_frame ? frame + 1 : 1; i < count; ++i) {
+        DcmPixelItem* item = nullptr;
+        if (sequence->getItem(item, i).good() && item != nullptr) {
+            TESSERA_TRY(CheckRleFragment(*item));
+        }
+        if (one_per_frame) {
+            break;
+        }
+    }
+    return Status::Ok();
+}
+
 // Parses the file, up to the pixel data (header) or whole, and checks what it states.
 Result<Parsed> Parse(const StreamMaker& open, const ByteReader& read_bytes, std::int64_t size,
                      bool with_pixels) {
@@ -389,6 +460,9 @@ Result<Decoded> DecodeFrame(Parsed& parsed, int frame) {
     DcmDataset* dataset = parsed.file->getDataset();
     E_TransferSyntax xfer = dataset->getOriginalXfer();
     unsigned long first = static_cast<unsigned long>(frame);
+    if (parsed.xfer == EXS_RLELossless) {
+        TESSERA_TRY(CheckRleFrame(*dataset, frame, parsed.info.frames));
+    }
     if (IsJpeg2000(parsed.xfer)) {
         TESSERA_ASSIGN_OR_RETURN(decoded.native,
                                  DecodeJpeg2000Frame(*dataset, frame, parsed.info.frames));
