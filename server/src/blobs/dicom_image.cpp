@@ -245,39 +245,6 @@ Error StatedTooLong(const DcmObject& object, Uint32 length) {
         " states " + std::to_string(length) + " bytes, more than the rest of the file");
 }
 
-// Values over DCMTK's read limit were not loaded while parsing (dicom_stream.hpp); each is
-// allocated at its stated length when used. No value can be longer than its file: anything
-// stating more is refused before rendering touches it. Encapsulated fragments are checked too.
-Status CheckStatedLengths(DcmDataset& dataset, std::int64_t size) {
-    DcmStack stack;
-    while (dataset.nextObject(stack, OFTrue).good()) {
-        DcmObject* object = stack.top();
-        const Uint32 length = object->getLengthField();
-        if (length != DCM_UndefinedLength && static_cast<std::int64_t>(length) > size) {
-            return StatedTooLong(*object, length);
-        }
-    }
-    DcmElement* element = nullptr;
-    auto* pixel_data = dataset.findAndGetElement(DCM_PixelData, element).good()
-                           ? dynamic_cast<DcmPixelData*>(element)
-                           : nullptr;
-    DcmPixelSequence* sequence = nullptr;
-    if (pixel_data == nullptr ||
-        pixel_data->getEncapsulatedRepresentation(dataset.getOriginalXfer(), nullptr, sequence)
-            .bad() ||
-        sequence == nullptr) {
-        return Status::Ok();
-    }
-    for (unsigned long i = 0; i < sequence->card(); ++i) {
-        DcmPixelItem* item = nullptr;
-        if (sequence->getItem(item, i).good() && item != nullptr &&
-            static_cast<std::int64_t>(item->getLengthField()) > size) {
-            return StatedTooLong(*item, item->getLengthField());
-        }
-    }
-    return Status::Ok();
-}
-
 // The encapsulated pixel data's fragments (item 0 is the offset table), or none.
 DcmPixelSequence* PixelSequence(DcmDataset& dataset) {
     DcmElement* element = nullptr;
@@ -293,20 +260,48 @@ DcmPixelSequence* PixelSequence(DcmDataset& dataset) {
     return sequence;
 }
 
+// Values over DCMTK's read limit were not loaded while parsing (dicom_stream.hpp); each is
+// allocated at its stated length when used. No value can be longer than its file: anything
+// stating more is refused before rendering touches it. Encapsulated fragments are checked too.
+Status CheckStatedLengths(DcmDataset& dataset, std::int64_t size) {
+    DcmStack stack;
+    while (dataset.nextObject(stack, OFTrue).good()) {
+        DcmObject* object = stack.top();
+        const Uint32 length = object->getLengthField();
+        if (length != DCM_UndefinedLength && static_cast<std::int64_t>(length) > size) {
+            return StatedTooLong(*object, length);
+        }
+    }
+    DcmPixelSequence* sequence = PixelSequence(dataset);
+    if (sequence == nullptr) {
+        return Status::Ok();
+    }
+    for (unsigned long i = 0; i < sequence->card(); ++i) {
+        DcmPixelItem* item = nullptr;
+        if (sequence->getItem(item, i).good() && item != nullptr &&
+            static_cast<std::int64_t>(item->getLengthField()) > size) {
+            return StatedTooLong(*item, item->getLengthField());
+        }
+    }
+    return Status::Ok();
+}
+
 // DCMTK 3.6.7's RLE decoder trusts a fragment's segment offsets and reads past the fragment
 // when one points beyond it (found by the dicom fuzz target: a segment at 0x60000040 of an
 // 84-byte fragment). An RLE frame is one fragment (PS3.5 A.4.2) that starts with a 64-byte
 // header: the number of segments (1-15), then their offsets, increasing, inside the fragment.
+// Refused like any frame DCMTK cannot decode.
 Status CheckRleFragment(DcmPixelItem& item) {
     Uint8* bytes = nullptr;
     const Uint32 length = item.getLength();
     const auto refuse = [](const std::string& why) {
-        return Error::InvalidArgument("corrupt DICOM file: an RLE frame's header " + why);
+        return Error::FailedPrecondition("cannot decode the DICOM image: an RLE frame's header " +
+                                         why);
     };
     if (length < 64 || item.getUint8Array(bytes).bad() || bytes == nullptr) {
         return refuse("is shorter than 64 bytes");
     }
-    const auto word = [bytes](int k) {
+    const auto word = [bytes](std::size_t k) {
         return static_cast<Uint32>(bytes[4 * k]) | static_cast<Uint32>(bytes[4 * k + 1]) << 8 |
                static_cast<Uint32>(bytes[4 * k + 2]) << 16 |
                static_cast<Uint32>(bytes[4 * k + 3]) << 24;
@@ -316,7 +311,7 @@ Status CheckRleFragment(DcmPixelItem& item) {
         return refuse("states " + std::to_string(segments) + " segments (1 to 15 allowed)");
     }
     Uint32 previous = 64;
-    for (int k = 1; k <= static_cast<int>(segments); ++k) {
+    for (std::size_t k = 1; k <= segments; ++k) {
         const Uint32 offset = word(k);
         if (offset < previous || offset >= length) {
             return refuse("puts segment " + std::to_string(k) + " at byte " +
