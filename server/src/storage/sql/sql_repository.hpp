@@ -140,6 +140,11 @@ private:
     Status FillPrimaryDatasources(SqlConn& conn, std::vector<Project>& projects);
     // The id of the project's primary datasource (0 when it has none).
     static Result<Id> PrimarySourceId(SqlConn& conn, Id project_id);
+    // One page of a live project's known items (id, path, source_id, size_bytes, state) whose
+    // rows match `condition` ($1 is the project), and the project's primary datasource.
+    static Result<SqlRows> KnownItemsPage(SqlConn& conn, Id project_id,
+                                          const std::string& condition, const SqlParams& params,
+                                          Id& primary);
     // Part of SubmitAnnotation's transaction: the submit supersedes the draft.
     static Status DeleteDraft(SqlConn& conn, Id item_id, Id user_id);
     Status RankBatch(SqlConn& conn, const std::vector<std::pair<Id, std::int64_t>>& ranks);

@@ -140,6 +140,17 @@ Status SqlRepository::ReplaceFolderStamps(Id datasource_id,
     });
 }
 
+Result<SqlRows> SqlRepository::KnownItemsPage(SqlConn& conn, Id project_id,
+                                              const std::string& condition, const SqlParams& params,
+                                              Id& primary) {
+    TESSERA_TRY(RequireLiveProject(conn, project_id));
+    TESSERA_ASSIGN_OR_RETURN(primary, PrimarySourceId(conn, project_id));
+    return conn.Query(
+        "SELECT id, path, source_id, size_bytes, state FROM items WHERE project_id = $1 AND " +
+            condition,
+        params);
+}
+
 Status SqlRepository::ForEachKnownItem(Id project_id,
                                        const std::function<bool(const KnownItem&)>& callback) {
     Id after = 0;
@@ -147,13 +158,9 @@ Status SqlRepository::ForEachKnownItem(Id project_id,
         // A page per read transaction: a refresh of millions of items holds no snapshot (and
         // no SQLite read lock) for the whole listing.
         Id primary = 0;
-        Result<SqlRows> page = ReadTx<SqlRows>([&](SqlConn& conn) -> Result<SqlRows> {
-            TESSERA_TRY(RequireLiveProject(conn, project_id));
-            TESSERA_ASSIGN_OR_RETURN(primary, PrimarySourceId(conn, project_id));
-            return conn.Query(
-                "SELECT id, path, source_id, size_bytes, state FROM items WHERE project_id = $1 "
-                "AND id > $2 ORDER BY id LIMIT $3",
-                {project_id, after, kKnownPage});
+        Result<SqlRows> page = ReadTx<SqlRows>([&](SqlConn& conn) {
+            return KnownItemsPage(conn, project_id, "id > $2 ORDER BY id LIMIT $3",
+                                  {project_id, after, kKnownPage}, primary);
         });
         if (!page.ok()) {
             return page.error();
@@ -200,16 +207,12 @@ Status SqlRepository::ForEachKnownItemInFolder(
     std::int64_t limit = kKnownPage;
     while (true) {
         Id primary = 0;
-        Result<SqlRows> page = ReadTx<SqlRows>([&](SqlConn& conn) -> Result<SqlRows> {
-            TESSERA_TRY(RequireLiveProject(conn, project_id));
-            TESSERA_ASSIGN_OR_RETURN(primary, PrimarySourceId(conn, project_id));
-            return conn.Query(
-                "SELECT id, path, source_id, size_bytes, state FROM items WHERE project_id = $1 "
-                "AND path " +
-                    std::string(from_included ? ">=" : ">") + " $2" +
-                    (folder.empty() ? " AND $3 = ''" : " AND path < $3") +
-                    " ORDER BY path LIMIT $4",
-                {project_id, from, end, limit});
+        Result<SqlRows> page = ReadTx<SqlRows>([&](SqlConn& conn) {
+            return KnownItemsPage(conn, project_id,
+                                  "path " + std::string(from_included ? ">=" : ">") + " $2" +
+                                      (folder.empty() ? " AND $3 = ''" : " AND path < $3") +
+                                      " ORDER BY path LIMIT $4",
+                                  {project_id, from, end, limit}, primary);
         });
         if (!page.ok()) {
             return page.error();
