@@ -19,7 +19,7 @@ struct Scale {
 
 }  // namespace
 
-CocoWriter::CocoWriter(ByteSink& out, CocoFlavor flavor, ExportCategories categories)
+CocoWriter::CocoWriter(ByteSink& out, CocoExportFlavor flavor, ExportCategories categories)
     : out_(out), flavor_(flavor), categories_(std::move(categories)) {}
 
 Status CocoWriter::Expect(Stage stage) const {
@@ -47,7 +47,7 @@ Status CocoWriter::Begin() {
 
 Status CocoWriter::WriteImage(const ExportImage& image) {
     TESSERA_TRY(Expect(Stage::kImages));
-    bool azure = flavor_ == CocoFlavor::kAzure;
+    bool azure = flavor_ == CocoExportFlavor::kAzure;
     std::string line = first_ ? "\n" : ",\n";
     first_ = false;
     line += "{\"id\": " + std::to_string(image.id) +
@@ -66,7 +66,7 @@ Status CocoWriter::BeginAnnotations() {
 
 Status CocoWriter::WriteAnnotations(const ExportImage& image) {
     TESSERA_TRY(Expect(Stage::kAnnotations));
-    if (flavor_ == CocoFlavor::kAzure && (image.width <= 0 || image.height <= 0)) {
+    if (flavor_ == CocoExportFlavor::kAzure && (image.width <= 0 || image.height <= 0)) {
         return Error::Internal("image " + image.file_name + " has no known size to normalise by");
     }
     for (const Shape& shape : image.shapes) {
@@ -82,7 +82,7 @@ Status CocoWriter::WriteAnnotations(const ExportImage& image) {
 
 Status CocoWriter::WriteShape(const ExportImage& image, const Shape& shape, int category_id) {
     Scale s;
-    if (flavor_ == CocoFlavor::kAzure) {
+    if (flavor_ == CocoExportFlavor::kAzure) {
         s = {1.0 / image.width, 1.0 / image.height};
     }
     std::string line = first_ ? "\n" : ",\n";

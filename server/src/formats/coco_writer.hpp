@@ -13,11 +13,11 @@
 
 namespace tessera {
 
-enum class CocoFlavor { kPixel, kAzure };
+enum class CocoExportFlavor { kPixel, kAzure };
 
 class CocoWriter {
 public:
-    CocoWriter(ByteSink& out, CocoFlavor flavor, ExportCategories categories);
+    CocoWriter(ByteSink& out, CocoExportFlavor flavor, ExportCategories categories);
 
     // Call in this order: Begin, WriteImage* , BeginAnnotations, WriteAnnotations*, Finish.
     // Out of order calls return kInternal.
@@ -33,7 +33,7 @@ private:
     Status WriteShape(const ExportImage& image, const Shape& shape, int category_id);
 
     ByteSink& out_;
-    CocoFlavor flavor_;
+    CocoExportFlavor flavor_;
     ExportCategories categories_;
     Stage stage_ = Stage::kNew;
     bool first_ = true;  // no comma before the next array element

@@ -31,7 +31,7 @@ int CodeOf(const R& r) {
     return r.ok() ? -1 : static_cast<int>(r.error().code);
 }
 
-std::string WriteCoco(CocoFlavor flavor, const std::vector<ExportImage>& images) {
+std::string WriteCoco(CocoExportFlavor flavor, const std::vector<ExportImage>& images) {
     MemorySink sink;
     CocoWriter coco(sink, flavor, SampleCategories());
     EXPECT_TRUE(coco.Begin().ok());
@@ -48,7 +48,7 @@ std::string WriteCoco(CocoFlavor flavor, const std::vector<ExportImage>& images)
 }
 
 TEST(CocoWriterTest, PixelMatchesGolden) {
-    std::string out = WriteCoco(CocoFlavor::kPixel, DetectionSample());
+    std::string out = WriteCoco(CocoExportFlavor::kPixel, DetectionSample());
     ExpectGolden("coco_pixel.json", out);
     auto doc = nlohmann::json::parse(out);
     EXPECT_EQ(doc["images"][0]["width"], 640);
@@ -59,7 +59,7 @@ TEST(CocoWriterTest, PixelMatchesGolden) {
 }
 
 TEST(CocoWriterTest, AzureMatchesGoldenAndTheDocsExample) {
-    std::string out = WriteCoco(CocoFlavor::kAzure, DetectionSample());
+    std::string out = WriteCoco(CocoExportFlavor::kAzure, DetectionSample());
     ExpectGolden("coco_azure.json", out);
     auto doc = nlohmann::json::parse(out);
     EXPECT_EQ(doc["images"][0]["width"], 0);
@@ -74,7 +74,7 @@ TEST(CocoWriterTest, AzureMatchesGoldenAndTheDocsExample) {
 }
 
 TEST(CocoWriterTest, EmptyProjectIsValidJson) {
-    auto doc = nlohmann::json::parse(WriteCoco(CocoFlavor::kPixel, {}));
+    auto doc = nlohmann::json::parse(WriteCoco(CocoExportFlavor::kPixel, {}));
     EXPECT_TRUE(doc["images"].empty());
     EXPECT_TRUE(doc["annotations"].empty());
     EXPECT_EQ(doc["categories"].size(), 3u);
@@ -84,7 +84,7 @@ TEST(CocoWriterTest, EmptyProjectIsValidJson) {
 
 TEST(CocoWriterTest, OutOfOrderCallsAreErrors) {
     MemorySink sink;
-    CocoWriter coco(sink, CocoFlavor::kPixel, SampleCategories());
+    CocoWriter coco(sink, CocoExportFlavor::kPixel, SampleCategories());
     EXPECT_EQ(CodeOf(coco.WriteImage(DetectionSample()[0])),
               static_cast<int>(ErrorCode::kInternal));
     ASSERT_TRUE(coco.Begin().ok());
@@ -95,7 +95,7 @@ TEST(CocoWriterTest, OutOfOrderCallsAreErrors) {
 
 TEST(CocoWriterTest, UnknownLabelStopsTheExport) {
     MemorySink sink;
-    CocoWriter coco(sink, CocoFlavor::kPixel, SampleCategories());
+    CocoWriter coco(sink, CocoExportFlavor::kPixel, SampleCategories());
     ASSERT_TRUE(coco.Begin().ok());
     ASSERT_TRUE(coco.BeginAnnotations().ok());
     ExportImage image = SampleImage(1, "x.jpg", 10, 10, {MakeBox("Horse", 1, 1, 2, 2)});
@@ -106,7 +106,7 @@ TEST(CocoWriterTest, UnknownLabelStopsTheExport) {
 
 TEST(CocoWriterTest, SinkErrorStopsTheExport) {
     testing::FailAfterSink sink(1);
-    CocoWriter coco(sink, CocoFlavor::kPixel, SampleCategories());
+    CocoWriter coco(sink, CocoExportFlavor::kPixel, SampleCategories());
     ASSERT_TRUE(coco.Begin().ok());
     EXPECT_EQ(CodeOf(coco.WriteImage(DetectionSample()[0])),
               static_cast<int>(ErrorCode::kUnavailable));
@@ -116,7 +116,7 @@ TEST(CocoWriterTest, SinkErrorStopsTheExport) {
 // does not grow with the project.
 TEST(CocoWriterTest, MillionBoxesStreamInSmallWrites) {
     CountingSink sink;
-    CocoWriter coco(sink, CocoFlavor::kPixel, SampleCategories());
+    CocoWriter coco(sink, CocoExportFlavor::kPixel, SampleCategories());
     ASSERT_TRUE(coco.Begin().ok());
     ExportImage image = SampleImage(1, "big.jpg", 4000, 3000, {});
     for (int i = 0; i < 1000; ++i) {
@@ -218,7 +218,7 @@ TEST(CocoWriterTest, MaskGolden) {
     std::vector<ExportImage> images = {
         SampleImage(3, "street.png", 4, 3,
                     {MakeMask("Dog", {0, 2, 4, 2}), MakeMask("Animal", {3, 1, 7, 1, 11, 1})})};
-    std::string out = WriteCoco(CocoFlavor::kPixel, images);
+    std::string out = WriteCoco(CocoExportFlavor::kPixel, images);
     ExpectGolden("coco_masks.json", out);
     auto doc = nlohmann::json::parse(out);
     auto dog = doc["annotations"][0];

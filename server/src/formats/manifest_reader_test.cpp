@@ -13,14 +13,15 @@ namespace {
 
 using Labels = std::vector<std::string>;
 
-struct Read {
+struct ManifestRead {
     std::vector<ManifestRow> rows;
     ManifestReadStats stats;
 };
 
-Read ReadText(const std::string& text, ManifestFormat format, const ManifestMapping& mapping) {
+ManifestRead ReadManifestText(const std::string& text, ManifestFormat format,
+                              const ManifestMapping& mapping) {
     std::istringstream in(text);
-    Read out;
+    ManifestRead out;
     auto stats = ReadManifest(in, format, mapping, [&](ManifestRow&& row) {
         out.rows.push_back(std::move(row));
         return true;
@@ -38,7 +39,7 @@ TEST(ManifestReader, AzureClassificationCsvWithBomCrlfAndMultiLabelCells) {
         "AmlDatastore://workspaceblobstore/pets/a.jpg,Cat\r\n"
         "AmlDatastore://workspaceblobstore/pets/b.jpg,\"Cat,Dog\"\r\n"
         "AmlDatastore://workspaceblobstore/pets/c.jpg,\r\n";
-    Read read = ReadText(csv, ManifestFormat::kCsv, {"Url", "Label", ""});
+    ManifestRead read = ReadManifestText(csv, ManifestFormat::kCsv, {"Url", "Label", ""});
     ASSERT_EQ(read.rows.size(), 3u);
     EXPECT_EQ(read.rows[0].image, "AmlDatastore://workspaceblobstore/pets/a.jpg");
     EXPECT_EQ(read.rows[0].categories, Labels{"Cat"});
@@ -50,23 +51,23 @@ TEST(ManifestReader, AzureClassificationCsvWithBomCrlfAndMultiLabelCells) {
 }
 
 TEST(ManifestReader, DetectsSemicolonAndTabDelimiters) {
-    Read semi = ReadText("file;class;score\nx/1.png;Car;0.5\n", ManifestFormat::kCsv,
-                         {"file", "class", "score"});
+    ManifestRead semi = ReadManifestText("file;class;score\nx/1.png;Car;0.5\n",
+                                         ManifestFormat::kCsv, {"file", "class", "score"});
     ASSERT_EQ(semi.rows.size(), 1u);
     EXPECT_EQ(semi.rows[0].image, "x/1.png");
     EXPECT_EQ(semi.rows[0].categories, Labels{"Car"});
     ASSERT_TRUE(semi.rows[0].confidence);
     EXPECT_DOUBLE_EQ(*semi.rows[0].confidence, 0.5);
 
-    Read tab =
-        ReadText("path\tlabel\n\"a b.jpg\"\tDog\n", ManifestFormat::kCsv, {"path", "label", ""});
+    ManifestRead tab = ReadManifestText("path\tlabel\n\"a b.jpg\"\tDog\n", ManifestFormat::kCsv,
+                                        {"path", "label", ""});
     ASSERT_EQ(tab.rows.size(), 1u);
     EXPECT_EQ(tab.rows[0].image, "a b.jpg");
 }
 
 TEST(ManifestReader, QuotedCellSpanningLinesKeepsLineNumbers) {
-    Read read = ReadText("image,label\n\"two\nlines.jpg\",Cat\nnext.jpg,Dog\n",
-                         ManifestFormat::kCsv, {"image", "label", ""});
+    ManifestRead read = ReadManifestText("image,label\n\"two\nlines.jpg\",Cat\nnext.jpg,Dog\n",
+                                         ManifestFormat::kCsv, {"image", "label", ""});
     // A line break in a path is refused (a control character), and counted for the next row.
     ASSERT_EQ(read.rows.size(), 1u);
     ASSERT_EQ(read.stats.errors.size(), 1u);
@@ -92,12 +93,13 @@ TEST(ManifestReader, MissingImageColumnNamesTheColumnsThereAre) {
 }
 
 TEST(ManifestReader, ColumnNamesMatchInAnyCase) {
-    Read read = ReadText("URL,LABEL\na.jpg,Cat\n", ManifestFormat::kCsv, {"Url", "Label", ""});
+    ManifestRead read =
+        ReadManifestText("URL,LABEL\na.jpg,Cat\n", ManifestFormat::kCsv, {"Url", "Label", ""});
     ASSERT_EQ(read.rows.size(), 1u);
 }
 
 TEST(ManifestReader, BadRowsAreReportedWithLinesAndTheRestKept) {
-    Read read = ReadText(
+    ManifestRead read = ReadManifestText(
         "image,label,confidence\n"
         "a.jpg,Cat,0.9\n"
         ",Dog,0.1\n"
@@ -132,7 +134,8 @@ TEST(ManifestReader, AzureLabeledDatasetJsonl) {
         "\n"
         R"({"image_url":"d.jpg"})"
         "\n";
-    Read read = ReadText(jsonl, ManifestFormat::kJsonl, {"image_url", "label", "label_confidence"});
+    ManifestRead read =
+        ReadManifestText(jsonl, ManifestFormat::kJsonl, {"image_url", "label", "label_confidence"});
     ASSERT_EQ(read.rows.size(), 3u);
     EXPECT_EQ(read.rows[0].categories, Labels{"Cat"});
     ASSERT_TRUE(read.rows[0].confidence);
@@ -148,9 +151,9 @@ TEST(ManifestReader, AzureLabeledDatasetJsonl) {
 }
 
 TEST(ManifestReader, JsonlNestedKeysAndMissingImageKey) {
-    Read read = ReadText(R"({"item":{"src":"a.jpg"},"meta":{"cls":"Cat"}})"
-                         "\n",
-                         ManifestFormat::kJsonl, {"item.src", "meta.cls", ""});
+    ManifestRead read = ReadManifestText(R"({"item":{"src":"a.jpg"},"meta":{"cls":"Cat"}})"
+                                         "\n",
+                                         ManifestFormat::kJsonl, {"item.src", "meta.cls", ""});
     ASSERT_EQ(read.rows.size(), 1u);
     EXPECT_EQ(read.rows[0].image, "a.jpg");
     EXPECT_EQ(read.rows[0].categories, Labels{"Cat"});
@@ -167,10 +170,10 @@ TEST(ManifestReader, JsonlNestedKeysAndMissingImageKey) {
 TEST(ManifestReader, DeeplyNestedJsonlLineIsARowError) {
     std::string line =
         R"({"image_url":"a.jpg","x":)" + std::string(100, '[') + std::string(100, ']') + "}\n";
-    Read read = ReadText(R"({"image_url":"ok.jpg"})"
-                         "\n" +
-                             line,
-                         ManifestFormat::kJsonl, {"image_url", "", ""});
+    ManifestRead read = ReadManifestText(R"({"image_url":"ok.jpg"})"
+                                         "\n" +
+                                             line,
+                                         ManifestFormat::kJsonl, {"image_url", "", ""});
     EXPECT_EQ(read.rows.size(), 1u);
     ASSERT_EQ(read.stats.errors.size(), 1u);
     EXPECT_EQ(read.stats.errors[0].line, 2);

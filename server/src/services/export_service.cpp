@@ -152,7 +152,8 @@ Result<ExportCategories> ProjectCategories(const Project& project) {
 // Two passes over the rows: all images, then all annotations, so neither is held in memory.
 // An item labeled between the passes may be missing from images[] or carry another answer;
 // COCO readers accept annotations of any listed image, and exports are snapshots at best.
-Status WriteCoco(Repository& repo, const Project& project, CocoFlavor flavor, ByteSink& sink) {
+Status WriteCoco(Repository& repo, const Project& project, CocoExportFlavor flavor,
+                 ByteSink& sink) {
     TESSERA_ASSIGN_OR_RETURN(ExportCategories categories, ProjectCategories(project));
     BufferedSink out(sink);
     CocoWriter coco(out, flavor, std::move(categories));
@@ -290,8 +291,9 @@ Status ExportService::Write(const User& actor, Id project_id, ExportFormat forma
 
 Status ExportService::WriteDrawing(const Project& project, ExportFormat format, ByteSink& sink) {
     switch (format) {
-        case ExportFormat::kCoco: return WriteCoco(repo_, project, CocoFlavor::kPixel, sink);
-        case ExportFormat::kCocoAzure: return WriteCoco(repo_, project, CocoFlavor::kAzure, sink);
+        case ExportFormat::kCoco: return WriteCoco(repo_, project, CocoExportFlavor::kPixel, sink);
+        case ExportFormat::kCocoAzure:
+            return WriteCoco(repo_, project, CocoExportFlavor::kAzure, sink);
         case ExportFormat::kJsonl: {
             BufferedSink out(sink);
             AutoMlWriter jsonl(out);

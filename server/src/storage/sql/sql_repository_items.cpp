@@ -18,7 +18,6 @@ namespace {
 // memory flat at 10 million items.
 constexpr std::size_t kBatch = 1000;
 constexpr int kPage = 5000;
-constexpr int kMaxListLimit = 10000;
 // 11 parameters a row: 550 a statement, well under SQLite's limit of 32,766.
 constexpr std::size_t kSqliteRowsPerStatement = 50;
 constexpr std::size_t kSqliteColumns = 11;
