@@ -18,6 +18,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A job context that is never stopped.
+class CountingContext final : public JobContext {
+public:
+    void ReportProgress(std::int64_t /*done*/, std::int64_t /*total*/) override {}
+    bool StopRequested() const override { return false; }
+};
+
 class RefreshTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -62,6 +69,18 @@ protected:
         runner.Register(IngestJob::kKind, ingest_);
         runner.Register(RefreshJob::kKind, refresh_);
         return runner.RunUntilIdle();
+    }
+
+    // Refreshes `id` in this thread, not through the job queue, with the racy window off: the
+    // folder times Restamp sets decide what changed.
+    RefreshCounts RefreshNow(Id id) {
+        RefreshJob job(*env.repo, env.clock, prober_);
+        job.set_racy_window_ns(0);
+        CountingContext context;
+        bool interrupted = false;
+        auto counts = job.Refresh(id, context, interrupted);
+        EXPECT_TRUE(counts.ok()) << counts.error().message;
+        return counts.ok() ? *counts : RefreshCounts{};
     }
 
     std::map<std::string, Item> Items(Id project_id) {
@@ -136,12 +155,6 @@ TEST_F(RefreshTest, DeletedFilesGoMissingAndComeBack) {
     EXPECT_EQ(env.repo->GetProgress(id, env.clock.NowMs())->missing, 0);
 }
 
-class CountingContext final : public JobContext {
-public:
-    void ReportProgress(std::int64_t /*done*/, std::int64_t /*total*/) override {}
-    bool StopRequested() const override { return false; }
-};
-
 // A distinct mtime for `folder` after a change: made in the clock tick of the last stamp, the
 // change would otherwise leave the folder's times as they were (the job's racy window, turned
 // off in these tests, is what covers that in production).
@@ -155,15 +168,7 @@ void Restamp(const fs::path& folder) {
 TEST_F(RefreshTest, UnchangedFoldersAreNotReadAndStayCorrect) {
     Id id = MakeProject();
     ASSERT_EQ(Run(id, IngestJob::kKind).state, JobState::kDone);
-    RefreshJob job(*env.repo, env.clock, prober_);
-    job.set_racy_window_ns(0);
-    CountingContext context;
-    bool interrupted = false;
-    auto refresh = [&]() {
-        auto counts = job.Refresh(id, context, interrupted);
-        EXPECT_TRUE(counts.ok()) << counts.error().message;
-        return counts.ok() ? *counts : RefreshCounts{};
-    };
+    auto refresh = [&]() { return RefreshNow(id); };
 
     RefreshCounts counts = refresh();  // no stamps yet: reads both folders
     EXPECT_EQ(counts.folders_read, 2);
@@ -221,15 +226,7 @@ TEST_F(RefreshTest, ReadsOnlyTheKnownItemsOfFoldersThatChanged) {
     testing::WriteImage(root_ / "other" / "f.jpg", 30, 20);
     Id id = MakeProject();
     ASSERT_EQ(Run(id, IngestJob::kKind).state, JobState::kDone);
-    RefreshJob job(*env.repo, env.clock, prober_);
-    job.set_racy_window_ns(0);
-    CountingContext context;
-    bool interrupted = false;
-    auto refresh = [&]() {
-        auto counts = job.Refresh(id, context, interrupted);
-        EXPECT_TRUE(counts.ok()) << counts.error().message;
-        return counts.ok() ? *counts : RefreshCounts{};
-    };
+    auto refresh = [&]() { return RefreshNow(id); };
     EXPECT_EQ(refresh().known_read, 5);  // no stamps yet: every folder read, every item
     RefreshCounts counts = refresh();
     EXPECT_EQ(counts.known_read, 0);
@@ -263,18 +260,10 @@ TEST_F(RefreshTest, ReadsOnlyTheKnownItemsOfFoldersThatChanged) {
 TEST_F(RefreshTest, FoldersWithFilesOverTheLimitAreReadAgain) {
     Id id = MakeProject(3);
     ASSERT_EQ(Run(id, IngestJob::kKind).state, JobState::kDone);
-    RefreshJob job(*env.repo, env.clock, prober_);
-    job.set_racy_window_ns(0);
-    CountingContext context;
-    bool interrupted = false;
     testing::WriteImage(root_ / "sub" / "d.jpg", 5, 5);
     Restamp(root_ / "sub");
-    auto counts = job.Refresh(id, context, interrupted);
-    ASSERT_TRUE(counts.ok());
-    EXPECT_EQ(counts->over_limit, 1);
-    counts = job.Refresh(id, context, interrupted);  // the limit is still reached, and says so
-    ASSERT_TRUE(counts.ok());
-    EXPECT_EQ(counts->over_limit, 1);
+    EXPECT_EQ(RefreshNow(id).over_limit, 1);
+    EXPECT_EQ(RefreshNow(id).over_limit, 1);  // the limit is still reached, and says so
     EXPECT_TRUE(env.repo->GetProject(id)->item_limit_reached);
 }
 

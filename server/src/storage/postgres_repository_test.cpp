@@ -110,40 +110,61 @@ TEST(PgUrlTest, ReplacesTheDatabase) {
     EXPECT_EQ(WithDatabase("host=h port=1", "t1"), "host=h port=1 dbname=t1");
 }
 
+// A fresh database of its own for each test, skipped where no PostgreSQL is given.
+class PgFreshDatabaseTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto created = PgDatabase::Create();
+        if (!created.ok() && created.error().code == ErrorCode::kFailedPrecondition) {
+            GTEST_SKIP() << created.error().message;
+        }
+        ASSERT_TRUE(created.ok()) << created.error().message;
+        database_ = std::move(created).value();
+    }
+
+    std::string Url() const { return static_cast<const PgDatabase&>(*database_).Url(); }
+
+    std::unique_ptr<BackendDatabase> database_;  // a base member: outlives the derived ones
+};
+
+// The repository over that database, not yet migrated.
+class PgRepositoryTest : public PgFreshDatabaseTest {
+protected:
+    void SetUp() override {
+        PgFreshDatabaseTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
+        }
+        auto repo = database_->Open();
+        ASSERT_TRUE(repo.ok()) << repo.error().message;
+        repo_ = std::move(repo).value();
+    }
+
+    std::unique_ptr<SqlRepository> repo_;
+};
+using PgMigrationsTest = PgRepositoryTest;
+using PgBulkInsertTest = PgRepositoryTest;
+
 // A database made while leases were columns of `items` (schema 7): migration 0008 moves the
 // leases of unlabeled items into `leases` and drops the columns.
-TEST(PgMigrationsTest, LeasesMigrationMovesLeasesOutOfItems) {
-    auto db = PgDatabase::Create();
-    if (!db.ok() && db.error().code == ErrorCode::kFailedPrecondition) {
-        GTEST_SKIP() << db.error().message;
-    }
-    ASSERT_TRUE(db.ok()) << db.error().message;
-    auto repo = (*db)->Open();
-    ASSERT_TRUE(repo.ok()) << repo.error().message;
-    ASSERT_TRUE((*repo)->ExecForTest(Schema7WithLeasesSql(PostgresMigrations())).ok());
-    ExpectLeasesMovedByMigration8(**repo);
+TEST_F(PgMigrationsTest, LeasesMigrationMovesLeasesOutOfItems) {
+    ASSERT_TRUE(repo_->ExecForTest(Schema7WithLeasesSql(PostgresMigrations())).ok());
+    ExpectLeasesMovedByMigration8(*repo_);
 }
 
 // Where pg_trgm cannot be installed (here: a function of its name is in the way; in the field,
 // no contrib files or no CREATE privilege on the database), migration 0011 goes on without the
 // name index and name search keeps the bounded walk: the same answers, over more pages.
-TEST(PgMigrationsTest, NameSearchWorksWithoutPgTrgm) {
-    auto db = PgDatabase::Create();
-    if (!db.ok() && db.error().code == ErrorCode::kFailedPrecondition) {
-        GTEST_SKIP() << db.error().message;
-    }
-    ASSERT_TRUE(db.ok()) << db.error().message;
-    auto repo = (*db)->Open();
-    ASSERT_TRUE(repo.ok()) << repo.error().message;
-    ASSERT_TRUE((*repo)
+TEST_F(PgMigrationsTest, NameSearchWorksWithoutPgTrgm) {
+    ASSERT_TRUE(repo_
                     ->ExecForTest("CREATE FUNCTION similarity(text, text) RETURNS real "
                                   "LANGUAGE sql AS 'SELECT 0::real'")
                     .ok());
-    auto version = (*repo)->Migrate();
+    auto version = repo_->Migrate();
     ASSERT_TRUE(version.ok()) << version.error().message;
     Project p;
     p.name = "p";
-    auto created = (*repo)->CreateProject(p);
+    auto created = repo_->CreateProject(p);
     ASSERT_TRUE(created.ok());
     const int n = static_cast<int>(kItemScanBudget) + 50;
     std::vector<NewItem> items;
@@ -152,40 +173,33 @@ TEST(PgMigrationsTest, NameSearchWorksWithoutPgTrgm) {
         items.push_back({"f" + std::to_string(100000 + i) + (i == n - 1 ? "-needle" : "") + ".png",
                          1, 1, 1, "png", ItemState::kUnlabeled, ""});
     }
-    ASSERT_TRUE((*repo)->InsertItems(created->id, items, 1).ok());
+    ASSERT_TRUE(repo_->InsertItems(created->id, items, 1).ok());
     ItemFilter f;
     f.name_query = "NEEDLE";
-    auto first = (*repo)->FindItems(created->id, f);
+    auto first = repo_->FindItems(created->id, f);
     ASSERT_TRUE(first.ok()) << first.error().message;
     EXPECT_TRUE(first->items.empty());  // walked, not looked up
     ASSERT_TRUE(first->next_after.has_value());
     f.after_id = *first->next_after;
-    auto second = (*repo)->FindItems(created->id, f);
+    auto second = repo_->FindItems(created->id, f);
     ASSERT_TRUE(second.ok()) << second.error().message;
     ASSERT_EQ(second->items.size(), 1u);
     EXPECT_EQ(second->items[0].path, items.back().path);
 }
 
 // Round-trips awkward text through the array path the bulk insert uses.
-TEST(PgArrayTest, AwkwardPathsSurviveBulkInsert) {
-    auto db = PgDatabase::Create();
-    if (!db.ok() && db.error().code == ErrorCode::kFailedPrecondition) {
-        GTEST_SKIP() << db.error().message;
-    }
-    ASSERT_TRUE(db.ok()) << db.error().message;
-    auto repo = (*db)->Open();
-    ASSERT_TRUE(repo.ok());
-    ASSERT_TRUE((*repo)->Migrate().ok());
+TEST_F(PgBulkInsertTest, AwkwardPathsSurviveBulkInsert) {
+    ASSERT_TRUE(repo_->Migrate().ok());
     Project p;
     p.name = "p";
-    auto created = (*repo)->CreateProject(p);
+    auto created = repo_->CreateProject(p);
     ASSERT_TRUE(created.ok());
     std::vector<NewItem> items{
         {"a \"quoted\" \\ path,{x}.jpg", 1, 1, 1, "jpeg", ItemState::kUnlabeled, ""},
         {"NULL", 1, 1, 1, "", ItemState::kUnlabeled, ""},
         {"ünïcødé/名前.png", 1, 1, 1, "png", ItemState::kUnlabeled, ""}};
-    ASSERT_EQ(*(*repo)->InsertItems(created->id, items, 1), 3);
-    auto listed = (*repo)->ListItems(created->id, {});
+    ASSERT_EQ(*repo_->InsertItems(created->id, items, 1), 3);
+    auto listed = repo_->ListItems(created->id, {});
     ASSERT_EQ(listed->size(), 3u);
     EXPECT_EQ((*listed)[0].path, items[0].path);
     EXPECT_EQ((*listed)[1].path, "NULL");
@@ -199,18 +213,16 @@ Status AsStatus(const Result<T>& result) {
     return result.ok() ? Status::Ok() : Status(result.error());
 }
 
-class PgDbTest : public ::testing::Test {
+class PgDbTest : public PgFreshDatabaseTest {
 protected:
     void SetUp() override {
-        auto created = PgDatabase::Create();
-        if (!created.ok() && created.error().code == ErrorCode::kFailedPrecondition) {
-            GTEST_SKIP() << created.error().message;
+        PgFreshDatabaseTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
         }
-        ASSERT_TRUE(created.ok()) << created.error().message;
-        database_ = std::move(created).value();
         // One connection: every transaction below runs on the same session, so state a
         // broken pipeline left behind would show in the next test step.
-        auto db = PgDb::Open(static_cast<PgDatabase&>(*database_).Url(), 1);
+        auto db = PgDb::Open(Url(), 1);
         ASSERT_TRUE(db.ok()) << db.error().message;
         db_ = std::move(db).value();
         ASSERT_TRUE(db_->Write([](SqlConn& conn) {
@@ -234,7 +246,6 @@ protected:
         return n;
     }
 
-    std::unique_ptr<BackendDatabase> database_;  // declared first: outlives db_
     std::unique_ptr<PgDb> db_;
 };
 
