@@ -12,10 +12,13 @@
 # 30-minute budget). The dev preset is only configured here, for clang-tidy's compile commands.
 # Measured on a fresh clone, quiet 2-core machine (2026-12-06, b866da0): 40.6 min in all, over
 # the 30-minute budget: setup and UI 1 min, asan build 12.7, clang-tidy 17.1, tests 5.2, fuzz
-# 2.7, e2e 1.9. Again at 4a89476 (22:09-22:46 UTC), with clang-tidy in batches: setup and UI
-# 1.3, asan build 16.7 (the same machine: the build itself grew and the host varies), clang-tidy
-# 8.1, tests 6.8 (1,113), then the fuzz step stopped on a finding; about 36 min in all. Next to
-# cut: the asan build (a unity build needs the same-name clashes between files removed first).
+# 2.7, e2e 1.9. At 4a89476 with clang-tidy in batches: asan build 16.7 (the build had grown and
+# the host varies), clang-tidy 8.1, tests 6.8; about 36 min. At 8958285 (2026-12-07 00:33-01:08
+# UTC, quiet), with the asan build a unity build: 34.8 min in all: setup and UI 1.4, asan build
+# 10.3, clang-tidy 9.1, tests 7.0 (1,113), fuzz 4.6 (3.7 of it building the fuzz targets), e2e
+# 2.4. Cut after that run, each step measured alone: clang-tidy in sixteens (545 -> 445 s), the
+# fuzz targets a unity build (225 -> 118 s), tests one more than cores (417 -> 340 s), e2e
+# specs two at a time (142 -> 77 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -51,8 +54,8 @@ cmake --build build/asan -j "$TESSERA_BUILD_JOBS"
 step "clang-tidy: every .cpp in server/ and bench/, any finding fails"
 # Reads build/dev/compile_commands.json, which configuring the dev preset writes (nothing is
 # built there: the linted files include no generated header). tools/run_tidy.py lints the files
-# of one build target eight at a time as one unit, so Beast's, json's and GoogleTest's headers
-# are parsed and matched once per eight files (per file, this step took 17 of the command's
+# of one build target sixteen at a time as one unit, so Beast's, json's and GoogleTest's headers
+# are parsed and matched once per sixteen files (per file, this step took 17 of the command's
 # 40.6 minutes); a unit that does not compile as one falls back to one file at a time. It
 # prints only findings and notes.
 cmake --preset dev -G "Unix Makefiles" >/dev/null
@@ -77,7 +80,10 @@ step "server tests (asan + ubsan): unit + integration on SQLite and PostgreSQL"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export LSAN_OPTIONS="suppressions=$root/tools/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-(cd build/asan && ctest --output-on-failure -j "$TESSERA_BUILD_JOBS" --timeout 900)
+# One test more than cores: the tests also wait on the servers they start, on sockets and on
+# PostgreSQL, and with one a core the cores were idle a third of the time (at one more: 340 s
+# instead of 417, 1.6 of the 2 cores busy; 2026-12-07, quiet).
+(cd build/asan && ctest --output-on-failure -j "$((TESSERA_BUILD_JOBS + 1))" --timeout 900)
 
 step "fuzz: a short, reproducible run of every target (fixed seed and number of inputs)"
 # Replaying the seeds and regression inputs is a ctest above; this searches a little further from

@@ -14,10 +14,6 @@ namespace {
 
 using Kinds = std::map<std::string, int>;
 
-const Polygon& PolygonOf(const Shape& shape) {
-    return std::get<Polygon>(shape.geometry);
-}
-
 // categories as Datumaro writes them: labels indexed by label_id.
 constexpr const char* kCategories = R"("categories": {"label": {"labels": [
       {"name": "car", "parent": "", "attributes": []},
@@ -75,16 +71,16 @@ TEST(DatumaroImport, ShapesOfATaskExportAndTheKindsTesseraCannotDrawCounted) {
     EXPECT_EQ(std::get<Box>(a.shapes[0].geometry), (Box{10.5, 20, 30, 40}));
     EXPECT_EQ(a.shapes[0].confidence, 0.75);
     EXPECT_EQ(a.shapes[1].label, "cell");
-    EXPECT_EQ(PolygonOf(a.shapes[1]).rings.at(0), (Ring{{1, 2}, {11, 2}, {11, 12}}));
+    EXPECT_EQ(testing::PolygonOf(a.shapes[1]).rings.at(0), (Ring{{1, 2}, {11, 2}, {11, 12}}));
     // CVAT's rotation attribute: a quarter turn about the centre (20, 15) of a 20 x 10 box.
-    const Ring& turned = PolygonOf(a.shapes[2]).rings.at(0);
+    const Ring& turned = testing::PolygonOf(a.shapes[2]).rings.at(0);
     ASSERT_EQ(turned.size(), 4u);
     EXPECT_NEAR(turned[0].x, 25, 1e-9);
     EXPECT_NEAR(turned[0].y, 5, 1e-9);
     EXPECT_NEAR(turned[2].x, 15, 1e-9);
     EXPECT_NEAR(turned[2].y, 25, 1e-9);
     // The ellipse's points are its box's corners: centre (50, 40), radii 20 and 10.
-    for (const ImagePoint& p : PolygonOf(a.shapes[3]).rings.at(0)) {
+    for (const ImagePoint& p : testing::PolygonOf(a.shapes[3]).rings.at(0)) {
         EXPECT_NEAR(std::pow((p.x - 50) / 20, 2) + std::pow((p.y - 40) / 10, 2), 1, 1e-9);
     }
     EXPECT_EQ(a.tags, (std::vector<std::string>{"day"}));

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "formats/import_record_import.hpp"
@@ -122,6 +123,11 @@ inline std::string TestPng(int width, int height, int color_type, int depth,
 // An 8-bit gray PNG of `pixels`, row-major.
 inline std::string GrayPng(int width, int height, const std::vector<std::uint8_t>& pixels) {
     return TestPng(width, height, 0, 8, std::string(pixels.begin(), pixels.end()));
+}
+
+// The polygon of a shape the test knows to be one (std::get throws otherwise, failing it).
+inline const Polygon& PolygonOf(const Shape& shape) {
+    return std::get<Polygon>(shape.geometry);
 }
 
 }  // namespace tessera::testing

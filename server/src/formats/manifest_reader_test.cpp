@@ -11,7 +11,7 @@
 namespace tessera {
 namespace {
 
-using Labels = std::vector<std::string>;
+using LabelList = std::vector<std::string>;
 
 struct ManifestRead {
     std::vector<ManifestRow> rows;
@@ -42,9 +42,9 @@ TEST(ManifestReader, AzureClassificationCsvWithBomCrlfAndMultiLabelCells) {
     ManifestRead read = ReadManifestText(csv, ManifestFormat::kCsv, {"Url", "Label", ""});
     ASSERT_EQ(read.rows.size(), 3u);
     EXPECT_EQ(read.rows[0].image, "AmlDatastore://workspaceblobstore/pets/a.jpg");
-    EXPECT_EQ(read.rows[0].categories, Labels{"Cat"});
+    EXPECT_EQ(read.rows[0].categories, LabelList{"Cat"});
     EXPECT_EQ(read.rows[1].category_cell, "Cat,Dog");
-    EXPECT_EQ(read.rows[1].categories, (Labels{"Cat", "Dog"}));
+    EXPECT_EQ(read.rows[1].categories, (LabelList{"Cat", "Dog"}));
     EXPECT_EQ(read.rows[1].line, 3);
     EXPECT_TRUE(read.rows[2].categories.empty());
     EXPECT_EQ(read.stats.error_count, 0);
@@ -55,7 +55,7 @@ TEST(ManifestReader, DetectsSemicolonAndTabDelimiters) {
                                          ManifestFormat::kCsv, {"file", "class", "score"});
     ASSERT_EQ(semi.rows.size(), 1u);
     EXPECT_EQ(semi.rows[0].image, "x/1.png");
-    EXPECT_EQ(semi.rows[0].categories, Labels{"Car"});
+    EXPECT_EQ(semi.rows[0].categories, LabelList{"Car"});
     ASSERT_TRUE(semi.rows[0].confidence);
     EXPECT_DOUBLE_EQ(*semi.rows[0].confidence, 0.5);
 
@@ -137,10 +137,10 @@ TEST(ManifestReader, AzureLabeledDatasetJsonl) {
     ManifestRead read =
         ReadManifestText(jsonl, ManifestFormat::kJsonl, {"image_url", "label", "label_confidence"});
     ASSERT_EQ(read.rows.size(), 3u);
-    EXPECT_EQ(read.rows[0].categories, Labels{"Cat"});
+    EXPECT_EQ(read.rows[0].categories, LabelList{"Cat"});
     ASSERT_TRUE(read.rows[0].confidence);
     EXPECT_DOUBLE_EQ(*read.rows[0].confidence, 0.9);
-    EXPECT_EQ(read.rows[1].categories, (Labels{"Cat", "Dog"}));
+    EXPECT_EQ(read.rows[1].categories, (LabelList{"Cat", "Dog"}));
     EXPECT_DOUBLE_EQ(*read.rows[1].confidence, 0.75);
     EXPECT_EQ(read.rows[2].image, "d.jpg");
     EXPECT_TRUE(read.rows[2].categories.empty());
@@ -156,7 +156,7 @@ TEST(ManifestReader, JsonlNestedKeysAndMissingImageKey) {
                                          ManifestFormat::kJsonl, {"item.src", "meta.cls", ""});
     ASSERT_EQ(read.rows.size(), 1u);
     EXPECT_EQ(read.rows[0].image, "a.jpg");
-    EXPECT_EQ(read.rows[0].categories, Labels{"Cat"});
+    EXPECT_EQ(read.rows[0].categories, LabelList{"Cat"});
 
     std::istringstream in(R"({"file":"a.jpg","label":"Cat"})"
                           "\n");
@@ -183,7 +183,7 @@ TEST(ManifestReader, PreviewGuessesAzureColumns) {
     std::istringstream csv("Url,Label\nAmlDatastore://ds/a.jpg,Cat\n");
     auto preview = PreviewManifest(csv, ManifestFormat::kCsv);
     ASSERT_TRUE(preview.ok()) << preview.error().message;
-    EXPECT_EQ(preview->columns, (Labels{"Url", "Label"}));
+    EXPECT_EQ(preview->columns, (LabelList{"Url", "Label"}));
     ASSERT_EQ(preview->rows.size(), 1u);
     EXPECT_EQ(preview->guess.image, "Url");
     EXPECT_EQ(preview->guess.category, "Label");

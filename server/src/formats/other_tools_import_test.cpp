@@ -47,10 +47,6 @@ std::string PalettePng(int width, int height, const std::vector<std::uint8_t>& i
     return png;
 }
 
-const Polygon& PolygonOf(const Shape& shape) {
-    return std::get<Polygon>(shape.geometry);
-}
-
 // --- Pascal VOC: corners by default, the devkit's 1-based indices on request
 
 TEST(VocCorners, CornersByDefaultAndTheDevkitConventionOnRequest) {
@@ -137,7 +133,7 @@ TEST(CvatShapes, EllipsesAndRotatedBoxesArePolygonsOtherKindsAreCounted) {
     const ImportRecord& a = parsed->records[0];
     ASSERT_EQ(a.shapes.size(), 2u);
     // The ellipse turned a quarter: 40 wide becomes 40 high; every vertex is on the curve.
-    const Ring& ellipse = PolygonOf(a.shapes[0]).rings.at(0);
+    const Ring& ellipse = testing::PolygonOf(a.shapes[0]).rings.at(0);
     EXPECT_GE(ellipse.size(), 12u);
     double x0 = 1e9, x1 = -1e9, y0 = 1e9, y1 = -1e9;
     for (const ImagePoint& p : ellipse) {
@@ -152,7 +148,7 @@ TEST(CvatShapes, EllipsesAndRotatedBoxesArePolygonsOtherKindsAreCounted) {
     EXPECT_NEAR(y1 - y0, 40, 1e-9);
     EXPECT_NEAR(x1 - x0, 20, 1e-9);
     // The 20 x 10 box turned about its centre (20, 15) is 10 x 20.
-    const Ring& box = PolygonOf(a.shapes[1]).rings.at(0);
+    const Ring& box = testing::PolygonOf(a.shapes[1]).rings.at(0);
     ASSERT_EQ(box.size(), 4u);
     EXPECT_NEAR(box[0].x, 25, 1e-9);
     EXPECT_NEAR(box[0].y, 5, 1e-9);
@@ -203,16 +199,16 @@ TEST(LabelmeShapes, GroupsMergeCirclesArePolygonsAndIgnoreAndBackgroundAreSkippe
     ASSERT_EQ(r.shapes.size(), 4u);
     // car group 1: the polygon and the rectangle (as a 4-point ring) are one instance.
     EXPECT_EQ(r.shapes[0].label, "car");
-    const Polygon& car = PolygonOf(r.shapes[0]);
+    const Polygon& car = testing::PolygonOf(r.shapes[0]);
     ASSERT_EQ(car.rings.size(), 2u);
     EXPECT_EQ(car.rings[1], (Ring{{20, 20}, {30, 20}, {30, 30}, {20, 30}}));
     // The same group_id with another label is another instance (labelme2coco keys on both).
     EXPECT_EQ(r.shapes[1].label, "person");
     EXPECT_EQ(std::get<Box>(r.shapes[1].geometry), (Box{50, 50, 10, 10}));
-    EXPECT_EQ(PolygonOf(r.shapes[2]).rings.size(), 1u);  // group_id null: its own instance
+    EXPECT_EQ(testing::PolygonOf(r.shapes[2]).rings.size(), 1u);  // group_id null: its own instance
     // The circle: centre (70, 40), radius 10.
     EXPECT_EQ(r.shapes[3].label, "ball");
-    for (const ImagePoint& p : PolygonOf(r.shapes[3]).rings.at(0)) {
+    for (const ImagePoint& p : testing::PolygonOf(r.shapes[3]).rings.at(0)) {
         EXPECT_NEAR(std::hypot(p.x - 70, p.y - 40), 10, 1e-9);
     }
     EXPECT_EQ(
@@ -241,7 +237,7 @@ TEST(LabelmeShapes, OverlappingPartsOfAGroupAreTheirUnionNotAHole) {
     EXPECT_EQ(RunsArea(mask->runs), 150);
     EXPECT_EQ(RasterizePolygon(MaskOutline(*mask, 40), {40, 30}), mask->runs);
     // Parts apart keep their exact rings.
-    EXPECT_EQ(PolygonOf(r.shapes[1]).rings.size(), 2u);
+    EXPECT_EQ(testing::PolygonOf(r.shapes[1]).rings.size(), 2u);
 }
 
 TEST(LabelmeShapes, FieldsOfTheWrongTypeAreNotAThrow) {
