@@ -10,6 +10,8 @@
 #                                               (the test command's short run)
 #   scripts/fuzz.sh --replay                    run every regression input once, no fuzzing
 # TARGET is a name without the fuzz_ prefix (import_coco, shapes, ...); default: all of them.
+# Targets run TESSERA_BUILD_JOBS (default: the number of cores) at a time, so the default
+# 10-minute run of 24 targets takes 2 hours on 2 cores.
 # Prints executions, corpus size and crashes per target; exits 1 when a target found a crash,
 # leaving the input in build/fuzz/findings/<target>/ (docs/FUZZING.md: how it becomes a test).
 set -euo pipefail
@@ -42,27 +44,30 @@ python3 tools/fuzz_corpus.py "$root" "$corpus" >/dev/null
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
-failed=()
-printf '%-26s %12s %8s %s\n' target executions corpus result
-for target in "${targets[@]}"; do
-    binary="build/fuzz/server/fuzz/fuzz_$target"
-    findings="$root/build/fuzz/findings/$target"
-    log="$root/build/fuzz/logs/$target.log"
+# Runs one target and writes its result line to build/fuzz/logs/TARGET.result; fails when the
+# target found something. Targets run TESSERA_BUILD_JOBS at a time (libFuzzer uses one core).
+run_target() {
+    local target="$1"
+    local binary="build/fuzz/server/fuzz/fuzz_$target"
+    local findings="$root/build/fuzz/findings/$target"
+    local log="$root/build/fuzz/logs/$target.log"
+    local result="$root/build/fuzz/logs/$target.result"
     mkdir -p "$findings" "$(dirname "$log")" "$corpus/$target"
     if ((replay)); then
-        inputs=(server/fuzz/regressions/"$target"/*)
+        local inputs=(server/fuzz/regressions/"$target"/*)
         if [ ! -e "${inputs[0]}" ]; then
-            continue
+            : >"$result"
+            return 0
         fi
         if "$binary" -runs=1 "${inputs[@]}" >"$log" 2>&1; then
-            printf '%-26s %12s %8s %s\n' "$target" "${#inputs[@]}" - "replayed"
-        else
-            printf '%-26s %12s %8s %s\n' "$target" "${#inputs[@]}" - "FAILED (log: $log)"
-            failed+=("$target")
+            printf '%-26s %12s %8s %s\n' "$target" "${#inputs[@]}" - "replayed" >"$result"
+            return 0
         fi
-        continue
+        printf '%-26s %12s %8s %s\n' "$target" "${#inputs[@]}" - "FAILED (log: $log)" >"$result"
+        return 1
     fi
     # -rss_limit_mb: an import that needs more than 2 GiB for a small input is a finding too.
+    local budget
     if ((runs > 0)); then
         # The corpus starts as the seeds alone (fuzz_corpus.py rebuilt it above).
         budget=(-runs="$runs" -seed="$((seed > 0 ? seed : 1))")
@@ -72,16 +77,44 @@ for target in "${targets[@]}"; do
             budget+=(-seed="$seed")
         fi
     fi
-    status=0
+    local status=0
     "$binary" "${budget[@]}" -timeout=20 -rss_limit_mb=2048 -max_len=1048576 \
         -print_final_stats=1 -artifact_prefix="$findings/" "$corpus/$target" >"$log" 2>&1 ||
         status=$?
+    local execs size
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
     size=$(find "$corpus/$target" -type f | wc -l)
     if ((status == 0)); then
-        printf '%-26s %12s %8s %s\n' "$target" "$execs" "$size" "no crash"
-    else
-        printf '%-26s %12s %8s %s\n' "$target" "$execs" "$size" "CRASH (log: $log; input in $findings)"
+        printf '%-26s %12s %8s %s\n' "$target" "$execs" "$size" "no crash" >"$result"
+        return 0
+    fi
+    printf '%-26s %12s %8s %s\n' "$target" "$execs" "$size" \
+        "CRASH (log: $log; input in $findings)" >"$result"
+    return 1
+}
+
+jobs_at_once="${TESSERA_BUILD_JOBS:-$(nproc)}"
+mkdir -p "$root/build/fuzz/logs"
+rm -f "$root"/build/fuzz/logs/*.result
+for target in "${targets[@]}"; do
+    while (($(jobs -rp | wc -l) >= jobs_at_once)); do
+        wait -n || true
+    done
+    run_target "$target" &
+done
+wait || true
+
+failed=()
+printf '%-26s %12s %8s %s\n' target executions corpus result
+for target in "${targets[@]}"; do
+    result="$root/build/fuzz/logs/$target.result"
+    if [ ! -e "$result" ]; then
+        echo "$target: no result (the run did not finish)"
+        failed+=("$target")
+        continue
+    fi
+    cat "$result"
+    if grep -q 'FAILED\|CRASH' "$result"; then
         failed+=("$target")
     fi
 done
