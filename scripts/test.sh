@@ -83,7 +83,7 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export LSAN_OPTIONS="suppressions=$root/tools/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 # One test more than cores: the tests also wait on the servers they start, on sockets and on
-# PostgreSQL, and with one a core the cores were idle a third of the time (at one more: 340 s
+# PostgreSQL, and with one job a core the cores were idle a third of the time (at one more: 340 s
 # instead of 417, 1.6 of the 2 cores busy; 2026-12-07, quiet).
 (cd build/asan && ctest --output-on-failure -j "$((TESSERA_BUILD_JOBS + 1))" --timeout 900)
 

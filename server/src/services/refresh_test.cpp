@@ -168,12 +168,11 @@ void Restamp(const fs::path& folder) {
 TEST_F(RefreshTest, UnchangedFoldersAreNotReadAndStayCorrect) {
     Id id = MakeProject();
     ASSERT_EQ(Run(id, IngestJob::kKind).state, JobState::kDone);
-    auto refresh = [&]() { return RefreshNow(id); };
 
-    RefreshCounts counts = refresh();  // no stamps yet: reads both folders
+    RefreshCounts counts = RefreshNow(id);  // no stamps yet: reads both folders
     EXPECT_EQ(counts.folders_read, 2);
     EXPECT_EQ(counts.listed, 3);
-    counts = refresh();
+    counts = RefreshNow(id);
     EXPECT_EQ(counts.folders_read, 0);
     EXPECT_EQ(counts.folders_unchanged, 2);
     EXPECT_EQ(counts.listed, 0);
@@ -181,7 +180,7 @@ TEST_F(RefreshTest, UnchangedFoldersAreNotReadAndStayCorrect) {
 
     testing::WriteImage(root_ / "sub" / "d.jpg", 9, 7);  // new file in sub only
     Restamp(root_ / "sub");
-    counts = refresh();
+    counts = RefreshNow(id);
     EXPECT_EQ(counts.folders_read, 1);
     EXPECT_EQ(counts.added, 1);
     EXPECT_EQ(Items(id)["sub/d.jpg"].width, 9);
@@ -190,31 +189,31 @@ TEST_F(RefreshTest, UnchangedFoldersAreNotReadAndStayCorrect) {
     testing::TempDir away;
     fs::rename(root_ / "a.jpg", away.path() / "a.jpg");
     Restamp(root_);
-    counts = refresh();
+    counts = RefreshNow(id);
     EXPECT_EQ(counts.missing, 1);
     EXPECT_EQ(counts.folders_unchanged, 1);  // sub
     EXPECT_EQ(Items(id)["a.jpg"].state, ItemState::kMissing);
     EXPECT_EQ(Items(id)["sub/b.jpg"].state, ItemState::kUnlabeled);
-    counts = refresh();  // still gone, root not read: stays missing, nothing restored
+    counts = RefreshNow(id);  // still gone, root not read: stays missing, nothing restored
     EXPECT_EQ(counts.restored, 0);
     EXPECT_EQ(Items(id)["a.jpg"].state, ItemState::kMissing);
 
     fs::rename(away.path() / "a.jpg", root_ / "a.jpg");  // back
     Restamp(root_);
-    counts = refresh();
+    counts = RefreshNow(id);
     EXPECT_EQ(counts.restored, 1);
     EXPECT_EQ(Items(id)["a.jpg"].state, ItemState::kUnlabeled);
 
     fs::rename(root_ / "sub", away.path() / "sub");  // a whole folder gone
     Restamp(root_);
-    counts = refresh();
+    counts = RefreshNow(id);
     EXPECT_EQ(counts.missing, 3);
     EXPECT_EQ(Items(id)["sub/d.jpg"].state, ItemState::kMissing);
     EXPECT_EQ(env.repo->ListFolderStamps(env.repo->GetProject(id)->datasource.id)->size(), 1u);
 
     fs::rename(away.path() / "sub", root_ / "sub");
     Restamp(root_);
-    counts = refresh();
+    counts = RefreshNow(id);
     EXPECT_EQ(counts.restored, 3);
     EXPECT_EQ(env.repo->GetProgress(id, env.clock.NowMs())->missing, 0);
 }
@@ -226,21 +225,20 @@ TEST_F(RefreshTest, ReadsOnlyTheKnownItemsOfFoldersThatChanged) {
     testing::WriteImage(root_ / "other" / "f.jpg", 30, 20);
     Id id = MakeProject();
     ASSERT_EQ(Run(id, IngestJob::kKind).state, JobState::kDone);
-    auto refresh = [&]() { return RefreshNow(id); };
-    EXPECT_EQ(refresh().known_read, 5);  // no stamps yet: every folder read, every item
-    RefreshCounts counts = refresh();
+    EXPECT_EQ(RefreshNow(id).known_read, 5);  // no stamps yet: every folder read, every item
+    RefreshCounts counts = RefreshNow(id);
     EXPECT_EQ(counts.known_read, 0);
     EXPECT_EQ(counts.folders_unchanged, 3);
 
     testing::WriteImage(root_ / "sub" / "d.jpg", 9, 7);
     Restamp(root_ / "sub");
-    counts = refresh();
+    counts = RefreshNow(id);
     EXPECT_EQ(counts.added, 1);
     EXPECT_EQ(counts.known_read, 2);  // sub/b.jpg, sub/c.png
 
     fs::remove(root_ / "other" / "f.jpg");
     Restamp(root_ / "other");
-    counts = refresh();
+    counts = RefreshNow(id);
     EXPECT_EQ(counts.missing, 1);
     EXPECT_EQ(counts.known_read, 2);  // other/e.jpg, other/f.jpg
     EXPECT_EQ(Items(id)["other/f.jpg"].state, ItemState::kMissing);
@@ -249,7 +247,7 @@ TEST_F(RefreshTest, ReadsOnlyTheKnownItemsOfFoldersThatChanged) {
     testing::TempDir away;
     fs::rename(root_ / "other", away.path() / "other");  // a whole folder gone
     Restamp(root_);
-    counts = refresh();
+    counts = RefreshNow(id);
     EXPECT_EQ(counts.known_read, 3);  // a.jpg in the root, and the gone folder's two
     EXPECT_EQ(counts.missing, 1);     // other/e.jpg; other/f.jpg already was
     EXPECT_EQ(Items(id)["other/e.jpg"].state, ItemState::kMissing);

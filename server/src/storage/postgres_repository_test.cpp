@@ -120,7 +120,11 @@ protected:
         }
         ASSERT_TRUE(created.ok()) << created.error().message;
         database_ = std::move(created).value();
+        SetUpOnDatabase();
     }
+
+    // What a derived fixture sets up once the database exists (not called when skipped).
+    virtual void SetUpOnDatabase() {}
 
     std::string Url() const { return static_cast<const PgDatabase&>(*database_).Url(); }
 
@@ -130,11 +134,7 @@ protected:
 // The repository over that database, not yet migrated.
 class PgRepositoryTest : public PgFreshDatabaseTest {
 protected:
-    void SetUp() override {
-        PgFreshDatabaseTest::SetUp();
-        if (IsSkipped() || HasFatalFailure()) {
-            return;
-        }
+    void SetUpOnDatabase() override {
         auto repo = database_->Open();
         ASSERT_TRUE(repo.ok()) << repo.error().message;
         repo_ = std::move(repo).value();
@@ -215,11 +215,7 @@ Status AsStatus(const Result<T>& result) {
 
 class PgDbTest : public PgFreshDatabaseTest {
 protected:
-    void SetUp() override {
-        PgFreshDatabaseTest::SetUp();
-        if (IsSkipped() || HasFatalFailure()) {
-            return;
-        }
+    void SetUpOnDatabase() override {
         // One connection: every transaction below runs on the same session, so state a
         // broken pipeline left behind would show in the next test step.
         auto db = PgDb::Open(Url(), 1);

@@ -6,9 +6,6 @@
 
 namespace tessera::sql_internal {
 
-// The most items ListItems and FindItems return in one call, whatever the caller asks for.
-inline constexpr int kMaxListLimit = 10000;
-
 // kNotFound unless the project exists and is not deleted. `lock` takes a shared row lock on
 // PostgreSQL so a concurrent DeleteProject waits for this transaction.
 Status RequireLiveProject(SqlConn& conn, std::int64_t project_id);

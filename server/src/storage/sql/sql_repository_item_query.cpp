@@ -16,6 +16,8 @@ using sql_internal::RequireLiveProject;
 
 namespace {
 
+// The most items ListItems and FindItems return in one call, whatever the caller asks for.
+constexpr int kMaxListLimit = 10000;
 // A label with more subclasses than this is matched on each row of the item id walk instead
 // of merging one range per label.
 constexpr std::size_t kMaxLabelBranches = 32;
@@ -249,7 +251,7 @@ Result<bool> SqlRepository::HasNameIndex(SqlConn& conn) {
 }
 
 Result<ItemPage> SqlRepository::FindItems(Id project_id, const ItemFilter& filter) {
-    const std::int64_t limit = std::clamp(filter.limit, 1, sql_internal::kMaxListLimit);
+    const std::int64_t limit = std::clamp(filter.limit, 1, kMaxListLimit);
     const SqlDialect dialect = db().dialect();
     return ReadTx<ItemPage>([&](SqlConn& conn) -> Result<ItemPage> {
         TESSERA_TRY(RequireLiveProject(conn, project_id));
