@@ -12,6 +12,8 @@ DashboardService::DashboardService(Repository& repo, const Clock& clock)
 Result<DashboardView> DashboardService::Get(const User& /*actor*/, Id project_id) {
     TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
     DashboardView view;
+    // Jobs before the figures: a job shown done has its items counted (as ProjectService::Get).
+    TESSERA_ASSIGN_OR_RETURN(view.jobs, repo_.ListJobs(project_id));
     TESSERA_ASSIGN_OR_RETURN(view.progress, repo_.GetProgress(project_id, clock_.NowMs()));
     TESSERA_ASSIGN_OR_RETURN(auto counted, repo_.LabelDistribution(project_id));
     TESSERA_ASSIGN_OR_RETURN(LabelTree tree, LabelTreeOf(project));
@@ -29,7 +31,6 @@ Result<DashboardView> DashboardService::Get(const User& /*actor*/, Id project_id
     std::stable_sort(
         view.labelers.begin(), view.labelers.end(),
         [](const LabelerCount& a, const LabelerCount& b) { return a.count > b.count; });
-    TESSERA_ASSIGN_OR_RETURN(view.jobs, repo_.ListJobs(project_id));
     return view;
 }
 

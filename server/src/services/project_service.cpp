@@ -154,9 +154,11 @@ Result<Project> ProjectService::Create(const User& actor, const ProjectSpec& spe
 
 Result<ProjectView> ProjectService::Get(const User& actor, Id project_id) {
     ProjectView view;
+    // Jobs first: a client that sees a job done must also see what it wrote (a refresh's
+    // item_limit_reached, its new items), so the project and progress are read after them.
+    TESSERA_ASSIGN_OR_RETURN(view.jobs, repo_.ListJobs(project_id));
     TESSERA_ASSIGN_OR_RETURN(view.project, repo_.GetProject(project_id));
     TESSERA_ASSIGN_OR_RETURN(view.progress, repo_.GetProgress(project_id, clock_.NowMs()));
-    TESSERA_ASSIGN_OR_RETURN(view.jobs, repo_.ListJobs(project_id));
     if (actor.role != Role::kOwner) {
         HideServerPaths(view);
     }

@@ -1,6 +1,7 @@
 #include "integration/fixture.hpp"
 
 #include <cstdlib>
+#include <iostream>
 #include <thread>
 
 namespace tessera::testing {
@@ -29,6 +30,18 @@ void IntegrationTest::SetUp() {
         database_ = TestDatabase::Create(url, error);
         ASSERT_NE(database_, nullptr) << "cannot create a test database: " << error;
     }
+}
+
+void IntegrationTest::TearDown() {
+    if (!HasFailure() || server_.pid() <= 0) {
+        return;
+    }
+    constexpr std::size_t kTail = 8000;
+    const std::string log = server_.Stderr();
+    std::cerr << "--- the server's log"
+              << (log.size() > kTail ? " (its last " + std::to_string(kTail) + " bytes)" : "")
+              << " ---\n"
+              << log.substr(log.size() > kTail ? log.size() - kTail : 0) << "--- end ---\n";
 }
 
 void IntegrationTest::StartServer(const EnvList& extra_env) {

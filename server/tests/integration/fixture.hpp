@@ -25,6 +25,8 @@ protected:
     static constexpr const char* kAdminPassword = "admin-password-1";
 
     void SetUp() override;
+    // A failed test prints the end of the server's log: CI keeps no temp dirs.
+    void TearDown() override;
 
     // Starts the server; call once per test (after writing the images it should see).
     void StartServer(const EnvList& extra_env = {});
