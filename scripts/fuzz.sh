@@ -7,7 +7,7 @@
 #                                               N inputs per target from random seed S (default 1),
 #                                               from the seed corpus alone: nearly the same inputs
 #                                               on every run of the same code, whatever the load
-#                                               (the test command's short run)
+#                                               (the short run before merging a reader change)
 #   scripts/fuzz.sh --replay                    run every regression input once, no fuzzing
 # TARGET is a name without the fuzz_ prefix (import_coco, shapes, ...); default: all of them.
 # Targets run TESSERA_BUILD_JOBS (default: the number of cores) at a time, so the default

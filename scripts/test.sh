@@ -2,9 +2,11 @@
 # Command 2: install what is missing, build everything, and run every test:
 # UI lint/typecheck/unit, C++ format, include layering and clang-tidy, server unit + integration
 # tests on SQLite and a throwaway PostgreSQL (with every fuzz target replayed over its seed corpus
-# and regression inputs) and the benchmarks' smoke tests, all under ASan/UBSan, a short fuzz run
-# of every target with a fixed seed, and the browser end-to-end tests in Chromium against the
-# same ASan/UBSan server. The long fuzz run is scripts/fuzz.sh.
+# and regression inputs) and the benchmarks' smoke tests, all under ASan/UBSan, and the browser
+# end-to-end tests in Chromium against the same ASan/UBSan server. Fuzzing itself, the search
+# for new inputs, is scripts/fuzz.sh (docs/FUZZING.md): its short seeded run left this command
+# on 2026-12-07, when CI took 36 min to reach it (3.8 of a fresh clone's 29.5 min were that run,
+# 3.7 of them building the clang targets).
 #
 # Every test runs once, in the sanitizer build. Until issue 9 they also ran in the dev
 # (RelWithDebInfo) build first: that doubled 9.5 minutes of building for no test that the
@@ -86,13 +88,6 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 # PostgreSQL, and with one job a core the cores were idle a third of the time (at one more: 340 s
 # instead of 417, 1.6 of the 2 cores busy; 2026-12-07, quiet).
 (cd build/asan && ctest --output-on-failure -j "$((TESSERA_BUILD_JOBS + 1))" --timeout 900)
-
-step "fuzz: a short, reproducible run of every target (fixed seed and number of inputs)"
-# Replaying the seeds and regression inputs is a ctest above; this searches a little further from
-# them. A fixed seed and count rather than a time budget: runs of the same code explore nearly the
-# same inputs whatever the machine's load, so this step does not turn red at random. The long run
-# is scripts/fuzz.sh with its default 10 minutes per target (docs/FUZZING.md).
-(unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS && scripts/fuzz.sh --runs "${TESSERA_FUZZ_RUNS:-4000}" --seed 1)
 
 step "browser end-to-end (Chromium)"
 (cd web && TESSERA_BIN="$root/build/asan/server/src/app/tessera" npm run --silent e2e)
