@@ -106,7 +106,7 @@ TEST_P(RepositoryConformance, EditProjectKeepsNamesReservedAndChangesOnlyWhatIsS
     EXPECT_EQ(read.name, "Edited");
     EXPECT_EQ(read.labels_json, p.labels_json);
 
-    for (const std::string& used : {"taken", "GONE"}) {
+    for (const char* used : {"taken", "GONE"}) {
         ProjectEdit rename;
         rename.name = used;
         rename.instructions_url = "https://example.com/not-applied";
