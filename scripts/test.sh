@@ -23,7 +23,7 @@
 # specs two at a time (142 -> 77 s). Fresh clone of 2be1f7b with all of them (01:29-01:58 UTC,
 # quiet): 29.5 min in all: setup and UI 1.2, asan build 9.3, clang-tidy 7.1, tests 6.5, fuzz
 # 3.8, e2e 1.5. Under the budget by half a minute: CI's machine has run a few percent slower.
-# Without the fuzz step, fresh clone of cf3398e (2026-12-07 04:46-05:09 UTC, quiet, nothing else
+# Without the fuzz step, fresh clone of cf3398e (2026-12-07 03:47-04:09 UTC, quiet, nothing else
 # running): 22.7 min in all: setup 0.5, UI 0.7, asan build 9.0, clang-tidy 6.2, tests 5.0
 # (1,113), e2e 1.3.
 set -euo pipefail
