@@ -25,7 +25,8 @@
 # 3.8, e2e 1.5. Under the budget by half a minute: CI's machine has run a few percent slower.
 # Without the fuzz step, fresh clone of cf3398e (2026-12-07 03:47-04:09 UTC, quiet, nothing else
 # running): 22.7 min in all: setup 0.5, UI 0.7, asan build 9.0, clang-tidy 6.2, tests 5.0
-# (1,113), e2e 1.3.
+# (1,113), e2e 1.3. The same code again at 05:02-05:29, also quiet: 26.9 min (asan build 10.9,
+# clang-tidy 6.9, tests 6.2): the host alone varies by a fifth.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
