@@ -48,10 +48,18 @@ async function checkNarrow(page, name) {
     await page.setViewportSize(before);
 }
 
-async function wizardError(page) {
+/**
+ * Waits for the wizard's alert to say `expected`. It waits for that text, not for any alert: the
+ * page checks a folder on the server, and an earlier answer may still be up when this starts.
+ */
+async function expectWizardError(page, expected, what) {
     const alert = page.locator(".wizard-form [role=alert]");
-    await alert.waitFor({ timeout: kTimeoutMs });
-    return alert.innerText();
+    try {
+        await alert.filter({ hasText: expected }).waitFor({ timeout: kTimeoutMs });
+    } catch {
+        const shown = (await alert.count()) > 0 ? await alert.innerText() : "(no alert)";
+        throw new Error(`${what}: expected "${expected}", the page shows: ${shown}`);
+    }
 }
 
 async function createProject(page, imagesDir) {
@@ -67,13 +75,11 @@ async function createProject(page, imagesDir) {
     await page.locator("#p-roots code", { hasText: root }).waitFor({ timeout: kTimeoutMs });
     await page.locator("#p-path").fill("images");
     await page.getByRole("button", { name: "Next" }).click();
-    const relative = await wizardError(page);
-    check(relative.includes("starting with /"), `relative path: ${relative}`);
+    await expectWizardError(page, "starting with /", "relative path");
     await page.locator("#p-path").fill(path.dirname(root));
     await page.getByRole("button", { name: "Use pattern *.png" }).click();
     await page.getByRole("button", { name: "Next" }).click();
-    const outside = await wizardError(page);
-    check(outside.includes("outside the allowed roots"), `outside the root: ${outside}`);
+    await expectWizardError(page, "outside the allowed roots", "outside the root");
     check(await page.getByRole("heading", { name: "Data" }).isVisible(), "left the Data page");
     // Pick the folder in the browser instead of typing it.
     await page.getByRole("button", { name: "Browse…" }).click();

@@ -48,8 +48,11 @@ export function mountWizard(main: HTMLElement, ctx: AppContext): Unmount {
     };
     // The folder is checked by the server's dry run before leaving Data, so a path it cannot
     // use is reported here and not after Create.
+    // The last answer's message goes while the new check runs: left up, it would sit beside
+    // "Checking…" as if it were about the path just entered.
     const checkData = (): void => {
         busy = true;
+        errors = [];
         render();
         void ctx.client.previewDatasource(state.path.trim(), state.pattern.trim()).then((r) => {
             busy = false;
