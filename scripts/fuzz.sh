@@ -45,7 +45,9 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 # Runs one target and writes its result line to build/fuzz/logs/TARGET.result; fails when the
-# target found something. Targets run TESSERA_BUILD_JOBS at a time (libFuzzer uses one core).
+# target found something. Targets run TESSERA_BUILD_JOBS at a time (libFuzzer uses one core),
+# each in the background; its exit status goes to TARGET.status, which the summary below judges
+# by (the result line is for people).
 run_target() {
     local target="$1"
     local binary="build/fuzz/server/fuzz/fuzz_$target"
@@ -95,12 +97,15 @@ run_target() {
 
 jobs_at_once="${TESSERA_BUILD_JOBS:-$(nproc)}"
 mkdir -p "$root/build/fuzz/logs"
-rm -f "$root"/build/fuzz/logs/*.result
+rm -f "$root"/build/fuzz/logs/*.result "$root"/build/fuzz/logs/*.status
 for target in "${targets[@]}"; do
     while (($(jobs -rp | wc -l) >= jobs_at_once)); do
         wait -n || true
     done
-    run_target "$target" &
+    (
+        if run_target "$target"; then status=0; else status=$?; fi
+        echo "$status" >"$root/build/fuzz/logs/$target.status"
+    ) &
 done
 wait || true
 
@@ -108,13 +113,14 @@ failed=()
 printf '%-26s %12s %8s %s\n' target executions corpus result
 for target in "${targets[@]}"; do
     result="$root/build/fuzz/logs/$target.result"
-    if [ ! -e "$result" ]; then
+    status_file="$root/build/fuzz/logs/$target.status"
+    if [ ! -e "$status_file" ]; then
         echo "$target: no result (the run did not finish)"
         failed+=("$target")
         continue
     fi
-    cat "$result"
-    if grep -q 'FAILED\|CRASH' "$result"; then
+    cat "$result" 2>/dev/null || true
+    if [ "$(cat "$status_file")" != 0 ]; then
         failed+=("$target")
     fi
 done

@@ -38,10 +38,10 @@ void IntegrationTest::TearDown() {
     }
     constexpr std::size_t kTail = 8000;
     const std::string log = server_.Stderr();
+    const std::size_t from = log.size() > kTail ? log.size() - kTail : 0;
     std::cerr << "--- the server's log"
-              << (log.size() > kTail ? " (its last " + std::to_string(kTail) + " bytes)" : "")
-              << " ---\n"
-              << log.substr(log.size() > kTail ? log.size() - kTail : 0) << "--- end ---\n";
+              << (from > 0 ? " (its last " + std::to_string(kTail) + " bytes)" : "") << " ---\n"
+              << log.substr(from) << "--- end ---\n";
 }
 
 void IntegrationTest::StartServer(const EnvList& extra_env) {
