@@ -2,12 +2,14 @@
 //
 //   tessera_http_load_bench --tessera PATH/tessera [--db PATH|postgresql://...] [--pg-from-env]
 //                           [--seed-bin PATH/tessera_load_bench] [--items 1000000]
-//                           [--labelers 50] [--seconds 20] [--page 6] [--expect-drained]
+//                           [--labelers 50] [--seconds 20] [--page 6] [--think-ms 0]
+//                           [--expect-drained]
 //
 // Starts `tessera serve` on port 0 over a database holding tessera_load_bench's `bench` project
 // (seeded first by running `--seed-bin ... --phase seed` when given), creates one labeler
 // account and API token per client, then runs `labelers` threads, each with its own keep-alive
-// connection: POST .../next → one PUT .../annotation per item → next, while one more client
+// connection: POST .../next → one PUT .../annotation per item → next (with --think-ms, each
+// item gets that long a look before its PUT, a labeler's pace), while one more client
 // reads the project (progress) and its dashboard once a second. A labeler stops when the queue
 // is empty; the run stops after `seconds` or when every labeler stopped. Prints one line per
 // metric like tessera_load_bench, then checks that the server's counters moved by exactly the
@@ -68,6 +70,7 @@ struct Options {
     int labelers = 50;
     int seconds = 20;
     int page = 6;
+    int think_ms = 0;  // how long a labeler looks at each item before submitting it
     bool expect_drained = false;
 };
 
@@ -298,6 +301,9 @@ void RunLabeler(std::uint16_t port, const Project& project, const Session& sessi
             const std::int64_t item_id = item.value("id", std::int64_t{0});
             const std::string& label = project.labels[random() % project.labels.size()];
             const std::string body = json{{"lease", lease}, {"labels", {label}}}.dump();
+            if (opt.think_ms > 0) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(opt.think_ms));
+            }
             auto submit_start = SteadyClock::now();
             HttpResponse submit = client.Send(
                 "PUT", ProjectPath(project.id, "/items/" + std::to_string(item_id) + "/annotation"),
@@ -422,8 +428,8 @@ Status Report(const Options& opt, const std::vector<Session>& sessions,
         failures += count;
         error_list += " " + key + "=" + std::to_string(count);
     }
-    std::printf("http_next_page labelers=%d pages=%ld requests=%zu %s\n", opt.labelers, all.pages,
-                all.next_ms.size(), Latencies(all.next_ms).c_str());
+    std::printf("http_next_page labelers=%d think_ms=%d pages=%ld requests=%zu %s\n", opt.labelers,
+                opt.think_ms, all.pages, all.next_ms.size(), Latencies(all.next_ms).c_str());
     std::printf("http_submit count=%ld seconds=%.1f per_s=%.0f %s failures=%ld\n", all.stored,
                 seconds, static_cast<double>(all.stored) / seconds,
                 Latencies(all.submit_ms).c_str(), failures);
@@ -541,10 +547,11 @@ Status Seed(const Options& opt, const fs::path& work) {
 }
 
 int Usage() {
-    std::fprintf(stderr,
-                 "usage: tessera_http_load_bench --tessera PATH [--db PATH|URL | --pg-from-env] "
-                 "[--seed-bin PATH] [--items N] [--labelers N] [--seconds N] [--page N] "
-                 "[--expect-drained]\n");
+    std::fprintf(
+        stderr,
+        "usage: tessera_http_load_bench --tessera PATH [--db PATH|URL | --pg-from-env] "
+        "[--seed-bin PATH] [--items N] [--labelers N] [--seconds N] [--page N] [--think-ms N] "
+        "[--expect-drained]\n");
     return 2;
 }
 
@@ -577,6 +584,8 @@ bool ParseArgs(int argc, char** argv, Options& opt) {
             opt.seconds = std::max(1, std::stoi(value));
         } else if (flag == "--page") {
             opt.page = std::stoi(value);
+        } else if (flag == "--think-ms") {
+            opt.think_ms = std::max(0, std::stoi(value));
         } else {
             return false;
         }

@@ -1,11 +1,14 @@
 // Load benchmark for the labeling queue, progress and export at scale (issue 2's targets).
 //
 //   tessera_load_bench --db PATH|postgresql://... [--items 1000000] [--labelers 50]
-//                      [--seconds 20] [--label-threads 8]
+//                      [--seconds 20] [--label-threads 8] [--think-ms 0]
 //                      [--phase seed|queue|label-all|progress|export|data-tab|label-edit|all]
 //
 // Seeds a project with N item rows (no files), then: 50 threads each lease a page of 6, submit
-// every item, repeat (next-page latency p50/p99, submits/s); times the progress query; streams
+// every item, repeat (next-page latency p50/p99, submits/s), with no pause between requests
+// unless --think-ms gives each item that long a look before its submit (a labeler's pace: the
+// latency of each request then, instead of the queueing of a saturated machine); times the
+// progress query; streams
 // the JSONL export of every labeled row into a counting sink (rows/s, peak RSS). `label-all`
 // (not part of `all`) labels every item still in the queue through LeaseNext + SubmitAnnotation,
 // so a following `--phase export` streams all N rows. `data-tab` (not part of `all`) times pages
@@ -44,6 +47,7 @@ struct Options {
     std::string phase = "all";
     int pg_pool = 0;        // 0: PostgresRepository's default, as the server uses it
     int label_threads = 8;  // label-all: enough writers for SQLite's group commit to batch
+    int think_ms = 0;       // queue: how long a labeler looks at each item before submitting
 };
 
 double Ms(Clock::duration d) {
@@ -148,6 +152,9 @@ Status RunQueue(Repository& repo, Id project, const Options& opt) {
                     continue;
                 }
                 for (const auto& item : *items) {
+                    if (opt.think_ms > 0) {
+                        std::this_thread::sleep_for(std::chrono::milliseconds(opt.think_ms));
+                    }
                     std::string label = labels[random.NextU64() % 6];
                     SubmitRequest sub{project,
                                       item.id,
@@ -176,8 +183,9 @@ Status RunQueue(Repository& repo, Id project, const Options& opt) {
         all_lease.insert(all_lease.end(), lease_ms[t].begin(), lease_ms[t].end());
         all_submit.insert(all_submit.end(), submit_ms[t].begin(), submit_ms[t].end());
     }
-    std::printf("next_page labelers=%d pages=%zu p50_ms=%.2f p99_ms=%.2f\n", opt.labelers,
-                all_lease.size(), Percentile(all_lease, 0.5), Percentile(all_lease, 0.99));
+    std::printf("next_page labelers=%d think_ms=%d pages=%zu p50_ms=%.2f p99_ms=%.2f\n",
+                opt.labelers, opt.think_ms, all_lease.size(), Percentile(all_lease, 0.5),
+                Percentile(all_lease, 0.99));
     std::printf("submit count=%ld per_s=%.0f p50_ms=%.2f p99_ms=%.2f failures=%ld\n",
                 submits.load(), static_cast<double>(submits.load()) / secs,
                 Percentile(all_submit, 0.5), Percentile(all_submit, 0.99), failures.load());
@@ -312,6 +320,14 @@ Status RunDataTab(Repository& repo, Id project, const Options& opt) {
         f.label = "Cat";
     });
     add("q=dir9 (11% match)", [](ItemFilter& f) { f.name_query = "dir9"; });
+    add("q=dir9&state=labeled", [](ItemFilter& f) {
+        f.name_query = "dir9";
+        f.state = ItemState::kLabeled;
+    });
+    add("q=dir9&label=Cat", [](ItemFilter& f) {
+        f.name_query = "dir9";
+        f.label = "Cat";
+    });
     add("q=.jpg (all match)", [](ItemFilter& f) { f.name_query = ".jpg"; });
     add("q=42 (short: walk)", [](ItemFilter& f) { f.name_query = "42"; });
     // Item ids of a fresh database run 1..items (seed inserts them in order).
@@ -418,6 +434,8 @@ int Main(int argc, char** argv) {
             opt.label_threads = std::max(1, std::stoi(value));
         } else if (flag == "--pg-pool") {
             opt.pg_pool = std::stoi(value);
+        } else if (flag == "--think-ms") {
+            opt.think_ms = std::max(0, std::stoi(value));
         } else {
             std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
             return 2;

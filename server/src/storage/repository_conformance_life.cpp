@@ -466,4 +466,34 @@ TEST_P(RepositoryConformance, FindItemsAnswersANameFromTheNameIndex) {
     EXPECT_FALSE(none->next_after.has_value());
 }
 
+// A common name combined with another filter: on PostgreSQL the name is then checked on the
+// other filter's rows (RareNameCandidates); on both engines the answer is the same.
+TEST_P(RepositoryConformance, FindItemsCombinesACommonNameWithAnotherFilter) {
+    Project p = AddProject("Common names", 0);
+    std::vector<NewItem> items;
+    std::vector<std::string> expected;
+    for (int i = 0; i < 5000; ++i) {
+        const bool labeled = i % 500 == 7;
+        const std::string path = "f" + std::to_string(100000 + i) + ".png";
+        items.push_back(
+            {path, 1, 1, 1, "png", labeled ? ItemState::kLabeled : ItemState::kUnlabeled, ""});
+        if (labeled) {
+            expected.push_back(path);
+        }
+        if (i % 1000 == 3) {  // labeled, but not named f10...
+            items.push_back(
+                {"g" + std::to_string(i) + ".png", 1, 1, 1, "png", ItemState::kLabeled, ""});
+        }
+    }
+    ASSERT_TRUE(repo_->InsertItems(p.id, items, kT0).ok());
+    ItemFilter f;
+    f.name_query = "F10";  // all 5,000 f-items: far more than a rare name's candidates
+    f.state = ItemState::kLabeled;
+    f.limit = 3;
+    EXPECT_EQ(FindAll(*repo_, p.id, f), expected);
+    f.state = ItemState::kUnlabeled;
+    f.limit = 1000;
+    EXPECT_EQ(FindAll(*repo_, p.id, f).size(), 5000u - expected.size());
+}
+
 }  // namespace tessera
