@@ -187,6 +187,73 @@ TEST_F(PgMigrationsTest, NameSearchWorksWithoutPgTrgm) {
     EXPECT_EQ(second->items[0].path, items.back().path);
 }
 
+// Migration 0012 moves the name index to item_names: a database made at schema 11 gets its
+// items' names, and inserts, renames and deletes of items keep the table in step, while a
+// submit (which updates the item row) does not touch it.
+TEST_F(PgMigrationsTest, ItemNamesFollowTheItems) {
+    std::string sql =
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT "
+        "NULL);";
+    for (const Migration& m : PostgresMigrations()) {
+        if (m.version <= 11) {
+            sql += std::string(m.sql) + ";\nINSERT INTO schema_migrations VALUES (" +
+                   std::to_string(m.version) + ", 0);\n";
+        }
+    }
+    ASSERT_TRUE(repo_->ExecForTest(sql).ok());
+    Project p;
+    p.name = "p";
+    auto created = repo_->CreateProject(p);
+    ASSERT_TRUE(created.ok()) << created.error().message;
+    const Id id = created->id;
+    ASSERT_TRUE(repo_
+                    ->InsertItems(id,
+                                  {{"Old/Needle-1.png", 1, 1, 1, "png", ItemState::kUnlabeled, ""},
+                                   {"old/hay.png", 1, 1, 1, "png", ItemState::kUnlabeled, ""}},
+                                  1)
+                    .ok());
+    auto version = repo_->Migrate();
+    ASSERT_TRUE(version.ok()) << version.error().message;
+    EXPECT_GE(*version, 12);
+    // Raises (and so fails ExecForTest) unless item_names holds exactly each item's lower(path).
+    const std::string in_step =
+        "DO $$ BEGIN IF EXISTS (SELECT project_id, id, lower(path) FROM items EXCEPT SELECT "
+        "project_id, item_id, name FROM item_names) OR EXISTS (SELECT project_id, item_id, name "
+        "FROM item_names EXCEPT SELECT project_id, id, lower(path) FROM items) THEN RAISE "
+        "EXCEPTION 'item_names out of step'; END IF; END $$";
+    ASSERT_TRUE(repo_->ExecForTest(in_step).ok());
+    ItemFilter f;
+    f.name_query = "needle";
+    auto found = repo_->FindItems(id, f);
+    ASSERT_TRUE(found.ok()) << found.error().message;
+    ASSERT_EQ(found->items.size(), 1u);
+    EXPECT_EQ(found->items[0].path, "Old/Needle-1.png");
+
+    ASSERT_TRUE(repo_
+                    ->InsertItems(id,
+                                  {{"new/needle-2.png", 1, 1, 1, "png", ItemState::kUnlabeled, ""},
+                                   {"new/straw.png", 1, 1, 1, "png", ItemState::kUnlabeled, ""}},
+                                  2)
+                    .ok());
+    ASSERT_TRUE(repo_
+                    ->ExecForTest(
+                        "UPDATE items SET path = 'Moved/Hay-NEEDLE.png' WHERE path = 'old/hay.png'")
+                    .ok());
+    ASSERT_TRUE(repo_->ExecForTest("DELETE FROM items WHERE path = 'new/straw.png'").ok());
+    ASSERT_TRUE(
+        repo_->ExecForTest("UPDATE items SET state = 'labeled' WHERE path LIKE 'new/%'").ok());
+    ASSERT_TRUE(repo_->ExecForTest(in_step).ok());
+    f.limit = 10;
+    auto all = repo_->FindItems(id, f);
+    ASSERT_TRUE(all.ok()) << all.error().message;
+    std::vector<std::string> paths;
+    for (const Item& item : all->items) {
+        paths.push_back(item.path);
+    }
+    EXPECT_EQ(paths, (std::vector<std::string>{"Old/Needle-1.png", "Moved/Hay-NEEDLE.png",
+                                               "new/needle-2.png"}));
+}
+
 // Round-trips awkward text through the array path the bulk insert uses.
 TEST_F(PgBulkInsertTest, AwkwardPathsSurviveBulkInsert) {
     ASSERT_TRUE(repo_->Migrate().ok());

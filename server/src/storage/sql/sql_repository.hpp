@@ -4,12 +4,11 @@
 // shuffle, row locking) and inside the migration files.
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 #include "storage/repository.hpp"
+#include "storage/sql/queue_fronts.hpp"
 #include "storage/sql/sql_conn.hpp"
 
 namespace tessera {
@@ -112,6 +111,7 @@ public:
         std::int64_t statements = 0;  // lease statements run, first tries and reruns
         std::int64_t reruns = 0;      // statements run again to fill a page a first try left short
         std::int64_t refused = 0;     // items a statement picked and a concurrent lease took first
+        std::int64_t from_start = 0;  // statements that walked the queue from its start
     };
     LeaseStats LeaseStatus() const;
 
@@ -156,25 +156,17 @@ private:
     // looked up once, and logged when it is missing.
     Result<bool> HasNameIndex(SqlConn& conn);
 
-    // The remembered queue front (see LeaseNext): the highest rank this process's latest lease
-    // of a project took, dropped after kQueueHintMs and whenever this process may have put
+    // Drops the remembered queue front (queue_fronts.hpp) when this process may have put
     // items back behind it (release, insert, shuffle, pause, restart, missing items).
-    std::optional<std::int64_t> QueueHint(Id project_id, TimeMs now);
-    void AdvanceQueueHint(Id project_id, std::int64_t rank, TimeMs now);
     void ForgetQueueHint(Id project_id);
 
-    struct QueueHintEntry {
-        std::int64_t rank = 0;
-        TimeMs set_at = 0;  // when the entry was made; advancing it does not extend it
-    };
-
     std::unique_ptr<SqlDb> db_;
-    std::mutex hints_mu_;
-    std::unordered_map<Id, QueueHintEntry> queue_hints_;  // guarded by hints_mu_
-    std::atomic<int> name_index_{-1};                     // HasNameIndex: -1 not looked up yet
+    QueueFronts queue_fronts_;
+    std::atomic<int> name_index_{-1};  // HasNameIndex: -1 not looked up yet
     std::atomic<std::int64_t> lease_first_tries_{0};
     std::atomic<std::int64_t> lease_reruns_{0};
     std::atomic<std::int64_t> lease_refused_{0};
+    std::atomic<std::int64_t> lease_from_start_{0};
 };
 
 template <typename T, typename F>

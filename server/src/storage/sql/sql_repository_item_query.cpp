@@ -126,12 +126,12 @@ Driver NameIndexDriver(SqlBuilder& b, const std::string& query, SqlDialect diale
         return Driver{"items_name_search d", "d.items_name_search MATCH " + b.Add(FtsPhrase(query)),
                       "d.rowid", " JOIN items i ON i.id = d.rowid AND i.project_id = $1", true};
     }
-    // lower(path) as items_path_trgm indexes it: the planner takes the trigram index for a rare
-    // name (a bitmap, sorted by id) and the primary key's order for a common one.
-    return Driver{
-        "items i",
-        "i.project_id = $1 AND lower(i.path) LIKE lower(" + b.Add(LikeSubstring(query)) + ")",
-        "i.id", "", true};
+    // item_names (0012) holds lower(path) under item_names_trgm: the planner takes the trigram
+    // index for a rare name (a bitmap, sorted by id) and the primary key's order for a common
+    // one.
+    return Driver{"item_names d",
+                  "d.project_id = $1 AND d.name LIKE lower(" + b.Add(LikeSubstring(query)) + ")",
+                  "d.item_id", " JOIN items i ON i.id = d.item_id", true};
 }
 
 // On PostgreSQL, a name combined with another filter: the name index's candidates after
@@ -149,8 +149,8 @@ Result<std::optional<std::vector<std::int64_t>>> RareNameCandidates(SqlConn& con
                                                                     const std::string& query) {
     TESSERA_ASSIGN_OR_RETURN(
         SqlRows rows,
-        conn.Query("SELECT i.id FROM items i WHERE i.project_id = $1 AND "
-                   "lower(i.path) LIKE lower($2) AND i.id > $3 LIMIT $4",
+        conn.Query("SELECT d.item_id FROM item_names d WHERE d.project_id = $1 AND "
+                   "d.name LIKE lower($2) AND d.item_id > $3 LIMIT $4",
                    {project_id, LikeSubstring(query), after_id, kRareNameCandidates}));
     if (static_cast<std::int64_t>(rows.size()) >= kRareNameCandidates) {
         return std::optional<std::vector<std::int64_t>>();
@@ -274,15 +274,16 @@ Result<bool> SqlRepository::HasNameIndex(SqlConn& conn) {
     TESSERA_ASSIGN_OR_RETURN(
         SqlRows rows,
         conn.Query(postgres ? "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND "
-                              "indexname = 'items_path_trgm'"
+                              "indexname = 'item_names_trgm'"
                             : "SELECT 1 FROM sqlite_master WHERE name = 'items_name_search'",
                    {}));
     const bool found = !rows.empty();
     if (!found && postgres) {
         log::Warn(
             "name search (q=) without the trigram index: pg_trgm could not be installed, so "
-            "each page of a name search walks the items; see 0011_name_search.sql to add it",
-            {{"index", "items_path_trgm"}});
+            "each page of a name search walks the items; see 0011_name_search.sql and "
+            "0012_item_names.sql to add it",
+            {{"index", "item_names_trgm"}});
     }
     name_index_.store(found ? 1 : 0);
     return found;

@@ -16,8 +16,6 @@ using sql_internal::RequireLiveProject;
 namespace {
 
 constexpr int kMaxLease = 100;
-// How long LeaseNext may start from a remembered queue front before it scans from the start.
-constexpr TimeMs kQueueHintMs = 5000;
 
 // An item row locked for update, with the columns only the queue needs.
 struct LockedItem {
@@ -215,31 +213,8 @@ bool ItemBefore(const Item& a, const Item& b) {
 
 }  // namespace
 
-std::optional<std::int64_t> SqlRepository::QueueHint(Id project_id, TimeMs now) {
-    std::lock_guard<std::mutex> lock(hints_mu_);
-    auto it = queue_hints_.find(project_id);
-    if (it == queue_hints_.end()) {
-        return std::nullopt;
-    }
-    // A clock set back (now before set_at) must not keep a hint alive either.
-    if (now < it->second.set_at || now - it->second.set_at >= kQueueHintMs) {
-        queue_hints_.erase(it);
-        return std::nullopt;
-    }
-    return it->second.rank;
-}
-
-void SqlRepository::AdvanceQueueHint(Id project_id, std::int64_t rank, TimeMs now) {
-    std::lock_guard<std::mutex> lock(hints_mu_);
-    auto [it, inserted] = queue_hints_.try_emplace(project_id, QueueHintEntry{rank, now});
-    if (!inserted) {
-        it->second.rank = std::max(it->second.rank, rank);
-    }
-}
-
 void SqlRepository::ForgetQueueHint(Id project_id) {
-    std::lock_guard<std::mutex> lock(hints_mu_);
-    queue_hints_.erase(project_id);
+    queue_fronts_.Forget(project_id);
 }
 
 Result<std::vector<Item>> SqlRepository::LeaseNext(const LeaseRequest& request) {
@@ -311,13 +286,16 @@ Result<std::vector<Item>> SqlRepository::LeaseNext(const LeaseRequest& request) 
     // from the front as remembered now. The number of tries is bounded.
     constexpr int kMaxTries = 8;
     std::vector<Item> out;
-    std::optional<std::int64_t> from = QueueHint(request.project_id, request.now);
+    std::optional<std::int64_t> from = queue_fronts_.Get(request.project_id, request.now);
     for (int attempt = 0; attempt < kMaxTries; ++attempt) {
         const auto want = count - static_cast<std::int64_t>(out.size());
         if (want <= 0) {
             break;
         }
         (attempt == 0 ? lease_first_tries_ : lease_reruns_).fetch_add(1);
+        if (!from) {
+            lease_from_start_.fetch_add(1);
+        }
         TESSERA_ASSIGN_OR_RETURN(Leased page, lease(want, from));
         lease_refused_.fetch_add(page.offered - static_cast<std::int64_t>(page.items.size()));
         std::optional<std::int64_t> highest;
@@ -329,7 +307,7 @@ Result<std::vector<Item>> SqlRepository::LeaseNext(const LeaseRequest& request) 
             // Nothing unleased is left between where this statement started and the highest
             // rank it took: the rows in between were leased, or locked by a lease running at
             // the same time (if that one rolls back, the front's expiry brings them back).
-            AdvanceQueueHint(request.project_id, *highest, request.now);
+            queue_fronts_.Advance(request.project_id, *highest, request.now, !from.has_value());
         }
         if (page.offered < want) {
             if (!from) {
@@ -338,7 +316,7 @@ Result<std::vector<Item>> SqlRepository::LeaseNext(const LeaseRequest& request) 
             ForgetQueueHint(request.project_id);
             from.reset();
         } else {
-            from = QueueHint(request.project_id, request.now);
+            from = queue_fronts_.Get(request.project_id, request.now);
         }
     }
     std::sort(out.begin(), out.end(), ItemBefore);  // RETURNING has no order
@@ -347,7 +325,8 @@ Result<std::vector<Item>> SqlRepository::LeaseNext(const LeaseRequest& request) 
 
 SqlRepository::LeaseStats SqlRepository::LeaseStatus() const {
     const std::int64_t reruns = lease_reruns_.load();
-    return LeaseStats{lease_first_tries_.load() + reruns, reruns, lease_refused_.load()};
+    return LeaseStats{lease_first_tries_.load() + reruns, reruns, lease_refused_.load(),
+                      lease_from_start_.load()};
 }
 
 Result<int> SqlRepository::RenewLease(Id project_id, Id user_id, const std::string& lease_token,
