@@ -9,7 +9,7 @@
 // (seeded first by running `--seed-bin ... --phase seed` when given), creates one labeler
 // account and API token per client, then runs `labelers` threads, each with its own keep-alive
 // connection: POST .../next → one PUT .../annotation per item → next (with --think-ms, each
-// item gets that long a look before its PUT, a labeler's pace), while one more client
+// item gets about that long a look before its PUT, a labeler's pace), while one more client
 // reads the project (progress) and its dashboard once a second. A labeler stops when the queue
 // is empty; the run stops after `seconds` or when every labeler stopped. Prints one line per
 // metric like tessera_load_bench, then checks that the server's counters moved by exactly the
@@ -281,6 +281,13 @@ void RunLabeler(std::uint16_t port, const Project& project, const Session& sessi
     const std::string next_path = ProjectPath(project.id, "/next");
     const std::string next_body = json{{"count", opt.page}}.dump();
     std::mt19937_64 random(seed);
+    // A look at one item: uniform in [think/2, 3·think/2) ms, as in tessera_load_bench, and
+    // the labelers' starts staggered over a page's worth of looks, so they do not move in step.
+    std::uniform_int_distribution<int> look_us(opt.think_ms * 500, opt.think_ms * 1500);
+    if (opt.think_ms > 0) {
+        std::this_thread::sleep_for(std::chrono::microseconds(
+            std::uniform_int_distribution<int>(0, opt.think_ms * 1000 * opt.page)(random)));
+    }
     int errors_in_a_row = 0;
     while (!control.stopping() && errors_in_a_row < kMaxErrorsInARow) {
         auto start = SteadyClock::now();
@@ -302,7 +309,7 @@ void RunLabeler(std::uint16_t port, const Project& project, const Session& sessi
             const std::string& label = project.labels[random() % project.labels.size()];
             const std::string body = json{{"lease", lease}, {"labels", {label}}}.dump();
             if (opt.think_ms > 0) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(opt.think_ms));
+                std::this_thread::sleep_for(std::chrono::microseconds(look_us(random)));
             }
             auto submit_start = SteadyClock::now();
             HttpResponse submit = client.Send(

@@ -1,14 +1,16 @@
 // Load benchmark for the labeling queue, progress and export at scale (issue 2's targets).
 //
 //   tessera_load_bench --db PATH|postgresql://... [--items 1000000] [--labelers 50]
-//                      [--seconds 20] [--label-threads 8] [--think-ms 0]
+//                      [--seconds 20] [--label-threads 8] [--think-ms 0] [--warmup-s 0]
 //                      [--phase seed|queue|label-all|progress|export|data-tab|label-edit|all]
 //
 // Seeds a project with N item rows (no files), then: 50 threads each lease a page of 6, submit
 // every item, repeat (next-page latency p50/p99, submits/s), with no pause between requests
-// unless --think-ms gives each item that long a look before its submit (a labeler's pace: the
-// latency of each request then, instead of the queueing of a saturated machine); times the
-// progress query; streams
+// unless --think-ms gives each item about that long a look before its submit (a labeler's pace:
+// the latency of each request then, instead of the queueing of a saturated machine; each look
+// drawn from 0.5-1.5 times it and each labeler's start staggered over a page's worth, so the 50
+// do not move in step); --warmup-s leaves the first seconds (new connections, cold plans) out
+// of the figures; times the progress query; streams
 // the JSONL export of every labeled row into a counting sink (rows/s, peak RSS). `label-all`
 // (not part of `all`) labels every item still in the queue through LeaseNext + SubmitAnnotation,
 // so a following `--phase export` streams all N rows. `data-tab` (not part of `all`) times pages
@@ -48,7 +50,14 @@ struct Options {
     int pg_pool = 0;        // 0: PostgresRepository's default, as the server uses it
     int label_threads = 8;  // label-all: enough writers for SQLite's group commit to batch
     int think_ms = 0;       // queue: how long a labeler looks at each item before submitting
+    int warmup_s = 0;       // queue: requests started in the first seconds are not counted
 };
+
+// A labeler's look at one item: uniform in [think/2, 3·think/2) milliseconds.
+std::chrono::microseconds Look(SeededRandom& random, int think_ms) {
+    const auto think_us = static_cast<std::uint64_t>(think_ms) * 1000;
+    return std::chrono::microseconds(think_us / 2 + random.NextU64() % (think_us + 1));
+}
 
 double Ms(Clock::duration d) {
     return std::chrono::duration<double, std::milli>(d).count();
@@ -114,9 +123,9 @@ void PrintLeaseStats(Repository& repo) {
         return;
     }
     const SqlRepository::LeaseStats stats = sql->LeaseStatus();
-    std::printf("lease statements=%lld reruns=%lld refused_items=%lld\n",
+    std::printf("lease statements=%lld reruns=%lld refused_items=%lld from_start=%lld\n",
                 static_cast<long long>(stats.statements), static_cast<long long>(stats.reruns),
-                static_cast<long long>(stats.refused));
+                static_cast<long long>(stats.refused), static_cast<long long>(stats.from_start));
 }
 
 Status RunQueue(Repository& repo, Id project, const Options& opt) {
@@ -134,9 +143,15 @@ Status RunQueue(Repository& repo, Id project, const Options& opt) {
     std::vector<std::thread> threads;
     const char* labels[] = {"Cat", "Dog", "Car", "Tree", "House", "Person"};
     auto begin = Clock::now();
+    const auto measured_from = begin + std::chrono::seconds(opt.warmup_s);
     for (std::size_t t = 0; t < users.size(); ++t) {
         threads.emplace_back([&, t] {
             SeededRandom random(t + 1);
+            if (opt.think_ms > 0) {
+                // Labelers do not start in step: each waits up to a page's worth of looks.
+                std::this_thread::sleep_for(
+                    std::chrono::microseconds(random.NextU64() % (6'000ULL * opt.think_ms + 1)));
+            }
             while (!stop.load()) {
                 LeaseRequest req{project,
                                  users[t],
@@ -146,14 +161,16 @@ Status RunQueue(Repository& repo, Id project, const Options& opt) {
                                  clock.NowMs() + 600'000};
                 auto s = Clock::now();
                 auto items = repo.LeaseNext(req);
-                lease_ms[t].push_back(Ms(Clock::now() - s));
+                if (s >= measured_from) {
+                    lease_ms[t].push_back(Ms(Clock::now() - s));
+                }
                 if (!items.ok()) {
                     ++failures;
                     continue;
                 }
                 for (const auto& item : *items) {
                     if (opt.think_ms > 0) {
-                        std::this_thread::sleep_for(std::chrono::milliseconds(opt.think_ms));
+                        std::this_thread::sleep_for(Look(random, opt.think_ms));
                     }
                     std::string label = labels[random.NextU64() % 6];
                     SubmitRequest sub{project,
@@ -165,27 +182,36 @@ Status RunQueue(Repository& repo, Id project, const Options& opt) {
                                       clock.NowMs()};
                     auto s2 = Clock::now();
                     auto r = repo.SubmitAnnotation(sub);
-                    submit_ms[t].push_back(Ms(Clock::now() - s2));
-                    r.ok() ? ++submits : ++failures;
+                    if (s2 >= measured_from) {
+                        submit_ms[t].push_back(Ms(Clock::now() - s2));
+                        if (r.ok()) {
+                            ++submits;
+                        }
+                    }
+                    if (!r.ok()) {
+                        ++failures;
+                    }
                 }
             }
         });
     }
-    std::this_thread::sleep_for(std::chrono::seconds(opt.seconds));
+    std::this_thread::sleep_until(measured_from + std::chrono::seconds(opt.seconds));
     stop = true;
     for (auto& th : threads) {
         th.join();
     }
-    double secs = Ms(Clock::now() - begin) / 1000;
+    double secs = Ms(Clock::now() - measured_from) / 1000;
     std::vector<double> all_lease;
     std::vector<double> all_submit;
     for (std::size_t t = 0; t < users.size(); ++t) {
         all_lease.insert(all_lease.end(), lease_ms[t].begin(), lease_ms[t].end());
         all_submit.insert(all_submit.end(), submit_ms[t].begin(), submit_ms[t].end());
     }
-    std::printf("next_page labelers=%d think_ms=%d pages=%zu p50_ms=%.2f p99_ms=%.2f\n",
-                opt.labelers, opt.think_ms, all_lease.size(), Percentile(all_lease, 0.5),
-                Percentile(all_lease, 0.99));
+    std::printf(
+        "next_page labelers=%d think_ms=%d warmup_s=%d pages=%zu p50_ms=%.2f p99_ms=%.2f "
+        "max_ms=%.2f\n",
+        opt.labelers, opt.think_ms, opt.warmup_s, all_lease.size(), Percentile(all_lease, 0.5),
+        Percentile(all_lease, 0.99), Percentile(all_lease, 1.0));
     std::printf("submit count=%ld per_s=%.0f p50_ms=%.2f p99_ms=%.2f failures=%ld\n",
                 submits.load(), static_cast<double>(submits.load()) / secs,
                 Percentile(all_submit, 0.5), Percentile(all_submit, 0.99), failures.load());
@@ -436,6 +462,8 @@ int Main(int argc, char** argv) {
             opt.pg_pool = std::stoi(value);
         } else if (flag == "--think-ms") {
             opt.think_ms = std::max(0, std::stoi(value));
+        } else if (flag == "--warmup-s") {
+            opt.warmup_s = std::max(0, std::stoi(value));
         } else {
             std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
             return 2;

@@ -14,7 +14,8 @@
 # cluster runs with fsync=off and synchronous_commit=off). Set SKIP_PG=1 or SKIP_SQLITE=1 to run
 # one backend only. The server, the driver and the database share this machine's cores: the
 # driver prints its own CPU time and the server's. docs/PERFORMANCE.md records the results with
-# the machine, date and load.
+# the machine, date and load. THINK_MS=N gives each item about N ms of a labeler's look before
+# its submit (the driver's --think-ms; default 0, a saturated machine).
 set -euo pipefail
 
 build="${1:-}"
@@ -37,14 +38,15 @@ for bin in "$driver" "$seeder" "$server"; do
 done
 source "$(dirname "$0")/bench_lib.sh"
 bench_init http-bench-run
-echo "# items=$items seconds=$seconds labelers=$labelers"
+echo "# items=$items seconds=$seconds labelers=$labelers think_ms=${THINK_MS:-0}"
 
 status=0
 run_backend() {
     local backend="$1" db="$2"
     echo "# $backend start: load average $(bench_load)"
     "$driver" --tessera "$server" --seed-bin "$seeder" --db "$db" --items "$items" \
-        --seconds "$seconds" --labelers "$labelers" 2>"$work/$backend.log" |
+        --seconds "$seconds" --labelers "$labelers" --think-ms "${THINK_MS:-0}" \
+        2>"$work/$backend.log" |
         sed "s/^/$backend /" || {
         echo "$backend FAILED:" >&2
         tail -n 30 "$work/$backend.log" >&2
