@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -337,23 +338,22 @@ Status RunDataTab(Repository& repo, Id project, const Options& opt) {
         f.labeler_id = labeler0.id;
     });
     add("q=img4242 (rare)", [](ItemFilter& f) { f.name_query = "IMG4242"; });
-    add("q=img4242&state=labeled", [](ItemFilter& f) {
-        f.name_query = "img4242";
-        f.state = ItemState::kLabeled;
-    });
-    add("q=img4242&label=Cat", [](ItemFilter& f) {
-        f.name_query = "img4242";
-        f.label = "Cat";
-    });
+    // A name with one more filter: a state, or a label.
+    auto add_name_and = [&](const char* name, const char* query, std::optional<ItemState> state,
+                            const char* label) {
+        add(name, [=](ItemFilter& f) {
+            f.name_query = query;
+            f.state = state;
+            if (label != nullptr) {
+                f.label = label;
+            }
+        });
+    };
+    add_name_and("q=img4242&state=labeled", "img4242", ItemState::kLabeled, nullptr);
+    add_name_and("q=img4242&label=Cat", "img4242", std::nullopt, "Cat");
     add("q=dir9 (11% match)", [](ItemFilter& f) { f.name_query = "dir9"; });
-    add("q=dir9&state=labeled", [](ItemFilter& f) {
-        f.name_query = "dir9";
-        f.state = ItemState::kLabeled;
-    });
-    add("q=dir9&label=Cat", [](ItemFilter& f) {
-        f.name_query = "dir9";
-        f.label = "Cat";
-    });
+    add_name_and("q=dir9&state=labeled", "dir9", ItemState::kLabeled, nullptr);
+    add_name_and("q=dir9&label=Cat", "dir9", std::nullopt, "Cat");
     add("q=.jpg (all match)", [](ItemFilter& f) { f.name_query = ".jpg"; });
     add("q=42 (short: walk)", [](ItemFilter& f) { f.name_query = "42"; });
     // Item ids of a fresh database run 1..items (seed inserts them in order).
