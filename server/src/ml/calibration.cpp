@@ -1,0 +1,164 @@
+#include "ml/calibration.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+namespace tessera {
+namespace {
+
+// Mean negative log-likelihood of the truth under softmax(logits / temperature).
+double MeanNll(const std::vector<std::vector<double>>& logits, const std::vector<int>& truth,
+               double temperature) {
+    double total = 0;
+    for (std::size_t i = 0; i < logits.size(); ++i) {
+        const std::vector<double>& row = logits[i];
+        double top = -std::numeric_limits<double>::infinity();
+        for (const double z : row) {
+            top = std::max(top, z / temperature);
+        }
+        double sum = 0;
+        for (const double z : row) {
+            sum += std::exp(z / temperature - top);
+        }
+        // -log softmax = log-sum-exp - z_truth, computed around the largest term.
+        total += top + std::log(sum) - row[static_cast<std::size_t>(truth[i])] / temperature;
+    }
+    return total / static_cast<double>(logits.size());
+}
+
+bool WellFormed(const std::vector<std::vector<double>>& logits, const std::vector<int>& truth) {
+    if (logits.empty() || logits.size() != truth.size() || logits[0].empty()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < logits.size(); ++i) {
+        if (logits[i].size() != logits[0].size() || truth[i] < 0 ||
+            static_cast<std::size_t>(truth[i]) >= logits[i].size()) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string Percent(double share) {
+    char text[16];
+    std::snprintf(text, sizeof text, "%.1f%%", share * 100);
+    return text;
+}
+
+}  // namespace
+
+std::vector<double> Softmax(const std::vector<double>& logits, double temperature) {
+    std::vector<double> out(logits.size());
+    if (logits.empty()) {
+        return out;
+    }
+    const double top = *std::max_element(logits.begin(), logits.end()) / temperature;
+    double sum = 0;
+    for (std::size_t k = 0; k < logits.size(); ++k) {
+        out[k] = std::exp(logits[k] / temperature - top);
+        sum += out[k];
+    }
+    for (double& p : out) {
+        p /= sum;
+    }
+    return out;
+}
+
+double FitTemperature(const std::vector<std::vector<double>>& logits,
+                      const std::vector<int>& truth) {
+    if (!WellFormed(logits, truth)) {
+        return 1;
+    }
+    // Golden-section search over log T: the NLL is convex in 1/T, so it has one minimum along
+    // any monotone reparametrization of T.
+    const double phi = (std::sqrt(5.0) - 1) / 2;
+    double lo = std::log(1e-2);
+    double hi = std::log(1e2);
+    double a = hi - phi * (hi - lo);
+    double b = lo + phi * (hi - lo);
+    double fa = MeanNll(logits, truth, std::exp(a));
+    double fb = MeanNll(logits, truth, std::exp(b));
+    for (int step = 0; step < 80 && hi - lo > 1e-6; ++step) {
+        if (fa <= fb) {
+            hi = b;
+            b = a;
+            fb = fa;
+            a = hi - phi * (hi - lo);
+            fa = MeanNll(logits, truth, std::exp(a));
+        } else {
+            lo = a;
+            a = b;
+            fa = fb;
+            b = lo + phi * (hi - lo);
+            fb = MeanNll(logits, truth, std::exp(b));
+        }
+    }
+    return std::exp((lo + hi) / 2);
+}
+
+double WilsonLowerBound(std::int64_t successes, std::int64_t trials, double z) {
+    if (trials <= 0) {
+        return 0;
+    }
+    const auto n = static_cast<double>(trials);
+    const double p = static_cast<double>(successes) / n;
+    const double z2 = z * z;
+    const double center = p + z2 / (2 * n);
+    const double margin = z * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+    return std::max(0.0, (center - margin) / (1 + z2 / n));
+}
+
+ThresholdChoice ChooseThreshold(std::vector<ScoredLabel> held_out, const ThresholdRule& rule) {
+    ThresholdChoice choice;
+    choice.held_out = static_cast<std::int64_t>(held_out.size());
+    if (choice.held_out < rule.min_held_out) {
+        choice.why_none =
+            "too few held-out labels to judge prelabels: " + std::to_string(choice.held_out) +
+            " of the " + std::to_string(rule.min_held_out) + " needed";
+        return choice;
+    }
+    std::sort(held_out.begin(), held_out.end(), [](const ScoredLabel& x, const ScoredLabel& y) {
+        return x.confidence > y.confidence;
+    });
+    // Walk down the confidences; a cut is only possible where the next label is less sure.
+    std::int64_t correct = 0;
+    double best_bound = -1;  // of the cuts so far: reported when none qualifies
+    for (std::size_t k = 0; k < held_out.size(); ++k) {
+        correct += held_out[k].correct ? 1 : 0;
+        const bool cut =
+            k + 1 == held_out.size() || held_out[k + 1].confidence < held_out[k].confidence;
+        if (!cut) {
+            continue;
+        }
+        const auto covered = static_cast<std::int64_t>(k + 1);
+        const double bound = WilsonLowerBound(correct, covered, rule.z);
+        const double precision = static_cast<double>(correct) / static_cast<double>(covered);
+        if (bound >= rule.target_precision) {
+            // Lower cuts cover more: the last qualifying one wins.
+            choice.threshold = held_out[k].confidence;
+            choice.covered = covered;
+            choice.precision = precision;
+            choice.lower_bound = bound;
+        }
+        if (bound > best_bound) {
+            best_bound = bound;
+            if (!choice.threshold) {
+                choice.covered = covered;
+                choice.precision = precision;
+                choice.lower_bound = bound;
+            }
+        }
+    }
+    if (!choice.threshold) {
+        choice.why_none =
+            "no confidence reaches the target precision of " + Percent(rule.target_precision) +
+            ": at best " + Percent(choice.precision) + " (lower bound " +
+            Percent(choice.lower_bound) + ") on the " + std::to_string(choice.covered) +
+            " most confident of " + std::to_string(choice.held_out) + " held-out labels";
+    }
+    return choice;
+}
+
+}  // namespace tessera

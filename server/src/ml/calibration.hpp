@@ -1,0 +1,58 @@
+#pragma once
+// Confidence calibration and the prelabel threshold (issue 10; docs/design/ml.md, "Heads and
+// calibration"): plain functions over held-out predictions, no model code. A round fits a
+// temperature on the out-of-fold logits of the human labels, then picks the lowest confidence
+// at which those labels say the prelabels are precise enough, judged with a lower confidence
+// bound so that a small validation set cannot pass by luck.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tessera {
+
+// softmax(logits / temperature). Empty logits give an empty vector; temperature must be > 0.
+std::vector<double> Softmax(const std::vector<double>& logits, double temperature);
+
+// The temperature T that minimizes the mean negative log-likelihood of `truth` under
+// softmax(logits / T) (temperature scaling). `logits[i]` holds one score per class and
+// `truth[i]` is the index of the right class. The likelihood is convex in 1/T, so a bracketed
+// search over log T in [1e-2, 1e2] finds it. Returns 1 (no change) when there is nothing to fit
+// or an entry is malformed (a truth index out of range, rows of different widths).
+double FitTemperature(const std::vector<std::vector<double>>& logits,
+                      const std::vector<int>& truth);
+
+// The Wilson score interval's lower bound for `successes` of `trials` at the normal quantile
+// `z` (1.96: 95 %, two-sided). 0 when there are no trials.
+double WilsonLowerBound(std::int64_t successes, std::int64_t trials, double z = 1.96);
+
+// One held-out human label as the model saw it: its (calibrated) confidence in its top class,
+// and whether that class was the human's.
+struct ScoredLabel {
+    double confidence = 0;
+    bool correct = false;
+};
+
+struct ThresholdRule {
+    double target_precision = 0.95;
+    // Fewer held-out labels than this: no threshold at all, whatever they say.
+    std::int64_t min_held_out = 30;
+    double z = 1.96;
+};
+
+// The prelabel threshold, or why there is none.
+struct ThresholdChoice {
+    std::optional<double> threshold;  // prelabel when confidence >= threshold
+    std::int64_t held_out = 0;        // labels judged
+    std::int64_t covered = 0;         // of them, at or above the threshold (or the best cut)
+    double precision = 0;             // among the covered
+    double lower_bound = 0;           // Wilson lower bound of that precision
+    std::string why_none;             // empty when there is a threshold
+};
+
+// The lowest confidence c such that, among the held-out labels with confidence >= c, the
+// Wilson lower bound of the share correct reaches the target. Labels of equal confidence are
+// all in or all out. Without one: the cut with the best lower bound, and a sentence saying why.
+ThresholdChoice ChooseThreshold(std::vector<ScoredLabel> held_out, const ThresholdRule& rule);
+
+}  // namespace tessera

@@ -1,0 +1,129 @@
+#include "ml/calibration.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+namespace tessera {
+namespace {
+
+std::vector<ScoredLabel> Labels(int n, double confidence, bool correct) {
+    return std::vector<ScoredLabel>(static_cast<std::size_t>(n), ScoredLabel{confidence, correct});
+}
+
+void Append(std::vector<ScoredLabel>& to, const std::vector<ScoredLabel>& more) {
+    to.insert(to.end(), more.begin(), more.end());
+}
+
+TEST(Calibration, SoftmaxSumsToOneAndSharpensAsTheTemperatureFalls) {
+    const std::vector<double> z{2.0, 1.0, -1.0};
+    const std::vector<double> p = Softmax(z, 1);
+    EXPECT_NEAR(p[0] + p[1] + p[2], 1, 1e-12);
+    EXPECT_NEAR(p[0], std::exp(2.0) / (std::exp(2.0) + std::exp(1.0) + std::exp(-1.0)), 1e-12);
+    EXPECT_GT(Softmax(z, 0.5)[0], p[0]);
+    EXPECT_LT(Softmax(z, 2)[0], p[0]);
+    EXPECT_NEAR(Softmax({1000, 0}, 1)[0], 1, 1e-12);  // no overflow
+    EXPECT_TRUE(Softmax({}, 1).empty());
+}
+
+// Labels drawn from softmax(z / 2): the fitted temperature comes back near 2.
+TEST(Calibration, FitTemperatureRecoversTheTemperatureTheLabelsWereDrawnAt) {
+    std::mt19937_64 random(7);
+    std::normal_distribution<double> score(0, 3);
+    std::vector<std::vector<double>> logits;
+    std::vector<int> truth;
+    for (int i = 0; i < 20000; ++i) {
+        std::vector<double> z{score(random), score(random), score(random), score(random)};
+        const std::vector<double> p = Softmax(z, 2);
+        std::discrete_distribution<int> draw(p.begin(), p.end());
+        logits.push_back(z);
+        truth.push_back(draw(random));
+    }
+    EXPECT_NEAR(FitTemperature(logits, truth), 2, 0.1);
+    // Overconfident logits get a temperature above 1; labels that always agree, below.
+    for (std::size_t i = 0; i < logits.size(); ++i) {
+        truth[i] = static_cast<int>(std::max_element(logits[i].begin(), logits[i].end()) -
+                                    logits[i].begin());
+    }
+    EXPECT_LT(FitTemperature(logits, truth), 1);
+}
+
+TEST(Calibration, FitTemperatureLeavesMalformedInputAlone) {
+    EXPECT_EQ(FitTemperature({}, {}), 1);
+    EXPECT_EQ(FitTemperature({{1, 2}}, {2}), 1);  // truth out of range
+    EXPECT_EQ(FitTemperature({{1, 2}}, {-1}), 1);
+    EXPECT_EQ(FitTemperature({{1, 2}, {1}}, {0, 0}), 1);  // rows of different widths
+    EXPECT_EQ(FitTemperature({{1, 2}}, {0, 1}), 1);       // sizes differ
+}
+
+TEST(Calibration, WilsonLowerBound) {
+    EXPECT_NEAR(WilsonLowerBound(95, 100), 0.8882, 1e-4);
+    EXPECT_NEAR(WilsonLowerBound(100, 100), 0.9630, 1e-4);
+    EXPECT_NEAR(WilsonLowerBound(10, 10), 0.7225, 1e-4);  // ten right say little
+    EXPECT_EQ(WilsonLowerBound(0, 0), 0);
+    EXPECT_EQ(WilsonLowerBound(0, 50), 0);
+}
+
+TEST(Calibration, TooFewHeldOutLabelsGiveNoThreshold) {
+    const ThresholdChoice choice = ChooseThreshold(Labels(29, 0.99, true), ThresholdRule{});
+    EXPECT_FALSE(choice.threshold.has_value());
+    EXPECT_EQ(choice.held_out, 29);
+    EXPECT_EQ(choice.why_none, "too few held-out labels to judge prelabels: 29 of the 30 needed");
+}
+
+TEST(Calibration, AllRightGivesTheLowestConfidenceOnceTheBoundAllowsIt) {
+    std::vector<ScoredLabel> labels;
+    labels.reserve(200);
+    for (int i = 0; i < 200; ++i) {
+        labels.push_back({0.5 + 0.0025 * i, true});
+    }
+    const ThresholdChoice choice = ChooseThreshold(labels, ThresholdRule{});
+    ASSERT_TRUE(choice.threshold.has_value()) << choice.why_none;
+    EXPECT_DOUBLE_EQ(*choice.threshold, 0.5);
+    EXPECT_EQ(choice.covered, 200);
+    EXPECT_DOUBLE_EQ(choice.precision, 1);
+    EXPECT_TRUE(choice.why_none.empty());
+}
+
+TEST(Calibration, TheThresholdStopsWhereTheLessSureLabelsGoWrong) {
+    std::vector<ScoredLabel> labels = Labels(300, 0.97, true);
+    Append(labels, Labels(5, 0.96, false));   // 300 of 305 right: still above 95 % at the bound
+    Append(labels, Labels(100, 0.6, false));  // below: mostly wrong
+    Append(labels, Labels(100, 0.55, true));
+    const ThresholdChoice choice = ChooseThreshold(labels, ThresholdRule{});
+    ASSERT_TRUE(choice.threshold.has_value()) << choice.why_none;
+    EXPECT_DOUBLE_EQ(*choice.threshold, 0.96);
+    EXPECT_EQ(choice.covered, 305);
+    EXPECT_NEAR(choice.precision, 300.0 / 305, 1e-12);
+    EXPECT_GE(choice.lower_bound, 0.95);
+}
+
+TEST(Calibration, LabelsOfEqualConfidenceAreAllInOrAllOut) {
+    // 100 right at 0.9, then 40 at 0.8 of which 10 wrong: a cut inside the 0.8s would pass.
+    std::vector<ScoredLabel> labels = Labels(100, 0.9, true);
+    Append(labels, Labels(30, 0.8, true));
+    Append(labels, Labels(10, 0.8, false));
+    ThresholdRule rule;
+    rule.target_precision = 0.9;
+    const ThresholdChoice choice = ChooseThreshold(labels, rule);
+    ASSERT_TRUE(choice.threshold.has_value()) << choice.why_none;
+    EXPECT_DOUBLE_EQ(*choice.threshold, 0.9);
+    EXPECT_EQ(choice.covered, 100);
+}
+
+TEST(Calibration, WithoutAThresholdTheBestCutIsReported) {
+    std::vector<ScoredLabel> labels = Labels(90, 0.9, true);
+    Append(labels, Labels(10, 0.9, false));
+    Append(labels, Labels(50, 0.4, false));
+    const ThresholdChoice choice = ChooseThreshold(labels, ThresholdRule{});
+    EXPECT_FALSE(choice.threshold.has_value());
+    EXPECT_EQ(choice.covered, 100);
+    EXPECT_DOUBLE_EQ(choice.precision, 0.9);
+    EXPECT_EQ(choice.why_none,
+              "no confidence reaches the target precision of 95.0%: at best 90.0% (lower bound "
+              "82.6%) on the 100 most confident of 150 held-out labels");
+}
+
+}  // namespace
+}  // namespace tessera
