@@ -5,6 +5,7 @@
 #include <limits>
 #include <numeric>
 #include <random>
+#include <thread>
 
 namespace tessera {
 namespace {
@@ -21,7 +22,25 @@ std::vector<std::size_t> UsableRows(const std::vector<std::vector<float>>& x,
     return rows;
 }
 
-// Softmax of the logits in place; returns log of the normalizer relative to the top logit.
+// a · b over n floats, in eight independent partial sums: a plain loop is one serial chain of
+// additions the compiler may not reorder, which kept the fit scalar (0.196 s an iteration at
+// 10,000 × 1792 × 10 classes).
+float Dot(const float* a, const float* b, std::size_t n) {
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    std::size_t d = 0;
+    for (; d + 8 <= n; d += 8) {
+        for (std::size_t l = 0; l < 8; ++l) {
+            acc[l] += a[d + l] * b[d + l];
+        }
+    }
+    float sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (; d < n; ++d) {
+        sum += a[d] * b[d];
+    }
+    return sum;
+}
+
+// Softmax of the logits in place.
 void SoftmaxInPlace(std::vector<double>& z) {
     const double top = *std::max_element(z.begin(), z.end());
     double sum = 0;
@@ -43,12 +62,8 @@ std::vector<double> SoftmaxHead::Logits(const std::vector<float>& row) const {
     }
     const auto stride = static_cast<std::size_t>(dims_) + 1;
     for (std::size_t k = 0; k < z.size(); ++k) {
-        const double* w = &weights_[k * stride];
-        double s = w[dims_];
-        for (std::size_t d = 0; d < row.size(); ++d) {
-            s += w[d] * row[d];
-        }
-        z[k] = s;
+        const float* w = &weights_[k * stride];
+        z[k] = static_cast<double>(Dot(w, row.data(), row.size())) + w[dims_];
     }
     return z;
 }
@@ -60,7 +75,7 @@ SoftmaxHead SoftmaxHead::Fit(const std::vector<std::vector<float>>& x, const std
     head.dims_ = x.empty() ? 0 : static_cast<int>(x[0].size());
     const auto stride = static_cast<std::size_t>(head.dims_) + 1;
     const auto k_count = static_cast<std::size_t>(head.classes_);
-    head.weights_.assign(k_count * stride, 0.0);
+    head.weights_.assign(k_count * stride, 0.0F);
     const std::vector<std::size_t> rows = UsableRows(x, y, head.classes_, head.dims_);
     if (rows.empty()) {
         return head;
@@ -92,53 +107,78 @@ SoftmaxHead SoftmaxHead::Fit(const std::vector<std::vector<float>>& x, const std
     const double step = 1.0 / (0.5 * max_weight * max_norm + options.l2);
     const auto n = static_cast<double>(rows.size());
 
-    std::vector<double>& w = head.weights_;
-    std::vector<double> previous = w;
-    std::vector<double> look(w.size());
-    std::vector<double> gradient(w.size());
-    std::vector<double> z(k_count);
-    double last_loss = std::numeric_limits<double>::infinity();
-    for (int it = 1; it <= options.max_iterations; ++it) {
-        // Nesterov: the gradient at w + (it - 1) / (it + 2) * (w - previous).
-        const double momentum = static_cast<double>(it - 1) / static_cast<double>(it + 2);
-        for (std::size_t j = 0; j < w.size(); ++j) {
-            look[j] = w[j] + momentum * (w[j] - previous[j]);
-        }
-        std::fill(gradient.begin(), gradient.end(), 0.0);
+    std::vector<float>& w = head.weights_;
+    std::vector<float> previous = w;
+    std::vector<float> look(w.size());
+    const std::size_t threads =
+        std::clamp<std::size_t>(options.threads > 0 ? static_cast<std::size_t>(options.threads)
+                                                    : std::thread::hardware_concurrency(),
+                                1, std::min<std::size_t>(8, rows.size()));
+    // Each thread sums the gradient and loss of its share of the rows; the shares are added in
+    // thread order, so a fit with the same thread count is always the same.
+    std::vector<std::vector<float>> gradients(threads, std::vector<float>(w.size()));
+    std::vector<double> losses(threads);
+    auto accumulate = [&](std::size_t t) {
+        std::vector<float>& gradient = gradients[t];
+        std::fill(gradient.begin(), gradient.end(), 0.0F);
+        std::vector<double> z(k_count);
         double loss = 0;
-        for (const std::size_t i : rows) {
-            const std::vector<float>& row = x[i];
+        for (std::size_t r = t; r < rows.size(); r += threads) {
+            const std::vector<float>& row = x[rows[r]];
             for (std::size_t k = 0; k < k_count; ++k) {
-                const double* wk = &look[k * stride];
-                double s = wk[head.dims_];
-                for (std::size_t d = 0; d < row.size(); ++d) {
-                    s += wk[d] * row[d];
-                }
-                z[k] = s;
+                const float* wk = &look[k * stride];
+                z[k] = static_cast<double>(Dot(wk, row.data(), row.size())) + wk[head.dims_];
             }
             SoftmaxInPlace(z);
-            const auto truth = static_cast<std::size_t>(y[i]);
+            const auto truth = static_cast<std::size_t>(y[rows[r]]);
             const double weight = class_weight[truth] / n;
             loss -= weight * std::log(std::max(z[truth], 1e-300));
             for (std::size_t k = 0; k < k_count; ++k) {
-                const double g = weight * (z[k] - (k == truth ? 1.0 : 0.0));
-                double* gk = &gradient[k * stride];
+                const auto g = static_cast<float>(weight * (z[k] - (k == truth ? 1.0 : 0.0)));
+                float* gk = &gradient[k * stride];
                 for (std::size_t d = 0; d < row.size(); ++d) {
                     gk[d] += g * row[d];
                 }
                 gk[head.dims_] += g;
             }
         }
+        losses[t] = loss;
+    };
+    double last_loss = std::numeric_limits<double>::infinity();
+    for (int it = 1; it <= options.max_iterations; ++it) {
+        // Nesterov: the gradient at w + (it - 1) / (it + 2) * (w - previous).
+        const auto momentum = static_cast<float>(it - 1) / static_cast<float>(it + 2);
+        for (std::size_t j = 0; j < w.size(); ++j) {
+            look[j] = w[j] + momentum * (w[j] - previous[j]);
+        }
+        std::vector<std::thread> workers;
+        for (std::size_t t = 1; t < threads; ++t) {
+            workers.emplace_back(accumulate, t);
+        }
+        accumulate(0);
+        for (std::thread& worker : workers) {
+            worker.join();
+        }
+        std::vector<float>& gradient = gradients[0];
+        double loss = losses[0];
+        for (std::size_t t = 1; t < threads; ++t) {
+            for (std::size_t j = 0; j < w.size(); ++j) {
+                gradient[j] += gradients[t][j];
+            }
+            loss += losses[t];
+        }
+        const auto l2 = static_cast<float>(options.l2);
         for (std::size_t k = 0; k < k_count; ++k) {
             for (std::size_t d = 0; d < static_cast<std::size_t>(head.dims_); ++d) {
                 const std::size_t j = k * stride + d;
-                gradient[j] += options.l2 * look[j];
+                gradient[j] += l2 * look[j];
                 loss += 0.5 * options.l2 * look[j] * look[j];
             }
         }
         previous = w;
+        const auto rate = static_cast<float>(step);
         for (std::size_t j = 0; j < w.size(); ++j) {
-            w[j] = look[j] - step * gradient[j];
+            w[j] = look[j] - rate * gradient[j];
         }
         head.iterations_ = it;
         if (std::abs(last_loss - loss) < options.tolerance) {

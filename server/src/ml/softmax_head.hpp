@@ -1,8 +1,9 @@
 #pragma once
 // A classifier head on embeddings (issue 10; docs/design/ml.md, "Heads and calibration"):
 // multinomial logistic regression with a bias, L2 regularization and class weights, fitted by
-// Nesterov-accelerated gradient descent on the whole batch. Its logits feed FitTemperature and
-// ChooseThreshold (calibration.hpp). Deterministic: the same inputs give the same weights.
+// Nesterov-accelerated gradient descent on the whole batch, its rows shared among threads. Its
+// logits feed FitTemperature and ChooseThreshold (calibration.hpp). Deterministic: the same inputs
+// give the same weights.
 #include <cstdint>
 #include <vector>
 
@@ -13,6 +14,7 @@ struct HeadOptions {
     int max_iterations = 500;
     double tolerance = 1e-7;      // stop when the loss improves by less than this
     bool balance_classes = true;  // weight each class by n / (classes * its count)
+    int threads = 0;              // 0: one per core (at most 8)
 };
 
 class SoftmaxHead {
@@ -33,7 +35,7 @@ private:
     int classes_ = 0;
     int dims_ = 0;
     int iterations_ = 0;
-    std::vector<double> weights_;  // classes_ rows of dims_ + 1 (the bias last)
+    std::vector<float> weights_;  // classes_ rows of dims_ + 1 (the bias last)
 };
 
 // Logits for every row from a head that did not see it: rows are dealt into `folds` groups by
