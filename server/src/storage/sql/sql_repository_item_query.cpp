@@ -166,6 +166,12 @@ Result<std::optional<std::vector<std::int64_t>>> RareNameCandidates(SqlConn& con
     return std::optional<std::vector<std::int64_t>>(std::move(ids));
 }
 
+// Whether `f` asks for more than a name: a filter PickDriver may drive a page by, or one left
+// to check on the driver's rows.
+bool HasFiltersBesidesTheName(const ItemFilter& f) {
+    return f.state || f.in_progress || f.label || f.labeler_id || f.source_id;
+}
+
 Driver PickDriver(SqlBuilder& b, ItemFilter& rest, SqlDialect dialect, bool name_index) {
     const std::string project = "$1";
     if (name_index && NameIndexAnswers(rest.name_query, dialect)) {
@@ -304,10 +310,8 @@ Result<ItemPage> SqlRepository::FindItems(Id project_id, const ItemFilter& filte
         if (!rest.name_query.empty()) {
             TESSERA_ASSIGN_OR_RETURN(name_index, HasNameIndex(conn));
         }
-        const bool name_and_more =
-            rest.state || rest.in_progress || rest.label || rest.labeler_id || rest.source_id;
         std::optional<Driver> rare_name;
-        if (name_index && name_and_more && dialect == SqlDialect::kPostgres &&
+        if (name_index && HasFiltersBesidesTheName(rest) && dialect == SqlDialect::kPostgres &&
             NameIndexAnswers(rest.name_query, dialect)) {
             TESSERA_ASSIGN_OR_RETURN(
                 auto candidates,
@@ -324,8 +328,9 @@ Result<ItemPage> SqlRepository::FindItems(Id project_id, const ItemFilter& filte
                     " JOIN LATERAL (SELECT * FROM items x WHERE x.id = d.item_id AND x.project_id "
                     "= $1 OFFSET 0) i ON true",
                     true};
+            } else {
+                name_index = false;  // a common name: checked on the other filter's rows
             }
-            name_index = candidates.has_value();
         }
         const Driver driver = rare_name ? *rare_name : PickDriver(b, rest, dialect, name_index);
         std::optional<Id> primary;
@@ -333,8 +338,7 @@ Result<ItemPage> SqlRepository::FindItems(Id project_id, const ItemFilter& filte
             TESSERA_ASSIGN_OR_RETURN(primary, PrimarySourceId(conn, project_id));
         }
         // The filters left to check on the driver's rows, besides the name.
-        const bool others =
-            rest.state || rest.in_progress || rest.label || rest.labeler_id || rest.source_id;
+        const bool others = HasFiltersBesidesTheName(rest);
         const bool checked = others || !rest.name_query.empty();
         // The name index's candidates alone need no bound: the exact rule turns away next to
         // none of them, so a page stops after `limit` of them, and the probe would only cost a
