@@ -191,16 +191,7 @@ TEST_F(PgMigrationsTest, NameSearchWorksWithoutPgTrgm) {
 // items' names, and inserts, renames and deletes of items keep the table in step, while a
 // submit (which updates the item row) does not touch it.
 TEST_F(PgMigrationsTest, ItemNamesFollowTheItems) {
-    std::string sql =
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT "
-        "NULL);";
-    for (const Migration& m : PostgresMigrations()) {
-        if (m.version <= 11) {
-            sql += std::string(m.sql) + ";\nINSERT INTO schema_migrations VALUES (" +
-                   std::to_string(m.version) + ", 0);\n";
-        }
-    }
-    ASSERT_TRUE(repo_->ExecForTest(sql).ok());
+    ASSERT_TRUE(repo_->ExecForTest(SchemaUpToSql(PostgresMigrations(), 11)).ok());
     Project p;
     p.name = "p";
     auto created = repo_->CreateProject(p);

@@ -38,6 +38,10 @@ inline void PrintTo(const ConformanceBackend& backend, std::ostream* os) {
     *os << backend.name;
 }
 
+// The script that builds the schema as it stood at `version` from `migrations` (each applied
+// and recorded in schema_migrations), for tests of a later migration over an older database.
+std::string SchemaUpToSql(const std::vector<Migration>& migrations, int version);
+
 // Migration 0008 (leases out of `items`), for each backend's migration test: the script that
 // builds schema 7 from `migrations` with a project 7 whose items hold leases in the old
 // columns, and the checks, after Migrate(), that the live lease moved and the rest behave.

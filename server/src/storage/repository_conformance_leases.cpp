@@ -196,15 +196,20 @@ TEST_P(RepositoryConformance, InProgressFollowsEveryWayALeaseEnds) {
 
 namespace tessera {
 
-std::string Schema7WithLeasesSql(const std::vector<Migration>& migrations) {
+std::string SchemaUpToSql(const std::vector<Migration>& migrations, int version) {
     std::string sql =
         "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL);";
     for (const Migration& m : migrations) {
-        if (m.version <= 7) {
+        if (m.version <= version) {
             sql += std::string(m.sql) + ";\nINSERT INTO schema_migrations VALUES (" +
                    std::to_string(m.version) + ", 0);\n";
         }
     }
+    return sql;
+}
+
+std::string Schema7WithLeasesSql(const std::vector<Migration>& migrations) {
+    const std::string sql = SchemaUpToSql(migrations, 7);
     // live.jpg: a live lease (until 2000); old.jpg: expired at 500; free.jpg: none; done.jpg:
     // labeled, with lease columns a lease should not have left behind (not moved).
     return sql +

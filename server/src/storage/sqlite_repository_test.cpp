@@ -194,14 +194,7 @@ TEST(MigrationsTest, DatasourcesMigrationKeepsExistingProjectsAndItems) {
     TempDir dir;
     auto repo = SqliteRepository::Open((dir.path() / "old.db").string());
     ASSERT_TRUE(repo.ok()) << repo.error().message;
-    std::string schema5 =
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL);";
-    for (const Migration& m : SqliteMigrations()) {
-        if (m.version <= 5) {
-            schema5 += std::string(m.sql) + ";\nINSERT INTO schema_migrations VALUES (" +
-                       std::to_string(m.version) + ", 0);\n";
-        }
-    }
+    std::string schema5 = SchemaUpToSql(SqliteMigrations(), 5);
     schema5 +=
         "INSERT INTO projects (id, name, name_key, task_type, status, labels_json, "
         "instructions_text, instructions_url, datasource_kind, datasource_path, "
