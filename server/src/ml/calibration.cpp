@@ -49,20 +49,24 @@ std::string Percent(double share) {
 
 }  // namespace
 
-std::vector<double> Softmax(const std::vector<double>& logits, double temperature) {
-    std::vector<double> out(logits.size());
-    if (logits.empty()) {
-        return out;
+void SoftmaxInPlace(std::vector<double>& z, double temperature) {
+    if (z.empty()) {
+        return;
     }
-    const double top = *std::max_element(logits.begin(), logits.end()) / temperature;
+    const double top = *std::max_element(z.begin(), z.end()) / temperature;
     double sum = 0;
-    for (std::size_t k = 0; k < logits.size(); ++k) {
-        out[k] = std::exp(logits[k] / temperature - top);
-        sum += out[k];
+    for (double& v : z) {
+        v = std::exp(v / temperature - top);
+        sum += v;
     }
-    for (double& p : out) {
-        p /= sum;
+    for (double& v : z) {
+        v /= sum;
     }
+}
+
+std::vector<double> Softmax(const std::vector<double>& logits, double temperature) {
+    std::vector<double> out = logits;
+    SoftmaxInPlace(out, temperature);
     return out;
 }
 

@@ -13,6 +13,8 @@ namespace tessera {
 
 // softmax(logits / temperature). Empty logits give an empty vector; temperature must be > 0.
 std::vector<double> Softmax(const std::vector<double>& logits, double temperature);
+// The same in place, for loops that score many rows into one buffer (SoftmaxHead's fit).
+void SoftmaxInPlace(std::vector<double>& z, double temperature = 1);
 
 // The temperature T that minimizes the mean negative log-likelihood of `truth` under
 // softmax(logits / T) (temperature scaling). `logits[i]` holds one score per class and

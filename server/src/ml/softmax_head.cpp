@@ -7,6 +7,8 @@
 #include <random>
 #include <thread>
 
+#include "ml/calibration.hpp"
+
 namespace tessera {
 namespace {
 
@@ -38,19 +40,6 @@ float Dot(const float* a, const float* b, std::size_t n) {
         sum += a[d] * b[d];
     }
     return sum;
-}
-
-// Softmax of the logits in place.
-void SoftmaxInPlace(std::vector<double>& z) {
-    const double top = *std::max_element(z.begin(), z.end());
-    double sum = 0;
-    for (double& v : z) {
-        v = std::exp(v - top);
-        sum += v;
-    }
-    for (double& v : z) {
-        v /= sum;
-    }
 }
 
 }  // namespace
