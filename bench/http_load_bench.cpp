@@ -44,6 +44,7 @@
 #include "base/result.hpp"
 #include "integration/server_process.hpp"
 #include "integration/test_database.hpp"
+#include "labeler_pace.hpp"
 #include "support/http_client.hpp"
 
 namespace tessera {
@@ -281,12 +282,8 @@ void RunLabeler(std::uint16_t port, const Project& project, const Session& sessi
     const std::string next_path = ProjectPath(project.id, "/next");
     const std::string next_body = json{{"count", opt.page}}.dump();
     std::mt19937_64 random(seed);
-    // A look at one item: uniform in [think/2, 3·think/2) ms, as in tessera_load_bench, and
-    // the labelers' starts staggered over a page's worth of looks, so they do not move in step.
-    std::uniform_int_distribution<int> look_us(opt.think_ms * 500, opt.think_ms * 1500);
     if (opt.think_ms > 0) {
-        std::this_thread::sleep_for(std::chrono::microseconds(
-            std::uniform_int_distribution<int>(0, opt.think_ms * 1000 * opt.page)(random)));
+        std::this_thread::sleep_for(bench::Stagger(random(), opt.think_ms, opt.page));
     }
     int errors_in_a_row = 0;
     while (!control.stopping() && errors_in_a_row < kMaxErrorsInARow) {
@@ -309,7 +306,7 @@ void RunLabeler(std::uint16_t port, const Project& project, const Session& sessi
             const std::string& label = project.labels[random() % project.labels.size()];
             const std::string body = json{{"lease", lease}, {"labels", {label}}}.dump();
             if (opt.think_ms > 0) {
-                std::this_thread::sleep_for(std::chrono::microseconds(look_us(random)));
+                std::this_thread::sleep_for(bench::Look(random(), opt.think_ms));
             }
             auto submit_start = SteadyClock::now();
             HttpResponse submit = client.Send(

@@ -31,6 +31,7 @@
 #include "base/clock.hpp"
 #include "bench_support.hpp"
 #include "domain/classification.hpp"
+#include "labeler_pace.hpp"
 #include "services/export_service.hpp"
 #include "storage/sql/sql_repository.hpp"
 
@@ -53,12 +54,6 @@ struct Options {
     int think_ms = 0;       // queue: how long a labeler looks at each item before submitting
     int warmup_s = 0;       // queue: requests started in the first seconds are not counted
 };
-
-// A labeler's look at one item: uniform in [think/2, 3·think/2) milliseconds.
-std::chrono::microseconds Look(SeededRandom& random, int think_ms) {
-    const auto think_us = static_cast<std::uint64_t>(think_ms) * 1000;
-    return std::chrono::microseconds(think_us / 2 + random.NextU64() % (think_us + 1));
-}
 
 double Ms(Clock::duration d) {
     return std::chrono::duration<double, std::milli>(d).count();
@@ -143,6 +138,7 @@ Status RunQueue(Repository& repo, Id project, const Options& opt) {
     std::vector<std::vector<double>> submit_ms(users.size());
     std::vector<std::thread> threads;
     const char* labels[] = {"Cat", "Dog", "Car", "Tree", "House", "Person"};
+    constexpr int kPageSize = 6;  // items a labeler leases at once
     auto begin = Clock::now();
     const auto measured_from = begin + std::chrono::seconds(opt.warmup_s);
     for (std::size_t t = 0; t < users.size(); ++t) {
@@ -151,15 +147,12 @@ Status RunQueue(Repository& repo, Id project, const Options& opt) {
             if (opt.think_ms > 0) {
                 // Labelers do not start in step: each waits up to a page's worth of looks.
                 std::this_thread::sleep_for(
-                    std::chrono::microseconds(random.NextU64() % (6'000ULL * opt.think_ms + 1)));
+                    bench::Stagger(random.NextU64(), opt.think_ms, kPageSize));
             }
             while (!stop.load()) {
-                LeaseRequest req{project,
-                                 users[t],
-                                 6,
-                                 random.HexToken(16),
-                                 clock.NowMs(),
-                                 clock.NowMs() + 600'000};
+                LeaseRequest req{project,       users[t],
+                                 kPageSize,     random.HexToken(16),
+                                 clock.NowMs(), clock.NowMs() + 600'000};
                 auto s = Clock::now();
                 auto items = repo.LeaseNext(req);
                 if (s >= measured_from) {
@@ -171,7 +164,7 @@ Status RunQueue(Repository& repo, Id project, const Options& opt) {
                 }
                 for (const auto& item : *items) {
                     if (opt.think_ms > 0) {
-                        std::this_thread::sleep_for(Look(random, opt.think_ms));
+                        std::this_thread::sleep_for(bench::Look(random.NextU64(), opt.think_ms));
                     }
                     std::string label = labels[random.NextU64() % 6];
                     SubmitRequest sub{project,
