@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing (Debian packages, the UI's npm packages), idempotently.
+# Installs what is missing (Debian packages, the npm packages of the UI and of the model
+# converter), idempotently.
 # Usage: scripts/setup.sh            (run as root, or with sudo available)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,15 +27,18 @@ else
     echo "setup: Debian packages present"
 fi
 
-# The UI's packages, pinned by web/package-lock.json. Skipped when node_modules matches the lock.
-if [ -f web/package-lock.json ]; then
-    stamp=web/node_modules/.tessera-lock-hash
-    hash=$(sha256sum web/package-lock.json | cut -d' ' -f1)
+# npm packages, pinned by each package-lock.json: the UI's (web/) and the converter's that makes
+# the default ML backbone from npm nsfwjs at build time (tools/tfjs2onnx/). Skipped where
+# node_modules matches the lock.
+for dir in web tools/tfjs2onnx; do
+    [ -f "$dir/package-lock.json" ] || continue
+    stamp=$dir/node_modules/.tessera-lock-hash
+    hash=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ]; then
-        echo "setup: npm ci in web/"
-        (cd web && npm ci --no-audit --no-fund --loglevel=error)
+        echo "setup: npm ci in $dir/"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
         echo "$hash" > "$stamp"
     else
-        echo "setup: web/node_modules up to date"
+        echo "setup: $dir/node_modules up to date"
     fi
-fi
+done

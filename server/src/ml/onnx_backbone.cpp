@@ -1,0 +1,162 @@
+#include "ml/onnx_backbone.hpp"
+
+#include <opencv2/core.hpp>
+#include <opencv2/core/utils/logger.hpp>
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgproc.hpp>
+#include <string>
+#include <utility>
+
+namespace tessera::ml {
+
+void SetComputeThreads(int threads) {
+    cv::setNumThreads(threads);
+}
+
+struct OnnxNetwork::Impl {
+    cv::dnn::Net net;
+};
+
+OnnxNetwork::OnnxNetwork(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+OnnxNetwork::~OnnxNetwork() = default;
+
+Result<std::unique_ptr<OnnxNetwork>> OnnxNetwork::Load(std::span<const std::byte> model) {
+    if (model.empty()) {
+        return Error::InvalidArgument("the ONNX model is empty");
+    }
+    // OpenCV logs import problems to stderr as well as throwing them; the exception's text is
+    // what the caller gets, once.
+    cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+    try {
+        auto impl = std::make_unique<Impl>();
+        impl->net =
+            cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(model.data()), model.size());
+        if (impl->net.empty()) {
+            return Error::InvalidArgument("the ONNX model has no layers");
+        }
+        impl->net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+        impl->net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+        return std::unique_ptr<OnnxNetwork>(new OnnxNetwork(std::move(impl)));
+    } catch (const cv::Exception& e) {
+        return Error::InvalidArgument("OpenCV cannot load this ONNX model: " + e.msg);
+    }
+}
+
+Result<OnnxNetwork::Output> OnnxNetwork::Forward(std::span<const float> input,
+                                                 std::span<const int> shape) {
+    std::size_t count = shape.empty() ? 0 : 1;
+    for (const int d : shape) {
+        if (d <= 0) {
+            return Error::InvalidArgument("an input dimension is not positive");
+        }
+        count *= static_cast<std::size_t>(d);
+    }
+    if (count != input.size()) {
+        return Error::InvalidArgument("the input has " + std::to_string(input.size()) +
+                                      " values, its shape says " + std::to_string(count));
+    }
+    // The blob only views the caller's floats: setInput copies them into the network.
+    const cv::Mat blob(static_cast<int>(shape.size()), shape.data(), CV_32F,
+                       const_cast<float*>(input.data()));
+    const std::lock_guard lock(mutex_);
+    try {
+        impl_->net.setInput(blob);
+        const cv::Mat out = impl_->net.forward();
+        Output result;
+        result.shape.assign(out.size.p, out.size.p + out.dims);
+        const cv::Mat flat = out.isContinuous() ? out : out.clone();
+        const auto* begin = flat.ptr<float>();
+        result.values.assign(begin, begin + flat.total());
+        return result;
+    } catch (const cv::Exception& e) {
+        return Error::InvalidArgument("the network cannot run this input: " + e.msg);
+    }
+}
+
+Result<std::unique_ptr<OnnxBackbone>> OnnxBackbone::Load(std::span<const std::byte> model,
+                                                         BackboneSpec spec) {
+    if (spec.input_width <= 0 || spec.input_height <= 0 || spec.dimensions <= 0) {
+        return Error::InvalidArgument("a backbone needs a positive input size and dimensions");
+    }
+    for (const float s : spec.std) {
+        if (!(s > 0.0F)) {
+            return Error::InvalidArgument("a backbone's std must be positive");
+        }
+    }
+    auto network = OnnxNetwork::Load(model);
+    if (!network) {
+        return network.error();
+    }
+    std::unique_ptr<OnnxBackbone> backbone(
+        new OnnxBackbone(std::move(network).value(), std::move(spec)));
+    const std::vector<std::uint8_t> blank(static_cast<std::size_t>(backbone->spec_.input_width) *
+                                          static_cast<std::size_t>(backbone->spec_.input_height) *
+                                          3);
+    const RgbImage probe{backbone->spec_.input_width, backbone->spec_.input_height, blank};
+    auto out = backbone->Embed(std::span(&probe, 1));
+    if (!out) {
+        return Error::InvalidArgument("the backbone does not run: " + out.error().message);
+    }
+    return backbone;
+}
+
+Result<std::vector<float>> OnnxBackbone::Preprocess(std::span<const RgbImage> batch) const {
+    const int w = spec_.input_width;
+    const int h = spec_.input_height;
+    const std::size_t plane = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
+    std::vector<float> nchw(batch.size() * 3 * plane);
+    for (std::size_t b = 0; b < batch.size(); ++b) {
+        const RgbImage& image = batch[b];
+        if (image.width <= 0 || image.height <= 0 ||
+            image.pixels.size() != static_cast<std::size_t>(image.width) *
+                                       static_cast<std::size_t>(image.height) * 3) {
+            return Error::InvalidArgument("image " + std::to_string(b) +
+                                          " is empty or its pixels do not match its size");
+        }
+        const cv::Mat source(image.height, image.width, CV_8UC3,
+                             const_cast<std::uint8_t*>(image.pixels.data()));
+        cv::Mat sized;
+        // INTER_AREA averages when shrinking (no aliasing from a photo's fine detail); bilinear
+        // when a small image is enlarged.
+        const bool shrinking = image.width > w || image.height > h;
+        cv::resize(source, sized, cv::Size(w, h), 0, 0,
+                   shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
+        float* out = nchw.data() + b * 3 * plane;
+        for (int y = 0; y < h; ++y) {
+            const auto* row = sized.ptr<std::uint8_t>(y);
+            for (int x = 0; x < w; ++x) {
+                for (std::size_t c = 0; c < 3; ++c) {
+                    const float v = static_cast<float>(row[3 * x + static_cast<int>(c)]) / 255.0F;
+                    out[c * plane + static_cast<std::size_t>(y) * static_cast<std::size_t>(w) +
+                        static_cast<std::size_t>(x)] = (v - spec_.mean[c]) / spec_.std[c];
+                }
+            }
+        }
+    }
+    return nchw;
+}
+
+Result<std::vector<float>> OnnxBackbone::Embed(std::span<const RgbImage> batch) {
+    if (batch.empty()) {
+        return std::vector<float>{};
+    }
+    auto input = Preprocess(batch);
+    if (!input) {
+        return input.error();
+    }
+    const std::vector<int> shape{static_cast<int>(batch.size()), 3, spec_.input_height,
+                                 spec_.input_width};
+    auto out = network_->Forward(*input, shape);
+    if (!out) {
+        return out.error();
+    }
+    const std::size_t expected = batch.size() * static_cast<std::size_t>(spec_.dimensions);
+    if (out->values.size() != expected) {
+        return Error::InvalidArgument(
+            "the network gives " + std::to_string(out->values.size() / batch.size()) +
+            " values an image, the backbone's spec says " + std::to_string(spec_.dimensions));
+    }
+    return std::move(out->values);
+}
+
+}  // namespace tessera::ml

@@ -1,0 +1,64 @@
+#pragma once
+// ONNX CNNs run with OpenCV's DNN module on the CPU (issue 10: ResNet, MobileNet and EfficientNet
+// exports; OpenCV 4.6 does not run ViTs correctly). OpenCV stays inside this file pair: nothing
+// else in Tessera includes it.
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <vector>
+
+#include "ml/backbone.hpp"
+
+namespace tessera::ml {
+
+// How many threads OpenCV's DNN layers use, for the whole process (OpenCV's setting is global).
+void SetComputeThreads(int threads);
+
+// A loaded ONNX network with one input and one output. Forward is serialized: an OpenCV Net is
+// not safe to run from two threads at once.
+class OnnxNetwork {
+public:
+    // Parses the model from memory. A file OpenCV cannot read or import is an InvalidArgument
+    // with OpenCV's reason.
+    static Result<std::unique_ptr<OnnxNetwork>> Load(std::span<const std::byte> model);
+    ~OnnxNetwork();
+    OnnxNetwork(const OnnxNetwork&) = delete;
+    OnnxNetwork& operator=(const OnnxNetwork&) = delete;
+
+    struct Output {
+        std::vector<int> shape;
+        std::vector<float> values;
+    };
+    // Runs a float32 tensor of `shape` (NCHW for images) through the network.
+    Result<Output> Forward(std::span<const float> input, std::span<const int> shape);
+
+private:
+    struct Impl;
+    explicit OnnxNetwork(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+    std::mutex mutex_;
+};
+
+class OnnxBackbone final : public Backbone {
+public:
+    // `spec.dimensions` is checked against what the network gives for a first blank image, so a
+    // spec that does not fit its model fails here rather than in a round.
+    static Result<std::unique_ptr<OnnxBackbone>> Load(std::span<const std::byte> model,
+                                                      BackboneSpec spec);
+
+    const BackboneSpec& Spec() const override { return spec_; }
+    Result<std::vector<float>> Embed(std::span<const RgbImage> batch) override;
+
+    // The NCHW float tensor Embed feeds the network: resized, scaled to [0,1], normalized.
+    // Public for the tests, which check it against the raw network.
+    Result<std::vector<float>> Preprocess(std::span<const RgbImage> batch) const;
+
+private:
+    OnnxBackbone(std::unique_ptr<OnnxNetwork> network, BackboneSpec spec)
+        : network_(std::move(network)), spec_(std::move(spec)) {}
+    std::unique_ptr<OnnxNetwork> network_;
+    BackboneSpec spec_;
+};
+
+}  // namespace tessera::ml

@@ -1,0 +1,151 @@
+#include "ml/onnx_backbone.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace tessera::ml {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::byte> ReadBytes(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::byte> bytes(chars.size());
+    std::transform(chars.begin(), chars.end(), bytes.begin(),
+                   [](char c) { return static_cast<std::byte>(c); });
+    return bytes;
+}
+
+std::vector<float> ReadFloats(const fs::path& path) {
+    const auto bytes = ReadBytes(path);
+    std::vector<float> values(bytes.size() / sizeof(float));
+    std::memcpy(values.data(), bytes.data(), values.size() * sizeof(float));
+    return values;
+}
+
+BackboneSpec DefaultSpec() {
+    BackboneSpec spec;
+    spec.name = "mobilenet_v2_140";
+    spec.version = "test";
+    spec.dimensions = 1792;
+    return spec;
+}
+
+// The heart of the converter's test (issue 10, "Tests"): the tfjs_reference fixture ran every
+// case's original graph through @tensorflow/tfjs a moment ago; OpenCV must give the same numbers
+// from the converted ONNX model.
+TEST(OnnxBackboneTest, ConvertedModelsMatchTensorFlowJs) {
+    const fs::path dir = TESSERA_TFJS_REFERENCE_DIR;
+    std::ifstream manifest_file(dir / "manifest.json");
+    ASSERT_TRUE(manifest_file) << "no " << (dir / "manifest.json")
+                               << ": run the tfjs_reference test";
+    const auto manifest = nlohmann::json::parse(manifest_file);
+    std::vector<std::string> names;
+    for (const auto& c : manifest) {
+        const std::string name = c.at("name");
+        names.push_back(name);
+        SCOPED_TRACE(name);
+        const fs::path onnx = c.at("onnx").get<std::string>();
+        auto network = OnnxNetwork::Load(ReadBytes(onnx.is_absolute() ? onnx : dir / onnx));
+        ASSERT_TRUE(network) << network.error().message;
+        const auto input = ReadFloats(dir / c.at("input").get<std::string>());
+        const auto expected = ReadFloats(dir / c.at("expected").get<std::string>());
+        const std::vector<int> shape = c.at("input_shape");
+        auto out = (*network)->Forward(input, shape);
+        ASSERT_TRUE(out) << out.error().message;
+        EXPECT_EQ(out->shape, c.at("output_shape").get<std::vector<int>>());
+        ASSERT_EQ(out->values.size(), expected.size());
+        float largest = 0.0F;
+        float worst = 0.0F;
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            largest = std::max(largest, std::abs(expected[i]));
+            worst = std::max(worst, std::abs(out->values[i] - expected[i]));
+        }
+        EXPECT_GT(largest, 0.0F) << "an all-zero reference checks nothing";
+        EXPECT_LE(worst, c.at("tolerance").get<float>() * largest)
+            << "largest |tfjs| " << largest << ", largest |opencv - tfjs| " << worst;
+    }
+    // Every op group and the shipped backbone itself were compared.
+    EXPECT_GE(names.size(), 5U);
+    EXPECT_NE(std::find(names.begin(), names.end(), "default_backbone"), names.end());
+}
+
+TEST(OnnxBackboneTest, PreprocessResizesScalesAndNormalizesIntoNchw) {
+    // A 2x1 image enlarged to 4x2 keeps its two colours on each half; mean and std apply per
+    // channel after scaling to [0,1].
+    BackboneSpec spec = DefaultSpec();
+    auto backbone = OnnxBackbone::Load(ReadBytes(TESSERA_DEFAULT_BACKBONE_ONNX), spec);
+    ASSERT_TRUE(backbone) << backbone.error().message;
+    const std::vector<std::uint8_t> pixels{255, 0, 51, 255, 0, 51};
+    const RgbImage image{2, 1, pixels};
+    auto input = (*backbone)->Preprocess(std::span(&image, 1));
+    ASSERT_TRUE(input) << input.error().message;
+    const std::size_t plane = std::size_t{224} * 224;
+    ASSERT_EQ(input->size(), 3 * plane);
+    EXPECT_FLOAT_EQ((*input)[0], 1.0F);
+    EXPECT_FLOAT_EQ((*input)[plane + 5], 0.0F);
+    EXPECT_NEAR((*input)[2 * plane + plane - 1], 0.2F, 1e-6);
+}
+
+TEST(OnnxBackboneTest, EmbedsImagesOfAnySizeAsTheNetworkDoesTheirTensor) {
+    auto backbone = OnnxBackbone::Load(ReadBytes(TESSERA_DEFAULT_BACKBONE_ONNX), DefaultSpec());
+    ASSERT_TRUE(backbone) << backbone.error().message;
+    std::vector<std::uint8_t> large(std::size_t{640} * 480 * 3);
+    std::vector<std::uint8_t> small(std::size_t{37} * 23 * 3);
+    for (std::size_t i = 0; i < large.size(); ++i) {
+        large[i] = static_cast<std::uint8_t>((i * 7919) % 251);
+    }
+    for (std::size_t i = 0; i < small.size(); ++i) {
+        small[i] = static_cast<std::uint8_t>((i * 31) % 256);
+    }
+    const std::vector<RgbImage> batch{{640, 480, large}, {37, 23, small}};
+    auto embeddings = (*backbone)->Embed(batch);
+    ASSERT_TRUE(embeddings) << embeddings.error().message;
+    ASSERT_EQ(embeddings->size(), 2U * 1792U);
+    EXPECT_TRUE(std::all_of(embeddings->begin(), embeddings->end(), [](float v) {
+        return std::isfinite(v) && v >= 0.0F;
+    })) << "features after ReLU6 and averaging are finite and non-negative";
+    // The second image alone gives its row of the batch: no state leaks between images.
+    auto alone = (*backbone)->Embed(std::span(&batch[1], 1));
+    ASSERT_TRUE(alone);
+    for (std::size_t i = 0; i < 1792; ++i) {
+        ASSERT_NEAR((*alone)[i], (*embeddings)[1792 + i], 1e-4) << i;
+    }
+}
+
+TEST(OnnxBackboneTest, RefusesBadImagesModelsAndSpecs) {
+    auto backbone = OnnxBackbone::Load(ReadBytes(TESSERA_DEFAULT_BACKBONE_ONNX), DefaultSpec());
+    ASSERT_TRUE(backbone);
+    const std::vector<std::uint8_t> short_pixels(10);
+    const RgbImage bad{4, 4, short_pixels};
+    auto refused = (*backbone)->Embed(std::span(&bad, 1));
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(refused.error().message.find("image 0"), std::string::npos);
+
+    std::vector<std::byte> garbage(1000, std::byte{0x5a});
+    auto not_onnx = OnnxBackbone::Load(garbage, DefaultSpec());
+    ASSERT_FALSE(not_onnx);
+    EXPECT_EQ(not_onnx.error().code, ErrorCode::kInvalidArgument);
+
+    BackboneSpec wrong = DefaultSpec();
+    wrong.dimensions = 1000;
+    auto mismatched = OnnxBackbone::Load(ReadBytes(TESSERA_DEFAULT_BACKBONE_ONNX), wrong);
+    ASSERT_FALSE(mismatched);
+    EXPECT_NE(mismatched.error().message.find("1792"), std::string::npos)
+        << mismatched.error().message;
+}
+
+}  // namespace
+}  // namespace tessera::ml
