@@ -124,7 +124,8 @@ struct Annotation {
     // Canonical JSON payload: {"labels": ["Animal/Cat"]} for classification; shapes later.
     std::string payload_json;
     std::optional<double> confidence;
-    std::string lease_token;  // the lease it was submitted under (idempotent retries)
+    std::optional<Id> ml_round_id;  // prelabels from ML assist: the round that made them
+    std::string lease_token;        // the lease it was submitted under (idempotent retries)
     TimeMs created_at = 0;
     TimeMs updated_at = 0;
 };

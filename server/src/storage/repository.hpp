@@ -13,6 +13,7 @@
 
 #include "base/result.hpp"
 #include "domain/label_edit.hpp"
+#include "domain/ml.hpp"
 #include "domain/model.hpp"
 #include "storage/pool_stats.hpp"
 
@@ -370,6 +371,44 @@ public:
     // periodic jobs (refresh) would otherwise grow the job list without end. Returns how many.
     virtual Result<std::int64_t> PruneFinishedJobs(Id project_id, const std::string& kind,
                                                    int keep) = 0;
+
+    // --- ML assist (docs/design/ml.md)
+    // The project's settings, MlSettings{} when never set. kNotFound for no live project.
+    virtual Result<MlSettings> GetMlSettings(Id project_id) = 0;
+    virtual Status SetMlSettings(Id project_id, const MlSettings& settings) = 0;
+    // Stores a new round and returns it with its id. kConflict when the project already has a
+    // round queued or running; kNotFound for no live project.
+    virtual Result<MlRound> CreateMlRound(const MlRound& round) = 0;
+    // Writes every field but the ids and created_at. kNotFound for no such round.
+    virtual Status UpdateMlRound(const MlRound& round) = 0;
+    virtual Result<MlRound> GetMlRound(Id round_id) = 0;
+    // Newest first, at most `limit` (1-100).
+    virtual Result<std::vector<MlRound>> ListMlRounds(Id project_id, int limit) = 0;
+    // Stores (replaces) the embeddings of items under one backbone version, in one transaction.
+    virtual Status PutEmbeddings(const std::string& backbone,
+                                 const std::vector<ItemEmbedding>& embeddings) = 0;
+    // The stored embeddings of those of `item_ids` (the project's) that have one under
+    // `backbone`, in item id order.
+    virtual Result<std::vector<ItemEmbedding>> GetEmbeddings(Id project_id,
+                                                             const std::string& backbone,
+                                                             const std::vector<Id>& item_ids) = 0;
+    // The front of the queue: unlabeled items in rank order (leased ones included: they may
+    // come back), at most `limit`. What a round featurizes and prelabels.
+    virtual Result<std::vector<Item>> ListQueueWindow(Id project_id, int limit) = 0;
+    // Gives the items the ranks they hold between them, sorted, in the order of `item_ids`: the
+    // queue then serves them in that order, and no item outside them moves. Ids of other
+    // projects are ignored.
+    virtual Status ReorderQueue(Id project_id, const std::vector<Id>& item_ids) = 0;
+    // In one transaction: removes the model's prelabels (ml_round_id set) from the project's
+    // items that are not labeled, then stores `prelabels` as prelabels of round `round_id`,
+    // leaving out items that are labeled by now or carry an imported prelabel (the user's own
+    // predictions win). Returns how many were stored.
+    virtual Result<std::int64_t> ReplaceModelPrelabels(
+        Id project_id, Id round_id, const std::vector<ImportedAnnotation>& prelabels,
+        TimeMs now) = 0;
+    // The newest prelabel of each of `item_ids` that has one, in item id order.
+    virtual Result<std::vector<Annotation>> GetPrelabels(Id project_id,
+                                                         const std::vector<Id>& item_ids) = 0;
 
     // --- operations (GET /metrics)
     virtual Result<OpsCounts> CountForOps() = 0;

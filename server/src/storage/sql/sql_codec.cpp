@@ -48,31 +48,51 @@ std::string ItemLeaseJoin(std::string_view alias) {
 
 std::string AnnotationColumns(std::string_view alias) {
     return Qualify(alias, {"id", "project_id", "item_id", "author_id", "source", "payload_json",
-                           "confidence", "lease_token", "created_at", "updated_at"});
+                           "confidence", "lease_token", "created_at", "updated_at", "ml_round_id"});
 }
 
 std::string DatasourceColumns(SqlDialect dialect) {
-    return std::string("id, kind, path, pattern, config_json, ") +
-           (dialect == SqlDialect::kPostgres ? "encode(secret, 'hex')" : "secret") + ", created_at";
+    return "id, kind, path, pattern, config_json, " + BytesColumn(dialect, "secret") +
+           ", created_at";
 }
 
-std::string SecretParam(SqlDialect dialect, int index) {
+std::string BytesColumn(SqlDialect dialect, std::string_view column) {
+    return dialect == SqlDialect::kPostgres ? "encode(" + std::string(column) + ", 'hex')"
+                                            : std::string(column);
+}
+
+std::string ReadBytes(SqlDialect dialect, std::string cell) {
+    if (dialect != SqlDialect::kPostgres) {
+        return cell;
+    }
+    auto nibble = [](char c) {
+        return c <= '9' ? c - '0' : c - 'a' + 10;  // encode() writes lower-case hex
+    };
+    std::string bytes;
+    bytes.reserve(cell.size() / 2);
+    for (std::size_t i = 0; i + 1 < cell.size(); i += 2) {
+        bytes += static_cast<char>(nibble(cell[i]) * 16 + nibble(cell[i + 1]));
+    }
+    return bytes;
+}
+
+std::string BytesParam(SqlDialect dialect, int index) {
     const std::string param = "$" + std::to_string(index);
     return dialect == SqlDialect::kPostgres ? "decode(" + param + ", 'hex')"
                                             : "CAST(" + param + " AS BLOB)";
 }
 
-SqlValue SecretValue(SqlDialect dialect, const std::string& secret) {
-    if (secret.empty()) {
+SqlValue BytesValue(SqlDialect dialect, const std::string& bytes) {
+    if (bytes.empty()) {
         return std::monostate{};
     }
     if (dialect == SqlDialect::kSqlite) {
-        return secret;
+        return bytes;
     }
     static constexpr char kHex[] = "0123456789abcdef";
     std::string hex;
-    hex.reserve(secret.size() * 2);
-    for (unsigned char c : secret) {
+    hex.reserve(bytes.size() * 2);
+    for (unsigned char c : bytes) {
         hex += kHex[c >> 4];
         hex += kHex[c & 0xf];
     }
@@ -86,19 +106,7 @@ Datasource ReadDatasource(const SqlRow& row, SqlDialect dialect, std::size_t at)
     d.path = row.Text(at + 2);
     d.pattern = row.Text(at + 3);
     d.config_json = row.Text(at + 4);
-    std::string secret = row.Text(at + 5);
-    if (dialect == SqlDialect::kPostgres) {
-        auto nibble = [](char c) {
-            return c <= '9' ? c - '0' : c - 'a' + 10;  // encode() writes lower-case hex
-        };
-        std::string bytes;
-        bytes.reserve(secret.size() / 2);
-        for (std::size_t i = 0; i + 1 < secret.size(); i += 2) {
-            bytes += static_cast<char>(nibble(secret[i]) * 16 + nibble(secret[i + 1]));
-        }
-        secret = std::move(bytes);
-    }
-    d.secret = std::move(secret);
+    d.secret = ReadBytes(dialect, row.Text(at + 5));
     d.created_at = row.Int(at + 6);
     return d;
 }
@@ -178,6 +186,7 @@ Annotation ReadAnnotation(const SqlRow& row, std::size_t at) {
     a.lease_token = row.Text(at + 7);
     a.created_at = row.Int(at + 8);
     a.updated_at = row.Int(at + 9);
+    a.ml_round_id = row.OptInt(at + 10);
     return a;
 }
 

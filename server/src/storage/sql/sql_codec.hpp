@@ -22,14 +22,17 @@ std::string ItemLeaseJoin(std::string_view alias);
 std::string AnnotationColumns(std::string_view alias = {});
 std::string JobColumns(std::string_view alias = {});
 inline constexpr std::size_t kItemColumnCount = 15;
-inline constexpr std::size_t kAnnotationColumnCount = 10;
+inline constexpr std::size_t kAnnotationColumnCount = 11;
 
-// Datasources keep their secret as BLOB (SQLite) or bytea (PostgreSQL, sent and read as hex
-// text: libpq text parameters cannot hold NUL bytes). The column list, the placeholder
-// expression for parameter $index, and the parameter's value (NULL for no secret).
+// Binary columns (datasource secrets, item embeddings) are BLOB (SQLite) or bytea (PostgreSQL,
+// sent and read as hex text: libpq text parameters cannot hold NUL bytes). The placeholder
+// expression for parameter $index, the parameter's value (NULL for empty bytes), the select
+// expression for a column, and the bytes back from that expression's cell.
+std::string BytesParam(SqlDialect dialect, int index);
+SqlValue BytesValue(SqlDialect dialect, const std::string& bytes);
+std::string BytesColumn(SqlDialect dialect, std::string_view column);
+std::string ReadBytes(SqlDialect dialect, std::string cell);
 std::string DatasourceColumns(SqlDialect dialect);
-std::string SecretParam(SqlDialect dialect, int index);
-SqlValue SecretValue(SqlDialect dialect, const std::string& secret);
 Datasource ReadDatasource(const SqlRow& row, SqlDialect dialect, std::size_t at = 0);
 
 // Readers start at column `at` so joined rows can be read piecewise.

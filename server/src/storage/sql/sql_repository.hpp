@@ -103,6 +103,24 @@ public:
     Result<std::int64_t> PruneFinishedJobs(Id project_id, const std::string& kind,
                                            int keep) override;
 
+    Result<MlSettings> GetMlSettings(Id project_id) override;
+    Status SetMlSettings(Id project_id, const MlSettings& settings) override;
+    Result<MlRound> CreateMlRound(const MlRound& round) override;
+    Status UpdateMlRound(const MlRound& round) override;
+    Result<MlRound> GetMlRound(Id round_id) override;
+    Result<std::vector<MlRound>> ListMlRounds(Id project_id, int limit) override;
+    Status PutEmbeddings(const std::string& backbone,
+                         const std::vector<ItemEmbedding>& embeddings) override;
+    Result<std::vector<ItemEmbedding>> GetEmbeddings(Id project_id, const std::string& backbone,
+                                                     const std::vector<Id>& item_ids) override;
+    Result<std::vector<Item>> ListQueueWindow(Id project_id, int limit) override;
+    Status ReorderQueue(Id project_id, const std::vector<Id>& item_ids) override;
+    Result<std::int64_t> ReplaceModelPrelabels(Id project_id, Id round_id,
+                                               const std::vector<ImportedAnnotation>& prelabels,
+                                               TimeMs now) override;
+    Result<std::vector<Annotation>> GetPrelabels(Id project_id,
+                                                 const std::vector<Id>& item_ids) override;
+
     Result<OpsCounts> CountForOps() override;
     PoolStats PoolStatus() override { return db_->Stats(); }
 

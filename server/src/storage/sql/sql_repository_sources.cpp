@@ -46,9 +46,9 @@ Result<Datasource> SqlRepository::InsertDatasource(SqlConn& conn, Id project_id,
         QueryInt(conn,
                  "INSERT INTO datasources (project_id, kind, path, pattern, config_json, secret, "
                  "created_at) VALUES ($1, $2, $3, $4, $5, " +
-                     SecretParam(dialect, 6) + ", $7) RETURNING id",
+                     BytesParam(dialect, 6) + ", $7) RETURNING id",
                  {project_id, stored.kind, stored.path, stored.pattern, stored.config_json,
-                  SecretValue(dialect, stored.secret), now}));
+                  BytesValue(dialect, stored.secret), now}));
     return stored;
 }
 

@@ -1,0 +1,37 @@
+-- ML assist (issue 10; docs/design/ml.md): settings, rounds, cached embeddings, and which round
+-- made a prelabel.
+CREATE TABLE ml_settings (
+    project_id           INTEGER PRIMARY KEY REFERENCES projects (id) ON DELETE CASCADE,
+    enabled              INTEGER NOT NULL,
+    target_precision     REAL    NOT NULL,
+    min_labels_per_class INTEGER NOT NULL,
+    retrain_after_labels INTEGER NOT NULL
+);
+CREATE TABLE ml_rounds (
+    id          INTEGER PRIMARY KEY,
+    project_id  INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    job_id      INTEGER NOT NULL,
+    state       TEXT    NOT NULL,
+    stage       TEXT    NOT NULL,
+    backbone    TEXT    NOT NULL,
+    labels_used INTEGER NOT NULL,
+    metrics_json TEXT   NOT NULL,
+    threshold   REAL,
+    prelabeled  INTEGER NOT NULL,
+    message     TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    started_at  INTEGER NOT NULL,
+    finished_at INTEGER NOT NULL
+);
+CREATE INDEX ml_rounds_project ON ml_rounds (project_id, id);
+-- At most one round of a project queued or running at a time.
+CREATE UNIQUE INDEX ml_rounds_active ON ml_rounds (project_id) WHERE state IN ('queued', 'running');
+-- float16 vectors; one row per item and backbone version (items are deleted with their project,
+-- and their embeddings with them).
+CREATE TABLE item_embeddings (
+    item_id  INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+    backbone TEXT    NOT NULL,
+    vector   BLOB    NOT NULL,
+    PRIMARY KEY (item_id, backbone)
+) WITHOUT ROWID;
+ALTER TABLE annotations ADD COLUMN ml_round_id INTEGER;

@@ -1,0 +1,205 @@
+// ML assist's storage on every backend (repository.hpp, "ML assist").
+#include <algorithm>
+
+#include "storage/repository_conformance.hpp"
+
+namespace tessera {
+namespace {
+
+std::vector<Id> ItemIdsInOrder(const std::vector<Item>& items) {
+    std::vector<Id> ids;
+    for (const Item& item : items) {
+        ids.push_back(item.id);
+    }
+    return ids;
+}
+
+ImportedAnnotation Prelabel(Id item_id, const std::string& label, double confidence) {
+    return {item_id, R"({"labels":[")" + label + R"("]})", {}, confidence};
+}
+
+}  // namespace
+
+TEST_P(RepositoryConformance, MlSettingsDefaultUntilSetAndNeedALiveProject) {
+    const Project p = AddProject("ml-settings", 1);
+    auto defaults = repo_->GetMlSettings(p.id);
+    ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+    EXPECT_FALSE(defaults->enabled);
+    EXPECT_DOUBLE_EQ(defaults->target_precision, 0.95);
+    MlSettings set{true, 0.9, 3, 50};
+    ASSERT_TRUE(repo_->SetMlSettings(p.id, set).ok());
+    set.target_precision = 0.97;  // a second write replaces the first
+    ASSERT_TRUE(repo_->SetMlSettings(p.id, set).ok());
+    auto read = repo_->GetMlSettings(p.id);
+    ASSERT_TRUE(read.ok());
+    EXPECT_TRUE(read->enabled);
+    EXPECT_DOUBLE_EQ(read->target_precision, 0.97);
+    EXPECT_EQ(read->min_labels_per_class, 3);
+    EXPECT_EQ(read->retrain_after_labels, 50);
+    EXPECT_EQ(repo_->GetMlSettings(999999).error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(repo_->SetMlSettings(999999, set).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(RepositoryConformance, OneActiveRoundPerProjectAndRoundsReadBackNewestFirst) {
+    const Project p = AddProject("ml-rounds", 1);
+    MlRound round;
+    round.project_id = p.id;
+    round.job_id = 5;
+    round.labels_used = 40;
+    round.created_at = kT0;
+    auto first = repo_->CreateMlRound(round);
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    EXPECT_EQ(repo_->CreateMlRound(round).error().code, ErrorCode::kConflict);
+
+    MlRound done = *first;
+    done.state = MlRoundState::kDone;
+    done.stage = MlStage::kInference;
+    done.backbone = "mobilenet_v2_140@abc";
+    done.metrics_json = R"({"training":{"seconds":1.5}})";
+    done.threshold = 0.83;
+    done.prelabeled = 12;
+    done.message = "ok";
+    done.started_at = kT0 + 1;
+    done.finished_at = kT0 + 2;
+    ASSERT_TRUE(repo_->UpdateMlRound(done).ok());
+    auto second = repo_->CreateMlRound(round);  // the first is done: a new one may start
+    ASSERT_TRUE(second.ok()) << second.error().message;
+
+    auto list = repo_->ListMlRounds(p.id, 10);
+    ASSERT_TRUE(list.ok());
+    ASSERT_EQ(list->size(), 2U);
+    EXPECT_EQ((*list)[0].id, second->id);
+    const MlRound& read = (*list)[1];
+    EXPECT_EQ(read.state, MlRoundState::kDone);
+    EXPECT_EQ(read.stage, MlStage::kInference);
+    EXPECT_EQ(read.backbone, "mobilenet_v2_140@abc");
+    EXPECT_EQ(read.metrics_json, done.metrics_json);
+    ASSERT_TRUE(read.threshold.has_value());
+    EXPECT_DOUBLE_EQ(*read.threshold, 0.83);
+    EXPECT_EQ(read.prelabeled, 12);
+    EXPECT_EQ(read.labels_used, 40);
+    EXPECT_EQ(read.finished_at, kT0 + 2);
+    EXPECT_FALSE(repo_->GetMlRound(second->id)->threshold.has_value());
+    MlRound missing = done;
+    missing.id = 999999;
+    EXPECT_EQ(repo_->UpdateMlRound(missing).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(RepositoryConformance, EmbeddingsKeepEveryByteAndStayWithTheirProjectAndBackbone) {
+    const Project p = AddProject("ml-embed", 3);
+    const Project other = AddProject("ml-embed-other", 1);
+    auto items = repo_->ListItems(p.id, ItemFilter{});
+    auto other_items = repo_->ListItems(other.id, ItemFilter{});
+    ASSERT_TRUE(items.ok() && other_items.ok());
+    // Every byte value, NUL included: the vectors are float16 bits, not text.
+    std::string all_bytes;
+    for (int b = 0; b < 256; ++b) {
+        all_bytes += static_cast<char>(b);
+    }
+    const Id a = (*items)[0].id;
+    const Id b = (*items)[1].id;
+    ASSERT_TRUE(repo_->PutEmbeddings("net@1", {{a, all_bytes}, {b, "xy"}}).ok());
+    ASSERT_TRUE(repo_->PutEmbeddings("net@1", {{b, std::string("\0z", 2)}}).ok());  // replaces
+    ASSERT_TRUE(repo_->PutEmbeddings("net@2", {{a, "other version"}}).ok());
+    ASSERT_TRUE(repo_->PutEmbeddings("net@1", {{(*other_items)[0].id, "elsewhere"}}).ok());
+
+    auto read = repo_->GetEmbeddings(p.id, "net@1", {b, (*items)[2].id, a, (*other_items)[0].id});
+    ASSERT_TRUE(read.ok()) << read.error().message;
+    ASSERT_EQ(read->size(), 2U);
+    EXPECT_EQ((*read)[0].item_id, a);
+    EXPECT_EQ((*read)[0].vector, all_bytes);
+    EXPECT_EQ((*read)[1].item_id, b);
+    EXPECT_EQ((*read)[1].vector, std::string("\0z", 2));
+    EXPECT_EQ(repo_->GetEmbeddings(p.id, "net@2", {a})->at(0).vector, "other version");
+    EXPECT_TRUE(repo_->GetEmbeddings(p.id, "net@1", {})->empty());
+    EXPECT_FALSE(repo_->PutEmbeddings("net@1", {{a, ""}}).ok());
+}
+
+TEST_P(RepositoryConformance, QueueWindowIsUnlabeledInRankOrderAndReorderKeepsItsRanks) {
+    const Project p = AddProject("ml-window", 6);
+    const User u = AddUser("window-labeler");
+    auto window = repo_->ListQueueWindow(p.id, 100);
+    ASSERT_TRUE(window.ok());
+    ASSERT_EQ(window->size(), 6U);
+    EXPECT_TRUE(std::is_sorted(window->begin(), window->end(),
+                               [](const Item& x, const Item& y) { return x.rank < y.rank; }));
+    // A labeled item leaves the window; a leased one stays in it.
+    auto page = Lease(p.id, u.id, 2, "t1", kT0);
+    ASSERT_EQ(page.size(), 2U);
+    ASSERT_TRUE(repo_->SubmitAnnotation(Submit(p.id, page[0].id, u.id, "t1", {"Cat"}, kT0)).ok());
+    window = repo_->ListQueueWindow(p.id, 100);
+    ASSERT_EQ(window->size(), 5U);
+    const std::vector<Id> remaining = ItemIdsInOrder(*window);
+    EXPECT_EQ(std::count(remaining.begin(), remaining.end(), page[0].id), 0);
+    EXPECT_EQ(repo_->ListQueueWindow(p.id, 2)->size(), 2U);
+
+    // Reversing the last three: they swap ranks among themselves, the first two stay first.
+    const std::vector<Id> before = ItemIdsInOrder(*window);
+    const std::vector<Id> last3(before.rbegin(), before.rbegin() + 3);
+    ASSERT_TRUE(repo_->ReorderQueue(p.id, last3).ok());
+    const std::vector<Id> after = ItemIdsInOrder(*repo_->ListQueueWindow(p.id, 100));
+    const std::vector<Id> expected{before[0], before[1], before[4], before[3], before[2]};
+    EXPECT_EQ(after, expected);
+    // The queue serves the new order (after the items leased above).
+    auto next = Lease(p.id, u.id, 5, "t2", kT0 + 1);
+    std::vector<Id> served = ItemIdsInOrder(next);
+    served.erase(std::remove(served.begin(), served.end(), page[1].id), served.end());
+    std::vector<Id> unleased = expected;
+    unleased.erase(std::remove(unleased.begin(), unleased.end(), page[1].id), unleased.end());
+    EXPECT_EQ(served, unleased);
+}
+
+TEST_P(RepositoryConformance, ModelPrelabelsReplaceTheModelsOwnAndYieldToImportedOnes) {
+    const Project p = AddProject("ml-prelabels", 4);
+    const User u = AddUser("prelabel-labeler");
+    const std::vector<Id> ids = ItemIdsInOrder(*repo_->ListQueueWindow(p.id, 10));
+    ASSERT_EQ(ids.size(), 4U);
+    // The user's own prediction on ids[3].
+    ImportRequest imported;
+    imported.project_id = p.id;
+    imported.annotations = {Prelabel(ids[3], "Dog", 0.7)};
+    imported.now = kT0;
+    ASSERT_TRUE(repo_->ApplyImport(imported).ok());
+
+    auto stored =
+        repo_->ReplaceModelPrelabels(p.id, 1,
+                                     {Prelabel(ids[0], "Cat", 0.99), Prelabel(ids[1], "Cat", 0.97),
+                                      Prelabel(ids[3], "Cat", 0.99)},
+                                     kT0 + 1);
+    ASSERT_TRUE(stored.ok()) << stored.error().message;
+    EXPECT_EQ(*stored, 2);  // not over the imported one
+    auto prelabels = repo_->GetPrelabels(p.id, ids);
+    ASSERT_TRUE(prelabels.ok());
+    ASSERT_EQ(prelabels->size(), 3U);
+    for (const Annotation& a : *prelabels) {
+        if (a.item_id == ids[3]) {
+            EXPECT_FALSE(a.ml_round_id.has_value());
+            EXPECT_EQ(a.payload_json, R"({"labels":["Dog"]})");
+        } else {
+            EXPECT_EQ(a.ml_round_id, std::optional<Id>(1));
+            EXPECT_TRUE(a.item_id == ids[0] || a.item_id == ids[1]);
+        }
+    }
+
+    // ids[0] is labeled by a human (confirming the prelabel); round 2 predicts only ids[2].
+    Lease(p.id, u.id, 4, "t", kT0 + 2);
+    ASSERT_TRUE(repo_->SubmitAnnotation(Submit(p.id, ids[0], u.id, "t", {"Cat"}, kT0 + 2)).ok());
+    stored = repo_->ReplaceModelPrelabels(p.id, 2, {Prelabel(ids[2], "Cat", 0.98)}, kT0 + 3);
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(*stored, 1);
+    prelabels = repo_->GetPrelabels(p.id, ids);
+    ASSERT_TRUE(prelabels.ok());
+    std::vector<std::pair<Id, std::optional<Id>>> got;
+    for (const Annotation& a : *prelabels) {
+        got.emplace_back(a.item_id, a.ml_round_id);
+    }
+    // ids[0] keeps round 1's (it is labeled: that prelabel is history), ids[1]'s went with the
+    // new round, ids[2] has round 2's, ids[3] the imported one.
+    std::vector<std::pair<Id, std::optional<Id>>> expected{
+        {ids[0], 1}, {ids[2], 2}, {ids[3], std::nullopt}};
+    std::sort(expected.begin(), expected.end());  // GetPrelabels answers in item id order
+    EXPECT_EQ(got, expected);
+    EXPECT_EQ(repo_->GetPrelabel(p.id, ids[2])->ml_round_id, std::optional<Id>(2));
+}
+
+}  // namespace tessera
