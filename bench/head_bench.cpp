@@ -17,7 +17,7 @@
 
 #include "ml/softmax_head.hpp"
 
-namespace tessera {
+namespace tessera::ml {
 namespace {
 
 struct Options {
@@ -111,8 +111,8 @@ int Main(int argc, char** argv) {
 }
 
 }  // namespace
-}  // namespace tessera
+}  // namespace tessera::ml
 
 int main(int argc, char** argv) {
-    return tessera::Main(argc, argv);
+    return tessera::ml::Main(argc, argv);
 }

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <limits>
 
-namespace tessera {
+namespace tessera::ml {
 namespace {
 
 // Mean negative log-likelihood of the truth under softmax(logits / temperature).
@@ -165,4 +165,4 @@ ThresholdChoice ChooseThreshold(std::vector<ScoredLabel> held_out, const Thresho
     return choice;
 }
 
-}  // namespace tessera
+}  // namespace tessera::ml

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace tessera {
+namespace tessera::ml {
 
 // softmax(logits / temperature). Empty logits give an empty vector; temperature must be > 0.
 std::vector<double> Softmax(const std::vector<double>& logits, double temperature);
@@ -57,4 +57,4 @@ struct ThresholdChoice {
 // all in or all out. Without one: the cut with the best lower bound, and a sentence saying why.
 ThresholdChoice ChooseThreshold(std::vector<ScoredLabel> held_out, const ThresholdRule& rule);
 
-}  // namespace tessera
+}  // namespace tessera::ml

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <random>
 
-namespace tessera {
+namespace tessera::ml {
 namespace {
 
 std::vector<ScoredLabel> Labels(int n, double confidence, bool correct) {
@@ -126,4 +126,4 @@ TEST(Calibration, WithoutAThresholdTheBestCutIsReported) {
 }
 
 }  // namespace
-}  // namespace tessera
+}  // namespace tessera::ml

@@ -9,7 +9,7 @@
 
 #include "ml/calibration.hpp"
 
-namespace tessera {
+namespace tessera::ml {
 namespace {
 
 // The rows a fit may use: the ones of the common width with a class in range.
@@ -209,4 +209,4 @@ std::vector<std::vector<double>> OutOfFoldLogits(const std::vector<std::vector<f
     return out;
 }
 
-}  // namespace tessera
+}  // namespace tessera::ml

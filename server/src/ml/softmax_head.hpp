@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace tessera {
+namespace tessera::ml {
 
 struct HeadOptions {
     double l2 = 1e-4;  // on the weights, not the biases
@@ -47,4 +47,4 @@ std::vector<std::vector<double>> OutOfFoldLogits(const std::vector<std::vector<f
                                                  std::uint64_t seed,
                                                  const HeadOptions& options = {});
 
-}  // namespace tessera
+}  // namespace tessera::ml

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <random>
 
-namespace tessera {
+namespace tessera::ml {
 namespace {
 
 struct Data {
@@ -114,4 +114,4 @@ TEST(SoftmaxHead, SkipsRowsItCannotUse) {
 }
 
 }  // namespace
-}  // namespace tessera
+}  // namespace tessera::ml
