@@ -10,11 +10,13 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <thread>
 #include <type_traits>
 
+#include "app/default_backbone.hpp"
 #include "app/operations.hpp"
 #include "base/log.hpp"
 #include "blobs/curl_transport.hpp"
@@ -27,11 +29,14 @@
 #include "http/embedded_files.hpp"
 #include "http/server.hpp"
 #include "jobs/job_runner.hpp"
+#include "ml/onnx_backbone.hpp"
 #include "services/cache_purge_job.hpp"
 #include "services/datasource_opener.hpp"
 #include "services/import_service.hpp"
 #include "services/ingest_job.hpp"
 #include "services/manifest_job.hpp"
+#include "services/ml_round_job.hpp"
+#include "services/ml_service.hpp"
 #include "services/project_cache.hpp"
 #include "services/refresh_job.hpp"
 #include "services/refresh_service.hpp"
@@ -211,12 +216,13 @@ Result<DatasourceOpenerSettings> OpenerSettings(const Config& config) {
 // cache jobs share the renderer and pyramid caches of the server's image and tile services.
 struct BackgroundJobs {
     BackgroundJobs(Repository& db, const Clock& clock, ImageProber& prober, ImageRenderer& renderer,
-                   TilePyramid& tile_pyramid, DatasourceOpener& opener)
+                   TilePyramid& tile_pyramid, DatasourceOpener& opener, ml::Backbone& backbone)
         : ingest(db, clock, prober, {}, &opener),
           manifest(db, clock, prober, {}, &opener),
           refresh(db, clock, prober, {}, &opener),
           pyramids(db, tile_pyramid, &opener),
-          purge(renderer, tile_pyramid) {}
+          purge(renderer, tile_pyramid),
+          ml_round(db, clock, backbone, BackboneId(backbone.Spec()), &opener) {}
 
     void RegisterWith(JobRunner& runner) {
         runner.Register(IngestJob::kKind, ingest);
@@ -224,6 +230,7 @@ struct BackgroundJobs {
         runner.Register(RefreshJob::kKind, refresh);
         runner.Register(TilePyramidJob::kKind, pyramids);
         runner.Register(CachePurgeJob::kKind, purge);
+        runner.Register(MlRoundJob::kKind, ml_round);
     }
 
     IngestJob ingest;
@@ -231,17 +238,20 @@ struct BackgroundJobs {
     RefreshJob refresh;
     TilePyramidJob pyramids;
     CachePurgeJob purge;
+    MlRoundJob ml_round;
 };
 
-// Queues the refresh jobs that are due (RefreshService::EnqueueDue) every kTickMs, on a thread
-// of its own, until destroyed. Only `serve` schedules; workers just run the jobs.
-class RefreshTicker {
+// Runs `tick` every `interval_ms` on a thread of its own, until destroyed: the schedulers that
+// queue jobs when they are due (refresh, ML assist rounds). Only `serve` schedules; workers
+// just run the jobs.
+class Ticker {
 public:
-    static constexpr TimeMs kTickMs = 15'000;  // the shortest interval is 60 s
-
-    explicit RefreshTicker(RefreshService& refresh)
-        : thread_([this, &refresh] { Loop(refresh); }) {}
-    ~RefreshTicker() {
+    Ticker(std::string name, TimeMs interval_ms, std::function<Result<int>()> tick)
+        : name_(std::move(name)),
+          interval_ms_(interval_ms),
+          tick_(std::move(tick)),
+          thread_([this] { Loop(); }) {}
+    ~Ticker() {
         {
             std::lock_guard<std::mutex> lock(mu_);
             stop_ = true;
@@ -249,28 +259,36 @@ public:
         wake_.notify_all();
         thread_.join();
     }
-    RefreshTicker(const RefreshTicker&) = delete;
-    RefreshTicker& operator=(const RefreshTicker&) = delete;
+    Ticker(const Ticker&) = delete;
+    Ticker& operator=(const Ticker&) = delete;
 
 private:
-    void Loop(RefreshService& refresh) {
+    void Loop() {
         std::unique_lock<std::mutex> lock(mu_);
         while (!stop_) {
             lock.unlock();
-            Result<int> queued = refresh.EnqueueDue();
+            Result<int> queued = tick_();
             if (!queued.ok()) {
-                log::Warn("refresh scheduling failed", {{"error", queued.error().message}});
+                log::Warn(name_ + " scheduling failed", {{"error", queued.error().message}});
             }
             lock.lock();
-            wake_.wait_for(lock, std::chrono::milliseconds(kTickMs), [this] { return stop_; });
+            wake_.wait_for(lock, std::chrono::milliseconds(interval_ms_), [this] { return stop_; });
         }
     }
 
+    const std::string name_;
+    const TimeMs interval_ms_;
+    const std::function<Result<int>()> tick_;
     std::mutex mu_;
     std::condition_variable wake_;
     bool stop_ = false;   // guarded by mu_
     std::thread thread_;  // last: started once the members above exist
 };
+
+// The refresh scheduler's tick; the shortest refresh interval is 60 s.
+constexpr TimeMs kRefreshTickMs = 15'000;
+// ML assist's: a round due after N new labels starts within this long of the Nth.
+constexpr TimeMs kMlTickMs = 20'000;
 
 }  // namespace
 
@@ -348,17 +366,22 @@ Status RunServe(const Config& config, const char* argv0) {
     if (std::int64_t expired = uploads.RemoveExpired(); expired > 0) {
         log::Info("removed abandoned uploads", {{"count", std::to_string(expired)}});
     }
-    BackgroundJobs background(db, clock, prober, renderer, tile_pyramid, opener);
+    ml::LazyOnnxBackbone backbone(DefaultBackboneOnnx(), DefaultBackboneSpec());
+    BackgroundJobs background(db, clock, prober, renderer, tile_pyramid, opener, backbone);
     JobRunner jobs(db, clock, JobRunnerSettings{});
     background.RegisterWith(jobs);
     jobs.Start();
     RefreshService refresh(db, clock, &project_cache);
-    std::optional<RefreshTicker> refresh_ticker;
-    refresh_ticker.emplace(refresh);
+    std::optional<Ticker> refresh_ticker;
+    refresh_ticker.emplace("refresh", kRefreshTickMs, [&refresh] { return refresh.EnqueueDue(); });
+    MlService ml(db, clock, BackboneId(backbone.Spec()));
+    std::optional<Ticker> ml_ticker;
+    ml_ticker.emplace("ML assist", kMlTickMs, [&ml] { return ml.StartDueRounds(); });
 
     http::ApiContext context{&auth, &projects, &labeling, &dashboard, &exports, &images, {}};
     context.tiles = &tiles;
     context.refresh = &refresh;
+    context.ml = &ml;
     context.imports = &imports;
     context.uploads = &uploads;
     context.settings.version = Version();
@@ -406,6 +429,7 @@ Status RunServe(const Config& config, const char* argv0) {
     }
     server.Shutdown();
     refresh_ticker.reset();
+    ml_ticker.reset();
     jobs.Stop();
     log::Info("stopped");
     return Status::Ok();
@@ -421,7 +445,8 @@ Status RunWorker(const Config& config, const char* argv0, bool once) {
     TilePyramid tile_pyramid(config.data_dir / "tiles");
     TESSERA_ASSIGN_OR_RETURN(DatasourceOpenerSettings opener_settings, OpenerSettings(config));
     DatasourceOpener opener(std::move(opener_settings));
-    BackgroundJobs background(*repo, clock, prober, renderer, tile_pyramid, opener);
+    ml::LazyOnnxBackbone backbone(DefaultBackboneOnnx(), DefaultBackboneSpec());
+    BackgroundJobs background(*repo, clock, prober, renderer, tile_pyramid, opener, backbone);
     JobRunnerSettings settings;
     char host[256] = "worker";
     gethostname(host, sizeof host - 1);

@@ -27,6 +27,7 @@ void RegisterApiRoutes(Router& router, ApiContext& context, const StaticFiles& s
     RegisterDatasourceRoutes(router, context);
     RegisterUploadRoutes(router, context);
     RegisterRefreshRoutes(router, context);
+    RegisterMlRoutes(router, context);
     router.SetFallback([&static_files](Request& request) { return static_files.Serve(request); });
 }
 

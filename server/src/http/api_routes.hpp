@@ -15,6 +15,7 @@
 #include "services/image_service.hpp"
 #include "services/import_service.hpp"
 #include "services/labeling_service.hpp"
+#include "services/ml_service.hpp"
 #include "services/project_service.hpp"
 #include "services/refresh_service.hpp"
 #include "services/tile_service.hpp"
@@ -47,6 +48,7 @@ struct ApiContext {
     Metrics* metrics = nullptr;         // null: GET /metrics answers 404
     UploadService* uploads = nullptr;   // null answers 503 on the tus upload routes
     RefreshService* refresh = nullptr;  // null answers 503 on the refresh routes
+    MlService* ml = nullptr;            // null answers 503 on the ML assist routes
 };
 
 // A handler whose errors become JSON error responses.
@@ -79,6 +81,13 @@ void RegisterRefreshRoutes(Router& router, ApiContext& context);
 // The "refresh" member of a PATCH /api/v1/projects/{id} body, applied; a no-op without one.
 // Kept apart so the PATCH handler can grow other members (name, instructions, labels).
 Status ApplyRefreshPatch(ApiContext& context, Request& request, const nlohmann::json& body);
+// PATCH /api/v1/projects/{id}'s "ml_assist" (ml_handlers.cpp): CheckMlPatch refuses a malformed
+// member before anything changes; ApplyMlPatch stores it. MlSettingsJsonOf is the project JSON's
+// "ml_assist" (null when the server runs without ML assist).
+Status CheckMlPatch(const nlohmann::json& body);
+Status ApplyMlPatch(ApiContext& context, Request& request, const nlohmann::json& body);
+Result<nlohmann::json> MlSettingsJsonOf(ApiContext& context, Request& request, Id project_id);
+void RegisterMlRoutes(Router& router, ApiContext& context);
 
 // All of the above plus the static UI fallback. `static_files` must outlive the router.
 void RegisterApiRoutes(Router& router, ApiContext& context, const StaticFiles& static_files);

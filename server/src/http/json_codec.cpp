@@ -3,6 +3,7 @@
 #include "base/log.hpp"
 #include "domain/label_tree.hpp"
 #include "http/json_io.hpp"
+#include "http/ml_codec.hpp"
 
 namespace tessera::http {
 namespace {
@@ -223,10 +224,15 @@ json ItemToJson(const Item& item) {
 json PageToJson(const Page& page) {
     json items = json::array();
     for (const Item& item : page.items) {
-        items.push_back(ItemToJson(item));
+        json entry = ItemToJson(item);
+        if (auto prelabel = page.prelabels.find(item.id); prelabel != page.prelabels.end()) {
+            entry["prelabel"] = PrelabelToJson(prelabel->second);
+        }
+        items.push_back(std::move(entry));
     }
     return {{"lease", page.lease},
             {"lease_expires_at", page.lease_expires_at},
+            {"kind", page.kind == PageKind::kPrelabeled ? "prelabeled" : "manual"},
             {"items", std::move(items)}};
 }
 

@@ -11,9 +11,10 @@ namespace {
 
 using nlohmann::json;
 
-// "refresh" is parsed by RefreshChangeFromJson and applied by RefreshService.
-constexpr std::array<std::string_view, 6> kPatchFields = {"name",   "instructions",  "labels",
-                                                          "rename", "on_new_labels", "refresh"};
+// "refresh" is parsed by RefreshChangeFromJson and applied by RefreshService; "ml_assist" by
+// MlChangeFromJson and MlService.
+constexpr std::array<std::string_view, 7> kPatchFields = {
+    "name", "instructions", "labels", "rename", "on_new_labels", "refresh", "ml_assist"};
 
 Status RejectUnknownFields(const json& body) {
     for (const auto& [key, value] : body.items()) {
@@ -21,7 +22,7 @@ Status RejectUnknownFields(const json& body) {
             return Error::InvalidArgument(
                 "unknown field '" + key +
                     "'; a project patch may set name, instructions, labels, rename, "
-                    "on_new_labels and refresh",
+                    "on_new_labels, refresh and ml_assist",
                 key);
         }
     }

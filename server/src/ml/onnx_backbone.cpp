@@ -159,4 +159,24 @@ Result<std::vector<float>> OnnxBackbone::Embed(std::span<const RgbImage> batch) 
     return std::move(out->values);
 }
 
+Result<std::vector<float>> LazyOnnxBackbone::Embed(std::span<const RgbImage> batch) {
+    OnnxBackbone* backbone = nullptr;
+    {
+        const std::lock_guard lock(mutex_);
+        if (!loaded_ && !load_error_) {
+            auto loaded = OnnxBackbone::Load(model_, spec_);
+            if (loaded.ok()) {
+                loaded_ = std::move(loaded).value();
+            } else {
+                load_error_ = loaded.error();
+            }
+        }
+        if (load_error_) {
+            return *load_error_;
+        }
+        backbone = loaded_.get();
+    }
+    return backbone->Embed(batch);  // OnnxNetwork serializes the forward passes itself
+}
+
 }  // namespace tessera::ml

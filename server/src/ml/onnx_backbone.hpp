@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -59,6 +60,26 @@ private:
         : network_(std::move(network)), spec_(std::move(spec)) {}
     std::unique_ptr<OnnxNetwork> network_;
     BackboneSpec spec_;
+};
+
+// An OnnxBackbone made on first use: the server starts without parsing the model (17 MB,
+// about 70 MB once loaded), and a project that never trains never pays for it. A model that
+// fails to load fails each Embed with the load's error.
+class LazyOnnxBackbone final : public Backbone {
+public:
+    // `model` must outlive this (the default backbone is embedded in the binary).
+    LazyOnnxBackbone(std::span<const std::byte> model, BackboneSpec spec)
+        : model_(model), spec_(std::move(spec)) {}
+
+    const BackboneSpec& Spec() const override { return spec_; }
+    Result<std::vector<float>> Embed(std::span<const RgbImage> batch) override;
+
+private:
+    std::span<const std::byte> model_;
+    BackboneSpec spec_;
+    std::mutex mutex_;
+    std::unique_ptr<OnnxBackbone> loaded_;  // guarded by mutex_
+    std::optional<Error> load_error_;       // guarded by mutex_
 };
 
 }  // namespace tessera::ml

@@ -104,6 +104,19 @@ Result<Page> LabelingService::Next(const User& actor, Id project_id, int count) 
         page.lease_expires_at = request.expires_at;
     }
     page.items = std::move(items);
+    if (!page.items.empty()) {
+        std::vector<Id> ids;
+        ids.reserve(page.items.size());
+        for (const Item& item : page.items) {
+            ids.push_back(item.id);
+        }
+        TESSERA_ASSIGN_OR_RETURN(std::vector<Annotation> prelabels,
+                                 repo_.GetPrelabels(project_id, ids));
+        for (Annotation& prelabel : prelabels) {
+            page.prelabels.emplace(prelabel.item_id, std::move(prelabel));
+        }
+        page.kind = page.prelabels.empty() ? PageKind::kManual : PageKind::kPrelabeled;
+    }
     return page;
 }
 

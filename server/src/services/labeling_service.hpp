@@ -1,6 +1,7 @@
 #pragma once
 // The labeler's loop: lease a page, renew while it is open, submit or skip each item, go back
 // to earlier items and change them.
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,10 +24,17 @@ struct LabelingSettings {
     int max_page = 9;
 };
 
+// What a page was made of (issue 10): "prelabeled" when items on it carry a prelabel (the
+// model's or an import's) for the labeler to confirm or fix, "manual" otherwise. ("clustered",
+// similar images put together, comes with clustering.)
+enum class PageKind { kManual, kPrelabeled };
+
 struct Page {
     std::string lease;  // empty when no items are left
     TimeMs lease_expires_at = 0;
     std::vector<Item> items;
+    std::map<Id, Annotation> prelabels;  // by item id, for the items that have one
+    PageKind kind = PageKind::kManual;
 };
 
 struct AnnotationView {

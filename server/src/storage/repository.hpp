@@ -376,9 +376,10 @@ public:
     // The project's settings, MlSettings{} when never set. kNotFound for no live project.
     virtual Result<MlSettings> GetMlSettings(Id project_id) = 0;
     virtual Status SetMlSettings(Id project_id, const MlSettings& settings) = 0;
-    // Stores a new round and returns it with its id. kConflict when the project already has a
+    // Stores a new round and enqueues `job` (the round's worker) in one transaction, and
+    // returns the round with its id and the job's. kConflict when the project already has a
     // round queued or running; kNotFound for no live project.
-    virtual Result<MlRound> CreateMlRound(const MlRound& round) = 0;
+    virtual Result<MlRound> CreateMlRound(const MlRound& round, const Job& job) = 0;
     // Writes every field but the ids and created_at. kNotFound for no such round.
     virtual Status UpdateMlRound(const MlRound& round) = 0;
     virtual Result<MlRound> GetMlRound(Id round_id) = 0;

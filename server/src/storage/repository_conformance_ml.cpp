@@ -44,12 +44,26 @@ TEST_P(RepositoryConformance, OneActiveRoundPerProjectAndRoundsReadBackNewestFir
     const Project p = AddProject("ml-rounds", 1);
     MlRound round;
     round.project_id = p.id;
-    round.job_id = 5;
     round.labels_used = 40;
     round.created_at = kT0;
-    auto first = repo_->CreateMlRound(round);
+    Job job;
+    job.kind = "ml_round";
+    job.project_id = p.id;
+    job.payload_json = R"({"project_id":1})";
+    job.created_at = kT0;
+    auto first = repo_->CreateMlRound(round, job);
     ASSERT_TRUE(first.ok()) << first.error().message;
-    EXPECT_EQ(repo_->CreateMlRound(round).error().code, ErrorCode::kConflict);
+    // The job was queued with it, and the round knows it.
+    auto queued = repo_->GetJob(first->job_id);
+    ASSERT_TRUE(queued.ok()) << queued.error().message;
+    EXPECT_EQ(queued->kind, "ml_round");
+    EXPECT_EQ(queued->state, JobState::kQueued);
+    EXPECT_EQ(queued->payload_json, job.payload_json);
+    EXPECT_EQ(repo_->GetMlRound(first->id)->job_id, first->job_id);
+    // A second while the first is active: refused, and no job is left behind.
+    const auto jobs_before = repo_->ListJobs(p.id)->size();
+    EXPECT_EQ(repo_->CreateMlRound(round, job).error().code, ErrorCode::kConflict);
+    EXPECT_EQ(repo_->ListJobs(p.id)->size(), jobs_before);
 
     MlRound done = *first;
     done.state = MlRoundState::kDone;
@@ -62,7 +76,7 @@ TEST_P(RepositoryConformance, OneActiveRoundPerProjectAndRoundsReadBackNewestFir
     done.started_at = kT0 + 1;
     done.finished_at = kT0 + 2;
     ASSERT_TRUE(repo_->UpdateMlRound(done).ok());
-    auto second = repo_->CreateMlRound(round);  // the first is done: a new one may start
+    auto second = repo_->CreateMlRound(round, job);  // the first is done: a new one may start
     ASSERT_TRUE(second.ok()) << second.error().message;
 
     auto list = repo_->ListMlRounds(p.id, 10);
@@ -79,6 +93,7 @@ TEST_P(RepositoryConformance, OneActiveRoundPerProjectAndRoundsReadBackNewestFir
     EXPECT_EQ(read.prelabeled, 12);
     EXPECT_EQ(read.labels_used, 40);
     EXPECT_EQ(read.finished_at, kT0 + 2);
+    EXPECT_NE(second->job_id, first->job_id);
     EXPECT_FALSE(repo_->GetMlRound(second->id)->threshold.has_value());
     MlRound missing = done;
     missing.id = 999999;

@@ -16,7 +16,9 @@ constexpr std::int64_t kMaxItemPage = 1000;
 Result<Response> ProjectJson(ApiContext& context, Request& request, Id project_id,
                              unsigned status) {
     TESSERA_ASSIGN_OR_RETURN(ProjectView view, context.projects->Get(request.user(), project_id));
-    return JsonResponse(status, ProjectViewToJson(view));
+    json body = ProjectViewToJson(view);
+    TESSERA_ASSIGN_OR_RETURN(body["ml_assist"], MlSettingsJsonOf(context, request, project_id));
+    return JsonResponse(status, body);
 }
 
 Result<Response> CreateProject(ApiContext& context, Request& request) {
@@ -45,16 +47,19 @@ Result<Response> PatchProject(ApiContext& context, Request& request) {
     TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
     TESSERA_ASSIGN_OR_RETURN(json body, ParseJsonObject(request));
     TESSERA_ASSIGN_OR_RETURN(ProjectPatch patch, ProjectPatchFromJson(body));
-    // "refresh" is RefreshService's (refresh_handlers.cpp): checked before anything changes,
-    // applied after the other members.
+    // "refresh" is RefreshService's (refresh_handlers.cpp) and "ml_assist" MlService's
+    // (ml_handlers.cpp): checked before anything changes, applied after the other members.
     const auto refresh = body.find("refresh");
     if (refresh != body.end()) {
         TESSERA_TRY(RefreshChangeFromJson(*refresh));
     }
-    if (body.size() > (refresh != body.end() ? 1U : 0U)) {
+    TESSERA_TRY(CheckMlPatch(body));
+    const std::size_t own = (refresh != body.end() ? 1U : 0U) + body.count("ml_assist");
+    if (body.size() > own) {
         TESSERA_TRY(context.projects->Edit(request.user(), project_id, patch));
     }
     TESSERA_TRY(ApplyRefreshPatch(context, request, body));
+    TESSERA_TRY(ApplyMlPatch(context, request, body));
     return ProjectJson(context, request, project_id, 200);
 }
 

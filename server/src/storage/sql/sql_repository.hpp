@@ -105,7 +105,7 @@ public:
 
     Result<MlSettings> GetMlSettings(Id project_id) override;
     Status SetMlSettings(Id project_id, const MlSettings& settings) override;
-    Result<MlRound> CreateMlRound(const MlRound& round) override;
+    Result<MlRound> CreateMlRound(const MlRound& round, const Job& job) override;
     Status UpdateMlRound(const MlRound& round) override;
     Result<MlRound> GetMlRound(Id round_id) override;
     Result<std::vector<MlRound>> ListMlRounds(Id project_id, int limit) override;

@@ -98,7 +98,7 @@ Status SqlRepository::SetMlSettings(Id project_id, const MlSettings& settings) {
     });
 }
 
-Result<MlRound> SqlRepository::CreateMlRound(const MlRound& round) {
+Result<MlRound> SqlRepository::CreateMlRound(const MlRound& round, const Job& job) {
     return WriteTx<MlRound>([&](SqlConn& conn) -> Result<MlRound> {
         TESSERA_TRY(RequireLiveProject(conn, round.project_id));
         TESSERA_ASSIGN_OR_RETURN(
@@ -112,13 +112,21 @@ Result<MlRound> SqlRepository::CreateMlRound(const MlRound& round) {
         }
         MlRound created = round;
         TESSERA_ASSIGN_OR_RETURN(
+            created.job_id,
+            QueryInt(conn,
+                     "INSERT INTO jobs (kind, project_id, state, payload_json, worker, "
+                     "progress_done, progress_total, error, created_at, started_at, "
+                     "finished_at, heartbeat_at) VALUES ($1, $2, 'queued', $3, '', 0, 0, '', "
+                     "$4, 0, 0, 0) RETURNING id",
+                     {job.kind, job.project_id, job.payload_json, job.created_at}));
+        TESSERA_ASSIGN_OR_RETURN(
             created.id,
             QueryInt(conn,
                      "INSERT INTO ml_rounds (project_id, job_id, state, stage, backbone, "
                      "labels_used, metrics_json, threshold, prelabeled, message, created_at, "
                      "started_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
                      "$11, $12, $13) RETURNING id",
-                     {round.project_id, round.job_id, std::string(MlRoundStateName(round.state)),
+                     {round.project_id, created.job_id, std::string(MlRoundStateName(round.state)),
                       std::string(MlStageName(round.stage)), round.backbone, round.labels_used,
                       round.metrics_json, OptionalReal(round.threshold), round.prelabeled,
                       round.message, round.created_at, round.started_at, round.finished_at}));

@@ -1,0 +1,352 @@
+#include "services/ml_round_job.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+#include <nlohmann/json.hpp>
+
+#include "base/log.hpp"
+#include "domain/classification.hpp"
+#include "domain/label_tree.hpp"
+#include "ml/calibrated_classifier.hpp"
+#include "ml/embedding_codec.hpp"
+#include "services/job_payload.hpp"
+#include "services/ml_featurizer.hpp"
+#include "services/ml_service.hpp"
+
+namespace tessera {
+
+namespace {
+
+using Json = nlohmann::json;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr std::size_t kChunk = 500;  // embeddings read per GetEmbeddings
+
+double SecondsSince(SteadyClock::time_point start) {
+    return std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
+// The human labels a round learns from: each labeled item's counting answer (ForEachExportRow:
+// consensus if any, else the latest human or imported final one) with one class of the tree.
+struct TrainingSet {
+    std::vector<Item> items;
+    std::vector<int> classes;        // index into `names`
+    std::vector<std::string> names;  // the classes that occur, in tree order
+    std::int64_t skipped = 0;        // answers with no class, several, or one not in the tree
+};
+
+Result<TrainingSet> CollectLabels(Repository& repo, const Project& project) {
+    TESSERA_ASSIGN_OR_RETURN(LabelTree tree, LabelTreeOf(project));
+    std::map<std::string, int> order;
+    for (const LabelNode& node : tree.nodes()) {
+        order.emplace(node.path, node.order);
+    }
+    std::vector<std::pair<Item, std::string>> rows;
+    std::int64_t skipped = 0;
+    TESSERA_TRY(repo.ForEachExportRow(project.id, [&](const ExportRow& row) {
+        auto labels = ParseClassificationPayload(row.annotation.payload_json);
+        if (labels.ok() && labels->size() == 1 && order.count(labels->front()) != 0) {
+            rows.emplace_back(row.item, labels->front());
+        } else {
+            ++skipped;
+        }
+        return true;
+    }));
+    std::vector<std::string> names;
+    for (const auto& [item, label] : rows) {
+        names.push_back(label);
+    }
+    std::sort(names.begin(), names.end(),
+              [&](const std::string& a, const std::string& b) { return order[a] < order[b]; });
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    TrainingSet set;
+    set.skipped = skipped;
+    for (auto& [item, label] : rows) {
+        set.classes.push_back(
+            static_cast<int>(std::lower_bound(names.begin(), names.end(), label,
+                                              [&](const std::string& a, const std::string& b) {
+                                                  return order[a] < order[b];
+                                              }) -
+                             names.begin()));
+        set.items.push_back(std::move(item));
+    }
+    set.names = std::move(names);
+    return set;
+}
+
+// The embeddings of `items`, decoded, by item id.
+Result<std::map<Id, std::vector<float>>> LoadEmbeddings(Repository& repo, Id project_id,
+                                                        const std::string& backbone,
+                                                        const std::vector<Item>& items) {
+    std::map<Id, std::vector<float>> out;
+    for (std::size_t begin = 0; begin < items.size(); begin += kChunk) {
+        std::vector<Id> ids;
+        for (std::size_t i = begin; i < std::min(items.size(), begin + kChunk); ++i) {
+            ids.push_back(items[i].id);
+        }
+        TESSERA_ASSIGN_OR_RETURN(std::vector<ItemEmbedding> rows,
+                                 repo.GetEmbeddings(project_id, backbone, ids));
+        for (const ItemEmbedding& row : rows) {
+            out.emplace(row.item_id, ml::DecodeFloat16(row.vector));
+        }
+    }
+    return out;
+}
+
+// A round in progress: the stored row, written again after each stage.
+class RoundRun {
+public:
+    RoundRun(Repository& repo, const Clock& clock, MlRound round)
+        : repo_(repo), clock_(clock), round_(std::move(round)) {
+        metrics_ = Json::parse(round_.metrics_json, nullptr, false);
+        if (!metrics_.is_object()) {
+            metrics_ = Json::object();
+        }
+    }
+    MlRound& round() { return round_; }
+    Status Enter(MlStage stage) {
+        round_.stage = stage;
+        round_.state = MlRoundState::kRunning;
+        if (round_.started_at == 0) {
+            round_.started_at = clock_.NowMs();
+        }
+        return Save();
+    }
+    Status Record(MlStage stage, Json metrics) {
+        metrics_[std::string(MlStageName(stage))] = std::move(metrics);
+        return Save();
+    }
+    Status Finish(MlRoundState state, std::string message) {
+        round_.state = state;
+        round_.message = std::move(message);
+        round_.finished_at = clock_.NowMs();
+        return Save();
+    }
+
+private:
+    Status Save() {
+        round_.metrics_json = metrics_.dump();
+        return repo_.UpdateMlRound(round_);
+    }
+    Repository& repo_;
+    const Clock& clock_;
+    MlRound round_;
+    Json metrics_;
+};
+
+}  // namespace
+
+MlRoundJob::MlRoundJob(Repository& repo, const Clock& clock, ml::Backbone& backbone,
+                       std::string backbone_id, DatasourceOpener* opener, MlRoundSettings settings)
+    : repo_(repo),
+      clock_(clock),
+      backbone_(backbone),
+      backbone_id_(std::move(backbone_id)),
+      opener_(opener),
+      settings_(settings) {}
+
+JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& error) {
+    auto project_id = ParseProjectId(kKind, job.payload_json);
+    if (!project_id.ok()) {
+        error = project_id.error().message;
+        return JobOutcome::kFailed;
+    }
+    auto project = repo_.GetProject(*project_id);
+    auto rounds = project.ok() ? repo_.ListMlRounds(*project_id, 1)
+                               : Result<std::vector<MlRound>>(project.error());
+    if (!rounds.ok()) {
+        if (rounds.error().code == ErrorCode::kNotFound) {
+            return JobOutcome::kDone;  // the project was deleted: nothing to train for
+        }
+        error = rounds.error().message;
+        return JobOutcome::kFailed;
+    }
+    if (rounds->empty() || (rounds->front().state != MlRoundState::kQueued &&
+                            rounds->front().state != MlRoundState::kRunning)) {
+        return JobOutcome::kDone;
+    }
+    RoundRun run(repo_, clock_, rounds->front());
+    run.round().backbone = backbone_id_;
+    auto fail = [&](const std::string& why) {
+        error = why;
+        (void)run.Finish(MlRoundState::kFailed, why);
+        log::Warn("ML round failed", {{"project", std::to_string(*project_id)}, {"error", why}});
+        return JobOutcome::kFailed;
+    };
+    if (auto reason = MlUnsupportedReason(project->task_type)) {
+        return fail(*reason);
+    }
+    auto settings = repo_.GetMlSettings(*project_id);
+    if (!settings.ok()) {
+        return fail(settings.error().message);
+    }
+
+    // --- Featurization: every human-labeled item and the front of the queue.
+    if (Status s = run.Enter(MlStage::kFeaturization); !s.ok()) {
+        return fail(s.error().message);
+    }
+    auto labels = CollectLabels(repo_, *project);
+    auto window = labels.ok() ? repo_.ListQueueWindow(*project_id, settings_.window)
+                              : Result<std::vector<Item>>(labels.error());
+    if (!window.ok()) {
+        return fail(window.error().message);
+    }
+    std::vector<Item> needed = labels->items;
+    needed.insert(needed.end(), window->begin(), window->end());
+    MlFeaturizer featurizer(repo_, backbone_, backbone_id_, opener_);
+    auto featurized = featurizer.Run(
+        *project, needed,
+        [&](std::int64_t done, std::int64_t total) { context.ReportProgress(done, total); },
+        [&] { return context.StopRequested(); });
+    if (!featurized.ok()) {
+        if (context.StopRequested()) {
+            return JobOutcome::kInterrupted;
+        }
+        return fail("featurization: " + featurized.error().message);
+    }
+    const FeaturizeReport& f = *featurized;
+    (void)run.Record(MlStage::kFeaturization,
+                     {{"seconds", f.seconds},
+                      {"items", f.items},
+                      {"cached", f.cached},
+                      {"embedded", f.embedded},
+                      {"failed", f.failed},
+                      {"first_failure", f.first_failure},
+                      {"images_per_second", f.seconds > 0 ? f.embedded / f.seconds : 0.0}});
+
+    // --- Training: out-of-fold heads on the human labels (their predictions are Validation's).
+    if (Status s = run.Enter(MlStage::kTraining); !s.ok()) {
+        return fail(s.error().message);
+    }
+    auto training_start = SteadyClock::now();
+    auto labeled = LoadEmbeddings(repo_, *project_id, backbone_id_, labels->items);
+    if (!labeled.ok()) {
+        return fail(labeled.error().message);
+    }
+    std::vector<std::vector<float>> x;
+    std::vector<int> y;
+    for (std::size_t i = 0; i < labels->items.size(); ++i) {
+        auto it = labeled->find(labels->items[i].id);
+        if (it != labeled->end() && !it->second.empty()) {
+            x.push_back(it->second);
+            y.push_back(labels->classes[i]);
+        }
+    }
+    const int classes = static_cast<int>(labels->names.size());
+    if (classes < 2) {
+        (void)run.Record(MlStage::kTraining, {{"labels", x.size()}, {"classes", classes}});
+        (void)repo_.ReplaceModelPrelabels(*project_id, run.round().id, {}, clock_.NowMs());
+        (void)run.Finish(MlRoundState::kDone,
+                         "no prelabels: the labels so far name fewer than two classes");
+        return JobOutcome::kDone;
+    }
+    ml::ClassifierOptions options;
+    options.target_precision = settings->target_precision;
+    const auto classifier = ml::CalibratedClassifier::Fit(x, y, classes, options);
+    const ml::ClassifierValidation& v = classifier.validation();
+    (void)run.Record(MlStage::kTraining, {{"seconds", SecondsSince(training_start)},
+                                          {"labels", x.size()},
+                                          {"classes", classes},
+                                          {"skipped_answers", labels->skipped},
+                                          {"folds", options.folds},
+                                          {"final_iterations", classifier.final_iterations()}});
+    if (context.StopRequested()) {
+        return JobOutcome::kInterrupted;
+    }
+
+    // --- Validation: calibration and the threshold, from the out-of-fold predictions.
+    if (Status s = run.Enter(MlStage::kValidation); !s.ok()) {
+        return fail(s.error().message);
+    }
+    Json validation{{"held_out", v.held_out},
+                    {"accuracy", v.accuracy},
+                    {"temperature", v.temperature},
+                    {"target_precision", settings->target_precision},
+                    {"covered", v.choice.covered},
+                    {"precision", v.choice.precision},
+                    {"lower_bound", v.choice.lower_bound},
+                    {"held_out_coverage",
+                     v.held_out > 0 ? static_cast<double>(v.choice.covered) / v.held_out : 0.0}};
+    if (v.choice.threshold) {
+        validation["threshold"] = *v.choice.threshold;
+        run.round().threshold = v.choice.threshold;
+    } else {
+        validation["why_none"] = v.choice.why_none;
+        run.round().threshold.reset();
+    }
+    (void)run.Record(MlStage::kValidation, validation);
+
+    // --- Inference: prelabel the window above the threshold; prelabeled pages come first.
+    if (Status s = run.Enter(MlStage::kInference); !s.ok()) {
+        return fail(s.error().message);
+    }
+    auto inference_start = SteadyClock::now();
+    std::vector<ImportedAnnotation> prelabels;
+    std::vector<std::pair<int, std::pair<double, Id>>> ranked;  // class, -confidence, item
+    if (classifier.has_final_head()) {
+        for (std::size_t begin = 0; begin < window->size(); begin += kChunk) {
+            const std::vector<Item> chunk(window->begin() + static_cast<std::ptrdiff_t>(begin),
+                                          window->begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                                window->size(), begin + kChunk)));
+            auto embeddings = LoadEmbeddings(repo_, *project_id, backbone_id_, chunk);
+            if (!embeddings.ok()) {
+                return fail(embeddings.error().message);
+            }
+            for (const auto& [item_id, vector] : *embeddings) {
+                const ml::Prediction p = classifier.Predict(vector);
+                if (p.confidence >= *classifier.threshold()) {
+                    const std::string& label = labels->names[static_cast<std::size_t>(p.label)];
+                    prelabels.push_back(
+                        {item_id, ClassificationPayload({label}), {}, p.confidence});
+                    ranked.push_back({p.label, {-p.confidence, item_id}});
+                }
+            }
+        }
+    }
+    auto stored =
+        repo_.ReplaceModelPrelabels(*project_id, run.round().id, prelabels, clock_.NowMs());
+    if (!stored.ok()) {
+        return fail(stored.error().message);
+    }
+    // Prelabeled items first, a class at a time, surest first (a page of one predicted class
+    // is checked at a glance); then the rest in their queue order.
+    std::sort(ranked.begin(), ranked.end());
+    std::vector<Id> order;
+    std::set<Id> first;
+    for (const auto& entry : ranked) {
+        order.push_back(entry.second.second);
+        first.insert(entry.second.second);
+    }
+    for (const Item& item : *window) {
+        if (first.count(item.id) == 0) {
+            order.push_back(item.id);
+        }
+    }
+    if (Status reordered = repo_.ReorderQueue(*project_id, order); !reordered.ok()) {
+        return fail(reordered.error().message);
+    }
+    run.round().prelabeled = *stored;
+    (void)run.Record(MlStage::kInference,
+                     {{"seconds", SecondsSince(inference_start)},
+                      {"window", window->size()},
+                      {"prelabeled", *stored},
+                      {"coverage", window->empty() ? 0.0
+                                                   : static_cast<double>(*stored) /
+                                                         static_cast<double>(window->size())}});
+    const std::string message = v.choice.threshold
+                                    ? std::to_string(*stored) + " of the next " +
+                                          std::to_string(window->size()) + " items prelabeled"
+                                    : "no prelabels: " + v.choice.why_none;
+    if (Status s = run.Finish(MlRoundState::kDone, message); !s.ok()) {
+        error = s.error().message;
+        return JobOutcome::kFailed;
+    }
+    log::Info("ML round done", {{"project", std::to_string(*project_id)},
+                                {"round", std::to_string(run.round().id)},
+                                {"message", message}});
+    return JobOutcome::kDone;
+}
+
+}  // namespace tessera

@@ -1,0 +1,207 @@
+// ML assist over HTTP against the real binary (issue 10; docs/design/ml.md): settings through
+// PATCH, "train now", a round's four stages with the default backbone (converted at build time,
+// embedded, run with OpenCV), and the prelabeled pages `next` then serves, which a labeler can
+// confirm or fix. The images are red or blue photographs-in-miniature, which any ImageNet
+// backbone tells apart, so the threshold must qualify and every prelabel must be right.
+#include <chrono>
+#include <random>
+#include <thread>
+#include <vips/vips8>
+
+#include "integration/fixture.hpp"
+
+namespace tessera::testing {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+class MlAssistIt : public IntegrationTest {
+protected:
+    // `count` images of each colour: a noisy field of the colour with a grey disc somewhere.
+    void WriteColourImages(int count) {
+        std::mt19937 random(7);
+        std::uniform_int_distribution<int> jitter(-40, 40);
+        std::uniform_int_distribution<int> place(20, 80);
+        for (const auto& [name, base] : {std::pair{"red", std::vector<double>{200, 40, 40}},
+                                         std::pair{"blue", std::vector<double>{40, 60, 200}}}) {
+            for (int i = 0; i < count; ++i) {
+                std::vector<double> colour = base;
+                for (double& c : colour) {
+                    c += jitter(random);
+                }
+                vips::VImage field =
+                    vips::VImage::gaussnoise(100, 100, vips::VImage::option()->set("sigma", 12.0));
+                vips::VImage image =
+                    vips::VImage::bandjoin(std::vector<vips::VImage>{field, field, field}) + colour;
+                const int cx = place(random);
+                const int cy = place(random);
+                vips::VImage xy = vips::VImage::xyz(100, 100);
+                vips::VImage disc =
+                    ((xy[0] - cx) * (xy[0] - cx) + (xy[1] - cy) * (xy[1] - cy)) < 150;
+                image = disc.ifthenelse(std::vector<double>{128, 128, 128}, image);
+                image = image.cast(VIPS_FORMAT_UCHAR)
+                            .copy(vips::VImage::option()->set("interpretation",
+                                                              VIPS_INTERPRETATION_sRGB));
+                fs::create_directories(images_ / name);
+                image.write_to_file((images_ / name / (std::to_string(i) + ".png")).c_str());
+            }
+        }
+    }
+
+    static std::string ColourOf(const json& item) {
+        return item["path"].get<std::string>().rfind("red/", 0) == 0 ? "Red" : "Blue";
+    }
+
+    json Ml(HttpClient& client, std::int64_t id) {
+        auto got = client.Get(ProjectPath(id, "/ml"));
+        EXPECT_EQ(got.status, 200u) << got.body;
+        return got.Json();
+    }
+
+    // Polls until the latest round has ended (the event, not a fixed sleep).
+    json WaitForRound(HttpClient& client, std::int64_t id) {
+        json ml;
+        for (int i = 0; i < 1200; ++i) {
+            ml = Ml(client, id);
+            const std::string state = ml["last_round"].value("state", "");
+            if (state == "done" || state == "failed") {
+                return ml;
+            }
+            std::this_thread::sleep_for(100ms);
+        }
+        ADD_FAILURE() << "the round did not end: " << ml.dump();
+        return ml;
+    }
+};
+
+TEST_P(MlAssistIt, TrainsOnTheProjectsLabelsAndServesPrelabeledPagesToConfirmOrFix) {
+    WriteColourImages(45);
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    HttpClient admin = Admin();
+    const std::int64_t id = CreateIngestedProject(admin, "Colours", {"Red", "Blue"})["id"];
+    StartProject(admin, id);
+
+    // Off by default: nothing to train, and "train now" says why.
+    json ml = Ml(admin, id);
+    EXPECT_EQ(ml["supported"], true);
+    EXPECT_EQ(ml["settings"]["enabled"], false);
+    EXPECT_EQ(ml["next"]["reason"], "ML assist is off");
+    ASSERT_EQ(ml["stages"].size(), 4u);
+    EXPECT_EQ(ml["stages"][0]["name"], "featurization");
+    EXPECT_EQ(ml["stages"][3]["status"], "pending");
+    auto refused = admin.Send("POST", ProjectPath(id, "/ml/train"));
+    EXPECT_EQ(refused.status, 409u) << refused.body;
+
+    // Settings: validated, then stored. A high label bar keeps the scheduler from starting the
+    // round on its own, so this test starts it.
+    auto bad = admin.SendJson("PATCH", ProjectPath(id), {{"ml_assist", {{"target_precision", 2}}}});
+    EXPECT_EQ(bad.status, 400u);
+    EXPECT_EQ(bad.Json()["error"]["field"], "ml_assist.target_precision");
+    auto unknown = admin.SendJson("PATCH", ProjectPath(id), {{"ml_assist", {{"speed", 1}}}});
+    EXPECT_EQ(unknown.status, 400u);
+    auto patched = admin.SendJson(
+        "PATCH", ProjectPath(id),
+        {{"ml_assist",
+          {{"enabled", true}, {"target_precision", 0.9}, {"min_labels_per_class", 500}}}});
+    ASSERT_EQ(patched.status, 200u) << patched.body;
+    EXPECT_EQ(patched.Json()["ml_assist"]["enabled"], true);
+    EXPECT_EQ(patched.Json()["ml_assist"]["target_precision"], 0.9);
+
+    // 40 human labels, in queue order.
+    int labeled = 0;
+    while (labeled < 40) {
+        auto page = admin.SendJson("POST", ProjectPath(id, "/next"), {{"count", 4}}).Json();
+        ASSERT_FALSE(page["items"].empty());
+        EXPECT_EQ(page["kind"], "manual");
+        for (const json& item : page["items"]) {
+            EXPECT_FALSE(item.contains("prelabel"));
+            auto put = admin.SendJson(
+                "PUT",
+                ProjectPath(id, "/items/" + std::to_string(item["id"].get<int>()) + "/annotation"),
+                {{"lease", page["lease"]}, {"labels", {ColourOf(item)}}});
+            ASSERT_EQ(put.status, 200u) << put.body;
+            ++labeled;
+        }
+    }
+    ml = Ml(admin, id);
+    EXPECT_EQ(ml["next"]["due"], false);
+    EXPECT_NE(ml["next"]["reason"].get<std::string>().find("waiting for labels of every class"),
+              std::string::npos)
+        << ml["next"];
+
+    auto started = admin.Send("POST", ProjectPath(id, "/ml/train"));
+    ASSERT_EQ(started.status, 202u) << started.body;
+    EXPECT_EQ(started.Json()["round"]["state"], "queued");
+    EXPECT_EQ(admin.Send("POST", ProjectPath(id, "/ml/train")).status, 409u);  // one at a time
+
+    ml = WaitForRound(admin, id);
+    const json& round = ml["last_round"];
+    ASSERT_EQ(round["state"], "done") << ml.dump(2);
+    for (const json& stage : ml["stages"]) {
+        EXPECT_EQ(stage["status"], "done") << stage.dump();
+    }
+    const json& metrics = round["metrics"];
+    EXPECT_EQ(metrics["featurization"]["embedded"], 90) << metrics.dump();
+    EXPECT_EQ(metrics["featurization"]["failed"], 0);
+    EXPECT_EQ(metrics["training"]["labels"], 40);
+    EXPECT_EQ(metrics["training"]["classes"], 2);
+    EXPECT_EQ(metrics["validation"]["held_out"], 40);
+    EXPECT_GE(metrics["validation"]["accuracy"].get<double>(), 0.95);
+    ASSERT_TRUE(ml["threshold"].is_number()) << metrics["validation"].dump();
+    const double threshold = ml["threshold"];
+    EXPECT_GE(ml["prelabeled"].get<int>(), 40) << ml.dump(2);
+    EXPECT_GT(ml["coverage"].get<double>(), 0.5);
+    EXPECT_EQ(round["backbone"].get<std::string>().rfind("mobilenet_v2_140@", 0), 0u);
+
+    // The next pages are prelabeled, with the model's answer and its confidence; the labeler
+    // confirms the right ones and fixes one on purpose.
+    int checked = 0;
+    bool fixed_one = false;
+    while (checked < 40) {
+        auto page = admin.SendJson("POST", ProjectPath(id, "/next"), {{"count", 4}}).Json();
+        ASSERT_FALSE(page["items"].empty());
+        EXPECT_EQ(page["kind"], "prelabeled") << page.dump();
+        for (const json& item : page["items"]) {
+            ASSERT_TRUE(item.contains("prelabel")) << item.dump();
+            const json& prelabel = item["prelabel"];
+            EXPECT_EQ(prelabel["source"], "model");
+            EXPECT_EQ(prelabel["round"], round["id"]);
+            EXPECT_EQ(prelabel["labels"], json::array({ColourOf(item)})) << item.dump();
+            EXPECT_GE(prelabel["confidence"].get<double>(), threshold);
+            const std::string answer =
+                fixed_one ? ColourOf(item) : (ColourOf(item) == "Red" ? "Blue" : "Red");
+            fixed_one = true;
+            auto put = admin.SendJson(
+                "PUT",
+                ProjectPath(id, "/items/" + std::to_string(item["id"].get<int>()) + "/annotation"),
+                {{"lease", page["lease"]}, {"labels", {answer}}});
+            ASSERT_EQ(put.status, 200u) << put.body;
+            ++checked;
+        }
+    }
+}
+
+TEST_P(MlAssistIt, TaskTypesItDoesNotCoverAreRefusedWithTheReason) {
+    WriteImages(2);
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    HttpClient admin = Admin();
+    json body = ProjectBody("Boxes", {"Cell"}, "bbox");
+    auto created = admin.SendJson("POST", "/api/v1/projects", body);
+    ASSERT_EQ(created.status, 201u) << created.body;
+    const std::int64_t id = created.Json()["id"];
+    WaitForIngest(admin, id);
+    json ml = Ml(admin, id);
+    EXPECT_EQ(ml["supported"], false);
+    EXPECT_NE(ml["unsupported_reason"].get<std::string>().find("multi-class"), std::string::npos);
+    auto refused = admin.SendJson("PATCH", ProjectPath(id), {{"ml_assist", {{"enabled", true}}}});
+    EXPECT_EQ(refused.status, 409u) << refused.body;
+    EXPECT_EQ(Ml(admin, id)["settings"]["enabled"], false);
+    EXPECT_EQ(admin.Get(ProjectPath(999999, "/ml")).status, 404u);
+}
+
+TESSERA_INSTANTIATE_BACKENDS(MlAssistIt);
+
+}  // namespace
+}  // namespace tessera::testing
