@@ -14,12 +14,14 @@
 // end. `--upload 0` with `--container` reuses blobs uploaded by an earlier run against the same
 // --azurite; `--ingest 0` only uploads (`--bin` is still required). The project is created over HTTP with the account key; the ingest time is from the POST
 // to the ingest job's `done` as the API reports it (the project is ready to label then).
-import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { session, startServer } from "./bench_server.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const webRequire = createRequire(path.join(root, "web", "package.json"));
@@ -28,7 +30,6 @@ const { BlobServiceClient, StorageSharedKeyCredential } = webRequire("@azure/sto
 const kAccount = "devstoreaccount1";
 const kKey =
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-const kPassword = "bench-Admin-password-1";
 const kPerFolder = 1000;
 
 function options() {
@@ -97,57 +98,6 @@ async function upload(container, images, from, count, concurrency, prefix) {
         }
     }
     await Promise.all(Array.from({ length: concurrency }, worker));
-}
-
-function startServer(bin, work, db) {
-    const data = path.join(work, "data");
-    mkdirSync(data, { recursive: true });
-    const args = ["serve", "--listen", "127.0.0.1:0", "--data-dir", data, "--allowed-root", work];
-    args.push("--db", db === "" ? path.join(data, "tessera.db") : db);
-    const child = spawn(bin, args, {
-        env: { ...process.env, TESSERA_ADMIN_PASSWORD: kPassword },
-        stdio: ["ignore", "pipe", "pipe"],
-    });
-    let log = "";
-    const port = new Promise((resolve, reject) => {
-        const onData = (buf) => {
-            log += buf.toString();
-            const m = /msg=listening.*address=127\.0\.0\.1:(\d+)/.exec(log);
-            if (m !== null) {
-                resolve(Number(m[1]));
-            }
-        };
-        child.stdout.on("data", onData);
-        child.stderr.on("data", onData);
-        child.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
-    });
-    return { child, port, log: () => log };
-}
-
-async function session(base) {
-    const r = await fetch(`${base}/api/v1/session`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ username: "admin", password: kPassword }),
-    });
-    if (r.status !== 200) {
-        throw new Error(`login: ${r.status} ${await r.text()}`);
-    }
-    const cookie = r.headers.get("set-cookie").split(";")[0];
-    const { csrf_token: csrf } = await r.json();
-    return async (method, url, body) => {
-        const res = await fetch(`${base}${url}`, {
-            method,
-            headers: {
-                Cookie: cookie,
-                "X-CSRF-Token": csrf,
-                "Content-Type": "application/json",
-            },
-            body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        const text = await res.text();
-        return { status: res.status, body: text === "" ? null : JSON.parse(text) };
-    };
 }
 
 // Polls until the project's newest job of `kind` has finished; returns the project.

@@ -30,24 +30,33 @@ function chunk(type, data) {
     return Buffer.concat([head, data, crc]);
 }
 
-/** A width x height PNG filled with one colour. */
-export function solidPng(width, height, [r, g, b]) {
+/** A width x height PNG of 8-bit RGB `pixels` (row by row, R G B interleaved). */
+export function rgbPng(width, height, pixels) {
     const ihdr = Buffer.alloc(13);
     ihdr.writeUInt32BE(width, 0);
     ihdr.writeUInt32BE(height, 4);
     ihdr[8] = 8; // bit depth
     ihdr[9] = 2; // colour type: RGB
-    const row = Buffer.alloc(1 + width * 3); // filter byte 0, then pixels
-    for (let x = 0; x < width; x++) {
-        row[1 + x * 3] = r;
-        row[2 + x * 3] = g;
-        row[3 + x * 3] = b;
+    const stride = width * 3;
+    const raw = Buffer.alloc(height * (1 + stride)); // each row: filter byte 0, then pixels
+    for (let y = 0; y < height; y++) {
+        Buffer.from(pixels.buffer, pixels.byteOffset + y * stride, stride).copy(raw, y * (1 + stride) + 1);
     }
-    const raw = Buffer.concat(Array.from({ length: height }, () => row));
     return Buffer.concat([
         Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
         chunk("IHDR", ihdr),
         chunk("IDAT", deflateSync(raw)),
         chunk("IEND", Buffer.alloc(0)),
     ]);
+}
+
+/** A width x height PNG filled with one colour. */
+export function solidPng(width, height, [r, g, b]) {
+    const pixels = new Uint8Array(width * height * 3);
+    for (let i = 0; i < width * height; i++) {
+        pixels[3 * i] = r;
+        pixels[3 * i + 1] = g;
+        pixels[3 * i + 2] = b;
+    }
+    return rgbPng(width, height, pixels);
 }

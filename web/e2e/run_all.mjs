@@ -24,6 +24,7 @@ const kSpecs = [
     "project_life",
     "manifest",
     "azure",
+    "ml_assist",
 ];
 
 function jobs() {

@@ -20,6 +20,9 @@ import type {
     Job,
     LeasedPage,
     LogoutEverywhereResult,
+    MlAssist,
+    MlChange,
+    MlRound,
     NewProject,
     PageSize,
     Project,
@@ -184,6 +187,16 @@ export class ApiClient {
     }
     refreshNow(id: Id): Promise<ApiResult<{ job: Job }>> {
         return this.request("POST", `/api/v1/projects/${id}/refresh`);
+    }
+    /** ML assist's state: settings, the latest round's stages, threshold, coverage, next round. */
+    mlAssist(id: Id): Promise<ApiResult<MlAssist>> {
+        return this.request("GET", `/api/v1/projects/${id}/ml`);
+    }
+    updateMlAssist(id: Id, ml_assist: MlChange): Promise<ApiResult<Project>> {
+        return this.request("PATCH", `/api/v1/projects/${id}`, { ml_assist });
+    }
+    trainNow(id: Id): Promise<ApiResult<{ round: MlRound }>> {
+        return this.request("POST", `/api/v1/projects/${id}/ml/train`);
     }
     /** A page of the project's items by a few filters, e.g. `{ state: "missing" }`. */
     listItemsWhere(

@@ -132,6 +132,93 @@ export interface RefreshSettings {
 
 export type RefreshChange = Partial<Pick<RefreshSettings, "enabled" | "interval_s">>;
 
+/** ML assist's settings (docs/design/ml.md). */
+export interface MlSettings {
+    enabled: boolean;
+    /** Prelabels must reach this precision on held-out human labels (0.5-0.999). */
+    target_precision: number;
+    /** The first round waits until every class has this many labels. */
+    min_labels_per_class: number;
+    /** A later round starts after this many new labels. */
+    retrain_after_labels: number;
+}
+export type MlChange = Partial<MlSettings>;
+
+export const kMlStages = ["featurization", "training", "validation", "inference"] as const;
+export type MlStageName = (typeof kMlStages)[number];
+export type MlStageStatus = "pending" | "running" | "done" | "failed" | "skipped";
+
+/** A round's per-stage figures, as the server records them (all optional: a stage may not have
+ * run, and older rounds may lack a figure). */
+export interface MlMetrics {
+    featurization?: {
+        seconds?: number;
+        items?: number;
+        cached?: number;
+        embedded?: number;
+        failed?: number;
+        first_failure?: string;
+        images_per_second?: number;
+    };
+    training?: { seconds?: number; labels?: number; classes?: number; folds?: number };
+    validation?: {
+        held_out?: number;
+        accuracy?: number;
+        temperature?: number;
+        target_precision?: number;
+        covered?: number;
+        precision?: number;
+        lower_bound?: number;
+        threshold?: number;
+        why_none?: string;
+    };
+    inference?: { seconds?: number; window?: number; prelabeled?: number; coverage?: number };
+}
+
+export interface MlRound {
+    id: Id;
+    job_id: Id;
+    state: JobState;
+    stage: MlStageName;
+    backbone: string;
+    labels_used: number;
+    threshold: number | null;
+    prelabeled: number;
+    message: string;
+    metrics: MlMetrics;
+    created_at: TimeMs;
+    started_at: TimeMs;
+    finished_at: TimeMs;
+}
+
+export interface MlStageView {
+    name: MlStageName;
+    status: MlStageStatus;
+    metrics?: MlMetrics[MlStageName];
+}
+
+export interface MlAssist {
+    supported: boolean;
+    unsupported_reason: string;
+    settings: MlSettings;
+    human_labels: number;
+    stages: MlStageView[];
+    last_round: MlRound | null;
+    threshold: number | null;
+    coverage: number | null;
+    prelabeled: number | null;
+    next: { due: boolean; reason: string };
+    rounds: MlRound[];
+}
+
+/** A prelabel as `next` carries it: the model's (with its round) or an import's. */
+export interface ItemPrelabel {
+    labels?: string[];
+    confidence: number | null;
+    source: "model" | "import";
+    round?: Id;
+}
+
 export const kProgressStates = [
     "unlabeled",
     "in_progress",
@@ -180,6 +267,8 @@ export interface Project {
     instructions: Instructions;
     datasource: Datasource;
     refresh: RefreshSettings;
+    /** Null when the server runs without ML assist. */
+    ml_assist?: MlSettings | null;
     item_limit: number;
     item_limit_reached: boolean;
     created_at: TimeMs;
@@ -209,6 +298,8 @@ export interface Item {
     /** GET …/items only. */
     path?: string;
     state?: ProgressState;
+    /** `next` only: the item's prelabel, when it has one. */
+    prelabel?: ItemPrelabel;
 }
 
 /** A page of GET /api/v1/projects/{id}/items (keyset: pass next_after as `after`). */
@@ -277,6 +368,8 @@ export interface LeasedPage {
     lease: string;
     lease_expires_at: TimeMs;
     items: Item[];
+    /** "prelabeled" when items carry prelabels to confirm or fix. */
+    kind?: "manual" | "prelabeled" | "clustered";
 }
 
 export interface SubmitResult {

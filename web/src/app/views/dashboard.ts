@@ -8,6 +8,7 @@ import { kProgressLabels, percentDone, progressSegments } from "../../schema/pro
 import type { AppContext, Unmount } from "../context";
 import { errorBox, formatCount, h, replaceChildren } from "../dom";
 import { importPanel } from "./import_panel";
+import { mlPanel } from "./ml_panel";
 import { uploadPanel } from "./upload_panel";
 import type { RefreshPanel } from "./refresh_panel";
 import { refreshPanel } from "./refresh_panel";
@@ -168,7 +169,8 @@ export function mountDashboard(main: HTMLElement, ctx: AppContext, id: number): 
     );
     const importSlot = h("div", {});
     const refreshSlot = h("div", {});
-    replaceChildren(main, head, status, figures, feedMode, refreshSlot, importSlot);
+    const owner = ctx.user.role === "owner";
+    const ml = mlPanel(ctx.client, id, owner);
     replaceChildren(
         main,
         head,
@@ -176,11 +178,12 @@ export function mountDashboard(main: HTMLElement, ctx: AppContext, id: number): 
         status,
         figures,
         feedMode,
+        ml.element,
+        refreshSlot,
         importSlot,
     );
     let project: Project | null = null;
     let refresh: RefreshPanel | null = null;
-    const owner = ctx.user.role === "owner";
 
     const renderHead = (p: Project): void => {
         const toggle = (action: "start" | "pause") => () => {
@@ -308,5 +311,8 @@ export function mountDashboard(main: HTMLElement, ctx: AppContext, id: number): 
             window.clearInterval(handle as number);
         },
     });
-    return stop;
+    return () => {
+        stop();
+        ml.stop();
+    };
 }

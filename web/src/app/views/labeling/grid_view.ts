@@ -1,6 +1,6 @@
 // The image grid: one tile per visible item with a selection circle, the image and tag chips.
 // Image elements are kept per item so re-rendering after a key press does not reload them.
-import type { Id } from "../../../schema/api";
+import type { Id, Item } from "../../../schema/api";
 import { leafName } from "../../../schema/labels";
 import type { LabelingStore, PoolItem, SelectMode } from "../../../store/labeling_store";
 import { h, replaceChildren } from "../../dom";
@@ -11,6 +11,19 @@ const kPrelabelBadge = "Prelabel — review and submit";
  * A tile's accessible name: its visible words in their order (badge, file name, tags), so what a
  * voice-control user reads off the screen names it (axe label-content-name-mismatch).
  */
+/** Where a tile's prelabel came from: ML assist with its confidence, or an import. */
+export function prelabelTitle(item: Item): string {
+    const prelabel = item.prelabel;
+    if (prelabel?.source !== "model") {
+        return "Tags from an imported prelabel";
+    }
+    const confidence =
+        prelabel.confidence === null
+            ? ""
+            : ` (confidence ${Math.round(prelabel.confidence * 100)}%)`;
+    return `Tags suggested by ML assist${confidence}`;
+}
+
 export function tileName(p: Pick<PoolItem, "item" | "tags" | "prelabel">): string {
     const parts = p.prelabel === true ? [kPrelabelBadge, p.item.name] : [p.item.name];
     parts.push(p.tags.length > 0 ? p.tags.map(leafName).join(", ") : "not tagged");
@@ -106,7 +119,7 @@ export class GridView {
             p.prelabel === true
                 ? h(
                       "span",
-                      { class: "badge prelabel", title: "Tags from an imported prelabel" },
+                      { class: "badge prelabel", title: prelabelTitle(p.item) },
                       kPrelabelBadge,
                   )
                 : null,

@@ -139,6 +139,43 @@ describe("LabelingSession prelabels", () => {
     });
 });
 
+/** A server whose `next` carries the model's prelabels inline, as Tessera's does. */
+class InlinePrelabelApi extends FakeApi {
+    override next(id: Id, count: PageSize): Promise<ApiResult<LeasedPage>> {
+        return super.next(id, count).then((r) => {
+            if (!r.ok) {
+                return r;
+            }
+            const items = r.value.items.map((item) =>
+                item.id % 2 === 0
+                    ? {
+                          ...item,
+                          prelabel: {
+                              labels: ["Green"],
+                              confidence: 0.98,
+                              source: "model" as const,
+                              round: 1,
+                          },
+                      }
+                    : item,
+            );
+            return ok({ ...r.value, items, kind: "prelabeled" as const });
+        });
+    }
+}
+
+describe("LabelingSession inline prelabels", () => {
+    it("pre-fills from the page itself, without asking for each item's annotation", async () => {
+        const api = new InlinePrelabelApi(4);
+        const store = new LabelingStore({ taskType: "multiclass", labels, layout: 4 });
+        const session = new LabelingSession(api, 1, store);
+        await session.fill(4);
+        expect(store.pool.filter((p) => p.prelabel === true).map((p) => p.item.id)).toEqual([2, 4]);
+        expect(store.pool.find((p) => p.item.id === 2)?.tags).toEqual(["Green"]);
+        expect(store.pool.find((p) => p.item.id === 1)?.tags).toEqual([]);
+    });
+});
+
 describe("LabelingSession.fill", () => {
     it("leases exactly the page, then the next page in advance", async () => {
         const { api, store, session } = setup(100, 6);

@@ -97,14 +97,24 @@ export class LabelingSession {
         }
     }
 
-    /** Tags freshly leased items with their imported prelabels, shown for review. */
+    /** Tags freshly leased items with their prelabels (the model's or an import's), shown for
+     * review. `next` carries them; an item without one is asked for its annotation, which older
+     * servers and the tests' fakes answer instead. */
     private async prefill(items: readonly Item[]): Promise<void> {
+        const waiting: Item[] = [];
+        for (const item of items) {
+            if (item.prelabel?.labels !== undefined) {
+                this.store.prefill(item.id, item.prelabel.labels);
+            } else {
+                waiting.push(item);
+            }
+        }
         const get = this.api.annotation?.bind(this.api);
         if (get === undefined) {
             return;
         }
         await Promise.all(
-            items.map(async (item) => {
+            waiting.map(async (item) => {
                 const r = await get(this.projectId, item.id);
                 if (r.ok && r.value !== null && r.value.source === "prelabel") {
                     this.store.prefill(item.id, r.value.labels);

@@ -1,0 +1,60 @@
+// What the Node benchmarks share: the real `tessera serve` started in a work folder on port 0,
+// and a signed-in API caller (session cookie and CSRF token).
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+
+export const kPassword = "bench-Admin-password-1";
+
+/** Starts `bin serve` with its data in `work`/data (SQLite there unless `db` names one). */
+export function startServer(bin, work, db = "") {
+    const data = path.join(work, "data");
+    mkdirSync(data, { recursive: true });
+    const args = ["serve", "--listen", "127.0.0.1:0", "--data-dir", data, "--allowed-root", work];
+    args.push("--db", db === "" ? path.join(data, "tessera.db") : db);
+    const child = spawn(bin, args, {
+        env: { ...process.env, TESSERA_ADMIN_PASSWORD: kPassword },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    let log = "";
+    const port = new Promise((resolve, reject) => {
+        const onData = (buf) => {
+            log += buf.toString();
+            const m = /msg=listening.*address=127\.0\.0\.1:(\d+)/.exec(log);
+            if (m !== null) {
+                resolve(Number(m[1]));
+            }
+        };
+        child.stdout.on("data", onData);
+        child.stderr.on("data", onData);
+        child.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
+    });
+    return { child, port, log: () => log };
+}
+
+/** Signs the admin in; returns `api(method, url, body)` → `{status, body}` (JSON parsed). */
+export async function session(base) {
+    const r = await fetch(`${base}/api/v1/session`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ username: "admin", password: kPassword }),
+    });
+    if (r.status !== 200) {
+        throw new Error(`login: ${r.status} ${await r.text()}`);
+    }
+    const cookie = r.headers.get("set-cookie").split(";")[0];
+    const { csrf_token: csrf } = await r.json();
+    return async (method, url, body) => {
+        const res = await fetch(`${base}${url}`, {
+            method,
+            headers: {
+                Cookie: cookie,
+                "X-CSRF-Token": csrf,
+                "Content-Type": "application/json",
+            },
+            body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await res.text();
+        return { status: res.status, body: text === "" ? null : JSON.parse(text) };
+    };
+}

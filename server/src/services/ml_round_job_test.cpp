@@ -1,0 +1,246 @@
+// The ML round job's stages and its retry (issue 10's "job retry after a killed worker"): a
+// round stopped midway (a worker killed or shut down) is run again from the job row; the second
+// run keeps what the first stored, embeds only what is left, and ends with the same prelabels
+// as an uninterrupted round. With a fake backbone (mean colour), so the test is fast and exact.
+#include "services/ml_round_job.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+#include <vips/vips8>
+
+#include "blobs/test_images.hpp"
+#include "blobs/vips_init.hpp"
+#include "domain/classification.hpp"
+#include "services/ml_service.hpp"
+#include "services/service_test_support.hpp"
+
+namespace tessera {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+// Embeds an image as its mean red, green and blue, and remembers how many it embedded.
+class MeanColourBackbone final : public ml::Backbone {
+public:
+    MeanColourBackbone() {
+        spec_.name = "mean_colour";
+        spec_.version = "1";
+        spec_.input_width = 8;
+        spec_.input_height = 8;
+        spec_.dimensions = 3;
+    }
+    const ml::BackboneSpec& Spec() const override { return spec_; }
+    Result<std::vector<float>> Embed(std::span<const ml::RgbImage> batch) override {
+        std::vector<float> out;
+        for (const ml::RgbImage& image : batch) {
+            std::array<double, 3> sum{};
+            for (std::size_t i = 0; i < image.pixels.size(); ++i) {
+                sum[i % 3] += image.pixels[i];
+            }
+            const double n = static_cast<double>(image.pixels.size() / 3);
+            for (const double s : sum) {
+                out.push_back(static_cast<float>(s / n / 255.0));
+            }
+        }
+        embedded += static_cast<int>(batch.size());
+        return out;
+    }
+    int embedded = 0;
+
+private:
+    ml::BackboneSpec spec_;
+};
+
+// Reports progress, and asks to stop once `stop_after` items are done (a worker going away).
+class Context final : public JobContext {
+public:
+    explicit Context(std::int64_t stop_after = -1) : stop_after_(stop_after) {}
+    void ReportProgress(std::int64_t done, std::int64_t) override { done_ = done; }
+    bool StopRequested() const override { return stop_after_ >= 0 && done_ >= stop_after_; }
+
+private:
+    std::int64_t stop_after_;
+    std::int64_t done_ = 0;
+};
+
+class MlRoundJobTest : public ::testing::Test {
+protected:
+    static constexpr int kPerColour = 30;
+
+    void SetUp() override {
+        ASSERT_TRUE(InitVips("test").ok());
+        User user;
+        user.username = "owner";
+        user.role = Role::kOwner;
+        owner_ = *env_.repo->CreateUser(user);
+        Project p;
+        p.name = "Colours";
+        p.labels_json = R"(["Red","Blue"])";
+        p.datasource = {"local", dir_.path().string(), "*.png"};
+        p.created_by = owner_.id;
+        p.status = ProjectStatus::kRunning;
+        project_ = *env_.repo->CreateProject(p);
+        std::vector<NewItem> items;
+        for (const char* colour : {"red", "blue"}) {
+            for (int i = 0; i < kPerColour; ++i) {
+                const std::string name = std::string(colour) + std::to_string(i) + ".png";
+                const double shade = 20.0 * (i % 5);
+                const std::vector<double> rgb = std::string(colour) == "red"
+                                                    ? std::vector<double>{180 + shade, 30, 40}
+                                                    : std::vector<double>{30, 50, 180 + shade};
+                (vips::VImage::black(16, 16, vips::VImage::option()->set("bands", 3)) + rgb)
+                    .cast(VIPS_FORMAT_UCHAR)
+                    .write_to_file((dir_.path() / name).c_str());
+                items.push_back({name, 100, 16, 16, "png"});
+            }
+        }
+        ASSERT_EQ(*env_.repo->InsertItems(project_.id, items, env_.clock.NowMs()), 2 * kPerColour);
+        ASSERT_TRUE(env_.repo->SetProjectStatus(project_.id, ProjectStatus::kRunning).ok());
+        // The first 20 of each colour are labeled (a final import: human labels for training).
+        ImportRequest labels;
+        labels.project_id = project_.id;
+        labels.final = true;
+        labels.now = env_.clock.NowMs();
+        const std::vector<Item> all = *env_.repo->ListItems(project_.id, ItemFilter{});
+        for (const Item& item : all) {
+            const bool red = item.path.rfind("red", 0) == 0;
+            const int n = std::stoi(item.path.substr(red ? 3 : 4));
+            if (n < 20) {
+                const std::string label = red ? "Red" : "Blue";
+                labels.annotations.push_back(
+                    {item.id, ClassificationPayload({label}), {label}, std::nullopt});
+            }
+        }
+        ASSERT_TRUE(env_.repo->ApplyImport(labels).ok());
+        ASSERT_TRUE(env_.repo->SetMlSettings(project_.id, {true, 0.9, 5, 200}).ok());
+    }
+
+    Job StartRound() {
+        auto round = service_.TrainNow(owner_, project_.id);
+        EXPECT_TRUE(round.ok()) << round.error().message;
+        return *env_.repo->GetJob(round->job_id);
+    }
+
+    MlRound Latest() { return env_.repo->ListMlRounds(project_.id, 1)->front(); }
+
+    std::map<Id, std::string> Prelabels() {
+        std::vector<Id> ids;
+        const std::vector<Item> items = *env_.repo->ListItems(project_.id, ItemFilter{});
+        for (const Item& item : items) {
+            ids.push_back(item.id);
+        }
+        std::map<Id, std::string> out;
+        const std::vector<Annotation> prelabels = *env_.repo->GetPrelabels(project_.id, ids);
+        for (const Annotation& a : prelabels) {
+            out[a.item_id] = a.payload_json;
+        }
+        return out;
+    }
+
+    testing::ServiceEnv env_;
+    TempDir dir_;
+    User owner_;
+    Project project_;
+    MeanColourBackbone backbone_;
+    MlService service_{*env_.repo, env_.clock, "mean_colour@1"};
+    MlRoundJob job_{*env_.repo, env_.clock, backbone_, "mean_colour@1", nullptr, {}};
+};
+
+TEST_F(MlRoundJobTest, ARoundRunsItsStagesAndPrelabelsWhatHeldOutLabelsJustify) {
+    Job job = StartRound();
+    Context context;
+    std::string error;
+    ASSERT_EQ(job_.Run(job, context, error), JobOutcome::kDone) << error;
+    const MlRound round = Latest();
+    EXPECT_EQ(round.state, MlRoundState::kDone) << round.message;
+    EXPECT_EQ(round.stage, MlStage::kInference);
+    ASSERT_TRUE(round.threshold.has_value()) << round.metrics_json;
+    EXPECT_EQ(round.prelabeled, 20);  // the 20 unlabeled items, all clearly one colour
+    EXPECT_EQ(backbone_.embedded, 2 * kPerColour);
+    const auto metrics = nlohmann::json::parse(round.metrics_json);
+    EXPECT_EQ(metrics["validation"]["held_out"], 40);
+    EXPECT_EQ(metrics["inference"]["window"], 20);
+    for (const auto& [item_id, payload] : Prelabels()) {
+        const Item item = *env_.repo->GetItem(project_.id, item_id);
+        EXPECT_EQ(payload, ClassificationPayload({item.path.rfind("red", 0) == 0 ? "Red" : "Blue"}))
+            << item.path;
+    }
+    // The prelabeled items lead the queue, one predicted class at a time.
+    const auto window = *env_.repo->ListQueueWindow(project_.id, 100);
+    ASSERT_EQ(window.size(), 20U);
+    int changes = 0;
+    for (std::size_t i = 1; i < window.size(); ++i) {
+        changes += window[i].path.substr(0, 3) != window[i - 1].path.substr(0, 3) ? 1 : 0;
+    }
+    EXPECT_EQ(changes, 1);
+}
+
+TEST_F(MlRoundJobTest, AStoppedRoundResumesWithoutEmbeddingAnythingTwice) {
+    Job job = StartRound();
+    Context stopping(16);  // goes away after the first batch of 16 images
+    std::string error;
+    ASSERT_EQ(job_.Run(job, stopping, error), JobOutcome::kInterrupted) << error;
+    EXPECT_EQ(Latest().state, MlRoundState::kRunning);
+    EXPECT_EQ(Latest().stage, MlStage::kFeaturization);
+    EXPECT_EQ(backbone_.embedded, 16);
+    EXPECT_TRUE(Prelabels().empty());
+
+    // Another worker reclaims the job (its heartbeat went stale) and runs it again.
+    Context context;
+    ASSERT_EQ(job_.Run(job, context, error), JobOutcome::kDone) << error;
+    const MlRound round = Latest();
+    EXPECT_EQ(round.state, MlRoundState::kDone);
+    EXPECT_EQ(backbone_.embedded, 2 * kPerColour) << "an image was embedded twice";
+    const auto metrics = nlohmann::json::parse(round.metrics_json);
+    EXPECT_EQ(metrics["featurization"]["cached"], 16);
+    EXPECT_EQ(metrics["featurization"]["embedded"], 2 * kPerColour - 16);
+    EXPECT_EQ(Prelabels().size(), 20U);
+
+    // A third run of the same job (reclaimed once more after it finished) changes nothing.
+    const auto before = Prelabels();
+    ASSERT_EQ(job_.Run(job, context, error), JobOutcome::kDone) << error;
+    EXPECT_EQ(Prelabels(), before);
+    EXPECT_EQ(env_.repo->ListMlRounds(project_.id, 10)->size(), 1U);
+    EXPECT_EQ(backbone_.embedded, 2 * kPerColour);
+}
+
+TEST_F(MlRoundJobTest, TooFewLabelsEndTheRoundWithoutPrelabelsAndSayWhy) {
+    ASSERT_TRUE(env_.repo->SetMlSettings(project_.id, {true, 0.99, 5, 200}).ok());
+    Job job = StartRound();
+    Context context;
+    std::string error;
+    ASSERT_EQ(job_.Run(job, context, error), JobOutcome::kDone) << error;
+    const MlRound round = Latest();
+    EXPECT_EQ(round.state, MlRoundState::kDone);
+    EXPECT_FALSE(round.threshold.has_value());
+    EXPECT_EQ(round.prelabeled, 0);
+    EXPECT_EQ(round.message.rfind("no prelabels: ", 0), 0U) << round.message;
+    EXPECT_TRUE(Prelabels().empty());
+}
+
+TEST_F(MlRoundJobTest, TheServiceStartsOneRoundAtATimeAndOnlyWhenDue) {
+    EXPECT_EQ(*service_.StartDueRounds(), 1);  // every class has 20 >= 5 labels
+    EXPECT_EQ(*service_.StartDueRounds(), 0);  // one is queued
+    EXPECT_EQ(service_.TrainNow(owner_, project_.id).error().code, ErrorCode::kConflict);
+    User labeler = owner_;
+    labeler.role = Role::kLabeler;
+    EXPECT_EQ(service_.TrainNow(labeler, project_.id).error().code, ErrorCode::kPermissionDenied);
+    Job job = *env_.repo->GetJob(Latest().job_id);
+    Context context;
+    std::string error;
+    ASSERT_EQ(job_.Run(job, context, error), JobOutcome::kDone) << error;
+    // Done, and no new labels since: not due again.
+    EXPECT_EQ(*service_.StartDueRounds(), 0);
+    auto view = service_.Get(owner_, project_.id);
+    ASSERT_TRUE(view.ok());
+    EXPECT_FALSE(view->next.due);
+    EXPECT_EQ(view->next.reason, "after 200 more labels (0 since the last round)");
+    EXPECT_EQ(service_.UpdateSettings(owner_, project_.id, {{}, 1.5, {}, {}}).error().field,
+              "ml_assist.target_precision");
+}
+
+}  // namespace
+}  // namespace tessera

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import type { MlAssist } from "./api";
+import { mlHeadline, parsePrecisionPercent, stageSummary, thresholdText } from "./ml";
+
+const base: MlAssist = {
+    supported: true,
+    unsupported_reason: "",
+    settings: {
+        enabled: true,
+        target_precision: 0.95,
+        min_labels_per_class: 5,
+        retrain_after_labels: 200,
+    },
+    human_labels: 40,
+    stages: [],
+    last_round: null,
+    threshold: null,
+    coverage: null,
+    prelabeled: null,
+    next: { due: false, reason: "" },
+    rounds: [],
+};
+
+describe("stageSummary", () => {
+    it("says what each stage did from its figures", () => {
+        expect(
+            stageSummary({
+                name: "featurization",
+                status: "done",
+                metrics: { embedded: 90, cached: 0, failed: 2, seconds: 3.2 },
+            }),
+        ).toBe("90 images embedded, 0 cached, 2 unreadable in 3.2 s");
+        expect(
+            stageSummary({
+                name: "validation",
+                status: "done",
+                metrics: {
+                    held_out: 40,
+                    accuracy: 1,
+                    threshold: 0.8712,
+                    precision: 1,
+                    lower_bound: 0.912,
+                },
+            }),
+        ).toBe(
+            "accuracy 100% on 40 held-out labels; threshold 87.1% (precision 100%, at least 91.2%)",
+        );
+        expect(
+            stageSummary({
+                name: "validation",
+                status: "done",
+                metrics: { held_out: 12, accuracy: 0.75, why_none: "too few labels" },
+            }),
+        ).toBe("accuracy 75.0% on 12 held-out labels; too few labels");
+        expect(
+            stageSummary({
+                name: "inference",
+                status: "done",
+                metrics: { prelabeled: 45, window: 50 },
+            }),
+        ).toBe("45 of the next 50 items prelabeled");
+        expect(stageSummary({ name: "training", status: "pending" })).toBe("");
+    });
+});
+
+describe("mlHeadline", () => {
+    it("covers off, unsupported, no threshold and prelabeling", () => {
+        expect(mlHeadline({ ...base, settings: { ...base.settings, enabled: false } })).toBe(
+            "ML assist is off.",
+        );
+        expect(mlHeadline({ ...base, supported: false, unsupported_reason: "boxes later" })).toBe(
+            "boxes later",
+        );
+        expect(mlHeadline(base)).toBe("No round has finished yet.");
+        expect(mlHeadline({ ...base, threshold: 0.9, prelabeled: 45, coverage: 0.9 })).toBe(
+            "Prelabeling at confidence ≥ 90.0%: 45 items (90.0% of the next items).",
+        );
+    });
+});
+
+describe("parsePrecisionPercent", () => {
+    it("takes percentages between 50 and 99.9", () => {
+        expect(parsePrecisionPercent("95")).toEqual({ ok: true, value: 0.95 });
+        expect(parsePrecisionPercent(" 97.5% ")).toEqual({ ok: true, value: 0.975 });
+        expect(parsePrecisionPercent("100").ok).toBe(false);
+        expect(parsePrecisionPercent("40").ok).toBe(false);
+        expect(parsePrecisionPercent("ninety").ok).toBe(false);
+    });
+});
+
+describe("thresholdText", () => {
+    it("shows enough digits to tell high thresholds apart, never rounding up", () => {
+        expect(thresholdText(0.8712)).toBe("87.1%");
+        expect(thresholdText(0.9951)).toBe("99.51%");
+        expect(thresholdText(0.99996)).toBe("99.996%");
+        expect(thresholdText(0.9)).toBe("90.0%");
+    });
+});

@@ -1,0 +1,89 @@
+// ML assist as the dashboard shows it (docs/design/ml.md): one line per stage from the round's
+// figures, the threshold and coverage in words, and the settings form's input checks.
+import type { MlAssist, MlMetrics, MlStageName, MlStageView } from "./api";
+
+export const kMlStageTitles: Record<MlStageName, string> = {
+    featurization: "Featurization",
+    training: "Training",
+    validation: "Validation",
+    inference: "Inference",
+};
+
+const pct = (x: number): string => `${(x * 100).toFixed(x >= 0.995 || x === 0 ? 0 : 1)}%`;
+/** A confidence threshold as a percentage, with the digits that tell 99.9% from 99.99%. */
+export function thresholdText(t: number): string {
+    const digits = t >= 0.999 ? 3 : t >= 0.99 ? 2 : 1;
+    // Floored (a shown threshold is never above the real one), past float noise such as 0.29.
+    return `${(Math.floor(t * 10 ** (digits + 2) + 1e-6) / 10 ** digits).toFixed(digits)}%`;
+}
+const secs = (s: number | undefined): string =>
+    s === undefined ? "" : s < 10 ? ` in ${s.toFixed(1)} s` : ` in ${Math.round(s)} s`;
+
+type Figures<S extends MlStageName> = NonNullable<MlMetrics[S]>;
+
+function featurizationLine(m: Figures<"featurization">): string {
+    const failed = m.failed !== undefined && m.failed > 0 ? `, ${m.failed} unreadable` : "";
+    return `${m.embedded ?? 0} images embedded, ${m.cached ?? 0} cached${failed}${secs(m.seconds)}`;
+}
+
+function validationLine(m: Figures<"validation">): string {
+    const base = `accuracy ${pct(m.accuracy ?? 0)} on ${m.held_out ?? 0} held-out labels`;
+    return m.threshold !== undefined
+        ? `${base}; threshold ${thresholdText(m.threshold)} (precision ${pct(m.precision ?? 0)}, at least ${pct(m.lower_bound ?? 0)})`
+        : `${base}; ${m.why_none ?? "no threshold"}`;
+}
+
+/** What a stage did, in one line ("" when it has no figures yet). */
+export function stageSummary(stage: MlStageView): string {
+    const m = stage.metrics;
+    if (m === undefined) {
+        return "";
+    }
+    // The server files each stage's figures under the stage's name.
+    switch (stage.name) {
+        case "featurization":
+            return featurizationLine(m as Figures<"featurization">);
+        case "training": {
+            const t = m as Figures<"training">;
+            return `${t.labels ?? 0} labels, ${t.classes ?? 0} classes${secs(t.seconds)}`;
+        }
+        case "validation":
+            return validationLine(m as Figures<"validation">);
+        case "inference": {
+            const i = m as Figures<"inference">;
+            return `${i.prelabeled ?? 0} of the next ${i.window ?? 0} items prelabeled${secs(i.seconds)}`;
+        }
+    }
+}
+
+/** The headline: what the model does now. */
+export function mlHeadline(ml: MlAssist): string {
+    if (!ml.supported) {
+        return ml.unsupported_reason;
+    }
+    if (!ml.settings.enabled) {
+        return "ML assist is off.";
+    }
+    if (ml.threshold === null) {
+        return ml.rounds.some((r) => r.state === "done")
+            ? "No prelabels yet: the last round found no confidence precise enough."
+            : "No round has finished yet.";
+    }
+    const coverage = ml.coverage === null ? "" : ` (${pct(ml.coverage)} of the next items)`;
+    return `Prelabeling at confidence ≥ ${thresholdText(ml.threshold)}: ${ml.prelabeled ?? 0} items${coverage}.`;
+}
+
+export type PrecisionInput = { ok: true; value: number } | { ok: false; message: string };
+
+/** The target precision as typed in percent ("95", "97.5") to the 0.5-0.999 the API takes. */
+export function parsePrecisionPercent(text: string): PrecisionInput {
+    const trimmed = text.trim().replace(/%$/, "");
+    if (!/^\d+(\.\d+)?$/.test(trimmed)) {
+        return { ok: false, message: "Enter the target precision as a percentage, e.g. 95." };
+    }
+    const value = Number(trimmed) / 100;
+    if (value < 0.5 || value > 0.999) {
+        return { ok: false, message: "The target precision must be between 50% and 99.9%." };
+    }
+    return { ok: true, value };
+}
