@@ -21,7 +21,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { session, startServer } from "./bench_server.mjs";
+import { parseOptions, session, startServer } from "./bench_server.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const webRequire = createRequire(path.join(root, "web", "package.json"));
@@ -33,29 +33,20 @@ const kKey =
 const kPerFolder = 1000;
 
 function options() {
-    const out = {
-        blobs: 100000,
-        concurrency: 64,
-        azurite: "",
-        pg: "",
-        bin: "",
-        new: 1000,
-        container: `bench-${process.pid}`,
-        upload: 1,
-        ingest: 1,
-    };
-    const argv = process.argv.slice(2);
-    for (let i = 0; i < argv.length; i += 2) {
-        const name = argv[i].replace(/^--/, "");
-        if (!(name in out) || argv[i + 1] === undefined) {
-            throw new Error(`unknown or incomplete option ${argv[i]}`);
-        }
-        out[name] = typeof out[name] === "number" ? Number(argv[i + 1]) : argv[i + 1];
-    }
-    if (out.bin === "") {
-        throw new Error("usage: azure_ingest_bench.mjs --bin PATH/TO/tessera [--blobs N] ...");
-    }
-    return out;
+    return parseOptions(
+        {
+            blobs: 100000,
+            concurrency: 64,
+            azurite: "",
+            pg: "",
+            bin: "",
+            new: 1000,
+            container: `bench-${process.pid}`,
+            upload: 1,
+            ingest: 1,
+        },
+        "azure_ingest_bench.mjs --bin PATH/TO/tessera [--blobs N] ...",
+    );
 }
 
 const load = () =>

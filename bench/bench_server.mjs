@@ -58,3 +58,23 @@ export async function session(base) {
         return { status: res.status, body: text === "" ? null : JSON.parse(text) };
     };
 }
+
+/**
+ * `--name value` pairs from the command line over `defaults` (numbers stay numbers); an unknown
+ * or incomplete option, or a missing `--bin`, throws with `usage`.
+ */
+export function parseOptions(defaults, usage) {
+    const out = { ...defaults };
+    const argv = process.argv.slice(2);
+    for (let i = 0; i < argv.length; i += 2) {
+        const name = argv[i].replace(/^--/, "");
+        if (!(name in out) || argv[i + 1] === undefined) {
+            throw new Error(`unknown or incomplete option ${argv[i]}`);
+        }
+        out[name] = typeof out[name] === "number" ? Number(argv[i + 1]) : argv[i + 1];
+    }
+    if (out.bin === "") {
+        throw new Error(`usage: ${usage}`);
+    }
+    return out;
+}

@@ -13,9 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <future>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -69,15 +67,6 @@ bool Parse(int argc, char** argv, Options& opt) {
     }
     return argc % 2 == 1 && !opt.model.empty() && (opt.synthetic > 0) != !opt.images.empty() &&
            opt.limit > 0 && opt.batch > 0 && opt.threads > 0 && opt.dims > 0;
-}
-
-std::vector<std::byte> ReadFile(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::vector<std::byte> bytes(chars.size());
-    std::transform(chars.begin(), chars.end(), bytes.begin(),
-                   [](char c) { return static_cast<std::byte>(c); });
-    return bytes;
 }
 
 // The smoke test's pictures: 640 x 480 JPEGs of libvips's test pattern, in a temp folder.
@@ -151,7 +140,12 @@ int Main(int argc, char** argv) {
     ml::BackboneSpec spec;
     spec.name = opt.model.stem().string();
     spec.dimensions = opt.dims;
-    auto backbone = ml::OnnxBackbone::Load(ReadFile(opt.model), spec);
+    auto model = ml::ReadModelFile(opt.model);
+    if (!model.ok()) {
+        std::fprintf(stderr, "featurize_bench: %s\n", model.error().message.c_str());
+        return 1;
+    }
+    auto backbone = ml::OnnxBackbone::Load(*model, spec);
     if (!backbone.ok()) {
         std::fprintf(stderr, "featurize_bench: %s\n", backbone.error().message.c_str());
         return 1;

@@ -18,7 +18,7 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 
 import { rgbPng } from "../web/e2e/png.mjs";
-import { session, startServer } from "./bench_server.mjs";
+import { parseOptions, session, startServer } from "./bench_server.mjs";
 
 const kDataset = "/usr/share/datasets/fashion-mnist";
 // Fashion-MNIST's classes, in label order ('/' is not allowed in a class name).
@@ -36,18 +36,10 @@ const kClasses = [
 ];
 
 function options() {
-    const out = { bin: "", items: 10000, checkpoints: "300,1000,3000", probe: 270, target: 0.95 };
-    const argv = process.argv.slice(2);
-    for (let i = 0; i < argv.length; i += 2) {
-        const name = argv[i].replace(/^--/, "");
-        if (!(name in out) || argv[i + 1] === undefined) {
-            throw new Error(`unknown or incomplete option ${argv[i]}`);
-        }
-        out[name] = typeof out[name] === "number" ? Number(argv[i + 1]) : argv[i + 1];
-    }
-    if (out.bin === "") {
-        throw new Error("usage: ml_assist_bench.mjs --bin PATH/TO/tessera [--items N] ...");
-    }
+    const out = parseOptions(
+        { bin: "", items: 10000, checkpoints: "300,1000,3000", probe: 270, target: 0.95 },
+        "ml_assist_bench.mjs --bin PATH/TO/tessera [--items N] ...",
+    );
     out.checkpoints = out.checkpoints.split(",").map(Number);
     return out;
 }

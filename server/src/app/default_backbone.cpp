@@ -4,10 +4,13 @@
 
 #include <array>
 
+// Defined in default_backbone.S: the assembler's names, not ours to style.
+// NOLINTBEGIN(readability-identifier-naming)
 extern "C" {
 extern const unsigned char tessera_default_backbone_onnx[];
 extern const unsigned char tessera_default_backbone_onnx_end[];
 }
+// NOLINTEND(readability-identifier-naming)
 
 namespace tessera {
 

@@ -29,15 +29,15 @@ protected:
     }
 
     // A width x height image whose left half is `left` and right half `right` (per band).
-    void WriteHalves(const std::string& name, int width, int height, std::vector<double> left,
-                     std::vector<double> right) {
+    void WriteHalves(const std::string& name, int width, int height,
+                     const std::vector<double>& left, const std::vector<double>& right) {
         const auto bands = static_cast<int>(left.size());
         vips::VImage x = vips::VImage::xyz(width, height)[0];
         vips::VImage l =
             vips::VImage::black(width, height, vips::VImage::option()->set("bands", bands)) + left;
         vips::VImage r =
             vips::VImage::black(width, height, vips::VImage::option()->set("bands", bands)) + right;
-        vips::VImage image = (x < width / 2).ifthenelse(l, r).cast(VIPS_FORMAT_UCHAR);
+        vips::VImage image = (x < width / 2.0).ifthenelse(l, r).cast(VIPS_FORMAT_UCHAR);
         image.write_to_file((dir_.path() / name).c_str());
     }
 

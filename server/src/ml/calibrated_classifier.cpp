@@ -31,6 +31,7 @@ std::size_t ArgMax(const std::vector<double>& values) {
 CalibratedClassifier CalibratedClassifier::Fit(std::vector<std::vector<float>> x,
                                                const std::vector<int>& y, int classes,
                                                const ClassifierOptions& options,
+                                               const std::vector<bool>& judged,
                                                bool always_fit_final) {
     for (auto& row : x) {
         NormalizeL2(row);
@@ -38,30 +39,44 @@ CalibratedClassifier CalibratedClassifier::Fit(std::vector<std::vector<float>> x
     CalibratedClassifier out;
     ClassifierValidation& v = out.validation_;
     const auto logits = OutOfFoldLogits(x, y, classes, options.folds, options.seed, options.head);
-    v.temperature = FitTemperature(logits, y);
-    std::vector<ScoredLabel> scored;
-    scored.reserve(logits.size());
-    std::int64_t correct = 0;
+    std::vector<std::vector<double>> judged_logits;
+    std::vector<int> judged_truth;
     for (std::size_t i = 0; i < logits.size() && i < y.size(); ++i) {
-        if (logits[i].empty()) {
-            continue;
+        if (!logits[i].empty() && (judged.empty() || (i < judged.size() && judged[i]))) {
+            judged_logits.push_back(logits[i]);
+            judged_truth.push_back(y[i]);
         }
-        const std::vector<double> p = Softmax(logits[i], v.temperature);
+    }
+    v.temperature = FitTemperature(judged_logits, judged_truth);
+    std::vector<ClassScoredLabel> scored;
+    scored.reserve(judged_logits.size());
+    std::int64_t correct = 0;
+    for (std::size_t i = 0; i < judged_logits.size(); ++i) {
+        const std::vector<double> p = Softmax(judged_logits[i], v.temperature);
         const std::size_t top = ArgMax(p);
-        const bool right = static_cast<int>(top) == y[i];
+        const bool right = static_cast<int>(top) == judged_truth[i];
         correct += right ? 1 : 0;
-        scored.push_back({p[top], right});
+        scored.push_back({static_cast<int>(top), p[top], right});
     }
     v.held_out = static_cast<std::int64_t>(scored.size());
     v.accuracy =
         scored.empty() ? 0 : static_cast<double>(correct) / static_cast<double>(scored.size());
-    ThresholdRule rule;
-    rule.target_precision = options.target_precision;
-    v.choice = ChooseThreshold(std::move(scored), rule);
-    if (v.choice.threshold || always_fit_final) {
+    ClassThresholdRule rule;
+    rule.pooled.target_precision = options.target_precision;
+    v.choice = ChooseClassThresholds(scored, classes, rule);
+    if (v.choice.lowest() || always_fit_final) {
         out.final_head_ = SoftmaxHead::Fit(x, y, classes, options.head);
     }
     return out;
+}
+
+bool CalibratedClassifier::Qualifies(const Prediction& p) const {
+    const auto& per_class = validation_.choice.per_class;
+    if (!final_head_ || p.label < 0 || static_cast<std::size_t>(p.label) >= per_class.size()) {
+        return false;
+    }
+    const auto& threshold = per_class[static_cast<std::size_t>(p.label)];
+    return threshold.has_value() && p.confidence >= *threshold;
 }
 
 Prediction CalibratedClassifier::Predict(std::vector<float> row) const {

@@ -21,10 +21,10 @@ struct ClassifierOptions {
 
 // What validation found, for the round's metrics and the dashboard.
 struct ClassifierValidation {
-    std::int64_t held_out = 0;  // human labels with an out-of-fold prediction
-    double accuracy = 0;        // of those predictions' top class
+    std::int64_t held_out = 0;  // human labels judged (see `judged` in Fit)
+    double accuracy = 0;        // of their out-of-fold predictions' top class
     double temperature = 1;
-    ThresholdChoice choice;  // the threshold, or why there is none
+    ClassThresholds choice;  // a threshold per class, or why there are none
 };
 
 struct Prediction {
@@ -35,14 +35,22 @@ struct Prediction {
 class CalibratedClassifier {
 public:
     // `x` rows are embeddings (any scale: each is L2-normalized first), `y` their classes in
-    // [0, classes). Fits the out-of-fold heads for validation, then, when a threshold qualifies
-    // (or `always_fit_final`), the final head on every row.
+    // [0, classes). Every row trains; only rows with `judged[i]` (all when `judged` is empty)
+    // are judged: their out-of-fold predictions fit the temperature and the thresholds. A round
+    // judges only labels given without a prelabel: labels confirmed from the model's own
+    // prelabels are the items it was already sure of, and judging on them overstates its
+    // precision on the items still to prelabel. Fits the final head on every row when some
+    // class has a threshold (or `always_fit_final`).
     static CalibratedClassifier Fit(std::vector<std::vector<float>> x, const std::vector<int>& y,
                                     int classes, const ClassifierOptions& options,
+                                    const std::vector<bool>& judged = {},
                                     bool always_fit_final = false);
 
     const ClassifierValidation& validation() const { return validation_; }
-    std::optional<double> threshold() const { return validation_.choice.threshold; }
+    // The lowest class threshold: none when no class is prelabeled.
+    std::optional<double> threshold() const { return validation_.choice.lowest(); }
+    // Whether a prediction is sure enough to prelabel: at or above its class's threshold.
+    bool Qualifies(const Prediction& p) const;
     bool has_final_head() const { return final_head_.has_value(); }
     int final_iterations() const { return final_head_ ? final_head_->iterations() : 0; }
     // The top class and its calibrated confidence; needs the final head.

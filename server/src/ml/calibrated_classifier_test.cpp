@@ -64,7 +64,7 @@ TEST(CalibratedClassifierTest, TooFewLabelsGiveNoThresholdAndNoFinalHead) {
     const Prediction none = classifier.Predict(train.x[0]);
     EXPECT_EQ(none.confidence, 0.0);
     // Asked to, it still fits the head (the dashboard can show its accuracy).
-    const auto fitted = CalibratedClassifier::Fit(train.x, train.y, 3, {}, true);
+    const auto fitted = CalibratedClassifier::Fit(train.x, train.y, 3, {}, {}, true);
     EXPECT_TRUE(fitted.has_final_head());
 }
 
@@ -83,6 +83,20 @@ TEST(CalibratedClassifierTest, OverlappingClassesPrelabelOnlyWhereHeldOutLabelsA
     } else {
         EXPECT_LT(v.choice.lower_bound, 0.9);
     }
+}
+
+TEST(CalibratedClassifierTest, OnlyJudgedRowsValidateWhileEveryRowTrains) {
+    const LabeledRows train = ScaledBlobs(40, 0.15, 5);
+    std::vector<bool> judged(train.x.size(), false);
+    for (std::size_t i = 0; i < judged.size(); i += 2) {
+        judged[i] = true;  // every other label was given blind
+    }
+    const auto classifier = CalibratedClassifier::Fit(train.x, train.y, 3, {}, judged);
+    EXPECT_EQ(classifier.validation().held_out, 60);
+    const auto none = CalibratedClassifier::Fit(train.x, train.y, 3, {},
+                                                std::vector<bool>(train.x.size(), false));
+    EXPECT_EQ(none.validation().held_out, 0);
+    EXPECT_FALSE(none.threshold().has_value());
 }
 
 TEST(CalibratedClassifierTest, NormalizeL2MakesUnitRowsAndLeavesZerosAlone) {

@@ -165,4 +165,101 @@ ThresholdChoice ChooseThreshold(std::vector<ScoredLabel> held_out, const Thresho
     return choice;
 }
 
+std::optional<double> ClassThresholds::lowest() const {
+    std::optional<double> low;
+    for (const auto& t : per_class) {
+        if (t && (!low || *t < *low)) {
+            low = t;
+        }
+    }
+    return low;
+}
+
+namespace {
+
+struct ClassCut {
+    std::optional<double> threshold;
+    std::int64_t covered = 0;
+    std::int64_t correct = 0;
+};
+
+// The lowest cut of one class's labels (sorted by confidence, highest first) whose precision
+// reaches `target` with at least `min_covered` labels at or above it.
+ClassCut LowestCut(const std::vector<ClassScoredLabel>& sorted, double target,
+                   std::int64_t min_covered) {
+    ClassCut best;
+    std::int64_t correct = 0;
+    for (std::size_t k = 0; k < sorted.size(); ++k) {
+        correct += sorted[k].correct ? 1 : 0;
+        const bool cut = k + 1 == sorted.size() || sorted[k + 1].confidence < sorted[k].confidence;
+        const auto covered = static_cast<std::int64_t>(k + 1);
+        if (cut && covered >= min_covered &&
+            static_cast<double>(correct) >= target * static_cast<double>(covered)) {
+            best = {sorted[k].confidence, covered, correct};
+        }
+    }
+    return best;
+}
+
+}  // namespace
+
+ClassThresholds ChooseClassThresholds(const std::vector<ClassScoredLabel>& held_out, int classes,
+                                      const ClassThresholdRule& rule) {
+    ClassThresholds out;
+    out.held_out = static_cast<std::int64_t>(held_out.size());
+    out.per_class.assign(static_cast<std::size_t>(std::max(classes, 0)), std::nullopt);
+    const double target = rule.pooled.target_precision;
+    if (out.held_out < rule.pooled.min_held_out) {
+        out.why_none =
+            "too few held-out labels to judge prelabels: " + std::to_string(out.held_out) +
+            " of the " + std::to_string(rule.pooled.min_held_out) + " needed";
+        return out;
+    }
+    std::vector<std::vector<ClassScoredLabel>> by_class(out.per_class.size());
+    for (const ClassScoredLabel& label : held_out) {
+        if (label.predicted >= 0 && label.predicted < classes) {
+            by_class[static_cast<std::size_t>(label.predicted)].push_back(label);
+        }
+    }
+    for (auto& labels : by_class) {
+        std::sort(labels.begin(), labels.end(),
+                  [](const auto& x, const auto& y) { return x.confidence > y.confidence; });
+    }
+    ClassThresholds best;  // the try with the best pooled bound, reported when none qualifies
+    best.lower_bound = -1;
+    for (double class_target = target; class_target <= 1.0 + 1e-9; class_target += rule.step) {
+        ClassThresholds t = out;
+        t.class_target = std::min(class_target, 1.0);
+        std::int64_t correct = 0;
+        for (std::size_t c = 0; c < by_class.size(); ++c) {
+            const ClassCut cut = LowestCut(by_class[c], t.class_target, rule.min_covered_per_class);
+            t.per_class[c] = cut.threshold;
+            t.covered += cut.covered;
+            correct += cut.correct;
+        }
+        if (t.covered > 0) {
+            t.precision = static_cast<double>(correct) / static_cast<double>(t.covered);
+            t.lower_bound = WilsonLowerBound(correct, t.covered, rule.pooled.z);
+        }
+        if (t.covered > 0 && t.lower_bound >= target) {
+            return t;  // the first (lowest) class target that qualifies covers the most
+        }
+        if (t.lower_bound > best.lower_bound) {
+            best = t;
+        }
+    }
+    ClassThresholds none = out;
+    none.covered = std::max<std::int64_t>(best.covered, 0);
+    none.precision = best.precision;
+    none.lower_bound = std::max(best.lower_bound, 0.0);
+    none.why_none =
+        "no thresholds reach the target precision of " + Percent(target) +
+        (best.covered > 0 ? ": at best " + Percent(best.precision) + " (lower bound " +
+                                Percent(best.lower_bound) + ") on " + std::to_string(best.covered) +
+                                " of " + std::to_string(out.held_out) + " held-out labels"
+                          : ": no class has " + std::to_string(rule.min_covered_per_class) +
+                                " held-out predictions precise enough");
+    return none;
+}
+
 }  // namespace tessera::ml

@@ -57,4 +57,43 @@ struct ThresholdChoice {
 // all in or all out. Without one: the cut with the best lower bound, and a sentence saying why.
 ThresholdChoice ChooseThreshold(std::vector<ScoredLabel> held_out, const ThresholdRule& rule);
 
+// A held-out label with the class the model predicted for it.
+struct ClassScoredLabel {
+    int predicted = 0;
+    double confidence = 0;
+    bool correct = false;
+};
+
+struct ClassThresholdRule {
+    ThresholdRule pooled;  // target, minimum held-out labels, z: for all prelabels together
+    // A class is prelabeled only where at least this many held-out predictions of it reach its
+    // threshold: a handful of lucky ones prove nothing about the class.
+    std::int64_t min_covered_per_class = 10;
+    double step = 0.005;  // how much each class's own target is raised per try
+};
+
+// Thresholds per predicted class, or why there are none.
+struct ClassThresholds {
+    std::vector<std::optional<double>> per_class;  // none: that class is never prelabeled
+    std::int64_t held_out = 0;
+    std::int64_t covered = 0;  // held-out labels at or above their class's threshold
+    double precision = 0;      // among the covered
+    double lower_bound = 0;    // Wilson lower bound of that precision
+    double class_target = 0;   // the precision each class had to reach on its own
+    std::string why_none;      // empty when some class has a threshold
+    // The lowest threshold of any class (what "prelabels from confidence X" shows).
+    std::optional<double> lowest() const;
+};
+
+// One threshold per predicted class, because classes differ: the model can be sure of trousers
+// long before it tells a shirt from a T-shirt, and one threshold for all would either leave the
+// easy classes unlabeled or let the hard ones through below the target. Each class gets the
+// lowest confidence at which the held-out predictions of that class, at or above it, are at
+// least `class_target` precise (the target, then raised by `step` until the next condition
+// holds); and all prelabels together must reach the target with the Wilson lower bound, as
+// ChooseThreshold asks of one threshold. So every class meets the target on held-out labels, and
+// the whole set meets it with 95 % confidence.
+ClassThresholds ChooseClassThresholds(const std::vector<ClassScoredLabel>& held_out, int classes,
+                                      const ClassThresholdRule& rule);
+
 }  // namespace tessera::ml

@@ -1,5 +1,7 @@
 #include "ml/onnx_backbone.hpp"
 
+#include <algorithm>
+#include <fstream>
 #include <opencv2/core.hpp>
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/dnn.hpp>
@@ -8,6 +10,20 @@
 #include <utility>
 
 namespace tessera::ml {
+
+Result<std::vector<std::byte>> ReadModelFile(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in) {
+        return Error::NotFound("cannot open the model file " + path.string());
+    }
+    const std::streamsize size = in.tellg();
+    std::vector<std::byte> bytes(static_cast<std::size_t>(std::max<std::streamsize>(size, 0)));
+    in.seekg(0);
+    if (!in.read(reinterpret_cast<char*>(bytes.data()), size)) {
+        return Error::NotFound("cannot read the model file " + path.string());
+    }
+    return bytes;
+}
 
 void SetComputeThreads(int threads) {
     cv::setNumThreads(threads);

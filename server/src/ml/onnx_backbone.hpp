@@ -3,6 +3,7 @@
 // exports; OpenCV 4.6 does not run ViTs correctly). OpenCV stays inside this file pair: nothing
 // else in Tessera includes it.
 #include <cstddef>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -12,6 +13,9 @@
 #include "ml/backbone.hpp"
 
 namespace tessera::ml {
+
+// A model file's bytes, for Load. kNotFound when it cannot be opened or read.
+Result<std::vector<std::byte>> ReadModelFile(const std::filesystem::path& path);
 
 // How many threads OpenCV's DNN layers use, for the whole process (OpenCV's setting is global).
 void SetComputeThreads(int threads);

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "base/log.hpp"
 #include "domain/classification.hpp"
@@ -33,6 +33,7 @@ double SecondsSince(SteadyClock::time_point start) {
 struct TrainingSet {
     std::vector<Item> items;
     std::vector<int> classes;        // index into `names`
+    std::vector<bool> blind;         // labeled without a model prelabel shown (MarkBlind)
     std::vector<std::string> names;  // the classes that occur, in tree order
     std::int64_t skipped = 0;        // answers with no class, several, or one not in the tree
 };
@@ -55,6 +56,7 @@ Result<TrainingSet> CollectLabels(Repository& repo, const Project& project) {
         return true;
     }));
     std::vector<std::string> names;
+    names.reserve(rows.size());
     for (const auto& [item, label] : rows) {
         names.push_back(label);
     }
@@ -74,6 +76,58 @@ Result<TrainingSet> CollectLabels(Repository& repo, const Project& project) {
     }
     set.names = std::move(names);
     return set;
+}
+
+// Keeps at most `limit` of the labels: a sample by a hash of the item id, so the same items are
+// chosen in every round (their embeddings are cached) and the choice has no order bias.
+void SampleLabels(TrainingSet& set, int limit) {
+    if (limit <= 0 || set.items.size() <= static_cast<std::size_t>(limit)) {
+        return;
+    }
+    std::vector<std::pair<std::uint64_t, std::size_t>> keys;
+    keys.reserve(set.items.size());
+    for (std::size_t i = 0; i < set.items.size(); ++i) {
+        auto h = static_cast<std::uint64_t>(set.items[i].id) * 0x9e3779b97f4a7c15ULL;
+        h ^= h >> 31;
+        keys.emplace_back(h, i);
+    }
+    std::sort(keys.begin(), keys.end());
+    keys.resize(static_cast<std::size_t>(limit));
+    std::sort(keys.begin(), keys.end(),
+              [](const auto& a, const auto& b) { return a.second < b.second; });
+    TrainingSet kept;
+    kept.names = set.names;
+    kept.skipped = set.skipped;
+    for (const auto& [key, i] : keys) {
+        kept.items.push_back(std::move(set.items[i]));
+        kept.classes.push_back(set.classes[i]);
+    }
+    set = std::move(kept);
+}
+
+// Which labels were given blind: with no prelabel of the model on the item. The model only
+// prelabels unlabeled items and a label never removes the prelabel it answered, so a labeled
+// item with a model prelabel was shown it. Only blind labels judge the model (Validation).
+Status MarkBlind(Repository& repo, Id project_id, TrainingSet& set) {
+    set.blind.assign(set.items.size(), true);
+    for (std::size_t begin = 0; begin < set.items.size(); begin += kChunk) {
+        std::vector<Id> ids;
+        for (std::size_t i = begin; i < std::min(set.items.size(), begin + kChunk); ++i) {
+            ids.push_back(set.items[i].id);
+        }
+        TESSERA_ASSIGN_OR_RETURN(std::vector<Annotation> prelabels,
+                                 repo.GetPrelabels(project_id, ids));
+        std::set<Id> shown;
+        for (const Annotation& a : prelabels) {
+            if (a.ml_round_id) {
+                shown.insert(a.item_id);
+            }
+        }
+        for (std::size_t i = begin; i < std::min(set.items.size(), begin + kChunk); ++i) {
+            set.blind[i] = shown.count(set.items[i].id) == 0;
+        }
+    }
+    return Status::Ok();
 }
 
 // The embeddings of `items`, decoded, by item id.
@@ -188,6 +242,14 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
         return fail(s.error().message);
     }
     auto labels = CollectLabels(repo_, *project);
+    const std::int64_t all_labels =
+        labels.ok() ? static_cast<std::int64_t>(labels->items.size()) : 0;
+    if (labels.ok()) {
+        SampleLabels(*labels, settings_.max_training_labels);
+        if (Status marked = MarkBlind(repo_, *project_id, *labels); !marked.ok()) {
+            return fail(marked.error().message);
+        }
+    }
     auto window = labels.ok() ? repo_.ListQueueWindow(*project_id, settings_.window)
                               : Result<std::vector<Item>>(labels.error());
     if (!window.ok()) {
@@ -207,14 +269,15 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
         return fail("featurization: " + featurized.error().message);
     }
     const FeaturizeReport& f = *featurized;
-    (void)run.Record(MlStage::kFeaturization,
-                     {{"seconds", f.seconds},
-                      {"items", f.items},
-                      {"cached", f.cached},
-                      {"embedded", f.embedded},
-                      {"failed", f.failed},
-                      {"first_failure", f.first_failure},
-                      {"images_per_second", f.seconds > 0 ? f.embedded / f.seconds : 0.0}});
+    (void)run.Record(
+        MlStage::kFeaturization,
+        {{"seconds", f.seconds},
+         {"items", f.items},
+         {"cached", f.cached},
+         {"embedded", f.embedded},
+         {"failed", f.failed},
+         {"first_failure", f.first_failure},
+         {"images_per_second", f.seconds > 0 ? static_cast<double>(f.embedded) / f.seconds : 0.0}});
 
     // --- Training: out-of-fold heads on the human labels (their predictions are Validation's).
     if (Status s = run.Enter(MlStage::kTraining); !s.ok()) {
@@ -227,11 +290,13 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
     }
     std::vector<std::vector<float>> x;
     std::vector<int> y;
+    std::vector<bool> judged;
     for (std::size_t i = 0; i < labels->items.size(); ++i) {
         auto it = labeled->find(labels->items[i].id);
         if (it != labeled->end() && !it->second.empty()) {
             x.push_back(it->second);
             y.push_back(labels->classes[i]);
+            judged.push_back(labels->blind[i]);
         }
     }
     const int classes = static_cast<int>(labels->names.size());
@@ -244,10 +309,11 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
     }
     ml::ClassifierOptions options;
     options.target_precision = settings->target_precision;
-    const auto classifier = ml::CalibratedClassifier::Fit(x, y, classes, options);
+    const auto classifier = ml::CalibratedClassifier::Fit(x, y, classes, options, judged);
     const ml::ClassifierValidation& v = classifier.validation();
     (void)run.Record(MlStage::kTraining, {{"seconds", SecondsSince(training_start)},
                                           {"labels", x.size()},
+                                          {"labels_available", all_labels},
                                           {"classes", classes},
                                           {"skipped_answers", labels->skipped},
                                           {"folds", options.folds},
@@ -261,20 +327,28 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
         return fail(s.error().message);
     }
     Json validation{{"held_out", v.held_out},
+                    {"labels_from_prelabels", static_cast<std::int64_t>(x.size()) - v.held_out},
                     {"accuracy", v.accuracy},
                     {"temperature", v.temperature},
                     {"target_precision", settings->target_precision},
+                    {"class_target", v.choice.class_target},
                     {"covered", v.choice.covered},
                     {"precision", v.choice.precision},
                     {"lower_bound", v.choice.lower_bound},
-                    {"held_out_coverage",
-                     v.held_out > 0 ? static_cast<double>(v.choice.covered) / v.held_out : 0.0}};
-    if (v.choice.threshold) {
-        validation["threshold"] = *v.choice.threshold;
-        run.round().threshold = v.choice.threshold;
+                    {"held_out_coverage", v.held_out > 0 ? static_cast<double>(v.choice.covered) /
+                                                               static_cast<double>(v.held_out)
+                                                         : 0.0}};
+    run.round().threshold = classifier.threshold();
+    if (classifier.threshold()) {
+        validation["threshold"] = *classifier.threshold();
+        Json per_class = Json::object();
+        for (std::size_t c = 0; c < v.choice.per_class.size(); ++c) {
+            const auto& t = v.choice.per_class[c];
+            per_class[labels->names[c]] = t ? Json(*t) : Json(nullptr);
+        }
+        validation["class_thresholds"] = std::move(per_class);
     } else {
         validation["why_none"] = v.choice.why_none;
-        run.round().threshold.reset();
     }
     (void)run.Record(MlStage::kValidation, validation);
 
@@ -296,7 +370,7 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
             }
             for (const auto& [item_id, vector] : *embeddings) {
                 const ml::Prediction p = classifier.Predict(vector);
-                if (p.confidence >= *classifier.threshold()) {
+                if (classifier.Qualifies(p)) {
                     const std::string& label = labels->names[static_cast<std::size_t>(p.label)];
                     prelabels.push_back(
                         {item_id, ClassificationPayload({label}), {}, p.confidence});
@@ -335,7 +409,7 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
                       {"coverage", window->empty() ? 0.0
                                                    : static_cast<double>(*stored) /
                                                          static_cast<double>(window->size())}});
-    const std::string message = v.choice.threshold
+    const std::string message = classifier.threshold()
                                     ? std::to_string(*stored) + " of the next " +
                                           std::to_string(window->size()) + " items prelabeled"
                                     : "no prelabels: " + v.choice.why_none;

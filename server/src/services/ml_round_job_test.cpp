@@ -40,7 +40,7 @@ public:
             for (std::size_t i = 0; i < image.pixels.size(); ++i) {
                 sum[i % 3] += image.pixels[i];
             }
-            const double n = static_cast<double>(image.pixels.size() / 3);
+            const double n = static_cast<double>(image.pixels.size()) / 3.0;
             for (const double s : sum) {
                 out.push_back(static_cast<float>(s / n / 255.0));
             }
@@ -129,6 +129,7 @@ protected:
     std::map<Id, std::string> Prelabels() {
         std::vector<Id> ids;
         const std::vector<Item> items = *env_.repo->ListItems(project_.id, ItemFilter{});
+        ids.reserve(items.size());
         for (const Item& item : items) {
             ids.push_back(item.id);
         }
@@ -240,6 +241,26 @@ TEST_F(MlRoundJobTest, TheServiceStartsOneRoundAtATimeAndOnlyWhenDue) {
     EXPECT_EQ(view->next.reason, "after 200 more labels (0 since the last round)");
     EXPECT_EQ(service_.UpdateSettings(owner_, project_.id, {{}, 1.5, {}, {}}).error().field,
               "ml_assist.target_precision");
+}
+
+TEST_F(MlRoundJobTest, ManyLabelsTrainOnASampleThatStaysTheSameFromRoundToRound) {
+    MlRoundSettings settings;
+    settings.max_training_labels = 30;
+    MlRoundJob capped(*env_.repo, env_.clock, backbone_, "mean_colour@1", nullptr, settings);
+    Context context;
+    std::string error;
+    Job job = StartRound();
+    ASSERT_EQ(capped.Run(job, context, error), JobOutcome::kDone) << error;
+    auto metrics = nlohmann::json::parse(Latest().metrics_json);
+    EXPECT_EQ(metrics["training"]["labels"], 30);
+    EXPECT_EQ(metrics["training"]["labels_available"], 40);
+    // 30 sampled labels and the 20 unlabeled items: the other 10 labeled ones are not needed.
+    EXPECT_EQ(backbone_.embedded, 50);
+    job = StartRound();
+    ASSERT_EQ(capped.Run(job, context, error), JobOutcome::kDone) << error;
+    metrics = nlohmann::json::parse(Latest().metrics_json);
+    EXPECT_EQ(metrics["featurization"]["cached"], 50) << "the second round sampled other items";
+    EXPECT_EQ(backbone_.embedded, 50);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@ namespace {
 
 std::vector<Id> ItemIdsInOrder(const std::vector<Item>& items) {
     std::vector<Id> ids;
+    ids.reserve(items.size());
     for (const Item& item : items) {
         ids.push_back(item.id);
     }

@@ -43,7 +43,7 @@ describe("stageSummary", () => {
                 },
             }),
         ).toBe(
-            "accuracy 100% on 40 held-out labels; threshold 87.1% (precision 100%, at least 91.2%)",
+            "accuracy 100% on 40 held-out labels; thresholds per class from 87.1% (precision 100%, at least 91.2%)",
         );
         expect(
             stageSummary({
@@ -73,7 +73,7 @@ describe("mlHeadline", () => {
         );
         expect(mlHeadline(base)).toBe("No round has finished yet.");
         expect(mlHeadline({ ...base, threshold: 0.9, prelabeled: 45, coverage: 0.9 })).toBe(
-            "Prelabeling at confidence ≥ 90.0%: 45 items (90.0% of the next items).",
+            "Prelabeling 45 items (90.0% of the next items), from confidence 90.0% (each class has its own threshold).",
         );
     });
 });

@@ -29,7 +29,7 @@ function featurizationLine(m: Figures<"featurization">): string {
 function validationLine(m: Figures<"validation">): string {
     const base = `accuracy ${pct(m.accuracy ?? 0)} on ${m.held_out ?? 0} held-out labels`;
     return m.threshold !== undefined
-        ? `${base}; threshold ${thresholdText(m.threshold)} (precision ${pct(m.precision ?? 0)}, at least ${pct(m.lower_bound ?? 0)})`
+        ? `${base}; thresholds per class from ${thresholdText(m.threshold)} (precision ${pct(m.precision ?? 0)}, at least ${pct(m.lower_bound ?? 0)})`
         : `${base}; ${m.why_none ?? "no threshold"}`;
 }
 
@@ -70,7 +70,7 @@ export function mlHeadline(ml: MlAssist): string {
             : "No round has finished yet.";
     }
     const coverage = ml.coverage === null ? "" : ` (${pct(ml.coverage)} of the next items)`;
-    return `Prelabeling at confidence ≥ ${thresholdText(ml.threshold)}: ${ml.prelabeled ?? 0} items${coverage}.`;
+    return `Prelabeling ${ml.prelabeled ?? 0} items${coverage}, from confidence ${thresholdText(ml.threshold)} (each class has its own threshold).`;
 }
 
 export type PrecisionInput = { ok: true; value: number } | { ok: false; message: string };

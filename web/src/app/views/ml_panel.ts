@@ -65,9 +65,15 @@ export function mlPanel(client: ApiClient, projectId: Id, owner: boolean): MlPan
     let timer: number | undefined;
     let stopped = false;
     let formFilled = false;
+    let queuedRound: Id | null = null; // "Round N queued." stays up until N ends
 
     const render = (ml: MlAssist): void => {
         headline.textContent = mlHeadline(ml);
+        const latest = ml.last_round;
+        if (latest?.id === queuedRound && (latest.state === "done" || latest.state === "failed")) {
+            queuedRound = null;
+            replaceChildren(status);
+        }
         if (!formFilled) {
             enabled.checked = ml.settings.enabled;
             precision.value = String(Math.round(ml.settings.target_precision * 1000) / 10);
@@ -126,6 +132,7 @@ export function mlPanel(client: ApiClient, projectId: Id, owner: boolean): MlPan
 
     const train = (): void => {
         void client.trainNow(projectId).then((r) => {
+            queuedRound = r.ok ? r.value.round.id : null;
             replaceChildren(
                 status,
                 r.ok
