@@ -183,13 +183,26 @@ struct ClassCut {
     std::int64_t correct = 0;
 };
 
-// The lowest cut of one class's labels (sorted by confidence, highest first) whose precision
-// reaches `target` with at least `min_covered` labels at or above it.
-ClassCut LowestCut(const std::vector<ClassScoredLabel>& sorted, double target,
-                   std::int64_t min_covered) {
+// One class's cut, never below `floor` (the pooled threshold): `floor` itself when the class's
+// labels at or above it reach `target`; else the lowest higher cut that does with at least
+// `min_covered` labels; else none (the class is not prelabeled). `sorted` is by confidence,
+// highest first.
+ClassCut ClassCutAbove(const std::vector<ClassScoredLabel>& sorted, double floor, double target,
+                       std::int64_t min_covered) {
+    std::int64_t above = 0;
+    std::int64_t above_correct = 0;
+    for (const ClassScoredLabel& label : sorted) {
+        if (label.confidence >= floor) {
+            ++above;
+            above_correct += label.correct ? 1 : 0;
+        }
+    }
+    if (static_cast<double>(above_correct) >= target * static_cast<double>(above)) {
+        return {floor, above, above_correct};
+    }
     ClassCut best;
     std::int64_t correct = 0;
-    for (std::size_t k = 0; k < sorted.size(); ++k) {
+    for (std::size_t k = 0; k < sorted.size() && sorted[k].confidence >= floor; ++k) {
         correct += sorted[k].correct ? 1 : 0;
         const bool cut = k + 1 == sorted.size() || sorted[k + 1].confidence < sorted[k].confidence;
         const auto covered = static_cast<std::int64_t>(k + 1);
@@ -209,10 +222,18 @@ ClassThresholds ChooseClassThresholds(const std::vector<ClassScoredLabel>& held_
     out.held_out = static_cast<std::int64_t>(held_out.size());
     out.per_class.assign(static_cast<std::size_t>(std::max(classes, 0)), std::nullopt);
     const double target = rule.pooled.target_precision;
-    if (out.held_out < rule.pooled.min_held_out) {
-        out.why_none =
-            "too few held-out labels to judge prelabels: " + std::to_string(out.held_out) +
-            " of the " + std::to_string(rule.pooled.min_held_out) + " needed";
+    // First the one threshold all prelabels together justify (ChooseThreshold's rule).
+    std::vector<ScoredLabel> pooled;
+    pooled.reserve(held_out.size());
+    for (const ClassScoredLabel& label : held_out) {
+        pooled.push_back({label.confidence, label.correct});
+    }
+    const ThresholdChoice global = ChooseThreshold(pooled, rule.pooled);
+    if (!global.threshold) {
+        out.covered = global.covered;
+        out.precision = global.precision;
+        out.lower_bound = global.lower_bound;
+        out.why_none = global.why_none;
         return out;
     }
     std::vector<std::vector<ClassScoredLabel>> by_class(out.per_class.size());
@@ -225,14 +246,16 @@ ClassThresholds ChooseClassThresholds(const std::vector<ClassScoredLabel>& held_
         std::sort(labels.begin(), labels.end(),
                   [](const auto& x, const auto& y) { return x.confidence > y.confidence; });
     }
-    ClassThresholds best;  // the try with the best pooled bound, reported when none qualifies
-    best.lower_bound = -1;
+    // Then each class is held to the target on its own, which only ever raises its threshold
+    // (a lower one chosen on a class's few labels would be luck); the pooled bound is checked
+    // again, with every class's target raised by `step` until it holds.
     for (double class_target = target; class_target <= 1.0 + 1e-9; class_target += rule.step) {
         ClassThresholds t = out;
         t.class_target = std::min(class_target, 1.0);
         std::int64_t correct = 0;
         for (std::size_t c = 0; c < by_class.size(); ++c) {
-            const ClassCut cut = LowestCut(by_class[c], t.class_target, rule.min_covered_per_class);
+            const ClassCut cut = ClassCutAbove(by_class[c], *global.threshold, t.class_target,
+                                               rule.min_covered_per_class);
             t.per_class[c] = cut.threshold;
             t.covered += cut.covered;
             correct += cut.correct;
@@ -242,24 +265,11 @@ ClassThresholds ChooseClassThresholds(const std::vector<ClassScoredLabel>& held_
             t.lower_bound = WilsonLowerBound(correct, t.covered, rule.pooled.z);
         }
         if (t.covered > 0 && t.lower_bound >= target) {
-            return t;  // the first (lowest) class target that qualifies covers the most
-        }
-        if (t.lower_bound > best.lower_bound) {
-            best = t;
+            return t;
         }
     }
-    ClassThresholds none = out;
-    none.covered = std::max<std::int64_t>(best.covered, 0);
-    none.precision = best.precision;
-    none.lower_bound = std::max(best.lower_bound, 0.0);
-    none.why_none =
-        "no thresholds reach the target precision of " + Percent(target) +
-        (best.covered > 0 ? ": at best " + Percent(best.precision) + " (lower bound " +
-                                Percent(best.lower_bound) + ") on " + std::to_string(best.covered) +
-                                " of " + std::to_string(out.held_out) + " held-out labels"
-                          : ": no class has " + std::to_string(rule.min_covered_per_class) +
-                                " held-out predictions precise enough");
-    return none;
+    out.why_none = "no thresholds per class keep the target precision of " + Percent(target);
+    return out;
 }
 
 }  // namespace tessera::ml
