@@ -29,6 +29,9 @@
 # clang-tidy 6.9, tests 6.2): the host alone varies by a fifth. Fresh clones of 3c39bca and
 # f47ebf9 (2026-12-07 07:30-08:08 UTC, quiet): 17.6 and 18.2 min (asan build 6.1, clang-tidy
 # 4.6, tests 5.1 with 1,122, e2e 1.1).
+# With issue 10's ML assist (OpenCV DNN, the converter, 1,182 tests, 11 e2e specs), fresh clone of
+# e8ef37b (2026-12-07 11:17-11:40 UTC, quiet): 23.1 min (setup and UI 1.1, asan build 8.6,
+# clang-tidy 5.9, tests 5.8, e2e 1.6).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
