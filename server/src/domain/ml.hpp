@@ -52,6 +52,11 @@ struct ItemEmbedding {
     std::string vector;
 };
 
+// Queued or running: at most one round of a project is.
+inline bool IsActive(MlRoundState state) {
+    return state == MlRoundState::kQueued || state == MlRoundState::kRunning;
+}
+
 std::string_view MlRoundStateName(MlRoundState state);
 std::optional<MlRoundState> ParseMlRoundState(std::string_view name);
 std::string_view MlStageName(MlStage stage);

@@ -28,9 +28,7 @@ std::string StageStatus(const MlRound& round, int stage) {
         return "done";
     }
     if (stage > at) {
-        return round.state == MlRoundState::kQueued || round.state == MlRoundState::kRunning
-                   ? "pending"
-                   : "skipped";
+        return IsActive(round.state) ? "pending" : "skipped";
     }
     switch (round.state) {
         case MlRoundState::kQueued: return "pending";

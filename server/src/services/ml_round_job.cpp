@@ -55,23 +55,21 @@ Result<TrainingSet> CollectLabels(Repository& repo, const Project& project) {
         }
         return true;
     }));
-    std::vector<std::string> names;
-    names.reserve(rows.size());
+    // The classes that occur, in tree order, and each one's index among them.
+    std::map<int, std::string> by_order;
     for (const auto& [item, label] : rows) {
+        by_order.emplace(order[label], label);
+    }
+    std::map<std::string, int> index;
+    std::vector<std::string> names;
+    for (const auto& [position, label] : by_order) {
+        index.emplace(label, static_cast<int>(names.size()));
         names.push_back(label);
     }
-    std::sort(names.begin(), names.end(),
-              [&](const std::string& a, const std::string& b) { return order[a] < order[b]; });
-    names.erase(std::unique(names.begin(), names.end()), names.end());
     TrainingSet set;
     set.skipped = skipped;
     for (auto& [item, label] : rows) {
-        set.classes.push_back(
-            static_cast<int>(std::lower_bound(names.begin(), names.end(), label,
-                                              [&](const std::string& a, const std::string& b) {
-                                                  return order[a] < order[b];
-                                              }) -
-                             names.begin()));
+        set.classes.push_back(index.at(label));
         set.items.push_back(std::move(item));
     }
     set.names = std::move(names);
@@ -217,8 +215,7 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
         error = rounds.error().message;
         return JobOutcome::kFailed;
     }
-    if (rounds->empty() || (rounds->front().state != MlRoundState::kQueued &&
-                            rounds->front().state != MlRoundState::kRunning)) {
+    if (rounds->empty() || !IsActive(rounds->front().state)) {
         return JobOutcome::kDone;
     }
     RoundRun run(repo_, clock_, rounds->front());

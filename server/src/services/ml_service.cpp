@@ -25,10 +25,6 @@ std::vector<std::string> LeafClasses(const LabelTree& tree) {
     return leaves;
 }
 
-bool IsActive(const MlRound& round) {
-    return round.state == MlRoundState::kQueued || round.state == MlRoundState::kRunning;
-}
-
 }  // namespace
 
 std::optional<std::string> MlUnsupportedReason(TaskType type) {
@@ -50,7 +46,7 @@ Result<MlSchedule> MlService::Schedule(const Project& project, const MlSettings&
         next.reason = "ML assist is off";
         return next;
     }
-    if (!rounds.empty() && IsActive(rounds.front())) {
+    if (!rounds.empty() && IsActive(rounds.front().state)) {
         next.reason = "a round is " + std::string(MlRoundStateName(rounds.front().state));
         return next;
     }
