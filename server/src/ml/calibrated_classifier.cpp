@@ -31,8 +31,7 @@ std::size_t ArgMax(const std::vector<double>& values) {
 CalibratedClassifier CalibratedClassifier::Fit(std::vector<std::vector<float>> x,
                                                const std::vector<int>& y, int classes,
                                                const ClassifierOptions& options,
-                                               const std::vector<bool>& judged,
-                                               bool always_fit_final) {
+                                               const std::vector<bool>& judged, FinalHead final) {
     for (auto& row : x) {
         NormalizeL2(row);
     }
@@ -64,10 +63,22 @@ CalibratedClassifier CalibratedClassifier::Fit(std::vector<std::vector<float>> x
     ClassThresholdRule rule;
     rule.pooled.target_precision = options.target_precision;
     v.choice = ChooseClassThresholds(scored, classes, rule);
-    if (v.choice.lowest() || always_fit_final) {
+    if ((final == FinalHead::kWhenThreshold && v.choice.lowest()) || final == FinalHead::kAlways) {
         out.final_head_ = SoftmaxHead::Fit(x, y, classes, options.head);
     }
     return out;
+}
+
+void CalibratedClassifier::FitFinalHead(std::vector<std::vector<float>> x,
+                                        const std::vector<int>& y, int classes,
+                                        const ClassifierOptions& options) {
+    if (!validation_.choice.lowest()) {
+        return;
+    }
+    for (auto& row : x) {
+        NormalizeL2(row);
+    }
+    final_head_ = SoftmaxHead::Fit(x, y, classes, options.head);
 }
 
 bool CalibratedClassifier::Qualifies(const Prediction& p) const {
@@ -77,6 +88,25 @@ bool CalibratedClassifier::Qualifies(const Prediction& p) const {
     }
     const auto& threshold = per_class[static_cast<std::size_t>(p.label)];
     return threshold.has_value() && p.confidence >= *threshold;
+}
+
+std::optional<LabelSetPrediction> CalibratedClassifier::Prelabel(std::vector<float> row) const {
+    const Prediction p = Predict(std::move(row));
+    if (!Qualifies(p)) {
+        return std::nullopt;
+    }
+    return LabelSetPrediction{{p.label}, p.confidence};
+}
+
+void CalibratedClassifier::FitFinalHead(std::vector<std::vector<float>> x,
+                                        const std::vector<std::vector<int>>& y, int classes,
+                                        const ClassifierOptions& options) {
+    std::vector<int> single;
+    single.reserve(y.size());
+    for (const std::vector<int>& labels : y) {
+        single.push_back(labels.size() == 1 ? labels.front() : -1);  // -1: skipped by the fit
+    }
+    FitFinalHead(std::move(x), single, classes, options);
 }
 
 Prediction CalibratedClassifier::Predict(std::vector<float> row) const {

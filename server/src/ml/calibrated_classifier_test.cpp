@@ -54,6 +54,23 @@ TEST(CalibratedClassifierTest, SeparableClassesGetAThresholdAndRightPredictions)
     EXPECT_GE(right, 85);
 }
 
+TEST(CalibratedClassifierTest, ValidatingFirstAndFittingTheHeadLaterPredictsTheSame) {
+    const LabeledRows train = ScaledBlobs(40, 0.3, 5);
+    const auto at_once = CalibratedClassifier::Fit(train.x, train.y, 3, {});
+    auto later = CalibratedClassifier::Fit(train.x, train.y, 3, {}, {}, FinalHead::kNever);
+    ASSERT_TRUE(later.threshold().has_value()) << later.validation().choice.why_none;
+    EXPECT_FALSE(later.has_final_head());
+    later.FitFinalHead(train.x, train.y, 3, {});
+    ASSERT_TRUE(later.has_final_head());
+    const LabeledRows fresh = ScaledBlobs(10, 0.3, 6);
+    for (const auto& row : fresh.x) {
+        const Prediction a = at_once.Predict(row);
+        const Prediction b = later.Predict(row);
+        EXPECT_EQ(a.label, b.label);
+        EXPECT_DOUBLE_EQ(a.confidence, b.confidence);
+    }
+}
+
 TEST(CalibratedClassifierTest, TooFewLabelsGiveNoThresholdAndNoFinalHead) {
     const LabeledRows train =
         ScaledBlobs(6, 0.15, 3);  // 18 labels: under the 30 held-out labels needed
@@ -64,7 +81,7 @@ TEST(CalibratedClassifierTest, TooFewLabelsGiveNoThresholdAndNoFinalHead) {
     const Prediction none = classifier.Predict(train.x[0]);
     EXPECT_EQ(none.confidence, 0.0);
     // Asked to, it still fits the head (the dashboard can show its accuracy).
-    const auto fitted = CalibratedClassifier::Fit(train.x, train.y, 3, {}, {}, true);
+    const auto fitted = CalibratedClassifier::Fit(train.x, train.y, 3, {}, {}, FinalHead::kAlways);
     EXPECT_TRUE(fitted.has_final_head());
 }
 

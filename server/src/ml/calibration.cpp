@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <limits>
 
 namespace tessera::ml {
@@ -216,6 +217,47 @@ ClassCut ClassCutAbove(const std::vector<ClassScoredLabel>& sorted, double floor
 
 }  // namespace
 
+namespace {
+
+// A class's labels at or above `floor`, and how many of them are right.
+struct Above {
+    std::int64_t covered = 0;
+    std::int64_t correct = 0;
+};
+
+Above CountAbove(const std::vector<ClassScoredLabel>& sorted, double floor) {
+    Above out;
+    for (std::size_t k = 0; k < sorted.size() && sorted[k].confidence >= floor; ++k) {
+        ++out.covered;
+        out.correct += sorted[k].correct ? 1 : 0;
+    }
+    return out;
+}
+
+// The floors below the pooled threshold worth trying: the held-out confidences under it, at
+// most `limit` of them spread evenly by rank (each try costs a pass over the labels).
+std::vector<double> LowerFloors(const std::vector<ClassScoredLabel>& held_out, double pooled,
+                                std::size_t limit) {
+    std::vector<double> below;
+    for (const ClassScoredLabel& label : held_out) {
+        if (label.confidence < pooled) {
+            below.push_back(label.confidence);
+        }
+    }
+    std::sort(below.begin(), below.end(), std::greater<>());
+    below.erase(std::unique(below.begin(), below.end()), below.end());
+    if (below.size() <= limit) {
+        return below;
+    }
+    std::vector<double> out;
+    for (std::size_t i = 0; i < limit; ++i) {
+        out.push_back(below[i * below.size() / limit]);
+    }
+    return out;
+}
+
+}  // namespace
+
 ClassThresholds ChooseClassThresholds(const std::vector<ClassScoredLabel>& held_out, int classes,
                                       const ClassThresholdRule& rule) {
     ClassThresholds out;
@@ -246,26 +288,52 @@ ClassThresholds ChooseClassThresholds(const std::vector<ClassScoredLabel>& held_
         std::sort(labels.begin(), labels.end(),
                   [](const auto& x, const auto& y) { return x.confidence > y.confidence; });
     }
-    // Then each class is held to the target on its own, which only ever raises its threshold
-    // (a lower one chosen on a class's few labels would be luck); the pooled bound is checked
-    // again, with every class's target raised by `step` until it holds.
+    std::vector<double> floors{*global.threshold};
+    const std::vector<double> lower = LowerFloors(held_out, *global.threshold, rule.max_floors);
+    floors.insert(floors.end(), lower.begin(), lower.end());
+    // Each class is held to the target on its own, which raises the weak ones above the pooled
+    // threshold (a lower one chosen on a class's few labels would be luck). Raising them leaves
+    // the pooled precision room, so the others may go below it, to a common floor, where their
+    // own labels prove the target with the lower bound. The floor covering the most held-out
+    // labels with the pooled bound at the target wins; failing any, every class's target is
+    // raised by `step` and the search runs again.
     for (double class_target = target; class_target <= 1.0 + 1e-9; class_target += rule.step) {
-        ClassThresholds t = out;
-        t.class_target = std::min(class_target, 1.0);
-        std::int64_t correct = 0;
-        for (std::size_t c = 0; c < by_class.size(); ++c) {
-            const ClassCut cut = ClassCutAbove(by_class[c], *global.threshold, t.class_target,
-                                               rule.min_covered_per_class);
-            t.per_class[c] = cut.threshold;
-            t.covered += cut.covered;
-            correct += cut.correct;
+        const double goal = std::min(class_target, 1.0);
+        std::vector<ClassCut> at_pooled;
+        at_pooled.reserve(by_class.size());
+        for (const auto& labels : by_class) {
+            at_pooled.push_back(
+                ClassCutAbove(labels, *global.threshold, goal, rule.min_covered_per_class));
         }
-        if (t.covered > 0) {
+        std::optional<ClassThresholds> best;
+        for (const double floor : floors) {
+            ClassThresholds t = out;
+            t.class_target = goal;
+            std::int64_t correct = 0;
+            for (std::size_t c = 0; c < by_class.size(); ++c) {
+                ClassCut cut = at_pooled[c];
+                if (floor < *global.threshold) {
+                    const Above above = CountAbove(by_class[c], floor);
+                    if (above.covered >= rule.min_covered_per_class &&
+                        WilsonLowerBound(above.correct, above.covered, rule.pooled.z) >= goal) {
+                        cut = {floor, above.covered, above.correct};
+                    }
+                }
+                t.per_class[c] = cut.threshold;
+                t.covered += cut.covered;
+                correct += cut.correct;
+            }
+            if (t.covered == 0) {
+                continue;
+            }
             t.precision = static_cast<double>(correct) / static_cast<double>(t.covered);
             t.lower_bound = WilsonLowerBound(correct, t.covered, rule.pooled.z);
+            if (t.lower_bound >= target && (!best || t.covered > best->covered)) {
+                best = std::move(t);
+            }
         }
-        if (t.covered > 0 && t.lower_bound >= target) {
-            return t;
+        if (best) {
+            return *best;
         }
     }
     out.why_none = "no thresholds per class keep the target precision of " + Percent(target);

@@ -70,6 +70,8 @@ struct ClassThresholdRule {
     // threshold: a handful of lucky ones prove nothing about the class.
     std::int64_t min_covered_per_class = 10;
     double step = 0.005;  // how much each class's own target is raised per try
+    // How many floors below the pooled threshold are tried (see ChooseClassThresholds).
+    std::size_t max_floors = 256;
 };
 
 // Thresholds per predicted class, or why there are none.
