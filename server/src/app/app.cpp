@@ -29,6 +29,7 @@
 #include "http/embedded_files.hpp"
 #include "http/server.hpp"
 #include "jobs/job_runner.hpp"
+#include "ml/handcrafted_backbone.hpp"
 #include "ml/onnx_backbone.hpp"
 #include "services/cache_purge_job.hpp"
 #include "services/datasource_opener.hpp"
@@ -216,13 +217,14 @@ Result<DatasourceOpenerSettings> OpenerSettings(const Config& config) {
 // cache jobs share the renderer and pyramid caches of the server's image and tile services.
 struct BackgroundJobs {
     BackgroundJobs(Repository& db, const Clock& clock, ImageProber& prober, ImageRenderer& renderer,
-                   TilePyramid& tile_pyramid, DatasourceOpener& opener, ml::Backbone& backbone)
+                   TilePyramid& tile_pyramid, DatasourceOpener& opener,
+                   std::vector<MlBackbone> backbones)
         : ingest(db, clock, prober, {}, &opener),
           manifest(db, clock, prober, {}, &opener),
           refresh(db, clock, prober, {}, &opener),
           pyramids(db, tile_pyramid, &opener),
           purge(renderer, tile_pyramid),
-          ml_round(db, clock, backbone, BackboneId(backbone.Spec()), &opener) {}
+          ml_round(db, clock, std::move(backbones), &opener) {}
 
     void RegisterWith(JobRunner& runner) {
         runner.Register(IngestJob::kKind, ingest);
@@ -240,6 +242,12 @@ struct BackgroundJobs {
     CachePurgeJob purge;
     MlRoundJob ml_round;
 };
+
+// The feature candidates of ML assist rounds: the default CNN and the handcrafted features
+// (each round's validation chooses among them and both together).
+std::vector<MlBackbone> MlBackbones(ml::Backbone& cnn, ml::Backbone& handcrafted) {
+    return {{&cnn, BackboneId(cnn.Spec())}, {&handcrafted, BackboneId(handcrafted.Spec())}};
+}
 
 // Runs `tick` every `interval_ms` on a thread of its own, until destroyed: the schedulers that
 // queue jobs when they are due (refresh, ML assist rounds). Only `serve` schedules; workers
@@ -367,7 +375,9 @@ Status RunServe(const Config& config, const char* argv0) {
         log::Info("removed abandoned uploads", {{"count", std::to_string(expired)}});
     }
     ml::LazyOnnxBackbone backbone(DefaultBackboneOnnx(), DefaultBackboneSpec());
-    BackgroundJobs background(db, clock, prober, renderer, tile_pyramid, opener, backbone);
+    ml::HandcraftedBackbone handcrafted;
+    BackgroundJobs background(db, clock, prober, renderer, tile_pyramid, opener,
+                              MlBackbones(backbone, handcrafted));
     JobRunner jobs(db, clock, JobRunnerSettings{});
     background.RegisterWith(jobs);
     jobs.Start();
@@ -446,7 +456,9 @@ Status RunWorker(const Config& config, const char* argv0, bool once) {
     TESSERA_ASSIGN_OR_RETURN(DatasourceOpenerSettings opener_settings, OpenerSettings(config));
     DatasourceOpener opener(std::move(opener_settings));
     ml::LazyOnnxBackbone backbone(DefaultBackboneOnnx(), DefaultBackboneSpec());
-    BackgroundJobs background(*repo, clock, prober, renderer, tile_pyramid, opener, backbone);
+    ml::HandcraftedBackbone handcrafted;
+    BackgroundJobs background(*repo, clock, prober, renderer, tile_pyramid, opener,
+                              MlBackbones(backbone, handcrafted));
     JobRunnerSettings settings;
     char host[256] = "worker";
     gethostname(host, sizeof host - 1);

@@ -1,8 +1,8 @@
 #include "services/ml_featurizer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <future>
-#include <set>
 
 #include "blobs/model_input.hpp"
 #include "ml/embedding_codec.hpp"
@@ -21,14 +21,18 @@ struct MlFeaturizer::Decoded {
     std::vector<std::string> failures;  // "<path>: <reason>"
 };
 
-MlFeaturizer::MlFeaturizer(Repository& repo, ml::Backbone& backbone, std::string backbone_id,
+MlFeaturizer::MlFeaturizer(Repository& repo, std::vector<MlBackbone> backbones,
                            DatasourceOpener* opener)
-    : repo_(repo), backbone_(backbone), backbone_id_(std::move(backbone_id)), opener_(opener) {}
+    : repo_(repo), backbones_(std::move(backbones)), opener_(opener) {
+    for (const MlBackbone& b : backbones_) {
+        decode_width_ = std::max(decode_width_, b.backbone->Spec().input_width);
+        decode_height_ = std::max(decode_height_, b.backbone->Spec().input_height);
+    }
+}
 
 MlFeaturizer::Decoded MlFeaturizer::DecodeBatch(const Project& project,
                                                 const std::vector<Item>& items) const {
     Decoded out;
-    const ml::BackboneSpec& spec = backbone_.Spec();
     for (const Item& item : items) {
         Result<RgbPixels> pixels = Error::Internal("not read");
         auto seen = ProjectForItem(repo_, project, item);
@@ -38,7 +42,7 @@ MlFeaturizer::Decoded MlFeaturizer::DecodeBatch(const Project& project,
             auto ref =
                 opener_ != nullptr ? opener_->ItemFile(*seen, item) : ItemSourcePath(*seen, item);
             auto file = ref.ok() ? SourceFile::Open(*ref) : Result<SourceFile>(ref.error());
-            pixels = file.ok() ? DecodeForModel(*file, spec.input_width, spec.input_height)
+            pixels = file.ok() ? DecodeForModel(*file, decode_width_, decode_height_)
                                : Result<RgbPixels>(file.error());
         }
         if (pixels.ok()) {
@@ -51,14 +55,8 @@ MlFeaturizer::Decoded MlFeaturizer::DecodeBatch(const Project& project,
     return out;
 }
 
-Result<FeaturizeReport> MlFeaturizer::Run(
-    const Project& project, const std::vector<Item>& items,
-    const std::function<void(std::int64_t, std::int64_t)>& progress,
-    const std::function<bool()>& stop) {
-    const auto started = std::chrono::steady_clock::now();
-    FeaturizeReport report;
-    report.items = static_cast<std::int64_t>(items.size());
-    // What is embedded already, a chunk of ids at a time.
+Result<std::set<Id>> MlFeaturizer::Stored(Id project_id, const std::string& backbone_id,
+                                          const std::vector<Item>& items) const {
     std::set<Id> have;
     for (std::size_t begin = 0; begin < items.size(); begin += kLookupChunk) {
         std::vector<Id> ids;
@@ -66,14 +64,59 @@ Result<FeaturizeReport> MlFeaturizer::Run(
             ids.push_back(items[i].id);
         }
         TESSERA_ASSIGN_OR_RETURN(std::vector<ItemEmbedding> stored,
-                                 repo_.GetEmbeddings(project.id, backbone_id_, ids));
+                                 repo_.GetEmbeddings(project_id, backbone_id, ids));
         for (const ItemEmbedding& e : stored) {
             have.insert(e.item_id);
         }
     }
+    return have;
+}
+
+Status MlFeaturizer::EmbedBatch(const Decoded& decoded, const std::vector<std::set<Id>>& stored) {
+    for (std::size_t b = 0; b < backbones_.size(); ++b) {
+        std::vector<ml::RgbImage> images;
+        std::vector<Id> ids;
+        for (std::size_t i = 0; i < decoded.ids.size(); ++i) {
+            if (stored[b].count(decoded.ids[i]) == 0) {
+                const RgbPixels& p = decoded.pixels[i];
+                images.push_back({p.width, p.height, p.pixels});
+                ids.push_back(decoded.ids[i]);
+            }
+        }
+        if (images.empty()) {
+            continue;
+        }
+        ml::Backbone& backbone = *backbones_[b].backbone;
+        TESSERA_ASSIGN_OR_RETURN(std::vector<float> vectors, backbone.Embed(images));
+        const auto dims = static_cast<std::size_t>(backbone.Spec().dimensions);
+        std::vector<ItemEmbedding> rows;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            rows.push_back({ids[i], ml::EncodeFloat16(std::span(vectors.data() + i * dims, dims))});
+        }
+        TESSERA_TRY(repo_.PutEmbeddings(backbones_[b].id, rows));
+    }
+    return Status::Ok();
+}
+
+Result<FeaturizeReport> MlFeaturizer::Run(
+    const Project& project, const std::vector<Item>& items,
+    const std::function<void(std::int64_t, std::int64_t)>& progress,
+    const std::function<bool()>& stop) {
+    const auto started = std::chrono::steady_clock::now();
+    FeaturizeReport report;
+    report.items = static_cast<std::int64_t>(items.size());
+    std::vector<std::set<Id>> stored;
+    for (const MlBackbone& b : backbones_) {
+        TESSERA_ASSIGN_OR_RETURN(std::set<Id> have, Stored(project.id, b.id, items));
+        stored.push_back(std::move(have));
+    }
+    const auto embedded_by_all = [&stored](Id id) {
+        return std::all_of(stored.begin(), stored.end(),
+                           [id](const std::set<Id>& have) { return have.count(id) != 0; });
+    };
     std::vector<std::vector<Item>> batches;
     for (const Item& item : items) {
-        if (have.count(item.id) != 0) {
+        if (embedded_by_all(item.id)) {
             ++report.cached;
             continue;
         }
@@ -101,30 +144,13 @@ Result<FeaturizeReport> MlFeaturizer::Run(
         if (report.first_failure.empty() && !decoded.failures.empty()) {
             report.first_failure = decoded.failures.front();
         }
-        std::vector<ml::RgbImage> images;
-        for (const RgbPixels& p : decoded.pixels) {
-            images.push_back({p.width, p.height, p.pixels});
-        }
-        auto vectors = backbone_.Embed(images);
-        if (!vectors.ok()) {
+        if (Status embedded = EmbedBatch(decoded, stored); !embedded.ok()) {
             if (next.valid()) {
                 next.wait();
             }
-            return vectors.error();
+            return embedded.error();
         }
-        const auto dims = static_cast<std::size_t>(backbone_.Spec().dimensions);
-        std::vector<ItemEmbedding> rows;
-        for (std::size_t i = 0; i < decoded.ids.size(); ++i) {
-            rows.push_back(
-                {decoded.ids[i], ml::EncodeFloat16(std::span(vectors->data() + i * dims, dims))});
-        }
-        if (Status put = repo_.PutEmbeddings(backbone_id_, rows); !put.ok()) {
-            if (next.valid()) {
-                next.wait();
-            }
-            return put.error();
-        }
-        report.embedded += static_cast<std::int64_t>(rows.size());
+        report.embedded += static_cast<std::int64_t>(decoded.ids.size());
         done += static_cast<std::int64_t>(batches[b].size());
         progress(done, total);
         if (stop()) {

@@ -9,11 +9,11 @@
 #include "base/log.hpp"
 #include "domain/classification.hpp"
 #include "domain/label_tree.hpp"
-#include "ml/calibrated_classifier.hpp"
-#include "ml/embedding_codec.hpp"
+#include "ml/classifier.hpp"
 #include "services/job_payload.hpp"
 #include "services/ml_featurizer.hpp"
 #include "services/ml_service.hpp"
+#include "services/ml_training.hpp"
 
 namespace tessera {
 
@@ -29,13 +29,15 @@ double SecondsSince(SteadyClock::time_point start) {
 }
 
 // The human labels a round learns from: each labeled item's counting answer (ForEachExportRow:
-// consensus if any, else the latest human or imported final one) with one class of the tree.
+// consensus if any, else the latest human or imported final one) as classes of the tree: one
+// for multi-class projects, any number for multi-label ones.
 struct TrainingSet {
     std::vector<Item> items;
-    std::vector<int> classes;        // index into `names`
-    std::vector<bool> blind;         // labeled without a model prelabel shown (MarkBlind)
-    std::vector<std::string> names;  // the classes that occur, in tree order
-    std::int64_t skipped = 0;        // answers with no class, several, or one not in the tree
+    std::vector<std::vector<int>> classes;  // indexes into `names`
+    std::vector<bool> blind;                // labeled without a model prelabel shown (MarkBlind)
+    std::vector<std::string> names;         // the classes that occur, in tree order
+    std::int64_t skipped = 0;  // answers that do not fit: no class or several for multi-class, or
+                               // a class not in the tree
 };
 
 Result<TrainingSet> CollectLabels(Repository& repo, const Project& project) {
@@ -44,12 +46,16 @@ Result<TrainingSet> CollectLabels(Repository& repo, const Project& project) {
     for (const LabelNode& node : tree.nodes()) {
         order.emplace(node.path, node.order);
     }
-    std::vector<std::pair<Item, std::string>> rows;
+    const bool multi_label = project.task_type == TaskType::kMultilabel;
+    std::vector<std::pair<Item, std::vector<std::string>>> rows;
     std::int64_t skipped = 0;
     TESSERA_TRY(repo.ForEachExportRow(project.id, [&](const ExportRow& row) {
         auto labels = ParseClassificationPayload(row.annotation.payload_json);
-        if (labels.ok() && labels->size() == 1 && order.count(labels->front()) != 0) {
-            rows.emplace_back(row.item, labels->front());
+        const bool fits = labels.ok() && (multi_label || labels->size() == 1) &&
+                          std::all_of(labels->begin(), labels->end(),
+                                      [&](const std::string& l) { return order.count(l) != 0; });
+        if (fits) {
+            rows.emplace_back(row.item, std::move(labels).value());
         } else {
             ++skipped;
         }
@@ -57,8 +63,10 @@ Result<TrainingSet> CollectLabels(Repository& repo, const Project& project) {
     }));
     // The classes that occur, in tree order, and each one's index among them.
     std::map<int, std::string> by_order;
-    for (const auto& [item, label] : rows) {
-        by_order.emplace(order[label], label);
+    for (const auto& [item, labels] : rows) {
+        for (const std::string& label : labels) {
+            by_order.emplace(order[label], label);
+        }
     }
     std::map<std::string, int> index;
     std::vector<std::string> names;
@@ -68,8 +76,12 @@ Result<TrainingSet> CollectLabels(Repository& repo, const Project& project) {
     }
     TrainingSet set;
     set.skipped = skipped;
-    for (auto& [item, label] : rows) {
-        set.classes.push_back(index.at(label));
+    for (auto& [item, labels] : rows) {
+        std::vector<int> classes;
+        for (const std::string& label : labels) {
+            classes.push_back(index.at(label));
+        }
+        set.classes.push_back(std::move(classes));
         set.items.push_back(std::move(item));
     }
     set.names = std::move(names);
@@ -98,7 +110,7 @@ void SampleLabels(TrainingSet& set, int limit) {
     kept.skipped = set.skipped;
     for (const auto& [key, i] : keys) {
         kept.items.push_back(std::move(set.items[i]));
-        kept.classes.push_back(set.classes[i]);
+        kept.classes.push_back(std::move(set.classes[i]));
     }
     set = std::move(kept);
 }
@@ -126,25 +138,6 @@ Status MarkBlind(Repository& repo, Id project_id, TrainingSet& set) {
         }
     }
     return Status::Ok();
-}
-
-// The embeddings of `items`, decoded, by item id.
-Result<std::map<Id, std::vector<float>>> LoadEmbeddings(Repository& repo, Id project_id,
-                                                        const std::string& backbone,
-                                                        const std::vector<Item>& items) {
-    std::map<Id, std::vector<float>> out;
-    for (std::size_t begin = 0; begin < items.size(); begin += kChunk) {
-        std::vector<Id> ids;
-        for (std::size_t i = begin; i < std::min(items.size(), begin + kChunk); ++i) {
-            ids.push_back(items[i].id);
-        }
-        TESSERA_ASSIGN_OR_RETURN(std::vector<ItemEmbedding> rows,
-                                 repo.GetEmbeddings(project_id, backbone, ids));
-        for (const ItemEmbedding& row : rows) {
-            out.emplace(row.item_id, ml::DecodeFloat16(row.vector));
-        }
-    }
-    return out;
 }
 
 // A round in progress: the stored row, written again after each stage.
@@ -190,12 +183,33 @@ private:
 
 }  // namespace
 
-MlRoundJob::MlRoundJob(Repository& repo, const Clock& clock, ml::Backbone& backbone,
-                       std::string backbone_id, DatasourceOpener* opener, MlRoundSettings settings)
+std::vector<Id> InterleaveRuns(const std::vector<Id>& prelabeled, const std::vector<Id>& manual,
+                               std::size_t run) {
+    std::vector<Id> out;
+    out.reserve(prelabeled.size() + manual.size());
+    if (run == 0) {
+        out = prelabeled;
+        out.insert(out.end(), manual.begin(), manual.end());
+        return out;
+    }
+    std::size_t p = 0;
+    std::size_t m = 0;
+    while (p < prelabeled.size() || m < manual.size()) {
+        for (std::size_t k = 0; k < run && p < prelabeled.size(); ++k) {
+            out.push_back(prelabeled[p++]);
+        }
+        for (std::size_t k = 0; k < run && m < manual.size(); ++k) {
+            out.push_back(manual[m++]);
+        }
+    }
+    return out;
+}
+
+MlRoundJob::MlRoundJob(Repository& repo, const Clock& clock, std::vector<MlBackbone> backbones,
+                       DatasourceOpener* opener, MlRoundSettings settings)
     : repo_(repo),
       clock_(clock),
-      backbone_(backbone),
-      backbone_id_(std::move(backbone_id)),
+      backbones_(std::move(backbones)),
       opener_(opener),
       settings_(settings) {}
 
@@ -219,7 +233,6 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
         return JobOutcome::kDone;
     }
     RoundRun run(repo_, clock_, rounds->front());
-    run.round().backbone = backbone_id_;
     auto fail = [&](const std::string& why) {
         error = why;
         (void)run.Finish(MlRoundState::kFailed, why);
@@ -254,7 +267,7 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
     }
     std::vector<Item> needed = labels->items;
     needed.insert(needed.end(), window->begin(), window->end());
-    MlFeaturizer featurizer(repo_, backbone_, backbone_id_, opener_);
+    MlFeaturizer featurizer(repo_, backbones_, opener_);
     auto featurized = featurizer.Run(
         *project, needed,
         [&](std::int64_t done, std::int64_t total) { context.ReportProgress(done, total); },
@@ -281,39 +294,45 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
         return fail(s.error().message);
     }
     auto training_start = SteadyClock::now();
-    auto labeled = LoadEmbeddings(repo_, *project_id, backbone_id_, labels->items);
-    if (!labeled.ok()) {
-        return fail(labeled.error().message);
-    }
-    std::vector<std::vector<float>> x;
-    std::vector<int> y;
-    std::vector<bool> judged;
-    for (std::size_t i = 0; i < labels->items.size(); ++i) {
-        auto it = labeled->find(labels->items[i].id);
-        if (it != labeled->end() && !it->second.empty()) {
-            x.push_back(it->second);
-            y.push_back(labels->classes[i]);
-            judged.push_back(labels->blind[i]);
-        }
-    }
     const int classes = static_cast<int>(labels->names.size());
     if (classes < 2) {
-        (void)run.Record(MlStage::kTraining, {{"labels", x.size()}, {"classes", classes}});
+        (void)run.Record(MlStage::kTraining,
+                         {{"labels", labels->items.size()}, {"classes", classes}});
         (void)repo_.ReplaceModelPrelabels(*project_id, run.round().id, {}, clock_.NowMs());
         (void)run.Finish(MlRoundState::kDone,
                          "no prelabels: the labels so far name fewer than two classes");
         return JobOutcome::kDone;
     }
-    ml::ClassifierOptions options;
-    options.target_precision = settings->target_precision;
-    const auto classifier = ml::CalibratedClassifier::Fit(x, y, classes, options, judged);
+    TrainingOptions options;
+    options.classifier.target_precision = settings->target_precision;
+    auto trained = TrainClassifier(repo_, *project_id, backbones_,
+                                   {labels->items, labels->classes, labels->blind, classes,
+                                    project->task_type == TaskType::kMultilabel},
+                                   options);
+    if (!trained.ok()) {
+        return fail(trained.error().message);
+    }
+    const ml::Classifier& classifier = *trained->classifier;
     const ml::ClassifierValidation& v = classifier.validation();
+    run.round().backbone = trained->features_id;
+    Json candidates = Json::array();
+    for (const FeatureCandidate& c : trained->candidates) {
+        candidates.push_back(
+            {{"features", c.name},
+             {"labels", c.rows},
+             {"accuracy", c.validation.accuracy},
+             {"covered", c.validation.choice.covered},
+             {"threshold",
+              c.validation.choice.lowest() ? Json(*c.validation.choice.lowest()) : Json(nullptr)}});
+    }
     (void)run.Record(MlStage::kTraining, {{"seconds", SecondsSince(training_start)},
-                                          {"labels", x.size()},
+                                          {"labels", trained->rows},
                                           {"labels_available", all_labels},
                                           {"classes", classes},
                                           {"skipped_answers", labels->skipped},
-                                          {"folds", options.folds},
+                                          {"folds", options.classifier.folds},
+                                          {"features", trained->features_name},
+                                          {"feature_candidates", std::move(candidates)},
                                           {"final_iterations", classifier.final_iterations()}});
     if (context.StopRequested()) {
         return JobOutcome::kInterrupted;
@@ -324,7 +343,7 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
         return fail(s.error().message);
     }
     Json validation{{"held_out", v.held_out},
-                    {"labels_from_prelabels", static_cast<std::int64_t>(x.size()) - v.held_out},
+                    {"labels_from_prelabels", trained->rows - v.held_out},
                     {"accuracy", v.accuracy},
                     {"temperature", v.temperature},
                     {"target_precision", settings->target_precision},
@@ -336,7 +355,10 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
                                                                static_cast<double>(v.held_out)
                                                          : 0.0}};
     run.round().threshold = classifier.threshold();
-    if (classifier.threshold()) {
+    if (classifier.threshold() && project->task_type == TaskType::kMultilabel) {
+        validation["threshold"] = *classifier.threshold();
+        validation["judged_as"] = "whole sets";  // one threshold on the set's confidence
+    } else if (classifier.threshold()) {
         validation["threshold"] = *classifier.threshold();
         Json per_class = Json::object();
         for (std::size_t c = 0; c < v.choice.per_class.size(); ++c) {
@@ -355,23 +377,26 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
     }
     auto inference_start = SteadyClock::now();
     std::vector<ImportedAnnotation> prelabels;
-    std::vector<std::pair<int, std::pair<double, Id>>> ranked;  // class, -confidence, item
+    // Predicted classes, -confidence, item.
+    std::vector<std::pair<std::vector<int>, std::pair<double, Id>>> ranked;
     if (classifier.has_final_head()) {
         for (std::size_t begin = 0; begin < window->size(); begin += kChunk) {
             const std::vector<Item> chunk(window->begin() + static_cast<std::ptrdiff_t>(begin),
                                           window->begin() + static_cast<std::ptrdiff_t>(std::min(
                                                                 window->size(), begin + kChunk)));
-            auto embeddings = LoadEmbeddings(repo_, *project_id, backbone_id_, chunk);
+            auto embeddings = LoadFeatureRows(repo_, *project_id, trained->features, chunk);
             if (!embeddings.ok()) {
                 return fail(embeddings.error().message);
             }
-            for (const auto& [item_id, vector] : *embeddings) {
-                const ml::Prediction p = classifier.Predict(vector);
-                if (classifier.Qualifies(p)) {
-                    const std::string& label = labels->names[static_cast<std::size_t>(p.label)];
-                    prelabels.push_back(
-                        {item_id, ClassificationPayload({label}), {}, p.confidence});
-                    ranked.push_back({p.label, {-p.confidence, item_id}});
+            for (auto& [item_id, vector] : *embeddings) {
+                auto p = classifier.Prelabel(std::move(vector));
+                if (p) {
+                    std::vector<std::string> names;
+                    for (const int c : p->labels) {
+                        names.push_back(labels->names[static_cast<std::size_t>(c)]);
+                    }
+                    prelabels.push_back({item_id, ClassificationPayload(names), {}, p->confidence});
+                    ranked.push_back({p->labels, {-p->confidence, item_id}});
                 }
             }
         }
@@ -381,20 +406,24 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
     if (!stored.ok()) {
         return fail(stored.error().message);
     }
-    // Prelabeled items first, a class at a time, surest first (a page of one predicted class
-    // is checked at a glance); then the rest in their queue order.
+    // Prelabeled items a class (or set of classes) at a time, surest first (a page of one
+    // predicted class is checked at a glance), in runs that alternate with runs of the rest in
+    // their queue order (InterleaveRuns says why).
     std::sort(ranked.begin(), ranked.end());
-    std::vector<Id> order;
-    std::set<Id> first;
+    std::vector<Id> prelabeled_ids;
+    std::set<Id> prelabeled_set;
     for (const auto& entry : ranked) {
-        order.push_back(entry.second.second);
-        first.insert(entry.second.second);
+        prelabeled_ids.push_back(entry.second.second);
+        prelabeled_set.insert(entry.second.second);
     }
+    std::vector<Id> manual_ids;
     for (const Item& item : *window) {
-        if (first.count(item.id) == 0) {
-            order.push_back(item.id);
+        if (prelabeled_set.count(item.id) == 0) {
+            manual_ids.push_back(item.id);
         }
     }
+    const std::vector<Id> order = InterleaveRuns(
+        prelabeled_ids, manual_ids, static_cast<std::size_t>(std::max(settings_.run_length, 0)));
     if (Status reordered = repo_.ReorderQueue(*project_id, order); !reordered.ok()) {
         return fail(reordered.error().message);
     }

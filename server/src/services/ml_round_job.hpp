@@ -5,11 +5,12 @@
 // re-run skips the embeddings already stored, fits the same heads (seeded, deterministic) and
 // replaces the prelabels wholesale, so running a stage twice changes nothing.
 #include <string>
+#include <vector>
 
 #include "base/clock.hpp"
 #include "jobs/job_runner.hpp"
-#include "ml/backbone.hpp"
 #include "services/datasource_opener.hpp"
+#include "services/ml_featurizer.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
@@ -22,16 +23,27 @@ struct MlRoundSettings {
     // head's fit grows with them (about 3 ms an iteration per 1,000 at 1792-d on 2 cores) and
     // their embeddings are held in memory (7 KiB each), while accuracy has long levelled off.
     int max_training_labels = 20000;
+    // Prelabeled items and the rest alternate in the queue in runs of this many (a page of
+    // nine at most), so labelers keep giving blind labels after a round: only those judge the
+    // next one, and the items they label stay a fair share of what remains. 0: every prelabeled
+    // item first. Measured on Fashion-MNIST: docs/PERFORMANCE.md, "ML assist".
+    int run_length = 9;
 };
+
+// The queue order after a round: runs of `run` prelabeled items alternating with runs of `run`
+// manual ones, each list in its own order, until both are used up (run 0: prelabeled first).
+std::vector<Id> InterleaveRuns(const std::vector<Id>& prelabeled, const std::vector<Id>& manual,
+                               std::size_t run);
 
 class MlRoundJob final : public JobHandler {
 public:
     static constexpr const char* kKind = "ml_round";
 
-    // `backbone_id` ("<name>@<version>") keys the stored embeddings. `opener` reads items of
-    // datasource kinds other than "local" (null: local folders only).
-    MlRoundJob(Repository& repo, const Clock& clock, ml::Backbone& backbone,
-               std::string backbone_id, DatasourceOpener* opener, MlRoundSettings settings = {});
+    // `backbones` are the feature candidates (each with the id its embeddings are stored
+    // under); Training chooses among them and their combination by validation. `opener` reads
+    // items of datasource kinds other than "local" (null: local folders only).
+    MlRoundJob(Repository& repo, const Clock& clock, std::vector<MlBackbone> backbones,
+               DatasourceOpener* opener, MlRoundSettings settings = {});
 
     // Runs the project's queued or running round. kDone when there is none (it ended, or the
     // project was deleted); kFailed with the reason, also stored on the round; kInterrupted on
@@ -41,8 +53,7 @@ public:
 private:
     Repository& repo_;
     const Clock& clock_;
-    ml::Backbone& backbone_;
-    std::string backbone_id_;
+    std::vector<MlBackbone> backbones_;
     DatasourceOpener* opener_;
     MlRoundSettings settings_;
 };

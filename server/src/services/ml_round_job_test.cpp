@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 #include <vips/vips8>
 
@@ -54,6 +57,33 @@ private:
     ml::BackboneSpec spec_;
 };
 
+// Embeds every image as seeded noise: features that say nothing about the class.
+class NoiseBackbone final : public ml::Backbone {
+public:
+    NoiseBackbone() {
+        spec_.name = "noise";
+        spec_.version = "1";
+        spec_.input_width = 4;
+        spec_.input_height = 4;
+        spec_.dimensions = 8;
+    }
+    const ml::BackboneSpec& Spec() const override { return spec_; }
+    Result<std::vector<float>> Embed(std::span<const ml::RgbImage> batch) override {
+        std::vector<float> out;
+        std::uniform_real_distribution<float> value(0.0F, 1.0F);
+        for (std::size_t i = 0; i < batch.size() * 8; ++i) {
+            out.push_back(value(random_));
+        }
+        embedded += static_cast<int>(batch.size());
+        return out;
+    }
+    int embedded = 0;
+
+private:
+    ml::BackboneSpec spec_;
+    std::mt19937 random_{7};
+};
+
 // Reports progress, and asks to stop once `stop_after` items are done (a worker going away).
 class Context final : public JobContext {
 public:
@@ -76,42 +106,60 @@ protected:
         user.username = "owner";
         user.role = Role::kOwner;
         owner_ = *env_.repo->CreateUser(user);
+        Populate(TaskType::kMulticlass, {"red", "blue"});
+    }
+
+    // The tags of an image of `colour`: purple is both red and blue (multi-label).
+    static std::vector<std::string> TagsOf(const std::string& colour) {
+        if (colour == "purple") {
+            return {"Red", "Blue"};
+        }
+        return {colour == "red" ? "Red" : "Blue"};
+    }
+    static std::string ColourOf(const std::string& path) {
+        return path.substr(0, path.find_first_of("0123456789"));
+    }
+
+    // A project (kept in project_) of kPerColour 16 × 16 images of each colour, in shades; the
+    // first 20 of each colour are labeled (a final import: human labels for training).
+    void Populate(TaskType type, const std::vector<std::string>& colours) {
         Project p;
-        p.name = "Colours";
+        p.name = std::string("Colours ") + std::string(TaskTypeName(type));
+        p.task_type = type;
         p.labels_json = R"(["Red","Blue"])";
         p.datasource = {"local", dir_.path().string(), "*.png"};
         p.created_by = owner_.id;
         p.status = ProjectStatus::kRunning;
         project_ = *env_.repo->CreateProject(p);
         std::vector<NewItem> items;
-        for (const char* colour : {"red", "blue"}) {
+        for (const std::string& colour : colours) {
             for (int i = 0; i < kPerColour; ++i) {
-                const std::string name = std::string(colour) + std::to_string(i) + ".png";
+                const std::string name = colour + std::to_string(i) + ".png";
                 const double shade = 20.0 * (i % 5);
-                const std::vector<double> rgb = std::string(colour) == "red"
-                                                    ? std::vector<double>{180 + shade, 30, 40}
-                                                    : std::vector<double>{30, 50, 180 + shade};
+                const std::vector<double> rgb =
+                    colour == "red"    ? std::vector<double>{180 + shade, 30, 40}
+                    : colour == "blue" ? std::vector<double>{30, 50, 180 + shade}
+                                       : std::vector<double>{150 + shade, 30, 160};
                 (vips::VImage::black(16, 16, vips::VImage::option()->set("bands", 3)) + rgb)
                     .cast(VIPS_FORMAT_UCHAR)
                     .write_to_file((dir_.path() / name).c_str());
                 items.push_back({name, 100, 16, 16, "png"});
             }
         }
-        ASSERT_EQ(*env_.repo->InsertItems(project_.id, items, env_.clock.NowMs()), 2 * kPerColour);
+        ASSERT_EQ(*env_.repo->InsertItems(project_.id, items, env_.clock.NowMs()),
+                  static_cast<std::int64_t>(colours.size()) * kPerColour);
         ASSERT_TRUE(env_.repo->SetProjectStatus(project_.id, ProjectStatus::kRunning).ok());
-        // The first 20 of each colour are labeled (a final import: human labels for training).
         ImportRequest labels;
         labels.project_id = project_.id;
         labels.final = true;
         labels.now = env_.clock.NowMs();
         const std::vector<Item> all = *env_.repo->ListItems(project_.id, ItemFilter{});
         for (const Item& item : all) {
-            const bool red = item.path.rfind("red", 0) == 0;
-            const int n = std::stoi(item.path.substr(red ? 3 : 4));
-            if (n < 20) {
-                const std::string label = red ? "Red" : "Blue";
+            const std::string colour = ColourOf(item.path);
+            if (std::stoi(item.path.substr(colour.size())) < 20) {
+                const std::vector<std::string> tags = TagsOf(colour);
                 labels.annotations.push_back(
-                    {item.id, ClassificationPayload({label}), {label}, std::nullopt});
+                    {item.id, ClassificationPayload(tags), tags, std::nullopt});
             }
         }
         ASSERT_TRUE(env_.repo->ApplyImport(labels).ok());
@@ -147,8 +195,17 @@ protected:
     Project project_;
     MeanColourBackbone backbone_;
     MlService service_{*env_.repo, env_.clock, "mean_colour@1"};
-    MlRoundJob job_{*env_.repo, env_.clock, backbone_, "mean_colour@1", nullptr, {}};
+    MlRoundJob job_{*env_.repo, env_.clock, {{&backbone_, "mean_colour@1"}}, nullptr, {}};
 };
+
+TEST(InterleaveRunsTest, PrelabeledAndManualRunsAlternateUntilBothAreUsedUp) {
+    const std::vector<Id> prelabeled{1, 2, 3, 4, 5};
+    const std::vector<Id> manual{10, 11, 12};
+    EXPECT_EQ(InterleaveRuns(prelabeled, manual, 2), (std::vector<Id>{1, 2, 10, 11, 3, 4, 12, 5}));
+    EXPECT_EQ(InterleaveRuns(prelabeled, manual, 0), (std::vector<Id>{1, 2, 3, 4, 5, 10, 11, 12}));
+    EXPECT_EQ(InterleaveRuns({}, manual, 9), manual);
+    EXPECT_EQ(InterleaveRuns(prelabeled, {}, 9), prelabeled);
+}
 
 TEST_F(MlRoundJobTest, ARoundRunsItsStagesAndPrelabelsWhatHeldOutLabelsJustify) {
     Job job = StartRound();
@@ -177,6 +234,56 @@ TEST_F(MlRoundJobTest, ARoundRunsItsStagesAndPrelabelsWhatHeldOutLabelsJustify) 
         changes += window[i].path.substr(0, 3) != window[i - 1].path.substr(0, 3) ? 1 : 0;
     }
     EXPECT_EQ(changes, 1);
+}
+
+TEST_F(MlRoundJobTest, ValidationChoosesTheFeaturesThatTellTheClassesApart) {
+    NoiseBackbone noise;
+    MlRoundJob job(*env_.repo, env_.clock, {{&noise, "noise@1"}, {&backbone_, "mean_colour@1"}},
+                   nullptr, {});
+    Job queued = StartRound();
+    Context context;
+    std::string error;
+    ASSERT_EQ(job.Run(queued, context, error), JobOutcome::kDone) << error;
+    const MlRound round = Latest();
+    EXPECT_EQ(round.state, MlRoundState::kDone) << round.message;
+    EXPECT_EQ(round.backbone, "mean_colour@1");
+    EXPECT_EQ(round.prelabeled, 20);
+    // Each image decoded once, embedded by both.
+    EXPECT_EQ(noise.embedded, 2 * kPerColour);
+    EXPECT_EQ(backbone_.embedded, 2 * kPerColour);
+    const auto training = nlohmann::json::parse(round.metrics_json)["training"];
+    EXPECT_EQ(training["features"], "mean_colour");
+    ASSERT_EQ(training["feature_candidates"].size(), 3U);
+    EXPECT_EQ(training["feature_candidates"][0]["features"], "noise");
+    EXPECT_EQ(training["feature_candidates"][1]["features"], "mean_colour");
+    EXPECT_EQ(training["feature_candidates"][2]["features"], "noise+mean_colour");
+    EXPECT_LT(training["feature_candidates"][0]["accuracy"].get<double>(), 0.8);
+    EXPECT_EQ(training["feature_candidates"][1]["accuracy"], 1.0);
+}
+
+TEST_F(MlRoundJobTest, AMultiLabelRoundPrelabelsWholeSetsOfTags) {
+    Populate(TaskType::kMultilabel, {"red", "blue", "purple"});
+    Job job = StartRound();
+    Context context;
+    std::string error;
+    ASSERT_EQ(job_.Run(job, context, error), JobOutcome::kDone) << error;
+    const MlRound round = Latest();
+    EXPECT_EQ(round.state, MlRoundState::kDone) << round.message;
+    ASSERT_TRUE(round.threshold.has_value()) << round.metrics_json;
+    EXPECT_EQ(round.prelabeled, 30);  // the 10 unlabeled items of each colour
+    const auto validation = nlohmann::json::parse(round.metrics_json)["validation"];
+    EXPECT_EQ(validation["held_out"], 60);
+    EXPECT_EQ(validation["judged_as"], "whole sets");
+    const auto prelabels = Prelabels();
+    ASSERT_EQ(prelabels.size(), 30U);
+    for (const auto& [item_id, payload] : prelabels) {
+        const Item item = *env_.repo->GetItem(project_.id, item_id);
+        std::vector<std::string> tags = TagsOf(ColourOf(item.path));
+        std::vector<std::string> given = *ParseClassificationPayload(payload);
+        std::sort(tags.begin(), tags.end());
+        std::sort(given.begin(), given.end());
+        EXPECT_EQ(given, tags) << item.path;
+    }
 }
 
 TEST_F(MlRoundJobTest, AStoppedRoundResumesWithoutEmbeddingAnythingTwice) {
@@ -246,7 +353,7 @@ TEST_F(MlRoundJobTest, TheServiceStartsOneRoundAtATimeAndOnlyWhenDue) {
 TEST_F(MlRoundJobTest, ManyLabelsTrainOnASampleThatStaysTheSameFromRoundToRound) {
     MlRoundSettings settings;
     settings.max_training_labels = 30;
-    MlRoundJob capped(*env_.repo, env_.clock, backbone_, "mean_colour@1", nullptr, settings);
+    MlRoundJob capped(*env_.repo, env_.clock, {{&backbone_, "mean_colour@1"}}, nullptr, settings);
     Context context;
     std::string error;
     Job job = StartRound();

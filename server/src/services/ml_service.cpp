@@ -28,10 +28,10 @@ std::vector<std::string> LeafClasses(const LabelTree& tree) {
 }  // namespace
 
 std::optional<std::string> MlUnsupportedReason(TaskType type) {
-    if (type == TaskType::kMulticlass) {
+    if (type == TaskType::kMulticlass || type == TaskType::kMultilabel) {
         return std::nullopt;
     }
-    return "ML assist covers multi-class projects so far (this project is " +
+    return "ML assist covers multi-class and multi-label projects so far (this project is " +
            std::string(TaskTypeName(type)) + ")";
 }
 

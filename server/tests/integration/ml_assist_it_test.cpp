@@ -199,6 +199,16 @@ TEST_P(MlAssistIt, TaskTypesItDoesNotCoverAreRefusedWithTheReason) {
     EXPECT_EQ(refused.status, 409u) << refused.body;
     EXPECT_EQ(Ml(admin, id)["settings"]["enabled"], false);
     EXPECT_EQ(admin.Get(ProjectPath(999999, "/ml")).status, 404u);
+
+    // Multi-label projects are covered.
+    auto tags =
+        admin.SendJson("POST", "/api/v1/projects", ProjectBody("Tags", {"A", "B"}, "multilabel"));
+    ASSERT_EQ(tags.status, 201u) << tags.body;
+    const std::int64_t tags_id = tags.Json()["id"];
+    EXPECT_EQ(Ml(admin, tags_id)["supported"], true);
+    auto on = admin.SendJson("PATCH", ProjectPath(tags_id), {{"ml_assist", {{"enabled", true}}}});
+    EXPECT_EQ(on.status, 200u) << on.body;
+    EXPECT_EQ(Ml(admin, tags_id)["settings"]["enabled"], true);
 }
 
 TESSERA_INSTANTIATE_BACKENDS(MlAssistIt);

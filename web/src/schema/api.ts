@@ -160,7 +160,21 @@ export interface MlMetrics {
         first_failure?: string;
         images_per_second?: number;
     };
-    training?: { seconds?: number; labels?: number; classes?: number; folds?: number };
+    training?: {
+        seconds?: number;
+        labels?: number;
+        classes?: number;
+        folds?: number;
+        /** The feature set validation chose: backbone names joined by "+". */
+        features?: string;
+        feature_candidates?: {
+            features: string;
+            labels: number;
+            accuracy: number;
+            covered: number;
+            threshold: number | null;
+        }[];
+    };
     validation?: {
         held_out?: number;
         accuracy?: number;
@@ -170,6 +184,8 @@ export interface MlMetrics {
         precision?: number;
         lower_bound?: number;
         threshold?: number;
+        /** "whole sets": multi-label, one threshold on an item's whole set of tags. */
+        judged_as?: string;
         why_none?: string;
     };
     inference?: { seconds?: number; window?: number; prelabeled?: number; coverage?: number };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { MlAssist } from "./api";
+import type { MlAssist, MlRound } from "./api";
 import { mlHeadline, parsePrecisionPercent, stageSummary, thresholdText } from "./ml";
 
 const base: MlAssist = {
@@ -60,6 +60,29 @@ describe("stageSummary", () => {
             }),
         ).toBe("45 of the next 50 items prelabeled");
         expect(stageSummary({ name: "training", status: "pending" })).toBe("");
+        const candidate = { labels: 1000, accuracy: 0.8, covered: 500, threshold: 0.9 };
+        expect(
+            stageSummary({
+                name: "training",
+                status: "done",
+                metrics: {
+                    labels: 1000,
+                    classes: 10,
+                    seconds: 12.4,
+                    features: "mobilenet_v2_140+handcrafted",
+                    feature_candidates: [
+                        { ...candidate, features: "mobilenet_v2_140" },
+                        { ...candidate, features: "handcrafted" },
+                        { ...candidate, features: "mobilenet_v2_140+handcrafted" },
+                    ],
+                },
+            }),
+        ).toBe(
+            "1000 labels, 10 classes; features: CNN (MobileNetV2) + handcrafted (best of 3 on held-out labels) in 12 s",
+        );
+        expect(
+            stageSummary({ name: "training", status: "done", metrics: { labels: 40, classes: 2 } }),
+        ).toBe("40 labels, 2 classes");
     });
 });
 
@@ -74,6 +97,26 @@ describe("mlHeadline", () => {
         expect(mlHeadline(base)).toBe("No round has finished yet.");
         expect(mlHeadline({ ...base, threshold: 0.9, prelabeled: 45, coverage: 0.9 })).toBe(
             "Prelabeling 45 items (90.0% of the next items), from confidence 90.0% (each class has its own threshold).",
+        );
+        const round: MlRound = {
+            id: 1,
+            job_id: 2,
+            state: "done",
+            stage: "inference",
+            backbone: "handcrafted@v1",
+            labels_used: 60,
+            threshold: 0.9,
+            prelabeled: 30,
+            message: "",
+            metrics: { validation: { threshold: 0.9, judged_as: "whole sets" } },
+            created_at: 0,
+            started_at: 0,
+            finished_at: 0,
+        };
+        expect(
+            mlHeadline({ ...base, threshold: 0.9, prelabeled: 30, coverage: 1, last_round: round }),
+        ).toBe(
+            "Prelabeling 30 items (100% of the next items), from confidence 90.0% for an item's whole set of tags.",
         );
     });
 });

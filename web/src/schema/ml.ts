@@ -26,6 +26,29 @@ function featurizationLine(m: Figures<"featurization">): string {
     return `${m.embedded ?? 0} images embedded, ${m.cached ?? 0} cached${failed}${secs(m.seconds)}`;
 }
 
+const kFeatureNames: Record<string, string> = {
+    mobilenet_v2_140: "CNN (MobileNetV2)",
+    handcrafted: "handcrafted",
+};
+
+/** Feature set names as the server writes them ("mobilenet_v2_140+handcrafted") in words. */
+export function featuresText(features: string): string {
+    return features
+        .split("+")
+        .map((name) => kFeatureNames[name] ?? name)
+        .join(" + ");
+}
+
+function trainingLine(m: Figures<"training">): string {
+    const base = `${m.labels ?? 0} labels, ${m.classes ?? 0} classes`;
+    const tried = m.feature_candidates?.length ?? 0;
+    const features =
+        m.features === undefined
+            ? ""
+            : `; features: ${featuresText(m.features)}${tried > 1 ? ` (best of ${tried} on held-out labels)` : ""}`;
+    return `${base}${features}${secs(m.seconds)}`;
+}
+
 function validationLine(m: Figures<"validation">): string {
     const base = `accuracy ${pct(m.accuracy ?? 0)} on ${m.held_out ?? 0} held-out labels`;
     return m.threshold !== undefined
@@ -43,10 +66,8 @@ export function stageSummary(stage: MlStageView): string {
     switch (stage.name) {
         case "featurization":
             return featurizationLine(m as Figures<"featurization">);
-        case "training": {
-            const t = m as Figures<"training">;
-            return `${t.labels ?? 0} labels, ${t.classes ?? 0} classes${secs(t.seconds)}`;
-        }
+        case "training":
+            return trainingLine(m as Figures<"training">);
         case "validation":
             return validationLine(m as Figures<"validation">);
         case "inference": {
@@ -70,7 +91,11 @@ export function mlHeadline(ml: MlAssist): string {
             : "No round has finished yet.";
     }
     const coverage = ml.coverage === null ? "" : ` (${pct(ml.coverage)} of the next items)`;
-    return `Prelabeling ${ml.prelabeled ?? 0} items${coverage}, from confidence ${thresholdText(ml.threshold)} (each class has its own threshold).`;
+    const wholeSets = ml.last_round?.metrics.validation?.judged_as === "whole sets";
+    const rule = wholeSets
+        ? "for an item's whole set of tags"
+        : "(each class has its own threshold)";
+    return `Prelabeling ${ml.prelabeled ?? 0} items${coverage}, from confidence ${thresholdText(ml.threshold)} ${rule}.`;
 }
 
 export type PrecisionInput = { ok: true; value: number } | { ok: false; message: string };
