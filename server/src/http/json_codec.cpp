@@ -232,7 +232,7 @@ json PageToJson(const Page& page) {
     }
     return {{"lease", page.lease},
             {"lease_expires_at", page.lease_expires_at},
-            {"kind", page.kind == PageKind::kPrelabeled ? "prelabeled" : "manual"},
+            {"kind", PageKindName(page.kind)},
             {"items", std::move(items)}};
 }
 

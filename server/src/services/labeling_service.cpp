@@ -1,6 +1,7 @@
 #include "services/labeling_service.hpp"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "domain/classification.hpp"
 #include "domain/label_tree.hpp"
@@ -115,9 +116,27 @@ Result<Page> LabelingService::Next(const User& actor, Id project_id, int count) 
         for (Annotation& prelabel : prelabels) {
             page.prelabels.emplace(prelabel.item_id, std::move(prelabel));
         }
-        page.kind = page.prelabels.empty() ? PageKind::kManual : PageKind::kPrelabeled;
+        page.kind = PageKind::kPrelabeled;
+        if (page.prelabels.empty()) {
+            TESSERA_ASSIGN_OR_RETURN(auto groups, repo_.GetItemGroups(project_id, ids));
+            std::set<std::int64_t> seen;
+            bool shared = false;
+            for (const auto& [item_id, group] : groups) {
+                shared = shared || !seen.insert(group).second;
+            }
+            page.kind = shared ? PageKind::kClustered : PageKind::kManual;
+        }
     }
     return page;
+}
+
+std::string_view PageKindName(PageKind kind) {
+    switch (kind) {
+        case PageKind::kClustered: return "clustered";
+        case PageKind::kPrelabeled: return "prelabeled";
+        case PageKind::kManual: break;
+    }
+    return "manual";
 }
 
 Result<TimeMs> LabelingService::Renew(const User& actor, Id project_id, const std::string& lease) {

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -25,9 +26,10 @@ struct LabelingSettings {
 };
 
 // What a page was made of (issue 10): "prelabeled" when items on it carry a prelabel (the
-// model's or an import's) for the labeler to confirm or fix, "manual" otherwise. ("clustered",
-// similar images put together, comes with clustering.)
-enum class PageKind { kManual, kPrelabeled };
+// model's or an import's) for the labeler to confirm or fix; else "clustered" when two or more
+// of them are in one group of similar images (an ML round's), else "manual".
+enum class PageKind { kManual, kClustered, kPrelabeled };
+std::string_view PageKindName(PageKind kind);
 
 struct Page {
     std::string lease;  // empty when no items are left

@@ -10,6 +10,7 @@
 #include "domain/classification.hpp"
 #include "domain/label_tree.hpp"
 #include "ml/classifier.hpp"
+#include "ml/similar_groups.hpp"
 #include "services/job_payload.hpp"
 #include "services/ml_featurizer.hpp"
 #include "services/ml_service.hpp"
@@ -138,6 +139,53 @@ Status MarkBlind(Repository& repo, Id project_id, TrainingSet& set) {
         }
     }
     return Status::Ok();
+}
+
+// The queue order of the manual items with the first `limit` of them in groups of similar ones
+// (ml::GroupSimilar on the round's chosen features), and those groups of two or more.
+struct Grouping {
+    std::vector<Id> order;
+    std::vector<std::vector<Id>> groups;
+    std::int64_t grouped_items = 0;
+};
+
+Result<Grouping> GroupSimilarItems(Repository& repo, Id project_id,
+                                   const std::vector<MlBackbone>& features,
+                                   const std::vector<Item>& manual, std::size_t limit) {
+    const std::vector<Item> front(
+        manual.begin(),
+        manual.begin() + static_cast<std::ptrdiff_t>(std::min(limit, manual.size())));
+    TESSERA_ASSIGN_OR_RETURN(auto rows_of, LoadFeatureRows(repo, project_id, features, front));
+    std::vector<Id> ids;
+    std::vector<std::vector<float>> rows;
+    for (const Item& item : front) {
+        auto it = rows_of.find(item.id);
+        if (it != rows_of.end()) {
+            ids.push_back(item.id);
+            rows.push_back(std::move(it->second));
+        }
+    }
+    Grouping out;
+    std::set<Id> placed;
+    for (const std::vector<std::size_t>& group : ml::GroupSimilar(std::move(rows))) {
+        std::vector<Id> members;
+        for (const std::size_t i : group) {
+            members.push_back(ids[i]);
+            out.order.push_back(ids[i]);
+            placed.insert(ids[i]);
+        }
+        if (members.size() > 1) {
+            out.grouped_items += static_cast<std::int64_t>(members.size());
+            out.groups.push_back(std::move(members));
+        }
+    }
+    // Items without features (unreadable) and those past the limit keep their order after.
+    for (const Item& item : manual) {
+        if (placed.count(item.id) == 0) {
+            out.order.push_back(item.id);
+        }
+    }
+    return out;
 }
 
 // A round in progress: the stored row, written again after each stage.
@@ -410,20 +458,30 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
     // predicted class is checked at a glance), in runs that alternate with runs of the rest in
     // their queue order (InterleaveRuns says why).
     std::sort(ranked.begin(), ranked.end());
+    // The rest: groups of similar items, in the order of each group's first item.
     std::vector<Id> prelabeled_ids;
     std::set<Id> prelabeled_set;
     for (const auto& entry : ranked) {
         prelabeled_ids.push_back(entry.second.second);
         prelabeled_set.insert(entry.second.second);
     }
-    std::vector<Id> manual_ids;
+    std::vector<Item> manual;
     for (const Item& item : *window) {
         if (prelabeled_set.count(item.id) == 0) {
-            manual_ids.push_back(item.id);
+            manual.push_back(item);
         }
     }
-    const std::vector<Id> order = InterleaveRuns(
-        prelabeled_ids, manual_ids, static_cast<std::size_t>(std::max(settings_.run_length, 0)));
+    auto grouped = GroupSimilarItems(repo_, *project_id, trained->features, manual,
+                                     static_cast<std::size_t>(std::max(settings_.group_window, 0)));
+    if (!grouped.ok()) {
+        return fail(grouped.error().message);
+    }
+    if (Status kept = repo_.ReplaceItemGroups(*project_id, grouped->groups); !kept.ok()) {
+        return fail(kept.error().message);
+    }
+    const std::vector<Id> order =
+        InterleaveRuns(prelabeled_ids, grouped->order,
+                       static_cast<std::size_t>(std::max(settings_.run_length, 0)));
     if (Status reordered = repo_.ReorderQueue(*project_id, order); !reordered.ok()) {
         return fail(reordered.error().message);
     }
@@ -432,6 +490,8 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
                      {{"seconds", SecondsSince(inference_start)},
                       {"window", window->size()},
                       {"prelabeled", *stored},
+                      {"groups", grouped->groups.size()},
+                      {"grouped_items", grouped->grouped_items},
                       {"coverage", window->empty() ? 0.0
                                                    : static_cast<double>(*stored) /
                                                          static_cast<double>(window->size())}});

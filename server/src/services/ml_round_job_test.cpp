@@ -16,6 +16,7 @@
 #include "blobs/test_images.hpp"
 #include "blobs/vips_init.hpp"
 #include "domain/classification.hpp"
+#include "services/labeling_service.hpp"
 #include "services/ml_service.hpp"
 #include "services/service_test_support.hpp"
 
@@ -327,6 +328,56 @@ TEST_F(MlRoundJobTest, TooFewLabelsEndTheRoundWithoutPrelabelsAndSayWhy) {
     EXPECT_EQ(round.prelabeled, 0);
     EXPECT_EQ(round.message.rfind("no prelabels: ", 0), 0U) << round.message;
     EXPECT_TRUE(Prelabels().empty());
+}
+
+TEST_F(MlRoundJobTest, ItemsWithoutPrelabelsComeInGroupsOfSimilarImages) {
+    // No threshold (target 99 %): the 20 unlabeled items, 10 red and 10 blue, are all manual.
+    ASSERT_TRUE(env_.repo->SetMlSettings(project_.id, {true, 0.99, 5, 200}).ok());
+    Job job = StartRound();
+    Context context;
+    std::string error;
+    ASSERT_EQ(job_.Run(job, context, error), JobOutcome::kDone) << error;
+    EXPECT_EQ(Latest().prelabeled, 0);
+    // Queue order: runs of one colour, at most nine an image group.
+    const auto window = *env_.repo->ListQueueWindow(project_.id, 100);
+    ASSERT_EQ(window.size(), 20U);
+    std::vector<Id> ids;
+    ids.reserve(window.size());
+    for (const Item& item : window) {
+        ids.push_back(item.id);
+    }
+    const auto groups = *env_.repo->GetItemGroups(project_.id, ids);
+    EXPECT_GE(groups.size(), 18U);  // nine of each colour at least
+    std::map<std::int64_t, std::set<std::string>> colours_of_group;
+    for (const Item& item : window) {
+        auto it = groups.find(item.id);
+        if (it != groups.end()) {
+            colours_of_group[it->second].insert(ColourOf(item.path));
+        }
+    }
+    std::map<std::int64_t, int> size_of_group;
+    for (const auto& [item_id, group] : groups) {
+        ++size_of_group[group];
+    }
+    for (const auto& [group, colours] : colours_of_group) {
+        // The last two left over may be one of each colour; a full group is one colour.
+        if (size_of_group[group] > 2) {
+            EXPECT_EQ(colours.size(), 1U) << "group " << group << " mixes colours";
+        }
+    }
+    const auto metrics = nlohmann::json::parse(Latest().metrics_json);
+    EXPECT_GE(metrics["inference"]["groups"].get<int>(), 2);
+    // A labeler's next page is one group's: "clustered".
+    LabelingService labeling(*env_.repo, env_.clock, env_.random, LabelingSettings{});
+    auto page = labeling.Next(owner_, project_.id, 4);
+    ASSERT_TRUE(page.ok()) << page.error().message;
+    ASSERT_EQ(page->items.size(), 4U);
+    EXPECT_EQ(page->kind, PageKind::kClustered);
+    std::set<std::string> colours;
+    for (const Item& item : page->items) {
+        colours.insert(ColourOf(item.path));
+    }
+    EXPECT_EQ(colours.size(), 1U);
 }
 
 TEST_F(MlRoundJobTest, TheServiceStartsOneRoundAtATimeAndOnlyWhenDue) {

@@ -5,7 +5,9 @@
 // Threading: every method is safe to call from many threads at once. Each call is atomic: it
 // either applies completely or not at all (one transaction). Times are passed in by the caller
 // (services own the Clock), never read inside the repository.
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -410,6 +412,13 @@ public:
     // The newest prelabel of each of `item_ids` that has one, in item id order.
     virtual Result<std::vector<Annotation>> GetPrelabels(Id project_id,
                                                          const std::vector<Id>& item_ids) = 0;
+    // In one transaction: forgets the project's groups of similar items and stores `groups`
+    // (each a list of the project's item ids; group ids are their positions). Ids of other
+    // projects are ignored.
+    virtual Status ReplaceItemGroups(Id project_id, const std::vector<std::vector<Id>>& groups) = 0;
+    // The group of each of `item_ids` that is in one, by item id.
+    virtual Result<std::map<Id, std::int64_t>> GetItemGroups(Id project_id,
+                                                             const std::vector<Id>& item_ids) = 0;
 
     // --- operations (GET /metrics)
     virtual Result<OpsCounts> CountForOps() = 0;

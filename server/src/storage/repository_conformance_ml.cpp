@@ -165,6 +165,27 @@ TEST_P(RepositoryConformance, QueueWindowIsUnlabeledInRankOrderAndReorderKeepsIt
     EXPECT_EQ(served, unleased);
 }
 
+TEST_P(RepositoryConformance, ItemGroupsAreReplacedWholeAndStayWithTheirProject) {
+    const Project p = AddProject("ml-groups", 6);
+    const Project other = AddProject("ml-groups-other", 2);
+    const std::vector<Id> ids = ItemIdsInOrder(*repo_->ListQueueWindow(p.id, 100));
+    const std::vector<Id> others = ItemIdsInOrder(*repo_->ListQueueWindow(other.id, 100));
+    ASSERT_EQ(ids.size(), 6U);
+    // Another project's item in a group is ignored.
+    ASSERT_TRUE(
+        repo_->ReplaceItemGroups(p.id, {{ids[0], ids[1], ids[2]}, {ids[3], others[0]}}).ok());
+    auto groups = repo_->GetItemGroups(p.id, ids);
+    ASSERT_TRUE(groups.ok()) << groups.error().message;
+    const std::map<Id, std::int64_t> expected{{ids[0], 0}, {ids[1], 0}, {ids[2], 0}, {ids[3], 1}};
+    EXPECT_EQ(*groups, expected);
+    EXPECT_TRUE(repo_->GetItemGroups(other.id, others)->empty());
+    // A new round's groups replace the old ones whole.
+    ASSERT_TRUE(repo_->ReplaceItemGroups(p.id, {{ids[4], ids[5]}}).ok());
+    const std::map<Id, std::int64_t> replaced{{ids[4], 0}, {ids[5], 0}};
+    EXPECT_EQ(*repo_->GetItemGroups(p.id, ids), replaced);
+    EXPECT_EQ(repo_->ReplaceItemGroups(999999, {{ids[0]}}).error().code, ErrorCode::kNotFound);
+}
+
 TEST_P(RepositoryConformance, ModelPrelabelsReplaceTheModelsOwnAndYieldToImportedOnes) {
     const Project p = AddProject("ml-prelabels", 4);
     const User u = AddUser("prelabel-labeler");

@@ -120,6 +120,9 @@ public:
                                                TimeMs now) override;
     Result<std::vector<Annotation>> GetPrelabels(Id project_id,
                                                  const std::vector<Id>& item_ids) override;
+    Status ReplaceItemGroups(Id project_id, const std::vector<std::vector<Id>>& groups) override;
+    Result<std::map<Id, std::int64_t>> GetItemGroups(Id project_id,
+                                                     const std::vector<Id>& item_ids) override;
 
     Result<OpsCounts> CountForOps() override;
     PoolStats PoolStatus() override { return db_->Stats(); }

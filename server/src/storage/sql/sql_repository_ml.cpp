@@ -334,4 +334,42 @@ Result<std::vector<Annotation>> SqlRepository::GetPrelabels(Id project_id,
     });
 }
 
+Status SqlRepository::ReplaceItemGroups(Id project_id, const std::vector<std::vector<Id>>& groups) {
+    const SqlDialect dialect = db().dialect();
+    return db().Write([&](SqlConn& conn) -> Status {
+        TESSERA_TRY(RequireLiveProject(conn, project_id));
+        TESSERA_TRY(conn.Exec("DELETE FROM ml_groups WHERE project_id = $1", {project_id}));
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            if (groups[g].empty()) {
+                continue;
+            }
+            // Only the project's own items: the ids come from a round's window.
+            TESSERA_TRY(conn.Exec(
+                "INSERT INTO ml_groups (item_id, project_id, group_id) SELECT id, project_id, $2 "
+                "FROM items WHERE project_id = $1 AND " +
+                    InIds(dialect, "id", 3),
+                {project_id, static_cast<std::int64_t>(g), IdsValue(dialect, groups[g])}));
+        }
+        return Status::Ok();
+    });
+}
+
+Result<std::map<Id, std::int64_t>> SqlRepository::GetItemGroups(Id project_id,
+                                                                const std::vector<Id>& item_ids) {
+    using Out = std::map<Id, std::int64_t>;
+    const SqlDialect dialect = db().dialect();
+    return ReadTx<Out>([&](SqlConn& conn) -> Result<Out> {
+        TESSERA_ASSIGN_OR_RETURN(
+            SqlRows rows,
+            conn.Query("SELECT item_id, group_id FROM ml_groups WHERE project_id = $1 AND " +
+                           InIds(dialect, "item_id", 2),
+                       {project_id, IdsValue(dialect, item_ids)}));
+        Out out;
+        for (const SqlRow& row : rows) {
+            out.emplace(row.Int(0), row.Int(1));
+        }
+        return out;
+    });
+}
+
 }  // namespace tessera
