@@ -155,32 +155,45 @@ TEST_P(MlAssistIt, TrainsOnTheProjectsLabelsAndServesPrelabeledPagesToConfirmOrF
     EXPECT_GT(ml["coverage"].get<double>(), 0.5);
     EXPECT_EQ(round["backbone"].get<std::string>().rfind("mobilenet_v2_140@", 0), 0u);
 
-    // The next pages are prelabeled, with the model's answer and its confidence; the labeler
-    // confirms the right ones and fixes one on purpose.
+    // The next pages carry the model's prelabels (runs of nine alternate with the items it was
+    // not sure of), with its answer and confidence; the labeler confirms the right ones, fixes
+    // one on purpose, and labels the others.
     int checked = 0;
+    int wrong = 0;
     bool fixed_one = false;
     while (checked < 40) {
         auto page = admin.SendJson("POST", ProjectPath(id, "/next"), {{"count", 4}}).Json();
-        ASSERT_FALSE(page["items"].empty());
-        EXPECT_EQ(page["kind"], "prelabeled") << page.dump();
+        ASSERT_FALSE(page["items"].empty()) << "the queue ran out after " << checked;
+        bool any_prelabel = false;
         for (const json& item : page["items"]) {
-            ASSERT_TRUE(item.contains("prelabel")) << item.dump();
-            const json& prelabel = item["prelabel"];
-            EXPECT_EQ(prelabel["source"], "model");
-            EXPECT_EQ(prelabel["round"], round["id"]);
-            EXPECT_EQ(prelabel["labels"], json::array({ColourOf(item)})) << item.dump();
-            EXPECT_GE(prelabel["confidence"].get<double>(), threshold);
-            const std::string answer =
-                fixed_one ? ColourOf(item) : (ColourOf(item) == "Red" ? "Blue" : "Red");
-            fixed_one = true;
+            std::string answer = ColourOf(item);
+            if (item.contains("prelabel")) {
+                any_prelabel = true;
+                const json& prelabel = item["prelabel"];
+                EXPECT_EQ(prelabel["source"], "model");
+                EXPECT_EQ(prelabel["round"], round["id"]);
+                // A model can be wrong; the target is 90 % and the colours are easy.
+                wrong += prelabel["labels"] == json::array({ColourOf(item)}) ? 0 : 1;
+                EXPECT_GE(prelabel["confidence"].get<double>(), threshold);
+                if (!fixed_one) {
+                    answer = ColourOf(item) == "Red" ? "Blue" : "Red";
+                    fixed_one = true;
+                }
+                ++checked;
+            }
             auto put = admin.SendJson(
                 "PUT",
                 ProjectPath(id, "/items/" + std::to_string(item["id"].get<int>()) + "/annotation"),
                 {{"lease", page["lease"]}, {"labels", {answer}}});
             ASSERT_EQ(put.status, 200u) << put.body;
-            ++checked;
+        }
+        if (any_prelabel) {
+            EXPECT_EQ(page["kind"], "prelabeled") << page.dump();
+        } else {  // the rest come in groups of similar images, but a last one may stand alone
+            EXPECT_NE(page["kind"], "prelabeled") << page.dump();
         }
     }
+    EXPECT_LE(wrong, 2) << "of " << checked << " prelabels";
 }
 
 TEST_P(MlAssistIt, TaskTypesItDoesNotCoverAreRefusedWithTheReason) {
