@@ -8,6 +8,7 @@
 
 #include "ml/calibration.hpp"
 #include "ml/softmax_head.hpp"
+#include "ml/unit_length.hpp"
 
 namespace tessera::ml {
 
@@ -56,8 +57,5 @@ public:
                               const std::vector<std::vector<int>>& y, int classes,
                               const ClassifierOptions& options) = 0;
 };
-
-// Scales `row` to unit length (left alone when it is all zeros).
-void NormalizeL2(std::vector<float>& row);
 
 }  // namespace tessera::ml

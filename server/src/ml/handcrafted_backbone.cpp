@@ -4,7 +4,10 @@
 #include <array>
 #include <cmath>
 #include <numbers>
-#include <opencv2/imgproc.hpp>
+#include <opencv2/core.hpp>
+
+#include "ml/opencv_image.hpp"
+#include "ml/unit_length.hpp"
 
 namespace tessera::ml {
 
@@ -24,20 +27,6 @@ static_assert(kHogSize + kThumbSize + kColourLevels * kColourLevels * kColourLev
               HandcraftedBackbone::kDimensions);
 
 using Grey = std::array<float, kSide * kSide>;
-
-void ScaleToUnitLength(std::span<float> block) {
-    double sum = 0;
-    for (const float v : block) {
-        sum += static_cast<double>(v) * v;
-    }
-    if (sum <= 0) {
-        return;
-    }
-    const auto scale = static_cast<float>(1 / std::sqrt(sum));
-    for (float& v : block) {
-        v *= scale;
-    }
-}
 
 // The grey value at (x, y), edges repeated outward.
 float At(const Grey& grey, std::ptrdiff_t x, std::ptrdiff_t y) {
@@ -89,11 +78,11 @@ void Hog(const Grey& grey, std::span<float> out) {
                     }
                 }
             }
-            ScaleToUnitLength(block);
+            NormalizeL2(block);
             for (float& v : block) {
                 v = std::min(v, 0.2F);
             }
-            ScaleToUnitLength(block);
+            NormalizeL2(block);
             at += block.size();
         }
     }
@@ -157,20 +146,8 @@ HandcraftedBackbone::HandcraftedBackbone() {
 Result<std::vector<float>> HandcraftedBackbone::Embed(std::span<const RgbImage> batch) {
     std::vector<float> out(batch.size() * static_cast<std::size_t>(kDimensions));
     for (std::size_t b = 0; b < batch.size(); ++b) {
-        const RgbImage& image = batch[b];
-        if (image.width <= 0 || image.height <= 0 ||
-            image.pixels.size() != static_cast<std::size_t>(image.width) *
-                                       static_cast<std::size_t>(image.height) * 3) {
-            return Error::InvalidArgument("image " + std::to_string(b) +
-                                          " is empty or its pixels do not match its size");
-        }
-        const cv::Mat source(image.height, image.width, CV_8UC3,
-                             const_cast<std::uint8_t*>(image.pixels.data()));
-        cv::Mat small;
         constexpr int kSideInt = HandcraftedBackbone::kSide;
-        const bool shrinking = image.width > kSideInt || image.height > kSideInt;
-        cv::resize(source, small, cv::Size(kSideInt, kSideInt), 0, 0,
-                   shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
+        TESSERA_ASSIGN_OR_RETURN(const cv::Mat small, ResizedRgb(batch[b], b, kSideInt, kSideInt));
         const Grey grey = GreyOf(small);
         const auto dims = static_cast<std::size_t>(kDimensions);
         const std::span<float> features(out.data() + b * dims, dims);
@@ -180,9 +157,9 @@ Result<std::vector<float>> HandcraftedBackbone::Embed(std::span<const RgbImage> 
         Hog(grey, hog);
         Thumbnail(grey, thumb);
         ColourHistogram(small, colour);
-        ScaleToUnitLength(hog);
-        ScaleToUnitLength(thumb);
-        ScaleToUnitLength(colour);
+        NormalizeL2(hog);
+        NormalizeL2(thumb);
+        NormalizeL2(colour);
     }
     return out;
 }

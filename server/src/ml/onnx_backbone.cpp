@@ -9,6 +9,8 @@
 #include <string>
 #include <utility>
 
+#include "ml/opencv_image.hpp"
+
 namespace tessera::ml {
 
 Result<std::vector<std::byte>> ReadModelFile(const std::filesystem::path& path) {
@@ -122,21 +124,7 @@ Result<std::vector<float>> OnnxBackbone::Preprocess(std::span<const RgbImage> ba
     const std::size_t plane = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
     std::vector<float> nchw(batch.size() * 3 * plane);
     for (std::size_t b = 0; b < batch.size(); ++b) {
-        const RgbImage& image = batch[b];
-        if (image.width <= 0 || image.height <= 0 ||
-            image.pixels.size() != static_cast<std::size_t>(image.width) *
-                                       static_cast<std::size_t>(image.height) * 3) {
-            return Error::InvalidArgument("image " + std::to_string(b) +
-                                          " is empty or its pixels do not match its size");
-        }
-        const cv::Mat source(image.height, image.width, CV_8UC3,
-                             const_cast<std::uint8_t*>(image.pixels.data()));
-        cv::Mat sized;
-        // INTER_AREA averages when shrinking (no aliasing from a photo's fine detail); bilinear
-        // when a small image is enlarged.
-        const bool shrinking = image.width > w || image.height > h;
-        cv::resize(source, sized, cv::Size(w, h), 0, 0,
-                   shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
+        TESSERA_ASSIGN_OR_RETURN(const cv::Mat sized, ResizedRgb(batch[b], b, w, h));
         float* out = nchw.data() + b * 3 * plane;
         for (int y = 0; y < h; ++y) {
             const auto* row = sized.ptr<std::uint8_t>(y);
