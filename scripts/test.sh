@@ -31,7 +31,10 @@
 # 4.6, tests 5.1 with 1,122, e2e 1.1).
 # With issue 10's ML assist (OpenCV DNN, the converter, 1,182 tests, 11 e2e specs), fresh clone of
 # e8ef37b (2026-12-07 11:17-11:40 UTC, quiet): 23.1 min (setup and UI 1.1, asan build 8.6,
-# clang-tidy 5.9, tests 5.8, e2e 1.6).
+# clang-tidy 5.9, tests 5.8, e2e 1.6). With multi-label heads, handcrafted features and
+# hnswlib clustering (1,197 tests), fresh clones of 4fe76ae and 6e5776a+docs (2026-12-07
+# 14:20-14:46 and 14:53-15:16 UTC, quiet): 26.0 and 22.7 min (the second: setup and UI 1.0,
+# asan build 8.2, clang-tidy 5.9, tests 6.1, e2e 1.5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
