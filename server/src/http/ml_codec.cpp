@@ -95,6 +95,42 @@ json MlRoundToJson(const MlRound& round) {
             {"finished_at", round.finished_at}};
 }
 
+namespace {
+
+// One kind of answer's cost: means over the answers that said it; null when none did.
+json EffortToJson(const EffortTotal& t) {
+    const auto mean = [](std::int64_t sum, std::int64_t n, double scale) {
+        return n > 0 ? json(static_cast<double>(sum) / static_cast<double>(n) / scale)
+                     : json(nullptr);
+    };
+    json out{{"answers", t.answers},
+             {"timed", t.timed},
+             {"seconds_per_item", mean(t.active_ms, t.timed, 1000.0)},
+             {"edits_per_item", mean(t.edits, t.counted_edits, 1.0)}};
+    if (t.prelabel != PrelabelShown::kNone) {
+        out["accepted_unchanged"] = mean(t.unchanged, t.answers, 1.0);
+    }
+    return out;
+}
+
+json SavingsToJson(const std::vector<EffortTotal>& efforts, int window) {
+    json out{{"latest_answers", window}};
+    for (const PrelabelShown kind :
+         {PrelabelShown::kNone, PrelabelShown::kModel, PrelabelShown::kImported}) {
+        const std::string name =
+            kind == PrelabelShown::kNone ? "manual" : std::string(PrelabelShownName(kind));
+        out[name] = EffortToJson(EffortTotal{kind});
+        for (const EffortTotal& t : efforts) {
+            if (t.prelabel == kind) {
+                out[name] = EffortToJson(t);
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 json MlViewToJson(const MlView& view) {
     json rounds = json::array();
     for (const MlRound& round : view.rounds) {
@@ -139,6 +175,7 @@ json MlViewToJson(const MlView& view) {
             {"coverage", coverage},
             {"prelabeled", prelabeled},
             {"next", {{"due", view.next.due}, {"reason", view.next.reason}}},
+            {"savings", SavingsToJson(view.efforts, MlService::kEffortAnswers)},
             {"rounds", std::move(rounds)}};
 }
 

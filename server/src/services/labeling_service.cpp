@@ -1,5 +1,6 @@
 #include "services/labeling_service.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -56,6 +57,37 @@ Status FillFromPayload(AnnotationView& view, const std::string& payload_json) {
     }
     TESSERA_ASSIGN_OR_RETURN(view.labels, ParseClassificationPayload(payload_json));
     return Status::Ok();
+}
+
+// What the item's prelabel was, and whether `payload_json` (canonical) leaves it unchanged.
+// Classification answers compare as sets of classes; shapes by their canonical payload.
+Result<LabelEffort> EffortAgainstPrelabel(Repository& repo, Id project_id, Id item_id,
+                                          const std::string& payload_json,
+                                          const MeasuredEffort& measured) {
+    LabelEffort effort;
+    if (measured.active_ms) {
+        effort.active_ms = std::min(*measured.active_ms, kMaxActiveMsPerAnswer);
+    }
+    effort.edits = measured.edits;
+    TESSERA_ASSIGN_OR_RETURN(std::vector<Annotation> prelabels,
+                             repo.GetPrelabels(project_id, {item_id}));
+    if (prelabels.empty()) {
+        return effort;
+    }
+    const Annotation& shown = prelabels.front();
+    effort.prelabel = shown.ml_round_id ? PrelabelShown::kModel : PrelabelShown::kImported;
+    auto answer = nlohmann::json::parse(payload_json, nullptr, false);
+    if (answer.is_object() && answer.contains("shapes")) {
+        auto shapes = ParseShapesPayload(shown.payload_json);
+        effort.unchanged = shapes.ok() && ShapesPayload(*shapes) == payload_json;
+        return effort;
+    }
+    auto given = ParseClassificationPayload(payload_json);
+    auto predicted = ParseClassificationPayload(shown.payload_json);
+    effort.unchanged = given.ok() && predicted.ok() &&
+                       std::set<std::string>(given->begin(), given->end()) ==
+                           std::set<std::string>(predicted->begin(), predicted->end());
+    return effort;
 }
 
 }  // namespace
@@ -116,8 +148,11 @@ Result<Page> LabelingService::Next(const User& actor, Id project_id, int count) 
         for (Annotation& prelabel : prelabels) {
             page.prelabels.emplace(prelabel.item_id, std::move(prelabel));
         }
-        page.kind = PageKind::kPrelabeled;
-        if (page.prelabels.empty()) {
+        page.kind = page.prelabels.empty() ? PageKind::kManual : PageKind::kPrelabeled;
+        // A page of one is never clustered. Otherwise one primary-key probe of ml_groups (an
+        // empty range in projects that never ran a round); groups outlive switching ML assist
+        // off, as does the queue order they made, so the settings are not consulted.
+        if (page.prelabels.empty() && ids.size() > 1) {
             TESSERA_ASSIGN_OR_RETURN(auto groups, repo_.GetItemGroups(project_id, ids));
             std::set<std::int64_t> seen;
             bool shared = false;
@@ -157,7 +192,8 @@ Status LabelingService::Release(const User& actor, Id project_id, const std::str
 
 Result<SubmitResult> LabelingService::SubmitLabels(const User& actor, Id project_id, Id item_id,
                                                    const std::string& lease,
-                                                   const std::vector<std::string>& labels) {
+                                                   const std::vector<std::string>& labels,
+                                                   MeasuredEffort effort) {
     TESSERA_TRY(CheckLeaseFormat(lease));
     TESSERA_ASSIGN_OR_RETURN(Project project, GetProject(project_id));
     TESSERA_TRY(RequireRunning(project));
@@ -172,6 +208,8 @@ Result<SubmitResult> LabelingService::SubmitLabels(const User& actor, Id project
     request.payload_json = ClassificationPayload(ordered);
     request.counted_labels = ordered;
     request.now = clock_.NowMs();
+    TESSERA_ASSIGN_OR_RETURN(request.effort, EffortAgainstPrelabel(repo_, project_id, item_id,
+                                                                   request.payload_json, effort));
     // A successful submit leaves exactly this payload stored (kUnchanged: it was already).
     TESSERA_ASSIGN_OR_RETURN(SubmitOutcome outcome, repo_.SubmitAnnotation(request));
     return SubmitResult{outcome, std::move(ordered), {}};
@@ -179,7 +217,8 @@ Result<SubmitResult> LabelingService::SubmitLabels(const User& actor, Id project
 
 Result<SubmitResult> LabelingService::SubmitShapes(const User& actor, Id project_id, Id item_id,
                                                    const std::string& lease,
-                                                   std::vector<Shape> shapes) {
+                                                   std::vector<Shape> shapes,
+                                                   MeasuredEffort effort) {
     TESSERA_TRY(CheckLeaseFormat(lease));
     TESSERA_ASSIGN_OR_RETURN(Project project, GetProject(project_id));
     TESSERA_TRY(RequireRunning(project));
@@ -198,6 +237,8 @@ Result<SubmitResult> LabelingService::SubmitShapes(const User& actor, Id project
         request.counted_labels.push_back(shape.label);
     }
     request.now = clock_.NowMs();
+    TESSERA_ASSIGN_OR_RETURN(request.effort, EffortAgainstPrelabel(repo_, project_id, item_id,
+                                                                   request.payload_json, effort));
     TESSERA_ASSIGN_OR_RETURN(SubmitOutcome outcome, repo_.SubmitAnnotation(request));
     return SubmitResult{outcome, {}, std::move(cleaned)};
 }

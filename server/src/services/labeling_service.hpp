@@ -57,6 +57,15 @@ struct SubmitResult {
     std::vector<Shape> shapes;        // drawing: clamped, semantic polygons merged into masks
 };
 
+// What the UI measured for an answer (issue 10, point 8): the time the labeling page was in
+// use, its share for this item, and the changes the labeler made to it. Both optional.
+struct MeasuredEffort {
+    std::optional<std::int64_t> active_ms;
+    std::optional<std::int64_t> edits;
+};
+// Longest time one answer counts for: more means the labeler left the page open.
+inline constexpr std::int64_t kMaxActiveMsPerAnswer = 10LL * 60 * 1000;
+
 struct DraftView {
     std::vector<Shape> shapes;
     TimeMs updated_at = 0;
@@ -76,14 +85,18 @@ public:
     Status Release(const User& actor, Id project_id, const std::string& lease);
     // Validates labels against the project's tree and task type, then stores atomically.
     // An empty lease edits the actor's own earlier answer on that item.
+    // `effort` is stored with the answer, with what the labeler was shown (the item's prelabel)
+    // and whether the answer left it unchanged.
     Result<SubmitResult> SubmitLabels(const User& actor, Id project_id, Id item_id,
                                       const std::string& lease,
-                                      const std::vector<std::string>& labels);
+                                      const std::vector<std::string>& labels,
+                                      MeasuredEffort effort = {});
     // For drawing projects: validates and cleans the shapes (ValidateShapes: clamped, semantic
     // polygons merged into masks) against the item's image size, then stores them like
     // SubmitLabels. Each stored shape counts once for its label in the dashboard.
     Result<SubmitResult> SubmitShapes(const User& actor, Id project_id, Id item_id,
-                                      const std::string& lease, std::vector<Shape> shapes);
+                                      const std::string& lease, std::vector<Shape> shapes,
+                                      MeasuredEffort effort = {});
     // Autosaves unfinished work: labels and kinds are checked, geometry is not (it may be
     // mid-drawing). Allowed while the actor holds the item's lease or has annotated it; the
     // draft lives until the actor submits the item.

@@ -378,5 +378,62 @@ TEST_F(LabelingServiceTest, PrelabelIsShownUntilTheLabelerAnswers) {
               ErrorCode::kNotFound);
 }
 
+TEST_F(LabelingServiceTest, AnswersRecordWhatTheyWereShownAndWhatTheyCost) {
+    auto page = labeling.Next(ana_, project_.id, 4);
+    ASSERT_TRUE(page.ok());
+    ASSERT_EQ(page->items.size(), 4U);
+    const auto& items = page->items;
+    // items[0] and items[1]: the model's prelabels; items[2]: an imported one; items[3]: none.
+    MlRound round;
+    round.project_id = project_.id;
+    round.created_at = env.clock.NowMs();
+    Job job;
+    job.kind = "ml_round";
+    job.project_id = project_.id;
+    job.payload_json = "{}";
+    job.created_at = env.clock.NowMs();
+    auto created = env.repo->CreateMlRound(round, job);
+    ASSERT_TRUE(created.ok()) << created.error().message;
+    ASSERT_TRUE(
+        env.repo
+            ->ReplaceModelPrelabels(project_.id, created->id,
+                                    {{items[0].id, R"({"labels":["Animal/Cat"]})", {}, 0.99},
+                                     {items[1].id, R"({"labels":["Animal/Cat"]})", {}, 0.98}},
+                                    env.clock.NowMs())
+            .ok());
+    ImportRequest imported;
+    imported.project_id = project_.id;
+    imported.annotations.push_back({items[2].id, R"({"labels":["Car"]})", {}, {}});
+    imported.now = env.clock.NowMs();
+    ASSERT_TRUE(env.repo->ApplyImport(imported).ok());
+
+    auto submit = [&](std::size_t i, const std::string& label, MeasuredEffort effort) {
+        auto stored =
+            labeling.SubmitLabels(ana_, project_.id, items[i].id, page->lease, {label}, effort);
+        ASSERT_TRUE(stored.ok()) << stored.error().message;
+    };
+    submit(0, "Animal/Cat", {1200, 0});              // accepted as shown
+    submit(1, "Car", {3000, 1});                     // fixed
+    submit(2, "Car", {std::nullopt, std::nullopt});  // accepted, by a client that does not time
+    submit(3, "Animal/Dog", {kMaxActiveMsPerAnswer * 3, 1});  // left open: counts the cap
+
+    auto totals = env.repo->LabelEffortTotals(project_.id, 100);
+    ASSERT_TRUE(totals.ok()) << totals.error().message;
+    ASSERT_EQ(totals->size(), 3U);
+    const EffortTotal& manual = (*totals)[0];
+    EXPECT_EQ(manual.prelabel, PrelabelShown::kNone);
+    EXPECT_EQ(manual.active_ms, kMaxActiveMsPerAnswer);
+    const EffortTotal& model = (*totals)[1];
+    EXPECT_EQ(model.prelabel, PrelabelShown::kModel);
+    EXPECT_EQ(model.answers, 2);
+    EXPECT_EQ(model.unchanged, 1);
+    EXPECT_EQ(model.active_ms, 4200);
+    EXPECT_EQ(model.edits, 1);
+    const EffortTotal& import = (*totals)[2];
+    EXPECT_EQ(import.prelabel, PrelabelShown::kImported);
+    EXPECT_EQ(import.unchanged, 1);
+    EXPECT_EQ(import.timed, 0);
+}
+
 }  // namespace
 }  // namespace tessera

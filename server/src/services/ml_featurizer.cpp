@@ -6,14 +6,11 @@
 
 #include "blobs/model_input.hpp"
 #include "ml/embedding_codec.hpp"
+#include "services/id_chunks.hpp"
 #include "services/item_cache.hpp"
 #include "services/item_source.hpp"
 
 namespace tessera {
-
-namespace {
-constexpr std::size_t kLookupChunk = 500;  // ids per GetEmbeddings
-}  // namespace
 
 struct MlFeaturizer::Decoded {
     std::vector<Id> ids;
@@ -58,17 +55,12 @@ MlFeaturizer::Decoded MlFeaturizer::DecodeBatch(const Project& project,
 Result<std::set<Id>> MlFeaturizer::Stored(Id project_id, const std::string& backbone_id,
                                           const std::vector<Item>& items) const {
     std::set<Id> have;
-    for (std::size_t begin = 0; begin < items.size(); begin += kLookupChunk) {
-        std::vector<Id> ids;
-        for (std::size_t i = begin; i < std::min(items.size(), begin + kLookupChunk); ++i) {
-            ids.push_back(items[i].id);
-        }
-        TESSERA_ASSIGN_OR_RETURN(std::vector<ItemEmbedding> stored,
-                                 repo_.GetEmbeddings(project_id, backbone_id, ids));
-        for (const ItemEmbedding& e : stored) {
-            have.insert(e.item_id);
-        }
-    }
+    TESSERA_TRY(ForEachIdChunk(items, [&](std::size_t, const std::vector<Id>& ids) -> Status {
+        TESSERA_ASSIGN_OR_RETURN(std::vector<Id> stored,
+                                 repo_.ListEmbeddedItems(project_id, backbone_id, ids));
+        have.insert(stored.begin(), stored.end());
+        return Status::Ok();
+    }));
     return have;
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "base/log.hpp"
@@ -11,6 +12,7 @@
 #include "domain/label_tree.hpp"
 #include "ml/classifier.hpp"
 #include "ml/similar_groups.hpp"
+#include "services/id_chunks.hpp"
 #include "services/job_payload.hpp"
 #include "services/ml_featurizer.hpp"
 #include "services/ml_service.hpp"
@@ -22,8 +24,6 @@ namespace {
 
 using Json = nlohmann::json;
 using SteadyClock = std::chrono::steady_clock;
-
-constexpr std::size_t kChunk = 500;  // embeddings read per GetEmbeddings
 
 double SecondsSince(SteadyClock::time_point start) {
     return std::chrono::duration<double>(SteadyClock::now() - start).count();
@@ -121,11 +121,7 @@ void SampleLabels(TrainingSet& set, int limit) {
 // item with a model prelabel was shown it. Only blind labels judge the model (Validation).
 Status MarkBlind(Repository& repo, Id project_id, TrainingSet& set) {
     set.blind.assign(set.items.size(), true);
-    for (std::size_t begin = 0; begin < set.items.size(); begin += kChunk) {
-        std::vector<Id> ids;
-        for (std::size_t i = begin; i < std::min(set.items.size(), begin + kChunk); ++i) {
-            ids.push_back(set.items[i].id);
-        }
+    return ForEachIdChunk(set.items, [&](std::size_t begin, const std::vector<Id>& ids) -> Status {
         TESSERA_ASSIGN_OR_RETURN(std::vector<Annotation> prelabels,
                                  repo.GetPrelabels(project_id, ids));
         std::set<Id> shown;
@@ -134,37 +130,24 @@ Status MarkBlind(Repository& repo, Id project_id, TrainingSet& set) {
                 shown.insert(a.item_id);
             }
         }
-        for (std::size_t i = begin; i < std::min(set.items.size(), begin + kChunk); ++i) {
-            set.blind[i] = shown.count(set.items[i].id) == 0;
+        for (std::size_t k = 0; k < ids.size(); ++k) {
+            set.blind[begin + k] = shown.count(ids[k]) == 0;
         }
-    }
-    return Status::Ok();
+        return Status::Ok();
+    });
 }
 
-// The queue order of the manual items with the first `limit` of them in groups of similar ones
-// (ml::GroupSimilar on the round's chosen features), and those groups of two or more.
+// The queue order of the manual items with the front of them in groups of similar ones
+// (ml::GroupSimilar on the round's chosen features: `rows` of `ids`, kept by inference), and
+// those groups of two or more.
 struct Grouping {
     std::vector<Id> order;
     std::vector<std::vector<Id>> groups;
     std::int64_t grouped_items = 0;
 };
 
-Result<Grouping> GroupSimilarItems(Repository& repo, Id project_id,
-                                   const std::vector<MlBackbone>& features,
-                                   const std::vector<Item>& manual, std::size_t limit) {
-    const std::vector<Item> front(
-        manual.begin(),
-        manual.begin() + static_cast<std::ptrdiff_t>(std::min(limit, manual.size())));
-    TESSERA_ASSIGN_OR_RETURN(auto rows_of, LoadFeatureRows(repo, project_id, features, front));
-    std::vector<Id> ids;
-    std::vector<std::vector<float>> rows;
-    for (const Item& item : front) {
-        auto it = rows_of.find(item.id);
-        if (it != rows_of.end()) {
-            ids.push_back(item.id);
-            rows.push_back(std::move(it->second));
-        }
-    }
+Grouping GroupSimilarItems(const std::vector<Id>& manual, const std::vector<Id>& ids,
+                           std::vector<std::vector<float>> rows) {
     Grouping out;
     std::set<Id> placed;
     for (const std::vector<std::size_t>& group : ml::GroupSimilar(std::move(rows))) {
@@ -179,10 +162,10 @@ Result<Grouping> GroupSimilarItems(Repository& repo, Id project_id,
             out.groups.push_back(std::move(members));
         }
     }
-    // Items without features (unreadable) and those past the limit keep their order after.
-    for (const Item& item : manual) {
-        if (placed.count(item.id) == 0) {
-            out.order.push_back(item.id);
+    // Items without features (unreadable) and those past the front keep their order after.
+    for (const Id id : manual) {
+        if (placed.count(id) == 0) {
+            out.order.push_back(id);
         }
     }
     return out;
@@ -227,6 +210,237 @@ private:
     const Clock& clock_;
     MlRound round_;
     Json metrics_;
+};
+
+// How a stage ended: go on to the next, the round is over (finished and recorded), or the
+// worker is stopping.
+enum class StageEnd { kNext, kRoundOver, kInterrupted };
+
+// What inference produced: the prelabels to store, the prelabeled items in the order labelers
+// get them, the others in queue order, and the features of the front of those (for grouping).
+struct Inferred {
+    std::vector<ImportedAnnotation> prelabels;
+    std::vector<Id> prelabeled;
+    std::vector<Id> manual;
+    std::vector<Id> manual_front;  // the first group_window of `manual` that have features
+    std::vector<std::vector<float>> manual_front_rows;
+};
+
+// A round's four stages in order, each handing what it found to the next.
+class RoundStages {
+public:
+    RoundStages(Repository& repo, const Clock& clock, const MlRoundSettings& settings,
+                RoundRun& run, const Project& project, const MlSettings& ml, JobContext& context)
+        : repo_(repo),
+          clock_(clock),
+          settings_(settings),
+          run_(run),
+          project_(project),
+          ml_(ml),
+          context_(context) {}
+
+    // Every human-labeled item and the front of the queue get their embeddings.
+    Result<StageEnd> Featurize(const std::vector<MlBackbone>& backbones, DatasourceOpener* opener) {
+        TESSERA_TRY(run_.Enter(MlStage::kFeaturization));
+        TESSERA_ASSIGN_OR_RETURN(labels_, CollectLabels(repo_, project_));
+        all_labels_ = static_cast<std::int64_t>(labels_.items.size());
+        SampleLabels(labels_, settings_.max_training_labels);
+        TESSERA_TRY(MarkBlind(repo_, project_.id, labels_));
+        TESSERA_ASSIGN_OR_RETURN(window_, repo_.ListQueueWindow(project_.id, settings_.window));
+        std::vector<Item> needed = labels_.items;
+        needed.insert(needed.end(), window_.begin(), window_.end());
+        MlFeaturizer featurizer(repo_, backbones, opener);
+        auto featurized = featurizer.Run(
+            project_, needed,
+            [&](std::int64_t done, std::int64_t total) { context_.ReportProgress(done, total); },
+            [&] { return context_.StopRequested(); });
+        if (!featurized.ok()) {
+            if (context_.StopRequested()) {
+                return StageEnd::kInterrupted;
+            }
+            return Error::Internal("featurization: " + featurized.error().message);
+        }
+        const FeaturizeReport& f = *featurized;
+        (void)run_.Record(MlStage::kFeaturization,
+                          {{"seconds", f.seconds},
+                           {"items", f.items},
+                           {"cached", f.cached},
+                           {"embedded", f.embedded},
+                           {"failed", f.failed},
+                           {"first_failure", f.first_failure},
+                           {"images_per_second",
+                            f.seconds > 0 ? static_cast<double>(f.embedded) / f.seconds : 0.0}});
+        return StageEnd::kNext;
+    }
+
+    // Out-of-fold heads on the human labels (their predictions are Validation's), for each
+    // candidate feature set; the best one's final head.
+    Result<StageEnd> Train(const std::vector<MlBackbone>& backbones) {
+        TESSERA_TRY(run_.Enter(MlStage::kTraining));
+        const auto start = SteadyClock::now();
+        const int classes = static_cast<int>(labels_.names.size());
+        if (classes < 2) {
+            (void)run_.Record(MlStage::kTraining,
+                              {{"labels", labels_.items.size()}, {"classes", classes}});
+            (void)repo_.ReplaceModelPrelabels(project_.id, run_.round().id, {}, clock_.NowMs());
+            (void)run_.Finish(MlRoundState::kDone,
+                              "no prelabels: the labels so far name fewer than two classes");
+            return StageEnd::kRoundOver;
+        }
+        options_.classifier.target_precision = ml_.target_precision;
+        TESSERA_ASSIGN_OR_RETURN(
+            trained_, TrainClassifier(repo_, project_.id, backbones,
+                                      {labels_.items, labels_.classes, labels_.blind, classes,
+                                       project_.task_type == TaskType::kMultilabel},
+                                      options_));
+        run_.round().backbone = trained_.features_id;
+        Json candidates = Json::array();
+        for (const FeatureCandidate& c : trained_.candidates) {
+            const auto& lowest = c.validation.choice.lowest();
+            candidates.push_back({{"features", c.name},
+                                  {"labels", c.rows},
+                                  {"accuracy", c.validation.accuracy},
+                                  {"covered", c.validation.choice.covered},
+                                  {"threshold", lowest ? Json(*lowest) : Json(nullptr)}});
+        }
+        (void)run_.Record(MlStage::kTraining,
+                          {{"seconds", SecondsSince(start)},
+                           {"labels", trained_.rows},
+                           {"labels_available", all_labels_},
+                           {"classes", classes},
+                           {"skipped_answers", labels_.skipped},
+                           {"folds", options_.classifier.folds},
+                           {"features", trained_.features_name},
+                           {"feature_candidates", std::move(candidates)},
+                           {"final_iterations", trained_.classifier->final_iterations()}});
+        return context_.StopRequested() ? StageEnd::kInterrupted : StageEnd::kNext;
+    }
+
+    // Calibration and the threshold, from the out-of-fold predictions.
+    Status Validate() {
+        TESSERA_TRY(run_.Enter(MlStage::kValidation));
+        const ml::Classifier& classifier = *trained_.classifier;
+        const ml::ClassifierValidation& v = classifier.validation();
+        Json validation{
+            {"held_out", v.held_out},
+            {"labels_from_prelabels", trained_.rows - v.held_out},
+            {"accuracy", v.accuracy},
+            {"temperature", v.temperature},
+            {"target_precision", ml_.target_precision},
+            {"class_target", v.choice.class_target},
+            {"covered", v.choice.covered},
+            {"precision", v.choice.precision},
+            {"lower_bound", v.choice.lower_bound},
+            {"held_out_coverage", v.held_out > 0 ? static_cast<double>(v.choice.covered) /
+                                                       static_cast<double>(v.held_out)
+                                                 : 0.0}};
+        run_.round().threshold = classifier.threshold();
+        if (classifier.threshold() && project_.task_type == TaskType::kMultilabel) {
+            validation["threshold"] = *classifier.threshold();
+            validation["judged_as"] = "whole sets";  // one threshold on the set's confidence
+        } else if (classifier.threshold()) {
+            validation["threshold"] = *classifier.threshold();
+            Json per_class = Json::object();
+            for (std::size_t c = 0; c < v.choice.per_class.size(); ++c) {
+                const auto& t = v.choice.per_class[c];
+                per_class[labels_.names[c]] = t ? Json(*t) : Json(nullptr);
+            }
+            validation["class_thresholds"] = std::move(per_class);
+        } else {
+            validation["why_none"] = v.choice.why_none;
+        }
+        (void)run_.Record(MlStage::kValidation, validation);
+        return Status::Ok();
+    }
+
+    // Prelabels the window above the threshold, groups the front of the rest, and orders the
+    // queue. Returns the round's closing message.
+    Result<std::string> Infer() {
+        TESSERA_TRY(run_.Enter(MlStage::kInference));
+        const auto start = SteadyClock::now();
+        TESSERA_ASSIGN_OR_RETURN(Inferred inferred, PrelabelWindow());
+        TESSERA_ASSIGN_OR_RETURN(const std::int64_t stored,
+                                 repo_.ReplaceModelPrelabels(project_.id, run_.round().id,
+                                                             inferred.prelabels, clock_.NowMs()));
+        const Grouping grouped = GroupSimilarItems(inferred.manual, inferred.manual_front,
+                                                   std::move(inferred.manual_front_rows));
+        TESSERA_TRY(repo_.ReplaceItemGroups(project_.id, grouped.groups));
+        const std::vector<Id> order =
+            InterleaveRuns(inferred.prelabeled, grouped.order,
+                           static_cast<std::size_t>(std::max(settings_.run_length, 0)));
+        TESSERA_TRY(repo_.ReorderQueue(project_.id, order));
+        run_.round().prelabeled = stored;
+        (void)run_.Record(
+            MlStage::kInference,
+            {{"seconds", SecondsSince(start)},
+             {"window", window_.size()},
+             {"prelabeled", stored},
+             {"groups", grouped.groups.size()},
+             {"grouped_items", grouped.grouped_items},
+             {"coverage", window_.empty() ? 0.0
+                                          : static_cast<double>(stored) /
+                                                static_cast<double>(window_.size())}});
+        const ml::Classifier& classifier = *trained_.classifier;
+        return classifier.threshold() ? std::to_string(stored) + " of the next " +
+                                            std::to_string(window_.size()) + " items prelabeled"
+                                      : "no prelabels: " + classifier.validation().choice.why_none;
+    }
+
+private:
+    // The window's predictions above the threshold. Prelabeled items come a class (or set of
+    // classes) at a time, surest first: a page of one predicted class is checked at a glance.
+    // The features of the first group_window others are kept for grouping.
+    Result<Inferred> PrelabelWindow() {
+        const ml::Classifier& classifier = *trained_.classifier;
+        const auto front = static_cast<std::size_t>(std::max(settings_.group_window, 0));
+        Inferred out;
+        // Predicted classes, -confidence, item.
+        std::vector<std::pair<std::vector<int>, std::pair<double, Id>>> ranked;
+        TESSERA_TRY(ForEachIdChunk(window_, [&](std::size_t, const std::vector<Id>& ids) -> Status {
+            TESSERA_ASSIGN_OR_RETURN(auto rows,
+                                     LoadFeatureRows(repo_, project_.id, trained_.features, ids));
+            for (const Id id : ids) {
+                auto row = rows.find(id);
+                std::optional<ml::LabelSetPrediction> p;
+                if (row != rows.end() && classifier.has_final_head()) {
+                    p = classifier.Prelabel(row->second);
+                }
+                if (p) {
+                    std::vector<std::string> names;
+                    for (const int c : p->labels) {
+                        names.push_back(labels_.names[static_cast<std::size_t>(c)]);
+                    }
+                    out.prelabels.push_back({id, ClassificationPayload(names), {}, p->confidence});
+                    ranked.push_back({p->labels, {-p->confidence, id}});
+                    continue;
+                }
+                if (out.manual.size() < front && row != rows.end()) {
+                    out.manual_front.push_back(id);
+                    out.manual_front_rows.push_back(std::move(row->second));
+                }
+                out.manual.push_back(id);
+            }
+            return Status::Ok();
+        }));
+        std::sort(ranked.begin(), ranked.end());
+        for (const auto& entry : ranked) {
+            out.prelabeled.push_back(entry.second.second);
+        }
+        return out;
+    }
+
+    Repository& repo_;
+    const Clock& clock_;
+    const MlRoundSettings& settings_;
+    RoundRun& run_;
+    const Project& project_;
+    const MlSettings& ml_;
+    JobContext& context_;
+    TrainingOptions options_;
+    TrainingSet labels_;
+    std::int64_t all_labels_ = 0;
+    std::vector<Item> window_;
+    TrainedClassifier trained_;
 };
 
 }  // namespace
@@ -294,218 +508,40 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
     if (!settings.ok()) {
         return fail(settings.error().message);
     }
-
-    // --- Featurization: every human-labeled item and the front of the queue.
-    if (Status s = run.Enter(MlStage::kFeaturization); !s.ok()) {
-        return fail(s.error().message);
-    }
-    auto labels = CollectLabels(repo_, *project);
-    const std::int64_t all_labels =
-        labels.ok() ? static_cast<std::int64_t>(labels->items.size()) : 0;
-    if (labels.ok()) {
-        SampleLabels(*labels, settings_.max_training_labels);
-        if (Status marked = MarkBlind(repo_, *project_id, *labels); !marked.ok()) {
-            return fail(marked.error().message);
+    RoundStages stages(repo_, clock_, settings_, run, *project, *settings, context);
+    // A stage's end, as the job's outcome when the round stops there.
+    auto stopped_at = [&](const Result<StageEnd>& end) -> std::optional<JobOutcome> {
+        if (!end.ok()) {
+            return fail(end.error().message);
         }
-    }
-    auto window = labels.ok() ? repo_.ListQueueWindow(*project_id, settings_.window)
-                              : Result<std::vector<Item>>(labels.error());
-    if (!window.ok()) {
-        return fail(window.error().message);
-    }
-    std::vector<Item> needed = labels->items;
-    needed.insert(needed.end(), window->begin(), window->end());
-    MlFeaturizer featurizer(repo_, backbones_, opener_);
-    auto featurized = featurizer.Run(
-        *project, needed,
-        [&](std::int64_t done, std::int64_t total) { context.ReportProgress(done, total); },
-        [&] { return context.StopRequested(); });
-    if (!featurized.ok()) {
-        if (context.StopRequested()) {
+        if (*end == StageEnd::kInterrupted) {
             return JobOutcome::kInterrupted;
         }
-        return fail("featurization: " + featurized.error().message);
-    }
-    const FeaturizeReport& f = *featurized;
-    (void)run.Record(
-        MlStage::kFeaturization,
-        {{"seconds", f.seconds},
-         {"items", f.items},
-         {"cached", f.cached},
-         {"embedded", f.embedded},
-         {"failed", f.failed},
-         {"first_failure", f.first_failure},
-         {"images_per_second", f.seconds > 0 ? static_cast<double>(f.embedded) / f.seconds : 0.0}});
-
-    // --- Training: out-of-fold heads on the human labels (their predictions are Validation's).
-    if (Status s = run.Enter(MlStage::kTraining); !s.ok()) {
-        return fail(s.error().message);
-    }
-    auto training_start = SteadyClock::now();
-    const int classes = static_cast<int>(labels->names.size());
-    if (classes < 2) {
-        (void)run.Record(MlStage::kTraining,
-                         {{"labels", labels->items.size()}, {"classes", classes}});
-        (void)repo_.ReplaceModelPrelabels(*project_id, run.round().id, {}, clock_.NowMs());
-        (void)run.Finish(MlRoundState::kDone,
-                         "no prelabels: the labels so far name fewer than two classes");
-        return JobOutcome::kDone;
-    }
-    TrainingOptions options;
-    options.classifier.target_precision = settings->target_precision;
-    auto trained = TrainClassifier(repo_, *project_id, backbones_,
-                                   {labels->items, labels->classes, labels->blind, classes,
-                                    project->task_type == TaskType::kMultilabel},
-                                   options);
-    if (!trained.ok()) {
-        return fail(trained.error().message);
-    }
-    const ml::Classifier& classifier = *trained->classifier;
-    const ml::ClassifierValidation& v = classifier.validation();
-    run.round().backbone = trained->features_id;
-    Json candidates = Json::array();
-    for (const FeatureCandidate& c : trained->candidates) {
-        candidates.push_back(
-            {{"features", c.name},
-             {"labels", c.rows},
-             {"accuracy", c.validation.accuracy},
-             {"covered", c.validation.choice.covered},
-             {"threshold",
-              c.validation.choice.lowest() ? Json(*c.validation.choice.lowest()) : Json(nullptr)}});
-    }
-    (void)run.Record(MlStage::kTraining, {{"seconds", SecondsSince(training_start)},
-                                          {"labels", trained->rows},
-                                          {"labels_available", all_labels},
-                                          {"classes", classes},
-                                          {"skipped_answers", labels->skipped},
-                                          {"folds", options.classifier.folds},
-                                          {"features", trained->features_name},
-                                          {"feature_candidates", std::move(candidates)},
-                                          {"final_iterations", classifier.final_iterations()}});
-    if (context.StopRequested()) {
-        return JobOutcome::kInterrupted;
-    }
-
-    // --- Validation: calibration and the threshold, from the out-of-fold predictions.
-    if (Status s = run.Enter(MlStage::kValidation); !s.ok()) {
-        return fail(s.error().message);
-    }
-    Json validation{{"held_out", v.held_out},
-                    {"labels_from_prelabels", trained->rows - v.held_out},
-                    {"accuracy", v.accuracy},
-                    {"temperature", v.temperature},
-                    {"target_precision", settings->target_precision},
-                    {"class_target", v.choice.class_target},
-                    {"covered", v.choice.covered},
-                    {"precision", v.choice.precision},
-                    {"lower_bound", v.choice.lower_bound},
-                    {"held_out_coverage", v.held_out > 0 ? static_cast<double>(v.choice.covered) /
-                                                               static_cast<double>(v.held_out)
-                                                         : 0.0}};
-    run.round().threshold = classifier.threshold();
-    if (classifier.threshold() && project->task_type == TaskType::kMultilabel) {
-        validation["threshold"] = *classifier.threshold();
-        validation["judged_as"] = "whole sets";  // one threshold on the set's confidence
-    } else if (classifier.threshold()) {
-        validation["threshold"] = *classifier.threshold();
-        Json per_class = Json::object();
-        for (std::size_t c = 0; c < v.choice.per_class.size(); ++c) {
-            const auto& t = v.choice.per_class[c];
-            per_class[labels->names[c]] = t ? Json(*t) : Json(nullptr);
+        if (*end == StageEnd::kRoundOver) {
+            return JobOutcome::kDone;
         }
-        validation["class_thresholds"] = std::move(per_class);
-    } else {
-        validation["why_none"] = v.choice.why_none;
+        return std::nullopt;
+    };
+    if (auto outcome = stopped_at(stages.Featurize(backbones_, opener_))) {
+        return *outcome;
     }
-    (void)run.Record(MlStage::kValidation, validation);
-
-    // --- Inference: prelabel the window above the threshold; prelabeled pages come first.
-    if (Status s = run.Enter(MlStage::kInference); !s.ok()) {
-        return fail(s.error().message);
+    if (auto outcome = stopped_at(stages.Train(backbones_))) {
+        return *outcome;
     }
-    auto inference_start = SteadyClock::now();
-    std::vector<ImportedAnnotation> prelabels;
-    // Predicted classes, -confidence, item.
-    std::vector<std::pair<std::vector<int>, std::pair<double, Id>>> ranked;
-    if (classifier.has_final_head()) {
-        for (std::size_t begin = 0; begin < window->size(); begin += kChunk) {
-            const std::vector<Item> chunk(window->begin() + static_cast<std::ptrdiff_t>(begin),
-                                          window->begin() + static_cast<std::ptrdiff_t>(std::min(
-                                                                window->size(), begin + kChunk)));
-            auto embeddings = LoadFeatureRows(repo_, *project_id, trained->features, chunk);
-            if (!embeddings.ok()) {
-                return fail(embeddings.error().message);
-            }
-            for (auto& [item_id, vector] : *embeddings) {
-                auto p = classifier.Prelabel(std::move(vector));
-                if (p) {
-                    std::vector<std::string> names;
-                    for (const int c : p->labels) {
-                        names.push_back(labels->names[static_cast<std::size_t>(c)]);
-                    }
-                    prelabels.push_back({item_id, ClassificationPayload(names), {}, p->confidence});
-                    ranked.push_back({p->labels, {-p->confidence, item_id}});
-                }
-            }
-        }
+    if (Status validated = stages.Validate(); !validated.ok()) {
+        return fail(validated.error().message);
     }
-    auto stored =
-        repo_.ReplaceModelPrelabels(*project_id, run.round().id, prelabels, clock_.NowMs());
-    if (!stored.ok()) {
-        return fail(stored.error().message);
+    auto message = stages.Infer();
+    if (!message.ok()) {
+        return fail(message.error().message);
     }
-    // Prelabeled items a class (or set of classes) at a time, surest first (a page of one
-    // predicted class is checked at a glance), in runs that alternate with runs of the rest in
-    // their queue order (InterleaveRuns says why).
-    std::sort(ranked.begin(), ranked.end());
-    // The rest: groups of similar items, in the order of each group's first item.
-    std::vector<Id> prelabeled_ids;
-    std::set<Id> prelabeled_set;
-    for (const auto& entry : ranked) {
-        prelabeled_ids.push_back(entry.second.second);
-        prelabeled_set.insert(entry.second.second);
-    }
-    std::vector<Item> manual;
-    for (const Item& item : *window) {
-        if (prelabeled_set.count(item.id) == 0) {
-            manual.push_back(item);
-        }
-    }
-    auto grouped = GroupSimilarItems(repo_, *project_id, trained->features, manual,
-                                     static_cast<std::size_t>(std::max(settings_.group_window, 0)));
-    if (!grouped.ok()) {
-        return fail(grouped.error().message);
-    }
-    if (Status kept = repo_.ReplaceItemGroups(*project_id, grouped->groups); !kept.ok()) {
-        return fail(kept.error().message);
-    }
-    const std::vector<Id> order =
-        InterleaveRuns(prelabeled_ids, grouped->order,
-                       static_cast<std::size_t>(std::max(settings_.run_length, 0)));
-    if (Status reordered = repo_.ReorderQueue(*project_id, order); !reordered.ok()) {
-        return fail(reordered.error().message);
-    }
-    run.round().prelabeled = *stored;
-    (void)run.Record(MlStage::kInference,
-                     {{"seconds", SecondsSince(inference_start)},
-                      {"window", window->size()},
-                      {"prelabeled", *stored},
-                      {"groups", grouped->groups.size()},
-                      {"grouped_items", grouped->grouped_items},
-                      {"coverage", window->empty() ? 0.0
-                                                   : static_cast<double>(*stored) /
-                                                         static_cast<double>(window->size())}});
-    const std::string message = classifier.threshold()
-                                    ? std::to_string(*stored) + " of the next " +
-                                          std::to_string(window->size()) + " items prelabeled"
-                                    : "no prelabels: " + v.choice.why_none;
-    if (Status s = run.Finish(MlRoundState::kDone, message); !s.ok()) {
+    if (Status s = run.Finish(MlRoundState::kDone, *message); !s.ok()) {
         error = s.error().message;
         return JobOutcome::kFailed;
     }
     log::Info("ML round done", {{"project", std::to_string(*project_id)},
                                 {"round", std::to_string(run.round().id)},
-                                {"message", message}});
+                                {"message", *message}});
     return JobOutcome::kDone;
 }
 

@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
+#include <string>
+#include <utility>
 #include <vips/vips8>
 
 #include "blobs/test_images.hpp"
@@ -27,15 +29,18 @@ namespace fs = std::filesystem;
 using testing::TempDir;
 
 // Embeds an image as its mean red, green and blue, and remembers how many it embedded.
+ml::BackboneSpec TestSpec(std::string name, int input_side, int dimensions) {
+    ml::BackboneSpec spec;
+    spec.name = std::move(name);
+    spec.version = "1";
+    spec.input_width = input_side;
+    spec.input_height = input_side;
+    spec.dimensions = dimensions;
+    return spec;
+}
+
 class MeanColourBackbone final : public ml::Backbone {
 public:
-    MeanColourBackbone() {
-        spec_.name = "mean_colour";
-        spec_.version = "1";
-        spec_.input_width = 8;
-        spec_.input_height = 8;
-        spec_.dimensions = 3;
-    }
     const ml::BackboneSpec& Spec() const override { return spec_; }
     Result<std::vector<float>> Embed(std::span<const ml::RgbImage> batch) override {
         std::vector<float> out;
@@ -55,19 +60,12 @@ public:
     int embedded = 0;
 
 private:
-    ml::BackboneSpec spec_;
+    ml::BackboneSpec spec_ = TestSpec("mean_colour", 8, 3);
 };
 
 // Embeds every image as seeded noise: features that say nothing about the class.
 class NoiseBackbone final : public ml::Backbone {
 public:
-    NoiseBackbone() {
-        spec_.name = "noise";
-        spec_.version = "1";
-        spec_.input_width = 4;
-        spec_.input_height = 4;
-        spec_.dimensions = 8;
-    }
     const ml::BackboneSpec& Spec() const override { return spec_; }
     Result<std::vector<float>> Embed(std::span<const ml::RgbImage> batch) override {
         std::vector<float> out;
@@ -81,7 +79,7 @@ public:
     int embedded = 0;
 
 private:
-    ml::BackboneSpec spec_;
+    ml::BackboneSpec spec_ = TestSpec("noise", 4, 8);
     std::mt19937 random_{7};
 };
 

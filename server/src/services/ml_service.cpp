@@ -98,6 +98,7 @@ Result<MlView> MlService::Get(const User& /*actor*/, Id project_id) {
     TESSERA_ASSIGN_OR_RETURN(Progress progress, repo_.GetProgress(project_id, clock_.NowMs()));
     view.human_labels = progress.labeled;
     TESSERA_ASSIGN_OR_RETURN(view.rounds, repo_.ListMlRounds(project_id, kShownRounds));
+    TESSERA_ASSIGN_OR_RETURN(view.efforts, repo_.LabelEffortTotals(project_id, kEffortAnswers));
     if (view.supported) {
         TESSERA_ASSIGN_OR_RETURN(view.next,
                                  Schedule(project, view.settings, view.human_labels, view.rounds));

@@ -35,6 +35,9 @@ struct MlView {
     std::int64_t human_labels = 0;  // labeled items now
     std::vector<MlRound> rounds;    // newest first, the last ten
     MlSchedule next;
+    // Savings (issue 10, point 8): the latest kEffortAnswers answers' cost, per what they were
+    // shown first (no prelabel, the model's, an import's).
+    std::vector<EffortTotal> efforts;
 };
 
 // Whether ML assist covers the task type, and if not, why (shown and returned as the error).
@@ -43,6 +46,7 @@ std::optional<std::string> MlUnsupportedReason(TaskType type);
 class MlService {
 public:
     static constexpr int kShownRounds = 10;
+    static constexpr int kEffortAnswers = 20000;
 
     // `backbone` is the default backbone's id ("<name>@<version>"), recorded on each round.
     MlService(Repository& repo, const Clock& clock, std::string backbone);

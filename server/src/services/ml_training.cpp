@@ -5,12 +5,11 @@
 #include "ml/calibrated_classifier.hpp"
 #include "ml/embedding_codec.hpp"
 #include "ml/multilabel_classifier.hpp"
+#include "services/id_chunks.hpp"
 
 namespace tessera {
 
 namespace {
-
-constexpr std::size_t kEmbeddingChunk = 500;  // ids per GetEmbeddings
 
 std::string JoinNames(const std::vector<MlBackbone>& backbones, bool ids) {
     std::string out;
@@ -57,12 +56,12 @@ std::unique_ptr<ml::Classifier> FitClassifier(Rows rows, const LabeledItems& lab
 
 Result<Rows> RowsOf(Repository& repo, Id project_id, const std::vector<MlBackbone>& features,
                     const LabeledItems& labels, const std::vector<std::size_t>& which) {
-    std::vector<Item> items;
-    items.reserve(which.size());
+    std::vector<Id> ids;
+    ids.reserve(which.size());
     for (const std::size_t i : which) {
-        items.push_back(labels.items[i]);
+        ids.push_back(labels.items[i].id);
     }
-    TESSERA_ASSIGN_OR_RETURN(auto features_of, LoadFeatureRows(repo, project_id, features, items));
+    TESSERA_ASSIGN_OR_RETURN(auto features_of, LoadFeatureRows(repo, project_id, features, ids));
     Rows rows;
     for (const std::size_t i : which) {
         auto it = features_of.find(labels.items[i].id);
@@ -92,13 +91,9 @@ bool Better(const ml::ClassifierValidation& a, const ml::ClassifierValidation& b
 
 Result<std::map<Id, std::vector<float>>> LoadFeatureRows(Repository& repo, Id project_id,
                                                          const std::vector<MlBackbone>& backbones,
-                                                         const std::vector<Item>& items) {
+                                                         const std::vector<Id>& item_ids) {
     std::map<Id, std::vector<float>> out;
-    for (std::size_t begin = 0; begin < items.size(); begin += kEmbeddingChunk) {
-        std::vector<Id> ids;
-        for (std::size_t i = begin; i < std::min(items.size(), begin + kEmbeddingChunk); ++i) {
-            ids.push_back(items[i].id);
-        }
+    TESSERA_TRY(ForEachIdChunk(item_ids, [&](std::size_t, const std::vector<Id>& ids) -> Status {
         std::map<Id, std::vector<float>> chunk;
         std::map<Id, std::size_t> parts;
         for (const MlBackbone& b : backbones) {
@@ -117,7 +112,8 @@ Result<std::map<Id, std::vector<float>>> LoadFeatureRows(Repository& repo, Id pr
                 out.emplace(id, std::move(row));
             }
         }
-    }
+        return Status::Ok();
+    }));
     return out;
 }
 
@@ -139,9 +135,14 @@ Result<TrainedClassifier> TrainClassifier(Repository& repo, Id project_id,
     const bool sampled = sample.size() < n;
 
     TrainedClassifier best;
+    Rows best_rows;  // kept when every label was compared on: the final head's rows
     for (const std::vector<MlBackbone>& features : Candidates(backbones)) {
         TESSERA_ASSIGN_OR_RETURN(Rows rows, RowsOf(repo, project_id, features, labels, sample));
         const auto count = static_cast<std::int64_t>(rows.x.size());
+        Rows kept;
+        if (!sampled) {
+            kept = rows;
+        }
         auto classifier =
             FitClassifier(std::move(rows), labels, options.classifier, ml::FinalHead::kNever);
         best.candidates.push_back({JoinNames(features, false), count, classifier->validation()});
@@ -149,6 +150,7 @@ Result<TrainedClassifier> TrainClassifier(Repository& repo, Id project_id,
             best.features = features;
             best.classifier = std::move(classifier);
             best.rows = count;
+            best_rows = std::move(kept);
         }
     }
     if (!best.classifier) {
@@ -156,13 +158,14 @@ Result<TrainedClassifier> TrainClassifier(Repository& repo, Id project_id,
     }
     best.features_name = JoinNames(best.features, false);
     best.features_id = JoinNames(best.features, true);
-    TESSERA_ASSIGN_OR_RETURN(Rows rows, RowsOf(repo, project_id, best.features, labels, all));
-    best.rows = static_cast<std::int64_t>(rows.x.size());
     if (sampled) {
+        // Validated on the sample; validated again and fitted on every label.
+        TESSERA_ASSIGN_OR_RETURN(Rows rows, RowsOf(repo, project_id, best.features, labels, all));
+        best.rows = static_cast<std::int64_t>(rows.x.size());
         best.classifier = FitClassifier(std::move(rows), labels, options.classifier,
                                         ml::FinalHead::kWhenThreshold);
     } else {
-        best.classifier->FitFinalHead(std::move(rows.x), rows.y, labels.class_count,
+        best.classifier->FitFinalHead(std::move(best_rows.x), best_rows.y, labels.class_count,
                                       options.classifier);
     }
     return best;

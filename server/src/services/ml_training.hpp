@@ -18,12 +18,12 @@
 
 namespace tessera {
 
-// Rows of features for `items` from `backbones`' stored embeddings, side by side, each
+// Rows of features for the items `item_ids` from `backbones`' stored embeddings, side by side, each
 // embedding scaled to unit length first (so a wide one does not outweigh a narrow one). Items
 // lacking any of them are left out.
 Result<std::map<Id, std::vector<float>>> LoadFeatureRows(Repository& repo, Id project_id,
                                                          const std::vector<MlBackbone>& backbones,
-                                                         const std::vector<Item>& items);
+                                                         const std::vector<Id>& item_ids);
 
 // The labels to learn from: item, its classes (indexes; one for multi-class), and whether the
 // label was given blind (it judges the model; see CalibratedClassifier::Fit).

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.hpp"
@@ -41,6 +42,35 @@ struct LeaseRequest {
     TimeMs expires_at = 0;
 };
 
+// What a human answer cost and what it was shown first (issue 10, point 8: savings).
+enum class PrelabelShown { kNone, kModel, kImported };
+inline std::string_view PrelabelShownName(PrelabelShown shown) {
+    switch (shown) {
+        case PrelabelShown::kModel: return "model";
+        case PrelabelShown::kImported: return "imported";
+        case PrelabelShown::kNone: break;
+    }
+    return "none";
+}
+
+struct LabelEffort {
+    PrelabelShown prelabel = PrelabelShown::kNone;
+    bool unchanged = false;                 // the answer is the prelabel as shown
+    std::optional<std::int64_t> active_ms;  // as measured by the UI; none: not said
+    std::optional<std::int64_t> edits;
+};
+
+// The answers of one PrelabelShown kind, summed (LabelEffortTotals).
+struct EffortTotal {
+    PrelabelShown prelabel = PrelabelShown::kNone;
+    std::int64_t answers = 0;
+    std::int64_t unchanged = 0;
+    std::int64_t timed = 0;  // answers with active_ms
+    std::int64_t active_ms = 0;
+    std::int64_t counted_edits = 0;  // answers with edits
+    std::int64_t edits = 0;
+};
+
 // Submit one item's answer under a lease, or as an edit of the author's own earlier answer.
 struct SubmitRequest {
     Id project_id = 0;
@@ -52,6 +82,7 @@ struct SubmitRequest {
     // "Cat" twice gives "Cat" twice). Replaces the counts of the annotation it updates.
     std::vector<std::string> counted_labels;
     TimeMs now = 0;
+    LabelEffort effort;  // stored with the answer (replaced by an edit's, times and edits added)
 };
 
 enum class SubmitOutcome {
@@ -351,6 +382,10 @@ public:
     virtual Result<Progress> GetProgress(Id project_id, TimeMs now) = 0;
     virtual Result<std::vector<LabelCount>> LabelDistribution(Id project_id) = 0;
     virtual Result<std::vector<LabelerCount>> LabelerDistribution(Id project_id) = 0;
+    // The LabelEffort rows of the project's latest `latest` answers (by annotation id), summed
+    // per PrelabelShown kind (kinds without answers are left out), in kind order. Bounded so
+    // the figures cost the same at 10 million answers, and follow the model as it improves.
+    virtual Result<std::vector<EffortTotal>> LabelEffortTotals(Id project_id, int latest) = 0;
 
     // --- export: streams rows of labeled items in item id order, in pages, constant memory.
     // The callback returns false to stop early.
@@ -395,6 +430,10 @@ public:
     virtual Result<std::vector<ItemEmbedding>> GetEmbeddings(Id project_id,
                                                              const std::string& backbone,
                                                              const std::vector<Id>& item_ids) = 0;
+    // Which of `item_ids` (the project's) have an embedding under `backbone`, in id order: what
+    // GetEmbeddings would return, without reading the vectors.
+    virtual Result<std::vector<Id>> ListEmbeddedItems(Id project_id, const std::string& backbone,
+                                                      const std::vector<Id>& item_ids) = 0;
     // The front of the queue: unlabeled items in rank order (leased ones included: they may
     // come back), at most `limit`. What a round featurizes and prelabels.
     virtual Result<std::vector<Item>> ListQueueWindow(Id project_id, int limit) = 0;

@@ -128,6 +128,12 @@ TEST_P(RepositoryConformance, EmbeddingsKeepEveryByteAndStayWithTheirProjectAndB
     EXPECT_EQ((*read)[1].vector, std::string("\0z", 2));
     EXPECT_EQ(repo_->GetEmbeddings(p.id, "net@2", {a})->at(0).vector, "other version");
     EXPECT_TRUE(repo_->GetEmbeddings(p.id, "net@1", {})->empty());
+    auto listed =
+        repo_->ListEmbeddedItems(p.id, "net@1", {b, (*items)[2].id, a, (*other_items)[0].id});
+    ASSERT_TRUE(listed.ok()) << listed.error().message;
+    EXPECT_EQ(*listed, (std::vector<Id>{a, b}));
+    EXPECT_EQ(*repo_->ListEmbeddedItems(p.id, "net@2", {a, b}), std::vector<Id>{a});
+    EXPECT_TRUE(repo_->ListEmbeddedItems(p.id, "net@1", {})->empty());
     EXPECT_FALSE(repo_->PutEmbeddings("net@1", {{a, ""}}).ok());
 }
 
@@ -163,6 +169,65 @@ TEST_P(RepositoryConformance, QueueWindowIsUnlabeledInRankOrderAndReorderKeepsIt
     std::vector<Id> unleased = expected;
     unleased.erase(std::remove(unleased.begin(), unleased.end(), page[1].id), unleased.end());
     EXPECT_EQ(served, unleased);
+}
+
+TEST_P(RepositoryConformance, LabelEffortsAreStoredWithTheAnswerAndSummedPerKind) {
+    const Project p = AddProject("ml-effort", 5);
+    const Project other = AddProject("ml-effort-other", 1);
+    const User u = AddUser("effort-labeler");
+    const auto page = Lease(p.id, u.id, 4, "t1", kT0);
+    ASSERT_EQ(page.size(), 4U);
+    auto submit = [&](const Item& item, PrelabelShown shown, bool unchanged,
+                      std::optional<std::int64_t> ms, std::optional<std::int64_t> edits,
+                      const std::string& token = "t1", const std::string& label = "Cat") {
+        SubmitRequest r = Submit(p.id, item.id, u.id, token, {label}, kT0 + 1);
+        r.effort = {shown, unchanged, ms, edits};
+        auto outcome = repo_->SubmitAnnotation(r);
+        ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+    };
+    submit(page[0], PrelabelShown::kNone, false, 4000, 2);
+    submit(page[1], PrelabelShown::kNone, false, std::nullopt, std::nullopt);  // a plain client
+    submit(page[2], PrelabelShown::kModel, true, 1000, 0);
+    submit(page[3], PrelabelShown::kModel, false, 3000, 1);
+    // A retry of the same submit counts nothing twice.
+    submit(page[3], PrelabelShown::kModel, false, 3000, 1);
+    // The labeler edits her answer on page[2] later (no lease): now it differs from the
+    // prelabel, and its time and edits add up.
+    submit(page[2], PrelabelShown::kModel, false, 500, 1, "", "Dog");
+    // Another project's answers stay out.
+    const auto elsewhere = Lease(other.id, u.id, 1, "t2", kT0);
+    ASSERT_EQ(elsewhere.size(), 1U);
+    SubmitRequest r = Submit(other.id, elsewhere[0].id, u.id, "t2", {"Cat"}, kT0 + 1);
+    r.effort = {PrelabelShown::kImported, true, 9000, 9};
+    ASSERT_TRUE(repo_->SubmitAnnotation(r).ok());
+
+    auto totals = repo_->LabelEffortTotals(p.id, 100);
+    ASSERT_TRUE(totals.ok()) << totals.error().message;
+    ASSERT_EQ(totals->size(), 2U);
+    const EffortTotal& manual = (*totals)[0];
+    EXPECT_EQ(manual.prelabel, PrelabelShown::kNone);
+    EXPECT_EQ(manual.answers, 2);
+    EXPECT_EQ(manual.unchanged, 0);
+    EXPECT_EQ(manual.timed, 1);
+    EXPECT_EQ(manual.active_ms, 4000);
+    EXPECT_EQ(manual.counted_edits, 1);
+    EXPECT_EQ(manual.edits, 2);
+    const EffortTotal& model = (*totals)[1];
+    EXPECT_EQ(model.prelabel, PrelabelShown::kModel);
+    EXPECT_EQ(model.answers, 2);
+    EXPECT_EQ(model.unchanged, 0);
+    EXPECT_EQ(model.timed, 2);
+    EXPECT_EQ(model.active_ms, 1000 + 500 + 3000);
+    EXPECT_EQ(model.edits, 0 + 1 + 1);
+
+    // Only the latest answers count: the last one stored is page[3]'s.
+    auto latest = repo_->LabelEffortTotals(p.id, 1);
+    ASSERT_TRUE(latest.ok());
+    ASSERT_EQ(latest->size(), 1U);
+    EXPECT_EQ(latest->front().prelabel, PrelabelShown::kModel);
+    EXPECT_EQ(latest->front().active_ms, 3000);
+    EXPECT_EQ(repo_->LabelEffortTotals(other.id, 100)->front().prelabel, PrelabelShown::kImported);
+    EXPECT_EQ(repo_->LabelEffortTotals(999999, 100).error().code, ErrorCode::kNotFound);
 }
 
 TEST_P(RepositoryConformance, ItemGroupsAreReplacedWholeAndStayWithTheirProject) {

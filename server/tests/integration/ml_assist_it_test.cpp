@@ -160,6 +160,8 @@ TEST_P(MlAssistIt, TrainsOnTheProjectsLabelsAndServesPrelabeledPagesToConfirmOrF
     // one on purpose, and labels the others.
     int checked = 0;
     int wrong = 0;
+    int unchanged = 0;
+    int manual_timed = 0;
     bool fixed_one = false;
     while (checked < 40) {
         auto page = admin.SendJson("POST", ProjectPath(id, "/next"), {{"count", 4}}).Json();
@@ -179,12 +181,19 @@ TEST_P(MlAssistIt, TrainsOnTheProjectsLabelsAndServesPrelabeledPagesToConfirmOrF
                     answer = ColourOf(item) == "Red" ? "Blue" : "Red";
                     fixed_one = true;
                 }
+                unchanged += prelabel["labels"] == json::array({answer}) ? 1 : 0;
                 ++checked;
+            } else {
+                ++manual_timed;
             }
+            // What the UI would measure: a prelabel takes 2 s to confirm, a manual item 5 s.
+            const bool shown = item.contains("prelabel");
             auto put = admin.SendJson(
                 "PUT",
                 ProjectPath(id, "/items/" + std::to_string(item["id"].get<int>()) + "/annotation"),
-                {{"lease", page["lease"]}, {"labels", {answer}}});
+                {{"lease", page["lease"]},
+                 {"labels", {answer}},
+                 {"effort", {{"active_ms", shown ? 2000 : 5000}, {"edits", shown ? 0 : 1}}}});
             ASSERT_EQ(put.status, 200u) << put.body;
         }
         if (any_prelabel) {
@@ -194,6 +203,38 @@ TEST_P(MlAssistIt, TrainsOnTheProjectsLabelsAndServesPrelabeledPagesToConfirmOrF
         }
     }
     EXPECT_LE(wrong, 2) << "of " << checked << " prelabels";
+
+    // Savings: the model's prelabels against the manual answers, as measured.
+    const json savings = Ml(admin, id)["savings"];
+    EXPECT_EQ(savings["model"]["answers"], checked) << savings.dump(2);
+    EXPECT_EQ(savings["model"]["timed"], checked);
+    EXPECT_DOUBLE_EQ(savings["model"]["seconds_per_item"].get<double>(), 2.0);
+    EXPECT_DOUBLE_EQ(savings["model"]["edits_per_item"].get<double>(), 0.0);
+    EXPECT_DOUBLE_EQ(savings["model"]["accepted_unchanged"].get<double>(),
+                     static_cast<double>(unchanged) / checked);
+    EXPECT_EQ(savings["manual"]["answers"], 40 + manual_timed);  // the first 40 sent no effort
+    EXPECT_EQ(savings["manual"]["timed"], manual_timed);
+    if (manual_timed > 0) {
+        EXPECT_DOUBLE_EQ(savings["manual"]["seconds_per_item"].get<double>(), 5.0);
+    }
+    EXPECT_FALSE(savings["manual"].contains("accepted_unchanged"));
+    EXPECT_EQ(savings["imported"]["answers"], 0);
+    EXPECT_TRUE(savings["imported"]["seconds_per_item"].is_null());
+
+    // A bad effort is refused, naming the field, and stores nothing.
+    auto page = admin.SendJson("POST", ProjectPath(id, "/next"), {{"count", 1}}).Json();
+    ASSERT_EQ(page["items"].size(), 1u);
+    const std::string item_path = ProjectPath(
+        id, "/items/" + std::to_string(page["items"][0]["id"].get<int>()) + "/annotation");
+    for (const json& effort : {json{{"active_ms", -1}}, json{{"edits", "many"}}, json(7),
+                               json{{"active_ms", 86400001}}}) {
+        auto bad = admin.SendJson(
+            "PUT", item_path, {{"lease", page["lease"]}, {"labels", {"Red"}}, {"effort", effort}});
+        EXPECT_EQ(bad.status, 400u) << effort.dump() << " " << bad.body;
+        EXPECT_EQ(bad.Json()["error"]["field"].get<std::string>().rfind("effort", 0), 0u)
+            << bad.body;
+    }
+    EXPECT_EQ(Ml(admin, id)["savings"], savings);
 }
 
 TEST_P(MlAssistIt, TaskTypesItDoesNotCoverAreRefusedWithTheReason) {

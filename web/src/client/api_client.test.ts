@@ -154,14 +154,20 @@ describe("ApiClient", () => {
 
     it("omits the lease when changing an earlier answer", async () => {
         const stored = { outcome: "updated", item_id: 9, labels: ["Red"] };
-        const { fetch, calls } = scripted(json(200, stored), json(200, stored));
+        const { fetch, calls } = scripted(json(200, stored), json(200, stored), json(200, stored));
         const client = new ApiClient(fetch);
         await client.submit(1, 9, "", ["Red"]);
         await client.submit(1, 9, "abc", ["Red"]);
+        await client.submit(1, 9, "abc", ["Red"], { active_ms: 1500, edits: 2 });
         expect(calls[0]?.method).toBe("PUT");
         expect(calls[0]?.url).toBe("/api/v1/projects/1/items/9/annotation");
         expect(calls[0]?.body).toEqual({ labels: ["Red"] });
         expect(calls[1]?.body).toEqual({ lease: "abc", labels: ["Red"] });
+        expect(calls[2]?.body).toEqual({
+            lease: "abc",
+            labels: ["Red"],
+            effort: { active_ms: 1500, edits: 2 },
+        });
     });
 
     it("builds history queries and export links", async () => {

@@ -1,6 +1,7 @@
 // Typed fetch client for HTTP API v1. Remembers the CSRF token from the session and sends it on
 // every unsafe request; turns the API's JSON error bodies (and network failures) into ApiError.
 import type {
+    AnswerEffort,
     AnnotationView,
     ApiToken,
     CreatedApiToken,
@@ -250,14 +251,15 @@ export class ApiClient {
             keepalive,
         );
     }
-    /** An empty lease changes the caller's own earlier answer. */
+    /** An empty lease changes the caller's own earlier answer. `effort`: what the UI measured. */
     submit(
         id: Id,
         itemId: Id,
         lease: string,
         labels: readonly string[],
+        effort?: AnswerEffort,
     ): Promise<ApiResult<SubmitResult>> {
-        const body = lease === "" ? { labels } : { lease, labels };
+        const body = { ...(lease === "" ? {} : { lease }), labels, ...(effort && { effort }) };
         return this.request("PUT", `/api/v1/projects/${id}/items/${itemId}/annotation`, body);
     }
     /** Drawing projects: the shapes replace the item's annotation (same lease rules). */
@@ -266,8 +268,9 @@ export class ApiClient {
         itemId: Id,
         lease: string,
         shapes: readonly ApiShape[],
+        effort?: AnswerEffort,
     ): Promise<ApiResult<unknown>> {
-        const body = lease === "" ? { shapes } : { lease, shapes };
+        const body = { ...(lease === "" ? {} : { lease }), shapes, ...(effort && { effort }) };
         return this.request("PUT", `/api/v1/projects/${id}/items/${itemId}/annotation`, body);
     }
     /**

@@ -225,6 +225,31 @@ export interface MlAssist {
     prelabeled: number | null;
     next: { due: boolean; reason: string };
     rounds: MlRound[];
+    /** Missing from servers before issue 10's savings. */
+    savings?: MlSavings;
+}
+
+/** What answers cost, by what the labeler was shown first (GET /ml "savings"). */
+export interface EffortFigures {
+    answers: number;
+    timed: number;
+    seconds_per_item: number | null;
+    edits_per_item: number | null;
+    /** Share of answers equal to the prelabel shown; absent for manual answers. */
+    accepted_unchanged?: number | null;
+}
+
+export interface MlSavings {
+    latest_answers: number;
+    manual: EffortFigures;
+    model: EffortFigures;
+    imported: EffortFigures;
+}
+
+/** What the UI measured for one answer (a submit's optional "effort"). */
+export interface AnswerEffort {
+    active_ms: number;
+    edits: number;
 }
 
 /** A prelabel as `next` carries it: the model's (with its round) or an import's. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { MlAssist, MlRound } from "./api";
-import { mlHeadline, parsePrecisionPercent, stageSummary, thresholdText } from "./ml";
+import type { EffortFigures, MlAssist, MlRound, MlSavings } from "./api";
+import { mlHeadline, parsePrecisionPercent, savingsText, stageSummary, thresholdText } from "./ml";
 
 const base: MlAssist = {
     supported: true,
@@ -117,6 +117,46 @@ describe("mlHeadline", () => {
             mlHeadline({ ...base, threshold: 0.9, prelabeled: 30, coverage: 1, last_round: round }),
         ).toBe(
             "Prelabeling 30 items (100% of the next items), from confidence 90.0% for an item's whole set of tags.",
+        );
+    });
+});
+
+describe("savingsText", () => {
+    const figures = (
+        answers: number,
+        seconds: number | null,
+        edits: number | null,
+        accepted?: number,
+    ): EffortFigures => ({
+        answers,
+        timed: seconds === null ? 0 : answers,
+        seconds_per_item: seconds,
+        edits_per_item: edits,
+        ...(accepted === undefined ? {} : { accepted_unchanged: accepted }),
+    });
+    it("compares seconds and edits with and without the model's prelabel", () => {
+        expect(savingsText(undefined)).toBeNull();
+        const savings: MlSavings = {
+            latest_answers: 20000,
+            manual: figures(300, 4.2, 1.1),
+            model: figures(0, null, null, 0),
+            imported: figures(0, null, null),
+        };
+        expect(savingsText(savings)).toBeNull();
+        savings.model = figures(200, 1.4, 0.1, 0.94);
+        expect(savingsText(savings)).toBe(
+            "Savings: 1.4 s, 0.1 edits an item with a prelabel, 4.2 s, 1.1 edits without " +
+                "(66.7% less time); 94.0% of 200 prelabels accepted unchanged.",
+        );
+        savings.manual = figures(300, null, null);
+        expect(savingsText(savings)).toBe(
+            "Savings: not timed yet; 94.0% of 200 prelabels accepted unchanged.",
+        );
+        savings.manual = figures(300, 1, null);
+        savings.model = figures(10, 12, null, 0);
+        expect(savingsText(savings)).toBe(
+            "Savings: 12 s an item with a prelabel, 1.0 s without (1100% more time); " +
+                "0% of 10 prelabels accepted unchanged.",
         );
     });
 });

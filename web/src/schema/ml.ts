@@ -1,6 +1,13 @@
 // ML assist as the dashboard shows it (docs/design/ml.md): one line per stage from the round's
 // figures, the threshold and coverage in words, and the settings form's input checks.
-import type { MlAssist, MlMetrics, MlStageName, MlStageView } from "./api";
+import type {
+    EffortFigures,
+    MlAssist,
+    MlMetrics,
+    MlSavings,
+    MlStageName,
+    MlStageView,
+} from "./api";
 
 export const kMlStageTitles: Record<MlStageName, string> = {
     featurization: "Featurization",
@@ -111,4 +118,37 @@ export function parsePrecisionPercent(text: string): PrecisionInput {
         return { ok: false, message: "The target precision must be between 50% and 99.9%." };
     }
     return { ok: true, value };
+}
+
+function seconds(value: number): string {
+    return value < 10 ? `${value.toFixed(1)} s` : `${Math.round(value)} s`;
+}
+
+/**
+ * The savings line: seconds and edits per item with the model's prelabel against without one,
+ * and how many prelabels were accepted unchanged. Null until both kinds have timed answers.
+ */
+export function savingsText(savings: MlSavings | undefined): string | null {
+    if (savings === undefined) {
+        return null;
+    }
+    const { manual, model } = savings;
+    if (model.answers === 0) {
+        return null;
+    }
+    const accepted =
+        model.accepted_unchanged === null || model.accepted_unchanged === undefined
+            ? ""
+            : `; ${pct(model.accepted_unchanged)} of ${model.answers} prelabels accepted unchanged`;
+    if (manual.seconds_per_item === null || model.seconds_per_item === null) {
+        return `Savings: not timed yet${accepted}.`;
+    }
+    const edits = (f: EffortFigures): string =>
+        f.edits_per_item === null ? "" : `, ${f.edits_per_item.toFixed(1)} edits`;
+    const saved = 1 - model.seconds_per_item / manual.seconds_per_item;
+    const verdict = saved > 0 ? `${pct(saved)} less time` : `${pct(-saved)} more time`;
+    return (
+        `Savings: ${seconds(model.seconds_per_item)}${edits(model)} an item with a prelabel, ` +
+        `${seconds(manual.seconds_per_item)}${edits(manual)} without (${verdict})${accepted}.`
+    );
 }

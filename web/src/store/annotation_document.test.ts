@@ -31,6 +31,11 @@ describe("AnnotationDocument", () => {
         expect(doc.undo() && doc.undo() && doc.undo() && doc.undo()).toBe(true);
         expect(doc.size).toBe(0);
         expect(doc.undo()).toBe(false);
+        // Every local change, undo and redo is one of the labeler's edits (savings figures);
+        // opening an image starts the count again.
+        expect(doc.localEdits).toBe(4 + 2 + 1 + 1 + 4);
+        doc.replaceAll([box("z", 0, 0)]);
+        expect(doc.localEdits).toBe(0);
     });
 
     it("keeps remote and silent change sets off the undo stack and tags them", () => {

@@ -49,6 +49,7 @@ export class AnnotationDocument {
     private selected_: string | null = null;
     private locked_ = false;
     private version_ = 0;
+    private localEdits_ = 0;
 
     /** Bumps on every change, so autosave can tell whether anything is unsaved. */
     get version(): number {
@@ -61,6 +62,11 @@ export class AnnotationDocument {
 
     get locked(): boolean {
         return this.locked_;
+    }
+
+    /** The labeler's changes since the image was opened (undo and redo count): savings figures. */
+    get localEdits(): number {
+        return this.localEdits_;
     }
 
     get canUndo(): boolean {
@@ -95,6 +101,7 @@ export class AnnotationDocument {
         }
         this.write(changes);
         if (origin === "local") {
+            this.localEdits_ += 1;
             this.undo_.push([...changes]);
             if (this.undo_.length > kMaxUndo) {
                 this.undo_.shift();
@@ -140,6 +147,7 @@ export class AnnotationDocument {
         if (origin !== "local") {
             this.undo_.length = 0;
             this.redo_.length = 0;
+            this.localEdits_ = 0;
         }
         this.apply(changes, origin);
     }
@@ -151,6 +159,7 @@ export class AnnotationDocument {
         }
         const inverse = set.map((c) => ({ id: c.id, before: c.after, after: c.before })).reverse();
         this.write(inverse);
+        this.localEdits_ += 1;
         this.redo_.push(set);
         this.emit({ origin: "local", changes: inverse });
         return true;
@@ -162,6 +171,7 @@ export class AnnotationDocument {
             return false;
         }
         this.write(set);
+        this.localEdits_ += 1;
         this.undo_.push(set);
         this.emit({ origin: "local", changes: set });
         return true;

@@ -224,13 +224,37 @@ describe("submit", () => {
         expect(s.shortfall()).toBe(4);
     });
 
+    it("counts each change to an item's tags as an edit, and a key that changes nothing not", () => {
+        const s = store("multilabel", 4, 4);
+        s.prefill(1, ["Red"]); // a prelabel is not the labeler's edit
+        s.select(1, "replace");
+        s.applyKey(1); // multi-label: takes Red off
+        s.select(1, "replace");
+        s.applyKey(2);
+        s.removeTag(1, "Blue"); // no such tag: nothing changes
+        s.select(2, "replace");
+        s.applyKey(3);
+        expect(s.submissions().map((x) => [x.itemId, x.labels, x.edits])).toEqual([
+            [1, ["Green"], 2],
+            [2, ["Blue"], 1],
+            [3, [], 0],
+            [4, [], 0],
+        ]);
+        const c = store("multiclass", 4, 4);
+        c.select(1, "replace");
+        c.applyKey(1);
+        c.select(1, "replace");
+        c.applyKey(1); // the same class again
+        expect(c.submissions()[0]?.edits).toBe(1);
+    });
+
     it("sends only changed answers in history mode", () => {
         const s = new LabelingStore({ taskType: "multiclass", labels, layout: 4 });
         s.add(items(1, 3), "", (item) => (item.id === 2 ? ["Green"] : ["Red"]));
         expect(s.submissions(true)).toEqual([]);
         s.select(2, "replace");
         s.applyKey(3);
-        expect(s.submissions(true)).toEqual([{ itemId: 2, lease: "", labels: ["Blue"] }]);
+        expect(s.submissions(true)).toEqual([{ itemId: 2, lease: "", labels: ["Blue"], edits: 1 }]);
         expect(s.leases()).toEqual([]);
     });
 });
@@ -256,5 +280,19 @@ describe("listeners", () => {
         off();
         s.selectAll();
         expect(calls).toBe(2);
+    });
+});
+
+describe("clustered pages", () => {
+    it("says when two images on screen came from one page of similar images", () => {
+        const s = new LabelingStore({ taskType: "multiclass", labels, layout: 4 });
+        s.add(items(1, 1), "single", undefined, true); // a page of one is no group
+        s.add(items(2, 3), "manual");
+        expect(s.clusteredOnScreen()).toBe(false);
+        s.remove([1, 2, 3, 4]);
+        s.add(items(5, 4), "grouped", undefined, true);
+        expect(s.clusteredOnScreen()).toBe(true);
+        s.remove([5, 6, 7]);
+        expect(s.clusteredOnScreen()).toBe(false); // one left
     });
 });

@@ -18,12 +18,17 @@ export interface PoolItem {
     readonly original: readonly string[];
     /** The tags were pre-filled from an imported prelabel, for the labeler to review. */
     readonly prelabel?: boolean;
+    /** Changes the labeler made to this item's tags (for the savings figures). */
+    readonly edits?: number;
+    /** It came on a page of similar images grouped by ML assist (`kind: "clustered"`). */
+    readonly clustered?: boolean;
 }
 
 export interface Submission {
     readonly itemId: Id;
     readonly lease: string;
     readonly labels: readonly string[];
+    readonly edits: number;
 }
 
 export type Gate = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -90,16 +95,28 @@ export class LabelingStore {
     leases(): string[] {
         return [...new Set(this.pool_.map((p) => p.lease).filter((l) => l !== ""))];
     }
+    /** Two or more images on screen came from one page of similar images. */
+    clusteredOnScreen(): boolean {
+        const leases = this.visible()
+            .filter((p) => p.clustered === true)
+            .map((p) => p.lease);
+        return leases.some((l, i) => leases.indexOf(l) !== i);
+    }
+
     /** Items still missing to fill `target` cells (default: the current layout). */
     shortfall(target: number = this.layout_): number {
         return Math.max(0, target - this.pool_.length);
     }
 
-    /** Adds leased items (or history items with lease ""), skipping ones already in the pool. */
+    /**
+     * Adds leased items (or history items with lease ""), skipping ones already in the pool.
+     * `clustered`: the server grouped them as similar images.
+     */
     add(
         items: readonly Item[],
         lease: string,
         tags: (item: Item) => readonly string[] = () => [],
+        clustered = false,
     ): void {
         const known = new Set(this.pool_.map((p) => p.item.id));
         for (const item of items) {
@@ -108,7 +125,13 @@ export class LabelingStore {
             }
             known.add(item.id);
             const given = this.sorted(tags(item));
-            this.pool_.push({ item, lease, tags: given, original: given });
+            this.pool_.push({
+                item,
+                lease,
+                tags: given,
+                original: given,
+                ...(clustered && { clustered }),
+            });
         }
         this.emit();
     }
@@ -251,7 +274,7 @@ export class LabelingStore {
             return allHave ? tags.filter((t) => t !== path) : this.sorted([...tags, path]);
         };
         this.pool_ = this.pool_.map((p) =>
-            targets.has(p.item.id) ? { ...p, tags: change(p.tags) } : p,
+            targets.has(p.item.id) ? this.withTags(p, change(p.tags)) : p,
         );
         const lastIndex = Math.max(
             ...this.visible().map((p, i) => (targets.has(p.item.id) ? i : -1)),
@@ -265,7 +288,12 @@ export class LabelingStore {
 
     removeTag(id: Id, path: string): void {
         this.pool_ = this.pool_.map((p) =>
-            p.item.id === id ? { ...p, tags: p.tags.filter((t) => t !== path) } : p,
+            p.item.id === id
+                ? this.withTags(
+                      p,
+                      p.tags.filter((t) => t !== path),
+                  )
+                : p,
         );
         this.emit();
     }
@@ -288,7 +316,12 @@ export class LabelingStore {
     submissions(onlyChanged = false): Submission[] {
         return this.visible()
             .filter((p) => !onlyChanged || !sameTags(p.tags, p.original))
-            .map((p) => ({ itemId: p.item.id, lease: p.lease, labels: p.tags }));
+            .map((p) => ({
+                itemId: p.item.id,
+                lease: p.lease,
+                labels: p.tags,
+                edits: p.edits ?? 0,
+            }));
     }
 
     /** Skip acts on the selection, or on the whole page when nothing is selected. */
@@ -315,6 +348,11 @@ export class LabelingStore {
             }
         }
         return Math.min(Math.max(0, after), Math.max(0, shown.length - 1));
+    }
+
+    /** The item with new tags, one edit more when they differ. */
+    private withTags(p: PoolItem, tags: readonly string[]): PoolItem {
+        return sameTags(p.tags, tags) ? p : { ...p, tags, edits: (p.edits ?? 0) + 1 };
     }
 
     private sorted(tags: readonly string[]): string[] {

@@ -63,18 +63,46 @@ Result<Response> Release(ApiContext& context, Request& request) {
     return NoContent();
 }
 
+// The optional "effort" object of a submit: what the UI measured ({"active_ms", "edits"}, each
+// a non-negative integer; active_ms at most a day, edits at most a million).
+Result<MeasuredEffort> EffortFromJson(const json& body) {
+    MeasuredEffort effort;
+    auto it = body.find("effort");
+    if (it == body.end() || it->is_null()) {
+        return effort;
+    }
+    if (!it->is_object()) {
+        return Error::InvalidArgument("effort must be an object", "effort");
+    }
+    // Each field: absent, null, or an integer in [0, max].
+    auto bounded = [&](const std::string& name,
+                       std::int64_t max) -> Result<std::optional<std::int64_t>> {
+        const std::string field = "effort." + name;
+        const std::string range = field + " must be an integer from 0 to " + std::to_string(max);
+        auto value = OptionalInt(*it, name);
+        if (!value.ok() || (*value && (**value < 0 || **value > max))) {
+            return Error::InvalidArgument(range, field);
+        }
+        return value;
+    };
+    TESSERA_ASSIGN_OR_RETURN(effort.active_ms, bounded("active_ms", 24LL * 60 * 60 * 1000));
+    TESSERA_ASSIGN_OR_RETURN(effort.edits, bounded("edits", 1000000));
+    return effort;
+}
+
 // Answers with the annotation as stored (labels deduplicated in tree order; shapes clamped,
 // semantic polygons merged into masks) from what the service stored, without reading it back.
 Result<Response> Submit(ApiContext& context, Request& request) {
     TESSERA_ASSIGN_OR_RETURN(ItemRef ref, ItemParams(request));
     TESSERA_ASSIGN_OR_RETURN(json body, ParseJsonObject(request));
     TESSERA_ASSIGN_OR_RETURN(auto lease, OptionalString(body, "lease"));
+    TESSERA_ASSIGN_OR_RETURN(MeasuredEffort effort, EffortFromJson(body));
     if (body.contains("shapes")) {
         TESSERA_ASSIGN_OR_RETURN(std::vector<Shape> shapes, ShapesFromJson(body["shapes"]));
         TESSERA_ASSIGN_OR_RETURN(
             SubmitResult stored,
             context.labeling->SubmitShapes(request.user(), ref.project_id, ref.item_id,
-                                           lease.value_or(""), std::move(shapes)));
+                                           lease.value_or(""), std::move(shapes), effort));
         return JsonResponse(200, {{"outcome", SubmitOutcomeName(stored.outcome)},
                                   {"item_id", ref.item_id},
                                   {"shapes", ShapesToJson(stored.shapes)}});
@@ -82,7 +110,7 @@ Result<Response> Submit(ApiContext& context, Request& request) {
     TESSERA_ASSIGN_OR_RETURN(auto labels, StringListFromJson(body, "labels"));
     TESSERA_ASSIGN_OR_RETURN(SubmitResult stored, context.labeling->SubmitLabels(
                                                       request.user(), ref.project_id, ref.item_id,
-                                                      lease.value_or(""), labels));
+                                                      lease.value_or(""), labels, effort));
     return JsonResponse(200, {{"outcome", SubmitOutcomeName(stored.outcome)},
                               {"item_id", ref.item_id},
                               {"labels", stored.labels}});

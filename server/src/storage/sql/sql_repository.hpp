@@ -88,6 +88,7 @@ public:
     Result<Progress> GetProgress(Id project_id, TimeMs now) override;
     Result<std::vector<LabelCount>> LabelDistribution(Id project_id) override;
     Result<std::vector<LabelerCount>> LabelerDistribution(Id project_id) override;
+    Result<std::vector<EffortTotal>> LabelEffortTotals(Id project_id, int latest) override;
 
     Status ForEachExportRow(Id project_id,
                             const std::function<bool(const ExportRow&)>& callback) override;
@@ -113,6 +114,8 @@ public:
                          const std::vector<ItemEmbedding>& embeddings) override;
     Result<std::vector<ItemEmbedding>> GetEmbeddings(Id project_id, const std::string& backbone,
                                                      const std::vector<Id>& item_ids) override;
+    Result<std::vector<Id>> ListEmbeddedItems(Id project_id, const std::string& backbone,
+                                              const std::vector<Id>& item_ids) override;
     Result<std::vector<Item>> ListQueueWindow(Id project_id, int limit) override;
     Status ReorderQueue(Id project_id, const std::vector<Id>& item_ids) override;
     Result<std::int64_t> ReplaceModelPrelabels(Id project_id, Id round_id,

@@ -1,4 +1,5 @@
 // Dashboard figures from counter tables (O(1) in the project size) and the streaming export.
+#include <algorithm>
 #include <future>
 #include <system_error>
 
@@ -133,6 +134,40 @@ Result<std::vector<LabelerCount>> SqlRepository::LabelerDistribution(Id project_
         for (const SqlRow& row : rows) {
             out.push_back({row.Int(0), row.Text(1), row.Int(2)});
         }
+        return out;
+    });
+}
+
+Result<std::vector<EffortTotal>> SqlRepository::LabelEffortTotals(Id project_id, int latest) {
+    using Out = std::vector<EffortTotal>;
+    return ReadTx<Out>([&](SqlConn& conn) -> Result<Out> {
+        TESSERA_TRY(RequireLiveProject(conn, project_id));
+        TESSERA_ASSIGN_OR_RETURN(
+            SqlRows rows,
+            conn.Query("SELECT prelabel, COUNT(*), SUM(unchanged), COUNT(active_ms), "
+                       "COALESCE(SUM(active_ms), 0), COUNT(edits), COALESCE(SUM(edits), 0) FROM "
+                       "(SELECT prelabel, unchanged, active_ms, edits FROM label_efforts WHERE "
+                       "project_id = $1 ORDER BY annotation_id DESC LIMIT $2) latest GROUP BY "
+                       "prelabel",
+                       {project_id, static_cast<std::int64_t>(std::max(latest, 0))}));
+        Out out;
+        for (const SqlRow& row : rows) {
+            EffortTotal t;
+            const std::string kind = row.Text(0);
+            t.prelabel = kind == "model"      ? PrelabelShown::kModel
+                         : kind == "imported" ? PrelabelShown::kImported
+                                              : PrelabelShown::kNone;
+            t.answers = row.Int(1);
+            t.unchanged = row.Int(2);
+            t.timed = row.Int(3);
+            t.active_ms = row.Int(4);
+            t.counted_edits = row.Int(5);
+            t.edits = row.Int(6);
+            out.push_back(t);
+        }
+        std::sort(out.begin(), out.end(), [](const EffortTotal& a, const EffortTotal& b) {
+            return a.prelabel < b.prelabel;
+        });
         return out;
     });
 }

@@ -226,6 +226,26 @@ Result<std::vector<ItemEmbedding>> SqlRepository::GetEmbeddings(Id project_id,
     });
 }
 
+Result<std::vector<Id>> SqlRepository::ListEmbeddedItems(Id project_id, const std::string& backbone,
+                                                         const std::vector<Id>& item_ids) {
+    using Out = std::vector<Id>;
+    const SqlDialect dialect = db().dialect();
+    return ReadTx<Out>([&](SqlConn& conn) -> Result<Out> {
+        TESSERA_ASSIGN_OR_RETURN(
+            SqlRows rows,
+            conn.Query("SELECT e.item_id FROM item_embeddings e JOIN items i ON i.id = "
+                       "e.item_id WHERE i.project_id = $1 AND e.backbone = $2 AND " +
+                           InIds(dialect, "e.item_id", 3) + " ORDER BY e.item_id",
+                       {project_id, backbone, IdsValue(dialect, item_ids)}));
+        Out out;
+        out.reserve(rows.size());
+        for (const SqlRow& row : rows) {
+            out.push_back(row.Int(0));
+        }
+        return out;
+    });
+}
+
 Result<std::vector<Item>> SqlRepository::ListQueueWindow(Id project_id, int limit) {
     using Out = std::vector<Item>;
     if (limit < 1) {

@@ -358,6 +358,30 @@ Status SqlRepository::ReleaseLease(Id project_id, Id user_id, const std::string&
     return released;
 }
 
+namespace {
+
+SqlValue OptionalInt(const std::optional<std::int64_t>& value) {
+    return value ? SqlValue(*value) : SqlValue(std::monostate{});
+}
+
+// The answer's LabelEffort row: a first submit writes it, an edit of the answer replaces what
+// it was shown and whether it is unchanged, and adds its time and edits to the answer's.
+Status PutLabelEffort(SqlConn& conn, Id project_id, Id annotation_id, const LabelEffort& e) {
+    TESSERA_TRY(conn.Exec(
+        "INSERT INTO label_efforts (annotation_id, project_id, prelabel, unchanged, "
+        "active_ms, edits) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (annotation_id) DO "
+        "UPDATE SET prelabel = excluded.prelabel, unchanged = excluded.unchanged, "
+        "active_ms = CASE WHEN label_efforts.active_ms IS NULL THEN excluded.active_ms "
+        "ELSE label_efforts.active_ms + COALESCE(excluded.active_ms, 0) END, edits = CASE "
+        "WHEN label_efforts.edits IS NULL THEN excluded.edits ELSE label_efforts.edits + "
+        "COALESCE(excluded.edits, 0) END",
+        {annotation_id, project_id, std::string(PrelabelShownName(e.prelabel)),
+         std::int64_t{e.unchanged ? 1 : 0}, OptionalInt(e.active_ms), OptionalInt(e.edits)}));
+    return Status::Ok();
+}
+
+}  // namespace
+
 Result<SubmitOutcome> SqlRepository::SubmitAnnotation(const SubmitRequest& request) {
     const SqlDialect dialect = db().dialect();
     return WriteTx<SubmitOutcome>([&](SqlConn& conn) -> Result<SubmitOutcome> {
@@ -387,6 +411,7 @@ Result<SubmitOutcome> SqlRepository::SubmitAnnotation(const SubmitRequest& reque
                           {own->id, request.payload_json, counted, token, request.now}));
             TESSERA_TRY(AdjustLabelCounts(conn, dialect, request.project_id, own->counted_labels,
                                           request.counted_labels));
+            TESSERA_TRY(PutLabelEffort(conn, request.project_id, own->id, request.effort));
             if (lease_ok) {
                 TESSERA_TRY(MarkLabeled(conn, request.item_id, own->id));
             }
@@ -422,11 +447,15 @@ Result<SubmitOutcome> SqlRepository::SubmitAnnotation(const SubmitRequest& reque
                     "(project_id, user_id) DO UPDATE SET n = labeler_counts.n + 1), d AS (DELETE "
                     "FROM drafts WHERE item_id = $2::bigint AND user_id = $3::bigint), m AS "
                     "(UPDATE items SET state = 'labeled', result_annotation_id = a.id FROM a WHERE "
-                    "items.id = $2::bigint), x AS (DELETE FROM leases WHERE item_id = $2::bigint) "
-                    "SELECT id FROM a",
+                    "items.id = $2::bigint), x AS (DELETE FROM leases WHERE item_id = $2::bigint), "
+                    "e AS (INSERT INTO label_efforts (annotation_id, project_id, prelabel, "
+                    "unchanged, active_ms, edits) SELECT id, $1::bigint, $10, $11::integer, "
+                    "$12::bigint, $13::bigint FROM a) SELECT id FROM a",
                     {request.project_id, request.item_id, request.user_id, request.payload_json,
                      request.lease_token, counted, request.now, PgTextArray(labels),
-                     PgIntArray(deltas)}));
+                     PgIntArray(deltas), std::string(PrelabelShownName(request.effort.prelabel)),
+                     std::int64_t{request.effort.unchanged ? 1 : 0},
+                     OptionalInt(request.effort.active_ms), OptionalInt(request.effort.edits)}));
             if (stored.size() != 1) {
                 // Cannot happen: an INSERT ... VALUES returns its one row or fails.
                 return Error::Internal("submit stored " + std::to_string(stored.size()) + " rows");
@@ -449,6 +478,7 @@ Result<SubmitOutcome> SqlRepository::SubmitAnnotation(const SubmitRequest& reque
                       "$2, 1) ON CONFLICT (project_id, user_id) DO UPDATE SET n = "
                       "labeler_counts.n + 1",
                       {request.project_id, request.user_id}));
+        TESSERA_TRY(PutLabelEffort(conn, request.project_id, id, request.effort));
         TESSERA_TRY(MarkLabeled(conn, request.item_id, id));
         return SubmitOutcome::kStored;
     });

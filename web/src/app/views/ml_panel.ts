@@ -4,7 +4,13 @@
 // every 15 s otherwise.
 import type { ApiClient } from "../../client/api_client";
 import type { Id, MlAssist } from "../../schema/api";
-import { kMlStageTitles, mlHeadline, parsePrecisionPercent, stageSummary } from "../../schema/ml";
+import {
+    kMlStageTitles,
+    mlHeadline,
+    parsePrecisionPercent,
+    savingsText,
+    stageSummary,
+} from "../../schema/ml";
 import { errorBox, h, replaceChildren } from "../dom";
 
 const kActivePollMs = 2000;
@@ -50,6 +56,11 @@ function roundLine(ml: MlAssist): HTMLElement | null {
     );
 }
 
+function savingsLine(ml: MlAssist): HTMLElement | null {
+    const text = savingsText(ml.savings);
+    return text === null ? null : h("p", { "data-testid": "ml-savings" }, text);
+}
+
 export function mlPanel(client: ApiClient, projectId: Id, owner: boolean): MlPanel {
     const headline = h("p", { "data-testid": "ml-headline" });
     const body = h("div", {});
@@ -86,6 +97,7 @@ export function mlPanel(client: ApiClient, projectId: Id, owner: boolean): MlPan
             ml.supported
                 ? h("p", { "data-testid": "ml-next" }, `Next round: ${ml.next.reason}.`)
                 : null,
+            savingsLine(ml),
         );
     };
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import type { ApiResult } from "../../../client/result";
 import { fail, ok } from "../../../client/result";
-import type { Id, Item } from "../../../schema/api";
+import type { AnswerEffort, Id, Item } from "../../../schema/api";
 import type { ApiShape, Shape } from "../../../schema/shapes";
 import type { FlowImage, FlowSession, FlowView } from "./drawing_flow";
 import {
@@ -41,13 +41,15 @@ class FakeSession implements FlowSession {
     skipResult: ApiResult<null> = ok(null);
     renewKept = true;
     submitted: (readonly ApiShape[])[] = [];
+    efforts: (AnswerEffort | undefined)[] = [];
     skipped = 0;
 
     next(): Promise<ApiResult<Opened | null>> {
         return Promise.resolve(ok(this.queue.shift() ?? null));
     }
-    submit(shapes: readonly ApiShape[]): Promise<ApiResult<unknown>> {
+    submit(shapes: readonly ApiShape[], effort?: AnswerEffort): Promise<ApiResult<unknown>> {
         this.submitted.push(shapes);
+        this.efforts.push(effort);
         return Promise.resolve(this.submitResult);
     }
     skip(): Promise<ApiResult<null>> {
@@ -95,6 +97,13 @@ class FakeView implements FlowView {
     finishShapes(): Shape[] {
         this.toolCancelled++;
         return this.shapes;
+    }
+    /** Each call is a lap: 1 s more than the one before, and the edits made. */
+    laps = 0;
+    edits = 3;
+    effort(): AnswerEffort {
+        this.laps++;
+        return { active_ms: this.laps * 1000, edits: this.edits };
     }
     show(opened: Opened): Promise<void> {
         this.shown.push(opened);
@@ -172,6 +181,8 @@ describe("DrawingFlow", () => {
         await flow.submit();
         expect(session.submitted).toHaveLength(1);
         expect(session.submitted[0]?.map((s) => s.type)).toEqual(["box", "box"]);
+        // The answer carries the page's active time and the edits made to the image.
+        expect(session.efforts).toEqual([{ active_ms: 1000, edits: 3 }]);
         expect(view.busyStates).toEqual([true, false]);
         expect(view.discarded).toBe(1);
         expect(view.remembered).toEqual([view.shapes]);
@@ -228,6 +239,7 @@ describe("DrawingFlow", () => {
         await flow.submit();
         expect(view.asked).toEqual([]);
         expect(session.submitted).toHaveLength(1);
+        expect(session.efforts).toEqual([undefined]); // a review is not a first answer's cost
         expect(view.remembered).toEqual([]);
         expect(view.shown.at(-1)).toEqual(leased(1));
         expect(view.lastSaid()).toBe(kSavedEarlierAnswer);

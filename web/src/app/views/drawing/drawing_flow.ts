@@ -2,7 +2,7 @@
 // (each confirmed first), Previous through the caller's earlier answers and back, and what a
 // lost lease does. The session does the server traffic; the view shows what it is given.
 import type { ApiResult } from "../../../client/result";
-import type { Item } from "../../../schema/api";
+import type { AnswerEffort, Item } from "../../../schema/api";
 import type { ApiShape, Shape } from "../../../schema/shapes";
 import { shapeToApi } from "../../../schema/shapes";
 import type { Autosaver } from "./autosave";
@@ -12,7 +12,7 @@ import type { Opened } from "./drawing_session";
 export interface FlowSession {
     readonly reviewing: boolean;
     next(): Promise<ApiResult<Opened | null>>;
-    submit(shapes: readonly ApiShape[]): Promise<ApiResult<unknown>>;
+    submit(shapes: readonly ApiShape[], effort?: AnswerEffort): Promise<ApiResult<unknown>>;
     skip(): Promise<ApiResult<null>>;
     previous(): Promise<ApiResult<Opened | null>>;
     resume(): Opened | null;
@@ -31,6 +31,8 @@ export interface FlowView {
     current(): FlowImage | null;
     /** Drops a half-drawn shape and returns the shapes of the image on screen. */
     finishShapes(): Shape[];
+    /** The active time since the last call and the edits made to the image on screen. */
+    effort(): AnswerEffort;
     show(opened: Opened): Promise<void>;
     showAllDone(): void;
     say(message: string, isError?: boolean): void;
@@ -89,7 +91,10 @@ export class DrawingFlow {
         if (!reviewing && !(await this.view.confirmSubmit(o.opened.item, shapes.length))) {
             return;
         }
-        if (!(await this.send(() => this.session.submit(shapes.map(shapeToApi))))) {
+        const effort = this.view.effort();
+        const sent = () =>
+            this.session.submit(shapes.map(shapeToApi), reviewing ? undefined : effort);
+        if (!(await this.send(sent))) {
             return;
         }
         o.saver?.discard();
@@ -111,6 +116,7 @@ export class DrawingFlow {
         if (!(await this.view.confirmSkip(o.opened.item))) {
             return;
         }
+        this.view.effort(); // time spent on a skipped image counts for no answer
         if (!(await this.send(() => this.session.skip()))) {
             return;
         }

@@ -3,8 +3,9 @@
 // stage) and the dialogs, and routes the keys. The moves between images live in DrawingFlow, the
 // server traffic in DrawingSession, the shape actions in DrawingController, the keys in
 // kDrawingKeys; see docs/design/canvas.md.
-import type { Item, Project } from "../../../schema/api";
+import type { AnswerEffort, Item, Project } from "../../../schema/api";
 import type { Shape } from "../../../schema/shapes";
+import { ActivityClock } from "../../../store/activity_clock";
 import type { AppContext, Unmount } from "../../context";
 import { h, replaceChildren } from "../../dom";
 import { isTypingTarget, keyPress } from "../../keymap";
@@ -36,6 +37,8 @@ class DrawingPage implements FlowView {
     private readonly chrome: DrawingChrome;
     private readonly ws: DrawingWorkspace;
     private readonly dialogs = new DrawingDialogs();
+    /** Active time on the image, sent with its answer (savings figures). */
+    private readonly activity = new ActivityClock();
     private readonly renewTimer: number;
 
     constructor(
@@ -78,6 +81,7 @@ class DrawingPage implements FlowView {
             ),
         );
         window.addEventListener("keydown", this.onKey);
+        window.addEventListener("pointerdown", this.onPointer);
         document.addEventListener("visibilitychange", this.onHide);
         window.addEventListener("pagehide", this.onPageHide);
         this.renewTimer = window.setInterval(() => void this.flow.renew(), kRenewMs);
@@ -87,6 +91,7 @@ class DrawingPage implements FlowView {
     dispose(): void {
         this.disposed = true;
         window.removeEventListener("keydown", this.onKey);
+        window.removeEventListener("pointerdown", this.onPointer);
         document.removeEventListener("visibilitychange", this.onHide);
         window.removeEventListener("pagehide", this.onPageHide);
         window.clearInterval(this.renewTimer);
@@ -103,6 +108,13 @@ class DrawingPage implements FlowView {
 
     finishShapes(): Shape[] {
         return this.ws.finishShapes();
+    }
+
+    effort(): AnswerEffort {
+        return {
+            active_ms: this.activity.lap(performance.now()),
+            edits: this.ws.current?.doc.localEdits ?? 0,
+        };
     }
 
     say(message: string, isError = false): void {
@@ -134,6 +146,7 @@ class DrawingPage implements FlowView {
             return;
         }
         this.chrome.hidePrelabelBadge();
+        this.activity.touch(performance.now()); // a new image is on screen
         const o = this.ws.open(opened, source, restored);
         this.chrome.showOpened(opened, restored);
         this.renderMode();
@@ -194,6 +207,7 @@ class DrawingPage implements FlowView {
     }
 
     private readonly onKey = (e: KeyboardEvent): void => {
+        this.activity.touch(performance.now());
         if (isTypingTarget(e.target) || this.dialogs.open) {
             return;
         }
@@ -206,9 +220,16 @@ class DrawingPage implements FlowView {
         }
     };
 
+    private readonly onPointer = (): void => {
+        this.activity.touch(performance.now());
+    };
+
     private readonly onHide = (): void => {
         if (document.visibilityState === "hidden") {
+            this.activity.pause(performance.now());
             void this.ws.current?.saver?.flush(true);
+        } else {
+            this.activity.touch(performance.now());
         }
     };
 

@@ -5,7 +5,15 @@
 // leased image waits (its lease renewed) to be reopened from its draft.
 import type { ApiResult } from "../../../client/result";
 import { ok } from "../../../client/result";
-import type { AnnotationView, Id, Item, LeasedPage, Progress, TimeMs } from "../../../schema/api";
+import type {
+    AnnotationView,
+    AnswerEffort,
+    Id,
+    Item,
+    LeasedPage,
+    Progress,
+    TimeMs,
+} from "../../../schema/api";
 import type { ApiShape, Shape } from "../../../schema/shapes";
 import { shapesFromApi } from "../../../schema/shapes";
 import type { DraftStorage } from "./autosave";
@@ -21,6 +29,7 @@ export interface DrawingApi {
         itemId: Id,
         lease: string,
         shapes: readonly ApiShape[],
+        effort?: AnswerEffort,
     ): Promise<ApiResult<unknown>>;
     skip(id: Id, itemId: Id, lease: string): Promise<ApiResult<null>>;
     /** `null`: no draft yet (204), which is not an error. */
@@ -111,13 +120,13 @@ export class DrawingSession {
     }
 
     /** Stores the shapes: with the lease, or lease-less for a reviewed earlier answer. */
-    async submit(shapes: readonly ApiShape[]): Promise<ApiResult<unknown>> {
+    async submit(shapes: readonly ApiShape[], effort?: AnswerEffort): Promise<ApiResult<unknown>> {
         const c = this.current_;
         if (c === null) {
             return ok(null);
         }
         const lease = c.kind === "leased" ? c.lease : "";
-        const r = await this.api.submitShapes(this.projectId, c.item.id, lease, shapes);
+        const r = await this.api.submitShapes(this.projectId, c.item.id, lease, shapes, effort);
         if (r.ok && c.kind === "leased") {
             this.storage?.removeItem(draftKey(this.projectId, c.item.id));
             this.current_ = null;

@@ -3,6 +3,7 @@
 // the key table's actions. The page renders from this state and calls in on clicks and keys.
 import type { PageSize, Project } from "../../../schema/api";
 import type { ClassificationType } from "../../../store/labeling_store";
+import { ActivityClock } from "../../../store/activity_clock";
 import { LabelingStore } from "../../../store/labeling_store";
 import type { HistoryApi } from "./history_mode";
 import { HistoryMode } from "./history_mode";
@@ -31,12 +32,16 @@ export class LabelingController {
     private escArmed_ = false;
     private instructionsOpen_ = false;
 
+    /** Active time on the page, shared among the items each submit sends (savings figures). */
+    readonly activity = new ActivityClock();
+
     constructor(
         private readonly api: HistoryApi,
         private readonly project: Project,
         layout: PageSize,
         private readonly view: LabelingView,
         private readonly saveLayout: (n: PageSize) => void = () => undefined,
+        private readonly now: () => number = () => performance.now(),
     ) {
         this.store = new LabelingStore({
             taskType: project.task_type as ClassificationType,
@@ -73,6 +78,7 @@ export class LabelingController {
 
     /** Runs one action of the key table; false when it did nothing (the key stays the browser's). */
     run(a: LabelingAction): boolean {
+        this.noteActivity();
         const s = this.active;
         switch (a.kind) {
             case "label":
@@ -101,11 +107,22 @@ export class LabelingController {
         }
     }
 
+    /** A click or key on the page: the labeler is at work. */
+    noteActivity(): void {
+        this.activity.touch(this.now());
+    }
+
+    /** The page went out of sight (another tab, a minimised window): the clock stops. */
+    notePageHidden(): void {
+        this.activity.pause(this.now());
+    }
+
     /** Fills the page, then leases the next one and preloads its pictures. */
     async refill(): Promise<void> {
         const err = await this.session.fill(this.store.layout);
         this.blocked_ = err === null ? null : err.message;
         this.view.render();
+        this.noteActivity(); // a new page is on screen
         if (err !== null) {
             return;
         }
@@ -154,7 +171,7 @@ export class LabelingController {
             this.view.render();
             return;
         }
-        const out = await this.session.submitPage();
+        const out = await this.session.submitPage(false, this.activity.lap(this.now()));
         this.busy_ = false;
         this.report(out, "submitted");
         this.view.render();
@@ -166,6 +183,7 @@ export class LabelingController {
             return;
         }
         this.busy_ = true;
+        this.activity.lap(this.now()); // time on skipped items counts for no answer
         const out = await this.session.skip(this.store.skipTargets());
         this.busy_ = false;
         this.report(out, "skipped");

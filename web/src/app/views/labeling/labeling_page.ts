@@ -65,6 +65,11 @@ class LabelingPage implements LabelingView {
     private readonly renewTimer: number;
 
     private readonly notice = h("div", { class: "notice", role: "status" });
+    private readonly clusterHint = h(
+        "p",
+        { class: "hint cluster-hint", "data-testid": "cluster-hint", hidden: true },
+        "Similar images, grouped by ML assist: when they share a class, Ctrl+A and its key tag them all.",
+    );
     private readonly toolbar: LabelingToolbar;
     private readonly dialog = shortcutsDialog(kLabelingKeys);
     private readonly historyBar = h("div", { class: "history-bar", hidden: true });
@@ -99,6 +104,8 @@ class LabelingPage implements LabelingView {
         });
         replaceChildren(main, this.layout());
         document.addEventListener("keydown", this.onKey);
+        document.addEventListener("pointerdown", this.onPointer);
+        document.addEventListener("visibilitychange", this.onVisibility);
         window.addEventListener("pagehide", this.onPageHide);
         this.unsubscribe = this.ctl.store.subscribe(() => {
             this.render();
@@ -111,6 +118,8 @@ class LabelingPage implements LabelingView {
 
     dispose(): void {
         document.removeEventListener("keydown", this.onKey);
+        document.removeEventListener("pointerdown", this.onPointer);
+        document.removeEventListener("visibilitychange", this.onVisibility);
         window.removeEventListener("pagehide", this.onPageHide);
         window.clearInterval(this.renewTimer);
         this.unsubscribe();
@@ -123,6 +132,7 @@ class LabelingPage implements LabelingView {
             { class: "labeling" },
             this.toolbar.element,
             this.notice,
+            this.clusterHint,
             this.historyBar,
             h(
                 "div",
@@ -189,6 +199,7 @@ class LabelingPage implements LabelingView {
             }),
         );
         this.instructions.hidden = !ctl.instructionsOpen;
+        this.clusterHint.hidden = history !== null || !ctl.store.clusteredOnScreen();
         this.historyBar.hidden = history === null;
         if (history !== null) {
             replaceChildren(
@@ -241,6 +252,18 @@ class LabelingPage implements LabelingView {
         }
         if (this.ctl.run(action) && action.kind !== "escape" && action.kind !== "instructions") {
             e.preventDefault();
+        }
+    };
+
+    private readonly onPointer = (): void => {
+        this.ctl.noteActivity();
+    };
+
+    private readonly onVisibility = (): void => {
+        if (document.visibilityState === "hidden") {
+            this.ctl.notePageHidden();
+        } else {
+            this.ctl.noteActivity();
         }
     };
 

@@ -4,6 +4,7 @@ import type { ApiResult } from "../../../client/result";
 import { fail, ok } from "../../../client/result";
 import type {
     AnnotationView,
+    AnswerEffort,
     Id,
     Item,
     LeasedPage,
@@ -21,7 +22,12 @@ class FakeApi implements LabelingApi {
     nextCalls: number[] = [];
     renewed: string[] = [];
     released: string[] = [];
-    submitted: { itemId: Id; lease: string; labels: readonly string[] }[] = [];
+    submitted: {
+        itemId: Id;
+        lease: string;
+        labels: readonly string[];
+        effort?: AnswerEffort | undefined;
+    }[] = [];
     skipped: Id[] = [];
     failSubmit = new Map<Id, "lease_invalid" | "internal">();
     deadLeases = new Set<string>();
@@ -63,6 +69,7 @@ class FakeApi implements LabelingApi {
         itemId: Id,
         lease: string,
         labels: readonly string[],
+        effort?: AnswerEffort,
     ): Promise<ApiResult<SubmitResult>> {
         const failure = this.failSubmit.get(itemId);
         if (failure !== undefined) {
@@ -74,7 +81,7 @@ class FakeApi implements LabelingApi {
                 }),
             );
         }
-        this.submitted.push({ itemId, lease, labels });
+        this.submitted.push({ itemId, lease, labels, effort });
         return Promise.resolve(
             ok({ outcome: "stored" as const, item_id: itemId, labels: [...labels] }),
         );
@@ -233,6 +240,23 @@ describe("LabelingSession.submitPage", () => {
             [4, "L1", ["Green"]],
         ]);
         expect(store.visible().map((p) => p.item.id)).toEqual([5, 6, 7, 8]);
+        expect(api.submitted.every((s) => s.effort === undefined)).toBe(true);
+    });
+
+    it("shares the page's active time among the items sent, each with its own edits", async () => {
+        const { api, store, session } = setup(100, 4);
+        await session.fill(4);
+        store.selectAll();
+        store.applyKey(2);
+        store.select(3, "replace");
+        store.applyKey(1);
+        await session.submitPage(false, 10_000);
+        expect(api.submitted.map((s) => [s.itemId, s.effort])).toEqual([
+            [1, { active_ms: 2500, edits: 1 }],
+            [2, { active_ms: 2500, edits: 1 }],
+            [3, { active_ms: 2500, edits: 2 }],
+            [4, { active_ms: 2500, edits: 1 }],
+        ]);
     });
 
     it("keeps failed items for a retry and drops items whose lease is gone", async () => {

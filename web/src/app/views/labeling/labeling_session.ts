@@ -4,6 +4,7 @@ import type { ApiResult } from "../../../client/result";
 import type { ApiError } from "../../../client/result";
 import type {
     AnnotationView,
+    AnswerEffort,
     Id,
     Item,
     LeasedPage,
@@ -24,6 +25,7 @@ export interface LabelingApi {
         itemId: Id,
         lease: string,
         labels: readonly string[],
+        effort?: AnswerEffort,
     ): Promise<ApiResult<SubmitResult>>;
     skip(id: Id, itemId: Id, lease: string): Promise<ApiResult<null>>;
     /** The caller's answer or the item's prelabel (null when neither); optional for fakes. */
@@ -87,7 +89,7 @@ export class LabelingSession {
                 this.exhausted_ = true;
                 return null;
             }
-            this.store.add(r.value.items, r.value.lease);
+            this.store.add(r.value.items, r.value.lease, undefined, r.value.kind === "clustered");
             await this.prefill(r.value.items);
             if (r.value.items.length < count) {
                 // The server had fewer than asked for: the queue is drained for now.
@@ -151,12 +153,21 @@ export class LabelingSession {
 
     /**
      * One PUT per image on screen, in parallel. Stored items leave the page; failures stay with
-     * their tags so a retry only resends those (PUT is idempotent anyway).
+     * their tags so a retry only resends those (PUT is idempotent anyway). `activeMs`, the time
+     * the page was in use, is shared equally among the items sent, each with its own edits.
      */
-    async submitPage(onlyChanged = false): Promise<BatchOutcome> {
-        const work = this.store.submissions(onlyChanged).map(async (s) => ({
+    async submitPage(onlyChanged = false, activeMs?: number): Promise<BatchOutcome> {
+        const sent = this.store.submissions(onlyChanged);
+        const share = activeMs === undefined ? undefined : Math.round(activeMs / sent.length);
+        const work = sent.map(async (s) => ({
             itemId: s.itemId,
-            r: await this.api.submit(this.projectId, s.itemId, s.lease, s.labels),
+            r: await this.api.submit(
+                this.projectId,
+                s.itemId,
+                s.lease,
+                s.labels,
+                share === undefined ? undefined : { active_ms: share, edits: s.edits },
+            ),
         }));
         return this.settle(await Promise.all(work));
     }
