@@ -387,6 +387,36 @@ TEST(JsonlImport, ReadsBoxesPolygonsAndClassification) {
     EXPECT_EQ(parsed->errors[0].row, 3);
 }
 
+TEST(JsonlImport, ReadsAutoMlModelOutput) {
+    const std::string jsonl =
+        R"({"filename": "/mnt/inputs/imgs/a.jpg", "probs": [0.25, 0.75], "labels": ["cat", )"
+        R"("dog"]})"
+        "\n"
+        R"({"filename": "b.jpg", "boxes": [{"box": {"topX": 0.1, "topY": 0.2, "bottomX": 0.5, )"
+        R"("bottomY": 0.6}, "label": "cat", "score": 0.875, "polygon": [[0.1, 0.2, 0.5, 0.2, )"
+        R"(0.5, 0.6]]}]})"
+        "\n"
+        R"({"filename": "c.jpg", "boxes": {"label": "cat"}})"
+        "\n";
+    auto parsed = ParseJsonl({{"predictions.jsonl", jsonl}});
+    ASSERT_TRUE(parsed.ok());
+    ASSERT_EQ(parsed->records.size(), 2u);
+    const ImportRecord& a = parsed->records[0];
+    EXPECT_EQ(a.name, "/mnt/inputs/imgs/a.jpg");
+    EXPECT_TRUE(a.labels.empty());  // the import picks by the project's task type
+    EXPECT_EQ(a.label_scores,
+              (std::vector<std::pair<std::string, double>>{{"cat", 0.25}, {"dog", 0.75}}));
+    const ImportRecord& b = parsed->records[1];
+    EXPECT_EQ(b.space, CoordSpace::kNormalized);
+    ASSERT_EQ(b.shapes.size(), 1u);
+    EXPECT_EQ(b.shapes[0].label, "cat");
+    EXPECT_DOUBLE_EQ(*b.shapes[0].confidence, 0.875);
+    EXPECT_TRUE(std::holds_alternative<Polygon>(b.shapes[0].geometry));  // instance polygon
+    ASSERT_EQ(parsed->errors.size(), 1u);
+    EXPECT_EQ(parsed->errors[0].row, 3);
+    EXPECT_NE(parsed->errors[0].message.find("\"boxes\" must be a list"), std::string::npos);
+}
+
 TEST(MasksImport, ReadsRgbVocSegmentationWithLabelMap) {
     REQUIRE_SAMPLES(kSamples / "voc_dataset");
     auto parsed = ParseMasks(

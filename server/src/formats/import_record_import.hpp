@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.hpp"
@@ -51,6 +52,9 @@ struct ImportRecord {
     std::int64_t void_pixels = 0;
     // The score of image-level labels (a Label Studio choices prediction); shapes carry their own.
     std::optional<double> confidence;
+    // A classifier's probability for every class (Azure AutoML model output, "probs" with
+    // "labels"): the import picks the labels by the project's task type (FoldScores).
+    std::vector<std::pair<std::string, double>> label_scores;
 };
 
 struct ImportRowError {

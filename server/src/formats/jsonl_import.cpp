@@ -68,6 +68,74 @@ Result<Shape> ReadShape(const json& entry) {
     return shape;
 }
 
+// One box (or instance polygon) of AutoML's detection output: {"box": {"topX", "topY",
+// "bottomX", "bottomY"}, "label", "score"} plus "polygon" for instance segmentation.
+Result<Shape> ReadPredictedShape(const json& entry) {
+    if (!entry.is_object() || !entry.contains("box") || !entry["box"].is_object()) {
+        return Error::InvalidArgument("a box needs a \"box\" object");
+    }
+    json flat = entry["box"];
+    flat["label"] = entry.contains("label") ? entry["label"] : json();
+    if (entry.contains("polygon")) {
+        flat["polygon"] = entry["polygon"];
+    }
+    if (entry.contains("score")) {
+        flat["confidence"] = entry["score"];
+    }
+    return ReadShape(flat);
+}
+
+// AutoML's classification output: "probs" and "labels", lists of the same length.
+Status ReadScores(const json& doc, ImportRecord& record) {
+    const json& probs = doc["probs"];
+    const json& labels = doc.contains("labels") ? doc["labels"] : json();
+    if (!probs.is_array() || !labels.is_array() || probs.size() != labels.size()) {
+        return Error::InvalidArgument("\"probs\" and \"labels\" must be lists of the same length");
+    }
+    for (std::size_t i = 0; i < probs.size(); ++i) {
+        if (!labels[i].is_string() || !probs[i].is_number()) {
+            return Error::InvalidArgument("labels[" + std::to_string(i) +
+                                          "] must be a string and probs[" + std::to_string(i) +
+                                          "] a number");
+        }
+        const double p = probs[i].get<double>();
+        if (!(p >= 0 && p <= 1)) {
+            return Error::InvalidArgument("probs[" + std::to_string(i) + "] is not in 0-1");
+        }
+        record.label_scores.emplace_back(labels[i].get<std::string>(), p);
+    }
+    return Status::Ok();
+}
+
+// A line of AutoML's model output (batch scoring, or the validation predictions a training run
+// writes): "filename" names the image, with "probs"/"labels" or "boxes".
+void ParsePredictionLine(const json& doc, const std::string& where, int row, ImportRecord record,
+                         ParsedImport& out) {
+    if (doc.contains("probs")) {
+        if (Status read = ReadScores(doc, record); !read.ok()) {
+            out.errors.push_back({row, where + ": " + read.error().message});
+            return;
+        }
+    }
+    if (doc.contains("boxes")) {
+        const json& boxes = doc["boxes"];
+        if (!boxes.is_array()) {
+            out.errors.push_back({row, where + ": \"boxes\" must be a list"});
+            return;
+        }
+        for (std::size_t i = 0; i < boxes.size(); ++i) {
+            auto shape = ReadPredictedShape(boxes[i]);
+            if (!shape.ok()) {
+                out.errors.push_back(
+                    {row, where + ": boxes[" + std::to_string(i) + "]: " + shape.error().message});
+                return;
+            }
+            record.shapes.push_back(std::move(shape).value());
+        }
+    }
+    out.records.push_back(std::move(record));
+}
+
 // The line's object, built under the limits of a streamed element (formats/json_stream): a
 // 64 MiB line of "[{}, {}, ...]" would otherwise be 20 million nodes, some 1.7 GB.
 Result<json> LineObject(const std::string& line, const std::string& where) {
@@ -104,14 +172,19 @@ void ParseLine(const std::string& line, const std::string& where, int row, Parse
         return;
     }
     const json& doc = *object;
-    if (!doc.contains("image_url") || !doc["image_url"].is_string()) {
-        out.errors.push_back({row, where + ": no \"image_url\""});
+    const char* name_field = doc.contains("image_url") ? "image_url" : "filename";
+    if (!doc.contains(name_field) || !doc[name_field].is_string()) {
+        out.errors.push_back({row, where + ": no \"image_url\" (or \"filename\")"});
         return;
     }
     ImportRecord record;
     record.row = row;
-    record.name = JsonlImagePath(doc["image_url"].get<std::string>());
+    record.name = JsonlImagePath(doc[name_field].get<std::string>());
     record.space = CoordSpace::kNormalized;
+    if (doc.contains("probs") || doc.contains("boxes")) {
+        ParsePredictionLine(doc, where, row, std::move(record), out);
+        return;
+    }
     if (doc.contains("image_details") && doc["image_details"].is_object()) {
         const json& details = doc["image_details"];
         record.size = ImportImageSize(SizeValue(details, "width"), SizeValue(details, "height"));

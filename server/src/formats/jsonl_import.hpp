@@ -5,6 +5,12 @@
 // {label, topX, topY, bottomX, bottomY, isCrowd} (boxes) / {label, isCrowd, polygon:
 // [[x1, y1, ...], ...]} (polygons), all normalised 0-1.
 //
+// It also reads AutoML's model output, one image a line named by "filename" (or "image_url"):
+// classification {"probs": [...], "labels": [...]} (every class's probability: the import picks
+// by task type), detection {"boxes": [{"box": {"topX", "topY", "bottomX", "bottomY"}, "label",
+// "score"}]}, instance segmentation the same with "polygon" per box. Imported as prelabels,
+// their scores become the prelabels' confidence.
+//
 // Each file is read a line at a time from the upload (a zip entry inflated as it is read), so
 // memory holds the records, never the file.
 #include <vector>

@@ -247,7 +247,7 @@ TEST(JsonlStream, CrlfBlankLinesAndALastLineWithoutNewline) {
     EXPECT_EQ(parsed->records[2].name, "c.jpg");
     ASSERT_EQ(parsed->errors.size(), 1u);
     EXPECT_EQ(parsed->errors[0].row, 3);
-    EXPECT_EQ(parsed->errors[0].message, "train.jsonl:5: no \"image_url\"");
+    EXPECT_EQ(parsed->errors[0].message, "train.jsonl:5: no \"image_url\" (or \"filename\")");
 
     // A last line cut midway (a truncated file) is a row error of its own.
     auto cut = ParseJsonl({{"t.jsonl", JsonlRow("a.jpg", "cat") + "\n" + R"({"image_url": "b.j)"}});

@@ -373,6 +373,33 @@ void FoldTags(TaskType task_type, ImportRecord& record) {
     record.tags.clear();
 }
 
+// A classifier's scores for every class (AutoML model output) as the record's labels: the
+// likeliest class for multi-class (its probability the confidence); for multi-label every class
+// at 0.5 or more, the confidence that of the least sure decision (in or out). Other task types
+// get the likeliest class, which Convert refuses like any image-level label.
+void FoldScores(TaskType task_type, ImportRecord& record) {
+    if (record.label_scores.empty()) {
+        return;
+    }
+    if (task_type == TaskType::kMultilabel) {
+        double surest_of_all = 1.0;
+        for (const auto& [label, p] : record.label_scores) {
+            if (p >= 0.5) {
+                record.labels.push_back(label);
+            }
+            surest_of_all = std::min(surest_of_all, std::max(p, 1.0 - p));
+        }
+        record.confidence = surest_of_all;
+    } else {
+        const auto best =
+            std::max_element(record.label_scores.begin(), record.label_scores.end(),
+                             [](const auto& a, const auto& b) { return a.second < b.second; });
+        record.labels.push_back(best->first);
+        record.confidence = best->second;
+    }
+    record.label_scores.clear();
+}
+
 // "2 polyline, 1 points".
 std::string DescribeDropped(const std::map<std::string, int>& dropped) {
     std::string out;
@@ -594,6 +621,7 @@ Result<ImportReport> ImportService::Run(const Project& project, const ImportOpti
     std::map<Id, int> matched_by;  // item id -> the row that matched it first
     for (ImportRecord& record : parsed.records) {
         FoldTags(project.task_type, record);
+        FoldScores(project.task_type, record);
         if (!record.dropped.empty() || record.void_pixels > 0) {
             report.dropped.push_back(
                 {record.row, record.name, record.file, record.dropped, record.void_pixels});

@@ -491,6 +491,74 @@ TEST_F(ImportServiceTest, ClassificationFromJsonl) {
     EXPECT_EQ(Counts(p.id), (std::map<std::string, std::int64_t>{{"cat", 1}, {"dog", 1}}));
 }
 
+// Azure AutoML's model output (batch scoring or a run's validation predictions): "filename"
+// names the image; classification gives every class's probability, detection scored boxes.
+TEST_F(ImportServiceTest, AutoMlModelOutputBecomesScoredPrelabels) {
+    const std::string probs =
+        R"({"filename": "/mnt/batch/inputs/imgs/a.jpg", "probs": [0.2, 0.7, 0.1], )"
+        R"("labels": ["cat", "dog", "cow"]})"
+        "\n"
+        R"({"filename": "/mnt/batch/inputs/imgs/b.jpg", "probs": [0.9, 0.6, 0.05], )"
+        R"("labels": ["cat", "dog", "cow"]})"
+        "\n";
+    const std::string tree = R"([{"name":"cat"},{"name":"dog"},{"name":"cow"}])";
+    // Multi-class: the likeliest class, its probability the confidence.
+    Project mc = MakeProject("multiclass", tree, {Item("imgs/a.jpg"), Item("imgs/b.jpg")});
+    auto report = Run(mc.id, ImportFormat::kJsonl, ImportMode::kPrelabel, probs, "out.jsonl");
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->errors.empty()) << report->errors[0].message;
+    EXPECT_EQ(report->matched, 2);
+    auto a = env.repo->GetPrelabel(mc.id, ItemId(mc.id, "imgs/a.jpg"));
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(json::parse(a->payload_json)["labels"], json::array({"dog"}));
+    EXPECT_DOUBLE_EQ(*a->confidence, 0.7);
+    // Multi-label: every class at 0.5 or more; the confidence is the least sure decision's.
+    Project ml = MakeProject("multilabel", tree, {Item("imgs/a.jpg"), Item("imgs/b.jpg")});
+    report = Run(ml.id, ImportFormat::kJsonl, ImportMode::kPrelabel, probs, "out.jsonl");
+    ASSERT_TRUE(report.ok() && report->errors.empty());
+    auto b = env.repo->GetPrelabel(ml.id, ItemId(ml.id, "imgs/b.jpg"));
+    EXPECT_EQ(json::parse(b->payload_json)["labels"], json::array({"cat", "dog"}));
+    EXPECT_DOUBLE_EQ(*b->confidence, 0.6);
+    // Detection: boxes with scores, normalised corners scaled to the item.
+    Project boxes = BoxProject();
+    const std::string detected =
+        R"({"filename": "z.png", "boxes": [{"box": {"topX": 0.1, "topY": 0.2, "bottomX": 0.5, )"
+        R"("bottomY": 0.6}, "label": "cat", "score": 0.9}, {"box": {"topX": 0.5, "topY": 0.5, )"
+        R"("bottomX": 0.7, "bottomY": 0.9}, "label": "cat", "score": 0.7}]})"
+        "\n";
+    report = Run(boxes.id, ImportFormat::kJsonl, ImportMode::kPrelabel, detected, "out.jsonl");
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->errors.empty()) << report->errors[0].message;
+    json shapes = Shapes(boxes.id, "z.png");
+    ASSERT_EQ(shapes.size(), 2u);
+    EXPECT_EQ(shapes[0]["x"], 10);
+    EXPECT_EQ(shapes[0]["w"], 40);
+    EXPECT_DOUBLE_EQ(*env.repo->GetPrelabel(boxes.id, ItemId(boxes.id, "z.png"))->confidence, 0.8);
+    // Scores of image-level classes do not fit a box project; broken outputs name the problem.
+    report = Run(boxes.id, ImportFormat::kJsonl, ImportMode::kPrelabel,
+                 R"({"filename": "z.png", "probs": [1.0], "labels": ["cat"]})"
+                 "\n"
+                 R"({"filename": "z.png", "probs": [0.5, 0.5], "labels": ["cat"]})"
+                 "\n"
+                 R"({"filename": "z.png", "probs": [1.5], "labels": ["cat"]})"
+                 "\n"
+                 R"({"filename": "z.png", "boxes": [{"label": "cat"}]})"
+                 "\n",
+                 "bad.jsonl");
+    ASSERT_TRUE(report.ok());
+    EXPECT_FALSE(report->applied);
+    std::map<int, std::string> by_row;
+    for (const auto& e : report->errors) {
+        by_row[e.row] = e.message;
+    }
+    ASSERT_EQ(by_row.size(), 4u);
+    EXPECT_NE(by_row[1].find("image-level labels"), std::string::npos) << by_row[1];
+    EXPECT_NE(by_row[2].find("same length"), std::string::npos) << by_row[2];
+    EXPECT_NE(by_row[3].find("probs[0] is not in 0-1"), std::string::npos) << by_row[3];
+    EXPECT_NE(by_row[4].find("boxes[0]: a box needs a \"box\" object"), std::string::npos)
+        << by_row[4];
+}
+
 TEST_F(ImportServiceTest, OnlyOwnersImport) {
     Project p = BoxProject();
     ImportOptions options;
