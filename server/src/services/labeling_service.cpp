@@ -59,34 +59,32 @@ Status FillFromPayload(AnnotationView& view, const std::string& payload_json) {
     return Status::Ok();
 }
 
-// What the item's prelabel was, and whether `payload_json` (canonical) leaves it unchanged.
-// Classification answers compare as sets of classes; shapes by their canonical payload.
-Result<LabelEffort> EffortAgainstPrelabel(Repository& repo, Id project_id, Id item_id,
-                                          const std::string& payload_json,
-                                          const MeasuredEffort& measured) {
-    LabelEffort effort;
-    if (measured.active_ms) {
-        effort.active_ms = std::min(*measured.active_ms, kMaxActiveMsPerAnswer);
+// Shapes as compared with a prelabel: ids (the page gives each shape one) and confidences
+// left out.
+std::string ComparableShapes(std::vector<Shape> shapes) {
+    for (Shape& shape : shapes) {
+        shape.id.clear();
+        shape.confidence.reset();
     }
-    effort.edits = measured.edits;
+    return ShapesPayload(shapes);
+}
+
+// Whether `cleaned` is the item's newest prelabel unchanged; nullopt when it has none.
+Result<std::optional<bool>> SameShapesAsPrelabel(Repository& repo, Id project_id, Id item_id,
+                                                 const std::vector<Shape>& cleaned) {
     TESSERA_ASSIGN_OR_RETURN(std::vector<Annotation> prelabels,
                              repo.GetPrelabels(project_id, {item_id}));
     if (prelabels.empty()) {
-        return effort;
+        return std::optional<bool>();
     }
-    const Annotation& shown = prelabels.front();
-    effort.prelabel = shown.ml_round_id ? PrelabelShown::kModel : PrelabelShown::kImported;
-    auto answer = nlohmann::json::parse(payload_json, nullptr, false);
-    if (answer.is_object() && answer.contains("shapes")) {
-        auto shapes = ParseShapesPayload(shown.payload_json);
-        effort.unchanged = shapes.ok() && ShapesPayload(*shapes) == payload_json;
-        return effort;
+    auto shown = ParseShapesPayload(prelabels.front().payload_json);
+    return std::optional<bool>(shown.ok() && ComparableShapes(*shown) == ComparableShapes(cleaned));
+}
+
+MeasuredEffort Capped(MeasuredEffort effort) {
+    if (effort.active_ms) {
+        effort.active_ms = std::min(*effort.active_ms, kMaxActiveMsPerAnswer);
     }
-    auto given = ParseClassificationPayload(payload_json);
-    auto predicted = ParseClassificationPayload(shown.payload_json);
-    effort.unchanged = given.ok() && predicted.ok() &&
-                       std::set<std::string>(given->begin(), given->end()) ==
-                           std::set<std::string>(predicted->begin(), predicted->end());
     return effort;
 }
 
@@ -208,8 +206,7 @@ Result<SubmitResult> LabelingService::SubmitLabels(const User& actor, Id project
     request.payload_json = ClassificationPayload(ordered);
     request.counted_labels = ordered;
     request.now = clock_.NowMs();
-    TESSERA_ASSIGN_OR_RETURN(request.effort, EffortAgainstPrelabel(repo_, project_id, item_id,
-                                                                   request.payload_json, effort));
+    request.effort = Capped(effort);
     // A successful submit leaves exactly this payload stored (kUnchanged: it was already).
     TESSERA_ASSIGN_OR_RETURN(SubmitOutcome outcome, repo_.SubmitAnnotation(request));
     return SubmitResult{outcome, std::move(ordered), {}};
@@ -237,8 +234,10 @@ Result<SubmitResult> LabelingService::SubmitShapes(const User& actor, Id project
         request.counted_labels.push_back(shape.label);
     }
     request.now = clock_.NowMs();
-    TESSERA_ASSIGN_OR_RETURN(request.effort, EffortAgainstPrelabel(repo_, project_id, item_id,
-                                                                   request.payload_json, effort));
+    request.effort = Capped(effort);
+    // A drawing answer is compared with the prelabel here: its shapes carry ids.
+    TESSERA_ASSIGN_OR_RETURN(request.same_as_prelabel,
+                             SameShapesAsPrelabel(repo_, project_id, item_id, cleaned));
     TESSERA_ASSIGN_OR_RETURN(SubmitOutcome outcome, repo_.SubmitAnnotation(request));
     return SubmitResult{outcome, {}, std::move(cleaned)};
 }

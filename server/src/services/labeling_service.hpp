@@ -57,12 +57,6 @@ struct SubmitResult {
     std::vector<Shape> shapes;        // drawing: clamped, semantic polygons merged into masks
 };
 
-// What the UI measured for an answer (issue 10, point 8): the time the labeling page was in
-// use, its share for this item, and the changes the labeler made to it. Both optional.
-struct MeasuredEffort {
-    std::optional<std::int64_t> active_ms;
-    std::optional<std::int64_t> edits;
-};
 // Longest time one answer counts for: more means the labeler left the page open.
 inline constexpr std::int64_t kMaxActiveMsPerAnswer = 10LL * 60 * 1000;
 
@@ -85,8 +79,8 @@ public:
     Status Release(const User& actor, Id project_id, const std::string& lease);
     // Validates labels against the project's tree and task type, then stores atomically.
     // An empty lease edits the actor's own earlier answer on that item.
-    // `effort` is stored with the answer, with what the labeler was shown (the item's prelabel)
-    // and whether the answer left it unchanged.
+    // `effort` (MeasuredEffort) is stored with the answer, its active time capped at
+    // kMaxActiveMsPerAnswer, with what the labeler was shown and whether she left it unchanged.
     Result<SubmitResult> SubmitLabels(const User& actor, Id project_id, Id item_id,
                                       const std::string& lease,
                                       const std::vector<std::string>& labels,

@@ -378,6 +378,45 @@ TEST_F(LabelingServiceTest, PrelabelIsShownUntilTheLabelerAnswers) {
               ErrorCode::kNotFound);
 }
 
+TEST_F(LabelingServiceTest, DrawingAnswersAreComparedWithThePrelabelIdsAside) {
+    Project det = MakeProject("bbox", 2);
+    auto page = labeling.Next(ana_, det.id, 1);
+    ASSERT_TRUE(page.ok());
+    auto second = labeling.Next(ana_, det.id, 1);
+    ASSERT_TRUE(second.ok());
+    const Id kept = page->items[0].id;
+    const Id moved = second->items[0].id;
+    ImportRequest request;
+    request.project_id = det.id;
+    request.now = env.clock.NowMs();
+    for (const Id item : {kept, moved}) {
+        request.annotations.push_back(ImportedAnnotation{
+            item,
+            R"({"shapes":[{"label":"Car","type":"box","x":1,"y":2,"w":3,"h":4}]})",
+            {},
+            0.75});
+    }
+    ASSERT_TRUE(env.repo->ApplyImport(request).ok());
+    // The page gives each shape an id and keeps its confidence: still the prelabel, unchanged.
+    ASSERT_TRUE(labeling
+                    .SubmitShapes(ana_, det.id, kept, page->lease, ShapesOf(R"([
+        {"id":"s1","label":"Car","type":"box","x":1,"y":2,"w":3,"h":4,"confidence":0.75}])"),
+                                  {2000, 0})
+                    .ok());
+    ASSERT_TRUE(labeling
+                    .SubmitShapes(ana_, det.id, moved, second->lease, ShapesOf(R"([
+        {"id":"s2","label":"Car","type":"box","x":5,"y":2,"w":3,"h":4}])"),
+                                  {4000, 1})
+                    .ok());
+    auto totals = env.repo->LabelEffortTotals(det.id, 100);
+    ASSERT_TRUE(totals.ok()) << totals.error().message;
+    ASSERT_EQ(totals->size(), 1U);
+    EXPECT_EQ(totals->front().prelabel, PrelabelShown::kImported);
+    EXPECT_EQ(totals->front().answers, 2);
+    EXPECT_EQ(totals->front().unchanged, 1);
+    EXPECT_EQ(totals->front().active_ms, 6000);
+}
+
 TEST_F(LabelingServiceTest, AnswersRecordWhatTheyWereShownAndWhatTheyCost) {
     auto page = labeling.Next(ana_, project_.id, 4);
     ASSERT_TRUE(page.ok());

@@ -53,10 +53,12 @@ inline std::string_view PrelabelShownName(PrelabelShown shown) {
     return "none";
 }
 
-struct LabelEffort {
-    PrelabelShown prelabel = PrelabelShown::kNone;
-    bool unchanged = false;                 // the answer is the prelabel as shown
-    std::optional<std::int64_t> active_ms;  // as measured by the UI; none: not said
+// What the UI measured for an answer (both optional: API clients may not say). What the labeler
+// was shown, and whether she left it unchanged, SubmitAnnotation finds itself: the item's
+// newest prelabel, compared with the answer's payload (both are canonical JSON, written by
+// the same functions, so equal text is an equal answer).
+struct MeasuredEffort {
+    std::optional<std::int64_t> active_ms;
     std::optional<std::int64_t> edits;
 };
 
@@ -82,7 +84,12 @@ struct SubmitRequest {
     // "Cat" twice gives "Cat" twice). Replaces the counts of the annotation it updates.
     std::vector<std::string> counted_labels;
     TimeMs now = 0;
-    LabelEffort effort;  // stored with the answer (replaced by an edit's, times and edits added)
+    // Stored with the answer in label_efforts; an edit of the answer adds its time and edits and
+    // says again whether the answer equals the prelabel.
+    MeasuredEffort effort;
+    // Whether the answer equals the item's prelabel, when the caller decided it: drawing answers,
+    // whose shapes carry ids the prelabel's lack. Unset: equal payload text (classification).
+    std::optional<bool> same_as_prelabel;
 };
 
 enum class SubmitOutcome {
@@ -382,7 +389,7 @@ public:
     virtual Result<Progress> GetProgress(Id project_id, TimeMs now) = 0;
     virtual Result<std::vector<LabelCount>> LabelDistribution(Id project_id) = 0;
     virtual Result<std::vector<LabelerCount>> LabelerDistribution(Id project_id) = 0;
-    // The LabelEffort rows of the project's latest `latest` answers (by annotation id), summed
+    // The label_efforts rows of the project's latest `latest` answers (by annotation id), summed
     // per PrelabelShown kind (kinds without answers are left out), in kind order. Bounded so
     // the figures cost the same at 10 million answers, and follow the model as it improves.
     virtual Result<std::vector<EffortTotal>> LabelEffortTotals(Id project_id, int latest) = 0;

@@ -171,42 +171,63 @@ TEST_P(RepositoryConformance, QueueWindowIsUnlabeledInRankOrderAndReorderKeepsIt
     EXPECT_EQ(served, unleased);
 }
 
-TEST_P(RepositoryConformance, LabelEffortsAreStoredWithTheAnswerAndSummedPerKind) {
+TEST_P(RepositoryConformance, LabelEffortsRecordWhatWasShownAndSumPerKind) {
     const Project p = AddProject("ml-effort", 5);
     const Project other = AddProject("ml-effort-other", 1);
     const User u = AddUser("effort-labeler");
     const auto page = Lease(p.id, u.id, 4, "t1", kT0);
     ASSERT_EQ(page.size(), 4U);
-    auto submit = [&](const Item& item, PrelabelShown shown, bool unchanged,
-                      std::optional<std::int64_t> ms, std::optional<std::int64_t> edits,
-                      const std::string& token = "t1", const std::string& label = "Cat") {
+    const std::string cat = R"({"labels":["Cat"]})";  // what Submit stores for {"Cat"}
+    // page[1]: an imported prelabel; page[2] and page[3]: the model's; page[0]: none.
+    ImportRequest imported;
+    imported.project_id = p.id;
+    imported.now = kT0;
+    imported.annotations.push_back({page[1].id, R"({"labels":["Dog"]})", {"Dog"}, std::nullopt});
+    ASSERT_TRUE(repo_->ApplyImport(imported).ok());
+    MlRound round;
+    round.project_id = p.id;
+    round.created_at = kT0;
+    Job job;
+    job.kind = "ml_round";
+    job.project_id = p.id;
+    job.payload_json = "{}";
+    job.created_at = kT0;
+    auto created = repo_->CreateMlRound(round, job);
+    ASSERT_TRUE(created.ok()) << created.error().message;
+    ASSERT_TRUE(
+        repo_
+            ->ReplaceModelPrelabels(p.id, created->id,
+                                    {{page[2].id, cat, {}, 0.99}, {page[3].id, cat, {}, 0.97}}, kT0)
+            .ok());
+
+    auto submit = [&](const Item& item, const std::string& label, MeasuredEffort effort,
+                      const std::string& token = "t1") {
         SubmitRequest r = Submit(p.id, item.id, u.id, token, {label}, kT0 + 1);
-        r.effort = {shown, unchanged, ms, edits};
+        r.effort = effort;
         auto outcome = repo_->SubmitAnnotation(r);
         ASSERT_TRUE(outcome.ok()) << outcome.error().message;
     };
-    submit(page[0], PrelabelShown::kNone, false, 4000, 2);
-    submit(page[1], PrelabelShown::kNone, false, std::nullopt, std::nullopt);  // a plain client
-    submit(page[2], PrelabelShown::kModel, true, 1000, 0);
-    submit(page[3], PrelabelShown::kModel, false, 3000, 1);
-    // A retry of the same submit counts nothing twice.
-    submit(page[3], PrelabelShown::kModel, false, 3000, 1);
-    // The labeler edits her answer on page[2] later (no lease): now it differs from the
+    submit(page[0], "Cat", {4000, 2});
+    submit(page[1], "Dog", {std::nullopt, std::nullopt});  // the import, kept; a plain client
+    submit(page[2], "Cat", {1000, 0});                     // the model's, kept
+    submit(page[3], "Cat", {3000, 1});
+    submit(page[3], "Cat", {3000, 1});  // a retry counts nothing twice
+    // The labeler changes her answer on page[2] later (no lease): now it differs from the
     // prelabel, and its time and edits add up.
-    submit(page[2], PrelabelShown::kModel, false, 500, 1, "", "Dog");
+    submit(page[2], "Dog", {500, 1}, "");
     // Another project's answers stay out.
     const auto elsewhere = Lease(other.id, u.id, 1, "t2", kT0);
     ASSERT_EQ(elsewhere.size(), 1U);
     SubmitRequest r = Submit(other.id, elsewhere[0].id, u.id, "t2", {"Cat"}, kT0 + 1);
-    r.effort = {PrelabelShown::kImported, true, 9000, 9};
+    r.effort = {9000, 9};
     ASSERT_TRUE(repo_->SubmitAnnotation(r).ok());
 
     auto totals = repo_->LabelEffortTotals(p.id, 100);
     ASSERT_TRUE(totals.ok()) << totals.error().message;
-    ASSERT_EQ(totals->size(), 2U);
+    ASSERT_EQ(totals->size(), 3U);
     const EffortTotal& manual = (*totals)[0];
     EXPECT_EQ(manual.prelabel, PrelabelShown::kNone);
-    EXPECT_EQ(manual.answers, 2);
+    EXPECT_EQ(manual.answers, 1);
     EXPECT_EQ(manual.unchanged, 0);
     EXPECT_EQ(manual.timed, 1);
     EXPECT_EQ(manual.active_ms, 4000);
@@ -215,10 +236,16 @@ TEST_P(RepositoryConformance, LabelEffortsAreStoredWithTheAnswerAndSummedPerKind
     const EffortTotal& model = (*totals)[1];
     EXPECT_EQ(model.prelabel, PrelabelShown::kModel);
     EXPECT_EQ(model.answers, 2);
-    EXPECT_EQ(model.unchanged, 0);
+    EXPECT_EQ(model.unchanged, 1);  // page[3]; page[2] was changed afterwards
     EXPECT_EQ(model.timed, 2);
     EXPECT_EQ(model.active_ms, 1000 + 500 + 3000);
     EXPECT_EQ(model.edits, 0 + 1 + 1);
+    const EffortTotal& import = (*totals)[2];
+    EXPECT_EQ(import.prelabel, PrelabelShown::kImported);
+    EXPECT_EQ(import.answers, 1);
+    EXPECT_EQ(import.unchanged, 1);
+    EXPECT_EQ(import.timed, 0);
+    EXPECT_EQ(import.counted_edits, 0);
 
     // Only the latest answers count: the last one stored is page[3]'s.
     auto latest = repo_->LabelEffortTotals(p.id, 1);
@@ -226,7 +253,10 @@ TEST_P(RepositoryConformance, LabelEffortsAreStoredWithTheAnswerAndSummedPerKind
     ASSERT_EQ(latest->size(), 1U);
     EXPECT_EQ(latest->front().prelabel, PrelabelShown::kModel);
     EXPECT_EQ(latest->front().active_ms, 3000);
-    EXPECT_EQ(repo_->LabelEffortTotals(other.id, 100)->front().prelabel, PrelabelShown::kImported);
+    auto elsewhere_totals = repo_->LabelEffortTotals(other.id, 100);
+    ASSERT_EQ(elsewhere_totals->size(), 1U);
+    EXPECT_EQ(elsewhere_totals->front().prelabel, PrelabelShown::kNone);
+    EXPECT_EQ(elsewhere_totals->front().active_ms, 9000);
     EXPECT_EQ(repo_->LabelEffortTotals(999999, 100).error().code, ErrorCode::kNotFound);
 }
 

@@ -364,19 +364,34 @@ SqlValue OptionalInt(const std::optional<std::int64_t>& value) {
     return value ? SqlValue(*value) : SqlValue(std::monostate{});
 }
 
-// The answer's LabelEffort row: a first submit writes it, an edit of the answer replaces what
-// it was shown and whether it is unchanged, and adds its time and edits to the answer's.
-Status PutLabelEffort(SqlConn& conn, Id project_id, Id annotation_id, const LabelEffort& e) {
+// What the answer's item showed first (its newest prelabel: 'model' from an ML round,
+// 'imported', else 'none') and whether the answer (`payload`, SQL) equals it, as two SQL values
+// for the label_efforts row. Both payloads are canonical JSON, so equal text is equal content;
+// `same` overrides that (SubmitRequest::same_as_prelabel).
+std::string ShownSql(const std::string& item, const std::string& payload,
+                     const std::optional<bool>& same) {
+    const std::string newest = " FROM annotations p WHERE p.item_id = " + item +
+                               " AND p.source = 'prelabel' ORDER BY p.id DESC LIMIT 1";
+    const std::string equal = same ? std::string(*same ? "1" : "0")
+                                   : "CASE WHEN p.payload_json = " + payload + " THEN 1 ELSE 0 END";
+    return "COALESCE((SELECT CASE WHEN p.ml_round_id IS NULL THEN 'imported' ELSE 'model' END" +
+           newest + "), 'none'), COALESCE((SELECT " + equal + newest + "), 0)";
+}
+
+// The answer's label_efforts row: a first submit writes it; an edit of the answer says again
+// what was shown and whether the answer equals it, and adds its time and edits to the answer's.
+Status PutLabelEffort(SqlConn& conn, const SubmitRequest& r, Id annotation_id) {
     TESSERA_TRY(conn.Exec(
-        "INSERT INTO label_efforts (annotation_id, project_id, prelabel, unchanged, "
-        "active_ms, edits) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (annotation_id) DO "
-        "UPDATE SET prelabel = excluded.prelabel, unchanged = excluded.unchanged, "
-        "active_ms = CASE WHEN label_efforts.active_ms IS NULL THEN excluded.active_ms "
-        "ELSE label_efforts.active_ms + COALESCE(excluded.active_ms, 0) END, edits = CASE "
-        "WHEN label_efforts.edits IS NULL THEN excluded.edits ELSE label_efforts.edits + "
-        "COALESCE(excluded.edits, 0) END",
-        {annotation_id, project_id, std::string(PrelabelShownName(e.prelabel)),
-         std::int64_t{e.unchanged ? 1 : 0}, OptionalInt(e.active_ms), OptionalInt(e.edits)}));
+        "INSERT INTO label_efforts (annotation_id, project_id, prelabel, unchanged, active_ms, "
+        "edits) SELECT CAST($1 AS BIGINT), CAST($2 AS BIGINT), " +
+            ShownSql("CAST($3 AS BIGINT)", "CAST($4 AS TEXT)", r.same_as_prelabel) +
+            ", CAST($5 AS BIGINT), CAST($6 AS BIGINT) ON CONFLICT (annotation_id) DO UPDATE SET "
+            "prelabel = excluded.prelabel, unchanged = excluded.unchanged, active_ms = CASE WHEN "
+            "label_efforts.active_ms IS NULL THEN excluded.active_ms ELSE label_efforts.active_ms "
+            "+ COALESCE(excluded.active_ms, 0) END, edits = CASE WHEN label_efforts.edits IS NULL "
+            "THEN excluded.edits ELSE label_efforts.edits + COALESCE(excluded.edits, 0) END",
+        {annotation_id, r.project_id, r.item_id, r.payload_json, OptionalInt(r.effort.active_ms),
+         OptionalInt(r.effort.edits)}));
     return Status::Ok();
 }
 
@@ -411,7 +426,7 @@ Result<SubmitOutcome> SqlRepository::SubmitAnnotation(const SubmitRequest& reque
                           {own->id, request.payload_json, counted, token, request.now}));
             TESSERA_TRY(AdjustLabelCounts(conn, dialect, request.project_id, own->counted_labels,
                                           request.counted_labels));
-            TESSERA_TRY(PutLabelEffort(conn, request.project_id, own->id, request.effort));
+            TESSERA_TRY(PutLabelEffort(conn, request, own->id));
             if (lease_ok) {
                 TESSERA_TRY(MarkLabeled(conn, request.item_id, own->id));
             }
@@ -449,13 +464,13 @@ Result<SubmitOutcome> SqlRepository::SubmitAnnotation(const SubmitRequest& reque
                     "(UPDATE items SET state = 'labeled', result_annotation_id = a.id FROM a WHERE "
                     "items.id = $2::bigint), x AS (DELETE FROM leases WHERE item_id = $2::bigint), "
                     "e AS (INSERT INTO label_efforts (annotation_id, project_id, prelabel, "
-                    "unchanged, active_ms, edits) SELECT id, $1::bigint, $10, $11::integer, "
-                    "$12::bigint, $13::bigint FROM a) SELECT id FROM a",
+                    "unchanged, active_ms, edits) SELECT id, $1::bigint, " +
+                        ShownSql("$2::bigint", "$4::text", request.same_as_prelabel) +
+                        ", $10::bigint, $11::bigint FROM a) SELECT id FROM a",
                     {request.project_id, request.item_id, request.user_id, request.payload_json,
                      request.lease_token, counted, request.now, PgTextArray(labels),
-                     PgIntArray(deltas), std::string(PrelabelShownName(request.effort.prelabel)),
-                     std::int64_t{request.effort.unchanged ? 1 : 0},
-                     OptionalInt(request.effort.active_ms), OptionalInt(request.effort.edits)}));
+                     PgIntArray(deltas), OptionalInt(request.effort.active_ms),
+                     OptionalInt(request.effort.edits)}));
             if (stored.size() != 1) {
                 // Cannot happen: an INSERT ... VALUES returns its one row or fails.
                 return Error::Internal("submit stored " + std::to_string(stored.size()) + " rows");
@@ -478,7 +493,7 @@ Result<SubmitOutcome> SqlRepository::SubmitAnnotation(const SubmitRequest& reque
                       "$2, 1) ON CONFLICT (project_id, user_id) DO UPDATE SET n = "
                       "labeler_counts.n + 1",
                       {request.project_id, request.user_id}));
-        TESSERA_TRY(PutLabelEffort(conn, request.project_id, id, request.effort));
+        TESSERA_TRY(PutLabelEffort(conn, request, id));
         TESSERA_TRY(MarkLabeled(conn, request.item_id, id));
         return SubmitOutcome::kStored;
     });
