@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { solidPng } from "./png.mjs";
+import { rgbPng, solidPng } from "./png.mjs";
 import { answerDialog, check, kTimeoutMs, runInTempDir, withSignedInPage } from "./server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -389,6 +389,40 @@ async function polygonFlow(page, id, shots) {
     );
 }
 
+// A field with a red disc of radius 50 at (300, 150): an object for the outline tool.
+function discPng([r, g, b]) {
+    const pixels = new Uint8Array(kW * kH * 3);
+    for (let y = 0; y < kH; y++) {
+        for (let x = 0; x < kW; x++) {
+            const disc = (x - 300) ** 2 + (y - 150) ** 2 <= 50 * 50;
+            pixels.set(disc ? [210, 30, 40] : [r, g, b], 3 * (y * kW + x));
+        }
+    }
+    return rgbPng(kW, kH, pixels);
+}
+
+// O: a box dragged around the disc comes back as a polygon hugging it, which is submitted.
+async function outlineFlow(page, id, shots) {
+    const at = await mapper(page);
+    await page.keyboard.press("o");
+    await drag(page, at, [235, 85], [365, 215]);
+    await waitRows(page, 1, "the outline tool's polygon");
+    await page.screenshot({ path: path.join(shots, "drawing-outline.png") });
+    await submitImage(page);
+    await waitRows(page, 0, "next image after the outline");
+    // The newest answer (history is newest first).
+    const [newest] = await boxes(page, `/api/v1/projects/${id}`, id);
+    const shapes = newest?.shapes ?? [];
+    const outline = shapes.find((s) => s.type === "polygon" && s.points?.length >= 8);
+    const far = (outline?.points ?? []).filter(
+        ([x, y]) => Math.abs(Math.hypot(x - 300, y - 150) - 50) > 5,
+    );
+    check(
+        outline !== undefined && far.length === 0,
+        `outline stored as ${JSON.stringify(outline ?? shapes).slice(0, 300)}`,
+    );
+}
+
 async function semanticFlow(page, id, shots) {
     await openLabeling(page, id);
     const at = await mapper(page);
@@ -428,7 +462,9 @@ async function run(tmp) {
         mkdirSync(dirs[type]);
         for (let i = 0; i < 3; i++) {
             const name = `img_${i}.png`;
-            writeFileSync(path.join(dirs[type], name), solidPng(kW, kH, [40 + i * 60, 90, 120]));
+            const colour = [40 + i * 60, 90, 120];
+            const png = type === "polygon" ? discPng(colour) : solidPng(kW, kH, colour);
+            writeFileSync(path.join(dirs[type], name), png);
         }
     }
     await withSignedInPage(tmp, { width: 1400, height: 900 }, async ({ page, errors }) => {
@@ -443,7 +479,9 @@ async function run(tmp) {
         const cells = ["RBC", "WBC", "Platelets"];
         await labelEachBoxFlow(page, await createProject(page, "bbox", dirs.cells, cells), shots);
         await bboxFlow(page, await createProject(page, "bbox", dirs.bbox), shots);
-        await polygonFlow(page, await createProject(page, "polygon", dirs.polygon), shots);
+        const polygons = await createProject(page, "polygon", dirs.polygon);
+        await polygonFlow(page, polygons, shots);
+        await outlineFlow(page, polygons, shots);
         await semanticFlow(page, await createProject(page, "semantic", dirs.semantic), shots);
         check(errors.length === 0, `page errors: ${errors.join("; ")}`);
     });

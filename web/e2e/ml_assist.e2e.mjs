@@ -173,6 +173,29 @@ async function fixOnePrelabeledTile(page, base, id, shots) {
     }
 }
 
+// The four answers sent from the grid carry their effort: the model's four prelabels were all
+// timed, one was fixed with one key (one edit among four); the dashboard says so.
+async function checkSavings(page, base, id, shots) {
+    const ml = await api(page, "GET", `/api/v1/projects/${id}/ml`);
+    const model = ml.body.savings?.model;
+    check(
+        model?.answers === 4 && model.timed === 4 && model.seconds_per_item > 0,
+        `savings of the model's prelabels: ${JSON.stringify(ml.body.savings)}`,
+    );
+    check(model.edits_per_item === 0.25, `edits per item: ${model.edits_per_item}`);
+    check(model.accepted_unchanged === 0.75, `accepted unchanged: ${model.accepted_unchanged}`);
+    await page.goto(`${base}/#/projects/${id}`);
+    const line = page.getByTestId("ml-savings");
+    await line.waitFor({ timeout: kTimeoutMs });
+    const text = await line.innerText();
+    // The 40 manual labels came through the API without effort: nothing to compare with yet.
+    check(
+        text === "Savings: not timed yet; 75.0% of 4 prelabels accepted unchanged.",
+        `savings line: ${text}`,
+    );
+    await page.screenshot({ path: path.join(shots, "ml-assist-savings.png"), fullPage: true });
+}
+
 await runInTempDir("tessera-e2e-ml-", async (tmp) => {
     const shots = path.join(here, "screenshots");
     mkdirSync(shots, { recursive: true });
@@ -188,6 +211,7 @@ await runInTempDir("tessera-e2e-ml-", async (tmp) => {
         await labelThroughApi(page, id, kHumanLabels);
         await trainOnTheDashboard(page, base, id, shots);
         await fixOnePrelabeledTile(page, base, id, shots);
+        await checkSavings(page, base, id, shots);
         check(errors.length === 0, `page errors: ${errors.join("; ")}`);
     });
 });

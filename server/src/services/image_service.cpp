@@ -1,6 +1,11 @@
 #include "services/image_service.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "blobs/image_renderer.hpp"
+#include "blobs/model_input.hpp"
+#include "ml/object_outline.hpp"
 #include "services/datasource_opener.hpp"
 #include "services/item_cache.hpp"
 #include "services/item_source.hpp"
@@ -25,6 +30,50 @@ Result<ImageService::Source> ImageService::Resolve(const User& actor, Id project
         return ItemSourceError(found.error());
     }
     return Source{std::move(item), std::move(*found)};
+}
+
+Result<Ring> ImageService::Outline(const User& actor, Id project_id, Id item_id, const Box& box) {
+    constexpr double kMinSide = 4;
+    constexpr double kWorkingSide = 400;  // the box's longest side as GrabCut sees it
+    constexpr double kMaxImageSide = 4096;
+    TESSERA_ASSIGN_OR_RETURN(Source source, Resolve(actor, project_id, item_id));
+    const Item& item = source.item;
+    const bool finite = std::isfinite(box.x) && std::isfinite(box.y) && std::isfinite(box.w) &&
+                        std::isfinite(box.h);
+    if (!finite || box.w < kMinSide || box.h < kMinSide) {
+        return Error::InvalidArgument("the box must be at least 4 pixels a side", "box");
+    }
+    if (box.x < 0 || box.y < 0 || box.x + box.w > item.width || box.y + box.h > item.height) {
+        return Error::InvalidArgument("the box must lie inside the " + std::to_string(item.width) +
+                                          " x " + std::to_string(item.height) + " image",
+                                      "box");
+    }
+    if (item.format == "dicom") {
+        return Error::FailedPrecondition("outlining is not available for DICOM images yet");
+    }
+    const double scale = std::min({1.0, kWorkingSide / std::max(box.w, box.h),
+                                   kMaxImageSide / std::max(item.width, item.height)});
+    const int width = std::max(1, static_cast<int>(std::lround(item.width * scale)));
+    const int height = std::max(1, static_cast<int>(std::lround(item.height * scale)));
+    auto file = SourceFile::Open(source.path);
+    if (!file.ok()) {
+        return ItemSourceError(file.error());
+    }
+    TESSERA_ASSIGN_OR_RETURN(RgbPixels pixels, DecodeForModel(*file, width, height));
+    const double sx = static_cast<double>(width) / item.width;
+    const double sy = static_cast<double>(height) / item.height;
+    const ml::PixelBox scaled{
+        static_cast<int>(std::floor(box.x * sx)), static_cast<int>(std::floor(box.y * sy)),
+        static_cast<int>(std::ceil(box.w * sx)), static_cast<int>(std::ceil(box.h * sy))};
+    auto ring = ml::OutlineObject({width, height, pixels.pixels}, scaled);
+    Ring out;
+    if (ring) {
+        for (const auto& [x, y] : *ring) {
+            out.push_back({std::clamp(x / sx, 0.0, static_cast<double>(item.width)),
+                           std::clamp(y / sy, 0.0, static_cast<double>(item.height))});
+        }
+    }
+    return out;
 }
 
 Result<DicomInfo> ImageService::Dicom(const User& actor, Id project_id, Id item_id) {

@@ -14,6 +14,7 @@
 #include "base/result.hpp"
 #include "blobs/dicom_image.hpp"
 #include "domain/model.hpp"
+#include "domain/shapes.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
@@ -44,6 +45,12 @@ public:
     // default window. kFailedPrecondition for an item that is not DICOM or cannot be read.
     // Remembered per file version (path, mtime, size), like the renditions.
     Result<DicomInfo> Dicom(const User& actor, Id project_id, Id item_id);
+    // The drawing page's "outline in box" helper (ml/object_outline.hpp): the object inside
+    // `box` (the item's displayed pixels) as one polygon ring, empty when nothing stands out
+    // from its surroundings. The image is decoded so that the box is at most 400 pixels a side
+    // (GrabCut's cost grows with the pixels). kInvalidArgument for a box under 4 pixels a side
+    // or not inside the image; kFailedPrecondition for DICOM items and undecodable files.
+    Result<Ring> Outline(const User& actor, Id project_id, Id item_id, const Box& box);
 
 private:
     struct Source {

@@ -432,6 +432,7 @@ TEST_P(AuthIt, OpenApiDocumentListsEveryRoute) {
                               "/api/v1/projects/{id}/items/{item_id}/tiles/info",
                               "/api/v1/projects/{id}/ml",
                               "/api/v1/projects/{id}/ml/train",
+                              "/api/v1/projects/{id}/items/{item_id}/outline",
                               "/metrics"};
     for (const char* path : expected) {
         EXPECT_TRUE(doc["paths"].contains(path)) << path;
@@ -445,8 +446,9 @@ TEST_P(AuthIt, OpenApiDocumentListsEveryRoute) {
     // wizard; token list and revoke, log out everywhere, password change (4) from the security
     // review; tus uploads (7: OPTIONS and POST on .../uploads/ and .../uploads, HEAD/GET, PATCH
     // and DELETE of one upload); from data sources: the manifest preview, refresh now, PATCH of
-    // a project and the DICOM metadata (4); ML assist's state and "train now" (2).
-    EXPECT_EQ(operations, 53u);
+    // a project and the DICOM metadata (4); ML assist's state and "train now" (2), the drawing
+    // page's outline in a box (1).
+    EXPECT_EQ(operations, 54u);
 }
 
 TEST_P(AuthIt, ServesTheUiWithCspAndSpaFallback) {

@@ -1,10 +1,14 @@
 // Drawing projects over HTTP: shapes submitted and read back, bad geometry rejected naming the
 // shape, drafts autosaved and cleared by the submit, masks on a 40,000 x 40,000 image.
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <vector>
+
+#include <vips/vips8>
 
 #include "integration/fixture.hpp"
 
@@ -52,6 +56,62 @@ protected:
     int width_ = 0;
     std::string lease_;
 };
+
+// A 160 x 120 PNG: a red disc of radius 25 centred at (80, 60) on a green field.
+void WriteDiscPng(const std::filesystem::path& path) {
+    constexpr int kWidth = 160;
+    constexpr int kHeight = 120;
+    std::vector<std::uint8_t> pixels(static_cast<std::size_t>(kWidth) * kHeight * 3);
+    for (int y = 0; y < kHeight; ++y) {
+        for (int x = 0; x < kWidth; ++x) {
+            const bool disc = (x - 80) * (x - 80) + (y - 60) * (y - 60) <= 25 * 25;
+            std::uint8_t* p = &pixels[(static_cast<std::size_t>(y) * kWidth + x) * 3];
+            p[0] = disc ? 210 : 60;
+            p[1] = disc ? 30 : 150;
+            p[2] = disc ? 40 : 70;
+        }
+    }
+    vips::VImage::new_from_memory(pixels.data(), pixels.size(), kWidth, kHeight, 3,
+                                  VIPS_FORMAT_UCHAR)
+        .pngsave(path.string().c_str());
+}
+
+TEST_P(DrawingIt, OutlineInBoxTracesTheObjectAndRefusesBadBoxes) {
+    ASSERT_NO_FATAL_FAILURE(SetUpProject("polygon", [this] {
+        std::filesystem::create_directories(images_);
+        WriteDiscPng(images_ / "disc.png");
+    }));
+    auto outline = lara_->SendJson("POST", ItemPath("/outline"),
+                                   {{"box", {{"x", 40}, {"y", 20}, {"w", 80}, {"h", 80}}}});
+    ASSERT_EQ(outline.status, 200u) << outline.body;
+    const json points = outline.Json()["points"];
+    ASSERT_GE(points.size(), 8u) << outline.body;  // round, not the box's corners
+    for (const json& p : points) {
+        const double r = std::hypot(p[0].get<double>() - 80, p[1].get<double>() - 60);
+        EXPECT_NEAR(r, 25, 4) << p.dump();
+    }
+    // The polygon is a shape like any other: the labeler submits it.
+    auto put = lara_->SendJson(
+        "PUT", ItemPath("/annotation"),
+        {{"lease", lease_},
+         {"shapes", json::array({{{"label", "Cat"}, {"type", "polygon"}, {"points", points}}})}});
+    EXPECT_EQ(put.status, 200u) << put.body;
+
+    for (const auto& [body, field] : std::vector<std::pair<json, std::string>>{
+             {json::object(), "box"},
+             {{{"box", {{"x", 40}, {"y", 20}, {"w", "wide"}, {"h", 80}}}}, "box.w"},
+             {{{"box", {{"x", 40}, {"y", 20}, {"w", 2}, {"h", 80}}}}, "box"},
+             {{{"box", {{"x", 120}, {"y", 20}, {"w", 80}, {"h", 80}}}}, "box"}}) {
+        auto bad = lara_->SendJson("POST", ItemPath("/outline"), body);
+        EXPECT_EQ(bad.status, 400u) << body.dump() << " " << bad.body;
+        EXPECT_EQ(bad.Json()["error"]["field"], field) << bad.body;
+    }
+    EXPECT_EQ(lara_
+                  ->SendJson("POST", ProjectPath(project_id_, "/items/999999/outline"),
+                             {{"box", {{"x", 0}, {"y", 0}, {"w", 8}, {"h", 8}}}})
+                  .status,
+              404u);
+}
 
 TEST_P(DrawingIt, BadGeometryIsRejectedNamingTheShape) {
     ASSERT_NO_FATAL_FAILURE(SetUpProject("polygon"));

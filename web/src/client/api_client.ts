@@ -299,6 +299,14 @@ export class ApiClient {
     draft(id: Id, itemId: Id): Promise<ApiResult<Draft | null>> {
         return this.request("GET", `/api/v1/projects/${id}/items/${itemId}/draft`);
     }
+    /** The object inside `box` (image pixels) as a polygon ring; empty when none stands out. */
+    outline(
+        id: Id,
+        itemId: Id,
+        box: { x: number; y: number; w: number; h: number },
+    ): Promise<ApiResult<{ points: [number, number][] }>> {
+        return this.request("POST", `/api/v1/projects/${id}/items/${itemId}/outline`, { box });
+    }
     tileInfo(id: Id, itemId: Id): Promise<ApiResult<TileInfo>> {
         return this.request("GET", `/api/v1/projects/${id}/items/${itemId}/tiles/info`);
     }

@@ -129,6 +129,35 @@ Result<Response> Dicom(ApiContext& context, Request& request) {
     return JsonResponse(200, DicomToJson(info));
 }
 
+// POST .../outline {"box": {"x", "y", "w", "h"}} -> {"points": [[x, y], ...]} (empty when no
+// object stands out inside the box).
+Result<Response> Outline(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
+    TESSERA_ASSIGN_OR_RETURN(Id item_id, request.IdParam("item_id"));
+    TESSERA_ASSIGN_OR_RETURN(json body, ParseJsonObject(request));
+    auto it = body.find("box");
+    if (it == body.end() || !it->is_object()) {
+        return Error::InvalidArgument("box must be an object {\"x\", \"y\", \"w\", \"h\"}", "box");
+    }
+    Box box;
+    for (auto [name, field] : {std::pair{"x", &box.x}, std::pair{"y", &box.y},
+                               std::pair{"w", &box.w}, std::pair{"h", &box.h}}) {
+        auto value = it->find(name);
+        if (value == it->end() || !value->is_number()) {
+            return Error::InvalidArgument(std::string("box.") + name + " must be a number",
+                                          std::string("box.") + name);
+        }
+        *field = value->get<double>();
+    }
+    TESSERA_ASSIGN_OR_RETURN(Ring ring,
+                             context.images->Outline(request.user(), project_id, item_id, box));
+    json points = json::array();
+    for (const ImagePoint& p : ring) {
+        points.push_back({p.x, p.y});
+    }
+    return JsonResponse(200, {{"points", std::move(points)}});
+}
+
 Result<Response> Dashboard(ApiContext& context, Request& request) {
     TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
     TESSERA_ASSIGN_OR_RETURN(DashboardView view,
@@ -218,6 +247,7 @@ void RegisterMediaRoutes(Router& router, ApiContext& context) {
     AddRoute(router, "GET", item + "/image", kAuth, Bind(context, Image));
     AddRoute(router, "GET", item + "/thumbnail", kAuth, Bind(context, Thumbnail));
     AddRoute(router, "GET", item + "/dicom", kAuth, Bind(context, Dicom));
+    AddRoute(router, "POST", item + "/outline", kAuth, Bind(context, Outline));
     AddRoute(router, "GET", "/api/v1/projects/{id}/dashboard", kAuth, Bind(context, Dashboard));
     AddRoute(router, "GET", "/api/v1/projects/{id}/events", kAuth, Bind(context, Events));
     AddRoute(router, "GET", "/api/v1/projects/{id}/export", kAuth, Bind(context, Export));

@@ -2,6 +2,7 @@
 import { BoxTool, TemplateTool } from "./box_tools";
 import { MoveTool, VertexTool } from "./edit_tools";
 import { BrushTool, FillTool } from "./mask_tools";
+import { OutlineTool } from "./outline_tool";
 import { PolygonTool } from "./polygon_tool";
 import type { Tool, ToolHost, ToolName } from "./tool";
 
@@ -22,5 +23,7 @@ export function createTool(name: ToolName, host: ToolHost): Tool {
             return new BrushTool(host, name);
         case "fill":
             return new FillTool(host);
+        case "outline":
+            return new OutlineTool(host);
     }
 }

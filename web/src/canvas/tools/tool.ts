@@ -7,7 +7,12 @@ import type { AnnotationDocument } from "../../store/annotation_document";
 import type { Shape } from "../../schema/shapes";
 
 export type ToolName =
-    "box" | "template" | "move" | "polygon" | "vertex" | "brush" | "eraser" | "fill";
+    "box" | "template" | "move" | "polygon" | "vertex" | "brush" | "eraser" | "fill" | "outline";
+
+/** The server's outline of the object in a box: its ring, or why there is none. */
+export type OutlineResult =
+    | { readonly ok: true; readonly ring: readonly ImagePoint[] }
+    | { readonly ok: false; readonly message: string };
 
 /** What the tools share with the page. */
 export interface ToolHost {
@@ -25,6 +30,8 @@ export interface ToolHost {
     brushRadius: number;
     /** Tells the labeler why an action did nothing (the page shows it in its status line). */
     notify?(message: string): void;
+    /** The object inside `box` as a polygon ring (POST …/outline); absent where unavailable. */
+    readonly outline?: (box: Box) => Promise<OutlineResult>;
 }
 
 export type Preview =

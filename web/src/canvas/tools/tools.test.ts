@@ -8,7 +8,8 @@ import { imagePoint } from "../../geometry/point";
 import { AnnotationDocument } from "../../store/annotation_document";
 import { documentRaster, rasterFromDocument } from "../../store/mask_layer";
 import { createTool } from "./index";
-import type { Tool, ToolHost, ToolName } from "./tool";
+import { kNoObjectFound } from "./outline_tool";
+import type { OutlineResult, Tool, ToolHost, ToolName } from "./tool";
 
 type Point = readonly [number, number];
 type Step = ["down" | "move" | "up" | "dbl", number, number] | ["key", string];
@@ -404,5 +405,84 @@ describe("mask tools", () => {
                 );
             }
         }
+    });
+});
+
+describe("outline tool", () => {
+    /** A host whose server answers each box with the next of `answers`, when told to. */
+    function outlineHost(answers: OutlineResult[]) {
+        const host = makeHost();
+        const said: string[] = [];
+        const asked: Box[] = [];
+        const resolvers: (() => void)[] = [];
+        const withOutline: Host = {
+            ...host,
+            label: () => host.current,
+            notify: (m: string) => said.push(m),
+            outline: (box: Box) => {
+                asked.push(box);
+                const answer = answers.shift() ?? { ok: false, message: "no answer" };
+                return new Promise<OutlineResult>((resolve) => {
+                    resolvers.push(() => {
+                        resolve(answer);
+                    });
+                });
+            },
+        };
+        const answerAll = async (): Promise<void> => {
+            for (const r of resolvers.splice(0)) {
+                r();
+            }
+            await Promise.resolve();
+            await Promise.resolve();
+        };
+        return { host: withOutline, said, asked, answerAll };
+    }
+    const ring = [imagePoint(20, 10), imagePoint(40, 10), imagePoint(30, 30)];
+
+    it("asks the server for the box's object and adds its polygon, selected", async () => {
+        const { host, asked, answerAll } = outlineHost([{ ok: true, ring }]);
+        const tool = createTool("outline", host);
+        run(tool, drag([10, 5], [50, 40]));
+        expect(asked).toEqual([{ x: 10, y: 5, w: 40, h: 35 }]);
+        expect(tool.preview()).toEqual({ kind: "box", box: { x: 10, y: 5, w: 40, h: 35 } });
+        await answerAll();
+        const shapes = host.doc.shapes();
+        expect(shapes).toHaveLength(1);
+        expect(shapes[0]?.label).toBe("Cat");
+        expect(shapes[0]?.geometry).toEqual({ kind: "polygon", rings: [ring] });
+        expect(host.doc.selected).toBe(shapes[0]?.id);
+        expect(tool.preview()).toBeNull();
+    });
+
+    it("says why when there is no object or the server refuses", async () => {
+        const { host, said, answerAll } = outlineHost([
+            { ok: true, ring: [] },
+            { ok: false, message: "the box must lie inside the image" },
+        ]);
+        const tool = createTool("outline", host);
+        run(tool, drag([10, 5], [50, 40]));
+        await answerAll();
+        run(tool, drag([10, 5], [50, 40]));
+        await answerAll();
+        expect(said).toEqual([kNoObjectFound, "the box must lie inside the image"]);
+        expect(host.doc.size).toBe(0);
+    });
+
+    it("drops an answer that Esc or a newer box superseded, and ignores tiny boxes", async () => {
+        const { host, asked, answerAll } = outlineHost([
+            { ok: true, ring },
+            { ok: true, ring },
+            { ok: true, ring },
+        ]);
+        const tool = createTool("outline", host);
+        run(tool, [...drag([10, 5], [50, 40]), ["key", "Escape"]]);
+        expect(tool.preview()).toBeNull();
+        run(tool, drag([10, 5], [50, 40]));
+        run(tool, drag([60, 5], [90, 40])); // the second box replaces the first
+        run(tool, drag([1, 1], [3, 3])); // under 4 pixels: nothing asked
+        await answerAll();
+        expect(asked).toHaveLength(3);
+        expect(host.doc.size).toBe(1);
     });
 });

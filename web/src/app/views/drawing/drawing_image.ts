@@ -3,8 +3,10 @@
 import type { ImageSource } from "../../../canvas/image_layer";
 import { Stage } from "../../../canvas/stage";
 import { createTool } from "../../../canvas/tools/index";
-import type { Tool, ToolHost, ToolName } from "../../../canvas/tools/tool";
+import type { OutlineResult, Tool, ToolHost, ToolName } from "../../../canvas/tools/tool";
 import type { ApiClient } from "../../../client/api_client";
+import type { Box } from "../../../geometry/box";
+import { imagePoint } from "../../../geometry/point";
 import type { Id, Item } from "../../../schema/api";
 import { shapeToApi } from "../../../schema/shapes";
 import { AnnotationDocument } from "../../../store/annotation_document";
@@ -36,6 +38,21 @@ export interface ToolHostDeps {
     label(): string | null;
     newId(): string;
     notify(message: string): void;
+    /** The server's outline of the object in a box of item `itemId` (the outline tool). */
+    readonly outline?: (itemId: Id, box: Box) => Promise<OutlineResult>;
+}
+
+/** The outline tool's server call: the ring in image points, or the error's message. */
+export function outlineVia(
+    client: Pick<ApiClient, "outline">,
+    projectId: Id,
+): (itemId: Id, box: Box) => Promise<OutlineResult> {
+    return async (itemId, box) => {
+        const r = await client.outline(projectId, itemId, box);
+        return r.ok
+            ? { ok: true, ring: r.value.points.map(([x, y]) => imagePoint(x, y)) }
+            : { ok: false, message: r.error.message };
+    };
 }
 
 /** The tools' host on one image; sizes convert between screen and image pixels at the stage's zoom. */
@@ -46,6 +63,7 @@ export function toolHost(
     deps: ToolHostDeps,
 ): ToolHost {
     const settings = deps.settings;
+    const outline = deps.outline;
     return {
         doc,
         image: { width: image.width, height: image.height },
@@ -68,6 +86,7 @@ export function toolHost(
         notify: (message) => {
             deps.notify(message);
         },
+        ...(outline && { outline: (box: Box) => outline(image.id, box) }),
     };
 }
 

@@ -52,9 +52,9 @@ export const kDrawingKeys: readonly KeyBinding<DrawingAction>[] = [
         match: helpOnly(),
     },
     {
-        keys: "R T M P U",
-        help: "Box, template stamp, move/resize, polygon, vertex edit",
-        match: toolKey("rtmpu"),
+        keys: "R T M P O U",
+        help: "Box, template stamp, move/resize, polygon, outline an object in a box, vertex edit",
+        match: toolKey("rtmpou"),
     },
     { keys: "B E F", help: "Brush, eraser, fill (semantic segmentation)", match: toolKey("bef") },
     { keys: "[", help: "Smaller brush", match: plain(["["], { kind: "brush", delta: -2 }) },

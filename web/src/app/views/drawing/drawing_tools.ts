@@ -29,6 +29,11 @@ const kVertex: ToolSpec = {
     key: "u",
     title: "Vertices (U): click an edge to add, a vertex to remove",
 };
+const kOutline: ToolSpec = {
+    name: "outline",
+    key: "o",
+    title: "Outline (O): drag a box around an object to get a polygon around it",
+};
 const kBrush: ToolSpec = { name: "brush", key: "b", title: "Brush (B)" };
 const kEraser: ToolSpec = { name: "eraser", key: "e", title: "Eraser (E)" };
 const kFill: ToolSpec = { name: "fill", key: "f", title: "Fill (F): flood the region clicked" };
@@ -38,9 +43,9 @@ export function toolsFor(type: TaskType): readonly ToolSpec[] {
         case "bbox":
             return [kBox, kTemplate, kMove];
         case "polygon":
-            return [kPolygon, kVertex, kMove];
+            return [kPolygon, kOutline, kVertex, kMove];
         case "semantic":
-            return [kBrush, kEraser, kFill, kPolygon, kVertex, kMove];
+            return [kBrush, kEraser, kFill, kPolygon, kOutline, kVertex, kMove];
         default:
             return [];
     }

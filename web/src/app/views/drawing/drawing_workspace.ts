@@ -13,7 +13,7 @@ import type { ActionImage } from "./drawing_actions";
 import { DicomControls } from "./dicom_controls";
 import { DrawingController } from "./drawing_controller";
 import type { OpenImage, ToolSettings } from "./drawing_image";
-import { clampBrushRadius, kWindowTimers } from "./drawing_image";
+import { clampBrushRadius, kWindowTimers, outlineVia } from "./drawing_image";
 import type { DrawingAction, KeyedImage } from "./drawing_keys";
 import type { Opened, Restored } from "./drawing_session";
 import { DrawingSidePanels, labelForKey } from "./drawing_side_panels";
@@ -223,6 +223,7 @@ export class DrawingWorkspace {
             timers: kWindowTimers,
             label: () => this.ctl.label,
             newId: () => this.newId(),
+            outline: outlineVia(this.host.client, this.project.id),
             colorOf: (l) => this.colorOf(l),
             notify: (m) => {
                 this.host.sayError(m);
