@@ -32,10 +32,32 @@ Result<ImageService::Source> ImageService::Resolve(const User& actor, Id project
     return Source{std::move(item), std::move(*found)};
 }
 
-Result<Ring> ImageService::Outline(const User& actor, Id project_id, Id item_id, const Box& box) {
-    constexpr double kMinSide = 4;
+Result<Ring> OutlineInImage(const SourceFile& file, int width, int height, const Box& box) {
     constexpr double kWorkingSide = 400;  // the box's longest side as GrabCut sees it
     constexpr double kMaxImageSide = 4096;
+    const double scale = std::min(
+        {1.0, kWorkingSide / std::max(box.w, box.h), kMaxImageSide / std::max(width, height)});
+    const int scaled_width = std::max(1, static_cast<int>(std::lround(width * scale)));
+    const int scaled_height = std::max(1, static_cast<int>(std::lround(height * scale)));
+    TESSERA_ASSIGN_OR_RETURN(RgbPixels pixels, DecodeForModel(file, scaled_width, scaled_height));
+    const double sx = static_cast<double>(scaled_width) / width;
+    const double sy = static_cast<double>(scaled_height) / height;
+    const ml::PixelBox scaled{
+        static_cast<int>(std::floor(box.x * sx)), static_cast<int>(std::floor(box.y * sy)),
+        static_cast<int>(std::ceil(box.w * sx)), static_cast<int>(std::ceil(box.h * sy))};
+    auto ring = ml::OutlineObject({scaled_width, scaled_height, pixels.pixels}, scaled);
+    Ring out;
+    if (ring) {
+        for (const auto& [x, y] : *ring) {
+            out.push_back({std::clamp(x / sx, 0.0, static_cast<double>(width)),
+                           std::clamp(y / sy, 0.0, static_cast<double>(height))});
+        }
+    }
+    return out;
+}
+
+Result<Ring> ImageService::Outline(const User& actor, Id project_id, Id item_id, const Box& box) {
+    constexpr double kMinSide = 4;
     TESSERA_ASSIGN_OR_RETURN(Source source, Resolve(actor, project_id, item_id));
     const Item& item = source.item;
     const bool finite = std::isfinite(box.x) && std::isfinite(box.y) && std::isfinite(box.w) &&
@@ -51,29 +73,11 @@ Result<Ring> ImageService::Outline(const User& actor, Id project_id, Id item_id,
     if (item.format == "dicom") {
         return Error::FailedPrecondition("outlining is not available for DICOM images yet");
     }
-    const double scale = std::min({1.0, kWorkingSide / std::max(box.w, box.h),
-                                   kMaxImageSide / std::max(item.width, item.height)});
-    const int width = std::max(1, static_cast<int>(std::lround(item.width * scale)));
-    const int height = std::max(1, static_cast<int>(std::lround(item.height * scale)));
     auto file = SourceFile::Open(source.path);
     if (!file.ok()) {
         return ItemSourceError(file.error());
     }
-    TESSERA_ASSIGN_OR_RETURN(RgbPixels pixels, DecodeForModel(*file, width, height));
-    const double sx = static_cast<double>(width) / item.width;
-    const double sy = static_cast<double>(height) / item.height;
-    const ml::PixelBox scaled{
-        static_cast<int>(std::floor(box.x * sx)), static_cast<int>(std::floor(box.y * sy)),
-        static_cast<int>(std::ceil(box.w * sx)), static_cast<int>(std::ceil(box.h * sy))};
-    auto ring = ml::OutlineObject({width, height, pixels.pixels}, scaled);
-    Ring out;
-    if (ring) {
-        for (const auto& [x, y] : *ring) {
-            out.push_back({std::clamp(x / sx, 0.0, static_cast<double>(item.width)),
-                           std::clamp(y / sy, 0.0, static_cast<double>(item.height))});
-        }
-    }
-    return out;
+    return OutlineInImage(*file, item.width, item.height, box);
 }
 
 Result<DicomInfo> ImageService::Dicom(const User& actor, Id project_id, Id item_id) {

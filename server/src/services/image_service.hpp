@@ -13,6 +13,7 @@
 
 #include "base/result.hpp"
 #include "blobs/dicom_image.hpp"
+#include "blobs/source_file.hpp"
 #include "domain/model.hpp"
 #include "domain/shapes.hpp"
 #include "storage/repository.hpp"
@@ -30,6 +31,9 @@ struct ImageFile {
 };
 
 class DatasourceOpener;
+
+// ImageService::Outline's work on an open image file of `width` x `height` displayed pixels.
+Result<Ring> OutlineInImage(const SourceFile& file, int width, int height, const Box& box);
 
 class ImageService {
 public:

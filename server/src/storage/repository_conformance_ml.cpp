@@ -332,6 +332,9 @@ TEST_P(RepositoryConformance, ModelPrelabelsReplaceTheModelsOwnAndYieldToImporte
     std::sort(expected.begin(), expected.end());  // GetPrelabels answers in item id order
     EXPECT_EQ(got, expected);
     EXPECT_EQ(repo_->GetPrelabel(p.id, ids[2])->ml_round_id, std::optional<Id>(2));
+    // Another project's items have none of this project's prelabels, and the other way round.
+    const Project other = AddProject("ml-prelabels-other", 1);
+    EXPECT_TRUE(repo_->GetPrelabels(other.id, ids)->empty());
 }
 
 }  // namespace tessera

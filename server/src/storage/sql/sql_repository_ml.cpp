@@ -338,14 +338,20 @@ Result<std::vector<Annotation>> SqlRepository::GetPrelabels(Id project_id,
     return ReadTx<Out>([&](SqlConn& conn) -> Result<Out> {
         TESSERA_ASSIGN_OR_RETURN(
             SqlRows rows,
+            // By item id alone, the project checked on each row: with "project_id = $1" in the
+            // WHERE, SQLite walked every annotation of the project (annotations_author's
+            // prefix) instead of the few ids on annotations_item, and `next`, which asks for
+            // its page's prelabels, slowed with the number of answers (docs/PERFORMANCE.md).
             conn.Query("SELECT " + AnnotationColumns() +
-                           " FROM annotations WHERE project_id = $1 AND source = "
-                           "'prelabel' AND " +
-                           InIds(dialect, "item_id", 2) + " ORDER BY item_id, id DESC",
-                       {project_id, IdsValue(dialect, item_ids)}));
+                           " FROM annotations WHERE source = 'prelabel' AND " +
+                           InIds(dialect, "item_id", 1) + " ORDER BY item_id, id DESC",
+                       {IdsValue(dialect, item_ids)}));
         Out out;
         for (const SqlRow& row : rows) {
             Annotation a = ReadAnnotation(row);
+            if (a.project_id != project_id) {
+                continue;
+            }
             if (out.empty() || out.back().item_id != a.item_id) {
                 out.push_back(std::move(a));  // the newest of each item comes first
             }
