@@ -4,6 +4,7 @@ import type { ApiResult } from "../../../client/result";
 import { ok } from "../../../client/result";
 import type {
     AnnotationView,
+    AnswerEffort,
     Id,
     Item,
     LeasedPage,
@@ -29,6 +30,7 @@ const item = (id: Id): Item => ({
 /** A queue of `total` items; submitted answers become the caller's history, newest first. */
 class FakeApi implements HistoryApi {
     submitted: { itemId: Id; lease: string; labels: readonly string[] }[] = [];
+    efforts: (AnswerEffort | undefined)[] = [];
     skipped: Id[] = [];
     private nextId = 1;
     private clock = 0;
@@ -54,8 +56,10 @@ class FakeApi implements HistoryApi {
         itemId: Id,
         lease: string,
         labels: readonly string[],
+        effort?: AnswerEffort,
     ): Promise<ApiResult<SubmitResult>> {
         this.submitted.push({ itemId, lease, labels });
+        this.efforts.push(effort);
         this.answers = this.answers.filter((a) => a.item.id !== itemId);
         this.answers.unshift({ item: item(itemId), labels: [...labels], updated_at: ++this.clock });
         return Promise.resolve(
@@ -105,15 +109,38 @@ const project = {
     label_list: flattenLabels([{ name: "Red" }, { name: "Green" }]),
 } as unknown as Project;
 
-function setup(total: number, layout: PageSize) {
+function setup(total: number, layout: PageSize, now: () => number = () => 0) {
     const api = new FakeApi(total);
     const view = new FakeView();
     const layouts: PageSize[] = [];
-    const ctl = new LabelingController(api, project, layout, view, (n) => layouts.push(n));
+    const ctl = new LabelingController(api, project, layout, view, (n) => layouts.push(n), now);
     return { api, view, ctl, layouts };
 }
 
 describe("LabelingController", () => {
+    it("sends each answer with its share of the page's active time and its edits", async () => {
+        let t = 1_000;
+        const { ctl, api } = setup(10, 4, () => t);
+        await ctl.refill(); // the page is on screen at 1 s
+        t = 3_000;
+        ctl.run({ kind: "selectAll" });
+        t = 5_000;
+        ctl.run({ kind: "label", key: 1 });
+        t = 9_000;
+        await ctl.submit(); // 8 s of work for four images
+        expect(api.efforts).toEqual(Array(4).fill({ active_ms: 2_000, edits: 1 }));
+        // Time on a skipped page counts for nothing: the next submit starts after the skip.
+        t = 20_000;
+        await ctl.skip();
+        t = 21_000;
+        ctl.run({ kind: "selectAll" });
+        ctl.run({ kind: "label", key: 2 });
+        t = 25_000;
+        await ctl.submit();
+        // The last two of the ten items share the 5 s since the skip.
+        expect(api.efforts.slice(4)).toEqual(Array(2).fill({ active_ms: 2_500, edits: 1 }));
+    });
+
     it("fills the page, leases the next in advance and preloads its thumbnails", async () => {
         const { ctl, view } = setup(10, 4);
         await ctl.refill();
