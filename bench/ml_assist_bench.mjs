@@ -129,6 +129,28 @@ async function main() {
         let submitted = 0;
         let remaining = images.length;
         const shown = { right: 0, wrong: 0 };
+        // Group purity: on each page of a kind, how many items share the page's commonest true
+        // class (a page of nine random Fashion-MNIST items: about 0.3 of them).
+        const purity = {};
+        const notePurity = (page) => {
+            const counts = new Map();
+            for (const item of page.items) {
+                const c = truth.get(item.name);
+                counts.set(c, (counts.get(c) ?? 0) + 1);
+            }
+            const kind = page.kind ?? "manual";
+            const p = (purity[kind] ??= { pages: 0, items: 0, majority: 0 });
+            p.pages++;
+            p.items += page.items.length;
+            p.majority += Math.max(...counts.values());
+        };
+        const purityText = () =>
+            Object.entries(purity)
+                .map(
+                    ([kind, p]) =>
+                        `${kind} ${p.pages} pages, purity ${(p.majority / p.items).toFixed(3)}`,
+                )
+                .join("; ");
         // Labels `count` items in queue order; returns how the prelabels shown on them fared.
         const label = async (count) => {
             const seen = { right: 0, wrong: 0 };
@@ -136,6 +158,9 @@ async function main() {
                 const next = await api("POST", `/api/v1/projects/${id}/next`, { count: 9 });
                 if (next.body.items.length === 0) {
                     return seen;
+                }
+                if (next.body.items.length === 9) {
+                    notePurity(next.body);
                 }
                 for (const item of next.body.items) {
                     if (count <= 0) {
@@ -218,6 +243,7 @@ async function main() {
         console.log(
             `all shown prelabels: ${total}, precision ${total === 0 ? "n/a" : (shown.right / total).toFixed(4)}`,
         );
+        console.log(`pages of nine by kind: ${purityText()}`);
     } finally {
         server.child.kill("SIGTERM");
         rmSync(work, { recursive: true, force: true });
