@@ -5,13 +5,17 @@ import type { ImagePoint } from "../../geometry/point";
 import type { Preview } from "./tool";
 import { BaseTool } from "./tool";
 
-/** Below this size (image pixels) a drag is taken for a stray click and draws nothing. */
-const kMinSide = 1;
-
-export class BoxTool extends BaseTool {
-    readonly name = "box";
+/**
+ * A tool driven by dragging a box: the drag's state and its preview. On release, a box of at
+ * least `minSide` image pixels a side goes to `dropped` with the label picked then.
+ */
+export abstract class BoxDragTool extends BaseTool {
     private start_: ImagePoint | null = null;
     private box_: Box | null = null;
+    /** Smaller drags are taken for stray clicks. */
+    protected abstract readonly minSide: number;
+
+    protected abstract dropped(box: Box, label: string): void;
 
     override get busy(): boolean {
         return this.start_ !== null;
@@ -38,14 +42,12 @@ export class BoxTool extends BaseTool {
         this.move(p);
         const box = this.box_;
         const label = this.host.label();
-        this.cancel();
-        if (box === null || label === null || box.w < kMinSide || box.h < kMinSide) {
+        this.start_ = null;
+        this.box_ = null;
+        if (box === null || label === null || box.w < this.minSide || box.h < this.minSide) {
             return;
         }
-        const id = this.host.newId();
-        this.host.doc.add({ id, label, geometry: { kind: "box", box } });
-        this.host.doc.select(id);
-        this.host.templateSize = { w: box.w, h: box.h };
+        this.dropped(box, label);
     }
 
     override cancel(): void {
@@ -55,6 +57,18 @@ export class BoxTool extends BaseTool {
 
     override preview(): Preview | null {
         return this.box_ === null ? null : { kind: "box", box: this.box_ };
+    }
+}
+
+export class BoxTool extends BoxDragTool {
+    readonly name = "box";
+    protected readonly minSide = 1;
+
+    protected dropped(box: Box, label: string): void {
+        const id = this.host.newId();
+        this.host.doc.add({ id, label, geometry: { kind: "box", box } });
+        this.host.doc.select(id);
+        this.host.templateSize = { w: box.w, h: box.h };
     }
 }
 

@@ -2,60 +2,21 @@
 // GrabCut, POST …/outline), to edit with the vertex tool. The box stays on screen while the
 // server works; a new box or Esc drops the answer to the one before (a stray click does not).
 import type { Box } from "../../geometry/box";
-import { boxFromCorners, clampBox } from "../../geometry/box";
-import type { ImagePoint } from "../../geometry/point";
+import { BoxDragTool } from "./box_tools";
 import type { Preview } from "./tool";
-import { BaseTool } from "./tool";
-
-/** The server refuses smaller boxes (image pixels). */
-const kMinSide = 4;
 
 export const kNoObjectFound =
     "No object stands out inside that box. Draw a tighter box, or use the polygon tool (P).";
 
-export class OutlineTool extends BaseTool {
+export class OutlineTool extends BoxDragTool {
     readonly name = "outline";
-    private start_: ImagePoint | null = null;
-    private box_: Box | null = null;
+    /** The server refuses smaller boxes (image pixels). */
+    protected readonly minSide = 4;
     /** The box whose outline is awaited, and its request's number. */
     private pending_: { box: Box; ticket: number } | null = null;
     private tickets_ = 0;
 
-    override get busy(): boolean {
-        return this.start_ !== null;
-    }
-
-    /** True while the server works on a box. */
-    get waiting(): boolean {
-        return this.pending_ !== null;
-    }
-
-    down(p: ImagePoint): void {
-        if (this.host.label() === null) {
-            return;
-        }
-        this.start_ = p;
-        this.box_ = null;
-    }
-
-    override move(p: ImagePoint): void {
-        if (this.start_ !== null) {
-            this.box_ = clampBox(boxFromCorners(this.start_, p), this.host.image);
-        }
-    }
-
-    override up(p: ImagePoint): void {
-        if (this.start_ === null) {
-            return;
-        }
-        this.move(p);
-        const box = this.box_;
-        const label = this.host.label();
-        this.start_ = null;
-        this.box_ = null;
-        if (box === null || label === null || box.w < kMinSide || box.h < kMinSide) {
-            return;
-        }
+    protected dropped(box: Box, label: string): void {
         const outline = this.host.outline;
         if (outline === undefined) {
             this.host.notify?.("Outlining is not available here.");
@@ -83,8 +44,7 @@ export class OutlineTool extends BaseTool {
     }
 
     override cancel(): void {
-        this.start_ = null;
-        this.box_ = null;
+        super.cancel();
         this.pending_ = null;
     }
 
@@ -97,7 +57,10 @@ export class OutlineTool extends BaseTool {
     }
 
     override preview(): Preview | null {
-        const box = this.box_ ?? this.pending_?.box ?? null;
-        return box === null ? null : { kind: "box", box };
+        const dragged = super.preview();
+        if (dragged !== null || this.pending_ === null) {
+            return dragged;
+        }
+        return { kind: "box", box: this.pending_.box };
     }
 }
