@@ -23,6 +23,7 @@
 
 #include "blobs/source_file.hpp"
 #include "blobs/vips_init.hpp"
+#include "domain/shapes.hpp"
 #include "services/image_service.hpp"
 
 namespace tessera {
@@ -77,16 +78,6 @@ Annotation ReadVoc(const fs::path& xml_path, const fs::path& images) {
         }
     }
     return a;
-}
-
-double RingArea(const Ring& ring) {
-    double twice = 0;
-    for (std::size_t i = 0; i < ring.size(); ++i) {
-        const ImagePoint& a = ring[i];
-        const ImagePoint& b = ring[(i + 1) % ring.size()];
-        twice += a.x * b.y - b.x * a.y;
-    }
-    return std::abs(twice) / 2;
 }
 
 struct Tally {

@@ -9,6 +9,17 @@
 #include "domain/shape_checks.hpp"
 
 namespace tessera {
+
+double RingArea(const Ring& ring) {
+    double twice = 0;
+    for (std::size_t k = 0; k < ring.size(); ++k) {
+        const ImagePoint& p = ring[k];
+        const ImagePoint& q = ring[(k + 1) % ring.size()];
+        twice += p.x * q.y - q.x * p.y;
+    }
+    return std::abs(twice) / 2;
+}
+
 namespace {
 
 using nlohmann::json;
@@ -177,16 +188,6 @@ Result<Box> CleanBox(const Box& box, ImageSize size, std::size_t index) {
         return ShapeError(index, "box has zero area inside the image");
     }
     return Box{x0, y0, x1 - x0, y1 - y0};
-}
-
-double RingArea(const Ring& ring) {
-    double twice = 0;
-    for (std::size_t k = 0; k < ring.size(); ++k) {
-        const ImagePoint& p = ring[k];
-        const ImagePoint& q = ring[(k + 1) % ring.size()];
-        twice += p.x * q.y - q.x * p.y;
-    }
-    return std::abs(twice) / 2;
 }
 
 Result<Polygon> CleanPolygon(const Polygon& polygon, ImageSize size, std::size_t index) {

@@ -37,6 +37,9 @@ struct Box {
 
 using Ring = std::vector<ImagePoint>;
 
+// The area a ring encloses (shoelace formula), whichever way it turns.
+double RingArea(const Ring& ring);
+
 struct Polygon {
     std::vector<Ring> rings;  // each ring >= 3 points, implicitly closed
     bool operator==(const Polygon&) const = default;

@@ -2,6 +2,7 @@
 // How records map to columns: the column lists each SELECT uses and the readers that turn a row
 // back into a record, plus the small value encodings both dialects share.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,12 @@ std::string AnnotationColumns(std::string_view alias = {});
 std::string JobColumns(std::string_view alias = {});
 inline constexpr std::size_t kItemColumnCount = 15;
 inline constexpr std::size_t kAnnotationColumnCount = 11;
+
+// A parameter that is NULL when `value` is empty.
+template <typename T>
+SqlValue NullableValue(const std::optional<T>& value) {
+    return value ? SqlValue(*value) : SqlValue(std::monostate{});
+}
 
 // Binary columns (datasource secrets, item embeddings) are BLOB (SQLite) or bytea (PostgreSQL,
 // sent and read as hex text: libpq text parameters cannot hold NUL bytes). The placeholder

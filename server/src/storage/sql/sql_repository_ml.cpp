@@ -57,10 +57,6 @@ SqlValue IdsValue(SqlDialect dialect, const std::vector<Id>& ids) {
     return json + "]";
 }
 
-SqlValue OptionalReal(const std::optional<double>& value) {
-    return value ? SqlValue(*value) : SqlValue(std::monostate{});
-}
-
 }  // namespace
 
 Result<MlSettings> SqlRepository::GetMlSettings(Id project_id) {
@@ -128,7 +124,7 @@ Result<MlRound> SqlRepository::CreateMlRound(const MlRound& round, const Job& jo
                      "$11, $12, $13) RETURNING id",
                      {round.project_id, created.job_id, std::string(MlRoundStateName(round.state)),
                       std::string(MlStageName(round.stage)), round.backbone, round.labels_used,
-                      round.metrics_json, OptionalReal(round.threshold), round.prelabeled,
+                      round.metrics_json, NullableValue(round.threshold), round.prelabeled,
                       round.message, round.created_at, round.started_at, round.finished_at}));
         return created;
     });
@@ -143,7 +139,7 @@ Status SqlRepository::UpdateMlRound(const MlRound& round) {
                       "message = $10, started_at = $11, finished_at = $12 WHERE id = $1",
                       {round.id, round.job_id, std::string(MlRoundStateName(round.state)),
                        std::string(MlStageName(round.stage)), round.backbone, round.labels_used,
-                       round.metrics_json, OptionalReal(round.threshold), round.prelabeled,
+                       round.metrics_json, NullableValue(round.threshold), round.prelabeled,
                        round.message, round.started_at, round.finished_at}));
         if (changed == 0) {
             return Error::NotFound("training round " + std::to_string(round.id) + " not found");
@@ -323,7 +319,7 @@ Result<std::int64_t> SqlRepository::ReplaceModelPrelabels(
                           "$1 AND i.state <> 'labeled' AND NOT EXISTS (SELECT 1 FROM annotations "
                           "a WHERE a.item_id = i.id AND a.source = 'prelabel' AND a.ml_round_id "
                           "IS NULL)",
-                          {project_id, p.item_id, p.payload_json, OptionalReal(p.confidence), now,
+                          {project_id, p.item_id, p.payload_json, NullableValue(p.confidence), now,
                            round_id}));
             stored += inserted;
         }
