@@ -360,38 +360,44 @@ Status SqlRepository::ReleaseLease(Id project_id, Id user_id, const std::string&
 
 namespace {
 
-SqlValue OptionalInt(const std::optional<std::int64_t>& value) {
-    return value ? SqlValue(*value) : SqlValue(std::monostate{});
-}
-
 // What the answer's item showed first (its newest prelabel: 'model' from an ML round,
-// 'imported', else 'none') and whether the answer (`payload`, SQL) equals it, as two SQL values
-// for the label_efforts row. Both payloads are canonical JSON, so equal text is equal content;
-// `same` overrides that (SubmitRequest::same_as_prelabel).
-std::string ShownSql(const std::string& item, const std::string& payload,
-                     const std::optional<bool>& same) {
-    const std::string newest = " FROM annotations p WHERE p.item_id = " + item +
-                               " AND p.source = 'prelabel' ORDER BY p.id DESC LIMIT 1";
+// 'imported', else 'none') and whether the answer (`payload`, SQL) equals it: the two values
+// for the label_efforts row (`columns`) from one lookup of that prelabel (`join`, LEFT JOINed
+// so that an item without one still gives its row). Both payloads are canonical JSON, so equal
+// text is equal content; `same` overrides that (SubmitRequest::same_as_prelabel).
+struct ShownSql {
+    std::string columns;
+    std::string join;
+};
+
+ShownSql Shown(const std::string& item, const std::string& payload,
+               const std::optional<bool>& same) {
     const std::string equal = same ? std::string(*same ? "1" : "0")
                                    : "CASE WHEN p.payload_json = " + payload + " THEN 1 ELSE 0 END";
-    return "COALESCE((SELECT CASE WHEN p.ml_round_id IS NULL THEN 'imported' ELSE 'model' END" +
-           newest + "), 'none'), COALESCE((SELECT " + equal + newest + "), 0)";
+    return {"COALESCE(shown.kind, 'none'), COALESCE(shown.same, 0)",
+            " LEFT JOIN (SELECT CASE WHEN p.ml_round_id IS NULL THEN 'imported' ELSE 'model' END "
+            "AS kind, " +
+                equal + " AS same FROM annotations p WHERE p.item_id = " + item +
+                " AND p.source = 'prelabel' ORDER BY p.id DESC LIMIT 1) shown ON 1 = 1"};
 }
 
 // The answer's label_efforts row: a first submit writes it; an edit of the answer says again
 // what was shown and whether the answer equals it, and adds its time and edits to the answer's.
 Status PutLabelEffort(SqlConn& conn, const SubmitRequest& r, Id annotation_id) {
+    const ShownSql shown = Shown("CAST($3 AS BIGINT)", "CAST($4 AS TEXT)", r.same_as_prelabel);
+    // "WHERE 1 = 1": SQLite needs a WHERE between a join's ON and the upsert's ON CONFLICT.
     TESSERA_TRY(conn.Exec(
         "INSERT INTO label_efforts (annotation_id, project_id, prelabel, unchanged, active_ms, "
         "edits) SELECT CAST($1 AS BIGINT), CAST($2 AS BIGINT), " +
-            ShownSql("CAST($3 AS BIGINT)", "CAST($4 AS TEXT)", r.same_as_prelabel) +
-            ", CAST($5 AS BIGINT), CAST($6 AS BIGINT) ON CONFLICT (annotation_id) DO UPDATE SET "
+            shown.columns + ", CAST($5 AS BIGINT), CAST($6 AS BIGINT) FROM (SELECT 1 AS one) one" +
+            shown.join +
+            " WHERE 1 = 1 ON CONFLICT (annotation_id) DO UPDATE SET "
             "prelabel = excluded.prelabel, unchanged = excluded.unchanged, active_ms = CASE WHEN "
             "label_efforts.active_ms IS NULL THEN excluded.active_ms ELSE label_efforts.active_ms "
             "+ COALESCE(excluded.active_ms, 0) END, edits = CASE WHEN label_efforts.edits IS NULL "
             "THEN excluded.edits ELSE label_efforts.edits + COALESCE(excluded.edits, 0) END",
-        {annotation_id, r.project_id, r.item_id, r.payload_json, OptionalInt(r.effort.active_ms),
-         OptionalInt(r.effort.edits)}));
+        {annotation_id, r.project_id, r.item_id, r.payload_json, NullableValue(r.effort.active_ms),
+         NullableValue(r.effort.edits)}));
     return Status::Ok();
 }
 
@@ -443,6 +449,7 @@ Result<SubmitOutcome> SqlRepository::SubmitAnnotation(const SubmitRequest& reque
             // submits therefore cannot deadlock.
             std::vector<std::string> labels;
             std::vector<std::int64_t> deltas;
+            const ShownSql shown = Shown("$2::bigint", "$4::text", request.same_as_prelabel);
             for (const auto& [label, d] : LabelDeltas({}, request.counted_labels)) {
                 labels.push_back(label);
                 deltas.push_back(d);
@@ -464,13 +471,13 @@ Result<SubmitOutcome> SqlRepository::SubmitAnnotation(const SubmitRequest& reque
                     "(UPDATE items SET state = 'labeled', result_annotation_id = a.id FROM a WHERE "
                     "items.id = $2::bigint), x AS (DELETE FROM leases WHERE item_id = $2::bigint), "
                     "e AS (INSERT INTO label_efforts (annotation_id, project_id, prelabel, "
-                    "unchanged, active_ms, edits) SELECT id, $1::bigint, " +
-                        ShownSql("$2::bigint", "$4::text", request.same_as_prelabel) +
-                        ", $10::bigint, $11::bigint FROM a) SELECT id FROM a",
+                    "unchanged, active_ms, edits) SELECT a.id, $1::bigint, " +
+                        shown.columns + ", $10::bigint, $11::bigint FROM a" + shown.join +
+                        ") SELECT id FROM a",
                     {request.project_id, request.item_id, request.user_id, request.payload_json,
                      request.lease_token, counted, request.now, PgTextArray(labels),
-                     PgIntArray(deltas), OptionalInt(request.effort.active_ms),
-                     OptionalInt(request.effort.edits)}));
+                     PgIntArray(deltas), NullableValue(request.effort.active_ms),
+                     NullableValue(request.effort.edits)}));
             if (stored.size() != 1) {
                 // Cannot happen: an INSERT ... VALUES returns its one row or fails.
                 return Error::Internal("submit stored " + std::to_string(stored.size()) + " rows");
