@@ -14,10 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <regex>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -25,60 +22,13 @@
 #include "blobs/vips_init.hpp"
 #include "domain/shapes.hpp"
 #include "services/image_service.hpp"
+#include "voc_dataset.hpp"
 
 namespace tessera {
 namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-struct Object {
-    std::string name;
-    Box box;
-};
-
-struct Annotation {
-    fs::path image;
-    int width = 0;
-    int height = 0;
-    std::vector<Object> objects;
-};
-
-int Field(const std::string& xml, const std::string& tag) {
-    std::smatch m;
-    const std::regex re("<" + tag + ">\\s*([0-9.]+)\\s*</" + tag + ">");
-    return std::regex_search(xml, m, re) ? static_cast<int>(std::stod(m[1])) : 0;
-}
-
-Annotation ReadVoc(const fs::path& xml_path, const fs::path& images) {
-    std::ifstream in(xml_path);
-    std::stringstream text;
-    text << in.rdbuf();
-    const std::string xml = text.str();
-    Annotation a;
-    std::smatch file;
-    std::regex_search(xml, file, std::regex("<filename>([^<]+)</filename>"));
-    a.image = fs::canonical(images) / file[1].str();
-    a.width = Field(xml, "width");
-    a.height = Field(xml, "height");
-    const std::regex object("<object>([\\s\\S]*?)</object>");
-    for (auto it = std::sregex_iterator(xml.begin(), xml.end(), object);
-         it != std::sregex_iterator(); ++it) {
-        const std::string body = (*it)[1];
-        std::smatch name;
-        std::regex_search(body, name, std::regex("<name>([^<]+)</name>"));
-        const int x0 = Field(body, "xmin");
-        const int y0 = Field(body, "ymin");
-        const int x1 = std::min(Field(body, "xmax"), a.width);
-        const int y1 = std::min(Field(body, "ymax"), a.height);
-        if (x1 - x0 >= 4 && y1 - y0 >= 4) {
-            a.objects.push_back(
-                {name[1].str(), Box{static_cast<double>(x0), static_cast<double>(y0),
-                                    static_cast<double>(x1 - x0), static_cast<double>(y1 - y0)}});
-        }
-    }
-    return a;
-}
 
 struct Tally {
     std::vector<double> ms;
@@ -102,8 +52,8 @@ int Run(const fs::path& dataset, int limit) {
     xmls.resize(std::min(xmls.size(), static_cast<std::size_t>(limit)));
     std::map<std::string, Tally> by_class;
     for (const fs::path& xml : xmls) {
-        const Annotation a = ReadVoc(xml, dataset / "JPEGImages");
-        for (const Object& o : a.objects) {
+        const bench::VocAnnotation a = bench::ReadVoc(xml, dataset / "JPEGImages");
+        for (const bench::VocObject& o : a.objects) {
             auto file = SourceFile::Open({fs::canonical(dataset / "JPEGImages"), a.image});
             if (!file.ok()) {
                 std::fprintf(stderr, "%s: %s\n", a.image.c_str(), file.error().message.c_str());

@@ -32,6 +32,22 @@ struct RgbImage {
     std::span<const std::uint8_t> pixels;  // width * height * 3 bytes
 };
 
+// A backbone's feature map of one image: height x width cells of `channels` values, stored
+// cell after cell (row-major), each cell's values together. Cell (r, c) covers the image's
+// normalized square [c/width, (c+1)/width] x [r/height, (r+1)/height].
+struct FeatureMap {
+    int channels = 0;
+    int height = 0;
+    int width = 0;
+    std::vector<float> values;  // height * width * channels
+    bool valid() const {
+        return channels > 0 && height > 0 && width > 0 &&
+               values.size() == static_cast<std::size_t>(channels) *
+                                    static_cast<std::size_t>(height) *
+                                    static_cast<std::size_t>(width);
+    }
+};
+
 class Backbone {
 public:
     virtual ~Backbone() = default;
@@ -39,6 +55,11 @@ public:
     // One embedding per image, row after row: batch.size() * Spec().dimensions floats. An image
     // of the wrong byte count or an empty one is an InvalidArgument naming its index.
     virtual Result<std::vector<float>> Embed(std::span<const RgbImage> batch) = 0;
+    // The last feature map of one image fed at its own size (a multiple of 32 a side), for
+    // the box detector. Backbones without one (the handcrafted features) say so.
+    virtual Result<FeatureMap> Map(const RgbImage& /*image*/) {
+        return Error::FailedPrecondition(Spec().name + " gives no feature map");
+    }
 };
 
 }  // namespace tessera::ml

@@ -61,7 +61,8 @@ Result<std::unique_ptr<OnnxNetwork>> OnnxNetwork::Load(std::span<const std::byte
 }
 
 Result<OnnxNetwork::Output> OnnxNetwork::Forward(std::span<const float> input,
-                                                 std::span<const int> shape) {
+                                                 std::span<const int> shape,
+                                                 const std::string& layer) {
     std::size_t count = shape.empty() ? 0 : 1;
     for (const int d : shape) {
         if (d <= 0) {
@@ -79,7 +80,7 @@ Result<OnnxNetwork::Output> OnnxNetwork::Forward(std::span<const float> input,
     const std::lock_guard lock(mutex_);
     try {
         impl_->net.setInput(blob);
-        const cv::Mat out = impl_->net.forward();
+        const cv::Mat out = layer.empty() ? impl_->net.forward() : impl_->net.forward(layer);
         Output result;
         result.shape.assign(out.size.p, out.size.p + out.dims);
         const cv::Mat flat = out.isContinuous() ? out : out.clone();
@@ -89,6 +90,16 @@ Result<OnnxNetwork::Output> OnnxNetwork::Forward(std::span<const float> input,
     } catch (const cv::Exception& e) {
         return Error::InvalidArgument("the network cannot run this input: " + e.msg);
     }
+}
+
+std::string OnnxNetwork::LastMapLayer() const {
+    const std::vector<std::string> names = impl_->net.getLayerNames();
+    for (std::size_t i = names.size(); i-- > 1;) {
+        if (impl_->net.getLayer(names[i])->type == "Pooling") {
+            return names[i - 1];
+        }
+    }
+    return {};
 }
 
 Result<std::unique_ptr<OnnxBackbone>> OnnxBackbone::Load(std::span<const std::byte> model,
@@ -107,6 +118,7 @@ Result<std::unique_ptr<OnnxBackbone>> OnnxBackbone::Load(std::span<const std::by
     }
     std::unique_ptr<OnnxBackbone> backbone(
         new OnnxBackbone(std::move(network).value(), std::move(spec)));
+    backbone->map_layer_ = backbone->network_->LastMapLayer();
     const std::vector<std::uint8_t> blank(static_cast<std::size_t>(backbone->spec_.input_width) *
                                           static_cast<std::size_t>(backbone->spec_.input_height) *
                                           3);
@@ -118,9 +130,11 @@ Result<std::unique_ptr<OnnxBackbone>> OnnxBackbone::Load(std::span<const std::by
     return backbone;
 }
 
-Result<std::vector<float>> OnnxBackbone::Preprocess(std::span<const RgbImage> batch) const {
-    const int w = spec_.input_width;
-    const int h = spec_.input_height;
+namespace {
+
+// Images resized to w x h, scaled to [0,1], normalized with the spec's mean and std, NCHW.
+Result<std::vector<float>> NchwTensor(std::span<const RgbImage> batch, int w, int h,
+                                      const BackboneSpec& spec) {
     const std::size_t plane = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
     std::vector<float> nchw(batch.size() * 3 * plane);
     for (std::size_t b = 0; b < batch.size(); ++b) {
@@ -132,12 +146,45 @@ Result<std::vector<float>> OnnxBackbone::Preprocess(std::span<const RgbImage> ba
                 for (std::size_t c = 0; c < 3; ++c) {
                     const float v = static_cast<float>(row[3 * x + static_cast<int>(c)]) / 255.0F;
                     out[c * plane + static_cast<std::size_t>(y) * static_cast<std::size_t>(w) +
-                        static_cast<std::size_t>(x)] = (v - spec_.mean[c]) / spec_.std[c];
+                        static_cast<std::size_t>(x)] = (v - spec.mean[c]) / spec.std[c];
                 }
             }
         }
     }
     return nchw;
+}
+
+}  // namespace
+
+Result<std::vector<float>> OnnxBackbone::Preprocess(std::span<const RgbImage> batch) const {
+    return NchwTensor(batch, spec_.input_width, spec_.input_height, spec_);
+}
+
+Result<FeatureMap> OnnxBackbone::Map(const RgbImage& image) {
+    if (map_layer_.empty()) {
+        return Error::InvalidArgument(
+            "the backbone's network has no pooling layer to read a feature map before");
+    }
+    TESSERA_ASSIGN_OR_RETURN(std::vector<float> input,
+                             NchwTensor(std::span(&image, 1), image.width, image.height, spec_));
+    const std::vector<int> shape{1, 3, image.height, image.width};
+    TESSERA_ASSIGN_OR_RETURN(OnnxNetwork::Output out, network_->Forward(input, shape, map_layer_));
+    if (out.shape.size() != 4 || out.shape[0] != 1) {
+        return Error::InvalidArgument("the backbone's feature map is not one NCHW map");
+    }
+    FeatureMap map;
+    map.channels = out.shape[1];
+    map.height = out.shape[2];
+    map.width = out.shape[3];
+    const auto cells = static_cast<std::size_t>(map.height) * static_cast<std::size_t>(map.width);
+    const auto channels = static_cast<std::size_t>(map.channels);
+    map.values.resize(cells * channels);
+    for (std::size_t c = 0; c < channels; ++c) {  // NCHW to cell after cell
+        for (std::size_t i = 0; i < cells; ++i) {
+            map.values[i * channels + c] = out.values[c * cells + i];
+        }
+    }
+    return map;
 }
 
 Result<std::vector<float>> OnnxBackbone::Embed(std::span<const RgbImage> batch) {
@@ -163,24 +210,31 @@ Result<std::vector<float>> OnnxBackbone::Embed(std::span<const RgbImage> batch) 
     return std::move(out->values);
 }
 
-Result<std::vector<float>> LazyOnnxBackbone::Embed(std::span<const RgbImage> batch) {
-    OnnxBackbone* backbone = nullptr;
-    {
-        const std::lock_guard lock(mutex_);
-        if (!loaded_ && !load_error_) {
-            auto loaded = OnnxBackbone::Load(model_, spec_);
-            if (loaded.ok()) {
-                loaded_ = std::move(loaded).value();
-            } else {
-                load_error_ = loaded.error();
-            }
+Result<OnnxBackbone*> LazyOnnxBackbone::Loaded() {
+    const std::lock_guard lock(mutex_);
+    if (!loaded_ && !load_error_) {
+        auto loaded = OnnxBackbone::Load(model_, spec_);
+        if (loaded.ok()) {
+            loaded_ = std::move(loaded).value();
+        } else {
+            load_error_ = loaded.error();
         }
-        if (load_error_) {
-            return *load_error_;
-        }
-        backbone = loaded_.get();
     }
-    return backbone->Embed(batch);  // OnnxNetwork serializes the forward passes itself
+    if (load_error_) {
+        return *load_error_;
+    }
+    return loaded_.get();
+}
+
+// OnnxNetwork serializes the forward passes itself.
+Result<std::vector<float>> LazyOnnxBackbone::Embed(std::span<const RgbImage> batch) {
+    TESSERA_ASSIGN_OR_RETURN(OnnxBackbone * backbone, Loaded());
+    return backbone->Embed(batch);
+}
+
+Result<FeatureMap> LazyOnnxBackbone::Map(const RgbImage& image) {
+    TESSERA_ASSIGN_OR_RETURN(OnnxBackbone * backbone, Loaded());
+    return backbone->Map(image);
 }
 
 }  // namespace tessera::ml

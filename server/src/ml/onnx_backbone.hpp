@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "ml/backbone.hpp"
@@ -35,8 +36,14 @@ public:
         std::vector<int> shape;
         std::vector<float> values;
     };
-    // Runs a float32 tensor of `shape` (NCHW for images) through the network.
-    Result<Output> Forward(std::span<const float> input, std::span<const int> shape);
+    // Runs a float32 tensor of `shape` (NCHW for images) through the network: to its output,
+    // or to the layer named `layer` (only what that layer depends on is run).
+    Result<Output> Forward(std::span<const float> input, std::span<const int> shape,
+                           const std::string& layer = {});
+
+    // The layer whose output the network's last pooling layer reads: a CNN's last feature map,
+    // before it is averaged into an embedding. Empty when the network pools nowhere.
+    std::string LastMapLayer() const;
 
 private:
     struct Impl;
@@ -55,6 +62,11 @@ public:
     const BackboneSpec& Spec() const override { return spec_; }
     Result<std::vector<float>> Embed(std::span<const RgbImage> batch) override;
 
+    // The network's last feature map for `image` fed at its own size (no resize: the caller
+    // chooses it, a multiple of the network's stride, usually 32), normalized as Embed does.
+    // What the box detector works on. InvalidArgument when the network pools nowhere.
+    Result<FeatureMap> Map(const RgbImage& image) override;
+
     // The NCHW float tensor Embed feeds the network: resized, scaled to [0,1], normalized.
     // Public for the tests, which check it against the raw network.
     Result<std::vector<float>> Preprocess(std::span<const RgbImage> batch) const;
@@ -64,6 +76,7 @@ private:
         : network_(std::move(network)), spec_(std::move(spec)) {}
     std::unique_ptr<OnnxNetwork> network_;
     BackboneSpec spec_;
+    std::string map_layer_;  // LastMapLayer, found when it loads
 };
 
 // An OnnxBackbone made on first use: the server starts without parsing the model (17 MB,
@@ -77,8 +90,11 @@ public:
 
     const BackboneSpec& Spec() const override { return spec_; }
     Result<std::vector<float>> Embed(std::span<const RgbImage> batch) override;
+    Result<FeatureMap> Map(const RgbImage& image) override;
 
 private:
+    Result<OnnxBackbone*> Loaded();
+
     std::span<const std::byte> model_;
     BackboneSpec spec_;
     std::mutex mutex_;

@@ -78,8 +78,9 @@ SoftmaxHead SoftmaxHead::Fit(const std::vector<std::vector<float>>& x, const std
             count[static_cast<std::size_t>(y[i])] += 1;
         }
         for (std::size_t k = 0; k < k_count; ++k) {
-            class_weight[k] = count[k] > 0 ? static_cast<double>(rows.size()) /
-                                                 (static_cast<double>(k_count) * count[k])
+            class_weight[k] = count[k] > 0 ? std::pow(static_cast<double>(rows.size()) /
+                                                          (static_cast<double>(k_count) * count[k]),
+                                                      options.balance_power)
                                            : 0;
         }
     }

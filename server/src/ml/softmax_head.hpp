@@ -14,7 +14,10 @@ struct HeadOptions {
     int max_iterations = 500;
     double tolerance = 1e-7;      // stop when the loss improves by less than this
     bool balance_classes = true;  // weight each class by n / (classes * its count)
-    int threads = 0;              // 0: one per core (at most 8)
+    // ... raised to this power: 1 evens the classes out, 0.5 meets them halfway (the box
+    // detector, whose background outnumbers every class and must stay likelier).
+    double balance_power = 1.0;
+    int threads = 0;  // 0: one per core (at most 8)
 };
 
 class SoftmaxHead {

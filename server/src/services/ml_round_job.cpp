@@ -14,7 +14,10 @@
 #include "ml/similar_groups.hpp"
 #include "services/id_chunks.hpp"
 #include "services/job_payload.hpp"
+#include "services/ml_detection.hpp"
 #include "services/ml_featurizer.hpp"
+#include "services/ml_labels.hpp"
+#include "services/ml_round_run.hpp"
 #include "services/ml_service.hpp"
 #include "services/ml_training.hpp"
 
@@ -23,11 +26,6 @@ namespace tessera {
 namespace {
 
 using Json = nlohmann::json;
-using SteadyClock = std::chrono::steady_clock;
-
-double SecondsSince(SteadyClock::time_point start) {
-    return std::chrono::duration<double>(SteadyClock::now() - start).count();
-}
 
 // The human labels a round learns from: each labeled item's counting answer (ForEachExportRow:
 // consensus if any, else the latest human or imported final one) as classes of the tree: one
@@ -35,7 +33,7 @@ double SecondsSince(SteadyClock::time_point start) {
 struct TrainingSet {
     std::vector<Item> items;
     std::vector<std::vector<int>> classes;  // indexes into `names`
-    std::vector<bool> blind;                // labeled without a model prelabel shown (MarkBlind)
+    std::vector<bool> blind;                // labeled without a model prelabel (LabeledBlind)
     std::vector<std::string> names;         // the classes that occur, in tree order
     std::int64_t skipped = 0;  // answers that do not fit: no class or several for multi-class, or
                                // a class not in the tree
@@ -43,10 +41,7 @@ struct TrainingSet {
 
 Result<TrainingSet> CollectLabels(Repository& repo, const Project& project) {
     TESSERA_ASSIGN_OR_RETURN(LabelTree tree, LabelTreeOf(project));
-    std::map<std::string, int> order;
-    for (const LabelNode& node : tree.nodes()) {
-        order.emplace(node.path, node.order);
-    }
+    const std::map<std::string, int> order = TreeOrder(tree);
     const bool multi_label = project.task_type == TaskType::kMultilabel;
     std::vector<std::pair<Item, std::vector<std::string>>> rows;
     std::int64_t skipped = 0;
@@ -62,30 +57,22 @@ Result<TrainingSet> CollectLabels(Repository& repo, const Project& project) {
         }
         return true;
     }));
-    // The classes that occur, in tree order, and each one's index among them.
-    std::map<int, std::string> by_order;
+    std::vector<std::string> occurring;
     for (const auto& [item, labels] : rows) {
-        for (const std::string& label : labels) {
-            by_order.emplace(order[label], label);
-        }
+        occurring.insert(occurring.end(), labels.begin(), labels.end());
     }
-    std::map<std::string, int> index;
-    std::vector<std::string> names;
-    for (const auto& [position, label] : by_order) {
-        index.emplace(label, static_cast<int>(names.size()));
-        names.push_back(label);
-    }
+    RoundClasses round_classes = ClassesInTreeOrder(order, occurring);
     TrainingSet set;
     set.skipped = skipped;
     for (auto& [item, labels] : rows) {
         std::vector<int> classes;
         for (const std::string& label : labels) {
-            classes.push_back(index.at(label));
+            classes.push_back(round_classes.index.at(label));
         }
         set.classes.push_back(std::move(classes));
         set.items.push_back(std::move(item));
     }
-    set.names = std::move(names);
+    set.names = std::move(round_classes.names);
     return set;
 }
 
@@ -114,27 +101,6 @@ void SampleLabels(TrainingSet& set, int limit) {
         kept.classes.push_back(std::move(set.classes[i]));
     }
     set = std::move(kept);
-}
-
-// Which labels were given blind: with no prelabel of the model on the item. The model only
-// prelabels unlabeled items and a label never removes the prelabel it answered, so a labeled
-// item with a model prelabel was shown it. Only blind labels judge the model (Validation).
-Status MarkBlind(Repository& repo, Id project_id, TrainingSet& set) {
-    set.blind.assign(set.items.size(), true);
-    return ForEachIdChunk(set.items, [&](std::size_t begin, const std::vector<Id>& ids) -> Status {
-        TESSERA_ASSIGN_OR_RETURN(std::vector<Annotation> prelabels,
-                                 repo.GetPrelabels(project_id, ids));
-        std::set<Id> shown;
-        for (const Annotation& a : prelabels) {
-            if (a.ml_round_id) {
-                shown.insert(a.item_id);
-            }
-        }
-        for (std::size_t k = 0; k < ids.size(); ++k) {
-            set.blind[begin + k] = shown.count(ids[k]) == 0;
-        }
-        return Status::Ok();
-    });
 }
 
 // The queue order of the manual items with the front of them in groups of similar ones
@@ -171,51 +137,6 @@ Grouping GroupSimilarItems(const std::vector<Id>& manual, const std::vector<Id>&
     return out;
 }
 
-// A round in progress: the stored row, written again after each stage.
-class RoundRun {
-public:
-    RoundRun(Repository& repo, const Clock& clock, MlRound round)
-        : repo_(repo), clock_(clock), round_(std::move(round)) {
-        metrics_ = Json::parse(round_.metrics_json, nullptr, false);
-        if (!metrics_.is_object()) {
-            metrics_ = Json::object();
-        }
-    }
-    MlRound& round() { return round_; }
-    Status Enter(MlStage stage) {
-        round_.stage = stage;
-        round_.state = MlRoundState::kRunning;
-        if (round_.started_at == 0) {
-            round_.started_at = clock_.NowMs();
-        }
-        return Save();
-    }
-    Status Record(MlStage stage, Json metrics) {
-        metrics_[std::string(MlStageName(stage))] = std::move(metrics);
-        return Save();
-    }
-    Status Finish(MlRoundState state, std::string message) {
-        round_.state = state;
-        round_.message = std::move(message);
-        round_.finished_at = clock_.NowMs();
-        return Save();
-    }
-
-private:
-    Status Save() {
-        round_.metrics_json = metrics_.dump();
-        return repo_.UpdateMlRound(round_);
-    }
-    Repository& repo_;
-    const Clock& clock_;
-    MlRound round_;
-    Json metrics_;
-};
-
-// How a stage ended: go on to the next, the round is over (finished and recorded), or the
-// worker is stopping.
-enum class StageEnd { kNext, kRoundOver, kInterrupted };
-
 // What inference produced: the prelabels to store, the prelabeled items in the order labelers
 // get them, the others in queue order, and the features of the front of those (for grouping).
 struct Inferred {
@@ -245,7 +166,7 @@ public:
         TESSERA_ASSIGN_OR_RETURN(labels_, CollectLabels(repo_, project_));
         all_labels_ = static_cast<std::int64_t>(labels_.items.size());
         SampleLabels(labels_, settings_.max_training_labels);
-        TESSERA_TRY(MarkBlind(repo_, project_.id, labels_));
+        TESSERA_ASSIGN_OR_RETURN(labels_.blind, LabeledBlind(repo_, project_.id, labels_.items));
         TESSERA_ASSIGN_OR_RETURN(window_, repo_.ListQueueWindow(project_.id, settings_.window));
         std::vector<Item> needed = labels_.items;
         needed.insert(needed.end(), window_.begin(), window_.end());
@@ -443,6 +364,21 @@ private:
     TrainedClassifier trained_;
 };
 
+bool IsDetection(TaskType type) {
+    return type == TaskType::kBbox || type == TaskType::kPolygon;
+}
+
+// The first backbone that gives feature maps (the CNN; the handcrafted features give none).
+std::optional<MlBackbone> MapBackbone(const std::vector<MlBackbone>& backbones) {
+    const std::vector<std::uint8_t> probe(std::size_t{32} * 32 * 3, 128);
+    for (const MlBackbone& b : backbones) {
+        if (b.backbone != nullptr && b.backbone->Map(ml::RgbImage{32, 32, probe}).ok()) {
+            return b;
+        }
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<Id> InterleaveRuns(const std::vector<Id>& prelabeled, const std::vector<Id>& manual,
@@ -508,7 +444,6 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
     if (!settings.ok()) {
         return fail(settings.error().message);
     }
-    RoundStages stages(repo_, clock_, settings_, run, *project, *settings, context);
     // A stage's end, as the job's outcome when the round stops there.
     auto stopped_at = [&](const Result<StageEnd>& end) -> std::optional<JobOutcome> {
         if (!end.ok()) {
@@ -522,16 +457,37 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
         }
         return std::nullopt;
     };
-    if (auto outcome = stopped_at(stages.Featurize(backbones_, opener_))) {
-        return *outcome;
+    Result<std::string> message = Error::Internal("no stages ran");
+    if (IsDetection(project->task_type)) {
+        auto backbone = MapBackbone(backbones_);
+        if (!backbone) {
+            return fail("no backbone gives feature maps for a detector");
+        }
+        DetectionRound stages(repo_, clock_, settings_.detection, run, *project, *settings, context,
+                              *backbone, opener_);
+        if (auto outcome = stopped_at(stages.Featurize())) {
+            return *outcome;
+        }
+        if (auto outcome = stopped_at(stages.Train())) {
+            return *outcome;
+        }
+        if (Status validated = stages.Validate(); !validated.ok()) {
+            return fail(validated.error().message);
+        }
+        message = stages.Infer();
+    } else {
+        RoundStages stages(repo_, clock_, settings_, run, *project, *settings, context);
+        if (auto outcome = stopped_at(stages.Featurize(backbones_, opener_))) {
+            return *outcome;
+        }
+        if (auto outcome = stopped_at(stages.Train(backbones_))) {
+            return *outcome;
+        }
+        if (Status validated = stages.Validate(); !validated.ok()) {
+            return fail(validated.error().message);
+        }
+        message = stages.Infer();
     }
-    if (auto outcome = stopped_at(stages.Train(backbones_))) {
-        return *outcome;
-    }
-    if (Status validated = stages.Validate(); !validated.ok()) {
-        return fail(validated.error().message);
-    }
-    auto message = stages.Infer();
     if (!message.ok()) {
         return fail(message.error().message);
     }

@@ -10,6 +10,7 @@
 #include "base/clock.hpp"
 #include "jobs/job_runner.hpp"
 #include "services/datasource_opener.hpp"
+#include "services/ml_detection.hpp"
 #include "services/ml_featurizer.hpp"
 #include "storage/repository.hpp"
 
@@ -33,6 +34,8 @@ struct MlRoundSettings {
     // next round with the default retraining interval. Grouping 2,000 random 2,436-d vectors
     // (the index's worst case) takes 3.3 s on one thread here, 5,000 take 19 s.
     int group_window = 2000;
+    // Bounding-box and polygon projects (services/ml_detection.hpp).
+    DetectionSettings detection;
 };
 
 // The queue order after a round: runs of `run` prelabeled items alternating with runs of `run`

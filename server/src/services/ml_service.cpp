@@ -28,11 +28,15 @@ std::vector<std::string> LeafClasses(const LabelTree& tree) {
 }  // namespace
 
 std::optional<std::string> MlUnsupportedReason(TaskType type) {
-    if (type == TaskType::kMulticlass || type == TaskType::kMultilabel) {
+    if (type == TaskType::kMulticlass || type == TaskType::kMultilabel || type == TaskType::kBbox ||
+        type == TaskType::kPolygon) {
         return std::nullopt;
     }
-    return "ML assist covers multi-class and multi-label projects so far (this project is " +
-           std::string(TaskTypeName(type)) + ")";
+    return "ML assist covers multi-class, multi-label, bounding-box and polygon projects (this "
+           "project is " +
+           std::string(TaskTypeName(type)) +
+           ": semantic masks and DICOM are left out, as in "
+           "Azure)";
 }
 
 MlService::MlService(Repository& repo, const Clock& clock, std::string backbone)

@@ -241,20 +241,29 @@ TEST_P(MlAssistIt, TaskTypesItDoesNotCoverAreRefusedWithTheReason) {
     WriteImages(2);
     ASSERT_NO_FATAL_FAILURE(StartServer());
     HttpClient admin = Admin();
-    json body = ProjectBody("Boxes", {"Cell"}, "bbox");
+    json body = ProjectBody("Masks", {"Road"}, "semantic");
     auto created = admin.SendJson("POST", "/api/v1/projects", body);
     ASSERT_EQ(created.status, 201u) << created.body;
     const std::int64_t id = created.Json()["id"];
     WaitForIngest(admin, id);
     json ml = Ml(admin, id);
     EXPECT_EQ(ml["supported"], false);
-    EXPECT_NE(ml["unsupported_reason"].get<std::string>().find("multi-class"), std::string::npos);
+    EXPECT_NE(ml["unsupported_reason"].get<std::string>().find("semantic"), std::string::npos);
     auto refused = admin.SendJson("PATCH", ProjectPath(id), {{"ml_assist", {{"enabled", true}}}});
     EXPECT_EQ(refused.status, 409u) << refused.body;
     EXPECT_EQ(Ml(admin, id)["settings"]["enabled"], false);
     EXPECT_EQ(admin.Get(ProjectPath(999999, "/ml")).status, 404u);
 
-    // Multi-label projects are covered.
+    // Multi-label, bounding-box and polygon projects are covered.
+    for (const char* type : {"bbox", "polygon"}) {
+        auto shapes = admin.SendJson("POST", "/api/v1/projects", ProjectBody(type, {"Cell"}, type));
+        ASSERT_EQ(shapes.status, 201u) << shapes.body;
+        const std::int64_t shapes_id = shapes.Json()["id"];
+        EXPECT_EQ(Ml(admin, shapes_id)["supported"], true) << type;
+        auto on =
+            admin.SendJson("PATCH", ProjectPath(shapes_id), {{"ml_assist", {{"enabled", true}}}});
+        EXPECT_EQ(on.status, 200u) << on.body;
+    }
     auto tags =
         admin.SendJson("POST", "/api/v1/projects", ProjectBody("Tags", {"A", "B"}, "multilabel"));
     ASSERT_EQ(tags.status, 201u) << tags.body;

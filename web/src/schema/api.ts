@@ -159,12 +159,18 @@ export interface MlMetrics {
         failed?: number;
         first_failure?: string;
         images_per_second?: number;
+        /** Detection rounds: feature maps (not stored) instead of embeddings. */
+        feature_maps?: boolean;
+        /** The first map's width, height and channels. */
+        map?: [number, number, number] | null;
     };
     training?: {
         seconds?: number;
         labels?: number;
         classes?: number;
         folds?: number;
+        /** Detection rounds: the human boxes trained on. */
+        boxes?: number;
         /** The feature set validation chose: backbone names joined by "+". */
         features?: string;
         feature_candidates?: {
@@ -187,8 +193,19 @@ export interface MlMetrics {
         /** "whole sets": multi-label, one threshold on an item's whole set of tags. */
         judged_as?: string;
         why_none?: string;
+        /** Detection rounds: the human boxes of the held-out images, and the share of them
+         * the detections at the thresholds found (IoU >= 0.5). */
+        human_boxes?: number;
+        recall?: number;
     };
-    inference?: { seconds?: number; window?: number; prelabeled?: number; coverage?: number };
+    inference?: {
+        seconds?: number;
+        window?: number;
+        prelabeled?: number;
+        coverage?: number;
+        /** Detection rounds: the boxes (or polygons) prelabeled. */
+        boxes?: number;
+    };
 }
 
 export interface MlRound {

@@ -22,6 +22,46 @@ const base: MlAssist = {
 };
 
 describe("stageSummary", () => {
+    it("says what a box detector's stages did", () => {
+        expect(
+            stageSummary({
+                name: "featurization",
+                status: "done",
+                metrics: { embedded: 205, feature_maps: true, map: [20, 15, 1792], seconds: 24.4 },
+            }),
+        ).toBe("205 images mapped (20 × 15 cells) in 24 s");
+        expect(
+            stageSummary({
+                name: "training",
+                status: "done",
+                metrics: { labels: 205, boxes: 4012, classes: 3, features: "mobilenet_v2_140 map" },
+            }),
+        ).toBe("box detector on CNN (MobileNetV2) feature maps: 205 images, 4012 boxes, 3 classes");
+        expect(
+            stageSummary({
+                name: "validation",
+                status: "done",
+                metrics: {
+                    held_out: 205,
+                    human_boxes: 4012,
+                    recall: 0.25,
+                    threshold: 0.61,
+                    precision: 0.97,
+                    lower_bound: 0.951,
+                },
+            }),
+        ).toBe(
+            "recall 25.0% of 4012 boxes on 205 held-out images (IoU ≥ 0.5); thresholds per class from 61.0% (precision 97.0%, at least 95.1%)",
+        );
+        expect(
+            stageSummary({
+                name: "inference",
+                status: "done",
+                metrics: { prelabeled: 40, window: 300, boxes: 95 },
+            }),
+        ).toBe("40 of the next 300 items prelabeled (95 shapes)");
+    });
+
     it("says what each stage did from its figures", () => {
         expect(
             stageSummary({

@@ -30,11 +30,16 @@ type Figures<S extends MlStageName> = NonNullable<MlMetrics[S]>;
 
 function featurizationLine(m: Figures<"featurization">): string {
     const failed = m.failed !== undefined && m.failed > 0 ? `, ${m.failed} unreadable` : "";
+    if (m.feature_maps === true) {
+        const size = m.map ? ` (${m.map[0]} × ${m.map[1]} cells)` : "";
+        return `${m.embedded ?? 0} images mapped${size}${failed}${secs(m.seconds)}`;
+    }
     return `${m.embedded ?? 0} images embedded, ${m.cached ?? 0} cached${failed}${secs(m.seconds)}`;
 }
 
 const kFeatureNames: Record<string, string> = {
     mobilenet_v2_140: "CNN (MobileNetV2)",
+    "mobilenet_v2_140 map": "CNN (MobileNetV2) feature maps",
     handcrafted: "handcrafted",
 };
 
@@ -47,6 +52,10 @@ export function featuresText(features: string): string {
 }
 
 function trainingLine(m: Figures<"training">): string {
+    if (m.boxes !== undefined) {
+        const features = m.features === undefined ? "" : ` on ${featuresText(m.features)}`;
+        return `box detector${features}: ${m.labels ?? 0} images, ${m.boxes} boxes, ${m.classes ?? 0} classes${secs(m.seconds)}`;
+    }
     const base = `${m.labels ?? 0} labels, ${m.classes ?? 0} classes`;
     const tried = m.feature_candidates?.length ?? 0;
     const features =
@@ -57,7 +66,10 @@ function trainingLine(m: Figures<"training">): string {
 }
 
 function validationLine(m: Figures<"validation">): string {
-    const base = `accuracy ${pct(m.accuracy ?? 0)} on ${m.held_out ?? 0} held-out labels`;
+    const base =
+        m.human_boxes !== undefined
+            ? `recall ${pct(m.recall ?? 0)} of ${m.human_boxes} boxes on ${m.held_out ?? 0} held-out images (IoU ≥ 0.5)`
+            : `accuracy ${pct(m.accuracy ?? 0)} on ${m.held_out ?? 0} held-out labels`;
     return m.threshold !== undefined
         ? `${base}; thresholds per class from ${thresholdText(m.threshold)} (precision ${pct(m.precision ?? 0)}, at least ${pct(m.lower_bound ?? 0)})`
         : `${base}; ${m.why_none ?? "no threshold"}`;
@@ -79,7 +91,8 @@ export function stageSummary(stage: MlStageView): string {
             return validationLine(m as Figures<"validation">);
         case "inference": {
             const i = m as Figures<"inference">;
-            return `${i.prelabeled ?? 0} of the next ${i.window ?? 0} items prelabeled${secs(i.seconds)}`;
+            const boxes = i.boxes === undefined ? "" : ` (${i.boxes} shapes)`;
+            return `${i.prelabeled ?? 0} of the next ${i.window ?? 0} items prelabeled${boxes}${secs(i.seconds)}`;
         }
     }
 }
