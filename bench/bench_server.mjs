@@ -32,7 +32,10 @@ export function startServer(bin, work, db = "") {
     return { child, port, log: () => log };
 }
 
-/** Signs the admin in; returns `api(method, url, body)` → `{status, body}` (JSON parsed). */
+/**
+ * Signs the admin in; returns `api(method, url, body)` → `{status, body}` (JSON parsed), with
+ * `api.headers` (the session cookie and CSRF token) for requests of other bodies.
+ */
 export async function session(base) {
     const r = await fetch(`${base}/api/v1/session`, {
         method: "POST",
@@ -44,7 +47,7 @@ export async function session(base) {
     }
     const cookie = r.headers.get("set-cookie").split(";")[0];
     const { csrf_token: csrf } = await r.json();
-    return async (method, url, body) => {
+    const call = async (method, url, body) => {
         const res = await fetch(`${base}${url}`, {
             method,
             headers: {
@@ -57,6 +60,8 @@ export async function session(base) {
         const text = await res.text();
         return { status: res.status, body: text === "" ? null : JSON.parse(text) };
     };
+    call.headers = { Cookie: cookie, "X-CSRF-Token": csrf };
+    return call;
 }
 
 /**

@@ -120,6 +120,46 @@ TEST(OnnxBackboneTest, EmbedsImagesOfAnySizeAsTheNetworkDoesTheirTensor) {
     }
 }
 
+TEST(OnnxBackboneTest, MapsAreTheLastFeatureMapWhoseAverageIsTheEmbedding) {
+    auto backbone = OnnxBackbone::Load(ReadBytes(TESSERA_DEFAULT_BACKBONE_ONNX), DefaultSpec());
+    ASSERT_TRUE(backbone) << backbone.error().message;
+    std::vector<std::uint8_t> pixels(std::size_t{224} * 224 * 3);
+    for (std::size_t i = 0; i < pixels.size(); ++i) {
+        pixels[i] = static_cast<std::uint8_t>((i * 7919) % 251);
+    }
+    const RgbImage image{224, 224, pixels};
+    auto map = (*backbone)->Map(image);
+    ASSERT_TRUE(map) << map.error().message;
+    ASSERT_EQ(map->width, 7);
+    ASSERT_EQ(map->height, 7);
+    ASSERT_EQ(map->channels, 1792);
+    ASSERT_TRUE(map->valid());
+    // The embedding is the map averaged over its 7 x 7 cells (the graph's last pooling).
+    auto embedding = (*backbone)->Embed(std::span(&image, 1));
+    ASSERT_TRUE(embedding);
+    for (std::size_t c = 0; c < 1792; ++c) {
+        double sum = 0;
+        for (std::size_t cell = 0; cell < 49; ++cell) {
+            sum += map->values[cell * 1792 + c];
+        }
+        ASSERT_NEAR(sum / 49, (*embedding)[c], 1e-4) << c;
+    }
+    // A 640 x 480 image gives 20 x 15 cells of ReLU6 values.
+    std::vector<std::uint8_t> wide(std::size_t{640} * 480 * 3, 90);
+    auto big = (*backbone)->Map(RgbImage{640, 480, wide});
+    ASSERT_TRUE(big) << big.error().message;
+    EXPECT_EQ(big->width, 20);
+    EXPECT_EQ(big->height, 15);
+    EXPECT_TRUE(std::all_of(big->values.begin(), big->values.end(),
+                            [](float v) { return std::isfinite(v) && v >= 0.0F && v <= 6.0F; }));
+    // Under the network's input size its last pooling (7 x 7) has too few cells: an error,
+    // which a detection round avoids by feeding at least 224 pixels a side.
+    std::vector<std::uint8_t> tiny(std::size_t{64} * 64 * 3, 90);
+    auto refused = (*backbone)->Map(RgbImage{64, 64, tiny});
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST(OnnxBackboneTest, RefusesBadImagesModelsAndSpecs) {
     auto backbone = OnnxBackbone::Load(ReadBytes(TESSERA_DEFAULT_BACKBONE_ONNX), DefaultSpec());
     ASSERT_TRUE(backbone);

@@ -19,13 +19,17 @@ namespace {
 
 using Json = nlohmann::json;
 
-// The map input for an image of w x h: `side` on its long side, both sides multiples of 32.
-std::pair<int, int> MapInputSize(int w, int h, int side) {
+// The map input for an image of w x h: `side` on its long side, both sides multiples of 32 and
+// at least the backbone's own input (its pooling layers need a map that large: MobileNetV2's
+// last one averages 7 x 7 cells, so OpenCV refuses a side under 224 pixels; a panorama is
+// stretched that far rather than refused).
+std::pair<int, int> MapInputSize(int w, int h, int side, const ml::BackboneSpec& spec) {
     const double scale = static_cast<double>(side) / std::max({w, h, 1});
-    auto round32 = [&](int v) {
-        return std::max(32, static_cast<int>(std::lround(v * scale / 32.0)) * 32);
+    auto round32 = [&](int v, int least) {
+        const int rounded = static_cast<int>(std::lround(v * scale / 32.0)) * 32;
+        return std::max({32, rounded, (least + 31) / 32 * 32});
     };
-    return {round32(w), round32(h)};
+    return {round32(w, spec.input_width), round32(h, spec.input_height)};
 }
 
 // A shape's box in normalized coordinates: a box as it is, a polygon's bounding box.
@@ -111,7 +115,8 @@ Result<ml::FeatureMap> DetectionRound::MapOf(const Item& item, std::optional<Sou
                                                                      : ItemSourcePath(seen, item));
     TESSERA_ASSIGN_OR_RETURN(SourceFile opened, SourceFile::Open(ref));
     file.emplace(std::move(opened));
-    const auto [w, h] = MapInputSize(item.width, item.height, settings_.side);
+    const auto [w, h] =
+        MapInputSize(item.width, item.height, settings_.side, backbone_.backbone->Spec());
     TESSERA_ASSIGN_OR_RETURN(const RgbPixels pixels, DecodeForModel(*file, w, h));
     return backbone_.backbone->Map(ml::RgbImage{pixels.width, pixels.height, pixels.pixels});
 }

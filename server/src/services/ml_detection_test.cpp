@@ -32,8 +32,8 @@ public:
     CellColourBackbone() {
         spec_.name = "cell_colour";
         spec_.version = "1";
-        spec_.input_width = 16;
-        spec_.input_height = 16;
+        spec_.input_width = kSide;  // the smallest image it maps, as a CNN's pooling needs
+        spec_.input_height = kSide;
         spec_.dimensions = 3;
     }
     const ml::BackboneSpec& Spec() const override { return spec_; }
@@ -44,6 +44,9 @@ public:
     // four cells around it (its own again at the image's edge), so where in an object a cell
     // lies shows in its features.
     Result<ml::FeatureMap> Map(const ml::RgbImage& image) override {
+        if (image.width < spec_.input_width || image.height < spec_.input_height) {
+            return Error::InvalidArgument("smaller than the backbone's input");
+        }
         const int w = image.width / 16;
         const int h = image.height / 16;
         const auto width = static_cast<std::size_t>(image.width);
@@ -256,6 +259,25 @@ TEST_P(MlDetectionTest, ARoundPrelabelsTheSquaresOfUnlabeledImages) {
     }
     EXPECT_GE(shown, kUnlabeled);
     EXPECT_GE(right, static_cast<int>(0.9 * shown)) << right << " of " << shown;
+}
+
+TEST_P(MlDetectionTest, ImagesAreNeverMappedBelowTheBackbonesInputSize) {
+    // Asked for maps 64 pixels across, the round feeds the backbone its own 128 instead (the
+    // default CNN cannot pool a smaller map), and the round works as before.
+    MlRoundSettings small = settings_;
+    small.detection.side = 64;
+    MlRoundJob job{*env_.repo, env_.clock, {{&backbone_, "cell_colour@1"}}, nullptr, small};
+    auto round = service_.TrainNow(owner_, project_.id);
+    ASSERT_TRUE(round.ok()) << round.error().message;
+    QuietContext context;
+    std::string error;
+    ASSERT_EQ(job.Run(*env_.repo->GetJob(round->job_id), context, error), JobOutcome::kDone)
+        << error;
+    const MlRound done = env_.repo->ListMlRounds(project_.id, 1)->front();
+    EXPECT_EQ(done.state, MlRoundState::kDone) << done.message;
+    EXPECT_EQ(nlohmann::json::parse(done.metrics_json)["featurization"]["map"],
+              nlohmann::json::array({8, 8, 15}));
+    EXPECT_EQ(done.prelabeled, kUnlabeled) << done.metrics_json;
 }
 
 TEST_P(MlDetectionTest, TooFewLabeledImagesEndTheRoundWithTheReason) {

@@ -368,15 +368,27 @@ bool IsDetection(TaskType type) {
     return type == TaskType::kBbox || type == TaskType::kPolygon;
 }
 
-// The first backbone that gives feature maps (the CNN; the handcrafted features give none).
-std::optional<MlBackbone> MapBackbone(const std::vector<MlBackbone>& backbones) {
-    const std::vector<std::uint8_t> probe(std::size_t{32} * 32 * 3, 128);
+// The first backbone that gives feature maps (the CNN; the handcrafted features give none), or
+// why none does.
+Result<MlBackbone> MapBackbone(const std::vector<MlBackbone>& backbones) {
+    std::string why;
     for (const MlBackbone& b : backbones) {
-        if (b.backbone != nullptr && b.backbone->Map(ml::RgbImage{32, 32, probe}).ok()) {
+        if (b.backbone == nullptr) {
+            continue;
+        }
+        // At the backbone's own input size: the smallest its pooling layers take.
+        const ml::BackboneSpec& spec = b.backbone->Spec();
+        const std::vector<std::uint8_t> probe(static_cast<std::size_t>(spec.input_width) *
+                                                  static_cast<std::size_t>(spec.input_height) * 3,
+                                              128);
+        auto map = b.backbone->Map(ml::RgbImage{spec.input_width, spec.input_height, probe});
+        if (map.ok()) {
             return b;
         }
+        why += (why.empty() ? "" : "; ") + b.id + ": " + map.error().message;
     }
-    return std::nullopt;
+    return Error::FailedPrecondition("no backbone gives feature maps for a detector (" +
+                                     (why.empty() ? std::string("none given") : why) + ")");
 }
 
 }  // namespace
@@ -460,8 +472,8 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
     Result<std::string> message = Error::Internal("no stages ran");
     if (IsDetection(project->task_type)) {
         auto backbone = MapBackbone(backbones_);
-        if (!backbone) {
-            return fail("no backbone gives feature maps for a detector");
+        if (!backbone.ok()) {
+            return fail(backbone.error().message);
         }
         DetectionRound stages(repo_, clock_, settings_.detection, run, *project, *settings, context,
                               *backbone, opener_);

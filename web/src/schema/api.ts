@@ -442,7 +442,7 @@ export interface AnnotationView {
     updated_at: TimeMs;
     /** Drawing projects only. */
     shapes?: unknown;
-    /** "prelabel": an imported prelabel shown for review; the caller has not answered yet. */
+    /** "prelabel": a prelabel (ML assist's or an import's) shown for review; the caller has not answered yet. */
     source?: "human" | "prelabel";
     /** Prelabels only, when the import had confidences. */
     confidence?: number;

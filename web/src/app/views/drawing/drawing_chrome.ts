@@ -75,7 +75,11 @@ export class DrawingChrome {
     private readonly itemTitle = h("span", { class: "muted" });
     private readonly prelabelBadge = h(
         "span",
-        { class: "badge prelabel", hidden: true, title: "Shapes from an imported prelabel" },
+        {
+            class: "badge prelabel",
+            hidden: true,
+            title: "Shapes from a prelabel (ML assist or an import)",
+        },
         "Prelabel — review and submit",
     );
     private readonly reviewBadge = h(

@@ -56,7 +56,7 @@ export type Opened =
 
 export interface Restored {
     readonly shapes: Shape[];
-    /** The shapes are an imported prelabel, shown for review with a badge. */
+    /** The shapes are a prelabel (ML assist's or an import's), shown for review with a badge. */
     readonly prelabel: boolean;
     /** They came from a draft (local or on the server). */
     readonly draft: boolean;
