@@ -79,6 +79,8 @@ bool Parse(int argc, char** argv, Options& opt) {
                 opt.detector.context = value == "1";
             } else if (flag == "--edges") {
                 opt.detector.edges_as_background = value == "1";
+            } else if (flag == "--edges-per-object") {
+                opt.detector.edges_per_object = std::stod(value);
             } else if (flag == "--iterations") {
                 opt.detector.head.max_iterations = std::stoi(value);
             } else if (flag == "--balance") {

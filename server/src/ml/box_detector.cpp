@@ -367,6 +367,7 @@ BoxDetector BoxDetector::Fit(const std::vector<const FeatureMap*>& maps,
     std::vector<std::vector<float>> x;
     std::vector<int> y;
     std::vector<Cell> background;
+    std::vector<Cell> edges;
     for (std::size_t i = 0; i < usable.size(); ++i) {
         const FeatureMap& map = *usable[i];
         for (const ClassBox& t : *usable_truth[i]) {
@@ -388,23 +389,27 @@ BoxDetector BoxDetector::Fit(const std::vector<const FeatureMap*>& maps,
                 if (!assignments[i].covered[at]) {
                     background.push_back({&map, row, col});
                 } else if (options.edges_as_background && assignments[i].owner[at] < 0) {
-                    x.push_back(ContextFeatures(map, row, col, options.context));
-                    y.push_back(0);
+                    edges.push_back({&map, row, col});
                 }
             }
         }
     }
     // A seeded sample of the cells outside every box: all of them would outnumber the objects
     // and cost as much in every iteration of the head's fit.
+    // The same for the edges of objects, which outnumber the centres six to one on BCCD.
     std::mt19937_64 rng(options.seed);
-    std::shuffle(background.begin(), background.end(), rng);
-    const auto keep = static_cast<std::size_t>(std::max(
-        50.0, options.background_per_object * static_cast<double>(detector.object_cells_)));
-    for (std::size_t i = 0; i < background.size() && i < keep; ++i) {
-        x.push_back(ContextFeatures(*background[i].map, background[i].row, background[i].col,
-                                    options.context));
-        y.push_back(0);
-    }
+    auto sample = [&](std::vector<Cell>& cells, double per_object) {
+        std::shuffle(cells.begin(), cells.end(), rng);
+        const auto keep = static_cast<std::size_t>(
+            std::max(50.0, per_object * static_cast<double>(detector.object_cells_)));
+        for (std::size_t i = 0; i < cells.size() && i < keep; ++i) {
+            x.push_back(
+                ContextFeatures(*cells[i].map, cells[i].row, cells[i].col, options.context));
+            y.push_back(0);
+        }
+    };
+    sample(background, options.background_per_object);
+    sample(edges, options.edges_per_object);
     detector.head_ = SoftmaxHead::Fit(x, y, detector.classes_ + 1, options.head);
     return detector;
 }
