@@ -182,6 +182,17 @@ protected:
         ASSERT_TRUE(env_.repo->SetMlSettings(project_.id, {true, 0.9, 5, 200}).ok());
     }
 
+    // Starts a round with "train now", runs its job to the end with `job` and reads it back.
+    void RunRound(MlRoundJob& job, MlRound& done) {
+        auto round = service_.TrainNow(owner_, project_.id);
+        ASSERT_TRUE(round.ok()) << round.error().message;
+        QuietContext context;
+        std::string error;
+        ASSERT_EQ(job.Run(*env_.repo->GetJob(round->job_id), context, error), JobOutcome::kDone)
+            << error;
+        done = env_.repo->ListMlRounds(project_.id, 1)->front();
+    }
+
     testing::ServiceEnv env_;
     TempDir dir_;
     User owner_;
@@ -198,13 +209,8 @@ protected:
 };
 
 TEST_P(MlDetectionTest, ARoundPrelabelsTheSquaresOfUnlabeledImages) {
-    auto round = service_.TrainNow(owner_, project_.id);
-    ASSERT_TRUE(round.ok()) << round.error().message;
-    QuietContext context;
-    std::string error;
-    ASSERT_EQ(job_.Run(*env_.repo->GetJob(round->job_id), context, error), JobOutcome::kDone)
-        << error;
-    const MlRound done = env_.repo->ListMlRounds(project_.id, 1)->front();
+    MlRound done;
+    ASSERT_NO_FATAL_FAILURE(RunRound(job_, done));
     EXPECT_EQ(done.state, MlRoundState::kDone) << done.message;
     const auto metrics = nlohmann::json::parse(done.metrics_json);
     ASSERT_TRUE(done.threshold.has_value()) << done.metrics_json;
@@ -267,13 +273,8 @@ TEST_P(MlDetectionTest, ImagesAreNeverMappedBelowTheBackbonesInputSize) {
     MlRoundSettings small = settings_;
     small.detection.side = 64;
     MlRoundJob job{*env_.repo, env_.clock, {{&backbone_, "cell_colour@1"}}, nullptr, small};
-    auto round = service_.TrainNow(owner_, project_.id);
-    ASSERT_TRUE(round.ok()) << round.error().message;
-    QuietContext context;
-    std::string error;
-    ASSERT_EQ(job.Run(*env_.repo->GetJob(round->job_id), context, error), JobOutcome::kDone)
-        << error;
-    const MlRound done = env_.repo->ListMlRounds(project_.id, 1)->front();
+    MlRound done;
+    ASSERT_NO_FATAL_FAILURE(RunRound(job, done));
     EXPECT_EQ(done.state, MlRoundState::kDone) << done.message;
     EXPECT_EQ(nlohmann::json::parse(done.metrics_json)["featurization"]["map"],
               nlohmann::json::array({8, 8, 15}));
@@ -286,13 +287,8 @@ TEST_P(MlDetectionTest, TooFewLabeledImagesEndTheRoundWithTheReason) {
     MlRoundSettings few = settings_;
     few.detection.folds = kLabeled;  // needs 2 x 60 labeled images
     MlRoundJob job{*env_.repo, env_.clock, {{&backbone_, "cell_colour@1"}}, nullptr, few};
-    auto round = service_.TrainNow(owner_, project_.id);
-    ASSERT_TRUE(round.ok()) << round.error().message;
-    QuietContext context;
-    std::string error;
-    ASSERT_EQ(job.Run(*env_.repo->GetJob(round->job_id), context, error), JobOutcome::kDone)
-        << error;
-    const MlRound done = env_.repo->ListMlRounds(project_.id, 1)->front();
+    MlRound done;
+    ASSERT_NO_FATAL_FAILURE(RunRound(job, done));
     EXPECT_EQ(done.state, MlRoundState::kDone);
     EXPECT_NE(done.message.find("at least 120 labeled images"), std::string::npos) << done.message;
     EXPECT_EQ(done.prelabeled, 0);
