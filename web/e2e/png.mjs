@@ -40,7 +40,10 @@ export function rgbPng(width, height, pixels) {
     const stride = width * 3;
     const raw = Buffer.alloc(height * (1 + stride)); // each row: filter byte 0, then pixels
     for (let y = 0; y < height; y++) {
-        Buffer.from(pixels.buffer, pixels.byteOffset + y * stride, stride).copy(raw, y * (1 + stride) + 1);
+        Buffer.from(pixels.buffer, pixels.byteOffset + y * stride, stride).copy(
+            raw,
+            y * (1 + stride) + 1,
+        );
     }
     return Buffer.concat([
         Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),

@@ -25,32 +25,67 @@ export interface Question {
     readonly confirm: string;
 }
 
+/**
+ * The answer to the question on screen. A button settles it at once (the form's submit event,
+ * before the dialog closes), Esc settles it no; the dialog's close event, which comes a task
+ * later, settles only what is still waiting, so a close that arrives after the next question
+ * opened cannot answer that one.
+ */
+export class PendingAnswer {
+    private resolve_: ((yes: boolean) => void) | null = null;
+
+    get waiting(): boolean {
+        return this.resolve_ !== null;
+    }
+
+    /** A new question; one still waiting is answered no. */
+    begin(): Promise<boolean> {
+        this.settle(false);
+        return new Promise((resolve) => {
+            this.resolve_ = resolve;
+        });
+    }
+
+    settle(yes: boolean): void {
+        const r = this.resolve_;
+        this.resolve_ = null;
+        r?.(yes);
+    }
+}
+
 /** A reusable question dialog; `ask` resolves true only for the confirming button. */
 export class AskDialog {
     readonly element: HTMLDialogElement;
     private readonly title_ = h("h2", { id: "ask-title" });
     private readonly detail_ = h("p", {});
     private readonly confirm_ = h("button", { type: "submit", class: "primary", value: "yes" });
-    private resolve_: ((yes: boolean) => void) | null = null;
+    private readonly answer_ = new PendingAnswer();
 
     constructor() {
+        const form = h(
+            "form",
+            { method: "dialog" },
+            h("button", { type: "submit", value: "no" }, "Cancel"),
+            " ",
+            this.confirm_,
+        );
         this.element = h(
             "dialog",
             { class: "shortcuts ask", "aria-labelledby": "ask-title" },
             this.title_,
             this.detail_,
-            h(
-                "form",
-                { method: "dialog" },
-                h("button", { type: "submit", value: "no" }, "Cancel"),
-                " ",
-                this.confirm_,
-            ),
+            form,
         );
+        form.addEventListener("submit", (e) => {
+            this.answer_.settle(e.submitter === this.confirm_);
+        });
+        this.element.addEventListener("cancel", () => {
+            this.answer_.settle(false);
+        });
         this.element.addEventListener("close", () => {
-            const r = this.resolve_;
-            this.resolve_ = null;
-            r?.(this.element.returnValue === "yes");
+            if (!this.element.open) {
+                this.answer_.settle(this.element.returnValue === "yes");
+            }
         });
     }
 
@@ -66,11 +101,10 @@ export class AskDialog {
         this.detail_.textContent = q.detail;
         this.confirm_.textContent = q.confirm;
         this.element.returnValue = "";
-        return new Promise((resolve) => {
-            this.resolve_ = resolve;
-            this.element.showModal();
-            // Enter answers yes, so a confirmed submit stays two key presses.
-            this.confirm_.focus();
-        });
+        const answer = this.answer_.begin();
+        this.element.showModal();
+        // Enter answers yes, so a confirmed submit stays two key presses.
+        this.confirm_.focus();
+        return answer;
     }
 }
