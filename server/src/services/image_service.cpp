@@ -24,8 +24,7 @@ Result<ImageService::Source> ImageService::Resolve(const User& actor, Id project
     TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
     TESSERA_ASSIGN_OR_RETURN(Item item, repo_.GetItem(project_id, item_id));
     // A blob's cached copy (downloaded on first view) or the local file.
-    TESSERA_ASSIGN_OR_RETURN(Project seen, ProjectForItem(repo_, project, item));
-    auto found = opener_ != nullptr ? opener_->ItemFile(seen, item) : ItemSourcePath(seen, item);
+    auto found = LocateItemFile(repo_, opener_, project, item);
     if (!found.ok()) {
         return ItemSourceError(found.error());
     }

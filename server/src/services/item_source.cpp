@@ -1,5 +1,8 @@
 #include "services/item_source.hpp"
 
+#include "services/datasource_opener.hpp"
+#include "services/item_cache.hpp"
+
 namespace tessera {
 
 Result<Project> ProjectForItem(Repository& repo, const Project& project, const Item& item) {
@@ -16,6 +19,18 @@ Result<Project> ProjectForItem(Repository& repo, const Project& project, const I
         }
     }
     return Error::FailedPrecondition("the image's datasource is gone");
+}
+
+Result<SourceRef> LocateItemFile(Repository& repo, DatasourceOpener* opener, const Project& project,
+                                 const Item& item) {
+    TESSERA_ASSIGN_OR_RETURN(const Project seen, ProjectForItem(repo, project, item));
+    return opener != nullptr ? opener->ItemFile(seen, item) : ItemSourcePath(seen, item);
+}
+
+Result<SourceFile> OpenItemFile(Repository& repo, DatasourceOpener* opener, const Project& project,
+                                const Item& item) {
+    TESSERA_ASSIGN_OR_RETURN(const SourceRef ref, LocateItemFile(repo, opener, project, item));
+    return SourceFile::Open(ref);
 }
 
 }  // namespace tessera

@@ -9,7 +9,6 @@
 #include "domain/label_tree.hpp"
 #include "domain/shapes.hpp"
 #include "services/image_service.hpp"
-#include "services/item_cache.hpp"
 #include "services/item_source.hpp"
 #include "services/ml_labels.hpp"
 #include "services/ml_round_job.hpp"
@@ -110,10 +109,7 @@ DetectionRound::DetectionRound(Repository& repo, const Clock& clock,
       opener_(opener) {}
 
 Result<ml::FeatureMap> DetectionRound::MapOf(const Item& item, std::optional<SourceFile>& file) {
-    TESSERA_ASSIGN_OR_RETURN(const Project seen, ProjectForItem(repo_, project_, item));
-    TESSERA_ASSIGN_OR_RETURN(const SourceRef ref, opener_ != nullptr ? opener_->ItemFile(seen, item)
-                                                                     : ItemSourcePath(seen, item));
-    TESSERA_ASSIGN_OR_RETURN(SourceFile opened, SourceFile::Open(ref));
+    TESSERA_ASSIGN_OR_RETURN(SourceFile opened, OpenItemFile(repo_, opener_, project_, item));
     file.emplace(std::move(opened));
     const auto [w, h] =
         MapInputSize(item.width, item.height, settings_.side, backbone_.backbone->Spec());

@@ -7,7 +7,6 @@
 #include "blobs/model_input.hpp"
 #include "ml/embedding_codec.hpp"
 #include "services/id_chunks.hpp"
-#include "services/item_cache.hpp"
 #include "services/item_source.hpp"
 
 namespace tessera {
@@ -31,17 +30,9 @@ MlFeaturizer::Decoded MlFeaturizer::DecodeBatch(const Project& project,
                                                 const std::vector<Item>& items) const {
     Decoded out;
     for (const Item& item : items) {
-        Result<RgbPixels> pixels = Error::Internal("not read");
-        auto seen = ProjectForItem(repo_, project, item);
-        if (!seen.ok()) {
-            pixels = seen.error();
-        } else {
-            auto ref =
-                opener_ != nullptr ? opener_->ItemFile(*seen, item) : ItemSourcePath(*seen, item);
-            auto file = ref.ok() ? SourceFile::Open(*ref) : Result<SourceFile>(ref.error());
-            pixels = file.ok() ? DecodeForModel(*file, decode_width_, decode_height_)
-                               : Result<RgbPixels>(file.error());
-        }
+        const auto file = OpenItemFile(repo_, opener_, project, item);
+        auto pixels = file.ok() ? DecodeForModel(*file, decode_width_, decode_height_)
+                                : Result<RgbPixels>(file.error());
         if (pixels.ok()) {
             out.ids.push_back(item.id);
             out.pixels.push_back(std::move(pixels).value());

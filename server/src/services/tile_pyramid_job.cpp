@@ -81,14 +81,7 @@ JobOutcome TilePyramidJob::Run(const Job& job, JobContext& context, std::string&
             return JobOutcome::kInterrupted;
         }
         Result<PyramidInfo> built = Error::Internal("not built");
-        auto seen = ProjectForItem(repo_, *project, item);
-        Result<SourceRef> source = Error::Internal("not resolved");
-        if (!seen.ok()) {
-            source = seen.error();
-        } else {
-            source =
-                opener_ != nullptr ? opener_->ItemFile(*seen, item) : ItemSourcePath(*seen, item);
-        }
+        const Result<SourceRef> source = LocateItemFile(repo_, opener_, *project, item);
         if (source.ok()) {
             built = pyramid_.Info(*source, ItemCacheKey(*project_id, item.id), stop);
         } else {

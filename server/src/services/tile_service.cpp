@@ -20,9 +20,7 @@ Result<TileService::Source> TileService::Resolve(const User& actor, Id project_i
         return Error::FailedPrecondition(item.error.empty() ? "the image cannot be read"
                                                             : item.error);
     }
-    TESSERA_ASSIGN_OR_RETURN(Project seen, ProjectForItem(repo_, project, item));
-    TESSERA_ASSIGN_OR_RETURN(SourceRef path, opener_ != nullptr ? opener_->ItemFile(seen, item)
-                                                                : ItemSourcePath(seen, item));
+    TESSERA_ASSIGN_OR_RETURN(SourceRef path, LocateItemFile(repo_, opener_, project, item));
     return Source{item, path, ItemCacheKey(project_id, item_id)};
 }
 
