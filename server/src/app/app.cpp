@@ -36,6 +36,7 @@
 #include "services/import_service.hpp"
 #include "services/ingest_job.hpp"
 #include "services/manifest_job.hpp"
+#include "services/ml_models.hpp"
 #include "services/ml_round_job.hpp"
 #include "services/ml_service.hpp"
 #include "services/project_cache.hpp"
@@ -224,15 +225,18 @@ struct BackgroundJobs {
           refresh(db, clock, prober, {}, &opener),
           pyramids(db, tile_pyramid, &opener),
           purge(renderer, tile_pyramid),
-          ml_round(db, clock, std::move(backbones), &opener) {}
+          registered(db, MakeRegisteredBackbone),
+          ml_round(db, clock, std::move(backbones), &opener, {}, &registered) {}
 
-    void RegisterWith(JobRunner& runner) {
-        runner.Register(IngestJob::kKind, ingest);
-        runner.Register(ManifestJob::kKind, manifest);
-        runner.Register(RefreshJob::kKind, refresh);
-        runner.Register(TilePyramidJob::kKind, pyramids);
-        runner.Register(CachePurgeJob::kKind, purge);
-        runner.Register(MlRoundJob::kKind, ml_round);
+    // ML assist rounds on a runner of their own: a round takes minutes of CPU, and an ingest,
+    // a refresh or a tile pyramid must not wait behind it.
+    void RegisterWith(JobRunner& general, JobRunner& rounds) {
+        general.Register(IngestJob::kKind, ingest);
+        general.Register(ManifestJob::kKind, manifest);
+        general.Register(RefreshJob::kKind, refresh);
+        general.Register(TilePyramidJob::kKind, pyramids);
+        general.Register(CachePurgeJob::kKind, purge);
+        rounds.Register(MlRoundJob::kKind, ml_round);
     }
 
     IngestJob ingest;
@@ -240,13 +244,49 @@ struct BackgroundJobs {
     RefreshJob refresh;
     TilePyramidJob pyramids;
     CachePurgeJob purge;
+    RegisteredBackbones registered;  // `tessera model add`'s, for ml_round
     MlRoundJob ml_round;
+
+private:
+    // Loaded on first use, like the default backbone: a model no round needs costs nothing.
+    static std::unique_ptr<ml::Backbone> MakeRegisteredBackbone(std::span<const std::byte> onnx,
+                                                                ml::BackboneSpec spec) {
+        return std::make_unique<ml::LazyOnnxBackbone>(onnx, std::move(spec));
+    }
+};
+
+// The job threads of `serve` and `worker`: one for ML assist rounds, one for every other kind
+// (BackgroundJobs::RegisterWith), each claiming only its own kinds from the queue.
+struct JobRunners {
+    JobRunners(Repository& db, const Clock& clock, const std::string& worker_name)
+        : general(db, clock, Named(worker_name)), rounds(db, clock, Named(worker_name + "-ml")) {}
+
+    void Start() {
+        general.Start();
+        rounds.Start();
+    }
+    void Stop() {
+        general.Stop();
+        rounds.Stop();
+    }
+    // `tessera worker --once`: the other jobs first, then the rounds.
+    int RunUntilIdle() { return general.RunUntilIdle() + rounds.RunUntilIdle(); }
+
+    JobRunner general;
+    JobRunner rounds;
+
+private:
+    static JobRunnerSettings Named(const std::string& name) {
+        JobRunnerSettings settings;
+        settings.worker_name = name;
+        return settings;
+    }
 };
 
 // The feature candidates of ML assist rounds: the default CNN and the handcrafted features
 // (each round's validation chooses among them and both together).
 std::vector<MlBackbone> MlBackbones(ml::Backbone& cnn, ml::Backbone& handcrafted) {
-    return {{&cnn, BackboneId(cnn.Spec())}, {&handcrafted, BackboneId(handcrafted.Spec())}};
+    return {{&cnn, ml::BackboneId(cnn.Spec())}, {&handcrafted, ml::BackboneId(handcrafted.Spec())}};
 }
 
 // Runs `tick` every `interval_ms` on a thread of its own, until destroyed: the schedulers that
@@ -378,13 +418,13 @@ Status RunServe(const Config& config, const char* argv0) {
     ml::HandcraftedBackbone handcrafted;
     BackgroundJobs background(db, clock, prober, renderer, tile_pyramid, opener,
                               MlBackbones(backbone, handcrafted));
-    JobRunner jobs(db, clock, JobRunnerSettings{});
-    background.RegisterWith(jobs);
+    JobRunners jobs(db, clock, JobRunnerSettings{}.worker_name);
+    background.RegisterWith(jobs.general, jobs.rounds);
     jobs.Start();
     RefreshService refresh(db, clock, &project_cache);
     std::optional<Ticker> refresh_ticker;
     refresh_ticker.emplace("refresh", kRefreshTickMs, [&refresh] { return refresh.EnqueueDue(); });
-    MlService ml(db, clock, BackboneId(backbone.Spec()));
+    MlService ml(db, clock, ml::BackboneId(backbone.Spec()));
     std::optional<Ticker> ml_ticker;
     ml_ticker.emplace("ML assist", kMlTickMs, [&ml] { return ml.StartDueRounds(); });
 
@@ -459,20 +499,19 @@ Status RunWorker(const Config& config, const char* argv0, bool once) {
     ml::HandcraftedBackbone handcrafted;
     BackgroundJobs background(*repo, clock, prober, renderer, tile_pyramid, opener,
                               MlBackbones(backbone, handcrafted));
-    JobRunnerSettings settings;
     char host[256] = "worker";
     gethostname(host, sizeof host - 1);
-    settings.worker_name = std::string(host) + "-" + std::to_string(getpid());
-    JobRunner jobs(*repo, clock, settings);
-    background.RegisterWith(jobs);
+    const std::string worker_name = std::string(host) + "-" + std::to_string(getpid());
+    JobRunners jobs(*repo, clock, worker_name);
+    background.RegisterWith(jobs.general, jobs.rounds);
     if (once) {
         int ran = jobs.RunUntilIdle();
         log::Info("worker ran the claimable jobs",
-                  {{"worker", settings.worker_name}, {"jobs", std::to_string(ran)}});
+                  {{"worker", worker_name}, {"jobs", std::to_string(ran)}});
         return Status::Ok();
     }
     jobs.Start();
-    log::Info("worker running", {{"worker", settings.worker_name}});
+    log::Info("worker running", {{"worker", worker_name}});
     int signal_number = WaitForTerminationSignal();
     log::Info("shutting down", {{"signal", strsignal(signal_number)}});
     jobs.Stop();

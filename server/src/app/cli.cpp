@@ -6,6 +6,7 @@
 #include <map>
 
 #include "app/app.hpp"
+#include "app/model_command.hpp"
 #include "app/operations.hpp"
 #include "app/upload_command.hpp"
 
@@ -21,7 +22,7 @@ constexpr int kExitTempFail = 75;      // EX_TEMPFAIL
 constexpr int kExitNoPermission = 77;  // EX_NOPERM
 
 const std::vector<std::string> kCommands = {"serve",   "worker", "migrate", "backup", "export",
-                                            "version", "help",   "user",    "upload"};
+                                            "version", "help",   "user",    "upload", "model"};
 
 // Flags taking a value, and where it goes.
 Status SetFlag(CliOptions& options, const std::string& name, const std::string& value) {
@@ -55,6 +56,14 @@ Status SetFlag(CliOptions& options, const std::string& name, const std::string& 
         options.chunk_size = value;
     } else if (name == "--state") {
         options.state = value;
+    } else if (name == "--input") {
+        options.input = value;
+    } else if (name == "--mean") {
+        options.mean = value;
+    } else if (name == "--std") {
+        options.std = value;
+    } else if (name == "--sha256") {
+        options.sha256 = value;
     } else {
         return Error::InvalidArgument("unknown option " + name, name);
     }
@@ -74,6 +83,26 @@ Status CheckPositional(const CliOptions& options) {
             return Error::InvalidArgument("tessera user add needs --role owner|labeler", "--role");
         }
         return Status::Ok();
+    }
+    const bool model_flags = options.input || options.mean || options.std || options.sha256;
+    if (options.command == "model") {
+        const bool add = args.size() == 3 && args[0] == "add";
+        const bool list = args.size() == 1 && args[0] == "list";
+        const bool remove = args.size() == 2 && args[0] == "remove";
+        if (!add && !list && !remove) {
+            return Error::InvalidArgument(
+                "usage: tessera model add NAME FILE|URL [--input WxH] [--mean R,G,B] "
+                "[--std R,G,B] [--sha256 HEX] | tessera model list | tessera model remove NAME");
+        }
+        if (!add && model_flags) {
+            return Error::InvalidArgument(
+                "--input, --mean, --std and --sha256 are options of tessera model add");
+        }
+        return Status::Ok();
+    }
+    if (model_flags) {
+        return Error::InvalidArgument(
+            "--input, --mean, --std and --sha256 are options of tessera model add");
     }
     if (options.overwrite && options.command != "upload") {
         return Error::InvalidArgument("--overwrite is an option of tessera upload only",
@@ -198,6 +227,15 @@ Commands:
                             token: an API token (POST /api/v1/tokens) in TESSERA_TOKEN
   user add NAME --role owner|labeler
                             create a user; the password is read from stdin (one line)
+  model add NAME FILE|URL [--input WxH] [--mean R,G,B] [--std R,G,B] [--sha256 HEX]
+                            register an ONNX CNN backbone for ML assist (a ResNet,
+                            MobileNet or EfficientNet export ending in global pooling):
+                            its input size (default 224x224) and normalisation of
+                            [0,1] pixels (default mean 0,0,0 and std 1,1,1); a URL
+                            must be https:// and needs --sha256. It is run once to
+                            check it; rounds then validate it beside the built-in ones
+  model list                list the registered backbones
+  model remove NAME         unregister one and drop its stored embeddings
   version                   print the version
   help                      print this text
 
@@ -333,6 +371,8 @@ int Main(int argc, char** argv) {
             RunExport(*config, options->positional[0], *options->format, options->out, std::cout);
     } else if (options->command == "migrate") {
         status = RunMigrate(*config, std::cout);
+    } else if (options->command == "model") {
+        status = RunModelCommand(*config, *options, std::cout);
     } else if (options->command == "user") {
         status = RunUserAdd(*config, options->positional[1], *options->role, std::cin, std::cout);
     }

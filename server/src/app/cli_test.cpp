@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "app/app.hpp"
+#include "app/model_command.hpp"
 
 namespace tessera::app {
 namespace {
@@ -27,6 +28,47 @@ TEST(ParseArgsTest, UserAddNeedsNameAndRole) {
     EXPECT_EQ(ok->role, "labeler");
     EXPECT_FALSE(ParseArgs({"user", "add", "bob"}).ok());
     EXPECT_FALSE(ParseArgs({"user", "remove", "bob", "--role", "owner"}).ok());
+}
+
+TEST(ParseArgsTest, ModelAddListAndRemove) {
+    auto add = ParseArgs({"model", "add", "resnet50", "https://example.com/r.onnx", "--sha256",
+                          "ab", "--input", "224x224", "--mean", "0.4,0.4,0.4", "--std=1,1,1"});
+    ASSERT_TRUE(add.ok()) << add.error().message;
+    EXPECT_EQ(add->positional,
+              (std::vector<std::string>{"add", "resnet50", "https://example.com/r.onnx"}));
+    EXPECT_EQ(add->sha256, "ab");
+    EXPECT_EQ(add->input, "224x224");
+    EXPECT_EQ(add->mean, "0.4,0.4,0.4");
+    EXPECT_EQ(add->std, "1,1,1");
+    EXPECT_TRUE(ParseArgs({"model", "list"}).ok());
+    EXPECT_TRUE(ParseArgs({"model", "remove", "resnet50"}).ok());
+    for (const auto& bad :
+         std::vector<std::vector<std::string>>{{"model"},
+                                               {"model", "add", "resnet50"},
+                                               {"model", "remove"},
+                                               {"model", "list", "--input", "224x224"},
+                                               {"model", "delete", "resnet50"},
+                                               {"serve", "--sha256", "ab"}}) {
+        auto parsed = ParseArgs(bad);
+        EXPECT_FALSE(parsed.ok()) << bad.size();
+        EXPECT_EQ(parsed.error().code, ErrorCode::kInvalidArgument);
+    }
+}
+
+TEST(ModelFlagsTest, InputSizeAndTriples) {
+    EXPECT_EQ(*ParseInputSize("224x192"), (std::pair{224, 192}));
+    for (const std::string bad : {"224", "x224", "224x", "8x8", "224x5000", "a x b", "224x224x3"}) {
+        auto parsed = ParseInputSize(bad);
+        ASSERT_FALSE(parsed.ok()) << bad;
+        EXPECT_EQ(parsed.error().field, "--input");
+    }
+    const std::array<double, 3> mean{0.485, 0.456, 0.406};
+    EXPECT_EQ(*ParseTriple("0.485,0.456,0.406", "--mean"), mean);
+    for (const std::string bad : {"1,2", "1,2,3,4", "1,,3", "a,b,c", ""}) {
+        auto parsed = ParseTriple(bad, "--std");
+        ASSERT_FALSE(parsed.ok()) << bad;
+        EXPECT_EQ(parsed.error().field, "--std");
+    }
 }
 
 TEST(ParseArgsTest, Mistakes) {

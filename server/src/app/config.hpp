@@ -18,7 +18,7 @@ namespace tessera::app {
 
 // What the command line said; unset options fall through to the next layer.
 struct CliOptions {
-    std::string command;  // serve, worker, migrate, backup, export, version, help, user
+    std::string command;  // serve, worker, migrate, backup, export, version, help, user, model
     std::vector<std::string> positional;  // after the command, e.g. {"add", "alice"}
     bool once = false;                    // worker --once: run the claimable jobs, then exit
     std::optional<std::string> out;       // backup/export: the file to write
@@ -38,6 +38,11 @@ struct CliOptions {
     std::optional<std::string> parallel;
     std::optional<std::string> chunk_size;
     std::optional<std::string> state;
+    // model add (app/model_command.hpp)
+    std::optional<std::string> input;
+    std::optional<std::string> mean;
+    std::optional<std::string> std;
+    std::optional<std::string> sha256;
 };
 
 struct Config {

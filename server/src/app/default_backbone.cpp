@@ -1,8 +1,8 @@
 #include "app/default_backbone.hpp"
 
-#include <sodium.h>
+#include <string_view>
 
-#include <array>
+#include "services/sha256.hpp"
 
 // Defined in default_backbone.S: the assembler's names, not ours to style.
 // NOLINTBEGIN(readability-identifier-naming)
@@ -22,15 +22,8 @@ std::span<const std::byte> DefaultBackboneOnnx() {
 
 ml::BackboneSpec DefaultBackboneSpec() {
     const auto model = DefaultBackboneOnnx();
-    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-    crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(model.data()),
-                       model.size());
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    for (const unsigned char byte : digest) {
-        hex += kHex[byte >> 4];
-        hex += kHex[byte & 0xf];
-    }
+    const std::string hex =
+        Sha256Hex(std::string_view(reinterpret_cast<const char*>(model.data()), model.size()));
     ml::BackboneSpec spec;
     spec.name = "mobilenet_v2_140";
     spec.version = hex;
@@ -38,10 +31,6 @@ ml::BackboneSpec DefaultBackboneSpec() {
     spec.input_height = 224;
     spec.dimensions = 1792;
     return spec;
-}
-
-std::string BackboneId(const ml::BackboneSpec& spec) {
-    return spec.name + "@" + spec.version.substr(0, 16);
 }
 
 }  // namespace tessera

@@ -13,7 +13,5 @@ std::span<const std::byte> DefaultBackboneOnnx();
 // Its spec: 224 x 224 RGB in [0,1] (the graph scales to [-1,1] itself), 1792-d features, and the
 // model's sha256 as its version, so embeddings from another build's weights are never mixed in.
 ml::BackboneSpec DefaultBackboneSpec();
-// "<name>@<first 16 hex digits of the sha256>": the key of its stored embeddings.
-std::string BackboneId(const ml::BackboneSpec& spec);
 
 }  // namespace tessera

@@ -1,6 +1,7 @@
 #pragma once
 // ML assist's records (issue 10; docs/design/ml.md): a project's settings, its training rounds
 // and the embeddings a round caches per item and backbone.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,6 +51,21 @@ struct MlRound {
 struct ItemEmbedding {
     Id item_id = 0;
     std::string vector;
+};
+
+// An ONNX backbone registered with `tessera model add`: what the ml module needs to run it
+// (input size, normalisation, output width) and where it came from. The model's bytes travel
+// apart (ListMlModels leaves them out; GetMlModelOnnx reads them).
+struct MlModel {
+    std::string name;    // [a-z0-9_.-], unique; its embeddings are keyed "<name>@<sha256 prefix>"
+    std::string sha256;  // of the ONNX file, 64 lower-case hex digits
+    int input_width = 0;
+    int input_height = 0;
+    std::array<double, 3> mean{0, 0, 0};  // per RGB channel, on [0,1]
+    std::array<double, 3> std{1, 1, 1};
+    int dimensions = 0;  // the embedding's width, measured when it was added
+    std::string source;  // the file or URL it came from
+    TimeMs created_at = 0;
 };
 
 // Queued or running: at most one round of a project is.

@@ -24,6 +24,11 @@ struct BackboneSpec {
     int dimensions = 0;  // the embedding's width
 };
 
+// "<name>@<first 16 characters of the version>": the key of a backbone's stored embeddings.
+inline std::string BackboneId(const BackboneSpec& spec) {
+    return spec.name + "@" + spec.version.substr(0, 16);
+}
+
 // An 8-bit RGB image, rows top to bottom, pixels interleaved R, G, B. Any size: the backbone
 // resizes to its input (the whole image, squashed, so no object at an edge is cropped away).
 struct RgbImage {

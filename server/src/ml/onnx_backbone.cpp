@@ -130,6 +130,43 @@ Result<std::unique_ptr<OnnxBackbone>> OnnxBackbone::Load(std::span<const std::by
     return backbone;
 }
 
+Result<int> ProbeEmbeddingWidth(std::span<const std::byte> model, const BackboneSpec& spec) {
+    if (spec.input_width < 16 || spec.input_height < 16 || spec.input_width > 4096 ||
+        spec.input_height > 4096) {
+        return Error::InvalidArgument("the input size must be 16 to 4096 pixels a side");
+    }
+    TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<OnnxNetwork> network, OnnxNetwork::Load(model));
+    const std::size_t one = 3 * static_cast<std::size_t>(spec.input_width) *
+                            static_cast<std::size_t>(spec.input_height);
+    const std::vector<float> blank(2 * one, 0.0F);
+    const std::vector<int> two{2, 3, spec.input_height, spec.input_width};
+    auto out = network->Forward(blank, two);
+    if (!out.ok()) {
+        const std::vector<int> single{1, 3, spec.input_height, spec.input_width};
+        if (network->Forward(std::span(blank).first(one), single).ok()) {
+            return Error::InvalidArgument(
+                "the model takes one image at a time (its batch dimension is fixed at 1): "
+                "export it with a dynamic batch axis");
+        }
+        return Error::InvalidArgument(
+            "the model does not run on " + std::to_string(spec.input_width) + " x " +
+            std::to_string(spec.input_height) + " RGB images: " + out.error().message);
+    }
+    const std::vector<int>& shape = out->shape;
+    const bool pooled = shape.size() == 2 || (shape.size() == 4 && shape[2] == 1 && shape[3] == 1);
+    if (shape.empty() || shape[0] != 2 || !pooled || shape[1] <= 0) {
+        std::string dims;
+        for (const int d : shape) {
+            dims += (dims.empty() ? "" : " x ") + std::to_string(d);
+        }
+        return Error::InvalidArgument(
+            "the model's output for two images is " + dims +
+            ", not one vector an image: export it up to its global pooling (without the "
+            "classifier's spatial output)");
+    }
+    return shape[1];
+}
+
 namespace {
 
 // Images resized to w x h, scaled to [0,1], normalized with the spec's mean and std, NCHW.

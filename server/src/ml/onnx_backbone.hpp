@@ -79,6 +79,12 @@ private:
     std::string map_layer_;  // LastMapLayer, found when it loads
 };
 
+// What `tessera model add` checks before it registers a model: it loads, runs blank images of
+// the spec's input size two at a time, and gives one vector an image (an output of [N, D] or
+// [N, D, 1, 1]). Returns D. InvalidArgument saying what is wrong otherwise: OpenCV's reason for a
+// model it cannot import or run, a feature map instead of a vector, a batch fixed at one.
+Result<int> ProbeEmbeddingWidth(std::span<const std::byte> model, const BackboneSpec& spec);
+
 // An OnnxBackbone made on first use: the server starts without parsing the model (17 MB,
 // about 70 MB once loaded), and a project that never trains never pays for it. A model that
 // fails to load fails each Embed with the load's error.

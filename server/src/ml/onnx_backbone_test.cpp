@@ -183,5 +183,35 @@ TEST(OnnxBackboneTest, RefusesBadImagesModelsAndSpecs) {
         << mismatched.error().message;
 }
 
+TEST(OnnxBackboneTest, ProbeMeasuresTheEmbeddingAndRefusesWhatCannotBeOne) {
+    auto width = ProbeEmbeddingWidth(ReadBytes(TESSERA_DEFAULT_BACKBONE_ONNX), DefaultSpec());
+    ASSERT_TRUE(width.ok()) << width.error().message;
+    EXPECT_EQ(*width, 1792);
+
+    BackboneSpec small = DefaultSpec();
+    small.input_width = 20;
+    small.input_height = 16;
+    // A convolution without pooling: a map an image, not a vector.
+    const fs::path dir = TESSERA_TFJS_REFERENCE_DIR;
+    auto map = ProbeEmbeddingWidth(ReadBytes(dir / "conv_valid_elementwise.onnx"), small);
+    ASSERT_FALSE(map.ok());
+    EXPECT_EQ(map.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(map.error().message.find("is 2 x 4 x 14 x 18, not one vector an image"),
+              std::string::npos)
+        << map.error().message;
+    // Flattening a fixed 5 x 6 map: it runs on nothing else.
+    auto fixed = ProbeEmbeddingWidth(ReadBytes(dir / "flatten_and_squeeze.onnx"), small);
+    ASSERT_FALSE(fixed.ok());
+    EXPECT_EQ(fixed.error().message.rfind("the model does not run on 20 x 16 RGB images: ", 0), 0U)
+        << fixed.error().message;
+
+    const std::vector<std::byte> garbage(1000, std::byte{0x5a});
+    EXPECT_EQ(ProbeEmbeddingWidth(garbage, DefaultSpec()).error().code,
+              ErrorCode::kInvalidArgument);
+    small.input_width = 8;
+    EXPECT_EQ(ProbeEmbeddingWidth(ReadBytes(TESSERA_DEFAULT_BACKBONE_ONNX), small).error().message,
+              "the input size must be 16 to 4096 pixels a side");
+}
+
 }  // namespace
 }  // namespace tessera::ml

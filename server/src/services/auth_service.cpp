@@ -8,6 +8,7 @@
 
 #include "base/log.hpp"
 #include "services/permissions.hpp"
+#include "services/sha256.hpp"
 
 namespace tessera {
 namespace {
@@ -72,15 +73,7 @@ AuthService::AuthService(Repository& repo, const Clock& clock, Random& random,
 }
 
 std::string AuthService::HashToken(const std::string& token) {
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(token.data()), token.size());
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : digest) {
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 0xF]);
-    }
-    return out;
+    return Sha256Hex(token);
 }
 
 bool AuthService::CheckPassword(const std::optional<User>& user, const std::string& password) {

@@ -416,12 +416,14 @@ std::vector<Id> InterleaveRuns(const std::vector<Id>& prelabeled, const std::vec
 }
 
 MlRoundJob::MlRoundJob(Repository& repo, const Clock& clock, std::vector<MlBackbone> backbones,
-                       DatasourceOpener* opener, MlRoundSettings settings)
+                       DatasourceOpener* opener, MlRoundSettings settings,
+                       RegisteredBackbones* registered)
     : repo_(repo),
       clock_(clock),
       backbones_(std::move(backbones)),
       opener_(opener),
-      settings_(settings) {}
+      settings_(settings),
+      registered_(registered) {}
 
 JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& error) {
     auto project_id = ParseProjectId(kKind, job.payload_json);
@@ -469,9 +471,17 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
         }
         return std::nullopt;
     };
+    std::vector<MlBackbone> backbones = backbones_;
+    if (registered_ != nullptr) {
+        auto more = registered_->Current();
+        if (!more.ok()) {
+            return fail(more.error().message);
+        }
+        backbones.insert(backbones.end(), more->begin(), more->end());
+    }
     Result<std::string> message = Error::Internal("no stages ran");
     if (IsDetection(project->task_type)) {
-        auto backbone = MapBackbone(backbones_);
+        auto backbone = MapBackbone(backbones);
         if (!backbone.ok()) {
             return fail(backbone.error().message);
         }
@@ -489,10 +499,10 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
         message = stages.Infer();
     } else {
         RoundStages stages(repo_, clock_, settings_, run, *project, *settings, context);
-        if (auto outcome = stopped_at(stages.Featurize(backbones_, opener_))) {
+        if (auto outcome = stopped_at(stages.Featurize(backbones, opener_))) {
             return *outcome;
         }
-        if (auto outcome = stopped_at(stages.Train(backbones_))) {
+        if (auto outcome = stopped_at(stages.Train(backbones))) {
             return *outcome;
         }
         if (Status validated = stages.Validate(); !validated.ok()) {

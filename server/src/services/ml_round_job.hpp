@@ -12,6 +12,7 @@
 #include "services/datasource_opener.hpp"
 #include "services/ml_detection.hpp"
 #include "services/ml_featurizer.hpp"
+#include "services/ml_models.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
@@ -50,8 +51,11 @@ public:
     // `backbones` are the feature candidates (each with the id its embeddings are stored
     // under); Training chooses among them and their combination by validation. `opener` reads
     // items of datasource kinds other than "local" (null: local folders only).
+    // `registered` (may be null) adds the models registered with `tessera model add`, read
+    // when each round starts.
     MlRoundJob(Repository& repo, const Clock& clock, std::vector<MlBackbone> backbones,
-               DatasourceOpener* opener, MlRoundSettings settings = {});
+               DatasourceOpener* opener, MlRoundSettings settings = {},
+               RegisteredBackbones* registered = nullptr);
 
     // Runs the project's queued or running round. kDone when there is none (it ended, or the
     // project was deleted); kFailed with the reason, also stored on the round; kInterrupted on
@@ -64,6 +68,7 @@ private:
     std::vector<MlBackbone> backbones_;
     DatasourceOpener* opener_;
     MlRoundSettings settings_;
+    RegisteredBackbones* registered_;
 };
 
 }  // namespace tessera

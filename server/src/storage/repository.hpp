@@ -441,6 +441,16 @@ public:
     // GetEmbeddings would return, without reading the vectors.
     virtual Result<std::vector<Id>> ListEmbeddedItems(Id project_id, const std::string& backbone,
                                                       const std::vector<Id>& item_ids) = 0;
+    // Drops every stored embedding under `backbone` (a removed model's); returns how many.
+    virtual Result<std::int64_t> DeleteEmbeddings(const std::string& backbone) = 0;
+    // Backbones registered with `tessera model add`. kConflict when the name is taken.
+    virtual Status AddMlModel(const MlModel& model, const std::string& onnx) = 0;
+    // By name, without their bytes.
+    virtual Result<std::vector<MlModel>> ListMlModels() = 0;
+    // The model's ONNX bytes. kNotFound for no such model.
+    virtual Result<std::string> GetMlModelOnnx(const std::string& name) = 0;
+    // kNotFound for no such model.
+    virtual Status RemoveMlModel(const std::string& name) = 0;
     // The front of the queue: unlabeled items in rank order (leased ones included: they may
     // come back), at most `limit`. What a round featurizes and prelabels.
     virtual Result<std::vector<Item>> ListQueueWindow(Id project_id, int limit) = 0;

@@ -137,6 +137,61 @@ TEST_P(RepositoryConformance, EmbeddingsKeepEveryByteAndStayWithTheirProjectAndB
     EXPECT_FALSE(repo_->PutEmbeddings("net@1", {{a, ""}}).ok());
 }
 
+TEST_P(RepositoryConformance, RegisteredModelsKeepTheirBytesAndSettingsAndGoWithTheirEmbeddings) {
+    std::string onnx;
+    for (int i = 0; i < 3000; ++i) {
+        onnx += static_cast<char>(i * 7);  // every byte value, NUL included
+    }
+    MlModel model;
+    model.name = "resnet50";
+    model.sha256 = std::string(64, 'a');
+    model.input_width = 224;
+    model.input_height = 192;
+    model.mean = {0.485, 0.456, 0.406};
+    model.std = {0.229, 0.224, 0.225};
+    model.dimensions = 2048;
+    model.source = "https://example.com/resnet50.onnx";
+    model.created_at = 1234;
+    ASSERT_TRUE(repo_->AddMlModel(model, onnx).ok());
+    MlModel second = model;
+    second.name = "efficientnet_b0";
+    ASSERT_TRUE(repo_->AddMlModel(second, "small").ok());
+    auto again = repo_->AddMlModel(model, "other bytes");
+    ASSERT_FALSE(again.ok());
+    EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+
+    auto listed = repo_->ListMlModels();
+    ASSERT_TRUE(listed.ok()) << listed.error().message;
+    ASSERT_EQ(listed->size(), 2U);
+    EXPECT_EQ((*listed)[0].name, "efficientnet_b0");  // by name
+    const MlModel& read = (*listed)[1];
+    EXPECT_EQ(read.name, "resnet50");
+    EXPECT_EQ(read.sha256, model.sha256);
+    EXPECT_EQ(read.input_width, 224);
+    EXPECT_EQ(read.input_height, 192);
+    EXPECT_EQ(read.mean, model.mean);  // exactly: the doubles survive the text column
+    EXPECT_EQ(read.std, model.std);
+    EXPECT_EQ(read.dimensions, 2048);
+    EXPECT_EQ(read.source, model.source);
+    EXPECT_EQ(read.created_at, 1234);
+    EXPECT_EQ(*repo_->GetMlModelOnnx("resnet50"), onnx);
+    EXPECT_EQ(repo_->GetMlModelOnnx("vgg").error().code, ErrorCode::kNotFound);
+
+    const Project p = AddProject("ml-model-embeddings", 2);
+    auto items = repo_->ListItems(p.id, ItemFilter{});
+    ASSERT_TRUE(items.ok());
+    const Id a = (*items)[0].id;
+    const Id b = (*items)[1].id;
+    ASSERT_TRUE(repo_->PutEmbeddings("resnet50@aaaa", {{a, "1"}, {b, "2"}}).ok());
+    ASSERT_TRUE(repo_->PutEmbeddings("net@1", {{a, "kept"}}).ok());
+    ASSERT_TRUE(repo_->RemoveMlModel("resnet50").ok());
+    EXPECT_EQ(*repo_->DeleteEmbeddings("resnet50@aaaa"), 2);
+    EXPECT_EQ(repo_->RemoveMlModel("resnet50").error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(repo_->ListMlModels()->size(), 1U);
+    EXPECT_TRUE(repo_->GetEmbeddings(p.id, "resnet50@aaaa", {a, b})->empty());
+    EXPECT_EQ(repo_->GetEmbeddings(p.id, "net@1", {a, b})->size(), 1U);
+}
+
 TEST_P(RepositoryConformance, QueueWindowIsUnlabeledInRankOrderAndReorderKeepsItsRanks) {
     const Project p = AddProject("ml-window", 6);
     const User u = AddUser("window-labeler");

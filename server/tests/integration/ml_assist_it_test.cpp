@@ -3,7 +3,9 @@
 // embedded, run with OpenCV), and the prelabeled pages `next` then serves, which a labeler can
 // confirm or fix. The images are red or blue photographs-in-miniature, which any ImageNet
 // backbone tells apart, so the threshold must qualify and every prelabel must be right.
+#include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <random>
 #include <thread>
 #include <vips/vips8>
@@ -50,6 +52,20 @@ protected:
         }
     }
 
+    // The server over `per_colour` images of each colour, and a started project of them:
+    // returns its id (0 when the server did not start).
+    std::int64_t StartColourProject(int per_colour) {
+        WriteColourImages(per_colour);
+        StartServer();
+        if (HasFatalFailure()) {
+            return 0;
+        }
+        HttpClient admin = Admin();
+        const std::int64_t id = CreateIngestedProject(admin, "Colours", {"Red", "Blue"})["id"];
+        StartProject(admin, id);
+        return id;
+    }
+
     static std::string ColourOf(const json& item) {
         return item["path"].get<std::string>().rfind("red/", 0) == 0 ? "Red" : "Blue";
     }
@@ -77,11 +93,9 @@ protected:
 };
 
 TEST_P(MlAssistIt, TrainsOnTheProjectsLabelsAndServesPrelabeledPagesToConfirmOrFix) {
-    WriteColourImages(45);
-    ASSERT_NO_FATAL_FAILURE(StartServer());
+    const std::int64_t id = StartColourProject(45);
+    ASSERT_FALSE(HasFatalFailure());
     HttpClient admin = Admin();
-    const std::int64_t id = CreateIngestedProject(admin, "Colours", {"Red", "Blue"})["id"];
-    StartProject(admin, id);
 
     // Off by default: nothing to train, and "train now" says why.
     json ml = Ml(admin, id);
@@ -235,6 +249,77 @@ TEST_P(MlAssistIt, TrainsOnTheProjectsLabelsAndServesPrelabeledPagesToConfirmOrF
             << bad.body;
     }
     EXPECT_EQ(Ml(admin, id)["savings"], savings);
+}
+
+TEST_P(MlAssistIt, AModelAddedWhileTheServerRunsJoinsTheNextRound) {
+    const std::int64_t id = StartColourProject(15);
+    ASSERT_FALSE(HasFatalFailure());
+    HttpClient admin = Admin();
+    ASSERT_EQ(admin
+                  .SendJson("PATCH", ProjectPath(id),
+                            {{"ml_assist", {{"enabled", true}, {"min_labels_per_class", 500}}}})
+                  .status,
+              200u);
+    for (int labeled = 0; labeled < 20;) {
+        auto page = admin.SendJson("POST", ProjectPath(id, "/next"), {{"count", 4}}).Json();
+        ASSERT_FALSE(page["items"].empty());
+        for (const json& item : page["items"]) {
+            auto put = admin.SendJson(
+                "PUT",
+                ProjectPath(id, "/items/" + std::to_string(item["id"].get<int>()) + "/annotation"),
+                {{"lease", page["lease"]}, {"labels", {ColourOf(item)}}});
+            ASSERT_EQ(put.status, 200u) << put.body;
+            ++labeled;
+        }
+    }
+
+    // `tessera model add` on the server's database while it runs: the default network again,
+    // under a name of its own. Its last pooling is a fixed 7 x 7, so 64 x 64 is refused.
+    std::vector<std::string> db_args = {"--data-dir", data_.string()};
+    if (database_) {
+        db_args.insert(db_args.end(), {"--db", database_->url()});
+    }
+    auto with_db = [&](std::vector<std::string> args) {
+        args.insert(args.end(), db_args.begin(), db_args.end());
+        return RunToExit(TESSERA_BINARY_PATH, args, {}, temp_.path(), "");
+    };
+    auto small =
+        with_db({"model", "add", "mnv2_small", TESSERA_DEFAULT_BACKBONE_ONNX, "--input", "64x64"});
+    EXPECT_EQ(small.status, 64);
+    EXPECT_NE(small.err.find("the model does not run on 64 x 64 RGB images"), std::string::npos)
+        << small.err;
+    auto added = with_db({"model", "add", "mnv2_small", TESSERA_DEFAULT_BACKBONE_ONNX, "--input",
+                          "224x224", "--mean", "0,0,0", "--std", "1,1,1"});
+    ASSERT_EQ(added.status, 0) << added.err;
+    EXPECT_EQ(added.out.rfind("added model mnv2_small  224x224  1792-d  sha256 ", 0), 0u)
+        << added.out;
+    auto duplicate = with_db({"model", "add", "mnv2_small", TESSERA_DEFAULT_BACKBONE_ONNX});
+    EXPECT_EQ(duplicate.status, 65) << duplicate.err;
+    const fs::path junk = temp_.path() / "junk.onnx";
+    std::ofstream(junk) << "not a model";
+    auto refused = with_db({"model", "add", "junk", junk.string()});
+    EXPECT_EQ(refused.status, 64);
+    EXPECT_NE(refused.err.find("OpenCV cannot load this ONNX model"), std::string::npos)
+        << refused.err;
+    auto listed = with_db({"model", "list"});
+    ASSERT_EQ(listed.status, 0) << listed.err;
+    EXPECT_EQ(listed.out.rfind("mnv2_small  224x224  1792-d", 0), 0u) << listed.out;
+
+    ASSERT_EQ(admin.Send("POST", ProjectPath(id, "/ml/train")).status, 202u);
+    const json ml = WaitForRound(admin, id);
+    ASSERT_EQ(ml["last_round"]["state"], "done") << ml.dump(2);
+    const json& training = ml["last_round"]["metrics"]["training"];
+    std::vector<std::string> candidates;
+    for (const json& c : training["feature_candidates"]) {
+        candidates.push_back(c["features"]);
+    }
+    EXPECT_NE(std::find(candidates.begin(), candidates.end(), "mnv2_small"), candidates.end())
+        << training.dump(2);
+
+    auto removed = with_db({"model", "remove", "mnv2_small"});
+    ASSERT_EQ(removed.status, 0) << removed.err;
+    EXPECT_EQ(removed.out, "removed model mnv2_small and its 30 stored embeddings\n");
+    EXPECT_EQ(with_db({"model", "remove", "mnv2_small"}).status, 66);
 }
 
 TEST_P(MlAssistIt, TaskTypesItDoesNotCoverAreRefusedWithTheReason) {

@@ -116,6 +116,11 @@ public:
                                                      const std::vector<Id>& item_ids) override;
     Result<std::vector<Id>> ListEmbeddedItems(Id project_id, const std::string& backbone,
                                               const std::vector<Id>& item_ids) override;
+    Result<std::int64_t> DeleteEmbeddings(const std::string& backbone) override;
+    Status AddMlModel(const MlModel& model, const std::string& onnx) override;
+    Result<std::vector<MlModel>> ListMlModels() override;
+    Result<std::string> GetMlModelOnnx(const std::string& name) override;
+    Status RemoveMlModel(const std::string& name) override;
     Result<std::vector<Item>> ListQueueWindow(Id project_id, int limit) override;
     Status ReorderQueue(Id project_id, const std::vector<Id>& item_ids) override;
     Result<std::int64_t> ReplaceModelPrelabels(Id project_id, Id round_id,
