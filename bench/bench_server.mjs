@@ -64,6 +64,46 @@ export async function session(base) {
     return call;
 }
 
+/** Polls `probe` until it returns something other than undefined; throws after `timeoutMs`. */
+export async function waitFor(what, probe, timeoutMs = 3_600_000) {
+    const started = Date.now();
+    for (;;) {
+        const value = await probe();
+        if (value !== undefined) {
+            return value;
+        }
+        if (Date.now() - started > timeoutMs) {
+            throw new Error(`${what} did not happen in ${timeoutMs / 1000} s`);
+        }
+        await new Promise((r) => setTimeout(r, 250));
+    }
+}
+
+/**
+ * Creates a project of `taskType` with `classes` over the local folder `dir` (files matching
+ * `pattern`) through `api` (session's), waits for its ingest and returns its id.
+ */
+export async function createIngestedProject(api, { name, taskType, classes, dir, pattern }) {
+    const created = await api("POST", "/api/v1/projects", {
+        name,
+        task_type: taskType,
+        labels: classes.map((c) => ({ name: c })),
+        instructions: { text: "", url: "" },
+        datasource: { kind: "local", path: dir, pattern },
+    });
+    if (created.status !== 201) {
+        throw new Error(`create: ${JSON.stringify(created.body)}`);
+    }
+    const id = created.body.id;
+    await waitFor("ingest", async () => {
+        const p = await api("GET", `/api/v1/projects/${id}`);
+        return p.body.jobs.length > 0 && p.body.jobs.every((j) => j.state === "done")
+            ? true
+            : undefined;
+    });
+    return id;
+}
+
 /**
  * `--name value` pairs from the command line over `defaults` (numbers stay numbers); an unknown
  * or incomplete option, or a missing `--bin`, throws with `usage`.

@@ -18,7 +18,13 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 
 import { rgbPng } from "../web/e2e/png.mjs";
-import { parseOptions, session, startServer } from "./bench_server.mjs";
+import {
+    createIngestedProject,
+    parseOptions,
+    session,
+    startServer,
+    waitFor,
+} from "./bench_server.mjs";
 
 const kDataset = "/usr/share/datasets/fashion-mnist";
 // Fashion-MNIST's classes, in label order ('/' is not allowed in a class name).
@@ -63,20 +69,6 @@ function readFashionMnist(count) {
     return out;
 }
 
-async function waitFor(what, probe, timeoutMs = 3_600_000) {
-    const started = Date.now();
-    for (;;) {
-        const value = await probe();
-        if (value !== undefined) {
-            return value;
-        }
-        if (Date.now() - started > timeoutMs) {
-            throw new Error(`${what} did not happen in ${timeoutMs / 1000} s`);
-        }
-        await new Promise((r) => setTimeout(r, 250));
-    }
-}
-
 async function main() {
     const opt = options();
     const work = mkdtempSync(path.join(tmpdir(), "tessera-ml-bench-"));
@@ -95,22 +87,16 @@ async function main() {
         const api = await session(base);
         console.log(
             `ml_assist_bench ${new Date().toISOString()} items=${images.length} cpus=${cpus().length} ` +
-                `load=${loadavg().map((l) => l.toFixed(2)).join(",")} target=${opt.target}`,
+                `load=${loadavg()
+                    .map((l) => l.toFixed(2))
+                    .join(",")} target=${opt.target}`,
         );
-        const created = await api("POST", "/api/v1/projects", {
+        const id = await createIngestedProject(api, {
             name: "Fashion-MNIST",
-            task_type: "multiclass",
-            labels: kClasses.map((name) => ({ name })),
-            instructions: { text: "", url: "" },
-            datasource: { kind: "local", path: dir, pattern: "*.png" },
-        });
-        if (created.status !== 201) {
-            throw new Error(`create: ${JSON.stringify(created.body)}`);
-        }
-        const id = created.body.id;
-        await waitFor("ingest", async () => {
-            const p = await api("GET", `/api/v1/projects/${id}`);
-            return p.body.jobs.length > 0 && p.body.jobs.every((j) => j.state === "done") ? true : undefined;
+            taskType: "multiclass",
+            classes: kClasses,
+            dir,
+            pattern: "*.png",
         });
         // The bench starts every round itself, at its checkpoints.
         const patched = await api("PATCH", `/api/v1/projects/${id}`, {
@@ -202,11 +188,17 @@ async function main() {
             const m = ml.last_round.metrics;
             // Every prelabel of the remaining items, read back and checked against the truth.
             const all = { right: 0, wrong: 0 };
-            const listed = await api("GET", `/api/v1/projects/${id}/items?state=unlabeled&limit=1000`);
+            const listed = await api(
+                "GET",
+                `/api/v1/projects/${id}/items?state=unlabeled&limit=1000`,
+            );
             let page = listed.body;
             for (;;) {
                 for (const item of page.items) {
-                    const a = await api("GET", `/api/v1/projects/${id}/items/${item.id}/annotation`);
+                    const a = await api(
+                        "GET",
+                        `/api/v1/projects/${id}/items/${item.id}/annotation`,
+                    );
                     if (a.status === 200 && a.body.source === "prelabel") {
                         all[a.body.labels[0] === truth.get(item.name) ? "right" : "wrong"]++;
                     }

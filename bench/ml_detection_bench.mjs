@@ -15,7 +15,13 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 
-import { parseOptions, session, startServer } from "./bench_server.mjs";
+import {
+    createIngestedProject,
+    parseOptions,
+    session,
+    startServer,
+    waitFor,
+} from "./bench_server.mjs";
 
 const kClasses = ["WBC", "RBC", "Platelets"];
 
@@ -101,20 +107,6 @@ function match(shapes, truth) {
     return right;
 }
 
-async function waitFor(what, probe, timeoutMs = 3_600_000) {
-    const started = Date.now();
-    for (;;) {
-        const value = await probe();
-        if (value !== undefined) {
-            return value;
-        }
-        if (Date.now() - started > timeoutMs) {
-            throw new Error(`${what} did not happen in ${timeoutMs / 1000} s`);
-        }
-        await new Promise((r) => setTimeout(r, 500));
-    }
-}
-
 async function main() {
     const opt = options();
     const dataset = path.resolve(opt.dataset);
@@ -139,22 +131,12 @@ async function main() {
                     .map((l) => l.toFixed(2))
                     .join(",")} target=${opt.target}`,
         );
-        const created = await api("POST", "/api/v1/projects", {
+        const id = await createIngestedProject(api, {
             name: "BCCD",
-            task_type: opt.type,
-            labels: kClasses.map((name) => ({ name })),
-            instructions: { text: "", url: "" },
-            datasource: { kind: "local", path: dir, pattern: "*.jpg" },
-        });
-        if (created.status !== 201) {
-            throw new Error(`create: ${JSON.stringify(created.body)}`);
-        }
-        const id = created.body.id;
-        await waitFor("ingest", async () => {
-            const p = await api("GET", `/api/v1/projects/${id}`);
-            return p.body.jobs.length > 0 && p.body.jobs.every((j) => j.state === "done")
-                ? true
-                : undefined;
+            taskType: opt.type,
+            classes: kClasses,
+            dir,
+            pattern: "*.jpg",
         });
         // The train split's boxes, as final labels.
         const train = split("train");
