@@ -33,6 +33,16 @@ CalibratedClassifier CalibratedClassifier::Fit(std::vector<std::vector<float>> x
         }
     }
     v.temperature = FitTemperature(judged_logits, judged_truth);
+    out.classes_ = classes;
+    out.target_precision_ = options.target_precision;
+    for (std::size_t i = 0; i < logits.size() && i < y.size(); ++i) {
+        if (!logits[i].empty() && y[i] >= 0) {
+            const std::vector<double> p = Softmax(logits[i], v.temperature);
+            const std::size_t top = ArgMax(p);
+            out.all_labels_.push_back(
+                {static_cast<int>(top), p[top], static_cast<int>(top) == y[i]});
+        }
+    }
     std::vector<ClassScoredLabel> scored;
     scored.reserve(judged_logits.size());
     std::int64_t correct = 0;
@@ -93,6 +103,34 @@ void CalibratedClassifier::FitFinalHead(std::vector<std::vector<float>> x,
         single.push_back(labels.size() == 1 ? labels.front() : -1);  // -1: skipped by the fit
     }
     FitFinalHead(std::move(x), single, classes, options);
+}
+
+std::optional<ClassScore> CalibratedClassifier::Score(const std::vector<float>& row) const {
+    if (!final_head_) {
+        return std::nullopt;
+    }
+    const Prediction p = Predict(row);
+    return ClassScore{p.label, p.confidence};
+}
+
+void CalibratedClassifier::JudgeForWindow(const std::vector<ClassScore>& window) {
+    if (!final_head_ || window.empty()) {
+        return;
+    }
+    std::vector<ClassScoredLabel> judged = all_labels_;
+    WeighToStandFor(judged, window, classes_);
+    double weight = 0;
+    double squares = 0;
+    for (const ClassScoredLabel& label : judged) {
+        weight += label.weight;
+        squares += label.weight * label.weight;
+    }
+    ClassThresholdRule rule;
+    rule.pooled.target_precision = target_precision_;
+    validation_.choice = ChooseClassThresholds(judged, classes_, rule);
+    validation_.for_window = true;
+    validation_.judged_for_window = static_cast<std::int64_t>(judged.size());
+    validation_.effective_for_window = squares > 0 ? weight * weight / squares : 0;
 }
 
 Prediction CalibratedClassifier::Predict(std::vector<float> row) const {

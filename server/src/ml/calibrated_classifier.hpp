@@ -44,10 +44,16 @@ public:
                       int classes, const ClassifierOptions& options) override;
     // The top class and its calibrated confidence; needs the final head.
     Prediction Predict(std::vector<float> row) const;
+    void JudgeForWindow(const std::vector<ClassScore>& window) override;
+    std::optional<ClassScore> Score(const std::vector<float>& row) const override;
 
 private:
     ClassifierValidation validation_;
     std::optional<SoftmaxHead> final_head_;
+    // Every label's out-of-fold prediction (blind or not), for JudgeForWindow.
+    std::vector<ClassScoredLabel> all_labels_;
+    int classes_ = 0;
+    double target_precision_ = 0.95;
 };
 
 }  // namespace tessera::ml

@@ -108,12 +108,50 @@ double WilsonLowerBound(std::int64_t successes, std::int64_t trials, double z) {
         return 0;
     }
     const auto n = static_cast<double>(trials);
-    const double p = static_cast<double>(successes) / n;
+    return WilsonLowerBoundOf(static_cast<double>(successes) / n, n, z);
+}
+
+double WilsonLowerBoundOf(double share, double trials, double z) {
+    if (!(trials > 0)) {
+        return 0;
+    }
+    const double n = trials;
+    const double p = share;
     const double z2 = z * z;
     const double center = p + z2 / (2 * n);
-    const double margin = z * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+    const double margin = z * std::sqrt(std::max(0.0, p * (1 - p) / n + z2 / (4 * n * n)));
     return std::max(0.0, (center - margin) / (1 + z2 / n));
 }
+
+namespace {
+
+// Weighted counts of judged labels; with every weight 1 they are plain counts, and the bound is
+// WilsonLowerBound's.
+struct Tally {
+    std::int64_t labels = 0;
+    double weight = 0;
+    double right = 0;
+    double squares = 0;
+
+    void Add(double w, bool correct) {
+        ++labels;
+        weight += w;
+        right += correct ? w : 0;
+        squares += w * w;
+    }
+    void Add(const Tally& t) {
+        labels += t.labels;
+        weight += t.weight;
+        right += t.right;
+        squares += t.squares;
+    }
+    double Precision() const { return weight > 0 ? right / weight : 0; }
+    // Kish's effective sample size: uneven weights prove less than as many equal ones.
+    double Effective() const { return squares > 0 ? weight * weight / squares : 0; }
+    double Bound(double z) const { return WilsonLowerBoundOf(Precision(), Effective(), z); }
+};
+
+}  // namespace
 
 ThresholdChoice ChooseThreshold(std::vector<ScoredLabel> held_out, const ThresholdRule& rule) {
     ThresholdChoice choice;
@@ -128,18 +166,18 @@ ThresholdChoice ChooseThreshold(std::vector<ScoredLabel> held_out, const Thresho
         return x.confidence > y.confidence;
     });
     // Walk down the confidences; a cut is only possible where the next label is less sure.
-    std::int64_t correct = 0;
+    Tally above;
     double best_bound = -1;  // of the cuts so far: reported when none qualifies
     for (std::size_t k = 0; k < held_out.size(); ++k) {
-        correct += held_out[k].correct ? 1 : 0;
+        above.Add(held_out[k].weight, held_out[k].correct);
         const bool cut =
             k + 1 == held_out.size() || held_out[k + 1].confidence < held_out[k].confidence;
-        if (!cut) {
+        if (!cut || !(above.weight > 0)) {
             continue;
         }
         const auto covered = static_cast<std::int64_t>(k + 1);
-        const double bound = WilsonLowerBound(correct, covered, rule.z);
-        const double precision = static_cast<double>(correct) / static_cast<double>(covered);
+        const double bound = above.Bound(rule.z);
+        const double precision = above.Precision();
         if (bound >= rule.target_precision) {
             // Lower cuts cover more: the last qualifying one wins.
             choice.threshold = held_out[k].confidence;
@@ -166,6 +204,79 @@ ThresholdChoice ChooseThreshold(std::vector<ScoredLabel> held_out, const Thresho
     return choice;
 }
 
+void WeighToStandFor(std::vector<ClassScoredLabel>& labels, const std::vector<ClassScore>& targets,
+                     int classes, std::size_t per_band, std::size_t max_bands) {
+    if (targets.empty() || labels.empty() || classes <= 0) {
+        return;
+    }
+    const auto n_classes = static_cast<std::size_t>(classes);
+    std::vector<std::vector<std::size_t>> by_class(n_classes);  // label indexes
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        const int c = labels[i].predicted;
+        if (c >= 0 && static_cast<std::size_t>(c) < n_classes) {
+            by_class[static_cast<std::size_t>(c)].push_back(i);
+        } else {
+            labels[i].weight = 0;
+        }
+    }
+    std::vector<std::vector<double>> target_confidences(n_classes);
+    for (const ClassScore& t : targets) {
+        if (t.predicted >= 0 && static_cast<std::size_t>(t.predicted) < n_classes) {
+            target_confidences[static_cast<std::size_t>(t.predicted)].push_back(t.confidence);
+        }
+    }
+    const auto label_total = static_cast<double>(labels.size());
+    const auto target_total = static_cast<double>(targets.size());
+    for (std::size_t c = 0; c < n_classes; ++c) {
+        std::vector<std::size_t>& members = by_class[c];
+        if (members.empty()) {
+            continue;
+        }
+        std::sort(members.begin(), members.end(), [&](std::size_t x, std::size_t y) {
+            return labels[x].confidence < labels[y].confidence;
+        });
+        const std::size_t wanted =
+            std::clamp<std::size_t>(members.size() / std::max<std::size_t>(per_band, 1), 1,
+                                    std::max<std::size_t>(max_bands, 1));
+        // Band starts at the quantiles, each moved up to where the confidence changes: labels of
+        // one confidence are never split between bands (which half of a tie is right would
+        // decide the weights).
+        std::vector<std::size_t> start{0};
+        for (std::size_t b = 1; b < wanted; ++b) {
+            std::size_t at = std::max(b * members.size() / wanted, start.back() + 1);
+            while (at < members.size() &&
+                   labels[members[at]].confidence == labels[members[at - 1]].confidence) {
+                ++at;
+            }
+            if (at < members.size()) {
+                start.push_back(at);
+            }
+        }
+        const std::size_t bands = start.size();
+        start.push_back(members.size());
+        // A band's upper edge: halfway between its last label's confidence and the next one's.
+        std::vector<double> upper(bands, std::numeric_limits<double>::infinity());
+        for (std::size_t b = 0; b + 1 < bands; ++b) {
+            upper[b] = (labels[members[start[b + 1] - 1]].confidence +
+                        labels[members[start[b + 1]]].confidence) /
+                       2;
+        }
+        std::vector<double> in_band(bands, 0);
+        for (const double confidence : target_confidences[c]) {
+            const auto band = static_cast<std::size_t>(
+                std::lower_bound(upper.begin(), upper.end(), confidence) - upper.begin());
+            in_band[std::min(band, bands - 1)] += 1;
+        }
+        for (std::size_t b = 0; b < bands; ++b) {
+            const auto count = static_cast<double>(start[b + 1] - start[b]);
+            const double weight = (in_band[b] / target_total) / (count / label_total);
+            for (std::size_t k = start[b]; k < start[b + 1]; ++k) {
+                labels[members[k]].weight = weight;
+            }
+        }
+    }
+}
+
 std::optional<double> ClassThresholds::lowest() const {
     std::optional<double> low;
     for (const auto& t : per_class) {
@@ -180,8 +291,7 @@ namespace {
 
 struct ClassCut {
     std::optional<double> threshold;
-    std::int64_t covered = 0;
-    std::int64_t correct = 0;
+    Tally above;  // the class's labels at or above it
 };
 
 // One class's cut, never below `floor` (the pooled threshold): `floor` itself when the class's
@@ -190,46 +300,33 @@ struct ClassCut {
 // highest first.
 ClassCut ClassCutAbove(const std::vector<ClassScoredLabel>& sorted, double floor, double target,
                        std::int64_t min_covered) {
-    std::int64_t above = 0;
-    std::int64_t above_correct = 0;
+    Tally above;
     for (const ClassScoredLabel& label : sorted) {
         if (label.confidence >= floor) {
-            ++above;
-            above_correct += label.correct ? 1 : 0;
+            above.Add(label.weight, label.correct);
         }
     }
-    if (static_cast<double>(above_correct) >= target * static_cast<double>(above)) {
-        return {floor, above, above_correct};
+    if (above.weight > 0 && above.Precision() >= target) {
+        return {floor, above};
     }
     ClassCut best;
-    std::int64_t correct = 0;
+    Tally walked;
     for (std::size_t k = 0; k < sorted.size() && sorted[k].confidence >= floor; ++k) {
-        correct += sorted[k].correct ? 1 : 0;
+        walked.Add(sorted[k].weight, sorted[k].correct);
         const bool cut = k + 1 == sorted.size() || sorted[k + 1].confidence < sorted[k].confidence;
-        const auto covered = static_cast<std::int64_t>(k + 1);
-        if (cut && covered >= min_covered &&
-            static_cast<double>(correct) >= target * static_cast<double>(covered)) {
-            best = {sorted[k].confidence, covered, correct};
+        if (cut && walked.labels >= min_covered && walked.weight > 0 &&
+            walked.Precision() >= target) {
+            best = {sorted[k].confidence, walked};
         }
     }
     return best;
 }
 
-}  // namespace
-
-namespace {
-
-// A class's labels at or above `floor`, and how many of them are right.
-struct Above {
-    std::int64_t covered = 0;
-    std::int64_t correct = 0;
-};
-
-Above CountAbove(const std::vector<ClassScoredLabel>& sorted, double floor) {
-    Above out;
+// A class's labels at or above `floor`.
+Tally CountAbove(const std::vector<ClassScoredLabel>& sorted, double floor) {
+    Tally out;
     for (std::size_t k = 0; k < sorted.size() && sorted[k].confidence >= floor; ++k) {
-        ++out.covered;
-        out.correct += sorted[k].correct ? 1 : 0;
+        out.Add(sorted[k].weight, sorted[k].correct);
     }
     return out;
 }
@@ -268,7 +365,7 @@ ClassThresholds ChooseClassThresholds(const std::vector<ClassScoredLabel>& held_
     std::vector<ScoredLabel> pooled;
     pooled.reserve(held_out.size());
     for (const ClassScoredLabel& label : held_out) {
-        pooled.push_back({label.confidence, label.correct});
+        pooled.push_back({label.confidence, label.correct, label.weight});
     }
     const ThresholdChoice global = ChooseThreshold(pooled, rule.pooled);
     if (!global.threshold) {
@@ -306,30 +403,36 @@ ClassThresholds ChooseClassThresholds(const std::vector<ClassScoredLabel>& held_
                 ClassCutAbove(labels, *global.threshold, goal, rule.min_covered_per_class));
         }
         std::optional<ClassThresholds> best;
+        double best_weight = 0;
         for (const double floor : floors) {
             ClassThresholds t = out;
             t.class_target = goal;
-            std::int64_t correct = 0;
+            Tally covered;
             for (std::size_t c = 0; c < by_class.size(); ++c) {
                 ClassCut cut = at_pooled[c];
                 if (floor < *global.threshold) {
-                    const Above above = CountAbove(by_class[c], floor);
-                    if (above.covered >= rule.min_covered_per_class &&
-                        WilsonLowerBound(above.correct, above.covered, rule.pooled.z) >= goal) {
-                        cut = {floor, above.covered, above.correct};
+                    const Tally above = CountAbove(by_class[c], floor);
+                    if (above.labels >= rule.min_covered_per_class && above.weight > 0 &&
+                        above.Bound(rule.pooled.z) >= goal) {
+                        cut = {floor, above};
                     }
                 }
                 t.per_class[c] = cut.threshold;
-                t.covered += cut.covered;
-                correct += cut.correct;
+                if (cut.threshold) {
+                    covered.Add(cut.above);
+                }
             }
-            if (t.covered == 0) {
+            if (covered.labels == 0 || !(covered.weight > 0)) {
                 continue;
             }
-            t.precision = static_cast<double>(correct) / static_cast<double>(t.covered);
-            t.lower_bound = WilsonLowerBound(correct, t.covered, rule.pooled.z);
-            if (t.lower_bound >= target && (!best || t.covered > best->covered)) {
+            t.covered = covered.labels;
+            t.precision = covered.Precision();
+            t.lower_bound = covered.Bound(rule.pooled.z);
+            // The most weight covered: with weights that stand for the items to prelabel, the
+            // most of them prelabeled.
+            if (t.lower_bound >= target && (!best || covered.weight > best_weight)) {
                 best = std::move(t);
+                best_weight = covered.weight;
             }
         }
         if (best) {

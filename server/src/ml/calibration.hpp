@@ -27,12 +27,17 @@ double FitTemperature(const std::vector<std::vector<double>>& logits,
 // The Wilson score interval's lower bound for `successes` of `trials` at the normal quantile
 // `z` (1.96: 95 %, two-sided). 0 when there are no trials.
 double WilsonLowerBound(std::int64_t successes, std::int64_t trials, double z = 1.96);
+// The same for a share of `trials` (not necessarily whole: an effective sample size).
+double WilsonLowerBoundOf(double share, double trials, double z = 1.96);
 
 // One held-out human label as the model saw it: its (calibrated) confidence in its top class,
 // and whether that class was the human's.
 struct ScoredLabel {
     double confidence = 0;
     bool correct = false;
+    // How much of what is to be prelabeled it stands for (WeighToStandFor); 1 each by default.
+    // Precisions are weighted and the Wilson bound uses the effective sample size.
+    double weight = 1;
 };
 
 struct ThresholdRule {
@@ -62,7 +67,24 @@ struct ClassScoredLabel {
     int predicted = 0;
     double confidence = 0;
     bool correct = false;
+    double weight = 1;  // as ScoredLabel's
 };
+
+// A prediction for an item to prelabel: its top class and calibrated confidence.
+struct ClassScore {
+    int predicted = 0;
+    double confidence = 0;
+};
+
+// Weights `labels` (held-out human labels) so that they stand for `targets` (the items a round
+// is about to prelabel): per predicted class and confidence band, each label weighs its band's
+// share of the targets over its share of the labels. The bands are quantiles of the class's
+// labels' confidences, each holding at least `per_band` labels (at most `max_bands` a class);
+// targets outside them count in the nearest. Labels of a class no target is predicted as weigh
+// 0. Why: after a round the labels given blind are the items it was unsure of, and the labels
+// confirmed from its prelabels the ones it was surest of; neither set looks like what remains.
+void WeighToStandFor(std::vector<ClassScoredLabel>& labels, const std::vector<ClassScore>& targets,
+                     int classes, std::size_t per_band = 20, std::size_t max_bands = 5);
 
 struct ClassThresholdRule {
     ThresholdRule pooled;  // target, minimum held-out labels, z: for all prelabels together

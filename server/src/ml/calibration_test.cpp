@@ -192,5 +192,70 @@ TEST(ClassThresholds, AClassWithoutEnoughPreciseLabelsIsNotPrelabeled) {
         << none.why_none;
 }
 
+TEST(WeighToStandFor, EachBandWeighsItsShareOfTheTargetsOverItsShareOfTheLabels) {
+    // Class 0: 20 unsure labels and 20 sure ones (two bands of 20); class 1: 10 labels the
+    // targets never predict.
+    std::vector<ClassScoredLabel> labels;
+    labels.reserve(50);
+    for (int i = 0; i < 20; ++i) {
+        labels.push_back({0, 0.50 + 0.005 * i, true});
+        labels.push_back({0, 0.90 + 0.005 * i, true});
+    }
+    Append(labels, Predicted(1, 10, 0.8, true));
+    std::vector<ClassScore> targets(30, ClassScore{0, 0.97});
+    targets.resize(40, ClassScore{0, 0.55});
+    targets.push_back({0, 0.2});  // below every label: the lowest band's
+    targets.push_back({5, 0.9});  // a class out of range counts in the total only
+    WeighToStandFor(labels, targets, 2);
+    const double total_labels = 50;
+    const double total_targets = 42;
+    for (const ClassScoredLabel& l : labels) {
+        if (l.predicted == 1) {
+            EXPECT_EQ(l.weight, 0.0);
+        } else if (l.confidence < 0.7) {
+            EXPECT_DOUBLE_EQ(l.weight, (11 / total_targets) / (20 / total_labels));
+        } else {
+            EXPECT_DOUBLE_EQ(l.weight, (30 / total_targets) / (20 / total_labels));
+        }
+    }
+    std::vector<ClassScoredLabel> untouched = Predicted(0, 5, 0.9, true);
+    WeighToStandFor(untouched, {}, 2);  // no targets: nothing to stand for, weights stay 1
+    EXPECT_EQ(untouched[0].weight, 1.0);
+}
+
+TEST(ClassThresholds, WeightsThatStandForSurerItemsLowerTheCut) {
+    // 400 sure labels all right and 400 unsure ones 80 % right: equally weighted, the unsure
+    // ones cannot be prelabeled (90 % together). When the items to prelabel are nine in ten
+    // sure ones, the unsure labels stand for few of them, and prelabeling both keeps 98 %.
+    std::vector<ClassScoredLabel> labels = Predicted(0, 400, 0.95, true);
+    Append(labels, Predicted(0, 320, 0.6, true));
+    Append(labels, Predicted(0, 80, 0.6, false));
+    ClassThresholdRule rule;
+    const ClassThresholds equal = ChooseClassThresholds(labels, 1, rule);
+    EXPECT_EQ(equal.per_class[0], std::optional<double>(0.95));
+    EXPECT_EQ(equal.covered, 400);
+
+    std::vector<ClassScore> targets(900, ClassScore{0, 0.95});
+    targets.resize(1000, ClassScore{0, 0.6});
+    WeighToStandFor(labels, targets, 1);
+    const ClassThresholds weighted = ChooseClassThresholds(labels, 1, rule);
+    EXPECT_EQ(weighted.per_class[0], std::optional<double>(0.6)) << weighted.why_none;
+    EXPECT_EQ(weighted.covered, 800);
+    EXPECT_NEAR(weighted.precision, 0.98, 1e-9);
+    EXPECT_GE(weighted.lower_bound, 0.95);
+
+    // The other way round (the items to prelabel mostly unsure) it stays at 0.95.
+    std::vector<ClassScore> unsure(100, ClassScore{0, 0.95});
+    unsure.resize(1000, ClassScore{0, 0.6});
+    WeighToStandFor(labels, unsure, 1);
+    EXPECT_EQ(ChooseClassThresholds(labels, 1, rule).per_class[0], std::optional<double>(0.95));
+}
+
+TEST(Calibration, WilsonOfAShareMatchesTheCountsAndShrinksWithTheSample) {
+    EXPECT_DOUBLE_EQ(WilsonLowerBoundOf(0.9, 100), WilsonLowerBound(90, 100));
+    EXPECT_LT(WilsonLowerBoundOf(0.9, 50.5), WilsonLowerBoundOf(0.9, 100));
+    EXPECT_EQ(WilsonLowerBoundOf(1.0, 0), 0.0);
+}
+
 }  // namespace
 }  // namespace tessera::ml

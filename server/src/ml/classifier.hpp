@@ -25,6 +25,11 @@ struct ClassifierValidation {
     double accuracy = 0;        // of their out-of-fold predictions (multi-label: the whole set)
     double temperature = 1;     // multi-label: the mean of the classes' temperatures
     ClassThresholds choice;     // a threshold per class, or why there are none
+    // JudgeForWindow ran: `choice` judged every human label, weighted to stand for the window
+    // (`held_out` and `accuracy` stay the blind labels').
+    bool for_window = false;
+    std::int64_t judged_for_window = 0;  // labels judged then (blind and confirmed)
+    double effective_for_window = 0;     // their effective sample size
 };
 
 // The classes predicted for an item (indexes) and the calibrated probability that they are
@@ -51,6 +56,15 @@ public:
     virtual int final_iterations() const = 0;
     // The prediction for `row` when it is sure enough to prelabel; needs the final head.
     virtual std::optional<LabelSetPrediction> Prelabel(std::vector<float> row) const = 0;
+    // Chooses the thresholds again, judging every human label (those confirmed from a
+    // prelabel too), each weighted to stand for `window`, the predictions (Score) for the items
+    // about to be prelabeled (WeighToStandFor). Needs the final head; a no-op where not
+    // supported (multi-label).
+    virtual void JudgeForWindow(const std::vector<ClassScore>& /*window*/) {}
+    // The top class and confidence for `row`, for JudgeForWindow; none where not supported.
+    virtual std::optional<ClassScore> Score(const std::vector<float>& /*row*/) const {
+        return std::nullopt;
+    }
     // Fits the final head on the rows validation used (`y`: each row's classes) when there is
     // a threshold: for a classifier fitted with FinalHead::kNever.
     virtual void FitFinalHead(std::vector<std::vector<float>> x,

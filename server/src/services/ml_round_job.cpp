@@ -237,24 +237,30 @@ public:
         return context_.StopRequested() ? StageEnd::kInterrupted : StageEnd::kNext;
     }
 
-    // Calibration and the threshold, from the out-of-fold predictions.
+    // Calibration and the threshold, from the out-of-fold predictions: first of the labels
+    // given blind, then (multi-class) of every label weighted to stand for the window.
     Status Validate() {
         TESSERA_TRY(run_.Enter(MlStage::kValidation));
+        TESSERA_TRY(JudgeForWindow());
         const ml::Classifier& classifier = *trained_.classifier;
         const ml::ClassifierValidation& v = classifier.validation();
-        Json validation{
-            {"held_out", v.held_out},
-            {"labels_from_prelabels", trained_.rows - v.held_out},
-            {"accuracy", v.accuracy},
-            {"temperature", v.temperature},
-            {"target_precision", ml_.target_precision},
-            {"class_target", v.choice.class_target},
-            {"covered", v.choice.covered},
-            {"precision", v.choice.precision},
-            {"lower_bound", v.choice.lower_bound},
-            {"held_out_coverage", v.held_out > 0 ? static_cast<double>(v.choice.covered) /
-                                                       static_cast<double>(v.held_out)
-                                                 : 0.0}};
+        const std::int64_t judged = v.for_window ? v.judged_for_window : v.held_out;
+        Json validation{{"held_out", v.held_out},
+                        {"labels_from_prelabels", trained_.rows - v.held_out},
+                        {"accuracy", v.accuracy},
+                        {"temperature", v.temperature},
+                        {"target_precision", ml_.target_precision},
+                        {"class_target", v.choice.class_target},
+                        {"covered", v.choice.covered},
+                        {"precision", v.choice.precision},
+                        {"lower_bound", v.choice.lower_bound},
+                        {"held_out_coverage", judged > 0 ? static_cast<double>(v.choice.covered) /
+                                                               static_cast<double>(judged)
+                                                         : 0.0}};
+        if (v.for_window) {
+            validation["judged_for_window"] = v.judged_for_window;
+            validation["effective_for_window"] = v.effective_for_window;
+        }
         run_.round().threshold = classifier.threshold();
         if (classifier.threshold() && project_.task_type == TaskType::kMultilabel) {
             validation["threshold"] = *classifier.threshold();
@@ -308,6 +314,29 @@ public:
     }
 
 private:
+    // The final head's predictions for the window, for the classifier to judge its labels by
+    // (Classifier::JudgeForWindow); nothing where it has no final head or does not score.
+    Status JudgeForWindow() {
+        ml::Classifier& classifier = *trained_.classifier;
+        if (!classifier.has_final_head()) {
+            return Status::Ok();
+        }
+        std::vector<ml::ClassScore> scores;
+        scores.reserve(window_.size());
+        TESSERA_TRY(ForEachIdChunk(window_, [&](std::size_t, const std::vector<Id>& ids) -> Status {
+            TESSERA_ASSIGN_OR_RETURN(auto rows,
+                                     LoadFeatureRows(repo_, project_.id, trained_.features, ids));
+            for (const auto& [id, row] : rows) {
+                if (auto score = classifier.Score(row)) {
+                    scores.push_back(*score);
+                }
+            }
+            return Status::Ok();
+        }));
+        classifier.JudgeForWindow(scores);
+        return Status::Ok();
+    }
+
     // The window's predictions above the threshold. Prelabeled items come a class (or set of
     // classes) at a time, surest first: a page of one predicted class is checked at a glance.
     // The features of the first group_window others are kept for grouping.

@@ -197,6 +197,10 @@ export interface MlMetrics {
          * the detections at the thresholds found (IoU >= 0.5). */
         human_boxes?: number;
         recall?: number;
+        /** Multi-class: the thresholds judged every human label (confirmed prelabels too),
+         * weighted to stand for the items to prelabel; how many, and their effective number. */
+        judged_for_window?: number;
+        effective_for_window?: number;
     };
     inference?: {
         seconds?: number;

@@ -94,6 +94,23 @@ describe("stageSummary", () => {
         ).toBe("accuracy 75.0% on 12 held-out labels; too few labels");
         expect(
             stageSummary({
+                name: "validation",
+                status: "done",
+                metrics: {
+                    held_out: 650,
+                    accuracy: 0.8,
+                    judged_for_window: 1000,
+                    effective_for_window: 712.4,
+                    threshold: 0.8,
+                    precision: 0.97,
+                    lower_bound: 0.955,
+                },
+            }),
+        ).toBe(
+            "accuracy 80.0% on 650 held-out labels; judged on all 1000 labels, weighted to stand for the items to prelabel (as many as 712); thresholds per class from 80.0% (precision 97.0%, at least 95.5%)",
+        );
+        expect(
+            stageSummary({
                 name: "inference",
                 status: "done",
                 metrics: { prelabeled: 45, window: 50 },

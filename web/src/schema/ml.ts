@@ -70,9 +70,13 @@ function validationLine(m: Figures<"validation">): string {
         m.human_boxes !== undefined
             ? `recall ${pct(m.recall ?? 0)} of ${m.human_boxes} boxes on ${m.held_out ?? 0} held-out images (IoU ≥ 0.5)`
             : `accuracy ${pct(m.accuracy ?? 0)} on ${m.held_out ?? 0} held-out labels`;
+    const judged =
+        m.judged_for_window === undefined
+            ? ""
+            : `; judged on all ${m.judged_for_window} labels, weighted to stand for the items to prelabel (as many as ${Math.round(m.effective_for_window ?? 0)})`;
     return m.threshold !== undefined
-        ? `${base}; thresholds per class from ${thresholdText(m.threshold)} (precision ${pct(m.precision ?? 0)}, at least ${pct(m.lower_bound ?? 0)})`
-        : `${base}; ${m.why_none ?? "no threshold"}`;
+        ? `${base}${judged}; thresholds per class from ${thresholdText(m.threshold)} (precision ${pct(m.precision ?? 0)}, at least ${pct(m.lower_bound ?? 0)})`
+        : `${base}${judged}; ${m.why_none ?? "no threshold"}`;
 }
 
 /** What a stage did, in one line ("" when it has no figures yet). */
