@@ -219,6 +219,9 @@ TEST_F(MlRoundJobTest, ARoundRunsItsStagesAndPrelabelsWhatHeldOutLabelsJustify) 
     EXPECT_EQ(backbone_.embedded, 2 * kPerColour);
     const auto metrics = nlohmann::json::parse(round.metrics_json);
     EXPECT_EQ(metrics["validation"]["held_out"], 40);
+    // Then every label judged again, weighted to stand for the 20 items to prelabel.
+    EXPECT_EQ(metrics["validation"]["judged_for_window"], 40);
+    EXPECT_GT(metrics["validation"]["effective_for_window"].get<double>(), 0);
     EXPECT_EQ(metrics["inference"]["window"], 20);
     for (const auto& [item_id, payload] : Prelabels()) {
         const Item item = *env_.repo->GetItem(project_.id, item_id);
@@ -273,6 +276,7 @@ TEST_F(MlRoundJobTest, AMultiLabelRoundPrelabelsWholeSetsOfTags) {
     const auto validation = nlohmann::json::parse(round.metrics_json)["validation"];
     EXPECT_EQ(validation["held_out"], 60);
     EXPECT_EQ(validation["judged_as"], "whole sets");
+    EXPECT_FALSE(validation.contains("judged_for_window"));  // multi-label: blind labels only
     const auto prelabels = Prelabels();
     ASSERT_EQ(prelabels.size(), 30U);
     for (const auto& [item_id, payload] : prelabels) {

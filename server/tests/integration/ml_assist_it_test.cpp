@@ -66,6 +66,15 @@ protected:
         return id;
     }
 
+    // Answers `item` of the leased `page` with its true colour.
+    void PutColour(HttpClient& client, std::int64_t id, const json& page, const json& item) {
+        auto put = client.SendJson(
+            "PUT",
+            ProjectPath(id, "/items/" + std::to_string(item["id"].get<int>()) + "/annotation"),
+            {{"lease", page["lease"]}, {"labels", {ColourOf(item)}}});
+        EXPECT_EQ(put.status, 200u) << put.body;
+    }
+
     static std::string ColourOf(const json& item) {
         return item["path"].get<std::string>().rfind("red/", 0) == 0 ? "Red" : "Blue";
     }
@@ -131,11 +140,7 @@ TEST_P(MlAssistIt, TrainsOnTheProjectsLabelsAndServesPrelabeledPagesToConfirmOrF
         EXPECT_EQ(page["kind"], "manual");
         for (const json& item : page["items"]) {
             EXPECT_FALSE(item.contains("prelabel"));
-            auto put = admin.SendJson(
-                "PUT",
-                ProjectPath(id, "/items/" + std::to_string(item["id"].get<int>()) + "/annotation"),
-                {{"lease", page["lease"]}, {"labels", {ColourOf(item)}}});
-            ASSERT_EQ(put.status, 200u) << put.body;
+            PutColour(admin, id, page, item);
             ++labeled;
         }
     }
@@ -264,11 +269,7 @@ TEST_P(MlAssistIt, AModelAddedWhileTheServerRunsJoinsTheNextRound) {
         auto page = admin.SendJson("POST", ProjectPath(id, "/next"), {{"count", 4}}).Json();
         ASSERT_FALSE(page["items"].empty());
         for (const json& item : page["items"]) {
-            auto put = admin.SendJson(
-                "PUT",
-                ProjectPath(id, "/items/" + std::to_string(item["id"].get<int>()) + "/annotation"),
-                {{"lease", page["lease"]}, {"labels", {ColourOf(item)}}});
-            ASSERT_EQ(put.status, 200u) << put.body;
+            PutColour(admin, id, page, item);
             ++labeled;
         }
     }
