@@ -24,10 +24,15 @@ CalibratedClassifier CalibratedClassifier::Fit(std::vector<std::vector<float>> x
     CalibratedClassifier out;
     ClassifierValidation& v = out.validation_;
     const auto logits = OutOfFoldLogits(x, y, classes, options.folds, options.seed, options.head);
+    const auto usable = [&](std::size_t i) { return !logits[i].empty() && y[i] >= 0; };
+    const auto is_judged = [&](std::size_t i) {
+        return judged.empty() || (i < judged.size() && judged[i]);
+    };
+    const std::size_t rows = std::min(logits.size(), y.size());
     std::vector<std::vector<double>> judged_logits;
     std::vector<int> judged_truth;
-    for (std::size_t i = 0; i < logits.size() && i < y.size(); ++i) {
-        if (!logits[i].empty() && (judged.empty() || (i < judged.size() && judged[i]))) {
+    for (std::size_t i = 0; i < rows; ++i) {
+        if (usable(i) && is_judged(i)) {
             judged_logits.push_back(logits[i]);
             judged_truth.push_back(y[i]);
         }
@@ -35,30 +40,27 @@ CalibratedClassifier CalibratedClassifier::Fit(std::vector<std::vector<float>> x
     v.temperature = FitTemperature(judged_logits, judged_truth);
     out.classes_ = classes;
     out.target_precision_ = options.target_precision;
-    for (std::size_t i = 0; i < logits.size() && i < y.size(); ++i) {
-        if (!logits[i].empty() && y[i] >= 0) {
-            const std::vector<double> p = Softmax(logits[i], v.temperature);
-            const std::size_t top = ArgMax(p);
-            out.all_labels_.push_back(
-                {static_cast<int>(top), p[top], static_cast<int>(top) == y[i]});
-        }
-    }
     std::vector<ClassScoredLabel> scored;
     scored.reserve(judged_logits.size());
-    std::int64_t correct = 0;
-    for (std::size_t i = 0; i < judged_logits.size(); ++i) {
-        const std::vector<double> p = Softmax(judged_logits[i], v.temperature);
+    for (std::size_t i = 0; i < rows; ++i) {
+        if (!usable(i)) {
+            continue;
+        }
+        const std::vector<double> p = Softmax(logits[i], v.temperature);
         const std::size_t top = ArgMax(p);
-        const bool right = static_cast<int>(top) == judged_truth[i];
-        correct += right ? 1 : 0;
-        scored.push_back({static_cast<int>(top), p[top], right});
+        out.all_labels_.push_back({static_cast<int>(top), p[top], static_cast<int>(top) == y[i]});
+        if (is_judged(i)) {
+            scored.push_back(out.all_labels_.back());
+        }
     }
+    out.all_judged_ = scored.size() == out.all_labels_.size();
+    const auto correct = std::count_if(scored.begin(), scored.end(),
+                                       [](const ClassScoredLabel& label) { return label.correct; });
     v.held_out = static_cast<std::int64_t>(scored.size());
     v.accuracy =
         scored.empty() ? 0 : static_cast<double>(correct) / static_cast<double>(scored.size());
-    ClassThresholdRule rule;
-    rule.pooled.target_precision = options.target_precision;
-    v.choice = ChooseClassThresholds(scored, classes, rule);
+    v.choice =
+        ChooseClassThresholds(scored, classes, ClassThresholdRule::For(options.target_precision));
     if ((final == FinalHead::kWhenThreshold && v.choice.lowest()) || final == FinalHead::kAlways) {
         out.final_head_ = SoftmaxHead::Fit(x, y, classes, options.head);
     }
@@ -68,9 +70,6 @@ CalibratedClassifier CalibratedClassifier::Fit(std::vector<std::vector<float>> x
 void CalibratedClassifier::FitFinalHead(std::vector<std::vector<float>> x,
                                         const std::vector<int>& y, int classes,
                                         const ClassifierOptions& options) {
-    if (!validation_.choice.lowest()) {
-        return;
-    }
     for (auto& row : x) {
         NormalizeL2(row);
     }
@@ -114,23 +113,16 @@ std::optional<ClassScore> CalibratedClassifier::Score(const std::vector<float>& 
 }
 
 void CalibratedClassifier::JudgeForWindow(const std::vector<ClassScore>& window) {
-    if (!final_head_ || window.empty()) {
+    if (!final_head_ || window.empty() || all_judged_) {
         return;
     }
     std::vector<ClassScoredLabel> judged = all_labels_;
     WeighToStandFor(judged, window, classes_);
-    double weight = 0;
-    double squares = 0;
-    for (const ClassScoredLabel& label : judged) {
-        weight += label.weight;
-        squares += label.weight * label.weight;
-    }
-    ClassThresholdRule rule;
-    rule.pooled.target_precision = target_precision_;
-    validation_.choice = ChooseClassThresholds(judged, classes_, rule);
+    validation_.choice =
+        ChooseClassThresholds(judged, classes_, ClassThresholdRule::For(target_precision_));
     validation_.for_window = true;
     validation_.judged_for_window = static_cast<std::int64_t>(judged.size());
-    validation_.effective_for_window = squares > 0 ? weight * weight / squares : 0;
+    validation_.effective_for_window = EffectiveSampleSize(judged);
 }
 
 Prediction CalibratedClassifier::Predict(std::vector<float> row) const {

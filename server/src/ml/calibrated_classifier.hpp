@@ -29,8 +29,8 @@ public:
                                     int classes, const ClassifierOptions& options,
                                     const std::vector<bool>& judged = {},
                                     FinalHead final = FinalHead::kWhenThreshold);
-    // Fits the final head on `x` and `y` (the rows Fit validated on) when some class has a
-    // threshold: for a classifier Fit with FinalHead::kNever.
+    // Fits the final head on `x` and `y` (the rows Fit validated on): for a classifier Fit with
+    // FinalHead::kNever.
     void FitFinalHead(std::vector<std::vector<float>> x, const std::vector<int>& y, int classes,
                       const ClassifierOptions& options);
 
@@ -52,6 +52,9 @@ private:
     std::optional<SoftmaxHead> final_head_;
     // Every label's out-of-fold prediction (blind or not), for JudgeForWindow.
     std::vector<ClassScoredLabel> all_labels_;
+    // Every label was judged already (none confirmed from a prelabel): a sample of the queue
+    // like the window, so JudgeForWindow would only cost effective sample size, not fix a bias.
+    bool all_judged_ = false;
     int classes_ = 0;
     double target_precision_ = 0.95;
 };

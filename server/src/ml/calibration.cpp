@@ -204,6 +204,12 @@ ThresholdChoice ChooseThreshold(std::vector<ScoredLabel> held_out, const Thresho
     return choice;
 }
 
+namespace {
+
+constexpr double kConfidenceSteps = 1e4;  // WeighToStandFor's resolution of confidences
+
+}  // namespace
+
 void WeighToStandFor(std::vector<ClassScoredLabel>& labels, const std::vector<ClassScore>& targets,
                      int classes, std::size_t per_band, std::size_t max_bands) {
     if (targets.empty() || labels.empty() || classes <= 0) {
@@ -240,12 +246,17 @@ void WeighToStandFor(std::vector<ClassScoredLabel>& labels, const std::vector<Cl
                                     std::max<std::size_t>(max_bands, 1));
         // Band starts at the quantiles, each moved up to where the confidence changes: labels of
         // one confidence are never split between bands (which half of a tie is right would
-        // decide the weights).
+        // decide the weights). Confidences equal to four decimals are one: a head fitted on
+        // separable classes puts most labels within 1e-9 of 1, and which of them reach 1 exactly
+        // depends on the order of floating-point sums, not on anything about the label.
+        const auto tied = [&](std::size_t a, std::size_t b) {
+            return std::round(labels[a].confidence * kConfidenceSteps) ==
+                   std::round(labels[b].confidence * kConfidenceSteps);
+        };
         std::vector<std::size_t> start{0};
         for (std::size_t b = 1; b < wanted; ++b) {
             std::size_t at = std::max(b * members.size() / wanted, start.back() + 1);
-            while (at < members.size() &&
-                   labels[members[at]].confidence == labels[members[at - 1]].confidence) {
+            while (at < members.size() && tied(members[at], members[at - 1])) {
                 ++at;
             }
             if (at < members.size()) {
@@ -275,6 +286,20 @@ void WeighToStandFor(std::vector<ClassScoredLabel>& labels, const std::vector<Cl
             }
         }
     }
+}
+
+double EffectiveSampleSize(const std::vector<ClassScoredLabel>& labels) {
+    Tally all;
+    for (const ClassScoredLabel& label : labels) {
+        all.Add(label.weight, label.correct);
+    }
+    return all.Effective();
+}
+
+ClassThresholdRule ClassThresholdRule::For(double target_precision) {
+    ClassThresholdRule rule;
+    rule.pooled.target_precision = target_precision;
+    return rule;
 }
 
 std::optional<double> ClassThresholds::lowest() const {

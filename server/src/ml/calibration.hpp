@@ -86,6 +86,10 @@ struct ClassScore {
 void WeighToStandFor(std::vector<ClassScoredLabel>& labels, const std::vector<ClassScore>& targets,
                      int classes, std::size_t per_band = 20, std::size_t max_bands = 5);
 
+// Kish's effective sample size of the labels' weights: (sum of weights)^2 / sum of squares; as
+// many as the labels when the weights are equal, fewer the more uneven they are.
+double EffectiveSampleSize(const std::vector<ClassScoredLabel>& labels);
+
 struct ClassThresholdRule {
     ThresholdRule pooled;  // target, minimum held-out labels, z: for all prelabels together
     // A class is prelabeled only where at least this many held-out predictions of it reach its
@@ -94,6 +98,9 @@ struct ClassThresholdRule {
     double step = 0.005;  // how much each class's own target is raised per try
     // How many floors below the pooled threshold are tried (see ChooseClassThresholds).
     std::size_t max_floors = 256;
+
+    // The defaults with all prelabels held to `target_precision`.
+    static ClassThresholdRule For(double target_precision);
 };
 
 // Thresholds per predicted class, or why there are none.

@@ -58,15 +58,16 @@ public:
     virtual std::optional<LabelSetPrediction> Prelabel(std::vector<float> row) const = 0;
     // Chooses the thresholds again, judging every human label (those confirmed from a
     // prelabel too), each weighted to stand for `window`, the predictions (Score) for the items
-    // about to be prelabeled (WeighToStandFor). Needs the final head; a no-op where not
-    // supported (multi-label).
-    virtual void JudgeForWindow(const std::vector<ClassScore>& /*window*/) {}
-    // The top class and confidence for `row`, for JudgeForWindow; none where not supported.
-    virtual std::optional<ClassScore> Score(const std::vector<float>& /*row*/) const {
-        return std::nullopt;
-    }
-    // Fits the final head on the rows validation used (`y`: each row's classes) when there is
-    // a threshold: for a classifier fitted with FinalHead::kNever.
+    // about to be prelabeled (WeighToStandFor). Needs the final head; a no-op where every label
+    // was judged already (none was confirmed from a prelabel): then the labels are a sample of
+    // the queue like the window, and weighting would only shrink the effective sample.
+    virtual void JudgeForWindow(const std::vector<ClassScore>& window) = 0;
+    // The top class and confidence for `row`, for JudgeForWindow; none where it stands for
+    // nothing to prelabel.
+    virtual std::optional<ClassScore> Score(const std::vector<float>& row) const = 0;
+    // Fits the final head on the rows validation used (`y`: each row's classes), threshold or
+    // not: for a classifier fitted with FinalHead::kNever. A round fits it even where its blind
+    // labels justify no threshold, because JudgeForWindow, judging every label, may.
     virtual void FitFinalHead(std::vector<std::vector<float>> x,
                               const std::vector<std::vector<int>>& y, int classes,
                               const ClassifierOptions& options) = 0;

@@ -83,11 +83,14 @@ MultiLabelClassifier MultiLabelClassifier::Fit(std::vector<std::vector<float>> x
     std::vector<ScoredLabel> scored;  // the judged rows predicted a set that is not empty
     std::int64_t right = 0;
     for (std::size_t i = 0; i < n; ++i) {
+        const LabelSetPrediction p = Decide(yes[i]);
+        const bool correct = p.labels == Sorted(y[i]);
+        if (!p.labels.empty()) {
+            out.all_labels_.push_back({0, p.confidence, correct});
+        }
         if (!is_judged(i)) {
             continue;
         }
-        const LabelSetPrediction p = Decide(yes[i]);
-        const bool correct = p.labels == Sorted(y[i]);
         ++v.held_out;
         right += correct ? 1 : 0;
         if (!p.labels.empty()) {
@@ -99,22 +102,60 @@ MultiLabelClassifier MultiLabelClassifier::Fit(std::vector<std::vector<float>> x
                         ? 1
                         : std::accumulate(out.temperatures_.begin(), out.temperatures_.end(), 0.0) /
                               static_cast<double>(out.temperatures_.size());
-    ThresholdRule rule;
-    rule.target_precision = options.target_precision;
-    const ThresholdChoice pooled = ChooseThreshold(scored, rule);
-    ClassThresholds& choice = v.choice;
-    choice.held_out = v.held_out;
-    choice.covered = pooled.covered;
-    choice.precision = pooled.precision;
-    choice.lower_bound = pooled.lower_bound;
-    choice.class_target = options.target_precision;
-    choice.why_none = pooled.why_none;
-    // One threshold for every set: each class's entry holds it.
-    choice.per_class.assign(static_cast<std::size_t>(std::max(classes, 0)), pooled.threshold);
-    if ((final == FinalHead::kWhenThreshold && pooled.threshold) || final == FinalHead::kAlways) {
+    out.target_precision_ = options.target_precision;
+    out.classes_ = classes;
+    out.all_judged_ = scored.size() == out.all_labels_.size();
+    out.ChooseThresholdFor(scored, v.held_out);
+    const std::optional<double> threshold = out.threshold();
+    if ((final == FinalHead::kWhenThreshold && threshold) || final == FinalHead::kAlways) {
         out.FitFinalHeadOn(x, y, classes, options);
     }
     return out;
+}
+
+void MultiLabelClassifier::ChooseThresholdFor(const std::vector<ScoredLabel>& scored,
+                                              std::int64_t held_out) {
+    ThresholdRule rule;
+    rule.target_precision = target_precision_;
+    const ThresholdChoice pooled = ChooseThreshold(scored, rule);
+    ClassThresholds& choice = validation_.choice;
+    choice = {};
+    choice.held_out = held_out;
+    choice.covered = pooled.covered;
+    choice.precision = pooled.precision;
+    choice.lower_bound = pooled.lower_bound;
+    choice.class_target = target_precision_;
+    choice.why_none = pooled.why_none;
+    // One threshold for every set: each class's entry holds it.
+    choice.per_class.assign(static_cast<std::size_t>(std::max(classes_, 0)), pooled.threshold);
+}
+
+void MultiLabelClassifier::JudgeForWindow(const std::vector<ClassScore>& window) {
+    if (final_heads_.empty() || window.empty() || all_judged_) {
+        return;
+    }
+    std::vector<ClassScoredLabel> judged = all_labels_;
+    WeighToStandFor(judged, window, 1);
+    std::vector<ScoredLabel> scored;
+    scored.reserve(judged.size());
+    for (const ClassScoredLabel& label : judged) {
+        scored.push_back({label.confidence, label.correct, label.weight});
+    }
+    ChooseThresholdFor(scored, static_cast<std::int64_t>(scored.size()));
+    validation_.for_window = true;
+    validation_.judged_for_window = static_cast<std::int64_t>(judged.size());
+    validation_.effective_for_window = EffectiveSampleSize(judged);
+}
+
+std::optional<ClassScore> MultiLabelClassifier::Score(const std::vector<float>& row) const {
+    if (final_heads_.empty()) {
+        return std::nullopt;
+    }
+    const LabelSetPrediction p = Predict(row);
+    if (p.labels.empty()) {
+        return std::nullopt;
+    }
+    return ClassScore{0, p.confidence};
 }
 
 int MultiLabelClassifier::final_iterations() const {
@@ -128,9 +169,6 @@ int MultiLabelClassifier::final_iterations() const {
 void MultiLabelClassifier::FitFinalHead(std::vector<std::vector<float>> x,
                                         const std::vector<std::vector<int>>& y, int classes,
                                         const ClassifierOptions& options) {
-    if (!threshold()) {
-        return;
-    }
     for (auto& row : x) {
         NormalizeL2(row);
     }

@@ -33,13 +33,29 @@ public:
                       int classes, const ClassifierOptions& options) override;
     // The set answered yes and its confidence; needs the final heads.
     LabelSetPrediction Predict(std::vector<float> row) const;
+    // As CalibratedClassifier's, with the one threshold for all sets: the labels' weights
+    // stand for the window's confidences (WeighToStandFor with one class).
+    void JudgeForWindow(const std::vector<ClassScore>& window) override;
+    // Class 0 and the set's confidence when the predicted set is not empty (an empty one is
+    // never prelabeled, so it stands for nothing).
+    std::optional<ClassScore> Score(const std::vector<float>& row) const override;
 
 private:
     void FitFinalHeadOn(const std::vector<std::vector<float>>& normalized,
                         const std::vector<std::vector<int>>& y, int classes,
                         const ClassifierOptions& options);
 
+    // The one threshold for every set, from the judged sets `scored` (those not empty of the
+    // `held_out` judged), into `validation_`.
+    void ChooseThresholdFor(const std::vector<ScoredLabel>& scored, std::int64_t held_out);
+
     ClassifierValidation validation_;
+    // Every label's out-of-fold set that is not empty (blind or not), for JudgeForWindow, as
+    // class 0.
+    std::vector<ClassScoredLabel> all_labels_;
+    double target_precision_ = 0.95;
+    bool all_judged_ = false;  // as CalibratedClassifier's
+    int classes_ = 0;
     std::vector<double> temperatures_;  // one a class
     std::vector<SoftmaxHead> final_heads_;
 };

@@ -106,5 +106,38 @@ TEST(MultiLabelClassifierTest, TooFewLabelsGiveNoThresholdAndOnlyJudgedLabelsJud
     EXPECT_TRUE(later.has_final_head());
 }
 
+TEST(MultiLabelClassifierTest, JudgedForTheWindowEveryLabelCounts) {
+    // Only 20 labels were given blind: too few to judge. Judged for a window, every label
+    // counts (those confirmed from prelabels too), weighted to stand for the window.
+    const LabeledSets train = Tagged(200, 0.15, 7);
+    std::vector<bool> judged(200, false);
+    for (std::size_t i = 0; i < 20; ++i) {
+        judged[i] = true;
+    }
+    auto classifier =
+        MultiLabelClassifier::Fit(train.x, train.y, 3, {}, judged, FinalHead::kAlways);
+    EXPECT_FALSE(classifier.threshold().has_value());
+    const LabeledSets fresh = Tagged(100, 0.15, 8);
+    std::vector<ClassScore> window;
+    for (const auto& row : fresh.x) {
+        if (auto score = classifier.Score(row)) {
+            EXPECT_EQ(score->predicted, 0);
+            window.push_back(*score);
+        }
+    }
+    ASSERT_GT(window.size(), 70U) << "about 7 sets in 8 are not empty";
+    classifier.JudgeForWindow(window);
+    const ClassifierValidation& v = classifier.validation();
+    ASSERT_TRUE(classifier.threshold().has_value()) << v.choice.why_none;
+    EXPECT_TRUE(v.for_window);
+    EXPECT_GT(v.judged_for_window, 150);
+    EXPECT_LE(v.judged_for_window, 200);
+    EXPECT_GT(v.effective_for_window, 0.0);
+    EXPECT_LE(v.effective_for_window, static_cast<double>(v.judged_for_window));
+    EXPECT_EQ(v.held_out, 20) << "the blind figures stay";
+    EXPECT_EQ(v.choice.per_class.size(), 3U);
+    EXPECT_GE(v.choice.lower_bound, 0.95);
+}
+
 }  // namespace
 }  // namespace tessera::ml

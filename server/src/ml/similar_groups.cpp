@@ -2,10 +2,57 @@
 
 #include <hnswlib/hnswlib.h>
 #include <algorithm>
+#include <numeric>
+#include <random>
 
 #include "ml/classifier.hpp"
 
 namespace tessera::ml {
+
+namespace {
+
+float Similarity(const std::vector<float>& a, const std::vector<float>& b) {
+    return std::inner_product(a.begin(), a.end(), b.begin(), 0.0F);
+}
+
+// GroupingOptions::similarity_floor's level for the unit-length `rows` at `indexed` (which are
+// in `index`).
+float SimilarityFloor(const std::vector<std::vector<float>>& rows,
+                      const std::vector<std::size_t>& indexed,
+                      hnswlib::HierarchicalNSW<float>& index, const GroupingOptions& options) {
+    if (indexed.size() < 3) {
+        return -1;  // nothing to compare: every pair is as near as it gets
+    }
+    std::mt19937_64 random(options.seed);
+    std::uniform_int_distribution<std::size_t> pick(0, indexed.size() - 1);
+    double random_pairs = 0;
+    std::vector<float> nearest;
+    for (std::size_t s = 0; s < options.floor_samples; ++s) {
+        const std::size_t a = indexed[pick(random)];
+        std::size_t b = indexed[pick(random)];
+        while (b == a) {
+            b = indexed[pick(random)];
+        }
+        random_pairs += Similarity(rows[a], rows[b]);
+        auto found = index.searchKnn(rows[a].data(), 2);  // itself and its nearest, farthest on top
+        float best = -1;
+        while (!found.empty()) {
+            if (found.top().second != a) {
+                best = std::max(best, 1.0F - found.top().first);  // distance: 1 - similarity
+            }
+            found.pop();
+        }
+        nearest.push_back(best);
+    }
+    random_pairs /= static_cast<double>(options.floor_samples);
+    std::nth_element(nearest.begin(),
+                     nearest.begin() + static_cast<std::ptrdiff_t>(nearest.size() / 2),
+                     nearest.end());
+    const double median = nearest[nearest.size() / 2];
+    return static_cast<float>((random_pairs + median) / 2);
+}
+
+}  // namespace
 
 std::vector<std::vector<std::size_t>> GroupSimilar(std::vector<std::vector<float>> rows,
                                                    const GroupingOptions& options) {
@@ -39,6 +86,9 @@ std::vector<std::vector<std::size_t>> GroupSimilar(std::vector<std::vector<float
         index.addPoint(rows[i].data(), i);
     }
     index.setEf(std::max<std::size_t>(options.neighbours, size));
+    const float floor = options.similarity_floor && options.floor_samples > 0
+                            ? SimilarityFloor(rows, indexed, index, options)
+                            : -2.0F;  // below any cosine similarity
     const std::size_t k = std::min(indexed.size(), std::max(options.neighbours, size));
     for (std::size_t i = 0; i < rows.size(); ++i) {
         if (grouped[i]) {
@@ -56,7 +106,8 @@ std::vector<std::vector<std::size_t>> GroupSimilar(std::vector<std::vector<float
             }
             std::sort(nearest.begin(), nearest.end());
             for (const auto& [distance, j] : nearest) {
-                if (group.size() == size) {
+                // hnswlib's inner-product distance is 1 - similarity; nearest first.
+                if (group.size() == size || 1.0F - distance < floor) {
                     break;
                 }
                 if (!grouped[j]) {

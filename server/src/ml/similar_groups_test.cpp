@@ -54,6 +54,44 @@ TEST(SimilarGroupsTest, PointsAroundFourCentresFallIntoGroupsOfTheirOwnCentre) {
     EXPECT_EQ(GroupSimilar(shuffled), groups) << "not deterministic";
 }
 
+TEST(SimilarGroupsTest, RowsLikeNoOtherAreNotGroupedWithWhateverIsLeft) {
+    // Five rows each on an axis of its own come first, then three centres of 9 close rows: each
+    // of the five has nothing alike, so it stays alone instead of taking 8 unlike rows.
+    std::mt19937_64 random(5);
+    std::normal_distribution<float> jitter(0.0F, 0.02F);
+    const auto row_near = [&](std::size_t axis) {
+        std::vector<float> row(16);
+        for (float& v : row) {
+            v = jitter(random);
+        }
+        row[axis] += 1.0F;
+        return row;
+    };
+    std::vector<std::vector<float>> rows;
+    for (std::size_t axis = 3; axis < 8; ++axis) {
+        rows.push_back(row_near(axis));
+    }
+    for (std::size_t centre = 0; centre < 3; ++centre) {
+        for (int i = 0; i < 9; ++i) {
+            rows.push_back(row_near(centre));
+        }
+    }
+    const auto groups = GroupSimilar(rows);
+    ASSERT_EQ(groups.size(), 8U);
+    for (std::size_t g = 0; g < 5; ++g) {
+        EXPECT_EQ(groups[g], std::vector<std::size_t>{g});
+    }
+    for (std::size_t g = 5; g < 8; ++g) {
+        ASSERT_EQ(groups[g].size(), 9U);
+        for (const std::size_t i : groups[g]) {
+            EXPECT_EQ((i - 5) / 9, g - 5) << "row " << i << " in group " << g;
+        }
+    }
+    GroupingOptions without;
+    without.similarity_floor = false;
+    EXPECT_EQ(GroupSimilar(rows, without).front().size(), 9U) << "the first row takes any 8";
+}
+
 TEST(SimilarGroupsTest, SmallAndOddInputs) {
     EXPECT_TRUE(GroupSimilar({}).empty());
     const auto one = GroupSimilar({{1.0F, 0.0F}});

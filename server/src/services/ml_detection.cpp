@@ -94,22 +94,13 @@ Polygon RectangleOf(const Box& b) {
 
 }  // namespace
 
-DetectionRound::DetectionRound(Repository& repo, const Clock& clock,
-                               const DetectionSettings& settings, RoundRun& run,
-                               const Project& project, const MlSettings& ml, JobContext& context,
+DetectionRound::DetectionRound(const RoundScope& scope, const DetectionSettings& settings,
                                MlBackbone backbone, DatasourceOpener* opener)
-    : repo_(repo),
-      clock_(clock),
-      settings_(settings),
-      run_(run),
-      project_(project),
-      ml_(ml),
-      context_(context),
-      backbone_(std::move(backbone)),
-      opener_(opener) {}
+    : scope_(scope), settings_(settings), backbone_(std::move(backbone)), opener_(opener) {}
 
 Result<ml::FeatureMap> DetectionRound::MapOf(const Item& item, std::optional<SourceFile>& file) {
-    TESSERA_ASSIGN_OR_RETURN(SourceFile opened, OpenItemFile(repo_, opener_, project_, item));
+    TESSERA_ASSIGN_OR_RETURN(SourceFile opened,
+                             OpenItemFile(scope_.repo, opener_, scope_.project, item));
     file.emplace(std::move(opened));
     const auto [w, h] =
         MapInputSize(item.width, item.height, settings_.side, backbone_.backbone->Spec());
@@ -118,14 +109,14 @@ Result<ml::FeatureMap> DetectionRound::MapOf(const Item& item, std::optional<Sou
 }
 
 Result<StageEnd> DetectionRound::Featurize() {
-    TESSERA_TRY(run_.Enter(MlStage::kFeaturization));
+    TESSERA_TRY(scope_.run.Enter(MlStage::kFeaturization));
     const auto start = SteadyClock::now();
     // The labeled images and their boxes (polygons count by their bounding boxes).
-    TESSERA_ASSIGN_OR_RETURN(LabelTree tree, LabelTreeOf(project_));
+    TESSERA_ASSIGN_OR_RETURN(LabelTree tree, LabelTreeOf(scope_.project));
     const std::map<std::string, int> order = TreeOrder(tree);
     std::vector<Item> items;
     std::vector<std::vector<std::pair<std::string, ml::NormBox>>> shapes;
-    TESSERA_TRY(repo_.ForEachExportRow(project_.id, [&](const ExportRow& row) {
+    TESSERA_TRY(scope_.repo.ForEachExportRow(scope_.project.id, [&](const ExportRow& row) {
         const Json payload = Json::parse(row.annotation.payload_json, nullptr, false);
         if (!payload.is_object() || !payload.contains("shapes")) {
             return true;
@@ -161,14 +152,14 @@ Result<StageEnd> DetectionRound::Featurize() {
     std::string first_failure;
     const std::vector<std::size_t> kept = SampleByItem(items, settings_.max_training_images);
     for (std::size_t n = 0; n < kept.size(); ++n) {
-        if (context_.StopRequested()) {
+        if (scope_.context.StopRequested()) {
             return StageEnd::kInterrupted;
         }
         const Item& item = items[kept[n]];
         std::optional<SourceFile> file;
         auto map = MapOf(item, file);
-        context_.ReportProgress(static_cast<std::int64_t>(n + 1),
-                                static_cast<std::int64_t>(kept.size()));
+        scope_.context.ReportProgress(static_cast<std::int64_t>(n + 1),
+                                      static_cast<std::int64_t>(kept.size()));
         if (!map.ok()) {
             if (failed++ == 0) {
                 first_failure = item.path + ": " + map.error().message;
@@ -184,10 +175,10 @@ Result<StageEnd> DetectionRound::Featurize() {
         boxes_.push_back(std::move(boxes));
     }
     // Which images were labeled blind: only they judge the model (LabeledBlind).
-    TESSERA_ASSIGN_OR_RETURN(blind_, LabeledBlind(repo_, project_.id, items_));
+    TESSERA_ASSIGN_OR_RETURN(blind_, LabeledBlind(scope_.repo, scope_.project.id, items_));
     const double seconds = SecondsSince(start);
     const auto mapped = static_cast<std::int64_t>(maps_.size());
-    (void)run_.Record(
+    (void)scope_.run.Record(
         MlStage::kFeaturization,
         {{"seconds", seconds},
          {"items", kept.size()},
@@ -202,7 +193,7 @@ Result<StageEnd> DetectionRound::Featurize() {
 }
 
 Result<StageEnd> DetectionRound::Train() {
-    TESSERA_TRY(run_.Enter(MlStage::kTraining));
+    TESSERA_TRY(scope_.run.Enter(MlStage::kTraining));
     const auto start = SteadyClock::now();
     const int classes = static_cast<int>(names_.size());
     std::int64_t boxes = 0;
@@ -218,13 +209,15 @@ Result<StageEnd> DetectionRound::Train() {
                  {"folds", settings_.folds}};
     const auto images = static_cast<int>(maps_.size());
     if (classes < 1 || images < 2 * settings_.folds) {
-        (void)run_.Record(MlStage::kTraining, metrics);
-        (void)repo_.ReplaceModelPrelabels(project_.id, run_.round().id, {}, clock_.NowMs());
-        (void)run_.Finish(MlRoundState::kDone,
-                          classes < 1 ? "no prelabels: no boxes labeled yet"
-                                      : "no prelabels: a detector needs at least " +
-                                            std::to_string(2 * settings_.folds) +
-                                            " labeled images, there are " + std::to_string(images));
+        (void)scope_.run.Record(MlStage::kTraining, metrics);
+        (void)scope_.repo.ReplaceModelPrelabels(scope_.project.id, scope_.run.round().id, {},
+                                                scope_.clock.NowMs());
+        (void)scope_.run.Finish(MlRoundState::kDone,
+                                classes < 1
+                                    ? "no prelabels: no boxes labeled yet"
+                                    : "no prelabels: a detector needs at least " +
+                                          std::to_string(2 * settings_.folds) +
+                                          " labeled images, there are " + std::to_string(images));
         return StageEnd::kRoundOver;
     }
     std::vector<const ml::FeatureMap*> maps;
@@ -232,19 +225,19 @@ Result<StageEnd> DetectionRound::Train() {
         maps.push_back(&m);
     }
     held_out_ = ml::OutOfFoldDetections(maps, boxes_, classes, settings_.folds, settings_.detector);
-    if (context_.StopRequested()) {
+    if (scope_.context.StopRequested()) {
         return StageEnd::kInterrupted;
     }
     detector_ = ml::BoxDetector::Fit(maps, boxes_, classes, settings_.detector);
-    run_.round().backbone = backbone_.id;
+    scope_.run.round().backbone = backbone_.id;
     metrics["seconds"] = SecondsSince(start);
     metrics["object_cells"] = detector_.object_cells();
-    (void)run_.Record(MlStage::kTraining, metrics);
-    return context_.StopRequested() ? StageEnd::kInterrupted : StageEnd::kNext;
+    (void)scope_.run.Record(MlStage::kTraining, metrics);
+    return scope_.context.StopRequested() ? StageEnd::kInterrupted : StageEnd::kNext;
 }
 
 Status DetectionRound::Validate() {
-    TESSERA_TRY(run_.Enter(MlStage::kValidation));
+    TESSERA_TRY(scope_.run.Enter(MlStage::kValidation));
     std::vector<ml::ClassScoredLabel> scored;
     std::int64_t judged_images = 0;
     std::int64_t human_boxes = 0;
@@ -258,7 +251,7 @@ Status DetectionRound::Validate() {
         scored.insert(scored.end(), matched.begin(), matched.end());
     }
     ml::ThresholdRule rule;
-    rule.target_precision = ml_.target_precision;
+    rule.target_precision = scope_.ml.target_precision;
     thresholds_ = ml::ChooseDetectionThresholds(scored, static_cast<int>(names_.size()), rule);
     // Recall at the thresholds: the human boxes the shown detections would have found.
     std::int64_t found = 0;
@@ -271,7 +264,7 @@ Status DetectionRound::Validate() {
         {"held_out_detections", scored.size()},
         {"human_boxes", human_boxes},
         {"labels_from_prelabels", static_cast<std::int64_t>(held_out_.size()) - judged_images},
-        {"target_precision", ml_.target_precision},
+        {"target_precision", scope_.ml.target_precision},
         {"class_target", thresholds_.class_target},
         {"covered", thresholds_.covered},
         {"precision", thresholds_.precision},
@@ -279,7 +272,7 @@ Status DetectionRound::Validate() {
         {"recall",
          human_boxes > 0 ? static_cast<double>(found) / static_cast<double>(human_boxes) : 0.0},
         {"match_iou", 0.5}};
-    run_.round().threshold = thresholds_.lowest();
+    scope_.run.round().threshold = thresholds_.lowest();
     if (thresholds_.lowest()) {
         validation["threshold"] = *thresholds_.lowest();
         Json per_class = Json::object();
@@ -291,19 +284,19 @@ Status DetectionRound::Validate() {
     } else {
         validation["why_none"] = thresholds_.why_none;
     }
-    (void)run_.Record(MlStage::kValidation, validation);
+    (void)scope_.run.Record(MlStage::kValidation, validation);
     maps_.clear();  // the training maps are done with: free them before inference
     maps_.shrink_to_fit();
     return Status::Ok();
 }
 
 Result<std::string> DetectionRound::Infer() {
-    TESSERA_TRY(run_.Enter(MlStage::kInference));
+    TESSERA_TRY(scope_.run.Enter(MlStage::kInference));
     const auto start = SteadyClock::now();
     TESSERA_ASSIGN_OR_RETURN(const std::vector<Item> window,
-                             repo_.ListQueueWindow(project_.id, settings_.window));
-    TESSERA_ASSIGN_OR_RETURN(const LabelTree tree, LabelTreeOf(project_));
-    const bool polygons = project_.task_type == TaskType::kPolygon;
+                             scope_.repo.ListQueueWindow(scope_.project.id, settings_.window));
+    TESSERA_ASSIGN_OR_RETURN(const LabelTree tree, LabelTreeOf(scope_.project));
+    const bool polygons = scope_.project.task_type == TaskType::kPolygon;
     std::vector<ImportedAnnotation> prelabels;
     std::vector<std::pair<double, Id>> ranked;  // -mean confidence, item
     std::vector<Id> manual;
@@ -313,12 +306,12 @@ Result<std::string> DetectionRound::Infer() {
     if (thresholds_.lowest()) {
         for (std::size_t n = 0; n < window.size(); ++n) {
             const Item& item = window[n];
-            if (context_.StopRequested()) {
+            if (scope_.context.StopRequested()) {
                 manual.push_back(item.id);  // the worker is stopping: the rest stay manual
                 continue;
             }
-            context_.ReportProgress(static_cast<std::int64_t>(n + 1),
-                                    static_cast<std::int64_t>(window.size()));
+            scope_.context.ReportProgress(static_cast<std::int64_t>(n + 1),
+                                          static_cast<std::int64_t>(window.size()));
             std::optional<SourceFile> file;
             auto map = MapOf(item, file);
             if (!map.ok()) {
@@ -350,8 +343,8 @@ Result<std::string> DetectionRound::Infer() {
             }
             auto cleaned = shapes.empty()
                                ? Result<std::vector<Shape>>(std::vector<Shape>{})
-                               : ValidateShapes(project_.task_type, tree, {item.width, item.height},
-                                                std::move(shapes));
+                               : ValidateShapes(scope_.project.task_type, tree,
+                                                {item.width, item.height}, std::move(shapes));
             if (!cleaned.ok() || cleaned->empty()) {
                 manual.push_back(item.id);
                 continue;
@@ -369,28 +362,31 @@ Result<std::string> DetectionRound::Infer() {
     }
     TESSERA_ASSIGN_OR_RETURN(
         const std::int64_t stored,
-        repo_.ReplaceModelPrelabels(project_.id, run_.round().id, prelabels, clock_.NowMs()));
-    TESSERA_TRY(repo_.ReplaceItemGroups(project_.id, {}));
+        scope_.repo.ReplaceModelPrelabels(scope_.project.id, scope_.run.round().id, prelabels,
+                                          scope_.clock.NowMs()));
+    TESSERA_TRY(scope_.repo.ReplaceItemGroups(scope_.project.id, {}));
     std::sort(ranked.begin(), ranked.end());
     std::vector<Id> prelabeled;
     prelabeled.reserve(ranked.size());
     for (const auto& entry : ranked) {
         prelabeled.push_back(entry.second);
     }
-    TESSERA_TRY(repo_.ReorderQueue(
-        project_.id, InterleaveRuns(prelabeled, manual,
-                                    static_cast<std::size_t>(std::max(settings_.run_length, 0)))));
-    run_.round().prelabeled = stored;
-    (void)run_.Record(MlStage::kInference,
-                      {{"seconds", SecondsSince(start)},
-                       {"window", window.size()},
-                       {"prelabeled", stored},
-                       {"boxes", shown_boxes},
-                       {"outlined", outlined},
-                       {"failed", failed},
-                       {"coverage", window.empty() ? 0.0
-                                                   : static_cast<double>(stored) /
-                                                         static_cast<double>(window.size())}});
+    TESSERA_TRY(scope_.repo.ReorderQueue(
+        scope_.project.id,
+        InterleaveRuns(prelabeled, manual,
+                       static_cast<std::size_t>(std::max(settings_.run_length, 0)))));
+    scope_.run.round().prelabeled = stored;
+    (void)scope_.run.Record(
+        MlStage::kInference,
+        {{"seconds", SecondsSince(start)},
+         {"window", window.size()},
+         {"prelabeled", stored},
+         {"boxes", shown_boxes},
+         {"outlined", outlined},
+         {"failed", failed},
+         {"coverage", window.empty()
+                          ? 0.0
+                          : static_cast<double>(stored) / static_cast<double>(window.size())}});
     if (!thresholds_.lowest()) {
         return "no prelabels: " + thresholds_.why_none;
     }

@@ -46,9 +46,8 @@ struct DetectionSettings {
 // classification). `backbone` must give feature maps.
 class DetectionRound {
 public:
-    DetectionRound(Repository& repo, const Clock& clock, const DetectionSettings& settings,
-                   RoundRun& run, const Project& project, const MlSettings& ml, JobContext& context,
-                   MlBackbone backbone, DatasourceOpener* opener);
+    DetectionRound(const RoundScope& scope, const DetectionSettings& settings, MlBackbone backbone,
+                   DatasourceOpener* opener);
 
     Result<StageEnd> Featurize();
     Result<StageEnd> Train();
@@ -59,13 +58,8 @@ private:
     // The item's feature map; `file` is left open on it (the outline reads it again).
     Result<ml::FeatureMap> MapOf(const Item& item, std::optional<SourceFile>& file);
 
-    Repository& repo_;
-    const Clock& clock_;
+    RoundScope scope_;
     const DetectionSettings& settings_;
-    RoundRun& run_;
-    const Project& project_;
-    const MlSettings& ml_;
-    JobContext& context_;
     MlBackbone backbone_;
     DatasourceOpener* opener_;
 

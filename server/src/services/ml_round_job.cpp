@@ -150,71 +150,71 @@ struct Inferred {
 // A round's four stages in order, each handing what it found to the next.
 class RoundStages {
 public:
-    RoundStages(Repository& repo, const Clock& clock, const MlRoundSettings& settings,
-                RoundRun& run, const Project& project, const MlSettings& ml, JobContext& context)
-        : repo_(repo),
-          clock_(clock),
-          settings_(settings),
-          run_(run),
-          project_(project),
-          ml_(ml),
-          context_(context) {}
+    RoundStages(const RoundScope& scope, const MlRoundSettings& settings,
+                std::vector<MlBackbone> backbones, DatasourceOpener* opener)
+        : scope_(scope), settings_(settings), backbones_(std::move(backbones)), opener_(opener) {}
 
     // Every human-labeled item and the front of the queue get their embeddings.
-    Result<StageEnd> Featurize(const std::vector<MlBackbone>& backbones, DatasourceOpener* opener) {
-        TESSERA_TRY(run_.Enter(MlStage::kFeaturization));
-        TESSERA_ASSIGN_OR_RETURN(labels_, CollectLabels(repo_, project_));
+    Result<StageEnd> Featurize() {
+        TESSERA_TRY(scope_.run.Enter(MlStage::kFeaturization));
+        TESSERA_ASSIGN_OR_RETURN(labels_, CollectLabels(scope_.repo, scope_.project));
         all_labels_ = static_cast<std::int64_t>(labels_.items.size());
         SampleLabels(labels_, settings_.max_training_labels);
-        TESSERA_ASSIGN_OR_RETURN(labels_.blind, LabeledBlind(repo_, project_.id, labels_.items));
-        TESSERA_ASSIGN_OR_RETURN(window_, repo_.ListQueueWindow(project_.id, settings_.window));
+        TESSERA_ASSIGN_OR_RETURN(labels_.blind,
+                                 LabeledBlind(scope_.repo, scope_.project.id, labels_.items));
+        TESSERA_ASSIGN_OR_RETURN(window_,
+                                 scope_.repo.ListQueueWindow(scope_.project.id, settings_.window));
         std::vector<Item> needed = labels_.items;
         needed.insert(needed.end(), window_.begin(), window_.end());
-        MlFeaturizer featurizer(repo_, backbones, opener);
+        MlFeaturizer featurizer(scope_.repo, backbones_, opener_);
         auto featurized = featurizer.Run(
-            project_, needed,
-            [&](std::int64_t done, std::int64_t total) { context_.ReportProgress(done, total); },
-            [&] { return context_.StopRequested(); });
+            scope_.project, needed,
+            [&](std::int64_t done, std::int64_t total) {
+                scope_.context.ReportProgress(done, total);
+            },
+            [&] { return scope_.context.StopRequested(); });
         if (!featurized.ok()) {
-            if (context_.StopRequested()) {
+            if (scope_.context.StopRequested()) {
                 return StageEnd::kInterrupted;
             }
             return Error::Internal("featurization: " + featurized.error().message);
         }
         const FeaturizeReport& f = *featurized;
-        (void)run_.Record(MlStage::kFeaturization,
-                          {{"seconds", f.seconds},
-                           {"items", f.items},
-                           {"cached", f.cached},
-                           {"embedded", f.embedded},
-                           {"failed", f.failed},
-                           {"first_failure", f.first_failure},
-                           {"images_per_second",
-                            f.seconds > 0 ? static_cast<double>(f.embedded) / f.seconds : 0.0}});
+        (void)scope_.run.Record(
+            MlStage::kFeaturization,
+            {{"seconds", f.seconds},
+             {"items", f.items},
+             {"cached", f.cached},
+             {"embedded", f.embedded},
+             {"failed", f.failed},
+             {"first_failure", f.first_failure},
+             {"images_per_second",
+              f.seconds > 0 ? static_cast<double>(f.embedded) / f.seconds : 0.0}});
         return StageEnd::kNext;
     }
 
     // Out-of-fold heads on the human labels (their predictions are Validation's), for each
     // candidate feature set; the best one's final head.
-    Result<StageEnd> Train(const std::vector<MlBackbone>& backbones) {
-        TESSERA_TRY(run_.Enter(MlStage::kTraining));
+    Result<StageEnd> Train() {
+        TESSERA_TRY(scope_.run.Enter(MlStage::kTraining));
         const auto start = SteadyClock::now();
         const int classes = static_cast<int>(labels_.names.size());
         if (classes < 2) {
-            (void)run_.Record(MlStage::kTraining,
-                              {{"labels", labels_.items.size()}, {"classes", classes}});
-            (void)repo_.ReplaceModelPrelabels(project_.id, run_.round().id, {}, clock_.NowMs());
-            (void)run_.Finish(MlRoundState::kDone,
-                              "no prelabels: the labels so far name fewer than two classes");
+            (void)scope_.run.Record(MlStage::kTraining,
+                                    {{"labels", labels_.items.size()}, {"classes", classes}});
+            (void)scope_.repo.ReplaceModelPrelabels(scope_.project.id, scope_.run.round().id, {},
+                                                    scope_.clock.NowMs());
+            (void)scope_.run.Finish(MlRoundState::kDone,
+                                    "no prelabels: the labels so far name fewer than two classes");
             return StageEnd::kRoundOver;
         }
-        options_.classifier.target_precision = ml_.target_precision;
+        options_.classifier.target_precision = scope_.ml.target_precision;
         TESSERA_ASSIGN_OR_RETURN(
-            trained_, TrainClassifier(repo_, project_.id, backbones,
+            trained_, TrainClassifier(scope_.repo, scope_.project.id, backbones_,
                                       {labels_.items, labels_.classes, labels_.blind, classes,
-                                       project_.task_type == TaskType::kMultilabel},
+                                       scope_.project.task_type == TaskType::kMultilabel},
                                       options_));
-        run_.round().backbone = trained_.features_id;
+        scope_.run.round().backbone = trained_.features_id;
         Json candidates = Json::array();
         for (const FeatureCandidate& c : trained_.candidates) {
             const auto& lowest = c.validation.choice.lowest();
@@ -224,23 +224,23 @@ public:
                                   {"covered", c.validation.choice.covered},
                                   {"threshold", lowest ? Json(*lowest) : Json(nullptr)}});
         }
-        (void)run_.Record(MlStage::kTraining,
-                          {{"seconds", SecondsSince(start)},
-                           {"labels", trained_.rows},
-                           {"labels_available", all_labels_},
-                           {"classes", classes},
-                           {"skipped_answers", labels_.skipped},
-                           {"folds", options_.classifier.folds},
-                           {"features", trained_.features_name},
-                           {"feature_candidates", std::move(candidates)},
-                           {"final_iterations", trained_.classifier->final_iterations()}});
-        return context_.StopRequested() ? StageEnd::kInterrupted : StageEnd::kNext;
+        (void)scope_.run.Record(MlStage::kTraining,
+                                {{"seconds", SecondsSince(start)},
+                                 {"labels", trained_.rows},
+                                 {"labels_available", all_labels_},
+                                 {"classes", classes},
+                                 {"skipped_answers", labels_.skipped},
+                                 {"folds", options_.classifier.folds},
+                                 {"features", trained_.features_name},
+                                 {"feature_candidates", std::move(candidates)},
+                                 {"final_iterations", trained_.classifier->final_iterations()}});
+        return scope_.context.StopRequested() ? StageEnd::kInterrupted : StageEnd::kNext;
     }
 
     // Calibration and the threshold, from the out-of-fold predictions: first of the labels
     // given blind, then (multi-class) of every label weighted to stand for the window.
     Status Validate() {
-        TESSERA_TRY(run_.Enter(MlStage::kValidation));
+        TESSERA_TRY(scope_.run.Enter(MlStage::kValidation));
         TESSERA_TRY(JudgeForWindow());
         const ml::Classifier& classifier = *trained_.classifier;
         const ml::ClassifierValidation& v = classifier.validation();
@@ -249,7 +249,7 @@ public:
                         {"labels_from_prelabels", trained_.rows - v.held_out},
                         {"accuracy", v.accuracy},
                         {"temperature", v.temperature},
-                        {"target_precision", ml_.target_precision},
+                        {"target_precision", scope_.ml.target_precision},
                         {"class_target", v.choice.class_target},
                         {"covered", v.choice.covered},
                         {"precision", v.choice.precision},
@@ -261,8 +261,8 @@ public:
             validation["judged_for_window"] = v.judged_for_window;
             validation["effective_for_window"] = v.effective_for_window;
         }
-        run_.round().threshold = classifier.threshold();
-        if (classifier.threshold() && project_.task_type == TaskType::kMultilabel) {
+        scope_.run.round().threshold = classifier.threshold();
+        if (classifier.threshold() && scope_.project.task_type == TaskType::kMultilabel) {
             validation["threshold"] = *classifier.threshold();
             validation["judged_as"] = "whole sets";  // one threshold on the set's confidence
         } else if (classifier.threshold()) {
@@ -276,28 +276,29 @@ public:
         } else {
             validation["why_none"] = v.choice.why_none;
         }
-        (void)run_.Record(MlStage::kValidation, validation);
+        (void)scope_.run.Record(MlStage::kValidation, validation);
         return Status::Ok();
     }
 
     // Prelabels the window above the threshold, groups the front of the rest, and orders the
     // queue. Returns the round's closing message.
     Result<std::string> Infer() {
-        TESSERA_TRY(run_.Enter(MlStage::kInference));
+        TESSERA_TRY(scope_.run.Enter(MlStage::kInference));
         const auto start = SteadyClock::now();
         TESSERA_ASSIGN_OR_RETURN(Inferred inferred, PrelabelWindow());
-        TESSERA_ASSIGN_OR_RETURN(const std::int64_t stored,
-                                 repo_.ReplaceModelPrelabels(project_.id, run_.round().id,
-                                                             inferred.prelabels, clock_.NowMs()));
+        TESSERA_ASSIGN_OR_RETURN(
+            const std::int64_t stored,
+            scope_.repo.ReplaceModelPrelabels(scope_.project.id, scope_.run.round().id,
+                                              inferred.prelabels, scope_.clock.NowMs()));
         const Grouping grouped = GroupSimilarItems(inferred.manual, inferred.manual_front,
                                                    std::move(inferred.manual_front_rows));
-        TESSERA_TRY(repo_.ReplaceItemGroups(project_.id, grouped.groups));
+        TESSERA_TRY(scope_.repo.ReplaceItemGroups(scope_.project.id, grouped.groups));
         const std::vector<Id> order =
             InterleaveRuns(inferred.prelabeled, grouped.order,
                            static_cast<std::size_t>(std::max(settings_.run_length, 0)));
-        TESSERA_TRY(repo_.ReorderQueue(project_.id, order));
-        run_.round().prelabeled = stored;
-        (void)run_.Record(
+        TESSERA_TRY(scope_.repo.ReorderQueue(scope_.project.id, order));
+        scope_.run.round().prelabeled = stored;
+        (void)scope_.run.Record(
             MlStage::kInference,
             {{"seconds", SecondsSince(start)},
              {"window", window_.size()},
@@ -323,18 +324,32 @@ private:
         }
         std::vector<ml::ClassScore> scores;
         scores.reserve(window_.size());
-        TESSERA_TRY(ForEachIdChunk(window_, [&](std::size_t, const std::vector<Id>& ids) -> Status {
-            TESSERA_ASSIGN_OR_RETURN(auto rows,
-                                     LoadFeatureRows(repo_, project_.id, trained_.features, ids));
-            for (const auto& [id, row] : rows) {
-                if (auto score = classifier.Score(row)) {
-                    scores.push_back(*score);
-                }
+        TESSERA_TRY(ForEachWindowRow([&](Id, std::vector<float>* row) {
+            if (row == nullptr) {
+                return;
             }
-            return Status::Ok();
+            if (auto score = classifier.Score(*row)) {
+                scores.push_back(*score);
+            }
         }));
         classifier.JudgeForWindow(scores);
         return Status::Ok();
+    }
+
+    // Calls `visit(id, row)` for each window item in queue order, `row` null where the item has
+    // no features. Reads the rows a chunk at a time: the window's rows together would be
+    // hundreds of megabytes.
+    template <typename Visit>
+    Status ForEachWindowRow(Visit&& visit) {
+        return ForEachIdChunk(window_, [&](std::size_t, const std::vector<Id>& ids) -> Status {
+            TESSERA_ASSIGN_OR_RETURN(
+                auto rows, LoadFeatureRows(scope_.repo, scope_.project.id, trained_.features, ids));
+            for (const Id id : ids) {
+                auto row = rows.find(id);
+                visit(id, row == rows.end() ? nullptr : &row->second);
+            }
+            return Status::Ok();
+        });
     }
 
     // The window's predictions above the threshold. Prelabeled items come a class (or set of
@@ -346,31 +361,25 @@ private:
         Inferred out;
         // Predicted classes, -confidence, item.
         std::vector<std::pair<std::vector<int>, std::pair<double, Id>>> ranked;
-        TESSERA_TRY(ForEachIdChunk(window_, [&](std::size_t, const std::vector<Id>& ids) -> Status {
-            TESSERA_ASSIGN_OR_RETURN(auto rows,
-                                     LoadFeatureRows(repo_, project_.id, trained_.features, ids));
-            for (const Id id : ids) {
-                auto row = rows.find(id);
-                std::optional<ml::LabelSetPrediction> p;
-                if (row != rows.end() && classifier.has_final_head()) {
-                    p = classifier.Prelabel(row->second);
-                }
-                if (p) {
-                    std::vector<std::string> names;
-                    for (const int c : p->labels) {
-                        names.push_back(labels_.names[static_cast<std::size_t>(c)]);
-                    }
-                    out.prelabels.push_back({id, ClassificationPayload(names), {}, p->confidence});
-                    ranked.push_back({p->labels, {-p->confidence, id}});
-                    continue;
-                }
-                if (out.manual.size() < front && row != rows.end()) {
-                    out.manual_front.push_back(id);
-                    out.manual_front_rows.push_back(std::move(row->second));
-                }
-                out.manual.push_back(id);
+        TESSERA_TRY(ForEachWindowRow([&](Id id, std::vector<float>* row) {
+            std::optional<ml::LabelSetPrediction> p;
+            if (row != nullptr && classifier.has_final_head()) {
+                p = classifier.Prelabel(*row);
             }
-            return Status::Ok();
+            if (p) {
+                std::vector<std::string> names;
+                for (const int c : p->labels) {
+                    names.push_back(labels_.names[static_cast<std::size_t>(c)]);
+                }
+                out.prelabels.push_back({id, ClassificationPayload(names), {}, p->confidence});
+                ranked.push_back({p->labels, {-p->confidence, id}});
+                return;
+            }
+            if (out.manual.size() < front && row != nullptr) {
+                out.manual_front.push_back(id);
+                out.manual_front_rows.push_back(std::move(*row));
+            }
+            out.manual.push_back(id);
         }));
         std::sort(ranked.begin(), ranked.end());
         for (const auto& entry : ranked) {
@@ -379,13 +388,10 @@ private:
         return out;
     }
 
-    Repository& repo_;
-    const Clock& clock_;
+    RoundScope scope_;
     const MlRoundSettings& settings_;
-    RoundRun& run_;
-    const Project& project_;
-    const MlSettings& ml_;
-    JobContext& context_;
+    std::vector<MlBackbone> backbones_;
+    DatasourceOpener* opener_;
     TrainingOptions options_;
     TrainingSet labels_;
     std::int64_t all_labels_ = 0;
@@ -508,14 +514,10 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
         }
         backbones.insert(backbones.end(), more->begin(), more->end());
     }
+    const RoundScope scope{repo_, clock_, run, *project, *settings, context};
     Result<std::string> message = Error::Internal("no stages ran");
-    if (IsDetection(project->task_type)) {
-        auto backbone = MapBackbone(backbones);
-        if (!backbone.ok()) {
-            return fail(backbone.error().message);
-        }
-        DetectionRound stages(repo_, clock_, settings_.detection, run, *project, *settings, context,
-                              *backbone, opener_);
+    // The four stages in order; an outcome where one ended the job early.
+    const auto run_stages = [&](auto& stages) -> std::optional<JobOutcome> {
         if (auto outcome = stopped_at(stages.Featurize())) {
             return *outcome;
         }
@@ -526,18 +528,22 @@ JobOutcome MlRoundJob::Run(const Job& job, JobContext& context, std::string& err
             return fail(validated.error().message);
         }
         message = stages.Infer();
+        return std::nullopt;
+    };
+    if (IsDetection(project->task_type)) {
+        auto backbone = MapBackbone(backbones);
+        if (!backbone.ok()) {
+            return fail(backbone.error().message);
+        }
+        DetectionRound stages(scope, settings_.detection, *backbone, opener_);
+        if (auto outcome = run_stages(stages)) {
+            return *outcome;
+        }
     } else {
-        RoundStages stages(repo_, clock_, settings_, run, *project, *settings, context);
-        if (auto outcome = stopped_at(stages.Featurize(backbones, opener_))) {
+        RoundStages stages(scope, settings_, std::move(backbones), opener_);
+        if (auto outcome = run_stages(stages)) {
             return *outcome;
         }
-        if (auto outcome = stopped_at(stages.Train(backbones))) {
-            return *outcome;
-        }
-        if (Status validated = stages.Validate(); !validated.ok()) {
-            return fail(validated.error().message);
-        }
-        message = stages.Infer();
     }
     if (!message.ok()) {
         return fail(message.error().message);

@@ -219,9 +219,8 @@ TEST_F(MlRoundJobTest, ARoundRunsItsStagesAndPrelabelsWhatHeldOutLabelsJustify) 
     EXPECT_EQ(backbone_.embedded, 2 * kPerColour);
     const auto metrics = nlohmann::json::parse(round.metrics_json);
     EXPECT_EQ(metrics["validation"]["held_out"], 40);
-    // Then every label judged again, weighted to stand for the 20 items to prelabel.
-    EXPECT_EQ(metrics["validation"]["judged_for_window"], 40);
-    EXPECT_GT(metrics["validation"]["effective_for_window"].get<double>(), 0);
+    // Every label was given blind, a sample like the window: not weighed again.
+    EXPECT_FALSE(metrics["validation"].contains("judged_for_window"));
     EXPECT_EQ(metrics["inference"]["window"], 20);
     for (const auto& [item_id, payload] : Prelabels()) {
         const Item item = *env_.repo->GetItem(project_.id, item_id);
@@ -236,6 +235,47 @@ TEST_F(MlRoundJobTest, ARoundRunsItsStagesAndPrelabelsWhatHeldOutLabelsJustify) 
         changes += window[i].path.substr(0, 3) != window[i - 1].path.substr(0, 3) ? 1 : 0;
     }
     EXPECT_EQ(changes, 1);
+}
+
+TEST_F(MlRoundJobTest, LabelsConfirmedFromPrelabelsAreJudgedWeightedToStandForTheWindow) {
+    Job first = StartRound();
+    Context context;
+    std::string error;
+    ASSERT_EQ(job_.Run(first, context, error), JobOutcome::kDone) << error;
+    // A labeler confirms the first 10 prelabels of the queue.
+    ASSERT_EQ(Latest().prelabeled, 20) << Latest().message;
+    const std::vector<Item> front = *env_.repo->ListQueueWindow(project_.id, 10);
+    std::vector<Id> ids;
+    ids.reserve(front.size());
+    for (const Item& item : front) {
+        ids.push_back(item.id);
+    }
+    ASSERT_EQ(env_.repo->GetPrelabels(project_.id, ids)->size(), 10U);
+    ImportRequest confirmed;
+    confirmed.project_id = project_.id;
+    confirmed.final = true;
+    confirmed.now = env_.clock.NowMs();
+    for (const Item& item : front) {
+        const std::vector<std::string> tags = TagsOf(ColourOf(item.path));
+        confirmed.annotations.push_back({item.id, ClassificationPayload(tags), tags, std::nullopt});
+    }
+    ASSERT_TRUE(env_.repo->ApplyImport(confirmed).ok());
+
+    // Weighted to stand for a window of one colour, only that colour's labels count: about 25
+    // labels, whose lower bound cannot reach 90 %.
+    ASSERT_TRUE(env_.repo->SetMlSettings(project_.id, {true, 0.8, 5, 200}).ok());
+    Job second = StartRound();
+    ASSERT_EQ(job_.Run(second, context, error), JobOutcome::kDone) << error;
+    const MlRound round = Latest();
+    ASSERT_NE(round.id, first.id);
+    const auto validation = nlohmann::json::parse(round.metrics_json)["validation"];
+    EXPECT_EQ(validation["held_out"], 40);  // the blind labels
+    EXPECT_EQ(validation["labels_from_prelabels"], 10);
+    EXPECT_EQ(validation["judged_for_window"], 50);  // all of them, weighted
+    EXPECT_GT(validation["effective_for_window"].get<double>(), 0);
+    EXPECT_LE(validation["effective_for_window"].get<double>(), 50);
+    EXPECT_LT(validation["effective_for_window"].get<double>(), 40);
+    EXPECT_EQ(round.prelabeled, 10) << round.metrics_json;  // the 10 still unlabeled
 }
 
 TEST_F(MlRoundJobTest, ValidationChoosesTheFeaturesThatTellTheClassesApart) {
@@ -276,7 +316,7 @@ TEST_F(MlRoundJobTest, AMultiLabelRoundPrelabelsWholeSetsOfTags) {
     const auto validation = nlohmann::json::parse(round.metrics_json)["validation"];
     EXPECT_EQ(validation["held_out"], 60);
     EXPECT_EQ(validation["judged_as"], "whole sets");
-    EXPECT_FALSE(validation.contains("judged_for_window"));  // multi-label: blind labels only
+    EXPECT_FALSE(validation.contains("judged_for_window"));  // every label was given blind
     const auto prelabels = Prelabels();
     ASSERT_EQ(prelabels.size(), 30U);
     for (const auto& [item_id, payload] : prelabels) {

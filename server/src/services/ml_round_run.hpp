@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/clock.hpp"
+#include "jobs/job_runner.hpp"
 #include "storage/repository.hpp"
 
 namespace tessera {
@@ -56,6 +57,17 @@ private:
     const Clock& clock_;
     MlRound round_;
     nlohmann::json metrics_;
+};
+
+// What every stage of a round works with: the store, the time, the round's row, its project
+// with its ML settings, and the job running it (progress, stop requests).
+struct RoundScope {
+    Repository& repo;
+    const Clock& clock;
+    RoundRun& run;
+    const Project& project;
+    const MlSettings& ml;
+    JobContext& context;
 };
 
 // How a stage ended: go on to the next, the round is over (finished and recorded), or the

@@ -162,8 +162,8 @@ Result<TrainedClassifier> TrainClassifier(Repository& repo, Id project_id,
         // Validated on the sample; validated again and fitted on every label.
         TESSERA_ASSIGN_OR_RETURN(Rows rows, RowsOf(repo, project_id, best.features, labels, all));
         best.rows = static_cast<std::int64_t>(rows.x.size());
-        best.classifier = FitClassifier(std::move(rows), labels, options.classifier,
-                                        ml::FinalHead::kWhenThreshold);
+        best.classifier =
+            FitClassifier(std::move(rows), labels, options.classifier, ml::FinalHead::kAlways);
     } else {
         best.classifier->FitFinalHead(std::move(best_rows.x), best_rows.y, labels.class_count,
                                       options.classifier);
