@@ -130,6 +130,35 @@ struct Annotation {
     TimeMs updated_at = 0;
 };
 
+// One version of an annotation, for an item's record (GET /projects/{id}/items/{item_id}): the
+// current one (the `annotations` row) or one that was replaced (annotation_history,
+// docs/design/teams.md, "History").
+struct AnnotationVersion {
+    Id annotation_id = 0;
+    std::optional<Id> author_id;  // null for prelabels and imports
+    std::string author;           // the author's username ("" when none)
+    AnnotationSource source = AnnotationSource::kHuman;
+    std::string payload_json;
+    std::optional<double> confidence;
+    std::optional<Id> ml_round_id;
+    TimeMs stored_at = 0;  // when this version was stored
+    // Replaced versions only: when, by whom (null and "" when not known) and why ("edited",
+    // "imported" or "restarted").
+    std::optional<TimeMs> replaced_at;
+    std::optional<Id> replaced_by;
+    std::string replaced_by_name;
+    std::string reason;
+};
+
+// What an item page shows: the item, its current annotations (every source) and the replaced
+// versions of its answers (human and imported), each list oldest first.
+struct ItemRecord {
+    Item item;
+    std::optional<Id> counting;  // the annotation that counts for the item (exports, training)
+    std::vector<AnnotationVersion> current;
+    std::vector<AnnotationVersion> replaced;
+};
+
 struct Progress {
     std::int64_t total = 0;
     std::int64_t unlabeled = 0;    // unlabeled and not leased

@@ -241,6 +241,52 @@ json AnnotationViewToJson(const AnnotationView& view) {
         {"item", ItemToJson(view.item)}, {"labels", view.labels}, {"updated_at", view.updated_at}};
 }
 
+namespace {
+
+// A version as the API shows it: who, when, its payload's fields ("labels" or "shapes").
+json VersionToJson(const AnnotationVersion& v) {
+    json out{{"annotation_id", v.annotation_id},
+             {"source", AnnotationSourceName(v.source)},
+             {"author", v.author.empty() ? json(nullptr) : json(v.author)},
+             {"stored_at", v.stored_at}};
+    const json payload = json::parse(v.payload_json, nullptr, false);
+    if (payload.is_object()) {
+        for (const auto& [key, value] : payload.items()) {
+            out[key] = value;
+        }
+    }
+    if (v.confidence) {
+        out["confidence"] = *v.confidence;
+    }
+    if (v.ml_round_id) {
+        out["ml_round_id"] = *v.ml_round_id;
+    }
+    if (v.replaced_at) {
+        out["replaced_at"] = *v.replaced_at;
+        out["replaced_by"] = v.replaced_by_name.empty() ? json(nullptr) : json(v.replaced_by_name);
+        out["reason"] = v.reason;
+    }
+    return out;
+}
+
+}  // namespace
+
+json ItemRecordToJson(const ItemRecord& record) {
+    json answers = json::array();
+    for (const AnnotationVersion& v : record.current) {
+        json version = VersionToJson(v);
+        version["counts"] = record.counting == v.annotation_id;
+        answers.push_back(std::move(version));
+    }
+    json history = json::array();
+    for (const AnnotationVersion& v : record.replaced) {
+        history.push_back(VersionToJson(v));
+    }
+    return {{"item", ItemToJson(record.item)},
+            {"answers", std::move(answers)},
+            {"history", std::move(history)}};
+}
+
 json DashboardToJson(const DashboardView& view) {
     json labels = json::array();
     for (const LabelCount& count : view.labels) {

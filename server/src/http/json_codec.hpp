@@ -24,6 +24,8 @@ nlohmann::json ProjectViewToJson(const ProjectView& view);
 nlohmann::json ItemToJson(const Item& item);
 nlohmann::json PageToJson(const Page& page);
 nlohmann::json AnnotationViewToJson(const AnnotationView& view);
+// GET /projects/{id}/items/{item_id}: {"item", "answers": [...], "history": [...]}.
+nlohmann::json ItemRecordToJson(const ItemRecord& record);
 nlohmann::json DashboardToJson(const DashboardView& view);
 std::string_view SubmitOutcomeName(SubmitOutcome outcome);
 

@@ -557,7 +557,7 @@ Result<ImportReport> ImportService::Import(const User& actor, Id project_id,
                                            const ImportUpload& upload) {
     TESSERA_TRY(RequireOwner(actor, "import annotations"));
     TESSERA_ASSIGN_OR_RETURN(Project project, repo_.GetProject(project_id));
-    Result<ImportReport> outcome = Run(project, options, upload);
+    Result<ImportReport> outcome = Run(actor, project, options, upload);
     Record(actor, project_id, options, outcome);
     return outcome;
 }
@@ -600,8 +600,8 @@ void ImportService::Record(const User& actor, Id project_id, const ImportOptions
     }
 }
 
-Result<ImportReport> ImportService::Run(const Project& project, const ImportOptions& options,
-                                        const ImportUpload& upload) {
+Result<ImportReport> ImportService::Run(const User& actor, const Project& project,
+                                        const ImportOptions& options, const ImportUpload& upload) {
     const Id project_id = project.id;
     TESSERA_ASSIGN_OR_RETURN(LabelTree tree, LabelTreeOf(project));
     TESSERA_ASSIGN_OR_RETURN(ParsedImport parsed,
@@ -618,6 +618,7 @@ Result<ImportReport> ImportService::Run(const Project& project, const ImportOpti
     ImportRequest request;
     request.project_id = project_id;
     request.final = options.mode == ImportMode::kFinal;
+    request.actor_id = actor.id;
     std::map<Id, int> matched_by;  // item id -> the row that matched it first
     for (ImportRecord& record : parsed.records) {
         FoldTags(project.task_type, record);

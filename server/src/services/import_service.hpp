@@ -125,8 +125,8 @@ public:
     static constexpr const char* kImportJobKind = "import";
 
 private:
-    Result<ImportReport> Run(const Project& project, const ImportOptions& options,
-                             const ImportUpload& upload);
+    Result<ImportReport> Run(const User& actor, const Project& project,
+                             const ImportOptions& options, const ImportUpload& upload);
     void Record(const User& actor, Id project_id, const ImportOptions& options,
                 const Result<ImportReport>& outcome);
 

@@ -42,7 +42,7 @@ Status RequirePausedFor(const Project& project, const LabelEditPlan& plan, Label
     return Status::Ok();
 }
 
-Status CheckLabels(const ProjectPatch& patch, const Project& project, TimeMs now,
+Status CheckLabels(const ProjectPatch& patch, const Project& project, TimeMs now, Id actor,
                    ProjectEdit& edit) {
     if (!patch.labels) {
         if (!patch.rename.empty()) {
@@ -73,6 +73,7 @@ Status CheckLabels(const ProjectPatch& patch, const Project& project, TimeMs now
     change.restart = *patch.on_new_labels;
     change.shapes = !IsClassification(project.task_type);
     change.now = now;
+    change.actor_id = actor;
     edit.labels = std::move(change);
     return Status::Ok();
 }
@@ -98,7 +99,7 @@ Result<Project> ProjectService::Edit(const User& actor, Id project_id, const Pro
     ProjectEdit edit;
     TESSERA_TRY(CheckName(patch, edit));
     TESSERA_TRY(CheckInstructions(patch, edit));
-    TESSERA_TRY(CheckLabels(patch, project, clock_.NowMs(), edit));
+    TESSERA_TRY(CheckLabels(patch, project, clock_.NowMs(), actor.id, edit));
     Status applied = repo_.EditProject(project_id, edit);
     ForgetCached(project_id);  // also on failure: what the database holds now is unknown
     TESSERA_TRY(applied);

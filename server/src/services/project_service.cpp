@@ -183,6 +183,24 @@ Result<std::vector<Item>> ProjectService::ListItems(const User& /*actor*/, Id pr
     return repo_.ListItems(project_id, filter);
 }
 
+Result<ItemRecord> ProjectService::GetItemRecord(const User& actor, Id project_id, Id item_id) {
+    TESSERA_ASSIGN_OR_RETURN(ItemRecord record, repo_.GetItemRecord(project_id, item_id));
+    if (actor.role == Role::kOwner) {
+        return record;
+    }
+    const auto others = [&](const AnnotationVersion& v) {
+        return v.source != AnnotationSource::kPrelabel && v.author_id != actor.id;
+    };
+    if (std::any_of(record.current.begin(), record.current.end(), [&](const auto& v) {
+            return v.annotation_id == record.counting && others(v);
+        })) {
+        record.counting.reset();
+    }
+    std::erase_if(record.current, others);
+    std::erase_if(record.replaced, others);
+    return record;
+}
+
 Result<ItemPage> ProjectService::FindItems(const User& /*actor*/, Id project_id, ItemFilter filter,
                                            const std::string& labeler) {
     // kNotFound before an empty page

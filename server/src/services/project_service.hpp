@@ -101,6 +101,10 @@ public:
     // username (kInvalidArgument naming "labeler" when nobody has it).
     Result<ItemPage> FindItems(const User& actor, Id project_id, ItemFilter filter,
                                const std::string& labeler);
+    // One item with its answers and their history (GET /projects/{id}/items/{item_id}). Owners
+    // see every answer; a labeler sees her own answers, their earlier versions and the item's
+    // prelabels, never another labeler's answer (labels stay blind to each other).
+    Result<ItemRecord> GetItemRecord(const User& actor, Id project_id, Id item_id);
     // Owners only (project_edit.cpp). kInvalidArgument naming the field; kConflict for a used
     // name or a removed class stored answers still use; kFailedPrecondition when the change
     // rewrites or restarts stored answers while the project is running (pause it first).

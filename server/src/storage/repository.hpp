@@ -150,6 +150,7 @@ struct LabelChange {
     LabelRestart restart = LabelRestart::kContinue;
     bool shapes = false;  // payloads hold {"shapes": [{"label", ...}]} (drawing projects)
     TimeMs now = 0;
+    Id actor_id = 0;  // who edits: the label history's "replaced by" of a restart's answers
 };
 
 // PATCH /projects/{id}: what is set changes, the rest stays.
@@ -191,6 +192,9 @@ struct ImportRequest {
     bool final = false;
     std::vector<ImportedAnnotation> annotations;
     TimeMs now = 0;
+    // Who imports: recorded in the label history as who replaced earlier imported answers (0:
+    // not known, e.g. a manifest's job).
+    Id actor_id = 0;
 };
 
 struct ImportApplied {
@@ -316,6 +320,9 @@ public:
     virtual Status ShuffleItems(Id project_id, std::uint64_t seed) = 0;
     virtual Result<std::int64_t> CountItems(Id project_id) = 0;
     virtual Result<Item> GetItem(Id project_id, Id item_id) = 0;
+    // The item, its current annotations and the replaced versions of its answers (the label
+    // history, migration 0017), with usernames; kNotFound when the item is not the project's.
+    virtual Result<ItemRecord> GetItemRecord(Id project_id, Id item_id) = 0;
     // A page by `state` (and paging) only; the Data tab's other filters are FindItems'.
     virtual Result<std::vector<Item>> ListItems(Id project_id, const ItemFilter& filter) = 0;
     // Streams every item of the project (all datasources: paths are unique per project) in id

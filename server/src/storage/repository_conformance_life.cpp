@@ -256,6 +256,76 @@ TEST_P(RepositoryConformance, RestartClearReturnsEverythingToTheQueueWithoutLabe
     EXPECT_EQ(repo_->GetProgress(p.id, kT0 + 3)->labeled, 1);
 }
 
+TEST_P(RepositoryConformance, TheLabelHistoryKeepsEveryReplacedVersion) {
+    Project p = AddProject("History", 3);
+    User u = AddUser("u");
+    User owner = AddUser("owner");
+    std::vector<Item> page = Lease(p.id, u.id, 2, "t", kT0);
+    const Id item = page[0].id;
+    ASSERT_TRUE(repo_->SubmitAnnotation(Submit(p.id, item, u.id, "t", {"Cat"}, kT0 + 1)).ok());
+    // A first answer is only the current version; a retry or an edit to the same answer
+    // replaces nothing.
+    EXPECT_TRUE(repo_->GetItemRecord(p.id, item)->replaced.empty());
+    ASSERT_TRUE(repo_->SubmitAnnotation(Submit(p.id, item, u.id, "", {"Cat"}, kT0 + 2)).ok());
+    EXPECT_TRUE(repo_->GetItemRecord(p.id, item)->replaced.empty());
+    ASSERT_TRUE(repo_->SubmitAnnotation(Submit(p.id, item, u.id, "", {"Dog"}, kT0 + 3)).ok());
+    // Two final imports on the other item: the second replaces the first.
+    for (const char* label : {"Cat", "Dog"}) {
+        ImportRequest imported;
+        imported.project_id = p.id;
+        imported.final = true;
+        imported.now = kT0 + 4;
+        imported.actor_id = owner.id;
+        imported.annotations.push_back({page[1].id, Labels({label}), {label}, std::nullopt});
+        ASSERT_TRUE(repo_->ApplyImport(imported).ok());
+    }
+
+    ItemRecord record = *repo_->GetItemRecord(p.id, item);
+    EXPECT_EQ(record.item.id, item);
+    EXPECT_EQ(record.item.state, ItemState::kLabeled);
+    ASSERT_EQ(record.current.size(), 1u);
+    EXPECT_EQ(record.current[0].payload_json, Labels({"Dog"}));
+    EXPECT_EQ(record.current[0].author, "u");
+    EXPECT_EQ(record.current[0].stored_at, kT0 + 3);
+    EXPECT_EQ(record.counting, record.current[0].annotation_id);
+    ASSERT_EQ(record.replaced.size(), 1u);
+    const AnnotationVersion& edited = record.replaced[0];
+    EXPECT_EQ(edited.annotation_id, record.current[0].annotation_id);
+    EXPECT_EQ(edited.payload_json, Labels({"Cat"}));
+    EXPECT_EQ(edited.author_id, u.id);
+    EXPECT_EQ(edited.stored_at, kT0 + 2);  // the retry stored it again, unchanged
+    EXPECT_EQ(edited.replaced_at, kT0 + 3);
+    EXPECT_EQ(edited.replaced_by, u.id);
+    EXPECT_EQ(edited.replaced_by_name, "u");
+    EXPECT_EQ(edited.reason, "edited");
+    ItemRecord imported = *repo_->GetItemRecord(p.id, page[1].id);
+    ASSERT_EQ(imported.replaced.size(), 1u);
+    EXPECT_EQ(imported.replaced[0].source, AnnotationSource::kImport);
+    EXPECT_EQ(imported.replaced[0].payload_json, Labels({"Cat"}));
+    EXPECT_EQ(imported.replaced[0].replaced_by_name, "owner");
+    EXPECT_EQ(imported.replaced[0].reason, "imported");
+    EXPECT_FALSE(imported.replaced[0].author_id.has_value());
+
+    // Starting over removes every answer from the project and keeps each in the history.
+    LabelChange restart = Change(R"(["Cat","Dog","Other"])", LabelRestart::kClear);
+    restart.actor_id = owner.id;
+    restart.now = kT0 + 5;
+    ASSERT_TRUE(EditLabels(*repo_, p.id, restart).ok());
+    record = *repo_->GetItemRecord(p.id, item);
+    EXPECT_TRUE(record.current.empty());
+    EXPECT_FALSE(record.counting.has_value());
+    ASSERT_EQ(record.replaced.size(), 2u);
+    EXPECT_EQ(record.replaced[1].payload_json, Labels({"Dog"}));
+    EXPECT_EQ(record.replaced[1].reason, "restarted");
+    EXPECT_EQ(record.replaced[1].replaced_by, owner.id);
+    EXPECT_EQ(record.replaced[1].replaced_at, kT0 + 5);
+    EXPECT_EQ(repo_->GetItemRecord(p.id, page[1].id)->replaced.size(), 2u);
+
+    EXPECT_EQ(repo_->GetItemRecord(p.id, 99999).error().code, ErrorCode::kNotFound);
+    Project other = AddProject("Other", 1);
+    EXPECT_EQ(repo_->GetItemRecord(other.id, item).error().code, ErrorCode::kNotFound);
+}
+
 TEST_P(RepositoryConformance, RestartKeepTurnsAnswersIntoPrelabels) {
     Project p = AddProject("Keep", 4);
     User u = AddUser("u");

@@ -447,8 +447,8 @@ TEST_P(AuthIt, OpenApiDocumentListsEveryRoute) {
     // review; tus uploads (7: OPTIONS and POST on .../uploads/ and .../uploads, HEAD/GET, PATCH
     // and DELETE of one upload); from data sources: the manifest preview, refresh now, PATCH of
     // a project and the DICOM metadata (4); ML assist's state and "train now" (2), the drawing
-    // page's outline in a box (1).
-    EXPECT_EQ(operations, 54u);
+    // page's outline in a box (1); an item with its answers and their history (1) from teams.
+    EXPECT_EQ(operations, 55u);
 }
 
 TEST_P(AuthIt, ServesTheUiWithCspAndSpaFallback) {

@@ -143,6 +143,49 @@ TEST_P(LabelingIt, SubmitIsIdempotentAndValidated) {
     EXPECT_EQ(history.Json()["items"][0]["item"]["id"], item);
 }
 
+TEST_P(LabelingIt, AnItemShowsItsAnswersAndEveryEarlierVersion) {
+    ASSERT_NO_FATAL_FAILURE(SetUpProject(2));
+    HttpClient lara = LoginAs("lara", "lara-password");
+    HttpClient leo = LoginAs("leo", "leo-password-");
+    json page = Next(lara, 1);
+    const std::int64_t item = page["items"][0]["id"];
+    ASSERT_EQ(Submit(lara, item, page["lease"], {"Cat"}).status, 200u);
+    ASSERT_EQ(Submit(lara, item, "", {"Dog"}).status, 200u);
+    const std::string path = ProjectPath(project_id_, "/items/" + std::to_string(item));
+
+    auto record = admin_->Get(path);
+    ASSERT_EQ(record.status, 200u) << record.body;
+    json body = record.Json();
+    EXPECT_EQ(body["item"]["id"], item);
+    EXPECT_EQ(body["item"]["state"], "labeled");
+    ASSERT_EQ(body["answers"].size(), 1u) << body.dump();
+    const json& answer = body["answers"][0];
+    EXPECT_EQ(answer["author"], "lara");
+    EXPECT_EQ(answer["source"], "human");
+    EXPECT_EQ(answer["labels"], json({"Dog"}));
+    EXPECT_EQ(answer["counts"], true);
+    ASSERT_EQ(body["history"].size(), 1u);
+    const json& earlier = body["history"][0];
+    EXPECT_EQ(earlier["labels"], json({"Cat"}));
+    EXPECT_EQ(earlier["author"], "lara");
+    EXPECT_EQ(earlier["replaced_by"], "lara");
+    EXPECT_EQ(earlier["reason"], "edited");
+    EXPECT_EQ(earlier["annotation_id"], answer["annotation_id"]);
+    EXPECT_LE(earlier["stored_at"].get<std::int64_t>(), earlier["replaced_at"].get<std::int64_t>());
+
+    // Lara sees her own; Leo sees the item but not her answer.
+    EXPECT_EQ(lara.Get(path).Json(), body);
+    json his = leo.Get(path).Json();
+    EXPECT_EQ(his["item"]["id"], item);
+    EXPECT_TRUE(his["answers"].empty()) << his.dump();
+    EXPECT_TRUE(his["history"].empty());
+
+    EXPECT_EQ(admin_->Get(ProjectPath(project_id_, "/items/999999")).status, 404u);
+    EXPECT_EQ(admin_->Get(ProjectPath(project_id_ + 1000, "/items/" + std::to_string(item))).status,
+              404u);
+    EXPECT_EQ(admin_->Get(ProjectPath(project_id_, "/items/x")).status, 400u);
+}
+
 TEST_P(LabelingIt, SkipAndReleaseAndDashboardCounts) {
     ASSERT_NO_FATAL_FAILURE(SetUpProject(4));
     HttpClient lara = LoginAs("lara", "lara-password");

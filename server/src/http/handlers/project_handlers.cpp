@@ -124,6 +124,14 @@ Result<ItemFilter> ItemFilterFromQuery(Request& request) {
     return filter;
 }
 
+Result<Response> GetItemRecord(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
+    TESSERA_ASSIGN_OR_RETURN(Id item_id, request.IdParam("item_id"));
+    TESSERA_ASSIGN_OR_RETURN(ItemRecord record,
+                             context.projects->GetItemRecord(request.user(), project_id, item_id));
+    return JsonResponse(200, ItemRecordToJson(record));
+}
+
 Result<Response> ListItems(ApiContext& context, Request& request) {
     TESSERA_ASSIGN_OR_RETURN(Id project_id, request.IdParam("id"));
     TESSERA_ASSIGN_OR_RETURN(ItemFilter filter, ItemFilterFromQuery(request));
@@ -150,6 +158,8 @@ void RegisterProjectRoutes(Router& router, ApiContext& context) {
     AddRoute(router, "POST", "/api/v1/projects/{id}/start", kAuth, Bind(context, StartProject));
     AddRoute(router, "POST", "/api/v1/projects/{id}/pause", kAuth, Bind(context, PauseProject));
     AddRoute(router, "GET", "/api/v1/projects/{id}/items", kAuth, Bind(context, ListItems));
+    AddRoute(router, "GET", "/api/v1/projects/{id}/items/{item_id}", kAuth,
+             Bind(context, GetItemRecord));
 }
 
 }  // namespace tessera::http

@@ -22,4 +22,10 @@ Error ConflictAs(const Error& error, const std::string& message);
 // per counter. Readers sum the rows.
 std::string AddToCounterSql(SqlDialect dialect, const std::string& table, const std::string& key);
 
+// Part of a transaction that replaces or deletes answers: copies the annotations `where` selects
+// ($1 and $2 in it are `params`' first two; more may follow) into annotation_history, replaced
+// by `actor` (0: not known) at `at` for `reason` ("edited", "imported", "restarted").
+Status KeepReplacedVersions(SqlConn& conn, const std::string& where, const SqlParams& params,
+                            std::int64_t actor, std::int64_t at, const char* reason);
+
 }  // namespace tessera::sql_internal

@@ -58,6 +58,7 @@ public:
     Status ShuffleItems(Id project_id, std::uint64_t seed) override;
     Result<std::int64_t> CountItems(Id project_id) override;
     Result<Item> GetItem(Id project_id, Id item_id) override;
+    Result<ItemRecord> GetItemRecord(Id project_id, Id item_id) override;
     Result<std::vector<Item>> ListItems(Id project_id, const ItemFilter& filter) override;
     Status ForEachKnownItem(Id project_id,
                             const std::function<bool(const KnownItem&)>& callback) override;
@@ -180,7 +181,8 @@ private:
     // Parts of EditProject's transaction (sql_repository_project_edit.cpp).
     Status ApplyLabelChange(SqlConn& conn, Id project_id, const LabelChange& change);
     Status RenameLabel(SqlConn& conn, Id project_id, const LabelRename& rename, bool shapes);
-    Status RestartItems(SqlConn& conn, Id project_id, LabelRestart restart, TimeMs now);
+    // Every answer goes (into the label history, replaced by `actor`).
+    Status RestartItems(SqlConn& conn, Id project_id, LabelRestart restart, TimeMs now, Id actor);
     // Whether the name index of 0011_name_search.sql exists (on PostgreSQL it needs pg_trgm);
     // looked up once, and logged when it is missing.
     Result<bool> HasNameIndex(SqlConn& conn);

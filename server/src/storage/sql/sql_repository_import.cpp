@@ -67,15 +67,28 @@ Result<ImportApplied> SqlRepository::ApplyImport(const ImportRequest& request) {
             if (item.empty()) {
                 return Error::NotFound("item " + std::to_string(a.item_id) + " not found");
             }
-            TESSERA_ASSIGN_OR_RETURN(SqlRows old,
-                                     conn.Query("DELETE FROM annotations WHERE item_id = $1 AND "
-                                                "source = $2 RETURNING counted_labels",
-                                                {a.item_id, source}));
+            TESSERA_ASSIGN_OR_RETURN(
+                SqlRows old,
+                conn.Query("DELETE FROM annotations WHERE item_id = $1 AND source = $2 RETURNING "
+                           "counted_labels, id, payload_json, updated_at",
+                           {a.item_id, source}));
             for (const SqlRow& row : old) {
                 for (const std::string& label : DecodeLabels(row.Text(0))) {
                     --deltas[label];
                 }
                 ++applied.replaced;
+                if (request.final) {
+                    // Kept in the label history (an import's answers have no author). Only
+                    // here, where an earlier import is replaced: a first import costs nothing.
+                    TESSERA_TRY(conn.Exec(
+                        "INSERT INTO annotation_history (project_id, item_id, annotation_id, "
+                        "author_id, source, payload_json, stored_at, replaced_by, replaced_at, "
+                        "reason) VALUES ($1, $2, $3, NULL, 'import', $4, $5, $6, $7, 'imported')",
+                        {request.project_id, a.item_id, row.Int(1), row.Text(2), row.Int(3),
+                         request.actor_id != 0 ? SqlValue(request.actor_id)
+                                               : SqlValue(std::monostate{}),
+                         request.now}));
+                }
             }
             const std::vector<std::string> counted =
                 request.final ? a.counted_labels : std::vector<std::string>();

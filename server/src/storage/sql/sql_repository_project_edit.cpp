@@ -126,7 +126,8 @@ Status SqlRepository::RenameLabel(SqlConn& conn, Id project_id, const LabelRenam
     return Status::Ok();
 }
 
-Status SqlRepository::RestartItems(SqlConn& conn, Id project_id, LabelRestart restart, TimeMs now) {
+Status SqlRepository::RestartItems(SqlConn& conn, Id project_id, LabelRestart restart, TimeMs now,
+                                   Id actor) {
     const SqlDialect dialect = db().dialect();
     // Every statement reads one index range: items_state for the finished items (the states
     // below), `leases` for the leased ones, the annotations' project index. None walks
@@ -150,6 +151,9 @@ Status SqlRepository::RestartItems(SqlConn& conn, Id project_id, LabelRestart re
             "('labeled', 'skipped', 'needs_review')",
             {project_id, now}));
     }
+    TESSERA_TRY(sql_internal::KeepReplacedVersions(
+        conn, "project_id = $1 AND source IN ('human', 'import')", {project_id}, actor, now,
+        "restarted"));
     const std::string keep = restart == LabelRestart::kKeep ? " AND source <> 'prelabel'" : "";
     TESSERA_TRY(conn.Exec("DELETE FROM annotations WHERE project_id = $1" + keep, {project_id}));
     for (const char* table : {"item_labels", "drafts", "label_counts", "labeler_counts"}) {
@@ -207,7 +211,7 @@ Status SqlRepository::ApplyLabelChange(SqlConn& conn, Id project_id, const Label
                 TESSERA_TRY(RenameLabel(conn, project_id, rename, change.shapes));
             }
         }
-        TESSERA_TRY(RestartItems(conn, project_id, change.restart, change.now));
+        TESSERA_TRY(RestartItems(conn, project_id, change.restart, change.now, change.actor_id));
     }
     TESSERA_TRY(conn.Exec("UPDATE projects SET labels_json = $2 WHERE id = $1",
                           {project_id, change.labels_json}));

@@ -426,6 +426,10 @@ Result<SubmitOutcome> SqlRepository::SubmitAnnotation(const SubmitRequest& reque
             // original submit is still recognised.
             std::string token =
                 request.lease_token.empty() ? own->lease_token : request.lease_token;
+            if (own->payload_json != request.payload_json) {
+                TESSERA_TRY(sql_internal::KeepReplacedVersions(
+                    conn, "id = $1", {own->id}, request.user_id, request.now, "edited"));
+            }
             TESSERA_TRY(
                 conn.Exec("UPDATE annotations SET payload_json = $2, counted_labels = $3, "
                           "lease_token = $4, updated_at = $5 WHERE id = $1",
