@@ -1,6 +1,7 @@
 // End-to-end test of project life through the real server binary and headless Chromium:
 // the details page edits the instructions and adds a class with "continue" (labels already
-// given stay), and the Data tab filters items by class. Both pages pass the axe check.
+// given stay), and the Data tab filters items by class and opens an item's answers with every
+// earlier version. The pages pass the axe check.
 //
 //   TESSERA_BIN=/path/to/tessera node e2e/project_life.e2e.mjs
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -46,7 +47,16 @@ async function createLabeledProject(page, dir) {
         });
         check(r.status === 200, `submit: ${JSON.stringify(r.body)}`);
     }
-    return { id, cat: next.body.items[0].name };
+    // The cat was a dog for a while: two edits, two earlier versions.
+    const cat = next.body.items[0];
+    for (const labels of [["Dog"], ["Cat"]]) {
+        const r = await api(page, "PUT", `/api/v1/projects/${id}/items/${cat.id}/annotation`, {
+            lease: "",
+            labels,
+        });
+        check(r.status === 200 && r.body.outcome === "updated", `edit: ${JSON.stringify(r.body)}`);
+    }
+    return { id, cat: cat.name };
 }
 
 async function detailsFlow(page, base, id) {
@@ -93,6 +103,24 @@ async function dataTabFlow(page, base, id, catName) {
         (await page.locator(".data-item img").getAttribute("src")).endsWith("/thumbnail"),
         "no thumbnail",
     );
+
+    await page.getByRole("button", { name: `Answers and history of ${catName}` }).click();
+    const dialog = page.getByRole("dialog", { name: catName });
+    await dialog.getByTestId("record-history").locator("li").nth(1).waitFor({
+        timeout: kTimeoutMs,
+    });
+    const answers = await dialog.getByTestId("record-answers").innerText();
+    check(/^admin: Cat \(.* UTC\); counts for the item$/.test(answers), `answers: ${answers}`);
+    const history = await dialog.getByTestId("record-history").locator("li").allInnerTexts();
+    check(
+        history.length === 2 &&
+            /^admin: Cat .*; changed by admin, .* UTC$/.test(history[0]) &&
+            /^admin: Dog .*; changed by admin, .* UTC$/.test(history[1]),
+        `history: ${JSON.stringify(history)}`,
+    );
+    await checkA11y(page, "an item's answers and history");
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await dialog.waitFor({ state: "detached", timeout: kTimeoutMs });
 }
 
 async function run(tmp) {

@@ -8,6 +8,7 @@ import type {
     Dashboard,
     DatasourcePreview,
     DicomMetadata,
+    ItemRecord,
     ManifestFormat,
     ManifestPreview,
     Draft,
@@ -215,6 +216,10 @@ export class ApiClient {
     }
     deleteProject(id: Id): Promise<ApiResult<null>> {
         return this.request("DELETE", `/api/v1/projects/${id}`);
+    }
+    /** An item with its answers and their earlier versions (owners see every labeler's). */
+    itemRecord(id: Id, itemId: Id): Promise<ApiResult<ItemRecord>> {
+        return this.request("GET", `/api/v1/projects/${id}/items/${itemId}`);
     }
     /** `query` is built by itemQueryString (schema/item_query). */
     listItems(id: Id, query: string): Promise<ApiResult<ItemPage>> {

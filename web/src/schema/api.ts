@@ -418,6 +418,32 @@ export interface ListedItem extends Item {
     error: string;
 }
 
+/** One version of an annotation on an item's record (GET …/items/{item_id}). */
+export interface AnnotationVersion {
+    annotation_id: Id;
+    source: "human" | "prelabel" | "consensus" | "import";
+    /** Username; null for prelabels and imports. */
+    author: string | null;
+    stored_at: TimeMs;
+    labels?: string[];
+    shapes?: unknown[];
+    confidence?: number;
+    ml_round_id?: Id;
+    /** Current answers only: the one that counts for exports and training. */
+    counts?: boolean;
+    /** Replaced versions only. */
+    replaced_at?: TimeMs;
+    replaced_by?: string | null;
+    reason?: "edited" | "imported" | "restarted";
+}
+
+/** An item with its current answers and the replaced versions of them, oldest first. */
+export interface ItemRecord {
+    item: ListedItem;
+    answers: AnnotationVersion[];
+    history: AnnotationVersion[];
+}
+
 export interface ItemPage {
     items: ListedItem[];
     next_after: Id | null;

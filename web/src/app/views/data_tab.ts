@@ -7,6 +7,7 @@ import { itemQueryString, kNoFilter, PageTrail } from "../../schema/item_query";
 import { kProgressLabels } from "../../schema/progress";
 import type { AppContext, Unmount } from "../context";
 import { errorBox, h, replaceChildren } from "../dom";
+import { openItemRecord } from "./item_record_dialog";
 import { projectTabs } from "./project_tabs";
 
 function filterForm(project: Project, onChange: (q: ItemQuery) => void): HTMLFormElement {
@@ -57,7 +58,15 @@ function filterForm(project: Project, onChange: (q: ItemQuery) => void): HTMLFor
     return form;
 }
 
-function itemCard(item: ListedItem): HTMLElement {
+function itemCard(item: ListedItem, onOpen: (item: ListedItem) => void): HTMLElement {
+    const answers = h(
+        "button",
+        { type: "button", class: "link", "aria-label": `Answers and history of ${item.name}` },
+        "Answers",
+    );
+    answers.addEventListener("click", () => {
+        onOpen(item);
+    });
     return h(
         "li",
         { class: "data-item", "data-testid": "data-item" },
@@ -74,6 +83,7 @@ function itemCard(item: ListedItem): HTMLElement {
             h("span", { class: "data-name" }, item.name),
         ),
         h("span", { class: `badge ${item.state}` }, item.state),
+        answers,
     );
 }
 
@@ -87,7 +97,14 @@ export function mountDataTab(main: HTMLElement, ctx: AppContext, id: number): Un
     const next = h("button", { type: "button", disabled: true }, "Next page");
     const show = (page: ItemPage): void => {
         nextAfter = page.next_after;
-        replaceChildren(grid, page.items.map(itemCard));
+        replaceChildren(
+            grid,
+            page.items.map((item) =>
+                itemCard(item, (opened) => {
+                    openItemRecord(ctx.client, id, opened);
+                }),
+            ),
+        );
         replaceChildren(
             status,
             page.items.length === 0
