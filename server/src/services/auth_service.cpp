@@ -269,6 +269,33 @@ Result<std::vector<User>> AuthService::ListUsers(const User& actor) {
     return repo_.ListUsers();
 }
 
+Result<User> AuthService::UpdateUser(const User& actor, Id user_id, const UserPatch& patch) {
+    TESSERA_TRY(RequireOwner(actor, "change users"));
+    if (!patch.role && !patch.password) {
+        return Error::InvalidArgument("nothing to change: give role and/or password");
+    }
+    std::string hash;
+    if (patch.password) {
+        if (Status valid = ValidatePassword(*patch.password); !valid.ok()) {
+            Error error = valid.error();
+            error.field = "password";
+            return error;
+        }
+        TESSERA_ASSIGN_OR_RETURN(hash, hasher_.Hash(*patch.password));
+    }
+    TESSERA_TRY(repo_.GetUser(user_id));  // kNotFound before anything changes
+    Status changed = Status::Ok();
+    if (patch.role) {
+        changed = repo_.SetUserRole(user_id, *patch.role);
+    }
+    if (changed.ok() && patch.password) {
+        changed = repo_.ChangePassword(user_id, hash, "");  // every session of the user ends
+    }
+    ForgetUser(user_id);
+    TESSERA_TRY(changed);
+    return repo_.GetUser(user_id);
+}
+
 Result<CreatedApiToken> AuthService::CreateApiToken(const User& user, const std::string& name,
                                                     std::optional<TimeMs> ttl_ms) {
     if (name.empty() || name.size() > 100) {

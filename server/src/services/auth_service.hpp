@@ -102,6 +102,14 @@ public:
     Status RevokeApiToken(const User& user, Id token_id);
     // Owners only.
     Result<std::vector<User>> ListUsers(const User& actor);
+    // PATCH /users/{id}, owners only: a new account role (never leaving the server without an
+    // owner) and/or a new password (the user's sessions all end: an owner's reset). Takes
+    // effect at once in this process (ForgetUser), within 3 s in others.
+    struct UserPatch {
+        std::optional<Role> role;
+        std::optional<std::string> password;
+    };
+    Result<User> UpdateUser(const User& actor, Id user_id, const UserPatch& patch);
 
     static std::string HashToken(const std::string& token);  // hex SHA-256
 

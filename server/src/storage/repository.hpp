@@ -260,6 +260,10 @@ public:
     // no session opened with the old password outlives the change. kNotFound for no such user.
     virtual Status ChangePassword(Id user_id, const std::string& password_hash,
                                   const std::string& keep_session_hash) = 0;
+    // Changes the user's account role. kNotFound for no such user; kFailedPrecondition when it
+    // would leave the server without an owner (checked in the same transaction, so two owners
+    // demoting each other at once cannot both succeed).
+    virtual Status SetUserRole(Id user_id, Role role) = 0;
     virtual Result<ApiToken> CreateApiToken(const ApiToken& token) = 0;
     // kNotFound when absent; expired tokens are returned (the caller says why it refuses).
     // Returns the token's user too, as FindSession does.

@@ -308,6 +308,20 @@ TEST_P(RepositoryConformance, ChangePasswordEndsTheOtherSessions) {
     EXPECT_EQ(repo_->ChangePassword(alice.id + 100, "x", "").error().code, ErrorCode::kNotFound);
 }
 
+TEST_P(RepositoryConformance, RolesChangeButTheLastOwnerStays) {
+    User alice = AddUser("alice");
+    User bob = AddUser("bob");
+    ASSERT_TRUE(repo_->SetUserRole(alice.id, Role::kOwner).ok());
+    EXPECT_EQ(repo_->GetUser(alice.id)->role, Role::kOwner);
+    EXPECT_EQ(repo_->SetUserRole(alice.id, Role::kLabeler).error().code,
+              ErrorCode::kFailedPrecondition);  // the only owner
+    ASSERT_TRUE(repo_->SetUserRole(bob.id, Role::kOwner).ok());
+    ASSERT_TRUE(repo_->SetUserRole(alice.id, Role::kLabeler).ok());
+    EXPECT_EQ(repo_->GetUser(alice.id)->role, Role::kLabeler);
+    EXPECT_TRUE(repo_->SetUserRole(bob.id, Role::kOwner).ok());  // unchanged is fine
+    EXPECT_EQ(repo_->SetUserRole(bob.id + 100, Role::kOwner).error().code, ErrorCode::kNotFound);
+}
+
 // --- projects
 
 TEST_P(RepositoryConformance, ProjectsRoundTripAndListNewestFirst) {

@@ -297,6 +297,58 @@ TEST_P(AuthIt, LogoutEverywhereEndsAllSessionsAndOnRequestTokens) {
     EXPECT_EQ(Admin().Send("DELETE", "/api/v1/sessions?revoke_tokens=maybe").status, 400u);
 }
 
+TEST_P(AuthIt, OwnersResetPasswordsAndChangeRolesButKeepAnOwner) {
+    ASSERT_NO_FATAL_FAILURE(StartServer());
+    HttpClient admin = Admin();
+    CreateUser(admin, "lara", "lara-password", "labeler");
+    const std::int64_t lara_id = [&] {
+        const auto body = admin.Get("/api/v1/users").Json();
+        for (const auto& user : body["users"]) {
+            if (user["username"] == "lara") {
+                return user["id"].get<std::int64_t>();
+            }
+        }
+        return std::int64_t{0};
+    }();
+    const std::int64_t admin_id = admin.Get("/api/v1/session").Json()["user"]["id"];
+    const std::string lara_path = "/api/v1/users/" + std::to_string(lara_id);
+    HttpClient lara = LoginAs("lara", "lara-password");
+    ASSERT_EQ(lara.Get("/api/v1/session").status, 200u);
+
+    // Labelers may not; bad bodies name their field.
+    EXPECT_EQ(lara.SendJson("PATCH", lara_path, {{"role", "owner"}}).status, 403u);
+    auto bad_role = admin.SendJson("PATCH", lara_path, {{"role", "god"}});
+    EXPECT_EQ(bad_role.status, 400u);
+    EXPECT_EQ(bad_role.Json()["error"]["field"], "role");
+    auto short_one = admin.SendJson("PATCH", lara_path, {{"password", "short"}});
+    EXPECT_EQ(short_one.status, 400u);
+    EXPECT_EQ(short_one.Json()["error"]["field"], "password");
+    EXPECT_EQ(admin.SendJson("PATCH", lara_path, {{"colour", "red"}}).status, 400u);
+    EXPECT_EQ(admin.SendJson("PATCH", lara_path, json::object()).status, 400u);
+    EXPECT_EQ(admin.SendJson("PATCH", "/api/v1/users/999999", {{"role", "owner"}}).status, 404u);
+
+    // A reset ends every session of hers at once; the new password works.
+    auto reset = admin.SendJson("PATCH", lara_path, {{"password", "lara-reset-pw"}});
+    ASSERT_EQ(reset.status, 200u) << reset.body;
+    EXPECT_EQ(reset.Json()["username"], "lara");
+    EXPECT_EQ(lara.Get("/api/v1/session").status, 401u);
+    HttpClient fresh = NewClient();
+    EXPECT_EQ(Login(fresh, "lara", "lara-password").status, 401u);
+    HttpClient again = LoginAs("lara", "lara-reset-pw");
+
+    // Made an owner, she may list users at once; the server always keeps one owner.
+    auto promoted = admin.SendJson("PATCH", lara_path, {{"role", "owner"}});
+    ASSERT_EQ(promoted.status, 200u) << promoted.body;
+    EXPECT_EQ(promoted.Json()["role"], "owner");
+    EXPECT_EQ(again.Get("/api/v1/users").status, 200u);
+    const std::string admin_path = "/api/v1/users/" + std::to_string(admin_id);
+    ASSERT_EQ(again.SendJson("PATCH", admin_path, {{"role", "labeler"}}).status, 200u);
+    auto last = again.SendJson("PATCH", lara_path, {{"role", "labeler"}});
+    EXPECT_EQ(last.status, 409u) << last.body;
+    EXPECT_EQ(last.Json()["error"]["code"], "failed_precondition");
+    EXPECT_EQ(admin.Get("/api/v1/users").status, 403u);  // no longer an owner
+}
+
 TEST_P(AuthIt, PasswordChangeNeedsTheCurrentPasswordAndEndsOtherSessions) {
     ASSERT_NO_FATAL_FAILURE(StartServer());
     HttpClient admin = Admin();
@@ -447,8 +499,9 @@ TEST_P(AuthIt, OpenApiDocumentListsEveryRoute) {
     // review; tus uploads (7: OPTIONS and POST on .../uploads/ and .../uploads, HEAD/GET, PATCH
     // and DELETE of one upload); from data sources: the manifest preview, refresh now, PATCH of
     // a project and the DICOM metadata (4); ML assist's state and "train now" (2), the drawing
-    // page's outline in a box (1); an item with its answers and their history (1) from teams.
-    EXPECT_EQ(operations, 55u);
+    // page's outline in a box (1); an item with its answers and their history and PATCH of a
+    // user (2) from teams.
+    EXPECT_EQ(operations, 56u);
 }
 
 TEST_P(AuthIt, ServesTheUiWithCspAndSpaFallback) {

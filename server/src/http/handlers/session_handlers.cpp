@@ -150,6 +150,31 @@ Result<Response> CreateUser(ApiContext& context, Request& request) {
     return JsonResponse(201, UserToJson(user));
 }
 
+Result<Response> UpdateUser(ApiContext& context, Request& request) {
+    TESSERA_ASSIGN_OR_RETURN(Id user_id, request.IdParam("id"));
+    TESSERA_ASSIGN_OR_RETURN(json body, ParseJsonObject(request));
+    AuthService::UserPatch patch;
+    for (const auto& [key, value] : body.items()) {
+        if (key == "role") {
+            std::optional<Role> role =
+                value.is_string() ? ParseRole(value.get<std::string>()) : std::nullopt;
+            if (!role) {
+                return Error::InvalidArgument("role must be owner or labeler", "role");
+            }
+            patch.role = role;
+        } else if (key == "password") {
+            if (!value.is_string()) {
+                return Error::InvalidArgument("password must be a string", "password");
+            }
+            patch.password = value.get<std::string>();
+        } else {
+            return Error::InvalidArgument("unknown field " + key + ": role and password are", key);
+        }
+    }
+    TESSERA_ASSIGN_OR_RETURN(User user, context.auth->UpdateUser(request.user(), user_id, patch));
+    return JsonResponse(200, UserToJson(user));
+}
+
 }  // namespace
 
 void RegisterSessionRoutes(Router& router, ApiContext& context) {
@@ -167,6 +192,8 @@ void RegisterSessionRoutes(Router& router, ApiContext& context) {
              Bind(context, RevokeToken));
     AddRoute(router, "GET", "/api/v1/users", Access::kAuthenticated, Bind(context, ListUsers));
     AddRoute(router, "POST", "/api/v1/users", Access::kAuthenticated, Bind(context, CreateUser));
+    AddRoute(router, "PATCH", "/api/v1/users/{id}", Access::kAuthenticated,
+             Bind(context, UpdateUser));
 }
 
 }  // namespace tessera::http

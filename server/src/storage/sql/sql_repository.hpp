@@ -32,6 +32,7 @@ public:
                                             const std::string& keep_token_hash) override;
     Status ChangePassword(Id user_id, const std::string& password_hash,
                           const std::string& keep_session_hash) override;
+    Status SetUserRole(Id user_id, Role role) override;
     Result<ApiToken> CreateApiToken(const ApiToken& token) override;
     Result<ApiTokenWithUser> FindApiToken(const std::string& token_hash) override;
     Result<std::vector<ApiToken>> ListApiTokens(Id user_id) override;

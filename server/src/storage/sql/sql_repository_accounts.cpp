@@ -1,4 +1,6 @@
 // Users, sessions and API tokens.
+#include <algorithm>
+
 #include "storage/sql/sql_codec.hpp"
 #include "storage/sql/sql_internal.hpp"
 #include "storage/sql/sql_repository.hpp"
@@ -157,6 +159,29 @@ Status SqlRepository::ChangePassword(Id user_id, const std::string& password_has
         }
         TESSERA_TRY(conn.Exec("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2",
                               {user_id, keep_session_hash}));
+        return Status::Ok();
+    });
+}
+
+Status SqlRepository::SetUserRole(Id user_id, Role role) {
+    const SqlDialect dialect = db().dialect();
+    return db().Write([&](SqlConn& conn) -> Status {
+        // PostgreSQL: the owners' rows are locked, so a concurrent demotion waits and then
+        // counts what this one left.
+        const std::string lock = dialect == SqlDialect::kPostgres ? " FOR UPDATE" : "";
+        TESSERA_ASSIGN_OR_RETURN(
+            SqlRows owners, conn.Query("SELECT id FROM users WHERE role = 'owner'" + lock, {}));
+        const bool is_owner = std::any_of(owners.begin(), owners.end(),
+                                          [&](const SqlRow& row) { return row.Int(0) == user_id; });
+        if (is_owner && role != Role::kOwner && owners.size() == 1) {
+            return Error::FailedPrecondition("the server needs an owner: make another one first");
+        }
+        TESSERA_ASSIGN_OR_RETURN(std::int64_t n,
+                                 conn.Exec("UPDATE users SET role = $2 WHERE id = $1",
+                                           {user_id, std::string(RoleName(role))}));
+        if (n == 0) {
+            return Error::NotFound("user not found");
+        }
         return Status::Ok();
     });
 }
